@@ -1,0 +1,1 @@
+"""Dodolan: a Telegram assistant for the UKM coaching programme of Kota Malang."""

@@ -1,0 +1,76 @@
+"""Assemble the PTB ``Application``: settings, services, handlers, lifecycle."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.services.container import Services
+from bot.updates import PerChatUpdateProcessor
+from handlers import common
+from handlers.context import SERVICES_KEY, DodolanContext
+from handlers.menus import set_default_menus, set_user_menu
+
+logger = logging.getLogger(__name__)
+
+DodolanApplication = Application[Any, DodolanContext, Any, Any, Any, Any]
+MAX_CONCURRENT_UPDATES = 64
+
+
+def build_application(settings: Settings, *, now: Clock = system_clock) -> DodolanApplication:
+    """Build the bot; services are opened by ``post_init`` and closed by ``post_shutdown``."""
+
+    async def post_init(application: DodolanApplication) -> None:
+        services = await Services.start(settings, now)
+        application.bot_data[SERVICES_KEY] = services
+        await set_default_menus(application.bot, services.catalog)
+        await _refresh_privileged_menus(application, services)
+        logger.info("Dodolan started as @%s", application.bot.username)
+
+    async def post_shutdown(application: DodolanApplication) -> None:
+        services = application.bot_data.pop(SERVICES_KEY, None)
+        if isinstance(services, Services):
+            await services.close()
+
+    application: DodolanApplication = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_base_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=settings.timezone,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .context_types(ContextTypes(context=DodolanContext))
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: DodolanApplication) -> None:
+    """Add every handler in the order PTB should try them."""
+    common.register_first(application)
+    common.register_commands(application)
+    common.register_fallbacks(application)
+
+
+async def _refresh_privileged_menus(application: DodolanApplication, services: Services) -> None:
+    """Give staff and trainers who already use the bot their own menu."""
+    for user_id in sorted(await services.users.privileged_ids()):
+        user = await services.users.get(user_id)
+        if user is not None:
+            roles = await services.users.roles(user_id)
+            await set_user_menu(application.bot, services.catalog, user_id, roles, user.language)

@@ -1,0 +1,44 @@
+"""Domain errors raised by services and the configuration loader.
+
+The hierarchy, drawn once::
+
+    DodolanError
+    ├── ConfigError          a setting is missing or invalid (the CLI exits 2)
+    ├── NotAllowed           the user lacks the role this action needs
+    └── InvalidInput         a value the user typed or tapped does not fit (carries a catalog key)
+
+Handlers turn each into a friendly message in the user's language; nothing below
+``handlers/`` knows how it will be shown.
+"""
+
+from __future__ import annotations
+
+
+class DodolanError(Exception):
+    """Base class of every error Dodolan raises on purpose."""
+
+
+class ConfigError(DodolanError):
+    """A setting is missing or invalid; the message names the variable."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable} {problem}")
+        self.variable = variable
+
+
+class NotAllowed(DodolanError):
+    """The user does not hold the role the action requires."""
+
+    def __init__(self, user_id: int, role: str) -> None:
+        super().__init__(f"user {user_id} lacks role {role}")
+        self.user_id = user_id
+        self.role = role
+
+
+class InvalidInput(DodolanError):
+    """A user-supplied value was refused; ``key`` names the catalog text explaining why."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params

@@ -1,0 +1,1 @@
+"""Services: the domain, in plain async code that knows nothing of Telegram."""

@@ -1,0 +1,56 @@
+"""The long-lived objects of one running bot, created at start-up and closed at shutdown."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import Catalog
+from bot.services.dialogs import DialogService
+from bot.services.users import UserService
+from storage.database import Database
+from storage.dialogs import DialogRepository
+from storage.migrate import migrate
+from storage.users import UserRepository
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything a handler may call, wired to one database."""
+
+    settings: Settings
+    db: Database
+    catalog: Catalog
+    now: Clock
+    users: UserService
+    dialogs: DialogService
+
+    @classmethod
+    async def start(cls, settings: Settings, now: Clock) -> Services:
+        """Open and migrate the database, bootstrap staff, and wire the services."""
+        db = await Database.open(settings.database)
+        try:
+            applied = await migrate(db, now())
+            if applied:
+                logger.info("database upgraded by %d migration(s)", len(applied))
+            users = UserService(UserRepository(db), now)
+            await users.bootstrap_staff(settings.staff_ids)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(
+            settings=settings,
+            db=db,
+            catalog=Catalog.load(),
+            now=now,
+            users=users,
+            dialogs=DialogService(DialogRepository(db), now),
+        )
+
+    async def close(self) -> None:
+        """Release the database."""
+        await self.db.close()

@@ -1,0 +1,41 @@
+"""Multi-step conversations whose state lives in SQLite, so a restart loses nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.clock import Clock
+from storage.models import Dialog
+
+
+class DialogStore(Protocol):
+    """What the dialog service needs from storage."""
+
+    async def get(self, user_id: int) -> Dialog | None: ...
+    async def save(
+        self, user_id: int, flow: str, step: str, data: dict[str, Any], now: datetime
+    ) -> Dialog: ...
+    async def clear(self, user_id: int) -> bool: ...
+
+
+class DialogService:
+    """Start, advance and end a user's conversation."""
+
+    def __init__(self, store: DialogStore, now: Clock) -> None:
+        self._store = store
+        self._now = now
+
+    async def current(self, user_id: int) -> Dialog | None:
+        """Return the user's open conversation, if any."""
+        return await self._store.get(user_id)
+
+    async def move(
+        self, user_id: int, flow: str, step: str, data: dict[str, Any] | None = None
+    ) -> Dialog:
+        """Put the user at ``step`` of ``flow`` with ``data`` (default: empty)."""
+        return await self._store.save(user_id, flow, step, data or {}, self._now())
+
+    async def end(self, user_id: int) -> bool:
+        """End the user's conversation; return whether one was open."""
+        return await self._store.clear(user_id)

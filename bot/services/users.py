@@ -1,0 +1,62 @@
+"""Who a user is, which language they read, and what they may do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.errors import InvalidInput, NotAllowed
+from bot.i18n import LANGUAGES, language_for_client
+from storage.models import Role, User
+
+
+class UserStore(Protocol):
+    """What the user service needs from storage."""
+
+    async def get(self, user_id: int) -> User | None: ...
+    async def touch(self, user_id: int, default_language: str, now: datetime) -> User: ...
+    async def set_language(self, user_id: int, language: str) -> None: ...
+    async def roles(self, user_id: int) -> frozenset[Role]: ...
+    async def holders(self, role: Role) -> list[int]: ...
+    async def sync_config_staff(self, staff_ids: Iterable[int], now: datetime) -> None: ...
+
+
+class UserService:
+    """Users, languages and the one role check every privileged action uses."""
+
+    def __init__(self, store: UserStore, now: Clock) -> None:
+        self._store = store
+        self._now = now
+
+    async def seen(self, user_id: int, client_language: str | None) -> User:
+        """Record that the user wrote; a new user gets their client's language."""
+        return await self._store.touch(user_id, language_for_client(client_language), self._now())
+
+    async def get(self, user_id: int) -> User | None:
+        """Return the user, if known."""
+        return await self._store.get(user_id)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        """Switch the user's language to one the catalogs have."""
+        if language not in LANGUAGES:
+            raise InvalidInput("language.unknown")
+        await self._store.set_language(user_id, language)
+
+    async def roles(self, user_id: int) -> frozenset[Role]:
+        """Return the user's roles as stored now (never cached)."""
+        return await self._store.roles(user_id)
+
+    async def require(self, user_id: int, role: Role) -> None:
+        """Raise :class:`NotAllowed` unless the user holds ``role`` right now."""
+        if role not in await self._store.roles(user_id):
+            raise NotAllowed(user_id, role.value)
+
+    async def privileged_ids(self) -> set[int]:
+        """Return everyone holding staff or trainer rights."""
+        return {*await self._store.holders(Role.STAFF), *await self._store.holders(Role.TRAINER)}
+
+    async def bootstrap_staff(self, staff_ids: Iterable[int]) -> None:
+        """Grant staff to exactly the configured ids (config-granted roles only)."""
+        await self._store.sync_config_staff(staff_ids, self._now())

@@ -1,0 +1,1 @@
+"""The Telegram edge: read the update, call one service, render, reply."""

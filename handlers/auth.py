@@ -1,0 +1,49 @@
+"""The one role check every privileged command, step and button goes through."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+
+from bot.errors import NotAllowed
+from handlers.context import DodolanContext
+from storage.models import Role
+
+logger = logging.getLogger(__name__)
+
+Callback = Callable[[Update, DodolanContext], Awaitable[Any]]
+
+
+def requires(role: Role) -> Callable[[Callback], Callback]:
+    """Run the callback only if the user holds ``role`` now, as the database says."""
+
+    def decorate(callback: Callback) -> Callback:
+        @functools.wraps(callback)
+        async def guarded(update: Update, context: DodolanContext) -> Any:
+            user = update.effective_user
+            try:
+                if user is None:
+                    raise NotAllowed(0, role.value)
+                await context.services.users.require(user.id, role)
+            except NotAllowed:
+                logger.warning("refused %s to user %s", callback.__name__, user and user.id)
+                await refuse(update, context)
+                return None
+            return await callback(update, context)
+
+        return guarded
+
+    return decorate
+
+
+async def refuse(update: Update, context: DodolanContext) -> None:
+    """Tell the user, kindly, that this is not for them; change nothing."""
+    text = context.t("auth.not_allowed")
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)

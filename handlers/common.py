@@ -1,0 +1,119 @@
+"""Start, help, cancel, the fallbacks and the error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ReplyKeyboardRemove, Update
+from telegram.constants import ChatType
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers.context import DodolanContext
+from handlers.menus import set_user_menu
+from storage.models import Role
+
+logger = logging.getLogger(__name__)
+
+
+async def remember_user(update: Update, context: DodolanContext) -> None:
+    """Load (creating on first contact) the account of the user behind a private update."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or user.is_bot or (chat is not None and chat.type != ChatType.PRIVATE):
+        return
+    context.account = await context.services.users.seen(user.id, user.language_code)
+
+
+async def start(update: Update, context: DodolanContext) -> None:
+    """Greet the user and give privileged users their own command menu."""
+    user = update.effective_user
+    assert user is not None and update.effective_message is not None
+    roles = await context.services.users.roles(user.id)
+    await update.effective_message.reply_text(
+        context.t("start.welcome", name=user.first_name), reply_markup=ReplyKeyboardRemove()
+    )
+    if roles != {Role.OWNER}:
+        await set_user_menu(context.bot, context.services.catalog, user.id, roles, context.language)
+
+
+async def show_help(update: Update, context: DodolanContext) -> None:
+    """List what the user can do, by role."""
+    assert update.effective_user is not None and update.effective_message is not None
+    roles = await context.services.users.roles(update.effective_user.id)
+    sections = [context.t("help.owner")]
+    if Role.TRAINER in roles:
+        sections.append(context.t("help.trainer"))
+    if Role.STAFF in roles:
+        sections.append(context.t("help.staff"))
+    await update.effective_message.reply_text("\n\n".join(sections))
+
+
+async def cancel(update: Update, context: DodolanContext) -> None:
+    """Leave whatever conversation the user is in."""
+    assert update.effective_user is not None and update.effective_message is not None
+    ended = await context.services.dialogs.end(update.effective_user.id)
+    await update.effective_message.reply_text(
+        context.t("cancel.done" if ended else "cancel.nothing"), reply_markup=ReplyKeyboardRemove()
+    )
+
+
+async def unknown_command(update: Update, context: DodolanContext) -> None:
+    """Point someone who typed an unknown command to the help."""
+    assert update.effective_message is not None
+    command = (update.effective_message.text or "/").split()[0].split("@")[0]
+    await update.effective_message.reply_text(context.t("fallback.unknown_command", command=command))
+
+
+async def stray_message(update: Update, context: DodolanContext) -> None:
+    """Answer a message no conversation expects with a pointer instead of silence."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(context.t("fallback.stray"))
+
+
+async def stray_button(update: Update, context: DodolanContext) -> None:
+    """Answer a button no handler recognises: it is stale or forged, so nothing changes."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(context.t("fallback.stale_button"), show_alert=True)
+
+
+async def on_error(update: object, context: DodolanContext) -> None:
+    """Log the traceback first, then apologise to the user in their language."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("error while handling update %s", update_id, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await context.bot.send_message(update.effective_chat.id, context.t("error.generic"))
+    except Exception:
+        logger.exception("could not apologise for update %s", update_id)
+
+
+def register_first(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the handler that runs before all others: remembering the user."""
+    application.add_handler(TypeHandler(Update, remember_user), group=-1)
+
+
+def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the baseline commands."""
+    only_private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("start", start, only_private))
+    application.add_handler(CommandHandler(["help", "bantuan"], show_help, only_private))
+    application.add_handler(CommandHandler(["cancel", "batal"], cancel, only_private))
+
+
+def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the handlers of last resort (after every feature's handlers)."""
+    only_private = filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(filters.COMMAND & only_private, unknown_command))
+    application.add_handler(MessageHandler(only_private, stray_message))
+    application.add_handler(CallbackQueryHandler(stray_button))
+    application.add_error_handler(on_error)

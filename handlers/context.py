@@ -1,0 +1,47 @@
+"""The callback context every handler receives, with typed access to the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.i18n import DEFAULT_LANGUAGE
+from bot.services.container import Services
+from storage.models import User
+
+SERVICES_KEY = "services"
+
+
+class DodolanContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB's context plus the services and the account of the user behind the update.
+
+    PTB builds one context per update and shares it across handler groups, so the account
+    loaded by the group -1 handler in :mod:`handlers.common` is visible to every handler.
+    """
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.account: User | None = None
+
+    @property
+    def services(self) -> Services:
+        """The running bot's services."""
+        services = self.bot_data.get(SERVICES_KEY)
+        if not isinstance(services, Services):
+            raise RuntimeError("services are not started; post_init has not run")
+        return services
+
+    @property
+    def language(self) -> str:
+        """The language the user reads."""
+        return self.account.language if self.account else DEFAULT_LANGUAGE
+
+    def t(self, key: str, **params: object) -> str:
+        """Return catalog text ``key`` in the user's language, parameters escaped."""
+        return self.services.catalog.text(self.language, key, **params)

@@ -1,0 +1,53 @@
+"""Command menus (``setMyCommands``): one per role and language."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram.error import TelegramError
+
+from bot.i18n import LANGUAGES, Catalog
+from storage.models import Role
+
+logger = logging.getLogger(__name__)
+
+# The commands each role sees in its menu, in the order shown; the names are per language
+# because Indonesian users type /bantuan where English users type /help.
+MENUS: dict[Role, dict[str, tuple[str, ...]]] = {
+    Role.OWNER: {"id": ("start", "bantuan", "batal"), "en": ("start", "help", "cancel")},
+    Role.TRAINER: {"id": ("start", "bantuan", "batal"), "en": ("start", "help", "cancel")},
+    Role.STAFF: {"id": ("start", "bantuan", "batal"), "en": ("start", "help", "cancel")},
+}
+
+
+def menu_for(catalog: Catalog, roles: frozenset[Role], language: str) -> list[BotCommand]:
+    """Return the menu of the most privileged role the user holds."""
+    role = next(r for r in (Role.STAFF, Role.TRAINER, Role.OWNER) if r in roles)
+    return [
+        BotCommand(name, catalog.text(language, f"command.{name}"))
+        for name in MENUS[role][language]
+    ]
+
+
+async def set_default_menus(bot: Bot, catalog: Catalog) -> None:
+    """Set the owners' menu for all private chats: Indonesian by default, English for ``en``."""
+    scope = BotCommandScopeAllPrivateChats()
+    owner = frozenset({Role.OWNER})
+    await bot.set_my_commands(menu_for(catalog, owner, "id"), scope=scope)
+    for language in LANGUAGES:
+        await bot.set_my_commands(
+            menu_for(catalog, owner, language), scope=scope, language_code=language
+        )
+
+
+async def set_user_menu(
+    bot: Bot, catalog: Catalog, user_id: int, roles: frozenset[Role], language: str
+) -> None:
+    """Give one chat the menu of its user's role and language (best effort)."""
+    try:
+        await bot.set_my_commands(
+            menu_for(catalog, roles, language), scope=BotCommandScopeChat(user_id)
+        )
+    except TelegramError as exc:
+        logger.warning("could not set the menu of chat %s: %s", user_id, exc)

@@ -1,0 +1,104 @@
+"""The database handle: a writer connection for transactions and a reader for plain queries."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+logger = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+Params = Iterable[Any]
+
+
+def to_db_time(moment: datetime) -> str:
+    """Store an aware datetime as a sortable UTC ISO string."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not stored; pass an aware datetime")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_db_time(value: str) -> datetime:
+    """Read a UTC ISO string written by :func:`to_db_time`."""
+    return datetime.fromisoformat(value).astimezone(UTC)
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+class Database:
+    """One SQLite file opened twice: a lock-guarded writer and a WAL reader."""
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        """Open (creating if needed) the database at ``path`` in WAL mode."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await _connect(path)
+        try:
+            mode = await (await writer.execute("PRAGMA journal_mode = WAL")).fetchone()
+            if mode is None or str(mode[0]).lower() != "wal":
+                raise RuntimeError(f"could not switch {path} to WAL mode")
+            await writer.execute("PRAGMA synchronous = NORMAL")
+            reader = await _connect(path)
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(path, writer, reader)
+
+    async def close(self) -> None:
+        """Close both connections; waits for a running transaction to finish."""
+        async with self._write_lock:
+            await self._reader.close()
+            await self._writer.close()
+        logger.info("database closed")
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a ``BEGIN IMMEDIATE … COMMIT`` write transaction, rolled back on any error."""
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            await self._writer.execute("COMMIT")
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        """Return the first row of a read-only query, or None."""
+        async with self._reader.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """Return every row of a read-only query."""
+        async with self._reader.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    @asynccontextmanager
+    async def raw_writer(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Give the migrator exclusive use of the writer connection outside a transaction."""
+        async with self._write_lock:
+            yield self._writer
+
+
+def utc_now() -> datetime:
+    """The system clock, aware and in UTC."""
+    return datetime.now(UTC)

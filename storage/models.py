@@ -1,0 +1,36 @@
+"""Rows as frozen dataclasses; storage returns these, never raw database rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    """What a user may do; every user is an owner, some are also trainer or staff."""
+
+    OWNER = "owner"
+    TRAINER = "trainer"
+    STAFF = "staff"
+
+
+@dataclass(frozen=True)
+class User:
+    """Someone who has written to the bot."""
+
+    id: int
+    language: str
+    created_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class Dialog:
+    """The step a user is at in a multi-step conversation, with the answers so far."""
+
+    user_id: int
+    flow: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,80 @@
+"""Users and their roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import aiosqlite
+
+from storage.database import Database, from_db_time, to_db_time
+from storage.models import Role, User
+
+
+def _user(row: aiosqlite.Row) -> User:
+    return User(
+        id=row["id"],
+        language=row["language"],
+        created_at=from_db_time(row["created_at"]),
+        last_seen_at=from_db_time(row["last_seen_at"]),
+    )
+
+
+class UserRepository:
+    """All SQL about users and roles."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, user_id: int) -> User | None:
+        """Return the user, or None if they never wrote to the bot."""
+        row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return _user(row) if row else None
+
+    async def touch(self, user_id: int, default_language: str, now: datetime) -> User:
+        """Create the user on first contact, else record that they were seen; return the row."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO users (id, language, created_at, last_seen_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+                (user_id, default_language, to_db_time(now), to_db_time(now)),
+            )
+            async with conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
+                row = await cur.fetchone()
+        assert row is not None
+        return _user(row)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        """Store the user's chosen language."""
+        async with self._db.transaction() as conn:
+            await conn.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+
+    async def roles(self, user_id: int) -> frozenset[Role]:
+        """Return the user's roles; everyone is an owner."""
+        rows = await self._db.fetch_all(
+            "SELECT role FROM user_roles WHERE user_id = ?", (user_id,)
+        )
+        return frozenset({Role.OWNER, *(Role(r["role"]) for r in rows)})
+
+    async def holders(self, role: Role) -> list[int]:
+        """Return the ids holding ``role``."""
+        rows = await self._db.fetch_all(
+            "SELECT user_id FROM user_roles WHERE role = ? ORDER BY user_id", (role.value,)
+        )
+        return [r["user_id"] for r in rows]
+
+    async def sync_config_staff(self, staff_ids: Iterable[int], now: datetime) -> None:
+        """Make the config-granted staff exactly ``staff_ids``; invite-granted roles stay."""
+        ids = sorted(set(staff_ids))
+        async with self._db.transaction() as conn:
+            placeholders = ",".join("?" * len(ids))
+            await conn.execute(
+                "DELETE FROM user_roles WHERE role = 'staff' AND source = 'config'"
+                + (f" AND user_id NOT IN ({placeholders})" if ids else ""),
+                ids,
+            )
+            await conn.executemany(
+                "INSERT INTO user_roles (user_id, role, source, granted_at) "
+                "VALUES (?, 'staff', 'config', ?) ON CONFLICT DO NOTHING",
+                [(i, to_db_time(now)) for i in ids],
+            )
