@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
-_PHONE_RE = re.compile(r"(?<![\w:])(?:\+?62|0)8[\d\- ]{7,15}\d")
-_TOKEN_RE = re.compile(r"\b\d{5,20}:[A-Za-z0-9_-]{30,}")
+_PHONE_RE = re.compile(r"(?<![\w:])(?:\+?62[\s-]?|0)8[\d\- ]{7,15}\d")
+_TOKEN_RE = re.compile(r"(?<!\d)\d{5,20}:[A-Za-z0-9_-]{30,}")
 
 
 class RedactingFormatter(logging.Formatter):
