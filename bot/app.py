@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.services.container import Services
 from bot.updates import PerChatUpdateProcessor
-from handlers import common
-from handlers.context import SERVICES_KEY, DodolanContext
+from handlers import common, dialogs, profile, signup
+from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.menus import set_default_menus, set_user_menu
 
 logger = logging.getLogger(__name__)
 
-DodolanApplication = Application[Any, DodolanContext, Any, Any, Any, Any]
 MAX_CONCURRENT_UPDATES = 64
 
 
@@ -63,7 +61,10 @@ def build_application(settings: Settings, *, now: Clock = system_clock) -> Dodol
 def register_handlers(application: DodolanApplication) -> None:
     """Add every handler in the order PTB should try them."""
     common.register_first(application)
+    signup.register(application)
+    profile.register(application)
     common.register_commands(application)
+    dialogs.register(application)
     common.register_fallbacks(application)
 
 

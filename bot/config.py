@@ -53,7 +53,7 @@ def load_environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
 
 
 def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Settings:
-    """Validate ``env`` into :class:`Settings`, raising :class:`ConfigError` on the first problem."""
+    """Validate ``env`` into :class:`Settings`; raise :class:`ConfigError` on the first problem."""
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
     if require_token:
         if not token:

@@ -5,7 +5,9 @@ The hierarchy, drawn once::
     DodolanError
     ├── ConfigError          a setting is missing or invalid (the CLI exits 2)
     ├── NotAllowed           the user lacks the role this action needs
-    └── InvalidInput         a value the user typed or tapped does not fit (carries a catalog key)
+    ├── InvalidInput         a value the user typed or tapped does not fit (carries a catalog key)
+    ├── StaleAction          a button or answer no longer fits the conversation; nothing changed
+    └── NotRegistered        the action needs a finished sign-up
 
 Handlers turn each into a friendly message in the user's language; nothing below
 ``handlers/`` knows how it will be shown.
@@ -42,3 +44,11 @@ class InvalidInput(DodolanError):
         super().__init__(key)
         self.key = key
         self.params = params
+
+
+class StaleAction(DodolanError):
+    """A button or answer no longer fits the conversation's state; nothing was changed."""
+
+
+class NotRegistered(DodolanError):
+    """The action needs a finished sign-up."""

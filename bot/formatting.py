@@ -26,13 +26,16 @@ def format_day(moment: datetime, tz: ZoneInfo, language: str) -> str:
 
 def format_clock(moment: datetime, tz: ZoneInfo, language: str) -> str:
     """Return e.g. "09.00" (Indonesian) or "09:00" (English)."""
-    return format_time(moment.astimezone(tz), _TIME_PATTERN.get(language, "HH:mm"), locale=language)
+    return format_time(
+        moment.astimezone(tz), _TIME_PATTERN.get(language, "HH:mm"), locale=language
+    )
 
 
 def format_datetime(moment: datetime, tz: ZoneInfo, language: str) -> str:
     """Return e.g. "Sabtu, 12 Desember 2026, 09.00 WIB"."""
     local = moment.astimezone(tz)
-    return f"{format_day(local, tz, language)}, {format_clock(local, tz, language)} {zone_label(local)}"
+    day, clock = format_day(local, tz, language), format_clock(local, tz, language)
+    return f"{day}, {clock} {zone_label(local)}"
 
 
 def format_time_range(start: datetime, end: datetime, tz: ZoneInfo, language: str) -> str:

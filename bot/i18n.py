@@ -77,7 +77,7 @@ class Catalog:
         """Return a template unformatted."""
         return self._messages[language][key]
 
-    def text(self, language: str, key: str, **params: object) -> str:
+    def text(self, language: str, key: str, /, **params: object) -> str:
         """Return the text for ``key`` in ``language`` with escaped parameters."""
         texts = self._messages.get(language) or self._messages[DEFAULT_LANGUAGE]
         template = texts.get(key)

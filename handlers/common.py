@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import CallbackQuery, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -15,7 +15,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.context import DodolanContext
+from handlers.context import DodolanApplication, DodolanContext
 from handlers.menus import set_user_menu
 from storage.models import Role
 
@@ -31,16 +31,22 @@ async def remember_user(update: Update, context: DodolanContext) -> None:
     context.account = await context.services.users.seen(user.id, user.language_code)
 
 
-async def start(update: Update, context: DodolanContext) -> None:
-    """Greet the user and give privileged users their own command menu."""
-    user = update.effective_user
-    assert user is not None and update.effective_message is not None
-    roles = await context.services.users.roles(user.id)
-    await update.effective_message.reply_text(
-        context.t("start.welcome", name=user.first_name), reply_markup=ReplyKeyboardRemove()
-    )
-    if roles != {Role.OWNER}:
-        await set_user_menu(context.bot, context.services.catalog, user.id, roles, context.language)
+async def refresh_menu(
+    context: DodolanContext, user_id: int, roles: frozenset[Role], *, force: bool = False
+) -> None:
+    """Give a privileged user (or, with ``force``, anyone) the menu of their role and language."""
+    if force or roles != {Role.OWNER}:
+        await set_user_menu(
+            context.bot, context.services.catalog, user_id, roles, context.language
+        )
+
+
+async def clear_buttons(query: CallbackQuery) -> None:
+    """Remove the inline keyboard from the message a button was tapped on."""
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as exc:  # already gone, e.g. a double tap
+        logger.info("could not clear buttons: %s", exc)
 
 
 async def show_help(update: Update, context: DodolanContext) -> None:
@@ -68,7 +74,9 @@ async def unknown_command(update: Update, context: DodolanContext) -> None:
     """Point someone who typed an unknown command to the help."""
     assert update.effective_message is not None
     command = (update.effective_message.text or "/").split()[0].split("@")[0]
-    await update.effective_message.reply_text(context.t("fallback.unknown_command", command=command))
+    await update.effective_message.reply_text(
+        context.t("fallback.unknown_command", command=command)
+    )
 
 
 async def stray_message(update: Update, context: DodolanContext) -> None:
@@ -97,20 +105,19 @@ async def on_error(update: object, context: DodolanContext) -> None:
         logger.exception("could not apologise for update %s", update_id)
 
 
-def register_first(application: Application) -> None:  # type: ignore[type-arg]
+def register_first(application: DodolanApplication) -> None:
     """Add the handler that runs before all others: remembering the user."""
     application.add_handler(TypeHandler(Update, remember_user), group=-1)
 
 
-def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+def register_commands(application: DodolanApplication) -> None:
     """Add the baseline commands."""
     only_private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("start", start, only_private))
     application.add_handler(CommandHandler(["help", "bantuan"], show_help, only_private))
     application.add_handler(CommandHandler(["cancel", "batal"], cancel, only_private))
 
 
-def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]
+def register_fallbacks(application: DodolanApplication) -> None:
     """Add the handlers of last resort (after every feature's handlers)."""
     only_private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(filters.COMMAND & only_private, unknown_command))

@@ -13,7 +13,9 @@ from storage.models import User
 SERVICES_KEY = "services"
 
 
-class DodolanContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+class DodolanContext(
+    CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+):
     """PTB's context plus the services and the account of the user behind the update.
 
     PTB builds one context per update and shares it across handler groups, so the account
@@ -42,6 +44,9 @@ class DodolanContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
         """The language the user reads."""
         return self.account.language if self.account else DEFAULT_LANGUAGE
 
-    def t(self, key: str, **params: object) -> str:
+    def t(self, key: str, /, **params: object) -> str:
         """Return catalog text ``key`` in the user's language, parameters escaped."""
         return self.services.catalog.text(self.language, key, **params)
+
+
+DodolanApplication = Application[Any, DodolanContext, Any, Any, Any, Any]

@@ -14,10 +14,18 @@ logger = logging.getLogger(__name__)
 
 # The commands each role sees in its menu, in the order shown; the names are per language
 # because Indonesian users type /bantuan where English users type /help.
+_OWNER_ID = ("start", "daftar", "profil", "bahasa", "datasaya", "hapusdata", "bantuan", "batal")
+_OWNER_EN = ("start", "signup", "profile", "language", "mydata", "deletedata", "help", "cancel")
 MENUS: dict[Role, dict[str, tuple[str, ...]]] = {
-    Role.OWNER: {"id": ("start", "bantuan", "batal"), "en": ("start", "help", "cancel")},
-    Role.TRAINER: {"id": ("start", "bantuan", "batal"), "en": ("start", "help", "cancel")},
-    Role.STAFF: {"id": ("start", "bantuan", "batal"), "en": ("start", "help", "cancel")},
+    Role.OWNER: {"id": _OWNER_ID, "en": _OWNER_EN},
+    Role.TRAINER: {
+        "id": ("start", "bahasa", "bantuan", "batal"),
+        "en": ("start", "language", "help", "cancel"),
+    },
+    Role.STAFF: {
+        "id": ("start", "bahasa", "bantuan", "batal"),
+        "en": ("start", "language", "help", "cancel"),
+    },
 }
 
 

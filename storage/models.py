@@ -34,3 +34,28 @@ class Dialog:
     flow: str
     step: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OwnerProfile:
+    """A UKM owner's sign-up data."""
+
+    user_id: int
+    full_name: str
+    business_name: str
+    category: str
+    kecamatan: str
+    phone: str
+    marketplaces: tuple[str, ...]
+    nib: str | None
+    registered_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Consent:
+    """An owner's agreement to one purpose of data use."""
+
+    purpose: str
+    version: str
+    granted_at: datetime

@@ -9,10 +9,13 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalog
 from bot.services.dialogs import DialogService
+from bot.services.profile import ProfileService
+from bot.services.signup import SignupService
 from bot.services.users import UserService
 from storage.database import Database
 from storage.dialogs import DialogRepository
 from storage.migrate import migrate
+from storage.owners import OwnerRepository
 from storage.users import UserRepository
 
 logger = logging.getLogger(__name__)
@@ -28,6 +31,8 @@ class Services:
     now: Clock
     users: UserService
     dialogs: DialogService
+    signup: SignupService
+    profile: ProfileService
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -42,13 +47,17 @@ class Services:
         except BaseException:
             await db.close()
             raise
+        dialogs = DialogService(DialogRepository(db), now)
+        owners = OwnerRepository(db)
         return cls(
             settings=settings,
             db=db,
             catalog=Catalog.load(),
             now=now,
             users=users,
-            dialogs=DialogService(DialogRepository(db), now),
+            dialogs=dialogs,
+            signup=SignupService(dialogs, owners, now),
+            profile=ProfileService(dialogs, owners, now),
         )
 
     async def close(self) -> None:

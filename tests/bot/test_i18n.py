@@ -54,5 +54,7 @@ def test_missing_key_fails_loudly(catalog: Catalog) -> None:
     ("code", "language"),
     [("en", "en"), ("en-GB", "en"), ("id", "id"), ("jv", "id"), (None, "id"), ("", "id")],
 )
-def test_new_users_get_english_only_from_an_english_client(code: str | None, language: str) -> None:
+def test_new_users_get_english_only_from_an_english_client(
+    code: str | None, language: str
+) -> None:
     assert language_for_client(code) == language

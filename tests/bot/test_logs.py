@@ -30,4 +30,6 @@ def test_phone_numbers_are_masked() -> None:
 
 
 def test_ordinary_numbers_survive() -> None:
-    assert _format("update %s handled in %s ms", 123456789, 42) == "update 123456789 handled in 42 ms"
+    assert (
+        _format("update %s handled in %s ms", 123456789, 42) == "update 123456789 handled in 42 ms"
+    )

@@ -67,7 +67,9 @@ async def test_failed_migration_leaves_nothing_half_applied(
 
     broken = [
         *available_migrations()[:1],
-        migrate_module.Migration(2, "broken", "CREATE TABLE half (x INTEGER); SELECT * FROM nope;"),
+        migrate_module.Migration(
+            2, "broken", "CREATE TABLE half (x INTEGER); SELECT * FROM nope;"
+        ),
     ]
     monkeypatch.setattr(migrate_module, "available_migrations", lambda: broken)
     db = await Database.open(tmp_path / "b.sqlite3")

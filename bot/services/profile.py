@@ -1,0 +1,99 @@
+"""An owner's profile after sign-up: view, edit one field, export, erase (UU PDP)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.clock import Clock
+from bot.errors import NotRegistered, StaleAction
+from bot.services import fields
+from bot.services.dialogs import DialogService
+from storage.models import Consent, Dialog, OwnerProfile, User
+
+FLOW = "profile"
+
+
+class ProfileStore(Protocol):
+    """What profile editing and data rights need from storage."""
+
+    async def get(self, user_id: int) -> OwnerProfile | None: ...
+    async def update_field(self, user_id: int, field: str, value: Any, now: datetime) -> bool: ...
+    async def consents(self, user_id: int) -> list[Consent]: ...
+    async def erase(self, user_id: int, now: datetime) -> bool: ...
+
+
+class ProfileService(fields.FieldCollector):
+    """Edit one profile field at a time with the same checks as sign-up."""
+
+    flow = FLOW
+
+    def __init__(self, dialogs: DialogService, owners: ProfileStore, now: Clock) -> None:
+        super().__init__(dialogs, now)
+        self._owners = owners
+
+    async def get(self, user_id: int) -> OwnerProfile | None:
+        """Return the owner's profile, if they signed up."""
+        return await self._owners.get(user_id)
+
+    async def start_edit(self, user_id: int, field: str) -> Dialog:
+        """Open the editor of one field."""
+        profile = await self._owners.get(user_id)
+        if profile is None:
+            raise NotRegistered(user_id)
+        if field not in fields.ALL_FIELDS:
+            raise StaleAction(field)
+        data = {"selection": list(profile.marketplaces)} if field == fields.MULTI_FIELD else {}
+        return await self._dialogs.move(user_id, FLOW, field, data)
+
+    async def _store(self, dialog: Dialog, value: Any) -> Dialog | None:
+        if not await self._owners.update_field(dialog.user_id, dialog.step, value, self._now()):
+            await self._dialogs.end(dialog.user_id)
+            raise NotRegistered(dialog.user_id)
+        await self._dialogs.end(dialog.user_id)
+        return None
+
+    async def export(self, user: User) -> dict[str, Any]:
+        """Return everything stored about the owner, as plain JSON-ready data."""
+        profile = await self._owners.get(user.id)
+        dialog = await self._dialogs.current(user.id)
+        return {
+            "telegram_user_id": user.id,
+            "language": user.language,
+            "first_contact": user.created_at.isoformat(),
+            "last_contact": user.last_seen_at.isoformat(),
+            "profile": _profile_dict(profile) if profile else None,
+            "consents": [
+                {
+                    "purpose": c.purpose,
+                    "version": c.version,
+                    "granted_at": c.granted_at.isoformat(),
+                }
+                for c in await self._owners.consents(user.id)
+            ],
+            "conversation_in_progress": (
+                {"flow": dialog.flow, "step": dialog.step, "answers": dialog.data}
+                if dialog
+                else None
+            ),
+            "bookings": [],
+            "queued_messages": [],
+        }
+
+    async def erase(self, user_id: int) -> bool:
+        """Delete the owner's personal data; only an anonymous count remains."""
+        return await self._owners.erase(user_id, self._now())
+
+
+def _profile_dict(profile: OwnerProfile) -> dict[str, Any]:
+    return {
+        "full_name": profile.full_name,
+        "business_name": profile.business_name,
+        "category": profile.category,
+        "kecamatan": profile.kecamatan,
+        "phone": profile.phone,
+        "marketplaces": list(profile.marketplaces),
+        "nib": profile.nib,
+        "registered_at": profile.registered_at.isoformat(),
+        "updated_at": profile.updated_at.isoformat(),
+    }

@@ -1,0 +1,35 @@
+"""Callback data: short, versioned, built and parsed in one place (``"ans:v1:category:jasa"``)."""
+
+from __future__ import annotations
+
+VERSION = "v1"
+MAX_BYTES = 64
+
+SIGNUP = "su"
+ANSWER = "ans"
+PROFILE = "pf"
+LANGUAGE = "lang"
+ERASE = "del"
+
+
+def pack(kind: str, *parts: str) -> str:
+    """Build callback data; fail loudly if it would break Telegram's 64-byte limit."""
+    data = ":".join((kind, VERSION, *parts))
+    if len(data.encode()) > MAX_BYTES or any(":" in p for p in parts):
+        raise ValueError(f"bad callback data {data!r}")
+    return data
+
+
+def parse(data: str | None, kind: str, arity: int) -> list[str] | None:
+    """Return the parts after ``kind:v1:`` or None if the data is stale, foreign or forged."""
+    if not data:
+        return None
+    pieces = data.split(":")
+    if len(pieces) != arity + 2 or pieces[0] != kind or pieces[1] != VERSION:
+        return None
+    return pieces[2:]
+
+
+def pattern(kind: str) -> str:
+    """Return the regex PTB uses to route a kind of callback to its handler."""
+    return f"^{kind}:"

@@ -1,0 +1,171 @@
+"""Route answers (typed, shared, tapped) to the conversation the user is in."""
+
+from __future__ import annotations
+
+from telegram import ReplyKeyboardRemove, Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot.errors import InvalidInput, NotRegistered, StaleAction
+from bot.services import fields, profile, signup
+from bot.services.fields import FieldCollector
+from handlers import callbacks as cb
+from handlers import views
+from handlers.common import stray_message
+from handlers.context import DodolanApplication, DodolanContext
+from storage.models import Dialog
+
+
+def _collector(context: DodolanContext, dialog: Dialog | None) -> FieldCollector | None:
+    if dialog is None:
+        return None
+    services = context.services
+    return {signup.FLOW: services.signup, profile.FLOW: services.profile}.get(dialog.flow)
+
+
+async def send_prompt(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:
+    """Ask the question of the step the user is at."""
+    catalog, language = context.services.catalog, context.language
+    if dialog.flow == signup.FLOW:
+        text, markup = views.signup_prompt(catalog, language, dialog.step, dialog.data)
+    else:
+        text, markup = views.field_prompt(catalog, language, dialog.step, dialog.data)
+    await context.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def show_profile(context: DodolanContext, chat_id: int, user_id: int) -> None:
+    """Send the owner's profile with its edit buttons (or how to sign up)."""
+    owner = await context.services.profile.get(user_id)
+    if owner is None:
+        await context.bot.send_message(chat_id, context.t("profile.not_registered"))
+        return
+    text, markup = views.profile_view(
+        context.services.catalog, context.language, owner, context.services.settings.timezone
+    )
+    await context.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def after_answer(
+    context: DodolanContext, chat_id: int, user_id: int, answered: str, following: Dialog | None
+) -> None:
+    """Acknowledge an accepted answer and ask the next question (or show the saved profile)."""
+    if answered == "phone":
+        phone = following.data["phone"] if following and "phone" in following.data else None
+        if phone is None:
+            owner = await context.services.profile.get(user_id)
+            phone = owner.phone if owner else ""
+        await context.bot.send_message(
+            chat_id,
+            context.t("signup.phone_saved", phone=phone),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+    if following is None:
+        await context.bot.send_message(chat_id, context.t("profile.saved"))
+        await show_profile(context, chat_id, user_id)
+    else:
+        await send_prompt(context, chat_id, following)
+
+
+async def received_text(update: Update, context: DodolanContext) -> None:
+    """Take typed text as the answer to the current question."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None and message.text is not None
+    dialog = await context.services.dialogs.current(user.id)
+    collector = _collector(context, dialog)
+    if collector is None or dialog is None:
+        await stray_message(update, context)
+        return
+    try:
+        following = await collector.answer_text(user.id, message.text)
+    except InvalidInput as refusal:
+        await message.reply_text(context.t(refusal.key, **refusal.params))
+        if refusal.key == "input.use_buttons":
+            await send_prompt(context, message.chat_id, dialog)
+        return
+    except NotRegistered:
+        await message.reply_text(context.t("profile.not_registered"))
+        return
+    await after_answer(context, message.chat_id, user.id, dialog.step, following)
+
+
+async def received_contact(update: Update, context: DodolanContext) -> None:
+    """Take a shared contact as the phone number, if it is the sender's own."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None and message.contact is not None
+    dialog = await context.services.dialogs.current(user.id)
+    collector = _collector(context, dialog)
+    if collector is None or dialog is None:
+        await stray_message(update, context)
+        return
+    try:
+        following = await collector.answer_contact(
+            user.id, message.contact.user_id, message.contact.phone_number
+        )
+    except StaleAction:
+        await received_other(update, context)
+        return
+    except InvalidInput as refusal:
+        await message.reply_text(context.t(refusal.key, **refusal.params))
+        return
+    await after_answer(context, message.chat_id, user.id, dialog.step, following)
+
+
+async def received_other(update: Update, context: DodolanContext) -> None:
+    """Re-ask the question when a photo, sticker or voice note arrives instead of an answer."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    dialog = await context.services.dialogs.current(user.id)
+    if _collector(context, dialog) is None or dialog is None:
+        await stray_message(update, context)
+        return
+    await message.reply_text(context.t("input.need_text"))
+    await send_prompt(context, message.chat_id, dialog)
+
+
+async def tapped_answer(update: Update, context: DodolanContext) -> None:
+    """Take a tapped option (choice, marketplace toggle, done, skip) for the current question."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    parts = cb.parse(query.data, cb.ANSWER, 2)
+    dialog = await context.services.dialogs.current(user.id)
+    collector = _collector(context, dialog)
+    if parts is None or collector is None or dialog is None:
+        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        return
+    field, code = parts
+    try:
+        if field == fields.MULTI_FIELD and code != "done":
+            toggled = await collector.toggle(user.id, code)
+            await query.answer()
+            keyboard = views.marketplace_keyboard(
+                context.services.catalog, context.language, toggled.data["selection"]
+            )
+            await query.edit_message_reply_markup(keyboard)
+            return
+        if field == fields.MULTI_FIELD:
+            following = await collector.finish_multi(user.id)
+        elif field == "nib" and code == "skip":
+            following = await collector.skip_nib(user.id)
+        else:
+            following = await collector.answer_choice(user.id, field, code)
+    except StaleAction:
+        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        return
+    except InvalidInput as refusal:
+        await query.answer(context.t(refusal.key, **refusal.params), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await after_answer(context, user.id, user.id, dialog.step, following)
+
+
+def register(application: DodolanApplication) -> None:
+    """Add the answer routes (after the commands, before the fallbacks)."""
+    only_private = filters.ChatType.PRIVATE
+    application.add_handler(CallbackQueryHandler(tapped_answer, pattern=cb.pattern(cb.ANSWER)))
+    application.add_handler(
+        MessageHandler(only_private & filters.TEXT & ~filters.COMMAND, received_text)
+    )
+    application.add_handler(MessageHandler(only_private & filters.CONTACT, received_contact))
+    application.add_handler(
+        MessageHandler(only_private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, received_other)
+    )

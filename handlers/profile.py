@@ -1,0 +1,125 @@
+"""/profil, /bahasa, /datasaya and /hapusdata: an owner's own data."""
+
+from __future__ import annotations
+
+import json
+from io import BytesIO
+
+from telegram import InputFile, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.errors import NotRegistered, StaleAction
+from handlers import callbacks as cb
+from handlers import views
+from handlers.common import clear_buttons, refresh_menu
+from handlers.context import DodolanApplication, DodolanContext
+from handlers.dialogs import send_prompt, show_profile
+
+
+async def profile(update: Update, context: DodolanContext) -> None:
+    """Show the owner's stored profile with edit buttons."""
+    assert update.effective_user is not None and update.effective_chat is not None
+    await show_profile(context, update.effective_chat.id, update.effective_user.id)
+
+
+async def tapped_profile(update: Update, context: DodolanContext) -> None:
+    """Open the editor of the field whose button was tapped."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    parts = cb.parse(query.data, cb.PROFILE, 2)
+    try:
+        if parts is None or parts[0] != "edit":
+            raise StaleAction(query.data)
+        dialog = await context.services.profile.start_edit(user.id, parts[1])
+    except StaleAction:
+        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        return
+    except NotRegistered:
+        await query.answer(context.t("profile.not_registered"), show_alert=True)
+        return
+    await query.answer()
+    await send_prompt(context, user.id, dialog)
+
+
+async def choose_language(update: Update, context: DodolanContext) -> None:
+    """Offer the two languages."""
+    assert update.effective_chat is not None
+    text, markup = views.language_prompt(context.services.catalog, context.language)
+    await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+async def tapped_language(update: Update, context: DodolanContext) -> None:
+    """Switch language; the reply and the command menu change at once."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    parts = cb.parse(query.data, cb.LANGUAGE, 1)
+    if parts == ["ask"]:
+        await query.answer()
+        await choose_language(update, context)
+        return
+    if parts is None or parts[0] not in ("id", "en"):
+        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        return
+    await context.services.users.set_language(user.id, parts[0])
+    context.account = await context.services.users.get(user.id)
+    await query.answer()
+    await clear_buttons(query)
+    await refresh_menu(context, user.id, await context.services.users.roles(user.id), force=True)
+    await context.bot.send_message(user.id, context.t("lang.changed"))
+
+
+async def my_data(update: Update, context: DodolanContext) -> None:
+    """Send everything stored about the owner: a readable message and a JSON file."""
+    assert update.effective_chat is not None
+    account = context.account
+    assert account is not None
+    export = await context.services.profile.export(account)
+    services = context.services
+    chat_id = update.effective_chat.id
+    summary = views.data_summary(
+        services.catalog, context.language, export, services.settings.timezone
+    )
+    await context.bot.send_message(chat_id, summary)
+    payload = json.dumps(export, ensure_ascii=False, indent=2).encode("utf-8")
+    await context.bot.send_document(
+        chat_id,
+        InputFile(BytesIO(payload), filename="data-saya-dodolan.json"),
+        caption=context.t("data.file_caption"),
+    )
+
+
+async def erase_data(update: Update, context: DodolanContext) -> None:
+    """Ask for confirmation before deleting the owner's data."""
+    assert update.effective_chat is not None
+    text, markup = views.erase_prompt(context.services.catalog, context.language)
+    await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+async def tapped_erase(update: Update, context: DodolanContext) -> None:
+    """Delete the owner's data after a "yes"; a "no" keeps everything."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    parts = cb.parse(query.data, cb.ERASE, 1)
+    if parts not in (["yes"], ["no"]):
+        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await clear_buttons(query)
+    if parts == ["no"]:
+        await context.bot.send_message(user.id, context.t("data.erase_kept"))
+        return
+    text = context.t("data.erased")  # in the owner's language, before it is erased too
+    erased = await context.services.profile.erase(user.id)
+    await context.bot.send_message(user.id, text if erased else context.t("data.erase_nothing"))
+
+
+def register(application: DodolanApplication) -> None:
+    """Add the profile and personal-data commands and buttons."""
+    only_private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler(["profil", "profile"], profile, only_private))
+    application.add_handler(CommandHandler(["bahasa", "language"], choose_language, only_private))
+    application.add_handler(CommandHandler(["datasaya", "mydata"], my_data, only_private))
+    application.add_handler(CommandHandler(["hapusdata", "deletedata"], erase_data, only_private))
+    application.add_handler(CallbackQueryHandler(tapped_profile, pattern=cb.pattern(cb.PROFILE)))
+    application.add_handler(CallbackQueryHandler(tapped_language, pattern=cb.pattern(cb.LANGUAGE)))
+    application.add_handler(CallbackQueryHandler(tapped_erase, pattern=cb.pattern(cb.ERASE)))

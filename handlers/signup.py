@@ -1,0 +1,98 @@
+"""Sign-up: /start for a newcomer, /daftar, the consent notice, the summary and confirmation."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.errors import StaleAction
+from handlers import callbacks as cb
+from handlers.common import clear_buttons, refresh_menu
+from handlers.context import DodolanApplication, DodolanContext
+from handlers.dialogs import send_prompt, show_profile
+from storage.models import Role
+
+_PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _payload(args: list[str] | None) -> str | None:
+    """Return a well-formed deep-link payload (``t.me/<bot>?start=<payload>``) or None."""
+    if args and _PAYLOAD_RE.match(args[0]):
+        return args[0]
+    return None
+
+
+async def start(update: Update, context: DodolanContext) -> None:
+    """Greet; a newcomer goes straight into sign-up, remembering any deep-link payload."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    services = context.services
+    roles = await services.users.roles(user.id)
+    await refresh_menu(context, user.id, roles)
+    if await services.profile.get(user.id) is not None:
+        await message.reply_text(context.t("welcome.back", name=user.first_name))
+        return
+    await message.reply_text(context.t("start.welcome", name=user.first_name))
+    if roles != {Role.OWNER}:
+        return  # staff and trainers are not asked to sign up as owners
+    dialog = await services.signup.begin(user.id, _payload(context.args))
+    if dialog is not None:
+        await send_prompt(context, message.chat_id, dialog)
+
+
+async def sign_up(update: Update, context: DodolanContext) -> None:
+    """Start or resume sign-up; a registered owner sees their profile instead."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    dialog = await context.services.signup.begin(user.id)
+    if dialog is None:
+        await message.reply_text(context.t("signup.already"))
+        await show_profile(context, message.chat_id, user.id)
+        return
+    await message.reply_text(context.t("signup.intro"))
+    await send_prompt(context, message.chat_id, dialog)
+
+
+async def tapped_signup(update: Update, context: DodolanContext) -> None:
+    """Handle the consent, edit and confirm buttons of sign-up."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    parts = cb.parse(query.data, cb.SIGNUP, 2) or cb.parse(query.data, cb.SIGNUP, 1)
+    services = context.services
+    try:
+        match parts:
+            case ["consent", answer] if answer in ("yes", "no"):
+                dialog = await services.signup.consent(user.id, agreed=answer == "yes")
+            case ["edit", field]:
+                dialog = await services.signup.edit(user.id, field)
+            case ["confirm"]:
+                owner, payload = await services.signup.confirm(user.id)
+                await query.answer()
+                await clear_buttons(query)
+                await context.bot.send_message(
+                    user.id, context.t("signup.done", name=owner.full_name)
+                )
+                if payload:
+                    await context.bot.send_message(user.id, context.t("signup.done_with_link"))
+                return
+            case _:
+                raise StaleAction(query.data)
+    except StaleAction:
+        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await clear_buttons(query)
+    if dialog is None:
+        await context.bot.send_message(user.id, context.t("signup.declined"))
+    else:
+        await send_prompt(context, user.id, dialog)
+
+
+def register(application: DodolanApplication) -> None:
+    """Add the sign-up commands and buttons."""
+    only_private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("start", start, only_private))
+    application.add_handler(CommandHandler(["daftar", "signup"], sign_up, only_private))
+    application.add_handler(CallbackQueryHandler(tapped_signup, pattern=cb.pattern(cb.SIGNUP)))

@@ -1,0 +1,133 @@
+"""Owner profiles, consents and erasure."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.database import Database, from_db_time, to_db_time
+from storage.models import Consent, OwnerProfile
+
+PROFILE_FIELDS = (
+    "full_name",
+    "business_name",
+    "category",
+    "kecamatan",
+    "phone",
+    "marketplaces",
+    "nib",
+)
+
+
+class AlreadyRegistered(Exception):
+    """The owner already has a profile."""
+
+
+def _profile(row: aiosqlite.Row) -> OwnerProfile:
+    return OwnerProfile(
+        user_id=row["user_id"],
+        full_name=row["full_name"],
+        business_name=row["business_name"],
+        category=row["category"],
+        kecamatan=row["kecamatan"],
+        phone=row["phone"],
+        marketplaces=tuple(json.loads(row["marketplaces"])),
+        nib=row["nib"],
+        registered_at=from_db_time(row["registered_at"]),
+        updated_at=from_db_time(row["updated_at"]),
+    )
+
+
+def _column_value(field: str, value: Any) -> Any:
+    return json.dumps(list(value)) if field == "marketplaces" else value
+
+
+class OwnerRepository:
+    """All SQL about owners' personal data."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, user_id: int) -> OwnerProfile | None:
+        """Return the owner's profile, or None if they have not signed up."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM owner_profiles WHERE user_id = ?", (user_id,)
+        )
+        return _profile(row) if row else None
+
+    async def create(
+        self, user_id: int, values: dict[str, Any], consent: Consent, now: datetime
+    ) -> OwnerProfile:
+        """Store a new profile and its consent, ending the sign-up dialog, in one transaction."""
+        columns = ", ".join(PROFILE_FIELDS)
+        params = [_column_value(f, values.get(f)) for f in PROFILE_FIELDS]
+        async with self._db.transaction() as conn:
+            existing = await conn.execute(
+                "SELECT 1 FROM owner_profiles WHERE user_id = ?", (user_id,)
+            )
+            if await existing.fetchone():
+                raise AlreadyRegistered(user_id)
+            await conn.execute(
+                f"INSERT INTO owner_profiles (user_id, {columns}, registered_at, updated_at) "
+                f"VALUES (?, {', '.join('?' * len(PROFILE_FIELDS))}, ?, ?)",
+                (user_id, *params, to_db_time(now), to_db_time(now)),
+            )
+            await conn.execute(
+                "INSERT INTO consents (user_id, purpose, version, granted_at) VALUES (?, ?, ?, ?)",
+                (user_id, consent.purpose, consent.version, to_db_time(consent.granted_at)),
+            )
+            await conn.execute("UPDATE users SET pending_start = NULL WHERE id = ?", (user_id,))
+            await conn.execute("DELETE FROM dialogs WHERE user_id = ?", (user_id,))
+        profile = await self.get(user_id)
+        assert profile is not None
+        return profile
+
+    async def update_field(self, user_id: int, field: str, value: Any, now: datetime) -> bool:
+        """Change one profile field; return False if the owner has no profile."""
+        if field not in PROFILE_FIELDS:
+            raise ValueError(f"unknown profile field {field!r}")
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                f"UPDATE owner_profiles SET {field} = ?, updated_at = ? WHERE user_id = ?",
+                (_column_value(field, value), to_db_time(now), user_id),
+            )
+            return cursor.rowcount == 1
+
+    async def consents(self, user_id: int) -> list[Consent]:
+        """Return the consents the owner gave, oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT purpose, version, granted_at FROM consents WHERE user_id = ? ORDER BY id",
+            (user_id,),
+        )
+        return [Consent(r["purpose"], r["version"], from_db_time(r["granted_at"])) for r in rows]
+
+    async def remember_start(self, user_id: int, payload: str | None) -> None:
+        """Keep a deep-link payload until sign-up is done."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE users SET pending_start = ? WHERE id = ?", (payload, user_id)
+            )
+
+    async def pending_start(self, user_id: int) -> str | None:
+        """Return the remembered deep-link payload, if any."""
+        row = await self._db.fetch_one("SELECT pending_start FROM users WHERE id = ?", (user_id,))
+        return row["pending_start"] if row else None
+
+    async def erase(self, user_id: int, now: datetime) -> bool:
+        """Delete every personal record of the user and count the erasure anonymously."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+            if cursor.rowcount == 0:
+                return False
+            await conn.execute(
+                "INSERT INTO erasures (erased_at) VALUES (?)", (now.date().isoformat(),)
+            )
+        return True
+
+    async def erasure_count(self) -> int:
+        """Return how many owners had their data erased."""
+        row = await self._db.fetch_one("SELECT COUNT(*) FROM erasures")
+        return int(row[0]) if row else 0
