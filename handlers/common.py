@@ -98,6 +98,9 @@ async def on_error(update: object, context: DodolanContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
+        if context.account is None and update.effective_user is not None:
+            # PTB builds a fresh context for error handlers; reload the user's language
+            context.account = await context.services.users.get(update.effective_user.id)
         if update.callback_query is not None:
             await update.callback_query.answer()
         await context.bot.send_message(update.effective_chat.id, context.t("error.generic"))

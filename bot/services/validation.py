@@ -15,6 +15,7 @@ NAME_MAX = 100
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
 _NIB_SEPARATORS = re.compile(r"[\s\-.]")
+_ASCII_DIGITS = re.compile(r"^[0-9]+$")
 
 
 def clean_text(raw: str, *, max_length: int = NAME_MAX) -> str:
@@ -44,7 +45,9 @@ def normalise_phone(raw: str) -> str:
         national = digits[1:]
     else:
         raise InvalidInput("input.phone_invalid")
-    if not national.isdigit() or not national.startswith("8") or not 9 <= len(national) <= 12:
+    if not _ASCII_DIGITS.match(national) or not national.startswith("8"):
+        raise InvalidInput("input.phone_invalid")
+    if not 9 <= len(national) <= 12:
         raise InvalidInput("input.phone_invalid")
     return f"+62{national}"
 
@@ -52,7 +55,7 @@ def normalise_phone(raw: str) -> str:
 def clean_nib(raw: str) -> str:
     """Accept a 13-digit Nomor Induk Berusaha, allowing spaces or dashes between digits."""
     digits = _NIB_SEPARATORS.sub("", raw.strip())
-    if not (digits.isdigit() and digits.isascii() and len(digits) == 13):
+    if not (_ASCII_DIGITS.match(digits) and len(digits) == 13):
         raise InvalidInput("input.nib_invalid")
     return digits
 

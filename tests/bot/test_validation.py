@@ -1,0 +1,72 @@
+"""What owners type, checked and normalised without Telegram."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import InvalidInput
+from bot.services import validation as v
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("", "input.empty"),
+        ("   \n\t ", "input.empty"),
+        ("🙂🙂", "input.no_letters"),
+        ("-- !! ..", "input.no_letters"),
+        ("Siti\x00", "input.control_characters"),
+        ("Siti\u202eAminah", "input.control_characters"),  # right-to-left override
+        ("x" * 101, "input.too_long"),
+    ],
+)
+def test_clean_text_refusals(raw: str, key: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        v.clean_text(raw)
+    assert info.value.key == key
+
+
+def test_clean_text_trims_and_collapses_spaces() -> None:
+    assert v.clean_text("  Keripik   Tempe\u00a0 Bu Siti ") == "Keripik Tempe Bu Siti"
+    assert v.clean_text("x" * 100) == "x" * 100
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalised"),
+    [
+        ("0812-3456-7890", "+6281234567890"),
+        ("+62 812 3456 7890", "+6281234567890"),
+        ("6281234567890", "+6281234567890"),
+        ("0812.3456.789", "+628123456789"),
+        ("(0857) 1234 5678", "+6285712345678"),
+        ("0811234567", "+62811234567"),
+    ],
+)
+def test_phone_forms(raw: str, normalised: str) -> None:
+    assert v.normalise_phone(raw) == normalised
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", "12345", "+1 415 555 0100", "0212345678", "0812345", "08123456789012", "08١٢٣٤٥٦٧٨٩"],
+)
+def test_bad_phones(raw: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        v.normalise_phone(raw)
+    assert info.value.key == "input.phone_invalid"
+
+
+def test_nib() -> None:
+    assert v.clean_nib("1234 5678 90123") == "1234567890123"
+    for bad in ("123456789012", "12345678901234", "123456789012a", "١٢٣٤٥٦٧٨٩٠١٢٣"):
+        with pytest.raises(InvalidInput):
+            v.clean_nib(bad)
+
+
+def test_marketplace_toggles_keep_none_exclusive() -> None:
+    assert v.toggle_marketplace([], "shopee") == ["shopee"]
+    assert v.toggle_marketplace(["shopee"], "shopee") == []
+    assert v.toggle_marketplace(["shopee", "blibli"], "none") == ["none"]
+    assert v.toggle_marketplace(["none"], "lazada") == ["lazada"]
+    with pytest.raises(InvalidInput):
+        v.toggle_marketplace([], "amazon")
