@@ -84,7 +84,7 @@ async def test_my_data_returns_what_is_stored(bot: RunningBot, siti: FakeUser) -
     assert f"Nama usaha: {NASTY}" in summary.text and "No. HP/WA: +6281234567890" in summary.text
     assert "disetujui Selasa, 1 Desember 2026, 09.00 WIB" in summary.text
     assert document.document is not None
-    name, mime, content = document.document
+    name, _mime, content = document.document
     assert name == "data-saya-dodolan.json"
     exported = json.loads(content)
     assert exported["profile"]["business_name"] == NASTY

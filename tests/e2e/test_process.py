@@ -1,0 +1,221 @@
+"""The real ``dodolan`` command in a child process: configuration errors, polling, SIGTERM,
+webhook mode and migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sqlite3
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+
+from simulator import BotApiEmulator
+from tests.harness import TOKEN
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """An environment with none of the project's variables unless given."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "DODOLAN_", "PYTEST_"))
+    }
+    return {**env, **extra}
+
+
+def run_cli(tmp_path: Path, *args: str, **env: str) -> tuple[int, str, str]:
+    """Run ``python -m bot ARGS`` to completion in ``tmp_path`` (no .env there)."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@asynccontextmanager
+async def bot_process(tmp_path: Path, *args: str, **env: str) -> AsyncIterator[Process]:
+    """Start ``dodolan run ...`` as a child; always reap it."""
+    log = (tmp_path / "bot.log").open("w")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        *args,
+        cwd=tmp_path,
+        env=clean_env(**env),
+        stdout=log,
+        stderr=log,
+    )
+    process = Process(proc, tmp_path / "bot.log")
+    try:
+        yield process
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        log.close()
+
+
+class Process:
+    """A running bot process and its log."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, log: Path) -> None:
+        self.proc = proc
+        self.log = log
+
+    async def terminate(self) -> tuple[int, float]:
+        """Send SIGTERM; return the exit status and how long the process took to end."""
+        started = time.monotonic()
+        self.proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(self.proc.wait(), timeout=15)
+        return code, time.monotonic() - started
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+
+def bot_env(emulator: BotApiEmulator, tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": emulator.base_url,
+        "DODOLAN_DATABASE": str(tmp_path / "dodolan.sqlite3"),
+        **extra,
+    }
+
+
+def test_run_without_a_token_names_the_variable_and_exits_2(tmp_path: Path) -> None:
+    code, out, err = run_cli(tmp_path, "run")
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN" in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_invalid_value_names_the_variable_and_exits_2(tmp_path: Path) -> None:
+    code, _, err = run_cli(tmp_path, "run", TELEGRAM_BOT_TOKEN=TOKEN, DODOLAN_STAFF_IDS="12,x")
+    assert code == 2 and "DODOLAN_STAFF_IDS" in err and TOKEN not in err
+    assert err.strip().count("\n") == 0
+
+
+def test_webhook_mode_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
+    code, _, err = run_cli(
+        tmp_path, "run", "--webhook", TELEGRAM_BOT_TOKEN=TOKEN, DODOLAN_WEBHOOK_URL="https://x.id"
+    )
+    assert code == 2 and "DODOLAN_WEBHOOK_SECRET" in err
+
+
+def test_env_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DODOLAN_TIMEZONE=Nowhere/Special\n")
+    code, _, err = run_cli(tmp_path, "migrate")
+    assert code == 2 and "DODOLAN_TIMEZONE" in err
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    code, out, _ = run_cli(tmp_path, "--help")
+    assert code == 0 and "run" in out and "migrate" in out
+
+
+def test_migrate_twice_changes_nothing_the_second_time(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "dodolan.sqlite3"
+    code, first, _ = run_cli(tmp_path, "migrate", DODOLAN_DATABASE=str(database))
+    assert code == 0 and "0001_users_and_roles" in first
+    with sqlite3.connect(database) as conn:
+        schema = conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
+    code, second, _ = run_cli(tmp_path, "migrate", DODOLAN_DATABASE=str(database))
+    assert code == 0 and "nothing to do" in second
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == schema
+
+
+async def test_polling_bot_answers_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    siti = emulator.user(3001, "Siti", language_code="id")
+    budi = emulator.user(3002, "Budi", language_code="en")
+    async with bot_process(tmp_path, **bot_env(emulator, tmp_path)) as bot:
+        replies = await siti.command("start", within=30)
+        assert replies[0].text.startswith("Halo, Siti!")
+        replies = await budi.command("start")
+        assert replies[0].text.startswith("Hello, Budi!")
+        code, took = await bot.terminate()
+    log = bot.output()
+    assert code == 0, log
+    assert took < 5, f"took {took:.1f}s"
+    assert "database closed" in log
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
+
+
+async def test_sigterm_lets_the_update_in_flight_finish(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    siti = emulator.user(3003, "Siti", language_code="id")
+    async with bot_process(tmp_path, **bot_env(emulator, tmp_path)) as bot:
+        await siti.command("bantuan", within=30)
+        emulator.faults.add("slow", method="sendMessage", chat_id=siti.id, delay=1.5)
+        sending = asyncio.create_task(siti.command("bantuan"))
+        await asyncio.sleep(0.8)  # the reply is being sent (slowly) now
+        code, took = await bot.terminate()
+        replies = await sending
+    assert code == 0 and took < 5
+    assert "Yang bisa saya bantu" in replies[0].text
+
+
+async def test_webhook_mode_handles_only_updates_with_the_secret(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    port = free_port()
+    env = bot_env(
+        emulator,
+        tmp_path,
+        DODOLAN_WEBHOOK_URL=f"http://127.0.0.1:{port}",
+        DODOLAN_WEBHOOK_SECRET="s3cret-token_1",
+        DODOLAN_WEBHOOK_LISTEN="127.0.0.1",
+        DODOLAN_WEBHOOK_PORT=str(port),
+    )
+    siti = emulator.user(3004, "Siti", language_code="id")
+    async with bot_process(tmp_path, "--webhook", **env) as bot:
+        replies = await siti.command("start", within=30)  # delivered by the emulator's webhook
+        assert replies[0].text.startswith("Halo, Siti!")
+        before = len(siti.messages)
+        update = {
+            "update_id": 999_999,
+            "message": {
+                "message_id": 77,
+                "date": int(time.time()),
+                "chat": {"id": siti.id, "type": "private", "first_name": "Siti"},
+                "from": {"id": siti.id, "is_bot": False, "first_name": "Siti"},
+                "text": "/bantuan",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 8}],
+            },
+        }
+        url = f"http://127.0.0.1:{port}/telegram"
+        async with httpx.AsyncClient() as client:
+            missing = await client.post(url, json=update)
+            wrong = await client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}
+            )
+        assert missing.status_code == 403 and wrong.status_code == 403
+        await asyncio.sleep(1.0)
+        assert len(siti.messages) == before  # neither forged update was handled
+        code, took = await bot.terminate()
+    assert code == 0 and took < 5
