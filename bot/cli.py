@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
@@ -16,6 +17,7 @@ from bot.clock import system_clock
 from bot.config import Settings, load_environment, load_settings, require_webhook
 from bot.errors import ConfigError
 from bot.logs import RedactingFormatter, configure_logging
+from storage.backup import backup_database
 from storage.database import Database
 from storage.migrate import current_version, migrate
 
@@ -39,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve PTB's webhook server instead (needs DODOLAN_WEBHOOK_URL and _SECRET)",
     )
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
+    backup = commands.add_parser("backup", help="copy the live database consistently to FILE")
+    backup.add_argument("file", type=Path, metavar="FILE", help="new file to write")
     return parser
 
 
@@ -55,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level, (settings.token,))
     if args.command == "migrate":
         return asyncio.run(_migrate(settings))
+    if args.command == "backup":
+        return _backup(settings, args.file)
     return _run(settings, webhook=args.webhook)
 
 
@@ -67,6 +73,16 @@ async def _migrate(settings: Settings) -> int:
         await db.close()
     names = ", ".join(f"{m.version:04d}_{m.name}" for m in applied) or "nothing to do"
     print(f"{settings.database}: schema version {version} ({names})")
+    return 0
+
+
+def _backup(settings: Settings, target: Path) -> int:
+    try:
+        pages = backup_database(settings.database, target)
+    except (FileNotFoundError, FileExistsError) as exc:
+        print(f"dodolan: {exc}", file=sys.stderr)
+        return 1
+    print(f"{settings.database} copied to {target} ({pages} pages)")
     return 0
 
 

@@ -219,3 +219,19 @@ async def test_webhook_mode_handles_only_updates_with_the_secret(
         assert len(siti.messages) == before  # neither forged update was handled
         code, took = await bot.terminate()
     assert code == 0 and took < 5
+
+
+def test_backup_copies_a_consistent_database(tmp_path: Path) -> None:
+    database = tmp_path / "dodolan.sqlite3"
+    run_cli(tmp_path, "migrate", DODOLAN_DATABASE=str(database))
+    with sqlite3.connect(database) as conn:
+        conn.execute("INSERT INTO users VALUES (5, 'id', 'x', 'x', NULL)")
+    conn.close()
+    target = tmp_path / "backups" / "copy.sqlite3"
+    code, out, _ = run_cli(tmp_path, "backup", str(target), DODOLAN_DATABASE=str(database))
+    assert code == 0 and "copied" in out
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("SELECT id FROM users").fetchall() == [(5,)]
+    copy.close()
+    code, _, err = run_cli(tmp_path, "backup", str(target), DODOLAN_DATABASE=str(database))
+    assert code == 1 and "exists" in err
