@@ -6,7 +6,7 @@ import logging
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ContextTypes, Defaults
 
 from bot.clock import Clock, system_clock
 from bot.config import Settings
@@ -21,7 +21,12 @@ logger = logging.getLogger(__name__)
 MAX_CONCURRENT_UPDATES = 64
 
 
-def build_application(settings: Settings, *, now: Clock = system_clock) -> DodolanApplication:
+def build_application(
+    settings: Settings,
+    *,
+    now: Clock = system_clock,
+    update_processor: BaseUpdateProcessor | None = None,
+) -> DodolanApplication:
     """Build the bot; services are opened by ``post_init`` and closed by ``post_shutdown``."""
 
     async def post_init(application: DodolanApplication) -> None:
@@ -49,7 +54,7 @@ def build_application(settings: Settings, *, now: Clock = system_clock) -> Dodol
             )
         )
         .context_types(ContextTypes(context=DodolanContext))
-        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .concurrent_updates(update_processor or PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,10 @@ class BotApiEmulator:
         self.token = token
         self.settle = settle
         self.reply_timeout = reply_timeout
+        # Set by a harness that can tell when the bot has finished handling an update
+        # (``await hook(update_id, seconds) -> bool``). People then wait for exactly that
+        # instead of for a quiet period, which is deterministic however slow the machine.
+        self.handled_hook: Callable[[int, float], Awaitable[bool]] | None = None
         self.schema = Schema(api_json)
         self.rate_limits = rate_limits or RateLimits()
         self.state = WorldState()

@@ -326,6 +326,21 @@ class FakeUser:
         start, calls0 = len(chat.actions), len(emu.calls)
         update_id = emu.queue.push(update)
         limit = emu.reply_timeout if within is None else within
+        if emu.handled_hook is not None:
+            if not await emu.handled_hook(update_id, limit):
+                raise AssertionError(
+                    f"{self!r}: the bot did not finish {what} within {limit}s. "
+                    f"{self._describe(start, calls0)}"
+                )
+            acted = len(chat.actions) > start
+            if expect and not acted:
+                raise AssertionError(f"{self!r}: the bot handled {what} but did not respond.")
+            if not expect and acted:
+                raise AssertionError(
+                    f"{self!r} expected no reply after {what}, got: "
+                    f"{self._describe(start, calls0)}"
+                )
+            return self._since(chat, start)
         if not expect:
             await _wait_for(emu.queue.signal, lambda: update_id in emu.queue.delivered, limit)
             await asyncio.sleep(emu.settle)
@@ -342,6 +357,10 @@ class FakeUser:
             seen = len(chat.actions)
             if not await _wait_for(emu.state.activity, _grew(chat.actions, seen), emu.settle):
                 break
+        return self._since(chat, start)
+
+    def _since(self, chat: Any, start: int) -> list[BotMessage]:
+        """Snapshots of the messages sent or edited in this chat since action ``start``."""
         ids: list[int] = []
         for action in chat.actions[start:]:
             if action.kind in ("send", "edit") and action.message_id not in ids:

@@ -40,7 +40,7 @@ def database(tmp_path: Path) -> Path:
 async def bot(
     emulator: BotApiEmulator, database: Path, clock: FakeClock
 ) -> AsyncIterator[RunningBot]:
-    running = RunningBot(settings_for(emulator, database), clock)
+    running = RunningBot(settings_for(emulator, database), clock, emulator)
     await running.start()
     try:
         yield running

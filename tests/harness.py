@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from telegram import Update
 
 from bot.app import build_application
 from bot.config import Settings, load_settings
 from bot.services.container import Services
+from bot.updates import PerChatUpdateProcessor
 from handlers.context import SERVICES_KEY, DodolanApplication
 from simulator import BotApiEmulator
 
@@ -48,13 +53,50 @@ def settings_for(emulator: BotApiEmulator, database: Path, **extra: str) -> Sett
     return load_settings(env)
 
 
-class RunningBot:
-    """The real ``Application`` long-polling the emulator, started and stopped like PTB does."""
+class TrackingProcessor(PerChatUpdateProcessor):
+    """The bot's own update processor, noting which updates it has finished handling."""
 
-    def __init__(self, settings: Settings, clock: FakeClock) -> None:
+    def __init__(self, handled: set[int], changed: asyncio.Condition) -> None:
+        super().__init__(64)
+        self._handled = handled
+        self._changed = changed
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Handle the update as in production, then record its id."""
+        try:
+            await super().do_process_update(update, coroutine)
+        finally:
+            if isinstance(update, Update):
+                async with self._changed:
+                    self._handled.add(update.update_id)
+                    self._changed.notify_all()
+
+
+class RunningBot:
+    """The real ``Application`` long-polling the emulator, started and stopped like PTB does.
+
+    People in tests wait until the bot has finished handling exactly their update (through
+    the emulator's ``handled_hook``), so e2e tests do not depend on timing.
+    """
+
+    def __init__(
+        self, settings: Settings, clock: FakeClock, emulator: BotApiEmulator | None = None
+    ) -> None:
         self.settings = settings
         self.clock = clock
+        self.emulator = emulator
         self.application: DodolanApplication | None = None
+        self._handled: set[int] = set()
+        self._changed = asyncio.Condition()
+
+    async def wait_handled(self, update_id: int, seconds: float) -> bool:
+        """Wait until the update has been handled; False after ``seconds``."""
+        async with self._changed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: update_id in self._handled), seconds
+                )
+            return update_id in self._handled
 
     @property
     def services(self) -> Services:
@@ -66,7 +108,8 @@ class RunningBot:
 
     async def start(self) -> None:
         """Initialise, run post_init, poll and start processing (as ``run_polling`` does)."""
-        app = build_application(self.settings, now=self.clock)
+        processor = TrackingProcessor(self._handled, self._changed)
+        app = build_application(self.settings, now=self.clock, update_processor=processor)
         await app.initialize()
         assert app.post_init is not None
         await app.post_init(app)
@@ -76,12 +119,16 @@ class RunningBot:
         )
         await app.start()
         self.application = app
+        if self.emulator is not None:
+            self.emulator.handled_hook = self.wait_handled
 
     async def stop(self) -> None:
         """Stop polling, finish in-flight updates, close services (as ``run_polling`` does)."""
         app, self.application = self.application, None
         if app is None:
             return
+        if self.emulator is not None:
+            self.emulator.handled_hook = None
         assert app.updater is not None
         if app.updater.running:
             await app.updater.stop()
