@@ -60,14 +60,23 @@ class Catalog:
 
     @classmethod
     def load(cls) -> Catalog:
-        """Load the catalogs shipped in ``bot/locales``."""
-        folder = resources.files("bot.locales")
-        return cls(
-            {
-                lang: _flatten(tomllib.loads(folder.joinpath(f"{lang}.toml").read_text("utf-8")))
-                for lang in LANGUAGES
-            }
-        )
+        """Load every ``bot/locales/<language>/*.toml`` file (one file per feature)."""
+        root = resources.files("bot.locales")
+        messages: dict[str, dict[str, str]] = {}
+        for language in LANGUAGES:
+            merged: dict[str, str] = {}
+            files = sorted(
+                (f for f in root.joinpath(language).iterdir() if f.name.endswith(".toml")),
+                key=lambda f: f.name,
+            )
+            for file in files:
+                texts = _flatten(tomllib.loads(file.read_text("utf-8")))
+                clash = merged.keys() & texts.keys()
+                if clash:
+                    raise ValueError(f"{language}/{file.name} repeats keys: {sorted(clash)}")
+                merged.update(texts)
+            messages[language] = merged
+        return cls(messages)
 
     def keys(self, language: str) -> set[str]:
         """Return every key of one language."""
