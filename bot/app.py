@@ -12,7 +12,7 @@ from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.services.container import Services
 from bot.updates import PerChatUpdateProcessor
-from handlers import common, dialogs, profile, signup
+from handlers import booking, common, dialogs, exports, profile, signup, staff
 from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.menus import set_default_menus, set_user_menu
 
@@ -68,6 +68,9 @@ def register_handlers(application: DodolanApplication) -> None:
     common.register_first(application)
     signup.register(application)
     profile.register(application)
+    booking.register(application)
+    staff.register(application)
+    exports.register(application)
     common.register_commands(application)
     dialogs.register(application)
     common.register_fallbacks(application)

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,6 +42,8 @@ class Settings:
     timezone: ZoneInfo
     webhook: WebhookSettings
     log_level: str = "INFO"
+    max_active_bookings: int = 1
+    offer_hold: timedelta = timedelta(hours=12)
 
 
 def load_environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
@@ -70,7 +73,18 @@ def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Sett
         timezone=_timezone(env.get("DODOLAN_TIMEZONE", "").strip() or "Asia/Jakarta"),
         webhook=_webhook(env),
         log_level=_log_level(env.get("DODOLAN_LOG_LEVEL", "").strip() or "INFO"),
+        max_active_bookings=_positive_int(env, "DODOLAN_MAX_ACTIVE_BOOKINGS", 1),
+        offer_hold=timedelta(hours=_positive_int(env, "DODOLAN_OFFER_HOLD_HOURS", 12)),
     )
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(name, "must be a whole number of at least 1")
+    return int(raw)
 
 
 def _url(env: Mapping[str, str], name: str, default: str) -> str:

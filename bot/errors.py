@@ -7,7 +7,8 @@ The hierarchy, drawn once::
     ├── NotAllowed           the user lacks the role this action needs
     ├── InvalidInput         a value the user typed or tapped does not fit (carries a catalog key)
     ├── StaleAction          a button or answer no longer fits the conversation; nothing changed
-    └── NotRegistered        the action needs a finished sign-up
+    ├── NotRegistered        the action needs a finished sign-up
+    └── BookingRefused       a booking rule says no (carries a catalog key and its numbers)
 
 Handlers turn each into a friendly message in the user's language; nothing below
 ``handlers/`` knows how it will be shown.
@@ -52,3 +53,15 @@ class StaleAction(DodolanError):
 
 class NotRegistered(DodolanError):
     """The action needs a finished sign-up."""
+
+
+class BookingRefused(DodolanError):
+    """A booking rule says no: full, past the cut-off, closed, already booked, ...
+
+    ``key`` names the catalog text that explains it to the owner or staff member.
+    """
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params

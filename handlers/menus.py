@@ -14,18 +14,60 @@ logger = logging.getLogger(__name__)
 
 # The commands each role sees in its menu, in the order shown; the names are per language
 # because Indonesian users type /bantuan where English users type /help.
-_OWNER_ID = ("start", "daftar", "profil", "bahasa", "datasaya", "hapusdata", "bantuan", "batal")
-_OWNER_EN = ("start", "signup", "profile", "language", "mydata", "deletedata", "help", "cancel")
+_OWNER_ID = (
+    "start",
+    "daftar",
+    "jadwal",
+    "bookingsaya",
+    "profil",
+    "bahasa",
+    "datasaya",
+    "hapusdata",
+    "bantuan",
+    "batal",
+)
+_OWNER_EN = (
+    "start",
+    "signup",
+    "sessions",
+    "mybooking",
+    "profile",
+    "language",
+    "mydata",
+    "deletedata",
+    "help",
+    "cancel",
+)
+_STAFF_ID = (
+    "sesibaru",
+    "sesi",
+    "peserta",
+    "statistik",
+    "ekspor",
+    "pelatih",
+    "jadwal",
+    "bahasa",
+    "bantuan",
+    "batal",
+)
+_STAFF_EN = (
+    "newsession",
+    "managesessions",
+    "participants",
+    "stats",
+    "export",
+    "trainers",
+    "sessions",
+    "language",
+    "help",
+    "cancel",
+)
+_TRAINER_ID = ("start", "peserta", "jadwal", "bahasa", "bantuan", "batal")
+_TRAINER_EN = ("start", "participants", "sessions", "language", "help", "cancel")
 MENUS: dict[Role, dict[str, tuple[str, ...]]] = {
     Role.OWNER: {"id": _OWNER_ID, "en": _OWNER_EN},
-    Role.TRAINER: {
-        "id": ("start", "bahasa", "bantuan", "batal"),
-        "en": ("start", "language", "help", "cancel"),
-    },
-    Role.STAFF: {
-        "id": ("start", "bahasa", "bantuan", "batal"),
-        "en": ("start", "language", "help", "cancel"),
-    },
+    Role.TRAINER: {"id": _TRAINER_ID, "en": _TRAINER_EN},
+    Role.STAFF: {"id": _STAFF_ID, "en": _STAFF_EN},
 }
 
 

@@ -59,3 +59,61 @@ class Consent:
     purpose: str
     version: str
     granted_at: datetime
+
+
+@dataclass(frozen=True)
+class TrainingSession:
+    """One training session of the programme."""
+
+    id: int
+    code: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    venue_name: str | None
+    venue_address: str | None
+    latitude: float | None
+    longitude: float | None
+    online_url: str | None
+    capacity: int
+    trainer_id: int | None
+    cutoff_at: datetime
+    status: str
+    confirmed: int = 0
+    offered: int = 0
+    waitlisted: int = 0
+
+    @property
+    def seats_left(self) -> int:
+        """Seats neither booked nor held for a waitlist offer."""
+        return max(0, self.capacity - self.confirmed - self.offered)
+
+
+@dataclass(frozen=True)
+class Booking:
+    """An owner's seat, waitlist place or seat offer in one session."""
+
+    id: int
+    session_id: int
+    user_id: int
+    status: str
+    seq: int
+    offer_expires_at: datetime | None
+    created_at: datetime
+
+
+ACTIVE_BOOKING = ("confirmed", "waitlisted", "offered")
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A message the bot promised to send, as stored."""
+
+    id: int
+    user_id: int
+    kind: str
+    params: dict[str, Any]
+    priority: int
+    due_at: datetime
+    status: str
+    attempts: int

@@ -8,14 +8,18 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalog
+from bot.services.booking import BookingService
 from bot.services.dialogs import DialogService
 from bot.services.profile import ProfileService
+from bot.services.sessions import SessionService
 from bot.services.signup import SignupService
 from bot.services.users import UserService
 from storage.database import Database
 from storage.dialogs import DialogRepository
 from storage.migrate import migrate
+from storage.outbox import OutboxRepository
 from storage.owners import OwnerRepository
+from storage.sessions import SessionRepository
 from storage.users import UserRepository
 
 logger = logging.getLogger(__name__)
@@ -33,6 +37,9 @@ class Services:
     dialogs: DialogService
     signup: SignupService
     profile: ProfileService
+    sessions: SessionService
+    booking: BookingService
+    outbox: OutboxRepository
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -49,6 +56,17 @@ class Services:
             raise
         dialogs = DialogService(DialogRepository(db), now)
         owners = OwnerRepository(db)
+        sessions = SessionRepository(db)
+        outbox = OutboxRepository(db)
+        booking = BookingService(
+            db,
+            sessions,
+            owners,
+            outbox,
+            now,
+            max_active=settings.max_active_bookings,
+            hold=settings.offer_hold,
+        )
         return cls(
             settings=settings,
             db=db,
@@ -57,7 +75,12 @@ class Services:
             users=users,
             dialogs=dialogs,
             signup=SignupService(dialogs, owners, now),
-            profile=ProfileService(dialogs, owners, now),
+            profile=ProfileService(dialogs, owners, now, booking, outbox),
+            sessions=SessionService(
+                db, sessions, UserRepository(db), outbox, now, settings.offer_hold
+            ),
+            booking=booking,
+            outbox=outbox,
         )
 
     async def close(self) -> None:

@@ -8,8 +8,10 @@ from typing import Any, Protocol
 from bot.clock import Clock
 from bot.errors import NotRegistered, StaleAction
 from bot.services import fields
+from bot.services.booking import BookingService
 from bot.services.dialogs import DialogService
 from storage.models import Consent, Dialog, OwnerProfile, User
+from storage.outbox import OutboxRepository
 
 FLOW = "profile"
 
@@ -28,9 +30,18 @@ class ProfileService(fields.FieldCollector):
 
     flow = FLOW
 
-    def __init__(self, dialogs: DialogService, owners: ProfileStore, now: Clock) -> None:
+    def __init__(
+        self,
+        dialogs: DialogService,
+        owners: ProfileStore,
+        now: Clock,
+        booking: BookingService,
+        outbox: OutboxRepository,
+    ) -> None:
         super().__init__(dialogs, now)
         self._owners = owners
+        self._booking = booking
+        self._outbox = outbox
 
     async def get(self, user_id: int) -> OwnerProfile | None:
         """Return the owner's profile, if they signed up."""
@@ -76,12 +87,25 @@ class ProfileService(fields.FieldCollector):
                 if dialog
                 else None
             ),
-            "bookings": [],
-            "queued_messages": [],
+            "bookings": [
+                {
+                    "session": view.session.title,
+                    "starts_at": view.session.starts_at.isoformat(),
+                    "status": view.booking.status,
+                    "waitlist_place": view.rank,
+                }
+                for view in await self._booking.current(user.id)
+            ],
+            "queued_messages": [
+                {"kind": m.kind, "due_at": m.due_at.isoformat(), "status": m.status}
+                for m in await self._outbox.pending_for(user.id)
+            ],
         }
 
     async def erase(self, user_id: int) -> bool:
-        """Delete the owner's personal data; only an anonymous count remains."""
+        """Release the owner's seats (the waitlist moves up), then delete their personal data;
+        queued messages go with it. Only an anonymous count remains."""
+        await self._booking.release_all(user_id)
         return await self._owners.erase(user_id, self._now())
 
 

@@ -1,0 +1,266 @@
+"""Owners book seats; a full session has a first-come-first-served waitlist that moves itself.
+
+Every change runs in one ``BEGIN IMMEDIATE`` transaction: the capacity check, the new row,
+the seat offers it causes and the notices they need commit together, so capacity holds under
+any concurrency and a crash can neither lose a seat nor offer it twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from bot.clock import Clock
+from bot.errors import BookingRefused, NotRegistered, StaleAction
+from bot.services import notices
+from storage.database import Database
+from storage.models import Booking, TrainingSession
+from storage.outbox import OutboxRepository
+from storage.owners import OwnerRepository
+from storage.sessions import SessionRepository
+
+MIN_HOLD = timedelta(minutes=15)
+WAITLIST_NOTICE_RANK = 3  # owners hear when they reach the first places of the queue
+
+
+def offer_window(session: TrainingSession, now: datetime, hold: timedelta) -> datetime:
+    """When an offer made now expires: ``hold``, shortened to a quarter of the time left."""
+    remaining = session.starts_at - now
+    return now + max(MIN_HOLD, min(hold, remaining / 4))
+
+
+async def fill_seats(
+    tx: aiosqlite.Connection,
+    sessions: SessionRepository,
+    outbox: OutboxRepository,
+    session_id: int,
+    now: datetime,
+    hold: timedelta,
+) -> list[Booking]:
+    """Offer every free seat to the next people waiting; return the offers made."""
+    session = await sessions.lock_session(tx, session_id)
+    if session is None or session.status == "cancelled" or session.starts_at <= now:
+        return []
+    offers: list[Booking] = []
+    for _ in range(session.seats_left):
+        waiting = await sessions.next_waiting(tx, session_id)
+        if waiting is None:
+            break
+        expires = offer_window(session, now, hold)
+        await sessions.set_booking_status(tx, waiting.id, "offered", now, expires)
+        await outbox.enqueue(
+            tx,
+            waiting.user_id,
+            notices.SEAT_OFFER,
+            {"booking_id": waiting.id},
+            now,
+            now,
+            notices.PRIORITY[notices.SEAT_OFFER],
+        )
+        offers.append(waiting)
+    if offers:
+        await _tell_new_front_runners(tx, sessions, outbox, session_id, len(offers), now)
+    return offers
+
+
+async def _tell_new_front_runners(
+    tx: aiosqlite.Connection,
+    sessions: SessionRepository,
+    outbox: OutboxRepository,
+    session_id: int,
+    moved_by: int,
+    now: datetime,
+) -> None:
+    """Tell those who just moved into the first places of the waitlist."""
+    waiting = [
+        b for b in await sessions.session_active(tx, session_id) if b.status == "waitlisted"
+    ]
+    for rank, booking in enumerate(waiting[:WAITLIST_NOTICE_RANK], start=1):
+        if rank + moved_by > WAITLIST_NOTICE_RANK:
+            await outbox.enqueue(
+                tx, booking.user_id, notices.WAITLIST_MOVED, {"booking_id": booking.id}, now, now
+            )
+
+
+@dataclass(frozen=True)
+class BookingView:
+    """An owner's booking with its session and, when waiting, their place in the queue."""
+
+    booking: Booking
+    session: TrainingSession
+    rank: int | None
+
+
+class BookingService:
+    """Book, cancel, move, and the waitlist's offers."""
+
+    def __init__(
+        self,
+        db: Database,
+        sessions: SessionRepository,
+        owners: OwnerRepository,
+        outbox: OutboxRepository,
+        now: Clock,
+        *,
+        max_active: int,
+        hold: timedelta,
+    ) -> None:
+        self._db = db
+        self._sessions = sessions
+        self._owners = owners
+        self._outbox = outbox
+        self._now = now
+        self._max_active = max_active
+        self._hold = hold
+
+    async def book(self, user_id: int, session_id: int) -> BookingView:
+        """Take a seat, or a waitlist place when the session is full."""
+        if await self._owners.get(user_id) is None:
+            raise NotRegistered(user_id)
+        now = self._now()
+        async with self._db.transaction() as tx:
+            session = await self._bookable(tx, session_id, now)
+            active = await self._sessions.user_active(tx, user_id)
+            if any(b.session_id == session_id for b in active):
+                raise BookingRefused("booking.already_in_session")
+            if len(active) >= self._max_active:
+                raise BookingRefused("booking.limit", limit=self._max_active)
+            status = "confirmed" if session.seats_left > 0 else "waitlisted"
+            booking = await self._sessions.insert_booking(tx, session_id, user_id, status, now)
+        return await self.view(booking)
+
+    async def cancel(self, user_id: int, booking_id: int) -> BookingView:
+        """Give up a seat, an offer or a waitlist place; a freed seat goes to the next person."""
+        now = self._now()
+        async with self._db.transaction() as tx:
+            booking = await self._own_active(tx, user_id, booking_id)
+            await self._sessions.set_booking_status(tx, booking.id, "cancelled", now)
+            await fill_seats(tx, self._sessions, self._outbox, booking.session_id, now, self._hold)
+        return await self.view(booking)
+
+    async def move(self, user_id: int, booking_id: int, to_session_id: int) -> BookingView:
+        """Move a booking to another session; the old seat is kept unless the new one is taken."""
+        now = self._now()
+        async with self._db.transaction() as tx:
+            old = await self._own_active(tx, user_id, booking_id)
+            if old.session_id == to_session_id:
+                raise BookingRefused("booking.already_in_session")
+            target = await self._bookable(tx, to_session_id, now)
+            if target.seats_left < 1:
+                raise BookingRefused("booking.move_full")
+            new = await self._sessions.insert_booking(tx, to_session_id, user_id, "confirmed", now)
+            await self._sessions.set_booking_status(tx, old.id, "cancelled", now)
+            await fill_seats(tx, self._sessions, self._outbox, old.session_id, now, self._hold)
+        return await self.view(new)
+
+    async def accept_offer(self, user_id: int, booking_id: int) -> BookingView:
+        """Take the seat offered from the waitlist, while the offer holds."""
+        now = self._now()
+        async with self._db.transaction() as tx:
+            booking = await self._own_active(tx, user_id, booking_id)
+            if booking.status != "offered":
+                raise StaleAction(booking_id)
+            if booking.offer_expires_at is not None and booking.offer_expires_at <= now:
+                raise BookingRefused("booking.offer_expired")
+            await self._sessions.set_booking_status(tx, booking.id, "confirmed", now)
+        return await self.view(booking)
+
+    async def decline_offer(self, user_id: int, booking_id: int) -> BookingView:
+        """Pass the offered seat on to the next person waiting."""
+        now = self._now()
+        async with self._db.transaction() as tx:
+            booking = await self._own_active(tx, user_id, booking_id)
+            if booking.status != "offered":
+                raise StaleAction(booking_id)
+            await self._sessions.set_booking_status(tx, booking.id, "declined", now)
+            await fill_seats(tx, self._sessions, self._outbox, booking.session_id, now, self._hold)
+        return await self.view(booking)
+
+    async def expire(self) -> int:
+        """End offers whose hold passed and waitlists of sessions that started; return count."""
+        now = self._now()
+        ended = 0
+        async with self._db.transaction() as tx:
+            for booking in await self._sessions.expired_offers(tx, now):
+                await self._sessions.set_booking_status(tx, booking.id, "expired", now)
+                await self._outbox.enqueue(
+                    tx,
+                    booking.user_id,
+                    notices.OFFER_EXPIRED,
+                    {"session_id": booking.session_id},
+                    now,
+                    now,
+                    notices.PRIORITY[notices.OFFER_EXPIRED],
+                )
+                await fill_seats(
+                    tx, self._sessions, self._outbox, booking.session_id, now, self._hold
+                )
+                ended += 1
+            for booking in await self._sessions.waiting_in_started(tx, now):
+                await self._sessions.set_booking_status(tx, booking.id, "expired", now)
+                await self._outbox.enqueue(
+                    tx,
+                    booking.user_id,
+                    notices.WAITLIST_ENDED,
+                    {"session_id": booking.session_id},
+                    now,
+                    now,
+                )
+                ended += 1
+        return ended
+
+    async def release_all(self, user_id: int) -> None:
+        """Give up everything the owner holds (before their data is erased)."""
+        now = self._now()
+        async with self._db.transaction() as tx:
+            for booking in await self._sessions.user_active(tx, user_id):
+                await self._sessions.set_booking_status(tx, booking.id, "cancelled", now)
+                await fill_seats(
+                    tx, self._sessions, self._outbox, booking.session_id, now, self._hold
+                )
+
+    async def current(self, user_id: int) -> list[BookingView]:
+        """The owner's active bookings, offers and waitlist places."""
+        return [await self.view(b) for b in await self._sessions.active_of_user(user_id)]
+
+    async def view(self, booking: Booking) -> BookingView:
+        """Reload a booking with its session and queue place."""
+        fresh = await self._sessions.booking_by_id(booking.id) or booking
+        session = await self._sessions.get(fresh.session_id)
+        assert session is not None
+        rank = await self._sessions.waitlist_rank(fresh) if fresh.status == "waitlisted" else None
+        return BookingView(fresh, session, rank)
+
+    async def _bookable(
+        self, tx: aiosqlite.Connection, session_id: int, now: datetime
+    ) -> TrainingSession:
+        session = await self._sessions.lock_session(tx, session_id)
+        if session is None or session.status == "cancelled":
+            raise BookingRefused("booking.cancelled")
+        if session.starts_at <= now:
+            raise BookingRefused("booking.past")
+        if session.status == "closed":
+            raise BookingRefused("booking.closed")
+        if session.cutoff_at <= now:
+            raise BookingRefused("booking.after_cutoff")
+        return session
+
+    async def _own_active(
+        self, tx: aiosqlite.Connection, user_id: int, booking_id: int
+    ) -> Booking:
+        """The booking, only if it is this owner's and still active (else it is stale)."""
+        booking = await self._sessions.booking(tx, booking_id)
+        if (
+            booking is None
+            or booking.user_id != user_id
+            or booking.status
+            not in (
+                "confirmed",
+                "waitlisted",
+                "offered",
+            )
+        ):
+            raise StaleAction(booking_id)
+        return booking

@@ -1,0 +1,233 @@
+"""Training sessions: staff create, change, close and cancel them; everyone reads them."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.errors import BookingRefused, InvalidInput
+from bot.services import notices
+from bot.services.booking import fill_seats
+from bot.services.validation import clean_text
+from storage.database import Database
+from storage.models import Role, TrainingSession
+from storage.outbox import OutboxRepository
+from storage.sessions import SessionRepository
+from storage.users import UserRepository
+
+DEFAULT_CUTOFF = timedelta(hours=2)
+MAX_CAPACITY = 500
+TITLE_MAX = 120
+CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+
+
+@dataclass(frozen=True)
+class SessionDraft:
+    """What staff provide to create a session (times aware; stored as UTC)."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    venue_name: str | None = None
+    venue_address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    online_url: str | None = None
+    trainer_id: int | None = None
+    cutoff_at: datetime | None = None
+
+
+def new_code() -> str:
+    """A short, unambiguous deep-link code for a session."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+def check_draft(draft: SessionDraft, now: datetime) -> dict[str, Any]:
+    """Validate a draft; return the column values or raise InvalidInput naming the problem."""
+    title = clean_text(draft.title, max_length=TITLE_MAX)
+    if draft.starts_at.tzinfo is None or draft.ends_at.tzinfo is None:
+        raise InvalidInput("session.invalid.naive_time")
+    if draft.starts_at <= now:
+        raise InvalidInput("session.invalid.past")
+    if draft.ends_at <= draft.starts_at:
+        raise InvalidInput("session.invalid.end_before_start")
+    if not 1 <= draft.capacity <= MAX_CAPACITY:
+        raise InvalidInput("session.invalid.capacity", max=MAX_CAPACITY)
+    if not (draft.venue_name or draft.online_url):
+        raise InvalidInput("session.invalid.no_place")
+    if draft.online_url and not draft.online_url.startswith(("https://", "http://")):
+        raise InvalidInput("session.invalid.url")
+    if (draft.latitude is None) != (draft.longitude is None):
+        raise InvalidInput("session.invalid.coordinates")
+    if draft.latitude is not None and not (
+        -90 <= draft.latitude <= 90 and -180 <= (draft.longitude or 0) <= 180
+    ):
+        raise InvalidInput("session.invalid.coordinates")
+    cutoff = draft.cutoff_at or draft.starts_at - DEFAULT_CUTOFF
+    if cutoff > draft.starts_at:
+        raise InvalidInput("session.invalid.cutoff")
+    values = asdict(draft)
+    values.update(title=title, cutoff_at=cutoff, code=new_code())
+    for key in ("venue_name", "venue_address"):
+        if values[key]:
+            values[key] = clean_text(values[key], max_length=200)
+    return values
+
+
+class SessionService:
+    """Create and change sessions; changes that touch booked owners queue notices."""
+
+    def __init__(
+        self,
+        db: Database,
+        sessions: SessionRepository,
+        users: UserRepository,
+        outbox: OutboxRepository,
+        now: Clock,
+        offer_hold: timedelta,
+    ) -> None:
+        self._offer_hold = offer_hold
+        self._db = db
+        self._sessions = sessions
+        self._users = users
+        self._outbox = outbox
+        self._now = now
+
+    async def get(self, session_id: int) -> TrainingSession | None:
+        """Return one session."""
+        return await self._sessions.get(session_id)
+
+    async def by_code(self, code: str) -> TrainingSession | None:
+        """Return the session behind a deep-link code."""
+        return await self._sessions.by_code(code)
+
+    async def bookable(self) -> list[TrainingSession]:
+        """Upcoming sessions still open for registration, soonest first."""
+        now = self._now()
+        return [
+            s
+            for s in await self._sessions.starting_after(now)
+            if s.status == "open" and s.cutoff_at > now
+        ]
+
+    async def upcoming(self) -> list[TrainingSession]:
+        """Every session that has not started yet (any status), for staff."""
+        return await self._sessions.starting_after(self._now())
+
+    async def all(self) -> list[TrainingSession]:
+        """Every session."""
+        return await self._sessions.all()
+
+    async def create(self, draft: SessionDraft, created_by: int | None) -> TrainingSession:
+        """Create one session."""
+        (created,) = await self.create_many([draft], created_by)
+        return created
+
+    async def create_many(
+        self, drafts: list[SessionDraft], created_by: int | None
+    ) -> list[TrainingSession]:
+        """Create several sessions at once: all of them, or none if any is invalid."""
+        now = self._now()
+        rows = [check_draft(d, now) for d in drafts]
+        trainers = set(await self._users.holders(Role.TRAINER))
+        for row in rows:
+            if row["trainer_id"] is not None and row["trainer_id"] not in trainers:
+                raise InvalidInput("session.invalid.trainer")
+        async with self._db.transaction() as tx:
+            ids = [await self._sessions.insert_session(tx, row, created_by, now) for row in rows]
+        created = [await self._sessions.get(i) for i in ids]
+        return [s for s in created if s is not None]
+
+    async def change(self, session_id: int, changes: dict[str, Any]) -> TrainingSession:
+        """Change time, venue, trainer or capacity; notify everyone booked or waiting."""
+        now = self._now()
+        if "starts_at" in changes and "cutoff_at" not in changes:
+            changes = {**changes, "cutoff_at": changes["starts_at"] - DEFAULT_CUTOFF}
+        async with self._db.transaction() as tx:
+            session = await self._sessions.lock_session(tx, session_id)
+            if session is None or session.status == "cancelled":
+                raise BookingRefused("session.gone")
+            merged = {**_draft_values(session), **changes}
+            check_draft(SessionDraft(**{k: merged[k] for k in _DRAFT_FIELDS}), now)
+            capacity = changes.get("capacity")
+            if capacity is not None and capacity < session.confirmed + session.offered:
+                raise BookingRefused(
+                    "session.capacity_below_booked",
+                    booked=session.confirmed + session.offered,
+                    requested=capacity,
+                )
+            await self._sessions.update_session(tx, session_id, changes, now)
+            changed = sorted(k for k in changes if k not in ("capacity", "cutoff_at"))
+            if changed:
+                for booking in await self._sessions.session_active(tx, session_id):
+                    await self._outbox.enqueue(
+                        tx,
+                        booking.user_id,
+                        notices.SESSION_CHANGED,
+                        {"session_id": session_id, "changes": changed},
+                        now,
+                        now,
+                        notices.PRIORITY[notices.SESSION_CHANGED],
+                    )
+            await fill_seats(tx, self._sessions, self._outbox, session_id, now, self._offer_hold)
+        updated = await self._sessions.get(session_id)
+        assert updated is not None
+        return updated
+
+    async def set_status(self, session_id: int, status: str) -> TrainingSession:
+        """Close or reopen registration (``closed``/``open``); bookings stay as they are."""
+        if status not in ("open", "closed"):
+            raise ValueError(status)
+        async with self._db.transaction() as tx:
+            session = await self._sessions.lock_session(tx, session_id)
+            if session is None or session.status == "cancelled":
+                raise BookingRefused("session.gone")
+            await self._sessions.update_session(tx, session_id, {"status": status}, self._now())
+        updated = await self._sessions.get(session_id)
+        assert updated is not None
+        return updated
+
+    async def cancel(self, session_id: int) -> int:
+        """Cancel a session: every booking, offer and waitlist place ends; all are told."""
+        now = self._now()
+        async with self._db.transaction() as tx:
+            session = await self._sessions.lock_session(tx, session_id)
+            if session is None or session.status == "cancelled":
+                raise BookingRefused("session.gone")
+            await self._sessions.update_session(tx, session_id, {"status": "cancelled"}, now)
+            affected = await self._sessions.session_active(tx, session_id)
+            for booking in affected:
+                await self._sessions.set_booking_status(tx, booking.id, "cancelled", now)
+                await self._outbox.enqueue(
+                    tx,
+                    booking.user_id,
+                    notices.SESSION_CANCELLED,
+                    {"session_id": session_id},
+                    now,
+                    now,
+                    notices.PRIORITY[notices.SESSION_CANCELLED],
+                )
+        return len(affected)
+
+
+_DRAFT_FIELDS = (
+    "title",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "venue_name",
+    "venue_address",
+    "latitude",
+    "longitude",
+    "online_url",
+    "trainer_id",
+    "cutoff_at",
+)
+
+
+def _draft_values(session: TrainingSession) -> dict[str, Any]:
+    return {f: getattr(session, f) for f in _DRAFT_FIELDS}
