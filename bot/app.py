@@ -6,7 +6,13 @@ import logging
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    Defaults,
+)
 
 from bot.clock import Clock, system_clock
 from bot.config import Settings
@@ -14,6 +20,7 @@ from bot.services.container import Services
 from bot.updates import PerChatUpdateProcessor
 from handlers import booking, common, dialogs, exports, profile, signup, staff
 from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
+from handlers.delivery import TICK_SECONDS, start_delivery
 from handlers.menus import set_default_menus, set_user_menu
 
 logger = logging.getLogger(__name__)
@@ -26,6 +33,7 @@ def build_application(
     *,
     now: Clock = system_clock,
     update_processor: BaseUpdateProcessor | None = None,
+    tick_interval: float | None = TICK_SECONDS,
 ) -> DodolanApplication:
     """Build the bot; services are opened by ``post_init`` and closed by ``post_shutdown``."""
 
@@ -34,6 +42,7 @@ def build_application(
         application.bot_data[SERVICES_KEY] = services
         await set_default_menus(application.bot, services.catalog)
         await _refresh_privileged_menus(application, services)
+        await start_delivery(application, tick_interval)
         logger.info("Dodolan started as @%s", application.bot.username)
 
     async def post_shutdown(application: DodolanApplication) -> None:
@@ -55,6 +64,9 @@ def build_application(
         )
         .context_types(ContextTypes(context=DodolanContext))
         .concurrent_updates(update_processor or PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        # A safety net for bursts of direct replies (e.g. many owners booking at once): it
+        # keeps all calls under ~30/s and retries a 429. Bulk sends are paced by the outbox.
+        .rate_limiter(AIORateLimiter(overall_max_rate=30, max_retries=3))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

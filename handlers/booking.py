@@ -1,9 +1,254 @@
-"""Placeholder: filled in by the sessions work (issue 4)."""
+"""Owners: /jadwal, one-tap booking, /bookingsaya (cancel, move), waitlist offers, deep links."""
 
 from __future__ import annotations
 
-from handlers.context import DodolanApplication
+import logging
+from io import BytesIO
+
+from telegram import InputFile, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.errors import BookingRefused, NotRegistered, StaleAction
+from bot.services.booking import BookingView
+from bot.services.calendar import session_ics
+from handlers import callbacks as cb
+from handlers import session_views as sv
+from handlers.common import clear_buttons
+from handlers.context import DodolanApplication, DodolanContext
+from handlers.dialogs import send_prompt
+from storage.models import TrainingSession
+
+logger = logging.getLogger(__name__)
+
+SESSION_LINK_PREFIX = "sesi-"
+MAX_LISTED = 10
+
+
+async def _trainer_names(
+    context: DodolanContext, sessions: list[TrainingSession]
+) -> dict[int, str]:
+    ids = [s.trainer_id for s in sessions if s.trainer_id]
+    return await context.services.users.display_names(ids)
+
+
+async def send_session_card(
+    context: DodolanContext, chat_id: int, session: TrainingSession
+) -> None:
+    """Show one session with its booking button."""
+    services, language = context.services, context.language
+    text = sv.session_card(
+        services.catalog,
+        language,
+        session,
+        services.settings.timezone,
+        await _trainer_names(context, [session]),
+    )
+    bookable = session.status == "open" and session.cutoff_at > services.now()
+    markup = sv.book_keyboard(services.catalog, language, session) if bookable else None
+    await context.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def list_sessions(update: Update, context: DodolanContext) -> None:
+    """List the sessions open for booking, each with a one-tap button."""
+    assert update.effective_chat is not None
+    chat_id = update.effective_chat.id
+    sessions = (await context.services.sessions.bookable())[:MAX_LISTED]
+    if not sessions:
+        await context.bot.send_message(chat_id, context.t("booking.none_open"))
+        return
+    await context.bot.send_message(chat_id, context.t("booking.list_intro"))
+    for session in sessions:
+        await send_session_card(context, chat_id, session)
+
+
+async def open_session_link(update: Update, context: DodolanContext, code: str) -> None:
+    """Show the session behind a deep link (from a poster or a WhatsApp group)."""
+    assert update.effective_chat is not None
+    session = await context.services.sessions.by_code(code)
+    if session is None or session.status == "cancelled":
+        await context.bot.send_message(update.effective_chat.id, context.t("booking.session_gone"))
+        return
+    await send_session_card(context, update.effective_chat.id, session)
+
+
+async def confirm_booking(context: DodolanContext, chat_id: int, view: BookingView) -> None:
+    """Tell the owner the outcome: seat (with calendar file and map) or waitlist place."""
+    services, language = context.services, context.language
+    session, tz = view.session, services.settings.timezone
+    if view.booking.status == "waitlisted":
+        text = context.t("booking.waitlisted", title=session.title, rank=view.rank or 0)
+        await context.bot.send_message(chat_id, text)
+        return
+    await context.bot.send_message(
+        chat_id,
+        context.t(
+            "booking.confirmed",
+            title=session.title,
+            when=sv.when(session, tz, language),
+            place=sv.place(services.catalog, language, session),
+        ),
+    )
+    await context.bot.send_document(
+        chat_id,
+        InputFile(BytesIO(session_ics(session, tz, language)), filename=f"sesi-{session.id}.ics"),
+        caption=context.t("booking.calendar_caption"),
+    )
+    if session.latitude is not None and session.longitude is not None:
+        await context.bot.send_venue(
+            chat_id,
+            latitude=session.latitude,
+            longitude=session.longitude,
+            title=session.venue_name or session.title,
+            address=session.venue_address or session.venue_name or "",
+        )
+
+
+async def my_bookings(update: Update, context: DodolanContext) -> None:
+    """Show the owner's booking, offer or waitlist place with what they can do."""
+    assert update.effective_user is not None and update.effective_chat is not None
+    views = await context.services.booking.current(update.effective_user.id)
+    chat_id = update.effective_chat.id
+    if not views:
+        await context.bot.send_message(chat_id, context.t("booking.mine_none"))
+        return
+    trainers = await _trainer_names(context, [v.session for v in views])
+    for view in views:
+        text, markup = sv.booking_card(
+            context.services.catalog,
+            context.language,
+            view,
+            context.services.settings.timezone,
+            trainers,
+        )
+        await context.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def tapped_booking(update: Update, context: DodolanContext) -> None:
+    """Book, ask to cancel, cancel, keep, list move targets, or move."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    parts = cb.parse(query.data, cb.BOOKING, 2) or cb.parse(query.data, cb.BOOKING, 3)
+    try:
+        if parts is None or not all(p.isdigit() for p in parts[1:]):
+            raise StaleAction(query.data)
+        await _booking_action(update, context, parts[0], [int(p) for p in parts[1:]])
+    except StaleAction:
+        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+    except BookingRefused as refusal:
+        await query.answer(context.t(refusal.key, **refusal.params), show_alert=True)
+
+
+async def _booking_action(
+    update: Update, context: DodolanContext, action: str, ids: list[int]
+) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    services, tz = context.services, context.services.settings.timezone
+    match action, ids:
+        case "book", [session_id]:
+            await _book(update, context, session_id)
+        case "cancelask", [booking_id]:
+            view = await _own_view(context, user.id, booking_id)
+            text, markup = sv.cancel_confirmation(services.catalog, context.language, view, tz)
+            await query.answer()
+            await context.bot.send_message(user.id, text, reply_markup=markup)
+        case "cancel", [booking_id]:
+            view = await services.booking.cancel(user.id, booking_id)
+            await query.answer()
+            await clear_buttons(query)
+            await context.bot.send_message(
+                user.id, context.t("booking.cancelled", title=view.session.title)
+            )
+        case "keep", [booking_id]:
+            await _own_view(context, user.id, booking_id)
+            await query.answer()
+            await clear_buttons(query)
+            await context.bot.send_message(user.id, context.t("booking.kept"))
+        case "movelist", [booking_id]:
+            view = await _own_view(context, user.id, booking_id)
+            targets = [
+                s
+                for s in await services.sessions.bookable()
+                if s.id != view.session.id and s.seats_left > 0
+            ][:MAX_LISTED]
+            await query.answer()
+            if not targets:
+                await context.bot.send_message(user.id, context.t("booking.move_none"))
+                return
+            markup = sv.move_choices(services.catalog, context.language, booking_id, targets, tz)
+            await context.bot.send_message(
+                user.id, context.t("booking.move_choose"), reply_markup=markup
+            )
+        case "move", [booking_id, session_id]:
+            moved = await services.booking.move(user.id, booking_id, session_id)
+            await query.answer()
+            await clear_buttons(query)
+            await confirm_booking(context, user.id, moved)
+        case _:
+            raise StaleAction(action)
+
+
+async def _book(update: Update, context: DodolanContext, session_id: int) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    services = context.services
+    try:
+        view = await services.booking.book(user.id, session_id)
+    except NotRegistered:
+        session = await services.sessions.get(session_id)
+        if session is None:
+            raise StaleAction(session_id) from None
+        await query.answer()
+        dialog = await services.signup.begin(user.id, SESSION_LINK_PREFIX + session.code)
+        await context.bot.send_message(user.id, context.t("booking.sign_up_first"))
+        if dialog is not None:
+            await send_prompt(context, user.id, dialog)
+        return
+    await query.answer()
+    await clear_buttons(query)
+    await confirm_booking(context, user.id, view)
+
+
+async def _own_view(context: DodolanContext, user_id: int, booking_id: int) -> BookingView:
+    """The owner's own active booking, or StaleAction (someone else's, or over)."""
+    for view in await context.services.booking.current(user_id):
+        if view.booking.id == booking_id:
+            return view
+    raise StaleAction(booking_id)
+
+
+async def tapped_offer(update: Update, context: DodolanContext) -> None:
+    """Take or pass on a seat offered from the waitlist."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    parts = cb.parse(query.data, cb.OFFER, 2)
+    try:
+        if parts is None or parts[0] not in ("take", "skip") or not parts[1].isdigit():
+            raise StaleAction(query.data)
+        if parts[0] == "take":
+            view = await context.services.booking.accept_offer(user.id, int(parts[1]))
+        else:
+            await context.services.booking.decline_offer(user.id, int(parts[1]))
+    except StaleAction:
+        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        return
+    except BookingRefused as refusal:
+        await query.answer(context.t(refusal.key, **refusal.params), show_alert=True)
+        return
+    await query.answer()
+    await clear_buttons(query)
+    if parts[0] == "take":
+        await confirm_booking(context, user.id, view)
+    else:
+        await context.bot.send_message(user.id, context.t("booking.offer_declined"))
 
 
 def register(application: DodolanApplication) -> None:
-    """Add this module's handlers."""
+    """Add the owners' session and booking commands and buttons."""
+    only_private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler(["jadwal", "sessions"], list_sessions, only_private))
+    application.add_handler(
+        CommandHandler(["bookingsaya", "mybooking"], my_bookings, only_private)
+    )
+    application.add_handler(CallbackQueryHandler(tapped_booking, pattern=cb.pattern(cb.BOOKING)))
+    application.add_handler(CallbackQueryHandler(tapped_offer, pattern=cb.pattern(cb.OFFER)))

@@ -10,6 +10,12 @@ ANSWER = "ans"
 PROFILE = "pf"
 LANGUAGE = "lang"
 ERASE = "del"
+BOOKING = "bk"
+OFFER = "wl"
+NEW_SESSION = "ns"  # staff building a session: ns:v1:<step>:<code>
+SESSION_ADMIN = "sa"  # staff managing a session: sa:v1:<action>:<session id>
+PARTICIPANTS = "pp"  # pp:v1:<session id>
+TRAINERS = "tr"  # tr:v1:invite, tr:v1:<revoke|revokeyes|revokeno>:<user id>
 
 
 def pack(kind: str, *parts: str) -> str:

@@ -28,7 +28,9 @@ async def remember_user(update: Update, context: DodolanContext) -> None:
     chat = update.effective_chat
     if user is None or user.is_bot or (chat is not None and chat.type != ChatType.PRIVATE):
         return
-    context.account = await context.services.users.seen(user.id, user.language_code)
+    context.account = await context.services.users.seen(
+        user.id, user.language_code, user.full_name
+    )
 
 
 async def refresh_menu(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
@@ -13,6 +15,12 @@ from handlers import views
 from handlers.common import stray_message
 from handlers.context import DodolanApplication, DodolanContext
 from storage.models import Dialog
+
+
+# Other conversations (e.g. staff creating a session) register here: flow name → callback
+# that takes the typed text, shared location or media while that flow is the user's dialog.
+FlowCallback = Callable[[Update, DodolanContext, Dialog], Awaitable[None]]
+TEXT_FLOWS: dict[str, FlowCallback] = {}
 
 
 def _collector(context: DodolanContext, dialog: Dialog | None) -> FieldCollector | None:
@@ -70,6 +78,9 @@ async def received_text(update: Update, context: DodolanContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None and message.text is not None
     dialog = await context.services.dialogs.current(user.id)
+    if dialog is not None and dialog.flow in TEXT_FLOWS:
+        await TEXT_FLOWS[dialog.flow](update, context, dialog)
+        return
     collector = _collector(context, dialog)
     if collector is None or dialog is None:
         await stray_message(update, context)
@@ -114,6 +125,9 @@ async def received_other(update: Update, context: DodolanContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     dialog = await context.services.dialogs.current(user.id)
+    if dialog is not None and dialog.flow in TEXT_FLOWS:
+        await TEXT_FLOWS[dialog.flow](update, context, dialog)
+        return
     if _collector(context, dialog) is None or dialog is None:
         await stray_message(update, context)
         return

@@ -11,9 +11,12 @@ from bot.errors import StaleAction
 from handlers import callbacks as cb
 from handlers.common import clear_buttons, refresh_menu
 from handlers.context import DodolanApplication, DodolanContext
+from handlers.booking import SESSION_LINK_PREFIX, open_session_link, send_session_card
 from handlers.dialogs import send_prompt, show_profile
+from handlers.staff import redeem_invite
 from storage.models import Role
 
+INVITE_LINK_PREFIX = "latih-"  # t.me/<bot>?start=latih-<token>: a one-time trainer invite
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -29,15 +32,22 @@ async def start(update: Update, context: DodolanContext) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     services = context.services
+    payload = _payload(context.args)
+    if payload and payload.startswith(INVITE_LINK_PREFIX):
+        await redeem_invite(update, context, payload.removeprefix(INVITE_LINK_PREFIX))
+        return
     roles = await services.users.roles(user.id)
     await refresh_menu(context, user.id, roles)
     if await services.profile.get(user.id) is not None:
+        if payload and payload.startswith(SESSION_LINK_PREFIX):
+            await open_session_link(update, context, payload.removeprefix(SESSION_LINK_PREFIX))
+            return
         await message.reply_text(context.t("welcome.back", name=user.first_name))
         return
     await message.reply_text(context.t("start.welcome", name=user.first_name))
     if roles != {Role.OWNER}:
         return  # staff and trainers are not asked to sign up as owners
-    dialog = await services.signup.begin(user.id, _payload(context.args))
+    dialog = await services.signup.begin(user.id, payload)
     if dialog is not None:
         await send_prompt(context, message.chat_id, dialog)
 
@@ -74,8 +84,11 @@ async def tapped_signup(update: Update, context: DodolanContext) -> None:
                 await context.bot.send_message(
                     user.id, context.t("signup.done", name=owner.full_name)
                 )
-                if payload:
-                    await context.bot.send_message(user.id, context.t("signup.done_with_link"))
+                if payload and payload.startswith(SESSION_LINK_PREFIX):
+                    code = payload.removeprefix(SESSION_LINK_PREFIX)
+                    session = await services.sessions.by_code(code)
+                    if session is not None and session.status != "cancelled":
+                        await send_session_card(context, user.id, session)
                 return
             case _:
                 raise StaleAction(query.data)

@@ -31,9 +31,19 @@ class UserRepository:
         row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
         return _user(row) if row else None
 
-    async def touch(self, user_id: int, default_language: str, now: datetime) -> User:
-        """Create the user on first contact, else record that they were seen; return the row."""
+    async def touch(
+        self, user_id: int, default_language: str, now: datetime, display_name: str | None = None
+    ) -> User:
+        """Create the user on first contact, else record that they were seen; return the row.
+
+        ``display_name`` is kept only if the user holds a staff or trainer role.
+        """
         async with self._db.transaction() as conn:
+            if display_name:
+                await conn.execute(
+                    "UPDATE user_roles SET display_name = ? WHERE user_id = ?",
+                    (display_name, user_id),
+                )
             await conn.execute(
                 "INSERT INTO users (id, language, created_at, last_seen_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
@@ -78,3 +88,15 @@ class UserRepository:
                 "VALUES (?, 'staff', 'config', ?) ON CONFLICT DO NOTHING",
                 [(i, to_db_time(now)) for i in ids],
             )
+
+    async def display_names(self, user_ids: Iterable[int]) -> dict[int, str]:
+        """Return the Telegram names of role holders among ``user_ids``."""
+        ids = sorted(set(user_ids))
+        if not ids:
+            return {}
+        rows = await self._db.fetch_all(
+            "SELECT user_id, MAX(display_name) AS name FROM user_roles "
+            f"WHERE user_id IN ({','.join('?' * len(ids))}) GROUP BY user_id",
+            ids,
+        )
+        return {r["user_id"]: r["name"] for r in rows if r["name"]}

@@ -17,6 +17,7 @@ from bot.config import Settings, load_settings
 from bot.services.container import Services
 from bot.updates import PerChatUpdateProcessor
 from handlers.context import SERVICES_KEY, DodolanApplication
+from handlers.delivery import send_due
 from simulator import BotApiEmulator
 
 TOKEN = "123456:TEST-dodolan-emulator-token-0000000000"
@@ -109,7 +110,9 @@ class RunningBot:
     async def start(self) -> None:
         """Initialise, run post_init, poll and start processing (as ``run_polling`` does)."""
         processor = TrackingProcessor(self._handled, self._changed)
-        app = build_application(self.settings, now=self.clock, update_processor=processor)
+        app = build_application(
+            self.settings, now=self.clock, update_processor=processor, tick_interval=None
+        )
         await app.initialize()
         assert app.post_init is not None
         await app.post_init(app)
@@ -137,6 +140,12 @@ class RunningBot:
         await app.shutdown()
         assert app.post_shutdown is not None
         await app.post_shutdown(app)
+
+    async def tick(self) -> int:
+        """Run the periodic job once (expire offers, send due notices) at the fake time."""
+        assert self.application is not None
+        await self.services.booking.expire()
+        return await send_due(self.application)
 
     async def restart(self) -> None:
         """Stop the bot and start a fresh one on the same database."""

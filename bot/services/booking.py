@@ -22,7 +22,7 @@ from storage.owners import OwnerRepository
 from storage.sessions import SessionRepository
 
 MIN_HOLD = timedelta(minutes=15)
-WAITLIST_NOTICE_RANK = 3  # owners hear when they reach the first places of the queue
+WAITLIST_NOTICE_RANK = 3  # the first places of the queue hear each time it moves
 
 
 def offer_window(session: TrainingSession, now: datetime, hold: timedelta) -> datetime:
@@ -61,7 +61,7 @@ async def fill_seats(
         )
         offers.append(waiting)
     if offers:
-        await _tell_new_front_runners(tx, sessions, outbox, session_id, len(offers), now)
+        await _tell_new_front_runners(tx, sessions, outbox, session_id, now)
     return offers
 
 
@@ -70,18 +70,16 @@ async def _tell_new_front_runners(
     sessions: SessionRepository,
     outbox: OutboxRepository,
     session_id: int,
-    moved_by: int,
     now: datetime,
 ) -> None:
-    """Tell those who just moved into the first places of the waitlist."""
+    """Tell those now in the first places of the waitlist that they moved up."""
     waiting = [
         b for b in await sessions.session_active(tx, session_id) if b.status == "waitlisted"
     ]
-    for rank, booking in enumerate(waiting[:WAITLIST_NOTICE_RANK], start=1):
-        if rank + moved_by > WAITLIST_NOTICE_RANK:
-            await outbox.enqueue(
-                tx, booking.user_id, notices.WAITLIST_MOVED, {"booking_id": booking.id}, now, now
-            )
+    for booking in waiting[:WAITLIST_NOTICE_RANK]:
+        await outbox.enqueue(
+            tx, booking.user_id, notices.WAITLIST_MOVED, {"booking_id": booking.id}, now, now
+        )
 
 
 @dataclass(frozen=True)
@@ -225,6 +223,11 @@ class BookingService:
         """The owner's active bookings, offers and waitlist places."""
         return [await self.view(b) for b in await self._sessions.active_of_user(user_id)]
 
+    async def view_by_id(self, booking_id: int) -> BookingView | None:
+        """Load a booking (any status) with its session and queue place."""
+        booking = await self._sessions.booking_by_id(booking_id)
+        return await self.view(booking) if booking else None
+
     async def view(self, booking: Booking) -> BookingView:
         """Reload a booking with its session and queue place."""
         fresh = await self._sessions.booking_by_id(booking.id) or booking
@@ -238,7 +241,7 @@ class BookingService:
     ) -> TrainingSession:
         session = await self._sessions.lock_session(tx, session_id)
         if session is None or session.status == "cancelled":
-            raise BookingRefused("booking.cancelled")
+            raise BookingRefused("booking.session_gone")
         if session.starts_at <= now:
             raise BookingRefused("booking.past")
         if session.status == "closed":

@@ -16,7 +16,10 @@ class UserStore(Protocol):
     """What the user service needs from storage."""
 
     async def get(self, user_id: int) -> User | None: ...
-    async def touch(self, user_id: int, default_language: str, now: datetime) -> User: ...
+    async def touch(
+        self, user_id: int, default_language: str, now: datetime, display_name: str | None = None
+    ) -> User: ...
+    async def display_names(self, user_ids: Iterable[int]) -> dict[int, str]: ...
     async def set_language(self, user_id: int, language: str) -> None: ...
     async def roles(self, user_id: int) -> frozenset[Role]: ...
     async def holders(self, role: Role) -> list[int]: ...
@@ -30,9 +33,17 @@ class UserService:
         self._store = store
         self._now = now
 
-    async def seen(self, user_id: int, client_language: str | None) -> User:
+    async def seen(
+        self, user_id: int, client_language: str | None, display_name: str | None = None
+    ) -> User:
         """Record that the user wrote; a new user gets their client's language."""
-        return await self._store.touch(user_id, language_for_client(client_language), self._now())
+        return await self._store.touch(
+            user_id, language_for_client(client_language), self._now(), display_name
+        )
+
+    async def display_names(self, user_ids: Iterable[int]) -> dict[int, str]:
+        """Names of staff and trainers, for showing them to owners."""
+        return await self._store.display_names(user_ids)
 
     async def get(self, user_id: int) -> User | None:
         """Return the user, if known."""

@@ -320,4 +320,8 @@ async def test_deep_link_is_remembered_through_signup(bot: RunningBot, siti: Fak
     await siti.press("Selesai")
     await siti.press("Lewati")
     replies = await siti.press("✅ Konfirmasi")
-    assert "tautan sesi" in replies[-1].text
+    assert "Pendaftaran selesai" in replies[-1].text  # no such session: nothing more to show
+    row = await bot.services.db.fetch_one(
+        "SELECT pending_start FROM users WHERE id = ?", (siti.id,)
+    )
+    assert row is not None and row["pending_start"] is None

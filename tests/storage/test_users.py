@@ -33,7 +33,8 @@ async def test_everyone_is_an_owner_and_config_staff_sync(db: Database) -> None:
 async def test_config_sync_keeps_invite_granted_roles(db: Database) -> None:
     async with db.transaction() as conn:
         await conn.execute(
-            "INSERT INTO user_roles VALUES (5, 'trainer', 'invite', '2026-01-01T00:00:00+00:00')"
+            "INSERT INTO user_roles (user_id, role, source, granted_at) "
+            "VALUES (5, 'trainer', 'invite', '2026-01-01T00:00:00+00:00')"
         )
     repo = UserRepository(db)
     await repo.sync_config_staff([], T0)

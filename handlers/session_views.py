@@ -1,0 +1,175 @@
+"""Pure renderers for sessions and bookings: data in, text and keyboards out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.formatting import format_datetime, format_time_range
+from bot.i18n import Catalog, Html
+from bot.services.booking import BookingView
+from handlers import callbacks as cb
+from storage.models import TrainingSession
+
+
+def when(session: TrainingSession, tz: ZoneInfo, language: str) -> str:
+    """Return e.g. "Sabtu, 12 Desember 2026, 09.00–11.00 WIB"."""
+    return format_time_range(session.starts_at, session.ends_at, tz, language)
+
+
+def place(catalog: Catalog, language: str, session: TrainingSession) -> str:
+    """The venue (with address) or the online link, as plain text."""
+    if session.venue_name:
+        if session.venue_address:
+            return catalog.text(
+                language,
+                "session.venue_with_address",
+                name=session.venue_name,
+                address=session.venue_address,
+            )
+        return catalog.text(language, "session.venue", name=session.venue_name)
+    return catalog.text(language, "session.online", url=session.online_url or "")
+
+
+def seats(catalog: Catalog, language: str, session: TrainingSession) -> str:
+    """Seats left, or the waitlist length when full."""
+    if session.status == "cancelled":
+        return catalog.text(language, "session.cancelled")
+    if session.status == "closed":
+        return catalog.text(language, "session.closed")
+    if session.seats_left > 0:
+        return catalog.text(
+            language, "session.seats_left", count=session.seats_left, capacity=session.capacity
+        )
+    return catalog.text(language, "session.full", waiting=session.waitlisted)
+
+
+def session_card(
+    catalog: Catalog,
+    language: str,
+    session: TrainingSession,
+    tz: ZoneInfo,
+    trainers: Mapping[int, str],
+) -> str:
+    """A session as owners see it."""
+    trainer = trainers.get(session.trainer_id or 0) or catalog.text(language, "session.no_trainer")
+    return catalog.text(
+        language,
+        "session.card",
+        title=session.title,
+        when=when(session, tz, language),
+        place=Html(place(catalog, language, session)),
+        trainer=trainer,
+        seats=Html(seats(catalog, language, session)),
+    )
+
+
+def book_keyboard(
+    catalog: Catalog, language: str, session: TrainingSession
+) -> InlineKeyboardMarkup:
+    """The one-tap booking button (or the waitlist button when full)."""
+    key = "booking.book" if session.seats_left > 0 else "booking.join_waitlist"
+    button = InlineKeyboardButton(
+        catalog.text(language, key), callback_data=cb.pack(cb.BOOKING, "book", str(session.id))
+    )
+    return InlineKeyboardMarkup([[button]])
+
+
+def booking_card(
+    catalog: Catalog,
+    language: str,
+    view: BookingView,
+    tz: ZoneInfo,
+    trainers: Mapping[int, str],
+) -> tuple[str, InlineKeyboardMarkup]:
+    """An owner's booking, waitlist place or offer with what they can do about it."""
+    card = Html(session_card(catalog, language, view.session, tz, trainers))
+    booking = view.booking
+    ident = str(booking.id)
+    if booking.status == "offered":
+        until = format_datetime(booking.offer_expires_at or view.session.starts_at, tz, language)
+        text = catalog.text(language, "booking.mine_offered", until=until, card=card)
+        rows = [offer_buttons(catalog, language, booking.id)]
+    elif booking.status == "waitlisted":
+        text = catalog.text(language, "booking.mine_waitlisted", rank=view.rank or 0, card=card)
+        rows = [[_button(catalog, language, "booking.leave_waitlist", "cancelask", ident)]]
+    else:
+        text = catalog.text(language, "booking.mine_confirmed", card=card)
+        rows = [
+            [_button(catalog, language, "booking.move", "movelist", ident)],
+            [_button(catalog, language, "booking.cancel", "cancelask", ident)],
+        ]
+    return text, InlineKeyboardMarkup(rows)
+
+
+def offer_buttons(catalog: Catalog, language: str, booking_id: int) -> list[InlineKeyboardButton]:
+    """ "Take the seat" / "No, thanks" for a waitlist offer."""
+    return [
+        InlineKeyboardButton(
+            catalog.text(language, "booking.take"),
+            callback_data=cb.pack(cb.OFFER, "take", str(booking_id)),
+        ),
+        InlineKeyboardButton(
+            catalog.text(language, "booking.skip"),
+            callback_data=cb.pack(cb.OFFER, "skip", str(booking_id)),
+        ),
+    ]
+
+
+def cancel_confirmation(
+    catalog: Catalog, language: str, view: BookingView, tz: ZoneInfo
+) -> tuple[str, InlineKeyboardMarkup]:
+    """ "Really cancel?" with yes / no."""
+    text = catalog.text(
+        language,
+        "booking.cancel_ask",
+        title=view.session.title,
+        when=when(view.session, tz, language),
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                _button(catalog, language, "booking.cancel_yes", "cancel", str(view.booking.id)),
+                _button(catalog, language, "booking.cancel_no", "keep", str(view.booking.id)),
+            ]
+        ]
+    )
+    return text, keyboard
+
+
+def move_choices(
+    catalog: Catalog,
+    language: str,
+    booking_id: int,
+    targets: list[TrainingSession],
+    tz: ZoneInfo,
+) -> InlineKeyboardMarkup:
+    """One button per session the booking can move to."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                _short_label(target, tz, language),
+                callback_data=cb.pack(cb.BOOKING, "move", str(booking_id), str(target.id)),
+            )
+        ]
+        for target in targets
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def _short_label(session: TrainingSession, tz: ZoneInfo, language: str) -> str:
+    start: datetime = session.starts_at.astimezone(tz)
+    stamp = start.strftime("%d/%m %H.%M" if language == "id" else "%d/%m %H:%M")
+    title = session.title if len(session.title) <= 40 else session.title[:39] + "…"
+    return f"{stamp} · {title}"
+
+
+def _button(
+    catalog: Catalog, language: str, key: str, action: str, ident: str
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        catalog.text(language, key), callback_data=cb.pack(cb.BOOKING, action, ident)
+    )

@@ -1,0 +1,326 @@
+"""Owners book, cancel and move; the waitlist moves by itself (through the emulator)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from simulator import BotApiEmulator, FakeUser
+from tests.e2e.support import SATURDAY_9, create_session, register_owner
+from tests.harness import RunningBot
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+async def booked_rows(bot: RunningBot, session_id: int) -> list[tuple[int, str]]:
+    rows = await bot.services.db.fetch_all(
+        "SELECT user_id, status FROM bookings WHERE session_id = ? ORDER BY seq", (session_id,)
+    )
+    return [(r["user_id"], r["status"]) for r in rows]
+
+
+async def test_schedule_shows_open_sessions_the_malang_way(
+    bot: RunningBot, siti: FakeUser
+) -> None:
+    await create_session(bot, capacity=30)
+    await register_owner(bot, siti.id, "Siti")
+    intro, card = await siti.command("jadwal")
+    assert "masih bisa dipesan" in intro.text
+    assert "Sabtu, 12 Desember 2026, 09.00–11.00 WIB" in card.text
+    assert "Malang Creative Center, Jl. A. Yani No. 53, Blimbing" in card.text
+    assert "Sisa 30 kursi dari 30" in card.text
+    assert card.buttons == [["✅ Pesan kursi"]]
+
+
+async def test_schedule_in_english(bot: RunningBot, budi: FakeUser) -> None:
+    await create_session(bot)
+    _, card = await budi.command("sessions")
+    assert "Saturday, 12 December 2026, 09:00–11:00 WIB" in card.text
+    assert card.buttons == [["✅ Book a seat"]]
+
+
+async def test_no_open_sessions(bot: RunningBot, siti: FakeUser) -> None:
+    (reply,) = await siti.command("jadwal")
+    assert "Belum ada jadwal" in reply.text
+
+
+async def test_booking_sends_confirmation_calendar_and_location(
+    bot: RunningBot, siti: FakeUser
+) -> None:
+    session = await create_session(bot)
+    await register_owner(bot, siti.id, "Siti")
+    await siti.command("jadwal")
+    replies = await siti.press("✅ Pesan kursi")
+    confirmation = next(m for m in replies if "Kursi Anda sudah aman" in m.text)
+    assert "Sabtu, 12 Desember 2026, 09.00–11.00 WIB" in confirmation.text
+    document = next(m.document for m in replies if m.document)
+    assert document[0] == f"sesi-{session.id}.ics"
+    calendar = icalendar.Calendar.from_ical(document[2])
+    (event,) = calendar.walk("VEVENT")
+    start = event.decoded("DTSTART")
+    assert start.astimezone(WIB).hour == 9 and start == SATURDAY_9
+    assert next(m.location for m in replies if m.location) == (-7.9362, 112.6434)
+    assert await booked_rows(bot, session.id) == [(siti.id, "confirmed")]
+
+
+async def test_full_session_offers_the_waitlist_with_a_position(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser
+) -> None:
+    session = await create_session(bot, capacity=1)
+    for user in (siti, budi):
+        await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
+    await budi.command("jadwal")
+    await budi.press("✅ Book a seat")
+    _, card = await siti.command("jadwal")
+    assert "Penuh – 0 orang di daftar tunggu" in card.text
+    replies = await siti.press("⏳ Masuk daftar tunggu")
+    assert "daftar tunggu nomor 1" in replies[-1].text
+    (mine,) = await siti.command("bookingsaya")
+    assert "Daftar tunggu – nomor 1" in mine.text
+    assert await booked_rows(bot, session.id) == [(budi.id, "confirmed"), (siti.id, "waitlisted")]
+
+
+async def fill_and_queue(
+    bot: RunningBot, emulator: BotApiEmulator, capacity: int, people: list[FakeUser]
+) -> int:
+    """Create a session, book it full in order and queue the rest; return its id."""
+    session = await create_session(bot, capacity=capacity)
+    for user in people:
+        await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
+        await user.command("jadwal")
+        await user.press_data(f"bk:v1:book:{session.id}")
+    return session.id
+
+
+async def test_a_cancelled_seat_is_offered_to_the_first_waiting_who_takes_it(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser
+) -> None:
+    rina = emulator.user(1003, "Rina", language_code="id")
+    session_id = await fill_and_queue(bot, emulator, 1, [budi, siti, rina])
+    await budi.command("mybooking")
+    await budi.press("❌ Cancel booking")
+    replies = await budi.press("Yes, cancel")
+    assert "is cancelled" in replies[-1].text
+    assert await bot.tick() >= 1
+    offer = siti.last
+    assert "Ada kursi kosong" in offer.text and offer.has_button("✅ Ambil kursi")
+    assert "Selasa, 1 Desember 2026, 21.00 WIB" in offer.text  # held for 12 hours
+    replies = await siti.press("✅ Ambil kursi")
+    assert any("Kursi Anda sudah aman" in m.text for m in replies)
+    assert (await booked_rows(bot, session_id))[1:] == [
+        (siti.id, "confirmed"),
+        (rina.id, "waitlisted"),
+    ]
+    assert "sekarang nomor 1" in rina.last.text  # rina heard she moved up
+    await siti.press_data(offer.button_data["✅ Ambil kursi"])  # a second tap changes nothing
+    assert "sudah tidak berlaku" in siti.toasts[-1]
+
+
+async def test_declined_offer_moves_to_the_next(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser
+) -> None:
+    rina = emulator.user(1003, "Rina", language_code="id")
+    session_id = await fill_and_queue(bot, emulator, 1, [budi, siti, rina])
+    booking = (await bot.services.booking.current(budi.id))[0].booking
+    await bot.services.booking.cancel(budi.id, booking.id)
+    await bot.tick()
+    replies = await siti.press("Tidak jadi")
+    assert "peserta berikutnya" in replies[-1].text
+    await bot.tick()
+    assert rina.last.has_button("✅ Ambil kursi")
+    statuses = dict(await booked_rows(bot, session_id))
+    assert statuses[rina.id] == "offered"
+
+
+async def test_an_offer_expires_with_the_moved_clock_and_passes_on(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser
+) -> None:
+    rina = emulator.user(1003, "Rina", language_code="id")
+    session_id = await fill_and_queue(bot, emulator, 1, [budi, siti, rina])
+    booking = (await bot.services.booking.current(budi.id))[0].booking
+    await bot.services.booking.cancel(budi.id, booking.id)
+    await bot.tick()
+    stale_offer = siti.last
+    bot.clock.advance(hours=11, minutes=59)
+    await bot.tick()
+    assert dict(await booked_rows(bot, session_id))[siti.id] == "offered"  # not yet
+    bot.clock.advance(minutes=2)
+    await bot.tick()
+    assert "sudah habis" in siti.last.text
+    assert rina.last.has_button("✅ Ambil kursi")
+    await siti.press_data(stale_offer.button_data["✅ Ambil kursi"])
+    assert "sudah tidak berlaku" in siti.toasts[-1]
+    assert dict(await booked_rows(bot, session_id))[siti.id] == "expired"
+
+
+async def test_the_hold_is_shorter_when_the_session_is_near(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser
+) -> None:
+    await fill_and_queue(bot, emulator, 1, [budi, siti])
+    bot.clock.moment = SATURDAY_9 - timedelta(hours=4)
+    booking = (await bot.services.booking.current(budi.id))[0].booking
+    await bot.services.booking.cancel(budi.id, booking.id)
+    await bot.tick()
+    offer = (await bot.services.booking.current(siti.id))[0].booking
+    assert offer.offer_expires_at == bot.clock.moment + timedelta(hours=1)  # a quarter of 4h
+
+
+async def test_waitlisted_owners_hear_when_the_session_starts_without_them(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser
+) -> None:
+    await fill_and_queue(bot, emulator, 1, [budi, siti])
+    bot.clock.moment = SATURDAY_9 + timedelta(minutes=1)
+    await bot.tick()
+    assert "sudah dimulai dan belum ada kursi" in siti.last.text
+    assert await bot.services.booking.current(siti.id) == []
+
+
+async def test_moving_keeps_the_old_seat_until_the_new_one_is_secured(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser
+) -> None:
+    first = await create_session(bot, "Sesi A")
+    full = await create_session(
+        bot, "Sesi B", starts_at=SATURDAY_9 + timedelta(days=1), capacity=1
+    )
+    open_ = await create_session(bot, "Sesi C", starts_at=SATURDAY_9 + timedelta(days=2))
+    for user in (siti, budi):
+        await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
+    await budi.command("jadwal")
+    await budi.press_data(f"bk:v1:book:{full.id}")
+    await siti.command("jadwal")
+    await siti.press_data(f"bk:v1:book:{first.id}")
+    (mine,) = await siti.command("bookingsaya")
+    choices = (await siti.press("🔄 Pindah sesi"))[-1]
+    assert [row[0].split(" · ")[1] for row in choices.buttons] == ["Sesi C"]  # B is full
+    booking_id = (await bot.services.booking.current(siti.id))[0].booking.id
+    await siti.press_data(f"bk:v1:move:{booking_id}:{full.id}")  # forged: B is full
+    assert "Sesi tujuan sudah penuh" in siti.toasts[-1]
+    assert await booked_rows(bot, first.id) == [(siti.id, "confirmed")]
+    replies = await siti.press(choices.buttons[0][0])
+    assert any("Kursi Anda sudah aman" in m.text and "Sesi C" in m.text for m in replies)
+    assert await booked_rows(bot, first.id) == [(siti.id, "cancelled")]
+    assert await booked_rows(bot, open_.id) == [(siti.id, "confirmed")]
+
+
+async def test_booking_rules(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser
+) -> None:
+    first = await create_session(bot, "Sesi A")
+    second = await create_session(bot, "Sesi B", starts_at=SATURDAY_9 + timedelta(days=1))
+    await register_owner(bot, siti.id, "Siti")
+    await siti.command("jadwal")
+    await siti.press_data(f"bk:v1:book:{first.id}")
+    await siti.press_data(f"bk:v1:book:{first.id}")
+    assert "sudah terdaftar di sesi ini" in siti.toasts[-1]
+    await siti.press_data(f"bk:v1:book:{second.id}")
+    assert "boleh 1 sesi" in siti.toasts[-1]
+    await register_owner(bot, budi.id, "Budi", client_language="en")
+    await bot.services.sessions.set_status(second.id, "closed")
+    await budi.command("jadwal")
+    await budi.press_data(f"bk:v1:book:{second.id}")
+    assert "registration for this session is closed" in budi.toasts[-1].lower()
+    bot.clock.moment = SATURDAY_9 - timedelta(hours=1)  # past the 2-hour cut-off of A
+    await budi.press_data(f"bk:v1:book:{first.id}")
+    assert "starts soon" in budi.toasts[-1]
+    bot.clock.moment = SATURDAY_9 + timedelta(hours=1)
+    await budi.press_data(f"bk:v1:book:{first.id}")
+    assert "already started" in budi.toasts[-1]
+    await bot.services.sessions.cancel(second.id)
+    await budi.press_data(f"bk:v1:book:{second.id}")
+    assert "cancelled" in budi.toasts[-1]
+    assert await booked_rows(bot, second.id) == []
+
+
+async def test_someone_elses_booking_cannot_be_touched(
+    bot: RunningBot, siti: FakeUser, budi: FakeUser
+) -> None:
+    session = await create_session(bot)
+    for user in (siti, budi):
+        await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
+    await siti.command("jadwal")
+    await siti.press("✅ Pesan kursi")
+    siti_booking = (await bot.services.booking.current(siti.id))[0].booking.id
+    await budi.command("jadwal")
+    for data in (
+        f"bk:v1:cancel:{siti_booking}",
+        f"bk:v1:cancelask:{siti_booking}",
+        f"bk:v1:move:{siti_booking}:{session.id}",
+        f"wl:v1:take:{siti_booking}",
+        "bk:v1:book:99999",
+        "bk:v1:book:abc",
+    ):
+        await budi.press_data(data)
+        assert budi.toasts[-1] in (
+            "This button is no longer valid. Please open the menu again.",
+            "That session was not found or has been cancelled. See /sessions for others.",
+        ), data
+    assert await booked_rows(bot, session.id) == [(siti.id, "confirmed")]
+
+
+async def test_unregistered_owner_signs_up_and_lands_back_on_the_booking(
+    bot: RunningBot, siti: FakeUser
+) -> None:
+    session = await create_session(bot)
+    await siti.command("jadwal")
+    replies = await siti.press("✅ Pesan kursi")
+    assert "daftar dulu" in replies[0].text and "izin penggunaan data" in replies[-1].text
+    await siti.press("✅ Setuju")
+    await siti.send("Siti Aminah")
+    await siti.send("Keripik Tempe")
+    await siti.press("Kuliner/makanan-minuman")
+    await siti.press("Klojen")
+    await siti.press("📱 Kirim nomor saya")
+    await siti.press("Shopee")
+    await siti.press("Selesai")
+    await siti.press("Lewati")
+    replies = await siti.press("✅ Konfirmasi")
+    assert "Pendaftaran selesai" in replies[-2].text
+    assert replies[-1].buttons == [["✅ Pesan kursi"]] and session.title in replies[-1].text
+    await siti.press("✅ Pesan kursi")
+    assert await booked_rows(bot, session.id) == [(siti.id, "confirmed")]
+
+
+async def test_session_deep_link(bot: RunningBot, siti: FakeUser, budi: FakeUser) -> None:
+    session = await create_session(bot)
+    await register_owner(bot, siti.id, "Siti")
+    (card,) = await siti.command("start", f"sesi-{session.code}")
+    assert session.title in card.text and card.buttons == [["✅ Pesan kursi"]]
+    (gone,) = await siti.command("start", "sesi-zzzzzzzz")
+    assert "tidak ditemukan" in gone.text
+    replies = await budi.command("start", f"sesi-{session.code}")  # a newcomer signs up first
+    assert "permission to use your data" in replies[-1].text
+
+
+async def test_two_hundred_owners_race_for_thirty_seats(
+    bot: RunningBot, emulator: BotApiEmulator
+) -> None:
+    session = await create_session(bot, capacity=30)
+    people = [emulator.user(20_000 + i, f"Owner {i}", language_code="id") for i in range(200)]
+    for person in people:
+        await register_owner(bot, person.id, person.first_name)
+    await asyncio.gather(*(p.command("jadwal", within=60) for p in people))
+    await asyncio.gather(*(p.press("✅ Pesan kursi", within=120) for p in people))
+    with sqlite3.connect(bot.settings.database) as conn:
+        statuses = conn.execute(
+            "SELECT status, COUNT(*) FROM bookings WHERE session_id = ? GROUP BY status",
+            (session.id,),
+        ).fetchall()
+        seqs = conn.execute(
+            "SELECT seq FROM bookings WHERE session_id = ? AND status = 'waitlisted'",
+            (session.id,),
+        ).fetchall()
+    conn.close()
+    assert dict(statuses) == {"confirmed": 30, "waitlisted": 170}
+    assert len({s for (s,) in seqs}) == 170
+    ranks = sorted(
+        int(match[1])
+        for p in people
+        if (match := re.search(r"daftar tunggu nomor (\d+)", p.last.text))
+    )
+    assert ranks == list(range(1, 171))
+    assert emulator.violations == []
