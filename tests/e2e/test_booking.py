@@ -195,6 +195,7 @@ async def test_moving_keeps_the_old_seat_until_the_new_one_is_secured(
     await siti.command("jadwal")
     await siti.press_data(f"bk:v1:book:{first.id}")
     (mine,) = await siti.command("bookingsaya")
+    assert "Sesi A" in mine.text
     choices = (await siti.press("🔄 Pindah sesi"))[-1]
     assert [row[0].split(" · ")[1] for row in choices.buttons] == ["Sesi C"]  # B is full
     booking_id = (await bot.services.booking.current(siti.id))[0].booking.id
