@@ -7,7 +7,6 @@ import logging
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     BaseUpdateProcessor,
     ContextTypes,
@@ -16,6 +15,7 @@ from telegram.ext import (
 
 from bot.clock import Clock, system_clock
 from bot.config import Settings
+from bot.ratelimit import PriorityRateLimiter
 from bot.services.container import Services
 from bot.updates import PerChatUpdateProcessor
 from handlers import booking, common, dialogs, exports, profile, signup, staff
@@ -64,9 +64,7 @@ def build_application(
         )
         .context_types(ContextTypes(context=DodolanContext))
         .concurrent_updates(update_processor or PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
-        # A safety net for bursts of direct replies (e.g. many owners booking at once): it
-        # keeps all calls under ~30/s and retries a 429. Bulk sends are paced by the outbox.
-        .rate_limiter(AIORateLimiter(overall_max_rate=30, max_retries=3))
+        .rate_limiter(PriorityRateLimiter())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -14,9 +14,9 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.ext import Application
+from telegram.ext import Application, ExtBot
 
 from bot.formatting import format_datetime
 from bot.i18n import Html
@@ -98,7 +98,7 @@ async def send_due(application: Application[Any, Any, Any, Any, Any, Any]) -> in
     return attempted
 
 
-async def _deliver(bot: Bot, services: Services, message: OutboxMessage) -> None:
+async def _deliver(bot: ExtBot[Any], services: Services, message: OutboxMessage) -> None:
     outbox, now = services.outbox, services.now()
     user = await services.users.get(message.user_id)
     rendered = await render(services, user.language if user else "id", message)
@@ -107,7 +107,9 @@ async def _deliver(bot: Bot, services: Services, message: OutboxMessage) -> None
         return
     text, markup = rendered
     try:
-        sent = await bot.send_message(message.user_id, text, reply_markup=markup)
+        sent = await bot.send_message(
+            message.user_id, text, reply_markup=markup, rate_limit_args={"bulk": True}
+        )
     except RetryAfter as exc:
         wait = (
             exc.retry_after
