@@ -1,4 +1,4 @@
-"""The ``dodolan`` command line: run the bot, migrate the database."""
+"""The ``dodolan`` command line: run the bot, migrate, back up, import sessions, export."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
@@ -15,8 +16,12 @@ from telegram.error import InvalidToken, TelegramError
 from bot.app import build_application
 from bot.clock import system_clock
 from bot.config import Settings, load_environment, load_settings, require_webhook
-from bot.errors import ConfigError
+from bot.errors import ConfigError, InvalidInput
+from bot.formatting import zone_label
 from bot.logs import RedactingFormatter, configure_logging
+from bot.services.container import Services
+from bot.services.exports import Export, ExportService
+from bot.services.session_import import Format, ImportPlan, SessionImporter, format_for
 from storage.backup import backup_database
 from storage.database import Database
 from storage.migrate import current_version, migrate
@@ -43,6 +48,22 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
     backup = commands.add_parser("backup", help="copy the live database consistently to FILE")
     backup.add_argument("file", type=Path, metavar="FILE", help="new file to write")
+    sessions = commands.add_parser("sessions", help="manage training sessions")
+    session_commands = sessions.add_subparsers(dest="action", required=True, metavar="ACTION")
+    load = session_commands.add_parser(
+        "import",
+        help="check a CSV or YAML file of sessions (a dry run) or, with --apply, create them",
+    )
+    load.add_argument("file", type=Path, metavar="FILE", help="a .csv, .yaml or .yml file")
+    load.add_argument("--apply", action="store_true", help="create the sessions (all or none)")
+    export = commands.add_parser("export", help="write owners, sessions and bookings to files")
+    export.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    export.add_argument(
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="file to write (csv: PATH's stem + -pemilik.csv, -sesi.csv, -peserta.csv)",
+    )
     return parser
 
 
@@ -61,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_migrate(settings))
     if args.command == "backup":
         return _backup(settings, args.file)
+    if args.command == "sessions":
+        return _import_sessions(settings, args.file, apply=args.apply)
+    if args.command == "export":
+        return _export(settings, args.format, args.output)
     return _run(settings, webhook=args.webhook)
 
 
@@ -109,4 +134,107 @@ def _run(settings: Settings, *, webhook: bool) -> int:
         redact = RedactingFormatter("%(message)s", (settings.token,)).redact
         print(f"dodolan: the Bot API could not be used: {redact(str(exc))}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _import_sessions(settings: Settings, path: Path, *, apply: bool) -> int:
+    try:
+        fmt = format_for(path.name)
+        text = path.read_text(encoding="utf-8-sig")
+    except (ValueError, OSError) as exc:
+        print(f"dodolan: {_file_problem(path, exc)}", file=sys.stderr)
+        return 1
+    return asyncio.run(_check_and_apply(settings, text, fmt, path, apply=apply))
+
+
+def _file_problem(path: Path, exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"{path} is not UTF-8 text (in Excel, save as 'CSV UTF-8')"
+    if isinstance(exc, OSError):
+        return f"cannot read {path}: {exc.strerror or exc}"
+    return str(exc)
+
+
+async def _check_and_apply(
+    settings: Settings, text: str, fmt: Format, path: Path, *, apply: bool
+) -> int:
+    services = await Services.start(settings, system_clock)
+    try:
+        return await _import_plan(services, text, fmt, path, apply=apply)
+    finally:
+        await services.close()
+
+
+async def _import_plan(
+    services: Services, text: str, fmt: Format, path: Path, *, apply: bool
+) -> int:
+    tz = services.settings.timezone
+    importer = SessionImporter(services.sessions, services.users, tz, services.now)
+    plan = await importer.check(text, fmt)
+    if not plan.ok:
+        print(f"{path}: {len(plan.problems)} problem(s); nothing was created", file=sys.stderr)
+        for problem in plan.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(_plan_table(plan, tz))
+    if not apply:
+        print(f"Dry run: {len(plan.sessions)} session(s) would be created. Add --apply.")
+        return 0
+    try:
+        created = await importer.apply(plan, created_by=None)
+    except InvalidInput as exc:
+        print(f"dodolan: refused ({exc.key}); nothing was created", file=sys.stderr)
+        return 1
+    print(f"Created {len(created)} session(s): ids {', '.join(str(s.id) for s in created)}.")
+    return 0
+
+
+def _plan_table(plan: ImportPlan, tz: ZoneInfo) -> str:
+    rows = [("line", "starts", "ends", "capacity", "title", "place")]
+    for planned in plan.sessions:
+        d = planned.draft
+        start = d.starts_at.astimezone(tz)
+        rows.append(
+            (
+                str(planned.line),
+                f"{start:%Y-%m-%d %H.%M} {zone_label(start)}",
+                f"{d.ends_at.astimezone(tz):%H.%M}",
+                str(d.capacity),
+                d.title,
+                d.venue_name or d.online_url or "",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1]
+        for r in rows
+    )
+
+
+async def _build_export(settings: Settings) -> Export:
+    services = await Services.start(settings, system_clock)
+    try:
+        service = ExportService.on(services.db, services.catalog, settings.timezone, system_clock)
+        return await service.build()
+    finally:
+        await services.close()
+
+
+def _export(settings: Settings, fmt: str, output: Path | None) -> int:
+    export = asyncio.run(_build_export(settings))
+    stamp = export.created_at.astimezone(settings.timezone).strftime("%Y%m%d-%H%M")
+    target = output or Path(f"dodolan-ekspor-{stamp}.{fmt}")
+    files = (
+        {target: export.xlsx()}
+        if fmt == "xlsx"
+        else {target.with_name(n): d for n, d in export.csv_files(target.stem).items()}
+    )
+    try:
+        for path, data in files.items():
+            path.write_bytes(data)
+    except OSError as exc:
+        print(f"dodolan: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{len(s.rows)} {s.slug}" for s in export.sheets)
+    print(f"Wrote {', '.join(str(p) for p in files)} ({counts})")
     return 0

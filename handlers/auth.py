@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -15,7 +15,7 @@ from storage.models import Role
 
 logger = logging.getLogger(__name__)
 
-Callback = Callable[[Update, DodolanContext], Awaitable[Any]]
+Callback = Callable[[Update, DodolanContext], Coroutine[Any, Any, Any]]
 
 
 def requires(role: Role) -> Callable[[Callback], Callback]:

@@ -90,7 +90,12 @@ async def confirm_booking(context: DodolanContext, chat_id: int, view: BookingVi
     )
     await context.bot.send_document(
         chat_id,
-        InputFile(BytesIO(session_ics(session, tz, language)), filename=f"sesi-{session.id}.ics"),
+        InputFile(
+            BytesIO(
+                session_ics(session, tz, language, catalog=services.catalog, now=services.now())
+            ),
+            filename=f"sesi-{session.id}.ics",
+        ),
         caption=context.t("booking.calendar_caption"),
     )
     if session.latitude is not None and session.longitude is not None:

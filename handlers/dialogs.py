@@ -16,7 +16,6 @@ from handlers.common import stray_message
 from handlers.context import DodolanApplication, DodolanContext
 from storage.models import Dialog
 
-
 # Other conversations (e.g. staff creating a session) register here: flow name → callback
 # that takes the typed text, shared location or media while that flow is the user's dialog.
 FlowCallback = Callable[[Update, DodolanContext, Dialog], Awaitable[None]]

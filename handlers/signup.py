@@ -9,9 +9,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import StaleAction
 from handlers import callbacks as cb
+from handlers.booking import SESSION_LINK_PREFIX, open_session_link, send_session_card
 from handlers.common import clear_buttons, refresh_menu
 from handlers.context import DodolanApplication, DodolanContext
-from handlers.booking import SESSION_LINK_PREFIX, open_session_link, send_session_card
 from handlers.dialogs import send_prompt, show_profile
 from handlers.staff import redeem_invite
 from storage.models import Role

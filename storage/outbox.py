@@ -40,11 +40,12 @@ class OutboxRepository:
         due_at: datetime,
         now: datetime,
         priority: int = 5,
+        ref: str | None = None,
     ) -> None:
         """Promise a message inside the caller's transaction."""
         await tx.execute(
-            "INSERT INTO outbox (user_id, kind, params, priority, due_at, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO outbox (user_id, kind, params, priority, due_at, created_at, ref) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 user_id,
                 kind,
@@ -52,8 +53,16 @@ class OutboxRepository:
                 priority,
                 to_db_time(due_at),
                 to_db_time(now),
+                ref,
             ),
         )
+
+    async def cancel_ref(self, tx: aiosqlite.Connection, ref: str) -> int:
+        """Cancel the pending messages about ``ref`` (inside the caller's transaction)."""
+        cursor = await tx.execute(
+            "UPDATE outbox SET status = 'cancelled' WHERE ref = ? AND status = 'pending'", (ref,)
+        )
+        return cursor.rowcount
 
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
         """Mark up to ``limit`` due messages as sending and return them, most urgent first."""

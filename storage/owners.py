@@ -26,7 +26,8 @@ class AlreadyRegistered(Exception):
     """The owner already has a profile."""
 
 
-def _profile(row: aiosqlite.Row) -> OwnerProfile:
+def profile_from_row(row: aiosqlite.Row) -> OwnerProfile:
+    """Build an OwnerProfile from an owner_profiles row."""
     return OwnerProfile(
         user_id=row["user_id"],
         full_name=row["full_name"],
@@ -56,7 +57,7 @@ class OwnerRepository:
         row = await self._db.fetch_one(
             "SELECT * FROM owner_profiles WHERE user_id = ?", (user_id,)
         )
-        return _profile(row) if row else None
+        return profile_from_row(row) if row else None
 
     async def create(
         self, user_id: int, values: dict[str, Any], consent: Consent, now: datetime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage.database import Database
 from storage.models import OwnerProfile
-from storage.owners import _profile as profile_from_row
+from storage.owners import profile_from_row
 
 
 class ReportRepository:

@@ -10,16 +10,20 @@ from bot.config import Settings
 from bot.i18n import Catalog
 from bot.services.booking import BookingService
 from bot.services.dialogs import DialogService
+from bot.services.invites import InviteService
 from bot.services.profile import ProfileService
 from bot.services.sessions import SessionService
 from bot.services.signup import SignupService
+from bot.services.stats import StatsService
 from bot.services.users import UserService
 from storage.database import Database
 from storage.dialogs import DialogRepository
+from storage.invites import InviteRepository
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.owners import OwnerRepository
 from storage.sessions import SessionRepository
+from storage.stats import StatsRepository
 from storage.users import UserRepository
 
 logger = logging.getLogger(__name__)
@@ -40,6 +44,8 @@ class Services:
     sessions: SessionService
     booking: BookingService
     outbox: OutboxRepository
+    invites: InviteService
+    stats: StatsService
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -81,6 +87,8 @@ class Services:
             ),
             booking=booking,
             outbox=outbox,
+            invites=InviteService(InviteRepository(db), now),
+            stats=StatsService(StatsRepository(db), UserRepository(db)),
         )
 
     async def close(self) -> None:

@@ -14,6 +14,8 @@ SESSION_CANCELLED = "session_cancelled"  # {session_id}
 WAITLIST_MOVED = "waitlist_moved"  # {booking_id}
 WAITLIST_ENDED = "waitlist_ended"  # {session_id}
 BOOKING_RELEASED = "booking_released"  # {session_id} the session was shrunk or closed for you
+REMINDER = "reminder"  # {booking_id, rule}
+TRAINER_REMINDER = "trainer_reminder"  # {session_id, rule}
 
 KINDS = (
     SEAT_OFFER,
@@ -23,6 +25,8 @@ KINDS = (
     WAITLIST_MOVED,
     WAITLIST_ENDED,
     BOOKING_RELEASED,
+    REMINDER,
+    TRAINER_REMINDER,
 )
 
 # Lower sends first. Offers are time-boxed, so they jump the queue.

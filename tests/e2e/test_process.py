@@ -225,7 +225,9 @@ def test_backup_copies_a_consistent_database(tmp_path: Path) -> None:
     database = tmp_path / "dodolan.sqlite3"
     run_cli(tmp_path, "migrate", DODOLAN_DATABASE=str(database))
     with sqlite3.connect(database) as conn:
-        conn.execute("INSERT INTO users VALUES (5, 'id', 'x', 'x', NULL)")
+        conn.execute(
+            "INSERT INTO users (id, language, created_at, last_seen_at) VALUES (5, 'id', 'x', 'x')"
+        )
     conn.close()
     target = tmp_path / "backups" / "copy.sqlite3"
     code, out, _ = run_cli(tmp_path, "backup", str(target), DODOLAN_DATABASE=str(database))

@@ -1,0 +1,261 @@
+"""The staff export: owners, sessions and bookings as spreadsheet sheets and CSV files.
+
+Each view is a list of :class:`Column` s over one kind of row, so attendance or feedback
+columns later are one more ``Column`` (and one more read) each. Headers and code labels come
+from the catalog (Indonesian by default); times are local (WIB) wall-clock times.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from bot.clock import Clock
+from bot.formatting import zone_label
+from bot.i18n import Catalog
+from bot.services.calendar import place_of
+from storage.database import Database
+from storage.models import Booking, OwnerProfile, TrainingSession
+from storage.reports import ReportRepository
+from storage.sessions import SessionRepository
+
+Cell = str | int | float | datetime | None
+Row = TypeVar("Row")
+
+CSV_TIME_FORMAT = "%Y-%m-%d %H:%M"
+XLSX_TIME_FORMAT = "yyyy-mm-dd hh:mm"
+_FORMULA_START = ("=", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column(Generic[Row]):
+    """One column of a view: its header key (``exports.column.<key>``), value and width."""
+
+    key: str
+    value: Callable[[Row], Cell]
+    width: int = 16
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One view, ready to write: a title, a file-name slug, headers and rows."""
+
+    title: str
+    slug: str
+    headers: tuple[str, ...]
+    widths: tuple[int, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True)
+class BookingLine:
+    """A booking with the session and owner it belongs to."""
+
+    booking: Booking
+    session: TrainingSession | None
+    owner: OwnerProfile | None
+
+
+@dataclass(frozen=True)
+class Export:
+    """Every view of the export; render with :meth:`xlsx` or :meth:`csv_files`."""
+
+    sheets: tuple[Sheet, ...]
+    created_at: datetime
+
+    def sheet(self, slug: str) -> Sheet:
+        """Return the view with this slug (``pemilik``, ``sesi``, ``peserta``)."""
+        return next(s for s in self.sheets if s.slug == slug)
+
+    def xlsx(self) -> bytes:
+        """Render a workbook: one sheet per view, bold frozen header, sized columns."""
+        book = Workbook()
+        book.remove(book.active)
+        for sheet in self.sheets:
+            _write_sheet(book.create_sheet(sheet.title), sheet)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    def csv_files(self, stem: str) -> dict[str, bytes]:
+        """Render one UTF-8 (with BOM, for Excel) CSV per view, named ``<stem>-<slug>.csv``."""
+        return {f"{stem}-{sheet.slug}.csv": sheet_csv(sheet) for sheet in self.sheets}
+
+
+def sheet_csv(sheet: Sheet) -> bytes:
+    """Render one view as CSV text encoded UTF-8 with a BOM."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(sheet.headers)
+    writer.writerows([_csv_cell(c) for c in row] for row in sheet.rows)
+    return text.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(cell: Cell) -> Cell:
+    if isinstance(cell, datetime):
+        return cell.strftime(CSV_TIME_FORMAT)
+    if isinstance(cell, str) and _looks_like_formula(cell):
+        return "'" + cell  # a typed value must never run as a spreadsheet formula
+    return cell
+
+
+def _looks_like_formula(text: str) -> bool:
+    if text.startswith(_FORMULA_START):
+        return True
+    return text.startswith(("+", "-")) and not text[1:].replace(" ", "").isdigit()
+
+
+def _write_sheet(ws: Any, sheet: Sheet) -> None:
+    ws.append(list(sheet.headers))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in sheet.rows:
+        ws.append(list(row))
+    for row_cells in ws.iter_rows(min_row=2):
+        for cell in row_cells:
+            if isinstance(cell.value, datetime):
+                cell.number_format = XLSX_TIME_FORMAT
+            elif cell.data_type == "f":
+                cell.data_type = "s"  # user text starting with "=" stays text
+    for index, width in enumerate(sheet.widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+    if sheet.rows:
+        ws.auto_filter.ref = ws.dimensions
+
+
+class ExportService:
+    """Read everything staff may export and shape it into views."""
+
+    def __init__(
+        self,
+        sessions: SessionRepository,
+        reports: ReportRepository,
+        catalog: Catalog,
+        tz: ZoneInfo,
+        now: Clock,
+    ) -> None:
+        self._sessions = sessions
+        self._reports = reports
+        self._catalog = catalog
+        self._tz = tz
+        self._now = now
+
+    @classmethod
+    def on(cls, db: Database, catalog: Catalog, tz: ZoneInfo, now: Clock) -> ExportService:
+        """Wire the service to an open database."""
+        return cls(SessionRepository(db), ReportRepository(db), catalog, tz, now)
+
+    async def build(self, language: str = "id") -> Export:
+        """Read owners, sessions and bookings now and return the views."""
+        owners = await self._reports.owner_profiles()
+        sessions = await self._sessions.all()
+        by_owner = {o.user_id: o for o in owners}
+        by_session = {s.id: s for s in sessions}
+        lines = [
+            BookingLine(b, by_session.get(b.session_id), by_owner.get(b.user_id))
+            for b in await self._sessions.all_bookings()
+        ]
+        now = self._now()
+        views = _Views(self._catalog, language, self._tz, zone_label(now.astimezone(self._tz)))
+        return Export(
+            sheets=(
+                views.sheet("owners", "pemilik", views.owner_columns(), owners),
+                views.sheet("sessions", "sesi", views.session_columns(), sessions),
+                views.sheet("bookings", "peserta", views.booking_columns(), lines),
+            ),
+            created_at=now,
+        )
+
+
+class _Views:
+    """The column lists of each view, in one language."""
+
+    def __init__(self, catalog: Catalog, language: str, tz: ZoneInfo, zone: str) -> None:
+        self._catalog = catalog
+        self._language = language
+        self._tz = tz
+        self._zone = zone
+
+    def sheet(
+        self, name: str, slug: str, columns: Sequence[Column[Row]], rows: Sequence[Row]
+    ) -> Sheet:
+        """Evaluate the columns over the rows."""
+        t, zone = self._catalog.text, self._zone
+        return Sheet(
+            title=t(self._language, f"exports.sheet.{name}"),
+            slug=slug,
+            headers=tuple(
+                t(self._language, f"exports.column.{c.key}", zone=zone) for c in columns
+            ),
+            widths=tuple(c.width for c in columns),
+            rows=tuple(tuple(c.value(r) for c in columns) for r in rows),
+        )
+
+    def owner_columns(self) -> list[Column[OwnerProfile]]:
+        """Pemilik UKM: who signed up."""
+        return [
+            Column("name", lambda o: o.full_name, 24),
+            Column("business", lambda o: o.business_name, 24),
+            Column("category", lambda o: self._label("option.category", o.category), 22),
+            Column("kecamatan", lambda o: self._label("option.kecamatan", o.kecamatan), 18),
+            Column("phone", lambda o: o.phone, 17),
+            Column("marketplaces", self._marketplaces, 30),
+            Column("nib", lambda o: o.nib, 16),
+            Column("registered", lambda o: self._local(o.registered_at), 18),
+        ]
+
+    def session_columns(self) -> list[Column[TrainingSession]]:
+        """Sesi: every session with its seats."""
+        return [
+            Column("session_id", lambda s: s.id, 8),
+            Column("title", lambda s: s.title, 32),
+            Column("starts", lambda s: self._local(s.starts_at), 18),
+            Column("ends", lambda s: self._local(s.ends_at), 18),
+            Column("place", place_of, 36),
+            Column("capacity", lambda s: s.capacity, 11),
+            Column("taken", lambda s: s.confirmed, 9),
+            Column("waiting", lambda s: s.waitlisted, 14),
+            Column("status", lambda s: self._label("exports.session_status", s.status), 12),
+        ]
+
+    def booking_columns(self) -> list[Column[BookingLine]]:
+        """Booking: who holds or held a seat in which session."""
+        return [
+            Column("session_id", lambda x: x.booking.session_id, 8),
+            Column("session", lambda x: x.session.title if x.session else None, 32),
+            Column(
+                "session_starts",
+                lambda x: self._local(x.session.starts_at) if x.session else None,
+                18,
+            ),
+            Column("name", lambda x: x.owner.full_name if x.owner else None, 24),
+            Column("business", lambda x: x.owner.business_name if x.owner else None, 24),
+            Column("phone", lambda x: x.owner.phone if x.owner else None, 17),
+            Column(
+                "status", lambda x: self._label("exports.booking_status", x.booking.status), 20
+            ),
+            Column("created", lambda x: self._local(x.booking.created_at), 18),
+        ]
+
+    def _local(self, moment: datetime) -> datetime:
+        """Local wall-clock time without a zone (spreadsheets cannot store one)."""
+        return moment.astimezone(self._tz).replace(tzinfo=None)
+
+    def _label(self, prefix: str, code: str) -> str:
+        try:
+            return self._catalog.text(self._language, f"{prefix}.{code}")
+        except KeyError:
+            return code
+
+    def _marketplaces(self, owner: OwnerProfile) -> str:
+        return ", ".join(self._label("option.marketplaces", m) for m in owner.marketplaces)

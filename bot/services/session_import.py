@@ -1,0 +1,437 @@
+"""Session import from a CSV or YAML file: read every row, report every problem with its line
+and column, then create all sessions in one transaction, or none.
+
+Parsing is pure (:func:`parse_sessions`); :class:`SessionImporter` adds the domain checks that
+need the clock and the database, and applies a clean plan through ``SessionService.create_many``.
+Problems are plain English for the operator running ``dodolan sessions import``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Literal, Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from bot.clock import Clock
+from bot.errors import InvalidInput
+from bot.services.sessions import TITLE_MAX, SessionDraft, SessionService, check_draft
+from bot.services.users import UserService
+from bot.services.validation import clean_text
+from storage.models import Role, TrainingSession
+
+Format = Literal["csv", "yaml"]
+T = TypeVar("T")
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("judul", "title"),
+    "date": ("tanggal", "date"),
+    "start": ("mulai", "start"),
+    "end": ("selesai", "end"),
+    "capacity": ("kapasitas", "capacity"),
+    "venue": ("tempat", "venue"),
+    "address": ("alamat", "address"),
+    "lat": ("lat", "latitude"),
+    "lon": ("lon", "longitude"),
+    "link": ("link", "url"),
+    "trainer_id": ("pelatih", "trainer_id"),
+    "cutoff_hours": ("batas", "cutoff_hours"),
+}
+REQUIRED = ("title", "date", "start", "end", "capacity")
+_BY_ALIAS = {alias: key for key, names in ALIASES.items() for alias in names}
+_YAML_NULL = "tag:yaml.org,2002:null"
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DMY_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_CLOCK = re.compile(r"^(\d{1,2})[.:](\d{2})$")
+
+# check_draft's refusals, as the column to blame and an operator-facing message.
+_DOMAIN: dict[str, tuple[str | None, str]] = {
+    "session.invalid.past": ("date", "the session would start in the past"),
+    "session.invalid.end_before_start": ("end", "the session ends before it starts"),
+    "session.invalid.capacity": ("capacity", "capacity must be between 1 and {max}"),
+    "session.invalid.no_place": ("venue", "give a venue (tempat) or an online link"),
+    "session.invalid.url": ("link", "the link must start with https:// or http://"),
+    "session.invalid.coordinates": ("lat", "give both lat and lon (-90..90, -180..180)"),
+    "session.invalid.cutoff": ("cutoff_hours", "registration cannot close after the start"),
+}
+_TEXT: dict[str, str] = {
+    "input.empty": "is empty",
+    "input.no_letters": "has no letters or digits",
+    "input.control_characters": "contains control characters",
+    "input.too_long": "is longer than {max} characters",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file, where it is and what to do."""
+
+    line: int
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        """Return e.g. ``line 3, column tanggal: cannot read the date '31-02-2026'``."""
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A raw value and where it was written."""
+
+    value: str
+    line: int
+    column: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """One session's raw values keyed by canonical field name."""
+
+    line: int
+    cells: Mapping[str, Cell]
+    reported: frozenset[str] = frozenset()  # absent columns already reported once
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    """A session the import would create, and where each of its values came from."""
+
+    line: int
+    draft: SessionDraft
+    source: Mapping[str, Cell] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What a file would create, and every problem found; applicable only when clean."""
+
+    sessions: tuple[PlannedSession, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True if there is something to create and nothing is wrong."""
+        return bool(self.sessions) and not self.problems
+
+
+def format_for(filename: str) -> Format:
+    """Pick the format from a file name; raise ValueError for anything else."""
+    lower = filename.lower()
+    if lower.endswith(".csv"):
+        return "csv"
+    if lower.endswith((".yaml", ".yml")):
+        return "yaml"
+    raise ValueError(f"{filename}: use a .csv, .yaml or .yml file")
+
+
+def parse_sessions(text: str, fmt: Format, tz: ZoneInfo) -> ImportPlan:
+    """Read the file into drafts (times in ``tz``); domain rules are not checked here."""
+    records, problems = read_csv(text) if fmt == "csv" else read_yaml(text)
+    planned: list[PlannedSession] = []
+    for record in records:
+        draft, found = to_draft(record, tz)
+        problems.extend(found)
+        if draft is not None:
+            planned.append(PlannedSession(record.line, draft, record.cells))
+    if not records and not problems:
+        problems.append(Problem(1, None, "the file holds no sessions"))
+    return ImportPlan(tuple(planned), tuple(problems))
+
+
+# --- reading the two formats into records ---
+
+
+def read_csv(text: str) -> tuple[list[Record], list[Problem]]:
+    """Read a CSV with a header row (comma or semicolon separated) into records."""
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[Record] = []
+    problems: list[Problem] = []
+    header: list[tuple[str, str] | None] | None = None
+    absent: frozenset[str] = frozenset()
+    try:
+        for line, fields in _csv_rows(reader):
+            if header is None:
+                header = _header(line, fields, problems)
+                absent = frozenset(REQUIRED) - {k[0] for k in header if k is not None}
+                continue
+            if len(fields) > len(header):
+                problems.append(
+                    Problem(line, None, f"{len(fields)} values but {len(header)} columns")
+                )
+            cells = {
+                known[0]: Cell(value.strip(), line, known[1])
+                for known, value in zip(header, fields, strict=False)
+                if known is not None
+            }
+            for key, column in (k for k in header[len(fields) :] if k is not None):
+                cells[key] = Cell("", line, column)
+            records.append(Record(line, cells, absent))
+    except csv.Error as exc:
+        problems.append(Problem(reader.line_num, None, f"not valid CSV: {exc}"))
+    return records, problems
+
+
+def _delimiter(text: str) -> str:
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+class _LineReader(Protocol):
+    """What :func:`csv.reader` returns: rows, and the physical line reached so far."""
+
+    @property
+    def line_num(self) -> int: ...
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+
+def _csv_rows(reader: _LineReader) -> Iterator[tuple[int, list[str]]]:
+    """Yield non-blank rows with the physical line each starts on."""
+    ended = 0
+    for fields in reader:
+        line, ended = ended + 1, reader.line_num
+        if any(f.strip() for f in fields):
+            yield line, fields
+
+
+def _header(line: int, fields: list[str], problems: list[Problem]) -> list[tuple[str, str] | None]:
+    columns: list[tuple[str, str] | None] = []
+    seen: set[str] = set()
+    for raw in fields:
+        name = raw.strip()
+        key = _BY_ALIAS.get(name.lower())
+        if key is None:
+            problems.append(Problem(line, name or "(empty)", f"unknown column; {_known()}"))
+        elif key in seen:
+            problems.append(Problem(line, name, "this column appears twice"))
+            key = None
+        if key is not None:
+            seen.add(key)
+        columns.append((key, name) if key else None)
+    for key in REQUIRED:
+        if key not in seen:
+            problems.append(Problem(line, "/".join(ALIASES[key]), "missing column"))
+    return columns
+
+
+def _known() -> str:
+    return "expected " + ", ".join("/".join(names) for names in ALIASES.values())
+
+
+def read_yaml(text: str) -> tuple[list[Record], list[Problem]]:
+    """Read a YAML list of mappings (or ``sesi:``/``sessions:`` holding one) into records."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return [], [Problem(line, None, f"not valid YAML: {exc.problem or exc}")]
+    if root is None:
+        return [], []
+    if isinstance(root, yaml.MappingNode) and len(root.value) == 1:
+        key, value = root.value[0]
+        if isinstance(key, yaml.ScalarNode) and key.value in ("sesi", "sessions"):
+            root = value
+    if not isinstance(root, yaml.SequenceNode):
+        return [], [Problem(root.start_mark.line + 1, None, "expected a list of sessions")]
+    records: list[Record] = []
+    problems: list[Problem] = []
+    for item in root.value:
+        record = _yaml_record(item, problems)
+        if record is not None:
+            records.append(record)
+    return records, problems
+
+
+def _yaml_record(item: yaml.Node, problems: list[Problem]) -> Record | None:
+    line = item.start_mark.line + 1
+    if not isinstance(item, yaml.MappingNode):
+        problems.append(Problem(line, None, "each session must be a mapping (judul: ...)"))
+        return None
+    cells: dict[str, Cell] = {}
+    for key_node, value_node in item.value:
+        name = str(key_node.value).strip()
+        key = _BY_ALIAS.get(name.lower())
+        at = key_node.start_mark.line + 1
+        if key is None:
+            problems.append(Problem(at, name, f"unknown key; {_known()}"))
+        elif key in cells:
+            problems.append(Problem(at, name, "this key appears twice"))
+        elif not isinstance(value_node, yaml.ScalarNode):
+            problems.append(Problem(at, name, "must be a single value"))
+        else:
+            value = "" if value_node.tag == _YAML_NULL else str(value_node.value).strip()
+            cells[key] = Cell(value, at, name)
+    return Record(line, cells)
+
+
+# --- turning a record into a draft ---
+
+
+def to_draft(record: Record, tz: ZoneInfo) -> tuple[SessionDraft | None, list[Problem]]:
+    """Convert raw values; return the draft (None if any value is unusable) and problems."""
+    reader = _Values(record)
+    title = reader.text("title", TITLE_MAX)
+    day = reader.parse("date", _date, "write the date as 2026-12-12 or 12-12-2026")
+    start = reader.parse("start", _clock, "write the time as 09.00")
+    end = reader.parse("end", _clock, "write the time as 11.00")
+    capacity = reader.parse("capacity", int, "write a whole number")
+    venue = reader.text("venue", 200, required=False)
+    address = reader.text("address", 200, required=False)
+    lat = reader.parse("lat", _decimal, "write a decimal number such as -7.9666", False)
+    lon = reader.parse("lon", _decimal, "write a decimal number such as 112.6326", False)
+    link = reader.text("link", 500, required=False)
+    trainer = reader.parse("trainer_id", _telegram_id, "write the trainer's Telegram id", False)
+    cutoff = reader.parse("cutoff_hours", _decimal, "write hours, e.g. 2 or 1.5", False)
+    if reader.problems or None in (title, day, start, end, capacity):
+        return None, reader.problems
+    assert title and day and start and end and capacity is not None
+    starts_at = datetime.combine(day, start, tzinfo=tz)
+    draft = SessionDraft(
+        title=title,
+        starts_at=starts_at,
+        ends_at=datetime.combine(day, end, tzinfo=tz),
+        capacity=capacity,
+        venue_name=venue,
+        venue_address=address,
+        latitude=lat,
+        longitude=lon,
+        online_url=link,
+        trainer_id=trainer,
+        cutoff_at=None if cutoff is None else starts_at - timedelta(hours=cutoff),
+    )
+    return draft, []
+
+
+class _Values:
+    """Reads one record's fields, collecting a problem per unusable value."""
+
+    def __init__(self, record: Record) -> None:
+        self.record = record
+        self.problems: list[Problem] = []
+
+    def text(self, key: str, max_length: int, *, required: bool = True) -> str | None:
+        cell = self._cell(key, required)
+        if cell is None:
+            return None
+        try:
+            return clean_text(" ".join(cell.value.split()), max_length=max_length)
+        except InvalidInput as exc:
+            self._fail(cell, _TEXT.get(exc.key, exc.key).format(**exc.params))
+            return None
+
+    def parse(
+        self, key: str, convert: Callable[[str], T], hint: str, required: bool = True
+    ) -> T | None:
+        cell = self._cell(key, required)
+        if cell is None:
+            return None
+        try:
+            return convert(cell.value)
+        except ValueError:
+            self._fail(cell, f"cannot read {cell.value!r}: {hint}")
+            return None
+
+    def _cell(self, key: str, required: bool) -> Cell | None:
+        cell = self.record.cells.get(key)
+        if cell is not None and cell.value:
+            return cell
+        if required and cell is not None:
+            self._fail(cell, "missing value")
+        elif required and key not in self.record.reported:
+            self.problems.append(Problem(self.record.line, "/".join(ALIASES[key]), "missing"))
+        return None
+
+    def _fail(self, cell: Cell, message: str) -> None:
+        self.problems.append(Problem(cell.line, cell.column, message))
+
+
+def _date(value: str) -> date:
+    iso, dmy = _ISO_DATE.match(value), _DMY_DATE.match(value)
+    if iso:
+        return date(int(iso[1]), int(iso[2]), int(iso[3]))
+    if dmy:
+        return date(int(dmy[3]), int(dmy[2]), int(dmy[1]))
+    raise ValueError(value)
+
+
+def _clock(value: str) -> time:
+    match = _CLOCK.match(value)
+    if not match:
+        raise ValueError(value)
+    return time(int(match[1]), int(match[2]))
+
+
+def _decimal(value: str) -> float:
+    if "," in value and "." not in value:
+        value = value.replace(",", ".")  # Indonesian decimal comma: -7,9666
+    return float(value)
+
+
+def _telegram_id(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError(value)
+    return number
+
+
+# --- domain checks and applying ---
+
+
+class SessionImporter:
+    """Check an import file against the domain rules and apply it all-or-nothing."""
+
+    def __init__(
+        self, sessions: SessionService, users: UserService, tz: ZoneInfo, now: Clock
+    ) -> None:
+        self._sessions = sessions
+        self._users = users
+        self._tz = tz
+        self._now = now
+
+    async def check(self, text: str, fmt: Format) -> ImportPlan:
+        """Parse the file and check every session as creating it would; create nothing."""
+        plan = parse_sessions(text, fmt, self._tz)
+        now = self._now()
+        problems = list(plan.problems)
+        for planned in plan.sessions:
+            problems.extend(_domain_problems(planned, now))
+            trainer = planned.draft.trainer_id
+            if trainer is not None and Role.TRAINER not in await self._users.roles(trainer):
+                problems.append(
+                    _blame(planned, "trainer_id", f"{trainer} is not a trainer of the programme")
+                )
+        problems.sort(key=lambda p: p.line)
+        return ImportPlan(plan.sessions, tuple(problems))
+
+    async def apply(self, plan: ImportPlan, created_by: int | None) -> list[TrainingSession]:
+        """Create every planned session in one transaction; refuse a plan with problems."""
+        if not plan.ok:
+            raise ValueError("the import has problems; nothing was created")
+        return await self._sessions.create_many([p.draft for p in plan.sessions], created_by)
+
+
+def _domain_problems(planned: PlannedSession, now: datetime) -> list[Problem]:
+    try:
+        check_draft(planned.draft, now)
+    except InvalidInput as exc:
+        key, message = _DOMAIN.get(exc.key, (None, exc.key))
+        return [_blame(planned, key, message.format(**exc.params))]
+    return []
+
+
+def _blame(planned: PlannedSession, key: str | None, message: str) -> Problem:
+    cell = planned.source.get(key) if key else None
+    if cell is None:
+        column = "/".join(ALIASES[key]) if key else None
+        return Problem(planned.line, column, message)
+    return Problem(cell.line, cell.column, message)

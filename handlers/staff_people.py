@@ -1,0 +1,171 @@
+"""/peserta for staff and trainers, /statistik, trainer invites (/pelatih, ``latih-`` links)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.errors import InvalidInput, NotAllowed
+from bot.services.invites import PAYLOAD_PREFIX
+from handlers import callbacks as cb
+from handlers import staff_views as views
+from handlers.auth import refuse, requires
+from handlers.common import refresh_menu
+from handlers.context import DodolanApplication, DodolanContext
+from handlers.menus import set_user_menu
+from storage.models import Role
+
+RECENT = timedelta(days=7)  # trainers still look up a session's people a week after it
+MAX_TEXT = 4000
+
+
+def _chunks(text: str) -> list[str]:
+    """Split a long text on line breaks into messages Telegram accepts."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        if current and len(current) + len(line) + 1 > MAX_TEXT:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    return [*chunks, current]
+
+
+async def participants(update: Update, context: DodolanContext) -> None:
+    """Let staff (any session) or a trainer (their own sessions) pick a session."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    services = context.services
+    if await services.users.roles(user.id) == {Role.OWNER}:
+        await refuse(update, context)
+        return
+    since = services.now() - RECENT
+    recent = [s for s in await services.sessions.all() if s.ends_at > since]
+    visible = await context.services.stats.visible_sessions(user.id, recent)
+    if not visible:
+        await message.reply_text(context.t("staff.participants.no_sessions"))
+        return
+    keyboard = views.session_picker(
+        services.catalog, context.language, services.settings.timezone, visible
+    )
+    await message.reply_text(context.t("staff.participants.pick"), reply_markup=keyboard)
+
+
+async def tapped_participants(update: Update, context: DodolanContext) -> None:
+    """Show the people of the chosen session, if this user may see them now."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    services = context.services
+    parts = cb.parse(query.data, cb.PARTICIPANTS, 1)
+    session = (
+        await services.sessions.get(int(parts[0])) if parts and parts[0].isdecimal() else None
+    )
+    try:
+        if session is None:
+            raise NotAllowed(user.id, "session")
+        people = await context.services.stats.participants(user.id, session)
+    except NotAllowed:
+        await refuse(update, context)
+        return
+    await query.answer()
+    text = views.participants_text(
+        services.catalog, context.language, services.settings.timezone, session, people
+    )
+    for chunk in _chunks(text):
+        await context.bot.send_message(user.id, chunk)
+
+
+@requires(Role.STAFF)
+async def statistics(update: Update, context: DodolanContext) -> None:
+    """Show the programme's numbers."""
+    message = update.effective_message
+    assert message is not None
+    stats = await context.services.stats.overview()
+    text = views.stats_text(context.services.catalog, context.language, stats)
+    for chunk in _chunks(text):
+        await message.reply_text(chunk)
+
+
+@requires(Role.STAFF)
+async def trainers(update: Update, context: DodolanContext) -> None:
+    """List trainers with revoke buttons, and offer to invite one."""
+    message = update.effective_message
+    assert message is not None
+    listed = await context.services.invites.trainers()
+    text, markup = views.trainers_screen(context.services.catalog, context.language, listed)
+    await message.reply_text(text, reply_markup=markup)
+
+
+@requires(Role.STAFF)
+async def tapped_trainers(update: Update, context: DodolanContext) -> None:
+    """Create an invite link, or revoke a trainer after confirming."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    invites = context.services.invites
+    parts = cb.parse(query.data, cb.TRAINERS, 1) or cb.parse(query.data, cb.TRAINERS, 2)
+    listed = {t.user_id: t for t in await invites.trainers()}
+    match parts:
+        case ["invite"]:
+            token = await invites.create(user.id)
+            link = f"https://t.me/{context.bot.username}?start={PAYLOAD_PREFIX}{token}"
+            await context.bot.send_message(user.id, context.t("staff.trainers.invite", link=link))
+        case ["revoke", uid] if uid.isdecimal() and int(uid) in listed:
+            name = views.trainer_label(
+                context.services.catalog, context.language, listed[int(uid)]
+            )
+            text, markup = views.revoke_confirm(
+                context.services.catalog, context.language, int(uid), name
+            )
+            await context.bot.send_message(user.id, text, reply_markup=markup)
+        case ["revokeyes", uid] if uid.isdecimal() and int(uid) in listed:
+            await invites.revoke(int(uid))
+            await _refresh_menu_of(context, int(uid))
+            await query.edit_message_text(context.t("staff.trainers.revoked"))
+        case ["revokeno", uid]:
+            await query.edit_message_text(context.t("staff.trainers.revoke_kept"))
+        case _:
+            await query.answer(context.t("fallback.stale_button"), show_alert=True)
+            return
+    await query.answer()
+
+
+async def _refresh_menu_of(context: DodolanContext, user_id: int) -> None:
+    account = await context.services.users.get(user_id)
+    if account is not None:
+        roles = await context.services.users.roles(user_id)
+        await set_user_menu(
+            context.bot, context.services.catalog, user_id, roles, account.language
+        )
+
+
+async def redeem_invite(update: Update, context: DodolanContext, token: str) -> None:
+    """Make the user a trainer through a ``latih-`` link, once, within 48 hours."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    try:
+        await context.services.invites.redeem(
+            user.id, token.removeprefix(PAYLOAD_PREFIX), user.first_name
+        )
+    except InvalidInput as refusal:
+        await message.reply_text(context.t(refusal.key, **refusal.params))
+        return
+    roles = await context.services.users.roles(user.id)
+    await refresh_menu(context, user.id, roles, force=True)
+    await message.reply_text(context.t("staff.trainers.welcome", name=user.first_name))
+
+
+def register(application: DodolanApplication) -> None:
+    """Add /peserta, /statistik, /pelatih and their buttons."""
+    only_private = filters.ChatType.PRIVATE
+    application.add_handler(
+        CommandHandler(["peserta", "participants"], participants, only_private)
+    )
+    application.add_handler(
+        CallbackQueryHandler(tapped_participants, pattern=cb.pattern(cb.PARTICIPANTS))
+    )
+    application.add_handler(CommandHandler(["statistik", "stats"], statistics, only_private))
+    application.add_handler(CommandHandler(["pelatih", "trainers"], trainers, only_private))
+    application.add_handler(CallbackQueryHandler(tapped_trainers, pattern=cb.pattern(cb.TRAINERS)))

@@ -1,0 +1,377 @@
+"""Pure render functions for the staff and trainer screens: state in, text and keyboards out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.formatting import format_datetime, format_time_range
+from bot.i18n import Catalog, Html, escape
+from bot.services import session_input
+from bot.services.stats import Stats, fill_rate
+from handlers import callbacks as cb
+from storage.invites import Trainer
+from storage.models import TrainingSession
+from storage.stats import Participant
+
+Screen = tuple[str, InlineKeyboardMarkup | None]
+
+
+def _button(text: str, kind: str, *parts: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=cb.pack(kind, *parts))
+
+
+def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def trainer_label(catalog: Catalog, language: str, trainer: Trainer) -> str:
+    """A trainer's name, or their Telegram id when they have no profile."""
+    return trainer.name or catalog.text(language, "staff.trainer_id", id=str(trainer.user_id))
+
+
+def place_lines(catalog: Catalog, language: str, values: Any) -> Html:
+    """Render where a session happens (venue, address, map point, meeting link), escaped."""
+    lines: list[str] = []
+    if values.get("venue_name"):
+        lines.append(escape(values["venue_name"]))
+        if values.get("venue_address"):
+            lines.append(escape(values["venue_address"]))
+        if values.get("latitude") is not None:
+            lines.append(
+                catalog.text(
+                    language,
+                    "staff.map_point",
+                    lat=f"{values['latitude']:.5f}",
+                    lon=f"{values['longitude']:.5f}",
+                )
+            )
+    if values.get("online_url"):
+        lines.append(catalog.text(language, "staff.online_at", url=values["online_url"]))
+    return Html("\n".join(lines))
+
+
+def _session_values(session: TrainingSession) -> dict[str, Any]:
+    return {
+        "venue_name": session.venue_name,
+        "venue_address": session.venue_address,
+        "latitude": session.latitude,
+        "longitude": session.longitude,
+        "online_url": session.online_url,
+    }
+
+
+def session_card(catalog: Catalog, language: str, tz: ZoneInfo, session: TrainingSession) -> str:
+    """One session as staff see it: when, where, seats and status."""
+    return catalog.text(
+        language,
+        "staff.card",
+        title=session.title,
+        when=format_time_range(session.starts_at, session.ends_at, tz, language),
+        place=place_lines(catalog, language, _session_values(session)),
+        confirmed=session.confirmed + session.offered,
+        capacity=session.capacity,
+        waitlisted=session.waitlisted,
+        status=catalog.text(language, f"staff.status.{session.status}"),
+        cutoff=format_datetime(session.cutoff_at, tz, language),
+    )
+
+
+def manage_keyboard(
+    catalog: Catalog, language: str, session: TrainingSession
+) -> InlineKeyboardMarkup:
+    """The buttons under a session in /sesi."""
+    sid = str(session.id)
+    toggle = (
+        ("close", "staff.button.close")
+        if session.status == "open"
+        else ("open", "staff.button.open")
+    )
+    buttons = [
+        _button(catalog.text(language, "staff.button.time"), cb.SESSION_ADMIN, "time", sid),
+        _button(catalog.text(language, "staff.button.place"), cb.SESSION_ADMIN, "place", sid),
+        _button(catalog.text(language, "staff.button.capacity"), cb.SESSION_ADMIN, "cap", sid),
+        _button(catalog.text(language, toggle[1]), cb.SESSION_ADMIN, toggle[0], sid),
+        _button(catalog.text(language, "staff.button.cancel"), cb.SESSION_ADMIN, "cancel", sid),
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 2))
+
+
+def cancel_confirm_keyboard(
+    catalog: Catalog, language: str, session_id: int
+) -> InlineKeyboardMarkup:
+    """Ask once more before a session is cancelled."""
+    sid = str(session_id)
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(
+                    catalog.text(language, "staff.button.cancel_yes"),
+                    cb.SESSION_ADMIN,
+                    "cancelyes",
+                    sid,
+                )
+            ],
+            [
+                _button(
+                    catalog.text(language, "staff.button.cancel_no"),
+                    cb.SESSION_ADMIN,
+                    "cancelno",
+                    sid,
+                )
+            ],
+        ]
+    )
+
+
+def new_session_prompt(
+    catalog: Catalog,
+    language: str,
+    step: str,
+    data: dict[str, Any],
+    now: datetime,
+    tz: ZoneInfo,
+    trainers: Sequence[Trainer],
+) -> Screen:
+    """The question of one step of /sesibaru, with its buttons."""
+    t = catalog.text
+    if step == "confirm":
+        return new_session_summary(catalog, language, data, tz)
+    text = t(language, f"staff.ask.{step}")
+    buttons: list[InlineKeyboardButton] = []
+    width = 2
+    match step:
+        case "date":
+            width = 3
+            buttons = [
+                _button(day.strftime("%d/%m"), cb.NEW_SESSION, "date", day.isoformat())
+                for day in session_input.offered_days(now, tz)
+            ]
+        case "place":
+            buttons = [
+                _button(t(language, "staff.button.venue"), cb.NEW_SESSION, "place", "venue"),
+                _button(t(language, "staff.button.online"), cb.NEW_SESSION, "place", "online"),
+            ]
+        case "coords":
+            buttons = [_button(t(language, "staff.button.skip"), cb.NEW_SESSION, "coords", "skip")]
+        case "capacity":
+            width = 3
+            buttons = [
+                _button(str(n), cb.NEW_SESSION, "capacity", str(n))
+                for n in session_input.CAPACITY_CHOICES
+            ]
+        case "trainer":
+            width = 1
+            buttons = [
+                _button(
+                    trainer_label(catalog, language, tr),
+                    cb.NEW_SESSION,
+                    "trainer",
+                    str(tr.user_id),
+                )
+                for tr in trainers[:20]
+            ] + [
+                _button(t(language, "staff.button.no_trainer"), cb.NEW_SESSION, "trainer", "none")
+            ]
+        case "cutoff":
+            width = 1
+            buttons = [
+                _button(
+                    t(language, "staff.button.cutoff_default"), cb.NEW_SESSION, "cutoff", "default"
+                )
+            ]
+    return text, InlineKeyboardMarkup(_rows(buttons, width)) if buttons else None
+
+
+def new_session_summary(
+    catalog: Catalog, language: str, data: dict[str, Any], tz: ZoneInfo
+) -> Screen:
+    """Everything staff entered, with Save and Cancel."""
+    draft = session_input.draft_of(data, tz)
+    hours = data.get("cutoff_hours")
+    cutoff = (
+        catalog.text(language, "staff.cutoff_hours", hours=hours)
+        if hours is not None
+        else catalog.text(language, "staff.cutoff_default")
+    )
+    trainer = data.get("trainer_name") or catalog.text(language, "staff.no_trainer")
+    text = catalog.text(
+        language,
+        "staff.summary",
+        title=draft.title,
+        when=format_time_range(draft.starts_at, draft.ends_at, tz, language),
+        place=place_lines(catalog, language, data),
+        capacity=draft.capacity,
+        trainer=trainer,
+        cutoff=cutoff,
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                _button(
+                    catalog.text(language, "staff.button.save"), cb.NEW_SESSION, "confirm", "save"
+                ),
+                _button(
+                    catalog.text(language, "staff.button.discard"),
+                    cb.NEW_SESSION,
+                    "confirm",
+                    "discard",
+                ),
+            ]
+        ]
+    )
+    return text, keyboard
+
+
+def session_picker(
+    catalog: Catalog, language: str, tz: ZoneInfo, sessions: Sequence[TrainingSession]
+) -> InlineKeyboardMarkup:
+    """One button per session for /peserta."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(
+                    f"{s.starts_at.astimezone(tz):%d/%m} · {s.title}"[:60],
+                    cb.PARTICIPANTS,
+                    str(s.id),
+                )
+            ]
+            for s in sessions[:50]
+        ]
+    )
+
+
+def participants_text(
+    catalog: Catalog,
+    language: str,
+    tz: ZoneInfo,
+    session: TrainingSession,
+    people: Sequence[Participant],
+) -> str:
+    """The booked, offered and waitlisted owners of one session with their contacts."""
+    sections = [
+        catalog.text(
+            language,
+            "staff.participants.header",
+            title=session.title,
+            when=format_time_range(session.starts_at, session.ends_at, tz, language),
+        )
+    ]
+    for status in ("confirmed", "offered", "waitlisted"):
+        group = [p for p in people if p.status == status]
+        lines = [catalog.text(language, f"staff.participants.{status}", count=len(group))]
+        lines += [
+            catalog.text(
+                language,
+                "staff.participants.line",
+                number=n,
+                name=p.full_name or "—",
+                business=p.business_name or "—",
+                phone=p.phone or "—",
+            )
+            for n, p in enumerate(group, 1)
+        ]
+        if not group:
+            lines.append(catalog.text(language, "staff.participants.none"))
+        sections.append("\n".join(lines))
+    return "\n\n".join(sections)
+
+
+def stats_text(catalog: Catalog, language: str, stats: Stats) -> str:
+    """The programme at a glance."""
+    t = catalog.text
+    sessions = "\n".join(
+        t(
+            language,
+            "staff.stats.session_line",
+            title=s.title,
+            booked=s.confirmed + s.offered,
+            capacity=s.capacity,
+            rate=fill_rate(s),
+            waitlisted=s.waitlisted,
+        )
+        for s in stats.sessions
+    ) or t(language, "staff.stats.none")
+    kecamatan = _counts(catalog, language, "kecamatan", stats.by_kecamatan)
+    category = _counts(catalog, language, "category", stats.by_category)
+    return t(
+        language,
+        "staff.stats.text",
+        owners=stats.owners,
+        sessions=Html(sessions),
+        waitlisted=stats.waitlisted,
+        kecamatan=Html(kecamatan),
+        category=Html(category),
+        erasures=stats.erasures,
+    )
+
+
+def _counts(catalog: Catalog, language: str, field: str, counts: list[tuple[str, int]]) -> str:
+    if not counts:
+        return catalog.text(language, "staff.stats.none")
+    keys = catalog.keys(language)
+    return "\n".join(
+        catalog.text(
+            language,
+            "staff.stats.count_line",
+            label=catalog.text(language, f"option.{field}.{code}")
+            if f"option.{field}.{code}" in keys
+            else code,
+            count=count,
+        )
+        for code, count in counts
+    )
+
+
+def trainers_screen(catalog: Catalog, language: str, trainers: Sequence[Trainer]) -> Screen:
+    """The trainers with a revoke button each, and the invite button."""
+    t = catalog.text
+    lines = [t(language, "staff.trainers.header")]
+    lines += [f"• {escape(trainer_label(catalog, language, tr))}" for tr in trainers]
+    if not trainers:
+        lines.append(t(language, "staff.trainers.none"))
+    buttons = [[_button(t(language, "staff.button.invite"), cb.TRAINERS, "invite")]]
+    buttons += [
+        [
+            _button(
+                t(
+                    language,
+                    "staff.button.revoke",
+                    name=Html(trainer_label(catalog, language, tr)),
+                ),
+                cb.TRAINERS,
+                "revoke",
+                str(tr.user_id),
+            )
+        ]
+        for tr in trainers[:50]
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup(buttons)
+
+
+def revoke_confirm(catalog: Catalog, language: str, user_id: int, name: str) -> Screen:
+    """Ask once more before a trainer loses their role."""
+    uid = str(user_id)
+    return catalog.text(
+        language, "staff.trainers.revoke_confirm", name=name
+    ), InlineKeyboardMarkup(
+        [
+            [
+                _button(
+                    catalog.text(language, "staff.button.revoke_yes"),
+                    cb.TRAINERS,
+                    "revokeyes",
+                    uid,
+                )
+            ],
+            [
+                _button(
+                    catalog.text(language, "staff.button.revoke_no"), cb.TRAINERS, "revokeno", uid
+                )
+            ],
+        ]
+    )

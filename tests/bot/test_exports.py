@@ -1,0 +1,198 @@
+"""The staff export: sheets, headers, rows, WIB times, and CSV files Excel reads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bot.config import load_settings
+from bot.services.container import Services
+from bot.services.exports import Export, ExportService
+from bot.services.sessions import SessionDraft
+from storage.models import Consent
+from storage.owners import OwnerRepository
+from tests.harness import FakeClock
+
+SITI, BUDI = 1001, 1002
+
+
+def wall(*parts: int) -> datetime:
+    """A local (WIB) wall-clock time as a spreadsheet holds it: no zone."""
+    return datetime(*parts, tzinfo=UTC).replace(tzinfo=None)
+
+
+@pytest.fixture
+async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
+    env = {"DODOLAN_DATABASE": str(tmp_path / "db.sqlite3")}
+    started = await Services.start(load_settings(env, require_token=False), clock)
+    try:
+        yield started
+    finally:
+        await started.close()
+
+
+async def sign_up(services: Services, user_id: int, name: str, **values: object) -> None:
+    now = services.now()
+    await services.users.seen(user_id, "id")
+    profile = {
+        "full_name": name,
+        "business_name": f"Usaha {name}",
+        "category": "kuliner",
+        "kecamatan": "klojen",
+        "phone": "+6281234567890",
+        "marketplaces": ("shopee", "tiktok"),
+        "nib": None,
+        **values,
+    }
+    await OwnerRepository(services.db).create(
+        user_id, profile, Consent("registration", "1", now), now
+    )
+
+
+@pytest.fixture
+async def export(services: Services, clock: FakeClock) -> Export:
+    await sign_up(services, SITI, "Siti Aminah", nib="1234567890123")
+    clock.advance(minutes=30)
+    await sign_up(services, BUDI, "=Budi", category="fashion", marketplaces=("none",))
+    start = datetime(2026, 12, 12, 2, 0, tzinfo=UTC)  # 09.00 WIB
+    session = await services.sessions.create(
+        SessionDraft(
+            "Foto produk",
+            start,
+            start + timedelta(hours=2),
+            1,
+            venue_name="Balai Kota",
+            venue_address="Jl. Tugu 1",
+        ),
+        created_by=None,
+    )
+    await services.sessions.create(
+        SessionDraft(
+            "Live jualan",
+            start + timedelta(days=1),
+            start + timedelta(days=1, hours=1),
+            10,
+            online_url="https://meet.example.org/x",
+        ),
+        created_by=None,
+    )
+    await services.booking.book(SITI, session.id)
+    clock.advance(minutes=5)
+    await services.booking.book(BUDI, session.id)  # full: waiting list
+    return await ExportService.on(
+        services.db, services.catalog, services.settings.timezone, services.now
+    ).build()
+
+
+def test_workbook_has_the_three_sheets_with_bold_frozen_headers(export: Export) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(export.xlsx()))
+    assert book.sheetnames == ["Pemilik UKM", "Sesi", "Booking"]
+    owners = book["Pemilik UKM"]
+    assert [c.value for c in owners[1]] == [
+        "Nama",
+        "Usaha",
+        "Jenis usaha",
+        "Kecamatan",
+        "No. HP/WA",
+        "Marketplace",
+        "NIB",
+        "Terdaftar (WIB)",
+    ]
+    assert all(c.font.bold for c in owners[1])
+    assert owners.freeze_panes == "A2"
+    assert owners.column_dimensions["A"].width == 24
+
+
+def test_owner_rows_use_indonesian_labels_and_wib_times(export: Export) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(export.xlsx()))
+    rows = list(book["Pemilik UKM"].iter_rows(min_row=2, values_only=True))
+    assert rows == [
+        (
+            "Siti Aminah",
+            "Usaha Siti Aminah",
+            "Kuliner/makanan-minuman",
+            "Klojen",
+            "+6281234567890",
+            "Shopee, TikTok Shop",
+            "1234567890123",
+            wall(2026, 12, 1, 9, 0),
+        ),
+        (
+            "=Budi",  # kept as text, never a formula
+            "Usaha =Budi",
+            "Fashion",
+            "Klojen",
+            "+6281234567890",
+            "Belum pernah jualan online",
+            None,
+            wall(2026, 12, 1, 9, 30),
+        ),
+    ]
+
+
+def test_session_and_booking_rows(export: Export) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(export.xlsx()))
+    sessions = list(book["Sesi"].iter_rows(values_only=True))
+    assert sessions[0][:4] == ("No. sesi", "Judul", "Mulai (WIB)", "Selesai (WIB)")
+    assert sessions[1] == (
+        1,
+        "Foto produk",
+        wall(2026, 12, 12, 9, 0),
+        wall(2026, 12, 12, 11, 0),
+        "Balai Kota, Jl. Tugu 1",
+        1,
+        1,
+        1,
+        "Dibuka",
+    )
+    assert sessions[2][4] == "https://meet.example.org/x"
+    bookings = list(book["Booking"].iter_rows(values_only=True))
+    assert bookings[0] == (
+        "No. sesi",
+        "Sesi",
+        "Mulai sesi (WIB)",
+        "Nama",
+        "Usaha",
+        "No. HP/WA",
+        "Status",
+        "Dibuat (WIB)",
+    )
+    assert [(r[3], r[6], r[7]) for r in bookings[1:]] == [
+        ("Siti Aminah", "Terdaftar", wall(2026, 12, 1, 9, 30)),
+        ("=Budi", "Daftar tunggu", wall(2026, 12, 1, 9, 35)),
+    ]
+
+
+def test_csv_files_have_a_bom_and_the_same_rows(export: Export) -> None:
+    files = export.csv_files("rekap")
+    assert sorted(files) == ["rekap-pemilik.csv", "rekap-peserta.csv", "rekap-sesi.csv"]
+    for data in files.values():
+        assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(files["rekap-peserta.csv"].decode("utf-8-sig"))))
+    assert rows[0][3] == "Nama"
+    assert rows[1] == [
+        "1",
+        "Foto produk",
+        "2026-12-12 09:00",
+        "Siti Aminah",
+        "Usaha Siti Aminah",
+        "+6281234567890",
+        "Terdaftar",
+        "2026-12-01 09:30",
+    ]
+    assert rows[2][3] == "'=Budi"  # a spreadsheet will not run it
+    assert len(rows) == 1 + len(export.sheet("peserta").rows)
+
+
+async def test_an_empty_database_exports_headers_only(services: Services) -> None:
+    export = await ExportService.on(
+        services.db, services.catalog, services.settings.timezone, services.now
+    ).build()
+    book = openpyxl.load_workbook(io.BytesIO(export.xlsx()))
+    assert [book[name].max_row for name in book.sheetnames] == [1, 1, 1]

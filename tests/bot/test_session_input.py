@@ -1,0 +1,129 @@
+"""What staff type while building a session: dates, times, places, numbers, step by step."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.errors import InvalidInput
+from bot.services import session_input as si
+from bot.services.sessions import check_draft
+
+WIB = ZoneInfo("Asia/Jakarta")
+NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Tuesday 1 December 2026, 09.00 WIB
+
+
+@pytest.mark.parametrize("typed", ["12-12-2026", "12/12/2026", " 12.12.2026 ", "12 - 12 - 2026"])
+def test_dates_day_first(typed: str) -> None:
+    assert si.parse_date(typed) == date(2026, 12, 12)
+
+
+@pytest.mark.parametrize("typed", ["2026-12-12", "31-02-2026", "besok", "12-12-26", ""])
+def test_bad_dates_are_refused(typed: str) -> None:
+    with pytest.raises(InvalidInput) as refusal:
+        si.parse_date(typed)
+    assert refusal.value.key == "staff.invalid.date"
+
+
+@pytest.mark.parametrize(
+    "typed", ["09.00-11.00", "09:00–11:00", "9.00 - 11.00", "09.00 sampai 11.00", "09:00—11:00"]
+)
+def test_time_ranges(typed: str) -> None:
+    assert si.parse_time_range(typed) == (time(9), time(11))
+
+
+def test_time_range_refusals() -> None:
+    with pytest.raises(InvalidInput, match=r"^staff\.invalid\.time$"):
+        si.parse_time_range("jam 9")
+    with pytest.raises(InvalidInput, match=r"^staff\.invalid\.time$"):
+        si.parse_time_range("25.00-26.00")
+    with pytest.raises(InvalidInput, match=r"^session\.invalid\.end_before_start$"):
+        si.parse_time_range("11.00-09.00")
+
+
+def test_coordinates_capacity_hours_url() -> None:
+    assert si.parse_coordinates("-7.98, 112.63") == (-7.98, 112.63)
+    assert si.parse_coordinates("-7.98 112.63") == (-7.98, 112.63)
+    for bad in ("-97.9, 112.6", "di sini", "7,98"):
+        with pytest.raises(InvalidInput, match=r"^staff\.invalid\.coordinates$"):
+            si.parse_coordinates(bad)
+    assert si.parse_capacity(" 15 ") == 15
+    with pytest.raises(InvalidInput, match=r"^staff\.invalid\.number$"):
+        si.parse_capacity("lima belas")
+    with pytest.raises(InvalidInput) as refusal:
+        si.parse_capacity("0")
+    assert refusal.value.key == "session.invalid.capacity" and refusal.value.params == {"max": 500}
+    assert si.parse_hours("24") == 24 and si.parse_hours("3 jam") == 3
+    with pytest.raises(InvalidInput, match=r"^staff\.invalid\.hours$"):
+        si.parse_hours("200")
+    with pytest.raises(InvalidInput, match=r"^session\.invalid\.url$"):
+        si.parse_url("meet.google.com/abc")
+
+
+def test_offered_days_start_tomorrow_in_local_time() -> None:
+    days = si.offered_days(NOW, WIB)
+    assert days[0] == date(2026, 12, 2) and len(days) == 14
+
+
+def test_a_whole_venue_session_yields_a_valid_draft() -> None:
+    step, data = si.answer_text("title", "Belajar foto produk", {}, NOW, WIB)
+    step, data = si.answer_choice(step, "2026-12-12", data, NOW, WIB)
+    step, data = si.answer_text(step, "09.00-11.00", data, NOW, WIB)
+    assert step == "place"
+    step, data = si.answer_choice(step, "venue", data, NOW, WIB)
+    step, data = si.answer_text(step, "Aula Dinas", data, NOW, WIB)
+    step, data = si.answer_text(step, "Jl. Panji Suroso 18", data, NOW, WIB)
+    assert step == "coords"
+    data = si.answer_location(step, -7.98, 112.63, data)
+    step, data = si.answer_choice("capacity", "20", data, NOW, WIB)
+    step, data = si.answer_choice(step, "none", data, NOW, WIB)
+    step, data = si.answer_text(step, "24", data, NOW, WIB)
+    assert step == "confirm"
+    draft = si.draft_of(data, WIB)
+    assert draft.starts_at == datetime(2026, 12, 12, 2, 0, tzinfo=UTC)
+    assert draft.cutoff_at == datetime(2026, 12, 11, 2, 0, tzinfo=UTC)
+    values = check_draft(draft, NOW)
+    assert values["venue_name"] == "Aula Dinas" and values["latitude"] == -7.98
+
+
+def test_online_session_and_steps_refusing_the_wrong_kind_of_answer() -> None:
+    data = {"title": "x", "date": "2026-12-12", "start": "09:00", "end": "11:00"}
+    step, data = si.answer_choice("place", "online", data, NOW, WIB)
+    assert step == "online_url"
+    step, data = si.answer_text(step, "https://meet.google.com/abc", data, NOW, WIB)
+    assert step == "capacity" and data["online_url"] == "https://meet.google.com/abc"
+    with pytest.raises(InvalidInput, match=r"^input.use_buttons$"):
+        si.answer_text("place", "di aula", data, NOW, WIB)
+    with pytest.raises(InvalidInput, match=r"^input.unknown_option$"):
+        si.answer_choice("capacity", "999", data, NOW, WIB)
+    with pytest.raises(InvalidInput, match=r"^input.unknown_option$"):
+        si.answer_choice("date", "2027-06-01", data, NOW, WIB)  # not among the offered days
+    with pytest.raises(InvalidInput, match=r"^staff\.invalid\.need_text$"):
+        si.answer_location("title", 1.0, 1.0, data)
+
+
+def test_past_dates_and_times_are_refused_early() -> None:
+    with pytest.raises(InvalidInput, match=r"^session\.invalid\.past$"):
+        si.answer_text("date", "30-11-2026", {"title": "x"}, NOW, WIB)
+    data = {"title": "x", "date": "2026-12-01"}
+    with pytest.raises(InvalidInput, match=r"^session\.invalid\.past$"):
+        si.answer_text("time", "08.00-10.00", data, NOW, WIB)
+    assert si.answer_text("time", "13.00-15.00", data, NOW, WIB)[0] == "place"
+
+
+def test_edit_changes() -> None:
+    changes = si.edit_changes("time", "12-12-2026 13.00-15.00", WIB)
+    assert changes == {
+        "starts_at": datetime(2026, 12, 12, 13, 0, tzinfo=WIB),
+        "ends_at": datetime(2026, 12, 12, 15, 0, tzinfo=WIB),
+    }
+    place = si.edit_changes("place", "Balai Kota\nJl. Tugu 1", WIB)
+    assert place["venue_name"] == "Balai Kota" and place["venue_address"] == "Jl. Tugu 1"
+    assert place["online_url"] is None
+    online = si.edit_changes("place", "https://zoom.us/j/1", WIB)
+    assert online["online_url"] == "https://zoom.us/j/1" and online["venue_name"] is None
+    assert si.edit_changes("cap", "40", WIB) == {"capacity": 40}
+    with pytest.raises(InvalidInput, match=r"^staff\.invalid\.when$"):
+        si.edit_changes("time", "12-12-2026", WIB)

@@ -1,0 +1,179 @@
+"""/peserta, /statistik, trainer invites, and owners trying staff commands and buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, CommandHandler
+
+from handlers.context import DodolanContext
+from handlers.staff import redeem_invite
+from simulator import BotApiEmulator, FakeUser
+from tests.e2e.support import create_session, register_owner
+from tests.harness import RunningBot
+
+REFUSED = "Maaf, fitur ini khusus untuk petugas atau pelatih program."
+
+
+def install_invite_start(bot: RunningBot) -> None:
+    """Route ``/start latih-<token>`` to redeem_invite ahead of everything (as /start does)."""
+
+    async def start(update: Update, context: DodolanContext) -> None:
+        if context.args and context.args[0].startswith("latih-"):
+            await redeem_invite(update, context, context.args[0].removeprefix("latih-"))
+            raise ApplicationHandlerStop
+
+    assert bot.application is not None
+    bot.application.add_handler(CommandHandler("start", start), group=-2)
+
+
+async def _invite_token(staff: FakeUser) -> str:
+    await staff.command("pelatih")
+    await staff.press("➕ Buat undangan pelatih")
+    link = next(w for w in staff.last.text.split() if w.startswith("https://t.me/"))
+    assert link.startswith("https://t.me/DodolanBot?start=latih-")
+    return link.split("start=latih-")[1]
+
+
+async def test_invite_redeem_used_expired_and_revoke(
+    bot: RunningBot, staff: FakeUser, emulator: BotApiEmulator
+) -> None:
+    install_invite_start(bot)
+    andi = emulator.user(7001, "Andi", language_code="id")
+    token = await _invite_token(staff)
+    (welcome,) = await andi.command("start", f"latih-{token}")
+    assert "Selamat datang, Andi" in welcome.text
+    assert "trainer" in await bot.services.users.roles(andi.id)
+    eko = emulator.user(7002, "Eko", language_code="id")
+    (used,) = await eko.command("start", f"latih-{token}")
+    assert "sudah dipakai" in used.text
+    late = await _invite_token(staff)
+    bot.clock.advance(hours=48)
+    (expired,) = await eko.command("start", f"latih-{late}")
+    assert "kedaluwarsa" in expired.text
+    assert await bot.services.users.roles(eko.id) == {"owner"}
+
+    await staff.command("pelatih")
+    assert "Andi" in staff.last.text
+    await staff.press("Cabut Andi")
+    await staff.press("Tidak jadi")
+    assert "trainer" in await bot.services.users.roles(andi.id)
+    await staff.command("pelatih")
+    await staff.press("Cabut Andi")
+    await staff.press("Ya, cabut")
+    assert "sudah dicabut" in staff.last.text
+    assert await bot.services.users.roles(andi.id) == {"owner"}
+    (refusal,) = await andi.command("peserta")
+    assert refusal.text == REFUSED
+
+
+async def test_participants_for_staff_own_trainer_and_not_another_trainer(
+    bot: RunningBot, staff: FakeUser, emulator: BotApiEmulator
+) -> None:
+    install_invite_start(bot)
+    andi = emulator.user(7001, "Andi", language_code="id")
+    eko = emulator.user(7002, "Eko", language_code="id")
+    await andi.command("start", f"latih-{await _invite_token(staff)}")
+    await eko.command("start", f"latih-{await _invite_token(staff)}")
+    session = await create_session(bot, "Foto produk", capacity=1)
+    async with bot.services.db.transaction() as tx:
+        await tx.execute("UPDATE training_sessions SET trainer_id = 7001")
+    await register_owner(bot, 2001, "Siti <Aminah>")
+    await register_owner(bot, 2002, "Rina")
+    await bot.services.booking.book(2001, session.id)
+    await bot.services.booking.book(2002, session.id)
+
+    await staff.command("peserta")
+    replies = await staff.press(staff.last.buttons[0][0])
+    html = replies[-1].html or ""
+    assert "Terdaftar (1)" in html and "Siti &lt;Aminah&gt;" in html
+    assert "Usaha Siti &lt;Aminah&gt;" in html and "+6281200002001" in html
+    assert "Antrean (1)" in html and "Rina" in html
+
+    await andi.command("peserta")
+    replies = await andi.press(andi.last.buttons[0][0])
+    assert "Siti <Aminah>" in replies[-1].text
+
+    (none,) = await eko.command("peserta")
+    assert "Belum ada sesi" in none.text
+    await eko.press_data(f"pp:v1:{session.id}")
+    assert eko.toasts[-1] == REFUSED
+    assert all("Siti" not in m.text for m in eko.messages)
+
+
+async def test_statistics(bot: RunningBot, staff: FakeUser) -> None:
+    first = await create_session(bot, "Foto produk", capacity=2)
+    await create_session(bot, "Live jualan", capacity=10)
+    await register_owner(bot, 2001, "A", kecamatan="klojen", category="kuliner")
+    await register_owner(bot, 2002, "B", kecamatan="klojen", category="fashion")
+    await register_owner(bot, 2003, "C", kecamatan="sukun", category="kuliner")
+    for owner in (2001, 2002, 2003):
+        await bot.services.booking.book(owner, first.id)
+    async with bot.services.db.transaction() as tx:
+        await tx.execute("INSERT INTO erasures (erased_at) VALUES ('2026-11-30')")
+    (stats,) = await staff.command("statistik")
+    text = stats.text
+    assert "Pelaku UKM terdaftar: 3" in text and "Total antrean: 1" in text
+    assert "Data dihapus atas permintaan: 1" in text
+    assert "• Foto produk: 2/2 (100%), antre 1" in text
+    assert "• Live jualan: 0/10 (0%), antre 0" in text
+    assert "• Klojen: 2" in text and "• Sukun: 1" in text
+    assert "• Kuliner/makanan-minuman: 2" in text and "• Fashion: 1" in text
+
+
+async def _snapshot(bot: RunningBot) -> list[Any]:
+    db = bot.services.db
+    rows = []
+    for table in ("training_sessions", "bookings", "trainer_invites", "user_roles", "outbox"):
+        rows.append([tuple(r) for r in await db.fetch_all(f"SELECT * FROM {table}")])
+    return rows
+
+
+async def test_an_owner_trying_every_staff_command_and_button_changes_nothing(
+    bot: RunningBot, siti: FakeUser, staff: FakeUser, emulator: BotApiEmulator
+) -> None:
+    session = await create_session(bot)
+    await register_owner(bot, 2001, "Rina")
+    await bot.services.booking.book(2001, session.id)
+    async with bot.services.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO user_roles (user_id, role, source, granted_at) "
+            "VALUES (7001, 'trainer', 'invite', '2026-11-01T00:00:00+00:00')"
+        )
+    before = await _snapshot(bot)
+    await siti.command("bantuan")
+    for command in ("sesibaru", "newsession", "sesi", "managesessions", "peserta", "statistik"):
+        (reply,) = await siti.command(command)
+        assert reply.text == REFUSED, command
+    for command in ("participants", "stats", "pelatih", "trainers"):
+        (reply,) = await siti.command(command)
+        assert reply.text == REFUSED, command
+    sid = session.id
+    forged = [
+        "ns:v1:confirm:save",
+        "ns:v1:date:2026-12-12",
+        f"sa:v1:cancel:{sid}",
+        f"sa:v1:cancelyes:{sid}",
+        f"sa:v1:close:{sid}",
+        f"sa:v1:cap:{sid}",
+        f"pp:v1:{sid}",
+        "tr:v1:invite",
+        "tr:v1:revokeyes:7001",
+    ]
+    for data in forged:
+        await siti.press_data(data)
+        assert siti.toasts[-1] == REFUSED, data
+    assert await bot.services.dialogs.current(siti.id) is None
+    assert await _snapshot(bot) == before
+
+
+async def test_revoked_staff_is_refused_mid_conversation(bot: RunningBot, staff: FakeUser) -> None:
+    await staff.command("sesibaru")
+    await staff.send("Foto produk")
+    await bot.services.users.bootstrap_staff([])
+    (refusal,) = await staff.send("12-12-2026")
+    assert refusal.text == REFUSED
+    await staff.press_data("ns:v1:confirm:save")
+    assert staff.toasts[-1] == REFUSED
+    assert await bot.services.sessions.all() == []

@@ -1,0 +1,224 @@
+"""Staff create sessions in chat (/sesibaru) and manage them (/sesi) through the emulator."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from simulator import FakeUser
+from tests.e2e.support import create_session, register_owner
+from tests.harness import RunningBot
+
+
+async def _step(bot: RunningBot, staff: FakeUser) -> str | None:
+    dialog = await bot.services.dialogs.current(staff.id)
+    return dialog.step if dialog else None
+
+
+async def test_staff_creates_a_venue_session_surviving_a_restart(
+    bot: RunningBot, staff: FakeUser
+) -> None:
+    await staff.command("sesibaru")
+    assert "Judul sesinya" in staff.last.text
+    await staff.send("Foto produk <pakai> HP & lampu")
+    assert staff.last.has_button("12/12") and not staff.last.has_button("01/12")
+    await staff.press("12/12")
+    await staff.send("09.00-11.00")
+    assert staff.last.buttons == [["Tempat (alamat)", "Online (link)"]]
+    await staff.press("Tempat (alamat)")
+    await bot.restart()  # the conversation lives in SQLite
+    await staff.send("Aula Dinas Koperasi")
+    await staff.send("Jl. Panji Suroso No. 18")
+    assert staff.last.has_button("Lewati")
+    await staff.send_location(-7.98, 112.63)
+    assert staff.last.buttons == [["10", "20", "30"]]
+    await staff.press("20")
+    await staff.press("Belum ada")
+    summary = (await staff.press("Default: 2 jam sebelum mulai"))[-1]
+    assert "Sabtu, 12 Desember 2026, 09.00–11.00 WIB" in summary.text
+    assert "Foto produk &lt;pakai&gt; HP &amp; lampu" in (summary.html or "")
+    assert "Titik peta: -7.98000, 112.63000" in summary.text
+    created = (await staff.press("✅ Simpan"))[-1]
+    (session,) = await bot.services.sessions.all()
+    assert f"https://t.me/DodolanBot?start=sesi-{session.code}" in created.text
+    assert "Terisi 0 dari 20 kursi" in created.text
+    assert session.title == "Foto produk <pakai> HP & lampu"
+    assert session.starts_at == datetime(2026, 12, 12, 2, 0, tzinfo=UTC)
+    assert session.cutoff_at == datetime(2026, 12, 12, 0, 0, tzinfo=UTC)
+    assert (session.venue_name, session.latitude, session.capacity) == (
+        "Aula Dinas Koperasi",
+        -7.98,
+        20,
+    )
+    assert session.trainer_id is None and await _step(bot, staff) is None
+
+
+async def test_online_session_with_typed_date_trainer_and_cutoff(
+    bot: RunningBot, staff: FakeUser
+) -> None:
+    await bot.services.users.seen(7001, "id")
+    async with bot.services.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO user_roles (user_id, role, source, granted_at, display_name) "
+            "VALUES (7001, 'trainer', 'invite', '2026-11-01T00:00:00+00:00', 'Pak Andi')"
+        )
+    await staff.command("sesibaru")
+    await staff.send("Jualan di TikTok Shop")
+    await staff.send("15/12/2026")
+    await staff.send("13:00–15:00")
+    await staff.press("Online (link)")
+    await staff.send("https://meet.google.com/abc-defg-hij")
+    await staff.send("15")
+    await staff.press("Pak Andi")
+    await staff.send("24")
+    assert "Pelatih:</b> Pak Andi" in (staff.last.html or "")
+    await staff.press("✅ Simpan")
+    (session,) = await bot.services.sessions.all()
+    assert session.online_url == "https://meet.google.com/abc-defg-hij"
+    assert session.venue_name is None and session.trainer_id == 7001
+    assert session.cutoff_at == datetime(2026, 12, 14, 6, 0, tzinfo=UTC)
+
+
+async def test_every_wrong_answer_is_refused_with_an_example(
+    bot: RunningBot, staff: FakeUser
+) -> None:
+    await staff.command("sesibaru")
+    refusals = [
+        ("🙂🙂🙂", "bukan hanya emoji", "title"),
+        ("Foto produk", None, "date"),
+        ("besok", "<code>12-12-2026</code>", "date"),
+        ("30-11-2026", "sudah lewat", "date"),
+        ("12-12-2026", None, "time"),
+        ("jam sembilan", "<code>09.00-11.00</code>", "time"),
+        ("11.00-09.00", "harus setelah jam mulai", "time"),
+        ("09.00-11.00", None, "place"),
+        ("di aula", "pilih salah satu tombol", "place"),
+    ]
+    for typed, expected, step in refusals:
+        replies = await staff.send(typed)
+        if expected:
+            assert expected in (replies[0].html or ""), typed
+        assert await _step(bot, staff) == step, typed
+    await staff.send_photo()
+    assert await _step(bot, staff) == "place"
+    await staff.press("Online (link)")
+    (refusal,) = await staff.send("meet.google.com/abc")
+    assert "diawali https://" in refusal.text and await _step(bot, staff) == "online_url"
+    await staff.send("https://meet.google.com/abc")
+    (refusal,) = await staff.send("banyak")
+    assert "angka saja" in refusal.text
+    (refusal,) = await staff.send("1000")
+    assert "antara 1 dan 500" in refusal.text and await _step(bot, staff) == "capacity"
+    await staff.send("25")
+    await staff.send("siapa saja")
+    assert await _step(bot, staff) == "trainer"
+    await staff.press("Belum ada")
+    (refusal,) = await staff.send("200")
+    assert "0 sampai 168" in refusal.text and await _step(bot, staff) == "cutoff"
+    await staff.press("Default: 2 jam sebelum mulai")
+    await staff.press("Batal")
+    assert "tidak disimpan" in staff.last.text
+    assert await bot.services.sessions.all() == [] and await _step(bot, staff) is None
+
+
+async def test_stale_date_button_from_an_earlier_step_changes_nothing(
+    bot: RunningBot, staff: FakeUser
+) -> None:
+    await staff.command("sesibaru")
+    await staff.send("Foto produk")
+    await staff.send("12-12-2026")
+    await staff.press_data("ns:v1:date:2026-12-13")
+    assert staff.toasts[-1] == "Tombol ini sudah tidak berlaku. Silakan buka menunya lagi."
+    dialog = await bot.services.dialogs.current(staff.id)
+    assert dialog is not None and dialog.data["date"] == "2026-12-12"
+
+
+async def _booked_session(bot: RunningBot, owners: int = 3, capacity: int = 30) -> int:
+    session = await create_session(bot, capacity=capacity)
+    for n in range(owners):
+        await register_owner(bot, 2001 + n, f"Pemilik {n}")
+        await bot.services.booking.book(2001 + n, session.id)
+    return session.id
+
+
+async def test_changing_time_and_place_notifies_those_booked(
+    bot: RunningBot, staff: FakeUser
+) -> None:
+    session_id = await _booked_session(bot)
+    await staff.command("sesi")
+    assert "Terisi 3 dari 30 kursi" in staff.last.text
+    await staff.press("🕘 Ubah waktu")
+    assert "Waktu baru" in staff.last.text
+    (refusal,) = await staff.send("13-12-2026")
+    assert "satu baris" in refusal.text
+    replies = await staff.send("13-12-2026 13.00-15.00")
+    assert "Perubahan tersimpan" in replies[0].text
+    assert "Minggu, 13 Desember 2026, 13.00–15.00 WIB" in replies[-1].text
+    changed = [m for m in await bot.services.outbox.all_messages() if m.kind == "session_changed"]
+    assert sorted(m.user_id for m in changed) == [2001, 2002, 2003]
+    assert "starts_at" in changed[0].params["changes"]
+    await staff.press("📍 Ubah tempat")
+    await staff.send("Balai Kota Malang\nJl. Tugu No. 1")
+    session = await bot.services.sessions.get(session_id)
+    assert session is not None and session.venue_name == "Balai Kota Malang"
+    assert session.latitude is None
+    changed = [m for m in await bot.services.outbox.all_messages() if m.kind == "session_changed"]
+    assert len(changed) == 6 and "venue_name" in changed[-1].params["changes"]
+
+
+async def test_capacity_below_booked_is_refused_with_the_numbers(
+    bot: RunningBot, staff: FakeUser
+) -> None:
+    session_id = await _booked_session(bot)
+    await staff.command("sesi")
+    await staff.press("👥 Ubah kapasitas")
+    (refusal,) = await staff.send("2")
+    assert refusal.text == (
+        "Kapasitas tidak bisa 2: sudah ada 3 orang yang terdaftar. Tulis angka minimal 3."
+    )
+    session = await bot.services.sessions.get(session_id)
+    assert session is not None and session.capacity == 30
+    await staff.send("3")
+    session = await bot.services.sessions.get(session_id)
+    assert session is not None and session.capacity == 3
+
+
+async def test_close_reopen_and_cancel_after_confirming(bot: RunningBot, staff: FakeUser) -> None:
+    session_id = await _booked_session(bot, owners=2)
+    await staff.command("sesi")
+    await staff.press("🔒 Tutup pendaftaran")
+    assert "pendaftaran ditutup" in staff.last.text and staff.last.has_button("🔓 Buka lagi")
+    session = await bot.services.sessions.get(session_id)
+    assert session is not None and session.status == "closed"
+    await staff.press("🔓 Buka lagi")
+    session = await bot.services.sessions.get(session_id)
+    assert session is not None and session.status == "open"
+    await staff.press("❌ Batalkan sesi")
+    assert "2 orang" in staff.last.text
+    await staff.press("Tidak jadi")
+    assert "tetap berjalan" in staff.last.text
+    session = await bot.services.sessions.get(session_id)
+    assert session is not None and session.status == "open"
+    await staff.press("❌ Batalkan sesi")
+    await staff.press("Ya, batalkan sesi ini")
+    assert "dibatalkan" in staff.last.text
+    session = await bot.services.sessions.get(session_id)
+    assert session is not None and session.status == "cancelled"
+    cancelled = [
+        m for m in await bot.services.outbox.all_messages() if m.kind == "session_cancelled"
+    ]
+    assert len(cancelled) == 2
+    await staff.press_data(f"sa:v1:cancelyes:{session_id}")
+    assert "dibatalkan atau tidak ada lagi" in staff.toasts[-1]
+
+
+async def test_english_staff_see_english(bot: RunningBot, staff: FakeUser) -> None:
+    await bot.services.users.seen(staff.id, "id")
+    await bot.services.users.set_language(staff.id, "en")
+    await staff.command("newsession")
+    assert "What is the session called?" in staff.last.text
+    await staff.send("Product photos")
+    await staff.send("12/12/2026")
+    (refusal,) = await staff.send("9 to 11")
+    assert "<code>09:00-11:00</code>" in (refusal.html or "")
+    await staff.send("09:00-11:00")
+    assert staff.last.buttons == [["Venue (address)", "Online (link)"]]
