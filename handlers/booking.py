@@ -150,8 +150,8 @@ async def _booking_action(
     assert query is not None and user is not None
     services, tz = context.services, context.services.settings.timezone
     match action, ids:
-        case "book", [session_id]:
-            await _book(update, context, session_id)
+        case "book" | "wait", [session_id]:
+            await _book(update, context, session_id, waitlist=action == "wait")
         case "cancelask", [booking_id]:
             view = await _own_view(context, user.id, booking_id)
             text, markup = sv.cancel_confirmation(services.catalog, context.language, view, tz)
@@ -193,12 +193,14 @@ async def _booking_action(
             raise StaleAction(action)
 
 
-async def _book(update: Update, context: DodolanContext, session_id: int) -> None:
+async def _book(
+    update: Update, context: DodolanContext, session_id: int, *, waitlist: bool
+) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     services = context.services
     try:
-        view = await services.booking.book(user.id, session_id)
+        view = await services.booking.book(user.id, session_id, waitlist=waitlist)
     except NotRegistered:
         session = await services.sessions.get(session_id)
         if session is None:
@@ -208,6 +210,15 @@ async def _book(update: Update, context: DodolanContext, session_id: int) -> Non
         await context.bot.send_message(user.id, context.t("booking.sign_up_first"))
         if dialog is not None:
             await send_prompt(context, user.id, dialog)
+        return
+    except BookingRefused as refusal:
+        if refusal.key != "booking.just_filled":
+            raise
+        await query.answer(context.t(refusal.key), show_alert=True)
+        await clear_buttons(query)
+        session = await services.sessions.get(session_id)
+        if session is not None:
+            await send_session_card(context, user.id, session)  # now with the waitlist button
         return
     await query.answer()
     await clear_buttons(query)

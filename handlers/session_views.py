@@ -71,9 +71,16 @@ def book_keyboard(
     catalog: Catalog, language: str, session: TrainingSession
 ) -> InlineKeyboardMarkup:
     """The one-tap booking button (or the waitlist button when full)."""
-    key = "booking.book" if session.seats_left > 0 else "booking.join_waitlist"
+    key, action = (
+        ("booking.book", "book")
+        if session.seats_left > 0
+        else (
+            "booking.join_waitlist",
+            "wait",
+        )
+    )
     button = InlineKeyboardButton(
-        catalog.text(language, key), callback_data=cb.pack(cb.BOOKING, "book", str(session.id))
+        catalog.text(language, key), callback_data=cb.pack(cb.BOOKING, action, str(session.id))
     )
     return InlineKeyboardMarkup([[button]])
 

@@ -113,8 +113,12 @@ class BookingService:
         self._max_active = max_active
         self._hold = hold
 
-    async def book(self, user_id: int, session_id: int) -> BookingView:
-        """Take a seat, or a waitlist place when the session is full."""
+    async def book(self, user_id: int, session_id: int, *, waitlist: bool = True) -> BookingView:
+        """Take a seat, or a waitlist place when the session is full.
+
+        With ``waitlist=False`` (the owner tapped "book a seat" on a card that was not full
+        yet) a full session is refused instead, so nobody is queued without asking.
+        """
         if await self._owners.get(user_id) is None:
             raise NotRegistered(user_id)
         now = self._now()
@@ -125,6 +129,8 @@ class BookingService:
                 raise BookingRefused("booking.already_in_session")
             if len(active) >= self._max_active:
                 raise BookingRefused("booking.limit", limit=self._max_active)
+            if session.seats_left < 1 and not waitlist:
+                raise BookingRefused("booking.just_filled")
             status = "confirmed" if session.seats_left > 0 else "waitlisted"
             booking = await self._sessions.insert_booking(tx, session_id, user_id, status, now)
         return await self.view(booking)

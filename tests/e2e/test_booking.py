@@ -93,7 +93,7 @@ async def fill_and_queue(
     for user in people:
         await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
         await user.command("jadwal")
-        await user.press_data(f"bk:v1:book:{session.id}")
+        await user.press_data(f"bk:v1:wait:{session.id}")
     return session.id
 
 
@@ -237,6 +237,21 @@ async def test_booking_rules(
     assert await booked_rows(bot, second.id) == []
 
 
+async def test_a_stale_book_button_on_a_now_full_session_changes_nothing(
+    bot: RunningBot, siti: FakeUser, budi: FakeUser
+) -> None:
+    session = await create_session(bot, capacity=1)
+    for user in (siti, budi):
+        await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
+    await siti.command("jadwal")  # siti sees a free seat...
+    await budi.command("jadwal")
+    await budi.press("✅ Book a seat")  # ...which budi takes first
+    replies = await siti.press("✅ Pesan kursi")
+    assert "baru saja habis" in siti.toasts[-1]
+    assert replies[-1].buttons == [["⏳ Masuk daftar tunggu"]]
+    assert await booked_rows(bot, session.id) == [(budi.id, "confirmed")]
+
+
 async def test_someone_elses_booking_cannot_be_touched(
     bot: RunningBot, siti: FakeUser, budi: FakeUser
 ) -> None:
@@ -306,6 +321,9 @@ async def test_two_hundred_owners_race_for_thirty_seats(
         await register_owner(bot, person.id, person.first_name)
     await asyncio.gather(*(p.command("jadwal", within=60) for p in people))
     await asyncio.gather(*(p.press("✅ Pesan kursi", within=120) for p in people))
+    late = [p for p in people if "baru saja habis" in (p.toasts or [""])[-1]]
+    assert len(late) == 170  # a stale "book a seat" queues nobody without asking...
+    await asyncio.gather(*(p.press("⏳ Masuk daftar tunggu", within=120) for p in late))
     with sqlite3.connect(bot.settings.database) as conn:
         statuses = conn.execute(
             "SELECT status, COUNT(*) FROM bookings WHERE session_id = ? GROUP BY status",
@@ -325,3 +343,43 @@ async def test_two_hundred_owners_race_for_thirty_seats(
     )
     assert ranks == list(range(1, 171))
     assert emulator.violations == []
+
+
+async def test_changes_and_cancellation_reach_everyone_booked_or_waiting(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser
+) -> None:
+    session_id = await fill_and_queue(bot, emulator, 1, [budi, siti])
+    later = SATURDAY_9 + timedelta(days=1, hours=4)  # Sunday 13.00 WIB
+    await bot.services.sessions.change(
+        session_id, {"starts_at": later, "ends_at": later + timedelta(hours=2)}
+    )
+    await bot.tick()
+    assert (
+        "A change" in budi.last.text and "Sunday, 13 December 2026, 13:00–15:00" in budi.last.text
+    )
+    assert (
+        "Ada perubahan" in siti.last.text
+        and "Minggu, 13 Desember 2026, 13.00–15.00" in siti.last.text
+    )
+    await bot.services.sessions.cancel(session_id)
+    await bot.tick()
+    assert "has been cancelled" in budi.last.text
+    assert "dibatalkan" in siti.last.text
+    assert await bot.services.booking.current(budi.id) == []
+
+
+async def test_a_restart_during_an_offer_neither_loses_nor_repeats_it(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser
+) -> None:
+    session_id = await fill_and_queue(bot, emulator, 1, [budi, siti])
+    booking = (await bot.services.booking.current(budi.id))[0].booking
+    await bot.services.booking.cancel(budi.id, booking.id)
+    await bot.restart()  # the offer is decided but not yet sent
+    await bot.tick()
+    offers = [m for m in siti.messages if "Ada kursi kosong" in m.text]
+    assert len(offers) == 1
+    await bot.restart()
+    await bot.tick()
+    assert len([m for m in siti.messages if "Ada kursi kosong" in m.text]) == 1
+    await siti.press("✅ Ambil kursi")
+    assert dict(await booked_rows(bot, session_id))[siti.id] == "confirmed"
