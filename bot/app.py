@@ -20,7 +20,7 @@ from bot.services.container import Services
 from bot.updates import PerChatUpdateProcessor
 from handlers import booking, common, dialogs, exports, profile, signup, staff
 from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
-from handlers.delivery import TICK_SECONDS, start_delivery
+from handlers.delivery import start_delivery, stop_delivery
 from handlers.menus import set_default_menus, set_user_menu
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def build_application(
     *,
     now: Clock = system_clock,
     update_processor: BaseUpdateProcessor | None = None,
-    tick_interval: float | None = TICK_SECONDS,
+    background_delivery: bool = True,
 ) -> DodolanApplication:
     """Build the bot; services are opened by ``post_init`` and closed by ``post_shutdown``."""
 
@@ -42,7 +42,10 @@ def build_application(
         application.bot_data[SERVICES_KEY] = services
         await set_default_menus(application.bot, services.catalog)
         await _refresh_privileged_menus(application, services)
-        await start_delivery(application, tick_interval)
+        await start_delivery(application, background=background_delivery)
+
+    async def post_stop(application: DodolanApplication) -> None:
+        await stop_delivery(application)
         logger.info("Dodolan started as @%s", application.bot.username)
 
     async def post_shutdown(application: DodolanApplication) -> None:
@@ -66,6 +69,7 @@ def build_application(
         .concurrent_updates(update_processor or PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .rate_limiter(PriorityRateLimiter())
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from bot.errors import ConfigError
+from bot.services.reminders import parse_rules
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
@@ -44,6 +45,7 @@ class Settings:
     log_level: str = "INFO"
     max_active_bookings: int = 1
     offer_hold: timedelta = timedelta(hours=12)
+    reminders: str = "day-before@08:00,2h"
 
 
 def load_environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
@@ -75,7 +77,13 @@ def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Sett
         log_level=_log_level(env.get("DODOLAN_LOG_LEVEL", "").strip() or "INFO"),
         max_active_bookings=_positive_int(env, "DODOLAN_MAX_ACTIVE_BOOKINGS", 1),
         offer_hold=timedelta(hours=_positive_int(env, "DODOLAN_OFFER_HOLD_HOURS", 12)),
+        reminders=_reminders(env.get("DODOLAN_REMINDERS", "").strip() or "day-before@08:00,2h"),
     )
+
+
+def _reminders(raw: str) -> str:
+    parse_rules(raw)  # raises ConfigError naming DODOLAN_REMINDERS
+    return raw
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:

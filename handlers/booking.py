@@ -259,6 +259,31 @@ async def tapped_offer(update: Update, context: DodolanContext) -> None:
         await context.bot.send_message(user.id, context.t("booking.offer_declined"))
 
 
+async def tapped_reminder(update: Update, context: DodolanContext) -> None:
+    """ "I'll be there" records it; "I can't come" asks to confirm the cancellation."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    parts = cb.parse(query.data, cb.REMINDER, 2)
+    try:
+        if parts is None or parts[0] not in ("yes", "no") or not parts[1].isdigit():
+            raise StaleAction(query.data)
+        booking_id = int(parts[1])
+        if parts[0] == "yes":
+            await context.services.booking.will_attend(user.id, booking_id)
+            await query.answer(context.t("reminder.thanks"))
+            await clear_buttons(query)
+            return
+        view = await _own_view(context, user.id, booking_id)
+    except StaleAction:
+        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        return
+    text, markup = sv.cancel_confirmation(
+        context.services.catalog, context.language, view, context.services.settings.timezone
+    )
+    await query.answer()
+    await context.bot.send_message(user.id, text, reply_markup=markup)
+
+
 def register(application: DodolanApplication) -> None:
     """Add the owners' session and booking commands and buttons."""
     only_private = filters.ChatType.PRIVATE
@@ -268,3 +293,4 @@ def register(application: DodolanApplication) -> None:
     )
     application.add_handler(CallbackQueryHandler(tapped_booking, pattern=cb.pattern(cb.BOOKING)))
     application.add_handler(CallbackQueryHandler(tapped_offer, pattern=cb.pattern(cb.OFFER)))
+    application.add_handler(CallbackQueryHandler(tapped_reminder, pattern=cb.pattern(cb.REMINDER)))

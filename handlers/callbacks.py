@@ -12,6 +12,7 @@ LANGUAGE = "lang"
 ERASE = "del"
 BOOKING = "bk"
 OFFER = "wl"
+REMINDER = "rm"
 NEW_SESSION = "ns"  # staff building a session: ns:v1:<step>:<code>
 SESSION_ADMIN = "sa"  # staff managing a session: sa:v1:<action>:<session id>
 PARTICIPANTS = "pp"  # pp:v1:<session id>

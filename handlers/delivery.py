@@ -1,20 +1,40 @@
-"""The Telegram edge of the outbox: render due notices in each recipient's language, send them.
+"""The Telegram edge of the outbox: send due messages, paced, in each recipient's language.
 
-Delivery is at-least-once: a message is marked ``sending`` before the call and ``sent`` after
-it. If the process dies between the two, ``requeue_interrupted`` at start-up sends it again,
-so a crash can duplicate at most the messages that were in flight (one batch), never lose
-one. Each notice is re-rendered from current data, and skipped if it no longer applies
-(e.g. an offer that was already taken).
+Every message the bot sends on its own initiative is an outbox row first (see
+``storage/outbox.py``). ``OutboxSender`` drains the rows that are due:
+
+* **Waking up.** The database is the source of truth. APScheduler (PTB's JobQueue) holds one
+  date job per distinct pending due time, with a stable id (``outbox-due-<epoch>``), so
+  re-adding them at start-up never duplicates; ``replace_existing`` and
+  ``misfire_grace_time=None`` make a time that passed while the bot was down run at once. A
+  repeating safety job (every ``SAFETY_SECONDS``) also expires waitlist offers.
+* **Pacing.** Sends go through ``bot.ratelimit.PriorityRateLimiter`` as bulk traffic, so
+  replies to people chatting with the bot always go first, and Telegram's global, per-chat
+  and per-group limits hold. At most ``WORKERS`` sends are in flight; one recipient's
+  messages go one after another, in due order.
+* **Failures.** 429: back in the queue after ``retry_after``. Network errors and 5xx: retried
+  with exponential backoff up to ``MAX_ATTEMPTS``. 403: the user blocked the bot; they are
+  marked unreachable and later sends to them are skipped (status ``skipped``) until they
+  write again. 400: failed, logged.
+* **Crashes: at-least-once.** A row is ``sending`` only while its call is in flight. If the
+  process dies then, nobody knows whether Telegram delivered it; at start-up such rows go
+  back to ``pending`` with ``interrupted`` counted and are sent again. We chose a possible
+  duplicate over a lost reminder; the window is bounded to the ``WORKERS`` sends in flight,
+  and ``dodolan outbox`` reports them as uncertain. Nothing marked ``sent`` is sent again.
+* **Relevance.** Each row stores ids, not text; it is rendered at send time from current
+  data and skipped if it no longer applies (an offer already taken, a reminder for a session
+  that has started). A reminder sent late (the bot was down) says so.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from collections import defaultdict
+from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application, ExtBot
 
@@ -22,49 +42,43 @@ from bot.formatting import format_datetime
 from bot.i18n import Html
 from bot.services import notices
 from bot.services.container import Services
+from handlers import callbacks as cb
 from handlers import session_views as sv
-from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
+from handlers.context import SERVICES_KEY, DodolanContext
 from storage.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-BATCH = 20
-SEND_GAP = 1 / 25  # stay under Telegram's ~30 messages per second
+WORKERS = 8
 MAX_ATTEMPTS = 5
-TICK_SECONDS = 2.0
+SAFETY_SECONDS = 30.0
+LATE_AFTER = timedelta(minutes=10)
+SENDER_KEY = "outbox_sender"
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
-async def render(services: Services, language: str, message: OutboxMessage) -> Rendered | None:
+def maps_link(latitude: float, longitude: float) -> str:
+    """A map link that opens in any phone's browser or maps app."""
+    return f"https://www.google.com/maps/search/?api=1&query={latitude},{longitude}"
+
+
+async def render(
+    services: Services, language: str, message: OutboxMessage, now: datetime
+) -> Rendered | None:
     """Build the text and buttons of a notice from current data; None if it no longer applies."""
-    catalog, tz, params = services.catalog, services.settings.timezone, message.params
+    params = message.params
+    if message.kind == notices.REMINDER:
+        return await _reminder(services, language, message, now)
+    if message.kind == notices.TRAINER_REMINDER:
+        return await _trainer_reminder(services, language, message, now)
     if message.kind in (notices.SEAT_OFFER, notices.WAITLIST_MOVED):
-        view = await services.booking.view_by_id(int(params["booking_id"]))
-        if view is None:
-            return None
-        session = view.session
-        if message.kind == notices.SEAT_OFFER:
-            if view.booking.status != "offered" or view.booking.offer_expires_at is None:
-                return None
-            text = catalog.text(
-                language,
-                "notice.seat_offer",
-                title=session.title,
-                when=sv.when(session, tz, language),
-                until=format_datetime(view.booking.offer_expires_at, tz, language),
-            )
-            buttons = InlineKeyboardMarkup([sv.offer_buttons(catalog, language, view.booking.id)])
-            return text, buttons
-        if view.booking.status != "waitlisted" or view.rank is None:
-            return None
-        return catalog.text(
-            language, "notice.waitlist_moved", title=session.title, rank=view.rank
-        ), None
-    found = await services.sessions.get(int(params["session_id"]))
-    if found is None:
+        return await _waitlist(services, language, message)
+    session = await services.sessions.get(int(params["session_id"]))
+    if session is None:
         return None
-    session = found
+    catalog, tz = services.catalog, services.settings.timezone
     if message.kind == notices.SESSION_CHANGED:
         trainers = await services.users.display_names([session.trainer_id or 0])
         changes = ", ".join(
@@ -80,70 +94,245 @@ async def render(services: Services, language: str, message: OutboxMessage) -> R
     if key is None:
         logger.error("outbox message %s has unknown kind %s", message.id, message.kind)
         return None
-    return catalog.text(
-        language, key, title=session.title, when=sv.when(session, tz, language)
-    ), None
+    text = catalog.text(language, key, title=session.title, when=sv.when(session, tz, language))
+    return text, None
 
 
-async def send_due(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
-    """Send every outbox message that is due now; return how many were attempted."""
-    services = application.bot_data[SERVICES_KEY]
-    assert isinstance(services, Services)
-    attempted = 0
-    while batch := await services.outbox.claim_due(services.now(), BATCH):
-        for message in batch:
-            await _deliver(application.bot, services, message)
-            attempted += 1
-            await asyncio.sleep(SEND_GAP)
-    return attempted
+async def _waitlist(services: Services, language: str, message: OutboxMessage) -> Rendered | None:
+    catalog, tz = services.catalog, services.settings.timezone
+    view = await services.booking.view_by_id(int(message.params["booking_id"]))
+    if view is None:
+        return None
+    session = view.session
+    if message.kind == notices.WAITLIST_MOVED:
+        if view.booking.status != "waitlisted" or view.rank is None:
+            return None
+        text = catalog.text(language, "notice.waitlist_moved", title=session.title, rank=view.rank)
+        return text, None
+    if view.booking.status != "offered" or view.booking.offer_expires_at is None:
+        return None
+    text = catalog.text(
+        language,
+        "notice.seat_offer",
+        title=session.title,
+        when=sv.when(session, tz, language),
+        until=format_datetime(view.booking.offer_expires_at, tz, language),
+    )
+    return text, InlineKeyboardMarkup([sv.offer_buttons(catalog, language, view.booking.id)])
 
 
-async def _deliver(bot: ExtBot[Any], services: Services, message: OutboxMessage) -> None:
-    outbox, now = services.outbox, services.now()
-    user = await services.users.get(message.user_id)
-    rendered = await render(services, user.language if user else "id", message)
-    if rendered is None:
-        await outbox.finish(message.id, "skipped", now, error="no longer applies")
-        return
-    text, markup = rendered
-    try:
-        sent = await bot.send_message(
-            message.user_id, text, reply_markup=markup, rate_limit_args={"bulk": True}
+def _late_note(services: Services, language: str, message: OutboxMessage, now: datetime) -> str:
+    if now - message.due_at <= LATE_AFTER:
+        return ""
+    return services.catalog.text(language, "reminder.late") + "\n"
+
+
+def _where(services: Services, language: str, session: Any) -> str:
+    place = sv.place(services.catalog, language, session)
+    if session.latitude is not None and session.longitude is not None:
+        link = maps_link(session.latitude, session.longitude)
+        return services.catalog.text(language, "reminder.where_map", place=place, url=link)
+    return services.catalog.text(language, "reminder.where", place=place)
+
+
+async def _reminder(
+    services: Services, language: str, message: OutboxMessage, now: datetime
+) -> Rendered | None:
+    view = await services.booking.view_by_id(int(message.params["booking_id"]))
+    if view is None or view.booking.status != "confirmed":
+        return None
+    session, catalog, tz = view.session, services.catalog, services.settings.timezone
+    if session.status == "cancelled" or session.starts_at <= now:
+        return None
+    text = _late_note(services, language, message, now) + catalog.text(
+        language,
+        "reminder.owner",
+        title=session.title,
+        when=sv.when(session, tz, language),
+        where=Html(_where(services, language, session)),
+    )
+    ident = str(view.booking.id)
+    buttons = [
+        InlineKeyboardButton(
+            catalog.text(language, "reminder.coming"),
+            callback_data=cb.pack(cb.REMINDER, "yes", ident),
+        ),
+        InlineKeyboardButton(
+            catalog.text(language, "reminder.not_coming"),
+            callback_data=cb.pack(cb.REMINDER, "no", ident),
+        ),
+    ]
+    return text, InlineKeyboardMarkup([buttons])
+
+
+async def _trainer_reminder(
+    services: Services, language: str, message: OutboxMessage, now: datetime
+) -> Rendered | None:
+    session = await services.sessions.get(int(message.params["session_id"]))
+    if session is None or session.status == "cancelled" or session.starts_at <= now:
+        return None
+    if session.trainer_id != message.user_id:
+        return None  # the session has another trainer now
+    tz = services.settings.timezone
+    text = _late_note(services, language, message, now) + services.catalog.text(
+        language,
+        "reminder.trainer",
+        title=session.title,
+        when=sv.when(session, tz, language),
+        where=Html(_where(services, language, session)),
+        count=session.confirmed,
+    )
+    return text, None
+
+
+class OutboxSender:
+    """Drains due outbox rows; woken by APScheduler at due times and by the safety job."""
+
+    def __init__(self, application: AnyApplication, services: Services) -> None:
+        self._application = application
+        self._services = services
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._drain_lock = asyncio.Lock()
+        self._stopping = False
+
+    async def start(self, *, background: bool = True) -> None:
+        """Requeue interrupted sends, schedule every pending due time, start the loop."""
+        requeued = await self._services.outbox.requeue_interrupted()
+        if requeued:
+            logger.warning("%d message(s) were in flight at the last stop; re-sending", requeued)
+        self._services.outbox.on_enqueue = self.wake_at
+        for due in await self._services.outbox.pending_due_times():
+            self.wake_at(due)
+        job_queue = self._application.job_queue
+        if background:
+            self._task = asyncio.create_task(self._loop(), name="outbox-sender")
+            if job_queue is not None:
+                job_queue.run_repeating(
+                    _safety_tick, interval=SAFETY_SECONDS, first=SAFETY_SECONDS, name="outbox"
+                )
+            self._wake.set()
+
+    async def stop(self) -> None:
+        """Stop after the sends in flight finish (the rest stays pending for the next start)."""
+        self._stopping = True
+        self._services.outbox.on_enqueue = None
+        if self._task is not None:
+            async with self._drain_lock:
+                self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    def wake_at(self, due: datetime) -> None:
+        """Make sure the sender runs at ``due`` (now, if it has passed)."""
+        job_queue = self._application.job_queue
+        if job_queue is None or due <= self._services.now():
+            self._wake.set()
+            return
+        epoch = int(due.timestamp())
+        job_queue.scheduler.add_job(
+            self._wake.set,
+            "date",
+            run_date=due,
+            id=f"outbox-due-{epoch}",
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
         )
-    except RetryAfter as exc:
-        wait = (
-            exc.retry_after
-            if isinstance(exc.retry_after, timedelta)
-            else timedelta(seconds=exc.retry_after)
-        )
-        await outbox.retry_later(message.id, now + wait, "429 retry after")
-    except Forbidden as exc:
-        await outbox.finish(message.id, "failed", now, error=f"forbidden: {exc.message}")
-    except BadRequest as exc:
-        logger.error("outbox message %s rejected: %s", message.id, exc.message)
-        await outbox.finish(message.id, "failed", now, error=exc.message)
-    except NetworkError as exc:
-        if message.attempts >= MAX_ATTEMPTS:
-            await outbox.finish(message.id, "failed", now, error=f"network: {exc.message}")
+
+    async def _loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                await self.drain()
+            except Exception:
+                logger.exception("outbox sender failed; retrying on the next wake-up")
+
+    async def drain(self) -> int:
+        """Send every message due now; return how many were attempted."""
+        attempted = 0
+        async with self._drain_lock:
+            services = self._services
+            while not self._stopping and (
+                batch := await services.outbox.claim_due(services.now(), WORKERS)
+            ):
+                by_user: dict[int, list[OutboxMessage]] = defaultdict(list)
+                for message in batch:
+                    by_user[message.user_id].append(message)
+                await asyncio.gather(*(self._send_all(msgs) for msgs in by_user.values()))
+                attempted += len(batch)
+        return attempted
+
+    async def _send_all(self, messages: list[OutboxMessage]) -> None:
+        for message in messages:
+            try:
+                await self._deliver(message)
+            except Exception as exc:  # one bad message must not stop the others
+                logger.exception("outbox message %s could not be handled", message.id)
+                await self._services.outbox.finish(
+                    message.id, "failed", self._services.now(), error=type(exc).__name__
+                )
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        services = self._services
+        outbox, now = services.outbox, services.now()
+        user = await services.users.get(message.user_id)
+        if user is None or await services.users.is_unreachable(message.user_id):
+            await outbox.finish(message.id, "skipped", now, error="unreachable")
+            return
+        rendered = await render(services, user.language, message, now)
+        if rendered is None:
+            await outbox.finish(message.id, "skipped", now, error="no longer applies")
+            return
+        text, markup = rendered
+        bot: ExtBot[Any] = self._application.bot
+        try:
+            sent = await bot.send_message(
+                message.user_id, text, reply_markup=markup, rate_limit_args={"bulk": True}
+            )
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            delay = wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
+            await outbox.retry_later(message.id, now + delay, "429 retry after")
+            self.wake_at(now + delay)
+        except Forbidden as exc:
+            await services.users.blocked_the_bot(message.user_id)
+            await outbox.finish(message.id, "failed", now, error=f"forbidden: {exc.message}")
+        except BadRequest as exc:
+            logger.error("outbox message %s rejected: %s", message.id, exc.message)
+            await outbox.finish(message.id, "failed", now, error=exc.message)
+        except NetworkError as exc:
+            if message.attempts >= MAX_ATTEMPTS:
+                await outbox.finish(message.id, "failed", now, error=f"network: {exc.message}")
+                return
+            retry_at = now + timedelta(seconds=2**message.attempts)
+            await outbox.retry_later(message.id, retry_at, f"network: {exc.message}")
+            self.wake_at(retry_at)
         else:
-            backoff = timedelta(seconds=2**message.attempts)
-            await outbox.retry_later(message.id, now + backoff, f"network: {exc.message}")
-    else:
-        await outbox.finish(message.id, "sent", now, telegram_message_id=sent.message_id)
+            await outbox.finish(message.id, "sent", now, telegram_message_id=sent.message_id)
 
 
-async def tick(context: DodolanContext) -> None:
+async def _safety_tick(context: DodolanContext) -> None:
     """The periodic job: end expired offers and started waitlists, then send what is due."""
     await context.services.booking.expire()
-    await send_due(context.application)
+    sender = context.bot_data.get(SENDER_KEY)
+    if isinstance(sender, OutboxSender):
+        await sender.drain()
 
 
-async def start_delivery(application: DodolanApplication, interval: float | None) -> None:
-    """Requeue sends a crash interrupted; schedule the periodic job (``None``: tests tick)."""
+async def start_delivery(application: AnyApplication, *, background: bool = True) -> OutboxSender:
+    """Create, register and start the sender (``background=False``: tests drain by hand)."""
     services = application.bot_data[SERVICES_KEY]
     assert isinstance(services, Services)
-    requeued = await services.outbox.requeue_interrupted()
-    if requeued:
-        logger.warning("re-sending %d message(s) interrupted by a stop", requeued)
-    if interval is not None and application.job_queue is not None:
-        application.job_queue.run_repeating(tick, interval=interval, first=0.5, name="outbox")
+    sender = OutboxSender(application, services)
+    application.bot_data[SENDER_KEY] = sender
+    await sender.start(background=background)
+    return sender
+
+
+async def stop_delivery(application: AnyApplication) -> None:
+    """Stop the sender, letting sends in flight finish."""
+    sender = application.bot_data.pop(SENDER_KEY, None)
+    if isinstance(sender, OutboxSender):
+        await sender.stop()

@@ -117,3 +117,4 @@ class OutboxMessage:
     due_at: datetime
     status: str
     attempts: int
+    interrupted: int = 0

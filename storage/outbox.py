@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
         due_at=from_db_time(row["due_at"]),
         status=row["status"],
         attempts=row["attempts"],
+        interrupted=row["interrupted"],
     )
 
 
@@ -30,6 +32,8 @@ class OutboxRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        # Told the due time of every message queued, so the sender can wake up then.
+        self.on_enqueue: Callable[[datetime], None] | None = None
 
     async def enqueue(
         self,
@@ -56,6 +60,8 @@ class OutboxRepository:
                 ref,
             ),
         )
+        if self.on_enqueue is not None:
+            self.on_enqueue(due_at)
 
     async def cancel_ref(self, tx: aiosqlite.Connection, ref: str) -> int:
         """Cancel the pending messages about ``ref`` (inside the caller's transaction)."""
@@ -104,12 +110,39 @@ class OutboxRepository:
             )
 
     async def requeue_interrupted(self) -> int:
-        """After a crash, return messages left 'sending' to the queue (see the sender)."""
+        """After a crash, return messages left 'sending' to the queue, counting each."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
-                "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
+                "UPDATE outbox SET status = 'pending', interrupted = interrupted + 1, "
+                "last_error = 'interrupted by a stop; re-sent' WHERE status = 'sending'"
             )
             return cursor.rowcount
+
+    async def pending_due_times(self) -> list[datetime]:
+        """The distinct times at which pending messages fall due, soonest first."""
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT due_at FROM outbox WHERE status = 'pending' ORDER BY due_at"
+        )
+        return [from_db_time(r["due_at"]) for r in rows]
+
+    async def summary(self) -> dict[str, dict[str, int]]:
+        """Counts by status and kind, plus messages re-sent after a crash."""
+        rows = await self._db.fetch_all(
+            "SELECT status, kind, COUNT(*) AS n FROM outbox GROUP BY status, kind"
+        )
+        counts: dict[str, dict[str, int]] = {}
+        for row in rows:
+            counts.setdefault(row["status"], {})[row["kind"]] = row["n"]
+        resent = await self._db.fetch_one("SELECT COUNT(*) FROM outbox WHERE interrupted > 0")
+        counts["uncertain"] = {"all": int(resent[0]) if resent else 0}
+        return counts
+
+    async def failed(self, limit: int = 50) -> list[tuple[OutboxMessage, str]]:
+        """The most recent failed messages with their last error."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [(_message(r), r["last_error"] or "") for r in rows]
 
     async def pending_for(self, user_id: int) -> list[OutboxMessage]:
         """Messages still queued for one user."""

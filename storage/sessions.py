@@ -294,3 +294,11 @@ class SessionRepository:
             (to_db_time(now),),
         )
         return [_booking(r) for r in rows]
+
+    async def mark_will_attend(
+        self, tx: aiosqlite.Connection, booking_id: int, now: datetime
+    ) -> None:
+        """Record that the owner said they will come."""
+        await tx.execute(
+            "UPDATE bookings SET will_attend_at = ? WHERE id = ?", (to_db_time(now), booking_id)
+        )

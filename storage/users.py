@@ -46,7 +46,8 @@ class UserRepository:
                 )
             await conn.execute(
                 "INSERT INTO users (id, language, created_at, last_seen_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+                "ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at, "
+                "unreachable_at = NULL",
                 (user_id, default_language, to_db_time(now), to_db_time(now)),
             )
             async with conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
@@ -100,3 +101,23 @@ class UserRepository:
             ids,
         )
         return {r["user_id"]: r["name"] for r in rows if r["name"]}
+
+    async def mark_unreachable(self, user_id: int, now: datetime) -> None:
+        """Remember that the user blocked the bot (until they write again)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE users SET unreachable_at = ? WHERE id = ? AND unreachable_at IS NULL",
+                (to_db_time(now), user_id),
+            )
+
+    async def is_unreachable(self, user_id: int) -> bool:
+        """Whether the user has blocked the bot since they last wrote."""
+        row = await self._db.fetch_one("SELECT unreachable_at FROM users WHERE id = ?", (user_id,))
+        return bool(row and row["unreachable_at"])
+
+    async def unreachable(self) -> list[int]:
+        """Everyone who blocked the bot and has not written since."""
+        rows = await self._db.fetch_all(
+            "SELECT id FROM users WHERE unreachable_at IS NOT NULL ORDER BY id"
+        )
+        return [r["id"] for r in rows]

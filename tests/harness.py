@@ -17,7 +17,7 @@ from bot.config import Settings, load_settings
 from bot.services.container import Services
 from bot.updates import PerChatUpdateProcessor
 from handlers.context import SERVICES_KEY, DodolanApplication
-from handlers.delivery import send_due
+from handlers.delivery import SENDER_KEY, OutboxSender
 from simulator import BotApiEmulator
 
 TOKEN = "123456:TEST-dodolan-emulator-token-0000000000"
@@ -111,7 +111,7 @@ class RunningBot:
         """Initialise, run post_init, poll and start processing (as ``run_polling`` does)."""
         processor = TrackingProcessor(self._handled, self._changed)
         app = build_application(
-            self.settings, now=self.clock, update_processor=processor, tick_interval=None
+            self.settings, now=self.clock, update_processor=processor, background_delivery=False
         )
         await app.initialize()
         assert app.post_init is not None
@@ -137,6 +137,8 @@ class RunningBot:
             await app.updater.stop()
         if app.running:
             await app.stop()
+        assert app.post_stop is not None
+        await app.post_stop(app)
         await app.shutdown()
         assert app.post_shutdown is not None
         await app.post_shutdown(app)
@@ -145,7 +147,9 @@ class RunningBot:
         """Run the periodic job once (expire offers, send due notices) at the fake time."""
         assert self.application is not None
         await self.services.booking.expire()
-        return await send_due(self.application)
+        sender = self.application.bot_data[SENDER_KEY]
+        assert isinstance(sender, OutboxSender)
+        return await sender.drain()
 
     async def restart(self) -> None:
         """Stop the bot and start a fresh one on the same database."""

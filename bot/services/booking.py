@@ -15,6 +15,7 @@ import aiosqlite
 from bot.clock import Clock
 from bot.errors import BookingRefused, NotRegistered, StaleAction
 from bot.services import notices
+from bot.services.reminders import Reminders
 from storage.database import Database
 from storage.models import Booking, TrainingSession
 from storage.outbox import OutboxRepository
@@ -102,9 +103,11 @@ class BookingService:
         outbox: OutboxRepository,
         now: Clock,
         *,
+        reminders: Reminders,
         max_active: int,
         hold: timedelta,
     ) -> None:
+        self._reminders = reminders
         self._db = db
         self._sessions = sessions
         self._owners = owners
@@ -133,6 +136,8 @@ class BookingService:
                 raise BookingRefused("booking.just_filled")
             status = "confirmed" if session.seats_left > 0 else "waitlisted"
             booking = await self._sessions.insert_booking(tx, session_id, user_id, status, now)
+            if status == "confirmed":
+                await self._reminders.for_booking(tx, booking.id, user_id, session, now)
         return await self.view(booking)
 
     async def cancel(self, user_id: int, booking_id: int) -> BookingView:
@@ -140,7 +145,7 @@ class BookingService:
         now = self._now()
         async with self._db.transaction() as tx:
             booking = await self._own_active(tx, user_id, booking_id)
-            await self._sessions.set_booking_status(tx, booking.id, "cancelled", now)
+            await self._end(tx, booking, "cancelled", now)
             await fill_seats(tx, self._sessions, self._outbox, booking.session_id, now, self._hold)
         return await self.view(booking)
 
@@ -155,7 +160,8 @@ class BookingService:
             if target.seats_left < 1:
                 raise BookingRefused("booking.move_full")
             new = await self._sessions.insert_booking(tx, to_session_id, user_id, "confirmed", now)
-            await self._sessions.set_booking_status(tx, old.id, "cancelled", now)
+            await self._reminders.for_booking(tx, new.id, user_id, target, now)
+            await self._end(tx, old, "cancelled", now)
             await fill_seats(tx, self._sessions, self._outbox, old.session_id, now, self._hold)
         return await self.view(new)
 
@@ -169,6 +175,9 @@ class BookingService:
             if booking.offer_expires_at is not None and booking.offer_expires_at <= now:
                 raise BookingRefused("booking.offer_expired")
             await self._sessions.set_booking_status(tx, booking.id, "confirmed", now)
+            session = await self._sessions.lock_session(tx, booking.session_id)
+            assert session is not None
+            await self._reminders.for_booking(tx, booking.id, user_id, session, now)
         return await self.view(booking)
 
     async def decline_offer(self, user_id: int, booking_id: int) -> BookingView:
@@ -215,12 +224,21 @@ class BookingService:
                 ended += 1
         return ended
 
+    async def will_attend(self, user_id: int, booking_id: int) -> BookingView:
+        """Record the owner's "I'll be there" from a reminder."""
+        async with self._db.transaction() as tx:
+            booking = await self._own_active(tx, user_id, booking_id)
+            if booking.status != "confirmed":
+                raise StaleAction(booking_id)
+            await self._sessions.mark_will_attend(tx, booking.id, self._now())
+        return await self.view(booking)
+
     async def release_all(self, user_id: int) -> None:
         """Give up everything the owner holds (before their data is erased)."""
         now = self._now()
         async with self._db.transaction() as tx:
             for booking in await self._sessions.user_active(tx, user_id):
-                await self._sessions.set_booking_status(tx, booking.id, "cancelled", now)
+                await self._end(tx, booking, "cancelled", now)
                 await fill_seats(
                     tx, self._sessions, self._outbox, booking.session_id, now, self._hold
                 )
@@ -241,6 +259,13 @@ class BookingService:
         assert session is not None
         rank = await self._sessions.waitlist_rank(fresh) if fresh.status == "waitlisted" else None
         return BookingView(fresh, session, rank)
+
+    async def _end(
+        self, tx: aiosqlite.Connection, booking: Booking, status: str, now: datetime
+    ) -> None:
+        """End an active booking and drop its pending reminders."""
+        await self._sessions.set_booking_status(tx, booking.id, status, now)
+        await self._reminders.cancel_booking(tx, booking.id)
 
     async def _bookable(
         self, tx: aiosqlite.Connection, session_id: int, now: datetime

@@ -12,6 +12,7 @@ from bot.services.booking import BookingService
 from bot.services.dialogs import DialogService
 from bot.services.invites import InviteService
 from bot.services.profile import ProfileService
+from bot.services.reminders import Reminders, parse_rules
 from bot.services.sessions import SessionService
 from bot.services.signup import SignupService
 from bot.services.stats import StatsService
@@ -64,12 +65,14 @@ class Services:
         owners = OwnerRepository(db)
         sessions = SessionRepository(db)
         outbox = OutboxRepository(db)
+        reminders = Reminders(outbox, parse_rules(settings.reminders), settings.timezone)
         booking = BookingService(
             db,
             sessions,
             owners,
             outbox,
             now,
+            reminders=reminders,
             max_active=settings.max_active_bookings,
             hold=settings.offer_hold,
         )
@@ -83,7 +86,7 @@ class Services:
             signup=SignupService(dialogs, owners, now),
             profile=ProfileService(dialogs, owners, now, booking, outbox),
             sessions=SessionService(
-                db, sessions, UserRepository(db), outbox, now, settings.offer_hold
+                db, sessions, UserRepository(db), outbox, now, settings.offer_hold, reminders
             ),
             booking=booking,
             outbox=outbox,

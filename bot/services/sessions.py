@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
+
+import aiosqlite
 
 from bot.clock import Clock
 from bot.errors import BookingRefused, InvalidInput
 from bot.services import notices
 from bot.services.booking import fill_seats
+from bot.services.reminders import Reminders
 from bot.services.validation import clean_text
 from storage.database import Database
 from storage.models import Role, TrainingSession
@@ -89,7 +92,9 @@ class SessionService:
         outbox: OutboxRepository,
         now: Clock,
         offer_hold: timedelta,
+        reminders: Reminders,
     ) -> None:
+        self._reminders = reminders
         self._offer_hold = offer_hold
         self._db = db
         self._sessions = sessions
@@ -139,6 +144,10 @@ class SessionService:
                 raise InvalidInput("session.invalid.trainer")
         async with self._db.transaction() as tx:
             ids = [await self._sessions.insert_session(tx, row, created_by, now) for row in rows]
+            for session_id in ids:
+                created_row = await self._sessions.lock_session(tx, session_id)
+                assert created_row is not None
+                await self._reminders.for_trainer(tx, created_row, now)
         created = [await self._sessions.get(i) for i in ids]
         return [s for s in created if s is not None]
 
@@ -174,6 +183,7 @@ class SessionService:
                         notices.PRIORITY[notices.SESSION_CHANGED],
                     )
             await fill_seats(tx, self._sessions, self._outbox, session_id, now, self._offer_hold)
+            await self._follow_time(tx, session_id, changes, now)
         updated = await self._sessions.get(session_id)
         assert updated is not None
         return updated
@@ -200,8 +210,10 @@ class SessionService:
                 raise BookingRefused("session.gone")
             await self._sessions.update_session(tx, session_id, {"status": "cancelled"}, now)
             affected = await self._sessions.session_active(tx, session_id)
+            await self._reminders.for_trainer(tx, replace(session, status="cancelled"), now)
             for booking in affected:
                 await self._sessions.set_booking_status(tx, booking.id, "cancelled", now)
+                await self._reminders.cancel_booking(tx, booking.id)
                 await self._outbox.enqueue(
                     tx,
                     booking.user_id,
@@ -212,6 +224,22 @@ class SessionService:
                     notices.PRIORITY[notices.SESSION_CANCELLED],
                 )
         return len(affected)
+
+    async def _follow_time(
+        self, tx: aiosqlite.Connection, session_id: int, changes: dict[str, Any], now: datetime
+    ) -> None:
+        """Recompute reminders when the start time or the trainer changed."""
+        if not {"starts_at", "trainer_id"} & changes.keys():
+            return
+        session = await self._sessions.lock_session(tx, session_id)
+        assert session is not None
+        await self._reminders.for_trainer(tx, session, now)
+        if "starts_at" not in changes:
+            return
+        for booking in await self._sessions.session_active(tx, session_id):
+            await self._reminders.cancel_booking(tx, booking.id)
+            if booking.status == "confirmed":
+                await self._reminders.for_booking(tx, booking.id, booking.user_id, session, now)
 
 
 _DRAFT_FIELDS = (

@@ -24,6 +24,9 @@ class UserStore(Protocol):
     async def roles(self, user_id: int) -> frozenset[Role]: ...
     async def holders(self, role: Role) -> list[int]: ...
     async def sync_config_staff(self, staff_ids: Iterable[int], now: datetime) -> None: ...
+    async def mark_unreachable(self, user_id: int, now: datetime) -> None: ...
+    async def is_unreachable(self, user_id: int) -> bool: ...
+    async def unreachable(self) -> list[int]: ...
 
 
 class UserService:
@@ -71,3 +74,15 @@ class UserService:
     async def bootstrap_staff(self, staff_ids: Iterable[int]) -> None:
         """Grant staff to exactly the configured ids (config-granted roles only)."""
         await self._store.sync_config_staff(staff_ids, self._now())
+
+    async def blocked_the_bot(self, user_id: int) -> None:
+        """Telegram said 403: skip sends to this user until they write again."""
+        await self._store.mark_unreachable(user_id, self._now())
+
+    async def is_unreachable(self, user_id: int) -> bool:
+        """Whether sends to this user are being skipped."""
+        return await self._store.is_unreachable(user_id)
+
+    async def unreachable(self) -> list[int]:
+        """Everyone whose sends are being skipped."""
+        return await self._store.unreachable()
