@@ -1,0 +1,248 @@
+"""Reminders through the emulator, with a moved clock: times, changes, buttons, faults."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from simulator import BotApiEmulator, FakeUser
+from tests.e2e.support import SATURDAY_9, create_session, register_owner
+from tests.harness import RunningBot
+
+FRIDAY_8 = datetime.fromisoformat("2026-12-11T01:00:00+00:00")  # Friday 08.00 WIB
+SATURDAY_7 = SATURDAY_9 - timedelta(hours=2)
+
+
+async def outbox(bot: RunningBot, kind: str = "reminder") -> list[tuple[str, str]]:
+    rows = await bot.services.db.fetch_all(
+        "SELECT due_at, status FROM outbox WHERE kind = ? ORDER BY due_at, id", (kind,)
+    )
+    return [(r["due_at"], r["status"]) for r in rows]
+
+
+async def book(bot: RunningBot, user: FakeUser, session_id: int) -> int:
+    await user.command("bantuan")  # the owner has a chat with the bot
+    await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
+    view = await bot.services.booking.book(user.id, session_id)
+    return view.booking.id
+
+
+def reminders_in(user: FakeUser) -> list[str]:
+    return [m.text for m in user.messages if "Pengingat sesi" in m.text or "reminder" in m.text]
+
+
+async def test_reminders_arrive_the_day_before_at_8_and_two_hours_before(
+    bot: RunningBot, siti: FakeUser
+) -> None:
+    session = await create_session(bot)
+    await book(bot, siti, session.id)
+    assert await outbox(bot) == [
+        ("2026-12-11T01:00:00+00:00", "pending"),
+        ("2026-12-12T00:00:00+00:00", "pending"),
+    ]
+    bot.clock.moment = FRIDAY_8 - timedelta(minutes=1)
+    await bot.tick()
+    assert reminders_in(siti) == []
+    bot.clock.moment = FRIDAY_8
+    await bot.tick()
+    (first,) = reminders_in(siti)
+    assert "Sabtu, 12 Desember 2026, 09.00–11.00 WIB" in first
+    assert "Malang Creative Center" in first and "google.com/maps" in first
+    assert "HP dengan baterai penuh" in first and "terlambat" not in first
+    assert siti.last.buttons == [["✅ Saya hadir", "❌ Tidak bisa hadir"]]
+    bot.clock.moment = SATURDAY_7
+    await bot.tick()
+    assert len(reminders_in(siti)) == 2
+    await bot.tick()
+    assert len(reminders_in(siti)) == 2  # never twice
+    assert [s for _, s in await outbox(bot)] == ["sent", "sent"]
+
+
+async def test_booking_on_the_morning_gets_no_tomorrow_reminder(
+    bot: RunningBot, siti: FakeUser
+) -> None:
+    session = await create_session(bot)
+    bot.clock.moment = SATURDAY_9 - timedelta(hours=3)  # 06.00 WIB, before the cut-off
+    await book(bot, siti, session.id)
+    assert await outbox(bot) == [("2026-12-12T00:00:00+00:00", "pending")]
+
+
+async def test_cancelling_the_booking_cancels_its_reminders(
+    bot: RunningBot, siti: FakeUser
+) -> None:
+    session = await create_session(bot)
+    booking_id = await book(bot, siti, session.id)
+    await bot.services.booking.cancel(siti.id, booking_id)
+    assert [s for _, s in await outbox(bot)] == ["cancelled", "cancelled"]
+    bot.clock.moment = SATURDAY_7
+    await bot.tick()
+    assert reminders_in(siti) == []
+
+
+async def test_moving_the_session_recomputes_reminders_and_tells_the_owner(
+    bot: RunningBot, siti: FakeUser
+) -> None:
+    session = await create_session(bot)
+    await book(bot, siti, session.id)
+    later = SATURDAY_9 + timedelta(days=1)
+    await bot.services.sessions.change(
+        session.id, {"starts_at": later, "ends_at": later + timedelta(hours=2)}
+    )
+    assert await outbox(bot) == [
+        ("2026-12-11T01:00:00+00:00", "cancelled"),
+        ("2026-12-12T00:00:00+00:00", "cancelled"),
+        ("2026-12-12T01:00:00+00:00", "pending"),
+        ("2026-12-13T00:00:00+00:00", "pending"),
+    ]
+    await bot.tick()
+    assert "Ada perubahan" in siti.last.text and "Minggu, 13 Desember 2026" in siti.last.text
+
+
+async def test_cancelling_the_session_cancels_reminders(bot: RunningBot, siti: FakeUser) -> None:
+    session = await create_session(bot)
+    await book(bot, siti, session.id)
+    await bot.services.sessions.cancel(session.id)
+    assert [s for _, s in await outbox(bot)] == ["cancelled", "cancelled"]
+
+
+async def test_a_waitlist_promotion_creates_reminders(
+    bot: RunningBot, siti: FakeUser, budi: FakeUser
+) -> None:
+    session = await create_session(bot, capacity=1)
+    budi_booking = await book(bot, budi, session.id)
+    siti_booking = await book(bot, siti, session.id)
+    assert len(await outbox(bot)) == 2  # budi's only
+    await bot.services.booking.cancel(budi.id, budi_booking)
+    await bot.services.booking.accept_offer(siti.id, siti_booking)
+    assert [s for _, s in await outbox(bot)] == ["cancelled", "pending", "cancelled", "pending"]
+
+
+async def test_reminder_buttons(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser
+) -> None:
+    session = await create_session(bot, capacity=1)
+    booking_id = await book(bot, siti, session.id)
+    await book(bot, budi, session.id)  # waiting
+    bot.clock.moment = FRIDAY_8
+    await bot.tick()
+    reminder = siti.last
+    await siti.press("✅ Saya hadir")
+    assert siti.toasts[-1] == "Terima kasih! Sampai jumpa di sesi. 🙌"
+    row = await bot.services.db.fetch_one(
+        "SELECT will_attend_at FROM bookings WHERE id = ?", (booking_id,)
+    )
+    assert row is not None and row["will_attend_at"] is not None
+    await budi.command("mybooking")
+    await budi.press_data(reminder.button_data["❌ Tidak bisa hadir"])  # not budi's
+    assert budi.toasts[-1] == "This button is no longer valid. Please open the menu again."
+    await siti.press_data(reminder.button_data["❌ Tidak bisa hadir"])
+    await siti.press("Ya, batalkan")
+    await bot.tick()
+    assert budi.last.has_button("✅ Take the seat")
+
+
+async def test_the_trainer_is_reminded_with_the_number_of_participants(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
+) -> None:
+    trainer = emulator.user(7001, "Pak Joko", language_code="id")
+    await trainer.command("bantuan")  # has talked to the bot
+    async with bot.services.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO user_roles (user_id, role, source, granted_at, display_name) "
+            "VALUES (?, 'trainer', 'invite', '2026-11-30T00:00:00+00:00', 'Pak Joko')",
+            (trainer.id,),
+        )
+    session = await create_session(bot)
+    await bot.services.sessions.change(session.id, {"trainer_id": trainer.id})
+    await book(bot, siti, session.id)
+    bot.clock.moment = FRIDAY_8
+    await bot.tick()
+    assert "Pengingat untuk pelatih" in trainer.last.text
+    assert "1 peserta terdaftar" in trainer.last.text
+    _, card = await siti.command("jadwal")
+    assert "Pelatih: Pak Joko" in card.text
+
+
+async def test_a_reminder_due_while_the_bot_was_down(bot: RunningBot, siti: FakeUser) -> None:
+    session = await create_session(bot)
+    await book(bot, siti, session.id)
+    await bot.stop()
+    bot.clock.moment = FRIDAY_8 + timedelta(hours=3)  # the bot was down at 08.00
+    await bot.start()
+    await bot.tick()
+    (late,) = reminders_in(siti)
+    assert "terlambat" in late
+    await bot.stop()
+    bot.clock.moment = SATURDAY_9 + timedelta(minutes=5)  # down past the start: too late
+    await bot.start()
+    await bot.tick()
+    assert len(reminders_in(siti)) == 1
+    assert [s for _, s in await outbox(bot)] == ["sent", "skipped"]
+
+
+async def test_blocked_owner_is_skipped_until_they_write_again(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
+) -> None:
+    session = await create_session(bot)
+    await book(bot, siti, session.id)
+    emulator.block(siti.id)
+    bot.clock.moment = FRIDAY_8
+    await bot.tick()
+    assert await bot.services.users.unreachable() == [siti.id]
+    emulator.unblock(siti.id)
+    await siti.command("bantuan")  # writes again: reachable
+    assert await bot.services.users.unreachable() == []
+    bot.clock.moment = SATURDAY_7
+    await bot.tick()
+    assert len(reminders_in(siti)) == 1
+    assert [s for _, s in await outbox(bot)] == ["failed", "sent"]
+
+
+async def test_a_blocked_owner_stays_skipped(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
+) -> None:
+    session = await create_session(bot)
+    await book(bot, siti, session.id)
+    emulator.block(siti.id)
+    bot.clock.moment = SATURDAY_7
+    await bot.tick()
+    rows = await bot.services.db.fetch_all(
+        "SELECT status, last_error FROM outbox WHERE kind = 'reminder' ORDER BY due_at"
+    )
+    assert [(r["status"], r["last_error"]) for r in rows] == [
+        ("failed", "forbidden: Forbidden: bot was blocked by the user"),
+        ("skipped", "unreachable"),
+    ]
+
+
+async def test_faults_lose_nothing_and_duplicate_nothing(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
+) -> None:
+    session = await create_session(bot)
+    await book(bot, siti, session.id)
+    bot.clock.moment = FRIDAY_8
+    emulator.faults.add("500", method="sendMessage", chat_id=siti.id, times=2)
+    await bot.tick()
+    assert reminders_in(siti) == []
+    for _ in range(2):
+        bot.clock.advance(seconds=10)
+        await bot.tick()
+    emulator.faults.add("drop", method="sendMessage", chat_id=siti.id, times=1)
+    emulator.faults.add("slow", method="sendMessage", chat_id=siti.id, delay=0.5)
+    bot.clock.moment = SATURDAY_7
+    await bot.tick()
+    bot.clock.advance(seconds=10)
+    await bot.tick()
+    assert len(reminders_in(siti)) == 2
+    assert [s for _, s in await outbox(bot)] == ["sent", "sent"]
+
+
+async def test_a_429_is_honoured(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
+) -> None:
+    session = await create_session(bot)
+    await book(bot, siti, session.id)
+    bot.clock.moment = FRIDAY_8
+    emulator.faults.add("429", method="sendMessage", chat_id=siti.id, times=1, retry_after=1)
+    await bot.tick()  # the limiter waits retry_after and tries again
+    assert len(reminders_in(siti)) == 1
+    assert emulator.stats.too_many_requests >= 1
