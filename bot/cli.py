@@ -20,6 +20,7 @@ from bot.errors import ConfigError, InvalidInput
 from bot.formatting import zone_label
 from bot.logs import RedactingFormatter, configure_logging
 from bot.services.container import Services
+from bot.services.delivery_report import outbox_report
 from bot.services.exports import Export, ExportService
 from bot.services.session_import import Format, ImportPlan, SessionImporter, format_for
 from storage.backup import backup_database
@@ -64,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="file to write (csv: PATH's stem + -pemilik.csv, -sesi.csv, -peserta.csv)",
     )
+    commands.add_parser(
+        "outbox", help="show pending, failed and uncertain messages, and unreachable owners"
+    )
     return parser
 
 
@@ -86,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _import_sessions(settings, args.file, apply=args.apply)
     if args.command == "export":
         return _export(settings, args.format, args.output)
+    if args.command == "outbox":
+        print(asyncio.run(_outbox(settings)))
+        return 0
     return _run(settings, webhook=args.webhook)
 
 
@@ -238,3 +245,31 @@ def _export(settings: Settings, fmt: str, output: Path | None) -> int:
     counts = ", ".join(f"{len(s.rows)} {s.slug}" for s in export.sheets)
     print(f"Wrote {', '.join(str(p) for p in files)} ({counts})")
     return 0
+
+
+async def _outbox(settings: Settings) -> str:
+    services = await Services.start(settings, system_clock)
+    try:
+        report = await outbox_report(services)
+    finally:
+        await services.close()
+    lines = ["Outbox:"]
+    for status in ("pending", "sending", "sent", "failed", "skipped", "cancelled"):
+        kinds = report.counts.get(status, {})
+        detail = ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
+        lines.append(
+            f"  {status:<10} {report.total(status):>6}" + (f"  ({detail})" if detail else "")
+        )
+    lines.append(f"  uncertain  {report.total('uncertain'):>6}  (in flight at a crash, re-sent)")
+    if report.failed:
+        lines.append("Failed (latest first):")
+        lines += [
+            f"  #{m.id} {m.kind} to user {m.user_id} (attempts {m.attempts}): {error}"
+            for m, error in report.failed
+        ]
+    lines.append(f"Unreachable owners (blocked the bot): {len(report.unreachable)}")
+    lines += [
+        f"  {o.name} (user {o.user_id})" + (f": {', '.join(o.sessions)}" if o.sessions else "")
+        for o in report.unreachable
+    ]
+    return "\n".join(lines)

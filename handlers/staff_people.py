@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import InvalidInput, NotAllowed
+from bot.services.delivery_report import outbox_report
 from bot.services.invites import PAYLOAD_PREFIX
 from handlers import callbacks as cb
 from handlers import staff_views as views
@@ -85,6 +86,8 @@ async def statistics(update: Update, context: DodolanContext) -> None:
     assert message is not None
     stats = await context.services.stats.overview()
     text = views.stats_text(context.services.catalog, context.language, stats)
+    report = await outbox_report(context.services, failed_limit=0)
+    text += "\n\n" + views.delivery_text(context.services.catalog, context.language, report)
     for chunk in _chunks(text):
         await message.reply_text(chunk)
 

@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.formatting import format_datetime, format_time_range
 from bot.i18n import Catalog, Html, escape
 from bot.services import session_input
+from bot.services.delivery_report import OutboxReport
 from bot.services.stats import Stats, fill_rate
 from handlers import callbacks as cb
 from storage.invites import Trainer
@@ -307,6 +308,30 @@ def stats_text(catalog: Catalog, language: str, stats: Stats) -> str:
         kecamatan=Html(kecamatan),
         category=Html(category),
         erasures=stats.erasures,
+    )
+
+
+def delivery_text(catalog: Catalog, language: str, report: OutboxReport) -> str:
+    """Messages the bot promised to send, and owners it cannot reach."""
+    people = "\n".join(
+        catalog.text(
+            language,
+            "staff.delivery.unreachable_line",
+            name=owner.name,
+            sessions=", ".join(owner.sessions) or "—",
+        )
+        for owner in report.unreachable
+    )
+    return catalog.text(
+        language,
+        "staff.delivery.text",
+        pending=report.total("pending"),
+        sent=report.total("sent"),
+        failed=report.total("failed"),
+        skipped=report.total("skipped"),
+        uncertain=report.total("uncertain"),
+        unreachable=len(report.unreachable),
+        people=Html(people),
     )
 
 

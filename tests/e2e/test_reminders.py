@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from simulator import BotApiEmulator, FakeUser
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
@@ -246,3 +247,52 @@ async def test_a_429_is_honoured(
     await bot.tick()  # the limiter waits retry_after and tries again
     assert len(reminders_in(siti)) == 1
     assert emulator.stats.too_many_requests >= 1
+
+
+async def test_staff_see_unreachable_participants_and_the_outbox(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, staff: FakeUser
+) -> None:
+    session = await create_session(bot)
+    await book(bot, siti, session.id)
+    emulator.block(siti.id)
+    bot.clock.moment = FRIDAY_8
+    await bot.tick()
+    replies = await staff.command("statistik")
+    text = "\n".join(m.text for m in replies)
+    assert "Peserta yang memblokir bot: 1" in text
+    assert "• Siti (Foto produk pakai HP)" in text
+    assert "Menunggu dikirim: 1 · terkirim: 0 · gagal: 1" in text
+
+
+def test_outbox_command_reports_failed_and_unreachable(tmp_path: Path) -> None:
+    import asyncio
+
+    from tests.e2e.test_process import run_cli
+
+    database = tmp_path / "dodolan.sqlite3"
+
+    async def seed() -> None:
+        from bot.config import load_settings
+        from bot.services.container import Services
+        from tests.harness import FakeClock
+
+        settings = load_settings({"DODOLAN_DATABASE": str(database)}, require_token=False)
+        services = await Services.start(settings, FakeClock())
+        try:
+            await services.users.seen(42, "id")
+            async with services.db.transaction() as tx:
+                await services.outbox.enqueue(
+                    tx, 42, "reminder", {"booking_id": 1}, FakeClock()(), FakeClock()()
+                )
+            (message,) = await services.outbox.claim_due(FakeClock()(), 10)
+            await services.outbox.finish(message.id, "failed", FakeClock()(), error="forbidden")
+            await services.users.blocked_the_bot(42)
+        finally:
+            await services.close()
+
+    asyncio.run(seed())
+    code, out, _ = run_cli(tmp_path, "outbox", DODOLAN_DATABASE=str(database))
+    assert code == 0
+    assert "failed          1  (reminder 1)" in out
+    assert "#1 reminder to user 42 (attempts 1): forbidden" in out
+    assert "Unreachable owners (blocked the bot): 1" in out

@@ -1,0 +1,50 @@
+"""What the outbox holds: pending, failed and uncertain messages, and unreachable owners."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.container import Services
+from storage.models import OutboxMessage
+
+
+@dataclass(frozen=True)
+class UnreachableOwner:
+    """An owner who blocked the bot, with what they are booked for."""
+
+    user_id: int
+    name: str
+    sessions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OutboxReport:
+    """A summary for operators and staff."""
+
+    counts: dict[str, dict[str, int]]
+    failed: list[tuple[OutboxMessage, str]]
+    unreachable: list[UnreachableOwner]
+
+    def total(self, status: str) -> int:
+        """Messages with this status (``uncertain``: re-sent after a crash)."""
+        return sum(self.counts.get(status, {}).values())
+
+
+async def outbox_report(services: Services, failed_limit: int = 20) -> OutboxReport:
+    """Collect the report from the database."""
+    unreachable: list[UnreachableOwner] = []
+    for user_id in await services.users.unreachable():
+        profile = await services.profile.get(user_id)
+        views = await services.booking.current(user_id)
+        unreachable.append(
+            UnreachableOwner(
+                user_id,
+                profile.full_name if profile else str(user_id),
+                tuple(v.session.title for v in views),
+            )
+        )
+    return OutboxReport(
+        counts=await services.outbox.summary(),
+        failed=await services.outbox.failed(failed_limit),
+        unreachable=unreachable,
+    )
