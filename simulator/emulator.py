@@ -160,6 +160,10 @@ class BotApiEmulator:
             )
         return self._users[user_id]
 
+    def open_chat(self, user_id: int) -> None:
+        """Mark a user's private chat as known, as if they had written to the bot earlier."""
+        self.state.known_chats.add(user_id)
+
     def block(self, user_id: int) -> None:
         """Make the user block the bot (calls to the chat answer 403)."""
         self.state.blocked.add(user_id)
