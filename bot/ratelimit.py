@@ -61,7 +61,7 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
 
     def __init__(
         self,
-        per_second: float = 29.0,
+        per_second: float = 29.5,
         chat_per_second: float = 1.0,
         chat_burst: int = 3,
         group_per_minute: float = 20,

@@ -10,8 +10,8 @@ Every message the bot sends on its own initiative is an outbox row first (see
   repeating safety job (every ``SAFETY_SECONDS``) also expires waitlist offers.
 * **Pacing.** Sends go through ``bot.ratelimit.PriorityRateLimiter`` as bulk traffic, so
   replies to people chatting with the bot always go first, and Telegram's global, per-chat
-  and per-group limits hold. At most ``WORKERS`` sends are in flight; one recipient's
-  messages go one after another, in due order.
+  and per-group limits hold. ``WORKERS`` workers each claim one due message at a time, so
+  at most ``WORKERS`` sends are in flight; one recipient's messages go one after another.
 * **Failures.** 429: back in the queue after ``retry_after``. Network errors and 5xx: retried
   with exponential backoff up to ``MAX_ATTEMPTS``. 403: the user blocked the bot; they are
   marked unreachable and later sends to them are skipped (status ``skipped``) until they
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -194,6 +193,8 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._drain_lock = asyncio.Lock()
+        self._claim_lock = asyncio.Lock()
+        self._in_flight: set[int] = set()
         self._stopping = False
 
     async def start(self, *, background: bool = True) -> None:
@@ -250,22 +251,23 @@ class OutboxSender:
                 logger.exception("outbox sender failed; retrying on the next wake-up")
 
     async def drain(self) -> int:
-        """Send every message due now; return how many were attempted."""
-        attempted = 0
+        """Send every message due now with ``WORKERS`` parallel workers; return how many."""
         async with self._drain_lock:
-            services = self._services
-            while not self._stopping and (
-                batch := await services.outbox.claim_due(services.now(), WORKERS)
-            ):
-                by_user: dict[int, list[OutboxMessage]] = defaultdict(list)
-                for message in batch:
-                    by_user[message.user_id].append(message)
-                await asyncio.gather(*(self._send_all(msgs) for msgs in by_user.values()))
-                attempted += len(batch)
-        return attempted
+            counts = await asyncio.gather(*(self._worker() for _ in range(WORKERS)))
+        return sum(counts)
 
-    async def _send_all(self, messages: list[OutboxMessage]) -> None:
-        for message in messages:
+    async def _worker(self) -> int:
+        """Claim one due message at a time (none for a recipient already in flight)."""
+        handled = 0
+        while not self._stopping:
+            async with self._claim_lock:
+                claimed = await self._services.outbox.claim_due(
+                    self._services.now(), 1, exclude_users=self._in_flight
+                )
+                if not claimed:
+                    return handled
+                (message,) = claimed
+                self._in_flight.add(message.user_id)
             try:
                 await self._deliver(message)
             except Exception as exc:  # one bad message must not stop the others
@@ -273,6 +275,10 @@ class OutboxSender:
                 await self._services.outbox.finish(
                     message.id, "failed", self._services.now(), error=type(exc).__name__
                 )
+            finally:
+                self._in_flight.discard(message.user_id)
+            handled += 1
+        return handled
 
     async def _deliver(self, message: OutboxMessage) -> None:
         services = self._services
@@ -314,11 +320,11 @@ class OutboxSender:
 
 
 async def _safety_tick(context: DodolanContext) -> None:
-    """The periodic job: end expired offers and started waitlists, then send what is due."""
+    """The periodic job: end expired offers and started waitlists, then wake the sender."""
     await context.services.booking.expire()
     sender = context.bot_data.get(SENDER_KEY)
     if isinstance(sender, OutboxSender):
-        await sender.drain()
+        sender.wake_at(context.services.now())
 
 
 async def start_delivery(application: AnyApplication, *, background: bool = True) -> OutboxSender:

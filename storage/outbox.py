@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -70,13 +70,17 @@ class OutboxRepository:
         )
         return cursor.rowcount
 
-    async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+    async def claim_due(
+        self, now: datetime, limit: int, exclude_users: Collection[int] = ()
+    ) -> list[OutboxMessage]:
         """Mark up to ``limit`` due messages as sending and return them, most urgent first."""
+        skip = sorted(exclude_users)
+        not_these = f"AND user_id NOT IN ({','.join('?' * len(skip))}) " if skip else ""
         async with self._db.transaction() as tx:
             async with tx.execute(
                 "SELECT * FROM outbox WHERE status = 'pending' AND due_at <= ? "
-                "ORDER BY priority, due_at, id LIMIT ?",
-                (to_db_time(now), limit),
+                f"{not_these}ORDER BY priority, due_at, id LIMIT ?",
+                (to_db_time(now), *skip, limit),
             ) as cursor:
                 rows = list(await cursor.fetchall())
             await tx.executemany(

@@ -13,6 +13,7 @@ from typing import Any
 from telegram import Update
 
 from bot.app import build_application
+from bot.clock import Clock
 from bot.config import Settings, load_settings
 from bot.services.container import Services
 from bot.updates import PerChatUpdateProcessor
@@ -81,8 +82,14 @@ class RunningBot:
     """
 
     def __init__(
-        self, settings: Settings, clock: FakeClock, emulator: BotApiEmulator | None = None
+        self,
+        settings: Settings,
+        clock: Clock,
+        emulator: BotApiEmulator | None = None,
+        *,
+        background_delivery: bool = False,
     ) -> None:
+        self.background_delivery = background_delivery
         self.settings = settings
         self.clock = clock
         self.emulator = emulator
@@ -111,7 +118,10 @@ class RunningBot:
         """Initialise, run post_init, poll and start processing (as ``run_polling`` does)."""
         processor = TrackingProcessor(self._handled, self._changed)
         app = build_application(
-            self.settings, now=self.clock, update_processor=processor, background_delivery=False
+            self.settings,
+            now=self.clock,
+            update_processor=processor,
+            background_delivery=self.background_delivery,
         )
         await app.initialize()
         assert app.post_init is not None
