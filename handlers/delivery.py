@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,6 +57,10 @@ SENDER_KEY = "outbox_sender"
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+Renderer = Callable[[Services, str, OutboxMessage, datetime], Awaitable[Rendered | None]]
+
+# Renderers of kinds owned by other feature modules, registered in their ``register()``.
+RENDERERS: dict[str, Renderer] = {}
 
 
 def maps_link(latitude: float, longitude: float) -> str:
@@ -68,6 +73,8 @@ async def render(
 ) -> Rendered | None:
     """Build the text and buttons of a notice from current data; None if it no longer applies."""
     params = message.params
+    if message.kind in RENDERERS:
+        return await RENDERERS[message.kind](services, language, message, now)
     if message.kind == notices.REMINDER:
         return await _reminder(services, language, message, now)
     if message.kind == notices.TRAINER_REMINDER:
