@@ -18,7 +18,18 @@ from bot.config import Settings
 from bot.ratelimit import PriorityRateLimiter
 from bot.services.container import Services
 from bot.updates import PerChatUpdateProcessor
-from handlers import booking, common, dialogs, exports, profile, signup, staff
+from handlers import (
+    booking,
+    broadcasts,
+    common,
+    dialogs,
+    exports,
+    profile,
+    signup,
+    staff,
+    tips,
+    trainer,
+)
 from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.delivery import start_delivery, stop_delivery
 from handlers.menus import set_default_menus, set_user_menu
@@ -85,6 +96,9 @@ def register_handlers(application: DodolanApplication) -> None:
     booking.register(application)
     staff.register(application)
     exports.register(application)
+    tips.register(application)
+    broadcasts.register(application)
+    trainer.register(application)
     common.register_commands(application)
     dialogs.register(application)
     common.register_fallbacks(application)

@@ -16,6 +16,7 @@ from telegram.error import InvalidToken, TelegramError
 from bot.app import build_application
 from bot.clock import system_clock
 from bot.config import Settings, load_environment, load_settings, require_webhook
+from bot.demo import add_demo_parser, run_demo
 from bot.errors import ConfigError, InvalidInput
 from bot.formatting import zone_label
 from bot.logs import RedactingFormatter, configure_logging
@@ -23,6 +24,7 @@ from bot.services.container import Services
 from bot.services.delivery_report import outbox_report
 from bot.services.exports import Export, ExportService
 from bot.services.session_import import Format, ImportPlan, SessionImporter, format_for
+from bot.services.tips_content import DEFAULT_TIPS_FILE, parse_tips
 from storage.backup import backup_database
 from storage.database import Database
 from storage.migrate import current_version, migrate
@@ -68,12 +70,32 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "outbox", help="show pending, failed and uncertain messages, and unreachable owners"
     )
+    add_demo_parser(commands)
+    tips = commands.add_parser("tips", help="check or reload the marketplace tips file")
+    tip_commands = tips.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, text in (
+        ("check", "check the tips file and list problems with line numbers"),
+        ("reload", "check the tips file, then make the running bot load it"),
+    ):
+        sub = tip_commands.add_parser(action, help=text)
+        sub.add_argument(
+            "file",
+            type=Path,
+            nargs="?",
+            default=DEFAULT_TIPS_FILE,
+            metavar="FILE",
+            help="the tips file (default: content/tips.yaml)",
+        )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        return run_demo(args)
+    if args.command == "tips":
+        return _tips(args.file, reload=args.action == "reload")
     try:
         settings = load_settings(load_environment(), require_token=args.command == "run")
         if args.command == "run" and args.webhook:
@@ -244,6 +266,26 @@ def _export(settings: Settings, fmt: str, output: Path | None) -> int:
         return 1
     counts = ", ".join(f"{len(s.rows)} {s.slug}" for s in export.sheets)
     print(f"Wrote {', '.join(str(p) for p in files)} ({counts})")
+    return 0
+
+
+def _tips(path: Path, *, reload: bool) -> int:
+    """Check a tips file; with ``reload``, touch it so the running bot re-reads it."""
+    try:
+        tips, problems = parse_tips(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"dodolan: {_file_problem(path, exc)}", file=sys.stderr)
+        return 1
+    if problems:
+        print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
+        for problem in problems:
+            print(f"  {path}, {problem}", file=sys.stderr)
+        return 1
+    topics = len({t.topic for t in tips})
+    print(f"{path}: {len(tips)} tips in {topics} topics, all fine")
+    if reload:
+        path.touch()
+        print("The running bot loads the new tips the next time someone asks for one.")
     return 0
 
 

@@ -46,6 +46,7 @@ class Settings:
     max_active_bookings: int = 1
     offer_hold: timedelta = timedelta(hours=12)
     reminders: str = "day-before@08:00,2h"
+    feedback_delay: timedelta = timedelta(hours=1)
 
 
 def load_environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
@@ -78,6 +79,7 @@ def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Sett
         max_active_bookings=_positive_int(env, "DODOLAN_MAX_ACTIVE_BOOKINGS", 1),
         offer_hold=timedelta(hours=_positive_int(env, "DODOLAN_OFFER_HOLD_HOURS", 12)),
         reminders=_reminders(env.get("DODOLAN_REMINDERS", "").strip() or "day-before@08:00,2h"),
+        feedback_delay=timedelta(minutes=_positive_int(env, "DODOLAN_FEEDBACK_DELAY_MINUTES", 60)),
     )
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,12 +56,29 @@ SAFETY_SECONDS = 30.0
 LATE_AFTER = timedelta(minutes=10)
 SENDER_KEY = "outbox_sender"
 
-Rendered = tuple[str, InlineKeyboardMarkup | None]
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to send: text (or caption), buttons, and optionally a photo or document."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    photo: str | None = None
+    document: str | None = None
+
+
+Rendered = tuple[str, InlineKeyboardMarkup | None] | Outgoing
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 Renderer = Callable[[Services, str, OutboxMessage, datetime], Awaitable[Rendered | None]]
 
 # Renderers of kinds owned by other feature modules, registered in their ``register()``.
 RENDERERS: dict[str, Renderer] = {}
+
+# Short periodic work of feature modules (e.g. refreshing a broadcast's status message), run
+# every TICK_SECONDS by a JobQueue job, and by tests through RunningBot.tick().
+TickHook = Callable[[AnyApplication], Awaitable[None]]
+TICK_HOOKS: dict[str, TickHook] = {}
+TICK_SECONDS = 3.0
 
 
 def maps_link(latitude: float, longitude: float) -> str:
@@ -219,6 +237,9 @@ class OutboxSender:
                 job_queue.run_repeating(
                     _safety_tick, interval=SAFETY_SECONDS, first=SAFETY_SECONDS, name="outbox"
                 )
+                job_queue.run_repeating(
+                    _ticks, interval=TICK_SECONDS, first=TICK_SECONDS, name="ticks"
+                )
             self._wake.set()
 
     async def stop(self) -> None:
@@ -298,11 +319,10 @@ class OutboxSender:
         if rendered is None:
             await outbox.finish(message.id, "skipped", now, error="no longer applies")
             return
-        text, markup = rendered
-        bot: ExtBot[Any] = self._application.bot
+        outgoing = rendered if isinstance(rendered, Outgoing) else Outgoing(*rendered)
         try:
-            sent = await bot.send_message(
-                message.user_id, text, reply_markup=markup, rate_limit_args={"bulk": True}
+            sent_id = await send_outgoing(
+                self._application.bot, message.user_id, outgoing, bulk=True
             )
         except RetryAfter as exc:
             wait = exc.retry_after
@@ -323,7 +343,49 @@ class OutboxSender:
             await outbox.retry_later(message.id, retry_at, f"network: {exc.message}")
             self.wake_at(retry_at)
         else:
-            await outbox.finish(message.id, "sent", now, telegram_message_id=sent.message_id)
+            await outbox.finish(message.id, "sent", now, telegram_message_id=sent_id)
+
+
+async def send_outgoing(
+    bot: ExtBot[Any], chat_id: int, outgoing: Outgoing, *, bulk: bool = False
+) -> int:
+    """Send text, a photo or a document with its caption; return the Telegram message id."""
+    limits: dict[str, bool] = {"bulk": bulk}
+    caption = outgoing.text or None
+    if outgoing.photo is not None:
+        sent = await bot.send_photo(
+            chat_id,
+            outgoing.photo,
+            caption=caption,
+            reply_markup=outgoing.markup,
+            rate_limit_args=limits,
+        )
+    elif outgoing.document is not None:
+        sent = await bot.send_document(
+            chat_id,
+            outgoing.document,
+            caption=caption,
+            reply_markup=outgoing.markup,
+            rate_limit_args=limits,
+        )
+    else:
+        sent = await bot.send_message(
+            chat_id, outgoing.text, reply_markup=outgoing.markup, rate_limit_args=limits
+        )
+    return sent.message_id
+
+
+async def run_tick_hooks(application: AnyApplication) -> None:
+    """Run every feature's periodic work once; one failing hook does not stop the others."""
+    for name, hook in list(TICK_HOOKS.items()):
+        try:
+            await hook(application)
+        except Exception:
+            logger.exception("periodic work %s failed", name)
+
+
+async def _ticks(context: DodolanContext) -> None:
+    await run_tick_hooks(context.application)
 
 
 async def _safety_tick(context: DodolanContext) -> None:

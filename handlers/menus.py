@@ -19,6 +19,8 @@ _OWNER_ID = (
     "daftar",
     "jadwal",
     "bookingsaya",
+    "tips",
+    "tipsharian",
     "profil",
     "bahasa",
     "datasaya",
@@ -31,6 +33,8 @@ _OWNER_EN = (
     "signup",
     "sessions",
     "mybooking",
+    "tips",
+    "dailytips",
     "profile",
     "language",
     "mydata",
@@ -39,6 +43,8 @@ _OWNER_EN = (
     "cancel",
 )
 _STAFF_ID = (
+    "umumkan",
+    "riwayat",
     "sesibaru",
     "sesi",
     "peserta",
@@ -51,6 +57,8 @@ _STAFF_ID = (
     "batal",
 )
 _STAFF_EN = (
+    "broadcast",
+    "history",
     "newsession",
     "managesessions",
     "participants",
@@ -62,8 +70,17 @@ _STAFF_EN = (
     "help",
     "cancel",
 )
-_TRAINER_ID = ("start", "peserta", "jadwal", "bahasa", "bantuan", "batal")
-_TRAINER_EN = ("start", "participants", "sessions", "language", "help", "cancel")
+_TRAINER_ID = ("start", "kelas", "peserta", "riwayat", "jadwal", "bahasa", "bantuan", "batal")
+_TRAINER_EN = (
+    "start",
+    "myclasses",
+    "participants",
+    "history",
+    "sessions",
+    "language",
+    "help",
+    "cancel",
+)
 MENUS: dict[Role, dict[str, tuple[str, ...]]] = {
     Role.OWNER: {"id": _OWNER_ID, "en": _OWNER_EN},
     Role.TRAINER: {"id": _TRAINER_ID, "en": _TRAINER_EN},

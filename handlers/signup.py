@@ -14,6 +14,7 @@ from handlers.common import clear_buttons, refresh_menu
 from handlers.context import DodolanApplication, DodolanContext
 from handlers.dialogs import send_prompt, show_profile
 from handlers.staff import redeem_invite
+from handlers.trainer import CHECKIN_LINK_PREFIX, check_in
 from storage.models import Role
 
 INVITE_LINK_PREFIX = "latih-"  # t.me/<bot>?start=latih-<token>: a one-time trainer invite
@@ -35,6 +36,9 @@ async def start(update: Update, context: DodolanContext) -> None:
     payload = _payload(context.args)
     if payload and payload.startswith(INVITE_LINK_PREFIX):
         await redeem_invite(update, context, payload.removeprefix(INVITE_LINK_PREFIX))
+        return
+    if payload and payload.startswith(CHECKIN_LINK_PREFIX):
+        await check_in(update, context, payload.removeprefix(CHECKIN_LINK_PREFIX))
         return
     roles = await services.users.roles(user.id)
     await refresh_menu(context, user.id, roles)

@@ -12,6 +12,7 @@ from bot.services.delivery_report import outbox_report
 from bot.services.invites import PAYLOAD_PREFIX
 from handlers import callbacks as cb
 from handlers import staff_views as views
+from handlers import tips
 from handlers.auth import refuse, requires
 from handlers.common import refresh_menu
 from handlers.context import DodolanApplication, DodolanContext
@@ -88,6 +89,8 @@ async def statistics(update: Update, context: DodolanContext) -> None:
     text = views.stats_text(context.services.catalog, context.language, stats)
     report = await outbox_report(context.services, failed_limit=0)
     text += "\n\n" + views.delivery_text(context.services.catalog, context.language, report)
+    tip_stats = await tips.tips_for(context.services).stats()
+    text += "\n\n" + tips.stats_text(context.services.catalog, context.language, tip_stats)
     for chunk in _chunks(text):
         await message.reply_text(chunk)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +15,12 @@ import aiosqlite
 logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-Params = Iterable[Any]
+Params = Iterable[Any] | Mapping[str, Any]
+
+
+def _bind(params: Params) -> tuple[Any, ...] | Mapping[str, Any]:
+    """Positional parameters as a tuple; named ones (``:name``) as the mapping itself."""
+    return params if isinstance(params, Mapping) else tuple(params)
 
 
 def to_db_time(moment: datetime) -> str:
@@ -84,12 +89,12 @@ class Database:
 
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """Return the first row of a read-only query, or None."""
-        async with self._reader.execute(sql, tuple(params)) as cursor:
+        async with self._reader.execute(sql, _bind(params)) as cursor:
             return await cursor.fetchone()
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """Return every row of a read-only query."""
-        async with self._reader.execute(sql, tuple(params)) as cursor:
+        async with self._reader.execute(sql, _bind(params)) as cursor:
             return list(await cursor.fetchall())
 
     @asynccontextmanager

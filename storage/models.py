@@ -118,3 +118,26 @@ class OutboxMessage:
     status: str
     attempts: int
     interrupted: int = 0
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """A staff announcement or a trainer follow-up, with its delivery bookkeeping."""
+
+    id: int
+    kind: str
+    created_by: int
+    audience: dict[str, Any]
+    text: str
+    media_kind: str | None
+    media_file_id: str | None
+    buttons: list[list[dict[str, str]]]
+    status: str
+    send_at: datetime
+    recipients: int
+    skipped_opted_out: int
+    skipped_unreachable: int
+    status_chat_id: int | None
+    status_message_id: int | None
+    created_at: datetime
+    finished_at: datetime | None

@@ -18,7 +18,7 @@ from bot.config import Settings, load_settings
 from bot.services.container import Services
 from bot.updates import PerChatUpdateProcessor
 from handlers.context import SERVICES_KEY, DodolanApplication
-from handlers.delivery import SENDER_KEY, OutboxSender
+from handlers.delivery import SENDER_KEY, OutboxSender, run_tick_hooks
 from simulator import BotApiEmulator
 
 TOKEN = "123456:TEST-dodolan-emulator-token-0000000000"
@@ -159,7 +159,9 @@ class RunningBot:
         await self.services.booking.expire()
         sender = self.application.bot_data[SENDER_KEY]
         assert isinstance(sender, OutboxSender)
-        return await sender.drain()
+        sent = await sender.drain()
+        await run_tick_hooks(self.application)
+        return sent
 
     async def restart(self) -> None:
         """Stop the bot and start a fresh one on the same database."""

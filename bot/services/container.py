@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalog
+from bot.services.attendance import AttendanceService
 from bot.services.booking import BookingService
+from bot.services.broadcasts import BroadcastService
 from bot.services.dialogs import DialogService
 from bot.services.invites import InviteService
 from bot.services.profile import ProfileService
@@ -16,7 +18,11 @@ from bot.services.reminders import Reminders, parse_rules
 from bot.services.sessions import SessionService
 from bot.services.signup import SignupService
 from bot.services.stats import StatsService
+from bot.services.tips import TipsService
+from bot.services.tips_content import library
 from bot.services.users import UserService
+from storage.attendance import AttendanceRepository
+from storage.broadcasts import BroadcastRepository
 from storage.database import Database
 from storage.dialogs import DialogRepository
 from storage.invites import InviteRepository
@@ -25,6 +31,7 @@ from storage.outbox import OutboxRepository
 from storage.owners import OwnerRepository
 from storage.sessions import SessionRepository
 from storage.stats import StatsRepository
+from storage.tips import TipsRepository
 from storage.users import UserRepository
 
 logger = logging.getLogger(__name__)
@@ -47,6 +54,9 @@ class Services:
     outbox: OutboxRepository
     invites: InviteService
     stats: StatsService
+    broadcasts: BroadcastService
+    attendance: AttendanceService
+    tips: TipsService
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -92,6 +102,21 @@ class Services:
             outbox=outbox,
             invites=InviteService(InviteRepository(db), now),
             stats=StatsService(StatsRepository(db), UserRepository(db)),
+            broadcasts=BroadcastService(
+                db, BroadcastRepository(db), outbox, sessions, UserRepository(db), now
+            ),
+            attendance=AttendanceService(
+                db,
+                AttendanceRepository(db),
+                sessions,
+                outbox,
+                UserRepository(db),
+                now,
+                settings.feedback_delay,
+            ),
+            tips=TipsService(
+                db, TipsRepository(db), owners, outbox, library(), settings.timezone, now
+            ),
         )
 
     async def close(self) -> None:

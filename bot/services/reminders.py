@@ -11,6 +11,7 @@ import aiosqlite
 
 from bot.errors import ConfigError
 from bot.services import notices
+from bot.services.tips import PREP_TIP, prep_schedule
 from storage.models import TrainingSession
 from storage.outbox import OutboxRepository
 
@@ -83,7 +84,12 @@ class Reminders:
         session: TrainingSession,
         now: datetime,
     ) -> int:
-        """Queue the owner's reminders whose time has not passed yet; return how many."""
+        """Queue the owner's reminders (and "get ready" tips); return how many reminders."""
+        for step, due in prep_schedule(session.starts_at, now, self.tz):
+            params = {"booking_id": booking_id, "step": step}
+            await self.outbox.enqueue(
+                tx, user_id, PREP_TIP, params, due, now, 3, booking_ref(booking_id)
+            )
         return await self._queue(
             tx,
             user_id,

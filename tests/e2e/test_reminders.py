@@ -261,7 +261,7 @@ async def test_staff_see_unreachable_participants_and_the_outbox(
     text = "\n".join(m.text for m in replies)
     assert "Peserta yang memblokir bot: 1" in text
     assert "• Siti (Foto produk pakai HP)" in text
-    assert "Menunggu dikirim: 1 · terkirim: 0 · gagal: 1" in text
+    assert "Menunggu dikirim: 2 · terkirim: 0 · gagal: 1" in text
 
 
 def test_outbox_command_reports_failed_and_unreachable(tmp_path: Path) -> None:

@@ -1,0 +1,168 @@
+"""Trainers' classes, attendance (check-in link/QR or tick list) and attendees' feedback."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from bot.clock import Clock
+from bot.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
+from bot.services.validation import clean_text
+from storage.attendance import AttendanceRepository, RosterLine, SessionFeedback
+from storage.database import Database
+from storage.models import Role, TrainingSession
+from storage.outbox import OutboxRepository
+from storage.sessions import SessionRepository
+from storage.users import UserRepository
+
+CHECKIN_OPENS = timedelta(minutes=30)  # before the start
+FEEDBACK_KIND = "feedback"
+RECENT = timedelta(days=7)
+COMMENT_MAX = 500
+
+
+def feedback_ref(booking_id: int) -> str:
+    """The outbox ``ref`` of a booking's feedback question."""
+    return f"feedback:{booking_id}"
+
+
+class AttendanceService:
+    """Attendance and feedback; trainers act only on their own sessions, staff on any."""
+
+    def __init__(
+        self,
+        db: Database,
+        attendance: AttendanceRepository,
+        sessions: SessionRepository,
+        outbox: OutboxRepository,
+        users: UserRepository,
+        now: Clock,
+        feedback_delay: timedelta,
+    ) -> None:
+        self._db = db
+        self._attendance = attendance
+        self._sessions = sessions
+        self._outbox = outbox
+        self._users = users
+        self._now = now
+        self._feedback_delay = feedback_delay
+
+    async def classes(self, trainer_id: int) -> list[TrainingSession]:
+        """The trainer's sessions from the last week on, soonest first."""
+        since = self._now() - RECENT
+        return [
+            s
+            for s in await self._sessions.starting_after(since)
+            if s.trainer_id == trainer_id and s.status != "cancelled"
+        ]
+
+    async def own_session(self, user_id: int, session_id: int) -> TrainingSession:
+        """The session, if this user runs it (or is staff)."""
+        session = await self._sessions.get(session_id)
+        if session is None:
+            raise StaleAction(session_id)
+        roles = await self._users.roles(user_id)
+        if Role.STAFF not in roles and session.trainer_id != user_id:
+            raise NotAllowed(user_id, Role.TRAINER.value)
+        return session
+
+    def window_open(self, session: TrainingSession) -> bool:
+        """Check-in is open from 30 minutes before the start until the end."""
+        now = self._now()
+        return session.starts_at - CHECKIN_OPENS <= now <= session.ends_at
+
+    async def checkin_code(self, user_id: int, session_id: int) -> tuple[TrainingSession, str]:
+        """The session's check-in code, for its trainer, while check-in is open."""
+        session = await self.own_session(user_id, session_id)
+        if not self.window_open(session):
+            raise BookingRefused("attendance.window_closed")
+        code = await self._attendance.set_checkin_code(session.id, secrets.token_urlsafe(9))
+        return session, code
+
+    async def check_in(self, user_id: int, code: str) -> tuple[TrainingSession, bool]:
+        """Check an owner in by the session's code; return the session and if it was new."""
+        session_id = await self._attendance.session_by_checkin(code)
+        session = await self._sessions.get(session_id) if session_id else None
+        if session is None:
+            raise BookingRefused("attendance.unknown_code")
+        if not self.window_open(session):
+            raise BookingRefused("attendance.window_closed")
+        now = self._now()
+        async with self._db.transaction() as tx:
+            found = await self._attendance.confirmed_booking(tx, session.id, user_id)
+            if found is None:
+                raise BookingRefused("attendance.not_booked")
+            booking_id, already = found
+            if not already:
+                await self._attendance.set_attended(tx, booking_id, now)
+                await self._ask_feedback(tx, booking_id, user_id, session, now)
+        return session, not already
+
+    async def roster(
+        self, user_id: int, session_id: int
+    ) -> tuple[TrainingSession, list[RosterLine]]:
+        """The tick list of a session the user runs."""
+        session = await self.own_session(user_id, session_id)
+        return session, await self._attendance.roster(session.id)
+
+    async def toggle(self, user_id: int, booking_id: int) -> TrainingSession:
+        """Tick or untick one participant on the trainer's list."""
+        now = self._now()
+        async with self._db.transaction() as tx:
+            found = await self._attendance.booking_session(tx, booking_id)
+            if found is None:
+                raise StaleAction(booking_id)
+            session_id, owner_id, attended = found
+            session = await self.own_session(user_id, session_id)
+            if attended:
+                await self._attendance.set_attended(tx, booking_id, None)
+                await self._outbox.cancel_ref(tx, feedback_ref(booking_id))
+            else:
+                await self._attendance.set_attended(tx, booking_id, now)
+                await self._ask_feedback(tx, booking_id, owner_id, session, now)
+        return session
+
+    async def _ask_feedback(
+        self,
+        tx: aiosqlite.Connection,
+        booking_id: int,
+        user_id: int,
+        session: TrainingSession,
+        now: datetime,
+    ) -> None:
+        """Queue the feedback question for after the session (replacing an earlier one)."""
+        due = max(session.ends_at + self._feedback_delay, now)
+        await self._outbox.cancel_ref(tx, feedback_ref(booking_id))
+        await self._outbox.enqueue(
+            tx,
+            user_id,
+            FEEDBACK_KIND,
+            {"booking_id": booking_id},
+            due,
+            now,
+            6,
+            feedback_ref(booking_id),
+        )
+
+    async def rate(self, user_id: int, booking_id: int, stars: int) -> None:
+        """Record an attendee's 1-5 stars."""
+        owner = await self._attendance.attendee_of(booking_id)
+        if owner is None or owner[0] != user_id or not 1 <= stars <= 5:
+            raise StaleAction(booking_id)
+        await self._attendance.save_rating(booking_id, stars, self._now())
+
+    async def comment(self, user_id: int, booking_id: int, text: str) -> None:
+        """Add the attendee's comment to their rating."""
+        owner = await self._attendance.attendee_of(booking_id)
+        if owner is None or owner[0] != user_id:
+            raise StaleAction(booking_id)
+        if not await self._attendance.save_comment(
+            booking_id, clean_text(text, max_length=COMMENT_MAX)
+        ):
+            raise InvalidInput("feedback.rate_first")
+
+    async def summary(self) -> list[SessionFeedback]:
+        """Attendance and average rating per session (staff statistics)."""
+        return await self._attendance.per_session()

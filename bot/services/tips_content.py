@@ -1,0 +1,255 @@
+"""The tips file (``content/tips.yaml``): load it, check it with line numbers, reload on change.
+
+Staff edit the file by hand, so every problem names its line. Tip texts are Telegram HTML
+(``<b>``, ``<i>``), checked with the emulator's strict parser, and measured after parsing.
+The running bot re-reads the file when its modification time changes (see :class:`TipLibrary`);
+``dodolan tips reload`` checks the file and then touches it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.services.validation import CATEGORIES, MARKETPLACES
+from simulator.html_parse import EntityParseError, parse_html, utf16_len
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIPS_FILE = Path(__file__).resolve().parents[2] / "content" / "tips.yaml"
+MAX_CHARS = 500
+MAX_ID = 40
+ALL = "all"
+BEGINNER, SELLING = "beginner", "selling"
+LEVELS = (BEGINNER, SELLING)
+PREP = "prep"  # the "get ready for your session" series, in file order
+TOPICS = (
+    "shop",
+    "photos",
+    "listing",
+    "pricing",
+    "shipping",
+    "security",
+    "chat",
+    "reviews",
+    "promotion",
+    "ads",
+    "social",
+    "legal",
+    "bookkeeping",
+    PREP,
+)
+TIP_MARKETPLACES = tuple(m for m in MARKETPLACES if m != "none")
+LANGUAGES = {"indonesia": "id", "english": "en"}  # field name -> language code
+FIELDS = {"id", "topic", "marketplaces", "categories", "level", *LANGUAGES}
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Tip:
+    """One tip with its tags; ``marketplaces``/``categories`` empty means every one fits."""
+
+    id: str
+    topic: str
+    marketplaces: frozenset[str]
+    categories: frozenset[str]
+    level: str
+    text: dict[str, str]
+    line: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the file, at a line (1-based)."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class TipsFileError(Exception):
+    """The tips file has problems; ``problems`` lists them with line numbers."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def load_tips(text: str) -> tuple[Tip, ...]:
+    """Parse a tips file, or raise TipsFileError listing every problem."""
+    tips, problems = parse_tips(text)
+    if problems:
+        raise TipsFileError(problems)
+    return tips
+
+
+def parse_tips(text: str) -> tuple[tuple[Tip, ...], list[Problem]]:
+    """Parse a tips file into tips and problems (with line numbers)."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return (), [Problem(mark.line + 1 if mark else 1, f"not valid YAML: {exc}")]
+    items = _tip_nodes(root)
+    if isinstance(items, Problem):
+        return (), [items]
+    tips: list[Tip] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for node in items:
+        tip, found = _parse_tip(node)
+        problems += found
+        if tip is None:
+            continue
+        if tip.id in seen:
+            problems.append(Problem(tip.line, f"id {tip.id!r} repeats line {seen[tip.id]}"))
+            continue
+        seen[tip.id] = tip.line
+        tips.append(tip)
+    return tuple(tips), sorted(problems, key=lambda p: p.line)
+
+
+def _tip_nodes(root: yaml.Node | None) -> list[yaml.MappingNode] | Problem:
+    if not isinstance(root, yaml.MappingNode):
+        return Problem(1, "the file must start with 'tips:' and a list of tips")
+    for key, value in root.value:
+        if key.value == "tips" and isinstance(value, yaml.SequenceNode):
+            bad = [n for n in value.value if not isinstance(n, yaml.MappingNode)]
+            if bad:
+                return Problem(_line(bad[0]), "each tip must be a mapping of fields")
+            return list(value.value)
+    return Problem(_line(root), "the file must have 'tips:' with a list of tips")
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _fields(node: yaml.MappingNode) -> Iterator[tuple[str, yaml.Node, int]]:
+    for key, value in node.value:
+        yield str(key.value), value, _line(key)
+
+
+def _parse_tip(node: yaml.MappingNode) -> tuple[Tip | None, list[Problem]]:
+    problems: list[Problem] = []
+    values: dict[str, yaml.Node] = {}
+    for name, value, line in _fields(node):
+        if name in values:
+            problems.append(Problem(line, f"field {name!r} appears twice"))
+        elif name not in FIELDS:
+            problems.append(Problem(line, f"unknown field {name!r}"))
+        values[name] = value
+    start = _line(node)
+    ident = _scalar(values.get("id"))
+    if not ident or not _ID.match(ident) or len(ident) > MAX_ID:
+        problems.append(
+            Problem(start, f"id must be lower-case letters, digits and '-', ≤ {MAX_ID} long")
+        )
+    topic = _scalar(values.get("topic"))
+    if topic not in TOPICS:
+        problems.append(Problem(start, f"topic {topic!r} is not one of {', '.join(TOPICS)}"))
+    level = _scalar(values.get("level")) or ALL
+    if level not in (*LEVELS, ALL):
+        problems.append(Problem(start, f"level {level!r} is not beginner, selling or all"))
+    markets = _tags(values.get("marketplaces"), TIP_MARKETPLACES, "marketplace", problems)
+    categories = _tags(values.get("categories"), CATEGORIES, "category", problems)
+    texts = {code: _text(values.get(f), f, start, problems) for f, code in LANGUAGES.items()}
+    if problems:
+        return None, problems
+    tip = Tip(ident, topic, markets, categories, level, texts, start)
+    return tip, problems
+
+
+def _scalar(node: yaml.Node | None) -> str:
+    return str(node.value).strip() if isinstance(node, yaml.ScalarNode) else ""
+
+
+def _tags(
+    node: yaml.Node | None, known: tuple[str, ...], what: str, problems: list[Problem]
+) -> frozenset[str]:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.value == ALL):
+        return frozenset()
+    if not isinstance(node, yaml.SequenceNode):
+        problems.append(Problem(_line(node), f"{what} tags must be a list like [a, b] or all"))
+        return frozenset()
+    tags = [_scalar(n) for n in node.value]
+    for tag in tags:
+        if tag not in known:
+            problems.append(Problem(_line(node), f"unknown {what} {tag!r}"))
+    return frozenset(tags)
+
+
+def _text(node: yaml.Node | None, lang: str, start: int, problems: list[Problem]) -> str:
+    if node is None or not _scalar(node):
+        problems.append(Problem(start, f"missing text in {lang!r}"))
+        return ""
+    raw = _scalar(node)
+    line = _line(node) + (1 if getattr(node, "style", None) in ("|", ">") else 0)
+    try:
+        plain, _ = parse_html(raw)
+    except EntityParseError as exc:
+        where = raw.encode()[: exc.byte_offset].decode(errors="ignore").count("\n")
+        problems.append(Problem(line + where, f"{lang}: formatting Telegram refuses: {exc}"))
+        return raw
+    length = utf16_len(plain)
+    if length > MAX_CHARS:
+        problems.append(Problem(line, f"{lang}: {length} characters, at most {MAX_CHARS}"))
+    return raw
+
+
+class TipLibrary:
+    """The tips of one file, re-read when the file changes; a broken edit keeps the old tips."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._tips: tuple[Tip, ...] = ()
+        self._mtime: float | None = None
+        self._lock = asyncio.Lock()
+
+    async def tips(self) -> tuple[Tip, ...]:
+        """Return the current tips, re-reading the file if it changed since the last read."""
+        async with self._lock:
+            mtime = await asyncio.to_thread(_mtime, self.path)
+            if mtime != self._mtime:
+                self._mtime = mtime
+                await self._reload()
+            return self._tips
+
+    async def get(self, tip_id: str) -> Tip | None:
+        """Return one tip by id, or None if the file no longer has it."""
+        return next((t for t in await self.tips() if t.id == tip_id), None)
+
+    async def _reload(self) -> None:
+        try:
+            text = await asyncio.to_thread(self.path.read_text, "utf-8")
+            tips = load_tips(text)
+        except (OSError, TipsFileError) as exc:
+            logger.error(
+                "tips file %s not (re)loaded, keeping %d tips: %s", self.path, len(self._tips), exc
+            )
+            return
+        self._tips = tips
+        logger.info("loaded %d tips from %s", len(tips), self.path)
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+_LIBRARIES: dict[Path, TipLibrary] = {}
+
+
+def library(path: Path = DEFAULT_TIPS_FILE) -> TipLibrary:
+    """The shared library of one tips file (one per path for the whole process)."""
+    return _LIBRARIES.setdefault(path.resolve(), TipLibrary(path))

@@ -1,0 +1,231 @@
+"""Pure renderers for composing and reporting broadcasts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.formatting import format_datetime
+from bot.i18n import Catalog, Html
+from bot.services.broadcasts import Progress
+from bot.services.validation import CATEGORIES, KECAMATAN
+from handlers import callbacks as cb
+from handlers.delivery import Outgoing
+from handlers.views import option_label
+from storage.broadcasts import Audience, Recipients
+from storage.models import Broadcast, TrainingSession
+
+BASES = ("all", "booked", "waitlist", "attended", "missed", "not_booked")
+SESSION_BASES = ("booked", "waitlist", "attended", "missed")
+
+
+def _button(catalog: Catalog, language: str, key: str, *parts: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        catalog.text(language, key), callback_data=cb.pack(cb.BROADCAST, *parts)
+    )
+
+
+def audience_picker(catalog: Catalog, language: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The first step: who is it for?"""
+    rows = [[_button(catalog, language, f"broadcast.base_{b}", "base", b)] for b in BASES]
+    rows.append([_button(catalog, language, "broadcast.cancel", "cancel")])
+    return catalog.text(language, "broadcast.choose_audience"), InlineKeyboardMarkup(rows)
+
+
+def session_picker(
+    catalog: Catalog, language: str, sessions: Sequence[TrainingSession], tz: ZoneInfo
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Pick the session an audience is about."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{s.starts_at.astimezone(tz):%d/%m} · {s.title[:40]}",
+                callback_data=cb.pack(cb.BROADCAST, "sess", str(s.id)),
+            )
+        ]
+        for s in sessions
+    ]
+    rows.append([_button(catalog, language, "broadcast.cancel", "cancel")])
+    key = "broadcast.pick_session" if sessions else "broadcast.no_sessions"
+    return catalog.text(language, key), InlineKeyboardMarkup(rows)
+
+
+def audience_label(
+    catalog: Catalog, language: str, audience: Audience, session: TrainingSession | None
+) -> Html:
+    """An audience in words ("peserta Foto produk · kecamatan Klojen"), as escaped HTML."""
+    title = session.title if session else "?"
+    parts = [catalog.text(language, f"broadcast.label_{audience.base}", title=title)]
+    for field, codes in (("kecamatan", audience.kecamatan), ("category", audience.category)):
+        if codes:
+            names = ", ".join(option_label(catalog, language, field, c) for c in codes)
+            parts.append(catalog.text(language, f"broadcast.label_{field}", names=names))
+    return Html(" · ".join(parts))
+
+
+def refine_prompt(
+    catalog: Catalog, language: str, label: Html, recipients: Recipients, *, filters: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The live recipient count with ways to narrow it down."""
+    text = catalog.text(
+        language,
+        "broadcast.audience_now",
+        label=label,
+        count=len(recipients.reachable),
+        opted_out=len(recipients.opted_out),
+        unreachable=len(recipients.unreachable),
+    )
+    rows = []
+    if filters:
+        rows.append(
+            [
+                _button(catalog, language, "broadcast.filter_kecamatan", "filter", "kec"),
+                _button(catalog, language, "broadcast.filter_category", "filter", "cat"),
+            ]
+        )
+    rows.append([_button(catalog, language, "broadcast.next", "next")])
+    rows.append([_button(catalog, language, "broadcast.cancel", "cancel")])
+    return text, InlineKeyboardMarkup(rows)
+
+
+def filter_keyboard(
+    catalog: Catalog, language: str, field: str, chosen: Sequence[str]
+) -> InlineKeyboardMarkup:
+    """Toggle buttons for kecamatan or business type."""
+    codes = KECAMATAN if field == "kecamatan" else CATEGORIES
+    short = "kec" if field == "kecamatan" else "cat"
+    buttons = [
+        InlineKeyboardButton(
+            ("✅ " if code in chosen else "") + option_label(catalog, language, field, code),
+            callback_data=cb.pack(cb.BROADCAST, short, code),
+        )
+        for code in codes
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([_button(catalog, language, "broadcast.filter_done", "fdone")])
+    return InlineKeyboardMarkup(rows)
+
+
+def message_outgoing(data: Mapping[str, Any]) -> Outgoing:
+    """What recipients will get, from a draft or a stored broadcast (same function: the
+    preview is exactly what is delivered)."""
+    rows = [
+        [InlineKeyboardButton(b["text"], url=b["url"]) for b in row] for row in data["buttons"]
+    ]
+    markup = InlineKeyboardMarkup(rows) if rows else None
+    media_kind, file_id = data.get("media_kind"), data.get("media_file_id")
+    return Outgoing(
+        data["text"],
+        markup,
+        photo=file_id if media_kind == "photo" else None,
+        document=file_id if media_kind == "document" else None,
+    )
+
+
+def buttons_prompt(
+    catalog: Catalog, language: str, count: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Ask for link buttons (or skip)."""
+    if count == 0:
+        text = catalog.text(language, "broadcast.ask_buttons")
+        button = _button(catalog, language, "broadcast.skip_buttons", "btndone")
+    else:
+        text = catalog.text(language, "broadcast.button_added", count=count)
+        button = _button(catalog, language, "broadcast.buttons_done", "btndone")
+    return text, InlineKeyboardMarkup([[button]])
+
+
+def preview_summary(
+    catalog: Catalog, language: str, label: Html, count: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Send now, schedule, or cancel."""
+    text = catalog.text(language, "broadcast.preview_summary", label=label, count=count)
+    rows = [
+        [
+            _button(catalog, language, "broadcast.send_now", "send"),
+            _button(catalog, language, "broadcast.schedule", "sched"),
+        ],
+        [_button(catalog, language, "broadcast.cancel", "cancel")],
+    ]
+    return text, InlineKeyboardMarkup(rows)
+
+
+def status_view(
+    catalog: Catalog,
+    language: str,
+    broadcast: Broadcast,
+    progress: Progress,
+    label: Html,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The live status message while sending, or the final report."""
+    if broadcast.status in ("scheduled", "sending"):
+        eta = catalog.text(language, "broadcast.eta_seconds", seconds=progress.seconds_left)
+        text = catalog.text(
+            language,
+            "broadcast.status",
+            label=label,
+            sent=progress.sent,
+            failed=progress.failed,
+            blocked=progress.blocked,
+            remaining=progress.remaining,
+            eta=eta,
+        )
+        stop = _button(catalog, language, "broadcast.stop", "stop", str(broadcast.id))
+        return text, InlineKeyboardMarkup([[stop]])
+    return report_text(catalog, language, broadcast, progress, label), None
+
+
+def report_text(
+    catalog: Catalog, language: str, broadcast: Broadcast, progress: Progress, label: Html
+) -> str:
+    """The final report of a broadcast."""
+    return catalog.text(
+        language,
+        "broadcast.report",
+        status_label=catalog.text(language, f"broadcast.status_{broadcast.status}"),
+        label=label,
+        sent=progress.sent,
+        failed=progress.failed,
+        blocked=progress.blocked,
+        skipped=progress.skipped,
+        cancelled=progress.cancelled,
+        opted_out=broadcast.skipped_opted_out,
+    )
+
+
+def history_line(
+    catalog: Catalog,
+    language: str,
+    broadcast: Broadcast,
+    progress: Progress,
+    label: Html,
+    tz: ZoneInfo,
+) -> str:
+    """One past or scheduled broadcast in /riwayat."""
+    return catalog.text(
+        language,
+        "broadcast.history_line",
+        id=str(broadcast.id),
+        when=format_datetime(broadcast.send_at, tz, language),
+        kind=catalog.text(language, f"broadcast.kind_{broadcast.kind}"),
+        status_label=catalog.text(language, f"broadcast.status_{broadcast.status}"),
+        label=label,
+        sent=progress.sent,
+        failed=progress.failed,
+        blocked=progress.blocked,
+        remaining=progress.remaining,
+    )
+
+
+def unschedule_keyboard(
+    catalog: Catalog, language: str, broadcast_id: int
+) -> InlineKeyboardMarkup:
+    """A button to cancel a scheduled broadcast."""
+    button = InlineKeyboardButton(
+        catalog.text(language, "broadcast.unschedule", id=str(broadcast_id)),
+        callback_data=cb.pack(cb.BROADCAST, "unsched", str(broadcast_id)),
+    )
+    return InlineKeyboardMarkup([[button]])

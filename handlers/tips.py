@@ -1,0 +1,236 @@
+"""Owners: /tips with feedback and a topic picker, /tipsharian daily tips; their outbox kinds."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.errors import InvalidInput, NotAllowed
+from bot.formatting import format_datetime
+from bot.i18n import Catalog, Html
+from bot.services.container import Services
+from bot.services.tips import DAILY_TIP, PREP_TIP, SLOTS, TipsService, TipStats
+from bot.services.tips_content import TOPICS, Tip
+from handlers import callbacks as cb
+from handlers import delivery
+from handlers import session_views as sv
+from handlers.context import DodolanApplication, DodolanContext
+from storage.models import OutboxMessage
+from storage.tips import Subscription
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+ANY = "-"
+WORST_SHOWN = 5
+PREP_STALE = timedelta(hours=6)
+
+
+def tips_for(services: Services) -> TipsService:
+    """The tips service of a running bot."""
+    return services.tips
+
+
+def _button(
+    catalog: Catalog, language: str, key: str, action: str, arg: str = ANY
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        catalog.text(language, key), callback_data=cb.pack(cb.TIPS, action, arg)
+    )
+
+
+def tip_text(catalog: Catalog, language: str, tip: Tip, heading: str = "tips.heading") -> str:
+    """A tip under its heading, in the reader's language."""
+    topic = catalog.text(language, f"tips.topic.{tip.topic}")
+    body = Html(tip.text.get(language) or tip.text["id"])
+    return catalog.text(language, heading, topic=topic, tip=body)
+
+
+def tip_keyboard(catalog: Catalog, language: str, tip: Tip) -> InlineKeyboardMarkup:
+    """Feedback on the tip, another tip, the topic picker."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(catalog, language, "tips.button.helpful", "fy", tip.id),
+                _button(catalog, language, "tips.button.not_helpful", "fn", tip.id),
+            ],
+            [
+                _button(catalog, language, "tips.button.another", "more"),
+                _button(catalog, language, "tips.button.topics", "topics"),
+            ],
+        ]
+    )
+
+
+def topic_keyboard(catalog: Catalog, language: str, topics: list[str]) -> InlineKeyboardMarkup:
+    """One button per topic, two per row."""
+    buttons = [_button(catalog, language, f"tips.topic.{t}", "topic", t) for t in topics]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def daily_screen(
+    catalog: Catalog, language: str, sub: Subscription | None, next_due: str | None
+) -> Rendered:
+    """The daily tip settings: state, slot buttons, pause or resume."""
+    if sub is None:
+        text = catalog.text(language, "tips.daily.intro")
+    elif sub.active:
+        slot = catalog.text(language, f"tips.slot.{sub.slot}")
+        text = catalog.text(language, "tips.daily.active", slot=slot, when=next_due or "")
+    else:
+        text = catalog.text(language, "tips.daily.paused")
+    rows = [[_button(catalog, language, f"tips.slot.{s}", "slot", s)] for s in SLOTS]
+    if sub is not None:
+        action = "pause" if sub.active else "resume"
+        rows.append([_button(catalog, language, f"tips.button.{action}", action)])
+    return text, InlineKeyboardMarkup(rows)
+
+
+def stats_text(catalog: Catalog, language: str, stats: TipStats) -> str:
+    """The tips section of /statistik: per topic, and the tips readers found least helpful."""
+    t = catalog.text
+    lines = [t(language, "tips.stats.title")]
+    if not stats.per_topic:
+        return "\n".join([*lines, t(language, "tips.stats.none")])
+    for row in stats.per_topic:
+        label = t(language, f"tips.topic.{row.key}") if row.key in TOPICS else row.key
+        lines.append(
+            t(
+                language,
+                "tips.stats.row",
+                name=label,
+                sent=row.sent,
+                yes=row.helpful,
+                no=row.not_helpful,
+            )
+        )
+    weak = sorted(
+        (r for r in stats.per_tip if r.not_helpful), key=lambda r: (-r.not_helpful, r.key)
+    )[:WORST_SHOWN]
+    if weak:
+        lines.append(t(language, "tips.stats.weak"))
+        lines += [
+            t(language, "tips.stats.row", name=r.key, sent=r.sent, yes=r.helpful, no=r.not_helpful)
+            for r in weak
+        ]
+    return "\n".join(lines)
+
+
+async def _send_tip(context: DodolanContext, chat_id: int, topic: str | None) -> None:
+    tip = await tips_for(context.services).next_tip(chat_id, topic)
+    if tip is None:
+        await context.bot.send_message(chat_id, context.t("tips.none"))
+        return
+    catalog = context.services.catalog
+    await context.bot.send_message(
+        chat_id,
+        tip_text(catalog, context.language, tip),
+        reply_markup=tip_keyboard(catalog, context.language, tip),
+    )
+
+
+async def show_tip(update: Update, context: DodolanContext) -> None:
+    """Send a tip chosen for this owner."""
+    assert update.effective_user is not None
+    user_id = update.effective_user.id
+    await tips_for(context.services).ensure_daily(user_id)
+    await _send_tip(context, user_id, None)
+
+
+async def daily_settings(update: Update, context: DodolanContext) -> None:
+    """Show the daily tip settings."""
+    assert update.effective_user is not None
+    await _show_daily(context, update.effective_user.id)
+
+
+async def _show_daily(context: DodolanContext, user_id: int, due: datetime | None = None) -> None:
+    services = context.services
+    sub = await tips_for(services).subscription(user_id)
+    when = format_datetime(due, services.settings.timezone, context.language) if due else None
+    text, markup = daily_screen(services.catalog, context.language, sub, when)
+    await context.bot.send_message(user_id, text, reply_markup=markup)
+
+
+async def tapped(update: Update, context: DodolanContext) -> None:
+    """Handle every tips button; a forged or stale one changes nothing."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    service = tips_for(context.services)
+    try:
+        match cb.parse(query.data, cb.TIPS, 2):
+            case ["fy" | "fn" as verdict, tip_id]:
+                await service.feedback(user.id, tip_id, verdict == "fy")
+                await query.answer(context.t("tips.thanks"))
+                return
+            case ["more", _]:
+                await _send_tip(context, user.id, None)
+            case ["topics", _]:
+                keyboard = topic_keyboard(
+                    context.services.catalog, context.language, await service.topics()
+                )
+                await context.bot.send_message(
+                    user.id, context.t("tips.pick_topic"), reply_markup=keyboard
+                )
+            case ["topic", topic]:
+                await _send_tip(context, user.id, topic)
+            case ["slot", slot]:
+                due = await service.subscribe(user.id, slot)
+                await _show_daily(context, user.id, due)
+            case ["pause", _]:
+                await service.pause(user.id)
+                await _show_daily(context, user.id)
+            case ["resume", _]:
+                await _show_daily(context, user.id, await service.resume(user.id))
+            case _:
+                raise NotAllowed(user.id, "tips button")
+    except (NotAllowed, InvalidInput):
+        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        return
+    await query.answer()
+
+
+async def render_daily(
+    services: Services, language: str, message: OutboxMessage, now: datetime
+) -> Rendered | None:
+    """Today's tip (chosen now, tomorrow's queued); None if paused or in quiet hours."""
+    day = date.fromisoformat(str(message.params["day"]))
+    tip = await tips_for(services).take_daily(message.user_id, day)
+    if tip is None:
+        return None
+    catalog = services.catalog
+    text = tip_text(catalog, language, tip, "tips.daily.heading")
+    return text, tip_keyboard(catalog, language, tip)
+
+
+async def render_prep(
+    services: Services, language: str, message: OutboxMessage, now: datetime
+) -> Rendered | None:
+    """One "get ready for your session" tip, while the booking still stands."""
+    view = await services.booking.view_by_id(int(message.params["booking_id"]))
+    if view is None or view.booking.status != "confirmed":
+        return None
+    session = view.session
+    if session.status == "cancelled" or session.starts_at <= now:
+        return None
+    if now - message.due_at > PREP_STALE:
+        return None  # the bot was down past that day: the next step or the reminder follows
+    tip = await tips_for(services).prep_tip(message.user_id, int(message.params["step"]))
+    if tip is None:
+        return None
+    catalog, tz = services.catalog, services.settings.timezone
+    intro = catalog.text(
+        language, "tips.prep.intro", title=session.title, when=sv.when(session, tz, language)
+    )
+    return intro + "\n\n" + tip_text(catalog, language, tip), tip_keyboard(catalog, language, tip)
+
+
+def register(application: DodolanApplication) -> None:
+    """Add /tips, /tipsharian, their buttons and the outbox renderers of tips."""
+    only_private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler(["tips", "tip"], show_tip, only_private))
+    application.add_handler(
+        CommandHandler(["tipsharian", "langganantips", "dailytips"], daily_settings, only_private)
+    )
+    application.add_handler(CallbackQueryHandler(tapped, pattern=cb.pattern(cb.TIPS)))
+    delivery.RENDERERS[DAILY_TIP] = render_daily
+    delivery.RENDERERS[PREP_TIP] = render_prep

@@ -1,0 +1,246 @@
+"""Trainers: /kelas with attendance (tick list, check-in QR) and lesson follow-ups; the
+check-in deep link; attendees' feedback question and answers."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import segno
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
+from bot.i18n import Html
+from bot.services.attendance import FEEDBACK_KIND
+from bot.services.container import Services
+from handlers import broadcasts, delivery
+from handlers import callbacks as cb
+from handlers import session_views as sv
+from handlers.auth import refuse, requires
+from handlers.common import clear_buttons
+from handlers.context import DodolanApplication, DodolanContext
+from handlers.dialogs import TEXT_FLOWS
+from storage.attendance import RosterLine
+from storage.models import Dialog, OutboxMessage, Role, TrainingSession
+
+CHECKIN_LINK_PREFIX = "hadir-"
+FEEDBACK_FLOW = "feedback"
+
+
+def _class_keyboard(context: DodolanContext, session: TrainingSession) -> InlineKeyboardMarkup:
+    sid = str(session.id)
+
+    def button(key: str, *parts: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(context.t(key), callback_data=cb.pack(cb.CLASS, *parts))
+
+    return InlineKeyboardMarkup(
+        [
+            [button("kelas.roster", "roster", sid), button("kelas.qr", "qr", sid)],
+            [button("kelas.followup_attended", "fu", sid, "attended")],
+            [button("kelas.followup_all", "fu", sid, "booked")],
+        ]
+    )
+
+
+@requires(Role.TRAINER)
+async def my_classes(update: Update, context: DodolanContext) -> None:
+    """List the trainer's sessions with attendance and what they can do."""
+    assert update.effective_user is not None and update.effective_chat is not None
+    services, chat_id = context.services, update.effective_chat.id
+    sessions = await services.attendance.classes(update.effective_user.id)
+    if not sessions:
+        await context.bot.send_message(chat_id, context.t("kelas.none"))
+        return
+    names = await services.users.display_names([update.effective_user.id])
+    for session in sessions:
+        _, roster = await services.attendance.roster(update.effective_user.id, session.id)
+        card = sv.session_card(
+            services.catalog, context.language, session, services.settings.timezone, names
+        )
+        text = context.t(
+            "kelas.card",
+            card=Html(card),
+            attended=sum(line.attended for line in roster),
+            booked=len(roster),
+        )
+        await context.bot.send_message(
+            chat_id, text, reply_markup=_class_keyboard(context, session)
+        )
+
+
+def roster_keyboard(lines: list[RosterLine]) -> InlineKeyboardMarkup:
+    """One toggle per participant: ✅ attended, ⬜ not yet."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"{'✅' if line.attended else '⬜'} {line.name[:30]} · {line.business[:20]}",
+                    callback_data=cb.pack(cb.ATTENDANCE, str(line.booking_id)),
+                )
+            ]
+            for line in lines
+        ]
+    )
+
+
+async def tapped_class(update: Update, context: DodolanContext) -> None:
+    """Roster, QR code, or a follow-up for one of the trainer's sessions."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    parts = cb.parse(query.data, cb.CLASS, 2) or cb.parse(query.data, cb.CLASS, 3)
+    try:
+        if parts is None or not parts[1].isdigit():
+            raise StaleAction(query.data)
+        session_id = int(parts[1])
+        match parts:
+            case ["roster", _]:
+                session, lines = await context.services.attendance.roster(user.id, session_id)
+                await query.answer()
+                if not lines:
+                    await context.bot.send_message(user.id, context.t("kelas.roster_empty"))
+                    return
+                text = context.t("kelas.roster_title", title=session.title)
+                await context.bot.send_message(user.id, text, reply_markup=roster_keyboard(lines))
+            case ["qr", _]:
+                session, code = await context.services.attendance.checkin_code(user.id, session_id)
+                await query.answer()
+                await _send_qr(context, user.id, session, code)
+            case ["fu", _, base] if base in ("attended", "booked"):
+                await broadcasts.start_followup(context, user.id, session_id, base)
+                await query.answer()
+            case _:
+                raise StaleAction(query.data)
+    except StaleAction:
+        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+    except NotAllowed:
+        await refuse(update, context)
+    except BookingRefused as refusal:
+        await query.answer(context.t(refusal.key, **refusal.params), show_alert=True)
+
+
+async def _send_qr(
+    context: DodolanContext, chat_id: int, session: TrainingSession, code: str
+) -> None:
+    link = f"https://t.me/{context.bot.username}?start={CHECKIN_LINK_PREFIX}{code}"
+    image = io.BytesIO()
+    segno.make(link, error="m").save(image, kind="png", scale=8, border=2)
+    await context.bot.send_photo(
+        chat_id,
+        InputFile(io.BytesIO(image.getvalue()), filename="qr-absen.png"),
+        caption=context.t("kelas.qr_caption", title=session.title, link=link),
+    )
+
+
+async def tapped_attendance(update: Update, context: DodolanContext) -> None:
+    """Tick or untick one participant, then redraw the list."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    parts = cb.parse(query.data, cb.ATTENDANCE, 1)
+    try:
+        if parts is None or not parts[0].isdigit():
+            raise StaleAction(query.data)
+        session = await context.services.attendance.toggle(user.id, int(parts[0]))
+        _, lines = await context.services.attendance.roster(user.id, session.id)
+    except StaleAction:
+        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        return
+    except NotAllowed:
+        await refuse(update, context)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(roster_keyboard(lines))
+
+
+async def check_in(update: Update, context: DodolanContext, code: str) -> None:
+    """An owner scanned the trainer's QR code (``/start hadir-<code>``)."""
+    assert update.effective_user is not None and update.effective_message is not None
+    try:
+        session, new = await context.services.attendance.check_in(update.effective_user.id, code)
+    except BookingRefused as refusal:
+        await update.effective_message.reply_text(context.t(refusal.key, **refusal.params))
+        return
+    key = "attendance.checked_in" if new else "attendance.already"
+    await update.effective_message.reply_text(context.t(key, title=session.title))
+
+
+async def render_feedback(
+    services: Services, language: str, message: OutboxMessage, now: datetime
+) -> delivery.Outgoing | None:
+    """The 1-5 star question after a session (only for attendees)."""
+    booking_id = int(message.params["booking_id"])
+    view = await services.booking.view_by_id(booking_id)
+    if view is None:
+        return None
+    stars = [
+        InlineKeyboardButton("⭐" * n, callback_data=cb.pack(cb.FEEDBACK, str(booking_id), str(n)))
+        for n in range(1, 6)
+    ]
+    markup = InlineKeyboardMarkup([stars[:3], stars[3:]])
+    text = services.catalog.text(language, "feedback.ask", title=view.session.title)
+    return delivery.Outgoing(text, markup)
+
+
+async def tapped_feedback(update: Update, context: DodolanContext) -> None:
+    """Record stars; then offer to add a comment."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    parts = cb.parse(query.data, cb.FEEDBACK, 2)
+    try:
+        if parts is None or not parts[0].isdigit():
+            raise StaleAction(query.data)
+        booking_id = int(parts[0])
+        if parts[1] == "skip":
+            await context.services.dialogs.end(user.id)
+            await query.answer()
+            await clear_buttons(query)
+            return
+        if not parts[1].isdigit():
+            raise StaleAction(query.data)
+        await context.services.attendance.rate(user.id, booking_id, int(parts[1]))
+    except StaleAction:
+        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        return
+    await context.services.dialogs.move(
+        user.id, FEEDBACK_FLOW, "comment", {"booking_id": booking_id}
+    )
+    await query.answer()
+    await clear_buttons(query)
+    skip = InlineKeyboardButton(
+        context.t("feedback.skip"), callback_data=cb.pack(cb.FEEDBACK, str(booking_id), "skip")
+    )
+    await context.bot.send_message(
+        user.id, context.t("feedback.thanks"), reply_markup=InlineKeyboardMarkup([[skip]])
+    )
+
+
+async def received_comment(update: Update, context: DodolanContext, dialog: Dialog) -> None:
+    """Take the attendee's comment."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    try:
+        await context.services.attendance.comment(
+            user.id, int(dialog.data["booking_id"]), message.text or ""
+        )
+    except InvalidInput as refusal:
+        await message.reply_text(context.t(refusal.key, **refusal.params))
+        return
+    except StaleAction:
+        await context.services.dialogs.end(user.id)
+        await message.reply_text(context.t("fallback.stale_button"))
+        return
+    await context.services.dialogs.end(user.id)
+    await message.reply_text(context.t("feedback.saved"))
+
+
+def register(application: DodolanApplication) -> None:
+    """Add /kelas, attendance, follow-up entry and feedback handlers."""
+    only_private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler(["kelas", "myclasses"], my_classes, only_private))
+    application.add_handler(CallbackQueryHandler(tapped_class, pattern=cb.pattern(cb.CLASS)))
+    application.add_handler(
+        CallbackQueryHandler(tapped_attendance, pattern=cb.pattern(cb.ATTENDANCE))
+    )
+    application.add_handler(CallbackQueryHandler(tapped_feedback, pattern=cb.pattern(cb.FEEDBACK)))
+    TEXT_FLOWS[FEEDBACK_FLOW] = received_comment
+    delivery.RENDERERS[FEEDBACK_KIND] = render_feedback

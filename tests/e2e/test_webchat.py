@@ -1,0 +1,161 @@
+"""The web chat of ``dodolan demo`` over HTTP: personas, messages, buttons, contact, files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from simulator import BotApiEmulator
+from simulator.webchat import Persona, WebChat
+from tests.e2e.support import create_session, register_owner
+from tests.harness import STAFF_ID, RunningBot
+
+SITI = Persona(1001, "Siti", "Pemilik UKM", "id", "+6281234567890")
+RINA = Persona(STAFF_ID, "Bu Rina", "Petugas Dinas", "id", "+6281300000001")
+
+
+@pytest.fixture
+async def web(emulator: BotApiEmulator, bot: RunningBot) -> AsyncIterator[httpx.AsyncClient]:
+    chat = WebChat(emulator, [SITI, RINA], port=0)
+    await chat.start()
+    try:
+        async with httpx.AsyncClient(base_url=chat.url, timeout=10) as client:
+            yield client
+    finally:
+        await chat.stop()
+
+
+async def send(web: httpx.AsyncClient, text: str, uid: int = SITI.user_id) -> dict[str, Any]:
+    """Type a message as a persona; return the chat after the bot reacted."""
+    answer = await web.post(f"/api/chats/{uid}/send", json={"text": text})
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json()["chat"])
+
+
+async def press(web: httpx.AsyncClient, chat: dict[str, Any], label: str) -> httpx.Response:
+    """Tap the inline button with this label on the latest bot message that has it."""
+    for message in reversed(chat["messages"]):
+        for r, row in enumerate(message["buttons"]):
+            for c, button in enumerate(row):
+                if button["text"] == label:
+                    body = {"message_id": message["id"], "row": r, "col": c, "text": label}
+                    return await web.post(f"/api/chats/{SITI.user_id}/press", json=body)
+    raise AssertionError(f"no button {label!r}")
+
+
+def bot_texts(chat: dict[str, Any]) -> list[str]:
+    return [m["text"] for m in chat["messages"] if m["from_bot"]]
+
+
+async def test_lists_personas_and_serves_the_page(web: httpx.AsyncClient) -> None:
+    personas = (await web.get("/api/personas")).json()
+    assert [p["name"] for p in personas["personas"]] == ["Siti", "Bu Rina"]
+    assert personas["bot"]["first_name"] == "Dodolan"
+    page = await web.get("/")
+    assert page.status_code == 200 and "/static/app.js" in page.text
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert (await web.get("/static/app.js")).status_code == 200
+
+
+async def test_a_message_reaches_the_bot_and_the_reply_shows_in_that_chat(
+    web: httpx.AsyncClient,
+) -> None:
+    chat = await send(web, "/start")
+    assert chat["messages"][0] == {
+        "id": 1,
+        "from_bot": False,
+        "date": chat["messages"][0]["date"],
+        "edited": False,
+        "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        "buttons": [],
+    }
+    assert bot_texts(chat)[0].startswith("Halo, Siti!")
+    consent = chat["messages"][-1]
+    assert consent["buttons"][0][0] == {"text": "✅ Setuju"}
+    staff_chat = (await web.get(f"/api/chats/{STAFF_ID}")).json()
+    assert staff_chat["messages"] == []
+
+
+async def test_buttons_reply_keyboard_and_sharing_the_number(web: httpx.AsyncClient) -> None:
+    chat = await send(web, "/start")
+    answer = await press(web, chat, "✅ Setuju")
+    assert answer.status_code == 200 and answer.json()["reacted"]
+    assert "Langkah 1 dari 7" in bot_texts(answer.json()["chat"])[-1]
+    await send(web, "Siti Aminah")
+    chat = await send(web, "Keripik Tempe")
+    chat = (await press(web, chat, "Kuliner/makanan-minuman")).json()["chat"]
+    chat = (await press(web, chat, "Lowokwaru")).json()["chat"]
+    assert chat["keyboard"] == [
+        [{"text": "📱 Kirim nomor saya", "contact": True, "location": False}]
+    ]
+    shared = await web.post(
+        f"/api/chats/{SITI.user_id}/reply", json={"text": "📱 Kirim nomor saya"}
+    )
+    chat = shared.json()["chat"]
+    assert {"phone": "+6281234567890"} in [m.get("contact") for m in chat["messages"]]
+    assert "Nomor +6281234567890 tersimpan. ✅" in bot_texts(chat)
+    assert chat["keyboard"] is None
+
+
+async def test_stale_or_invented_buttons_are_refused(web: httpx.AsyncClient) -> None:
+    chat = await send(web, "/start")
+    await press(web, chat, "✅ Setuju")
+    consent = next(m for m in reversed(chat["messages"]) if m["buttons"])
+    body = {"message_id": consent["id"], "row": 0, "col": 0, "text": "✅ Setuju"}
+    stale = await web.post(f"/api/chats/{SITI.user_id}/press", json=body)
+    assert stale.status_code == 409  # the bot removed the keyboard when it moved on
+    body = {"message_id": consent["id"], "row": -1, "col": 0, "text": "x"}
+    assert (await web.post(f"/api/chats/{SITI.user_id}/press", json=body)).status_code == 409
+    reply = await web.post(
+        f"/api/chats/{SITI.user_id}/reply", json={"text": "📱 Kirim nomor saya"}
+    )
+    assert reply.status_code == 409  # no keyboard asks for the number now
+
+
+async def test_booking_calendar_downloads_as_a_file(
+    web: httpx.AsyncClient, bot: RunningBot
+) -> None:
+    session = await create_session(bot)
+    await register_owner(bot, SITI.user_id, "Siti")
+    chat = await send(web, "/jadwal")
+    chat = (await press(web, chat, "✅ Pesan kursi")).json()["chat"]
+    document = next(m["document"] for m in chat["messages"] if "document" in m)
+    assert document["name"] == f"sesi-{session.id}.ics"
+    place = next(m["place"] for m in chat["messages"] if "place" in m)
+    assert place["map"].startswith("https://www.openstreetmap.org/?mlat=-7.936200")
+    download = await web.get(document["url"])
+    assert download.status_code == 200 and download.content.startswith(b"BEGIN:VCALENDAR")
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.startswith(f'attachment; filename="sesi-{session.id}.ics"')
+    inline = await web.get(document["url"].split("?")[0])
+    assert inline.status_code == 404  # only images are shown inline
+
+
+async def test_refuses_other_hosts_forms_and_strangers(web: httpx.AsyncClient) -> None:
+    assert (await web.get("/api/personas", headers={"Host": "evil.example"})).status_code == 403
+    form = await web.post(f"/api/chats/{SITI.user_id}/send", data={"text": "/start"})
+    assert form.status_code == 415
+    assert (await web.get("/api/chats/4242")).status_code == 404
+    assert (await web.post("/api/chats/4242/send", json={"text": "hi"})).status_code == 404
+    assert (await web.get("/api/files/EMUDOC000001nothing")).status_code == 404
+    empty = await web.post(f"/api/chats/{SITI.user_id}/send", json={"text": "  "})
+    assert empty.status_code == 400
+
+
+async def test_events_stream_reports_chat_versions(web: httpx.AsyncClient) -> None:
+    async with web.stream("GET", "/api/events") as stream:
+        assert stream.headers["Content-Type"] == "text/event-stream"
+        lines = stream.aiter_lines()
+        first = await anext(lines)
+        versions = json.loads(first.removeprefix("data: "))["versions"]
+        assert versions == {str(SITI.user_id): "1.0.0", str(STAFF_ID): "1.0.0"}
+        await send(web, "/start")
+        line = ""
+        while not line.startswith("data: "):
+            line = await anext(lines)
+        assert json.loads(line.removeprefix("data: "))["versions"][str(SITI.user_id)] != "1.0.0"
