@@ -17,6 +17,9 @@ from babel.numbers import format_decimal
 
 DEFAULT_LANGUAGE = "id"
 LANGUAGES = ("id", "en")
+# Keys of plain-text labels (button labels, spreadsheet headers): they are not HTML, and the
+# code escapes them like any parameter when they go into a formatted message.
+PLAIN_TEXT_KEYS = ("option.", "exports.sheet.", "exports.column.", "tips.topic.")
 
 
 class Html(str):

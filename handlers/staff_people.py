@@ -89,6 +89,8 @@ async def statistics(update: Update, context: DodolanContext) -> None:
     text = views.stats_text(context.services.catalog, context.language, stats)
     report = await outbox_report(context.services, failed_limit=0)
     text += "\n\n" + views.delivery_text(context.services.catalog, context.language, report)
+    feedback = await context.services.attendance.summary()
+    text += "\n\n" + views.feedback_text(context.services.catalog, context.language, feedback)
     tip_stats = await tips.tips_for(context.services).stats()
     text += "\n\n" + tips.stats_text(context.services.catalog, context.language, tip_stats)
     for chunk in _chunks(text):

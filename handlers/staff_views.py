@@ -15,6 +15,7 @@ from bot.services import session_input
 from bot.services.delivery_report import OutboxReport
 from bot.services.stats import Stats, fill_rate
 from handlers import callbacks as cb
+from storage.attendance import SessionFeedback
 from storage.invites import Trainer
 from storage.models import TrainingSession
 from storage.stats import Participant
@@ -274,6 +275,8 @@ def participants_text(
                 business=p.business_name or "—",
                 phone=p.phone or "—",
             )
+            + (catalog.text(language, "staff.participants.attended") if p.attended else "")
+            + (catalog.text(language, "staff.participants.unreachable") if p.unreachable else "")
             for n, p in enumerate(group, 1)
         ]
         if not group:
@@ -400,3 +403,21 @@ def revoke_confirm(catalog: Catalog, language: str, user_id: int, name: str) -> 
             ],
         ]
     )
+
+
+def feedback_text(catalog: Catalog, language: str, summary: Sequence[SessionFeedback]) -> str:
+    """Attendance and average stars per session."""
+    lines = [
+        catalog.text(
+            language,
+            "staff.feedback.line",
+            title=item.title,
+            attended=item.attended,
+            ratings=item.ratings,
+            average=f"{item.average:.1f}" if item.average else "—",
+        )
+        for item in summary
+        if item.attended or item.ratings
+    ]
+    body = "\n".join(lines) or catalog.text(language, "staff.stats.none")
+    return catalog.text(language, "staff.feedback.title") + "\n" + body

@@ -100,6 +100,7 @@ class Booking:
     seq: int
     offer_expires_at: datetime | None
     created_at: datetime
+    attended_at: datetime | None = None
 
 
 ACTIVE_BOOKING = ("confirmed", "waitlisted", "offered")

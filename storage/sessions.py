@@ -66,7 +66,7 @@ def _session(row: aiosqlite.Row) -> TrainingSession:
 
 
 def _booking(row: aiosqlite.Row) -> Booking:
-    expires = row["offer_expires_at"]
+    expires, attended = row["offer_expires_at"], row["attended_at"]
     return Booking(
         id=row["id"],
         session_id=row["session_id"],
@@ -75,6 +75,7 @@ def _booking(row: aiosqlite.Row) -> Booking:
         seq=row["seq"],
         offer_expires_at=from_db_time(expires) if expires else None,
         created_at=from_db_time(row["created_at"]),
+        attended_at=from_db_time(attended) if attended else None,
     )
 
 

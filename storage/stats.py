@@ -16,6 +16,8 @@ class Participant:
     full_name: str | None
     business_name: str | None
     phone: str | None
+    attended: bool = False
+    unreachable: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,10 @@ class StatsRepository:
     async def participants(self, session_id: int) -> list[Participant]:
         """Active bookings of a session in arrival order, joined with the owners' profiles."""
         rows = await self._db.fetch_all(
-            "SELECT b.user_id, b.status, p.full_name, p.business_name, p.phone "
-            "FROM bookings b LEFT JOIN owner_profiles p ON p.user_id = b.user_id "
+            "SELECT b.user_id, b.status, b.attended_at, p.full_name, p.business_name, p.phone, "
+            "u.unreachable_at FROM bookings b "
+            "LEFT JOIN owner_profiles p ON p.user_id = b.user_id "
+            "LEFT JOIN users u ON u.id = b.user_id "
             "WHERE b.session_id = ? AND b.status IN ('confirmed', 'offered', 'waitlisted') "
             "ORDER BY b.seq",
             (session_id,),
@@ -53,6 +57,8 @@ class StatsRepository:
                 full_name=r["full_name"],
                 business_name=r["business_name"],
                 phone=r["phone"],
+                attended=r["attended_at"] is not None,
+                unreachable=r["unreachable_at"] is not None,
             )
             for r in rows
         ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
@@ -23,10 +23,12 @@ from bot.clock import Clock
 from bot.formatting import zone_label
 from bot.i18n import Catalog
 from bot.services.calendar import place_of
+from storage.attendance import AttendanceRepository, SessionFeedback
 from storage.database import Database
 from storage.models import Booking, OwnerProfile, TrainingSession
 from storage.reports import ReportRepository
 from storage.sessions import SessionRepository
+from storage.tips import TipCount, TipsRepository
 
 Cell = str | int | float | datetime | None
 Row = TypeVar("Row")
@@ -54,6 +56,7 @@ class Sheet:
     headers: tuple[str, ...]
     widths: tuple[int, ...]
     rows: tuple[tuple[Cell, ...], ...]
+    in_csv: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,9 @@ class Export:
 
     def csv_files(self, stem: str) -> dict[str, bytes]:
         """Render one UTF-8 (with BOM, for Excel) CSV per view, named ``<stem>-<slug>.csv``."""
-        return {f"{stem}-{sheet.slug}.csv": sheet_csv(sheet) for sheet in self.sheets}
+        return {
+            f"{stem}-{sheet.slug}.csv": sheet_csv(sheet) for sheet in self.sheets if sheet.in_csv
+        }
 
 
 def sheet_csv(sheet: Sheet) -> bytes:
@@ -143,7 +148,11 @@ class ExportService:
         catalog: Catalog,
         tz: ZoneInfo,
         now: Clock,
+        attendance: AttendanceRepository,
+        tips: TipsRepository,
     ) -> None:
+        self._attendance = attendance
+        self._tips = tips
         self._sessions = sessions
         self._reports = reports
         self._catalog = catalog
@@ -153,7 +162,15 @@ class ExportService:
     @classmethod
     def on(cls, db: Database, catalog: Catalog, tz: ZoneInfo, now: Clock) -> ExportService:
         """Wire the service to an open database."""
-        return cls(SessionRepository(db), ReportRepository(db), catalog, tz, now)
+        return cls(
+            SessionRepository(db),
+            ReportRepository(db),
+            catalog,
+            tz,
+            now,
+            AttendanceRepository(db),
+            TipsRepository(db),
+        )
 
     async def build(self, language: str = "id") -> Export:
         """Read owners, sessions and bookings now and return the views."""
@@ -172,8 +189,32 @@ class ExportService:
                 views.sheet("owners", "pemilik", views.owner_columns(), owners),
                 views.sheet("sessions", "sesi", views.session_columns(), sessions),
                 views.sheet("bookings", "peserta", views.booking_columns(), lines),
+                *await self._statistics(views),
             ),
             created_at=now,
+        )
+
+    async def _statistics(self, views: _Views) -> tuple[Sheet, ...]:
+        """Attendance, feedback and tips: workbook sheets only (not separate CSV files)."""
+        per_session = await self._attendance.per_session()
+        comments = [
+            (item.title, *comment)
+            for item in per_session
+            for comment in await self._attendance.comments(item.session_id)
+        ]
+        return tuple(
+            replace(sheet, in_csv=False)
+            for sheet in (
+                views.sheet("feedback", "umpan-balik", views.feedback_columns(), per_session),
+                views.sheet("comments", "komentar", views.comment_columns(), comments),
+                views.sheet("tips", "tips", views.tip_columns(), await self._tips.counts("tip")),
+                views.sheet(
+                    "tip_topics",
+                    "topik-tips",
+                    views.tip_columns(),
+                    await self._tips.counts("topic"),
+                ),
+            )
         )
 
 
@@ -245,6 +286,40 @@ class _Views:
                 "status", lambda x: self._label("exports.booking_status", x.booking.status), 20
             ),
             Column("created", lambda x: self._local(x.booking.created_at), 18),
+            Column(
+                "attended",
+                lambda x: self._local(x.booking.attended_at) if x.booking.attended_at else None,
+                18,
+            ),
+        ]
+
+    def feedback_columns(self) -> list[Column[SessionFeedback]]:
+        """Umpan balik: attendance and stars per session."""
+        return [
+            Column("session_id", lambda f: f.session_id, 8),
+            Column("title", lambda f: f.title, 32),
+            Column("attended_count", lambda f: f.attended, 10),
+            Column("ratings", lambda f: f.ratings, 10),
+            Column("average", lambda f: round(f.average, 2) if f.average else None, 10),
+        ]
+
+    def comment_columns(self) -> list[Column[tuple[str, int, str, datetime]]]:
+        """Komentar: what attendees wrote."""
+        return [
+            Column("session", lambda c: c[0], 32),
+            Column("stars", lambda c: c[1], 8),
+            Column("comment", lambda c: c[2], 60),
+            Column("created", lambda c: self._local(c[3]), 18),
+        ]
+
+    def tip_columns(self) -> list[Column[TipCount]]:
+        """Tips: sent, helpful and not helpful per tip (or per topic)."""
+        return [
+            Column("tip", lambda t: t.key, 24),
+            Column("topic", lambda t: t.topic, 18),
+            Column("sent_count", lambda t: t.sent, 10),
+            Column("helpful", lambda t: t.helpful, 12),
+            Column("not_helpful", lambda t: t.not_helpful, 14),
         ]
 
     def _local(self, moment: datetime) -> datetime:

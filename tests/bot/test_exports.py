@@ -92,7 +92,15 @@ async def export(services: Services, clock: FakeClock) -> Export:
 
 def test_workbook_has_the_three_sheets_with_bold_frozen_headers(export: Export) -> None:
     book = openpyxl.load_workbook(io.BytesIO(export.xlsx()))
-    assert book.sheetnames == ["Pemilik UKM", "Sesi", "Booking"]
+    assert book.sheetnames == [
+        "Pemilik UKM",
+        "Sesi",
+        "Booking",
+        "Kehadiran & umpan balik",
+        "Komentar peserta",
+        "Tips",
+        "Tips per topik",
+    ]
     owners = book["Pemilik UKM"]
     assert [c.value for c in owners[1]] == [
         "Nama",
@@ -162,6 +170,7 @@ def test_session_and_booking_rows(export: Export) -> None:
         "No. HP/WA",
         "Status",
         "Dibuat (WIB)",
+        "Hadir (WIB)",
     )
     assert [(r[3], r[6], r[7]) for r in bookings[1:]] == [
         ("Siti Aminah", "Terdaftar", wall(2026, 12, 1, 9, 30)),
@@ -185,6 +194,7 @@ def test_csv_files_have_a_bom_and_the_same_rows(export: Export) -> None:
         "+6281234567890",
         "Terdaftar",
         "2026-12-01 09:30",
+        "",  # not attended (yet)
     ]
     assert rows[2][3] == "'=Budi"  # a spreadsheet will not run it
     assert len(rows) == 1 + len(export.sheet("peserta").rows)
@@ -195,4 +205,4 @@ async def test_an_empty_database_exports_headers_only(services: Services) -> Non
         services.db, services.catalog, services.settings.timezone, services.now
     ).build()
     book = openpyxl.load_workbook(io.BytesIO(export.xlsx()))
-    assert [book[name].max_row for name in book.sheetnames] == [1, 1, 1]
+    assert [book[name].max_row for name in book.sheetnames] == [1, 1, 1, 1, 1, 1, 1]

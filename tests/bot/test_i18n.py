@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import LANGUAGES, Catalog, Html, language_for_client, placeholders
+from bot.i18n import (
+    LANGUAGES,
+    PLAIN_TEXT_KEYS,
+    Catalog,
+    Html,
+    language_for_client,
+    placeholders,
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +65,19 @@ def test_new_users_get_english_only_from_an_english_client(
     code: str | None, language: str
 ) -> None:
     assert language_for_client(code) == language
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_text_is_html_that_telegram_accepts(catalog: Catalog, language: str) -> None:
+    from simulator.html_parse import EntityParseError, parse_html
+
+    broken = []
+    for key in sorted(catalog.keys(language)):
+        if key.startswith(PLAIN_TEXT_KEYS):
+            continue
+        sample = {name: "x" for name in placeholders(catalog.raw(language, key))}
+        try:
+            parse_html(catalog.text(language, key, **sample))
+        except EntityParseError as exc:
+            broken.append(f"{key}: {exc}")
+    assert broken == []

@@ -100,7 +100,15 @@ def test_export_writes_a_workbook_and_csv_files(tmp_path: Path) -> None:
     assert code == 0, err
     assert "rekap.xlsx" in out
     book = openpyxl.load_workbook(io.BytesIO((tmp_path / "rekap.xlsx").read_bytes()))
-    assert book.sheetnames == ["Pemilik UKM", "Sesi", "Booking"]
+    assert book.sheetnames == [
+        "Pemilik UKM",
+        "Sesi",
+        "Booking",
+        "Kehadiran & umpan balik",
+        "Komentar peserta",
+        "Tips",
+        "Tips per topik",
+    ]
     assert [r[1] for r in book["Sesi"].iter_rows(min_row=2, values_only=True)] == [
         "Foto produk pakai HP",
         "Jualan live",

@@ -148,3 +148,21 @@ async def test_feedback_after_the_session(
     assert (summary.attended, summary.ratings, summary.average) == (1, 1, 4.0)
     comments = await bot.services.db.fetch_all("SELECT stars, comment FROM feedback")
     assert [tuple(r) for r in comments] == [(4, "Materinya jelas, <contoh> & praktiknya pas")]
+
+
+async def test_staff_see_attendance_and_feedback(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser, staff: FakeUser
+) -> None:
+    joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
+    session = await class_with(bot, emulator, joko, [siti, budi])
+    booking = (await bot.services.booking.current(siti.id))[0].booking
+    await bot.services.attendance.toggle(joko.id, booking.id)
+    await bot.services.attendance.rate(siti.id, booking.id, 5)
+    await bot.services.users.blocked_the_bot(budi.id)
+    await staff.command("peserta")
+    replies = await staff.press(next(b for row in staff.last.buttons for b in row if "Judul" in b))
+    text = replies[-1].text
+    assert "Siti · Usaha Siti · +6281200001001 · ✅ hadir" in text
+    assert "Budi · Usaha Budi · +6281200001002 · 🚫 memblokir bot" in text
+    stats = "\n".join(m.text for m in await staff.command("statistik"))
+    assert f"• {session.title}: hadir 1, dinilai 1×, rata-rata ⭐ 5.0" in stats
