@@ -5,10 +5,11 @@ The hierarchy, drawn once::
     DodolanError
     ├── ConfigError          a setting is missing or invalid (the CLI exits 2)
     ├── NotAllowed           the user lacks the role this action needs
-    ├── InvalidInput         a value the user typed or tapped does not fit (carries a catalog key)
     ├── StaleAction          a button or answer no longer fits the conversation; nothing changed
     ├── NotRegistered        the action needs a finished sign-up
-    └── BookingRefused       a booking rule says no (carries a catalog key and its numbers)
+    └── Refusal              a rule says no; carries the catalog key that explains it
+        ├── InvalidInput     a value the user typed or tapped does not fit
+        └── BookingRefused   a booking or programme rule (full, past the cut-off, ...)
 
 Handlers turn each into a friendly message in the user's language; nothing below
 ``handlers/`` knows how it will be shown.
@@ -38,13 +39,17 @@ class NotAllowed(DodolanError):
         self.role = role
 
 
-class InvalidInput(DodolanError):
-    """A user-supplied value was refused; ``key`` names the catalog text explaining why."""
+class Refusal(DodolanError):
+    """A rule says no; ``key`` names the catalog text that explains why, with ``params``."""
 
     def __init__(self, key: str, **params: object) -> None:
         super().__init__(key)
         self.key = key
         self.params = params
+
+
+class InvalidInput(Refusal):
+    """A value the user typed or tapped does not fit."""
 
 
 class StaleAction(DodolanError):
@@ -55,13 +60,5 @@ class NotRegistered(DodolanError):
     """The action needs a finished sign-up."""
 
 
-class BookingRefused(DodolanError):
-    """A booking rule says no: full, past the cut-off, closed, already booked, ...
-
-    ``key`` names the catalog text that explains it to the owner or staff member.
-    """
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
+class BookingRefused(Refusal):
+    """A booking or programme rule says no: full, past the cut-off, closed, ..."""

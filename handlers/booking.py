@@ -8,12 +8,12 @@ from io import BytesIO
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.errors import BookingRefused, NotRegistered, StaleAction
+from bot.errors import BookingRefused, NotRegistered, Refusal, StaleAction
 from bot.services.booking import BookingView
 from bot.services.calendar import session_ics
 from handlers import callbacks as cb
 from handlers import session_views as sv
-from handlers.common import clear_buttons
+from handlers.common import clear_buttons, explain
 from handlers.context import DodolanApplication, DodolanContext
 from handlers.dialogs import send_prompt
 from storage.models import TrainingSession
@@ -137,10 +137,8 @@ async def tapped_booking(update: Update, context: DodolanContext) -> None:
         if parts is None or not all(p.isdigit() for p in parts[1:]):
             raise StaleAction(query.data)
         await _booking_action(update, context, parts[0], [int(p) for p in parts[1:]])
-    except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
-    except BookingRefused as refusal:
-        await query.answer(context.t(refusal.key, **refusal.params), show_alert=True)
+    except (StaleAction, Refusal) as error:
+        await explain(query, context, error)
 
 
 async def _booking_action(
@@ -245,11 +243,8 @@ async def tapped_offer(update: Update, context: DodolanContext) -> None:
             view = await context.services.booking.accept_offer(user.id, int(parts[1]))
         else:
             await context.services.booking.decline_offer(user.id, int(parts[1]))
-    except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
-        return
-    except BookingRefused as refusal:
-        await query.answer(context.t(refusal.key, **refusal.params), show_alert=True)
+    except (StaleAction, Refusal) as error:
+        await explain(query, context, error)
         return
     await query.answer()
     await clear_buttons(query)

@@ -12,7 +12,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
+from bot.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
 from bot.formatting import format_datetime
 from bot.i18n import Html
 from bot.services.broadcast_input import MAX_BUTTONS, parse_button, parse_moment
@@ -23,7 +23,7 @@ from handlers import broadcast_views as bv
 from handlers import callbacks as cb
 from handlers import delivery
 from handlers.auth import refuse, requires
-from handlers.common import clear_buttons
+from handlers.common import clear_buttons, explain
 from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.dialogs import TEXT_FLOWS
 from storage.broadcasts import Audience
@@ -95,10 +95,8 @@ async def tapped(update: Update, context: DodolanContext) -> None:
         if parts is None or dialog is None or dialog.flow != FLOW:
             raise StaleAction(query.data)
         await _step(update, context, dialog, parts)
-    except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
-    except (BookingRefused, InvalidInput) as refusal:
-        await query.answer(context.t(refusal.key, **refusal.params), show_alert=True)
+    except (StaleAction, Refusal) as error:
+        await explain(query, context, error)
     except NotAllowed:
         await refuse(update, context)
 

@@ -15,6 +15,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.errors import DodolanError, Refusal
 from handlers.context import DodolanApplication, DodolanContext
 from handlers.menus import set_user_menu
 from storage.models import Role
@@ -41,6 +42,16 @@ async def refresh_menu(
         await set_user_menu(
             context.bot, context.services.catalog, user_id, roles, context.language
         )
+
+
+async def explain(query: CallbackQuery, context: DodolanContext, error: DodolanError) -> None:
+    """Answer a button that changed nothing: the rule that said no, or that it is stale."""
+    text = (
+        context.t(error.key, **error.params)
+        if isinstance(error, Refusal)
+        else context.t("fallback.stale_button")
+    )
+    await query.answer(text, show_alert=True)
 
 
 async def clear_buttons(query: CallbackQuery) -> None:

@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.errors import InvalidInput, NotRegistered, StaleAction
+from bot.errors import InvalidInput, NotRegistered, Refusal, StaleAction
 from bot.services import fields, profile, signup
 from bot.services.fields import FieldCollector
 from handlers import callbacks as cb
 from handlers import views
-from handlers.common import stray_message
+from handlers.common import explain, stray_message
 from handlers.context import DodolanApplication, DodolanContext
 from storage.models import Dialog
 
@@ -160,11 +160,8 @@ async def tapped_answer(update: Update, context: DodolanContext) -> None:
             following = await collector.skip_nib(user.id)
         else:
             following = await collector.answer_choice(user.id, field, code)
-    except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
-        return
-    except InvalidInput as refusal:
-        await query.answer(context.t(refusal.key, **refusal.params), show_alert=True)
+    except (StaleAction, Refusal) as error:
+        await explain(query, context, error)
         return
     await query.answer()
     await query.edit_message_reply_markup(None)

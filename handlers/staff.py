@@ -5,13 +5,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.errors import InvalidInput, StaleAction
+from bot.errors import InvalidInput, Refusal, StaleAction
 from bot.services import session_input
 from handlers import callbacks as cb
 from handlers import dialogs, staff_manage, staff_people
 from handlers import staff_views as views
 from handlers.auth import requires
-from handlers.common import clear_buttons
+from handlers.common import clear_buttons, explain
 from handlers.context import DodolanApplication, DodolanContext
 from storage.models import Dialog, Role
 
@@ -116,11 +116,8 @@ async def tapped_new_session(update: Update, context: DodolanContext) -> None:
         following_step, data = session_input.answer_choice(step, code, dialog.data, now, tz)
         if step == "trainer":
             data["trainer_name"] = await _trainer_name(context, data.get("trainer_id"))
-    except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
-        return
-    except InvalidInput as refusal:
-        await query.answer(context.t(refusal.key, **refusal.params), show_alert=True)
+    except (StaleAction, Refusal) as error:
+        await explain(query, context, error)
         return
     await query.answer()
     await clear_buttons(query)

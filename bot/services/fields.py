@@ -10,6 +10,7 @@ from bot.errors import InvalidInput, StaleAction
 from bot.services import validation as v
 from bot.services.dialogs import DialogService
 from storage.models import Dialog
+from storage.owners import PROFILE_FIELDS
 
 TEXT_FIELDS = ("full_name", "business_name", "phone", "nib")
 CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -17,15 +18,7 @@ CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
     "kecamatan": v.KECAMATAN,
 }
 MULTI_FIELD = "marketplaces"
-ALL_FIELDS = (
-    "full_name",
-    "business_name",
-    "category",
-    "kecamatan",
-    "phone",
-    "marketplaces",
-    "nib",
-)
+ALL_FIELDS = PROFILE_FIELDS  # the order the owner is asked in, and shown
 
 
 def accept_text(field: str, raw: str) -> str:
