@@ -98,7 +98,9 @@ async def main() -> None:
     print(f"signup_burst · {machine()}")
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        emu = BotApiEmulator(token=TOKEN, rate_limits=RateLimits(chat_burst=30), settle=0.05)
+        emu = BotApiEmulator(
+            token=TOKEN, rate_limits=RateLimits(chat_burst=30), settle=0.05, reply_timeout=120
+        )
         await emu.start()
         try:
             database = folder / "bench.sqlite3"
@@ -132,8 +134,10 @@ async def main() -> None:
             dodolan_updates = emu.stats.updates_delivered - updates0
             dodolan_wall = time.time() - t0
             bot.terminate()
-            await bot.wait()
-            # bare echo handler, same number of updates
+            await bot.wait()  # on failure the child is killed by the finally below
+            # bare echo handler, same number of updates; it has no pacing of its own, so the
+            # emulator's limits are lifted for it (a 429 would drop its reply)
+            emu.rate_limits.enabled = False
             echo = await spawn([str(ROOT / "benchmarks" / "echo_bot.py")], env, folder)
             await emu.user(2, "Warm").send("halo", within=60)
             echoers = [emu.user(50_000 + i, f"Echo{i}") for i in range(OWNERS)]
@@ -145,6 +149,10 @@ async def main() -> None:
             echo.terminate()
             await echo.wait()
         finally:
+            for child in (locals().get("bot"), locals().get("echo")):
+                if child is not None and child.returncode is None:
+                    child.kill()
+                    await child.wait()
             await emu.stop()
     booked = sum(1 for p in people if any("Kursi Anda sudah aman" in m.text for m in p.messages))
     print(f"owners signed up and booked: {booked} of {OWNERS} in {dodolan_wall:.0f} s")
