@@ -335,7 +335,7 @@ def delivery_text(catalog: Catalog, language: str, report: OutboxReport) -> str:
         uncertain=report.total("uncertain"),
         unreachable=len(report.unreachable),
         people=Html(people),
-    )
+    ).rstrip()
 
 
 def _counts(catalog: Catalog, language: str, field: str, counts: list[tuple[str, int]]) -> str:
