@@ -166,3 +166,25 @@ async def test_staff_see_attendance_and_feedback(
     assert "Budi · Usaha Budi · +6281200001002 · 🚫 memblokir bot" in text
     stats = "\n".join(m.text for m in await staff.command("statistik"))
     assert f"• {session.title}: hadir 1, dinilai 1×, rata-rata ⭐ 5.0" in stats
+
+
+async def test_scheduled_follow_up_the_next_morning(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser
+) -> None:
+    joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
+    await class_with(bot, emulator, joko, [siti, budi])
+    await joko.command("kelas")
+    await joko.press("📚 Materi ke semua peserta")
+    await joko.send("Rangkuman materi kemarin")
+    await joko.press("Lewati")
+    await joko.press("🕘 Jadwalkan")
+    (reply,) = await joko.send("13-12-2026 08.00")
+    assert "Minggu, 13 Desember 2026, 08.00 WIB" in reply.text and "2 orang" in reply.text
+    await bot.restart()
+    bot.clock.moment = SATURDAY_9 + timedelta(hours=22)  # Sunday 07.00 WIB
+    await bot.tick()
+    assert not any("Rangkuman" in m.text for m in siti.messages)
+    bot.clock.moment = SATURDAY_9 + timedelta(hours=23)  # Sunday 08.00 WIB
+    await bot.tick()
+    assert any("Rangkuman materi kemarin" in m.text for m in siti.messages)
+    assert any("Rangkuman materi kemarin" in m.text for m in budi.messages)
