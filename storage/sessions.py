@@ -124,15 +124,6 @@ class SessionRepository:
         rows = await self._db.fetch_all(_SESSION_SELECT + " ORDER BY s.starts_at, s.id")
         return [_session(r) for r in rows]
 
-    async def bookings_of_session(self, session_id: int) -> list[Booking]:
-        """Return the active bookings of a session in waitlist order."""
-        rows = await self._db.fetch_all(
-            "SELECT * FROM bookings WHERE session_id = ? "
-            "AND status IN ('confirmed', 'offered', 'waitlisted') ORDER BY seq",
-            (session_id,),
-        )
-        return [_booking(r) for r in rows]
-
     async def active_of_user(self, user_id: int) -> list[Booking]:
         """Return the owner's active bookings, waitlist places and offers."""
         rows = await self._db.fetch_all(

@@ -13,21 +13,8 @@ SESSION_CHANGED = "session_changed"  # {session_id, changes: [field, ...]}
 SESSION_CANCELLED = "session_cancelled"  # {session_id}
 WAITLIST_MOVED = "waitlist_moved"  # {booking_id}
 WAITLIST_ENDED = "waitlist_ended"  # {session_id}
-BOOKING_RELEASED = "booking_released"  # {session_id} the session was shrunk or closed for you
 REMINDER = "reminder"  # {booking_id, rule}
 TRAINER_REMINDER = "trainer_reminder"  # {session_id, rule}
-
-KINDS = (
-    SEAT_OFFER,
-    OFFER_EXPIRED,
-    SESSION_CHANGED,
-    SESSION_CANCELLED,
-    WAITLIST_MOVED,
-    WAITLIST_ENDED,
-    BOOKING_RELEASED,
-    REMINDER,
-    TRAINER_REMINDER,
-)
 
 # Lower sends first. Offers are time-boxed, so they jump the queue.
 PRIORITY = {SEAT_OFFER: 1, OFFER_EXPIRED: 2, SESSION_CANCELLED: 2, SESSION_CHANGED: 3}
