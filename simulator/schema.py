@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from importlib import resources
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from simulator.errors import bad_request
 
-DEFAULT_API_JSON = Path(__file__).resolve().parents[1].parent / "shared/telegram-bot-api/api.json"
+# The official Bot API schema ships inside the package (MIT, see telegram_api/LICENSE), so a
+# fresh clone or an installed wheel needs nothing beside it.
+API_JSON_RESOURCE = ("simulator.telegram_api", "api.json")
 _INT_RE = re.compile(r"^-?\d+$")
 _MUST_BE_RE = re.compile(r"must be ([a-z_]+)$")
 _SCALARS = {"Integer", "String", "Boolean", "Float", "True", "InputFile"}
@@ -38,12 +41,17 @@ class Schema:
     """The Bot API schema (methods and types) from api.json."""
 
     def __init__(self, path: Path | str | None = None) -> None:
-        p = Path(path) if path is not None else DEFAULT_API_JSON
-        if not p.is_file():
-            raise FileNotFoundError(
-                f"Telegram api.json not found at {p}; the emulator needs it to validate calls"
-            )
-        data = json.loads(p.read_text(encoding="utf-8"))
+        if path is None:
+            package, name = API_JSON_RESOURCE
+            text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+        else:
+            p = Path(path)
+            if not p.is_file():
+                raise FileNotFoundError(
+                    f"Telegram api.json not found at {p}; the emulator needs it to validate calls"
+                )
+            text = p.read_text(encoding="utf-8")
+        data = json.loads(text)
         self.version: str = str(data.get("version", ""))
         self.methods: dict[str, Any] = data["methods"]
         self.types: dict[str, Any] = data["types"]
