@@ -231,6 +231,9 @@ def erase_prompt(catalog: Catalog, language: str) -> tuple[str, InlineKeyboardMa
 def data_summary(catalog: Catalog, language: str, export: Mapping[str, Any], tz: ZoneInfo) -> str:
     """The readable part of /datasaya."""
     profile = export.get("profile")
+    roles = _role_lines(catalog, language, export)
+    if not profile and roles:
+        return "\n".join([catalog.text(language, "data.records.no_profile"), *roles])
     if not profile:
         return catalog.text(language, "data.nothing")
     consents = [
@@ -250,4 +253,53 @@ def data_summary(catalog: Catalog, language: str, export: Mapping[str, Any], tz:
             language, f"lang.{'english' if export['language'] == 'en' else 'indonesian'}"
         ),
         since=format_datetime(datetime.fromisoformat(export["first_contact"]), tz, language),
+        records=Html("\n".join([*roles, *_activity_lines(catalog, language, export)])),
     )
+
+
+def _role_lines(catalog: Catalog, language: str, export: Mapping[str, Any]) -> list[str]:
+    """A staff member's or trainer's role and stored Telegram name, from the export."""
+    return [
+        catalog.text(
+            language,
+            "data.records.role",
+            role=catalog.text(language, f"data.records.{r['role']}"),
+            name=r["name_shown_to_owners"] or catalog.text(language, "data.records.no_name"),
+        )
+        for r in export["roles"]
+    ]
+
+
+def _activity_lines(catalog: Catalog, language: str, export: Mapping[str, Any]) -> list[str]:
+    """Counts of the person's history and their settings, from the export."""
+    t = catalog.text
+    bookings = export["bookings"]
+    rated = [b["feedback"] for b in bookings if b["feedback"]]
+    activity = t(
+        language,
+        "data.records.activity",
+        bookings=len(bookings),
+        attended=sum(1 for b in bookings if b["attended_at"]),
+        ratings=len(rated),
+        comments=sum(1 for f in rated if f["comment"]),
+        tips=len(export["tips_received"]),
+        opinions=len(export["tip_opinions"]),
+    )
+    settings = export["settings"]
+    daily = settings["daily_tip"]
+    return [
+        activity,
+        t(
+            language,
+            "data.records.settings",
+            daily=(
+                Html(t(language, f"tips.slot.{daily['slot']}"))
+                if daily and daily["active"]
+                else t(language, f"data.records.daily_{'paused' if daily else 'none'}")
+            ),
+            announcements=t(
+                language,
+                f"data.records.announcements_{'on' if settings['announcements'] else 'off'}",
+            ),
+        ),
+    ]

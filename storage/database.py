@@ -40,6 +40,8 @@ async def _connect(path: Path) -> aiosqlite.Connection:
     conn.row_factory = aiosqlite.Row
     await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows are overwritten with zeros, whatever this SQLite build's default is.
+    await conn.execute("PRAGMA secure_delete = ON")
     return conn
 
 
@@ -96,6 +98,17 @@ class Database:
         """Return every row of a read-only query."""
         async with self._reader.execute(sql, _bind(params)) as cursor:
             return list(await cursor.fetchall())
+
+    async def forget_deleted(self) -> None:
+        """Copy the write-ahead log into the file and empty it, so that no earlier version
+        of a deleted row survives in either file (after an erasure)."""
+        async with (
+            self._write_lock,
+            self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor,
+        ):
+            row = await cursor.fetchone()
+        if row is None or row[0] != 0:
+            logger.warning("the write-ahead log could not be emptied; a reader held it too long")
 
     @asynccontextmanager
     async def raw_writer(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -22,6 +22,16 @@ PROFILE_FIELDS = (
 )
 
 
+# What the programme keeps after a person's erasure no longer says who they were.
+_FORGET_PERSON = (
+    "UPDATE training_sessions SET trainer_id = NULL WHERE trainer_id = :user",
+    "UPDATE training_sessions SET created_by = NULL WHERE created_by = :user",
+    "DELETE FROM trainer_invites WHERE used_by = :user OR created_by = :user",
+    "UPDATE broadcasts SET created_by = 0, status_chat_id = NULL, status_message_id = NULL "
+    "WHERE created_by = :user",
+)
+
+
 class AlreadyRegistered(Exception):
     """The owner already has a profile."""
 
@@ -118,14 +128,24 @@ class OwnerRepository:
         return row["pending_start"] if row else None
 
     async def erase(self, user_id: int, now: datetime) -> bool:
-        """Delete every personal record of the user and count the erasure anonymously."""
+        """Delete every personal record of the user and count the erasure anonymously.
+
+        Rows keyed to the user go with the ``users`` row (profile, consents, bookings with
+        attendance and feedback, tips, queued messages); roles and the Telegram name of staff
+        and trainers are deleted, and the programme's own records (sessions, announcements)
+        no longer point at them. The write-ahead log is emptied afterwards.
+        """
         async with self._db.transaction() as conn:
             cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
-            if cursor.rowcount == 0:
+            roles = await conn.execute("DELETE FROM user_roles WHERE user_id = ?", (user_id,))
+            if cursor.rowcount == 0 and roles.rowcount == 0:
                 return False
+            for sql in _FORGET_PERSON:
+                await conn.execute(sql, {"user": user_id})
             await conn.execute(
                 "INSERT INTO erasures (erased_at) VALUES (?)", (now.date().isoformat(),)
             )
+        await self._db.forget_deleted()
         return True
 
     async def erasure_count(self) -> int:

@@ -29,6 +29,7 @@ from storage.invites import InviteRepository
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.owners import OwnerRepository
+from storage.personal_data import PersonalDataRepository
 from storage.sessions import SessionRepository
 from storage.stats import StatsRepository
 from storage.tips import TipsRepository
@@ -94,7 +95,9 @@ class Services:
             users=users,
             dialogs=dialogs,
             signup=SignupService(dialogs, owners, now),
-            profile=ProfileService(dialogs, owners, now, booking, outbox),
+            profile=ProfileService(
+                dialogs, owners, now, booking, outbox, PersonalDataRepository(db)
+            ),
             sessions=SessionService(
                 db, sessions, UserRepository(db), outbox, now, settings.offer_hold, reminders
             ),

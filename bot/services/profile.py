@@ -12,6 +12,7 @@ from bot.services.booking import BookingService
 from bot.services.dialogs import DialogService
 from storage.models import Consent, Dialog, OwnerProfile, User
 from storage.outbox import OutboxRepository
+from storage.personal_data import BookingRecord, PersonalRecords
 
 FLOW = "profile"
 
@@ -23,6 +24,12 @@ class ProfileStore(Protocol):
     async def update_field(self, user_id: int, field: str, value: Any, now: datetime) -> bool: ...
     async def consents(self, user_id: int) -> list[Consent]: ...
     async def erase(self, user_id: int, now: datetime) -> bool: ...
+
+
+class RecordsStore(Protocol):
+    """Where a person's settings, roles and history are read from."""
+
+    async def records(self, user_id: int) -> PersonalRecords: ...
 
 
 class ProfileService(fields.FieldCollector):
@@ -37,9 +44,11 @@ class ProfileService(fields.FieldCollector):
         now: Clock,
         booking: BookingService,
         outbox: OutboxRepository,
+        records: RecordsStore,
     ) -> None:
         super().__init__(dialogs, now)
         self._owners = owners
+        self._records = records
         self._booking = booking
         self._outbox = outbox
 
@@ -68,6 +77,8 @@ class ProfileService(fields.FieldCollector):
         """Return everything stored about the owner, as plain JSON-ready data."""
         profile = await self._owners.get(user.id)
         dialog = await self._dialogs.current(user.id)
+        records = await self._records.records(user.id)
+        places = {v.booking.id: v.rank for v in await self._booking.current(user.id)}
         return {
             "telegram_user_id": user.id,
             "language": user.language,
@@ -87,15 +98,7 @@ class ProfileService(fields.FieldCollector):
                 if dialog
                 else None
             ),
-            "bookings": [
-                {
-                    "session": view.session.title,
-                    "starts_at": view.session.starts_at.isoformat(),
-                    "status": view.booking.status,
-                    "waitlist_place": view.rank,
-                }
-                for view in await self._booking.current(user.id)
-            ],
+            **_records_dict(records, places),
             "queued_messages": [
                 {"kind": m.kind, "due_at": m.due_at.isoformat(), "status": m.status}
                 for m in await self._outbox.pending_for(user.id)
@@ -107,6 +110,61 @@ class ProfileService(fields.FieldCollector):
         queued messages go with it. Only an anonymous count remains."""
         await self._booking.release_all(user_id)
         return await self._owners.erase(user_id, self._now())
+
+
+def _records_dict(records: PersonalRecords, places: dict[int, int | None]) -> dict[str, Any]:
+    return {
+        "settings": {
+            "announcements": not records.announcements_off,
+            "daily_tip": (
+                {"slot": records.daily_tip_slot, "active": records.daily_tip_active}
+                if records.daily_tip_slot
+                else None
+            ),
+            "daily_tip_days": [{"day": d, "status": s} for d, s in records.daily_tip_days],
+            "blocked_the_bot_since": _iso(records.unreachable_since),
+            "start_link_kept_until_signup": records.start_link,
+        },
+        "roles": [
+            {
+                "role": r.role,
+                "granted_by": r.source,
+                "granted_at": r.granted_at.isoformat(),
+                "name_shown_to_owners": r.display_name,
+            }
+            for r in records.roles
+        ],
+        "bookings": [_booking_dict(b, places.get(b.booking_id)) for b in records.bookings],
+        "tips_received": [
+            {"tip": t.tip_id, "topic": t.topic, "via": t.via, "sent_at": t.sent_at.isoformat()}
+            for t in records.tips_received
+        ],
+        "tip_opinions": [
+            {"tip": o.tip_id, "topic": o.topic, "helpful": o.helpful, "at": o.at.isoformat()}
+            for o in records.tip_opinions
+        ],
+    }
+
+
+def _booking_dict(booking: BookingRecord, place: int | None) -> dict[str, Any]:
+    return {
+        "session": booking.session,
+        "starts_at": booking.starts_at.isoformat(),
+        "status": booking.status,
+        "booked_at": booking.booked_at.isoformat(),
+        "waitlist_place": place,
+        "said_will_attend_at": _iso(booking.will_attend_at),
+        "attended_at": _iso(booking.attended_at),
+        "feedback": (
+            {"stars": booking.stars, "comment": booking.comment, "at": _iso(booking.rated_at)}
+            if booking.stars is not None
+            else None
+        ),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _profile_dict(profile: OwnerProfile) -> dict[str, Any]:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
 
 from simulator import BotApiEmulator, FakeUser
+from storage.models import Role
+from tests.e2e.support import create_session
 from tests.e2e.test_signup import NASTY, sign_up_siti
 from tests.harness import RunningBot
 
@@ -93,29 +101,156 @@ async def test_my_data_returns_what_is_stored(bot: RunningBot, siti: FakeUser) -
     assert exported["telegram_user_id"] == siti.id
 
 
+async def test_my_data_lists_attendance_feedback_tips_and_settings(
+    bot: RunningBot, siti: FakeUser
+) -> None:
+    await registered(siti)
+    await attended_and_commented(bot, siti)
+    await siti.command("tips")
+    await siti.command("berhenti")
+    summary, document = await siti.command("datasaya")
+    assert "1 booking sesi (1 hadir), 1 penilaian sesi dan 1 komentar, 1 tips diterima" in (
+        summary.text
+    )
+    assert "pengumuman program dimatikan" in summary.text
+    assert document.document is not None
+    exported = json.loads(document.document[2])
+    (booking,) = exported["bookings"]
+    assert booking["session"] == "Foto produk" and booking["status"] == "confirmed"
+    assert booking["attended_at"] == "2026-12-12T02:05:00+00:00"
+    assert booking["feedback"]["stars"] == 5
+    assert booking["feedback"]["comment"] == "Materinya jelas sekali"
+    assert len(exported["tips_received"]) == 1 and exported["tip_opinions"] == []
+    assert exported["settings"]["announcements"] is False
+    assert exported["roles"] == []
+
+
+async def test_a_trainers_data_shows_his_role_and_stored_name(
+    bot: RunningBot, emulator: BotApiEmulator
+) -> None:
+    joko = await trainer_joko(bot, emulator)
+    summary, document = await joko.command("datasaya")
+    assert "belum mendaftar sebagai pemilik usaha" in summary.text
+    assert "Peran: pelatih; nama Telegram yang ditampilkan ke peserta: Joko Susilo" in (
+        summary.text
+    )
+    assert document.document is not None
+    (role,) = json.loads(document.document[2])["roles"]
+    assert role["role"] == "trainer" and role["name_shown_to_owners"] == "Joko Susilo"
+
+
 async def test_my_data_before_signup_says_so(bot: RunningBot, siti: FakeUser) -> None:
     replies = await siti.command("datasaya")
     assert "belum menyimpan data pribadi" in replies[0].text
     assert replies[1].document is not None
 
 
+PERSONAL = ("Siti Aminah", "Keripik Tempe Bu Siti", "81234567890", "Materinya jelas sekali")
+
+
+class _BuiltWithoutSecureDelete(sqlite3.Connection):
+    """A connection as a SQLite build without ``SQLITE_SECURE_DELETE`` opens it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.execute("PRAGMA secure_delete = OFF")
+
+
+@pytest.fixture
+def sqlite_built_without_secure_delete(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every connection the bot opens start with ``secure_delete`` off."""
+    monkeypatch.setattr(
+        aiosqlite,
+        "connect",
+        functools.partial(aiosqlite.connect, factory=_BuiltWithoutSecureDelete),
+    )
+
+
+def database_bytes(path: Path) -> dict[str, bytes]:
+    """The raw bytes of the database file and its write-ahead log, as the bot left them."""
+    wal = path.with_name(path.name + "-wal")
+    return {f.name: f.read_bytes() for f in (path, wal) if f.exists()}
+
+
+async def trainer_joko(bot: RunningBot, emulator: BotApiEmulator) -> FakeUser:
+    joko = emulator.user(7001, "Joko Susilo", language_code="id")
+    await joko.command("bantuan")
+    async with bot.services.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO user_roles (user_id, role, source, granted_at, display_name) "
+            "VALUES (?, 'trainer', 'invite', '2026-11-30T00:00:00+00:00', 'Joko Susilo')",
+            (joko.id,),
+        )
+    return joko
+
+
+async def attended_and_commented(bot: RunningBot, siti: FakeUser) -> None:
+    session = await create_session(bot, "Foto produk")
+    view = await bot.services.booking.book(siti.id, session.id)
+    async with bot.services.db.transaction() as tx:
+        await tx.execute(
+            "UPDATE bookings SET attended_at = '2026-12-12T02:05:00+00:00' WHERE id = ?",
+            (view.booking.id,),
+        )
+    await bot.services.attendance.rate(siti.id, view.booking.id, 5)
+    await bot.services.attendance.comment(siti.id, view.booking.id, "Materinya jelas sekali")
+
+
 async def test_erasure_leaves_no_personal_data_in_the_file(
-    bot: RunningBot, siti: FakeUser
+    sqlite_built_without_secure_delete: None, bot: RunningBot, siti: FakeUser
 ) -> None:
     await registered(siti)
+    await attended_and_commented(bot, siti)
+    await siti.command("tips")
+    before = database_bytes(bot.settings.database)
+    assert any(b"Siti Aminah" in data for data in before.values())
     await siti.command("hapusdata")
     replies = await siti.press("🗑 Ya, hapus data saya")
     assert "sudah kami hapus" in replies[-1].text
     with sqlite3.connect(bot.settings.database) as conn:
-        for table in ("owner_profiles", "consents", "dialogs"):
+        for table in ("owner_profiles", "consents", "dialogs", "bookings", "feedback"):
+            assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
+        for table in ("tips_sent", "tips_feedback", "tips_subscriptions", "outbox"):
             assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
         assert conn.execute("SELECT COUNT(*) FROM users WHERE id = ?", (siti.id,)).fetchone() == (
             0,
         )
         assert conn.execute("SELECT COUNT(*) FROM erasures").fetchone() == (1,)
         dump = "\n".join(conn.iterdump())
-    for personal in ("Siti Aminah", "Keripik Tempe", "81234567890", str(siti.id)):
+    conn.close()
+    for personal in (*PERSONAL, str(siti.id)):
         assert personal not in dump
+    # the bot is still running: nothing may survive in freed pages or in the write-ahead log
+    after = database_bytes(bot.settings.database)
+    for name, data in after.items():
+        for personal in PERSONAL:
+            assert personal.encode() not in data, (name, personal)
+
+
+async def test_the_bot_turns_secure_delete_on_whatever_the_build_says(
+    sqlite_built_without_secure_delete: None, bot: RunningBot
+) -> None:
+    db = bot.services.db
+    for conn in (db._writer, db._reader):
+        row = await (await conn.execute("PRAGMA secure_delete")).fetchone()
+        assert row is not None and row[0] == 1
+
+
+async def test_a_trainers_erasure_removes_his_role_and_name(
+    bot: RunningBot, emulator: BotApiEmulator
+) -> None:
+    joko = await trainer_joko(bot, emulator)
+    session = await create_session(bot, "Judul produk")
+    await bot.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await joko.command("hapusdata")
+    replies = await joko.press("🗑 Ya, hapus data saya")
+    assert "sudah kami hapus" in replies[-1].text
+    assert await bot.services.users.roles(joko.id) == {Role.OWNER}
+    assert await bot.services.users.display_names([joko.id]) == {}
+    moved = await bot.services.sessions.get(session.id)
+    assert moved is not None and moved.trainer_id is None
+    for name, data in database_bytes(bot.settings.database).items():
+        assert b"Joko Susilo" not in data, name
 
 
 async def test_erasure_can_be_declined(bot: RunningBot, siti: FakeUser) -> None:

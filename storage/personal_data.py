@@ -1,0 +1,161 @@
+"""Everything stored about one person beyond their profile, read for /datasaya (UU PDP)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.database import Database, from_db_time
+
+
+@dataclass(frozen=True)
+class BookingRecord:
+    """One booking of any status, with attendance and the person's feedback."""
+
+    booking_id: int
+    session: str
+    starts_at: datetime
+    status: str
+    booked_at: datetime
+    will_attend_at: datetime | None
+    attended_at: datetime | None
+    stars: int | None
+    comment: str | None
+    rated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TipRecord:
+    """A tip the person was sent."""
+
+    tip_id: str
+    topic: str
+    via: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class TipOpinion:
+    """What the person thought of a tip."""
+
+    tip_id: str
+    topic: str
+    helpful: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RoleRecord:
+    """A staff or trainer role, with the Telegram name shown to owners."""
+
+    role: str
+    source: str
+    granted_at: datetime
+    display_name: str | None
+
+
+@dataclass(frozen=True)
+class PersonalRecords:
+    """The person's settings, roles and history."""
+
+    announcements_off: bool
+    unreachable_since: datetime | None
+    start_link: str | None
+    daily_tip_slot: str | None
+    daily_tip_active: bool
+    daily_tip_days: tuple[tuple[str, str], ...]
+    roles: tuple[RoleRecord, ...]
+    bookings: tuple[BookingRecord, ...]
+    tips_received: tuple[TipRecord, ...]
+    tip_opinions: tuple[TipOpinion, ...]
+
+
+def _time(value: str | None) -> datetime | None:
+    return from_db_time(value) if value else None
+
+
+class PersonalDataRepository:
+    """Read-only SQL across the tables that hold a person's records."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def records(self, user_id: int) -> PersonalRecords:
+        """Return every record keyed to ``user_id`` (empty ones if they never wrote)."""
+        user = await self._db.fetch_one(
+            "SELECT announcements_off, unreachable_at, pending_start FROM users WHERE id = ?",
+            (user_id,),
+        )
+        subscription = await self._db.fetch_one(
+            "SELECT slot, active FROM tips_subscriptions WHERE user_id = ?", (user_id,)
+        )
+        days = await self._db.fetch_all(
+            "SELECT day, status FROM tips_daily WHERE user_id = ? ORDER BY day", (user_id,)
+        )
+        return PersonalRecords(
+            announcements_off=bool(user and user["announcements_off"]),
+            unreachable_since=_time(user["unreachable_at"]) if user else None,
+            start_link=user["pending_start"] if user else None,
+            daily_tip_slot=subscription["slot"] if subscription else None,
+            daily_tip_active=bool(subscription and subscription["active"]),
+            daily_tip_days=tuple((r["day"], r["status"]) for r in days),
+            roles=await self._roles(user_id),
+            bookings=await self._bookings(user_id),
+            tips_received=await self._tips(user_id),
+            tip_opinions=await self._opinions(user_id),
+        )
+
+    async def _roles(self, user_id: int) -> tuple[RoleRecord, ...]:
+        rows = await self._db.fetch_all(
+            "SELECT role, source, granted_at, display_name FROM user_roles "
+            "WHERE user_id = ? ORDER BY role",
+            (user_id,),
+        )
+        return tuple(
+            RoleRecord(r["role"], r["source"], from_db_time(r["granted_at"]), r["display_name"])
+            for r in rows
+        )
+
+    async def _bookings(self, user_id: int) -> tuple[BookingRecord, ...]:
+        rows = await self._db.fetch_all(
+            "SELECT b.id, s.title, s.starts_at, b.status, b.created_at, b.will_attend_at, "
+            "b.attended_at, f.stars, f.comment, f.created_at AS rated_at "
+            "FROM bookings b JOIN training_sessions s ON s.id = b.session_id "
+            "LEFT JOIN feedback f ON f.booking_id = b.id "
+            "WHERE b.user_id = ? ORDER BY s.starts_at, b.id",
+            (user_id,),
+        )
+        return tuple(
+            BookingRecord(
+                booking_id=r["id"],
+                session=r["title"],
+                starts_at=from_db_time(r["starts_at"]),
+                status=r["status"],
+                booked_at=from_db_time(r["created_at"]),
+                will_attend_at=_time(r["will_attend_at"]),
+                attended_at=_time(r["attended_at"]),
+                stars=r["stars"],
+                comment=r["comment"],
+                rated_at=_time(r["rated_at"]),
+            )
+            for r in rows
+        )
+
+    async def _tips(self, user_id: int) -> tuple[TipRecord, ...]:
+        rows = await self._db.fetch_all(
+            "SELECT tip_id, topic, via, sent_at FROM tips_sent WHERE user_id = ? ORDER BY id",
+            (user_id,),
+        )
+        return tuple(
+            TipRecord(r["tip_id"], r["topic"], r["via"], from_db_time(r["sent_at"])) for r in rows
+        )
+
+    async def _opinions(self, user_id: int) -> tuple[TipOpinion, ...]:
+        rows = await self._db.fetch_all(
+            "SELECT tip_id, topic, helpful, at FROM tips_feedback WHERE user_id = ? ORDER BY at",
+            (user_id,),
+        )
+        return tuple(
+            TipOpinion(r["tip_id"], r["topic"], bool(r["helpful"]), from_db_time(r["at"]))
+            for r in rows
+        )
