@@ -17,10 +17,45 @@ _PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
 _NIB_SEPARATORS = re.compile(r"[\s\-.]")
 _ASCII_DIGITS = re.compile(r"^[0-9]+$")
 
+_INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cs"})
+_ZWJ = "\u200d"
+_EMOJI_TRAILERS = frozenset({"\ufe0f", *map(chr, range(0x1F3FB, 0x1F400))})  # VS16, skin tones
+_BLACK_FLAG = "\U0001f3f4"
+_TAGS = range(0xE0020, 0xE007F)  # the letters of a subdivision flag (🏴 + tags + cancel tag)
+_CANCEL_TAG = "\U000e007f"
+
+
+def _is_emoji(ch: str) -> bool:
+    return unicodedata.category(ch) == "So"
+
+
+def _joins_emoji(text: str, i: int) -> bool:
+    """Whether the format character at ``i`` joins emoji (a ZWJ, as in a woman cook) or spells
+    a subdivision flag (tag characters after a black flag)."""
+    ch, previous = text[i], text[i - 1] if i else ""
+    if ch == _ZWJ:
+        j = i - 1
+        while j >= 0 and text[j] in _EMOJI_TRAILERS:
+            j -= 1
+        return j >= 0 and _is_emoji(text[j]) and i + 1 < len(text) and _is_emoji(text[i + 1])
+    if ord(ch) in _TAGS or ch == _CANCEL_TAG:
+        return previous == _BLACK_FLAG or (bool(previous) and ord(previous) in _TAGS)
+    return False
+
+
+def _has_control_characters(text: str) -> bool:
+    return any(
+        unicodedata.category(ch) in _INVISIBLE and not _joins_emoji(text, i)
+        for i, ch in enumerate(text)
+    )
+
 
 def clean_text(raw: str, *, max_length: int = NAME_MAX) -> str:
-    """Trim and collapse spaces; refuse empty, symbol-only, control-character or long text."""
-    if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in raw.strip()):
+    """Trim and collapse spaces; refuse empty, symbol-only, control-character or long text.
+
+    Zero-width joiners and tag characters are allowed inside emoji sequences only.
+    """
+    if _has_control_characters(raw.strip()):
         raise InvalidInput("input.control_characters")
     text = " ".join(raw.split())
     if not text:

@@ -26,6 +26,37 @@ def test_clean_text_refusals(raw: str, key: str) -> None:
     assert info.value.key == key
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dapur \U0001f469\u200d\U0001f373",  # woman cook: woman ZWJ cooking
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467 Keluarga",  # family
+        "Sambal \u2764\ufe0f\u200d\U0001f525",  # heart on fire: heart VS16 ZWJ fire
+        "Kode \U0001f469\U0001f3fd\u200d\U0001f4bb",  # with a skin tone
+        "Scotland \U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",
+    ],
+)
+def test_emoji_sequences_are_not_control_characters(text: str) -> None:
+    assert v.clean_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Siti\u200dAminah",  # between letters
+        "Siti \U0001f469\u200d",  # at the end
+        "\u200d\U0001f373 Siti",  # at the start
+        "Siti\u200d\U0001f373",  # letter ZWJ emoji
+        "\U0001f469\u200d\u200d\U0001f373 Siti",  # doubled
+        "Siti \U000e0067\U000e007f",  # tags without a flag
+    ],
+)
+def test_a_zero_width_joiner_outside_emoji_is_refused(text: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        v.clean_text(text)
+    assert info.value.key == "input.control_characters"
+
+
 def test_clean_text_trims_and_collapses_spaces() -> None:
     assert v.clean_text("  Keripik   Tempe\u00a0 Bu Siti ") == "Keripik Tempe Bu Siti"
     assert v.clean_text("x" * 100) == "x" * 100
