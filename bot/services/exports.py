@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -35,7 +36,12 @@ Row = TypeVar("Row")
 
 CSV_TIME_FORMAT = "%Y-%m-%d %H:%M"
 XLSX_TIME_FORMAT = "yyyy-mm-dd hh:mm"
-_FORMULA_START = ("=", "@", "\t", "\r")
+# OWASP's CSV injection advice: a cell a spreadsheet could run starts with one of these, also
+# after a separator (Excel in an Indonesian locale splits on ";"), or after leading blanks.
+_CONTROL_START = ("\t", "\r")
+_FORMULA_START = ("=", "@", "+", "-")
+_SEPARATOR = re.compile(r"[;,]")
+_SIGNED_NUMBER = re.compile(r"[+-][\d\s().,-]*")  # "+6281234567890", "-7.93": data, not code
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,8 @@ class Export:
 def sheet_csv(sheet: Sheet) -> bytes:
     """Render one view as CSV text encoded UTF-8 with a BOM."""
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
+    # every text cell quoted, so no reader splits one at a ";" or "," inside it
+    writer = csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(sheet.headers)
     writer.writerows([_csv_cell(c) for c in row] for row in sheet.rows)
     return text.getvalue().encode("utf-8-sig")
@@ -114,9 +121,14 @@ def _csv_cell(cell: Cell) -> Cell:
 
 
 def _looks_like_formula(text: str) -> bool:
-    if text.startswith(_FORMULA_START):
+    """Whether a spreadsheet could run the text or any part of it after a separator."""
+    if text.startswith(_CONTROL_START):
         return True
-    return text.startswith(("+", "-")) and not text[1:].replace(" ", "").isdigit()
+    return any(_starts_formula(part.lstrip()) for part in _SEPARATOR.split(text))
+
+
+def _starts_formula(part: str) -> bool:
+    return part.startswith(_FORMULA_START) and not _SIGNED_NUMBER.fullmatch(part)
 
 
 def _write_sheet(ws: Any, sheet: Sheet) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from bot.config import load_settings
 from bot.services.container import Services
-from bot.services.exports import Export, ExportService
+from bot.services.exports import Export, ExportService, Sheet, sheet_csv
 from bot.services.sessions import SessionDraft
 from storage.models import Consent
 from storage.owners import OwnerRepository
@@ -206,3 +206,24 @@ async def test_an_empty_database_exports_headers_only(services: Services) -> Non
     ).build()
     book = openpyxl.load_workbook(io.BytesIO(export.xlsx()))
     assert [book[name].max_row for name in book.sheetnames] == [1, 1, 1, 1, 1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ('Usaha;=HYPERLINK("http://x.test")', '\'Usaha;=HYPERLINK("http://x.test")'),
+        ("Keripik; @SUM(A1)", "'Keripik; @SUM(A1)"),
+        ("Tempe, +cmd|' /C calc'!A0", "'Tempe, +cmd|' /C calc'!A0"),
+        ("  =1+1", "'  =1+1"),
+        ("-2+3", "'-2+3"),
+        ("\tBudi", "'\tBudi"),
+        ("+6281234567890", "+6281234567890"),
+        ("Jl. Tugu 1, -7.9362", "Jl. Tugu 1, -7.9362"),
+        ("Siti = Aminah; bakso", "Siti = Aminah; bakso"),
+    ],
+)
+def test_csv_cells_a_spreadsheet_could_run_are_kept_as_text(typed: str, written: str) -> None:
+    sheet = Sheet("t", "t", ("Nama", "Kursi"), (16, 8), ((typed, 3),))
+    text = sheet_csv(sheet).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text)))[1] == [written, "3"]
+    assert text.splitlines()[1].startswith('"')  # quoted: no reader splits it at ";" or ","
