@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from telegram import LinkPreviewOptions
@@ -12,6 +13,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
 )
+from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, system_clock
 from bot.config import Settings
@@ -30,6 +32,7 @@ from handlers import (
     tips,
     trainer,
 )
+from handlers.bot_api import DodolanBot
 from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.delivery import start_delivery, stop_delivery
 from handlers.menus import set_default_menus, set_user_menu
@@ -45,6 +48,7 @@ def build_application(
     now: Clock = system_clock,
     update_processor: BaseUpdateProcessor | None = None,
     background_delivery: bool = True,
+    rate_limiter: PriorityRateLimiter | None = None,
 ) -> DodolanApplication:
     """Build the bot; services are opened by ``post_init`` and closed by ``post_shutdown``."""
 
@@ -66,26 +70,37 @@ def build_application(
 
     application: DodolanApplication = (
         ApplicationBuilder()
-        .token(settings.token)
-        .base_url(settings.api_base_url)
-        .base_file_url(settings.api_base_file_url)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                tzinfo=settings.timezone,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
+        .bot(_build_bot(settings, rate_limiter or PriorityRateLimiter()))
         .context_types(ContextTypes(context=DodolanContext))
         .concurrent_updates(update_processor or PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
-        .rate_limiter(PriorityRateLimiter())
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
     register_handlers(application)
+    processor = application.update_processor
+    if isinstance(processor, PerChatUpdateProcessor) and processor.on_flood is None:
+        processor.on_flood = functools.partial(common.flooded, application=application)
     return application
+
+
+def _build_bot(settings: Settings, rate_limiter: PriorityRateLimiter) -> DodolanBot:
+    """The Bot API client: HTML by default, paced, with idempotent edits and answers."""
+    return DodolanBot(
+        settings.token,
+        base_url=settings.api_base_url,
+        base_file_url=settings.api_base_file_url,
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            tzinfo=settings.timezone,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        # The sizes ApplicationBuilder would choose: many replies at once, one getUpdates.
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=rate_limiter,
+    )
 
 
 def register_handlers(application: DodolanApplication) -> None:
@@ -105,8 +120,8 @@ def register_handlers(application: DodolanApplication) -> None:
 
 
 async def _refresh_privileged_menus(application: DodolanApplication, services: Services) -> None:
-    """Give staff and trainers who already use the bot their own menu."""
-    for user_id in sorted(await services.users.privileged_ids()):
+    """Give staff and trainers who use the bot their menu, and former staff the owners' one."""
+    for user_id in sorted(await services.users.menu_holders()):
         user = await services.users.get(user_id)
         if user is not None:
             roles = await services.users.roles(user_id)

@@ -6,7 +6,6 @@ import logging
 
 from telegram import CallbackQuery, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -16,7 +15,9 @@ from telegram.ext import (
 )
 
 from bot.errors import DodolanError, Refusal
-from handlers.context import DodolanApplication, DodolanContext
+from bot.i18n import DEFAULT_LANGUAGE
+from handlers.bot_api import DodolanBot
+from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.menus import set_user_menu
 from storage.models import Role
 
@@ -55,11 +56,11 @@ async def explain(query: CallbackQuery, context: DodolanContext, error: DodolanE
 
 
 async def clear_buttons(query: CallbackQuery) -> None:
-    """Remove the inline keyboard from the message a button was tapped on."""
-    try:
-        await query.edit_message_reply_markup(None)
-    except BadRequest as exc:  # already gone, e.g. a double tap
-        logger.info("could not clear buttons: %s", exc)
+    """Remove the inline keyboard from the message a button was tapped on.
+
+    Already gone (a double tap, an old copy) is done: :class:`DodolanBot` absorbs it.
+    """
+    await query.edit_message_reply_markup(None)
 
 
 async def show_help(update: Update, context: DodolanContext) -> None:
@@ -105,7 +106,7 @@ async def stray_button(update: Update, context: DodolanContext) -> None:
 
 
 async def on_error(update: object, context: DodolanContext) -> None:
-    """Log the traceback first, then apologise to the user in their language."""
+    """Log the traceback first, then stop the button spinning and apologise in their language."""
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error("error while handling update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
@@ -114,11 +115,36 @@ async def on_error(update: object, context: DodolanContext) -> None:
         if context.account is None and update.effective_user is not None:
             # PTB builds a fresh context for error handlers; reload the user's language
             context.account = await context.services.users.get(update.effective_user.id)
-        if update.callback_query is not None:
-            await update.callback_query.answer()
+    except Exception:
+        logger.exception("could not load the language for update %s", update_id)
+    query = update.callback_query
+    if query is not None and not _answered(context, query.id):
+        try:
+            await query.answer()
+        except Exception:
+            logger.exception("could not answer the callback of update %s", update_id)
+    try:
         await context.bot.send_message(update.effective_chat.id, context.t("error.generic"))
     except Exception:
         logger.exception("could not apologise for update %s", update_id)
+
+
+def _answered(context: DodolanContext, query_id: str) -> bool:
+    bot = context.bot
+    return isinstance(bot, DodolanBot) and bot.was_answered(query_id)
+
+
+async def flooded(update: Update, note: bool, application: DodolanApplication) -> None:
+    """Answer an update skipped because its chat floods: stop the spinner, maybe ask to slow."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    if not note or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    services = application.bot_data[SERVICES_KEY]
+    account = await services.users.get(chat.id)
+    language = account.language if account is not None else DEFAULT_LANGUAGE
+    await application.bot.send_message(chat.id, services.catalog.text(language, "flood.slow_down"))
 
 
 def register_first(application: DodolanApplication) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
+import dataclasses
 import re
 import secrets
 import time
@@ -106,6 +108,12 @@ class FakeUser:
                 {"type": "bot_command", "offset": 0, "length": utf16_len(m.group(0))}
             ]
         return await self._message(content, expect_reply, within, f"sending {text!r}")
+
+    def send_nowait(self, text: str) -> int:
+        """Queue a text message without waiting for the bot (a person typing very fast);
+        return its update id."""
+        self.emu.state.known_chats.add(self.id)
+        return self.emu.queue.push({"message": self._incoming({"text": text})})
 
     async def command(
         self,
@@ -275,6 +283,23 @@ class FakeUser:
                     return await self.send(label, expect_reply=expect_reply, within=within)
         seen = [m.buttons + (m.reply_keyboard or []) for m in self.messages[-5:]]
         raise AssertionError(f"{self!r}: no button {label!r}; recent buttons: {seen}")
+
+    async def press_on(
+        self,
+        snapshot: BotMessage,
+        label: str,
+        *,
+        expect_reply: bool = True,
+        within: float | None = None,
+    ) -> list[BotMessage]:
+        """Press a button as it was on an earlier snapshot of a message: the second tap of a
+        double tap, or a tap on an old copy whose buttons the bot has since removed."""
+        if label not in snapshot.button_data:
+            raise AssertionError(f"{self!r}: the snapshot has no button {label!r}")
+        stored = self.emu.state.chat(self.id).messages[snapshot.message_id]
+        old = dataclasses.replace(stored, json=copy.deepcopy(snapshot.raw))
+        button = {"text": label, "callback_data": snapshot.button_data[label]}
+        return await self._press_inline(old, button, expect_reply, within)
 
     async def press_data(
         self, data: str, *, expect_reply: bool = True, within: float | None = None

@@ -15,6 +15,7 @@ from telegram import Update
 from bot.app import build_application
 from bot.clock import Clock
 from bot.config import Settings, load_settings
+from bot.ratelimit import PriorityRateLimiter
 from bot.services.container import Services
 from bot.updates import PerChatUpdateProcessor
 from handlers.context import SERVICES_KEY, DodolanApplication
@@ -122,6 +123,7 @@ class RunningBot:
             now=self.clock,
             update_processor=processor,
             background_delivery=self.background_delivery,
+            rate_limiter=self._limiter(),
         )
         await app.initialize()
         assert app.post_init is not None
@@ -134,6 +136,18 @@ class RunningBot:
         self.application = app
         if self.emulator is not None:
             self.emulator.handled_hook = self.wait_handled
+
+    def _limiter(self) -> PriorityRateLimiter:
+        """Pace the bot to the emulator's limits, as it is paced to Telegram's."""
+        if self.emulator is None:
+            return PriorityRateLimiter()
+        limits = self.emulator.rate_limits
+        return PriorityRateLimiter(
+            per_second=min(29.5, limits.global_per_second),
+            chat_per_second=limits.chat_per_second,
+            chat_burst=limits.chat_burst,
+            group_per_minute=limits.group_per_minute,
+        )
 
     async def stop(self) -> None:
         """Stop polling, finish in-flight updates, close services (as ``run_polling`` does)."""
