@@ -72,11 +72,21 @@ async def start_followup(
 
 
 async def _allowed(context: DodolanContext, user_id: int, dialog: Dialog | None) -> bool:
-    """Staff for announcements; the session's trainer (or staff) for follow-ups."""
+    """Staff for announcements; for a follow-up, whoever may run its session now.
+
+    A refused user's follow-up draft is dropped, so their next message is not refused again.
+    """
     roles = await context.services.users.roles(user_id)
     if Role.STAFF in roles:
         return True
-    return dialog is not None and dialog.data.get("kind") == FOLLOWUP and Role.TRAINER in roles
+    if dialog is None or dialog.flow != FLOW or dialog.data.get("kind") != FOLLOWUP:
+        return False
+    try:
+        await context.services.broadcasts.check(user_id, FOLLOWUP, _audience(dialog.data))
+    except NotAllowed:
+        await context.services.dialogs.end(user_id)
+        return False
+    return True
 
 
 async def tapped(update: Update, context: DodolanContext) -> None:

@@ -152,8 +152,9 @@ async def _finish(context: DodolanContext, user_id: int, dialog: Dialog, *, save
         await send_step(context, user_id, back)
         return
     await services.dialogs.end(user_id)
+    names = await services.users.display_names([session.trainer_id or 0])
     card = views.session_card(
-        services.catalog, context.language, services.settings.timezone, session
+        services.catalog, context.language, services.settings.timezone, session, names
     )
     await context.bot.send_message(
         user_id,

@@ -18,10 +18,11 @@ EDIT_FLOW = session_input.EDIT_FLOW
 MAX_LISTED = 20
 
 
-def _card(context: DodolanContext, session: TrainingSession) -> str:
+async def _card(context: DodolanContext, session: TrainingSession) -> str:
     services = context.services
+    names = await services.users.display_names([session.trainer_id or 0])
     return views.session_card(
-        services.catalog, context.language, services.settings.timezone, session
+        services.catalog, context.language, services.settings.timezone, session, names
     )
 
 
@@ -32,7 +33,7 @@ async def send_session(context: DodolanContext, chat_id: int, session: TrainingS
         if session.status == "cancelled"
         else views.manage_keyboard(context.services.catalog, context.language, session)
     )
-    await context.bot.send_message(chat_id, _card(context, session), reply_markup=markup)
+    await context.bot.send_message(chat_id, await _card(context, session), reply_markup=markup)
 
 
 @requires(Role.STAFF)
@@ -40,11 +41,16 @@ async def manage_sessions(update: Update, context: DodolanContext) -> None:
     """List upcoming sessions, one message each, with buttons to change them."""
     message = update.effective_message
     assert message is not None
-    sessions = [s for s in await context.services.sessions.upcoming() if s.status != "cancelled"]
+    services = context.services
+    sessions = [s for s in await services.sessions.upcoming() if s.status != "cancelled"]
     if not sessions:
         await message.reply_text(context.t("staff.manage.none"))
         return
-    await message.reply_text(context.t("staff.manage.intro", count=len(sessions)))
+    note = views.no_trainer_note(
+        services.catalog, context.language, services.settings.timezone, sessions
+    )
+    intro = context.t("staff.manage.intro", count=len(sessions))
+    await message.reply_text(f"{intro}\n{note}" if note else intro)
     for session in sessions[:MAX_LISTED]:
         await send_session(context, message.chat_id, session)
 
@@ -72,7 +78,7 @@ async def tapped_manage(update: Update, context: DodolanContext) -> None:
                     session.id, "closed" if action == "close" else "open"
                 )
                 await query.edit_message_text(
-                    _card(context, changed),
+                    await _card(context, changed),
                     reply_markup=views.manage_keyboard(
                         services.catalog, context.language, changed
                     ),

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import InvalidInput, NotAllowed
+from bot.services.container import Services
 from bot.services.delivery_report import outbox_report
 from bot.services.invites import PAYLOAD_PREFIX
+from bot.services.sessions import TRAINER_REVOKED
 from handlers import callbacks as cb
+from handlers import delivery, tips
 from handlers import staff_views as views
-from handlers import tips
 from handlers.auth import refuse, requires
 from handlers.common import refresh_menu
 from handlers.context import DodolanApplication, DodolanContext
 from handlers.menus import set_user_menu
-from storage.models import Role
+from storage.invites import Trainer
+from storage.models import OutboxMessage, Role
 
 RECENT = timedelta(days=7)  # trainers still look up a session's people a week after it
 MAX_TEXT = 4000
@@ -121,23 +124,39 @@ async def tapped_trainers(update: Update, context: DodolanContext) -> None:
             link = f"https://t.me/{context.bot.username}?start={PAYLOAD_PREFIX}{token}"
             await context.bot.send_message(user.id, context.t("staff.trainers.invite", link=link))
         case ["revoke", uid] if uid.isdecimal() and int(uid) in listed:
-            name = views.trainer_label(
-                context.services.catalog, context.language, listed[int(uid)]
-            )
-            text, markup = views.revoke_confirm(
-                context.services.catalog, context.language, int(uid), name
-            )
-            await context.bot.send_message(user.id, text, reply_markup=markup)
+            await _ask_revoke(context, user.id, listed[int(uid)])
         case ["revokeyes", uid] if uid.isdecimal() and int(uid) in listed:
-            await invites.revoke(int(uid))
-            await _refresh_menu_of(context, int(uid))
-            await query.edit_message_text(context.t("staff.trainers.revoked"))
+            await _revoke(context, query, listed[int(uid)])
         case ["revokeno", uid]:
             await query.edit_message_text(context.t("staff.trainers.revoke_kept"))
         case _:
             await query.answer(context.t("fallback.stale_button"), show_alert=True)
             return
     await query.answer()
+
+
+async def _ask_revoke(context: DodolanContext, chat_id: int, trainer: Trainer) -> None:
+    """Ask before revoking, naming the sessions that would be left without a trainer."""
+    services = context.services
+    runs = await services.sessions.run_by(trainer.user_id)
+    name = views.trainer_label(services.catalog, context.language, trainer)
+    text, markup = views.revoke_confirm(
+        services.catalog, context.language, services.settings.timezone, trainer.user_id, name, runs
+    )
+    await context.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def _revoke(context: DodolanContext, query: CallbackQuery, trainer: Trainer) -> None:
+    """Revoke the role; show staff which sessions now have no trainer."""
+    services = context.services
+    orphaned = await services.sessions.revoke_trainer(trainer.user_id) or []
+    await _refresh_menu_of(context, trainer.user_id)
+    name = views.trainer_label(services.catalog, context.language, trainer)
+    await query.edit_message_text(
+        views.revoked_text(
+            services.catalog, context.language, services.settings.timezone, name, orphaned
+        )
+    )
 
 
 async def _refresh_menu_of(context: DodolanContext, user_id: int) -> None:
@@ -147,6 +166,21 @@ async def _refresh_menu_of(context: DodolanContext, user_id: int) -> None:
         await set_user_menu(
             context.bot, context.services.catalog, user_id, roles, account.language
         )
+
+
+async def render_removed(
+    services: Services, language: str, message: OutboxMessage, now: datetime
+) -> delivery.Rendered | None:
+    """Tell a trainer their rights were revoked, with the sessions they no longer run."""
+    text = services.catalog.text(language, "staff.trainers.removed_notice")
+    sessions = [await services.sessions.get(int(i)) for i in message.params["session_ids"]]
+    gone = [s for s in sessions if s is not None and s.status != "cancelled"]
+    if gone:
+        lines = views.session_lines(services.catalog, language, services.settings.timezone, gone)
+        text += "\n\n" + services.catalog.text(
+            language, "staff.trainers.removed_sessions", sessions=lines
+        )
+    return text, None
 
 
 async def redeem_invite(update: Update, context: DodolanContext, token: str) -> None:
@@ -177,3 +211,4 @@ def register(application: DodolanApplication) -> None:
     application.add_handler(CommandHandler(["statistik", "stats"], statistics, only_private))
     application.add_handler(CommandHandler(["pelatih", "trainers"], trainers, only_private))
     application.add_handler(CallbackQueryHandler(tapped_trainers, pattern=cb.pattern(cb.TRAINERS)))
+    delivery.RENDERERS[TRAINER_REVOKED] = render_removed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -67,12 +67,30 @@ def _session_values(session: TrainingSession) -> dict[str, Any]:
     }
 
 
-def session_card(catalog: Catalog, language: str, tz: ZoneInfo, session: TrainingSession) -> str:
-    """One session as staff see it: when, where, seats and status."""
+def trainer_of(
+    catalog: Catalog, language: str, session: TrainingSession, names: Mapping[int, str]
+) -> str:
+    """Who runs the session, as staff see it; a warning when nobody does."""
+    if session.trainer_id is None:
+        return catalog.text(language, "staff.card_no_trainer")
+    return names.get(session.trainer_id) or catalog.text(
+        language, "staff.trainer_id", id=str(session.trainer_id)
+    )
+
+
+def session_card(
+    catalog: Catalog,
+    language: str,
+    tz: ZoneInfo,
+    session: TrainingSession,
+    names: Mapping[int, str],
+) -> str:
+    """One session as staff see it: when, where, trainer, seats and status."""
     return catalog.text(
         language,
         "staff.card",
         title=session.title,
+        trainer=trainer_of(catalog, language, session, names),
         when=format_time_range(session.starts_at, session.ends_at, tz, language),
         place=place_lines(catalog, language, _session_values(session)),
         confirmed=session.confirmed + session.offered,
@@ -381,12 +399,41 @@ def trainers_screen(catalog: Catalog, language: str, trainers: Sequence[Trainer]
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 
 
-def revoke_confirm(catalog: Catalog, language: str, user_id: int, name: str) -> Screen:
-    """Ask once more before a trainer loses their role."""
+def session_lines(
+    catalog: Catalog, language: str, tz: ZoneInfo, sessions: Sequence[TrainingSession]
+) -> Html:
+    """One line per session: when and what, escaped."""
+    return Html(
+        "\n".join(
+            catalog.text(
+                language,
+                "staff.session_line",
+                when=format_datetime(s.starts_at, tz, language),
+                title=s.title,
+            )
+            for s in sessions
+        )
+    )
+
+
+def revoke_confirm(
+    catalog: Catalog,
+    language: str,
+    tz: ZoneInfo,
+    user_id: int,
+    name: str,
+    sessions: Sequence[TrainingSession],
+) -> Screen:
+    """Ask once more before a trainer loses their role, naming the sessions they run."""
     uid = str(user_id)
-    return catalog.text(
-        language, "staff.trainers.revoke_confirm", name=name
-    ), InlineKeyboardMarkup(
+    text = catalog.text(language, "staff.trainers.revoke_confirm", name=name)
+    if sessions:
+        text += "\n\n" + catalog.text(
+            language,
+            "staff.trainers.revoke_will_orphan",
+            sessions=session_lines(catalog, language, tz, sessions),
+        )
+    return text, InlineKeyboardMarkup(
         [
             [
                 _button(
@@ -402,6 +449,39 @@ def revoke_confirm(catalog: Catalog, language: str, user_id: int, name: str) -> 
                 )
             ],
         ]
+    )
+
+
+def revoked_text(
+    catalog: Catalog, language: str, tz: ZoneInfo, name: str, orphaned: Sequence[TrainingSession]
+) -> str:
+    """What happened when a trainer was revoked: which sessions now have no trainer."""
+    text = catalog.text(language, "staff.trainers.revoked", name=name)
+    if not orphaned:
+        return text + "\n" + catalog.text(language, "staff.trainers.revoked_no_sessions")
+    return (
+        text
+        + "\n\n"
+        + catalog.text(
+            language,
+            "staff.trainers.revoked_orphaned",
+            sessions=session_lines(catalog, language, tz, orphaned),
+        )
+    )
+
+
+def no_trainer_note(
+    catalog: Catalog, language: str, tz: ZoneInfo, sessions: Sequence[TrainingSession]
+) -> str:
+    """For /sesi: the upcoming sessions nobody runs, or nothing."""
+    orphaned = [s for s in sessions if s.trainer_id is None]
+    if not orphaned:
+        return ""
+    return catalog.text(
+        language,
+        "staff.manage.no_trainer",
+        count=len(orphaned),
+        sessions=session_lines(catalog, language, tz, orphaned),
     )
 
 

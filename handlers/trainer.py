@@ -7,7 +7,7 @@ import io
 from datetime import datetime
 
 import segno
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
@@ -25,6 +25,7 @@ from storage.attendance import RosterLine
 from storage.models import Dialog, OutboxMessage, Role, TrainingSession
 
 CHECKIN_LINK_PREFIX = "hadir-"
+MARK_PRESENT, MARK_ABSENT = "1", "0"  # what a tick-list button sets: at:v1:<booking id>:<1|0>
 FEEDBACK_FLOW = "feedback"
 
 
@@ -70,13 +71,17 @@ async def my_classes(update: Update, context: DodolanContext) -> None:
 
 
 def roster_keyboard(lines: list[RosterLine]) -> InlineKeyboardMarkup:
-    """One toggle per participant: ✅ attended, ⬜ not yet."""
+    """One button per participant: ✅ attended, ⬜ not yet; each carries the state it sets."""
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
                     f"{'✅' if line.attended else '⬜'} {line.name[:30]} · {line.business[:20]}",
-                    callback_data=cb.pack(cb.ATTENDANCE, str(line.booking_id)),
+                    callback_data=cb.pack(
+                        cb.ATTENDANCE,
+                        str(line.booking_id),
+                        MARK_ABSENT if line.attended else MARK_PRESENT,
+                    ),
                 )
             ]
             for line in lines
@@ -133,14 +138,17 @@ async def _send_qr(
 
 
 async def tapped_attendance(update: Update, context: DodolanContext) -> None:
-    """Tick or untick one participant, then redraw the list."""
+    """Mark one participant as the button showed, then redraw the list from the database."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    parts = cb.parse(query.data, cb.ATTENDANCE, 1)
+    parts = cb.parse(query.data, cb.ATTENDANCE, 2)
     try:
-        if parts is None or not parts[0].isdigit():
+        if parts is None or not parts[0].isdigit() or parts[1] not in (MARK_PRESENT, MARK_ABSENT):
             raise StaleAction(query.data)
-        session = await context.services.attendance.toggle(user.id, int(parts[0]))
+        present = parts[1] == MARK_PRESENT
+        session, changed = await context.services.attendance.mark(
+            user.id, int(parts[0]), attended=present
+        )
         _, lines = await context.services.attendance.roster(user.id, session.id)
     except StaleAction:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
@@ -148,8 +156,15 @@ async def tapped_attendance(update: Update, context: DodolanContext) -> None:
     except NotAllowed:
         await refuse(update, context)
         return
-    await query.answer()
-    await query.edit_message_reply_markup(roster_keyboard(lines))
+    await query.answer(
+        None
+        if changed
+        else context.t("kelas.already_present" if present else "kelas.already_absent")
+    )
+    markup = roster_keyboard(lines)
+    shown = query.message.reply_markup if isinstance(query.message, Message) else None
+    if markup != shown:
+        await query.edit_message_reply_markup(markup)
 
 
 async def check_in(update: Update, context: DodolanContext, code: str) -> None:

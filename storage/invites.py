@@ -42,7 +42,7 @@ def _invite(row: aiosqlite.Row) -> Invite:
 
 
 class InviteRepository:
-    """All SQL about trainer invites and granting or revoking the trainer role."""
+    """All SQL about trainer invites and the trainer role they grant."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -88,14 +88,6 @@ class InviteRepository:
                     (user_id, to_db_time(now), display_name),
                 )
         return invite
-
-    async def revoke_trainer(self, user_id: int) -> bool:
-        """Take the trainer role away; return whether the user held it."""
-        async with self._db.transaction() as tx:
-            cursor = await tx.execute(
-                "DELETE FROM user_roles WHERE user_id = ? AND role = 'trainer'", (user_id,)
-            )
-            return cursor.rowcount > 0
 
     async def trainers(self) -> list[Trainer]:
         """Everyone holding the trainer role, with their profile name if they have one."""

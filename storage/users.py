@@ -74,21 +74,34 @@ class UserRepository:
         )
         return [r["user_id"] for r in rows]
 
-    async def sync_config_staff(self, staff_ids: Iterable[int], now: datetime) -> None:
-        """Make the config-granted staff exactly ``staff_ids``; invite-granted roles stay."""
+    async def sync_config_staff(self, staff_ids: Iterable[int], now: datetime) -> list[int]:
+        """Make the config-granted staff exactly ``staff_ids``; invite-granted roles stay.
+
+        Returns the ids that lost their config-granted staff role.
+        """
         ids = sorted(set(staff_ids))
         async with self._db.transaction() as conn:
             placeholders = ",".join("?" * len(ids))
-            await conn.execute(
+            async with conn.execute(
                 "DELETE FROM user_roles WHERE role = 'staff' AND source = 'config'"
-                + (f" AND user_id NOT IN ({placeholders})" if ids else ""),
+                + (f" AND user_id NOT IN ({placeholders})" if ids else "")
+                + " RETURNING user_id",
                 ids,
-            )
+            ) as cursor:
+                removed = sorted(row[0] for row in await cursor.fetchall())
             await conn.executemany(
                 "INSERT INTO user_roles (user_id, role, source, granted_at) "
                 "VALUES (?, 'staff', 'config', ?) ON CONFLICT DO NOTHING",
                 [(i, to_db_time(now)) for i in ids],
             )
+        return removed
+
+    async def revoke_role(self, tx: aiosqlite.Connection, user_id: int, role: Role) -> bool:
+        """Take ``role`` away inside the caller's transaction; return whether it was held."""
+        cursor = await tx.execute(
+            "DELETE FROM user_roles WHERE user_id = ? AND role = ?", (user_id, role.value)
+        )
+        return cursor.rowcount > 0
 
     async def display_names(self, user_ids: Iterable[int]) -> dict[int, str]:
         """Return the Telegram names of role holders among ``user_ids``."""

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.clock import Clock
-from bot.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
+from bot.errors import BookingRefused, InvalidInput, StaleAction
+from bot.services.access import Access
 from bot.services.validation import clean_text
 from storage.attendance import AttendanceRepository, RosterLine, SessionFeedback
 from storage.database import Database
@@ -29,7 +30,7 @@ def feedback_ref(booking_id: int) -> str:
 
 
 class AttendanceService:
-    """Attendance and feedback; trainers act only on their own sessions, staff on any."""
+    """Attendance and feedback; what a trainer or staff may do is decided by :class:`Access`."""
 
     def __init__(
         self,
@@ -45,28 +46,19 @@ class AttendanceService:
         self._attendance = attendance
         self._sessions = sessions
         self._outbox = outbox
-        self._users = users
         self._now = now
         self._feedback_delay = feedback_delay
+        self._access = Access(users, sessions)
 
     async def classes(self, trainer_id: int) -> list[TrainingSession]:
-        """The trainer's sessions from the last week on, soonest first."""
+        """The trainer's sessions from the last week on, soonest first (trainers only)."""
+        await self._access.require(trainer_id, Role.TRAINER)
         since = self._now() - RECENT
         return [
             s
             for s in await self._sessions.starting_after(since)
             if s.trainer_id == trainer_id and s.status != "cancelled"
         ]
-
-    async def own_session(self, user_id: int, session_id: int) -> TrainingSession:
-        """The session, if this user runs it (or is staff)."""
-        session = await self._sessions.get(session_id)
-        if session is None:
-            raise StaleAction(session_id)
-        roles = await self._users.roles(user_id)
-        if Role.STAFF not in roles and session.trainer_id != user_id:
-            raise NotAllowed(user_id, Role.TRAINER.value)
-        return session
 
     def window_open(self, session: TrainingSession) -> bool:
         """Check-in is open from 30 minutes before the start until the end."""
@@ -75,7 +67,7 @@ class AttendanceService:
 
     async def checkin_code(self, user_id: int, session_id: int) -> tuple[TrainingSession, str]:
         """The session's check-in code, for its trainer, while check-in is open."""
-        session = await self.own_session(user_id, session_id)
+        session = await self._access.session(user_id, session_id)
         if not self.window_open(session):
             raise BookingRefused("attendance.window_closed")
         code = await self._attendance.set_checkin_code(session.id, secrets.token_urlsafe(9))
@@ -104,25 +96,34 @@ class AttendanceService:
         self, user_id: int, session_id: int
     ) -> tuple[TrainingSession, list[RosterLine]]:
         """The tick list of a session the user runs."""
-        session = await self.own_session(user_id, session_id)
+        session = await self._access.session(user_id, session_id)
         return session, await self._attendance.roster(session.id)
 
-    async def toggle(self, user_id: int, booking_id: int) -> TrainingSession:
-        """Tick or untick one participant on the trainer's list."""
+    async def mark(
+        self, user_id: int, booking_id: int, *, attended: bool
+    ) -> tuple[TrainingSession, bool]:
+        """Set one participant's attendance to what the tapped button showed it would become.
+
+        Idempotent: if the participant is already so (a check-in by QR since the list was
+        drawn, a double tap), nothing changes. Returns the session and whether it changed.
+        """
         now = self._now()
         async with self._db.transaction() as tx:
             found = await self._attendance.booking_session(tx, booking_id)
             if found is None:
                 raise StaleAction(booking_id)
-            session_id, owner_id, attended = found
-            session = await self.own_session(user_id, session_id)
+            session_id, owner_id, already = found
+            # Checked inside the write transaction: a revoke cannot commit in between.
+            session = await self._access.session(user_id, session_id)
+            if already == attended:
+                return session, False
             if attended:
-                await self._attendance.set_attended(tx, booking_id, None)
-                await self._outbox.cancel_ref(tx, feedback_ref(booking_id))
-            else:
                 await self._attendance.set_attended(tx, booking_id, now)
                 await self._ask_feedback(tx, booking_id, owner_id, session, now)
-        return session
+            else:
+                await self._attendance.set_attended(tx, booking_id, None)
+                await self._outbox.cancel_ref(tx, feedback_ref(booking_id))
+        return session, True
 
     async def _ask_feedback(
         self,

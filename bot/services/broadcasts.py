@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.errors import BookingRefused, NotAllowed, StaleAction
+from bot.services.access import may_run
 from storage.broadcasts import Audience, BroadcastRepository, Recipients
 from storage.database import Database
 from storage.models import Broadcast, Role
@@ -93,7 +94,7 @@ class BroadcastService:
         if audience.base not in TRAINER_BASES or audience.kecamatan or audience.category:
             raise NotAllowed(sender_id, Role.STAFF.value)
         session = await self._sessions.get(audience.session_id or 0)
-        if session is None or session.trainer_id != sender_id:
+        if session is None or not may_run(roles, sender_id, session):
             raise NotAllowed(sender_id, Role.TRAINER.value)
 
     async def count(self, audience: Audience, kind: str = ANNOUNCEMENT) -> Recipients:

@@ -23,12 +23,11 @@ class InviteStore(Protocol):
     async def redeem(
         self, token: str, user_id: int, now: datetime, display_name: str | None = None
     ) -> Invite | None: ...
-    async def revoke_trainer(self, user_id: int) -> bool: ...
     async def trainers(self) -> list[Trainer]: ...
 
 
 class InviteService:
-    """Create and redeem trainer invites; list and revoke trainers."""
+    """Create and redeem trainer invites; list trainers (revoking is a session matter)."""
 
     def __init__(self, store: InviteStore, now: Clock) -> None:
         self._store = store
@@ -54,7 +53,3 @@ class InviteService:
     async def trainers(self) -> list[Trainer]:
         """Everyone who is a trainer now."""
         return await self._store.trainers()
-
-    async def revoke(self, user_id: int) -> bool:
-        """Take the trainer role away; return whether they held it."""
-        return await self._store.revoke_trainer(user_id)

@@ -25,6 +25,7 @@ DEFAULT_CUTOFF = timedelta(hours=2)
 MAX_CAPACITY = 500
 TITLE_MAX = 120
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+TRAINER_REVOKED = "trainer_revoked"  # outbox kind: {session_ids: [...]} told to the trainer
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,34 @@ class SessionService:
                     notices.PRIORITY[notices.SESSION_CANCELLED],
                 )
         return len(affected)
+
+    async def run_by(self, trainer_id: int) -> list[TrainingSession]:
+        """The sessions not over yet (and not cancelled) that name this trainer, soonest first."""
+        now = self._now()
+        return [
+            s
+            for s in await self._sessions.all()
+            if s.trainer_id == trainer_id and s.status != "cancelled" and s.ends_at > now
+        ]
+
+    async def revoke_trainer(self, trainer_id: int) -> list[TrainingSession] | None:
+        """Take the trainer role away, unassign them from sessions not over yet, tell them.
+
+        Returns the sessions left without a trainer, or None if the user was no trainer.
+        Sessions that are over keep their trainer, for the records.
+        """
+        now = self._now()
+        async with self._db.transaction() as tx:
+            if not await self._users.revoke_role(tx, trainer_id, Role.TRAINER):
+                return None
+            orphaned = [replace(s, trainer_id=None) for s in await self.run_by(trainer_id)]
+            for session in orphaned:
+                await self._sessions.update_session(tx, session.id, {"trainer_id": None}, now)
+                await self._reminders.for_trainer(tx, session, now)  # drops their reminders
+            if await self._users.get(trainer_id) is not None:
+                params = {"session_ids": [s.id for s in orphaned]}
+                await self._outbox.enqueue(tx, trainer_id, TRAINER_REVOKED, params, now, now, 2)
+        return orphaned
 
     async def _follow_time(
         self, tx: aiosqlite.Connection, session_id: int, changes: dict[str, Any], now: datetime

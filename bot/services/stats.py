@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.errors import NotAllowed
-from storage.models import Role, TrainingSession
+from bot.services.access import RoleReader, may_run
+from storage.models import TrainingSession
 from storage.stats import Participant, SessionFill
 
 
@@ -20,12 +21,6 @@ class StatsStore(Protocol):
     async def session_fill(self) -> list[SessionFill]: ...
 
 
-class RoleReader(Protocol):
-    """Reads a user's roles as stored now."""
-
-    async def roles(self, user_id: int) -> frozenset[Role]: ...
-
-
 @dataclass(frozen=True)
 class Stats:
     """The programme at a glance."""
@@ -36,11 +31,6 @@ class Stats:
     by_kecamatan: list[tuple[str, int]]
     by_category: list[tuple[str, int]]
     erasures: int
-
-
-def can_see_participants(roles: frozenset[Role], user_id: int, session: TrainingSession) -> bool:
-    """Staff see every session; a trainer only the sessions they run."""
-    return Role.STAFF in roles or (Role.TRAINER in roles and session.trainer_id == user_id)
 
 
 def fill_rate(fill: SessionFill) -> int:
@@ -72,10 +62,10 @@ class StatsService:
     ) -> list[TrainingSession]:
         """The sessions whose participants this user may see."""
         roles = await self._roles.roles(user_id)
-        return [s for s in sessions if can_see_participants(roles, user_id, s)]
+        return [s for s in sessions if may_run(roles, user_id, s)]
 
     async def participants(self, user_id: int, session: TrainingSession) -> list[Participant]:
         """The session's participants, or NotAllowed if this user may not see them."""
-        if not can_see_participants(await self._roles.roles(user_id), user_id, session):
+        if not may_run(await self._roles.roles(user_id), user_id, session):
             raise NotAllowed(user_id, "trainer of this session")
         return await self._store.participants(session.id)

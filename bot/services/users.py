@@ -23,7 +23,7 @@ class UserStore(Protocol):
     async def set_language(self, user_id: int, language: str) -> None: ...
     async def roles(self, user_id: int) -> frozenset[Role]: ...
     async def holders(self, role: Role) -> list[int]: ...
-    async def sync_config_staff(self, staff_ids: Iterable[int], now: datetime) -> None: ...
+    async def sync_config_staff(self, staff_ids: Iterable[int], now: datetime) -> list[int]: ...
     async def mark_unreachable(self, user_id: int, now: datetime) -> None: ...
     async def is_unreachable(self, user_id: int) -> bool: ...
     async def unreachable(self) -> list[int]: ...
@@ -35,6 +35,9 @@ class UserService:
     def __init__(self, store: UserStore, now: Clock) -> None:
         self._store = store
         self._now = now
+        # Who lost the staff role when the settings were applied at this start-up: their
+        # chat still shows the staff menu until it is set again.
+        self._demoted: set[int] = set()
 
     async def seen(
         self, user_id: int, client_language: str | None, display_name: str | None = None
@@ -71,9 +74,13 @@ class UserService:
         """Return everyone holding staff or trainer rights."""
         return {*await self._store.holders(Role.STAFF), *await self._store.holders(Role.TRAINER)}
 
+    async def menu_holders(self) -> set[int]:
+        """Staff, trainers, and who lost the staff role at start-up: chats with their own menu."""
+        return {*await self.privileged_ids(), *self._demoted}
+
     async def bootstrap_staff(self, staff_ids: Iterable[int]) -> None:
         """Grant staff to exactly the configured ids (config-granted roles only)."""
-        await self._store.sync_config_staff(staff_ids, self._now())
+        self._demoted.update(await self._store.sync_config_staff(staff_ids, self._now()))
 
     async def blocked_the_bot(self, user_id: int) -> None:
         """Telegram said 403: skip sends to this user until they write again."""

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler
 
 from handlers.auth import requires
 from handlers.context import DodolanContext
-from simulator import FakeUser
+from simulator import BotApiEmulator, FakeUser
 from storage.models import Role
-from tests.harness import RunningBot
+from tests.harness import RunningBot, settings_for
 
 
 def install_guarded_command(bot: RunningBot) -> None:
@@ -57,3 +59,15 @@ async def test_forged_staff_button_from_an_owner_changes_nothing(
     await siti.press_data("staff:v1:export")
     assert siti.toasts[-1] == "Maaf, fitur ini khusus untuk petugas atau pelatih program."
     assert all(m.text != "rahasia staf" for m in siti.messages)
+
+
+async def test_staff_removed_from_the_settings_get_the_owner_menu_at_the_next_start(
+    bot: RunningBot, staff: FakeUser, emulator: BotApiEmulator, database: Path
+) -> None:
+    await staff.command("bantuan")
+    await bot.restart()  # a start-up gives staff who use the bot their menu
+    assert "umumkan" in dict(emulator.commands("chat", chat_id=staff.id))
+    bot.settings = settings_for(emulator, database, DODOLAN_STAFF_IDS="")
+    await bot.restart()
+    menu = dict(emulator.commands("chat", chat_id=staff.id))
+    assert "umumkan" not in menu and "daftar" in menu

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -10,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop, CommandHandler
 from handlers.context import DodolanContext
 from handlers.staff import redeem_invite
 from simulator import BotApiEmulator, FakeUser
-from tests.e2e.support import create_session, register_owner
+from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import RunningBot
 
 REFUSED = "Maaf, fitur ini khusus untuk petugas atau pelatih program."
@@ -177,3 +178,41 @@ async def test_revoked_staff_is_refused_mid_conversation(bot: RunningBot, staff:
     await staff.press_data("ns:v1:confirm:save")
     assert staff.toasts[-1] == REFUSED
     assert await bot.services.sessions.all() == []
+
+
+async def test_revoke_names_the_sessions_left_without_a_trainer_and_tells_him(
+    bot: RunningBot, staff: FakeUser, emulator: BotApiEmulator
+) -> None:
+    install_invite_start(bot)
+    andi = emulator.user(7001, "Andi", language_code="id")
+    await andi.command("bantuan")
+    await andi.command("start", f"latih-{await _invite_token(staff)}")
+    over = await create_session(bot, "Kelas kemarin", starts_at=SATURDAY_9 - timedelta(days=3))
+    coming = await create_session(bot, "Foto produk", starts_at=SATURDAY_9)
+    for session in (over, coming):
+        await bot.services.sessions.change(session.id, {"trainer_id": andi.id})
+    bot.clock.moment = SATURDAY_9 - timedelta(days=2)  # "Kelas kemarin" is over
+
+    await staff.command("pelatih")
+    (confirm,) = await staff.press("Cabut Andi")
+    assert "akan jadi tanpa pelatih" in confirm.text
+    assert "Foto produk" in confirm.text and "Kelas kemarin" not in confirm.text
+    (done,) = await staff.press("Ya, cabut")
+    assert "Hak pelatih Andi sudah dicabut" in done.text
+    assert "Sesi ini sekarang tanpa pelatih:\n• Sabtu, 12 Desember 2026" in done.text
+    assert "Foto produk" in done.text and "Kelas kemarin" not in done.text
+    kept, orphaned = [await bot.services.sessions.get(s.id) for s in (over, coming)]
+    assert kept is not None and kept.trainer_id == andi.id  # the records keep who ran it
+    assert orphaned is not None and orphaned.trainer_id is None
+    reminders = await bot.services.db.fetch_all(
+        "SELECT status FROM outbox WHERE ref = ?", (f"trainer:{coming.id}",)
+    )
+    assert reminders and {r["status"] for r in reminders} == {"cancelled"}
+
+    intro, card = await staff.command("sesi")
+    assert "⚠️ 1 sesi belum punya pelatih:\n• Sabtu, 12 Desember 2026" in intro.text
+    assert "Foto produk" in card.text and "Pelatih: ⚠️ belum ada pelatih" in card.text
+    await bot.tick()
+    notice = andi.last.text
+    assert "Hak pelatih Anda di program ini sudah dicabut" in notice and "Foto produk" in notice
+    assert "kelas" not in dict(emulator.commands("chat", chat_id=andi.id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from simulator import BotApiEmulator, FakeUser
+from simulator import BotApiEmulator, BotMessage, FakeUser
 from storage.models import TrainingSession
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import RunningBot
@@ -121,8 +121,10 @@ async def test_trainers_cannot_reach_other_sessions_or_everyone(
         await joko.press_data(data)
         assert "khusus untuk petugas" in joko.toasts[-1], data
     booking = (await bot.services.booking.current(siti.id))[0].booking
-    await joko.press_data(f"at:v1:{booking.id}")
+    await joko.press_data(f"at:v1:{booking.id}:1")
     assert "khusus untuk petugas" in joko.toasts[-1]
+    await joko.press_data(f"at:v1:{booking.id}")  # the old, stateless form: stale
+    assert "tidak berlaku" in joko.toasts[-1]
     assert not await attended(bot, siti.id)
     assert await bot.services.dialogs.current(joko.id) is None
 
@@ -156,7 +158,7 @@ async def test_staff_see_attendance_and_feedback(
     joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
     session = await class_with(bot, emulator, joko, [siti, budi])
     booking = (await bot.services.booking.current(siti.id))[0].booking
-    await bot.services.attendance.toggle(joko.id, booking.id)
+    await bot.services.attendance.mark(joko.id, booking.id, attended=True)
     await bot.services.attendance.rate(siti.id, booking.id, 5)
     await bot.services.users.blocked_the_bot(budi.id)
     await staff.command("peserta")
@@ -188,3 +190,166 @@ async def test_scheduled_follow_up_the_next_morning(
     await bot.tick()
     assert any("Rangkuman materi kemarin" in m.text for m in siti.messages)
     assert any("Rangkuman materi kemarin" in m.text for m in budi.messages)
+
+
+REFUSED = "Maaf, fitur ini khusus untuk petugas atau pelatih program."
+
+
+async def revoke(staff: FakeUser, name: str) -> None:
+    """Staff revoke a trainer through /pelatih, as they would."""
+    await staff.command("pelatih")
+    await staff.press(f"Cabut {name}")
+    await staff.press("Ya, cabut")
+    assert "sudah dicabut" in staff.last.text
+
+
+async def booking_of(bot: RunningBot, user_id: int) -> int:
+    return (await bot.services.booking.current(user_id))[0].booking.id
+
+
+async def stored_state(bot: RunningBot) -> dict[str, list[tuple[object, ...]]]:
+    """Everything a trainer's button could change."""
+    queries = {
+        "bookings": "SELECT id, status, attended_at FROM bookings ORDER BY id",
+        "sessions": "SELECT id, trainer_id, checkin_code FROM training_sessions ORDER BY id",
+        "broadcasts": "SELECT id, kind, status FROM broadcasts ORDER BY id",
+        "outbox": "SELECT id, user_id, kind, status, due_at FROM outbox ORDER BY id",
+        "feedback": "SELECT booking_id, stars, comment FROM feedback ORDER BY booking_id",
+    }
+    return {
+        name: [tuple(row) for row in await bot.services.db.fetch_all(sql)]
+        for name, sql in queries.items()
+    }
+
+
+def shows_anyone(replies: list[BotMessage], names: tuple[str, ...]) -> bool:
+    """Whether any reply's text or buttons name one of ``names``, or is a photo (the QR)."""
+    for reply in replies:
+        labels = [reply.text, *(label for row in reply.buttons for label in row)]
+        if reply.photo is not None or any(n in label for n in names for label in labels):
+            return True
+    return False
+
+
+async def test_revoked_trainer_buttons_change_nothing_and_show_nobody(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser, staff: FakeUser
+) -> None:
+    joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
+    session = await class_with(bot, emulator, joko, [siti, budi])
+    bot.clock.moment = SATURDAY_9 - timedelta(minutes=20)  # check-in is open
+    await joko.command("kelas")
+    await joko.press("📋 Absen")
+    await joko.press("⬜ Siti · Usaha Siti")
+    await joko.press("📚 Materi ke yang hadir")
+    await joko.send("Materi: judul produk")  # a follow-up half written
+    await revoke(staff, "Pak Joko")
+    before = await stored_state(bot)
+
+    (reply,) = await joko.send("Materi lagi")
+    assert reply.text == REFUSED
+    replies: list[BotMessage] = []
+    for label in (
+        "✅ Siti · Usaha Siti",
+        "⬜ Budi · Usaha Budi",
+        "📋 Absen",
+        "📱 QR absen",
+        "📚 Materi ke yang hadir",
+        "📚 Materi ke semua peserta",
+        "Lewati",
+    ):
+        replies += await joko.press(label)
+        assert joko.toasts[-1] == REFUSED, label
+    sid, siti_booking, budi_booking = (
+        session.id,
+        *[await booking_of(bot, p.id) for p in (siti, budi)],
+    )
+    for data in (
+        f"at:v1:{siti_booking}:0",
+        f"at:v1:{budi_booking}:1",
+        f"kl:v1:roster:{sid}",
+        f"kl:v1:qr:{sid}",
+        f"kl:v1:fu:{sid}:booked",
+        f"pp:v1:{sid}",
+        "bc:v1:btndone",
+        "bc:v1:send",
+    ):
+        replies += await joko.press_data(data)
+        assert joko.toasts[-1] == REFUSED, data
+    for command in ("kelas", "peserta", "riwayat"):
+        (reply,) = await joko.command(command)
+        assert reply.text == REFUSED, command
+
+    assert await stored_state(bot) == before
+    assert before["sessions"] == [(session.id, None, None)]  # no trainer now, and no QR code
+    assert not shows_anyone(replies, ("Siti", "Budi", "Usaha"))
+    assert await attended(bot, siti.id) and not await attended(bot, budi.id)
+    await bot.tick()
+    assert "Hak pelatih Anda di program ini sudah dicabut" in joko.last.text
+    assert "Judul produk yang dicari" in joko.last.text  # the session he no longer runs
+    menu = dict(emulator.commands("chat", chat_id=joko.id))
+    assert "daftar" in menu and "kelas" not in menu
+
+
+async def test_revoked_trainer_cannot_tick_a_class_that_is_over(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, staff: FakeUser
+) -> None:
+    joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
+    session = await class_with(bot, emulator, joko, [siti])
+    bot.clock.moment = session.ends_at + timedelta(hours=1)
+    await joko.command("kelas")
+    await joko.press("📋 Absen")
+    await revoke(staff, "Pak Joko")
+    over = await bot.services.sessions.get(session.id)
+    assert over is not None and over.trainer_id == joko.id  # the records keep who ran it
+    replies = await joko.press("⬜ Siti · Usaha Siti")
+    assert joko.toasts[-1] == REFUSED and not await attended(bot, siti.id)
+    replies += await joko.press("📋 Absen")
+    assert joko.toasts[-1] == REFUSED
+    assert not shows_anyone(replies, ("Siti", "Usaha"))
+
+
+async def feedback_question(bot: RunningBot, booking_id: int) -> list[tuple[object, ...]]:
+    rows = await bot.services.db.fetch_all(
+        "SELECT id, status, due_at FROM outbox WHERE ref = ? ORDER BY id",
+        (f"feedback:{booking_id}",),
+    )
+    return [tuple(r) for r in rows]
+
+
+async def attended_at(bot: RunningBot, booking_id: int) -> object:
+    row = await bot.services.db.fetch_one(
+        "SELECT attended_at FROM bookings WHERE id = ?", (booking_id,)
+    )
+    assert row is not None
+    return row["attended_at"]
+
+
+async def test_a_stale_tick_sets_what_the_button_showed_and_double_taps_change_nothing(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
+) -> None:
+    joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
+    await class_with(bot, emulator, joko, [siti])
+    booking = await booking_of(bot, siti.id)
+    bot.clock.moment = SATURDAY_9 - timedelta(minutes=20)
+    await joko.command("kelas")
+    qr = (await joko.press("📱 QR absen"))[-1]
+    code = qr.text.split("start=hadir-")[1].split()[0]
+    (roster,) = [m for m in await joko.press("📋 Absen") if m.buttons]
+    assert roster.buttons == [["⬜ Siti · Usaha Siti"]]
+    await siti.command("start", f"hadir-{code}")  # checked in while the list shows ⬜
+    checked_in = (await attended_at(bot, booking), await feedback_question(bot, booking))
+    assert checked_in[0] is not None and [s for _, s, _ in checked_in[1]] == ["pending"]
+
+    replies = await joko.press("⬜ Siti · Usaha Siti")
+    assert replies[-1].buttons == [["✅ Siti · Usaha Siti"]]
+    assert "Sudah tercatat hadir" in joko.toasts[-1]
+    assert (await attended_at(bot, booking), await feedback_question(bot, booking)) == checked_in
+    await joko.press_data(roster.button_data["⬜ Siti · Usaha Siti"])  # the same tap again
+    assert (await attended_at(bot, booking), await feedback_question(bot, booking)) == checked_in
+    assert joko.messages[-1].buttons == [["✅ Siti · Usaha Siti"]]
+
+    unticked = await joko.press("✅ Siti · Usaha Siti")
+    assert unticked[-1].buttons == [["⬜ Siti · Usaha Siti"]] and not await attended(bot, siti.id)
+    await joko.press_data(f"at:v1:{booking}:0")  # a double tap of ✅
+    assert not await attended(bot, siti.id)
+    assert [s for _, s, _ in await feedback_question(bot, booking)] == ["cancelled"]
