@@ -23,7 +23,13 @@ from bot.logs import RedactingFormatter, configure_logging
 from bot.services.container import Services
 from bot.services.delivery_report import outbox_report
 from bot.services.exports import Export, ExportService
-from bot.services.session_import import Format, ImportPlan, SessionImporter, format_for
+from bot.services.session_import import (
+    MAX_FILE_BYTES,
+    Format,
+    ImportPlan,
+    SessionImporter,
+    format_for,
+)
 from bot.services.tips_content import DEFAULT_TIPS_FILE, parse_tips
 from storage.backup import backup_database
 from storage.database import Database
@@ -169,11 +175,22 @@ def _run(settings: Settings, *, webhook: bool) -> int:
 def _import_sessions(settings: Settings, path: Path, *, apply: bool) -> int:
     try:
         fmt = format_for(path.name)
-        text = path.read_text(encoding="utf-8-sig")
+        text = _read_import_file(path)
     except (ValueError, OSError) as exc:
         print(f"dodolan: {_file_problem(path, exc)}", file=sys.stderr)
         return 1
     return asyncio.run(_check_and_apply(settings, text, fmt, path, apply=apply))
+
+
+def _read_import_file(path: Path) -> str:
+    """Read at most MAX_FILE_BYTES of text; a bigger file is refused before it is parsed."""
+    with path.open("rb") as file:
+        data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(
+            f"{path} is larger than {MAX_FILE_BYTES // 1_000_000} MB; split it into smaller files"
+        )
+    return data.decode("utf-8-sig")
 
 
 def _file_problem(path: Path, exc: Exception) -> str:

@@ -44,6 +44,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "cutoff_hours": ("batas", "cutoff_hours"),
 }
 REQUIRED = ("title", "date", "start", "end", "capacity")
+MAX_FILE_BYTES = 1_000_000  # some thousands of sessions; a programme plans dozens
+MAX_DEPTH = 10  # a sessions file nests three deep: sesi → list → session
+_NO = "is not allowed (remove it; the file may not be text)"
 _BY_ALIAS = {alias: key for key, names in ALIASES.items() for alias in names}
 _YAML_NULL = "tag:yaml.org,2002:null"
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -230,7 +233,13 @@ def _known() -> str:
 def read_yaml(text: str) -> tuple[list[Record], list[Problem]]:
     """Read a YAML list of mappings (or ``sesi:``/``sessions:`` holding one) into records."""
     try:
+        _check_depth(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except _TooDeep as exc:
+        return [], [Problem(exc.line, None, f"lists and mappings nested over {MAX_DEPTH} deep")]
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        return [], [Problem(line, None, f"not valid YAML: character U+{exc.character:04X} {_NO}")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -250,6 +259,26 @@ def read_yaml(text: str) -> tuple[list[Record], list[Problem]]:
         if record is not None:
             records.append(record)
     return records, problems
+
+
+class _TooDeep(Exception):
+    """The YAML nests deeper than a sessions file ever needs (and than the composer can)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _check_depth(text: str) -> None:
+    """Walk the parser's events (no recursion) and stop at the first collection too deep."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _TooDeep(event.start_mark.line + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _yaml_record(item: yaml.Node, problems: list[Problem]) -> Record | None:

@@ -171,6 +171,20 @@ def test_broken_yaml_names_its_line() -> None:
     assert "not valid YAML" in problem.message
 
 
+def test_a_nul_byte_in_yaml_names_its_line() -> None:
+    plan = parse_sessions("- judul: A\n  tempat: Balai\x00Kota\n", "yaml", WIB)
+    assert [str(p) for p in plan.problems] == [
+        "line 2: not valid YAML: character U+0000 is not allowed "
+        "(remove it; the file may not be text)"
+    ]
+
+
+def test_deeply_nested_yaml_names_its_line_instead_of_recursing() -> None:
+    text = "- judul: A\n  tanggal: 2026-12-12\n- judul: " + "[" * 100_000 + "]" * 100_000
+    (problem,) = parse_sessions(text, "yaml", WIB).problems
+    assert str(problem) == "line 3: lists and mappings nested over 10 deep"
+
+
 def test_an_empty_file_is_a_problem() -> None:
     assert [str(p) for p in parse_sessions("", "yaml", WIB).problems] == [
         "line 1: the file holds no sessions"

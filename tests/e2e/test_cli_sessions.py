@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from tests.e2e.test_process import run_cli
 
@@ -54,6 +55,35 @@ def test_dry_run_lists_the_sessions_and_creates_nothing(tmp_path: Path) -> None:
     assert "Foto produk pakai HP" in out and "https://meet.example.org/dodolan" in out
     assert "Dry run: 2 session(s) would be created" in out
     assert session_count(tmp_path) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"- judul: A\n  tempat: Balai\x00Kota\n", "line 2: not valid YAML: character U+0000"),
+        (b"- judul: " + b"[" * 50_000 + b"]" * 50_000, "line 1: lists and mappings nested"),
+    ],
+)
+def test_unreadable_yaml_is_one_clear_line_not_a_traceback(
+    tmp_path: Path, content: bytes, problem: str
+) -> None:
+    (tmp_path / "sesi.yaml").write_bytes(content)
+    code, _, err = run_cli(tmp_path, "sessions", "import", "sesi.yaml", **db_env(tmp_path))
+    assert code == 1 and "Traceback" not in err
+    header, detail = err.splitlines()
+    assert header == "sesi.yaml: 1 problem(s); nothing was created"
+    assert detail.startswith(f"  {problem}")
+
+
+def test_a_file_over_one_megabyte_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    row = f"Foto produk,{DAY:%Y-%m-%d},09.00,11.00,20,Balai Kota\n"
+    (tmp_path / "sesi.csv").write_text(
+        "judul,tanggal,mulai,selesai,kapasitas,tempat\n" + row * 25_000, encoding="utf-8"
+    )
+    code, out, err = run_cli(tmp_path, "sessions", "import", "sesi.csv", **db_env(tmp_path))
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert err == "dodolan: sesi.csv is larger than 1 MB; split it into smaller files\n"
+    assert not (tmp_path / "dodolan.sqlite3").exists()
 
 
 def test_apply_creates_every_session(tmp_path: Path) -> None:
