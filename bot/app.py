@@ -58,10 +58,11 @@ def build_application(
         await set_default_menus(application.bot, services.catalog)
         await _refresh_privileged_menus(application, services)
         await start_delivery(application, background=background_delivery)
+        logger.info("Dodolan started as @%s", application.bot.username)
 
     async def post_stop(application: DodolanApplication) -> None:
         await stop_delivery(application)
-        logger.info("Dodolan started as @%s", application.bot.username)
+        logger.info("Dodolan stopped (@%s)", application.bot.username)
 
     async def post_shutdown(application: DodolanApplication) -> None:
         services = application.bot_data.pop(SERVICES_KEY, None)

@@ -157,11 +157,18 @@ async def test_polling_bot_answers_and_stops_cleanly_on_sigterm(
         assert replies[0].text.startswith("Halo, Siti!")
         replies = await budi.command("start")
         assert replies[0].text.startswith("Hello, Budi!")
+        assert "Dodolan started as @" in bot.output()  # logged at start-up, not at the end
+        assert "Dodolan stopped" not in bot.output()
         code, took = await bot.terminate()
     log = bot.output()
     assert code == 0, log
     assert took < 5, f"took {took:.1f}s"
-    assert "database closed" in log
+    assert log.count("Dodolan started as @") == 1
+    assert (
+        log.index("Dodolan started as @")
+        < log.index("Dodolan stopped")
+        < log.index("database closed")
+    )
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
 
 
