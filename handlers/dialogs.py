@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import CallbackQuery, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.errors import InvalidInput, NotRegistered, Refusal, StaleAction
@@ -29,14 +29,44 @@ def _collector(context: DodolanContext, dialog: Dialog | None) -> FieldCollector
     return {signup.FLOW: services.signup, profile.FLOW: services.profile}.get(dialog.flow)
 
 
-async def send_prompt(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:
-    """Ask the question of the step the user is at."""
+def prompt_for(context: DodolanContext, dialog: Dialog) -> tuple[str, views.Markup]:
+    """The question of the step the user is at, with its buttons."""
     catalog, language = context.services.catalog, context.language
     if dialog.flow == signup.FLOW:
-        text, markup = views.signup_prompt(catalog, language, dialog.step, dialog.data)
-    else:
-        text, markup = views.field_prompt(catalog, language, dialog.step, dialog.data)
+        return views.signup_prompt(catalog, language, dialog.step, dialog.data)
+    return views.field_prompt(catalog, language, dialog.step, dialog.data)
+
+
+async def send_prompt(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:
+    """Ask the question of the step the user is at."""
+    text, markup = prompt_for(context, dialog)
     await context.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def advance(
+    query: CallbackQuery,
+    context: DodolanContext,
+    answer_line: str,
+    answered_step: str,
+    following: Dialog | None,
+) -> None:
+    """Show the tapped answer in its question and ask the next one, in one edit if it can.
+
+    The question becomes a record ("Jenis usaha: Kuliner ✓", under the answers given in
+    the same message before); a next question with inline buttons (or none) is asked in the
+    same message, so a tap costs one limited call. A question needing a reply keyboard, or
+    the end of the flow, is sent as a new message.
+    """
+    assert query.from_user is not None
+    head = "\n".join([*views.recap_lines(query.message), answer_line])
+    if following is not None:
+        text, markup = prompt_for(context, following)
+        if not isinstance(markup, ReplyKeyboardMarkup):
+            await query.edit_message_text(f"{head}\n\n{text}", reply_markup=markup)
+            return
+    await query.edit_message_text(head, reply_markup=None)
+    user_id = query.from_user.id
+    await after_answer(context, user_id, user_id, answered_step, following)
 
 
 async def show_profile(context: DodolanContext, chat_id: int, user_id: int) -> None:
@@ -145,27 +175,29 @@ async def tapped_answer(update: Update, context: DodolanContext) -> None:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
     field, code = parts
+    catalog, language = context.services.catalog, context.language
     try:
         if field == fields.MULTI_FIELD and code != "done":
             toggled = await collector.toggle(user.id, code)
             await query.answer()
-            keyboard = views.marketplace_keyboard(
-                context.services.catalog, context.language, toggled.data["selection"]
-            )
+            keyboard = views.marketplace_keyboard(catalog, language, toggled.data["selection"])
             await query.edit_message_reply_markup(keyboard)
             return
         if field == fields.MULTI_FIELD:
+            chosen: object = list(dialog.data.get("selection", []))
             following = await collector.finish_multi(user.id)
         elif field == "nib" and code == "skip":
+            chosen = None
             following = await collector.skip_nib(user.id)
         else:
+            chosen = code
             following = await collector.answer_choice(user.id, field, code)
     except (StaleAction, Refusal) as error:
         await explain(query, context, error)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
-    await after_answer(context, user.id, user.id, dialog.step, following)
+    line = views.answer_line(catalog, language, field, chosen)
+    await advance(query, context, line, dialog.step, following)
 
 
 def register(application: DodolanApplication) -> None:

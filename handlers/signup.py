@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import Update
+from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import StaleAction
@@ -12,10 +12,10 @@ from handlers import callbacks as cb
 from handlers.booking import SESSION_LINK_PREFIX, open_session_link, send_session_card
 from handlers.common import clear_buttons, refresh_menu
 from handlers.context import DodolanApplication, DodolanContext
-from handlers.dialogs import send_prompt, show_profile
+from handlers.dialogs import prompt_for, send_prompt, show_profile
 from handlers.staff import redeem_invite
 from handlers.trainer import CHECKIN_LINK_PREFIX, check_in
-from storage.models import Role
+from storage.models import Dialog, Role
 
 INVITE_LINK_PREFIX = "latih-"  # t.me/<bot>?start=latih-<token>: a one-time trainer invite
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -79,15 +79,16 @@ async def tapped_signup(update: Update, context: DodolanContext) -> None:
         match parts:
             case ["consent", answer] if answer in ("yes", "no"):
                 dialog = await services.signup.consent(user.id, agreed=answer == "yes")
+                await query.answer()
+                await _answered_consent(query, context, dialog)
+                return
             case ["edit", field]:
                 dialog = await services.signup.edit(user.id, field)
             case ["confirm"]:
                 owner, payload = await services.signup.confirm(user.id)
                 await query.answer()
-                await clear_buttons(query)
-                await context.bot.send_message(
-                    user.id, context.t("signup.done", name=owner.full_name)
-                )
+                done = context.t("signup.done", name=owner.full_name)
+                await query.edit_message_text(f"{_shown_html(query)}\n\n{done}")
                 if payload and payload.startswith(SESSION_LINK_PREFIX):
                     code = payload.removeprefix(SESSION_LINK_PREFIX)
                     session = await services.sessions.by_code(code)
@@ -105,6 +106,28 @@ async def tapped_signup(update: Update, context: DodolanContext) -> None:
         await context.bot.send_message(user.id, context.t("signup.declined"))
     else:
         await send_prompt(context, user.id, dialog)
+
+
+async def _answered_consent(
+    query: CallbackQuery, context: DodolanContext, dialog: Dialog | None
+) -> None:
+    """Keep the consent text with the answer under it, and ask the first question there."""
+    choice = context.t("signup.consent_yes" if dialog is not None else "signup.consent_no")
+    record = f"{_shown_html(query)}\n\n" + context.t("answer.consent", choice=choice)
+    if dialog is None:
+        await query.edit_message_text(f"{record}\n\n{context.t('signup.declined')}")
+        return
+    text, markup = prompt_for(context, dialog)
+    if isinstance(markup, ReplyKeyboardMarkup):
+        await query.edit_message_text(record)
+        await send_prompt(context, dialog.user_id, dialog)
+        return
+    await query.edit_message_text(f"{record}\n\n{text}", reply_markup=markup)
+
+
+def _shown_html(query: CallbackQuery) -> str:
+    message = query.message
+    return message.text_html if isinstance(message, Message) and message.text else ""
 
 
 def register(application: DodolanApplication) -> None:

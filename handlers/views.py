@@ -11,6 +11,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
 )
 
@@ -22,6 +23,8 @@ from handlers import callbacks as cb
 from storage.models import OwnerProfile
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+# How an answered question ends (see the catalog key answer.chosen).
+ANSWERED_MARK = " ✓"
 
 
 def option_label(catalog: Catalog, language: str, field: str, code: str) -> str:
@@ -38,6 +41,23 @@ def field_value(catalog: Catalog, language: str, field: str, value: Any) -> str:
     if field == fields.MULTI_FIELD:
         return ", ".join(option_label(catalog, language, field, c) for c in value)
     return str(value)
+
+
+def answer_line(catalog: Catalog, language: str, field: str, value: Any) -> str:
+    """One answered question as the chat keeps it: "Jenis usaha: <b>Kuliner</b> ✓"."""
+    return catalog.text(
+        language,
+        "answer.chosen",
+        field=catalog.text(language, "field." + field),
+        value=field_value(catalog, language, field, value),
+    )
+
+
+def recap_lines(message: object) -> list[str]:
+    """The answer lines ("… ✓") a question message already shows above its question."""
+    html = message.text_html if isinstance(message, Message) and message.text else ""
+    head = html.split("\n\n", 1)[0].split("\n") if "\n\n" in html else []
+    return head if head and all(line.endswith(ANSWERED_MARK) for line in head) else []
 
 
 def profile_lines(catalog: Catalog, language: str, values: Mapping[str, Any]) -> Html:
