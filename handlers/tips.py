@@ -145,7 +145,10 @@ async def daily_settings(update: Update, context: DodolanContext) -> None:
 
 async def _show_daily(context: DodolanContext, user_id: int, due: datetime | None = None) -> None:
     services = context.services
-    sub = await tips_for(services).subscription(user_id)
+    service = tips_for(services)
+    sub = await service.subscription(user_id)
+    if due is None and sub is not None and sub.active:
+        due = await service.next_daily(user_id)
     when = format_datetime(due, services.settings.timezone, context.language) if due else None
     text, markup = daily_screen(services.catalog, context.language, sub, when)
     await context.bot.send_message(user_id, text, reply_markup=markup)

@@ -202,6 +202,11 @@ class TipsService:
             await self._outbox.cancel_ref(tx, tips_ref(user_id))
             return await self._chain(tx, user_id, slot, now)
 
+    async def next_daily(self, user_id: int) -> datetime | None:
+        """When the user's next daily tip is due, if one is queued."""
+        due = [m.due_at for m in await self._outbox.pending_for(user_id) if m.kind == DAILY_TIP]
+        return min(due, default=None)
+
     async def pause(self, user_id: int) -> bool:
         """Stop the daily tips (the pending one too); False if there was nothing to pause."""
         sub = await self._repo.subscription(user_id)

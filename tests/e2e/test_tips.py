@@ -109,7 +109,8 @@ async def test_daily_tip_arrives_at_the_chosen_time_once_a_day_and_pauses(
         ("2026-12-02T00:00:00+00:00", "sent"),
         ("2026-12-03T00:00:00+00:00", "pending"),
     ]
-    await siti.command("tipsharian")
+    await siti.command("tipsharian")  # opened again: the next tip's date, not an empty one
+    assert "Tips berikutnya: Kamis, 3 Desember 2026, 07.00 WIB." in siti.last.text
     await siti.press("⏸ Jeda tips harian")
     assert "dijeda" in siti.last.text
     bot.clock.moment = THURSDAY_7
