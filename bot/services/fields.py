@@ -21,9 +21,20 @@ MULTI_FIELD = "marketplaces"
 ALL_FIELDS = PROFILE_FIELDS  # the order the owner is asked in, and shown
 
 
+# Refusals whose example must name a person when the field is a person's name.
+PERSON_EXAMPLE_KEYS = ("input.no_letters", "input.too_long")
+
+
 def accept_text(field: str, raw: str) -> str:
     """Validate typed text for ``field``; choice fields want a button instead."""
-    if field in ("full_name", "business_name"):
+    if field == "full_name":
+        try:
+            return v.clean_text(raw)
+        except InvalidInput as refusal:  # the example given must be a person's name
+            if refusal.key not in PERSON_EXAMPLE_KEYS:
+                raise
+            raise InvalidInput(refusal.key + "_person", **refusal.params) from None
+    if field == "business_name":
         return v.clean_text(raw)
     if field == "phone":
         return v.normalise_phone(raw)

@@ -2,7 +2,8 @@
 
 **Choosing.** A tip fits an owner when its category, marketplace and level tags match the
 profile (no profile: general beginner tips only). Tips the owner has not seen come first,
-the most specific first, in an order shuffled per owner; once all that fit have been seen,
+those written for the owner's kind of business first, then the most specific, in an order
+shuffled per owner; once all that fit have been seen,
 the one seen longest ago comes back.
 
 **Daily tips** live in the outbox as a chain: subscribing queues one ``daily_tip`` row (ref
@@ -109,8 +110,9 @@ def fits(tip: Tip, reader: Reader) -> bool:
     )
 
 
-def _specificity(tip: Tip) -> int:
-    return bool(tip.categories) + bool(tip.marketplaces) + (tip.level != "all")
+def _specificity(tip: Tip) -> tuple[bool, int]:
+    """How closely a tip is aimed: one written for the owner's kind of business first."""
+    return bool(tip.categories), bool(tip.marketplaces) + (tip.level != "all")
 
 
 def choose(
@@ -132,7 +134,7 @@ def choose(
 
     unseen = [t for t in pool if t.id not in last_sent]
     if unseen:
-        return min(unseen, key=lambda t: (-_specificity(t), shuffle(t)))
+        return max(unseen, key=lambda t: (_specificity(t), -shuffle(t)))
     return min(pool, key=lambda t: (last_sent[t.id], shuffle(t)))
 
 

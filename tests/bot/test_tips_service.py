@@ -85,3 +85,26 @@ def test_preparation_series_leads_up_to_the_session_day() -> None:
     ]
     assert prep_schedule(starts, wib(10, 13), WIB) == [(0, wib(11, 12))]
     assert prep_schedule(starts, wib(11, 20), WIB) == []
+
+
+def test_a_tip_for_the_owners_kind_of_business_comes_before_a_marketplace_one() -> None:
+    batik_seller = Reader("fashion", frozenset({"shopee"}), "selling")
+    for_fashion = Tip("ukuran-batik", "listing", frozenset(), frozenset({"fashion"}), "all", {}, 1)
+    for_shopee = Tip(
+        "shopee-voucher", "listing", frozenset({"shopee"}), frozenset(), "selling", {}, 2
+    )
+    for user_id in range(1, 40):  # whatever the per-owner shuffle
+        assert choose([for_shopee, for_fashion], batik_seller, {}, user_id) == for_fashion
+
+
+def test_a_fashion_owner_never_reads_a_sambal_example() -> None:
+    batik_seller = Reader("fashion", frozenset({"shopee", "tiktok"}), "selling")
+    seen: dict[str, datetime] = {}
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    for n in range(len(TIPS)):
+        tip = choose(TIPS, batik_seller, seen, 1003)
+        assert tip is not None
+        if tip.id in seen:
+            break
+        seen[tip.id] = start + timedelta(minutes=n)
+        assert "sambal" not in tip.text["id"].lower(), tip.id
