@@ -116,6 +116,7 @@ async def test_name_refusals_explain_with_an_example(
     await siti.press("✅ Setuju")
     (reply,) = await siti.send(typed)
     assert expected in reply.text and "<code>" in (reply.html or "")
+    assert "Keripik" not in reply.text  # a person's name is asked for, not a business name
     dialog = await bot.services.dialogs.current(siti.id)
     assert dialog is not None and dialog.step == "full_name" and "full_name" not in dialog.data
 
