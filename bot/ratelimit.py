@@ -6,10 +6,11 @@ and bulk sends from the outbox share those limits, so one limiter paces both:
 
 * every call first waits for its own chat's budget, and only that: a chat that floods the
   bot waits for itself and never for a global slot it cannot use yet;
-* a reply then takes the next global slot in arrival order (first come, first served across
-  chats, so one busy chat cannot starve the others);
-* a bulk send (``rate_limit_args={"bulk": True}``) takes a global slot only when it is free
-  and no reply is waiting for one, so it never delays a reply by more than one slot.
+* then it queues for the global budget: ``urgent`` calls (``rate_limit_args={"urgent":
+  True}``, e.g. telling a newcomer their place in the queue) first, then replies, then bulk
+  sends (``{"bulk": True}``, the outbox); within a class, first come first served, which
+  across chats that each wait for one call is round-robin. A bulk send never delays a reply
+  by more than the one slot it holds.
 
 A 429 backs off the chat it was about, not the bot: Telegram does not say whether a
 ``retry_after`` was for one chat or for the whole bot (TELEGRAM-FACTS §limits), so the
@@ -24,6 +25,9 @@ chats active in the last few seconds, not by every chat ever seen.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import heapq
+import itertools
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -47,6 +51,11 @@ class RateLimitArgs(TypedDict, total=False):
     """What a caller may pass as ``rate_limit_args``."""
 
     bulk: bool
+    urgent: bool
+
+
+# Classes in the queue for the global budget, served in this order.
+_URGENT, _REPLY, _BULK = 0, 1, 2
 
 
 @dataclass
@@ -77,7 +86,14 @@ class _Bucket:
 
 
 class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
-    """Per-chat budgets first, then global slots: replies in arrival order, bulk after them."""
+    """Per-chat budgets first, then global slots handed out one by one: urgent, replies, bulk.
+
+    Every call that has its chat's token joins one queue for the global budget, ordered by
+    class (``urgent`` first, then replies, then ``bulk``) and, within a class, by arrival;
+    one dispatcher releases the head of the queue every ``1 / per_second`` seconds. A call
+    waits its turn and no longer, so the longest wait is the queue ahead of it, which
+    :attr:`reply_backlog` reports (seconds) for admission decisions.
+    """
 
     def __init__(
         self,
@@ -89,7 +105,10 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
     ) -> None:
         self._interval = 1 / per_second
         self._next_slot = 0.0
-        self._replies_waiting = 0
+        self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+        self._wake = asyncio.Event()
+        self._dispatcher: asyncio.Task[None] | None = None
         self._chat_rate = chat_per_second
         self._chat_burst = chat_burst
         self._group_rate = group_per_minute / 60
@@ -106,11 +125,26 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
         """How many chats' budgets are held in memory now."""
         return len(self._chats)
 
+    @property
+    def reply_backlog(self) -> float:
+        """Seconds a reply asking now would wait for its global slot."""
+        ahead = sum(1 for cls, _, _ in self._queue if cls <= _REPLY)
+        pause = max(0.0, self._paused_until - time.monotonic())
+        return pause + ahead * self._interval
+
     async def initialize(self) -> None:
-        """Nothing to set up."""
+        """Nothing to set up: the dispatcher starts with the first call."""
 
     async def shutdown(self) -> None:
-        """Nothing to release."""
+        """Stop the dispatcher; calls still waiting fail as cancelled."""
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatcher
+            self._dispatcher = None
+        for _, _, waiter in self._queue:
+            waiter.cancel()
+        self._queue.clear()
 
     async def process_request(
         self,
@@ -125,13 +159,10 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
         chat_id = data.get("chat_id")
         if chat_id is None or not _is_limited(endpoint):
             return await callback(*args, **kwargs)
-        bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
+        cls = _class_of(rate_limit_args)
         for attempt in range(self._max_retries + 1):
             await self._chat_turn(chat_id)
-            if bulk:
-                await self._bulk_slot()
-            else:
-                await self._reply_slot()
+            await self._global_turn(cls)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -156,26 +187,39 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
                     return
             await asyncio.sleep(ready)
 
-    async def _reply_slot(self) -> None:
-        self._replies_waiting += 1
+    async def _global_turn(self, cls: int) -> None:
+        """Join the queue for the global budget and wait to be released."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._queue, (cls, next(self._seq), waiter))
+        self._wake.set()
+        if self._dispatcher is None or self._dispatcher.done():
+            self._dispatcher = asyncio.create_task(self._dispatch(), name="ratelimit-dispatch")
         try:
-            async with self._lock:
-                now = time.monotonic()
-                slot = max(now, self._next_slot, self._paused_until)
-                self._next_slot = slot + self._interval
-            await asyncio.sleep(slot - now)
-        finally:
-            self._replies_waiting -= 1
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                raise  # released just as the caller gave up: the slot is simply unused
+            self._queue = [entry for entry in self._queue if entry[2] is not waiter]
+            heapq.heapify(self._queue)
+            raise
 
-    async def _bulk_slot(self) -> None:
+    async def _dispatch(self) -> None:
+        """Release the head of the queue once per interval, while anyone waits."""
         while True:
-            async with self._lock:
-                now = time.monotonic()
-                ready = max(self._next_slot, self._paused_until) - now
-                if ready <= 0 and self._replies_waiting == 0:
-                    self._next_slot = now + self._interval
-                    return
-            await asyncio.sleep(max(ready, self._interval / 4))
+            if not self._queue:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            now = time.monotonic()
+            ready = max(self._next_slot, self._paused_until)
+            if ready > now:
+                await asyncio.sleep(ready - now)
+                continue
+            _, _, waiter = heapq.heappop(self._queue)
+            if waiter.done():
+                continue
+            waiter.set_result(None)
+            self._next_slot = now + self._interval
 
     def _back_off(self, chat_id: int | str, delay: float) -> str:
         """Pause the chat; pause the bot if several chats were refused together."""
@@ -208,6 +252,14 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
             return
         self._pruned_at = now
         self._chats = {c: b for c, b in self._chats.items() if not b.idle(now)}
+
+
+def _class_of(rate_limit_args: RateLimitArgs | None) -> int:
+    if rate_limit_args and rate_limit_args.get("urgent"):
+        return _URGENT
+    if rate_limit_args and rate_limit_args.get("bulk"):
+        return _BULK
+    return _REPLY
 
 
 def _is_limited(endpoint: str) -> bool:
