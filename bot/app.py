@@ -21,6 +21,7 @@ from bot.ratelimit import PriorityRateLimiter
 from bot.services.container import Services
 from bot.updates import PerChatUpdateProcessor
 from handlers import (
+    admission,
     booking,
     broadcasts,
     common,
@@ -107,6 +108,7 @@ def _build_bot(settings: Settings, rate_limiter: PriorityRateLimiter) -> Dodolan
 def register_handlers(application: DodolanApplication) -> None:
     """Add every handler in the order PTB should try them."""
     common.register_first(application)
+    admission.register(application)
     signup.register(application)
     profile.register(application)
     booking.register(application)

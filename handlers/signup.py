@@ -8,7 +8,9 @@ from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import StaleAction
+from bot.services import signup
 from handlers import callbacks as cb
+from handlers.admission import is_busy, queue_newcomer, welcome_screen
 from handlers.booking import SESSION_LINK_PREFIX, open_session_link, send_session_card
 from handlers.common import clear_buttons, refresh_menu
 from handlers.context import DodolanApplication, DodolanContext
@@ -48,12 +50,20 @@ async def start(update: Update, context: DodolanContext) -> None:
             return
         await message.reply_text(context.t("welcome.back", name=user.first_name))
         return
-    await message.reply_text(context.t("start.welcome", name=user.first_name))
-    if roles != {Role.OWNER}:
-        return  # staff and trainers are not asked to sign up as owners
+    if roles != {Role.OWNER}:  # staff and trainers are not asked to sign up as owners
+        await message.reply_text(context.t("start.welcome", name=user.first_name))
+        return
     dialog = await services.signup.begin(user.id, payload)
-    if dialog is not None:
+    if dialog is None:
+        return
+    if dialog.step != signup.CONSENT:  # resuming: greet, then the question they are at
+        await message.reply_text(context.t("start.welcome", name=user.first_name))
         await send_prompt(context, message.chat_id, dialog)
+    elif await is_busy(context):
+        await queue_newcomer(context, message.chat_id, user.first_name)
+    else:
+        text, markup = welcome_screen(services, context.language, user.first_name)
+        await message.reply_text(text, reply_markup=markup)
 
 
 async def sign_up(update: Update, context: DodolanContext) -> None:

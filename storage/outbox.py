@@ -148,6 +148,15 @@ class OutboxRepository:
         )
         return [(_message(r), r["last_error"] or "") for r in rows]
 
+    async def count_pending(self, kind: str, up_to_id: int | None = None) -> int:
+        """How many messages of ``kind`` are still queued (with ``up_to_id``: up to that one)."""
+        rows = await self._db.fetch_all(
+            "SELECT COUNT(*) FROM outbox WHERE kind = ? AND status IN ('pending', 'sending') "
+            "AND id <= ?",
+            (kind, up_to_id if up_to_id is not None else 2**62),
+        )
+        return int(rows[0][0])
+
     async def pending_for(self, user_id: int) -> list[OutboxMessage]:
         """Messages still queued for one user."""
         rows = await self._db.fetch_all(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalog
+from bot.services.admission import Admission
 from bot.services.attendance import AttendanceService
 from bot.services.booking import BookingService
 from bot.services.broadcasts import BroadcastService
@@ -58,6 +59,7 @@ class Services:
     broadcasts: BroadcastService
     attendance: AttendanceService
     tips: TipsService
+    admission: Admission
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -120,6 +122,7 @@ class Services:
             tips=TipsService(
                 db, TipsRepository(db), owners, outbox, library(), settings.timezone, now
             ),
+            admission=Admission(db, outbox, now),
         )
 
     async def close(self) -> None:

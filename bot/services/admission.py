@@ -1,0 +1,62 @@
+"""Admission in a launch rush: when replies would queue, newcomers wait their turn, told so.
+
+When the bot is too busy to answer everyone within a couple of seconds, a newcomer's first
+contact is not answered with a silent wait: they are told their place in the queue, and
+their welcome is an outbox row (``signup_welcome``) sent in order as soon as there is room,
+so the queue survives a restart and nobody is welcomed twice. The edge decides *when* the
+bot is busy (it knows the channel's pacing); this service keeps the queue.
+"""
+
+from __future__ import annotations
+
+import math
+
+from bot.clock import Clock
+from storage.database import Database
+from storage.outbox import OutboxRepository
+
+WELCOME = "signup_welcome"
+# Sent before announcements and daily tips, after offers and replies owed since a crash.
+WELCOME_PRIORITY = 3
+# About what one owner's sign-up and booking costs the bot, in seconds of its sending
+# budget (14 calls at 29.5 per second); used only for the estimate people are shown.
+SECONDS_PER_OWNER = 14 / 29.5
+
+
+def welcome_ref(user_id: int) -> str:
+    """The outbox ``ref`` of a newcomer's queued welcome."""
+    return f"welcome:{user_id}"
+
+
+class Admission:
+    """The queue of newcomers waiting for their welcome."""
+
+    def __init__(self, db: Database, outbox: OutboxRepository, now: Clock) -> None:
+        self._db, self._outbox, self._now = db, outbox, now
+
+    async def waiting(self) -> int:
+        """How many newcomers are waiting for their welcome."""
+        return await self._outbox.count_pending(WELCOME)
+
+    async def queue(self, user_id: int, name: str) -> int:
+        """Queue the newcomer's welcome (once); return their place in the queue (1 = next)."""
+        mine = [m for m in await self._outbox.pending_for(user_id) if m.kind == WELCOME]
+        if mine:
+            return await self._outbox.count_pending(WELCOME, up_to_id=mine[0].id)
+        now = self._now()
+        params = {"name": name}
+        async with self._db.transaction() as tx:
+            message_id = await self._outbox.enqueue(
+                tx, user_id, WELCOME, params, now, now, WELCOME_PRIORITY, welcome_ref(user_id)
+            )
+        return await self._outbox.count_pending(WELCOME, up_to_id=message_id)
+
+    async def withdraw(self, user_id: int) -> None:
+        """Drop a queued welcome (the newcomer was served another way)."""
+        async with self._db.transaction() as tx:
+            await self._outbox.cancel_ref(tx, welcome_ref(user_id))
+
+
+def minutes_to_wait(place: int) -> int:
+    """A whole number of minutes, at least one, for someone at ``place`` in the queue."""
+    return max(1, math.ceil(place * SECONDS_PER_OWNER / 60))

@@ -1,0 +1,72 @@
+"""Telegram side of admission: decide when the bot is too busy, tell newcomers their place.
+
+The bot is busy when a reply asked now would wait more than :data:`ADMIT_AFTER` seconds for
+Telegram's sending budget (``PriorityRateLimiter.reply_backlog``), or when others are already
+waiting (first come, first served). The note with the place goes out as an ``urgent`` call,
+ahead of the queue it describes; the welcome itself is an outbox row sent as bulk traffic,
+that is, whenever no reply is waiting: admitted owners are never slowed by newcomers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+from telegram.ext import ExtBot
+
+from bot.ratelimit import PriorityRateLimiter
+from bot.services import signup
+from bot.services.admission import WELCOME, minutes_to_wait
+from bot.services.container import Services
+from handlers import delivery, views
+from handlers.context import DodolanApplication, DodolanContext
+from storage.models import OutboxMessage
+
+# Seconds of reply backlog above which newcomers are queued instead of answered.
+ADMIT_AFTER = 1.5
+
+
+async def is_busy(context: DodolanContext) -> bool:
+    """Whether a newcomer should wait in the queue rather than be answered now."""
+    limiter = context.bot.rate_limiter
+    if isinstance(limiter, PriorityRateLimiter) and limiter.reply_backlog > ADMIT_AFTER:
+        return True
+    return await context.services.admission.waiting() > 0
+
+
+async def queue_newcomer(context: DodolanContext, chat_id: int, name: str) -> None:
+    """Put the newcomer in the queue and tell them their place, ahead of everyone waiting."""
+    place = await context.services.admission.queue(chat_id, name)
+    bot: ExtBot[Any] = context.bot  # typed with rate_limit_args, as the outbox sender's
+    await bot.send_message(
+        chat_id,
+        context.t("admission.queued", place=place, minutes=minutes_to_wait(place)),
+        rate_limit_args={"urgent": True},
+    )
+
+
+def welcome_screen(
+    services: Services, language: str, name: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The first message a newcomer gets: the greeting and the consent question, in one."""
+    catalog = services.catalog
+    text, markup = views.consent_prompt(catalog, language)
+    return f"{catalog.text(language, 'start.welcome', name=name)}\n{text}", markup
+
+
+async def render_welcome(
+    services: Services, language: str, message: OutboxMessage, now: datetime
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """A queued welcome, unless the newcomer has moved on (signed up, or past consent)."""
+    if await services.profile.get(message.user_id) is not None:
+        return None
+    dialog = await services.dialogs.current(message.user_id)
+    if dialog is None or dialog.flow != signup.FLOW or dialog.step != signup.CONSENT:
+        return None
+    return welcome_screen(services, language, str(message.params.get("name") or ""))
+
+
+def register(application: DodolanApplication) -> None:
+    """Render queued welcomes."""
+    delivery.RENDERERS[WELCOME] = render_welcome
