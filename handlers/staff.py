@@ -78,10 +78,9 @@ async def _take_input(update: Update, context: DodolanContext) -> None:
     try:
         if message.location is not None:
             location = message.location
-            data = session_input.answer_location(
+            step, data = session_input.answer_location(
                 dialog.step, location.latitude, location.longitude, dialog.data
             )
-            step = "capacity"
         elif message.text is not None:
             step, data = session_input.answer_text(dialog.step, message.text, dialog.data, now, tz)
         else:
@@ -107,13 +106,16 @@ async def tapped_new_session(update: Update, context: DodolanContext) -> None:
         if parts is None or dialog is None or dialog.flow != FLOW or parts[0] != dialog.step:
             raise StaleAction(query.data)
         step, code = parts
-        if step == "confirm":
+        if step == "confirm" and code in ("save", "discard"):
             await query.answer()
             await clear_buttons(query)
             await _finish(context, user.id, dialog, save=code == "save")
             return
         tz, now = services.settings.timezone, services.now()
-        following_step, data = session_input.answer_choice(step, code, dialog.data, now, tz)
+        if step == "confirm":
+            following_step, data = session_input.edit_field(code, dialog.data)
+        else:
+            following_step, data = session_input.answer_choice(step, code, dialog.data, now, tz)
         if step == "trainer":
             data["trainer_name"] = await _trainer_name(context, data.get("trainer_id"))
     except (StaleAction, Refusal) as error:
@@ -146,8 +148,8 @@ async def _finish(context: DodolanContext, user_id: int, dialog: Dialog, *, save
         session = await services.sessions.create(draft, user_id)
     except InvalidInput as refusal:
         await context.bot.send_message(user_id, context.t(refusal.key, **refusal.params))
-        back = await services.dialogs.move(
-            user_id, FLOW, _RETRY_STEP.get(refusal.key, "title"), dialog.data
+        back = await services.dialogs.move(  # fix that field, then see the summary again
+            user_id, FLOW, _RETRY_STEP.get(refusal.key, "title"), {**dialog.data, "editing": True}
         )
         await send_step(context, user_id, back)
         return

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import BookingRefused, InvalidInput
+from bot.formatting import format_time_range
 from bot.services import session_input
 from handlers import callbacks as cb
 from handlers import dialogs
@@ -106,9 +107,13 @@ async def tapped_manage(update: Update, context: DodolanContext) -> None:
 async def _ask_change(
     context: DodolanContext, user_id: int, action: str, session: TrainingSession
 ) -> None:
-    await context.services.dialogs.move(user_id, EDIT_FLOW, action, {"session_id": session.id})
+    services = context.services
+    await services.dialogs.move(user_id, EDIT_FLOW, action, {"session_id": session.id})
+    when = format_time_range(
+        session.starts_at, session.ends_at, services.settings.timezone, context.language
+    )
     await context.bot.send_message(
-        user_id, context.t(f"staff.edit.ask_{action}", title=session.title)
+        user_id, context.t(f"staff.edit.ask_{action}", title=session.title, when=when)
     )
 
 
@@ -143,8 +148,12 @@ async def _take_change(update: Update, context: DodolanContext) -> None:
     try:
         if message.text is None:
             raise InvalidInput("staff.invalid.need_text")
-        changes = session_input.edit_changes(dialog.step, message.text, services.settings.timezone)
-        session = await services.sessions.change(dialog.data["session_id"], changes)
+        current = await services.sessions.get(dialog.data["session_id"])
+        if current is None:
+            raise BookingRefused("session.gone")
+        tz = services.settings.timezone
+        changes = session_input.edit_changes(dialog.step, message.text, tz, current)
+        session = await services.sessions.change(current.id, changes)
     except (InvalidInput, BookingRefused) as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
         if refusal.key == "session.gone":

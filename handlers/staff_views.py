@@ -210,7 +210,7 @@ def new_session_prompt(
 def new_session_summary(
     catalog: Catalog, language: str, data: dict[str, Any], tz: ZoneInfo
 ) -> Screen:
-    """Everything staff entered, with Save and Cancel."""
+    """Everything staff entered, a ✏️ button per field, and Save and Cancel."""
     draft = session_input.draft_of(data, tz)
     hours = data.get("cutoff_hours")
     cutoff = (
@@ -229,22 +229,21 @@ def new_session_summary(
         trainer=trainer,
         cutoff=cutoff,
     )
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                _button(
-                    catalog.text(language, "staff.button.save"), cb.NEW_SESSION, "confirm", "save"
-                ),
-                _button(
-                    catalog.text(language, "staff.button.discard"),
-                    cb.NEW_SESSION,
-                    "confirm",
-                    "discard",
-                ),
-            ]
-        ]
-    )
-    return text, keyboard
+    t = catalog.text
+    edits = [
+        _button(
+            t(language, "staff.button.edit", field=t(language, f"staff.field.{field}")),
+            cb.NEW_SESSION,
+            "confirm",
+            field,
+        )
+        for field in session_input.EDITABLE
+    ]
+    decide = [
+        _button(t(language, "staff.button.save"), cb.NEW_SESSION, "confirm", "save"),
+        _button(t(language, "staff.button.discard"), cb.NEW_SESSION, "confirm", "discard"),
+    ]
+    return text, InlineKeyboardMarkup([*_rows(edits, 2), decide])
 
 
 def session_picker(

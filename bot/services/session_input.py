@@ -7,6 +7,7 @@ and the new data come out, or :class:`InvalidInput` names the catalog text expla
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.errors import InvalidInput
 from bot.services.sessions import MAX_CAPACITY, TITLE_MAX, SessionDraft
 from bot.services.validation import clean_text
+from storage.models import TrainingSession
 
 FLOW = "newsession"
 EDIT_FLOW = "editsession"
@@ -36,46 +38,94 @@ CAPACITY_CHOICES = (10, 20, 30)
 MAX_CUTOFF_HOURS = 168
 PLACE_MAX = 200
 
-_DATE_RE = re.compile(r"^\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})\s*$")
+_DATE = r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})"
 _CLOCK = r"(\d{1,2})\s*[.:]\s*(\d{2})"
-_RANGE_RE = re.compile(rf"^\s*{_CLOCK}\s*(?:-|–|—|s/?d|sampai|to)\s*{_CLOCK}\s*$", re.IGNORECASE)
+_ZONE = r"(?:\s*WIB)?"
+_TO = r"(?:-|–|—|s/?d|sampai|hingga|to|until)"
+# A date at the start of the text, then optionally "," and "jam"/"pukul"/"at" before the time.
+_LEADING_DATE_RE = re.compile(rf"^\s*{_DATE}(?=[\s,]|$)[\s,]*(?:(?:jam|pukul|at)\s+)?", re.I)
+_CLOCK_RE = re.compile(rf"^\s*{_CLOCK}{_ZONE}\s*$", re.I)
+_RANGE_RE = re.compile(
+    rf"^\s*(?:(?:jam|pukul|at)\s+)?{_CLOCK}{_ZONE}\s*{_TO}\s*{_CLOCK}{_ZONE}\s*$", re.I
+)
 _NUMBER = r"([-+]?\d{1,3}\.\d+)"  # map points always have decimals: "7,98" is not one
 _COORDS_RE = re.compile(rf"^\s*{_NUMBER}\s*[,;\s]\s*{_NUMBER}\s*$")
 
 
-def parse_date(text: str) -> date:
-    """Read ``12-12-2026``, ``12/12/2026`` or ``12.12.2026`` (day first)."""
-    match = _DATE_RE.match(text)
+@dataclass(frozen=True)
+class When:
+    """What staff typed about a session's time: a date, a time range, or both."""
+
+    day: date | None = None
+    start: time | None = None
+    end: time | None = None
+
+
+# The one reader of dates and clock times for everything staff type (/sesibaru, /sesi and
+# scheduled broadcasts), so every prompt can promise the same forms:
+#   date:        12-12-2026, 12/12/2026, 12.12.2026 (day first, four-digit year)
+#   time range:  09.00-11.00, 13:00 - 15:30, 9.00 s/d 11.00, 09.00 sampai 11.00 (WIB optional)
+#   both:        12-12-2026 09.00-11.00, 12-12-2026, jam 13:00 - 15:30
+def split_date(text: str) -> tuple[date | None, str]:
+    """Read a leading day-first date; return it (or None) and the rest of the text."""
+    match = _LEADING_DATE_RE.match(text)
     if not match:
-        raise InvalidInput("staff.invalid.date")
+        return None, text.strip()
     day, month, year = (int(g) for g in match.groups())
     try:
-        return date(year, month, day)
+        return date(year, month, day), text[match.end() :].strip()
     except ValueError:
         raise InvalidInput("staff.invalid.date") from None
 
 
+def parse_date(text: str) -> date:
+    """Read ``12-12-2026``, ``12/12/2026`` or ``12.12.2026`` (day first)."""
+    day, rest = split_date(text)
+    if day is None or rest:
+        raise InvalidInput("staff.invalid.date")
+    return day
+
+
+def parse_clock(text: str) -> time:
+    """Read one clock time, ``09.00`` or ``9:00`` (``WIB`` may follow)."""
+    match = _CLOCK_RE.match(text)
+    if not match:
+        raise InvalidInput("staff.invalid.time")
+    return _clock(match[1], match[2])
+
+
 def parse_time_range(text: str) -> tuple[time, time]:
-    """Read ``09.00-11.00`` or ``09:00–11:00``; the end must come after the start."""
+    """Read ``09.00-11.00`` or ``13:00 - 15:30``; the end must come after the start."""
     match = _RANGE_RE.match(text)
     if not match:
         raise InvalidInput("staff.invalid.time")
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
-    try:
-        start, end = time(h1, m1), time(h2, m2)
-    except ValueError:
-        raise InvalidInput("staff.invalid.time") from None
+    start, end = _clock(match[1], match[2]), _clock(match[3], match[4])
     if end <= start:
         raise InvalidInput("session.invalid.end_before_start")
     return start, end
 
 
-def parse_when(text: str) -> tuple[date, time, time]:
-    """Read a date and a time range on one line: ``12-12-2026 09.00-11.00``."""
-    pieces = text.strip().split(maxsplit=1)
-    if len(pieces) != 2:
-        raise InvalidInput("staff.invalid.when")
-    return parse_date(pieces[0]), *parse_time_range(pieces[1])
+def parse_when(text: str) -> When:
+    """Read a date, a time range, or both on one line (see the forms above)."""
+    day, rest = split_date(text)
+    if not rest:
+        if day is None:
+            raise InvalidInput("staff.invalid.when")
+        return When(day)
+    try:
+        start, end = parse_time_range(rest)
+    except InvalidInput as refusal:
+        if day is None and refusal.key == "staff.invalid.time":
+            raise InvalidInput("staff.invalid.when") from None
+        raise
+    return When(day, start, end)
+
+
+def _clock(hours: str, minutes: str) -> time:
+    try:
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise InvalidInput("staff.invalid.time") from None
 
 
 def parse_coordinates(text: str) -> tuple[float, float]:
@@ -161,24 +211,48 @@ def _check_start(data: dict[str, Any], now: datetime, tz: ZoneInfo) -> None:
         raise InvalidInput("session.invalid.past")
 
 
+# From the summary, staff may go back to one field; after it, the summary shows again.
+EDITABLE = {
+    "title": "title",
+    "when": "date",
+    "place": "place",
+    "capacity": "capacity",
+    "trainer": "trainer",
+    "cutoff": "cutoff",
+}
+_FIELD_STARTS = frozenset({*EDITABLE.values(), "confirm"})
+
+
+def edit_field(field: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Go back from the summary to the first step of one field (``EDITABLE``)."""
+    if field not in EDITABLE:
+        raise InvalidInput("input.unknown_option")
+    return EDITABLE[field], {**data, "editing": True}
+
+
+def _resume(step: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """After a field edited from the summary is complete, go back to the summary."""
+    if data.get("editing") and step in _FIELD_STARTS:
+        return "confirm", _drop(data, "editing")
+    return step, data
+
+
 def answer_text(
     step: str, text: str, data: dict[str, Any], now: datetime, tz: ZoneInfo
 ) -> tuple[str, dict[str, Any]]:
     """Take typed text for ``step``; return the next step and the answers so far."""
-    new = dict(data)
+    return _resume(*_typed(step, text, dict(data), now, tz))
+
+
+def _typed(
+    step: str, text: str, new: dict[str, Any], now: datetime, tz: ZoneInfo
+) -> tuple[str, dict[str, Any]]:
     match step:
         case "title":
             new["title"] = clean_text(text, max_length=TITLE_MAX)
             return "date", new
-        case "date":
-            new["date"] = parse_date(text).isoformat()
-            _check_start(new, now, tz)
-            return "time", new
-        case "time":
-            start, end = parse_time_range(text)
-            new.update(start=start.isoformat("minutes"), end=end.isoformat("minutes"))
-            _check_start(new, now, tz)
-            return "place", new
+        case "date" | "time":
+            return _typed_when(step, text, new, now, tz)
         case "venue_name":
             new["venue_name"] = clean_text(text, max_length=PLACE_MAX)
             return "venue_address", new
@@ -200,11 +274,38 @@ def answer_text(
     raise InvalidInput("input.use_buttons")
 
 
+def _typed_when(
+    step: str, text: str, new: dict[str, Any], now: datetime, tz: ZoneInfo
+) -> tuple[str, dict[str, Any]]:
+    """The date step takes a date (or a date and a time range); the time step a time range
+    (or a date and a time range)."""
+    refusal = f"staff.invalid.{step}"
+    try:
+        when = parse_when(text)
+    except InvalidInput as error:
+        raise InvalidInput(refusal) if error.key == "staff.invalid.when" else error from None
+    if (step == "date" and when.day is None) or (step == "time" and when.start is None):
+        raise InvalidInput(refusal)
+    if when.day is not None:
+        new["date"] = when.day.isoformat()
+    if when.start is None or when.end is None:
+        _check_start(new, now, tz)
+        return "time", new
+    new.update(start=when.start.isoformat("minutes"), end=when.end.isoformat("minutes"))
+    _check_start(new, now, tz)
+    return "place", new
+
+
 def answer_choice(
     step: str, code: str, data: dict[str, Any], now: datetime, tz: ZoneInfo
 ) -> tuple[str, dict[str, Any]]:
     """Take a tapped option for ``step``; return the next step and the answers so far."""
-    new = dict(data)
+    return _resume(*_tapped(step, code, dict(data), now, tz))
+
+
+def _tapped(
+    step: str, code: str, new: dict[str, Any], now: datetime, tz: ZoneInfo
+) -> tuple[str, dict[str, Any]]:
     match step, code:
         case "date", _:
             new["date"] = _offered(code, now, tz).isoformat()
@@ -229,13 +330,15 @@ def answer_choice(
     raise InvalidInput("input.unknown_option")
 
 
-def answer_location(step: str, latitude: float, longitude: float, data: dict[str, Any]) -> dict:
+def answer_location(
+    step: str, latitude: float, longitude: float, data: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     """Take a shared Telegram location as the venue's map point."""
     if step != "coords":
         raise InvalidInput("staff.invalid.need_text")
     new = dict(data)
     new["latitude"], new["longitude"] = check_coordinates(latitude, longitude)
-    return new
+    return _resume("capacity", new)
 
 
 def _offered(code: str, now: datetime, tz: ZoneInfo) -> date:
@@ -252,14 +355,20 @@ def _drop(data: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in keys}
 
 
-def edit_changes(step: str, text: str, tz: ZoneInfo) -> dict[str, Any]:
-    """Turn what staff typed to change a session (``time``, ``place``, ``cap``) into columns."""
+def edit_changes(step: str, text: str, tz: ZoneInfo, current: TrainingSession) -> dict[str, Any]:
+    """Turn what staff typed to change a session (``time``, ``place``, ``cap``) into columns.
+
+    A new time may be a date, a time range or both (:func:`parse_when`); what is left out
+    stays as it was.
+    """
     match step:
         case "time":
-            day, start, end = parse_when(text)
+            when = parse_when(text)
+            starts, ends = current.starts_at.astimezone(tz), current.ends_at.astimezone(tz)
+            day = when.day or starts.date()
             return {
-                "starts_at": local_moment(day, start, tz),
-                "ends_at": local_moment(day, end, tz),
+                "starts_at": local_moment(day, when.start or starts.time(), tz),
+                "ends_at": local_moment(day, when.end or ends.time(), tz),
             }
         case "place" if text.strip().startswith(("https://", "http://")):
             return {

@@ -10,6 +10,7 @@ import pytest
 from bot.errors import InvalidInput
 from bot.services import session_input as si
 from bot.services.sessions import check_draft
+from storage.models import TrainingSession
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Tuesday 1 December 2026, 09.00 WIB
@@ -76,8 +77,8 @@ def test_a_whole_venue_session_yields_a_valid_draft() -> None:
     step, data = si.answer_text(step, "Aula Dinas", data, NOW, WIB)
     step, data = si.answer_text(step, "Jl. Panji Suroso 18", data, NOW, WIB)
     assert step == "coords"
-    data = si.answer_location(step, -7.98, 112.63, data)
-    step, data = si.answer_choice("capacity", "20", data, NOW, WIB)
+    step, data = si.answer_location(step, -7.98, 112.63, data)
+    step, data = si.answer_choice(step, "20", data, NOW, WIB)
     step, data = si.answer_choice(step, "none", data, NOW, WIB)
     step, data = si.answer_text(step, "24", data, NOW, WIB)
     assert step == "confirm"
@@ -113,17 +114,124 @@ def test_past_dates_and_times_are_refused_early() -> None:
     assert si.answer_text("time", "13.00-15.00", data, NOW, WIB)[0] == "place"
 
 
+def _session(starts: datetime, ends: datetime) -> TrainingSession:
+    return TrainingSession(
+        id=1,
+        code="abcdefgh",
+        title="Foto produk",
+        starts_at=starts,
+        ends_at=ends,
+        venue_name="Aula",
+        venue_address=None,
+        latitude=None,
+        longitude=None,
+        online_url=None,
+        capacity=20,
+        trainer_id=None,
+        cutoff_at=starts,
+        status="open",
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("12-12-2026", si.When(date(2026, 12, 12))),
+        ("13:00 - 15:30", si.When(None, time(13), time(15, 30))),
+        ("jam 13.00-15.30 WIB", si.When(None, time(13), time(15, 30))),
+        ("12-12-2026 09.00-11.00", si.When(date(2026, 12, 12), time(9), time(11))),
+        ("12/12/2026, 13:00 - 15:30", si.When(date(2026, 12, 12), time(13), time(15, 30))),
+        ("12.12.2026 pukul 9.00 s/d 11.00", si.When(date(2026, 12, 12), time(9), time(11))),
+        ("12 - 12 - 2026 09:00–11:00", si.When(date(2026, 12, 12), time(9), time(11))),
+    ],
+)
+def test_one_reader_for_dates_and_times(typed: str, expected: si.When) -> None:
+    assert si.parse_when(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("besok", "staff.invalid.when"),
+        ("9 to 11", "staff.invalid.when"),
+        ("", "staff.invalid.when"),
+        ("31-02-2026 09.00-11.00", "staff.invalid.date"),
+        ("12-12-2026 jam sembilan", "staff.invalid.time"),
+        ("12-12-2026 11.00-09.00", "session.invalid.end_before_start"),
+    ],
+)
+def test_what_the_reader_refuses(typed: str, key: str) -> None:
+    with pytest.raises(InvalidInput) as refusal:
+        si.parse_when(typed)
+    assert refusal.value.key == key
+
+
+def test_new_session_steps_accept_the_same_forms_as_the_change() -> None:
+    data = {"title": "x"}
+    assert si.answer_text("date", "12-12-2026", data, NOW, WIB)[0] == "time"
+    step, both = si.answer_text("date", "12-12-2026 13:00 - 15:30", data, NOW, WIB)
+    assert step == "place" and (both["date"], both["start"], both["end"]) == (
+        "2026-12-12",
+        "13:00",
+        "15:30",
+    )
+    step, moved = si.answer_text("time", "13-12-2026 09.00-11.00", both, NOW, WIB)
+    assert step == "place" and (moved["date"], moved["start"]) == ("2026-12-13", "09:00")
+    with pytest.raises(InvalidInput, match=r"^staff\.invalid\.date$"):
+        si.answer_text("date", "13:00 - 15:30", data, NOW, WIB)
+    with pytest.raises(InvalidInput, match=r"^staff\.invalid\.time$"):
+        si.answer_text("time", "13-12-2026", both, NOW, WIB)
+
+
+def test_a_field_edited_from_the_summary_returns_to_the_summary() -> None:
+    data = {
+        "title": "x",
+        "date": "2026-12-12",
+        "start": "09:00",
+        "end": "11:00",
+        "venue_name": "Aula",
+        "capacity": 20,
+        "trainer_id": None,
+    }
+    step, editing = si.edit_field("when", data)
+    assert step == "date"
+    step, editing = si.answer_choice(step, "2026-12-13", editing, NOW, WIB)
+    assert step == "time"
+    step, done = si.answer_text(step, "13:00 - 15:30", editing, NOW, WIB)
+    assert step == "confirm" and "editing" not in done
+    assert (done["date"], done["start"], done["capacity"]) == ("2026-12-13", "13:00", 20)
+    step, editing = si.edit_field("place", data)
+    step, editing = si.answer_choice(step, "online", editing, NOW, WIB)
+    step, done = si.answer_text(step, "https://meet.google.com/abc", editing, NOW, WIB)
+    assert step == "confirm" and "venue_name" not in done
+    step, editing = si.edit_field("capacity", data)
+    assert si.answer_text(step, "25", editing, NOW, WIB)[0] == "confirm"
+    with pytest.raises(InvalidInput, match=r"^input\.unknown_option$"):
+        si.edit_field("venue_name", data)
+
+
 def test_edit_changes() -> None:
-    changes = si.edit_changes("time", "12-12-2026 13.00-15.00", WIB)
+    current = _session(
+        datetime(2026, 12, 12, 9, 0, tzinfo=WIB), datetime(2026, 12, 12, 11, 0, tzinfo=WIB)
+    )
+    changes = si.edit_changes("time", "12-12-2026 13.00-15.00", WIB, current)
     assert changes == {
         "starts_at": datetime(2026, 12, 12, 13, 0, tzinfo=WIB),
         "ends_at": datetime(2026, 12, 12, 15, 0, tzinfo=WIB),
     }
-    place = si.edit_changes("place", "Balai Kota\nJl. Tugu 1", WIB)
+    assert si.edit_changes("time", "13-12-2026", WIB, current) == {
+        "starts_at": datetime(2026, 12, 13, 9, 0, tzinfo=WIB),
+        "ends_at": datetime(2026, 12, 13, 11, 0, tzinfo=WIB),
+    }
+    assert si.edit_changes("time", "13:00 - 15:30", WIB, current) == {
+        "starts_at": datetime(2026, 12, 12, 13, 0, tzinfo=WIB),
+        "ends_at": datetime(2026, 12, 12, 15, 30, tzinfo=WIB),
+    }
+    place = si.edit_changes("place", "Balai Kota\nJl. Tugu 1", WIB, current)
     assert place["venue_name"] == "Balai Kota" and place["venue_address"] == "Jl. Tugu 1"
     assert place["online_url"] is None
-    online = si.edit_changes("place", "https://zoom.us/j/1", WIB)
+    online = si.edit_changes("place", "https://zoom.us/j/1", WIB, current)
     assert online["online_url"] == "https://zoom.us/j/1" and online["venue_name"] is None
-    assert si.edit_changes("cap", "40", WIB) == {"capacity": 40}
+    assert si.edit_changes("cap", "40", WIB, current) == {"capacity": 40}
     with pytest.raises(InvalidInput, match=r"^staff\.invalid\.when$"):
-        si.edit_changes("time", "12-12-2026", WIB)
+        si.edit_changes("time", "besok pagi", WIB, current)
