@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,8 +11,8 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.formatting import format_datetime
-from bot.i18n import Catalog, Html
-from bot.services.broadcasts import Progress
+from bot.i18n import LANGUAGES, Catalog, Html
+from bot.services.broadcasts import ANNOUNCEMENT, Progress
 from bot.services.validation import CATEGORIES, KECAMATAN
 from handlers import callbacks as cb
 from handlers.delivery import Outgoing
@@ -18,6 +20,8 @@ from handlers.views import option_label
 from storage.broadcasts import Audience, Recipients
 from storage.models import Broadcast, TrainingSession
 
+_TAG = re.compile(r"<[^>]*>")
+TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
 BASES = ("all", "booked", "waitlist", "attended", "missed", "not_booked")
 SESSION_BASES = ("booked", "waitlist", "attended", "missed")
 
@@ -67,7 +71,13 @@ def audience_label(
 
 
 def refine_prompt(
-    catalog: Catalog, language: str, label: Html, recipients: Recipients, *, filters: bool
+    catalog: Catalog,
+    language: str,
+    label: Html,
+    recipients: Recipients,
+    *,
+    filters: bool,
+    kept: bool = False,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The live recipient count with ways to narrow it down."""
     text = catalog.text(
@@ -78,6 +88,10 @@ def refine_prompt(
         opted_out=len(recipients.opted_out),
         unreachable=len(recipients.unreachable),
     )
+    hint = catalog.text(
+        language, "broadcast.refine_hint_kept" if kept else "broadcast.refine_hint"
+    )
+    text = f"{text}\n\n{hint}"
     rows = []
     if filters:
         rows.append(
@@ -86,7 +100,8 @@ def refine_prompt(
                 _button(catalog, language, "broadcast.filter_category", "filter", "cat"),
             ]
         )
-    rows.append([_button(catalog, language, "broadcast.next", "next")])
+    next_key = "broadcast.next_kept" if kept else "broadcast.next"
+    rows.append([_button(catalog, language, next_key, "next")])
     rows.append([_button(catalog, language, "broadcast.cancel", "cancel")])
     return text, InlineKeyboardMarkup(rows)
 
@@ -109,20 +124,42 @@ def filter_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def message_outgoing(data: Mapping[str, Any]) -> Outgoing:
+def message_outgoing(catalog: Catalog, language: str, data: Mapping[str, Any]) -> Outgoing:
     """What recipients will get, from a draft or a stored broadcast (same function: the
-    preview is exactly what is delivered)."""
+    preview is exactly what is delivered). An announcement says it comes from the Dinas and
+    how to stop receiving them; a trainer's follow-up is the trainer's text alone."""
     rows = [
         [InlineKeyboardButton(b["text"], url=b["url"]) for b in row] for row in data["buttons"]
     ]
     markup = InlineKeyboardMarkup(rows) if rows else None
     media_kind, file_id = data.get("media_kind"), data.get("media_file_id")
     return Outgoing(
-        data["text"],
+        _framed(catalog, language, data),
         markup,
         photo=file_id if media_kind == "photo" else None,
         document=file_id if media_kind == "document" else None,
     )
+
+
+def _framed(catalog: Catalog, language: str, data: Mapping[str, Any]) -> str:
+    if data.get("kind") != ANNOUNCEMENT:
+        return str(data["text"])
+    header = catalog.text(language, "broadcast.header")
+    footer = catalog.text(language, "broadcast.footer")
+    return "\n\n".join(part for part in (header, data["text"], footer) if part)
+
+
+def overflow(catalog: Catalog, data: Mapping[str, Any]) -> int:
+    """How many characters too long the message is for Telegram in its longest language
+    (captions hold 1,024, texts 4,096); 0 when it fits."""
+    limit = CAPTION_LIMIT if data.get("media_kind") else TEXT_LIMIT
+    return max(0, *(_visible_length(_framed(catalog, lang, data)) - limit for lang in LANGUAGES))
+
+
+def _visible_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 units of the text without its HTML tags."""
+    plain = html.unescape(_TAG.sub("", text))
+    return len(plain.encode("utf-16-le")) // 2
 
 
 def buttons_prompt(

@@ -33,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 FLOW = "broadcast"
 FILTER_FIELDS = {"kec": "kecamatan", "cat": "category"}
+PICKER = "picker"  # dialog data: the id of the message with the audience buttons
+CONTENT = ("text", "media_kind", "media_file_id")  # dialog data: the message composed
+AUDIENCE_CHOSEN = ("refine", "kecamatan", "category")  # steps where the audience is known
 
 
 def _audience(data: dict[str, Any]) -> Audience:
@@ -53,11 +56,14 @@ async def _label(services: Services, language: str, audience: Audience) -> Html:
 async def announce(update: Update, context: DodolanContext) -> None:
     """Start composing an announcement."""
     assert update.effective_user is not None and update.effective_chat is not None
-    await context.services.dialogs.move(
-        update.effective_user.id, FLOW, "audience", {"kind": ANNOUNCEMENT}
-    )
     text, markup = bv.audience_picker(context.services.catalog, context.language)
-    await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+    picker = await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+    await context.services.dialogs.move(
+        update.effective_user.id,
+        FLOW,
+        "audience",
+        {"kind": ANNOUNCEMENT, PICKER: picker.message_id},
+    )
 
 
 async def start_followup(
@@ -155,9 +161,13 @@ async def _step(update: Update, context: DodolanContext, dialog: Dialog, parts: 
         case "refine", ["next"]:
             if not (await services.broadcasts.count(_audience(data), data["kind"])).reachable:
                 raise BookingRefused("broadcast.nobody")
-            await services.dialogs.move(user_id, FLOW, "message", data)
             await query.answer()
             await clear_buttons(query)
+            if "text" in data:  # typed before the audience was chosen
+                await context.bot.send_message(user_id, context.t("broadcast.using_kept"))
+                await _ask_buttons(context, user_id, data)
+                return
+            await services.dialogs.move(user_id, FLOW, "message", data)
             await context.bot.send_message(user_id, context.t("broadcast.ask_message"))
             return
         case "buttons", ["btndone"]:
@@ -204,6 +214,7 @@ async def _show_refine(
         await _label(services, context.language, audience),
         recipients,
         filters=data["kind"] == ANNOUNCEMENT,
+        kept="text" in data,
     )
     if message is not None:
         try:
@@ -211,7 +222,8 @@ async def _show_refine(
             return
         except BadRequest:
             pass
-    await context.bot.send_message(user_id, text, reply_markup=markup)
+    shown = await context.bot.send_message(user_id, text, reply_markup=markup)
+    await services.dialogs.move(user_id, FLOW, "refine", {**data, PICKER: shown.message_id})
 
 
 async def received(update: Update, context: DodolanContext, dialog: Dialog) -> None:
@@ -223,37 +235,115 @@ async def received(update: Update, context: DodolanContext, dialog: Dialog) -> N
         return
     data = dict(dialog.data)
     try:
-        if dialog.step == "message":
-            await _take_message(context, message, data)
-        elif dialog.step == "buttons":
-            await _take_button(context, message, data)
-        elif dialog.step == "schedule":
-            tz = context.services.settings.timezone
-            await _send(context, user.id, data, parse_moment(message.text or "", tz))
-        else:
-            await message.reply_text(context.t("input.use_buttons"))
+        match dialog.step:
+            case "message":
+                await _take_message(context, message, data)
+            case step if step in AUDIENCE_CHOSEN:  # typed without tapping "write the message"
+                await _take_message(
+                    context, message, await _reachable(context, message.chat_id, data)
+                )
+            case "audience" | "session":
+                await _keep_message(context, message, dialog.step, data)
+            case "buttons":
+                await _take_button(context, message, data)
+            case "schedule":
+                tz = context.services.settings.timezone
+                await _send(context, user.id, data, parse_moment(message.text or "", tz))
+            case _:
+                await message.reply_text(context.t("broadcast.use_preview_buttons"))
+                await _preview_choices(context, user.id, data)
     except (InvalidInput, BookingRefused) as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
+        if dialog.step == "buttons":
+            await _ask_buttons(context, user.id, data)
     except NotAllowed:
         await refuse(update, context)
 
 
-async def _take_message(context: DodolanContext, message: Message, data: dict[str, Any]) -> None:
+def _content(message: Message) -> dict[str, Any] | None:
+    """The text, photo or document (with its caption) of a message; None for anything else."""
     if message.photo:
-        data.update(text=message.caption_html or "", media_kind="photo")
-        data["media_file_id"] = message.photo[-1].file_id
-    elif message.document:
-        data.update(text=message.caption_html or "", media_kind="document")
-        data["media_file_id"] = message.document.file_id
-    elif message.text:
-        data.update(text=message.text_html, media_kind=None, media_file_id=None)
-    else:
-        await message.reply_text(context.t("broadcast.need_content"))
+        return {
+            "text": message.caption_html or "",
+            "media_kind": "photo",
+            "media_file_id": message.photo[-1].file_id,
+        }
+    if message.document:
+        return {
+            "text": message.caption_html or "",
+            "media_kind": "document",
+            "media_file_id": message.document.file_id,
+        }
+    if message.text:
+        return {"text": message.text_html, "media_kind": None, "media_file_id": None}
+    return None
+
+
+def _checked_content(context: DodolanContext, message: Message, kind: str) -> dict[str, Any]:
+    """The message's content, if Telegram will take it as sent (an announcement with its
+    header and footer); InvalidInput saying why not otherwise."""
+    content = _content(message)
+    if content is None:
+        raise InvalidInput("broadcast.need_content")
+    excess = bv.overflow(context.services.catalog, {**content, "kind": kind})
+    if excess:
+        raise InvalidInput("broadcast.too_long", excess=excess)
+    return content
+
+
+async def _reachable(
+    context: DodolanContext, chat_id: int, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Refuse an audience nobody is in; take the buttons off its picker (the chat moves on)."""
+    if not (await context.services.broadcasts.count(_audience(data), data["kind"])).reachable:
+        raise BookingRefused("broadcast.nobody")
+    await _clear_picker(context, chat_id, data)
+    return data
+
+
+async def _clear_picker(context: DodolanContext, chat_id: int, data: dict[str, Any]) -> None:
+    """Take the buttons off the audience picker, which a typed message has answered."""
+    picker = data.pop(PICKER, None)
+    if picker is None:
         return
-    data["buttons"] = []
-    await context.services.dialogs.move(message.chat_id, FLOW, "buttons", data)
-    text, markup = bv.buttons_prompt(context.services.catalog, context.language, 0)
-    await message.reply_text(text, reply_markup=markup)
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, picker, reply_markup=None)
+    except BadRequest as exc:  # deleted, or too old to edit: its buttons are stale anyway
+        logger.debug("broadcast picker %s not cleared: %s", picker, exc)
+
+
+async def _take_message(context: DodolanContext, message: Message, data: dict[str, Any]) -> None:
+    data.update(_checked_content(context, message, data["kind"]), buttons=[])
+    await _ask_buttons(context, message.chat_id, data)
+
+
+async def _keep_message(
+    context: DodolanContext, message: Message, step: str, data: dict[str, Any]
+) -> None:
+    """Keep a message sent before the audience was chosen, and show the audience buttons."""
+    data.update(_checked_content(context, message, data["kind"]))
+    await _clear_picker(context, message.chat_id, data)
+    services = context.services
+    await message.reply_text(context.t("broadcast.kept"))
+    if step == "session":
+        sessions = (await services.sessions.all())[-20:]
+        text, markup = bv.session_picker(
+            services.catalog, context.language, sessions, services.settings.timezone
+        )
+    else:
+        text, markup = bv.audience_picker(services.catalog, context.language)
+    picker = await message.reply_text(text, reply_markup=markup)
+    await services.dialogs.move(message.chat_id, FLOW, step, {**data, PICKER: picker.message_id})
+
+
+async def _ask_buttons(context: DodolanContext, user_id: int, data: dict[str, Any]) -> None:
+    """Ask for link buttons (the message is composed)."""
+    data.setdefault("buttons", [])  # none yet for a message kept from before the audience
+    await context.services.dialogs.move(user_id, FLOW, "buttons", data)
+    text, markup = bv.buttons_prompt(
+        context.services.catalog, context.language, len(data["buttons"])
+    )
+    await context.bot.send_message(user_id, text, reply_markup=markup)
 
 
 async def _take_button(context: DodolanContext, message: Message, data: dict[str, Any]) -> None:
@@ -262,19 +352,21 @@ async def _take_button(context: DodolanContext, message: Message, data: dict[str
         return
     label, url = parse_button(message.text or "")
     data["buttons"] = [*data["buttons"], [{"text": label, "url": url}]]
-    await context.services.dialogs.move(message.chat_id, FLOW, "buttons", data)
-    text, markup = bv.buttons_prompt(
-        context.services.catalog, context.language, len(data["buttons"])
-    )
-    await message.reply_text(text, reply_markup=markup)
+    await _ask_buttons(context, message.chat_id, data)
 
 
 async def _preview(context: DodolanContext, user_id: int, dialog: Dialog) -> None:
     """Show the message exactly as recipients will get it, then the choices."""
-    services, data = context.services, dialog.data
+    catalog, data = context.services.catalog, dialog.data
     await context.bot.send_message(user_id, context.t("broadcast.preview_intro"))
-    await delivery.send_outgoing(context.bot, user_id, bv.message_outgoing(data))
-    audience = _audience(data)
+    outgoing = bv.message_outgoing(catalog, context.language, data)
+    await delivery.send_outgoing(context.bot, user_id, outgoing)
+    await _preview_choices(context, user_id, data)
+
+
+async def _preview_choices(context: DodolanContext, user_id: int, data: dict[str, Any]) -> None:
+    """Who will get it, with send now, schedule and cancel."""
+    services, audience = context.services, _audience(data)
     count = len((await services.broadcasts.count(audience, data["kind"])).reachable)
     label = await _label(services, context.language, audience)
     text, markup = bv.preview_summary(services.catalog, context.language, label, count)
@@ -385,12 +477,15 @@ async def render_copy(
     ):
         return None
     return bv.message_outgoing(
+        services.catalog,
+        language,
         {
+            "kind": broadcast.kind,
             "text": broadcast.text,
             "buttons": broadcast.buttons,
             "media_kind": broadcast.media_kind,
             "media_file_id": broadcast.media_file_id,
-        }
+        },
     )
 
 

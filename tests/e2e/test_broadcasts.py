@@ -19,6 +19,15 @@ async def owner(
     return person
 
 
+HEADER = "📣 Pengumuman Dinas · Diskopindag Kota Malang"
+FOOTER = "/berhenti untuk berhenti menerima pengumuman"
+
+
+def announced(text: str) -> str:
+    """An announcement as an Indonesian-speaking owner reads it."""
+    return f"{HEADER}\n\n{text}\n\n{FOOTER}"
+
+
 def after_intro(replies: list[BotMessage]) -> BotMessage:
     """The preview: the message right after "Pratinjau ..."."""
     index = next(i for i, m in enumerate(replies) if m.text.startswith("👀 Pratinjau"))
@@ -79,7 +88,7 @@ async def test_staff_compose_preview_and_send_by_buttons(
     await staff.send("Info lengkap | https://diskopindag.malangkota.go.id/info")
     replies = await staff.press("Selesai")
     preview = after_intro(replies)
-    assert preview.text == "Pelatihan <foto> & video diundur ke Sabtu"
+    assert preview.text == announced("Pelatihan <foto> & video diundur ke Sabtu")
     assert preview.buttons == [["Info lengkap"]]
     assert "2</b> orang" in (replies[-1].html or "")
     replies = await staff.press("📤 Kirim sekarang")
@@ -105,7 +114,8 @@ async def test_a_photo_announcement(
     await staff.press("✍️ Lanjut tulis pesan")
     await staff.send_photo(caption="Contoh foto produk yang terang")
     preview = after_intro(await staff.press("Lewati"))
-    assert preview.photo is not None and preview.text == "Contoh foto produk yang terang"
+    assert preview.photo is not None
+    assert preview.text == announced("Contoh foto produk yang terang")
     await staff.press("📤 Kirim sekarang")
     await bot.tick()
     assert ani.last.photo == preview.photo and ani.last.text == preview.text
@@ -131,7 +141,7 @@ async def test_scheduled_announcement_survives_a_restart_and_can_be_cancelled(
     assert not any("pasar UMKM" in m.text for m in ani.messages)  # not yet
     bot.clock.moment = SATURDAY_9 - timedelta(hours=2)
     await bot.tick()
-    assert [m.text for m in ani.messages] == ["Besok ada pasar UMKM"]
+    assert [m.text for m in ani.messages] == [announced("Besok ada pasar UMKM")]
 
 
 async def test_stop_cancels_what_was_not_sent(
@@ -188,3 +198,75 @@ async def test_owners_cannot_announce_and_forged_buttons_change_nothing(
     assert rows == []
     dialog = await bot.services.dialogs.current(staff.id)
     assert dialog is not None and dialog.step == "audience"  # the staff's draft is untouched
+
+
+async def test_a_message_typed_once_the_audience_is_chosen_is_the_message(
+    bot: RunningBot, emulator: BotApiEmulator, staff: FakeUser
+) -> None:
+    ani = await owner(bot, emulator, 2001, "Ani")
+    await staff.command("umumkan")
+    (picker,) = await staff.press("👥 Semua pemilik terdaftar")
+    assert "langsung kirim pesannya" in picker.text
+    replies = await staff.send("Pasar UMKM hari Sabtu di Balai Kota")  # no "write" tap first
+    assert "Mau tambah tombol link?" in replies[-1].text and replies[-1].has_button("Lewati")
+    stale = next(m for m in staff.messages if m.message_id == picker.message_id)
+    assert stale.buttons == []  # the audience question is answered; its buttons are gone
+    preview = after_intro(await staff.press("Lewati"))
+    assert preview.text == announced("Pasar UMKM hari Sabtu di Balai Kota")
+    await staff.press("📤 Kirim sekarang")
+    assert await received(bot, [ani], "Pasar UMKM") == {ani.id}
+
+
+async def test_a_message_typed_before_the_audience_is_kept_and_the_buttons_shown(
+    bot: RunningBot, emulator: BotApiEmulator, staff: FakeUser
+) -> None:
+    await owner(bot, emulator, 2001, "Ani")
+    (first,) = await staff.command("umumkan")
+    *_, kept, picker = await staff.send("Besok ada pasar UMKM")
+    assert "Pesannya saya simpan" in kept.text
+    assert picker.has_button("👥 Semua pemilik terdaftar")  # the buttons are right below
+    assert next(m for m in staff.messages if m.message_id == first.message_id).buttons == []
+    replies = await staff.press("👥 Semua pemilik terdaftar")
+    assert replies[-1].has_button("➡️ Lanjut dengan pesan tadi")
+    replies = await staff.press("➡️ Lanjut dengan pesan tadi")
+    assert any("yang tadi Anda kirim" in m.text for m in replies)
+    assert replies[-1].has_button("Lewati")
+    preview = after_intro(await staff.press("Lewati"))
+    assert preview.text == announced("Besok ada pasar UMKM")
+    replies = await staff.send("kirim")  # typed at the preview: the choices again, below
+    assert replies[-1].has_button("📤 Kirim sekarang") and replies[-1].has_button("✖ Batal")
+
+
+async def test_announcements_say_who_sends_them_and_how_to_stop_them_in_each_language(
+    bot: RunningBot, emulator: BotApiEmulator, staff: FakeUser
+) -> None:
+    ani = await owner(bot, emulator, 2001, "Ani")
+    budi = emulator.user(2002, "Budi", language_code="en")
+    emulator.open_chat(budi.id)
+    await register_owner(bot, budi.id, "Budi", client_language="en")
+    await staff.command("umumkan")
+    await staff.press("👥 Semua pemilik terdaftar")
+    await staff.send("Pasar UMKM Sabtu")
+    await staff.press("Lewati")
+    await staff.press("📤 Kirim sekarang")
+    await bot.tick()
+    assert ani.last.text == announced("Pasar UMKM Sabtu")
+    assert "<b>Pengumuman Dinas</b>" in (ani.last.html or "")
+    assert budi.last.text == (
+        "📣 Announcement from the Dinas · Diskopindag Kota Malang\n\nPasar UMKM Sabtu\n\n"
+        "/unsubscribe to stop receiving announcements"
+    )
+
+
+async def test_a_caption_too_long_with_the_header_and_footer_is_refused_before_sending(
+    bot: RunningBot, emulator: BotApiEmulator, staff: FakeUser
+) -> None:
+    await owner(bot, emulator, 2001, "Ani")
+    await staff.command("umumkan")
+    await staff.press("👥 Semua pemilik terdaftar")
+    await staff.press("✍️ Lanjut tulis pesan")
+    (refusal,) = await staff.send_photo(caption="x" * 1000)
+    assert "terlalu panjang" in refusal.text and "dipersingkat sekitar" in refusal.text
+    assert (await bot.services.dialogs.current(staff.id)).step == "message"  # type: ignore[union-attr]
+    await staff.send_photo(caption="x" * 900)
+    assert (await bot.services.dialogs.current(staff.id)).step == "buttons"  # type: ignore[union-attr]
