@@ -34,7 +34,6 @@ logger = logging.getLogger(__name__)
 FLOW = "broadcast"
 FILTER_FIELDS = {"kec": "kecamatan", "cat": "category"}
 PICKER = "picker"  # dialog data: the id of the message with the audience buttons
-CONTENT = ("text", "media_kind", "media_file_id")  # dialog data: the message composed
 AUDIENCE_CHOSEN = ("refine", "kecamatan", "category")  # steps where the audience is known
 
 
