@@ -48,12 +48,10 @@ PERSONAS = (
 REMINDERS = "day-before@08:00,2h,5m,1m"
 SOON = timedelta(minutes=10)
 ONLINE_URL = "https://meet.example.org/dodolan-iklan"
-MCC: tuple[str | None, str | None, float | None, float | None] = (
-    "Malang Creative Center",
-    "Jl. A. Yani No. 53, Blimbing",
-    -7.9362,
-    112.6434,
-)
+Venue = tuple[str | None, str | None, float | None, float | None]
+MCC: Venue = ("Malang Creative Center", "Jl. A. Yani No. 53, Blimbing", -7.9362, 112.6434)
+# A name with "&", as the Dinas writes its own: the demo shows it is escaped exactly once.
+DINAS_HALL: Venue = ("Aula Dinas Koperasi & UKM", "Jl. Tugu No. 1, Klojen", -7.9772, 112.6340)
 DEMO_RATE_LIMITS = RateLimits(chat_burst=30)
 
 
@@ -106,6 +104,7 @@ class Demo:
         )
         await app.start()
         self.application = app
+        self.webchat.timezone = self.services.settings.timezone.key
         await seed(self.services, self.emulator, self.now())
         await self.webchat.start()
 
@@ -151,7 +150,7 @@ def session_drafts(now: datetime, services: Services) -> list[SessionDraft]:
 
     return [
         _draft("Foto produk pakai HP", starts, 20, cutoff_at=starts),
-        _draft("Buka toko di Shopee", at(1, 9), 25),
+        _draft("Buka toko di Shopee", at(1, 9), 25, venue=DINAS_HALL),
         _draft("Live jualan di TikTok Shop", at(2, 13), 3),
         _draft("Iklan dan promo marketplace (online)", at(4, 9), 40, online_url=ONLINE_URL),
     ]
@@ -164,9 +163,10 @@ def _draft(
     *,
     online_url: str | None = None,
     cutoff_at: datetime | None = None,
+    venue: Venue = MCC,
 ) -> SessionDraft:
-    """A two-hour session with the demo trainer, at the MCC unless it is online."""
-    name, address, latitude, longitude = (None, None, None, None) if online_url else MCC
+    """A two-hour session with the demo trainer, at the venue (the MCC) unless it is online."""
+    name, address, latitude, longitude = (None, None, None, None) if online_url else venue
     return SessionDraft(
         title=title,
         starts_at=start,

@@ -1,4 +1,4 @@
-"""/ekspor (/export): staff receive owners, sessions and bookings as a spreadsheet and CSV."""
+"""/ekspor (/export): staff receive every view as one workbook and as CSV files in one ZIP."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from telegram import InputFile, Update
 from telegram.ext import CommandHandler, filters
 
 from bot.formatting import format_datetime
-from bot.services.exports import ExportService
+from bot.services.exports import Export, ExportService
 from handlers.auth import requires
 from handlers.context import DodolanApplication, DodolanContext
 from storage.models import Role
@@ -17,31 +17,45 @@ from storage.models import Role
 
 @requires(Role.STAFF)
 async def send_export(update: Update, context: DodolanContext) -> None:
-    """Send the export as one .xlsx workbook and one CSV file per sheet."""
+    """Send the export as one .xlsx workbook and one ZIP with a CSV file per sheet."""
     assert update.effective_chat is not None
     services, chat_id = context.services, update.effective_chat.id
     tz = services.settings.timezone
-    export = await ExportService.on(services.db, services.catalog, tz, services.now).build()
+    service = ExportService.on(services.db, services.catalog, tz, services.now)
+    export = await service.build(context.language)
     stem = f"dodolan-ekspor-{export.created_at.astimezone(tz):%Y%m%d-%H%M}"
     workbook = await asyncio.to_thread(export.xlsx)
-    csv_files = await asyncio.to_thread(export.csv_files, stem)
-    counts = {s.slug: len(s.rows) for s in export.sheets}
-    caption = context.t(
-        "exports.xlsx_caption",
-        when=format_datetime(export.created_at, tz, context.language),
-        owners=counts["pemilik"],
-        sessions=counts["sesi"],
-        bookings=counts["peserta"],
+    archive = await asyncio.to_thread(export.csv_zip, stem, tz)
+    await context.bot.send_document(
+        chat_id,
+        InputFile(BytesIO(workbook), filename=f"{stem}.xlsx"),
+        caption=_workbook_caption(context, export),
     )
     await context.bot.send_document(
-        chat_id, InputFile(BytesIO(workbook), filename=f"{stem}.xlsx"), caption=caption
+        chat_id,
+        InputFile(BytesIO(archive), filename=f"{stem}-csv.zip"),
+        caption=context.t(
+            "exports.zip_caption",
+            count=len(export.sheets),
+            sheets=", ".join(s.title for s in export.sheets),
+        ),
     )
-    for filename, data in csv_files.items():
-        await context.bot.send_document(
-            chat_id,
-            InputFile(BytesIO(data), filename=filename),
-            caption=context.t("exports.csv_caption"),
-        )
+
+
+def _workbook_caption(context: DodolanContext, export: Export) -> str:
+    """What the workbook holds, each number named for what it counts."""
+    totals, tz = export.totals, context.services.settings.timezone
+    return context.t(
+        "exports.xlsx_caption",
+        when=format_datetime(export.created_at, tz, context.language),
+        owners=totals.owners,
+        sessions=totals.sessions,
+        cancelled_sessions=totals.cancelled_sessions,
+        confirmed=totals.confirmed,
+        offered=totals.offered,
+        waitlisted=totals.waitlisted,
+        ended=totals.ended,
+    )
 
 
 def register(application: DodolanApplication) -> None:

@@ -6,21 +6,30 @@ same :class:`~simulator.people.FakeUser` calls the e2e tests use, so every reply
 sends in the demo is still validated by the strict emulator.
 
 API (all JSON; POST bodies must be ``application/json``):
-  GET  /api/personas                       the personas, in bar order
+  GET  /api/personas                       the personas in bar order, the bot, its time zone
+                                           and the preset places of the 📎 → Location menu
   GET  /api/chats/<id>                     messages, current reply keyboard, toasts
   POST /api/chats/<id>/send    {text}      type a message
   POST /api/chats/<id>/press   {message_id, row, col, text}   tap an inline button
   POST /api/chats/<id>/reply   {text}      tap a reply-keyboard button (share number, …)
+  POST /api/chats/<id>/attach  {kind, …}   the 📎 menu: a photo or document ({data} in base64,
+                                           {name, mime, caption}), a location {latitude,
+                                           longitude}, or a persona's contact {user_id}
   GET  /api/files/<file_id>[?download=1]   a document or photo from the emulator's store
   GET  /api/events                         SSE: ``{"versions": {chat_id: "n.n.n"}}`` on change
+  GET  /favicon.ico                        the icon (an SVG), so browsers find no 404
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import json
 import logging
+import math
+import re
 import socket
 from collections.abc import Awaitable
 from dataclasses import asdict, dataclass
@@ -29,11 +38,13 @@ from typing import Any
 from urllib.parse import quote
 
 import tornado.httpserver
+import tornado.httputil
 import tornado.iostream
 import tornado.netutil
 import tornado.web
 
 from simulator.emulator import BotApiEmulator
+from simulator.messages import image_size
 from simulator.people import BotMessage, FakeUser
 from simulator.state import Chat, StoredMessage
 
@@ -46,6 +57,10 @@ CSP = (
 )
 EVENT_POLL_SECONDS = 0.4
 KEEPALIVE_SECONDS = 15.0
+MAX_UPLOAD = 5 * 1024 * 1024  # bytes of one photo or document sent from the 📎 menu
+MAX_BODY = MAX_UPLOAD * 4 // 3 + 64 * 1024  # the same in base64, inside JSON
+MAX_CAPTION = 1024
+MIME_RE = re.compile(r"[\w.+-]{1,60}/[\w.+-]{1,60}")
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,24 @@ class Persona:
     role: str
     language: str = "id"
     phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A preset place in the 📎 → Location menu."""
+
+    name: str
+    address: str
+    latitude: float
+    longitude: float
+
+
+PLACES = (
+    Place("Alun-Alun Merdeka", "Jl. Merdeka Selatan, Kiduldalem, Klojen", -7.982553, 112.630771),
+    Place("Balai Kota Malang", "Jl. Tugu No. 1, Kiduldalem, Klojen", -7.977178, 112.634002),
+    Place("Malang Creative Center", "Jl. A. Yani No. 53, Blimbing", -7.936200, 112.643400),
+    Place("Pasar Besar Malang", "Jl. Pasar Besar, Sukoharjo, Klojen", -7.988235, 112.629856),
+)
 
 
 def map_url(latitude: float, longitude: float) -> str:
@@ -86,7 +119,12 @@ def message_view(stored: StoredMessage) -> dict[str, Any]:
             "url": f"/api/files/{quote(doc['file_id'])}?download=1",
         }
     if "photo" in j:
-        view["photo"] = {"url": f"/api/files/{quote(j['photo'][-1]['file_id'])}"}
+        size = j["photo"][-1]
+        view["photo"] = {
+            "url": f"/api/files/{quote(size['file_id'])}",
+            "width": size.get("width", 0),
+            "height": size.get("height", 0),
+        }
     if "venue" in j:
         venue, loc = j["venue"], j["venue"]["location"]
         view["place"] = {"title": venue.get("title", ""), "address": venue.get("address", "")}
@@ -99,7 +137,11 @@ def message_view(stored: StoredMessage) -> dict[str, Any]:
             "map": map_url(loc["latitude"], loc["longitude"]),
         }
     if "contact" in j:
-        view["contact"] = {"phone": j["contact"].get("phone_number", "")}
+        contact = j["contact"]
+        view["contact"] = {
+            "phone": contact.get("phone_number", ""),
+            "name": " ".join(filter(None, (contact.get("first_name"), contact.get("last_name")))),
+        }
     for kind in ("sticker", "voice"):
         if kind in j:
             view["note"] = kind
@@ -151,6 +193,7 @@ class WebChat:
             p.user_id: emulator.user(p.user_id, p.name, language_code=p.language, phone=p.phone)
             for p in personas
         }
+        self.timezone = "Asia/Jakarta"  # the bot's, for the times on the page
         self.closing = asyncio.Event()
         self._port = port
         self._server: tornado.httpserver.HTTPServer | None = None
@@ -169,7 +212,7 @@ class WebChat:
         """Bind 127.0.0.1 and serve."""
         sockets = tornado.netutil.bind_sockets(self._port, "127.0.0.1", family=socket.AF_INET)
         self._port = int(sockets[0].getsockname()[1])
-        self._server = tornado.httpserver.HTTPServer(self._application())
+        self._server = tornado.httpserver.HTTPServer(self._application(), max_body_size=MAX_BODY)
         self._server.add_sockets(sockets)
 
     async def stop(self) -> None:
@@ -188,9 +231,11 @@ class WebChat:
             [
                 (r"/()", PageHandler, {"path": str(WEB_DIR), "default_filename": "index.html"}),
                 (r"/static/(.+)", PageHandler, {"path": str(WEB_DIR)}),
+                (r"/(favicon\.ico)", IconHandler, {"path": str(WEB_DIR)}),
                 (r"/api/personas", PersonasHandler, web),
                 (r"/api/chats/(-?\d+)", ChatHandler, web),
                 (r"/api/chats/(-?\d+)/(send|press|reply)", ActionHandler, web),
+                (r"/api/chats/(-?\d+)/attach", AttachHandler, web),
                 (r"/api/files/([A-Za-z0-9_-]+)", FileHandler, web),
                 (r"/api/events", EventsHandler, web),
             ],
@@ -200,6 +245,15 @@ class WebChat:
     def persona_list(self) -> list[dict[str, Any]]:
         """The personas as JSON objects."""
         return [asdict(p) for p in self.personas.values()]
+
+    def page_setup(self) -> dict[str, Any]:
+        """What the page needs before it draws a chat: personas, bot, time zone, places."""
+        return {
+            "personas": self.persona_list(),
+            "bot": self.emulator.bot_user,
+            "timezone": self.timezone,
+            "places": [asdict(p) for p in PLACES],
+        }
 
     def chat_view(self, user_id: int) -> dict[str, Any]:
         """The chat of one persona, as the page draws it."""
@@ -250,6 +304,80 @@ class WebChat:
         if button["location"]:
             return await _reacted(person.send_location(-7.9666, 112.6326))
         return await _reacted(person.send(text))
+
+    async def attach(self, user_id: int, body: dict[str, Any]) -> bool:
+        """Send what the 📎 menu picked; ValueError if the body does not describe one."""
+        person, kind = self.people[user_id], body.get("kind")
+        if kind == "photo":
+            data, caption = _upload(body), _caption(body)
+            if image_size(data) is None:
+                raise ValueError("not an image")
+            return await _reacted(person.send_photo(data, caption))
+        if kind == "document":
+            name, mime = _file_name(body.get("name")), body.get("mime")
+            if not (isinstance(mime, str) and MIME_RE.fullmatch(mime)):
+                mime = "application/octet-stream"
+            return await _reacted(person.send_document(name, _upload(body), mime, _caption(body)))
+        if kind == "location":
+            latitude, longitude = (
+                _coordinate(body, "latitude", 90),
+                _coordinate(body, "longitude", 180),
+            )
+            return await _reacted(person.send_location(latitude, longitude))
+        if kind == "contact":
+            contact_id = body.get("user_id")
+            contact = self.personas.get(contact_id) if isinstance(contact_id, int) else None
+            if contact is None or contact.phone is None:
+                raise ValueError("unknown contact")
+            if contact.user_id == user_id:
+                return await _reacted(person.share_contact(own=True))
+            shared = person.share_contact(
+                own=False, phone=contact.phone, first_name=contact.name, user_id=contact.user_id
+            )
+            return await _reacted(shared)
+        raise ValueError("unknown kind")
+
+
+def _upload(body: dict[str, Any]) -> bytes:
+    """The file's bytes from base64; ValueError if empty, malformed or too big."""
+    raw = body.get("data")
+    if not isinstance(raw, str) or not raw or len(raw) > MAX_UPLOAD * 4 // 3 + 4:
+        raise ValueError("data")
+    try:
+        data = base64.b64decode(raw, validate=True)
+    except binascii.Error:
+        raise ValueError("data") from None
+    if not data or len(data) > MAX_UPLOAD:
+        raise ValueError("data")
+    return data
+
+
+def _caption(body: dict[str, Any]) -> str | None:
+    """An optional caption of at most 1024 characters."""
+    caption = body.get("caption")
+    if caption is None or caption == "":
+        return None
+    if not isinstance(caption, str) or len(caption) > MAX_CAPTION:
+        raise ValueError("caption")
+    return caption
+
+
+def _file_name(raw: Any) -> str:
+    """The last part of a file name, without control characters, at most 128 characters."""
+    name = raw if isinstance(raw, str) else ""
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()[:128]
+    return name or "dokumen"
+
+
+def _coordinate(body: dict[str, Any], key: str, limit: float) -> float:
+    """A finite latitude or longitude within ±limit."""
+    value = body.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(key)
+    if not math.isfinite(value) or abs(value) > limit:
+        raise ValueError(key)
+    return float(value)
 
 
 async def _reacted(action: Awaitable[list[BotMessage]]) -> bool:
@@ -315,12 +443,20 @@ class PageHandler(tornado.web.StaticFileHandler):
         self.set_header("Cache-Control", "no-cache")
 
 
+class IconHandler(PageHandler):
+    """GET /favicon.ico: the SVG icon, for browsers that ask before reading the page."""
+
+    def parse_url_path(self, url_path: str) -> str:
+        """Whatever was asked, the file is favicon.svg."""
+        return "favicon.svg"
+
+
 class PersonasHandler(_Base):
     """GET /api/personas."""
 
     def get(self) -> None:
         """List the personas."""
-        self.answer({"personas": self.chat.persona_list(), "bot": self.chat.emulator.bot_user})
+        self.answer(self.chat.page_setup())
 
 
 class ChatHandler(_Base):
@@ -337,7 +473,7 @@ class ActionHandler(_Base):
     async def post(self, raw_id: str, action: str) -> None:
         """Act as the persona, wait for the bot's reaction, return the chat."""
         user_id = self.persona(raw_id)
-        body = self._body()
+        body = _json_body(self.request)
         text = body.get("text")
         if not isinstance(text, str) or not text.strip() or len(text) > 4096:
             raise tornado.web.HTTPError(400)
@@ -358,17 +494,31 @@ class ActionHandler(_Base):
             return
         self.answer({"ok": True, "reacted": reacted, "chat": self.chat.chat_view(user_id)})
 
-    def _body(self) -> dict[str, Any]:
-        """The JSON body (a JSON content type keeps other sites' forms out)."""
-        if not self.request.headers.get("Content-Type", "").startswith("application/json"):
-            raise tornado.web.HTTPError(415)
+
+class AttachHandler(_Base):
+    """POST /api/chats/<id>/attach: a photo, document, location or contact from the 📎 menu."""
+
+    async def post(self, raw_id: str) -> None:
+        """Send it as the persona, wait for the bot's reaction, return the chat."""
+        user_id = self.persona(raw_id)
         try:
-            body = json.loads(self.request.body)
+            reacted = await self.chat.attach(user_id, _json_body(self.request))
         except ValueError:
             raise tornado.web.HTTPError(400) from None
-        if not isinstance(body, dict):
-            raise tornado.web.HTTPError(400)
-        return body
+        self.answer({"ok": True, "reacted": reacted, "chat": self.chat.chat_view(user_id)})
+
+
+def _json_body(request: tornado.httputil.HTTPServerRequest) -> dict[str, Any]:
+    """The JSON body (a JSON content type keeps other sites' forms out)."""
+    if not request.headers.get("Content-Type", "").startswith("application/json"):
+        raise tornado.web.HTTPError(415)
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        raise tornado.web.HTTPError(400) from None
+    if not isinstance(body, dict):
+        raise tornado.web.HTTPError(400)
+    return body
 
 
 class FileHandler(_Base):

@@ -1,17 +1,21 @@
-"""The staff export: owners, sessions and bookings as spreadsheet sheets and CSV files.
+"""The staff export: every view as a workbook sheet, and the same views as CSV files.
 
 Each view is a list of :class:`Column` s over one kind of row, so attendance or feedback
 columns later are one more ``Column`` (and one more read) each. Headers and code labels come
-from the catalog (Indonesian by default); times are local (WIB) wall-clock times.
+from the catalog (Indonesian by default), tips are named by their opening words as owners
+read them; times are local (WIB) wall-clock times.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
+import zipfile
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
@@ -24,6 +28,7 @@ from bot.clock import Clock
 from bot.formatting import zone_label
 from bot.i18n import Catalog
 from bot.services.calendar import place_of
+from bot.services.tips_content import Tip, TipLibrary, library
 from storage.attendance import AttendanceRepository, SessionFeedback
 from storage.database import Database
 from storage.models import Booking, OwnerProfile, TrainingSession
@@ -42,6 +47,10 @@ _CONTROL_START = ("\t", "\r")
 _FORMULA_START = ("=", "@", "+", "-")
 _SEPARATOR = re.compile(r"[;,]")
 _SIGNED_NUMBER = re.compile(r"[+-][\d\s().,-]*")  # "+6281234567890", "-7.93": data, not code
+_TAG = re.compile(r"<[^>]*>")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+TIP_TITLE_MAX = 90
+ENDED_BOOKINGS = ("cancelled", "declined", "expired")
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,6 @@ class Sheet:
     headers: tuple[str, ...]
     widths: tuple[int, ...]
     rows: tuple[tuple[Cell, ...], ...]
-    in_csv: bool = True
 
 
 @dataclass(frozen=True)
@@ -75,11 +83,44 @@ class BookingLine:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """What the export holds, counted as the sheets' status columns name it."""
+
+    owners: int
+    sessions: int
+    cancelled_sessions: int
+    confirmed: int
+    offered: int
+    waitlisted: int
+    ended: int  # bookings cancelled, offers declined or expired: rows kept for the record
+
+    @classmethod
+    def of(
+        cls,
+        owners: Sequence[OwnerProfile],
+        sessions: Sequence[TrainingSession],
+        bookings: Counter[str],
+    ) -> Totals:
+        """Count owners, sessions (and how many were cancelled) and bookings by status."""
+        return cls(
+            owners=len(owners),
+            sessions=len(sessions),
+            cancelled_sessions=sum(s.status == "cancelled" for s in sessions),
+            confirmed=bookings["confirmed"],
+            offered=bookings["offered"],
+            waitlisted=bookings["waitlisted"],
+            ended=sum(bookings[status] for status in ENDED_BOOKINGS),
+        )
+
+
+@dataclass(frozen=True)
 class Export:
-    """Every view of the export; render with :meth:`xlsx` or :meth:`csv_files`."""
+    """Every view of the export; render with :meth:`xlsx`, :meth:`csv_files` or
+    :meth:`csv_zip`."""
 
     sheets: tuple[Sheet, ...]
     created_at: datetime
+    totals: Totals
 
     def sheet(self, slug: str) -> Sheet:
         """Return the view with this slug (``pemilik``, ``sesi``, ``peserta``)."""
@@ -97,9 +138,19 @@ class Export:
 
     def csv_files(self, stem: str) -> dict[str, bytes]:
         """Render one UTF-8 (with BOM, for Excel) CSV per view, named ``<stem>-<slug>.csv``."""
-        return {
-            f"{stem}-{sheet.slug}.csv": sheet_csv(sheet) for sheet in self.sheets if sheet.in_csv
-        }
+        return {f"{stem}-{sheet.slug}.csv": sheet_csv(sheet) for sheet in self.sheets}
+
+    def csv_zip(self, stem: str, tz: ZoneInfo) -> bytes:
+        """Render every view's CSV file into one ZIP archive, dated when the export was made."""
+        local = self.created_at.astimezone(tz)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            for name, data in self.csv_files(stem).items():
+                entry = zipfile.ZipInfo(name, local.timetuple()[:6])
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                entry.external_attr = 0o644 << 16  # readable once unpacked
+                archive.writestr(entry, data)
+        return out.getvalue()
 
 
 def sheet_csv(sheet: Sheet) -> bytes:
@@ -162,9 +213,11 @@ class ExportService:
         now: Clock,
         attendance: AttendanceRepository,
         tips: TipsRepository,
+        tip_library: TipLibrary | None = None,
     ) -> None:
         self._attendance = attendance
         self._tips = tips
+        self._library = tip_library or library()
         self._sessions = sessions
         self._reports = reports
         self._catalog = catalog
@@ -172,8 +225,15 @@ class ExportService:
         self._now = now
 
     @classmethod
-    def on(cls, db: Database, catalog: Catalog, tz: ZoneInfo, now: Clock) -> ExportService:
-        """Wire the service to an open database."""
+    def on(
+        cls,
+        db: Database,
+        catalog: Catalog,
+        tz: ZoneInfo,
+        now: Clock,
+        tip_library: TipLibrary | None = None,
+    ) -> ExportService:
+        """Wire the service to an open database (and the bot's tips file, by default)."""
         return cls(
             SessionRepository(db),
             ReportRepository(db),
@@ -182,6 +242,7 @@ class ExportService:
             now,
             AttendanceRepository(db),
             TipsRepository(db),
+            tip_library,
         )
 
     async def build(self, language: str = "id") -> Export:
@@ -190,12 +251,14 @@ class ExportService:
         sessions = await self._sessions.all()
         by_owner = {o.user_id: o for o in owners}
         by_session = {s.id: s for s in sessions}
+        bookings = await self._sessions.all_bookings()
         lines = [
-            BookingLine(b, by_session.get(b.session_id), by_owner.get(b.user_id))
-            for b in await self._sessions.all_bookings()
+            BookingLine(b, by_session.get(b.session_id), by_owner.get(b.user_id)) for b in bookings
         ]
         now = self._now()
-        views = _Views(self._catalog, language, self._tz, zone_label(now.astimezone(self._tz)))
+        tips = {t.id: t for t in await self._library.tips()}
+        zone = zone_label(now.astimezone(self._tz))
+        views = _Views(self._catalog, language, self._tz, zone, tips)
         return Export(
             sheets=(
                 views.sheet("owners", "pemilik", views.owner_columns(), owners),
@@ -204,40 +267,38 @@ class ExportService:
                 *await self._statistics(views),
             ),
             created_at=now,
+            totals=Totals.of(owners, sessions, Counter(b.status for b in bookings)),
         )
 
     async def _statistics(self, views: _Views) -> tuple[Sheet, ...]:
-        """Attendance, feedback and tips: workbook sheets only (not separate CSV files)."""
+        """Attendance, feedback and tips."""
         per_session = await self._attendance.per_session()
         comments = [
             (item.title, *comment)
             for item in per_session
             for comment in await self._attendance.comments(item.session_id)
         ]
-        return tuple(
-            replace(sheet, in_csv=False)
-            for sheet in (
-                views.sheet("feedback", "umpan-balik", views.feedback_columns(), per_session),
-                views.sheet("comments", "komentar", views.comment_columns(), comments),
-                views.sheet("tips", "tips", views.tip_columns(), await self._tips.counts("tip")),
-                views.sheet(
-                    "tip_topics",
-                    "topik-tips",
-                    views.tip_columns(),
-                    await self._tips.counts("topic"),
-                ),
-            )
+        return (
+            views.sheet("feedback", "umpan-balik", views.feedback_columns(), per_session),
+            views.sheet("comments", "komentar", views.comment_columns(), comments),
+            views.sheet("tips", "tips", views.tip_columns(), await self._tips.counts("tip")),
+            views.sheet(
+                "tip_topics", "topik-tips", views.topic_columns(), await self._tips.counts("topic")
+            ),
         )
 
 
 class _Views:
     """The column lists of each view, in one language."""
 
-    def __init__(self, catalog: Catalog, language: str, tz: ZoneInfo, zone: str) -> None:
+    def __init__(
+        self, catalog: Catalog, language: str, tz: ZoneInfo, zone: str, tips: dict[str, Tip]
+    ) -> None:
         self._catalog = catalog
         self._language = language
         self._tz = tz
         self._zone = zone
+        self._tips = tips
 
     def sheet(
         self, name: str, slug: str, columns: Sequence[Column[Row]], rows: Sequence[Row]
@@ -325,14 +386,33 @@ class _Views:
         ]
 
     def tip_columns(self) -> list[Column[TipCount]]:
-        """Tips: sent, helpful and not helpful per tip (or per topic)."""
+        """Tips: sent, helpful and not helpful per tip, named as owners read it."""
         return [
-            Column("tip", lambda t: t.key, 24),
-            Column("topic", lambda t: t.topic, 18),
+            Column("tip", self._tip_title, 60),
+            Column("topic", lambda t: self._topic(t.topic), 20),
+            Column("sent_count", lambda t: t.sent, 10),
+            Column("helpful", lambda t: t.helpful, 12),
+            Column("not_helpful", lambda t: t.not_helpful, 14),
+            Column("tip_id", lambda t: t.key, 24),
+        ]
+
+    def topic_columns(self) -> list[Column[TipCount]]:
+        """Tips per topic: sent, helpful and not helpful."""
+        return [
+            Column("topic", lambda t: self._topic(t.key), 20),
             Column("sent_count", lambda t: t.sent, 10),
             Column("helpful", lambda t: t.helpful, 12),
             Column("not_helpful", lambda t: t.not_helpful, 14),
         ]
+
+    def _tip_title(self, count: TipCount) -> str:
+        tip = self._tips.get(count.key)
+        if tip is None:  # since removed from the tips file
+            return self._catalog.text(self._language, "exports.tip_removed", id=count.key)
+        return tip_title(tip, self._language)
+
+    def _topic(self, code: str) -> str:
+        return self._label("tips.topic", code)
 
     def _local(self, moment: datetime) -> datetime:
         """Local wall-clock time without a zone (spreadsheets cannot store one)."""
@@ -346,3 +426,13 @@ class _Views:
 
     def _marketplaces(self, owner: OwnerProfile) -> str:
         return ", ".join(self._label("option.marketplaces", m) for m in owner.marketplaces)
+
+
+def tip_title(tip: Tip, language: str) -> str:
+    """A tip as a line in a list: its first sentence as owners read it, without markup."""
+    text = tip.text.get(language) or next(iter(tip.text.values()), tip.id)
+    plain = " ".join(html.unescape(_TAG.sub("", text)).split())
+    first = _SENTENCE_END.split(plain, maxsplit=1)[0]
+    if len(first) <= TIP_TITLE_MAX:
+        return first
+    return first[: TIP_TITLE_MAX - 1].rsplit(" ", 1)[0] + "…"

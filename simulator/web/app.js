@@ -1,10 +1,48 @@
 // Dodolan web chat: a Telegram-like chat over the local Bot API emulator.
 // Every piece of message text goes into the page as text nodes; formatting is rebuilt
-// from Telegram's entities (UTF-16 offsets, which are JavaScript string indices).
+// from Telegram's entities (UTF-16 offsets, which are JavaScript string indices), plus the
+// links and /commands a Telegram app finds in plain text by itself.
 "use strict";
 
-const state = { personas: [], current: null, versions: {}, seen: {}, toasts: {}, busy: false };
+const state = {
+  personas: [], places: [], bot: {}, timezone: "Asia/Jakarta", current: null,
+  versions: {}, seen: {}, toasts: {}, busy: false, pinned: true,
+};
 const $ = (id) => document.getElementById(id);
+const MAX_UPLOAD = 5 * 1024 * 1024;
+
+// The page's own words, in the persona's language (the bot's texts come from the bot).
+const WORDS = {
+  id: {
+    empty: "Ketik /start untuk mulai.", edited: "diedit", map: "Buka peta", place: "Lokasi",
+    you: "kamu", message: "Pesan", send: "Kirim", attach: "Lampiran", photo: "🖼 Foto",
+    document: "📄 Dokumen", location: "📍 Lokasi", contact: "👤 Kontak", cancel: "Batal",
+    myNumber: "Nomor saya", pickLocation: "Kirim lokasi", pickContact: "Bagikan kontak",
+    scanQr: "Ketuk untuk memindai QR ini", scanAs: "Pindai QR ini sebagai siapa?",
+    tooBig: "File terlalu besar (maksimal 5 MB).", clockSep: ".",
+  },
+  en: {
+    empty: "Type /start to begin.", edited: "edited", map: "Open map", place: "Location",
+    you: "you", message: "Message", send: "Send", attach: "Attach", photo: "🖼 Photo",
+    document: "📄 Document", location: "📍 Location", contact: "👤 Contact", cancel: "Cancel",
+    myNumber: "My number", pickLocation: "Send a location", pickContact: "Share a contact",
+    scanQr: "Tap to scan this QR code", scanAs: "Who scans this QR code?",
+    tooBig: "That file is too big (5 MB at most).", clockSep: ":",
+  },
+};
+
+function persona(id) {
+  return state.personas.find((p) => p.user_id === id);
+}
+
+function language() {
+  const p = persona(state.current);
+  return p && WORDS[p.language] ? p.language : "id";
+}
+
+function words() {
+  return WORDS[language()];
+}
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -29,12 +67,86 @@ async function api(path, body) {
   return data;
 }
 
+// ---- times, in the bot's time zone (WIB), 24-hour, as the bot writes them ----------------
+
+function zoned(seconds, options, locale) {
+  const parts = new Intl.DateTimeFormat(locale, { ...options, timeZone: state.timezone })
+    .formatToParts(new Date(seconds * 1000));
+  return (type) => (parts.find((p) => p.type === type) || { value: "" }).value;
+}
+
+function clock(seconds) {
+  const part = zoned(seconds, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }, "en-GB");
+  return part("hour") + words().clockSep + part("minute");
+}
+
+function dayLabel(seconds) {
+  const part = zoned(seconds, { weekday: "long", day: "numeric", month: "long" }, language());
+  return part("weekday") + ", " + part("day") + " " + part("month");
+}
+
+// ---- links: t.me deep links to this bot act as in Telegram -------------------------------
+
+// The payload of a link to this bot with ?start=… (what tapping it or scanning it sends).
+function startPayload(link) {
+  let url;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:/i.test(link) ? link : "https://" + link);
+  } catch {
+    return null;
+  }
+  let name;
+  if (url.protocol === "tg:" && url.hostname === "resolve") {
+    name = url.searchParams.get("domain") || "";
+  } else if (/^https?:$/.test(url.protocol) && /^(www\.)?(t|telegram)\.me$/i.test(url.hostname)) {
+    name = url.pathname.replace(/^\/+|\/+$/g, "");
+  } else {
+    return null;
+  }
+  const payload = url.searchParams.get("start");
+  const ours = name.toLowerCase() === String(state.bot.username || "").toLowerCase();
+  return ours && payload !== null && /^[A-Za-z0-9_-]{1,64}$/.test(payload) ? payload : null;
+}
+
+function openLink(node, href) {
+  const payload = startPayload(href);
+  node.href = href;
+  if (payload === null) {
+    node.target = "_blank"; node.rel = "noopener noreferrer";
+    return;
+  }
+  node.addEventListener("click", (e) => { e.preventDefault(); sendText("/start " + payload); });
+}
+
 // ---- formatting -----------------------------------------------------------------------
 
 const TAGS = {
   bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code", pre: "pre",
   blockquote: "blockquote", expandable_blockquote: "blockquote",
 };
+// URLs and /commands in plain text, as Telegram's apps find them.
+const AUTO_LINK = new RegExp(
+  String.raw`(?:https?:\/\/|www\.|t\.me\/)[^\s<>"]+` +
+  String.raw`|(?<![\w\/.])\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![\w\/])`, "gi");
+const NO_AUTO_LINK = new Set(["url", "text_link", "email", "bot_command", "code", "pre", "mention",
+  "text_mention"]);
+
+function autoEntities(text, entities) {
+  const taken = entities.filter((e) => NO_AUTO_LINK.has(e.type));
+  const found = [];
+  for (const match of text.matchAll(AUTO_LINK)) {
+    let whole = match[0];
+    const command = whole.startsWith("/");
+    if (!command) {
+      whole = whole.replace(/[.,;:!?'"\]]+$/, "");
+      if (whole.endsWith(")") && !whole.includes("(")) whole = whole.replace(/\)+$/, "");
+    }
+    const [from, to] = [match.index, match.index + whole.length];
+    if (taken.some((e) => e.offset < to && from < e.offset + e.length)) continue;
+    found.push({ type: command ? "bot_command" : "url", offset: from, length: whole.length });
+  }
+  return found;
+}
 
 function wrap(entity, inner, text) {
   const whole = text.substr(entity.offset, entity.length);
@@ -42,13 +154,15 @@ function wrap(entity, inner, text) {
   if (TAGS[entity.type]) {
     node = el(TAGS[entity.type]);
   } else if (entity.type === "text_link" || entity.type === "url") {
-    const href = safeHref(entity.type === "url" ? whole : entity.url || "");
+    let raw = entity.type === "url" ? whole : entity.url || "";
+    if (entity.type === "url" && !/^[a-z]+:/i.test(raw)) raw = "https://" + raw;
+    const href = safeHref(raw);
     node = el(href ? "a" : "span");
-    if (href) { node.href = href; node.target = "_blank"; node.rel = "noopener noreferrer"; }
+    if (href) openLink(node, href);
   } else if (entity.type === "email") {
     node = el("a"); node.href = "mailto:" + whole;
   } else if (entity.type === "bot_command") {
-    node = el("a"); node.href = "#";
+    node = el("a", "command"); node.href = "#";
     node.addEventListener("click", (e) => { e.preventDefault(); sendText(whole); });
   } else if (entity.type === "spoiler") {
     node = el("span", "spoiler");
@@ -60,7 +174,8 @@ function wrap(entity, inner, text) {
   return node;
 }
 
-function formatted(text, entities) {
+function formatted(text, given) {
+  const entities = [...given, ...autoEntities(text, given)];
   const out = document.createDocumentFragment();
   const cuts = new Set([0, text.length]);
   for (const e of entities) { cuts.add(e.offset); cuts.add(e.offset + e.length); }
@@ -85,11 +200,35 @@ function humanSize(bytes) {
   return (bytes / 1024 / 1024).toFixed(1) + " MB";
 }
 
-function drawMedia(m, bubble) {
-  if (m.photo) {
-    const img = el("img"); img.src = m.photo.url; img.alt = "foto";
-    bubble.appendChild(img);
+function nearBottom() {
+  const list = $("messages");
+  return list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+}
+
+function keepPinned() {
+  if (state.pinned) $("messages").scrollTop = $("messages").scrollHeight;
+}
+
+function drawPhoto(m, bubble) {
+  const img = el("img"); img.alt = "foto";
+  if (m.from_bot && m.photo.width && m.photo.height) {  // keep its place while it loads
+    img.width = m.photo.width; img.height = m.photo.height;
   }
+  img.addEventListener("load", () => {
+    keepPinned();  // an image that arrives after the scroll must not hide its caption
+    const payload = m.from_bot ? startPayload(readQr(img) || "") : null;
+    if (payload === null) return;
+    img.classList.add("qr"); img.tabIndex = 0; img.setAttribute("role", "button");
+    img.title = words().scanQr; img.alt = "QR";
+    img.addEventListener("click", () => scanAs(payload));
+    img.addEventListener("keydown", (e) => { if (e.key === "Enter") scanAs(payload); });
+  });
+  img.src = m.photo.url;
+  bubble.appendChild(img);
+}
+
+function drawMedia(m, bubble) {
+  if (m.photo) drawPhoto(m, bubble);
   if (m.document) {
     const link = el("a", "file"); link.href = m.document.url;
     link.setAttribute("download", m.document.name);
@@ -103,12 +242,17 @@ function drawMedia(m, bubble) {
   if (m.place) {
     const link = el("a", "place"); link.href = m.place.map; link.target = "_blank";
     link.rel = "noopener noreferrer";
-    link.appendChild(el("b", "", "📍 " + (m.place.title || "Lokasi")));
+    link.appendChild(el("b", "", "📍 " + (m.place.title || words().place)));
     if (m.place.address) link.appendChild(el("div", "", m.place.address));
-    link.appendChild(el("div", "", "Buka peta"));
+    link.appendChild(el("div", "map-label", words().map));
     bubble.appendChild(link);
   }
-  if (m.contact) bubble.appendChild(el("div", "", "📱 " + m.contact.phone));
+  if (m.contact) {
+    const card = el("div", "contact");
+    if (m.contact.name) card.appendChild(el("b", "", "👤 " + m.contact.name));
+    card.appendChild(el("div", "", "📱 " + m.contact.phone));
+    bubble.appendChild(card);
+  }
   if (m.note) bubble.appendChild(el("i", "", "[" + m.note + "]"));
 }
 
@@ -121,7 +265,7 @@ function drawInlineKeyboard(m) {
       if (b.url) {
         node = el("a", "", b.text + " ↗");
         const href = safeHref(b.url);
-        if (href) { node.href = href; node.target = "_blank"; node.rel = "noopener noreferrer"; }
+        if (href) openLink(node, href);
       } else {
         node = el("button", "", b.text); node.type = "button";
         node.addEventListener("click", () => act("press", {
@@ -141,8 +285,7 @@ function drawMessage(m) {
   const bubble = el("div", "bubble");
   drawMedia(m, bubble);
   if (m.text) bubble.appendChild(formatted(m.text, m.entities || []));
-  const time = new Date(m.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  bubble.appendChild(el("div", "meta", (m.edited ? "diedit " : "") + time));
+  bubble.appendChild(el("div", "meta", (m.edited ? words().edited + " " : "") + clock(m.date)));
   box.appendChild(bubble);
   if (m.buttons && m.buttons.length) box.appendChild(drawInlineKeyboard(m));
   return box;
@@ -181,12 +324,12 @@ function drawChat(chat) {
   if (state.drawn === id + "@" + chat.version) return;  // nothing new: keep the buttons
   state.drawn = id + "@" + chat.version;
   const list = $("messages");
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  const atBottom = nearBottom();
   list.replaceChildren();
-  if (!chat.messages.length) list.appendChild(el("div", "empty", "Ketik /start untuk mulai."));
+  if (!chat.messages.length) list.appendChild(el("div", "empty", words().empty));
   let lastDay = "";
   for (const m of chat.messages) {
-    const day = new Date(m.date * 1000).toLocaleDateString([], { day: "numeric", month: "long" });
+    const day = dayLabel(m.date);
     if (day !== lastDay) {
       const sep = el("div", "day"); sep.appendChild(el("span", "", day));
       list.appendChild(sep); lastDay = day;
@@ -199,6 +342,7 @@ function drawChat(chat) {
   state.toasts[id] = chat.toasts.length;
   state.seen[id] = chat.version;
   if (atBottom || state.stick) list.scrollTop = list.scrollHeight;
+  state.pinned = nearBottom();
   state.stick = false;
   markUnread();
 }
@@ -216,12 +360,99 @@ function drawPersonas() {
   }
 }
 
+function drawWords(p) {
+  const w = words();
+  document.documentElement.lang = language();
+  $("head-sub").textContent = "bot · " + w.you + ": " + p.name + " (" + p.role + ")";
+  $("input").placeholder = w.message;
+  $("input").setAttribute("aria-label", w.message);
+  $("send").setAttribute("aria-label", w.send);
+  $("attach").setAttribute("aria-label", w.attach);
+  $("attach").title = w.attach;
+}
+
 function markUnread() {
   for (const chip of $("personas").children) {
     const id = Number(chip.dataset.id);
     const v = state.versions[id];
     chip.classList.toggle("unread", id !== state.current && v !== undefined && v !== state.seen[id]);
   }
+}
+
+// ---- the sheet: 📎 menu, places, contacts, who scans a QR -------------------------------
+
+function openSheet(title, items) {
+  $("sheet-title").textContent = title;
+  const box = $("sheet-items");
+  box.replaceChildren();
+  for (const item of [...items, { label: words().cancel, run: () => {}, cancel: true }]) {
+    const node = el("button", item.cancel ? "sheet-item cancel" : "sheet-item", item.label);
+    node.type = "button";
+    if (item.detail) node.appendChild(el("small", "", item.detail));
+    node.addEventListener("click", () => { closeSheet(); item.run(); });
+    box.appendChild(node);
+  }
+  $("sheet").hidden = false;
+}
+
+function closeSheet() {
+  $("sheet").hidden = true;
+}
+
+function attachMenu() {
+  const w = words();
+  openSheet(w.attach, [
+    { label: w.photo, run: () => $("photo-file").click() },
+    { label: w.document, run: () => $("document-file").click() },
+    { label: w.location, run: locationMenu },
+    { label: w.contact, run: contactMenu },
+  ]);
+}
+
+function locationMenu() {
+  openSheet(words().pickLocation, state.places.map((p) => ({
+    label: "📍 " + p.name,
+    detail: p.address,
+    run: () => act("attach", { kind: "location", latitude: p.latitude, longitude: p.longitude }),
+  })));
+}
+
+function contactMenu() {
+  const mine = (p) => p.user_id === state.current;
+  const people = state.personas.filter((p) => p.phone).sort((a, b) => mine(b) - mine(a));
+  openSheet(words().pickContact, people.map((p) => ({
+    label: mine(p) ? words().myNumber : p.name,
+    detail: p.phone,
+    run: () => act("attach", { kind: "contact", user_id: p.user_id }),
+  })));
+}
+
+// Scanning the QR with someone else's phone: that persona opens the deep link.
+function scanAs(payload) {
+  const others = state.personas.filter((p) => p.user_id !== state.current);
+  openSheet(words().scanAs, others.map((p) => ({
+    label: p.name,
+    detail: p.role,
+    run: async () => {
+      await choose(p.user_id);
+      sendText("/start " + payload);
+    },
+  })));
+}
+
+function uploadFile(kind, input) {
+  const file = input.files && input.files[0];
+  input.value = "";
+  if (!file) return;
+  if (file.size > MAX_UPLOAD) { showToast(words().tooBig); return; }
+  const reader = new FileReader();
+  reader.onload = () => {
+    const data = String(reader.result).replace(/^data:[^,]*,/, "");
+    const caption = $("input").value.trim();
+    $("input").value = "";
+    act("attach", { kind, data, name: file.name, mime: file.type, caption });
+  };
+  reader.readAsDataURL(file);
 }
 
 // ---- actions ----------------------------------------------------------------------------
@@ -236,8 +467,8 @@ async function loadChat() {
 async function choose(id) {
   state.current = id;
   state.stick = true;
-  const persona = state.personas.find((p) => p.user_id === id);
-  $("head-sub").textContent = "bot · kamu: " + persona.name + " (" + persona.role + ")";
+  closeSheet();
+  drawWords(persona(id));
   history.replaceState(null, "", "#" + id);
   drawPersonas();
   await loadChat();
@@ -279,7 +510,9 @@ function listen() {
 
 async function main() {
   const data = await api("/api/personas");
-  state.personas = data.personas;
+  Object.assign(state, {
+    personas: data.personas, places: data.places, bot: data.bot, timezone: data.timezone,
+  });
   $("bot-name").textContent = data.bot.first_name;
   $("composer").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -291,6 +524,13 @@ async function main() {
   $("kb-toggle").addEventListener("click", () => {
     $("reply-keyboard").hidden = !$("reply-keyboard").hidden;
   });
+  $("attach").addEventListener("click", () => {
+    if ($("sheet").hidden) attachMenu(); else closeSheet();
+  });
+  $("photo-file").addEventListener("change", (e) => uploadFile("photo", e.target));
+  $("document-file").addEventListener("change", (e) => uploadFile("document", e.target));
+  document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeSheet(); });
+  $("messages").addEventListener("scroll", () => { state.pinned = nearBottom(); });
   const wanted = Number(location.hash.slice(1));
   const first = state.personas.find((p) => p.user_id === wanted) || state.personas[0];
   await choose(first.user_id);

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 
 from bot.config import load_settings
 from bot.services.container import Services
-from bot.services.exports import Export, ExportService, Sheet, sheet_csv
+from bot.services.exports import Export, ExportService, Sheet, Totals, sheet_csv, tip_title
 from bot.services.sessions import SessionDraft
+from bot.services.tips_content import Tip
 from storage.models import Consent
 from storage.owners import OwnerRepository
 from tests.harness import FakeClock
 
 SITI, BUDI = 1001, 1002
+WIB = ZoneInfo("Asia/Jakarta")
 
 
 def wall(*parts: int) -> datetime:
@@ -180,7 +184,8 @@ def test_session_and_booking_rows(export: Export) -> None:
 
 def test_csv_files_have_a_bom_and_the_same_rows(export: Export) -> None:
     files = export.csv_files("rekap")
-    assert sorted(files) == ["rekap-pemilik.csv", "rekap-peserta.csv", "rekap-sesi.csv"]
+    assert list(files) == [f"rekap-{sheet.slug}.csv" for sheet in export.sheets]
+    assert len(files) == 7  # every sheet of the workbook
     for data in files.values():
         assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(files["rekap-peserta.csv"].decode("utf-8-sig"))))
@@ -198,6 +203,46 @@ def test_csv_files_have_a_bom_and_the_same_rows(export: Export) -> None:
     ]
     assert rows[2][3] == "'=Budi"  # a spreadsheet will not run it
     assert len(rows) == 1 + len(export.sheet("peserta").rows)
+
+
+def test_the_zip_holds_every_csv_file_dated_in_wib(export: Export) -> None:
+    with zipfile.ZipFile(io.BytesIO(export.csv_zip("rekap", WIB))) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+        assert names == list(export.csv_files("rekap"))
+        assert archive.read("rekap-peserta.csv") == export.csv_files("rekap")["rekap-peserta.csv"]
+        assert archive.getinfo("rekap-sesi.csv").date_time == (2026, 12, 1, 9, 35, 0)
+
+
+def test_totals_count_what_they_say(export: Export) -> None:
+    assert export.totals == Totals(
+        owners=2,
+        sessions=2,
+        cancelled_sessions=0,
+        confirmed=1,
+        offered=0,
+        waitlisted=1,
+        ended=0,
+    )
+
+
+def test_a_tip_is_named_by_its_first_sentence_without_markup() -> None:
+    tip = Tip(
+        "aman-link-palsu",
+        "security",
+        frozenset(),
+        frozenset(),
+        "all",
+        {
+            "id": "Waspadai pesan <b>&quot;akun ditutup&quot;</b> berisi link. Jangan klik.",
+            "en": "Beware of <b>links</b>. Do not tap them.",
+        },
+        1,
+    )
+    assert tip_title(tip, "id") == 'Waspadai pesan "akun ditutup" berisi link.'
+    assert tip_title(tip, "en") == "Beware of links."
+    long = Tip("x", "shop", frozenset(), frozenset(), "all", {"id": "kata " * 40}, 1)
+    assert len(tip_title(long, "id")) <= 90 and tip_title(long, "id").endswith("kata…")
 
 
 async def test_an_empty_database_exports_headers_only(services: Services) -> None:

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,15 +63,42 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def demo_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """Start ``python -m bot.demo --port 0`` in a subprocess; stop it with SIGTERM."""
+    yield from _run_demo(request, ROOT, [sys.executable, "-m", "bot.demo", "--port", "0"])
+
+
+@pytest.fixture
+def fresh_clone(tmp_path: Path) -> Path:
+    """A clone of the committed project with nothing beside it (no ../shared)."""
+    clone = tmp_path / "alone" / "dodolan"
+    subprocess.run(
+        ["git", "clone", "--quiet", "--depth", "1", f"file://{ROOT}", str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    assert sorted(p.name for p in clone.parent.iterdir()) == ["dodolan"]
+    return clone
+
+
+@pytest.fixture
+def fresh_clone_demo_url(request: pytest.FixtureRequest, fresh_clone: Path) -> Iterator[str]:
+    """``dodolan demo`` (``python -m bot demo``) run from the fresh clone's own code."""
+    yield from _run_demo(
+        request, fresh_clone, [sys.executable, "-m", "bot", "demo", "--port", "0"]
+    )
+
+
+def _run_demo(request: pytest.FixtureRequest, cwd: Path, command: list[str]) -> Iterator[str]:
+    """Run the demo in ``cwd`` until the test ends; yield its URL; keep its log on failure."""
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / f"{_slug(request.node.name)}.demo.log"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.demo", "--port", "0"],
-            cwd=ROOT,
+            command,
+            cwd=cwd,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**env, "PYTHONUNBUFFERED": "1"},
         )
     try:
         yield _wait_for_url(process, log_path)
@@ -102,18 +129,39 @@ def _wait_for_url(process: subprocess.Popen[bytes], log_path: Path) -> str:
 
 
 @pytest.fixture
-def page(browser: Any, demo_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A phone-sized page on the demo; a screenshot is kept if the test fails."""
-    context = browser.new_context(viewport=PHONE, accept_downloads=True)
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    tab.goto(demo_url)
+def open_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """Open a phone-sized page at a URL (with Playwright context options such as
+    ``timezone_id``); every failed response is noted in ``page.failed_responses``, and a
+    screenshot of each page is kept if the test fails."""
+    opened: list[tuple[Any, Any]] = []
+
+    def open_at(url: str, **options: Any) -> Any:
+        context = browser.new_context(
+            viewport=options.pop("viewport", PHONE), accept_downloads=True, **options
+        )
+        context.set_default_timeout(10_000)
+        tab = context.new_page()
+        tab.failed_responses = []
+        tab.on("response", lambda r: r.status >= 400 and tab.failed_responses.append(r))
+        tab.on("requestfailed", lambda r: tab.failed_responses.append(r))
+        opened.append((context, tab))
+        tab.goto(url)
+        return tab
+
     try:
-        yield tab
+        yield open_at
     finally:
-        if getattr(request.node, "failed_call", False):
-            tab.screenshot(path=str(ARTIFACTS / f"{_slug(request.node.name)}.png"), full_page=True)
-        context.close()
+        for n, (context, tab) in enumerate(opened):
+            if getattr(request.node, "failed_call", False):
+                shot = ARTIFACTS / f"{_slug(request.node.name)}{'-' * bool(n)}{n or ''}.png"
+                tab.screenshot(path=str(shot), full_page=True)
+            context.close()
+
+
+@pytest.fixture
+def page(open_page: Callable[..., Any], demo_url: str) -> Any:
+    """A phone-sized page on the demo; a screenshot is kept if the test fails."""
+    return open_page(demo_url)
 
 
 def _slug(name: str) -> str:

@@ -1,60 +1,88 @@
-"""/ekspor in chat: staff get a workbook and one CSV per view; owners are refused kindly."""
+"""/ekspor in chat: staff get a workbook and a ZIP with one CSV per sheet; owners are refused."""
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import openpyxl
 
+from bot.services.exports import tip_title
+from bot.services.tips_content import library
 from simulator import FakeUser
 from tests.e2e.support import create_session, register_owner
 from tests.harness import RunningBot
 
+SHEETS = [
+    "Pemilik UKM",
+    "Sesi",
+    "Booking",
+    "Kehadiran & umpan balik",
+    "Komentar peserta",
+    "Tips",
+    "Tips per topik",
+]
 
-async def test_staff_receive_the_workbook_and_the_csv_files(
+
+async def test_staff_receive_the_workbook_and_one_zip_with_a_csv_per_sheet(
     bot: RunningBot, staff: FakeUser, siti: FakeUser
 ) -> None:
     session = await create_session(bot, "Foto <produk> & judul")
     await register_owner(bot, siti.id, "Siti Aminah")
     await bot.services.booking.book(siti.id, session.id)
+    await register_owner(bot, 2001, "Ani")
+    ani = await bot.services.booking.book(2001, session.id)
+    await bot.services.booking.cancel(2001, ani.booking.id)
 
-    workbook, *csvs = await staff.command("ekspor")
+    workbook, archive = await staff.command("ekspor")
 
     assert workbook.document is not None
     name, mime, data = workbook.document
     assert name == "dodolan-ekspor-20261201-0900.xlsx"
     assert mime == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert "1 pemilik UKM, 1 sesi, 1 booking" in workbook.text
+    assert "2 pemilik UKM terdaftar" in workbook.text
+    assert "1 sesi, 0 di antaranya dibatalkan" in workbook.text
+    assert "Booking: 1 terdaftar, 0 ditawari kursi, 0 di daftar tunggu" in workbook.text
+    assert "1 booking lain sudah batal atau tidak jadi" in workbook.text  # not "2 booking"
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == [
-        "Pemilik UKM",
-        "Sesi",
-        "Booking",
-        "Kehadiran & umpan balik",
-        "Komentar peserta",
-        "Tips",
-        "Tips per topik",
-    ]
+    assert book.sheetnames == SHEETS
     bookings = list(book["Booking"].iter_rows(values_only=True))
     assert "Foto <produk> & judul" in bookings[1] and "Siti Aminah" in bookings[1]
 
-    names = [m.document[0] for m in csvs if m.document]
-    assert names == [
-        "dodolan-ekspor-20261201-0900-pemilik.csv",
-        "dodolan-ekspor-20261201-0900-sesi.csv",
-        "dodolan-ekspor-20261201-0900-peserta.csv",
-    ]
-    sessions = next(m.document[2] for m in csvs if m.document and "sesi.csv" in m.document[0])
-    assert sessions.startswith(b"\xef\xbb\xbf")
+    assert archive.document is not None
+    name, _, zipped = archive.document
+    assert name == "dodolan-ekspor-20261201-0900-csv.zip"
+    assert "satu ZIP berisi 7 file, satu per lembar" in archive.text
+    assert "Kehadiran & umpan balik" in archive.text
+    with zipfile.ZipFile(io.BytesIO(zipped)) as files:
+        assert files.namelist() == [
+            f"dodolan-ekspor-20261201-0900-{slug}.csv"
+            for slug in (
+                "pemilik",
+                "sesi",
+                "peserta",
+                "umpan-balik",
+                "komentar",
+                "tips",
+                "topik-tips",
+            )
+        ]
+        sessions = files.read("dodolan-ekspor-20261201-0900-sesi.csv")
+        assert all(files.read(n).startswith(b"\xef\xbb\xbf") for n in files.namelist())
     rows = list(csv.reader(io.StringIO(sessions.decode("utf-8-sig"))))
     assert rows[0][:3] == ["No. sesi", "Judul", "Mulai (WIB)"]
     assert rows[1][1] == "Foto <produk> & judul" and rows[1][2] == "2026-12-12 09:00"
 
 
-async def test_the_english_alias_works_too(bot: RunningBot, staff: FakeUser) -> None:
-    replies = await staff.command("export")
-    assert [m.document is not None for m in replies] == [True, True, True, True]
+async def test_the_english_alias_works_too_in_english(bot: RunningBot, staff: FakeUser) -> None:
+    await bot.services.users.seen(staff.id, "id")
+    await bot.services.users.set_language(staff.id, "en")
+    workbook, archive = await staff.command("export")
+    assert workbook.document is not None and archive.document is not None
+    assert "Registered UKM owners: 0" in workbook.text and "in one ZIP (7 files" in archive.text
+    book = openpyxl.load_workbook(io.BytesIO(workbook.document[2]))
+    assert book.sheetnames[:3] == ["UKM owners", "Sessions", "Bookings"]
 
 
 async def test_an_owner_is_refused_and_gets_no_file(bot: RunningBot, siti: FakeUser) -> None:
@@ -88,5 +116,23 @@ async def test_export_shows_attendance_feedback_and_tips(
     comments = list(book["Komentar peserta"].iter_rows(values_only=True))
     assert comments[1][:3] == ("Foto produk", 5, "Mantap, jelas sekali")
     tips = list(book["Tips"].iter_rows(values_only=True))
-    assert tips[0] == ("Tips", "Topik", "Terkirim", "Bermanfaat", "Kurang membantu")
+    assert tips[0] == (
+        "Tips",
+        "Topik",
+        "Terkirim",
+        "Bermanfaat",
+        "Kurang membantu",
+        "ID di tips.yaml",
+    )
     assert len(tips) == 2 and tips[1][2] == 1
+    (sent,) = await bot.services.db.fetch_all("SELECT tip_id, topic FROM tips_sent")
+    tip = await library().get(sent["tip_id"])
+    assert tip is not None
+    title, topic, *_, tip_id = tips[1]
+    assert tip_id == sent["tip_id"] and title == tip_title(tip, "id")  # what owners read
+    assert title != tip_id and "<" not in str(title) and len(str(title)) <= 90
+    label = bot.services.catalog.text("id", f"tips.topic.{sent['topic']}")
+    assert topic == label != sent["topic"]
+    topics = list(book["Tips per topik"].iter_rows(values_only=True))
+    assert topics[0] == ("Topik", "Terkirim", "Bermanfaat", "Kurang membantu")
+    assert topics[1] == (label, 1, 0, 0)

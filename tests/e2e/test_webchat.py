@@ -1,7 +1,9 @@
-"""The web chat of ``dodolan demo`` over HTTP: personas, messages, buttons, contact, files."""
+"""The web chat of ``dodolan demo`` over HTTP: personas, messages, buttons, contact, files,
+the 📎 menu's attachments, and the icon."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -10,7 +12,8 @@ import httpx
 import pytest
 
 from simulator import BotApiEmulator
-from simulator.webchat import Persona, WebChat
+from simulator.people import TINY_PNG
+from simulator.webchat import MAX_UPLOAD, Persona, WebChat
 from tests.e2e.support import create_session, register_owner
 from tests.harness import STAFF_ID, RunningBot
 
@@ -55,6 +58,10 @@ async def test_lists_personas_and_serves_the_page(web: httpx.AsyncClient) -> Non
     personas = (await web.get("/api/personas")).json()
     assert [p["name"] for p in personas["personas"]] == ["Siti", "Bu Rina"]
     assert personas["bot"]["first_name"] == "Dodolan"
+    assert personas["timezone"] == "Asia/Jakarta"  # the page shows times as the bot does
+    assert {"Alun-Alun Merdeka", "Balai Kota Malang", "Malang Creative Center"} <= {
+        place["name"] for place in personas["places"]
+    }
     page = await web.get("/")
     assert page.status_code == 200 and "/static/app.js" in page.text
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
@@ -97,7 +104,9 @@ async def test_buttons_reply_keyboard_and_sharing_the_number(web: httpx.AsyncCli
         f"/api/chats/{SITI.user_id}/reply", json={"text": "📱 Kirim nomor saya"}
     )
     chat = shared.json()["chat"]
-    assert {"phone": "+6281234567890"} in [m.get("contact") for m in chat["messages"]]
+    assert {"phone": "+6281234567890", "name": "Siti"} in [
+        m.get("contact") for m in chat["messages"]
+    ]
     assert "Nomor +6281234567890 tersimpan. ✅" in bot_texts(chat)
     assert chat["keyboard"] is None
 
@@ -159,3 +168,86 @@ async def test_events_stream_reports_chat_versions(web: httpx.AsyncClient) -> No
         while not line.startswith("data: "):
             line = await anext(lines)
         assert json.loads(line.removeprefix("data: "))["versions"][str(SITI.user_id)] != "1.0.0"
+
+
+async def test_the_icon_is_served_so_browsers_find_no_404(web: httpx.AsyncClient) -> None:
+    page = (await web.get("/")).text
+    assert '<link rel="icon" href="/static/favicon.svg"' in page
+    for path in ("/static/favicon.svg", "/favicon.ico"):
+        icon = await web.get(path)
+        assert icon.status_code == 200, path
+        assert icon.headers["Content-Type"] == "image/svg+xml"
+        assert icon.content.startswith(b"<svg")
+
+
+async def attach(web: httpx.AsyncClient, body: dict[str, Any]) -> httpx.Response:
+    """Send something from the 📎 menu as Siti."""
+    return await web.post(f"/api/chats/{SITI.user_id}/attach", json=body)
+
+
+def sent(emulator: BotApiEmulator) -> dict[str, Any]:
+    """The Message JSON of Siti's newest message, as the bot received it."""
+    chat = emulator.state.chat(SITI.user_id)
+    return next(m.json for m in reversed(chat.messages.values()) if not m.from_bot)
+
+
+async def test_attachments_reach_the_bot_as_telegram_messages(
+    web: httpx.AsyncClient, emulator: BotApiEmulator
+) -> None:
+    png = base64.b64encode(TINY_PNG).decode()
+    answer = await attach(web, {"kind": "photo", "data": png, "caption": "Produk baru"})
+    assert answer.status_code == 200, answer.text
+    message = sent(emulator)
+    assert message["caption"] == "Produk baru" and len(message["photo"]) == 2
+    view = mine(answer.json()["chat"])["photo"]
+    assert view["width"] == 800  # the biggest size FakeUser.send_photo offers
+    assert (await web.get(view["url"])).content == TINY_PNG
+
+    pdf = base64.b64encode(b"%PDF-1.4 brosur").decode()
+    body = {"kind": "document", "data": pdf, "name": "C:\\brosur.pdf", "mime": "application/pdf"}
+    assert (await attach(web, body)).status_code == 200
+    document = sent(emulator)["document"]
+    assert (document["file_name"], document["mime_type"]) == ("brosur.pdf", "application/pdf")
+
+    body = {"kind": "location", "latitude": -7.982553, "longitude": 112.630771}
+    chat = (await attach(web, body)).json()["chat"]
+    assert sent(emulator)["location"] == {"latitude": -7.982553, "longitude": 112.630771}
+    assert mine(chat)["place"]["map"].startswith(
+        "https://www.openstreetmap.org/?mlat=-7.982553&mlon=112.630771"
+    )
+
+    assert (await attach(web, {"kind": "contact", "user_id": RINA.user_id})).status_code == 200
+    contact = sent(emulator)["contact"]
+    assert (contact["phone_number"], contact["first_name"]) == ("+6281300000001", "Bu Rina")
+    assert contact["user_id"] == RINA.user_id
+    assert (await attach(web, {"kind": "contact", "user_id": SITI.user_id})).status_code == 200
+    assert sent(emulator)["contact"]["phone_number"] == SITI.phone
+
+
+def mine(chat: dict[str, Any]) -> dict[str, Any]:
+    """The persona's newest message in a chat view."""
+    return dict([m for m in chat["messages"] if not m["from_bot"]][-1])
+
+
+async def test_attachments_that_telegram_would_not_send_are_refused(
+    web: httpx.AsyncClient, emulator: BotApiEmulator
+) -> None:
+    before = len(emulator.state.chat(SITI.user_id).messages)
+    text = base64.b64encode(b"not an image").decode()
+    too_big = base64.b64encode(b"\0" * (MAX_UPLOAD + 1)).decode()
+    for body in (
+        {"kind": "photo", "data": text},
+        {"kind": "photo", "data": "***"},
+        {"kind": "document", "data": too_big, "name": "big.bin"},
+        {"kind": "document", "data": ""},
+        {"kind": "document", "data": text, "caption": "x" * 1025},
+        {"kind": "location", "latitude": 91, "longitude": 112.6},
+        {"kind": "location", "latitude": True, "longitude": 112.6},
+        {"kind": "location", "latitude": "-7.9", "longitude": 112.6},
+        {"kind": "contact", "user_id": 4242},
+        {"kind": "sticker"},
+    ):
+        assert (await attach(web, body)).status_code == 400, body
+    form = await web.post(f"/api/chats/{SITI.user_id}/attach", data={"kind": "contact"})
+    assert form.status_code == 415
+    assert len(emulator.state.chat(SITI.user_id).messages) == before

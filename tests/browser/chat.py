@@ -1,0 +1,84 @@
+"""Acting in the demo's web chat as a person would: choose a persona, type, tap."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def expect(locator: Any) -> Any:
+    """Playwright's auto-waiting assertions."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def choose(page: Any, name: str) -> None:
+    """Switch to a persona's chat with the persona bar."""
+    page.locator(".persona", has_text=name).click()
+    expect(page.locator("#head-sub")).to_contain_text(name)
+
+
+def type_message(page: Any, text: str) -> None:
+    """Type a message and send it with Enter; wait until it shows in the chat."""
+    page.fill("#input", text)
+    page.press("#input", "Enter")
+    expect(page.locator(".msg.me .bubble").last).to_contain_text(text)
+
+
+def tap(page: Any, label: str) -> None:
+    """Tap the newest inline button with exactly this label."""
+    page.locator(".inline-kb").get_by_role("button", name=label, exact=True).last.click()
+
+
+def last_bot_message(page: Any) -> Any:
+    """The newest bubble from the bot."""
+    return page.locator(".msg.bot .bubble").last
+
+
+def bot_says(page: Any, text: str) -> Any:
+    """The newest bot bubble containing this text."""
+    return page.locator(".msg.bot .bubble", has_text=text).last
+
+
+def start_sign_up(page: Any) -> None:
+    """Sign Siti up by clicking, up to the question for her phone number."""
+    choose(page, "Siti")
+    type_message(page, "/start")
+    tap(page, "✅ Setuju")
+    expect(last_bot_message(page)).to_contain_text("Langkah 1 dari 7")
+    type_message(page, "Siti Aminah")
+    expect(last_bot_message(page)).to_contain_text("nama usaha")
+    type_message(page, "Keripik Tempe Bu Siti")
+    tap(page, "Kuliner/makanan-minuman")
+    tap(page, "Lowokwaru")
+    expect(page.locator("#reply-keyboard")).to_be_visible()
+
+
+def finish_sign_up(page: Any) -> None:
+    """After the phone number: marketplaces, NIB, confirm."""
+    expect(bot_says(page, "Nomor +6281234567890 tersimpan")).to_be_visible()
+    expect(page.locator("#reply-keyboard")).to_be_hidden()
+    tap(page, "Shopee")
+    expect(page.locator(".inline-kb").get_by_role("button", name="✅ Shopee")).to_be_visible()
+    tap(page, "Selesai")
+    expect(last_bot_message(page)).to_contain_text("NIB")
+    tap(page, "Lewati")
+    tap(page, "✅ Konfirmasi")
+    expect(bot_says(page, "Pendaftaran selesai")).to_be_visible()
+
+
+def sign_up(page: Any) -> None:
+    """Sign Siti up by clicking through every step (the number from the reply keyboard)."""
+    start_sign_up(page)
+    page.locator("#reply-keyboard").get_by_role("button", name="📱 Kirim nomor saya").click()
+    finish_sign_up(page)
+
+
+def book(page: Any, title: str | None = None) -> None:
+    """Open /jadwal and book the session with this title (the first shown if None)."""
+    type_message(page, "/jadwal")
+    buttons = page.locator(".msg.bot", has_text=title or "").get_by_role(
+        "button", name="✅ Pesan kursi"
+    )
+    (buttons.last if title else buttons.first).click()
+    expect(bot_says(page, "Kursi Anda sudah aman")).to_be_visible()
