@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import logging
-from io import BytesIO
 
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import BookingRefused, NotRegistered, Refusal, StaleAction
 from bot.services.booking import BookingView
-from bot.services.calendar import session_ics
+from handlers import booking_notices
 from handlers import callbacks as cb
 from handlers import session_views as sv
 from handlers.common import clear_buttons, explain
 from handlers.context import DodolanApplication, DodolanContext
+from handlers.delivery import send_now
 from handlers.dialogs import send_prompt
 from storage.models import TrainingSession
 
@@ -71,41 +71,9 @@ async def open_session_link(update: Update, context: DodolanContext, code: str) 
     await send_session_card(context, update.effective_chat.id, session)
 
 
-async def confirm_booking(context: DodolanContext, chat_id: int, view: BookingView) -> None:
-    """Tell the owner the outcome: seat (with calendar file and map) or waitlist place."""
-    services, language = context.services, context.language
-    session, tz = view.session, services.settings.timezone
-    if view.booking.status == "waitlisted":
-        text = context.t("booking.waitlisted", title=session.title, rank=view.rank or 0)
-        await context.bot.send_message(chat_id, text)
-        return
-    await context.bot.send_message(
-        chat_id,
-        context.t(
-            "booking.confirmed",
-            title=session.title,
-            when=sv.when(session, tz, language),
-            place=sv.place(services.catalog, language, session),
-        ),
-    )
-    await context.bot.send_document(
-        chat_id,
-        InputFile(
-            BytesIO(
-                session_ics(session, tz, language, catalog=services.catalog, now=services.now())
-            ),
-            filename=f"sesi-{session.id}.ics",
-        ),
-        caption=context.t("booking.calendar_caption"),
-    )
-    if session.latitude is not None and session.longitude is not None:
-        await context.bot.send_venue(
-            chat_id,
-            latitude=session.latitude,
-            longitude=session.longitude,
-            title=session.venue_name or session.title,
-            address=session.venue_address or session.venue_name or "",
-        )
+async def tell(context: DodolanContext, view: BookingView) -> None:
+    """Send the reply about the change just committed (the outbox sends it if this fails)."""
+    await send_now(context.application, view.notice)
 
 
 async def my_bookings(update: Update, context: DodolanContext) -> None:
@@ -159,9 +127,7 @@ async def _booking_action(
             view = await services.booking.cancel(user.id, booking_id)
             await query.answer()
             await clear_buttons(query)
-            await context.bot.send_message(
-                user.id, context.t("booking.cancelled", title=view.session.title)
-            )
+            await tell(context, view)
         case "keep", [booking_id]:
             await _own_view(context, user.id, booking_id)
             await query.answer()
@@ -186,7 +152,7 @@ async def _booking_action(
             moved = await services.booking.move(user.id, booking_id, session_id)
             await query.answer()
             await clear_buttons(query)
-            await confirm_booking(context, user.id, moved)
+            await tell(context, moved)
         case _:
             raise StaleAction(action)
 
@@ -220,7 +186,7 @@ async def _book(
         return
     await query.answer()
     await clear_buttons(query)
-    await confirm_booking(context, user.id, view)
+    await tell(context, view)
 
 
 async def _own_view(context: DodolanContext, user_id: int, booking_id: int) -> BookingView:
@@ -239,19 +205,15 @@ async def tapped_offer(update: Update, context: DodolanContext) -> None:
     try:
         if parts is None or parts[0] not in ("take", "skip") or not parts[1].isdigit():
             raise StaleAction(query.data)
-        if parts[0] == "take":
-            view = await context.services.booking.accept_offer(user.id, int(parts[1]))
-        else:
-            await context.services.booking.decline_offer(user.id, int(parts[1]))
+        booking = context.services.booking
+        offer = booking.accept_offer if parts[0] == "take" else booking.decline_offer
+        view = await offer(user.id, int(parts[1]))
     except (StaleAction, Refusal) as error:
         await explain(query, context, error)
         return
     await query.answer()
     await clear_buttons(query)
-    if parts[0] == "take":
-        await confirm_booking(context, user.id, view)
-    else:
-        await context.bot.send_message(user.id, context.t("booking.offer_declined"))
+    await tell(context, view)
 
 
 async def tapped_reminder(update: Update, context: DodolanContext) -> None:
@@ -281,6 +243,7 @@ async def tapped_reminder(update: Update, context: DodolanContext) -> None:
 
 def register(application: DodolanApplication) -> None:
     """Add the owners' session and booking commands and buttons."""
+    booking_notices.register()
     only_private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["jadwal", "sessions"], list_sessions, only_private))
     application.add_handler(

@@ -21,6 +21,13 @@ Every message the bot sends on its own initiative is an outbox row first (see
   back to ``pending`` with ``interrupted`` counted and are sent again. We chose a possible
   duplicate over a lost reminder; the window is bounded to the ``WORKERS`` sends in flight,
   and ``dodolan outbox`` reports them as uncertain. Nothing marked ``sent`` is sent again.
+* **Replies owed.** A reply that reports a committed change (a seat, a cancellation; see
+  ``bot.services.notices``) is a row committed with the change and due ``REPLY_GRACE``
+  later. The handler sends it at once with :func:`send_now`, at reply priority: it claims
+  the row first (``pending`` to ``sending``, as a worker does), so whichever of the two
+  claims it sends it and the other finds nothing. If the handler fails, or the process dies
+  before it claims the row, the workers send it when it falls due; if the process dies while
+  it is ``sending``, it is re-sent at start-up like any row in flight.
 * **Relevance.** Each row stores ids, not text; it is rendered at send time from current
   data and skipped if it no longer applies (an offer already taken, a reminder for a session
   that has started). A reminder sent late (the bot was down) says so.
@@ -33,10 +40,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from io import BytesIO
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ExtBot
 
 from bot.formatting import format_datetime
@@ -58,16 +66,31 @@ SENDER_KEY = "outbox_sender"
 
 
 @dataclass(frozen=True)
+class Venue:
+    """A place on the map, sent as a venue message."""
+
+    latitude: float
+    longitude: float
+    title: str
+    address: str
+
+
+@dataclass(frozen=True)
 class Outgoing:
-    """One message to send: text (or caption), buttons, and optionally a photo or document."""
+    """One message to send: text (or caption), buttons, and optionally a photo, a document
+    (a file id or URL), a file made at send time (``upload``: name and bytes) or a venue."""
 
     text: str
     markup: InlineKeyboardMarkup | None = None
     photo: str | None = None
     document: str | None = None
+    upload: tuple[str, bytes] | None = None
+    venue: Venue | None = None
 
 
-Rendered = tuple[str, InlineKeyboardMarkup | None] | Outgoing
+# A renderer may return several messages for one row (a confirmation, its calendar file and
+# its map pin); the first is the one that counts, the others are sent after it if they can be.
+Rendered = tuple[str, InlineKeyboardMarkup | None] | Outgoing | list[Outgoing]
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 Renderer = Callable[[Services, str, OutboxMessage, datetime], Awaitable[Rendered | None]]
 
@@ -284,6 +307,12 @@ class OutboxSender:
             counts = await asyncio.gather(*(self._worker() for _ in range(WORKERS)))
         return sum(counts)
 
+    async def send_now(self, message_id: int) -> None:
+        """Send one message as a reply, now, unless a worker has already taken it."""
+        message = await self._services.outbox.claim(message_id)
+        if message is not None:
+            await self._handle(message, bulk=False)
+
     async def _worker(self) -> int:
         """Claim one due message at a time (none for a recipient already in flight)."""
         handled = 0
@@ -297,18 +326,23 @@ class OutboxSender:
                 (message,) = claimed
                 self._in_flight.add(message.user_id)
             try:
-                await self._deliver(message)
-            except Exception as exc:  # one bad message must not stop the others
-                logger.exception("outbox message %s could not be handled", message.id)
-                await self._services.outbox.finish(
-                    message.id, "failed", self._services.now(), error=type(exc).__name__
-                )
+                await self._handle(message, bulk=True)
             finally:
                 self._in_flight.discard(message.user_id)
             handled += 1
         return handled
 
-    async def _deliver(self, message: OutboxMessage) -> None:
+    async def _handle(self, message: OutboxMessage, *, bulk: bool) -> None:
+        """Deliver one claimed message; whatever goes wrong, record an outcome for it."""
+        try:
+            await self._deliver(message, bulk=bulk)
+        except Exception as exc:  # one bad message must not stop the others
+            logger.exception("outbox message %s could not be handled", message.id)
+            await self._services.outbox.finish(
+                message.id, "failed", self._services.now(), error=type(exc).__name__
+            )
+
+    async def _deliver(self, message: OutboxMessage, *, bulk: bool) -> None:
         services = self._services
         outbox, now = services.outbox, services.now()
         user = await services.users.get(message.user_id)
@@ -319,11 +353,10 @@ class OutboxSender:
         if rendered is None:
             await outbox.finish(message.id, "skipped", now, error="no longer applies")
             return
-        outgoing = rendered if isinstance(rendered, Outgoing) else Outgoing(*rendered)
+        first, *rest = _parts(rendered)
+        bot = self._application.bot
         try:
-            sent_id = await send_outgoing(
-                self._application.bot, message.user_id, outgoing, bulk=True
-            )
+            sent_id = await send_outgoing(bot, message.user_id, first, bulk=bulk)
         except RetryAfter as exc:
             wait = exc.retry_after
             delay = wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
@@ -343,16 +376,60 @@ class OutboxSender:
             await outbox.retry_later(message.id, retry_at, f"network: {exc.message}")
             self.wake_at(retry_at)
         else:
+            await _send_extras(bot, message, rest, bulk=bulk)
             await outbox.finish(message.id, "sent", now, telegram_message_id=sent_id)
+
+
+def _parts(rendered: Rendered) -> list[Outgoing]:
+    if isinstance(rendered, list):
+        return rendered
+    return [rendered if isinstance(rendered, Outgoing) else Outgoing(*rendered)]
+
+
+async def _send_extras(
+    bot: ExtBot[Any], message: OutboxMessage, extras: list[Outgoing], *, bulk: bool
+) -> None:
+    """Send what follows the main message; a failure there does not undo the main one."""
+    for outgoing in extras:
+        try:
+            await send_outgoing(bot, message.user_id, outgoing, bulk=bulk)
+        except TelegramError as exc:
+            logger.warning("outbox message %s: a follow-up was not sent: %s", message.id, exc)
+
+
+async def send_now(application: AnyApplication, message_id: int | None) -> None:
+    """Send a just-promised reply at once (left to the workers if the sender is not running)."""
+    sender = application.bot_data.get(SENDER_KEY)
+    if message_id is not None and isinstance(sender, OutboxSender):
+        await sender.send_now(message_id)
 
 
 async def send_outgoing(
     bot: ExtBot[Any], chat_id: int, outgoing: Outgoing, *, bulk: bool = False
 ) -> int:
-    """Send text, a photo or a document with its caption; return the Telegram message id."""
+    """Send text, a photo, a document or a venue; return the Telegram message id."""
     limits: dict[str, bool] = {"bulk": bulk}
     caption = outgoing.text or None
-    if outgoing.photo is not None:
+    if outgoing.venue is not None:
+        venue = outgoing.venue
+        sent = await bot.send_venue(
+            chat_id,
+            latitude=venue.latitude,
+            longitude=venue.longitude,
+            title=venue.title,
+            address=venue.address,
+            rate_limit_args=limits,
+        )
+    elif outgoing.upload is not None:
+        name, content = outgoing.upload
+        sent = await bot.send_document(
+            chat_id,
+            InputFile(BytesIO(content), filename=name),
+            caption=caption,
+            reply_markup=outgoing.markup,
+            rate_limit_args=limits,
+        )
+    elif outgoing.photo is not None:
         sent = await bot.send_photo(
             chat_id,
             outgoing.photo,

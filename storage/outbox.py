@@ -45,9 +45,9 @@ class OutboxRepository:
         now: datetime,
         priority: int = 5,
         ref: str | None = None,
-    ) -> None:
-        """Promise a message inside the caller's transaction."""
-        await tx.execute(
+    ) -> int:
+        """Promise a message inside the caller's transaction; return its id."""
+        cursor = await tx.execute(
             "INSERT INTO outbox (user_id, kind, params, priority, due_at, created_at, ref) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -62,6 +62,8 @@ class OutboxRepository:
         )
         if self.on_enqueue is not None:
             self.on_enqueue(due_at)
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
 
     async def cancel_ref(self, tx: aiosqlite.Connection, ref: str) -> int:
         """Cancel the pending messages about ``ref`` (inside the caller's transaction)."""
@@ -88,6 +90,22 @@ class OutboxRepository:
                 [(r["id"],) for r in rows],
             )
         return [_message(r) for r in rows]
+
+    async def claim(self, message_id: int) -> OutboxMessage | None:
+        """Mark one pending message as sending, due or not, and return it as ``claim_due``
+        does; None if it is not pending (another sender has it, or it is done)."""
+        async with self._db.transaction() as tx:
+            async with tx.execute(
+                "SELECT * FROM outbox WHERE id = ? AND status = 'pending'", (message_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            await tx.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
+                (message_id,),
+            )
+        return _message(row)
 
     async def finish(
         self,

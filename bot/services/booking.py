@@ -2,12 +2,14 @@
 
 Every change runs in one ``BEGIN IMMEDIATE`` transaction: the capacity check, the new row,
 the seat offers it causes and the notices they need commit together, so capacity holds under
-any concurrency and a crash can neither lose a seat nor offer it twice.
+any concurrency and a crash can neither lose a seat nor offer it twice. The owner's own
+confirmation is one of those notices (``BookingView.notice``, see ``bot.services.notices``),
+so a crash right after the commit cannot leave them with a seat nobody told them about.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import aiosqlite
@@ -90,6 +92,7 @@ class BookingView:
     booking: Booking
     session: TrainingSession
     rank: int | None
+    notice: int | None = None  # the outbox row telling the owner of the change just made
 
 
 class BookingService:
@@ -136,9 +139,12 @@ class BookingService:
                 raise BookingRefused("booking.just_filled")
             status = "confirmed" if session.seats_left > 0 else "waitlisted"
             booking = await self._sessions.insert_booking(tx, session_id, user_id, status, now)
+            kind = notices.WAITLIST_JOINED
             if status == "confirmed":
                 await self._reminders.for_booking(tx, booking.id, user_id, session, now)
-        return await self.view(booking)
+                kind = notices.BOOKING_CONFIRMED
+            notice = await self._tell(tx, booking, kind, now)
+        return replace(await self.view(booking), notice=notice)
 
     async def cancel(self, user_id: int, booking_id: int) -> BookingView:
         """Give up a seat, an offer or a waitlist place; a freed seat goes to the next person."""
@@ -147,7 +153,8 @@ class BookingService:
             booking = await self._own_active(tx, user_id, booking_id)
             await self._end(tx, booking, "cancelled", now)
             await fill_seats(tx, self._sessions, self._outbox, booking.session_id, now, self._hold)
-        return await self.view(booking)
+            notice = await self._tell(tx, booking, notices.BOOKING_CANCELLED, now)
+        return replace(await self.view(booking), notice=notice)
 
     async def move(self, user_id: int, booking_id: int, to_session_id: int) -> BookingView:
         """Move a booking to another session; the old seat is kept unless the new one is taken."""
@@ -163,7 +170,8 @@ class BookingService:
             await self._reminders.for_booking(tx, new.id, user_id, target, now)
             await self._end(tx, old, "cancelled", now)
             await fill_seats(tx, self._sessions, self._outbox, old.session_id, now, self._hold)
-        return await self.view(new)
+            notice = await self._tell(tx, new, notices.BOOKING_CONFIRMED, now)
+        return replace(await self.view(new), notice=notice)
 
     async def accept_offer(self, user_id: int, booking_id: int) -> BookingView:
         """Take the seat offered from the waitlist, while the offer holds."""
@@ -178,7 +186,8 @@ class BookingService:
             session = await self._sessions.lock_session(tx, booking.session_id)
             assert session is not None
             await self._reminders.for_booking(tx, booking.id, user_id, session, now)
-        return await self.view(booking)
+            notice = await self._tell(tx, booking, notices.BOOKING_CONFIRMED, now)
+        return replace(await self.view(booking), notice=notice)
 
     async def decline_offer(self, user_id: int, booking_id: int) -> BookingView:
         """Pass the offered seat on to the next person waiting."""
@@ -189,7 +198,8 @@ class BookingService:
                 raise StaleAction(booking_id)
             await self._sessions.set_booking_status(tx, booking.id, "declined", now)
             await fill_seats(tx, self._sessions, self._outbox, booking.session_id, now, self._hold)
-        return await self.view(booking)
+            notice = await self._tell(tx, booking, notices.OFFER_DECLINED, now)
+        return replace(await self.view(booking), notice=notice)
 
     async def expire(self) -> int:
         """End offers whose hold passed and waitlists of sessions that started; return count."""
@@ -259,6 +269,20 @@ class BookingService:
         assert session is not None
         rank = await self._sessions.waitlist_rank(fresh) if fresh.status == "waitlisted" else None
         return BookingView(fresh, session, rank)
+
+    async def _tell(
+        self, tx: aiosqlite.Connection, booking: Booking, kind: str, now: datetime
+    ) -> int:
+        """Promise the owner the reply about this change, committed with it; return its id."""
+        return await self._outbox.enqueue(
+            tx,
+            booking.user_id,
+            kind,
+            {"booking_id": booking.id, "at": now.isoformat()},
+            now + notices.REPLY_GRACE,
+            now,
+            notices.PRIORITY[kind],
+        )
 
     async def _end(
         self, tx: aiosqlite.Connection, booking: Booking, status: str, now: datetime

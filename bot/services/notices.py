@@ -3,9 +3,18 @@
 Each notice stores ids, not text: the sender reloads the records and renders them in the
 recipient's language when it sends, so a notice about a changed or cancelled session never
 shows stale details.
+
+A reply that reports a committed change the owner must know about (a seat, a waitlist place,
+a cancellation, a move, a taken or passed offer) is a notice too, queued in the transaction
+that makes the change and due ``REPLY_GRACE`` later. The handler sends it at once, as the
+reply, by claiming the row; the outbox sender takes it only if nobody did by then (the
+handler failed, or the process died between the commit and the send). A row is claimed by
+one sender only, so the owner hears once, and a restart can never lose it.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 SEAT_OFFER = "seat_offer"  # {booking_id}
 OFFER_EXPIRED = "offer_expired"  # {session_id}
@@ -16,5 +25,20 @@ WAITLIST_ENDED = "waitlist_ended"  # {session_id}
 REMINDER = "reminder"  # {booking_id, rule}
 TRAINER_REMINDER = "trainer_reminder"  # {session_id, rule}
 
-# Lower sends first. Offers are time-boxed, so they jump the queue.
-PRIORITY = {SEAT_OFFER: 1, OFFER_EXPIRED: 2, SESSION_CANCELLED: 2, SESSION_CHANGED: 3}
+# Replies about the owner's own booking change (see above); ``at`` is when it was made.
+BOOKING_CONFIRMED = "booking_confirmed"  # {booking_id, at}: booked, moved, or an offer taken
+WAITLIST_JOINED = "waitlist_joined"  # {booking_id, at}
+BOOKING_CANCELLED = "booking_cancelled"  # {booking_id, at}
+OFFER_DECLINED = "offer_declined"  # {booking_id, at}
+REPLIES = (BOOKING_CONFIRMED, WAITLIST_JOINED, BOOKING_CANCELLED, OFFER_DECLINED)
+REPLY_GRACE = timedelta(seconds=10)
+
+# Lower sends first. Offers are time-boxed, so they jump the queue; a reply owed since a crash
+# comes right after them.
+PRIORITY = {
+    SEAT_OFFER: 1,
+    OFFER_EXPIRED: 2,
+    SESSION_CANCELLED: 2,
+    SESSION_CHANGED: 3,
+    **dict.fromkeys(REPLIES, 2),
+}

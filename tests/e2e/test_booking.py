@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from bot.services import notices
 from simulator import BotApiEmulator, FakeUser
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import RunningBot
 
 WIB = ZoneInfo("Asia/Jakarta")
+CONFIRMED = "Kursi Anda sudah aman"
 
 
 async def booked_rows(bot: RunningBot, session_id: int) -> list[tuple[int, str]]:
@@ -383,3 +385,118 @@ async def test_a_restart_during_an_offer_neither_loses_nor_repeats_it(
     assert len([m for m in siti.messages if "Ada kursi kosong" in m.text]) == 1
     await siti.press("✅ Ambil kursi")
     assert dict(await booked_rows(bot, session_id))[siti.id] == "confirmed"
+
+
+async def after_a_crash(bot: RunningBot) -> None:
+    """Start the bot again on the same database and send what fell due meanwhile."""
+    await bot.restart()
+    bot.clock.advance(seconds=notices.REPLY_GRACE.total_seconds())
+    await bot.tick()
+
+
+def count(user: FakeUser, text: str) -> int:
+    return sum(text in m.text for m in user.messages)
+
+
+async def test_a_booking_committed_before_a_crash_is_confirmed_once_after_restart(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
+) -> None:
+    session = await create_session(bot, venue_name="Toko Buku A & B")
+    await register_owner(bot, siti.id, "Siti")
+    emulator.open_chat(siti.id)
+    # The booking commits, and the process dies before the handler can reply.
+    await bot.services.booking.book(siti.id, session.id)
+    assert siti.messages == []
+    await after_a_crash(bot)
+    (confirmation,) = [m for m in siti.messages if CONFIRMED in m.text]
+    assert "terlambat terkirim" in confirmation.text
+    assert "Toko Buku A & B, Jl. A. Yani" in confirmation.text  # escaped once, not twice
+    assert [m.document[0] for m in siti.messages if m.document] == [f"sesi-{session.id}.ics"]
+    assert [m.location for m in siti.messages if m.location] == [(-7.9362, 112.6434)]
+    await after_a_crash(bot)
+    bot.clock.advance(hours=1)
+    await bot.tick()
+    assert count(siti, CONFIRMED) == 1 and len(siti.messages) == 3
+
+
+async def test_a_reply_sent_at_once_is_not_sent_again_after_a_restart(
+    bot: RunningBot, siti: FakeUser
+) -> None:
+    await create_session(bot)
+    await register_owner(bot, siti.id, "Siti")
+    await siti.command("jadwal")
+    replies = await siti.press("✅ Pesan kursi")
+    assert [m.text for m in replies if CONFIRMED in m.text and "terlambat" not in m.text]
+    rows = await bot.services.outbox.all_messages()
+    assert [m.status for m in rows if m.kind == notices.BOOKING_CONFIRMED] == ["sent"]
+    await after_a_crash(bot)
+    bot.clock.advance(hours=1)
+    await bot.tick()
+    assert count(siti, CONFIRMED) == 1
+
+
+async def test_a_reply_that_fails_to_send_reaches_the_owner_once_from_the_outbox(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
+) -> None:
+    session = await create_session(bot)
+    await register_owner(bot, siti.id, "Siti")
+    await siti.command("jadwal")
+    emulator.faults.add("502", method="sendMessage", chat_id=siti.id)
+    await siti.press("✅ Pesan kursi")
+    assert count(siti, CONFIRMED) == 0 and await booked_rows(bot, session.id) == [
+        (siti.id, "confirmed")
+    ]
+    bot.clock.advance(seconds=2)  # the sender's first retry after a network error
+    await bot.tick()
+    assert count(siti, CONFIRMED) == 1
+    assert [m.document[0] for m in siti.messages if m.document] == [f"sesi-{session.id}.ics"]
+    bot.clock.advance(minutes=5)
+    await bot.tick()
+    assert count(siti, CONFIRMED) == 1
+
+
+async def test_every_reply_about_a_committed_change_survives_a_crash(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser
+) -> None:
+    rina = emulator.user(1003, "Rina", language_code="id")
+    first = await create_session(bot, "Sesi A", capacity=1)
+    second = await create_session(
+        bot, "Sesi B", starts_at=SATURDAY_9 + timedelta(days=1), capacity=1
+    )
+    for user in (siti, budi, rina):
+        await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
+        emulator.open_chat(user.id)
+    # Each change below commits, then the process dies before the handler replies.
+    budi_seat = (await bot.services.booking.book(budi.id, first.id)).booking.id
+    await after_a_crash(bot)
+    assert count(budi, "Your seat is booked") == 1
+    await bot.services.booking.book(siti.id, first.id)
+    await after_a_crash(bot)
+    assert count(siti, "daftar tunggu nomor 1") == 1
+    await bot.services.booking.cancel(budi.id, budi_seat)
+    await after_a_crash(bot)
+    assert count(budi, "is cancelled") == 1 and count(siti, "Ada kursi kosong") == 1
+    offer = (await bot.services.booking.current(siti.id))[0].booking.id
+    await bot.services.booking.accept_offer(siti.id, offer)
+    await after_a_crash(bot)
+    assert count(siti, CONFIRMED) == 1 and "Sesi A" in siti.messages[-3].text
+    moved = (await bot.services.booking.move(siti.id, offer, second.id)).booking.id
+    await after_a_crash(bot)
+    assert count(siti, CONFIRMED) == 2 and "Sesi B" in siti.messages[-3].text
+    await bot.services.booking.book(rina.id, second.id)
+    await after_a_crash(bot)
+    assert count(rina, "daftar tunggu nomor 1") == 1
+    await bot.services.booking.cancel(siti.id, moved)
+    await after_a_crash(bot)
+    assert count(siti, "sudah dibatalkan") == 1 and count(rina, "Ada kursi kosong") == 1
+    rina_offer = (await bot.services.booking.current(rina.id))[0].booking.id
+    await bot.services.booking.decline_offer(rina.id, rina_offer)
+    await after_a_crash(bot)
+    assert count(rina, "peserta berikutnya") == 1
+    for user, text in (
+        (budi, "Your seat is booked"),
+        (siti, "daftar tunggu nomor 1"),
+        (budi, "is cancelled"),
+        (rina, "daftar tunggu nomor 1"),
+    ):
+        assert count(user, text) == 1, (user, text)  # none of them was sent twice

@@ -1,0 +1,93 @@
+"""The owner's replies about their own booking changes, rendered from an outbox row.
+
+The booking service queues each reply with the change (``bot.services.notices``); the
+handler sends it at once through :func:`handlers.delivery.send_now`, and the outbox sender
+only if that did not happen. Either way the reply is built here, from current data, and is
+skipped if the booking has changed again since (a seat cancelled before its confirmation
+went out is not confirmed).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.i18n import Html
+from bot.services import notices
+from bot.services.booking import BookingView
+from bot.services.calendar import session_ics
+from bot.services.container import Services
+from handlers import delivery
+from handlers import session_views as sv
+from storage.models import OutboxMessage
+
+# A reply this long after the change says it is late (it was not sent as the reply).
+LATE = notices.REPLY_GRACE
+
+# The booking status each reply is about; the reply no longer applies once it is another.
+STATUS = {
+    notices.BOOKING_CONFIRMED: "confirmed",
+    notices.WAITLIST_JOINED: "waitlisted",
+    notices.BOOKING_CANCELLED: "cancelled",
+    notices.OFFER_DECLINED: "declined",
+}
+
+
+async def render_reply(
+    services: Services, language: str, message: OutboxMessage, now: datetime
+) -> list[delivery.Outgoing] | None:
+    """The reply about a booking change; None if the booking has moved on since."""
+    view = await services.booking.view_by_id(int(message.params["booking_id"]))
+    if view is None or view.booking.status != STATUS[message.kind]:
+        return None
+    made_at = datetime.fromisoformat(message.params["at"])
+    late = services.catalog.text(language, "notice.late") + "\n" if now - made_at >= LATE else ""
+    if message.kind == notices.BOOKING_CONFIRMED:
+        return _confirmation(services, language, view, now, late)
+    title = view.session.title
+    text = {
+        notices.WAITLIST_JOINED: lambda: services.catalog.text(
+            language, "booking.waitlisted", title=title, rank=view.rank or 0
+        ),
+        notices.BOOKING_CANCELLED: lambda: services.catalog.text(
+            language, "booking.cancelled", title=title
+        ),
+        notices.OFFER_DECLINED: lambda: services.catalog.text(language, "booking.offer_declined"),
+    }[message.kind]()
+    return [delivery.Outgoing(late + text)]
+
+
+def _confirmation(
+    services: Services, language: str, view: BookingView, now: datetime, late: str
+) -> list[delivery.Outgoing]:
+    """A seat: the confirmation, its calendar file and, when known, the map pin."""
+    catalog, tz, session = services.catalog, services.settings.timezone, view.session
+    text = catalog.text(
+        language,
+        "booking.confirmed",
+        title=session.title,
+        when=sv.when(session, tz, language),
+        place=Html(sv.place(catalog, language, session)),
+    )
+    ics = session_ics(session, tz, language, catalog=catalog, now=now)
+    parts = [
+        delivery.Outgoing(late + text),
+        delivery.Outgoing(
+            catalog.text(language, "booking.calendar_caption"),
+            upload=(f"sesi-{session.id}.ics", ics),
+        ),
+    ]
+    if session.latitude is not None and session.longitude is not None:
+        venue = delivery.Venue(
+            session.latitude,
+            session.longitude,
+            session.venue_name or session.title,
+            session.venue_address or session.venue_name or "",
+        )
+        parts.append(delivery.Outgoing("", venue=venue))
+    return parts
+
+
+def register() -> None:
+    """Let the outbox sender render the booking replies."""
+    for kind in notices.REPLIES:
+        delivery.RENDERERS[kind] = render_reply
