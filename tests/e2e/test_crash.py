@@ -1,6 +1,7 @@
-"""SIGKILL the bot while reminders are pending and while a batch is in flight: after each
-restart every reminder arrives, once, except sends that were in flight at a kill (re-sent
-and counted as uncertain, as handlers/delivery.py documents)."""
+"""SIGKILL the bot while reminders are pending and while sends are in flight, and in the
+middle of a burst of bookings: after each restart every reminder and every booking
+confirmation arrives, once, except sends that were in flight at a kill (re-sent and counted
+as uncertain, as handlers/delivery.py documents)."""
 
 from __future__ import annotations
 
@@ -9,26 +10,38 @@ import signal
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.clock import system_clock
 from bot.config import load_settings
+from bot.services import notices
 from bot.services.container import Services
 from bot.services.sessions import SessionDraft
+from bot.services.signup import CONSENT_PURPOSE, CONSENT_VERSION
 from handlers.delivery import WORKERS
-from simulator import BotApiEmulator
+from simulator import BotApiEmulator, FakeUser
+from storage.models import Consent
+from storage.owners import OwnerRepository
 from storage.sessions import SessionRepository
 from tests.e2e.test_process import bot_env, bot_process
 from tests.harness import TOKEN
 
 OWNERS = 24
+MAX_KILLS = 8
+BOOKERS = 20  # owners tapping "book" at once in each round of the booking test
+CONFIRMED = "Kursi Anda sudah aman"
+
+
+async def open_services(database: Path) -> Services:
+    settings = load_settings(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "DODOLAN_DATABASE": str(database)}, require_token=False
+    )
+    return await Services.start(settings, system_clock)
 
 
 async def seed(database: Path, emulator: BotApiEmulator) -> list[int]:
     """Owners booked on a session starting in an hour, with reminders due over 12 seconds."""
-    settings = load_settings(
-        {"TELEGRAM_BOT_TOKEN": TOKEN, "DODOLAN_DATABASE": str(database)}, require_token=False
-    )
-    services = await Services.start(settings, system_clock)
+    services = await open_services(database)
     try:
         now = datetime.now(UTC)
         start = now + timedelta(hours=1)
@@ -64,13 +77,22 @@ def reminder_counts(emulator: BotApiEmulator, users: list[int]) -> dict[int, int
     return {u: sum("Pengingat sesi" in m.text for m in emulator.user(u).messages) for u in users}
 
 
-def outbox_rows(database: Path) -> list[tuple[int, str, int]]:
+def query(database: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """Read the bot's database from outside, as an operator would while it runs."""
     with sqlite3.connect(database) as conn:
-        rows = conn.execute(
-            "SELECT user_id, status, interrupted FROM outbox ORDER BY user_id"
-        ).fetchall()
+        rows = conn.execute(sql, params).fetchall()
     conn.close()
     return rows
+
+
+def outbox_rows(database: Path) -> list[tuple[int, str, int]]:
+    return query(database, "SELECT user_id, status, interrupted FROM outbox ORDER BY user_id")
+
+
+def in_flight(database: Path) -> set[tuple[int, int]]:
+    """Rows claimed by a sender and not finished, by id and attempt: after a kill, the sends
+    it cut off (a row claimed again after a restart is a new attempt)."""
+    return set(query(database, "SELECT id, attempts FROM outbox WHERE status = 'sending'"))
 
 
 async def test_three_kill_restart_cycles_deliver_every_reminder_once(
@@ -78,21 +100,23 @@ async def test_three_kill_restart_cycles_deliver_every_reminder_once(
 ) -> None:
     database = tmp_path / "dodolan.sqlite3"
     users = await seed(database, emulator)
-    emulator.latency = 0.25  # slow sends, so a kill catches a batch in flight
+    emulator.latency = 0.25  # slow sends, so a kill catches sends in flight
     env = bot_env(emulator, tmp_path, DODOLAN_DATABASE=str(database))
-    kills = 0
-    for _cycle in range(3):
+    kills = caught = 0
+    left: set[tuple[int, int]] = set()  # sends cut off by the last kill
+    while kills < 3 or (caught == 0 and kills < MAX_KILLS):  # kill until one cuts a send off
         async with bot_process(tmp_path, **env) as bot:
-            before = sum(reminder_counts(emulator, users).values())
-            for _ in range(200):  # wait until this run is sending
-                await asyncio.sleep(0.05)
-                if sum(reminder_counts(emulator, users).values()) > before:
+            for _ in range(300):  # wait until this run has a send in flight
+                await asyncio.sleep(0.02)
+                if in_flight(database) - left:
                     break
-            await asyncio.sleep(0.3)
             bot.proc.send_signal(signal.SIGKILL)
             await bot.proc.wait()
             kills += 1
+        cut_off, left = in_flight(database) - left, in_flight(database)
+        caught += len(cut_off)
         await asyncio.sleep(1.5)  # downtime: more reminders fall due meanwhile
+    assert caught > 0, f"none of {kills} kills caught a send in flight"
     emulator.latency = 0.0
     async with bot_process(tmp_path, **env) as bot:
         for _ in range(300):
@@ -109,4 +133,113 @@ async def test_three_kill_restart_cycles_deliver_every_reminder_once(
     assert all(n >= 1 for n in counts.values())
     assert duplicates <= interrupted  # only sends in flight at a kill may repeat...
     assert all(counts[u] <= 1 + n for u, _, n in rows)
-    assert len(interrupted) <= kills * WORKERS  # ...and those are bounded and counted
+    assert sum(n for _, _, n in rows) == caught  # every send cut off was counted and re-sent
+    assert len(interrupted) <= kills * WORKERS  # ...and those are bounded
+
+
+async def seed_bookers(database: Path, emulator: BotApiEmulator, count: int) -> int:
+    """Signed-up owners and an open session with a seat for each; return the session id."""
+    services = await open_services(database)
+    try:
+        now = datetime.now(UTC)
+        start = now + timedelta(days=3)
+        session = await services.sessions.create(
+            SessionDraft("Foto produk", start, start + timedelta(hours=2), count, "Balai Kota"),
+            created_by=None,
+        )
+        owners = OwnerRepository(services.db)
+        consent = Consent(CONSENT_PURPOSE, CONSENT_VERSION, now)
+        for user_id in range(60_000, 60_000 + count):
+            emulator.user(user_id, f"Pemilik {user_id}", language_code="id")
+            await services.users.seen(user_id, "id", f"Pemilik {user_id}")
+            profile = {
+                "full_name": f"Pemilik {user_id}",
+                "business_name": f"Usaha {user_id}",
+                "category": "kuliner",
+                "kecamatan": "klojen",
+                "phone": f"0812{user_id:08d}",
+                "marketplaces": ["shopee"],
+            }
+            await owners.create(user_id, profile, consent, now)
+        return session.id
+    finally:
+        await services.close()
+
+
+def confirmations(user: FakeUser) -> tuple[int, int]:
+    """How many booking confirmations, and calendar files, the owner received."""
+    texts = sum(CONFIRMED in m.text for m in user.messages)
+    return texts, sum(bool(m.document) for m in user.messages)
+
+
+def booked(database: Path) -> set[int]:
+    rows = query(database, "SELECT user_id FROM bookings WHERE status = 'confirmed'")
+    return {user_id for (user_id,) in rows}
+
+
+def replies(database: Path) -> dict[int, tuple[str, int]]:
+    """Each owner's booking confirmation row: its status and how often it was cut off."""
+    rows = query(
+        database,
+        "SELECT user_id, status, interrupted FROM outbox WHERE kind = ?",
+        notices.BOOKING_CONFIRMED,
+    )
+    return {user_id: (status, n) for user_id, status, n in rows}
+
+
+async def test_bookings_committed_before_a_kill_are_confirmed_once_after_restart(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    database = tmp_path / "dodolan.sqlite3"
+    session_id = await seed_bookers(database, emulator, BOOKERS * 4)
+    people = [emulator.user(60_000 + i) for i in range(BOOKERS * 4)]
+    emulator.latency = 0.2  # every call takes a while, so bookings commit before their reply
+    env = bot_env(emulator, tmp_path, DODOLAN_DATABASE=str(database))
+    owed: set[int] = set()  # booked, but had heard nothing when the bot died
+    told: set[int] = set()  # their confirmation was recorded as sent before the bot died
+    for group in (people[i : i + BOOKERS] for i in range(0, len(people), BOOKERS)):
+        async with bot_process(tmp_path, **env) as bot:
+            await asyncio.gather(*(p.command("jadwal", within=30) for p in group))
+            taps = []
+            for person in group:  # a burst: one tap every 50 ms
+                tap = person.press_data(f"bk:v1:book:{session_id}", within=30)
+                taps.append(asyncio.create_task(tap))
+                await asyncio.sleep(0.05)
+            for _ in range(500):  # kill once some have heard and other bookings are untold
+                heard = {p.id for p in group if confirmations(p)[0]}
+                if heard and booked(database) - heard:
+                    break
+                await asyncio.sleep(0.01)
+            bot.proc.send_signal(signal.SIGKILL)
+            await bot.proc.wait()
+            for tap in taps:
+                tap.cancel()
+            await asyncio.gather(*taps, return_exceptions=True)
+        await asyncio.sleep(0.5)  # calls the dead bot had already made reach the emulator
+        owed |= booked(database) - {p.id for p in people if confirmations(p)[0]}
+        told |= {user for user, (status, _) in replies(database).items() if status == "sent"}
+        if owed and told:
+            break
+    assert owed, "no kill fell between a booking's commit and its confirmation"
+    emulator.latency = 0.0
+    async with bot_process(tmp_path, **env) as bot:
+        await people[0].command("bantuan", within=30)  # the bot is up
+        for _ in range(300):  # the owed replies fall due within notices.REPLY_GRACE
+            await asyncio.sleep(0.1)
+            told_all = all(confirmations(emulator.user(u))[0] for u in booked(database))
+            if told_all and all(status == "sent" for status, _ in replies(database).values()):
+                break
+        code, _ = await bot.terminate()
+    assert code == 0
+    rows, seated = replies(database), booked(database)
+    for user in sorted(owed):  # booked, and nothing sent before the kill: told once, now
+        if not rows.get(user, ("", 0))[1]:  # (unless a later kill cut its send off)
+            assert confirmations(emulator.user(user)) == (1, 1), user
+    for user in sorted(told):  # told before the kill: not told again
+        assert confirmations(emulator.user(user)) == (1, 1), user
+    for person in people:  # a confirmation repeats only if a kill cut its send off
+        most = 1 + rows.get(person.id, ("", 0))[1] if person.id in seated else 0
+        assert person.id not in seated or confirmations(person)[0] >= 1, person
+        assert confirmations(person)[0] <= most, person
+    assert told, "no confirmation was recorded as sent before a kill"
+    assert set(rows) == booked(database) and all(s == "sent" for s, _ in rows.values())
