@@ -8,6 +8,7 @@ from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import StaleAction
+from bot.i18n import Html
 from bot.services import signup
 from handlers import callbacks as cb
 from handlers.admission import is_busy, queue_newcomer, welcome_screen
@@ -44,14 +45,15 @@ async def start(update: Update, context: DodolanContext) -> None:
         return
     roles = await services.users.roles(user.id)
     await refresh_menu(context, user.id, roles)
-    if await services.profile.get(user.id) is not None:
-        if payload and payload.startswith(SESSION_LINK_PREFIX):
-            await open_session_link(update, context, payload.removeprefix(SESSION_LINK_PREFIX))
-            return
-        await message.reply_text(context.t("welcome.back", name=user.first_name))
+    registered = await services.profile.get(user.id) is not None
+    if registered and payload and payload.startswith(SESSION_LINK_PREFIX):
+        await open_session_link(update, context, payload.removeprefix(SESSION_LINK_PREFIX))
         return
-    if roles != {Role.OWNER}:  # staff and trainers are not asked to sign up as owners
-        await message.reply_text(context.t("start.welcome", name=user.first_name))
+    if Role.STAFF in roles or Role.TRAINER in roles:  # their own tools, never sign-up
+        await message.reply_text(_role_greeting(context, roles, user.first_name))
+        return
+    if registered:
+        await message.reply_text(context.t("welcome.back", name=user.first_name))
         return
     dialog = await services.signup.begin(user.id, payload)
     if dialog is None:
@@ -64,6 +66,13 @@ async def start(update: Update, context: DodolanContext) -> None:
     else:
         text, markup = welcome_screen(services, context.language, user.first_name)
         await message.reply_text(text, reply_markup=markup)
+
+
+def _role_greeting(context: DodolanContext, roles: frozenset[Role], name: str) -> str:
+    """Greet staff and trainers by their role, with the commands of their menu."""
+    sections = [context.t(f"help.{role}") for role in (Role.STAFF, Role.TRAINER) if role in roles]
+    key = "start.staff" if Role.STAFF in roles else "start.trainer"
+    return context.t(key, name=name, commands=Html("\n\n".join(sections)))
 
 
 async def sign_up(update: Update, context: DodolanContext) -> None:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import InvalidInput, Refusal, StaleAction
+from bot.i18n import Html
 from bot.services import session_input
+from bot.services.container import Services
+from bot.services.sessions import TRAINER_ASSIGNED
 from handlers import callbacks as cb
-from handlers import dialogs, staff_manage, staff_people
+from handlers import delivery, dialogs, staff_manage, staff_people
+from handlers import session_views as sv
 from handlers import staff_views as views
 from handlers.auth import requires
 from handlers.common import clear_buttons, explain
 from handlers.context import DodolanApplication, DodolanContext
-from storage.models import Dialog, Role
+from storage.models import Dialog, OutboxMessage, Role
 
 FLOW = session_input.FLOW
 # Where to send staff back when saving fails on a rule only the service checks.
@@ -164,6 +170,20 @@ async def _finish(context: DodolanContext, user_id: int, dialog: Dialog, *, save
     )
 
 
+async def render_assigned(
+    services: Services, language: str, message: OutboxMessage, now: datetime
+) -> delivery.Rendered | None:
+    """Tell a trainer they run a new session, with its card; nothing if that is no longer so."""
+    session = await services.sessions.get(int(message.params["session_id"]))
+    if session is None or session.status == "cancelled" or session.ends_at <= now:
+        return None
+    if session.trainer_id != message.user_id:
+        return None  # someone else runs it now
+    names = await services.users.display_names([message.user_id])
+    card = sv.session_card(services.catalog, language, session, services.settings.timezone, names)
+    return services.catalog.text(language, "staff.assigned", card=Html(card)), None
+
+
 def register(application: DodolanApplication) -> None:
     """Add the staff and trainer commands, buttons and conversations."""
     only_private = filters.ChatType.PRIVATE
@@ -174,6 +194,7 @@ def register(application: DodolanApplication) -> None:
     )
     staff_manage.register(application)
     staff_people.register(application)
+    delivery.RENDERERS[TRAINER_ASSIGNED] = render_assigned
 
 
 redeem_invite = staff_people.redeem_invite

@@ -26,6 +26,7 @@ MAX_CAPACITY = 500
 TITLE_MAX = 120
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 TRAINER_REVOKED = "trainer_revoked"  # outbox kind: {session_ids: [...]} told to the trainer
+TRAINER_ASSIGNED = "trainer_assigned"  # outbox kind: {session_id}, a new session's trainer
 
 
 @dataclass(frozen=True)
@@ -136,19 +137,28 @@ class SessionService:
     async def create_many(
         self, drafts: list[SessionDraft], created_by: int | None
     ) -> list[TrainingSession]:
-        """Create several sessions at once: all of them, or none if any is invalid."""
+        """Create several sessions at once: all of them, or none if any is invalid.
+
+        Each session's trainer is told, by a notice committed with the session.
+        """
         now = self._now()
         rows = [check_draft(d, now) for d in drafts]
         trainers = set(await self._users.holders(Role.TRAINER))
         for row in rows:
             if row["trainer_id"] is not None and row["trainer_id"] not in trainers:
                 raise InvalidInput("session.invalid.trainer")
+        assigned = {r["trainer_id"] for r in rows if r["trainer_id"] is not None}
+        reachable = {t for t in assigned if await self._users.get(t) is not None}
         async with self._db.transaction() as tx:
             ids = [await self._sessions.insert_session(tx, row, created_by, now) for row in rows]
             for session_id in ids:
                 created_row = await self._sessions.lock_session(tx, session_id)
                 assert created_row is not None
                 await self._reminders.for_trainer(tx, created_row, now)
+                trainer = created_row.trainer_id
+                if trainer is not None and trainer in reachable:
+                    params = {"session_id": session_id}
+                    await self._outbox.enqueue(tx, trainer, TRAINER_ASSIGNED, params, now, now, 3)
         created = [await self._sessions.get(i) for i in ids]
         return [s for s in created if s is not None]
 
