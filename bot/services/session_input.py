@@ -283,7 +283,9 @@ def _typed_when(
     try:
         when = parse_when(text)
     except InvalidInput as error:
-        raise InvalidInput(refusal) if error.key == "staff.invalid.when" else error from None
+        if error.key != "staff.invalid.when":
+            raise
+        raise InvalidInput(refusal) from None
     if (step == "date" and when.day is None) or (step == "time" and when.start is None):
         raise InvalidInput(refusal)
     if when.day is not None:
