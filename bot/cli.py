@@ -32,7 +32,7 @@ from bot.services.session_import import (
 )
 from bot.services.tips_content import DEFAULT_TIPS_FILE, parse_tips
 from storage.backup import backup_database
-from storage.database import Database
+from storage.database import Database, DatabaseUnavailable
 from storage.migrate import current_version, migrate
 
 logger = logging.getLogger(__name__)
@@ -110,6 +110,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dodolan: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(settings.log_level, (settings.token,))
+    try:
+        return _command(args, settings)
+    except DatabaseUnavailable as exc:
+        print(f"dodolan: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "migrate":
         return asyncio.run(_migrate(settings))
     if args.command == "backup":

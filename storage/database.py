@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -35,6 +36,31 @@ def from_db_time(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened for writing: a read-only file or folder, no such folder
+    that can be made, or a full disk. The message says which file and why, in one line."""
+
+    def __init__(self, path: Path, error: BaseException) -> None:
+        reason = getattr(error, "strerror", None) or str(error)
+        super().__init__(
+            f"cannot write the database {path}: {reason} "
+            "(check that the file and its folder are writable and the disk has room)"
+        )
+        self.path = path
+
+
+def _try_open(path: Path) -> None:
+    """Open and close the file once, raising what sqlite3 raises if it cannot be opened."""
+    sqlite3.connect(path).close()
+
+
+async def _check_writable(conn: aiosqlite.Connection) -> None:
+    """Write the header's user_version back unchanged: a read-only file fails here, at once."""
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    await conn.execute(f"PRAGMA user_version = {int(row[0]) if row else 0}")
+
+
 async def _connect(path: Path) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = aiosqlite.Row
@@ -57,16 +83,24 @@ class Database:
     @classmethod
     async def open(cls, path: Path) -> Database:
         """Open (creating if needed) the database at ``path`` in WAL mode."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await _connect(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # aiosqlite leaves its thread behind when the first open fails, so try it here
+            await asyncio.to_thread(_try_open, path)
+            writer = await _connect(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise DatabaseUnavailable(path, exc) from exc
         try:
             mode = await (await writer.execute("PRAGMA journal_mode = WAL")).fetchone()
             if mode is None or str(mode[0]).lower() != "wal":
                 raise RuntimeError(f"could not switch {path} to WAL mode")
             await writer.execute("PRAGMA synchronous = NORMAL")
+            await _check_writable(writer)
             reader = await _connect(path)
-        except BaseException:
+        except BaseException as exc:
             await writer.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise DatabaseUnavailable(path, exc) from exc
             raise
         return cls(path, writer, reader)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -15,6 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 from simulator import BotApiEmulator
 from tests.harness import TOKEN
@@ -226,6 +228,51 @@ async def test_webhook_mode_handles_only_updates_with_the_secret(
         assert len(siti.messages) == before  # neither forged update was handled
         code, took = await bot.terminate()
     assert code == 0 and took < 5
+
+
+def without_root_override() -> list[str]:
+    """A prefix that runs the child without root's power to write read-only files."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("as root, a read-only file needs setpriv to stay read-only")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner"]
+
+
+@pytest.mark.parametrize("read_only", ["file", "folder"])
+async def test_a_read_only_database_at_start_up_is_one_line_and_exit_2(
+    tmp_path: Path, emulator: BotApiEmulator, read_only: str
+) -> None:
+    folder = tmp_path / "data"
+    database = folder / "dodolan.sqlite3"
+    env = bot_env(emulator, tmp_path, DODOLAN_DATABASE=str(database))
+    if read_only == "file":
+        assert run_cli(tmp_path, "migrate", DODOLAN_DATABASE=str(database))[0] == 0
+        database.chmod(0o444)
+    else:
+        folder.mkdir(mode=0o555)
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *without_root_override(),
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=tmp_path,
+            env=clean_env(**env),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+    finally:
+        folder.chmod(0o755)
+    assert proc.returncode == 2, err.decode()
+    (line,) = err.decode().splitlines()  # no traceback
+    assert line.startswith(f"dodolan: cannot write the database {database}: ")
+    assert "readonly database" in line or "unable to open database file" in line
+    assert line.endswith("(check that the file and its folder are writable and the disk has room)")
+    assert out == b""
 
 
 def test_backup_copies_a_consistent_database(tmp_path: Path) -> None:
