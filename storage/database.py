@@ -16,6 +16,10 @@ import aiosqlite
 logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+# SQLite's primary result codes that mean the file cannot be written now, whatever the SQL.
+_UNWRITABLE = frozenset(
+    {sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN}
+)
 Params = Iterable[Any] | Mapping[str, Any]
 
 
@@ -115,13 +119,32 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run a ``BEGIN IMMEDIATE … COMMIT`` write transaction, rolled back on any error."""
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                await self._writer.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                self._raise_if_unwritable(exc)
+                raise
             try:
                 yield self._writer
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
+            except BaseException as exc:
+                await self._rollback()
+                self._raise_if_unwritable(exc)
                 raise
-            await self._writer.execute("COMMIT")
+            try:
+                await self._writer.execute("COMMIT")
+            except Exception as exc:  # e.g. the disk filled up: undo, or no BEGIN works again
+                await self._rollback()
+                self._raise_if_unwritable(exc)
+                raise
+
+    async def _rollback(self) -> None:
+        if self._writer.in_transaction:  # SQLite may have rolled back already (SQLITE_FULL)
+            await self._writer.execute("ROLLBACK")
+
+    def _raise_if_unwritable(self, error: BaseException) -> None:
+        code = getattr(error, "sqlite_errorcode", None)
+        if isinstance(error, sqlite3.OperationalError) and code and code & 0xFF in _UNWRITABLE:
+            raise DatabaseUnavailable(self.path, error) from error
 
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """Return the first row of a read-only query, or None."""

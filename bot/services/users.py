@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
@@ -9,7 +10,10 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import LANGUAGES, language_for_client
+from storage.database import DatabaseUnavailable
 from storage.models import Role, User
+
+logger = logging.getLogger(__name__)
 
 
 class UserStore(Protocol):
@@ -42,10 +46,17 @@ class UserService:
     async def seen(
         self, user_id: int, client_language: str | None, display_name: str | None = None
     ) -> User:
-        """Record that the user wrote; a new user gets their client's language."""
-        return await self._store.touch(
-            user_id, language_for_client(client_language), self._now(), display_name
-        )
+        """Record that the user wrote; a new user gets their client's language.
+
+        If the database cannot be written (a full disk), the user is served from what is
+        stored, or as a newcomer, so that reading still works and only a write apologises.
+        """
+        language, now = language_for_client(client_language), self._now()
+        try:
+            return await self._store.touch(user_id, language, now, display_name)
+        except DatabaseUnavailable as exc:
+            logger.warning("could not record that user %s wrote: %s", user_id, exc)
+        return await self._store.get(user_id) or User(user_id, language, now, now)
 
     async def display_names(self, user_ids: Iterable[int]) -> dict[int, str]:
         """Names of staff and trainers, for showing them to owners."""
