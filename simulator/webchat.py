@@ -319,10 +319,8 @@ class WebChat:
                 mime = "application/octet-stream"
             return await _reacted(person.send_document(name, _upload(body), mime, _caption(body)))
         if kind == "location":
-            latitude, longitude = (
-                _coordinate(body, "latitude", 90),
-                _coordinate(body, "longitude", 180),
-            )
+            latitude = _coordinate(body, "latitude", 90)
+            longitude = _coordinate(body, "longitude", 180)
             return await _reacted(person.send_location(latitude, longitude))
         if kind == "contact":
             contact_id = body.get("user_id")

@@ -53,6 +53,12 @@ def attach_file(page: Any, item: str, file: Path) -> None:
     chooser.value.set_files(str(file))
 
 
+def class_card(page: Any, title: str) -> Any:
+    """The newest /kelas card of this session (the one with the attendance buttons)."""
+    qr_button = page.get_by_role("button", name="📱 QR absen")
+    return page.locator(".msg.bot", has_text=title, has=qr_button).last
+
+
 def test_a_fresh_clone_serves_the_demo_and_the_bot_answers(
     open_page: Callable[..., Any], fresh_clone: Path, fresh_clone_demo_url: str
 ) -> None:
@@ -102,8 +108,7 @@ def test_booking_at_a_venue_with_an_ampersand_shows_it_as_written(page: Any) -> 
 def test_the_trainers_qr_checks_in_the_owner_who_scans_it(page: Any) -> None:
     choose(page, "Pak Joko")
     type_message(page, "/kelas")
-    card = page.locator(".msg.bot", has_text="Foto produk pakai HP").first
-    card.get_by_role("button", name="📱 QR absen").click()
+    class_card(page, "Foto produk pakai HP").get_by_role("button", name="📱 QR absen").click()
     qr = page.locator(".bubble img.qr")
     expect(qr).to_be_visible()
     caption = page.locator(".msg.bot .bubble", has=page.locator("img.qr"))
@@ -117,8 +122,7 @@ def test_the_trainers_qr_checks_in_the_owner_who_scans_it(page: Any) -> None:
     )
     choose(page, "Pak Joko")
     type_message(page, "/kelas")
-    card = page.locator(".msg.bot", has_text="Foto produk pakai HP").last
-    expect(card).to_contain_text("Hadir: 1 dari 1")
+    expect(class_card(page, "Foto produk pakai HP")).to_contain_text("Hadir: 1 dari 1")
 
 
 def test_commands_links_and_deep_links_in_bot_messages_are_tappable(page: Any) -> None:
@@ -131,9 +135,7 @@ def test_commands_links_and_deep_links_in_bot_messages_are_tappable(page: Any) -
     online = page.locator(".msg.bot .bubble a", has_text="https://meet.example.org/dodolan-iklan")
     expect(online.first).to_have_attribute("href", "https://meet.example.org/dodolan-iklan")
     expect(online.first).to_have_attribute("target", "_blank")
-    page.locator(".msg.bot", has_text="Foto produk pakai HP").first.get_by_role(
-        "button", name="📱 QR absen"
-    ).click()
+    class_card(page, "Foto produk pakai HP").get_by_role("button", name="📱 QR absen").click()
     deep_link = page.locator(".msg.bot .bubble a", has_text="t.me/DodolanBot?start=hadir-")
     expect(deep_link).to_have_attribute("href", re.compile(r"^https://t\.me/DodolanBot\?start="))
     code = re.search(r"hadir-\w+", deep_link.inner_text())
