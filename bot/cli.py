@@ -31,6 +31,7 @@ from bot.services.session_import import (
     format_for,
 )
 from bot.services.tips_content import DEFAULT_TIPS_FILE, parse_tips
+from bot.webhook import run_webhook
 from storage.backup import backup_database
 from storage.database import Database, DatabaseUnavailable
 from storage.migrate import current_version, migrate
@@ -158,16 +159,7 @@ def _run(settings: Settings, *, webhook: bool) -> int:
     application = build_application(settings)
     try:
         if webhook:
-            hook = settings.webhook
-            assert hook.url is not None and hook.secret is not None
-            application.run_webhook(
-                listen=hook.listen,
-                port=hook.port,
-                url_path=hook.path,
-                webhook_url=f"{hook.url.rstrip('/')}/{hook.path}",
-                secret_token=hook.secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            run_webhook(application, settings.webhook)
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:

@@ -189,18 +189,88 @@ async def test_sigterm_lets_the_update_in_flight_finish(
     assert "Yang bisa saya bantu" in replies[0].text
 
 
+SECRET = "s3cret-token_1"
+
+
+def webhook_env(emulator: BotApiEmulator, tmp_path: Path, port: int) -> dict[str, str]:
+    return bot_env(
+        emulator,
+        tmp_path,
+        DODOLAN_WEBHOOK_URL=f"http://127.0.0.1:{port}",
+        DODOLAN_WEBHOOK_SECRET=SECRET,
+        DODOLAN_WEBHOOK_LISTEN="127.0.0.1",
+        DODOLAN_WEBHOOK_PORT=str(port),
+    )
+
+
+async def answer_to_headers(port: int, headers: dict[str, str]) -> str:
+    """POST only the headers (no body) and return the status line the server answers with."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    lines = [
+        "POST /telegram HTTP/1.1",
+        "Host: 127.0.0.1",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+    await writer.drain()
+    try:
+        return (await asyncio.wait_for(reader.readline(), timeout=5)).decode().strip()
+    except TimeoutError:
+        return "no answer: the server waits for the body"
+    finally:
+        writer.close()
+
+
+async def test_webhook_refuses_before_reading_a_body_without_secret_or_too_big(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    port = free_port()
+    siti = emulator.user(3005, "Siti", language_code="id")
+    async with bot_process(tmp_path, "--webhook", **webhook_env(emulator, tmp_path, port)) as bot:
+        await siti.command("start", within=30)
+        json_type = {"Content-Type": "application/json"}
+        huge = {**json_type, "Content-Length": str(90 * 1024 * 1024)}
+        assert await answer_to_headers(port, huge) == "HTTP/1.1 403 Forbidden"
+        wrong = {**huge, "X-Telegram-Bot-Api-Secret-Token": "guess"}
+        assert await answer_to_headers(port, wrong) == "HTTP/1.1 403 Forbidden"
+        too_big = {**huge, "X-Telegram-Bot-Api-Secret-Token": SECRET}
+        assert await answer_to_headers(port, too_big) == "HTTP/1.1 413 Request Entity Too Large"
+        chunked = {**json_type, "X-Telegram-Bot-Api-Secret-Token": SECRET}
+        chunked["Transfer-Encoding"] = "chunked"
+        assert await answer_to_headers(port, chunked) == "HTTP/1.1 411 Length Required"
+        (reply,) = await siti.command("bantuan")  # the bot still serves real updates
+        assert "Yang bisa saya bantu" in reply.text
+        code, _ = await bot.terminate()
+    assert code == 0, bot.output()
+
+
+async def test_webhook_logs_no_text_of_an_update_it_cannot_read(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    port = free_port()
+    siti = emulator.user(3006, "Siti", language_code="id")
+    async with bot_process(tmp_path, "--webhook", **webhook_env(emulator, tmp_path, port)) as bot:
+        await siti.command("start", within=30)
+        broken = {"update_id": 5, "message": {"text": "Rahasia Bu Siti: omzet 40 juta"}}
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(
+                f"http://127.0.0.1:{port}/telegram",
+                json=broken,
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )
+        assert answer.status_code == 400
+        code, _ = await bot.terminate()
+    log = bot.output()
+    assert code == 0, log
+    assert "Rahasia" not in log and "omzet" not in log
+    assert "dropped a webhook update that could not be read" in log
+
+
 async def test_webhook_mode_handles_only_updates_with_the_secret(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
     port = free_port()
-    env = bot_env(
-        emulator,
-        tmp_path,
-        DODOLAN_WEBHOOK_URL=f"http://127.0.0.1:{port}",
-        DODOLAN_WEBHOOK_SECRET="s3cret-token_1",
-        DODOLAN_WEBHOOK_LISTEN="127.0.0.1",
-        DODOLAN_WEBHOOK_PORT=str(port),
-    )
+    env = webhook_env(emulator, tmp_path, port)
     siti = emulator.user(3004, "Siti", language_code="id")
     async with bot_process(tmp_path, "--webhook", **env) as bot:
         replies = await siti.command("start", within=30)  # delivered by the emulator's webhook
