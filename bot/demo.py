@@ -23,9 +23,11 @@ from bot.app import build_application
 from bot.clock import Clock, system_clock
 from bot.config import Settings, load_settings
 from bot.logs import configure_logging
+from bot.services.booking import BookingView
 from bot.services.container import Services
 from bot.services.sessions import SessionDraft
 from handlers.context import SERVICES_KEY, DodolanApplication
+from handlers.delivery import send_now
 from simulator import BotApiEmulator, RateLimits
 from simulator.webchat import Persona, WebChat
 
@@ -105,7 +107,8 @@ class Demo:
         await app.start()
         self.application = app
         self.webchat.timezone = self.services.settings.timezone.key
-        await seed(self.services, self.emulator, self.now())
+        booked = await seed(self.services, self.emulator, self.now())
+        await send_now(app, booked.notice)  # as the booking handler would: at once, not late
         await self.webchat.start()
 
     async def stop(self) -> None:
@@ -126,8 +129,9 @@ class Demo:
             logger.warning("Bot API violation in %s: %s", violation.method, violation.description)
 
 
-async def seed(services: Services, emulator: BotApiEmulator, now: datetime) -> None:
-    """A trainer, sessions in the coming days, and an owner booked on the one starting soon."""
+async def seed(services: Services, emulator: BotApiEmulator, now: datetime) -> BookingView:
+    """A trainer, sessions in the coming days, and an owner booked on the one starting soon
+    (her booking is returned: its confirmation is still to be sent)."""
     for persona in (STAFF, TRAINER):
         emulator.open_chat(persona.user_id)
         await services.users.seen(persona.user_id, persona.language, persona.name)
@@ -136,7 +140,7 @@ async def seed(services: Services, emulator: BotApiEmulator, now: datetime) -> N
     soon, *_ = await services.sessions.create_many(session_drafts(now, services), STAFF.user_id)
     emulator.open_chat(BOOKED_OWNER.user_id)
     await sign_up(services, BOOKED_OWNER)
-    await services.booking.book(BOOKED_OWNER.user_id, soon.id)
+    return await services.booking.book(BOOKED_OWNER.user_id, soon.id)
 
 
 def session_drafts(now: datetime, services: Services) -> list[SessionDraft]:

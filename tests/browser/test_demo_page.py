@@ -120,6 +120,9 @@ def test_the_trainers_qr_checks_in_the_owner_who_scans_it(page: Any) -> None:
     expect(last_bot_message(page)).to_contain_text(
         "kehadiran Anda di Foto produk pakai HP sudah tercatat"
     )
+    seeded = bot_says(page, "Kursi Anda sudah aman")  # Wati's booking, made at launch
+    expect(seeded).to_contain_text("Foto produk pakai HP")
+    expect(seeded).not_to_contain_text("terlambat")  # sent at once, so not "late"
     choose(page, "Pak Joko")
     type_message(page, "/kelas")
     expect(class_card(page, "Foto produk pakai HP")).to_contain_text("Hadir: 1 dari 1")
