@@ -64,6 +64,10 @@ class DodolanBot(ExtBot[None]):
                 self._note(key, (_text_signature(data), _signature(data.get("reply_markup"))))
             return sent
         if endpoint not in _TRACKED_EDITS:
+            if endpoint.startswith("editMessage"):  # a caption or media edit: forget the message
+                edited = _message_key(data)
+                if edited is not None:
+                    self._shown.pop(edited, None)
             return await super()._do_post(endpoint, data, **kwargs)
         target, shown = _message_key(data), self._after_edit(endpoint, data)
         if target is not None and self._shown.get(target) == shown:
