@@ -61,7 +61,7 @@ class DodolanBot(ExtBot[None]):
             sent = await super()._do_post(endpoint, data, **kwargs)
             if isinstance(sent, dict) and "message_id" in sent:
                 key = (str(data.get("chat_id")), str(sent["message_id"]))
-                self._note(key, (_text_signature(data), _signature(data.get("reply_markup"))))
+                self._note(key, (_text_signature(data), _markup_signature(data)))
             return sent
         if endpoint not in _TRACKED_EDITS:
             if endpoint.startswith("editMessage"):  # a caption or media edit: forget the message
@@ -92,7 +92,7 @@ class DodolanBot(ExtBot[None]):
 
     def _after_edit(self, endpoint: str, data: dict[str, Any]) -> tuple[str | None, str]:
         """What the message shows after this edit: (text or None if unchanged, markup)."""
-        markup = _signature(data.get("reply_markup"))
+        markup = _markup_signature(data)
         if endpoint == "editMessageText":
             return _text_signature(data), markup
         key = _message_key(data)
@@ -135,6 +135,14 @@ def _message_key(data: dict[str, Any]) -> tuple[str, str] | None:
 
 def _text_signature(data: dict[str, Any]) -> str:
     return _signature([data.get("text"), data.get("parse_mode"), data.get("entities")])
+
+
+def _markup_signature(data: dict[str, Any]) -> str:
+    """The inline keyboard a message carries: a reply keyboard or none at all is "none"."""
+    markup = data.get("reply_markup")
+    plain = _plain(markup) if markup is not None else None
+    rows = plain.get("inline_keyboard") if isinstance(plain, dict) else None
+    return _signature(rows if rows and any(rows) else None)
 
 
 def _signature(value: Any) -> str:

@@ -98,7 +98,7 @@ class FakeUser:
         return self.emu.state.add_message(self.id, msg, from_bot=False).json
 
     async def send(
-        self, text: str, *, expect_reply: bool = True, within: float | None = None
+        self, text: str, *, expect_reply: bool | None = True, within: float | None = None
     ) -> list[BotMessage]:
         """Send a text message (bot_command entity added for /commands)."""
         content: dict[str, Any] = {"text": text}
@@ -120,7 +120,7 @@ class FakeUser:
         name: str,
         payload: str | None = None,
         *,
-        expect_reply: bool = True,
+        expect_reply: bool | None = True,
         within: float | None = None,
     ) -> list[BotMessage]:
         """Send /name [payload]."""
@@ -134,7 +134,7 @@ class FakeUser:
         phone: str | None = None,
         first_name: str | None = None,
         user_id: int | None = None,
-        expect_reply: bool = True,
+        expect_reply: bool | None = True,
         within: float | None = None,
     ) -> list[BotMessage]:
         """Share a contact: own (this user's phone) or someone else's."""
@@ -160,7 +160,7 @@ class FakeUser:
         data: bytes = TINY_PNG,
         caption: str | None = None,
         *,
-        expect_reply: bool = True,
+        expect_reply: bool | None = True,
         within: float | None = None,
     ) -> list[BotMessage]:
         """Send a photo."""
@@ -186,7 +186,7 @@ class FakeUser:
         self,
         emoji: str = "👍",
         *,
-        expect_reply: bool = True,
+        expect_reply: bool | None = True,
         within: float | None = None,
     ) -> list[BotMessage]:
         """Send a sticker."""
@@ -209,7 +209,7 @@ class FakeUser:
         data: bytes = TINY_OGG,
         duration: int = 3,
         *,
-        expect_reply: bool = True,
+        expect_reply: bool | None = True,
         within: float | None = None,
     ) -> list[BotMessage]:
         """Send a voice note."""
@@ -230,7 +230,7 @@ class FakeUser:
         mime_type: str = "application/octet-stream",
         caption: str | None = None,
         *,
-        expect_reply: bool = True,
+        expect_reply: bool | None = True,
         within: float | None = None,
     ) -> list[BotMessage]:
         """Send a document."""
@@ -252,7 +252,7 @@ class FakeUser:
         latitude: float,
         longitude: float,
         *,
-        expect_reply: bool = True,
+        expect_reply: bool | None = True,
         within: float | None = None,
     ) -> list[BotMessage]:
         """Send a location."""
@@ -260,7 +260,7 @@ class FakeUser:
         return await self._message({"location": loc}, expect_reply, within, "sending a location")
 
     async def press(
-        self, label: str, *, expect_reply: bool = True, within: float | None = None
+        self, label: str, *, expect_reply: bool | None = True, within: float | None = None
     ) -> list[BotMessage]:
         """Press the button with exactly this label on the latest bot message that has it."""
         chat = self.emu.state.chat(self.id)
@@ -289,7 +289,7 @@ class FakeUser:
         snapshot: BotMessage,
         label: str,
         *,
-        expect_reply: bool = True,
+        expect_reply: bool | None = True,
         within: float | None = None,
     ) -> list[BotMessage]:
         """Press a button as it was on an earlier snapshot of a message: the second tap of a
@@ -302,7 +302,7 @@ class FakeUser:
         return await self._press_inline(old, button, expect_reply, within)
 
     async def press_data(
-        self, data: str, *, expect_reply: bool = True, within: float | None = None
+        self, data: str, *, expect_reply: bool | None = True, within: float | None = None
     ) -> list[BotMessage]:
         """Send a callback query with arbitrary data from the latest bot message (a forged
         or stale button, as a modified client could send)."""
@@ -316,7 +316,11 @@ class FakeUser:
         return await self._press_inline(stored, button, expect_reply, within)
 
     async def _press_inline(
-        self, stored: StoredMessage, button: dict[str, Any], expect: bool, within: float | None
+        self,
+        stored: StoredMessage,
+        button: dict[str, Any],
+        expect: bool | None,
+        within: float | None,
     ) -> list[BotMessage]:
         """Send the callback_query of an inline button."""
         if "callback_data" not in button:
@@ -336,15 +340,15 @@ class FakeUser:
         return await self._inject(update, expect, within, f"pressing {button['text']!r}")
 
     async def _message(
-        self, content: dict[str, Any], expect: bool, within: float | None, what: str
+        self, content: dict[str, Any], expect: bool | None, within: float | None, what: str
     ) -> list[BotMessage]:
         """Inject a message update from this user."""
         return await self._inject({"message": self._incoming(content)}, expect, within, what)
 
     async def _inject(
-        self, update: dict[str, Any], expect: bool, within: float | None, what: str
+        self, update: dict[str, Any], expect: bool | None, within: float | None, what: str
     ) -> list[BotMessage]:
-        """Queue an update and wait for the bot's reaction in this chat."""
+        """Queue an update and wait for the bot's reaction in this chat (``expect`` None: any)."""
         emu = self.emu
         chat = emu.state.chat(self.id)
         emu.state.known_chats.add(self.id)
@@ -358,15 +362,15 @@ class FakeUser:
                     f"{self._describe(start, calls0)}"
                 )
             acted = len(chat.actions) > start
-            if expect and not acted:
+            if expect is True and not acted:
                 raise AssertionError(f"{self!r}: the bot handled {what} but did not respond.")
-            if not expect and acted:
+            if expect is False and acted:
                 raise AssertionError(
                     f"{self!r} expected no reply after {what}, got: "
                     f"{self._describe(start, calls0)}"
                 )
             return self._since(chat, start)
-        if not expect:
+        if expect is False:
             await _wait_for(emu.queue.signal, lambda: update_id in emu.queue.delivered, limit)
             await asyncio.sleep(emu.settle)
             assert len(chat.actions) == start, (
