@@ -7,6 +7,7 @@ import logging
 from telegram import CallbackQuery, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
 from telegram.ext import (
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -127,6 +128,8 @@ async def on_error(update: object, context: DodolanContext) -> None:
         await context.bot.send_message(update.effective_chat.id, context.t("error.generic"))
     except Exception:
         logger.exception("could not apologise for update %s", update_id)
+    # One apology is the whole answer: no later handler group (a fallback, a welcome) runs.
+    raise ApplicationHandlerStop
 
 
 def _answered(context: DodolanContext, query_id: str) -> bool:

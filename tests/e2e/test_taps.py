@@ -7,7 +7,7 @@ a call Telegram would refuse: an edit that changes nothing, a second answer to a
 from __future__ import annotations
 
 import pytest
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from handlers import callbacks as cb
 from handlers.context import DodolanContext
@@ -131,3 +131,16 @@ async def test_answer_on_an_old_copy_whose_buttons_are_gone_asks_nothing_twice(
     owner = await bot.services.profile.get(siti.id)
     assert owner is not None and owner.category == "fashion"
     assert any("Fashion" in m.text for m in replies)  # the saved profile is shown
+
+
+async def test_an_error_gets_one_apology_and_no_other_answer(
+    bot: RunningBot, siti: FakeUser
+) -> None:
+    async def failing(update: object, context: DodolanContext) -> None:
+        raise RuntimeError("a bug before any feature handler")
+
+    assert bot.application is not None
+    bot.application.add_handler(MessageHandler(filters.Regex("^boom$"), failing), group=-2)
+    await register_owner(bot, siti.id, "Siti")
+    replies = await siti.send("boom")
+    assert len(replies) == 1 and replies[0].text.startswith(GENERIC_APOLOGY)
