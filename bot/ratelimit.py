@@ -25,6 +25,7 @@ chats active in the last few seconds, not by every chat ever seen.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import heapq
 import itertools
@@ -43,6 +44,8 @@ logger = logging.getLogger(__name__)
 # 429s for this many different chats within GLOBAL_WINDOW seconds mean the bot as a whole.
 GLOBAL_CHATS = 3
 GLOBAL_WINDOW = 2.0
+# Seconds over which :attr:`PriorityRateLimiter.utilisation` is measured.
+UTILISATION_WINDOW = 5.0
 # Prune idle chats' state when this many are held (and at most once a second).
 PRUNE_ABOVE = 1_000
 
@@ -109,6 +112,8 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
         self._seq = itertools.count()
         self._wake = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
+        self._per_second = per_second
+        self._released: collections.deque[float] = collections.deque()
         self._chat_rate = chat_per_second
         self._chat_burst = chat_burst
         self._group_rate = group_per_minute / 60
@@ -131,6 +136,14 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
         ahead = sum(1 for cls, _, _ in self._queue if cls <= _REPLY)
         pause = max(0.0, self._paused_until - time.monotonic())
         return pause + ahead * self._interval
+
+    @property
+    def utilisation(self) -> float:
+        """The share of the global budget used over the last few seconds (0 to 1)."""
+        horizon = time.monotonic() - UTILISATION_WINDOW
+        while self._released and self._released[0] < horizon:
+            self._released.popleft()
+        return len(self._released) / (self._per_second * UTILISATION_WINDOW)
 
     async def initialize(self) -> None:
         """Nothing to set up: the dispatcher starts with the first call."""
@@ -220,6 +233,9 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
                 continue
             waiter.set_result(None)
             self._next_slot = now + self._interval
+            self._released.append(now)
+            if len(self._released) > self._per_second * UTILISATION_WINDOW * 2:
+                self._released.popleft()
 
     def _back_off(self, chat_id: int | str, delay: float) -> str:
         """Pause the chat; pause the bot if several chats were refused together."""

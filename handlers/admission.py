@@ -1,10 +1,12 @@
 """Telegram side of admission: decide when the bot is too busy, tell newcomers their place.
 
 The bot is busy when a reply asked now would wait more than :data:`ADMIT_AFTER` seconds for
-Telegram's sending budget (``PriorityRateLimiter.reply_backlog``), or when others are already
-waiting (first come, first served). The note with the place goes out as an ``urgent`` call,
-ahead of the queue it describes; the welcome itself is an outbox row sent as bulk traffic,
-that is, whenever no reply is waiting: admitted owners are never slowed by newcomers.
+Telegram's sending budget, or more than :data:`ADMIT_UTILISATION` of that budget has been in
+use for the last few seconds (``PriorityRateLimiter``), or others are already waiting (first
+come, first served). The note with the place goes out as an ``urgent`` call, ahead of the
+queue it describes; the welcome itself is an outbox row that :func:`admit_waiting` sends,
+oldest first, each half second while the bot is not busy: owners already in a conversation
+keep their quick answers, and newcomers come in as fast as room frees up.
 """
 
 from __future__ import annotations
@@ -20,19 +22,48 @@ from bot.services import signup
 from bot.services.admission import WELCOME, minutes_to_wait
 from bot.services.container import Services
 from handlers import delivery, views
-from handlers.context import DodolanApplication, DodolanContext
+from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from storage.models import OutboxMessage
 
 # Seconds of reply backlog above which newcomers are queued instead of answered.
-ADMIT_AFTER = 1.5
+ADMIT_AFTER = 1.0
+# Share of Telegram's sending budget in use above which nobody new is admitted: those
+# already in a conversation need the rest to keep their answers quick.
+ADMIT_UTILISATION = 0.8
+# How often waiting newcomers are considered, and how many at most each time.
+ADMIT_EVERY = 0.5
+ADMIT_BATCH = 2
+
+
+def _saturated(bot: object) -> bool:
+    limiter = getattr(bot, "rate_limiter", None)
+    return isinstance(limiter, PriorityRateLimiter) and (
+        limiter.reply_backlog > ADMIT_AFTER or limiter.utilisation > ADMIT_UTILISATION
+    )
 
 
 async def is_busy(context: DodolanContext) -> bool:
     """Whether a newcomer should wait in the queue rather than be answered now."""
-    limiter = context.bot.rate_limiter
-    if isinstance(limiter, PriorityRateLimiter) and limiter.reply_backlog > ADMIT_AFTER:
-        return True
-    return await context.services.admission.waiting() > 0
+    return _saturated(context.bot) or await context.services.admission.waiting() > 0
+
+
+async def admit_waiting(application: DodolanApplication) -> None:
+    """Welcome the longest-waiting newcomers while there is room for them."""
+    services = application.bot_data.get(SERVICES_KEY)
+    if not isinstance(services, Services):
+        return
+    for _ in range(ADMIT_BATCH):
+        if _saturated(application.bot):
+            return
+        message_id = await services.admission.next_waiting()
+        if message_id is None:
+            return
+        await delivery.send_now(application, message_id)
+
+
+async def _admission_job(context: DodolanContext) -> None:
+    application: DodolanApplication = context.application  # type: ignore[assignment]
+    await admit_waiting(application)
 
 
 async def queue_newcomer(context: DodolanContext, chat_id: int, name: str) -> None:
@@ -68,5 +99,10 @@ async def render_welcome(
 
 
 def register(application: DodolanApplication) -> None:
-    """Render queued welcomes."""
+    """Render queued welcomes; admit waiting newcomers every tick (tests) and every half second."""
     delivery.RENDERERS[WELCOME] = render_welcome
+    delivery.TICK_HOOKS["admission"] = admit_waiting
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _admission_job, interval=ADMIT_EVERY, first=ADMIT_EVERY, name="admission"
+        )

@@ -175,6 +175,14 @@ class OutboxRepository:
         )
         return int(rows[0][0])
 
+    async def first_pending(self, kind: str) -> int | None:
+        """The id of the oldest message of ``kind`` not yet claimed, if any."""
+        rows = await self._db.fetch_all(
+            "SELECT id FROM outbox WHERE kind = ? AND status = 'pending' ORDER BY id LIMIT 1",
+            (kind,),
+        )
+        return int(rows[0][0]) if rows else None
+
     async def pending_for(self, user_id: int) -> list[OutboxMessage]:
         """Messages still queued for one user."""
         rows = await self._db.fetch_all(

@@ -2,14 +2,16 @@
 
 When the bot is too busy to answer everyone within a couple of seconds, a newcomer's first
 contact is not answered with a silent wait: they are told their place in the queue, and
-their welcome is an outbox row (``signup_welcome``) sent in order as soon as there is room,
-so the queue survives a restart and nobody is welcomed twice. The edge decides *when* the
-bot is busy (it knows the channel's pacing); this service keeps the queue.
+their welcome is an outbox row (``signup_welcome``) that the edge sends, oldest first, as
+soon as there is room, so the queue survives a restart and nobody is welcomed twice. The
+edge decides *when* the bot is busy (it knows the channel's pacing); this service keeps the
+queue.
 """
 
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from bot.clock import Clock
 from storage.database import Database
@@ -18,6 +20,9 @@ from storage.outbox import OutboxRepository
 WELCOME = "signup_welcome"
 # Sent before announcements and daily tips, after offers and replies owed since a crash.
 WELCOME_PRIORITY = 3
+# The edge admits waiting newcomers as room frees up; should it not (it stopped, say), the
+# outbox sender sends a welcome anyway this long after it was queued.
+WELCOME_FALLBACK = timedelta(minutes=10)
 # About what one owner's sign-up and booking costs the bot, in seconds of its sending
 # budget (14 calls at 29.5 per second); used only for the estimate people are shown.
 SECONDS_PER_OWNER = 14 / 29.5
@@ -47,9 +52,20 @@ class Admission:
         params = {"name": name}
         async with self._db.transaction() as tx:
             message_id = await self._outbox.enqueue(
-                tx, user_id, WELCOME, params, now, now, WELCOME_PRIORITY, welcome_ref(user_id)
+                tx,
+                user_id,
+                WELCOME,
+                params,
+                now + WELCOME_FALLBACK,
+                now,
+                WELCOME_PRIORITY,
+                welcome_ref(user_id),
             )
         return await self._outbox.count_pending(WELCOME, up_to_id=message_id)
+
+    async def next_waiting(self) -> int | None:
+        """The outbox id of the welcome of whoever has waited longest, if anyone waits."""
+        return await self._outbox.first_pending(WELCOME)
 
     async def withdraw(self, user_id: int) -> None:
         """Drop a queued welcome (the newcomer was served another way)."""
