@@ -211,9 +211,7 @@ async def main(owners_count: int, seed: int) -> None:
     calls = _calls_per_step(owners, emu)
     steps = list(owners[0].first_response)
     print(f"owners signed up and booked: {booked} of {owners_count}; last one after {wall:.0f} s")
-    print(
-        "first message or edit per step, seconds (queued owners: from their welcome on):"
-    )
+    print("first message or edit per step, seconds (queued owners: from their welcome on):")
     print(f"  {'step':<12} {'calls':>5} {'p50':>6} {'p95':>6} {'p99':>6} {'max':>6}")
     everything: list[float] = []
     for step in steps:
