@@ -153,14 +153,8 @@ def message_view(stored: StoredMessage) -> dict[str, Any]:
 
 
 def current_keyboard(chat: Chat) -> list[list[dict[str, Any]]] | None:
-    """The reply keyboard the user sees now: the latest one sent and not removed since."""
-    keyboard = None
-    for stored in chat.messages.values():
-        markup = (stored.markup or {}) if stored.from_bot else {}
-        if "keyboard" in markup:
-            keyboard = markup["keyboard"]
-        elif markup.get("remove_keyboard"):
-            keyboard = None
+    """The reply keyboard the user has now: the latest one sent and not removed since."""
+    keyboard = _reply_keyboard(chat)[0]
     if keyboard is None:
         return None
     return [
@@ -174,6 +168,48 @@ def current_keyboard(chat: Chat) -> list[list[dict[str, Any]]] | None:
         ]
         for row in keyboard
     ]
+
+
+def keyboard_put_away(chat: Chat) -> bool:
+    """Whether the app has put the current keyboard away: a one-time keyboard whose button
+    was used (it stays one tap away, behind the keyboard button, as in Telegram)."""
+    return _reply_keyboard(chat)[1]
+
+
+def _reply_keyboard(chat: Chat) -> tuple[list[list[Any]] | None, bool]:
+    """The current reply keyboard's rows, and whether it is one-time and was used since."""
+    keyboard: list[list[Any]] | None = None
+    one_time = used = False
+    for stored in chat.messages.values():
+        if not stored.from_bot:
+            used = used or (one_time and keyboard is not None and _uses(stored.json, keyboard))
+            continue
+        markup = stored.markup or {}
+        if "keyboard" in markup:
+            keyboard, one_time, used = (
+                markup["keyboard"],
+                bool(markup.get("one_time_keyboard")),
+                False,
+            )
+        elif markup.get("remove_keyboard"):
+            keyboard = None
+    return keyboard, used
+
+
+def _uses(message: dict[str, Any], keyboard: list[list[Any]]) -> bool:
+    """Whether a person's message is what one of the keyboard's buttons sends."""
+    for button in (b for row in keyboard for b in row):
+        if isinstance(button, str):
+            button = {"text": button}
+        if button.get("request_contact"):
+            if "contact" in message:
+                return True
+        elif button.get("request_location"):
+            if "location" in message:
+                return True
+        elif message.get("text") == button["text"]:
+            return True
+    return False
 
 
 def chat_version(chat: Chat) -> str:
@@ -263,6 +299,7 @@ class WebChat:
             "version": chat_version(chat),
             "messages": [message_view(m) for m in chat.messages.values() if not m.deleted],
             "keyboard": current_keyboard(chat),
+            "keyboard_put_away": keyboard_put_away(chat),
             "toasts": list(chat.toasts),
         }
 

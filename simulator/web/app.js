@@ -291,13 +291,14 @@ function drawMessage(m) {
   return box;
 }
 
-function drawReplyKeyboard(rows) {
+// A one-time keyboard whose button was used is put away, one tap away behind ⌨.
+function drawReplyKeyboard(rows, putAway) {
   const area = $("reply-keyboard");
-  const key = JSON.stringify(rows);
+  const key = JSON.stringify([rows, putAway]);
   if (key === state.keyboard) return;  // redrawing would swallow a tap in progress
   state.keyboard = key;
   area.replaceChildren();
-  area.hidden = !rows;
+  area.hidden = !rows || putAway;
   $("kb-toggle").hidden = !rows;
   if (!rows) return;
   for (const row of rows) {
@@ -336,7 +337,7 @@ function drawChat(chat) {
     }
     list.appendChild(drawMessage(m));
   }
-  drawReplyKeyboard(chat.keyboard);
+  drawReplyKeyboard(chat.keyboard, chat.keyboard_put_away);
   const known = state.toasts[id];
   if (known !== undefined && chat.toasts.length > known) showToast(chat.toasts[chat.toasts.length - 1]);
   state.toasts[id] = chat.toasts.length;

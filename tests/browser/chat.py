@@ -81,4 +81,6 @@ def book(page: Any, title: str | None = None) -> None:
         "button", name="✅ Pesan kursi"
     )
     (buttons.last if title else buttons.first).click()
-    expect(bot_says(page, "Kursi Anda sudah aman")).to_be_visible()
+    # The bot paces one message a second per chat: the confirmation waits for the rest of
+    # the /jadwal cards, so it can take several seconds.
+    expect(bot_says(page, "Kursi Anda sudah aman")).to_be_visible(timeout=15_000)

@@ -3,6 +3,7 @@ the 📎 menu's attachments, and the icon."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator
@@ -13,7 +14,13 @@ import pytest
 
 from simulator import BotApiEmulator
 from simulator.people import TINY_PNG
-from simulator.webchat import MAX_UPLOAD, Persona, WebChat
+from simulator.webchat import (
+    MAX_UPLOAD,
+    Persona,
+    WebChat,
+    current_keyboard,
+    keyboard_put_away,
+)
 from tests.e2e.support import create_session, register_owner
 from tests.harness import STAFF_ID, RunningBot
 
@@ -107,8 +114,27 @@ async def test_buttons_reply_keyboard_and_sharing_the_number(web: httpx.AsyncCli
     assert {"phone": "+6281234567890", "name": "Siti"} in [
         m.get("contact") for m in chat["messages"]
     ]
-    assert "Nomor +6281234567890 tersimpan. ✅" in bot_texts(chat)
-    assert chat["keyboard"] is None
+    assert any(t.startswith("Nomor +6281234567890 tersimpan. ✅") for t in bot_texts(chat))
+    assert chat["keyboard"] is None or chat["keyboard_put_away"]  # removed, or one-time
+
+
+def test_a_used_one_time_keyboard_is_put_away_but_kept(emulator: BotApiEmulator) -> None:
+    state, uid = emulator.state, SITI.user_id
+    share = {"text": "📱 Kirim nomor saya", "request_contact": True}
+    for one_time in (True, False):
+        markup = {"keyboard": [[share], ["Nanti saja"]], "one_time_keyboard": one_time}
+        state.add_message(uid, {"text": "Nomor HP?"}, from_bot=True, markup=markup)
+        assert current_keyboard(state.chat(uid)) is not None
+        assert not keyboard_put_away(state.chat(uid))
+        state.add_message(uid, {"text": "0812 3456 7890"}, from_bot=False)  # typed, not tapped
+        assert not keyboard_put_away(state.chat(uid))
+        state.add_message(uid, {"contact": {"phone_number": "+62812"}}, from_bot=False)
+        assert keyboard_put_away(state.chat(uid)) is one_time
+        assert current_keyboard(state.chat(uid)) is not None  # still one tap away
+    state.add_message(uid, {"text": "Nanti saja"}, from_bot=False)
+    assert not keyboard_put_away(state.chat(uid))  # not one-time: it stays up
+    state.add_message(uid, {"text": "Oke"}, from_bot=True, markup={"remove_keyboard": True})
+    assert current_keyboard(state.chat(uid)) is None and not keyboard_put_away(state.chat(uid))
 
 
 async def test_stale_or_invented_buttons_are_refused(web: httpx.AsyncClient) -> None:
@@ -126,13 +152,26 @@ async def test_stale_or_invented_buttons_are_refused(web: httpx.AsyncClient) -> 
     assert reply.status_code == 409  # no keyboard asks for the number now
 
 
+async def chat_with(web: httpx.AsyncClient, emulator: BotApiEmulator, *parts: str) -> Any:
+    """Siti's chat once messages with each of these parts have come (the bot paces its
+    messages, so the rest of a reply follows the answer the press returned with)."""
+    async with asyncio.timeout(10):
+        while True:
+            event = emulator.state.activity.event
+            chat = (await web.get(f"/api/chats/{SITI.user_id}")).json()
+            if all(any(part in m for m in chat["messages"]) for part in parts):
+                return chat
+            await event.wait()
+
+
 async def test_booking_calendar_downloads_as_a_file(
-    web: httpx.AsyncClient, bot: RunningBot
+    web: httpx.AsyncClient, bot: RunningBot, emulator: BotApiEmulator
 ) -> None:
     session = await create_session(bot)
     await register_owner(bot, SITI.user_id, "Siti")
     chat = await send(web, "/jadwal")
-    chat = (await press(web, chat, "✅ Pesan kursi")).json()["chat"]
+    assert (await press(web, chat, "✅ Pesan kursi")).status_code == 200
+    chat = await chat_with(web, emulator, "document", "place")
     document = next(m["document"] for m in chat["messages"] if "document" in m)
     assert document["name"] == f"sesi-{session.id}.ics"
     place = next(m["place"] for m in chat["messages"] if "place" in m)
