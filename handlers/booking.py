@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import BookingRefused, NotRegistered, Refusal, StaleAction
@@ -12,7 +12,7 @@ from bot.services.booking import BookingView
 from handlers import booking_notices
 from handlers import callbacks as cb
 from handlers import session_views as sv
-from handlers.common import clear_buttons, explain
+from handlers.common import clear_buttons
 from handlers.context import DodolanApplication, DodolanContext
 from handlers.delivery import send_now
 from handlers.dialogs import send_prompt
@@ -96,17 +96,83 @@ async def my_bookings(update: Update, context: DodolanContext) -> None:
         await context.bot.send_message(chat_id, text, reply_markup=markup)
 
 
+async def _show_booking(
+    query: CallbackQuery,
+    context: DodolanContext,
+    view: BookingView,
+    *,
+    just_cancelled: bool = False,
+) -> None:
+    """Redraw the tapped card as the booking is now (current seats, buttons that still apply)."""
+    services = context.services
+    text, markup = sv.booking_card(
+        services.catalog,
+        context.language,
+        view,
+        services.settings.timezone,
+        await _trainer_names(context, [view.session]),
+        just_cancelled=just_cancelled,
+    )
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+def _tapped_here(query: CallbackQuery) -> bool:
+    """Whether the tapped button is on the message (not a forged or long-gone one).
+
+    Only then is that message redrawn or cleared: a forged tap arrives on whatever message
+    was last, which may be a file or hold nothing of this booking.
+    """
+    message = query.message
+    if not isinstance(message, Message) or message.text is None or message.reply_markup is None:
+        return False
+    keyboard = message.reply_markup.inline_keyboard
+    return any(button.callback_data == query.data for row in keyboard for button in row)
+
+
+async def _own_booking(
+    context: DodolanContext, user_id: int, booking_id: int
+) -> BookingView | None:
+    """The user's own booking in any status (None for someone else's or none at all)."""
+    view = await context.services.booking.view_by_id(booking_id)
+    return view if view is not None and view.booking.user_id == user_id else None
+
+
+async def _refuse(
+    update: Update, context: DodolanContext, error: StaleAction | Refusal, booking_id: int | None
+) -> None:
+    """Say in a message why a tap changed nothing; redraw the card if the booking moved on.
+
+    A message, not a toast: the owner has to act on it (open /bookingsaya, pick another
+    session), so it must stay in the chat.
+    """
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    await query.answer()
+    no_longer = isinstance(error, StaleAction) or error.key == "booking.checked_in"
+    view = await _own_booking(context, user.id, booking_id) if booking_id else None
+    if no_longer and view is not None and _tapped_here(query):
+        await _show_booking(query, context, view)
+    text = (
+        context.t(error.key, **error.params)
+        if isinstance(error, Refusal)
+        else context.t("booking.stale")
+    )
+    await context.bot.send_message(user.id, text)
+
+
 async def tapped_booking(update: Update, context: DodolanContext) -> None:
     """Book, ask to cancel, cancel, keep, list move targets, or move."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     parts = cb.parse(query.data, cb.BOOKING, 2) or cb.parse(query.data, cb.BOOKING, 3)
+    ids = [int(p) for p in parts[1:]] if parts and all(p.isdigit() for p in parts[1:]) else []
+    booking_id = ids[0] if parts and parts[0] not in ("book", "wait") and ids else None
     try:
-        if parts is None or not all(p.isdigit() for p in parts[1:]):
+        if parts is None or not ids:
             raise StaleAction(query.data)
-        await _booking_action(update, context, parts[0], [int(p) for p in parts[1:]])
+        await _booking_action(update, context, parts[0], ids)
     except (StaleAction, Refusal) as error:
-        await explain(query, context, error)
+        await _refuse(update, context, error, booking_id)
 
 
 async def _booking_action(
@@ -119,22 +185,25 @@ async def _booking_action(
         case "book" | "wait", [session_id]:
             await _book(update, context, session_id, waitlist=action == "wait")
         case "cancelask", [booking_id]:
-            view = await _own_view(context, user.id, booking_id)
-            text, markup = sv.cancel_confirmation(services.catalog, context.language, view, tz)
+            view = await services.booking.changeable(user.id, booking_id)
+            trainers = await _trainer_names(context, [view.session])
+            text, markup = sv.cancel_confirmation(
+                services.catalog, context.language, view, tz, trainers
+            )
             await query.answer()
-            await context.bot.send_message(user.id, text, reply_markup=markup)
+            await query.edit_message_text(text, reply_markup=markup)
         case "cancel", [booking_id]:
             view = await services.booking.cancel(user.id, booking_id)
             await query.answer()
-            await clear_buttons(query)
+            await _show_booking(query, context, view, just_cancelled=True)
             await tell(context, view)
         case "keep", [booking_id]:
-            await _own_view(context, user.id, booking_id)
+            view = await _own_view(context, user.id, booking_id)
             await query.answer()
-            await clear_buttons(query)
+            await _show_booking(query, context, view)
             await context.bot.send_message(user.id, context.t("booking.kept"))
         case "movelist", [booking_id]:
-            view = await _own_view(context, user.id, booking_id)
+            view = await services.booking.changeable(user.id, booking_id)
             targets = [
                 s
                 for s in await services.sessions.bookable()
@@ -176,17 +245,32 @@ async def _book(
             await send_prompt(context, user.id, dialog)
         return
     except BookingRefused as refusal:
-        if refusal.key != "booking.just_filled":
-            raise
-        await query.answer(context.t(refusal.key), show_alert=True)
-        await clear_buttons(query)
         session = await services.sessions.get(session_id)
-        if session is not None:
-            await send_session_card(context, user.id, session)  # now with the waitlist button
+        if refusal.key != "booking.just_filled" or session is None:
+            raise
+        await query.answer()
+        await _show_session(query, context, session)  # full now, without the stale button
+        await context.bot.send_message(user.id, context.t(refusal.key))
+        await send_session_card(context, user.id, session)  # now with the waitlist button
         return
     await query.answer()
-    await clear_buttons(query)
+    await _show_booking(query, context, view)  # the card, now with this seat counted
     await tell(context, view)
+
+
+async def _show_session(
+    query: CallbackQuery, context: DodolanContext, session: TrainingSession
+) -> None:
+    """Redraw the tapped session card as the session is now, without buttons."""
+    services = context.services
+    text = sv.session_card(
+        services.catalog,
+        context.language,
+        session,
+        services.settings.timezone,
+        await _trainer_names(context, [session]),
+    )
+    await query.edit_message_text(text, reply_markup=None)
 
 
 async def _own_view(context: DodolanContext, user_id: int, booking_id: int) -> BookingView:
@@ -202,14 +286,20 @@ async def tapped_offer(update: Update, context: DodolanContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     parts = cb.parse(query.data, cb.OFFER, 2)
+    booking_id = int(parts[1]) if parts and parts[1].isdigit() else None
     try:
-        if parts is None or parts[0] not in ("take", "skip") or not parts[1].isdigit():
+        if parts is None or parts[0] not in ("take", "skip") or booking_id is None:
             raise StaleAction(query.data)
         booking = context.services.booking
         offer = booking.accept_offer if parts[0] == "take" else booking.decline_offer
-        view = await offer(user.id, int(parts[1]))
+        view = await offer(user.id, booking_id)
     except (StaleAction, Refusal) as error:
-        await explain(query, context, error)
+        await query.answer()
+        if booking_id is not None and _tapped_here(query):
+            await clear_buttons(query)  # the offer is over: its buttons can do nothing now
+        stale = context.t("booking.offer_stale")
+        text = context.t(error.key, **error.params) if isinstance(error, Refusal) else stale
+        await context.bot.send_message(user.id, text)
         return
     await query.answer()
     await clear_buttons(query)
@@ -217,25 +307,42 @@ async def tapped_offer(update: Update, context: DodolanContext) -> None:
 
 
 async def tapped_reminder(update: Update, context: DodolanContext) -> None:
-    """ "I'll be there" records it; "I can't come" asks to confirm the cancellation."""
+    """ "I'll be there" records it; "I can't come" asks to confirm the cancellation.
+
+    Once the owner was checked in, "I can't come" is refused (they came).
+    """
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     parts = cb.parse(query.data, cb.REMINDER, 2)
+    booking_id = int(parts[1]) if parts and parts[1].isdigit() else None
     try:
-        if parts is None or parts[0] not in ("yes", "no") or not parts[1].isdigit():
+        if parts is None or parts[0] not in ("yes", "no") or booking_id is None:
             raise StaleAction(query.data)
-        booking_id = int(parts[1])
         if parts[0] == "yes":
             await context.services.booking.will_attend(user.id, booking_id)
-            await query.answer(context.t("reminder.thanks"))
+            await query.answer()
             await clear_buttons(query)
+            await context.bot.send_message(user.id, context.t("reminder.thanks"))
             return
-        view = await _own_view(context, user.id, booking_id)
-    except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        view = await context.services.booking.changeable(user.id, booking_id)
+    except (StaleAction, Refusal) as error:
+        await query.answer()
+        if booking_id is not None and _tapped_here(query):
+            await clear_buttons(query)  # nothing left to answer on this reminder
+        text = (
+            context.t(error.key, **error.params)
+            if isinstance(error, Refusal)
+            else context.t("booking.stale")
+        )
+        await context.bot.send_message(user.id, text)
         return
+    services = context.services
     text, markup = sv.cancel_confirmation(
-        context.services.catalog, context.language, view, context.services.settings.timezone
+        services.catalog,
+        context.language,
+        view,
+        services.settings.timezone,
+        await _trainer_names(context, [view.session]),
     )
     await query.answer()
     await context.bot.send_message(user.id, text, reply_markup=markup)

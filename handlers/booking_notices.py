@@ -67,6 +67,7 @@ def _confirmation(
         title=session.title,
         when=sv.when(session, tz, language),
         place=Html(sv.place(catalog, language, session)),
+        prep=Html(sv.preparation(catalog, language, "booking", session)),
     )
     ics = session_ics(session, tz, language, catalog=catalog, now=now)
     parts = [

@@ -51,6 +51,7 @@ from bot.formatting import format_datetime
 from bot.i18n import Html
 from bot.services import notices
 from bot.services.container import Services
+from bot.services.reminders import lead_time
 from handlers import callbacks as cb
 from handlers import session_views as sv
 from handlers.context import SERVICES_KEY, DodolanContext
@@ -175,29 +176,58 @@ def _late_note(services: Services, language: str, message: OutboxMessage, now: d
 
 
 def _where(services: Services, language: str, session: Any) -> str:
-    place = sv.place(services.catalog, language, session)
+    """The place line of a reminder (HTML: the place is escaped once, by ``sv.place``)."""
+    place = Html(sv.place(services.catalog, language, session))
     if session.latitude is not None and session.longitude is not None:
         link = maps_link(session.latitude, session.longitude)
         return services.catalog.text(language, "reminder.where_map", place=place, url=link)
     return services.catalog.text(language, "reminder.where", place=place)
 
 
+def _heading(
+    services: Services,
+    language: str,
+    key: str,
+    message: OutboxMessage,
+    starts_at: datetime,
+    now: datetime,
+) -> Html:
+    """A reminder's first line; one sent a fixed time before the start says how soon."""
+    catalog = services.catalog
+    if lead_time(str(message.params.get("rule", ""))) is None:
+        return Html(catalog.text(language, key))
+    minutes = max(1, round((starts_at - now).total_seconds() / 60))
+    hours, rest = divmod(minutes, 60)
+    unit, count = ("hour", hours) if hours and not rest else ("minute", minutes)
+    soon = catalog.text(language, f"reminder.in_{unit}{'' if count == 1 else 's'}", count=count)
+    return Html(catalog.text(language, f"{key}_soon", soon=soon))
+
+
 async def _reminder(
     services: Services, language: str, message: OutboxMessage, now: datetime
 ) -> Rendered | None:
+    """The owner's reminder; it asks "will you come?" only if they have not said so."""
     view = await services.booking.view_by_id(int(message.params["booking_id"]))
-    if view is None or view.booking.status != "confirmed":
-        return None
+    if view is None or view.booking.status != "confirmed" or view.booking.attended_at:
+        return None  # over, or checked in already: they are there
     session, catalog, tz = view.session, services.catalog, services.settings.timezone
     if session.status == "cancelled" or session.starts_at <= now:
         return None
+    said_coming = await services.booking.said_coming(view.booking.id)
     text = _late_note(services, language, message, now) + catalog.text(
         language,
         "reminder.owner",
+        heading=_heading(services, language, "reminder.heading", message, session.starts_at, now),
         title=session.title,
         when=sv.when(session, tz, language),
         where=Html(_where(services, language, session)),
+        prep=Html(sv.preparation(catalog, language, "reminder", session)),
+        closing=Html(
+            catalog.text(language, "reminder.see_you" if said_coming else "reminder.ask")
+        ),
     )
+    if said_coming:
+        return text, None
     ident = str(view.booking.id)
     buttons = [
         InlineKeyboardButton(
@@ -221,9 +251,13 @@ async def _trainer_reminder(
     if session.trainer_id != message.user_id:
         return None  # the session has another trainer now
     tz = services.settings.timezone
+    heading = _heading(
+        services, language, "reminder.trainer_heading", message, session.starts_at, now
+    )
     text = _late_note(services, language, message, now) + services.catalog.text(
         language,
         "reminder.trainer",
+        heading=heading,
         title=session.title,
         when=sv.when(session, tz, language),
         where=Html(_where(services, language, session)),

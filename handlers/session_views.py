@@ -34,6 +34,16 @@ def place(catalog: Catalog, language: str, session: TrainingSession) -> str:
     return catalog.text(language, "session.online", url=session.online_url or "")
 
 
+def is_online(session: TrainingSession) -> bool:
+    """Whether the session happens online: it has a link and no hall."""
+    return bool(session.online_url) and not session.venue_name
+
+
+def preparation(catalog: Catalog, language: str, section: str, session: TrainingSession) -> str:
+    """What to prepare, for a hall or for an online session (``section``: booking or reminder)."""
+    return catalog.text(language, f"{section}.prep_{'online' if is_online(session) else 'venue'}")
+
+
 def seats(catalog: Catalog, language: str, session: TrainingSession) -> str:
     """Seats left, or the waitlist length when full."""
     if session.status == "cancelled":
@@ -91,25 +101,36 @@ def booking_card(
     view: BookingView,
     tz: ZoneInfo,
     trainers: Mapping[int, str],
-) -> tuple[str, InlineKeyboardMarkup]:
-    """An owner's booking, waitlist place or offer with what they can do about it."""
+    *,
+    just_cancelled: bool = False,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """An owner's booking, waitlist place or offer as it is now, with what they can do about it.
+
+    A seat they were checked in to, and a booking that is over, have no buttons: there is
+    nothing left to do with them (``just_cancelled``: the owner has just cancelled it).
+    """
     card = Html(session_card(catalog, language, view.session, tz, trainers))
     booking = view.booking
     ident = str(booking.id)
     if booking.status == "offered":
         until = format_datetime(booking.offer_expires_at or view.session.starts_at, tz, language)
         text = catalog.text(language, "booking.mine_offered", until=until, card=card)
-        rows = [offer_buttons(catalog, language, booking.id)]
-    elif booking.status == "waitlisted":
+        return text, InlineKeyboardMarkup([offer_buttons(catalog, language, booking.id)])
+    if booking.status == "waitlisted":
         text = catalog.text(language, "booking.mine_waitlisted", rank=view.rank or 0, card=card)
-        rows = [[_button(catalog, language, "booking.leave_waitlist", "cancelask", ident)]]
-    else:
+        row = [_button(catalog, language, "booking.leave_waitlist", "cancelask", ident)]
+        return text, InlineKeyboardMarkup([row])
+    if booking.status == "confirmed" and booking.attended_at is not None:
+        return catalog.text(language, "booking.mine_attended", card=card), None
+    if booking.status == "confirmed":
         text = catalog.text(language, "booking.mine_confirmed", card=card)
         rows = [
             [_button(catalog, language, "booking.move", "movelist", ident)],
             [_button(catalog, language, "booking.cancel", "cancelask", ident)],
         ]
-    return text, InlineKeyboardMarkup(rows)
+        return text, InlineKeyboardMarkup(rows)
+    key = "booking.mine_cancelled" if just_cancelled else "booking.mine_ended"
+    return catalog.text(language, key, card=card), None
 
 
 def offer_buttons(catalog: Catalog, language: str, booking_id: int) -> list[InlineKeyboardButton]:
@@ -127,12 +148,17 @@ def offer_buttons(catalog: Catalog, language: str, booking_id: int) -> list[Inli
 
 
 def cancel_confirmation(
-    catalog: Catalog, language: str, view: BookingView, tz: ZoneInfo
+    catalog: Catalog,
+    language: str,
+    view: BookingView,
+    tz: ZoneInfo,
+    trainers: Mapping[int, str],
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """ "Really cancel?" with yes / no."""
+    """The booking's card with "Really cancel?" and yes / no."""
     text = catalog.text(
         language,
         "booking.cancel_ask",
+        card=Html(session_card(catalog, language, view.session, tz, trainers)),
         title=view.session.title,
         when=when(view.session, tz, language),
     )

@@ -55,15 +55,15 @@ async def my_classes(update: Update, context: DodolanContext) -> None:
         return
     names = await services.users.display_names([update.effective_user.id])
     for session in sessions:
-        _, roster = await services.attendance.roster(update.effective_user.id, session.id)
+        count = await services.attendance.headcount(update.effective_user.id, session.id)
         card = sv.session_card(
             services.catalog, context.language, session, services.settings.timezone, names
         )
         text = context.t(
             "kelas.card",
             card=Html(card),
-            attended=sum(line.attended for line in roster),
-            booked=len(roster),
+            attended=count.attended,
+            booked=count.booked,
         )
         await context.bot.send_message(
             chat_id, text, reply_markup=_class_keyboard(context, session)
@@ -117,11 +117,20 @@ async def tapped_class(update: Update, context: DodolanContext) -> None:
             case _:
                 raise StaleAction(query.data)
     except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        await _tell_trainer(update, context, "kelas.stale")
     except NotAllowed:
         await refuse(update, context)
     except BookingRefused as refusal:
-        await query.answer(context.t(refusal.key, **refusal.params), show_alert=True)
+        await _tell_trainer(update, context, refusal.key, **refusal.params)
+
+
+async def _tell_trainer(
+    update: Update, context: DodolanContext, key: str, **params: object
+) -> None:
+    """Answer a tap that changed nothing with a message (it says what to do, so it stays)."""
+    assert update.callback_query is not None and update.effective_user is not None
+    await update.callback_query.answer()
+    await context.bot.send_message(update.effective_user.id, context.t(key, **params))
 
 
 async def _send_qr(
@@ -151,12 +160,12 @@ async def tapped_attendance(update: Update, context: DodolanContext) -> None:
         )
         _, lines = await context.services.attendance.roster(user.id, session.id)
     except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        await _tell_trainer(update, context, "kelas.stale")
         return
     except NotAllowed:
         await refuse(update, context)
         return
-    await query.answer(
+    await query.answer(  # trivia: the redrawn list shows it
         None
         if changed
         else context.t("kelas.already_present" if present else "kelas.already_absent")

@@ -9,6 +9,12 @@ import aiosqlite
 
 from storage.database import Database, from_db_time, to_db_time
 
+# Who attended, in every view (/kelas, /peserta, /statistik, the export): a seat that is still
+# confirmed and whose owner was checked in, by the QR link or the trainer's tick. A seat cannot
+# be cancelled or moved after check-in, so an attendee keeps it; an older row cancelled after
+# its check-in (before that rule) counts in no view. Every query below says it with this.
+ATTENDED = "(b.status = 'confirmed' AND b.attended_at IS NOT NULL)"
+
 
 @dataclass(frozen=True)
 class RosterLine:
@@ -19,6 +25,14 @@ class RosterLine:
     name: str
     business: str
     attended: bool
+
+
+@dataclass(frozen=True)
+class Headcount:
+    """A session's confirmed seats and how many of them attended."""
+
+    booked: int = 0
+    attended: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,14 +110,14 @@ class AttendanceRepository:
     async def roster(self, session_id: int) -> list[RosterLine]:
         """Everyone with a confirmed seat, by name."""
         rows = await self._db.fetch_all(
-            "SELECT b.id, b.user_id, b.attended_at, p.full_name, p.business_name "
+            f"SELECT b.id, b.user_id, {ATTENDED} AS attended, p.full_name, p.business_name "
             "FROM bookings b JOIN owner_profiles p ON p.user_id = b.user_id "
             "WHERE b.session_id = ? AND b.status = 'confirmed' ORDER BY p.full_name",
             (session_id,),
         )
         return [
             RosterLine(
-                r["id"], r["user_id"], r["full_name"], r["business_name"], bool(r["attended_at"])
+                r["id"], r["user_id"], r["full_name"], r["business_name"], bool(r["attended"])
             )
             for r in rows
         ]
@@ -133,12 +147,26 @@ class AttendanceRepository:
         )
         return (row["user_id"], row["session_id"]) if row else None
 
+    async def headcounts(self, session_id: int | None = None) -> dict[int, Headcount]:
+        """Confirmed seats and attendees per session (one session, or all that have bookings).
+
+        The one count of attendance: every view that shows how many came reads it here.
+        """
+        where, params = (
+            ("WHERE b.session_id = ? ", (session_id,)) if session_id is not None else ("", ())
+        )
+        rows = await self._db.fetch_all(
+            "SELECT b.session_id, SUM(b.status = 'confirmed') AS booked, "
+            f"SUM({ATTENDED}) AS attended FROM bookings b {where}GROUP BY b.session_id",
+            params,
+        )
+        return {r["session_id"]: Headcount(r["booked"] or 0, r["attended"] or 0) for r in rows}
+
     async def per_session(self) -> list[SessionFeedback]:
         """Attendance and average rating per session."""
+        headcounts = await self.headcounts()
         rows = await self._db.fetch_all(
             "SELECT s.id, s.title, "
-            "(SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id "
-            " AND b.attended_at IS NOT NULL) AS attended, "
             "(SELECT COUNT(*) FROM feedback f JOIN bookings b ON b.id = f.booking_id "
             " WHERE b.session_id = s.id) AS ratings, "
             "(SELECT AVG(f.stars) FROM feedback f JOIN bookings b ON b.id = f.booking_id "
@@ -146,7 +174,13 @@ class AttendanceRepository:
             "FROM training_sessions s ORDER BY s.starts_at"
         )
         return [
-            SessionFeedback(r["id"], r["title"], r["attended"], r["ratings"], r["average"])
+            SessionFeedback(
+                r["id"],
+                r["title"],
+                headcounts.get(r["id"], Headcount()).attended,
+                r["ratings"],
+                r["average"],
+            )
             for r in rows
         ]
 

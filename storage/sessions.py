@@ -294,3 +294,10 @@ class SessionRepository:
         await tx.execute(
             "UPDATE bookings SET will_attend_at = ? WHERE id = ?", (to_db_time(now), booking_id)
         )
+
+    async def will_attend_at(self, booking_id: int) -> datetime | None:
+        """When the owner said they will come (committed state), or None."""
+        row = await self._db.fetch_one(
+            "SELECT will_attend_at FROM bookings WHERE id = ?", (booking_id,)
+        )
+        return from_db_time(row[0]) if row and row[0] else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage.attendance import ATTENDED
 from storage.database import Database
 
 
@@ -42,7 +43,8 @@ class StatsRepository:
     async def participants(self, session_id: int) -> list[Participant]:
         """Active bookings of a session in arrival order, joined with the owners' profiles."""
         rows = await self._db.fetch_all(
-            "SELECT b.user_id, b.status, b.attended_at, p.full_name, p.business_name, p.phone, "
+            f"SELECT b.user_id, b.status, {ATTENDED} AS attended, p.full_name, p.business_name, "
+            "p.phone, "
             "u.unreachable_at FROM bookings b "
             "LEFT JOIN owner_profiles p ON p.user_id = b.user_id "
             "LEFT JOIN users u ON u.id = b.user_id "
@@ -57,7 +59,7 @@ class StatsRepository:
                 full_name=r["full_name"],
                 business_name=r["business_name"],
                 phone=r["phone"],
-                attended=r["attended_at"] is not None,
+                attended=bool(r["attended"]),
                 unreachable=r["unreachable_at"] is not None,
             )
             for r in rows

@@ -11,7 +11,7 @@ from bot.clock import Clock
 from bot.errors import BookingRefused, InvalidInput, StaleAction
 from bot.services.access import Access
 from bot.services.validation import clean_text
-from storage.attendance import AttendanceRepository, RosterLine, SessionFeedback
+from storage.attendance import AttendanceRepository, Headcount, RosterLine, SessionFeedback
 from storage.database import Database
 from storage.models import Role, TrainingSession
 from storage.outbox import OutboxRepository
@@ -98,6 +98,11 @@ class AttendanceService:
         """The tick list of a session the user runs."""
         session = await self._access.session(user_id, session_id)
         return session, await self._attendance.roster(session.id)
+
+    async def headcount(self, user_id: int, session_id: int) -> Headcount:
+        """Confirmed seats and attendees of a session the user runs (as every view counts)."""
+        session = await self._access.session(user_id, session_id)
+        return (await self._attendance.headcounts(session.id)).get(session.id, Headcount())
 
     async def mark(
         self, user_id: int, booking_id: int, *, attended: bool

@@ -19,7 +19,7 @@ from bot.errors import BookingRefused, NotRegistered, StaleAction
 from bot.services import notices
 from bot.services.reminders import Reminders
 from storage.database import Database
-from storage.models import Booking, TrainingSession
+from storage.models import ACTIVE_BOOKING, Booking, TrainingSession
 from storage.outbox import OutboxRepository
 from storage.owners import OwnerRepository
 from storage.sessions import SessionRepository
@@ -146,11 +146,28 @@ class BookingService:
             notice = await self._tell(tx, booking, kind, now)
         return replace(await self.view(booking), notice=notice)
 
+    async def changeable(self, user_id: int, booking_id: int) -> BookingView:
+        """The owner's active booking, if they may still cancel or move it.
+
+        StaleAction if it is not theirs or is over; BookingRefused once they were checked in
+        (a seat someone sat in cannot be given up afterwards, and every view counts it).
+        """
+        booking = _owned_active(
+            await self._sessions.booking_by_id(booking_id), user_id, booking_id
+        )
+        view = await self.view(booking)
+        if view.booking.attended_at is not None:
+            raise BookingRefused("booking.checked_in", title=view.session.title)
+        return view
+
     async def cancel(self, user_id: int, booking_id: int) -> BookingView:
-        """Give up a seat, an offer or a waitlist place; a freed seat goes to the next person."""
+        """Give up a seat, an offer or a waitlist place; a freed seat goes to the next person.
+
+        Refused once the owner was checked in (see :meth:`changeable`).
+        """
         now = self._now()
         async with self._db.transaction() as tx:
-            booking = await self._own_active(tx, user_id, booking_id)
+            booking = await self._own_active(tx, user_id, booking_id, changing=True)
             await self._end(tx, booking, "cancelled", now)
             await fill_seats(tx, self._sessions, self._outbox, booking.session_id, now, self._hold)
             notice = await self._tell(tx, booking, notices.BOOKING_CANCELLED, now)
@@ -160,7 +177,7 @@ class BookingService:
         """Move a booking to another session; the old seat is kept unless the new one is taken."""
         now = self._now()
         async with self._db.transaction() as tx:
-            old = await self._own_active(tx, user_id, booking_id)
+            old = await self._own_active(tx, user_id, booking_id, changing=True)
             if old.session_id == to_session_id:
                 raise BookingRefused("booking.already_in_session")
             target = await self._bookable(tx, to_session_id, now)
@@ -243,6 +260,10 @@ class BookingService:
             await self._sessions.mark_will_attend(tx, booking.id, self._now())
         return await self.view(booking)
 
+    async def said_coming(self, booking_id: int) -> bool:
+        """Whether the owner answered a reminder with "I'll be there"."""
+        return await self._sessions.will_attend_at(booking_id) is not None
+
     async def release_all(self, user_id: int) -> None:
         """Give up everything the owner holds (before their data is erased)."""
         now = self._now()
@@ -306,19 +327,21 @@ class BookingService:
         return session
 
     async def _own_active(
-        self, tx: aiosqlite.Connection, user_id: int, booking_id: int
+        self, tx: aiosqlite.Connection, user_id: int, booking_id: int, *, changing: bool = False
     ) -> Booking:
-        """The booking, only if it is this owner's and still active (else it is stale)."""
-        booking = await self._sessions.booking(tx, booking_id)
-        if (
-            booking is None
-            or booking.user_id != user_id
-            or booking.status
-            not in (
-                "confirmed",
-                "waitlisted",
-                "offered",
-            )
-        ):
-            raise StaleAction(booking_id)
+        """The booking, only if it is this owner's and still active (else it is stale).
+
+        With ``changing`` (to cancel or move it), refused once the owner was checked in.
+        """
+        booking = _owned_active(await self._sessions.booking(tx, booking_id), user_id, booking_id)
+        if changing and booking.attended_at is not None:
+            session = await self._sessions.lock_session(tx, booking.session_id)
+            raise BookingRefused("booking.checked_in", title=session.title if session else "")
         return booking
+
+
+def _owned_active(booking: Booking | None, user_id: int, booking_id: int) -> Booking:
+    """The booking, only if it is this owner's and still active (else it is stale)."""
+    if booking is None or booking.user_id != user_id or booking.status not in ACTIVE_BOOKING:
+        raise StaleAction(booking_id)
+    return booking

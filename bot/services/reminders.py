@@ -58,6 +58,15 @@ def parse_rules(raw: str) -> tuple[ReminderRule, ...]:
     return tuple(rules)
 
 
+def lead_time(rule_name: str) -> timedelta | None:
+    """How long before the start a rule fires (``"5m"``, ``"2h"``); None for the day before."""
+    if match := _HOURS.match(rule_name):
+        return timedelta(hours=int(match[1]))
+    if match := _MINUTES.match(rule_name):
+        return timedelta(minutes=int(match[1]))
+    return None
+
+
 def booking_ref(booking_id: int) -> str:
     """The outbox ``ref`` of messages about one booking."""
     return f"booking:{booking_id}"

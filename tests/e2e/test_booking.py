@@ -120,7 +120,7 @@ async def test_a_cancelled_seat_is_offered_to_the_first_waiting_who_takes_it(
     ]
     assert "sekarang nomor 1" in rina.last.text  # rina heard she moved up
     await siti.press_data(offer.button_data["✅ Ambil kursi"])  # a second tap changes nothing
-    assert "sudah tidak berlaku" in siti.toasts[-1]
+    assert "sudah tidak berlaku" in siti.last.text and "/bookingsaya" in siti.last.text
 
 
 async def test_declined_offer_moves_to_the_next(
@@ -156,7 +156,7 @@ async def test_an_offer_expires_with_the_moved_clock_and_passes_on(
     assert "sudah habis" in siti.last.text
     assert rina.last.has_button("✅ Ambil kursi")
     await siti.press_data(stale_offer.button_data["✅ Ambil kursi"])
-    assert "sudah tidak berlaku" in siti.toasts[-1]
+    assert "sudah tidak berlaku" in siti.last.text
     assert dict(await booked_rows(bot, session_id))[siti.id] == "expired"
 
 
@@ -202,7 +202,7 @@ async def test_moving_keeps_the_old_seat_until_the_new_one_is_secured(
     assert [row[0].split(" · ")[1] for row in choices.buttons] == ["Sesi C"]  # B is full
     booking_id = (await bot.services.booking.current(siti.id))[0].booking.id
     await siti.press_data(f"bk:v1:move:{booking_id}:{full.id}")  # forged: B is full
-    assert "Sesi tujuan sudah penuh" in siti.toasts[-1]
+    assert "Sesi tujuan sudah penuh" in siti.last.text
     assert await booked_rows(bot, first.id) == [(siti.id, "confirmed")]
     replies = await siti.press(choices.buttons[0][0])
     assert any("Kursi Anda sudah aman" in m.text and "Sesi C" in m.text for m in replies)
@@ -219,23 +219,23 @@ async def test_booking_rules(
     await siti.command("jadwal")
     await siti.press_data(f"bk:v1:book:{first.id}")
     await siti.press_data(f"bk:v1:book:{first.id}")
-    assert "sudah terdaftar di sesi ini" in siti.toasts[-1]
+    assert "sudah terdaftar di sesi ini" in siti.last.text
     await siti.press_data(f"bk:v1:book:{second.id}")
-    assert "boleh 1 sesi" in siti.toasts[-1]
+    assert "boleh 1 sesi" in siti.last.text
     await register_owner(bot, budi.id, "Budi", client_language="en")
     await bot.services.sessions.set_status(second.id, "closed")
     await budi.command("jadwal")
     await budi.press_data(f"bk:v1:book:{second.id}")
-    assert "registration for this session is closed" in budi.toasts[-1].lower()
+    assert "registration for this session is closed" in budi.last.text.lower()
     bot.clock.moment = SATURDAY_9 - timedelta(hours=1)  # past the 2-hour cut-off of A
     await budi.press_data(f"bk:v1:book:{first.id}")
-    assert "starts soon" in budi.toasts[-1]
+    assert "starts soon" in budi.last.text
     bot.clock.moment = SATURDAY_9 + timedelta(hours=1)
     await budi.press_data(f"bk:v1:book:{first.id}")
-    assert "already started" in budi.toasts[-1]
+    assert "already started" in budi.last.text
     await bot.services.sessions.cancel(second.id)
     await budi.press_data(f"bk:v1:book:{second.id}")
-    assert "cancelled" in budi.toasts[-1]
+    assert "cancelled" in budi.last.text
     assert await booked_rows(bot, second.id) == []
 
 
@@ -249,8 +249,10 @@ async def test_a_stale_book_button_on_a_now_full_session_changes_nothing(
     await budi.command("jadwal")
     await budi.press("✅ Book a seat")  # ...which budi takes first
     replies = await siti.press("✅ Pesan kursi")
-    assert "baru saja habis" in siti.toasts[-1]
-    assert replies[-1].buttons == [["⏳ Masuk daftar tunggu"]]
+    old_card, refusal, card = replies
+    assert "Penuh – 0 orang di daftar tunggu" in old_card.text and old_card.buttons == []
+    assert "baru saja habis" in refusal.text  # a message that stays, not a toast
+    assert card.buttons == [["⏳ Masuk daftar tunggu"]]
     assert await booked_rows(bot, session.id) == [(budi.id, "confirmed")]
 
 
@@ -273,8 +275,10 @@ async def test_someone_elses_booking_cannot_be_touched(
         "bk:v1:book:abc",
     ):
         await budi.press_data(data)
-        assert budi.toasts[-1] in (
-            "This button is no longer valid. Please open the menu again.",
+        assert budi.last.text in (
+            "This button no longer applies because the booking has changed. "
+            "See your booking now with /mybooking.",
+            "This seat offer no longer applies. See your booking now with /mybooking.",
             "That session was not found or has been cancelled. See /sessions for others.",
         ), data
     assert await booked_rows(bot, session.id) == [(siti.id, "confirmed")]
@@ -323,7 +327,7 @@ async def test_two_hundred_owners_race_for_thirty_seats(
         await register_owner(bot, person.id, person.first_name)
     await asyncio.gather(*(p.command("jadwal", within=60) for p in people))
     await asyncio.gather(*(p.press("✅ Pesan kursi", within=120) for p in people))
-    late = [p for p in people if "baru saja habis" in (p.toasts or [""])[-1]]
+    late = [p for p in people if any("baru saja habis" in m.text for m in p.messages)]
     assert len(late) == 170  # a stale "book a seat" queues nobody without asking...
     await asyncio.gather(*(p.press("⏳ Masuk daftar tunggu", within=120) for p in late))
     with sqlite3.connect(bot.settings.database) as conn:
