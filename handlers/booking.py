@@ -152,12 +152,16 @@ async def _refuse(
     view = await _own_booking(context, user.id, booking_id) if booking_id else None
     if no_longer and view is not None and _tapped_here(query):
         await _show_booking(query, context, view)
-    text = (
-        context.t(error.key, **error.params)
-        if isinstance(error, Refusal)
-        else context.t("booking.stale")
-    )
-    await context.bot.send_message(user.id, text)
+    await context.bot.send_message(user.id, _why(context, error))
+
+
+def _why(
+    context: DodolanContext, error: StaleAction | Refusal, stale: str = "booking.stale"
+) -> str:
+    """The rule that said no, or that the button no longer applies (naming /bookingsaya)."""
+    if isinstance(error, Refusal):
+        return context.t(error.key, **error.params)
+    return context.t(stale)
 
 
 async def tapped_booking(update: Update, context: DodolanContext) -> None:
@@ -297,9 +301,7 @@ async def tapped_offer(update: Update, context: DodolanContext) -> None:
         await query.answer()
         if booking_id is not None and _tapped_here(query):
             await clear_buttons(query)  # the offer is over: its buttons can do nothing now
-        stale = context.t("booking.offer_stale")
-        text = context.t(error.key, **error.params) if isinstance(error, Refusal) else stale
-        await context.bot.send_message(user.id, text)
+        await context.bot.send_message(user.id, _why(context, error, "booking.offer_stale"))
         return
     await query.answer()
     await clear_buttons(query)
@@ -329,12 +331,7 @@ async def tapped_reminder(update: Update, context: DodolanContext) -> None:
         await query.answer()
         if booking_id is not None and _tapped_here(query):
             await clear_buttons(query)  # nothing left to answer on this reminder
-        text = (
-            context.t(error.key, **error.params)
-            if isinstance(error, Refusal)
-            else context.t("booking.stale")
-        )
-        await context.bot.send_message(user.id, text)
+        await context.bot.send_message(user.id, _why(context, error))
         return
     services = context.services
     text, markup = sv.cancel_confirmation(
