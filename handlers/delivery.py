@@ -127,15 +127,7 @@ async def render(
     if session is None:
         return None
     catalog, tz = services.catalog, services.settings.timezone
-    if message.kind == notices.SESSION_CHANGED:
-        trainers = await services.users.display_names([session.trainer_id or 0])
-        changes = ", ".join(
-            dict.fromkeys(catalog.text(language, f"change.{c}") for c in params["changes"])
-        )
-        card = Html(sv.session_card(catalog, language, session, tz, trainers))
-        return catalog.text(language, "notice.session_changed", changes=changes, card=card), None
     key = {
-        notices.SESSION_CANCELLED: "notice.session_cancelled",
         notices.OFFER_EXPIRED: "notice.offer_expired",
         notices.WAITLIST_ENDED: "notice.waitlist_ended",
     }.get(message.kind)

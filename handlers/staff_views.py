@@ -121,6 +121,25 @@ def manage_keyboard(
     return InlineKeyboardMarkup(_rows(buttons, 2))
 
 
+def change_confirm_keyboard(
+    catalog: Catalog, language: str, session_id: int
+) -> InlineKeyboardMarkup:
+    """Save a previewed change of time or place (and tell everyone), or leave it."""
+    sid = str(session_id)
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(
+                    catalog.text(language, "session_change.save"), cb.SESSION_ADMIN, "apply", sid
+                ),
+                _button(
+                    catalog.text(language, "session_change.discard"), cb.SESSION_ADMIN, "keep", sid
+                ),
+            ]
+        ]
+    )
+
+
 def cancel_confirm_keyboard(
     catalog: Catalog, language: str, session_id: int
 ) -> InlineKeyboardMarkup:

@@ -82,6 +82,7 @@ class TrainingSession:
     confirmed: int = 0
     offered: int = 0
     waitlisted: int = 0
+    sequence: int = 0  # the calendar event's revision (iCalendar SEQUENCE)
 
     @property
     def seats_left(self) -> int:

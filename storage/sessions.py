@@ -62,6 +62,7 @@ def _session(row: aiosqlite.Row) -> TrainingSession:
         confirmed=row["confirmed"],
         offered=row["offered"],
         waitlisted=row["waitlisted"],
+        sequence=row["calendar_sequence"],
     )
 
 
@@ -192,6 +193,18 @@ class SessionRepository:
             f"UPDATE training_sessions SET {assignments}, updated_at = ? WHERE id = ?",
             (*(_db_value(c, v) for c, v in changes.items()), to_db_time(now), session_id),
         )
+
+    async def next_sequence(self, tx: aiosqlite.Connection, session_id: int) -> int:
+        """Raise the session's calendar revision by one; return the new value."""
+        await tx.execute(
+            "UPDATE training_sessions SET calendar_sequence = calendar_sequence + 1 WHERE id = ?",
+            (session_id,),
+        )
+        row = await _one(
+            tx, "SELECT calendar_sequence FROM training_sessions WHERE id = ?", (session_id,)
+        )
+        assert row is not None
+        return int(row[0])
 
     async def user_active(self, tx: aiosqlite.Connection, user_id: int) -> list[Booking]:
         """The owner's active bookings, read inside the transaction."""

@@ -18,8 +18,10 @@ from datetime import timedelta
 
 SEAT_OFFER = "seat_offer"  # {booking_id}
 OFFER_EXPIRED = "offer_expired"  # {session_id}
-SESSION_CHANGED = "session_changed"  # {session_id, changes: [field, ...]}
-SESSION_CANCELLED = "session_cancelled"  # {session_id}
+# A session staff changed or cancelled, to each owner in it ({booking_id, was: its status}) and
+# to its trainer ({trainer: true}); ``sequence`` is the calendar revision the change made.
+SESSION_CHANGED = "session_changed"  # {session_id, changes: [field], before, after, sequence}
+SESSION_CANCELLED = "session_cancelled"  # {session_id, sequence}
 WAITLIST_MOVED = "waitlist_moved"  # {booking_id}
 WAITLIST_ENDED = "waitlist_ended"  # {session_id}
 REMINDER = "reminder"  # {booking_id, rule}

@@ -11,12 +11,13 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.errors import BookingRefused, InvalidInput
-from bot.services import notices
+from bot.services import notices, session_changes
 from bot.services.booking import fill_seats
 from bot.services.reminders import Reminders
+from bot.services.session_changes import Audience, ChangePreview
 from bot.services.validation import clean_text
 from storage.database import Database
-from storage.models import Role, TrainingSession
+from storage.models import Booking, Role, TrainingSession
 from storage.outbox import OutboxRepository
 from storage.sessions import SessionRepository
 from storage.users import UserRepository
@@ -162,42 +163,93 @@ class SessionService:
         created = [await self._sessions.get(i) for i in ids]
         return [s for s in created if s is not None]
 
-    async def change(self, session_id: int, changes: dict[str, Any]) -> TrainingSession:
-        """Change time, venue, trainer or capacity; notify everyone booked or waiting."""
+    async def audience(self, session: TrainingSession, fields: list[str]) -> Audience:
+        """Who is told when ``fields`` of the session change (or, with none, it is cancelled).
+
+        Every owner with a seat, an offer or a waitlist place, and the trainer, unless the
+        change is of the trainer (assigning one is told by its own message).
+        """
+        trainer = session.trainer_id
+        if trainer is not None and (
+            "trainer_id" in fields or await self._users.get(trainer) is None
+        ):
+            trainer = None
+        return Audience(session.confirmed, session.offered, session.waitlisted, trainer)
+
+    async def preview_change(self, session_id: int, changes: dict[str, Any]) -> ChangePreview:
+        """Check a change as :meth:`change` would, and say who it will be told to; save nothing."""
+        session = await self._sessions.get(session_id)
+        if session is None or session.status == "cancelled":
+            raise BookingRefused("session.gone")
+        changes = _with_cutoff(changes)
+        _check_change(session, changes, self._now())
+        fields = session_changes.changed_fields(session, changes)
+        after = replace(session, **changes)
+        return ChangePreview(session, after, fields, await self.audience(after, fields))
+
+    async def change(
+        self, session_id: int, changes: dict[str, Any], *, sequence: int | None = None
+    ) -> TrainingSession:
+        """Change time, venue, trainer or capacity; tell those booked or waiting and the trainer.
+
+        With ``sequence`` (the revision staff saw in the preview), refused with
+        ``session.changed_meanwhile`` if someone changed the session since.
+        """
         now = self._now()
-        if "starts_at" in changes and "cutoff_at" not in changes:
-            changes = {**changes, "cutoff_at": changes["starts_at"] - DEFAULT_CUTOFF}
+        changes = _with_cutoff(changes)
         async with self._db.transaction() as tx:
             session = await self._sessions.lock_session(tx, session_id)
             if session is None or session.status == "cancelled":
                 raise BookingRefused("session.gone")
-            merged = {**_draft_values(session), **changes}
-            check_draft(SessionDraft(**{k: merged[k] for k in _DRAFT_FIELDS}), now)
-            capacity = changes.get("capacity")
-            if capacity is not None and capacity < session.confirmed + session.offered:
-                raise BookingRefused(
-                    "session.capacity_below_booked",
-                    booked=session.confirmed + session.offered,
-                    requested=capacity,
-                )
+            if sequence is not None and sequence != session.sequence:
+                raise BookingRefused("session.changed_meanwhile", title=session.title)
+            _check_change(session, changes, now)
+            fields = session_changes.changed_fields(session, changes)
             await self._sessions.update_session(tx, session_id, changes, now)
-            changed = sorted(k for k in changes if k not in ("capacity", "cutoff_at"))
-            if changed:
-                for booking in await self._sessions.session_active(tx, session_id):
-                    await self._outbox.enqueue(
-                        tx,
-                        booking.user_id,
-                        notices.SESSION_CHANGED,
-                        {"session_id": session_id, "changes": changed},
-                        now,
-                        now,
-                        notices.PRIORITY[notices.SESSION_CHANGED],
-                    )
+            if fields:
+                await self._tell_changed(tx, session, fields, now)
             await fill_seats(tx, self._sessions, self._outbox, session_id, now, self._offer_hold)
             await self._follow_time(tx, session_id, changes, now)
         updated = await self._sessions.get(session_id)
         assert updated is not None
         return updated
+
+    async def _tell_changed(
+        self, tx: aiosqlite.Connection, before: TrainingSession, fields: list[str], now: datetime
+    ) -> None:
+        """Queue "was → is now" for each owner in the session and its trainer, with the revision.
+
+        The values before and after go into the notice: it may be sent after a later change.
+        """
+        after = await self._sessions.lock_session(tx, before.id)
+        assert after is not None
+        params = {
+            "session_id": before.id,
+            "changes": fields,
+            "before": session_changes.snapshot(before, fields),
+            "after": session_changes.snapshot(after, fields),
+            "sequence": await self._sessions.next_sequence(tx, before.id),
+        }
+        for booking in await self._sessions.session_active(tx, before.id):
+            await self._notify(tx, booking.user_id, notices.SESSION_CHANGED, params, now, booking)
+        trainer = (await self.audience(after, fields)).trainer_id
+        if trainer is not None:
+            await self._notify(tx, trainer, notices.SESSION_CHANGED, params, now)
+
+    async def _notify(
+        self,
+        tx: aiosqlite.Connection,
+        user_id: int,
+        kind: str,
+        params: dict[str, Any],
+        now: datetime,
+        booking: Booking | None = None,
+    ) -> None:
+        """Queue a notice about the session to an owner (with their booking) or its trainer."""
+        mine = {"booking_id": booking.id, "was": booking.status} if booking else {"trainer": True}
+        await self._outbox.enqueue(
+            tx, user_id, kind, {**params, **mine}, now, now, notices.PRIORITY[kind]
+        )
 
     async def set_status(self, session_id: int, status: str) -> TrainingSession:
         """Close or reopen registration (``closed``/``open``); bookings stay as they are."""
@@ -212,29 +264,32 @@ class SessionService:
         assert updated is not None
         return updated
 
-    async def cancel(self, session_id: int) -> int:
-        """Cancel a session: every booking, offer and waitlist place ends; all are told."""
+    async def cancel(self, session_id: int) -> Audience:
+        """Cancel a session: every booking, offer and waitlist place ends; all are told.
+
+        The owners and the trainer each get a notice with the new calendar revision (its
+        file removes the entry); returns who was told.
+        """
         now = self._now()
         async with self._db.transaction() as tx:
             session = await self._sessions.lock_session(tx, session_id)
             if session is None or session.status == "cancelled":
                 raise BookingRefused("session.gone")
+            audience = await self.audience(session, [])
             await self._sessions.update_session(tx, session_id, {"status": "cancelled"}, now)
-            affected = await self._sessions.session_active(tx, session_id)
+            params = {
+                "session_id": session_id,
+                "sequence": await self._sessions.next_sequence(tx, session_id),
+            }
             await self._reminders.for_trainer(tx, replace(session, status="cancelled"), now)
-            for booking in affected:
+            for booking in await self._sessions.session_active(tx, session_id):
                 await self._sessions.set_booking_status(tx, booking.id, "cancelled", now)
                 await self._reminders.cancel_booking(tx, booking.id)
-                await self._outbox.enqueue(
-                    tx,
-                    booking.user_id,
-                    notices.SESSION_CANCELLED,
-                    {"session_id": session_id},
-                    now,
-                    now,
-                    notices.PRIORITY[notices.SESSION_CANCELLED],
-                )
-        return len(affected)
+                kind = notices.SESSION_CANCELLED
+                await self._notify(tx, booking.user_id, kind, params, now, booking)
+            if audience.trainer_id is not None:
+                await self._notify(tx, audience.trainer_id, notices.SESSION_CANCELLED, params, now)
+        return audience
 
     async def run_by(self, trainer_id: int) -> list[TrainingSession]:
         """The sessions not over yet (and not cancelled) that name this trainer, soonest first."""
@@ -298,3 +353,20 @@ _DRAFT_FIELDS = (
 
 def _draft_values(session: TrainingSession) -> dict[str, Any]:
     return {f: getattr(session, f) for f in _DRAFT_FIELDS}
+
+
+def _with_cutoff(changes: dict[str, Any]) -> dict[str, Any]:
+    """A new start moves the registration cutoff with it, unless a cutoff is given."""
+    if "starts_at" in changes and "cutoff_at" not in changes:
+        return {**changes, "cutoff_at": changes["starts_at"] - DEFAULT_CUTOFF}
+    return changes
+
+
+def _check_change(session: TrainingSession, changes: dict[str, Any], now: datetime) -> None:
+    """Raise InvalidInput or BookingRefused if the changed session would not be valid."""
+    merged = {**_draft_values(session), **changes}
+    check_draft(SessionDraft(**{k: merged[k] for k in _DRAFT_FIELDS}), now)
+    capacity = changes.get("capacity")
+    booked = session.confirmed + session.offered
+    if capacity is not None and capacity < booked:
+        raise BookingRefused("session.capacity_below_booked", booked=booked, requested=capacity)

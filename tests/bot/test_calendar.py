@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from icalendar import Calendar
 
-from bot.services.calendar import session_ics
+from bot.services.calendar import CANCEL, REQUEST, session_ics
 from storage.models import TrainingSession
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -35,10 +36,10 @@ def session(**changes: object) -> TrainingSession:
     return TrainingSession(**values)  # type: ignore[arg-type]
 
 
-def event_of(data: bytes) -> Calendar:
+def event_of(data: bytes, method: str = "PUBLISH") -> Calendar:
     calendar = Calendar.from_ical(data)
     assert calendar["VERSION"] == "2.0"
-    assert calendar["METHOD"] == "PUBLISH"
+    assert calendar["METHOD"] == method
     assert calendar["PRODID"]
     (event,) = calendar.walk("VEVENT")
     return event
@@ -78,3 +79,31 @@ def test_online_session_has_the_link_as_location_and_url() -> None:
     assert str(event["LOCATION"]) == link
     assert str(event["URL"]) == link
     assert "GEO" not in event
+
+
+def test_a_new_entry_has_the_session_revision_as_sequence() -> None:
+    assert event_of(session_ics(session(), WIB, "id")).decoded("SEQUENCE") == 0
+    assert event_of(session_ics(session(sequence=3), WIB, "id")).decoded("SEQUENCE") == 3
+
+
+def test_a_change_is_a_request_for_the_same_uid_with_the_higher_sequence() -> None:
+    later = START + timedelta(days=1)
+    moved = session(starts_at=later, ends_at=later + timedelta(hours=2), sequence=2)
+    event = event_of(session_ics(moved, WIB, "id", method=REQUEST), "REQUEST")
+    assert str(event["UID"]) == "sesi-42@dodolan"
+    assert event.decoded("SEQUENCE") == 2
+    assert event.decoded("DTSTART") == later and str(event["STATUS"]) == "CONFIRMED"
+    assert len(event.walk("VALARM")) == 1
+
+
+def test_a_cancel_marks_the_same_event_cancelled_without_a_reminder() -> None:
+    event = event_of(session_ics(session(sequence=1), WIB, "en", method=CANCEL), "CANCEL")
+    assert str(event["UID"]) == "sesi-42@dodolan"
+    assert event.decoded("SEQUENCE") == 1
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert event.walk("VALARM") == []
+
+
+def test_an_unknown_method_fails_loudly() -> None:
+    with pytest.raises(ValueError, match="ADD"):
+        session_ics(session(), WIB, "id", method="ADD")

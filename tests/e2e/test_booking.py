@@ -360,16 +360,18 @@ async def test_changes_and_cancellation_reach_everyone_booked_or_waiting(
         session_id, {"starts_at": later, "ends_at": later + timedelta(hours=2)}
     )
     await bot.tick()
-    assert (
-        "A change" in budi.last.text and "Sunday, 13 December 2026, 13:00–15:00" in budi.last.text
+    change, calendar = budi.messages[-2:]  # budi holds the seat: his calendar entry moves too
+    assert "has changed" in change.text and "Now: Sunday, 13 December 2026, 13:00–15:00" in (
+        change.text
     )
+    assert calendar.document is not None
     assert (
         "Ada perubahan" in siti.last.text
-        and "Minggu, 13 Desember 2026, 13.00–15.00" in siti.last.text
+        and "Sekarang: Minggu, 13 Desember 2026, 13.00–15.00" in siti.last.text
     )
     await bot.services.sessions.cancel(session_id)
     await bot.tick()
-    assert "has been cancelled" in budi.last.text
+    assert "has been cancelled" in budi.messages[-2].text and budi.last.document is not None
     assert "dibatalkan" in siti.last.text
     assert await bot.services.booking.current(budi.id) == []
 

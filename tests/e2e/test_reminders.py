@@ -98,7 +98,8 @@ async def test_moving_the_session_recomputes_reminders_and_tells_the_owner(
         ("2026-12-13T00:00:00+00:00", "pending"),
     ]
     await bot.tick()
-    assert "Ada perubahan" in siti.last.text and "Minggu, 13 Desember 2026" in siti.last.text
+    change = siti.messages[-2]  # the last is the updated calendar file
+    assert "Ada perubahan" in change.text and "Sekarang: Minggu, 13 Desember 2026" in change.text
 
 
 async def test_cancelling_the_session_cancels_reminders(bot: RunningBot, siti: FakeUser) -> None:

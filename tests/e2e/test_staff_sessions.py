@@ -196,11 +196,15 @@ async def test_a_change_of_time_takes_the_forms_a_new_session_takes(
     assert "sekarang Sabtu, 12 Desember 2026, 09.00–11.00 WIB" in staff.last.text
     for example in ("13-12-2026 09.00-11.00", "13:00 - 15:30", "13-12-2026"):
         assert f"<code>{example}</code>" in prompt
-    replies = await staff.send("13:00 - 15:30")  # only the time: the date stays
+    (preview,) = await staff.send("13:00 - 15:30")  # only the time: the date stays
+    assert "Sekarang: Sabtu, 12 Desember 2026, 13.00–15.30 WIB" in preview.text
+    replies = await staff.press("✅ Simpan dan kabari")
     assert "Perubahan tersimpan" in replies[0].text
     assert "Sabtu, 12 Desember 2026, 13.00–15.30 WIB" in replies[-1].text
     await staff.press("🕘 Ubah waktu")
-    replies = await staff.send("13-12-2026")  # only the date: the times stay
+    (preview,) = await staff.send("13-12-2026")  # only the date: the times stay
+    assert "Sekarang: Minggu, 13 Desember 2026, 13.00–15.30 WIB" in preview.text
+    replies = await staff.press("✅ Simpan dan kabari")
     assert "Minggu, 13 Desember 2026, 13.00–15.30 WIB" in replies[-1].text
     await staff.press("🕘 Ubah waktu")
     (refusal,) = await staff.send("besok sore")
@@ -224,7 +228,8 @@ async def test_changing_time_and_place_notifies_those_booked(
     assert "Terisi 3 dari 30 kursi" in staff.last.text
     await staff.press("🕘 Ubah waktu")
     assert "Waktu baru" in staff.last.text
-    replies = await staff.send("13-12-2026 13.00-15.00")
+    await staff.send("13-12-2026 13.00-15.00")
+    replies = await staff.press("✅ Simpan dan kabari")
     assert "Perubahan tersimpan" in replies[0].text
     assert "Minggu, 13 Desember 2026, 13.00–15.00 WIB" in replies[-1].text
     changed = [m for m in await bot.services.outbox.all_messages() if m.kind == "session_changed"]
@@ -232,6 +237,7 @@ async def test_changing_time_and_place_notifies_those_booked(
     assert "starts_at" in changed[0].params["changes"]
     await staff.press("📍 Ubah tempat")
     await staff.send("Balai Kota Malang\nJl. Tugu No. 1")
+    await staff.press("✅ Simpan dan kabari")
     session = await bot.services.sessions.get(session_id)
     assert session is not None and session.venue_name == "Balai Kota Malang"
     assert session.latitude is None
@@ -267,7 +273,7 @@ async def test_close_reopen_and_cancel_after_confirming(bot: RunningBot, staff: 
     session = await bot.services.sessions.get(session_id)
     assert session is not None and session.status == "open"
     await staff.press("❌ Batalkan sesi")
-    assert "2 orang" in staff.last.text
+    assert "2 peserta terdaftar akan diberi tahu" in staff.last.text
     await staff.press("Tidak jadi")
     assert "tetap berjalan" in staff.last.text
     session = await bot.services.sessions.get(session_id)

@@ -71,7 +71,8 @@ async def test_trainers_of_imported_sessions_are_told_unless_it_no_longer_applie
     ]
     await services.sessions.cancel(second.id)  # before the notice went out
     await bot.tick()
-    (notice,) = andi.messages[seen:]
+    cancelled, _calendar, notice = andi.messages[seen:]
+    assert "Live jualan" in cancelled.text and "has been cancelled" in cancelled.text
     assert notice.text.startswith("🧑‍🏫 You are the trainer of a new session:")
     assert "Foto produk" in notice.text and "Live jualan" not in notice.text
     assert "/myclasses" in notice.text
