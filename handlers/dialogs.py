@@ -82,31 +82,24 @@ async def show_profile(context: DodolanContext, chat_id: int, user_id: int) -> N
 
 
 async def after_answer(
-    context: DodolanContext,
-    chat_id: int,
-    user_id: int,
-    answered: str,
-    following: Dialog | None,
-    *,
-    keyboard_gone: bool = False,
+    context: DodolanContext, chat_id: int, user_id: int, answered: str, following: Dialog | None
 ) -> None:
     """Acknowledge an accepted answer and ask the next question (or show the saved profile).
 
-    ``keyboard_gone``: the phone was shared with the one-time "share my number" keyboard,
-    which the app has already put away, so the acknowledgement can carry the next question.
+    A saved phone number is acknowledged on its own message, which also takes the "share my
+    number" keyboard away for good (a one-time keyboard is only hidden after use, and could
+    still be opened and tapped at any later step).
     """
     if answered == "phone":
         phone = following.data["phone"] if following and "phone" in following.data else None
         if phone is None:
             owner = await context.services.profile.get(user_id)
             phone = owner.phone if owner else ""
-        saved = context.t("signup.phone_saved", phone=phone)
-        if keyboard_gone and following is not None:
-            text, markup = prompt_for(context, following)
-            if not isinstance(markup, ReplyKeyboardMarkup):
-                await context.bot.send_message(chat_id, f"{saved}\n\n{text}", reply_markup=markup)
-                return
-        await context.bot.send_message(chat_id, saved, reply_markup=ReplyKeyboardRemove())
+        await context.bot.send_message(
+            chat_id,
+            context.t("signup.phone_saved", phone=phone),
+            reply_markup=ReplyKeyboardRemove(),
+        )
     if following is None:
         await context.bot.send_message(chat_id, context.t("profile.saved"))
         await show_profile(context, chat_id, user_id)
@@ -158,9 +151,7 @@ async def received_contact(update: Update, context: DodolanContext) -> None:
     except InvalidInput as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
         return
-    await after_answer(
-        context, message.chat_id, user.id, dialog.step, following, keyboard_gone=True
-    )
+    await after_answer(context, message.chat_id, user.id, dialog.step, following)
 
 
 async def received_other(update: Update, context: DodolanContext) -> None:
