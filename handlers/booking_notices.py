@@ -14,11 +14,11 @@ from datetime import datetime
 from bot.i18n import Html
 from bot.services import notices
 from bot.services.booking import BookingView
-from bot.services.calendar import session_ics
+from bot.services.calendar import CANCEL, session_ics
 from bot.services.container import Services
 from handlers import delivery
 from handlers import session_views as sv
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, TrainingSession
 
 # A reply this long after the change says it is late (it was not sent as the reply).
 LATE = notices.REPLY_GRACE
@@ -42,7 +42,9 @@ async def render_reply(
     made_at = datetime.fromisoformat(message.params["at"])
     late = services.catalog.text(language, "notice.late") + "\n" if now - made_at >= LATE else ""
     if message.kind == notices.BOOKING_CONFIRMED:
-        return _confirmation(services, language, view, now, late)
+        moved_from = message.params.get("moved_from")
+        left = await services.booking.view_by_id(int(moved_from)) if moved_from else None
+        return _confirmation(services, language, view, now, late, left)
     title = view.session.title
     text = {
         notices.WAITLIST_JOINED: lambda: services.catalog.text(
@@ -57,10 +59,25 @@ async def render_reply(
 
 
 def _confirmation(
-    services: Services, language: str, view: BookingView, now: datetime, late: str
+    services: Services,
+    language: str,
+    view: BookingView,
+    now: datetime,
+    late: str,
+    left: BookingView | None = None,
 ) -> list[delivery.Outgoing]:
-    """A seat: the confirmation, its calendar file and, when known, the map pin."""
+    """A seat: the confirmation, its calendar file and, when known, the map pin.
+
+    After a move (``left``: the booking it released) the confirmation first says the old
+    seat is free again, and a second file removes the old session from the calendar.
+    """
     catalog, tz, session = services.catalog, services.settings.timezone, view.session
+    intro = late
+    if left is not None:
+        old = left.session
+        when = sv.when(old, tz, language)
+        intro += catalog.text(language, "session_change.moved", title=old.title, when=when)
+        intro += "\n\n"
     text = catalog.text(
         language,
         "booking.confirmed",
@@ -71,12 +88,14 @@ def _confirmation(
     )
     ics = session_ics(session, tz, language, catalog=catalog, now=now)
     parts = [
-        delivery.Outgoing(late + text),
+        delivery.Outgoing(intro + text),
         delivery.Outgoing(
             catalog.text(language, "booking.calendar_caption"),
             upload=(f"sesi-{session.id}.ics", ics),
         ),
     ]
+    if left is not None:
+        parts.append(_calendar_removal(services, language, left.session, now))
     if session.latitude is not None and session.longitude is not None:
         venue = delivery.Venue(
             session.latitude,
@@ -86,6 +105,16 @@ def _confirmation(
         )
         parts.append(delivery.Outgoing("", venue=venue))
     return parts
+
+
+def _calendar_removal(
+    services: Services, language: str, old: TrainingSession, now: datetime
+) -> delivery.Outgoing:
+    """A file that removes a session the owner left from their calendar (same UID)."""
+    catalog, tz = services.catalog, services.settings.timezone
+    ics = session_ics(old, tz, language, catalog=catalog, now=now, method=CANCEL)
+    caption = catalog.text(language, "session_change.old_calendar_removed", title=old.title)
+    return delivery.Outgoing(caption, upload=(f"sesi-{old.id}.ics", ics))
 
 
 def register() -> None:

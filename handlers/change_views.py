@@ -19,12 +19,12 @@ def _value(
     session: TrainingSession,
     names: Mapping[int, str],
 ) -> str:
-    """One aspect of the session as plain text (escaped by the catalog where it is used)."""
+    """One aspect of the session: plain text, or Html (escaped once) for the place."""
     match aspect:
         case "time":
             return sv.when(session, tz, language)
         case "place":
-            return sv.place(catalog, language, session)
+            return Html(sv.place(catalog, language, session))  # escaped by its own catalog text
         case "trainer":
             return names.get(session.trainer_id or 0) or catalog.text(
                 language, "session.no_trainer"

@@ -187,7 +187,7 @@ class BookingService:
             await self._reminders.for_booking(tx, new.id, user_id, target, now)
             await self._end(tx, old, "cancelled", now)
             await fill_seats(tx, self._sessions, self._outbox, old.session_id, now, self._hold)
-            notice = await self._tell(tx, new, notices.BOOKING_CONFIRMED, now)
+            notice = await self._tell(tx, new, notices.BOOKING_CONFIRMED, now, moved_from=old.id)
         return replace(await self.view(new), notice=notice)
 
     async def accept_offer(self, user_id: int, booking_id: int) -> BookingView:
@@ -292,14 +292,22 @@ class BookingService:
         return BookingView(fresh, session, rank)
 
     async def _tell(
-        self, tx: aiosqlite.Connection, booking: Booking, kind: str, now: datetime
+        self,
+        tx: aiosqlite.Connection,
+        booking: Booking,
+        kind: str,
+        now: datetime,
+        **extra: int,
     ) -> int:
-        """Promise the owner the reply about this change, committed with it; return its id."""
+        """Promise the owner the reply about this change, committed with it; return its id.
+
+        ``extra`` adds ids the reply needs (``moved_from``: the booking a move released).
+        """
         return await self._outbox.enqueue(
             tx,
             booking.user_id,
             kind,
-            {"booking_id": booking.id, "at": now.isoformat()},
+            {"booking_id": booking.id, "at": now.isoformat(), **extra},
             now + notices.REPLY_GRACE,
             now,
             notices.PRIORITY[kind],

@@ -28,7 +28,8 @@ REMINDER = "reminder"  # {booking_id, rule}
 TRAINER_REMINDER = "trainer_reminder"  # {session_id, rule}
 
 # Replies about the owner's own booking change (see above); ``at`` is when it was made.
-BOOKING_CONFIRMED = "booking_confirmed"  # {booking_id, at}: booked, moved, or an offer taken
+# {booking_id, at}: booked, an offer taken, or moved (``moved_from``: the booking released)
+BOOKING_CONFIRMED = "booking_confirmed"
 WAITLIST_JOINED = "waitlist_joined"  # {booking_id, at}
 BOOKING_CANCELLED = "booking_cancelled"  # {booking_id, at}
 OFFER_DECLINED = "offer_declined"  # {booking_id, at}

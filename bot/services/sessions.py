@@ -193,7 +193,7 @@ class SessionService:
         """Change time, venue, trainer or capacity; tell those booked or waiting and the trainer.
 
         With ``sequence`` (the revision staff saw in the preview), refused with
-        ``session.changed_meanwhile`` if someone changed the session since.
+        ``session_change.changed_meanwhile`` if someone changed the session since.
         """
         now = self._now()
         changes = _with_cutoff(changes)
@@ -202,7 +202,7 @@ class SessionService:
             if session is None or session.status == "cancelled":
                 raise BookingRefused("session.gone")
             if sequence is not None and sequence != session.sequence:
-                raise BookingRefused("session.changed_meanwhile", title=session.title)
+                raise BookingRefused("session_change.changed_meanwhile", title=session.title)
             _check_change(session, changes, now)
             fields = session_changes.changed_fields(session, changes)
             await self._sessions.update_session(tx, session_id, changes, now)

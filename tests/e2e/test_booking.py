@@ -488,7 +488,9 @@ async def test_every_reply_about_a_committed_change_survives_a_crash(
     assert count(siti, CONFIRMED) == 1 and "Sesi A" in siti.messages[-3].text
     moved = (await bot.services.booking.move(siti.id, offer, second.id)).booking.id
     await after_a_crash(bot)
-    assert count(siti, CONFIRMED) == 2 and "Sesi B" in siti.messages[-3].text
+    # the confirmation, its calendar file, one removing Sesi A's entry, the map pin
+    assert count(siti, CONFIRMED) == 2 and "Sesi B" in siti.messages[-4].text
+    assert "Kursi lama Anda di <b>Sesi A</b>" in (siti.messages[-4].html or "")
     await bot.services.booking.book(rina.id, second.id)
     await after_a_crash(bot)
     assert count(rina, "daftar tunggu nomor 1") == 1
