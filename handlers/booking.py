@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import BookingRefused, NotRegistered, Refusal, StaleAction
@@ -22,6 +22,10 @@ logger = logging.getLogger(__name__)
 
 SESSION_LINK_PREFIX = "sesi-"
 MAX_LISTED = 10
+# Up to this many bookable sessions are shown as cards; more as one list (one message).
+MAX_CARDS = 3
+# Booking buttons that carry a session id (the others carry a booking id).
+SESSION_ACTIONS = ("book", "wait", "show", "list")
 
 
 async def _trainer_names(
@@ -31,10 +35,10 @@ async def _trainer_names(
     return await context.services.users.display_names(ids)
 
 
-async def send_session_card(
-    context: DodolanContext, chat_id: int, session: TrainingSession
-) -> None:
-    """Show one session with its booking button."""
+async def _session_screen(
+    context: DodolanContext, session: TrainingSession, *, from_list: bool = False
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One session as owners see it, with its booking button while it can be booked."""
     services, language = context.services, context.language
     text = sv.session_card(
         services.catalog,
@@ -43,21 +47,49 @@ async def send_session_card(
         services.settings.timezone,
         await _trainer_names(context, [session]),
     )
-    bookable = session.status == "open" and session.cutoff_at > services.now()
-    markup = sv.book_keyboard(services.catalog, language, session) if bookable else None
-    await context.bot.send_message(chat_id, text, reply_markup=markup)
+    rows: list[list[InlineKeyboardButton]] = []
+    if session.status == "open" and session.cutoff_at > services.now():
+        rows += [
+            list(row)
+            for row in sv.book_keyboard(services.catalog, language, session).inline_keyboard
+        ]
+    if from_list:
+        rows.append([sv.back_to_list(services.catalog, language)])
+    return text, InlineKeyboardMarkup(rows) if rows else None
+
+
+async def send_session_card(
+    context: DodolanContext, chat_id: int, session: TrainingSession, *, intro: str = ""
+) -> None:
+    """Show one session with its booking button (under ``intro``, if given)."""
+    text, markup = await _session_screen(context, session)
+    await context.bot.send_message(
+        chat_id, f"{intro}\n\n{text}" if intro else text, reply_markup=markup
+    )
 
 
 async def list_sessions(update: Update, context: DodolanContext) -> None:
-    """List the sessions open for booking, each with a one-tap button."""
+    """Show the sessions open for booking in as few messages as reads well.
+
+    Up to :data:`MAX_CARDS` sessions come as cards with their one-tap button (the first one
+    under the introduction); more come as one list whose buttons open each card in place.
+    """
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
     sessions = (await context.services.sessions.bookable())[:MAX_LISTED]
     if not sessions:
         await context.bot.send_message(chat_id, context.t("booking.none_open"))
         return
-    await context.bot.send_message(chat_id, context.t("booking.list_intro"))
-    for session in sessions:
+    if len(sessions) > MAX_CARDS:
+        services = context.services
+        text, markup = sv.schedule_list(
+            services.catalog, context.language, sessions, services.settings.timezone
+        )
+        await context.bot.send_message(chat_id, text, reply_markup=markup)
+        return
+    first, *rest = sessions
+    await send_session_card(context, chat_id, first, intro=context.t("booking.list_intro"))
+    for session in rest:
         await send_session_card(context, chat_id, session)
 
 
@@ -170,7 +202,7 @@ async def tapped_booking(update: Update, context: DodolanContext) -> None:
     assert query is not None and user is not None
     parts = cb.parse(query.data, cb.BOOKING, 2) or cb.parse(query.data, cb.BOOKING, 3)
     ids = [int(p) for p in parts[1:]] if parts and all(p.isdigit() for p in parts[1:]) else []
-    booking_id = ids[0] if parts and parts[0] not in ("book", "wait") and ids else None
+    booking_id = ids[0] if parts and parts[0] not in SESSION_ACTIONS and ids else None
     try:
         if parts is None or not ids:
             raise StaleAction(query.data)
@@ -188,6 +220,20 @@ async def _booking_action(
     match action, ids:
         case "book" | "wait", [session_id]:
             await _book(update, context, session_id, waitlist=action == "wait")
+        case "show", [session_id]:
+            session = await services.sessions.get(session_id)
+            if session is None or session.status == "cancelled":
+                raise StaleAction(session_id)
+            text, markup = await _session_screen(context, session, from_list=True)
+            await query.answer()
+            await query.edit_message_text(text, reply_markup=markup)
+        case "list", [0]:
+            sessions = (await services.sessions.bookable())[:MAX_LISTED]
+            if not sessions:
+                raise StaleAction(action)
+            text, markup = sv.schedule_list(services.catalog, context.language, sessions, tz)
+            await query.answer()
+            await query.edit_message_text(text, reply_markup=markup)
         case "cancelask", [booking_id]:
             view = await services.booking.changeable(user.id, booking_id)
             trainers = await _trainer_names(context, [view.session])

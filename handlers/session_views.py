@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -191,6 +191,42 @@ def move_choices(
         for target in targets
     ]
     return InlineKeyboardMarkup(rows)
+
+
+def schedule_list(
+    catalog: Catalog, language: str, sessions: Sequence[TrainingSession], tz: ZoneInfo
+) -> tuple[str, InlineKeyboardMarkup]:
+    """All bookable sessions in one message, a button per session to open its card."""
+    lines = [
+        catalog.text(
+            language,
+            "booking.list_line",
+            number=number,
+            title=session.title,
+            when=when(session, tz, language),
+            seats=Html(seats(catalog, language, session)),
+        )
+        for number, session in enumerate(sessions, start=1)
+    ]
+    text = "\n\n".join([catalog.text(language, "booking.list_many"), *lines])
+    buttons = [
+        [
+            InlineKeyboardButton(
+                f"{number}. {_short_label(session, tz, language)}"[:64],
+                callback_data=cb.pack(cb.BOOKING, "show", str(session.id)),
+            )
+        ]
+        for number, session in enumerate(sessions, start=1)
+    ]
+    return text, InlineKeyboardMarkup(buttons)
+
+
+def back_to_list(catalog: Catalog, language: str) -> InlineKeyboardButton:
+    """The button on a session card opened from the list that goes back to the list."""
+    return InlineKeyboardButton(
+        catalog.text(language, "booking.back_to_list"),
+        callback_data=cb.pack(cb.BOOKING, "list", "0"),
+    )
 
 
 def _short_label(session: TrainingSession, tz: ZoneInfo, language: str) -> str:

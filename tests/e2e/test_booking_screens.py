@@ -32,7 +32,7 @@ async def test_a_venue_and_title_with_ampersand_and_angle_bracket_show_as_typed(
     await bot.services.sessions.change(session.id, {"trainer_id": joko.id})
     for owner in (siti, budi):
         await register_owner(bot, owner.id, owner.first_name, client_language=owner.language_code)
-    _, card = await siti.command("jadwal")
+    (card,) = await siti.command("jadwal")
     shown_once(card, TITLE, f"{VENUE}, {ADDRESS}")
     replies = await siti.press("✅ Pesan kursi")
     (edited,) = [m for m in replies if m.message_id == card.message_id]
@@ -59,7 +59,7 @@ async def test_after_booking_the_card_counts_the_seat_just_taken(
 ) -> None:
     await create_session(bot, capacity=30)
     await register_owner(bot, siti.id, "Siti")
-    _, card = await siti.command("jadwal")
+    (card,) = await siti.command("jadwal")
     assert "Sisa 30 kursi dari 30" in card.text
     replies = await siti.press("✅ Pesan kursi")
     (edited,) = [m for m in replies if m.message_id == card.message_id]

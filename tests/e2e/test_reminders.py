@@ -164,7 +164,7 @@ async def test_the_trainer_is_reminded_with_the_number_of_participants(
     await bot.tick()
     assert "Pengingat untuk pelatih" in trainer.last.text
     assert "1 peserta terdaftar" in trainer.last.text
-    _, card = await siti.command("jadwal")
+    (card,) = await siti.command("jadwal")
     assert "Pelatih: Pak Joko" in card.text
 
 
