@@ -16,7 +16,7 @@ from pathlib import Path
 
 from common import ROOT, TOKEN, machine, settings_for
 
-from bot.clock import system_clock
+from bot.core.clock import system_clock
 from bot.services.sessions import SessionDraft
 from simulator import BotApiEmulator, RateLimits
 from tests.e2e.support import register_owner

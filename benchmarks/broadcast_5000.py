@@ -25,7 +25,7 @@ from pathlib import Path
 from common import ROOT, TOKEN, machine, settings_for
 from telegram import Bot
 
-from bot.clock import system_clock
+from bot.core.clock import system_clock
 from bot.services.broadcasts import ANNOUNCEMENT, Message
 from bot.services.container import Services
 from simulator import BotApiEmulator, FakeUser, RateLimits

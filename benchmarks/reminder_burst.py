@@ -19,7 +19,7 @@ from pathlib import Path
 
 from common import TOKEN, machine, seed_reminders, settings_for
 
-from bot.clock import system_clock
+from bot.core.clock import system_clock
 from simulator import BotApiEmulator, FakeUser, RateLimits
 from tests.harness import RunningBot
 

@@ -15,8 +15,8 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.clock import Clock, system_clock
 from bot.config import Settings
+from bot.core.clock import Clock, system_clock
 from bot.ratelimit import PriorityRateLimiter
 from bot.services.container import Services
 from bot.updates import PerChatUpdateProcessor

@@ -14,10 +14,10 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot.app import build_application
-from bot.clock import system_clock
 from bot.config import Settings, load_environment, load_settings, require_webhook
+from bot.core.clock import system_clock
+from bot.core.errors import ConfigError, InvalidInput
 from bot.demo import add_demo_parser, run_demo
-from bot.errors import ConfigError, InvalidInput
 from bot.formatting import zone_label
 from bot.logs import RedactingFormatter, configure_logging
 from bot.services.container import Services

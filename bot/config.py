@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from bot.services.reminders import parse_rules
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"

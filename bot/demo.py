@@ -20,8 +20,8 @@ from pathlib import Path
 from telegram import Update
 
 from bot.app import build_application
-from bot.clock import Clock, system_clock
 from bot.config import Settings, load_settings
+from bot.core.clock import Clock, system_clock
 from bot.logs import configure_logging
 from bot.services.booking import BookingView
 from bot.services.container import Services

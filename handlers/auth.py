@@ -9,9 +9,9 @@ from typing import Any
 
 from telegram import Update
 
-from bot.errors import NotAllowed
+from bot.core.errors import NotAllowed
+from bot.core.models import Role
 from handlers.context import DodolanContext
-from storage.models import Role
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,8 @@ import logging
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.errors import BookingRefused, NotRegistered, Refusal, StaleAction
+from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
+from bot.core.models import TrainingSession
 from bot.services.booking import BookingView
 from handlers import booking_notices
 from handlers import callbacks as cb
@@ -16,7 +17,6 @@ from handlers.common import clear_buttons
 from handlers.context import DodolanApplication, DodolanContext
 from handlers.delivery import send_now
 from handlers.dialogs import send_prompt
-from storage.models import TrainingSession
 
 logger = logging.getLogger(__name__)
 

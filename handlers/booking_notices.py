@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.models import OutboxMessage, TrainingSession
 from bot.i18n import Html
 from bot.services import notices
 from bot.services.booking import BookingView
@@ -18,7 +19,6 @@ from bot.services.calendar import CANCEL, session_ics
 from bot.services.container import Services
 from handlers import delivery
 from handlers import session_views as sv
-from storage.models import OutboxMessage, TrainingSession
 
 # A reply this long after the change says it is late (it was not sent as the reply).
 LATE = notices.REPLY_GRACE

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core.models import Broadcast, TrainingSession
 from bot.formatting import format_datetime
 from bot.i18n import LANGUAGES, Catalog, Html
 from bot.services.broadcasts import ANNOUNCEMENT, Progress
@@ -18,7 +19,6 @@ from handlers import callbacks as cb
 from handlers.delivery import Outgoing
 from handlers.views import option_label
 from storage.broadcasts import Audience, Recipients
-from storage.models import Broadcast, TrainingSession
 
 _TAG = re.compile(r"<[^>]*>")
 TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024

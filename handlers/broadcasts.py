@@ -12,7 +12,8 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
+from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
+from bot.core.models import Broadcast, Dialog, OutboxMessage, Role
 from bot.formatting import format_datetime
 from bot.i18n import Html
 from bot.services.broadcast_input import MAX_BUTTONS, parse_button, parse_moment
@@ -27,7 +28,6 @@ from handlers.common import clear_buttons, explain
 from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.dialogs import TEXT_FLOWS
 from storage.broadcasts import Audience
-from storage.models import Broadcast, Dialog, OutboxMessage, Role
 
 logger = logging.getLogger(__name__)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
+from bot.core.models import TrainingSession
 from bot.i18n import Catalog, Html
 from bot.services.session_changes import Audience, aspects_of
 from handlers import session_views as sv
-from storage.models import TrainingSession
 
 
 def _value(

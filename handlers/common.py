@@ -15,12 +15,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.errors import DodolanError, Refusal
+from bot.core.errors import DodolanError, Refusal
+from bot.core.models import Role
 from bot.i18n import DEFAULT_LANGUAGE
 from handlers.bot_api import DodolanBot
 from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.menus import set_user_menu
-from storage.models import Role
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.core.models import User
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.services.container import Services
-from storage.models import User
 
 SERVICES_KEY = "services"
 

@@ -47,6 +47,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ExtBot
 
+from bot.core.models import OutboxMessage
 from bot.formatting import format_datetime
 from bot.i18n import Html
 from bot.services import notices
@@ -55,7 +56,6 @@ from bot.services.reminders import lead_time
 from handlers import callbacks as cb
 from handlers import session_views as sv
 from handlers.context import SERVICES_KEY, DodolanContext
-from storage.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 

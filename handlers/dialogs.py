@@ -7,14 +7,14 @@ from collections.abc import Awaitable, Callable
 from telegram import CallbackQuery, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.errors import InvalidInput, NotRegistered, Refusal, StaleAction
+from bot.core.errors import InvalidInput, NotRegistered, Refusal, StaleAction
+from bot.core.models import Dialog
 from bot.services import fields, profile, signup
 from bot.services.fields import FieldCollector
 from handlers import callbacks as cb
 from handlers import views
 from handlers.common import explain, stray_message
 from handlers.context import DodolanApplication, DodolanContext
-from storage.models import Dialog
 
 # Other conversations (e.g. staff creating a session) register here: flow name → callback
 # that takes the typed text, shared location or media while that flow is the user's dialog.

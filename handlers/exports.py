@@ -8,11 +8,11 @@ from io import BytesIO
 from telegram import InputFile, Update
 from telegram.ext import CommandHandler, filters
 
+from bot.core.models import Role
 from bot.formatting import format_datetime
 from bot.services.exports import Export, ExportService
 from handlers.auth import requires
 from handlers.context import DodolanApplication, DodolanContext
-from storage.models import Role
 
 
 @requires(Role.STAFF)

@@ -7,8 +7,8 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import TelegramError
 
+from bot.core.models import Role
 from bot.i18n import LANGUAGES, Catalog
-from storage.models import Role
 
 logger = logging.getLogger(__name__)
 

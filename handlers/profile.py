@@ -8,7 +8,7 @@ from io import BytesIO
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.errors import NotRegistered, StaleAction
+from bot.core.errors import NotRegistered, StaleAction
 from handlers import callbacks as cb
 from handlers import views
 from handlers.common import clear_buttons, refresh_menu

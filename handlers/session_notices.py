@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from bot.core.models import ACTIVE_BOOKING, OutboxMessage, TrainingSession
 from bot.formatting import format_datetime
 from bot.i18n import Html
 from bot.services import notices, session_changes
@@ -20,7 +21,6 @@ from bot.services.calendar import CANCEL, REQUEST, session_ics
 from bot.services.container import Services
 from handlers import change_views, delivery
 from handlers import session_views as sv
-from storage.models import ACTIVE_BOOKING, OutboxMessage, TrainingSession
 
 TRAINER = "trainer"
 

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core.models import TrainingSession
 from bot.formatting import format_datetime, format_time_range
 from bot.i18n import Catalog, Html
 from bot.services.booking import BookingView
 from handlers import callbacks as cb
-from storage.models import TrainingSession
 
 
 def when(session: TrainingSession, tz: ZoneInfo, language: str) -> str:

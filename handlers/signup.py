@@ -7,7 +7,8 @@ import re
 from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.errors import StaleAction
+from bot.core.errors import StaleAction
+from bot.core.models import Dialog, Role
 from bot.i18n import Html
 from bot.services import signup
 from handlers import callbacks as cb
@@ -18,7 +19,6 @@ from handlers.context import DodolanApplication, DodolanContext
 from handlers.dialogs import prompt_for, send_prompt, show_profile
 from handlers.staff import redeem_invite
 from handlers.trainer import CHECKIN_LINK_PREFIX, check_in
-from storage.models import Dialog, Role
 
 INVITE_LINK_PREFIX = "latih-"  # t.me/<bot>?start=latih-<token>: a one-time trainer invite
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -7,7 +7,8 @@ from datetime import datetime
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.errors import InvalidInput, Refusal, StaleAction
+from bot.core.errors import InvalidInput, Refusal, StaleAction
+from bot.core.models import Dialog, OutboxMessage, Role
 from bot.i18n import Html
 from bot.services import session_input
 from bot.services.container import Services
@@ -19,7 +20,6 @@ from handlers import staff_views as views
 from handlers.auth import requires
 from handlers.common import clear_buttons, explain
 from handlers.context import DodolanApplication, DodolanContext
-from storage.models import Dialog, OutboxMessage, Role
 
 FLOW = session_input.FLOW
 # Where to send staff back when saving fails on a rule only the service checks.

@@ -16,7 +16,8 @@ from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.errors import BookingRefused, InvalidInput, StaleAction
+from bot.core.errors import BookingRefused, InvalidInput, StaleAction
+from bot.core.models import Dialog, Role, TrainingSession
 from bot.formatting import format_time_range
 from bot.i18n import Html
 from bot.services import session_changes, session_input
@@ -26,7 +27,6 @@ from handlers import change_views, dialogs, session_notices
 from handlers import staff_views as views
 from handlers.auth import requires
 from handlers.context import DodolanApplication, DodolanContext
-from storage.models import Dialog, Role, TrainingSession
 
 EDIT_FLOW = session_input.EDIT_FLOW
 MAX_LISTED = 20

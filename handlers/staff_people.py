@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.errors import InvalidInput, NotAllowed
+from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.models import OutboxMessage, Role
 from bot.services.container import Services
 from bot.services.delivery_report import outbox_report
 from bot.services.invites import PAYLOAD_PREFIX
@@ -20,7 +21,6 @@ from handlers.common import refresh_menu
 from handlers.context import DodolanApplication, DodolanContext
 from handlers.menus import set_user_menu
 from storage.invites import Trainer
-from storage.models import OutboxMessage, Role
 
 RECENT = timedelta(days=7)  # trainers still look up a session's people a week after it
 MAX_TEXT = 4000

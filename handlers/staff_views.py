@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core.models import TrainingSession
 from bot.formatting import format_datetime, format_time_range
 from bot.i18n import Catalog, Html, escape
 from bot.services import session_input
@@ -17,7 +18,6 @@ from bot.services.stats import Stats, fill_rate
 from handlers import callbacks as cb
 from storage.attendance import SessionFeedback
 from storage.invites import Trainer
-from storage.models import TrainingSession
 from storage.stats import Participant
 
 Screen = tuple[str, InlineKeyboardMarkup | None]

@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.errors import InvalidInput, NotAllowed
+from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.models import OutboxMessage
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
 from bot.services.container import Services
@@ -17,7 +18,6 @@ from handlers import callbacks as cb
 from handlers import delivery
 from handlers import session_views as sv
 from handlers.context import DodolanApplication, DodolanContext
-from storage.models import OutboxMessage
 from storage.tips import Subscription
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]

@@ -10,7 +10,8 @@ import segno
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
+from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
+from bot.core.models import Dialog, OutboxMessage, Role, TrainingSession
 from bot.i18n import Html
 from bot.services.attendance import FEEDBACK_KIND
 from bot.services.container import Services
@@ -22,7 +23,6 @@ from handlers.common import clear_buttons
 from handlers.context import DodolanApplication, DodolanContext
 from handlers.dialogs import TEXT_FLOWS
 from storage.attendance import RosterLine
-from storage.models import Dialog, OutboxMessage, Role, TrainingSession
 
 CHECKIN_LINK_PREFIX = "hadir-"
 MARK_PRESENT, MARK_ABSENT = "1", "0"  # what a tick-list button sets: at:v1:<booking id>:<1|0>

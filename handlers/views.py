@@ -15,12 +15,12 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
+from bot.core.models import OwnerProfile
 from bot.formatting import format_datetime, format_day
 from bot.i18n import Catalog, Html, escape
 from bot.services import fields, signup
 from bot.services.validation import MARKETPLACES
 from handlers import callbacks as cb
-from storage.models import OwnerProfile
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 # How an answered question ends (see the catalog key answer.chosen).

@@ -9,8 +9,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.models import Broadcast
 from storage.database import Database, from_db_time, to_db_time
-from storage.models import Broadcast
 
 
 @dataclass(frozen=True)

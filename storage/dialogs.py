@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 from typing import Any
 
+from bot.core.models import Dialog
 from storage.database import Database, to_db_time
-from storage.models import Dialog
 
 
 class DialogRepository:

@@ -9,8 +9,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.models import OutboxMessage
 from storage.database import Database, from_db_time, to_db_time
-from storage.models import OutboxMessage
 
 
 def _message(row: aiosqlite.Row) -> OutboxMessage:

@@ -8,8 +8,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.models import Consent, OwnerProfile
 from storage.database import Database, from_db_time, to_db_time
-from storage.models import Consent, OwnerProfile
 
 PROFILE_FIELDS = (
     "full_name",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core.models import OwnerProfile
 from storage.database import Database
-from storage.models import OwnerProfile
 from storage.owners import profile_from_row
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.models import Booking, TrainingSession
 from storage.database import Database, from_db_time, to_db_time
-from storage.models import Booking, TrainingSession
 
 _SESSION_SELECT = """
 SELECT s.*,

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.core.models import Role, User
 from storage.database import Database, from_db_time, to_db_time
-from storage.models import Role, User
 
 
 def _user(row: aiosqlite.Row) -> User:

@@ -13,8 +13,8 @@ from typing import Any
 from telegram import Update
 
 from bot.app import build_application
-from bot.clock import Clock
 from bot.config import Settings, load_settings
+from bot.core.clock import Clock
 from bot.ratelimit import PriorityRateLimiter
 from bot.services.container import Services
 from bot.updates import PerChatUpdateProcessor

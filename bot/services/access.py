@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.errors import NotAllowed, StaleAction
-from storage.models import Role, TrainingSession
+from bot.core.errors import NotAllowed, StaleAction
+from bot.core.models import Role, TrainingSession
 
 PRIVILEGED = frozenset({Role.STAFF, Role.TRAINER})
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage.database import Database
 from storage.outbox import OutboxRepository
 

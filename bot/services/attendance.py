@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.clock import Clock
-from bot.errors import BookingRefused, InvalidInput, StaleAction
+from bot.core.clock import Clock
+from bot.core.errors import BookingRefused, InvalidInput, StaleAction
+from bot.core.models import Role, TrainingSession
 from bot.services.access import Access
 from bot.services.validation import clean_text
 from storage.attendance import AttendanceRepository, Headcount, RosterLine, SessionFeedback
 from storage.database import Database
-from storage.models import Role, TrainingSession
 from storage.outbox import OutboxRepository
 from storage.sessions import SessionRepository
 from storage.users import UserRepository

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.clock import Clock
-from bot.errors import BookingRefused, NotRegistered, StaleAction
+from bot.core.clock import Clock
+from bot.core.errors import BookingRefused, NotRegistered, StaleAction
+from bot.core.models import ACTIVE_BOOKING, Booking, TrainingSession
 from bot.services import notices
 from bot.services.reminders import Reminders
 from storage.database import Database
-from storage.models import ACTIVE_BOOKING, Booking, TrainingSession
 from storage.outbox import OutboxRepository
 from storage.owners import OwnerRepository
 from storage.sessions import SessionRepository

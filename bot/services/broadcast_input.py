@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.errors import InvalidInput
+from bot.core.errors import InvalidInput
 from bot.services.session_input import parse_clock, split_date
 
 _BUTTON_RE = re.compile(r"^\s*(.{1,40}?)\s*\|\s*(https?://\S{3,500})\s*$")

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
-from bot.errors import BookingRefused, NotAllowed, StaleAction
+from bot.core.clock import Clock
+from bot.core.errors import BookingRefused, NotAllowed, StaleAction
+from bot.core.models import Broadcast, Role
 from bot.services.access import may_run
 from storage.broadcasts import Audience, BroadcastRepository, Recipients
 from storage.database import Database
-from storage.models import Broadcast, Role
 from storage.outbox import OutboxRepository
 from storage.sessions import SessionRepository
 from storage.users import UserRepository

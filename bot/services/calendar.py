@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
 
+from bot.core.models import TrainingSession
 from bot.i18n import Catalog
-from storage.models import TrainingSession
 
 PRODID = "-//Dinas Koperasi Kota Malang//Dodolan//ID"
 REMIND_BEFORE = timedelta(hours=2)

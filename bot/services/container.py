@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.clock import Clock
 from bot.config import Settings
+from bot.core.clock import Clock
 from bot.i18n import Catalog
 from bot.services.admission import Admission
 from bot.services.attendance import AttendanceService

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.models import OutboxMessage
 from bot.services.container import Services
-from storage.models import OutboxMessage
 
 
 @dataclass(frozen=True)

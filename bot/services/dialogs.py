@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.clock import Clock
-from storage.models import Dialog
+from bot.core.clock import Clock
+from bot.core.models import Dialog
 
 
 class DialogStore(Protocol):

@@ -24,14 +24,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from bot.clock import Clock
+from bot.core.clock import Clock
+from bot.core.models import Booking, OwnerProfile, TrainingSession
 from bot.formatting import zone_label
 from bot.i18n import Catalog
 from bot.services.calendar import place_of
 from bot.services.tips_content import Tip, TipLibrary, library
 from storage.attendance import AttendanceRepository, SessionFeedback
 from storage.database import Database
-from storage.models import Booking, OwnerProfile, TrainingSession
 from storage.reports import ReportRepository
 from storage.sessions import SessionRepository
 from storage.tips import TipCount, TipsRepository

@@ -5,11 +5,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
-from bot.clock import Clock
-from bot.errors import InvalidInput, StaleAction
+from bot.core.clock import Clock
+from bot.core.errors import InvalidInput, StaleAction
+from bot.core.models import Dialog
 from bot.services import validation as v
 from bot.services.dialogs import DialogService
-from storage.models import Dialog
 from storage.owners import PROFILE_FIELDS
 
 TEXT_FIELDS = ("full_name", "business_name", "phone", "nib")

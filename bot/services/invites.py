@@ -6,8 +6,8 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.clock import Clock
-from bot.errors import InvalidInput
+from bot.core.clock import Clock
+from bot.core.errors import InvalidInput
 from storage.invites import Invite, Trainer
 
 INVITE_LIFETIME = timedelta(hours=48)

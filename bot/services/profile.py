@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.clock import Clock
-from bot.errors import NotRegistered, StaleAction
+from bot.core.clock import Clock
+from bot.core.errors import NotRegistered, StaleAction
+from bot.core.models import Consent, Dialog, OwnerProfile, User
 from bot.services import fields
 from bot.services.booking import BookingService
 from bot.services.dialogs import DialogService
-from storage.models import Consent, Dialog, OwnerProfile, User
 from storage.outbox import OutboxRepository
 from storage.personal_data import BookingRecord, PersonalRecords
 

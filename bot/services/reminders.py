@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
+from bot.core.models import TrainingSession
 from bot.services import notices
 from bot.services.tips import PREP_TIP, prep_schedule
-from storage.models import TrainingSession
 from storage.outbox import OutboxRepository
 
 _DAY_BEFORE = re.compile(r"^day-before@(\d{1,2})[:.](\d{2})$")

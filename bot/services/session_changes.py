@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from storage.models import TrainingSession
+from bot.core.models import TrainingSession
 
 # What owners read as one thing, and the columns it is made of, in the order they are shown.
 ASPECTS: dict[str, tuple[str, ...]] = {

@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.clock import Clock
-from bot.errors import InvalidInput
+from bot.core.clock import Clock
+from bot.core.errors import InvalidInput
+from bot.core.models import Role, TrainingSession
 from bot.services.sessions import TITLE_MAX, SessionDraft, SessionService, check_draft
 from bot.services.users import UserService
 from bot.services.validation import clean_text
-from storage.models import Role, TrainingSession
 
 Format = Literal["csv", "yaml"]
 T = TypeVar("T")

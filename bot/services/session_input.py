@@ -12,10 +12,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.errors import InvalidInput
+from bot.core.errors import InvalidInput
+from bot.core.models import TrainingSession
 from bot.services.sessions import MAX_CAPACITY, TITLE_MAX, SessionDraft
 from bot.services.validation import clean_text
-from storage.models import TrainingSession
 
 FLOW = "newsession"
 EDIT_FLOW = "editsession"

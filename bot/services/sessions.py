@@ -9,15 +9,15 @@ from typing import Any
 
 import aiosqlite
 
-from bot.clock import Clock
-from bot.errors import BookingRefused, InvalidInput
+from bot.core.clock import Clock
+from bot.core.errors import BookingRefused, InvalidInput
+from bot.core.models import Booking, Role, TrainingSession
 from bot.services import notices, session_changes
 from bot.services.booking import fill_seats
 from bot.services.reminders import Reminders
 from bot.services.session_changes import Audience, ChangePreview
 from bot.services.validation import clean_text
 from storage.database import Database
-from storage.models import Booking, Role, TrainingSession
 from storage.outbox import OutboxRepository
 from storage.sessions import SessionRepository
 from storage.users import UserRepository

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.clock import Clock
-from bot.errors import StaleAction
+from bot.core.clock import Clock
+from bot.core.errors import StaleAction
+from bot.core.models import Consent, Dialog, OwnerProfile
 from bot.services import fields
 from bot.services.dialogs import DialogService
-from storage.models import Consent, Dialog, OwnerProfile
 
 FLOW = "signup"
 CONSENT = "consent"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.errors import NotAllowed
+from bot.core.errors import NotAllowed
+from bot.core.models import TrainingSession
 from bot.services.access import RoleReader, may_run
-from storage.models import TrainingSession
 from storage.stats import Participant, SessionFill
 
 

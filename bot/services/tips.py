@@ -23,12 +23,12 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.clock import Clock
-from bot.errors import InvalidInput, NotAllowed
+from bot.core.clock import Clock
+from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.models import OwnerProfile
 from bot.services.tips_content import BEGINNER, PREP, SELLING, TOPICS, Tip, TipLibrary
 from bot.services.validation import NO_MARKETPLACE
 from storage.database import Database
-from storage.models import OwnerProfile
 from storage.outbox import OutboxRepository
 from storage.owners import OwnerRepository
 from storage.tips import Subscription, TipCount, TipsRepository

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
-from bot.clock import Clock
-from bot.errors import InvalidInput, NotAllowed
+from bot.core.clock import Clock
+from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.models import Role, User
 from bot.i18n import LANGUAGES, language_for_client
 from storage.database import DatabaseUnavailable
-from storage.models import Role, User
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.errors import InvalidInput
+from bot.core.errors import InvalidInput
 
 CATEGORIES = ("kuliner", "fashion", "kriya", "jasa", "pertanian", "lainnya")
 KECAMATAN = ("blimbing", "kedungkandang", "klojen", "lowokwaru", "sukun", "luar")

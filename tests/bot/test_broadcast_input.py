@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.errors import InvalidInput
+from bot.core.errors import InvalidInput
 from bot.services.broadcast_input import parse_button, parse_moment
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
+from bot.core.models import TrainingSession
 from bot.services.calendar import CANCEL, REQUEST, session_ics
-from storage.models import TrainingSession
 
 WIB = ZoneInfo("Asia/Jakarta")
 START = datetime(2026, 12, 12, 2, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_API_BASE_URL, load_environment, load_settings, require_webhook
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 TOKEN = "123456:AAbbCCddEEffGGhhIIjjKKllMMnnOOpp_-"
 

@@ -14,11 +14,11 @@ import openpyxl
 import pytest
 
 from bot.config import load_settings
+from bot.core.models import Consent
 from bot.services.container import Services
 from bot.services.exports import Export, ExportService, Sheet, Totals, sheet_csv, tip_title
 from bot.services.sessions import SessionDraft
 from bot.services.tips_content import Tip
-from storage.models import Consent
 from storage.owners import OwnerRepository
 from tests.harness import FakeClock
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.errors import InvalidInput
+from bot.core.errors import InvalidInput
+from bot.core.models import TrainingSession
 from bot.services import session_input as si
 from bot.services.sessions import check_draft
-from storage.models import TrainingSession
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Tuesday 1 December 2026, 09.00 WIB

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.core.models import TrainingSession
 from bot.services.sessions import SessionDraft
-from storage.models import TrainingSession
 from tests.harness import STAFF_ID, RunningBot
 
 # Saturday 12 December 2026, 09.00–11.00 WIB

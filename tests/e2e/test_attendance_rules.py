@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import BookingRefused
+from bot.core.errors import BookingRefused
 from bot.services.exports import ExportService
 from simulator import BotApiEmulator, BotMessage, FakeUser
 from tests.e2e.support import SATURDAY_9, create_session, register_owner

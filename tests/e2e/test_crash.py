@@ -12,15 +12,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.clock import system_clock
 from bot.config import load_settings
+from bot.core.clock import system_clock
+from bot.core.models import Consent
 from bot.services import notices
 from bot.services.container import Services
 from bot.services.sessions import SessionDraft
 from bot.services.signup import CONSENT_PURPOSE, CONSENT_VERSION
 from handlers.delivery import WORKERS
 from simulator import BotApiEmulator, FakeUser
-from storage.models import Consent
 from storage.owners import OwnerRepository
 from storage.sessions import SessionRepository
 from tests.e2e.test_process import bot_env, bot_process

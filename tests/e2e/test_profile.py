@@ -11,8 +11,8 @@ from typing import Any
 import aiosqlite
 import pytest
 
+from bot.core.models import Role
 from simulator import BotApiEmulator, FakeUser
-from storage.models import Role
 from tests.e2e.support import create_session
 from tests.e2e.test_signup import NASTY, sign_up_siti
 from tests.harness import RunningBot

@@ -7,10 +7,10 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler
 
+from bot.core.models import Role
 from handlers.auth import requires
 from handlers.context import DodolanContext
 from simulator import BotApiEmulator, FakeUser
-from storage.models import Role
 from tests.harness import RunningBot, settings_for
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.core.models import TrainingSession
 from simulator import BotApiEmulator, BotMessage, FakeUser
-from storage.models import TrainingSession
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import RunningBot
 

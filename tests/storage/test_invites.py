@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.errors import InvalidInput
+from bot.core.errors import InvalidInput
+from bot.core.models import Role
 from bot.services.invites import InviteService
 from storage.database import Database
 from storage.invites import InviteRepository
-from storage.models import Role
 from storage.users import UserRepository
 from tests.storage.conftest import T0
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.core.models import Role
 from storage.database import Database
-from storage.models import Role
 from storage.users import UserRepository
 from tests.storage.conftest import T0
 
