@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -77,10 +78,18 @@ def sign_up(page: Any) -> None:
 def book(page: Any, title: str | None = None) -> None:
     """Open /jadwal and book the session with this title (the first shown if None)."""
     type_message(page, "/jadwal")
+    # More than three open sessions come as one numbered list whose buttons open a card in
+    # place; a few come as cards with the button on each.
+    numbered = page.locator(".msg.bot").get_by_role("button", name=re.compile(r"^\d+\. "))
     buttons = page.locator(".msg.bot", has_text=title or "").get_by_role(
         "button", name="✅ Pesan kursi"
     )
-    (buttons.last if title else buttons.first).click()
+    expect(numbered.first.or_(buttons.first)).to_be_visible(timeout=15_000)
+    if numbered.count():
+        (numbered.filter(has_text=title) if title else numbered).first.click()
+        buttons = page.locator(".msg.bot").get_by_role("button", name="✅ Pesan kursi")
+        expect(buttons.last).to_be_visible()
+    (buttons.last if title or numbered.count() else buttons.first).click()
     # The bot paces one message a second per chat: the confirmation waits for the rest of
     # the /jadwal cards, so it can take several seconds.
     expect(bot_says(page, "Kursi Anda sudah aman")).to_be_visible(timeout=15_000)
