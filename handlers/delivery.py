@@ -67,26 +67,15 @@ SENDER_KEY = "outbox_sender"
 
 
 @dataclass(frozen=True)
-class Venue:
-    """A place on the map, sent as a venue message."""
-
-    latitude: float
-    longitude: float
-    title: str
-    address: str
-
-
-@dataclass(frozen=True)
 class Outgoing:
     """One message to send: text (or caption), buttons, and optionally a photo, a document
-    (a file id or URL), a file made at send time (``upload``: name and bytes) or a venue."""
+    (a file id or URL) or a file made at send time (``upload``: name and bytes)."""
 
     text: str
     markup: InlineKeyboardMarkup | None = None
     photo: str | None = None
     document: str | None = None
     upload: tuple[str, bytes] | None = None
-    venue: Venue | None = None
 
 
 # A renderer may return several messages for one row (a confirmation, its calendar file and
@@ -433,20 +422,10 @@ async def send_now(application: AnyApplication, message_id: int | None) -> None:
 async def send_outgoing(
     bot: ExtBot[Any], chat_id: int, outgoing: Outgoing, *, bulk: bool = False
 ) -> int:
-    """Send text, a photo, a document or a venue; return the Telegram message id."""
+    """Send text, a photo or a document; return the Telegram message id."""
     limits: dict[str, bool] = {"bulk": bulk}
     caption = outgoing.text or None
-    if outgoing.venue is not None:
-        venue = outgoing.venue
-        sent = await bot.send_venue(
-            chat_id,
-            latitude=venue.latitude,
-            longitude=venue.longitude,
-            title=venue.title,
-            address=venue.address,
-            rate_limit_args=limits,
-        )
-    elif outgoing.upload is not None:
+    if outgoing.upload is not None:
         name, content = outgoing.upload
         sent = await bot.send_document(
             chat_id,

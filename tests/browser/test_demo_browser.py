@@ -14,8 +14,11 @@ def test_owner_signs_up_and_books_by_clicking(page: Any) -> None:
     summary = page.locator(".msg.bot .bubble", has_text="Nama:").last
     expect(summary.locator("b", has_text="Nama:")).to_be_visible()  # formatting from entities
     book(page)
-    expect(page.locator(".bubble a.place", has_text="Malang Creative Center")).to_have_attribute(
-        "href", re.compile(r"^https://www\.openstreetmap\.org/\?mlat=-7\.93")
+    # the confirmation carries its calendar file and a map button in one message
+    confirmation = page.locator(".msg.bot", has_text="Kursi Anda sudah aman").last
+    expect(confirmation.locator("a.file", has_text=".ics")).to_be_visible()
+    expect(confirmation.locator(".inline-kb a", has_text="Buka peta")).to_have_attribute(
+        "href", re.compile(r"^https://www\.google\.com/maps/search/\?api=1&query=-7\.9")
     )
     expect(page.locator(".persona", has_text="Pak Joko")).to_be_visible()
 

@@ -12,6 +12,7 @@ import icalendar
 
 from bot.services import notices
 from simulator import BotApiEmulator, FakeUser
+from simulator.ratelimit import is_limited_method
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import RunningBot
 
@@ -52,21 +53,27 @@ async def test_no_open_sessions(bot: RunningBot, siti: FakeUser) -> None:
 
 
 async def test_booking_sends_confirmation_calendar_and_location(
-    bot: RunningBot, siti: FakeUser
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
 ) -> None:
     session = await create_session(bot)
     await register_owner(bot, siti.id, "Siti")
     await siti.command("jadwal")
+    mark = len(emulator.calls)
     replies = await siti.press("✅ Pesan kursi")
+    # the card shows the seat taken; one message carries the confirmation, file and map
+    limited = [c.method for c in emulator.calls[mark:] if is_limited_method(c.method)]
+    assert limited == ["editMessageText", "sendDocument"]
     confirmation = next(m for m in replies if "Kursi Anda sudah aman" in m.text)
     assert "Sabtu, 12 Desember 2026, 09.00–11.00 WIB" in confirmation.text
-    document = next(m.document for m in replies if m.document)
+    assert confirmation.document is not None
+    document = confirmation.document
     assert document[0] == f"sesi-{session.id}.ics"
     calendar = icalendar.Calendar.from_ical(document[2])
     (event,) = calendar.walk("VEVENT")
     start = event.decoded("DTSTART")
     assert start.astimezone(WIB).hour == 9 and start == SATURDAY_9
-    assert next(m.location for m in replies if m.location) == (-7.9362, 112.6434)
+    assert confirmation.buttons == [["🗺 Buka peta"]]
+    assert confirmation.button_data["🗺 Buka peta"].endswith("query=-7.9362,112.6434")
     assert await booked_rows(bot, session.id) == [(siti.id, "confirmed")]
 
 
@@ -418,11 +425,11 @@ async def test_a_booking_committed_before_a_crash_is_confirmed_once_after_restar
     assert "terlambat terkirim" in confirmation.text
     assert "Toko Buku A & B, Jl. A. Yani" in confirmation.text  # escaped once, not twice
     assert [m.document[0] for m in siti.messages if m.document] == [f"sesi-{session.id}.ics"]
-    assert [m.location for m in siti.messages if m.location] == [(-7.9362, 112.6434)]
+    assert confirmation.document is not None and confirmation.buttons == [["🗺 Buka peta"]]
     await after_a_crash(bot)
     bot.clock.advance(hours=1)
     await bot.tick()
-    assert count(siti, CONFIRMED) == 1 and len(siti.messages) == 3
+    assert count(siti, CONFIRMED) == 1 and len(siti.messages) == 1
 
 
 async def test_a_reply_sent_at_once_is_not_sent_again_after_a_restart(
@@ -447,7 +454,7 @@ async def test_a_reply_that_fails_to_send_reaches_the_owner_once_from_the_outbox
     session = await create_session(bot)
     await register_owner(bot, siti.id, "Siti")
     await siti.command("jadwal")
-    emulator.faults.add("502", method="sendMessage", chat_id=siti.id)
+    emulator.faults.add("502", method="sendDocument", chat_id=siti.id)
     await siti.press("✅ Pesan kursi")
     assert count(siti, CONFIRMED) == 0 and await booked_rows(bot, session.id) == [
         (siti.id, "confirmed")
@@ -485,12 +492,12 @@ async def test_every_reply_about_a_committed_change_survives_a_crash(
     offer = (await bot.services.booking.current(siti.id))[0].booking.id
     await bot.services.booking.accept_offer(siti.id, offer)
     await after_a_crash(bot)
-    assert count(siti, CONFIRMED) == 1 and "Sesi A" in siti.messages[-3].text
+    assert count(siti, CONFIRMED) == 1 and "Sesi A" in siti.messages[-1].text
     moved = (await bot.services.booking.move(siti.id, offer, second.id)).booking.id
     await after_a_crash(bot)
-    # the confirmation, its calendar file, one removing Sesi A's entry, the map pin
-    assert count(siti, CONFIRMED) == 2 and "Sesi B" in siti.messages[-4].text
-    assert "Kursi lama Anda di <b>Sesi A</b>" in (siti.messages[-4].html or "")
+    # the confirmation with its calendar file and map, then one removing Sesi A's entry
+    assert count(siti, CONFIRMED) == 2 and "Sesi B" in siti.messages[-2].text
+    assert "Kursi lama Anda di <b>Sesi A</b>" in (siti.messages[-2].html or "")
     await bot.services.booking.book(rina.id, second.id)
     await after_a_crash(bot)
     assert count(rina, "daftar tunggu nomor 1") == 1

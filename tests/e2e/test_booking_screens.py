@@ -51,7 +51,10 @@ async def test_a_venue_and_title_with_ampersand_and_angle_bracket_show_as_typed(
     await bot.tick()
     for person, heading in ((siti, "Pengingat sesi"), (budi, "reminder"), (joko, "pelatih")):
         reminder = next(m for m in reversed(person.messages) if heading in m.text)
-        shown_once(reminder, TITLE, f"📍 {VENUE}, {ADDRESS}", "google.com/maps")
+        shown_once(reminder, TITLE, f"📍 {VENUE}, {ADDRESS}")
+        assert 'href="https://www.google.com/maps/search/?api=1&amp;query=' in (
+            reminder.html or ""
+        )
 
 
 async def test_after_booking_the_card_counts_the_seat_just_taken(

@@ -50,7 +50,8 @@ async def test_reminders_arrive_the_day_before_at_8_and_two_hours_before(
     await bot.tick()
     (first,) = reminders_in(siti)
     assert "Sabtu, 12 Desember 2026, 09.00–11.00 WIB" in first
-    assert "Malang Creative Center" in first and "google.com/maps" in first
+    assert "Malang Creative Center" in first and "🗺 Buka peta" in first  # a link, not a URL
+    assert "google.com/maps" in (siti.last.html or "") and "google.com" not in first
     assert "HP dengan baterai penuh" in first and "terlambat" not in first
     assert siti.last.buttons == [["✅ Saya hadir", "❌ Tidak bisa hadir"]]
     bot.clock.moment = SATURDAY_7

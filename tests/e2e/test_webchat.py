@@ -171,11 +171,12 @@ async def test_booking_calendar_downloads_as_a_file(
     await register_owner(bot, SITI.user_id, "Siti")
     chat = await send(web, "/jadwal")
     assert (await press(web, chat, "✅ Pesan kursi")).status_code == 200
-    chat = await chat_with(web, emulator, "document", "place")
-    document = next(m["document"] for m in chat["messages"] if "document" in m)
+    chat = await chat_with(web, emulator, "document")
+    confirmation = next(m for m in chat["messages"] if "document" in m)
+    document = confirmation["document"]
     assert document["name"] == f"sesi-{session.id}.ics"
-    place = next(m["place"] for m in chat["messages"] if "place" in m)
-    assert place["map"].startswith("https://www.openstreetmap.org/?mlat=-7.936200")
+    (map_button,) = confirmation["buttons"][0]  # the map comes as a button on the same message
+    assert map_button["url"].startswith("https://www.google.com/maps/search/?api=1&query=-7.93")
     download = await web.get(document["url"])
     assert download.status_code == 200 and download.content.startswith(b"BEGIN:VCALENDAR")
     disposition = download.headers["Content-Disposition"]
