@@ -29,7 +29,7 @@ from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
 ADMIT_AFTER = 1.0
 # Share of Telegram's sending budget in use above which nobody new is admitted: those
 # already in a conversation need the rest to keep their answers quick.
-ADMIT_UTILISATION = 0.8
+ADMIT_UTILISATION = 0.7
 # How often waiting newcomers are considered, and how many at most each time.
 ADMIT_EVERY = 0.5
 ADMIT_BATCH = 2
