@@ -3,40 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from bot.services.admission import WELCOME
-from simulator import BotApiEmulator, RateLimits
-from tests.harness import TOKEN, FakeClock, RunningBot, settings_for
+from simulator import BotApiEmulator
+from tests.harness import RunningBot
 
 CROWD = 120
-
-
-@pytest.fixture
-async def strict_emulator() -> AsyncIterator[BotApiEmulator]:
-    """An emulator with Telegram's own limits: 30/s overall, 1/s per chat, burst 3."""
-    emu = BotApiEmulator(token=TOKEN, rate_limits=RateLimits())
-    await emu.start()
-    try:
-        yield emu
-    finally:
-        await emu.stop()
-    emu.assert_no_violations()
-
-
-@pytest.fixture
-async def paced_bot(strict_emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[RunningBot]:
-    running = RunningBot(
-        settings_for(strict_emulator, tmp_path / "db.sqlite3"), FakeClock(), strict_emulator
-    )
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 async def test_newcomers_in_a_rush_are_told_their_place_then_welcomed_in_order(

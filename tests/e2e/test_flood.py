@@ -5,43 +5,15 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from bot.updates import PerChatUpdateProcessor
-from simulator import BotApiEmulator, FakeUser, RateLimits
+from simulator import BotApiEmulator, FakeUser
 from tests.e2e.support import register_owner
-from tests.harness import TOKEN, FakeClock, RunningBot, settings_for
+from tests.harness import RunningBot
 
 FLOOD_MESSAGES = 120
 FLOOD_SECONDS = 10.0
 OTHERS = 20
-
-
-@pytest.fixture
-async def strict_emulator() -> AsyncIterator[BotApiEmulator]:
-    """An emulator with Telegram's own limits: 30/s overall, 1/s per chat, burst 3."""
-    emu = BotApiEmulator(token=TOKEN, rate_limits=RateLimits())
-    await emu.start()
-    try:
-        yield emu
-    finally:
-        await emu.stop()
-    emu.assert_no_violations()
-
-
-@pytest.fixture
-async def paced_bot(strict_emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[RunningBot]:
-    running = RunningBot(
-        settings_for(strict_emulator, tmp_path / "db.sqlite3"), FakeClock(), strict_emulator
-    )
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 async def _flood(person: FakeUser) -> None:
