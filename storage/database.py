@@ -83,6 +83,11 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
+        # One read statement at a time on the reader: while a statement is open, SQLite keeps
+        # the connection's read snapshot, and a query another task starts meanwhile would
+        # share it and miss what that task itself just committed (seen: a sign-up step read
+        # back one step behind while the outbox sender was reading).
+        self._read_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -148,12 +153,12 @@ class Database:
 
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """Return the first row of a read-only query, or None."""
-        async with self._reader.execute(sql, _bind(params)) as cursor:
+        async with self._read_lock, self._reader.execute(sql, _bind(params)) as cursor:
             return await cursor.fetchone()
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """Return every row of a read-only query."""
-        async with self._reader.execute(sql, _bind(params)) as cursor:
+        async with self._read_lock, self._reader.execute(sql, _bind(params)) as cursor:
             return list(await cursor.fetchall())
 
     async def forget_deleted(self) -> None:

@@ -82,3 +82,28 @@ def test_times_round_trip_as_utc() -> None:
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
         to_db_time(datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+async def test_a_task_reads_back_what_it_just_committed_while_others_read(db: Database) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("CREATE TABLE steps (user_id INTEGER PRIMARY KEY, step INTEGER)")
+        await conn.execute("CREATE TABLE filler (x INTEGER)")
+        await conn.executemany("INSERT INTO filler VALUES (?)", [(i,) for i in range(2000)])
+    stop = asyncio.Event()
+
+    async def someone_else_reading() -> None:  # like the outbox sender polling its queue
+        while not stop.is_set():
+            await db.fetch_all("SELECT x FROM filler")
+
+    readers = [asyncio.create_task(someone_else_reading()) for _ in range(3)]
+    stale = 0
+    try:
+        for step in range(150):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT OR REPLACE INTO steps VALUES (1, ?)", (step,))
+            row = await db.fetch_one("SELECT step FROM steps WHERE user_id = 1")
+            stale += row is None or row[0] != step
+    finally:
+        stop.set()
+        await asyncio.gather(*readers)
+    assert stale == 0
