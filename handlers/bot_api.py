@@ -85,10 +85,7 @@ class DodolanBot(ExtBot[None]):
         return result
 
     def _note(self, key: tuple[str, str], shown: tuple[str | None, str]) -> None:
-        self._shown[key] = shown
-        self._shown.move_to_end(key)
-        while len(self._shown) > ANSWERED_MEMORY:
-            self._shown.popitem(last=False)
+        _keep(self._shown, key, shown)
 
     def _after_edit(self, endpoint: str, data: dict[str, Any]) -> tuple[str | None, str]:
         """What the message shows after this edit: (text or None if unchanged, markup)."""
@@ -106,7 +103,7 @@ class DodolanBot(ExtBot[None]):
         if query_id in self._answered:
             logger.debug("callback query already answered; not answering again")
             return True
-        self._remember(query_id)
+        _keep(self._answered, query_id, None)
         try:
             return await super()._do_post("answerCallbackQuery", data, **kwargs)
         except BadRequest as exc:
@@ -114,11 +111,6 @@ class DodolanBot(ExtBot[None]):
                 logger.info("callback query could not be answered: %s", exc.message)
                 return False
             raise
-
-    def _remember(self, query_id: str) -> None:
-        self._answered[query_id] = None
-        while len(self._answered) > ANSWERED_MEMORY:
-            self._answered.popitem(last=False)
 
 
 # Edits whose effect is fully described by their parameters (media edits are not tracked).
@@ -152,6 +144,14 @@ def _signature(value: Any) -> str:
 def _plain(value: Any) -> Any:
     to_dict = getattr(value, "to_dict", None)
     return to_dict() if callable(to_dict) else str(value)
+
+
+def _keep(memory: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    """Remember ``key`` as the newest entry, forgetting the oldest beyond ANSWERED_MEMORY."""
+    memory[key] = value
+    memory.move_to_end(key)
+    while len(memory) > ANSWERED_MEMORY:
+        memory.popitem(last=False)
 
 
 def _matches(exc: BadRequest, fragments: tuple[str, ...]) -> bool:

@@ -40,12 +40,8 @@ def database(tmp_path: Path) -> Path:
 async def bot(
     emulator: BotApiEmulator, database: Path, clock: FakeClock
 ) -> AsyncIterator[RunningBot]:
-    running = RunningBot(settings_for(emulator, database), clock, emulator)
-    await running.start()
-    try:
+    async with RunningBot(settings_for(emulator, database), clock, emulator) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 @pytest.fixture

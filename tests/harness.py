@@ -149,6 +149,13 @@ class RunningBot:
             group_per_minute=limits.group_per_minute,
         )
 
+    async def __aenter__(self) -> RunningBot:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
     async def stop(self) -> None:
         """Stop polling, finish in-flight updates, close services (as ``run_polling`` does)."""
         app, self.application = self.application, None

@@ -25,11 +25,6 @@ async def strict_emulator() -> AsyncIterator[BotApiEmulator]:
 
 @pytest.fixture
 async def paced_bot(strict_emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[RunningBot]:
-    running = RunningBot(
-        settings_for(strict_emulator, tmp_path / "db.sqlite3"), FakeClock(), strict_emulator
-    )
-    await running.start()
-    try:
+    settings = settings_for(strict_emulator, tmp_path / "db.sqlite3")
+    async with RunningBot(settings, FakeClock(), strict_emulator) as running:
         yield running
-    finally:
-        await running.stop()

@@ -26,12 +26,8 @@ async def bot(
 ) -> AsyncIterator[RunningBot]:
     """The bot with a reminder two hours and one minute before the start (as in the demo)."""
     settings = settings_for(emulator, database, DODOLAN_REMINDERS="2h,1m")
-    running = RunningBot(settings, clock, emulator)
-    await running.start()
-    try:
+    async with RunningBot(settings, clock, emulator) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 async def booked_with_trainer(

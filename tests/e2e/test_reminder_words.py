@@ -24,12 +24,8 @@ async def bot(
 ) -> AsyncIterator[RunningBot]:
     """The bot with reminders the day before, two hours before and five minutes before."""
     settings = settings_for(emulator, database, DODOLAN_REMINDERS="day-before@08:00,2h,5m")
-    running = RunningBot(settings, clock, emulator)
-    await running.start()
-    try:
+    async with RunningBot(settings, clock, emulator) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 async def book(bot: RunningBot, user: FakeUser, session_id: int) -> str:
