@@ -10,12 +10,19 @@ The hierarchy, drawn once::
     └── Refusal              a rule says no; carries the catalog key that explains it
         ├── InvalidInput     a value the user typed or tapped does not fit
         └── BookingRefused   a booking or programme rule (full, past the cut-off, ...)
+    DeliveryError        a channel could not deliver a notice (raised by a Channel's send)
+    ├── Unreachable      the person cannot be reached there (blocked the bot, not a number)
+    ├── RetryLater       a rate limit or a passing fault; try again after ``delay``
+    ├── Rejected         the platform refused this message; sending it again will not help
+    └── OutsideWindow    free-form messages are not allowed now (WhatsApp's 24-hour window)
 
 Handlers turn each into a friendly message in the user's language; nothing below
 ``handlers/`` knows how it will be shown.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 
 class DodolanError(Exception):
@@ -62,3 +69,32 @@ class NotRegistered(DodolanError):
 
 class BookingRefused(Refusal):
     """A booking or programme rule says no: full, past the cut-off, closed, ..."""
+
+
+class DeliveryError(DodolanError):
+    """A channel could not deliver a notice; ``reason`` is short and holds no personal data."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Unreachable(DeliveryError):
+    """The recipient cannot be reached on this channel (blocked the bot, not on WhatsApp)."""
+
+
+class RetryLater(DeliveryError):
+    """A rate limit or passing fault; the same send may succeed after ``delay``."""
+
+    def __init__(self, reason: str, delay: timedelta, *, everyone: bool = False) -> None:
+        super().__init__(reason)
+        self.delay = delay
+        self.everyone = everyone  # the limit is the channel's, not this recipient's
+
+
+class Rejected(DeliveryError):
+    """The platform refused this message (bad request, template missing); do not resend."""
+
+
+class OutsideWindow(DeliveryError):
+    """Only approved templates may be sent now (WhatsApp's 24-hour customer-service window)."""
