@@ -1,0 +1,120 @@
+"""WhatsApp settings read from the environment; the token and secrets never appear in repr."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.core.errors import ConfigError
+
+CORE_VARIABLES = (
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_PHONE_NUMBER_ID",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+)
+DEFAULT_API_BASE_URL = "https://graph.facebook.com"
+DEFAULT_API_VERSION = "v23.0"
+DEFAULT_MPS = 80  # Meta's default throughput per business phone number
+DEFAULT_TIER = 250  # unique users per moving 24 h outside the window, for a new portfolio
+_VERSION_RE = re.compile(r"^v\d{2,3}\.\d$")
+_ID_RE = re.compile(r"^\d{1,32}$")
+_PATH_RE = re.compile(r"^[A-Za-z0-9_\-/]{1,100}$")
+
+
+@dataclass(frozen=True)
+class WhatsAppSettings:
+    """Validated WhatsApp Cloud API configuration."""
+
+    access_token: str = field(repr=False)
+    phone_number_id: str
+    app_secret: str = field(repr=False)
+    verify_token: str = field(repr=False)
+    api_base_url: str = DEFAULT_API_BASE_URL
+    api_version: str = DEFAULT_API_VERSION
+    business_account_id: str | None = None
+    listen: str = "127.0.0.1"
+    port: int = 8444
+    path: str = "whatsapp"
+    messages_per_second: int = DEFAULT_MPS
+    tier: int = DEFAULT_TIER
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> WhatsAppSettings | None:
+        """Read the settings; None when no core variable is set (WhatsApp is off)."""
+        core = {name: env.get(name, "").strip() for name in CORE_VARIABLES}
+        missing = [name for name, value in core.items() if not value]
+        if len(missing) == len(CORE_VARIABLES):
+            return None
+        if missing:
+            raise ConfigError(
+                ", ".join(missing), "must be set too: WhatsApp needs all four core variables"
+            )
+        return cls(
+            access_token=core["WHATSAPP_ACCESS_TOKEN"],
+            phone_number_id=_numeric_id(env, "WHATSAPP_PHONE_NUMBER_ID"),
+            app_secret=core["WHATSAPP_APP_SECRET"],
+            verify_token=core["WHATSAPP_VERIFY_TOKEN"],
+            api_base_url=_url(env, "WHATSAPP_API_BASE_URL", DEFAULT_API_BASE_URL),
+            api_version=_version(env),
+            business_account_id=_optional_id(env, "WHATSAPP_BUSINESS_ACCOUNT_ID"),
+            listen=env.get("DODOLAN_WHATSAPP_LISTEN", "").strip() or "127.0.0.1",
+            port=_port(env),
+            path=_path(env),
+            messages_per_second=_positive_int(env, "DODOLAN_WHATSAPP_MPS", DEFAULT_MPS),
+            tier=_positive_int(env, "DODOLAN_WHATSAPP_TIER", DEFAULT_TIER),
+        )
+
+    @property
+    def graph_url(self) -> str:
+        """The Graph API root including the version, e.g. ``https://graph.facebook.com/v23.0``."""
+        return f"{self.api_base_url.rstrip('/')}/{self.api_version}"
+
+
+def _numeric_id(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not _ID_RE.match(value):
+        raise ConfigError(name, "must be the numeric id shown in Meta's App Dashboard")
+    return value
+
+
+def _optional_id(env: Mapping[str, str], name: str) -> str | None:
+    return _numeric_id(env, name) if env.get(name, "").strip() else None
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip() or default
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ConfigError(name, "must be an http:// or https:// URL")
+    return value.rstrip("/")
+
+
+def _version(env: Mapping[str, str]) -> str:
+    value = env.get("WHATSAPP_API_VERSION", "").strip() or DEFAULT_API_VERSION
+    if not _VERSION_RE.match(value):
+        raise ConfigError("WHATSAPP_API_VERSION", "must look like v23.0")
+    return value
+
+
+def _port(env: Mapping[str, str]) -> int:
+    raw = env.get("DODOLAN_WHATSAPP_PORT", "").strip() or "8444"
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError("DODOLAN_WHATSAPP_PORT", "must be a port number between 1 and 65535")
+    return int(raw)
+
+
+def _path(env: Mapping[str, str]) -> str:
+    value = env.get("DODOLAN_WHATSAPP_PATH", "").strip().strip("/") or "whatsapp"
+    if not _PATH_RE.match(value):
+        raise ConfigError("DODOLAN_WHATSAPP_PATH", "may only hold A-Z, a-z, 0-9, _, - and /")
+    return value
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(name, "must be a whole number of at least 1")
+    return int(raw)
