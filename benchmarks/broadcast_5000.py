@@ -25,9 +25,9 @@ from pathlib import Path
 from common import ROOT, TOKEN, machine, settings_for
 from telegram import Bot
 
+from bot.app.container import Services
 from bot.core.clock import system_clock
 from bot.services.broadcasts import ANNOUNCEMENT, Message
-from bot.services.container import Services
 from simulator import BotApiEmulator, FakeUser, RateLimits
 from storage.broadcasts import Audience
 from tests.harness import RunningBot

@@ -12,9 +12,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.config import Settings, load_settings  # noqa: E402
+from bot.app.container import Services  # noqa: E402
+from bot.app.settings import Settings, load_settings  # noqa: E402
 from bot.core.clock import system_clock  # noqa: E402
-from bot.services.container import Services  # noqa: E402
 from bot.services.sessions import SessionDraft  # noqa: E402
 from simulator import BotApiEmulator  # noqa: E402
 from storage.sessions import SessionRepository  # noqa: E402

@@ -20,7 +20,7 @@ from pathlib import Path
 from common import TOKEN, machine, settings_for
 
 from bot.core.clock import system_clock
-from bot.ratelimit import PriorityRateLimiter
+from handlers.telegram.ratelimit import PriorityRateLimiter
 from simulator import BotApiEmulator, FakeUser, RateLimits
 from tests.e2e.support import register_owner
 from tests.harness import RunningBot

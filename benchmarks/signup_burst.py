@@ -21,8 +21,8 @@ from pathlib import Path
 
 from common import ROOT, TOKEN, machine, settings_for
 
+from bot.app.container import Services
 from bot.core.clock import system_clock
-from bot.services.container import Services
 from bot.services.sessions import SessionDraft
 from simulator import BotApiEmulator, FakeUser, RateLimits
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from common import machine, peak_rss_mb, seed_reminders, settings_for
 
-from bot.app import build_application
+from bot.app.telegram import build_application
 from simulator import BotApiEmulator
 
 PENDING = 10_000

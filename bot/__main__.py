@@ -1,5 +1,5 @@
 """Allow ``python -m bot``."""
 
-from bot.cli import main
+from bot.app.cli import main
 
 raise SystemExit(main())

@@ -1,1 +1,1 @@
-"""The Telegram edge: read the update, call one service, render, reply."""
+"""The channel edges: one package per channel (Telegram today, WhatsApp next)."""

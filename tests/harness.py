@@ -12,14 +12,14 @@ from typing import Any
 
 from telegram import Update
 
-from bot.app import build_application
-from bot.config import Settings, load_settings
+from bot.app.container import Services
+from bot.app.settings import Settings, load_settings
+from bot.app.telegram import build_application
 from bot.core.clock import Clock
-from bot.ratelimit import PriorityRateLimiter
-from bot.services.container import Services
-from bot.updates import PerChatUpdateProcessor
-from handlers.context import SERVICES_KEY, DodolanApplication
-from handlers.delivery import SENDER_KEY, OutboxSender, run_tick_hooks
+from handlers.telegram.context import SERVICES_KEY, DodolanApplication
+from handlers.telegram.delivery import SENDER_KEY, OutboxSender, run_tick_hooks
+from handlers.telegram.ratelimit import PriorityRateLimiter
+from handlers.telegram.updates import PerChatUpdateProcessor
 from simulator import BotApiEmulator
 
 TOKEN = "123456:TEST-dodolan-emulator-token-0000000000"

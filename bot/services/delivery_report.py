@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.app.container import Services
 from bot.core.models import OutboxMessage
-from bot.services.container import Services
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.bot_api import DodolanBot
+from handlers.telegram.bot_api import DodolanBot
 from simulator import BotApiEmulator
 from tests.harness import TOKEN
 

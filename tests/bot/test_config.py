@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_API_BASE_URL, load_environment, load_settings, require_webhook
+from bot.app.settings import DEFAULT_API_BASE_URL, load_environment, load_settings, require_webhook
 from bot.core.errors import ConfigError
 
 TOKEN = "123456:AAbbCCddEEffGGhhIIjjKKllMMnnOOpp_-"

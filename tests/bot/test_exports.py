@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from bot.config import load_settings
+from bot.app.container import Services
+from bot.app.settings import load_settings
 from bot.core.models import Consent
-from bot.services.container import Services
 from bot.services.exports import Export, ExportService, Sheet, Totals, sheet_csv, tip_title
 from bot.services.sessions import SessionDraft
 from bot.services.tips_content import Tip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.logs import RedactingFormatter
+from bot.app.logs import RedactingFormatter
 
 TOKEN = "123456:AAbbCCddEEffGGhhIIjjKKllMMnnOOpp_-"
 

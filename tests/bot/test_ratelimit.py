@@ -7,7 +7,12 @@ from typing import Any
 
 from telegram.error import RetryAfter
 
-from bot.ratelimit import GLOBAL_CHATS, PRUNE_ABOVE, PriorityRateLimiter, RateLimitArgs
+from handlers.telegram.ratelimit import (
+    GLOBAL_CHATS,
+    PRUNE_ABOVE,
+    PriorityRateLimiter,
+    RateLimitArgs,
+)
 
 
 class FakeTelegram:

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import load_settings
-from bot.services.container import Services
+from bot.app.container import Services
+from bot.app.settings import load_settings
 from bot.services.session_import import SessionImporter, parse_sessions
 from tests.harness import FakeClock
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.app.cli import main
 from bot.services.tips_content import (
     DEFAULT_TIPS_FILE,
     PREP,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
-from bot.updates import PerChatUpdateProcessor
+from handlers.telegram.updates import PerChatUpdateProcessor
 
 
 def update_from(chat_id: int, update_id: int) -> Update:

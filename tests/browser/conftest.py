@@ -62,8 +62,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def demo_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Start ``python -m bot.demo --port 0`` in a subprocess; stop it with SIGTERM."""
-    yield from _run_demo(request, ROOT, [sys.executable, "-m", "bot.demo", "--port", "0"])
+    """Start ``python -m bot.app.demo --port 0`` in a subprocess; stop it with SIGTERM."""
+    yield from _run_demo(request, ROOT, [sys.executable, "-m", "bot.app.demo", "--port", "0"])
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """SIGKILL the bot while reminders are pending and while sends are in flight, and in the
 middle of a burst of bookings: after each restart every reminder and every booking
 confirmation arrives, once, except sends that were in flight at a kill (re-sent and counted
-as uncertain, as handlers/delivery.py documents)."""
+as uncertain, as handlers/telegram/delivery.py documents)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.config import load_settings
+from bot.app.container import Services
+from bot.app.settings import load_settings
 from bot.core.clock import system_clock
 from bot.core.models import Consent
 from bot.services import notices
-from bot.services.container import Services
 from bot.services.sessions import SessionDraft
 from bot.services.signup import CONSENT_PURPOSE, CONSENT_VERSION
-from handlers.delivery import WORKERS
+from handlers.telegram.delivery import WORKERS
 from simulator import BotApiEmulator, FakeUser
 from storage.owners import OwnerRepository
 from storage.sessions import SessionRepository

@@ -6,7 +6,7 @@ import asyncio
 import statistics
 import time
 
-from bot.updates import PerChatUpdateProcessor
+from handlers.telegram.updates import PerChatUpdateProcessor
 from simulator import BotApiEmulator, FakeUser
 from tests.e2e.support import register_owner
 from tests.harness import RunningBot

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.delivery import send_now
+from handlers.telegram.delivery import send_now
 from simulator import BotApiEmulator, FakeUser
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.e2e.test_trainer import make_trainer

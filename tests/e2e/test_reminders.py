@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from handlers.delivery import send_now
+from handlers.telegram.delivery import send_now
 from simulator import BotApiEmulator, FakeUser
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import RunningBot
@@ -279,8 +279,8 @@ def test_outbox_command_reports_failed_and_unreachable(tmp_path: Path) -> None:
     database = tmp_path / "dodolan.sqlite3"
 
     async def seed() -> None:
-        from bot.config import load_settings
-        from bot.services.container import Services
+        from bot.app.container import Services
+        from bot.app.settings import load_settings
         from tests.harness import FakeClock
 
         settings = load_settings({"DODOLAN_DATABASE": str(database)}, require_token=False)

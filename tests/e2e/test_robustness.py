@@ -14,7 +14,7 @@ import random
 
 import pytest
 
-from handlers import callbacks as cb
+from handlers.telegram import callbacks as cb
 from simulator import BotApiEmulator, FakeUser
 from tests.e2e.support import create_session, register_owner
 from tests.harness import RunningBot

@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler
 
 from bot.core.models import Role
-from handlers.auth import requires
-from handlers.context import DodolanContext
+from handlers.telegram.auth import requires
+from handlers.telegram.context import DodolanContext
 from simulator import BotApiEmulator, FakeUser
 from tests.harness import RunningBot, settings_for
 

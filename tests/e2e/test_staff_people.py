@@ -8,8 +8,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CommandHandler
 
-from handlers.context import DodolanContext
-from handlers.staff import redeem_invite
+from handlers.telegram.context import DodolanContext
+from handlers.telegram.staff import redeem_invite
 from simulator import BotApiEmulator, FakeUser
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import RunningBot

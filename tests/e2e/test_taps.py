@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from handlers import callbacks as cb
-from handlers.context import DodolanContext
+from handlers.telegram import callbacks as cb
+from handlers.telegram.context import DodolanContext
 from simulator import BotApiEmulator, FakeUser
 from tests.e2e.support import create_session, register_owner
 from tests.harness import RunningBot

@@ -6,9 +6,9 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.app.container import Services
 from bot.core.models import User
 from bot.i18n import DEFAULT_LANGUAGE
-from bot.services.container import Services
 
 SERVICES_KEY = "services"
 
@@ -19,7 +19,7 @@ class DodolanContext(
     """PTB's context plus the services and the account of the user behind the update.
 
     PTB builds one context per update and shares it across handler groups, so the account
-    loaded by the group -1 handler in :mod:`handlers.common` is visible to every handler.
+    loaded by the group -1 handler in :mod:`handlers.telegram.common` is visible to every handler.
     """
 
     def __init__(

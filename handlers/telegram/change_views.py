@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.core.models import TrainingSession
 from bot.i18n import Catalog, Html
 from bot.services.session_changes import Audience, aspects_of
-from handlers import session_views as sv
+from handlers.telegram import session_views as sv
 
 
 def _value(

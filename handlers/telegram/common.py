@@ -18,9 +18,9 @@ from telegram.ext import (
 from bot.core.errors import DodolanError, Refusal
 from bot.core.models import Role
 from bot.i18n import DEFAULT_LANGUAGE
-from handlers.bot_api import DodolanBot
-from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
-from handlers.menus import set_user_menu
+from handlers.telegram.bot_api import DodolanBot
+from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
+from handlers.telegram.menus import set_user_menu
 
 logger = logging.getLogger(__name__)
 

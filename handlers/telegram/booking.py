@@ -10,13 +10,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
 from bot.core.models import TrainingSession
 from bot.services.booking import BookingView
-from handlers import booking_notices
-from handlers import callbacks as cb
-from handlers import session_views as sv
-from handlers.common import clear_buttons
-from handlers.context import DodolanApplication, DodolanContext
-from handlers.delivery import send_now
-from handlers.dialogs import send_prompt
+from handlers.telegram import booking_notices
+from handlers.telegram import callbacks as cb
+from handlers.telegram import session_views as sv
+from handlers.telegram.common import clear_buttons
+from handlers.telegram.context import DodolanApplication, DodolanContext
+from handlers.telegram.delivery import send_now
+from handlers.telegram.dialogs import send_prompt
 
 logger = logging.getLogger(__name__)
 

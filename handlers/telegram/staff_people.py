@@ -7,19 +7,19 @@ from datetime import datetime, timedelta
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.app.container import Services
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.models import OutboxMessage, Role
-from bot.services.container import Services
 from bot.services.delivery_report import outbox_report
 from bot.services.invites import PAYLOAD_PREFIX
 from bot.services.sessions import TRAINER_REVOKED
-from handlers import callbacks as cb
-from handlers import delivery, tips
-from handlers import staff_views as views
-from handlers.auth import refuse, requires
-from handlers.common import refresh_menu
-from handlers.context import DodolanApplication, DodolanContext
-from handlers.menus import set_user_menu
+from handlers.telegram import callbacks as cb
+from handlers.telegram import delivery, tips
+from handlers.telegram import staff_views as views
+from handlers.telegram.auth import refuse, requires
+from handlers.telegram.common import refresh_menu
+from handlers.telegram.context import DodolanApplication, DodolanContext
+from handlers.telegram.menus import set_user_menu
 from storage.invites import Trainer
 
 RECENT = timedelta(days=7)  # trainers still look up a session's people a week after it

@@ -11,7 +11,7 @@ from telegram import Update
 
 from bot.core.errors import NotAllowed
 from bot.core.models import Role
-from handlers.context import DodolanContext
+from handlers.telegram.context import DodolanContext
 
 logger = logging.getLogger(__name__)
 

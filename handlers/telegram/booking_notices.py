@@ -1,7 +1,7 @@
 """The owner's replies about their own booking changes, rendered from an outbox row.
 
 The booking service queues each reply with the change (``bot.services.notices``); the
-handler sends it at once through :func:`handlers.delivery.send_now`, and the outbox sender
+handler sends it at once through :func:`handlers.telegram.delivery.send_now`, and the outbox sender
 only if that did not happen. Either way the reply is built here, from current data, and is
 skipped if the booking has changed again since (a seat cancelled before its confirmation
 went out is not confirmed).
@@ -14,14 +14,14 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
+from bot.app.container import Services
 from bot.core.models import OutboxMessage, TrainingSession
 from bot.i18n import Html
 from bot.services import notices
 from bot.services.booking import BookingView
 from bot.services.calendar import CANCEL, session_ics
-from bot.services.container import Services
-from handlers import delivery
-from handlers import session_views as sv
+from handlers.telegram import delivery
+from handlers.telegram import session_views as sv
 
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH
 # A reply this long after the change says it is late (it was not sent as the reply).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.config import Settings
+from bot.app.settings import Settings
 from bot.core.clock import Clock
 from bot.i18n import Catalog
 from bot.services.admission import Admission

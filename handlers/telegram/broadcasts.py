@@ -12,6 +12,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.app.container import Services
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
 from bot.core.models import Broadcast, Dialog, OutboxMessage, Role
 from bot.formatting import format_datetime
@@ -19,14 +20,13 @@ from bot.i18n import Html
 from bot.services.broadcast_input import MAX_BUTTONS, parse_button, parse_moment
 from bot.services.broadcasts import ANNOUNCEMENT, FOLLOWUP, OUTBOX_KIND
 from bot.services.broadcasts import Message as Draft
-from bot.services.container import Services
-from handlers import broadcast_views as bv
-from handlers import callbacks as cb
-from handlers import delivery
-from handlers.auth import refuse, requires
-from handlers.common import clear_buttons, explain
-from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
-from handlers.dialogs import TEXT_FLOWS
+from handlers.telegram import broadcast_views as bv
+from handlers.telegram import callbacks as cb
+from handlers.telegram import delivery
+from handlers.telegram.auth import refuse, requires
+from handlers.telegram.common import clear_buttons, explain
+from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
+from handlers.telegram.dialogs import TEXT_FLOWS
 from storage.broadcasts import Audience
 
 logger = logging.getLogger(__name__)

@@ -12,15 +12,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from bot.app.container import Services
 from bot.core.models import ACTIVE_BOOKING, OutboxMessage, TrainingSession
 from bot.formatting import format_datetime
 from bot.i18n import Html
 from bot.services import notices, session_changes
 from bot.services.booking import BookingView
 from bot.services.calendar import CANCEL, REQUEST, session_ics
-from bot.services.container import Services
-from handlers import change_views, delivery
-from handlers import session_views as sv
+from handlers.telegram import change_views, delivery
+from handlers.telegram import session_views as sv
 
 TRAINER = "trainer"
 

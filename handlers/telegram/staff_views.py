@@ -15,7 +15,7 @@ from bot.i18n import Catalog, Html, escape
 from bot.services import session_input
 from bot.services.delivery_report import OutboxReport
 from bot.services.stats import Stats, fill_rate
-from handlers import callbacks as cb
+from handlers.telegram import callbacks as cb
 from storage.attendance import SessionFeedback
 from storage.invites import Trainer
 from storage.stats import Participant

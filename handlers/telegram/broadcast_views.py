@@ -15,9 +15,9 @@ from bot.formatting import format_datetime
 from bot.i18n import LANGUAGES, Catalog, Html
 from bot.services.broadcasts import ANNOUNCEMENT, Progress
 from bot.services.validation import CATEGORIES, KECAMATAN
-from handlers import callbacks as cb
-from handlers.delivery import Outgoing
-from handlers.views import option_label
+from handlers.telegram import callbacks as cb
+from handlers.telegram.delivery import Outgoing
+from handlers.telegram.views import option_label
 from storage.broadcasts import Audience, Recipients
 
 _TAG = re.compile(r"<[^>]*>")

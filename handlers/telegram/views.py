@@ -20,7 +20,7 @@ from bot.formatting import format_datetime, format_day
 from bot.i18n import Catalog, Html, escape
 from bot.services import fields, signup
 from bot.services.validation import MARKETPLACES
-from handlers import callbacks as cb
+from handlers.telegram import callbacks as cb
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 # How an answered question ends (see the catalog key answer.chosen).

@@ -24,8 +24,8 @@ from telegram import Update
 from telegram.ext import ExtBot
 from tornado.httpserver import HTTPServer
 
-from bot.config import WebhookSettings
-from handlers.context import DodolanApplication
+from bot.app.settings import WebhookSettings
+from handlers.telegram.context import DodolanApplication
 
 logger = logging.getLogger(__name__)
 

@@ -15,12 +15,10 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.config import Settings
+from bot.app.container import Services
+from bot.app.settings import Settings
 from bot.core.clock import Clock, system_clock
-from bot.ratelimit import PriorityRateLimiter
-from bot.services.container import Services
-from bot.updates import PerChatUpdateProcessor
-from handlers import (
+from handlers.telegram import (
     admission,
     booking,
     broadcasts,
@@ -33,10 +31,12 @@ from handlers import (
     tips,
     trainer,
 )
-from handlers.bot_api import DodolanBot
-from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
-from handlers.delivery import start_delivery, stop_delivery
-from handlers.menus import set_default_menus, set_user_menu
+from handlers.telegram.bot_api import DodolanBot
+from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
+from handlers.telegram.delivery import start_delivery, stop_delivery
+from handlers.telegram.menus import set_default_menus, set_user_menu
+from handlers.telegram.ratelimit import PriorityRateLimiter
+from handlers.telegram.updates import PerChatUpdateProcessor
 
 logger = logging.getLogger(__name__)
 

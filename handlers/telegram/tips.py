@@ -7,17 +7,17 @@ from datetime import date, datetime, timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.app.container import Services
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.models import OutboxMessage
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
-from bot.services.container import Services
 from bot.services.tips import DAILY_TIP, PREP_TIP, SLOTS, TipsService, TipStats
 from bot.services.tips_content import TOPICS, Tip
-from handlers import callbacks as cb
-from handlers import delivery
-from handlers import session_views as sv
-from handlers.context import DodolanApplication, DodolanContext
+from handlers.telegram import callbacks as cb
+from handlers.telegram import delivery
+from handlers.telegram import session_views as sv
+from handlers.telegram.context import DodolanApplication, DodolanContext
 from storage.tips import Subscription
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]

@@ -11,10 +11,10 @@ from bot.core.errors import InvalidInput, NotRegistered, Refusal, StaleAction
 from bot.core.models import Dialog
 from bot.services import fields, profile, signup
 from bot.services.fields import FieldCollector
-from handlers import callbacks as cb
-from handlers import views
-from handlers.common import explain, stray_message
-from handlers.context import DodolanApplication, DodolanContext
+from handlers.telegram import callbacks as cb
+from handlers.telegram import views
+from handlers.telegram.common import explain, stray_message
+from handlers.telegram.context import DodolanApplication, DodolanContext
 
 # Other conversations (e.g. staff creating a session) register here: flow name → callback
 # that takes the typed text, shared location or media while that flow is the user's dialog.

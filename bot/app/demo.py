@@ -19,15 +19,15 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot.app import build_application
-from bot.config import Settings, load_settings
+from bot.app.container import Services
+from bot.app.logs import configure_logging
+from bot.app.settings import Settings, load_settings
+from bot.app.telegram import build_application
 from bot.core.clock import Clock, system_clock
-from bot.logs import configure_logging
 from bot.services.booking import BookingView
-from bot.services.container import Services
 from bot.services.sessions import SessionDraft
-from handlers.context import SERVICES_KEY, DodolanApplication
-from handlers.delivery import send_now
+from handlers.telegram.context import SERVICES_KEY, DodolanApplication
+from handlers.telegram.delivery import send_now
 from simulator import BotApiEmulator, RateLimits
 from simulator.webchat import Persona, WebChat
 
@@ -249,6 +249,6 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m bot.demo")
+    parser = argparse.ArgumentParser(prog="python -m bot.app.demo")
     add_demo_parser(parser.add_subparsers(dest="command", required=True))
     sys.exit(run_demo(parser.parse_args(["demo", *sys.argv[1:]])))

@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 
-from bot.app import build_application
-from bot.config import Settings, load_environment, load_settings, require_webhook
+from bot.app.container import Services
+from bot.app.demo import add_demo_parser, run_demo
+from bot.app.logs import RedactingFormatter, configure_logging
+from bot.app.settings import Settings, load_environment, load_settings, require_webhook
+from bot.app.telegram import build_application
 from bot.core.clock import system_clock
 from bot.core.errors import ConfigError, InvalidInput
-from bot.demo import add_demo_parser, run_demo
 from bot.formatting import zone_label
-from bot.logs import RedactingFormatter, configure_logging
-from bot.services.container import Services
 from bot.services.delivery_report import outbox_report
 from bot.services.exports import Export, ExportService
 from bot.services.session_import import (
@@ -31,7 +31,7 @@ from bot.services.session_import import (
     format_for,
 )
 from bot.services.tips_content import DEFAULT_TIPS_FILE, parse_tips
-from bot.webhook import run_webhook
+from handlers.telegram.webhook import run_webhook
 from storage.backup import backup_database
 from storage.database import Database, DatabaseUnavailable
 from storage.migrate import current_version, migrate

@@ -10,18 +10,18 @@ import segno
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.app.container import Services
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
 from bot.core.models import Dialog, OutboxMessage, Role, TrainingSession
 from bot.i18n import Html
 from bot.services.attendance import FEEDBACK_KIND
-from bot.services.container import Services
-from handlers import broadcasts, delivery
-from handlers import callbacks as cb
-from handlers import session_views as sv
-from handlers.auth import refuse, requires
-from handlers.common import clear_buttons
-from handlers.context import DodolanApplication, DodolanContext
-from handlers.dialogs import TEXT_FLOWS
+from handlers.telegram import broadcasts, delivery
+from handlers.telegram import callbacks as cb
+from handlers.telegram import session_views as sv
+from handlers.telegram.auth import refuse, requires
+from handlers.telegram.common import clear_buttons
+from handlers.telegram.context import DodolanApplication, DodolanContext
+from handlers.telegram.dialogs import TEXT_FLOWS
 from storage.attendance import RosterLine
 
 CHECKIN_LINK_PREFIX = "hadir-"

@@ -11,8 +11,8 @@ from telegram.ext import CommandHandler, filters
 from bot.core.models import Role
 from bot.formatting import format_datetime
 from bot.services.exports import Export, ExportService
-from handlers.auth import requires
-from handlers.context import DodolanApplication, DodolanContext
+from handlers.telegram.auth import requires
+from handlers.telegram.context import DodolanApplication, DodolanContext
 
 
 @requires(Role.STAFF)

@@ -17,13 +17,13 @@ from typing import Any
 from telegram import InlineKeyboardMarkup
 from telegram.ext import ExtBot
 
+from bot.app.container import Services
 from bot.core.models import OutboxMessage
-from bot.ratelimit import PriorityRateLimiter
 from bot.services import signup
 from bot.services.admission import WELCOME, minutes_to_wait
-from bot.services.container import Services
-from handlers import delivery, views
-from handlers.context import SERVICES_KEY, DodolanApplication, DodolanContext
+from handlers.telegram import delivery, views
+from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
+from handlers.telegram.ratelimit import PriorityRateLimiter
 
 # Seconds of reply backlog above which newcomers are queued instead of answered.
 ADMIT_AFTER = 1.0

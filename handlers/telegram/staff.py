@@ -7,19 +7,19 @@ from datetime import datetime
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.app.container import Services
 from bot.core.errors import InvalidInput, Refusal, StaleAction
 from bot.core.models import Dialog, OutboxMessage, Role
 from bot.i18n import Html
 from bot.services import session_input
-from bot.services.container import Services
 from bot.services.sessions import TRAINER_ASSIGNED
-from handlers import callbacks as cb
-from handlers import delivery, dialogs, staff_manage, staff_people
-from handlers import session_views as sv
-from handlers import staff_views as views
-from handlers.auth import requires
-from handlers.common import clear_buttons, explain
-from handlers.context import DodolanApplication, DodolanContext
+from handlers.telegram import callbacks as cb
+from handlers.telegram import delivery, dialogs, staff_manage, staff_people
+from handlers.telegram import session_views as sv
+from handlers.telegram import staff_views as views
+from handlers.telegram.auth import requires
+from handlers.telegram.common import clear_buttons, explain
+from handlers.telegram.context import DodolanApplication, DodolanContext
 
 FLOW = session_input.FLOW
 # Where to send staff back when saving fails on a rule only the service checks.

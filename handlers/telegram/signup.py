@@ -11,14 +11,14 @@ from bot.core.errors import StaleAction
 from bot.core.models import Dialog, Role
 from bot.i18n import Html
 from bot.services import signup
-from handlers import callbacks as cb
-from handlers.admission import is_busy, queue_newcomer, welcome_screen
-from handlers.booking import SESSION_LINK_PREFIX, open_session_link, send_session_card
-from handlers.common import clear_buttons, refresh_menu
-from handlers.context import DodolanApplication, DodolanContext
-from handlers.dialogs import prompt_for, send_prompt, show_profile
-from handlers.staff import redeem_invite
-from handlers.trainer import CHECKIN_LINK_PREFIX, check_in
+from handlers.telegram import callbacks as cb
+from handlers.telegram.admission import is_busy, queue_newcomer, welcome_screen
+from handlers.telegram.booking import SESSION_LINK_PREFIX, open_session_link, send_session_card
+from handlers.telegram.common import clear_buttons, refresh_menu
+from handlers.telegram.context import DodolanApplication, DodolanContext
+from handlers.telegram.dialogs import prompt_for, send_prompt, show_profile
+from handlers.telegram.staff import redeem_invite
+from handlers.telegram.trainer import CHECKIN_LINK_PREFIX, check_in
 
 INVITE_LINK_PREFIX = "latih-"  # t.me/<bot>?start=latih-<token>: a one-time trainer invite
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

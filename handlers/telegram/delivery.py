@@ -8,8 +8,9 @@ Every message the bot sends on its own initiative is an outbox row first (see
   re-adding them at start-up never duplicates; ``replace_existing`` and
   ``misfire_grace_time=None`` make a time that passed while the bot was down run at once. A
   repeating safety job (every ``SAFETY_SECONDS``) also expires waitlist offers.
-* **Pacing.** Sends go through ``bot.ratelimit.PriorityRateLimiter`` as bulk traffic, so
-  replies to people chatting with the bot always go first, and Telegram's global, per-chat
+* **Pacing.** Sends go through ``handlers.telegram.ratelimit.PriorityRateLimiter`` as bulk
+  traffic, so replies to people chatting with the bot always go first, and Telegram's global,
+  per-chat
   and per-group limits hold. ``WORKERS`` workers each claim one due message at a time, so
   at most ``WORKERS`` sends are in flight; one recipient's messages go one after another.
 * **Failures.** 429: back in the queue after ``retry_after``. Network errors and 5xx: retried
@@ -47,15 +48,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ExtBot
 
+from bot.app.container import Services
 from bot.core.models import OutboxMessage
 from bot.formatting import format_datetime
 from bot.i18n import Html
 from bot.services import notices
-from bot.services.container import Services
 from bot.services.reminders import lead_time
-from handlers import callbacks as cb
-from handlers import session_views as sv
-from handlers.context import SERVICES_KEY, DodolanContext
+from handlers.telegram import callbacks as cb
+from handlers.telegram import session_views as sv
+from handlers.telegram.context import SERVICES_KEY, DodolanContext
 
 logger = logging.getLogger(__name__)
 

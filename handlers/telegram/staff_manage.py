@@ -22,11 +22,11 @@ from bot.formatting import format_time_range
 from bot.i18n import Html
 from bot.services import session_changes, session_input
 from bot.services.session_changes import Audience, ChangePreview
-from handlers import callbacks as cb
-from handlers import change_views, dialogs, session_notices
-from handlers import staff_views as views
-from handlers.auth import requires
-from handlers.context import DodolanApplication, DodolanContext
+from handlers.telegram import callbacks as cb
+from handlers.telegram import change_views, dialogs, session_notices
+from handlers.telegram import staff_views as views
+from handlers.telegram.auth import requires
+from handlers.telegram.context import DodolanApplication, DodolanContext
 
 EDIT_FLOW = session_input.EDIT_FLOW
 MAX_LISTED = 20

@@ -9,11 +9,11 @@ from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import NotRegistered, StaleAction
-from handlers import callbacks as cb
-from handlers import views
-from handlers.common import clear_buttons, refresh_menu
-from handlers.context import DodolanApplication, DodolanContext
-from handlers.dialogs import send_prompt, show_profile
+from handlers.telegram import callbacks as cb
+from handlers.telegram import views
+from handlers.telegram.common import clear_buttons, refresh_menu
+from handlers.telegram.context import DodolanApplication, DodolanContext
+from handlers.telegram.dialogs import send_prompt, show_profile
 
 
 async def profile(update: Update, context: DodolanContext) -> None:

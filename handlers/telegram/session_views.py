@@ -12,7 +12,7 @@ from bot.core.models import TrainingSession
 from bot.formatting import format_datetime, format_time_range
 from bot.i18n import Catalog, Html
 from bot.services.booking import BookingView
-from handlers import callbacks as cb
+from handlers.telegram import callbacks as cb
 
 
 def when(session: TrainingSession, tz: ZoneInfo, language: str) -> str:

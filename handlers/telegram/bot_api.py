@@ -12,7 +12,8 @@ would otherwise have to know them:
 
 :class:`DodolanBot` treats the first as done (the call returns ``True``, as Telegram does for
 inline messages) and remembers which callback queries it answered, so a second answer is
-skipped and :func:`handlers.common.on_error` can tell whether the spinner is still turning.
+skipped and :func:`handlers.telegram.common.on_error` can tell whether the spinner still
+turns.
 It also remembers what it last put on each message it edited, so an edit that would change
 nothing (the second tap of a double tap clearing buttons already cleared) is not even sent.
 Every handler gets this through ``context.bot`` and ``query.answer()`` / ``query.edit_*``,

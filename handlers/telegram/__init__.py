@@ -1,0 +1,1 @@
+"""The Telegram edge (python-telegram-bot): handlers, views, callbacks, menus, pacing, delivery."""
