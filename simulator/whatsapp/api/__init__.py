@@ -1,0 +1,1 @@
+"""Meta's OpenAPI description (MIT) and the schemas extracted from it."""
