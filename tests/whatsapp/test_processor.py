@@ -1,0 +1,155 @@
+"""The inbox processor: each stored event reaches the bot once; failures are retried, kept."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+import tornado.netutil
+
+from handlers.whatsapp.events import Event, Inbound, StatusEvent, split
+from handlers.whatsapp.signature import sign
+from handlers.whatsapp.webhook import InboxProcessor, make_app, make_server
+from storage.whatsapp_inbox import WhatsAppInboxRepository
+from tests.whatsapp.conftest import Clock
+from tests.whatsapp.fixtures import batched, meta, pywa
+from tests.whatsapp.test_webhook import SECRET, SETTINGS
+
+BODY = batched(pywa("message", "text"), pywa("message_status", "read"), meta("button-message"))
+
+
+class Bot:
+    """Records what it was handed; fails the events it is told to fail."""
+
+    def __init__(self, failing: int = 0) -> None:
+        self.handled: list[Event] = []
+        self.failing = failing  # fail this many calls first
+        self.calls = 0
+        self.arrived = asyncio.Event()
+
+    async def handle(self, event: Event) -> None:
+        self.calls += 1
+        if self.calls <= self.failing:
+            raise RuntimeError("the bot tripped")
+        self.handled.append(event)
+        self.arrived.set()
+
+
+async def test_each_event_is_handled_once(inbox: WhatsAppInboxRepository, clock: Clock) -> None:
+    bot = Bot()
+    processor = InboxProcessor(inbox, bot.handle, now=clock)
+    await inbox.store_batch(split(BODY), clock())
+    assert await processor.process_once() == 3
+    assert await processor.process_once() == 0
+    await inbox.store_batch(split(BODY), clock())  # Meta delivers the same POST again
+    assert await processor.process_once() == 0
+    kinds = [type(e).__name__ for e in bot.handled]
+    assert kinds == ["Inbound", "StatusEvent", "Inbound"]
+    assert isinstance(bot.handled[0], Inbound) and bot.handled[0].text == "Body Text"
+    assert isinstance(bot.handled[1], StatusEvent) and bot.handled[1].status == "read"
+    assert await inbox.summary() == {"done": 3}
+
+
+async def test_a_failure_is_retried_after_a_backoff(
+    inbox: WhatsAppInboxRepository, clock: Clock
+) -> None:
+    bot = Bot(failing=1)
+    processor = InboxProcessor(inbox, bot.handle, now=clock)
+    await inbox.store_batch(split(pywa("message", "text")), clock())
+    await processor.process_once()
+    (row,) = await inbox.all_events()
+    assert (row.status, row.attempts, row.last_error) == ("pending", 1, "RuntimeError")
+    assert await processor.process_once() == 0  # not before its time
+    clock.advance(seconds=30)
+    assert await processor.process_once() == 1
+    assert len(bot.handled) == 1
+    assert await inbox.summary() == {"done": 1}
+
+
+async def test_repeated_failures_park_the_event_without_losing_it(
+    inbox: WhatsAppInboxRepository, clock: Clock
+) -> None:
+    bot = Bot(failing=99)
+    processor = InboxProcessor(inbox, bot.handle, now=clock, max_attempts=3)
+    await inbox.store_batch(split(pywa("message", "text")), clock())
+    for _ in range(5):
+        await processor.process_once()
+        clock.advance(minutes=10)
+    (row,) = await inbox.all_events()
+    assert (row.status, row.attempts) == ("failed", 3)
+    assert row.payload["message"]["text"]["body"] == "Body Text"
+    assert bot.calls == 3
+
+
+async def test_a_failure_does_not_hold_up_the_others(
+    inbox: WhatsAppInboxRepository, clock: Clock
+) -> None:
+    bot = Bot(failing=1)
+    processor = InboxProcessor(inbox, bot.handle, now=clock)
+    await inbox.store_batch(split(BODY), clock())
+    await processor.process_once()
+    assert len(bot.handled) == 2
+    assert await inbox.summary() == {"done": 2, "pending": 1}
+
+
+async def test_events_cut_off_by_a_crash_are_handled_after_the_restart(
+    inbox: WhatsAppInboxRepository, clock: Clock
+) -> None:
+    await inbox.store_batch(split(pywa("message", "text")), clock())
+    await inbox.claim(10, clock())  # the process died while handling it
+    bot = Bot()
+    processor = InboxProcessor(inbox, bot.handle, now=clock)
+    processor.start()
+    try:
+        await asyncio.wait_for(bot.arrived.wait(), 5)
+    finally:
+        await processor.stop()
+    assert len(bot.handled) == 1
+    (row,) = await inbox.all_events()
+    assert row.status == "done" and row.attempts == 2
+
+
+async def test_the_webhook_wakes_the_running_processor(
+    inbox: WhatsAppInboxRepository, clock: Clock
+) -> None:
+    bot = Bot()
+    processor = InboxProcessor(inbox, bot.handle, now=clock)
+    sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+    http = make_server(make_app(SETTINGS, inbox, processor.wake, now=clock))
+    http.add_sockets(sockets)
+    processor.start()
+    raw = json.dumps(meta("button-message")).encode()
+    url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}/hooks/wa"
+    try:
+        async with httpx.AsyncClient(timeout=5) as client:
+            headers = {"X-Hub-Signature-256": sign(SECRET, raw)}
+            assert (await client.post(url, content=raw, headers=headers)).status_code == 200
+        await asyncio.wait_for(bot.arrived.wait(), 5)
+    finally:
+        await processor.stop()
+        http.stop()
+        await http.close_all_connections()
+    (tap,) = bot.handled
+    assert isinstance(tap, Inbound) and tap.choice_id == "Unsubscribe"
+
+
+@pytest.mark.parametrize("batch", [1, 2])
+async def test_a_full_batch_is_followed_at_once_by_the_next(
+    inbox: WhatsAppInboxRepository, clock: Clock, batch: int
+) -> None:
+    bot = Bot()
+    processor = InboxProcessor(inbox, bot.handle, now=clock, batch=batch)
+    await inbox.store_batch(split(BODY), clock())
+    processor.start()
+    try:
+        for _ in range(100):
+            if len(bot.handled) == 3:
+                break
+            await asyncio.sleep(0)
+            bot.arrived.clear()
+            await asyncio.wait_for(bot.arrived.wait(), 5)
+    finally:
+        await processor.stop()
+    assert len(bot.handled) == 3
