@@ -49,16 +49,13 @@ class WhatsAppEmulator:
         async_errors: bool = False,
         auto_approve: bool = False,
     ) -> None:
-        self.phone_number_id = phone_number_id
-        self.waba_id = waba_id
-        self.access_token = access_token
-        self.app_secret = app_secret
+        self.phone_number_id, self.waba_id = phone_number_id, waba_id
+        self.access_token, self.app_secret = access_token, app_secret
         self.webhook_url = webhook_url
         self.clock = clock or _utcnow
         self.display_phone_number = display_phone_number
         self.limits = limits or Limits()
-        self.settle = settle
-        self.reply_timeout = reply_timeout
+        self.settle, self.reply_timeout = settle, reply_timeout
         self.auto_approve = auto_approve
         # Set by a harness that knows when the bot has finished handling an inbound message
         # (``await hook(wamid, seconds) -> bool``); people then wait for exactly that.
@@ -68,24 +65,14 @@ class WhatsAppEmulator:
         self.faults = Faults()
         self.payloads = Payloads(waba_id, phone_number_id, display_phone_number, self.clock)
         self.webhooks = WebhookSender(
-            app_secret,
-            lambda: self.webhook_url,
-            self.world.stats,
-            self.world.activity.notify,
-            webhook_attempts,
-            webhook_backoff,
-        )
+            app_secret, lambda: self.webhook_url, self.world.stats, self.world.activity.notify,
+            webhook_attempts, webhook_backoff,
+        )  # fmt: skip
         self.pacer = Pacer(self.limits, monotonic)
         self.messages_api = MessagesEndpoint(
-            self.world,
-            self.templates,
-            self.pacer,
-            self.faults,
-            self.payloads,
-            self.webhooks,
-            self.clock,
-            SendOptions(async_errors=async_errors),
-        )
+            self.world, self.templates, self.pacer, self.faults, self.payloads, self.webhooks,
+            self.clock, SendOptions(async_errors=async_errors),
+        )  # fmt: skip
         self._server = HttpServer(self)
         self._port = port
         self._people: dict[str, WhatsAppPerson] = {}

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 
 from simulator.whatsapp.snapshot import Button, WaMessage
 from simulator.whatsapp.state import Contact, InMessage, new_wamid
+from simulator.whatsapp.webhooks import Delivery
 
 if TYPE_CHECKING:
     from simulator.whatsapp.emulator import WhatsAppEmulator
@@ -291,33 +292,36 @@ class WhatsAppPerson:
         delivery = emu.webhooks.enqueue("message", emu.payloads.message(self.contact, message))
         limit = emu.reply_timeout if within is None else within
         if emu.handled_hook is not None:
-            handled = await emu.handled_hook(message["id"], limit)
-            if not handled:
+            if not await emu.handled_hook(message["id"], limit):
                 raise AssertionError(
                     f"{self!r}: the bot did not finish {what} within {limit}s. "
                     f"{self._describe(start, calls0)}"
                 )
         elif expect is not False:
-            got = await _wait_for(
-                emu,
-                lambda: self._count() > start or (delivery.done.is_set() and not delivery.ok),
-                limit,
-            )
-            if not delivery.done.is_set() or not delivery.ok:
-                await delivery.done.wait()
-            if not delivery.ok:
-                raise AssertionError(
-                    f"{self!r}: the bot refused the webhook for {what}: {delivery.attempts}"
-                )
-            if not got:
-                raise AssertionError(
-                    f"{self!r}: no reply within {limit}s after {what}. "
-                    f"{self._describe(start, calls0)}"
-                )
+            await self._await_reply(delivery, start, limit, what, calls0)
         else:
             await asyncio.wait_for(delivery.done.wait(), limit)
         await self._settle()
         return self._check(start, calls0, expect, what)
+
+    async def _await_reply(
+        self, delivery: Delivery, start: int, limit: float, what: str, calls0: int
+    ) -> None:
+        """Wait for a first reply; fail at once when the bot refuses the webhook."""
+        got = await _wait_for(
+            self.emu,
+            lambda: self._count() > start or (delivery.done.is_set() and not delivery.ok),
+            limit,
+        )
+        await delivery.done.wait()
+        if not delivery.ok:
+            raise AssertionError(
+                f"{self!r}: the bot refused the webhook for {what}: {delivery.attempts}"
+            )
+        if not got:
+            raise AssertionError(
+                f"{self!r}: no reply within {limit}s after {what}. {self._describe(start, calls0)}"
+            )
 
     def _check(self, start: int, calls0: int, expect: bool | None, what: str) -> list[WaMessage]:
         """The new messages, asserting silence or a reply as asked."""

@@ -108,8 +108,10 @@ class _Hook(tornado.web.RequestHandler):
         status = rec.statuses.pop(0) if rec.statuses else 200
         self.set_status(status)
         await self.finish("ok")
+        if status != 200 or rec.on_message is None or not rec.received[-1].payload["entry"]:
+            return
         value = rec.received[-1].value
-        if status == 200 and rec.on_message is not None and "messages" in value:
+        if "messages" in value:
             await rec.on_message(value)
 
 
