@@ -112,15 +112,16 @@ class OutboxRepository:
         message_id: int,
         status: str,
         now: datetime,
-        telegram_message_id: int | None = None,
+        *,
+        sent_ref: str | None = None,
         error: str | None = None,
     ) -> None:
-        """Record the outcome of one send."""
+        """Record the outcome of one send (``sent_ref``: the message's id on its channel)."""
         async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE outbox SET status = ?, message_id = ?, last_error = ?, "
                 "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
-                (status, telegram_message_id, error, status, to_db_time(now), message_id),
+                (status, sent_ref, error, status, to_db_time(now), message_id),
             )
 
     async def retry_later(self, message_id: int, due_at: datetime, error: str) -> None:

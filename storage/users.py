@@ -50,6 +50,11 @@ class UserRepository:
                 "unreachable_at = NULL",
                 (user_id, default_language, to_db_time(now), to_db_time(now)),
             )
+            await conn.execute(  # a Telegram user's internal id is their Telegram id
+                "INSERT OR IGNORE INTO identities (user_id, channel, external_id, created_at) "
+                "VALUES (?, 'telegram', ?, ?)",
+                (user_id, str(user_id), to_db_time(now)),
+            )
             async with conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
                 row = await cur.fetchone()
         assert row is not None

@@ -81,6 +81,10 @@ def prep_schedule(starts_at: datetime, now: datetime, tz: ZoneInfo) -> list[tupl
     return list(enumerate(t for t in times if now < t < starts_at))
 
 
+TAKEN = "taken"  # the day's tip is chosen; being sent
+SENT = "sent"  # the channel accepted it
+
+
 @dataclass(frozen=True)
 class Reader:
     """What we know about the owner reading a tip."""
@@ -234,14 +238,18 @@ class TipsService:
                 await self._chain(tx, user_id, sub.slot, self._now())
 
     async def take_daily(self, user_id: int, day: date) -> Tip | None:
-        """Pick today's tip and queue tomorrow's, atomically; None if nothing should be sent."""
+        """Pick today's tip and queue tomorrow's, atomically; None if nothing should be sent.
+
+        The pick is kept (``taken``), so a retry sends the same tip; that it was sent is
+        recorded by :meth:`daily_sent`, once the channel has accepted it.
+        """
         tips = await self._library.tips()
         reader = reader_of(await self._owners.get(user_id))
         last_sent = await self._repo.last_sent(user_id)
         sub, now = await self._repo.subscription(user_id), self._now()
         async with self._db.transaction() as tx:
             status, tip_id = await self._repo.day(tx, user_id, day)
-            if status == "taken":  # a retry of a send already decided: the same tip
+            if status == TAKEN:  # a retry of a send already decided: the same tip
                 return next((t for t in tips if t.id == tip_id), None)
             if status != "queued" or sub is None or not sub.active:
                 return None
@@ -251,19 +259,31 @@ class TipsService:
             if tip is None:
                 await self._repo.close_day(tx, user_id, day, "skipped", None)
             else:
-                await self._repo.close_day(tx, user_id, day, "taken", tip.id)
-                await self._repo.record_sent(tx, user_id, tip.id, tip.topic, "daily", now)
+                await self._repo.close_day(tx, user_id, day, TAKEN, tip.id)
             await self._chain(tx, user_id, sub.slot, now)
         return tip
 
+    async def daily_sent(self, user_id: int, day: date) -> None:
+        """Record that the day's tip reached the owner (once, however often it is called)."""
+        tips = await self._library.tips()
+        async with self._db.transaction() as tx:
+            status, tip_id = await self._repo.day(tx, user_id, day)
+            tip = next((t for t in tips if t.id == tip_id), None)
+            if status != TAKEN or tip is None:
+                return
+            await self._repo.close_day(tx, user_id, day, SENT, tip.id)
+            await self._repo.record_sent(tx, user_id, tip.id, tip.topic, "daily", self._now())
+
     async def prep_tip(self, user_id: int, step: int) -> Tip | None:
-        """The ``step``-th tip of the preparation series, recorded as sent; None past the end."""
+        """The ``step``-th tip of the preparation series; None past the end."""
         series = [t for t in await self._library.tips() if t.topic == PREP]
-        if not 0 <= step < len(series):
-            return None
-        tip = series[step]
-        await self._repo.send_now(user_id, tip.id, tip.topic, "prep", self._now())
-        return tip
+        return series[step] if 0 <= step < len(series) else None
+
+    async def prep_sent(self, user_id: int, step: int) -> None:
+        """Record that a preparation tip reached the owner."""
+        tip = await self.prep_tip(user_id, step)
+        if tip is not None:
+            await self._repo.send_now(user_id, tip.id, tip.topic, "prep", self._now())
 
     async def stats(self) -> TipStats:
         """Tips sent, helpful and not helpful, per tip and per topic."""

@@ -1,37 +1,17 @@
-"""The Telegram edge of the outbox: send due messages, paced, in each recipient's language.
+"""The outbox in the Telegram bot: the delivery service's loop, waker, jobs and builders.
 
-Every message the bot sends on its own initiative is an outbox row first (see
-``storage/outbox.py``). ``OutboxSender`` drains the rows that are due:
+How rows are sent (building, channels, retries, at-least-once, replies owed) is
+:mod:`bot.services.delivery`. This module runs it inside PTB:
 
-* **Waking up.** The database is the source of truth. APScheduler (PTB's JobQueue) holds one
-  date job per distinct pending due time, with a stable id (``outbox-due-<epoch>``), so
-  re-adding them at start-up never duplicates; ``replace_existing`` and
-  ``misfire_grace_time=None`` make a time that passed while the bot was down run at once. A
-  repeating safety job (every ``SAFETY_SECONDS``) also expires waitlist offers.
-* **Pacing.** Sends go through ``handlers.telegram.ratelimit.PriorityRateLimiter`` as bulk
-  traffic, so replies to people chatting with the bot always go first, and Telegram's global,
-  per-chat
-  and per-group limits hold. ``WORKERS`` workers each claim one due message at a time, so
-  at most ``WORKERS`` sends are in flight; one recipient's messages go one after another.
-* **Failures.** 429: back in the queue after ``retry_after``. Network errors and 5xx: retried
-  with exponential backoff up to ``MAX_ATTEMPTS``. 403: the user blocked the bot; they are
-  marked unreachable and later sends to them are skipped (status ``skipped``) until they
-  write again. 400: failed, logged.
-* **Crashes: at-least-once.** A row is ``sending`` only while its call is in flight. If the
-  process dies then, nobody knows whether Telegram delivered it; at start-up such rows go
-  back to ``pending`` with ``interrupted`` counted and are sent again. We chose a possible
-  duplicate over a lost reminder; the window is bounded to the ``WORKERS`` sends in flight,
-  and ``dodolan outbox`` reports them as uncertain. Nothing marked ``sent`` is sent again.
-* **Replies owed.** A reply that reports a committed change (a seat, a cancellation; see
-  ``bot.services.notices``) is a row committed with the change and due ``REPLY_GRACE``
-  later. The handler sends it at once with :func:`send_now`, at reply priority: it claims
-  the row first (``pending`` to ``sending``, as a worker does), so whichever of the two
-  claims it sends it and the other finds nothing. If the handler fails, or the process dies
-  before it claims the row, the workers send it when it falls due; if the process dies while
-  it is ``sending``, it is re-sent at start-up like any row in flight.
-* **Relevance.** Each row stores ids, not text; it is rendered at send time from current
-  data and skipped if it no longer applies (an offer already taken, a reminder for a session
-  that has started). A reminder sent late (the bot was down) says so.
+* **Waking up.** APScheduler (PTB's JobQueue) holds one date job per distinct pending due
+  time (:class:`JobQueueWaker`); a repeating safety job (every ``SAFETY_SECONDS``) also
+  expires waitlist offers, and a tick job runs features' short periodic work.
+* **Pacing.** The Telegram channel sends through
+  ``handlers.telegram.ratelimit.PriorityRateLimiter`` as bulk traffic, so replies to people
+  chatting with the bot always go first and Telegram's limits hold.
+* **Builders.** Each outbox kind has one renderer (reminders and waitlist notices here, the
+  rest in their feature's module); :func:`builders` turns what they return into neutral
+  :class:`~bot.core.notices.Notice` values for the delivery service.
 """
 
 from __future__ import annotations
@@ -39,29 +19,30 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from io import BytesIO
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ExtBot
 
 from bot.app.container import Services
 from bot.core.models import OutboxMessage
+from bot.core.notices import Attachment, ChannelName, Choice, Notice
 from bot.formatting import format_datetime
 from bot.i18n import Html
 from bot.services import notices
+from bot.services.delivery import AfterSent, Builders, DeliveryService
 from bot.services.reminders import lead_time
 from handlers.telegram import callbacks as cb
 from handlers.telegram import session_views as sv
+from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.context import SERVICES_KEY, DodolanContext
+from storage.identities import IdentityRepository
 
 logger = logging.getLogger(__name__)
 
-WORKERS = 8
-MAX_ATTEMPTS = 5
 SAFETY_SECONDS = 30.0
 LATE_AFTER = timedelta(minutes=10)
 SENDER_KEY = "outbox_sender"
@@ -87,6 +68,18 @@ Renderer = Callable[[Services, str, OutboxMessage, datetime], Awaitable[Rendered
 
 # Renderers of kinds owned by other feature modules, registered in their ``register()``.
 RENDERERS: dict[str, Renderer] = {}
+# Kinds rendered in this module.
+BUILT_HERE = (
+    notices.REMINDER,
+    notices.TRAINER_REMINDER,
+    notices.SEAT_OFFER,
+    notices.WAITLIST_MOVED,
+    notices.OFFER_EXPIRED,
+    notices.WAITLIST_ENDED,
+)
+# What to record once a kind has been sent (registered like the renderers).
+AfterSentHook = Callable[[Services, OutboxMessage, datetime], Awaitable[None]]
+AFTER_SENT: dict[str, AfterSentHook] = {}
 
 # Short periodic work of feature modules (e.g. refreshing a broadcast's status message), run
 # every TICK_SECONDS by a JobQueue job, and by tests through RunningBot.tick().
@@ -248,27 +241,58 @@ async def _trainer_reminder(
     return text, None
 
 
+class JobQueueWaker:
+    """Wakes the delivery loop at due times: one APScheduler date job per distinct time."""
+
+    def __init__(self, application: AnyApplication, now: Callable[[], datetime]) -> None:
+        self._application = application
+        self._now = now
+        self.event = asyncio.Event()
+
+    def wake_at(self, due: datetime) -> None:
+        """Make sure delivery runs at ``due`` (now, if it has passed or no scheduler runs).
+
+        The job id is stable (``outbox-due-<epoch>``), so re-adding the pending times at
+        start-up never duplicates, and ``misfire_grace_time=None`` makes a time that passed
+        while the bot was down run at once.
+        """
+        job_queue = self._application.job_queue
+        if job_queue is None or due <= self._now():
+            self.event.set()
+            return
+        job_queue.scheduler.add_job(
+            self.event.set,
+            "date",
+            run_date=due,
+            id=f"outbox-due-{int(due.timestamp())}",
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
+
+
 class OutboxSender:
-    """Drains due outbox rows; woken by APScheduler at due times and by the safety job."""
+    """The delivery service at work in the Telegram bot: its loop, waker and jobs."""
 
     def __init__(self, application: AnyApplication, services: Services) -> None:
         self._application = application
         self._services = services
-        self._wake = asyncio.Event()
+        self._waker = JobQueueWaker(application, services.now)
+        self.delivery = DeliveryService(
+            services.outbox,
+            services.users,
+            builders(services),
+            {ChannelName.TELEGRAM: TelegramChannel(application.bot)},
+            services.now,
+            self._waker,
+            IdentityRepository(services.db),
+        )
         self._task: asyncio.Task[None] | None = None
-        self._drain_lock = asyncio.Lock()
-        self._claim_lock = asyncio.Lock()
-        self._in_flight: set[int] = set()
-        self._stopping = False
 
     async def start(self, *, background: bool = True) -> None:
         """Requeue interrupted sends, schedule every pending due time, start the loop."""
-        requeued = await self._services.outbox.requeue_interrupted()
-        if requeued:
-            logger.warning("%d message(s) were in flight at the last stop; re-sending", requeued)
+        await self.delivery.start()
         self._services.outbox.on_enqueue = self.wake_at
-        for due in await self._services.outbox.pending_due_times():
-            self.wake_at(due)
         job_queue = self._application.job_queue
         if background:
             self._task = asyncio.create_task(self._loop(), name="outbox-sender")
@@ -279,138 +303,94 @@ class OutboxSender:
                 job_queue.run_repeating(
                     _ticks, interval=TICK_SECONDS, first=TICK_SECONDS, name="ticks"
                 )
-            self._wake.set()
+            self._waker.event.set()
 
     async def stop(self) -> None:
         """Stop after the sends in flight finish (the rest stays pending for the next start)."""
-        self._stopping = True
+        self.delivery.stopping = True
         self._services.outbox.on_enqueue = None
         if self._task is not None:
-            async with self._drain_lock:
-                self._task.cancel()
+            self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
 
     def wake_at(self, due: datetime) -> None:
         """Make sure the sender runs at ``due`` (now, if it has passed)."""
-        job_queue = self._application.job_queue
-        if job_queue is None or due <= self._services.now():
-            self._wake.set()
-            return
-        epoch = int(due.timestamp())
-        job_queue.scheduler.add_job(
-            self._wake.set,
-            "date",
-            run_date=due,
-            id=f"outbox-due-{epoch}",
-            replace_existing=True,
-            misfire_grace_time=None,
-            coalesce=True,
-        )
+        self._waker.wake_at(due)
 
     async def _loop(self) -> None:
         while True:
-            await self._wake.wait()
-            self._wake.clear()
+            await self._waker.event.wait()
+            self._waker.event.clear()
             try:
-                await self.drain()
+                await self.delivery.drain()
             except Exception:
                 logger.exception("outbox sender failed; retrying on the next wake-up")
 
     async def drain(self) -> int:
-        """Send every message due now with ``WORKERS`` parallel workers; return how many."""
-        async with self._drain_lock:
-            counts = await asyncio.gather(*(self._worker() for _ in range(WORKERS)))
-        return sum(counts)
+        """Send every message due now; return how many."""
+        return await self.delivery.drain()
 
     async def send_now(self, message_id: int) -> None:
         """Send one message as a reply, now, unless a worker has already taken it."""
-        message = await self._services.outbox.claim(message_id)
-        if message is not None:
-            await self._handle(message, bulk=False)
+        await self.delivery.send_now(message_id)
 
-    async def _worker(self) -> int:
-        """Claim one due message at a time (none for a recipient already in flight)."""
-        handled = 0
-        while not self._stopping:
-            async with self._claim_lock:
-                claimed = await self._services.outbox.claim_due(
-                    self._services.now(), 1, exclude_users=self._in_flight
-                )
-                if not claimed:
-                    return handled
-                (message,) = claimed
-                self._in_flight.add(message.user_id)
-            try:
-                await self._handle(message, bulk=True)
-            finally:
-                self._in_flight.discard(message.user_id)
-            handled += 1
-        return handled
 
-    async def _handle(self, message: OutboxMessage, *, bulk: bool) -> None:
-        """Deliver one claimed message; whatever goes wrong, record an outcome for it."""
-        try:
-            await self._deliver(message, bulk=bulk)
-        except Exception as exc:  # one bad message must not stop the others
-            logger.exception("outbox message %s could not be handled", message.id)
-            await self._services.outbox.finish(
-                message.id, "failed", self._services.now(), error=type(exc).__name__
+def notice_of(rendered: Rendered) -> Notice:
+    """A notice from what a Telegram-shaped renderer returned (until each builds notices)."""
+    first, *rest = _parts(rendered)
+    main = _notice(first)
+    return replace(main, follow_ups=tuple(_notice(part) for part in rest))
+
+
+def _notice(outgoing: Outgoing) -> Notice:
+    choices: list[Choice] = []
+    rows: list[int] = []
+    if outgoing.markup is not None:
+        for row in outgoing.markup.inline_keyboard:
+            rows.append(len(row))
+            choices.extend(
+                Choice(id=str(b.callback_data or ""), title=b.text, url=b.url) for b in row
             )
+    attachment = None
+    if outgoing.upload is not None:
+        name, content = outgoing.upload
+        attachment = Attachment("document", name=name, content=content)
+    elif outgoing.photo is not None:
+        attachment = Attachment("photo", ref=outgoing.photo, ref_channel=ChannelName.TELEGRAM)
+    elif outgoing.document is not None:
+        attachment = Attachment(
+            "document", ref=outgoing.document, ref_channel=ChannelName.TELEGRAM
+        )
+    return Notice(outgoing.text, tuple(choices), tuple(rows) or None, attachment)
 
-    async def _deliver(self, message: OutboxMessage, *, bulk: bool) -> None:
-        services = self._services
-        outbox, now = services.outbox, services.now()
-        user = await services.users.get(message.user_id)
-        if user is None or await services.users.is_unreachable(message.user_id):
-            await outbox.finish(message.id, "skipped", now, error="unreachable")
-            return
-        rendered = await render(services, user.language, message, now)
-        if rendered is None:
-            await outbox.finish(message.id, "skipped", now, error="no longer applies")
-            return
-        first, *rest = _parts(rendered)
-        bot = self._application.bot
-        try:
-            sent_id = await send_outgoing(bot, message.user_id, first, bulk=bulk)
-        except RetryAfter as exc:
-            wait = exc.retry_after
-            delay = wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
-            await outbox.retry_later(message.id, now + delay, "429 retry after")
-            self.wake_at(now + delay)
-        except Forbidden as exc:
-            await services.users.blocked_the_bot(message.user_id)
-            await outbox.finish(message.id, "failed", now, error=f"forbidden: {exc.message}")
-        except BadRequest as exc:
-            logger.error("outbox message %s rejected: %s", message.id, exc.message)
-            await outbox.finish(message.id, "failed", now, error=exc.message)
-        except NetworkError as exc:
-            if message.attempts >= MAX_ATTEMPTS:
-                await outbox.finish(message.id, "failed", now, error=f"network: {exc.message}")
-                return
-            retry_at = now + timedelta(seconds=2**message.attempts)
-            await outbox.retry_later(message.id, retry_at, f"network: {exc.message}")
-            self.wake_at(retry_at)
-        else:
-            await _send_extras(bot, message, rest, bulk=bulk)
-            await outbox.finish(message.id, "sent", now, telegram_message_id=sent_id)
+
+def builders(services: Services) -> Builders:
+    """Every outbox kind's builder, bound to the running services."""
+    registry = Builders()
+    known = set(RENDERERS) | set(BUILT_HERE)
+    for kind in sorted(known):
+
+        async def build(message: OutboxMessage, language: str, now: datetime) -> Notice | None:
+            rendered = await render(services, language, message, now)
+            return None if rendered is None else notice_of(rendered)
+
+        hook = AFTER_SENT.get(kind)
+        registry.add(kind, build, None if hook is None else _bound(hook, services))
+    return registry
+
+
+def _bound(hook: AfterSentHook, services: Services) -> AfterSent:
+    async def after(message: OutboxMessage, now: datetime) -> None:
+        await hook(services, message, now)
+
+    return after
 
 
 def _parts(rendered: Rendered) -> list[Outgoing]:
     if isinstance(rendered, list):
         return rendered
     return [rendered if isinstance(rendered, Outgoing) else Outgoing(*rendered)]
-
-
-async def _send_extras(
-    bot: ExtBot[Any], message: OutboxMessage, extras: list[Outgoing], *, bulk: bool
-) -> None:
-    """Send what follows the main message; a failure there does not undo the main one."""
-    for outgoing in extras:
-        try:
-            await send_outgoing(bot, message.user_id, outgoing, bulk=bulk)
-        except TelegramError as exc:
-            logger.warning("outbox message %s: a follow-up was not sent: %s", message.id, exc)
 
 
 async def send_now(application: AnyApplication, message_id: int | None) -> None:

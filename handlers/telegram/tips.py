@@ -237,3 +237,16 @@ def register(application: DodolanApplication) -> None:
     application.add_handler(CallbackQueryHandler(tapped, pattern=cb.pattern(cb.TIPS)))
     delivery.RENDERERS[DAILY_TIP] = render_daily
     delivery.RENDERERS[PREP_TIP] = render_prep
+    delivery.AFTER_SENT[DAILY_TIP] = daily_sent
+    delivery.AFTER_SENT[PREP_TIP] = prep_sent
+
+
+async def daily_sent(services: Services, message: OutboxMessage, now: datetime) -> None:
+    """Record that today's tip reached the owner."""
+    day = date.fromisoformat(str(message.params["day"]))
+    await tips_for(services).daily_sent(message.user_id, day)
+
+
+async def prep_sent(services: Services, message: OutboxMessage, now: datetime) -> None:
+    """Record that a preparation tip reached the owner."""
+    await tips_for(services).prep_sent(message.user_id, int(message.params["step"]))

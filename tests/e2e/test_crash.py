@@ -17,9 +17,9 @@ from bot.app.settings import load_settings
 from bot.core.clock import system_clock
 from bot.core.models import Consent
 from bot.services import notices
+from bot.services.delivery import WORKERS
 from bot.services.sessions import SessionDraft
 from bot.services.signup import CONSENT_PURPOSE, CONSENT_VERSION
-from handlers.telegram.delivery import WORKERS
 from simulator import BotApiEmulator, FakeUser
 from storage.owners import OwnerRepository
 from storage.sessions import SessionRepository

@@ -1,0 +1,95 @@
+"""What the bot says on its own initiative, before any channel has shaped it.
+
+A :class:`Notice` is built from current data by one pure function per outbox kind (see
+``bot/services/notice_builders``) and sent by the delivery service through the recipient's
+:class:`~bot.core.ports.Channel`, which renders it within its platform's limits.
+
+**The neutral markup.** ``Notice.text`` is catalog text: a small markup of ``<b>``, ``<i>``,
+``<a href="…">``, ``<code>`` and the entities ``&lt;`` ``&gt;`` ``&amp;`` ``&quot;``; user
+values are escaped into it exactly once, by :meth:`bot.i18n.Catalog.text`. The Telegram
+channel sends it as HTML; the WhatsApp channel turns it into ``*bold*``, ``_italic_``,
+"text (url)" and plain characters. No channel escapes it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ChannelName(StrEnum):
+    """The channels a person can use Dodolan on."""
+
+    TELEGRAM = "telegram"
+    WHATSAPP = "whatsapp"
+
+
+# Users first seen on a channel other than Telegram get internal ids from here up: above any
+# Telegram user id (they fit in 52 bits), so a Telegram user's internal id is their Telegram
+# id, and an internal id below this one is a Telegram id.
+FIRST_NON_TELEGRAM_ID = 2**53
+
+
+class Category(StrEnum):
+    """Why a notice is sent; WhatsApp bills and limits the two differently."""
+
+    LOGISTICS = "logistics"  # about the person's own booking or session (utility)
+    ANNOUNCEMENT = "announcement"  # programme news they may opt out of (marketing)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer the person can tap: ``id`` comes back (``url``: a link opened instead)."""
+
+    id: str
+    title: str
+    description: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with the notice: bytes made now (``content``) or a channel's file ``ref``."""
+
+    kind: str  # "document" or "photo"
+    name: str | None = None
+    content: bytes | None = None
+    ref: str | None = None  # a file id or URL the channel already knows
+    ref_channel: ChannelName | None = None  # whose file id ``ref`` is (None: a public URL)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message: text in the neutral markup, choices, an optional attachment.
+
+    ``rows`` optionally groups the choices for channels that lay buttons out in rows (the
+    sizes of consecutive rows); without it each choice gets its own row. ``follow_ups`` are
+    sent after the main message if they can be; their failure does not undo it.
+    """
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    rows: tuple[int, ...] | None = None
+    attachment: Attachment | None = None
+    follow_ups: tuple[Notice, ...] = ()
+    category: Category = Category.LOGISTICS
+    kind: str = ""  # the outbox kind, so a channel can pick a template for it
+    params: dict[str, str] = field(default_factory=dict)  # template values, channel-neutral
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Where a notice goes: the internal user, their channel and that channel's id for them."""
+
+    user_id: int
+    channel: ChannelName
+    external_id: str
+    language: str
+
+
+@dataclass(frozen=True)
+class SentRef:
+    """What the channel returned for a sent message (its id there)."""
+
+    channel: ChannelName
+    message_id: str

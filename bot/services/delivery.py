@@ -1,0 +1,262 @@
+"""Delivery: send due outbox rows through each recipient's channel, paced, at least once.
+
+Every message the bot sends on its own initiative is an outbox row first (see
+``storage/outbox.py``). :class:`DeliveryService` drains the rows that are due:
+
+* **Building.** A row stores ids, not text. At send time the builder of its kind turns it
+  into a :class:`~bot.core.notices.Notice` from current data, or None when it no longer
+  applies (an offer already taken, a reminder for a session that has started); the row is
+  then ``skipped``. What a send changes (a daily tip recorded as sent) is recorded by the
+  kind's ``after_sent`` hook once the channel has accepted it, never before.
+* **Channels.** The notice goes through the :class:`~bot.core.ports.Channel` of the
+  recipient. Channels raise only the delivery errors of :mod:`bot.core.errors`:
+  ``RetryLater`` puts the row back after its delay (one with no delay is a passing fault,
+  retried with exponential backoff up to ``MAX_ATTEMPTS``); ``Unreachable`` marks the person
+  unreachable, and later rows to them are ``skipped`` until they write again; ``Rejected``
+  and ``OutsideWindow`` fail the row, logged.
+* **Waking up.** The database is the source of truth; a :class:`~bot.core.ports.Waker`
+  (a scheduler job per due time, at the edge) runs :meth:`DeliveryService.drain` when rows
+  fall due. ``WORKERS`` workers each claim one due row at a time, so at most ``WORKERS``
+  sends are in flight and one recipient's rows go one after another.
+* **Crashes: at-least-once.** A row is ``sending`` only while its send is in flight. If the
+  process dies then, nobody knows whether it arrived; at start-up such rows go back to
+  ``pending`` with ``interrupted`` counted and are sent again. A possible duplicate was
+  chosen over a lost reminder; ``dodolan outbox`` reports them as uncertain. Nothing marked
+  ``sent`` is sent again.
+* **Replies owed.** A reply reporting a committed change is a row committed with the change;
+  :meth:`DeliveryService.send_now` claims and sends it at once, at reply priority. Whoever
+  claims the row first (the handler or a worker) sends it; the other finds nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.core.clock import Clock
+from bot.core.errors import OutsideWindow, Rejected, RetryLater, Unreachable
+from bot.core.models import OutboxMessage, User
+from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName, Notice, Recipient
+from bot.core.ports import Channel, Waker
+
+logger = logging.getLogger(__name__)
+
+WORKERS = 8
+MAX_ATTEMPTS = 5
+
+Builder = Callable[[OutboxMessage, str, datetime], Awaitable[Notice | None]]
+AfterSent = Callable[[OutboxMessage, datetime], Awaitable[None]]
+
+
+class OutboxStore(Protocol):
+    """What delivery needs from the outbox."""
+
+    async def claim_due(
+        self, now: datetime, limit: int, exclude_users: Collection[int] = ()
+    ) -> list[OutboxMessage]: ...
+    async def claim(self, message_id: int) -> OutboxMessage | None: ...
+    async def finish(
+        self,
+        message_id: int,
+        status: str,
+        now: datetime,
+        *,
+        sent_ref: str | None = None,
+        error: str | None = None,
+    ) -> None: ...
+    async def retry_later(self, message_id: int, due_at: datetime, error: str) -> None: ...
+    async def requeue_interrupted(self) -> int: ...
+    async def pending_due_times(self) -> list[datetime]: ...
+
+
+class PeopleStore(Protocol):
+    """What delivery needs to know about recipients."""
+
+    async def get(self, user_id: int) -> User | None: ...
+    async def is_unreachable(self, user_id: int) -> bool: ...
+    async def blocked_the_bot(self, user_id: int) -> None: ...
+
+
+class IdentityStore(Protocol):
+    """Which channels reach a user, with their id on each."""
+
+    async def channels(self, user_id: int) -> dict[ChannelName, str]: ...
+
+
+class NowWaker:
+    """A waker for when no scheduler runs: it only records that delivery is wanted."""
+
+    def __init__(self) -> None:
+        self.wanted = asyncio.Event()
+
+    def wake_at(self, due: datetime) -> None:
+        """Note that delivery is wanted (the caller drains when it likes)."""
+        self.wanted.set()
+
+
+@dataclass
+class Builders:
+    """The notice builder of every outbox kind, and what to record after a kind is sent."""
+
+    build: dict[str, Builder] = field(default_factory=dict)
+    after_sent: dict[str, AfterSent] = field(default_factory=dict)
+
+    def add(self, kind: str, builder: Builder, after_sent: AfterSent | None = None) -> None:
+        """Register the builder of ``kind``; a kind has exactly one."""
+        if kind in self.build:
+            raise ValueError(f"outbox kind {kind!r} has a builder already")
+        self.build[kind] = builder
+        if after_sent is not None:
+            self.after_sent[kind] = after_sent
+
+
+class DeliveryService:
+    """Sends due outbox rows through the recipients' channels."""
+
+    def __init__(
+        self,
+        outbox: OutboxStore,
+        people: PeopleStore,
+        builders: Builders,
+        channels: Mapping[ChannelName, Channel],
+        now: Clock,
+        waker: Waker | None = None,
+        identities: IdentityStore | None = None,
+    ) -> None:
+        self._outbox = outbox
+        self._identities = identities
+        self._people = people
+        self._builders = builders
+        self._channels = dict(channels)
+        self._now = now
+        self.waker: Waker = waker or NowWaker()
+        self._drain_lock = asyncio.Lock()
+        self._claim_lock = asyncio.Lock()
+        self._in_flight: set[int] = set()
+        self.stopping = False
+
+    async def start(self) -> None:
+        """Requeue sends a stop interrupted and wake up at every pending due time."""
+        requeued = await self._outbox.requeue_interrupted()
+        if requeued:
+            logger.warning("%d message(s) were in flight at the last stop; re-sending", requeued)
+        for due in await self._outbox.pending_due_times():
+            self.waker.wake_at(due)
+
+    async def drain(self) -> int:
+        """Send every row due now with ``WORKERS`` parallel workers; return how many."""
+        async with self._drain_lock:
+            counts = await asyncio.gather(*(self._worker() for _ in range(WORKERS)))
+        return sum(counts)
+
+    async def send_now(self, message_id: int) -> None:
+        """Send one row as a reply, now, unless a worker has taken it already."""
+        message = await self._outbox.claim(message_id)
+        if message is not None:
+            await self._handle(message, bulk=False)
+
+    async def _worker(self) -> int:
+        """Claim one due row at a time (none for a recipient already in flight)."""
+        handled = 0
+        while not self.stopping:
+            async with self._claim_lock:
+                claimed = await self._outbox.claim_due(
+                    self._now(), 1, exclude_users=self._in_flight
+                )
+                if not claimed:
+                    return handled
+                (message,) = claimed
+                self._in_flight.add(message.user_id)
+            try:
+                await self._handle(message, bulk=True)
+            finally:
+                self._in_flight.discard(message.user_id)
+            handled += 1
+        return handled
+
+    async def _handle(self, message: OutboxMessage, *, bulk: bool) -> None:
+        """Deliver one claimed row; whatever goes wrong, record an outcome for it."""
+        try:
+            await self._deliver(message, bulk=bulk)
+        except Exception as exc:  # one bad row must not stop the others
+            logger.exception("outbox message %s could not be handled", message.id)
+            await self._outbox.finish(message.id, "failed", self._now(), error=type(exc).__name__)
+
+    async def _deliver(self, message: OutboxMessage, *, bulk: bool) -> None:
+        now = self._now()
+        recipient = await self._recipient(message.user_id)
+        if recipient is None:
+            await self._outbox.finish(message.id, "skipped", now, error="unreachable")
+            return
+        notice = await self._build(message, recipient.language, now)
+        if notice is None:
+            await self._outbox.finish(message.id, "skipped", now, error="no longer applies")
+            return
+        channel = self._channels[recipient.channel]
+        try:
+            sent = await channel.send(recipient, notice, bulk=bulk)
+        except RetryLater as exc:
+            await self._retry(message, exc, now)
+        except Unreachable as exc:
+            await self._people.blocked_the_bot(message.user_id)
+            await self._outbox.finish(message.id, "failed", now, error=exc.reason)
+        except (Rejected, OutsideWindow) as exc:
+            logger.error("outbox message %s rejected: %s", message.id, exc.reason)
+            await self._outbox.finish(message.id, "failed", now, error=exc.reason)
+        else:
+            await self._follow_ups(channel, recipient, message, notice, bulk=bulk)
+            after = self._builders.after_sent.get(message.kind)
+            if after is not None:
+                await after(message, now)
+            await self._outbox.finish(message.id, "sent", now, sent_ref=sent.message_id)
+
+    async def _recipient(self, user_id: int) -> Recipient | None:
+        """Where the user is reached now; None if they cannot be."""
+        user = await self._people.get(user_id)
+        if user is None or await self._people.is_unreachable(user_id):
+            return None
+        known = await self._identities.channels(user_id) if self._identities else {}
+        if not known and user_id < FIRST_NON_TELEGRAM_ID:
+            known = {ChannelName.TELEGRAM: str(user_id)}  # a Telegram id (see FIRST_NON_…)
+        for channel in self._channels:  # in the order the assembly prefers them
+            if channel in known:
+                return Recipient(user_id, channel, known[channel], user.language)
+        return None
+
+    async def _build(self, message: OutboxMessage, language: str, now: datetime) -> Notice | None:
+        builder = self._builders.build.get(message.kind)
+        if builder is None:
+            logger.error("outbox message %s has unknown kind %s", message.id, message.kind)
+            return None
+        return await builder(message, language, now)
+
+    async def _retry(self, message: OutboxMessage, exc: RetryLater, now: datetime) -> None:
+        """Put the row back: after the channel's delay, or with backoff after a fault."""
+        delay = exc.delay
+        if delay <= timedelta(0):  # a passing fault (network, 5xx): a bounded number of tries
+            if message.attempts >= MAX_ATTEMPTS:
+                await self._outbox.finish(message.id, "failed", now, error=exc.reason)
+                return
+            delay = timedelta(seconds=2**message.attempts)
+        await self._outbox.retry_later(message.id, now + delay, exc.reason)
+        self.waker.wake_at(now + delay)
+
+    async def _follow_ups(
+        self,
+        channel: Channel,
+        recipient: Recipient,
+        message: OutboxMessage,
+        notice: Notice,
+        *,
+        bulk: bool,
+    ) -> None:
+        """Send what follows the main message; a failure there does not undo the main one."""
+        for follow_up in notice.follow_ups:
+            try:
+                await channel.send(recipient, follow_up, bulk=bulk)
+            except (RetryLater, Unreachable, Rejected, OutsideWindow) as exc:
+                logger.warning("outbox message %s: a follow-up was not sent: %s", message.id, exc)

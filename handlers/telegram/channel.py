@@ -1,0 +1,94 @@
+"""The Telegram channel: a notice becomes one Bot API call (HTML text, inline keyboard, file).
+
+Platform errors become the delivery errors of :mod:`bot.core.errors`:
+
+* ``RetryAfter`` (429) → ``RetryLater`` after Telegram's ``retry_after``;
+* ``Forbidden`` (403, the person blocked the bot) → ``Unreachable``;
+* ``BadRequest`` (400) → ``Rejected``;
+* any other ``NetworkError`` (timeouts, 5xx) → ``RetryLater`` with no delay: a passing fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from io import BytesIO
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ExtBot
+
+from bot.core.errors import Rejected, RetryLater, Unreachable
+from bot.core.notices import ChannelName, Choice, Notice, Recipient, SentRef
+
+
+def keyboard(
+    choices: Sequence[Choice], rows: Sequence[int] | None = None
+) -> InlineKeyboardMarkup | None:
+    """Lay choices out as an inline keyboard: ``rows`` gives row sizes, else one per row."""
+    if not choices:
+        return None
+    buttons = [_button(choice) for choice in choices]
+    sizes = list(rows) if rows else [1] * len(buttons)
+    laid_out: list[list[InlineKeyboardButton]] = []
+    start = 0
+    for size in sizes:
+        if start >= len(buttons):
+            break
+        laid_out.append(buttons[start : start + size])
+        start += size
+    if start < len(buttons):
+        laid_out.extend([b] for b in buttons[start:])
+    return InlineKeyboardMarkup(laid_out)
+
+
+def _button(choice: Choice) -> InlineKeyboardButton:
+    if choice.url is not None:
+        return InlineKeyboardButton(choice.title, url=choice.url)
+    return InlineKeyboardButton(choice.title, callback_data=choice.id)
+
+
+class TelegramChannel:
+    """Sends notices with the bot's paced Bot API client."""
+
+    name = ChannelName.TELEGRAM
+
+    def __init__(self, bot: ExtBot[Any]) -> None:
+        self._bot = bot
+
+    async def send(self, recipient: Recipient, notice: Notice, *, bulk: bool) -> SentRef:
+        """Send one notice to the recipient's private chat."""
+        try:
+            sent = await self._send(int(recipient.external_id), notice, bulk=bulk)
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            delay = wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
+            raise RetryLater("429 retry after", delay) from exc
+        except Forbidden as exc:
+            raise Unreachable(f"forbidden: {exc.message}") from exc
+        except BadRequest as exc:
+            raise Rejected(exc.message) from exc
+        except NetworkError as exc:
+            raise RetryLater(f"network: {exc.message}", timedelta(0)) from exc
+        return SentRef(self.name, str(sent.message_id))
+
+    async def _send(self, chat_id: int, notice: Notice, *, bulk: bool) -> Message:
+        limits: dict[str, bool] = {"bulk": bulk}
+        markup = keyboard(notice.choices, notice.rows)
+        attachment = notice.attachment
+        if attachment is None:
+            return await self._bot.send_message(
+                chat_id, notice.text, reply_markup=markup, rate_limit_args=limits
+            )
+        caption = notice.text or None
+        if attachment.content is not None:
+            file: Any = InputFile(BytesIO(attachment.content), filename=attachment.name)
+        elif attachment.ref is not None and attachment.ref_channel in (None, self.name):
+            file = attachment.ref
+        else:
+            raise Rejected("the attachment is another channel's file")
+        send = self._bot.send_photo if attachment.kind == "photo" else self._bot.send_document
+        return await send(
+            chat_id, file, caption=caption, reply_markup=markup, rate_limit_args=limits
+        )

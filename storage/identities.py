@@ -1,0 +1,68 @@
+"""Which channel ids belong to which internal user (the ``identities`` table)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName
+from storage.database import Database, to_db_time
+
+
+class IdentityRepository:
+    """All SQL about identities."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def external_id(self, user_id: int, channel: ChannelName) -> str | None:
+        """The user's id on ``channel``, if they use it."""
+        row = await self._db.fetch_one(
+            "SELECT external_id FROM identities WHERE user_id = ? AND channel = ?",
+            (user_id, channel.value),
+        )
+        return str(row["external_id"]) if row else None
+
+    async def channels(self, user_id: int) -> dict[ChannelName, str]:
+        """Every channel the user is known on, with their id there."""
+        rows = await self._db.fetch_all(
+            "SELECT channel, external_id FROM identities WHERE user_id = ?", (user_id,)
+        )
+        return {ChannelName(r["channel"]): str(r["external_id"]) for r in rows}
+
+    async def user_for(self, channel: ChannelName, external_id: str) -> int | None:
+        """The internal user with this id on ``channel``, if any."""
+        row = await self._db.fetch_one(
+            "SELECT user_id FROM identities WHERE channel = ? AND external_id = ?",
+            (channel.value, external_id),
+        )
+        return int(row["user_id"]) if row else None
+
+    async def register(
+        self, channel: ChannelName, external_id: str, language: str, now: datetime
+    ) -> int:
+        """The internal id for this channel id, creating the user on first contact."""
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "SELECT user_id FROM identities WHERE channel = ? AND external_id = ?",
+                (channel.value, external_id),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is not None:
+                return int(row["user_id"])
+            async with conn.execute(
+                "SELECT MAX(id) FROM users WHERE id >= ?", (FIRST_NON_TELEGRAM_ID,)
+            ) as cursor:
+                top = await cursor.fetchone()
+            highest = int(top[0]) if top is not None and top[0] is not None else 0
+            user_id = max(highest + 1, FIRST_NON_TELEGRAM_ID)
+            stamp = to_db_time(now)
+            await conn.execute(
+                "INSERT INTO users (id, language, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
+                (user_id, language, stamp, stamp),
+            )
+            await conn.execute(
+                "INSERT INTO identities (user_id, channel, external_id, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (user_id, channel.value, external_id, stamp),
+            )
+        return user_id
