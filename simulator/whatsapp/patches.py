@@ -140,6 +140,7 @@ def template_create(s: Schemas) -> None:
     props["name"].update(pattern="^[a-z0-9_]{1,512}$")
     props["category"]["enum"] = ["MARKETING", "UTILITY", "AUTHENTICATION"]
     props["allow_category_change"] = {"type": "boolean"}
+    props["parameter_format"] = {"type": "string", "enum": ["POSITIONAL", "NAMED"]}
     props["components"]["minItems"] = 1
     item = props["components"]["items"]
     item["required"] = ["type"]

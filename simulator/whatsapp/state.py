@@ -16,8 +16,10 @@ WINDOW = timedelta(hours=24)
 
 def new_wamid() -> str:
     """A message id shaped like Meta's (``wamid.`` + base64)."""
-    raw = b"\x15\x02\x00\x11\x18\x12" + secrets.token_hex(9).upper().encode()
-    return "wamid." + base64.b64encode(b"HBgN" + raw).decode()
+    number = str(secrets.randbelow(10**12)).zfill(12).encode()
+    tail = secrets.token_hex(10).upper().encode()
+    raw = b"\x1c\x18\x0c" + number + b"\x15\x02\x00\x11\x18\x14" + tail + b"\x00"
+    return "wamid." + base64.b64encode(raw).decode()
 
 
 def bsuid_for(seed: str) -> str:

@@ -113,6 +113,10 @@ def _check_other(part: dict[str, Any]) -> None:
 
 def check_create(body: dict[str, Any]) -> None:
     """Rules of template creation beyond the schema."""
+    if body.get("parameter_format", "POSITIONAL") != "POSITIONAL":
+        raise GraphError(
+            131051, "NAMED parameters are not supported by the Dodolan emulator", violation=True
+        )
     if not _LANGUAGE.match(body["language"]):
         raise invalid(f"Invalid language code {body['language']!r}.")
     kinds = [c["type"] for c in body["components"]]

@@ -97,8 +97,10 @@ class Payloads:
             "id": wamid,
             "status": status,
             "timestamp": self.stamp(),
-            "recipient_id": contact.wa_id or contact.user_id,
         }
+        if contact.wa_id:
+            item["recipient_id"] = contact.wa_id
+        item["recipient_user_id"] = contact.user_id
         if pricing is not None and status != "failed":
             item["pricing"] = pricing
         if errors:

@@ -157,6 +157,7 @@ async def test_status_and_template_webhooks_match_pywa_fixtures():
     their_value = theirs["entry"][0]["changes"][0]["value"]
     their_value["statuses"][0].pop("conversation")  # gone with per-message pricing
     their_value["statuses"][0]["pricing"]["type"] = "str"  # PMP adds pricing.type
+    their_value["statuses"][0]["recipient_user_id"] = "str"  # the BSUID of the recipient
     their_value["contacts"][0].pop("parent_user_id")  # only for linked portfolios
     assert ours == theirs
     update = json.loads((fixtures / "template_status_update.json").read_text())["approved"]
