@@ -180,6 +180,8 @@ def render(template: Template, components: list[dict[str, Any]]) -> Rendered:
         else:
             given[comp["type"]].extend(comp.get("parameters", []))
     header = template.part("HEADER")
+    if header is None and given["header"]:
+        raise GraphError(132000, "The template has no header to take parameters.", violation=True)
     buttons = [
         {
             "index": i,

@@ -138,6 +138,16 @@ async def test_template_lifecycle_with_status_webhooks(clock: Clock):
         (reminder("Siti", "Foto", language="en_US"), 132001),
         (reminder("Siti\nFoto", "x"), 132018),
         ({"name": "tidak_ada", "language": {"code": "id"}}, 132001),
+        (
+            {
+                **reminder("a", "b"),
+                "components": [
+                    {"type": "header", "parameters": [{"type": "text", "text": "x"}]},
+                    *reminder("a", "b")["components"],
+                ],
+            },
+            132000,
+        ),
     ],
 )
 async def test_template_sends_are_checked(
@@ -187,6 +197,18 @@ async def test_template_creation_is_checked(
     assert again.status_code == 200
     dup = await client.post(f"{WABA_ID}/message_templates", json=REMINDER)
     assert "already exists" in dup.json()["error"]["error_data"]["details"]
+
+
+async def test_auto_approve_and_seeded_templates(clock: Clock):
+    async with running(clock, auto_approve=True) as emu, graph(emu) as client:
+        created = await client.post(f"{WABA_ID}/message_templates", json=REMINDER)
+        assert created.json()["status"] == "APPROVED"
+        emu.add_template("info", "en_US", "Hello!", status="REJECTED")
+        assert emu.template("info", "en_US").status == "REJECTED"
+        with pytest.raises(KeyError, match="pengingat_sesi"):
+            emu.template("info", "id")
+        with pytest.raises(ValueError, match="unknown template status"):
+            emu.set_template_status("info", "en_US", "LIVE")
 
 
 async def test_messaging_tier_counts_unique_out_of_window_recipients(clock: Clock):
