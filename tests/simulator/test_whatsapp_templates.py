@@ -111,6 +111,11 @@ async def test_template_lifecycle_with_status_webhooks(clock: Clock):
                 emu.set_template_status("pengingat_sesi", "id", status)
                 assert error_code(await send(client, SITI, "template", reminder("a", "b"))) == code
         await emu.drain()
+    _check_lifecycle(emu, receiver)
+
+
+def _check_lifecycle(emu: WhatsAppEmulator, receiver: Receiver) -> None:
+    """What the lifecycle test left behind: status updates, the rendered message, pricing."""
     updates = [r.value for r in receiver.received if "event" in r.value]
     assert [u["event"] for u in updates] == ["APPROVED", "PAUSED", "DISABLED"]
     assert updates[0]["message_template_name"] == "pengingat_sesi"
