@@ -24,19 +24,15 @@ from datetime import datetime, timedelta
 from io import BytesIO
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import InlineKeyboardMarkup, InputFile
 from telegram.ext import Application, ExtBot
 
 from bot.app.container import Services
 from bot.core.models import OutboxMessage
 from bot.core.notices import Attachment, ChannelName, Choice, Notice
-from bot.formatting import format_datetime
-from bot.i18n import Html
-from bot.services import notices
 from bot.services.delivery import AfterSent, Builders, DeliveryService
-from bot.services.reminders import lead_time
-from handlers.telegram import callbacks as cb
-from handlers.telegram import session_views as sv
+from bot.services.notice_builders import NoticeBuilders
+from bot.services.notice_builders import maps_link as maps_link
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.context import SERVICES_KEY, DodolanContext
 from storage.identities import IdentityRepository
@@ -68,15 +64,6 @@ Renderer = Callable[[Services, str, OutboxMessage, datetime], Awaitable[Rendered
 
 # Renderers of kinds owned by other feature modules, registered in their ``register()``.
 RENDERERS: dict[str, Renderer] = {}
-# Kinds rendered in this module.
-BUILT_HERE = (
-    notices.REMINDER,
-    notices.TRAINER_REMINDER,
-    notices.SEAT_OFFER,
-    notices.WAITLIST_MOVED,
-    notices.OFFER_EXPIRED,
-    notices.WAITLIST_ENDED,
-)
 # What to record once a kind has been sent (registered like the renderers).
 AfterSentHook = Callable[[Services, OutboxMessage, datetime], Awaitable[None]]
 AFTER_SENT: dict[str, AfterSentHook] = {}
@@ -88,157 +75,11 @@ TICK_HOOKS: dict[str, TickHook] = {}
 TICK_SECONDS = 3.0
 
 
-def maps_link(latitude: float, longitude: float) -> str:
-    """A map link that opens in any phone's browser or maps app."""
-    return f"https://www.google.com/maps/search/?api=1&query={latitude},{longitude}"
-
-
 async def render(
     services: Services, language: str, message: OutboxMessage, now: datetime
 ) -> Rendered | None:
-    """Build the text and buttons of a notice from current data; None if it no longer applies."""
-    params = message.params
-    if message.kind in RENDERERS:
-        return await RENDERERS[message.kind](services, language, message, now)
-    if message.kind == notices.REMINDER:
-        return await _reminder(services, language, message, now)
-    if message.kind == notices.TRAINER_REMINDER:
-        return await _trainer_reminder(services, language, message, now)
-    if message.kind in (notices.SEAT_OFFER, notices.WAITLIST_MOVED):
-        return await _waitlist(services, language, message)
-    session = await services.sessions.get(int(params["session_id"]))
-    if session is None:
-        return None
-    catalog, tz = services.catalog, services.settings.timezone
-    key = {
-        notices.OFFER_EXPIRED: "notice.offer_expired",
-        notices.WAITLIST_ENDED: "notice.waitlist_ended",
-    }.get(message.kind)
-    if key is None:
-        logger.error("outbox message %s has unknown kind %s", message.id, message.kind)
-        return None
-    text = catalog.text(language, key, title=session.title, when=sv.when(session, tz, language))
-    return text, None
-
-
-async def _waitlist(services: Services, language: str, message: OutboxMessage) -> Rendered | None:
-    catalog, tz = services.catalog, services.settings.timezone
-    view = await services.booking.view_by_id(int(message.params["booking_id"]))
-    if view is None:
-        return None
-    session = view.session
-    if message.kind == notices.WAITLIST_MOVED:
-        if view.booking.status != "waitlisted" or view.rank is None:
-            return None
-        text = catalog.text(language, "notice.waitlist_moved", title=session.title, rank=view.rank)
-        return text, None
-    if view.booking.status != "offered" or view.booking.offer_expires_at is None:
-        return None
-    text = catalog.text(
-        language,
-        "notice.seat_offer",
-        title=session.title,
-        when=sv.when(session, tz, language),
-        until=format_datetime(view.booking.offer_expires_at, tz, language),
-    )
-    return text, InlineKeyboardMarkup([sv.offer_buttons(catalog, language, view.booking.id)])
-
-
-def _late_note(services: Services, language: str, message: OutboxMessage, now: datetime) -> str:
-    if now - message.due_at <= LATE_AFTER:
-        return ""
-    return services.catalog.text(language, "reminder.late") + "\n"
-
-
-def _where(services: Services, language: str, session: Any) -> str:
-    """The place line of a reminder (HTML: the place is escaped once, by ``sv.place``)."""
-    place = Html(sv.place(services.catalog, language, session))
-    if session.latitude is not None and session.longitude is not None:
-        link = maps_link(session.latitude, session.longitude)
-        return services.catalog.text(language, "reminder.where_map", place=place, url=link)
-    return services.catalog.text(language, "reminder.where", place=place)
-
-
-def _heading(
-    services: Services,
-    language: str,
-    key: str,
-    message: OutboxMessage,
-    starts_at: datetime,
-    now: datetime,
-) -> Html:
-    """A reminder's first line; one sent a fixed time before the start says how soon."""
-    catalog = services.catalog
-    if lead_time(str(message.params.get("rule", ""))) is None:
-        return Html(catalog.text(language, key))
-    minutes = max(1, round((starts_at - now).total_seconds() / 60))
-    hours, rest = divmod(minutes, 60)
-    unit, count = ("hour", hours) if hours and not rest else ("minute", minutes)
-    soon = catalog.text(language, f"reminder.in_{unit}{'' if count == 1 else 's'}", count=count)
-    return Html(catalog.text(language, f"{key}_soon", soon=soon))
-
-
-async def _reminder(
-    services: Services, language: str, message: OutboxMessage, now: datetime
-) -> Rendered | None:
-    """The owner's reminder; it asks "will you come?" only if they have not said so."""
-    view = await services.booking.view_by_id(int(message.params["booking_id"]))
-    if view is None or view.booking.status != "confirmed" or view.booking.attended_at:
-        return None  # over, or checked in already: they are there
-    session, catalog, tz = view.session, services.catalog, services.settings.timezone
-    if session.status == "cancelled" or session.starts_at <= now:
-        return None
-    said_coming = await services.booking.said_coming(view.booking.id)
-    text = _late_note(services, language, message, now) + catalog.text(
-        language,
-        "reminder.owner",
-        heading=_heading(services, language, "reminder.heading", message, session.starts_at, now),
-        title=session.title,
-        when=sv.when(session, tz, language),
-        where=Html(_where(services, language, session)),
-        prep=Html(sv.preparation(catalog, language, "reminder", session)),
-        closing=Html(
-            catalog.text(language, "reminder.see_you" if said_coming else "reminder.ask")
-        ),
-    )
-    if said_coming:
-        return text, None
-    ident = str(view.booking.id)
-    buttons = [
-        InlineKeyboardButton(
-            catalog.text(language, "reminder.coming"),
-            callback_data=cb.pack(cb.REMINDER, "yes", ident),
-        ),
-        InlineKeyboardButton(
-            catalog.text(language, "reminder.not_coming"),
-            callback_data=cb.pack(cb.REMINDER, "no", ident),
-        ),
-    ]
-    return text, InlineKeyboardMarkup([buttons])
-
-
-async def _trainer_reminder(
-    services: Services, language: str, message: OutboxMessage, now: datetime
-) -> Rendered | None:
-    session = await services.sessions.get(int(message.params["session_id"]))
-    if session is None or session.status == "cancelled" or session.starts_at <= now:
-        return None
-    if session.trainer_id != message.user_id:
-        return None  # the session has another trainer now
-    tz = services.settings.timezone
-    heading = _heading(
-        services, language, "reminder.trainer_heading", message, session.starts_at, now
-    )
-    text = _late_note(services, language, message, now) + services.catalog.text(
-        language,
-        "reminder.trainer",
-        heading=heading,
-        title=session.title,
-        when=sv.when(session, tz, language),
-        where=Html(_where(services, language, session)),
-        count=session.confirmed,
-    )
-    return text, None
+    """Render a row of a kind whose feature module still renders it for Telegram."""
+    return await RENDERERS[message.kind](services, language, message, now)
 
 
 class JobQueueWaker:
@@ -368,8 +209,14 @@ def _notice(outgoing: Outgoing) -> Notice:
 def builders(services: Services) -> Builders:
     """Every outbox kind's builder, bound to the running services."""
     registry = Builders()
-    known = set(RENDERERS) | set(BUILT_HERE)
-    for kind in sorted(known):
+    NoticeBuilders(
+        services.catalog,
+        services.settings.timezone,
+        services.booking,
+        services.sessions,
+        services.broadcasts,
+    ).register(registry)
+    for kind in sorted(set(RENDERERS) - set(registry.build)):
 
         async def build(message: OutboxMessage, language: str, now: datetime) -> Notice | None:
             rendered = await render(services, language, message, now)

@@ -1,0 +1,51 @@
+"""Choice ids: short, versioned, built and parsed in one place (``"ans:v1:category:jasa"``).
+
+They are Telegram's callback data and WhatsApp's button and list-row ids alike: 64 bytes at
+most fits Telegram (64 bytes), WhatsApp buttons (256) and list rows (200).
+"""
+
+from __future__ import annotations
+
+VERSION = "v1"
+MAX_BYTES = 64
+
+SIGNUP = "su"
+ANSWER = "ans"
+PROFILE = "pf"
+LANGUAGE = "lang"
+ERASE = "del"
+BOOKING = "bk"
+OFFER = "wl"
+REMINDER = "rm"
+BROADCAST = "bc"
+CLASS = "kl"
+ATTENDANCE = "at"  # at:v1:<booking id>:<1 mark attended | 0 unmark>
+FEEDBACK = "fb"
+NEW_SESSION = "ns"  # staff building a session: ns:v1:<step>:<code>
+SESSION_ADMIN = "sa"  # staff managing a session: sa:v1:<action>:<session id>
+PARTICIPANTS = "pp"  # pp:v1:<session id>
+TRAINERS = "tr"  # tr:v1:invite, tr:v1:<revoke|revokeyes|revokeno>:<user id>
+TIPS = "tp"  # tp:v1:<fy|fn|more|topics|topic|slot|pause|resume>:<tip id, topic, slot or ->
+
+
+def pack(kind: str, *parts: str) -> str:
+    """Build a choice id; fail loudly if it would break Telegram's 64-byte limit."""
+    data = ":".join((kind, VERSION, *parts))
+    if len(data.encode()) > MAX_BYTES or any(":" in p for p in parts):
+        raise ValueError(f"bad callback data {data!r}")
+    return data
+
+
+def parse(data: str | None, kind: str, arity: int) -> list[str] | None:
+    """Return the parts after ``kind:v1:`` or None if the data is stale, foreign or forged."""
+    if not data:
+        return None
+    pieces = data.split(":")
+    if len(pieces) != arity + 2 or pieces[0] != kind or pieces[1] != VERSION:
+        return None
+    return pieces[2:]
+
+
+def pattern(kind: str) -> str:
+    """Return the regex PTB uses to route a kind of callback to its handler."""
+    return f"^{kind}:"
