@@ -1,7 +1,8 @@
 """Language catalogs: every user-facing text, in Bahasa Indonesia and English.
 
-Catalog texts are trusted HTML. Parameters are escaped unless wrapped in :class:`Html`, so a
-user-supplied value can never break Telegram's HTML parse mode.
+Catalog texts are written in the neutral markup of :mod:`bot.core.markup` (a small HTML
+subset every channel renders). Parameters are escaped unless wrapped in :class:`Html`, so a
+user-supplied value is escaped exactly once, here, and can never break a channel's formatting.
 """
 
 from __future__ import annotations
@@ -23,18 +24,18 @@ PLAIN_TEXT_KEYS = ("option.", "exports.sheet.", "exports.column.", "tips.topic."
 
 
 class Html(str):
-    """A fragment of trusted HTML that :meth:`Catalog.text` inserts unescaped."""
+    """A fragment of trusted markup that :meth:`Catalog.text` inserts unescaped."""
 
     __slots__ = ()
 
 
 def escape(value: object) -> Html:
-    """Escape any value for Telegram's HTML parse mode."""
+    """Escape any value for the neutral markup."""
     return Html(html.escape(str(value), quote=False))
 
 
 def language_for_client(language_code: str | None) -> str:
-    """Pick a new user's language from their Telegram client: English if it is English."""
+    """Pick a new user's language from their app's language: English if it is English."""
     return "en" if (language_code or "").lower().startswith("en") else DEFAULT_LANGUAGE
 
 

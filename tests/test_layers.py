@@ -54,12 +54,7 @@ def test_the_core_imports_only_the_standard_library_and_itself() -> None:
 @pytest.mark.parametrize("package", ["bot/services", "storage"])
 def test_services_and_storage_know_no_channel_and_no_emulator(package: str) -> None:
     forbidden = ("telegram", "simulator", "handlers", "tornado", "httpx")
-    known = {
-        # The tips file is Telegram HTML today and is checked with the emulator's parser;
-        # the neutral text markup of the channel-neutral core replaces both (issue 13).
-        "bot/services/tips_content.py imports simulator.html_parse",
-    }
-    assert sorted(set(_crossing(package, forbidden)) - known) == []
+    assert _crossing(package, forbidden) == []
 
 
 def test_storage_does_not_reach_up_into_services() -> None:

@@ -4,11 +4,11 @@ A :class:`Notice` is built from current data by one pure function per outbox kin
 ``bot/services/notice_builders``) and sent by the delivery service through the recipient's
 :class:`~bot.core.ports.Channel`, which renders it within its platform's limits.
 
-**The neutral markup.** ``Notice.text`` is catalog text: a small markup of ``<b>``, ``<i>``,
-``<a href="…">``, ``<code>`` and the entities ``&lt;`` ``&gt;`` ``&amp;`` ``&quot;``; user
-values are escaped into it exactly once, by :meth:`bot.i18n.Catalog.text`. The Telegram
-channel sends it as HTML; the WhatsApp channel turns it into ``*bold*``, ``_italic_``,
-"text (url)" and plain characters. No channel escapes it again.
+**The neutral markup.** ``Notice.text`` is catalog text in the markup of
+:mod:`bot.core.markup`; user values are escaped into it exactly once, by
+:meth:`bot.i18n.Catalog.text`. The Telegram channel sends it as HTML; the WhatsApp channel
+turns it into ``*bold*``, ``_italic_``, "text (url)" and plain characters. No channel
+escapes it again.
 """
 
 from __future__ import annotations

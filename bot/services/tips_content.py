@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.markup import MarkupError, visible_length
 from bot.services.validation import CATEGORIES, MARKETPLACES
-from simulator.html_parse import EntityParseError, parse_html, utf16_len
 
 logger = logging.getLogger(__name__)
 
@@ -194,12 +194,11 @@ def _text(node: yaml.Node | None, lang: str, start: int, problems: list[Problem]
     raw = _scalar(node)
     line = _line(node) + (1 if getattr(node, "style", None) in ("|", ">") else 0)
     try:
-        plain, _ = parse_html(raw)
-    except EntityParseError as exc:
-        where = raw.encode()[: exc.byte_offset].decode(errors="ignore").count("\n")
-        problems.append(Problem(line + where, f"{lang}: formatting Telegram refuses: {exc}"))
+        length = visible_length(raw)
+    except MarkupError as exc:
+        where = raw[: exc.offset].count("\n")
+        problems.append(Problem(line + where, f"{lang}: formatting the bot cannot send: {exc}"))
         return raw
-    length = utf16_len(plain)
     if length > MAX_CHARS:
         problems.append(Problem(line, f"{lang}: {length} characters, at most {MAX_CHARS}"))
     return raw

@@ -41,7 +41,7 @@ def test_broken_file_lists_each_problem_with_its_line() -> None:
     assert (7, "missing text in 'english'") in found
     assert (11, "id 'good-one' repeats line 2") in found
     assert (19, "indonesia") in found and "629 characters" in str(problems[2])
-    assert (25, "indonesia") in found and "end tag" in str(problems[3])
+    assert (25, "indonesia") in found and "not closed" in str(problems[3])
     assert (27, "english") in found and "&amp;" in str(problems[4])
 
 
