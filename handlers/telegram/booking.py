@@ -10,7 +10,6 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
 from bot.core.models import TrainingSession
 from bot.services.booking import BookingView
-from handlers.telegram import booking_notices
 from handlers.telegram import callbacks as cb
 from handlers.telegram import session_views as sv
 from handlers.telegram.common import clear_buttons
@@ -393,7 +392,6 @@ async def tapped_reminder(update: Update, context: DodolanContext) -> None:
 
 def register(application: DodolanApplication) -> None:
     """Add the owners' session and booking commands and buttons."""
-    booking_notices.register()
     only_private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["jadwal", "sessions"], list_sessions, only_private))
     application.add_handler(

@@ -30,6 +30,7 @@ from telegram.ext import Application, ExtBot
 from bot.app.container import Services
 from bot.core.models import OutboxMessage
 from bot.core.notices import Attachment, ChannelName, Choice, Notice
+from bot.services.booking_notices import BookingNotices
 from bot.services.delivery import AfterSent, Builders, DeliveryService
 from bot.services.notice_builders import NoticeBuilders
 from bot.services.notice_builders import maps_link as maps_link
@@ -215,6 +216,13 @@ def builders(services: Services) -> Builders:
         services.booking,
         services.sessions,
         services.broadcasts,
+    ).register(registry)
+    BookingNotices(
+        services.catalog,
+        services.settings.timezone,
+        services.booking,
+        services.sessions,
+        services.users,
     ).register(registry)
     for kind in sorted(set(RENDERERS) - set(registry.build)):
 
