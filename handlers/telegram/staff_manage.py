@@ -23,7 +23,7 @@ from bot.i18n import Html
 from bot.services import session_changes, session_input
 from bot.services.session_changes import Audience, ChangePreview
 from handlers.telegram import callbacks as cb
-from handlers.telegram import change_views, dialogs, session_notices
+from handlers.telegram import change_views, dialogs
 from handlers.telegram import staff_views as views
 from handlers.telegram.auth import requires
 from handlers.telegram.context import DodolanApplication, DodolanContext
@@ -296,7 +296,6 @@ async def _drop_preview(context: DodolanContext, chat_id: int, dialog: Dialog | 
 
 def register(application: DodolanApplication) -> None:
     """Add /sesi and its buttons, and the notices about changed and cancelled sessions."""
-    session_notices.register()
     dialogs.TEXT_FLOWS[EDIT_FLOW] = received_edit_input
     application.add_handler(
         CommandHandler(["sesi", "managesessions"], manage_sessions, filters.ChatType.PRIVATE)
