@@ -31,9 +31,10 @@ from bot.app.container import Services
 from bot.core.models import OutboxMessage
 from bot.core.notices import Attachment, ChannelName, Choice, Notice
 from bot.services.booking_notices import BookingNotices
-from bot.services.delivery import AfterSent, Builders, DeliveryService
+from bot.services.delivery import Builders, DeliveryService
 from bot.services.notice_builders import NoticeBuilders
 from bot.services.notice_builders import maps_link as maps_link
+from bot.services.owner_notices import OwnerNotices
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.context import SERVICES_KEY, DodolanContext
 from storage.identities import IdentityRepository
@@ -65,9 +66,6 @@ Renderer = Callable[[Services, str, OutboxMessage, datetime], Awaitable[Rendered
 
 # Renderers of kinds owned by other feature modules, registered in their ``register()``.
 RENDERERS: dict[str, Renderer] = {}
-# What to record once a kind has been sent (registered like the renderers).
-AfterSentHook = Callable[[Services, OutboxMessage, datetime], Awaitable[None]]
-AFTER_SENT: dict[str, AfterSentHook] = {}
 
 # Short periodic work of feature modules (e.g. refreshing a broadcast's status message), run
 # every TICK_SECONDS by a JobQueue job, and by tests through RunningBot.tick().
@@ -224,22 +222,17 @@ def builders(services: Services) -> Builders:
         services.sessions,
         services.users,
     ).register(registry)
+    OwnerNotices(
+        services.catalog, services.settings.timezone, services.booking, services.tips
+    ).register(registry)
     for kind in sorted(set(RENDERERS) - set(registry.build)):
 
         async def build(message: OutboxMessage, language: str, now: datetime) -> Notice | None:
             rendered = await render(services, language, message, now)
             return None if rendered is None else notice_of(rendered)
 
-        hook = AFTER_SENT.get(kind)
-        registry.add(kind, build, None if hook is None else _bound(hook, services))
+        registry.add(kind, build)
     return registry
-
-
-def _bound(hook: AfterSentHook, services: Services) -> AfterSent:
-    async def after(message: OutboxMessage, now: datetime) -> None:
-        await hook(services, message, now)
-
-    return after
 
 
 def _parts(rendered: Rendered) -> list[Outgoing]:

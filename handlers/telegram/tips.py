@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.app.container import Services
 from bot.core.errors import InvalidInput, NotAllowed
-from bot.core.models import OutboxMessage
 from bot.formatting import format_datetime
-from bot.i18n import Catalog, Html
-from bot.services.tips import DAILY_TIP, PREP_TIP, SLOTS, TipsService, TipStats
+from bot.i18n import Catalog
+from bot.services.owner_notices import TIP_ROWS, tip_choices, tip_text
+from bot.services.tips import SLOTS, TipsService, TipStats
 from bot.services.tips_content import TOPICS, Tip
 from handlers.telegram import callbacks as cb
-from handlers.telegram import delivery
-from handlers.telegram import session_views as sv
+from handlers.telegram.channel import keyboard
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from storage.tips import Subscription
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 ANY = "-"
 WORST_SHOWN = 5
-PREP_STALE = timedelta(hours=6)
 
 
 def tips_for(services: Services) -> TipsService:
@@ -39,27 +37,11 @@ def _button(
     )
 
 
-def tip_text(catalog: Catalog, language: str, tip: Tip, heading: str = "tips.heading") -> str:
-    """A tip under its heading, in the reader's language."""
-    topic = catalog.text(language, f"tips.topic.{tip.topic}")
-    body = Html(tip.text.get(language) or tip.text["id"])
-    return catalog.text(language, heading, topic=topic, tip=body)
-
-
 def tip_keyboard(catalog: Catalog, language: str, tip: Tip) -> InlineKeyboardMarkup:
     """Feedback on the tip, another tip, the topic picker."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                _button(catalog, language, "tips.button.helpful", "fy", tip.id),
-                _button(catalog, language, "tips.button.not_helpful", "fn", tip.id),
-            ],
-            [
-                _button(catalog, language, "tips.button.another", "more"),
-                _button(catalog, language, "tips.button.topics", "topics"),
-            ],
-        ]
-    )
+    markup = keyboard(tip_choices(catalog, language, tip), TIP_ROWS)
+    assert markup is not None
+    return markup
 
 
 def topic_keyboard(catalog: Catalog, language: str, topics: list[str]) -> InlineKeyboardMarkup:
@@ -192,61 +174,11 @@ async def tapped(update: Update, context: DodolanContext) -> None:
     await query.answer()
 
 
-async def render_daily(
-    services: Services, language: str, message: OutboxMessage, now: datetime
-) -> Rendered | None:
-    """Today's tip (chosen now, tomorrow's queued); None if paused or in quiet hours."""
-    day = date.fromisoformat(str(message.params["day"]))
-    tip = await tips_for(services).take_daily(message.user_id, day)
-    if tip is None:
-        return None
-    catalog = services.catalog
-    text = tip_text(catalog, language, tip, "tips.daily.heading")
-    return text, tip_keyboard(catalog, language, tip)
-
-
-async def render_prep(
-    services: Services, language: str, message: OutboxMessage, now: datetime
-) -> Rendered | None:
-    """One "get ready for your session" tip, while the booking still stands."""
-    view = await services.booking.view_by_id(int(message.params["booking_id"]))
-    if view is None or view.booking.status != "confirmed":
-        return None
-    session = view.session
-    if session.status == "cancelled" or session.starts_at <= now:
-        return None
-    if now - message.due_at > PREP_STALE:
-        return None  # the bot was down past that day: the next step or the reminder follows
-    tip = await tips_for(services).prep_tip(message.user_id, int(message.params["step"]))
-    if tip is None:
-        return None
-    catalog, tz = services.catalog, services.settings.timezone
-    intro = catalog.text(
-        language, "tips.prep.intro", title=session.title, when=sv.when(session, tz, language)
-    )
-    return intro + "\n\n" + tip_text(catalog, language, tip), tip_keyboard(catalog, language, tip)
-
-
 def register(application: DodolanApplication) -> None:
-    """Add /tips, /tipsharian, their buttons and the outbox renderers of tips."""
+    """Add /tips, /tipsharian and their buttons."""
     only_private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["tips", "tip"], show_tip, only_private))
     application.add_handler(
         CommandHandler(["tipsharian", "langganantips", "dailytips"], daily_settings, only_private)
     )
     application.add_handler(CallbackQueryHandler(tapped, pattern=cb.pattern(cb.TIPS)))
-    delivery.RENDERERS[DAILY_TIP] = render_daily
-    delivery.RENDERERS[PREP_TIP] = render_prep
-    delivery.AFTER_SENT[DAILY_TIP] = daily_sent
-    delivery.AFTER_SENT[PREP_TIP] = prep_sent
-
-
-async def daily_sent(services: Services, message: OutboxMessage, now: datetime) -> None:
-    """Record that today's tip reached the owner."""
-    day = date.fromisoformat(str(message.params["day"]))
-    await tips_for(services).daily_sent(message.user_id, day)
-
-
-async def prep_sent(services: Services, message: OutboxMessage, now: datetime) -> None:
-    """Record that a preparation tip reached the owner."""
-    await tips_for(services).prep_sent(message.user_id, int(message.params["step"]))
