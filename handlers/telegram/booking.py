@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
 from bot.core.models import TrainingSession
 from bot.services.booking import BookingView
+from handlers.telegram import booking_answers
 from handlers.telegram import callbacks as cb
 from handlers.telegram import session_views as sv
+from handlers.telegram.booking_common import tapped_here, tell, trainer_names, why
 from handlers.telegram.common import clear_buttons
 from handlers.telegram.context import DodolanApplication, DodolanContext
-from handlers.telegram.delivery import send_now
 from handlers.telegram.dialogs import send_prompt
 
 logger = logging.getLogger(__name__)
@@ -27,13 +29,6 @@ MAX_CARDS = 3
 SESSION_ACTIONS = ("book", "wait", "show", "list")
 
 
-async def _trainer_names(
-    context: DodolanContext, sessions: list[TrainingSession]
-) -> dict[int, str]:
-    ids = [s.trainer_id for s in sessions if s.trainer_id]
-    return await context.services.users.display_names(ids)
-
-
 async def _session_screen(
     context: DodolanContext, session: TrainingSession, *, from_list: bool = False
 ) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -44,7 +39,7 @@ async def _session_screen(
         language,
         session,
         services.settings.timezone,
-        await _trainer_names(context, [session]),
+        await trainer_names(context, [session]),
     )
     rows: list[list[InlineKeyboardButton]] = []
     if session.status == "open" and session.cutoff_at > services.now():
@@ -102,11 +97,6 @@ async def open_session_link(update: Update, context: DodolanContext, code: str) 
     await send_session_card(context, update.effective_chat.id, session)
 
 
-async def tell(context: DodolanContext, view: BookingView) -> None:
-    """Send the reply about the change just committed (the outbox sends it if this fails)."""
-    await send_now(context.application, view.notice)
-
-
 async def my_bookings(update: Update, context: DodolanContext) -> None:
     """Show the owner's booking, offer or waitlist place with what they can do."""
     assert update.effective_user is not None and update.effective_chat is not None
@@ -115,7 +105,7 @@ async def my_bookings(update: Update, context: DodolanContext) -> None:
     if not views:
         await context.bot.send_message(chat_id, context.t("booking.mine_none"))
         return
-    trainers = await _trainer_names(context, [v.session for v in views])
+    trainers = await trainer_names(context, [v.session for v in views])
     for view in views:
         text, markup = sv.booking_card(
             context.services.catalog,
@@ -141,23 +131,10 @@ async def _show_booking(
         context.language,
         view,
         services.settings.timezone,
-        await _trainer_names(context, [view.session]),
+        await trainer_names(context, [view.session]),
         just_cancelled=just_cancelled,
     )
     await query.edit_message_text(text, reply_markup=markup)
-
-
-def _tapped_here(query: CallbackQuery) -> bool:
-    """Whether the tapped button is on the message (not a forged or long-gone one).
-
-    Only then is that message redrawn or cleared: a forged tap arrives on whatever message
-    was last, which may be a file or hold nothing of this booking.
-    """
-    message = query.message
-    if not isinstance(message, Message) or message.text is None or message.reply_markup is None:
-        return False
-    keyboard = message.reply_markup.inline_keyboard
-    return any(button.callback_data == query.data for row in keyboard for button in row)
 
 
 async def _own_booking(
@@ -181,18 +158,9 @@ async def _refuse(
     await query.answer()
     no_longer = isinstance(error, StaleAction) or error.key == "booking.checked_in"
     view = await _own_booking(context, user.id, booking_id) if booking_id else None
-    if no_longer and view is not None and _tapped_here(query):
+    if no_longer and view is not None and tapped_here(query):
         await _show_booking(query, context, view)
-    await context.bot.send_message(user.id, _why(context, error))
-
-
-def _why(
-    context: DodolanContext, error: StaleAction | Refusal, stale: str = "booking.stale"
-) -> str:
-    """The rule that said no, or that the button no longer applies (naming /bookingsaya)."""
-    if isinstance(error, Refusal):
-        return context.t(error.key, **error.params)
-    return context.t(stale)
+    await context.bot.send_message(user.id, why(context, error))
 
 
 async def tapped_booking(update: Update, context: DodolanContext) -> None:
@@ -213,66 +181,125 @@ async def tapped_booking(update: Update, context: DodolanContext) -> None:
 async def _booking_action(
     update: Update, context: DodolanContext, action: str, ids: list[int]
 ) -> None:
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None
-    services, tz = context.services, context.services.settings.timezone
-    match action, ids:
-        case "book" | "wait", [session_id]:
-            await _book(update, context, session_id, waitlist=action == "wait")
-        case "show", [session_id]:
-            session = await services.sessions.get(session_id)
-            if session is None or session.status == "cancelled":
-                raise StaleAction(session_id)
-            text, markup = await _session_screen(context, session, from_list=True)
-            await query.answer()
-            await query.edit_message_text(text, reply_markup=markup)
-        case "list", [0]:
-            sessions = (await services.sessions.bookable())[:MAX_LISTED]
-            if not sessions:
-                raise StaleAction(action)
-            text, markup = sv.schedule_list(services.catalog, context.language, sessions, tz)
-            await query.answer()
-            await query.edit_message_text(text, reply_markup=markup)
-        case "cancelask", [booking_id]:
-            view = await services.booking.changeable(user.id, booking_id)
-            trainers = await _trainer_names(context, [view.session])
-            text, markup = sv.cancel_confirmation(
-                services.catalog, context.language, view, tz, trainers
-            )
-            await query.answer()
-            await query.edit_message_text(text, reply_markup=markup)
-        case "cancel", [booking_id]:
-            view = await services.booking.cancel(user.id, booking_id)
-            await query.answer()
-            await _show_booking(query, context, view, just_cancelled=True)
-            await tell(context, view)
-        case "keep", [booking_id]:
-            view = await _own_view(context, user.id, booking_id)
-            await query.answer()
-            await _show_booking(query, context, view)
-            await context.bot.send_message(user.id, context.t("booking.kept"))
-        case "movelist", [booking_id]:
-            view = await services.booking.changeable(user.id, booking_id)
-            targets = [
-                s
-                for s in await services.sessions.bookable()
-                if s.id != view.session.id and s.seats_left > 0
-            ][:MAX_LISTED]
-            await query.answer()
-            if not targets:
-                await context.bot.send_message(user.id, context.t("booking.move_none"))
-                return
-            markup = sv.move_choices(services.catalog, context.language, booking_id, targets, tz)
-            await context.bot.send_message(
-                user.id, context.t("booking.move_choose"), reply_markup=markup
-            )
-        case "move", [booking_id, session_id]:
-            moved = await services.booking.move(user.id, booking_id, session_id)
-            await query.answer()
-            await clear_buttons(query)
-            await tell(context, moved)
-        case _:
-            raise StaleAction(action)
+    """Run the step a booking button names; a shape no button makes is stale."""
+    step = _STEPS.get((action, len(ids)))
+    if step is None or (action == "list" and ids != [0]):
+        raise StaleAction(action)
+    await step(update, context, *ids)
+
+
+async def _tapped_book(update: Update, context: DodolanContext, session_id: int) -> None:
+    await _book(update, context, session_id, waitlist=False)
+
+
+async def _tapped_wait(update: Update, context: DodolanContext, session_id: int) -> None:
+    await _book(update, context, session_id, waitlist=True)
+
+
+async def _tapped_show(update: Update, context: DodolanContext, session_id: int) -> None:
+    """Open one session's card from the list, in the list's message."""
+    query = _query(update)
+    session = await context.services.sessions.get(session_id)
+    if session is None or session.status == "cancelled":
+        raise StaleAction(session_id)
+    text, markup = await _session_screen(context, session, from_list=True)
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _tapped_list(update: Update, context: DodolanContext, _: int) -> None:
+    """Go back from a card to the list of sessions."""
+    query, services = _query(update), context.services
+    sessions = (await services.sessions.bookable())[:MAX_LISTED]
+    if not sessions:
+        raise StaleAction("list")
+    tz = services.settings.timezone
+    text, markup = sv.schedule_list(services.catalog, context.language, sessions, tz)
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _tapped_cancel_ask(update: Update, context: DodolanContext, booking_id: int) -> None:
+    """Ask "really cancel?" on the booking's own card."""
+    query, services = _query(update), context.services
+    view = await services.booking.changeable(_user_id(update), booking_id)
+    trainers = await trainer_names(context, [view.session])
+    tz = services.settings.timezone
+    text, markup = sv.cancel_confirmation(services.catalog, context.language, view, tz, trainers)
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _tapped_cancel(update: Update, context: DodolanContext, booking_id: int) -> None:
+    """Cancel the booking; the card shows it and the reply owed confirms it."""
+    query = _query(update)
+    view = await context.services.booking.cancel(_user_id(update), booking_id)
+    await query.answer()
+    await _show_booking(query, context, view, just_cancelled=True)
+    await tell(context, view)
+
+
+async def _tapped_keep(update: Update, context: DodolanContext, booking_id: int) -> None:
+    """Keep the booking after all: the card comes back."""
+    query, user_id = _query(update), _user_id(update)
+    view = await _own_view(context, user_id, booking_id)
+    await query.answer()
+    await _show_booking(query, context, view)
+    await context.bot.send_message(user_id, context.t("booking.kept"))
+
+
+async def _tapped_move_list(update: Update, context: DodolanContext, booking_id: int) -> None:
+    """Offer the sessions with a free seat the booking can move to."""
+    query, services, user_id = _query(update), context.services, _user_id(update)
+    view = await services.booking.changeable(user_id, booking_id)
+    bookable = await services.sessions.bookable()
+    targets = [s for s in bookable if s.id != view.session.id and s.seats_left > 0]
+    await query.answer()
+    if not targets:
+        await context.bot.send_message(user_id, context.t("booking.move_none"))
+        return
+    tz = services.settings.timezone
+    markup = sv.move_choices(
+        services.catalog, context.language, booking_id, targets[:MAX_LISTED], tz
+    )
+    await context.bot.send_message(user_id, context.t("booking.move_choose"), reply_markup=markup)
+
+
+async def _tapped_move(
+    update: Update, context: DodolanContext, booking_id: int, session_id: int
+) -> None:
+    """Move the seat to another session; the reply owed confirms it."""
+    query = _query(update)
+    moved = await context.services.booking.move(_user_id(update), booking_id, session_id)
+    await query.answer()
+    await clear_buttons(query)
+    await tell(context, moved)
+
+
+def _query(update: Update) -> CallbackQuery:
+    query = update.callback_query
+    assert query is not None
+    return query
+
+
+def _user_id(update: Update) -> int:
+    user = update.effective_user
+    assert user is not None
+    return user.id
+
+
+Step = Callable[..., Awaitable[None]]
+_STEPS: dict[tuple[str, int], Step] = {
+    ("book", 1): _tapped_book,
+    ("wait", 1): _tapped_wait,
+    ("show", 1): _tapped_show,
+    ("list", 1): _tapped_list,
+    ("cancelask", 1): _tapped_cancel_ask,
+    ("cancel", 1): _tapped_cancel,
+    ("keep", 1): _tapped_keep,
+    ("movelist", 1): _tapped_move_list,
+    ("move", 2): _tapped_move,
+}
 
 
 async def _book(
@@ -317,7 +344,7 @@ async def _show_session(
         context.language,
         session,
         services.settings.timezone,
-        await _trainer_names(context, [session]),
+        await trainer_names(context, [session]),
     )
     await query.edit_message_text(text, reply_markup=None)
 
@@ -330,66 +357,6 @@ async def _own_view(context: DodolanContext, user_id: int, booking_id: int) -> B
     raise StaleAction(booking_id)
 
 
-async def tapped_offer(update: Update, context: DodolanContext) -> None:
-    """Take or pass on a seat offered from the waitlist."""
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None
-    parts = cb.parse(query.data, cb.OFFER, 2)
-    booking_id = int(parts[1]) if parts and parts[1].isdigit() else None
-    try:
-        if parts is None or parts[0] not in ("take", "skip") or booking_id is None:
-            raise StaleAction(query.data)
-        booking = context.services.booking
-        offer = booking.accept_offer if parts[0] == "take" else booking.decline_offer
-        view = await offer(user.id, booking_id)
-    except (StaleAction, Refusal) as error:
-        await query.answer()
-        if booking_id is not None and _tapped_here(query):
-            await clear_buttons(query)  # the offer is over: its buttons can do nothing now
-        await context.bot.send_message(user.id, _why(context, error, "booking.offer_stale"))
-        return
-    await query.answer()
-    await clear_buttons(query)
-    await tell(context, view)
-
-
-async def tapped_reminder(update: Update, context: DodolanContext) -> None:
-    """ "I'll be there" records it; "I can't come" asks to confirm the cancellation.
-
-    Once the owner was checked in, "I can't come" is refused (they came).
-    """
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None
-    parts = cb.parse(query.data, cb.REMINDER, 2)
-    booking_id = int(parts[1]) if parts and parts[1].isdigit() else None
-    try:
-        if parts is None or parts[0] not in ("yes", "no") or booking_id is None:
-            raise StaleAction(query.data)
-        if parts[0] == "yes":
-            await context.services.booking.will_attend(user.id, booking_id)
-            await query.answer()
-            await clear_buttons(query)
-            await context.bot.send_message(user.id, context.t("reminder.thanks"))
-            return
-        view = await context.services.booking.changeable(user.id, booking_id)
-    except (StaleAction, Refusal) as error:
-        await query.answer()
-        if booking_id is not None and _tapped_here(query):
-            await clear_buttons(query)  # nothing left to answer on this reminder
-        await context.bot.send_message(user.id, _why(context, error))
-        return
-    services = context.services
-    text, markup = sv.cancel_confirmation(
-        services.catalog,
-        context.language,
-        view,
-        services.settings.timezone,
-        await _trainer_names(context, [view.session]),
-    )
-    await query.answer()
-    await context.bot.send_message(user.id, text, reply_markup=markup)
-
-
 def register(application: DodolanApplication) -> None:
     """Add the owners' session and booking commands and buttons."""
     only_private = filters.ChatType.PRIVATE
@@ -398,5 +365,4 @@ def register(application: DodolanApplication) -> None:
         CommandHandler(["bookingsaya", "mybooking"], my_bookings, only_private)
     )
     application.add_handler(CallbackQueryHandler(tapped_booking, pattern=cb.pattern(cb.BOOKING)))
-    application.add_handler(CallbackQueryHandler(tapped_offer, pattern=cb.pattern(cb.OFFER)))
-    application.add_handler(CallbackQueryHandler(tapped_reminder, pattern=cb.pattern(cb.REMINDER)))
+    booking_answers.register(application)
