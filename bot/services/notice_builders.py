@@ -75,25 +75,21 @@ class NoticeBuilders:
                 catalog.text(lang, "reminder.see_you" if said_coming else "reminder.ask")
             ),
         )
-        ident = str(view.booking.id)
-        answers = (
-            ()
-            if said_coming
-            else (
-                Choice(
-                    ids.pack(ids.REMINDER, "yes", ident), catalog.text(lang, "reminder.coming")
-                ),
-                Choice(
-                    ids.pack(ids.REMINDER, "no", ident), catalog.text(lang, "reminder.not_coming")
-                ),
-            )
-        )
+        answers = () if said_coming else self._will_you_come(lang, view.booking.id)
         return Notice(
             text,
             answers,
             rows=(2,) if answers else None,
             kind=message.kind,
             params=self._about(session, lang),
+        )
+
+    def _will_you_come(self, lang: str, booking_id: int) -> tuple[Choice, ...]:
+        """ "I'll be there" / "I can't come" under a reminder."""
+        ident, catalog = str(booking_id), self.catalog
+        return (
+            Choice(ids.pack(ids.REMINDER, "yes", ident), catalog.text(lang, "reminder.coming")),
+            Choice(ids.pack(ids.REMINDER, "no", ident), catalog.text(lang, "reminder.not_coming")),
         )
 
     async def trainer_reminder(
