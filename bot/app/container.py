@@ -11,6 +11,7 @@ from bot.i18n import Catalog
 from bot.services.admission import Admission
 from bot.services.attendance import AttendanceService
 from bot.services.booking import BookingService
+from bot.services.broadcast_composer import BroadcastComposer
 from bot.services.broadcasts import BroadcastService
 from bot.services.dialogs import DialogService
 from bot.services.invites import InviteService
@@ -57,6 +58,7 @@ class Services:
     invites: InviteService
     stats: StatsService
     broadcasts: BroadcastService
+    broadcast_composer: BroadcastComposer
     attendance: AttendanceService
     tips: TipsService
     admission: Admission
@@ -89,6 +91,9 @@ class Services:
             max_active=settings.max_active_bookings,
             hold=settings.offer_hold,
         )
+        broadcasts = BroadcastService(
+            db, BroadcastRepository(db), outbox, sessions, UserRepository(db), now
+        )
         return cls(
             settings=settings,
             db=db,
@@ -107,8 +112,9 @@ class Services:
             outbox=outbox,
             invites=InviteService(InviteRepository(db), now),
             stats=StatsService(StatsRepository(db), UserRepository(db)),
-            broadcasts=BroadcastService(
-                db, BroadcastRepository(db), outbox, sessions, UserRepository(db), now
+            broadcasts=broadcasts,
+            broadcast_composer=BroadcastComposer(
+                dialogs, broadcasts, UserRepository(db), sessions, settings.timezone
             ),
             attendance=AttendanceService(
                 db,

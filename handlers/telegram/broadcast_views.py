@@ -13,6 +13,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.core.models import Broadcast, TrainingSession
 from bot.formatting import format_datetime
 from bot.i18n import LANGUAGES, Catalog, Html
+from bot.services.broadcast_composer import (
+    BASES,
+    BroadcastDraft,
+    Composition,
+    Content,
+    LinkButton,
+    Step,
+)
 from bot.services.broadcasts import ANNOUNCEMENT, Progress
 from bot.services.validation import CATEGORIES, KECAMATAN
 from handlers.telegram import callbacks as cb
@@ -22,8 +30,6 @@ from storage.broadcasts import Audience, Recipients
 
 _TAG = re.compile(r"<[^>]*>")
 TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
-BASES = ("all", "booked", "waitlist", "attended", "missed", "not_booked")
-SESSION_BASES = ("booked", "waitlist", "attended", "missed")
 
 
 def _button(catalog: Catalog, language: str, key: str, *parts: str) -> InlineKeyboardButton:
@@ -68,6 +74,73 @@ def audience_label(
             names = ", ".join(option_label(catalog, language, field, c) for c in codes)
             parts.append(catalog.text(language, f"broadcast.label_{field}", names=names))
     return Html(" · ".join(parts))
+
+
+def label_of(catalog: Catalog, language: str, composition: Composition) -> Html:
+    """The audience of a draft in words, as escaped HTML."""
+    audience = composition.draft.audience
+    if audience is None:
+        return Html("?")
+    return audience_label(catalog, language, audience, composition.session)
+
+
+def audience_answer(catalog: Catalog, language: str, composition: Composition) -> str:
+    """The answered audience question as the chat keeps it ("Penerima: … (3 orang) ✓")."""
+    recipients = composition.recipients
+    return catalog.text(
+        language,
+        "broadcast.chosen_audience",
+        label=label_of(catalog, language, composition),
+        count=len(recipients.reachable) if recipients else 0,
+    )
+
+
+def next_question(
+    catalog: Catalog, language: str, composition: Composition, tz: ZoneInfo
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The question a draft is at, under the answers given so far (asked in place)."""
+    draft = composition.draft
+    match composition.step:
+        case Step.AUDIENCE:
+            return audience_picker(catalog, language)
+        case Step.SESSION:
+            return session_picker(catalog, language, composition.sessions, tz)
+        case Step.REFINE:
+            assert composition.recipients is not None
+            label = label_of(catalog, language, composition)
+            kept = draft.content is not None
+            filters = draft.kind == ANNOUNCEMENT
+            return refine_prompt(
+                catalog, language, label, composition.recipients, filters=filters, kept=kept
+            )
+        case Step.MESSAGE:
+            return _answered(catalog, language, composition, "ask_message"), None
+        case Step.BUTTONS:  # the message was sent before the audience was chosen
+            ask, markup = buttons_prompt(catalog, language, len(draft.buttons))
+            return f"{_answered(catalog, language, composition, 'using_kept')}\n\n{ask}", markup
+        case Step.SCHEDULE:
+            chosen = catalog.text(language, "broadcast.chosen_schedule")
+            return _answered(catalog, language, composition, "ask_schedule", chosen), None
+    raise ValueError(f"no question is asked in place at {composition.step}")
+
+
+def _answered(
+    catalog: Catalog, language: str, composition: Composition, key: str, *more: str
+) -> str:
+    """The answers so far ("Penerima: … ✓", then ``more``), and the question ``key``."""
+    head = [audience_answer(catalog, language, composition), *more]
+    return "\n".join(head) + "\n\n" + catalog.text(language, f"broadcast.{key}")
+
+
+def filter_choices(
+    catalog: Catalog, language: str, composition: Composition
+) -> InlineKeyboardMarkup:
+    """The kecamatan or business-type toggles of a draft at that step."""
+    audience, field = composition.draft.audience, composition.step
+    codes: tuple[str, ...] = ()
+    if audience is not None:
+        codes = audience.kecamatan if field == Step.KECAMATAN else audience.category
+    return filter_keyboard(catalog, language, field, codes)
 
 
 def refine_prompt(
@@ -149,9 +222,30 @@ def _framed(catalog: Catalog, language: str, data: Mapping[str, Any]) -> str:
     return "\n\n".join(part for part in (header, data["text"], footer) if part)
 
 
-def overflow(catalog: Catalog, data: Mapping[str, Any]) -> int:
+def draft_outgoing(catalog: Catalog, language: str, draft: BroadcastDraft) -> Outgoing:
+    """What recipients of a draft will get (the preview)."""
+    return message_outgoing(
+        catalog, language, _as_stored(draft.kind, draft.content, draft.buttons)
+    )
+
+
+def _as_stored(
+    kind: str, content: Content | None, buttons: Sequence[LinkButton] = ()
+) -> dict[str, Any]:
+    """A draft's message in the shape of a stored broadcast."""
+    return {
+        "kind": kind,
+        "text": content.text if content else "",
+        "media_kind": content.media_kind if content else None,
+        "media_file_id": content.media_id if content else None,
+        "buttons": [[{"text": b.label, "url": b.url}] for b in buttons],
+    }
+
+
+def overflow(catalog: Catalog, kind: str, content: Content) -> int:
     """How many characters too long the message is for Telegram in its longest language
     (captions hold 1,024, texts 4,096); 0 when it fits."""
+    data = _as_stored(kind, content)
     limit = CAPTION_LIMIT if data.get("media_kind") else TEXT_LIMIT
     return max(0, *(_visible_length(_framed(catalog, lang, data)) - limit for lang in LANGUAGES))
 
@@ -173,6 +267,14 @@ def buttons_prompt(
         text = catalog.text(language, "broadcast.button_added", count=count)
         button = _button(catalog, language, "broadcast.buttons_done", "btndone")
     return text, InlineKeyboardMarkup([[button]])
+
+
+def preview_choices(
+    catalog: Catalog, language: str, composition: Composition
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Who a previewed draft will reach, with send now, schedule and cancel."""
+    count = len(composition.recipients.reachable) if composition.recipients else 0
+    return preview_summary(catalog, language, label_of(catalog, language, composition), count)
 
 
 def preview_summary(

@@ -1,49 +1,56 @@
 """/umumkan: staff compose an announcement (audience → message → buttons → preview → send or
 schedule); trainers use the same flow for follow-ups to their own session. Also /riwayat,
-/berhenti and /mulai, and the live status message."""
+/berhenti and /mulai, and the live status message.
+
+Each tap or message is one call to :class:`BroadcastComposer`, which holds the rules (who may
+send what, which step comes next); this module reads the update and shows the result. A tapped
+choice edits its own message into the answer and asks the next question there, so a step costs
+one rate-limited call where it can.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime
 from typing import Any
 
-from telegram import Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.app.container import Services
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
-from bot.core.models import Broadcast, Dialog, OutboxMessage, Role
+from bot.core.models import Broadcast, Dialog, OutboxMessage
 from bot.formatting import format_datetime
 from bot.i18n import Html
-from bot.services.broadcast_input import MAX_BUTTONS, parse_button, parse_moment
-from bot.services.broadcasts import ANNOUNCEMENT, FOLLOWUP, OUTBOX_KIND
-from bot.services.broadcasts import Message as Draft
+from bot.services.broadcast_composer import (
+    AUDIENCE_CHOSEN,
+    BEFORE_AUDIENCE,
+    FLOW,
+    BroadcastComposer,
+    BroadcastDraft,
+    Composition,
+    Content,
+    MediaKind,
+    Step,
+)
+from bot.services.broadcast_input import MAX_BUTTONS
+from bot.services.broadcasts import ANNOUNCEMENT, OUTBOX_KIND
 from handlers.telegram import broadcast_views as bv
 from handlers.telegram import callbacks as cb
 from handlers.telegram import delivery
-from handlers.telegram.auth import refuse, requires
-from handlers.telegram.common import clear_buttons, explain
+from handlers.telegram.auth import refuse
+from handlers.telegram.common import explain
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import TEXT_FLOWS
+from handlers.telegram.views import recap_lines
 from storage.broadcasts import Audience
 
 logger = logging.getLogger(__name__)
 
-FLOW = "broadcast"
-FILTER_FIELDS = {"kec": "kecamatan", "cat": "category"}
-PICKER = "picker"  # dialog data: the id of the message with the audience buttons
-AUDIENCE_CHOSEN = ("refine", "kecamatan", "category")  # steps where the audience is known
-
-
-def _audience(data: dict[str, Any]) -> Audience:
-    return Audience(
-        data["base"],
-        data.get("session_id"),
-        tuple(data.get("kecamatan", ())),
-        tuple(data.get("category", ())),
-    )
+FILTER_FIELDS = {"kec": "kecamatan", "cat": "category"}  # callback data → audience filter
+Outcome = Composition | Broadcast | None  # where a tap led: a next question, a send, nothing
 
 
 async def _label(services: Services, language: str, audience: Audience) -> Html:
@@ -51,350 +58,256 @@ async def _label(services: Services, language: str, audience: Audience) -> Html:
     return bv.audience_label(services.catalog, language, audience, session)
 
 
-@requires(Role.STAFF)
 async def announce(update: Update, context: DodolanContext) -> None:
     """Start composing an announcement."""
-    assert update.effective_user is not None and update.effective_chat is not None
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    composer = context.services.broadcast_composer
+    try:
+        await composer.begin(user.id)
+    except NotAllowed:
+        logger.warning("refused /umumkan to user %s", user.id)
+        await refuse(update, context)
+        return
     text, markup = bv.audience_picker(context.services.catalog, context.language)
-    picker = await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
-    await context.services.dialogs.move(
-        update.effective_user.id,
-        FLOW,
-        "audience",
-        {"kind": ANNOUNCEMENT, PICKER: picker.message_id},
-    )
+    picker = await context.bot.send_message(chat.id, text, reply_markup=markup)
+    await composer.shown(user.id, str(picker.message_id))
 
 
 async def start_followup(
     context: DodolanContext, user_id: int, session_id: int, base: str
 ) -> None:
     """Begin a trainer follow-up to their own session (``base``: attended or booked)."""
-    audience = Audience(base, session_id)
-    await context.services.broadcasts.check(user_id, FOLLOWUP, audience)
-    data = {"kind": FOLLOWUP, "base": base, "session_id": session_id}
-    await context.services.dialogs.move(user_id, FLOW, "message", data)
+    await context.services.broadcast_composer.begin_followup(user_id, session_id, base)
     await context.bot.send_message(user_id, context.t("broadcast.ask_message"))
 
 
-async def _allowed(context: DodolanContext, user_id: int, dialog: Dialog | None) -> bool:
-    """Staff for announcements; for a follow-up, whoever may run its session now.
-
-    A refused user's follow-up draft is dropped, so their next message is not refused again.
-    """
-    roles = await context.services.users.roles(user_id)
-    if Role.STAFF in roles:
-        return True
-    if dialog is None or dialog.flow != FLOW or dialog.data.get("kind") != FOLLOWUP:
-        return False
-    try:
-        await context.services.broadcasts.check(user_id, FOLLOWUP, _audience(dialog.data))
-    except NotAllowed:
-        await context.services.dialogs.end(user_id)
-        return False
-    return True
-
-
 async def tapped(update: Update, context: DodolanContext) -> None:
-    """Route every broadcast button; each re-checks the role and the step."""
+    """Take a broadcast button: one service call, then show where it led."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    parts = cb.parse(query.data, cb.BROADCAST, 1) or cb.parse(query.data, cb.BROADCAST, 2)
-    dialog = await context.services.dialogs.current(user.id)
+    parts = cb.parse(query.data, cb.BROADCAST, 1) or cb.parse(query.data, cb.BROADCAST, 2) or []
     if parts and parts[0] in ("stop", "unsched"):
         await _stop(update, context, parts)
         return
-    if not await _allowed(context, user.id, dialog):
-        await refuse(update, context)
-        return
     try:
-        if parts is None or dialog is None or dialog.flow != FLOW:
-            raise StaleAction(query.data)
-        await _step(update, context, dialog, parts)
+        outcome = await _apply(context.services.broadcast_composer, user.id, parts)
     except (StaleAction, Refusal) as error:
         await explain(query, context, error)
+        return
     except NotAllowed:
         await refuse(update, context)
-
-
-async def _step(update: Update, context: DodolanContext, dialog: Dialog, parts: list[str]) -> None:
-    query = update.callback_query
-    assert query is not None
-    services, data, user_id = context.services, dict(dialog.data), dialog.user_id
-    match dialog.step, parts:
-        case "audience", ["base", base] if base in bv.BASES:
-            data.update(base=base, kecamatan=[], category=[], session_id=None)
-            if base in bv.SESSION_BASES:
-                await services.dialogs.move(user_id, FLOW, "session", data)
-                sessions = (await services.sessions.all())[-20:]
-                text, markup = bv.session_picker(
-                    services.catalog, context.language, sessions, services.settings.timezone
-                )
-                await query.answer()
-                await query.edit_message_text(text, reply_markup=markup)
-                return
-            await services.dialogs.move(user_id, FLOW, "refine", data)
-        case "session", ["sess", ident] if ident.isdigit():
-            if await services.sessions.get(int(ident)) is None:
-                raise StaleAction(ident)
-            data["session_id"] = int(ident)
-            await services.dialogs.move(user_id, FLOW, "refine", data)
-        case "refine", ["filter", short] if short in FILTER_FIELDS:
-            field = FILTER_FIELDS[short]
-            await services.dialogs.move(user_id, FLOW, field, data)
-            keyboard = bv.filter_keyboard(services.catalog, context.language, field, data[field])
-            await query.answer()
-            await query.edit_message_reply_markup(keyboard)
-            return
-        case ("kecamatan" | "category") as field, [short, code] if (
-            FILTER_FIELDS.get(short) == field
-        ):
-            chosen = list(data[field])
-            data[field] = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
-            await services.dialogs.move(user_id, FLOW, field, data)
-            keyboard = bv.filter_keyboard(services.catalog, context.language, field, data[field])
-            await query.answer()
-            await query.edit_message_reply_markup(keyboard)
-            return
-        case "kecamatan" | "category", ["fdone"]:
-            await services.dialogs.move(user_id, FLOW, "refine", data)
-        case "refine", ["next"]:
-            if not (await services.broadcasts.count(_audience(data), data["kind"])).reachable:
-                raise BookingRefused("broadcast.nobody")
-            await query.answer()
-            await clear_buttons(query)
-            if "text" in data:  # typed before the audience was chosen
-                await context.bot.send_message(user_id, context.t("broadcast.using_kept"))
-                await _ask_buttons(context, user_id, data)
-                return
-            await services.dialogs.move(user_id, FLOW, "message", data)
-            await context.bot.send_message(user_id, context.t("broadcast.ask_message"))
-            return
-        case "buttons", ["btndone"]:
-            await query.answer()
-            await clear_buttons(query)
-            await _preview(
-                context, user_id, await services.dialogs.move(user_id, FLOW, "preview", data)
-            )
-            return
-        case "preview", ["send"]:
-            await query.answer()
-            await clear_buttons(query)
-            await _send(context, user_id, data, None)
-            return
-        case "preview", ["sched"]:
-            await services.dialogs.move(user_id, FLOW, "schedule", data)
-            await query.answer()
-            await clear_buttons(query)
-            await context.bot.send_message(user_id, context.t("broadcast.ask_schedule"))
-            return
-        case _, ["cancel"]:
-            await services.dialogs.end(user_id)
-            await query.answer()
-            await clear_buttons(query)
-            await context.bot.send_message(user_id, context.t("broadcast.cancelled"))
-            return
-        case _:
-            raise StaleAction(parts)
+        return
     await query.answer()
-    shown = query.message if isinstance(query.message, Message) else None
-    await _show_refine(context, shown, user_id, data)
+    if isinstance(outcome, Composition):
+        await _ask_next(query, context, outcome)
+    elif isinstance(outcome, Broadcast):
+        await _sending(query, context, outcome)
+    else:
+        await _cancelled(query, context)
 
 
-async def _show_refine(
-    context: DodolanContext, message: Message | None, user_id: int, data: dict[str, Any]
+async def _apply(composer: BroadcastComposer, user_id: int, parts: list[str]) -> Outcome:
+    """Make the service call a tapped choice stands for."""
+    match parts:
+        case ["base", base]:
+            return await composer.choose_audience(user_id, base)
+        case ["sess", ident] if ident.isdigit():
+            return await composer.choose_session(user_id, int(ident))
+        case ["filter", short] if short in FILTER_FIELDS:
+            return await composer.open_filter(user_id, FILTER_FIELDS[short])
+        case [short, code] if short in FILTER_FIELDS:
+            return await composer.refine(user_id, FILTER_FIELDS[short], code)
+        case ["fdone"]:
+            return await composer.close_filter(user_id)
+        case ["next"]:
+            return await composer.finish_audience(user_id)
+        case ["btndone"]:
+            return await composer.finish_buttons(user_id)
+        case ["send"]:
+            return await composer.confirm(user_id)
+        case ["sched"]:
+            return await composer.schedule(user_id)
+        case ["cancel"]:
+            await composer.cancel(user_id)
+            return None
+    await composer.current(user_id)  # the role first: an owner's forged button is refused
+    raise StaleAction(parts)
+
+
+async def _ask_next(
+    query: CallbackQuery, context: DodolanContext, composition: Composition
 ) -> None:
-    """Show (by editing the picker) the live count and the filters."""
-    services = context.services
-    audience = _audience(data)
-    recipients = await services.broadcasts.count(audience, data["kind"])
-    text, markup = bv.refine_prompt(
-        services.catalog,
-        context.language,
-        await _label(services, context.language, audience),
-        recipients,
-        filters=data["kind"] == ANNOUNCEMENT,
-        kept="text" in data,
-    )
-    if message is not None:
+    """Show the answer and the next question in the message tapped on."""
+    services, language = context.services, context.language
+    if composition.step in (Step.KECAMATAN, Step.CATEGORY):
+        choices = bv.filter_choices(services.catalog, language, composition)
+        await query.edit_message_reply_markup(choices)
+        return
+    if composition.step == Step.PREVIEW:
+        await _preview(query, context, composition)
+        return
+    tz = services.settings.timezone
+    text, markup = bv.next_question(services.catalog, language, composition, tz)
+    shown = str(await _edit_or_send(query, context, text, markup))
+    if composition.step == Step.REFINE and shown != composition.draft.prompt:
+        await services.broadcast_composer.shown(query.from_user.id, shown)  # sent anew
+
+
+async def _edit_or_send(
+    query: CallbackQuery,
+    context: DodolanContext,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> int:
+    """Show ``text`` in the message tapped on (a new one if it cannot be edited); its id."""
+    message = query.message
+    if isinstance(message, Message):
         try:
-            await message.edit_text(text, reply_markup=markup)
-            return
-        except BadRequest:
-            pass
-    shown = await context.bot.send_message(user_id, text, reply_markup=markup)
-    await services.dialogs.move(user_id, FLOW, "refine", {**data, PICKER: shown.message_id})
+            await query.edit_message_text(text, reply_markup=markup)
+            return message.message_id
+        except BadRequest as exc:  # too old to edit
+            logger.debug("broadcast message %s not edited: %s", message.message_id, exc)
+    sent = await context.bot.send_message(query.from_user.id, text, reply_markup=markup)
+    return sent.message_id
+
+
+async def _preview(
+    query: CallbackQuery, context: DodolanContext, composition: Composition
+) -> None:
+    """Show the message exactly as recipients will get it, then the choices."""
+    user_id, catalog = query.from_user.id, context.services.catalog
+    await _edit_or_send(query, context, context.t("broadcast.preview_intro"))
+    outgoing = bv.draft_outgoing(catalog, context.language, composition.draft)
+    await delivery.send_outgoing(context.bot, user_id, outgoing)
+    await _preview_choices(context, user_id, composition)
+
+
+async def _preview_choices(
+    context: DodolanContext, user_id: int, composition: Composition
+) -> None:
+    """Who will get it, with send now, schedule and cancel."""
+    text, markup = bv.preview_choices(context.services.catalog, context.language, composition)
+    await context.bot.send_message(user_id, text, reply_markup=markup)
+
+
+async def _sending(query: CallbackQuery, context: DodolanContext, broadcast: Broadcast) -> None:
+    """Turn the preview's choices into the live status message of the queued broadcast."""
+    services = context.services
+    text, markup = await _status(services, context.language, broadcast)
+    status = await _edit_or_send(query, context, text, markup)
+    await services.broadcasts.remember_status_message(broadcast.id, query.from_user.id, status)
+
+
+async def _cancelled(query: CallbackQuery, context: DodolanContext) -> None:
+    """Say, in the message tapped on, that the draft is dropped."""
+    head = "\n".join(recap_lines(query.message))
+    cancelled = context.t("broadcast.cancelled")
+    await _edit_or_send(query, context, f"{head}\n\n{cancelled}" if head else cancelled)
 
 
 async def received(update: Update, context: DodolanContext, dialog: Dialog) -> None:
     """Take the message (text, photo or document), a link button, or a schedule time."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    if not await _allowed(context, user.id, dialog):
-        await refuse(update, context)
-        return
-    data = dict(dialog.data)
     try:
-        match dialog.step:
-            case "message":
-                await _take_message(context, message, data)
-            case step if step in AUDIENCE_CHOSEN:  # typed without tapping "write the message"
-                await _take_message(
-                    context, message, await _reachable(context, message.chat_id, data)
-                )
-            case "audience" | "session":
-                await _keep_message(context, message, dialog.step, data)
-            case "buttons":
-                await _take_button(context, message, data)
-            case "schedule":
-                tz = context.services.settings.timezone
-                await _send(context, user.id, data, parse_moment(message.text or "", tz))
-            case _:
-                await message.reply_text(context.t("broadcast.use_preview_buttons"))
-                await _preview_choices(context, user.id, data)
+        await _take(context, message, user.id, dialog.step)
     except (InvalidInput, BookingRefused) as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
-        if dialog.step == "buttons":
-            await _ask_buttons(context, user.id, data)
+        draft = BroadcastDraft.of(dialog)
+        if draft.step == Step.BUTTONS and len(draft.buttons) < MAX_BUTTONS:
+            await _ask_buttons(context, user.id, draft)  # the prompt again, below
     except NotAllowed:
         await refuse(update, context)
+    except StaleAction:
+        await message.reply_text(context.t("broadcast.draft_lost"))
 
 
-def _content(message: Message) -> dict[str, Any] | None:
+async def _take(context: DodolanContext, message: Message, user_id: int, step: str) -> None:
+    """Give what was typed to the step the draft is at, and answer."""
+    composer = context.services.broadcast_composer
+    match step:
+        case Step.BUTTONS:
+            added = await composer.received_button(user_id, message.text or "")
+            await _ask_buttons(context, user_id, added.draft)
+        case Step.SCHEDULE:
+            broadcast = await composer.received_time(user_id, message.text or "")
+            await _scheduled(context, user_id, broadcast)
+        case Step.PREVIEW:
+            current = await composer.current(user_id)
+            await message.reply_text(context.t("broadcast.use_preview_buttons"))
+            await _preview_choices(context, user_id, current)
+        case _:
+            measure = functools.partial(bv.overflow, context.services.catalog)
+            took = await composer.received_content(user_id, _content(message), measure)
+            await _took_content(context, message, step, took)
+
+
+def _content(message: Message) -> Content | None:
     """The text, photo or document (with its caption) of a message; None for anything else."""
     if message.photo:
-        return {
-            "text": message.caption_html or "",
-            "media_kind": "photo",
-            "media_file_id": message.photo[-1].file_id,
-        }
+        return Content(message.caption_html or "", MediaKind.PHOTO, message.photo[-1].file_id)
     if message.document:
-        return {
-            "text": message.caption_html or "",
-            "media_kind": "document",
-            "media_file_id": message.document.file_id,
-        }
+        return Content(message.caption_html or "", MediaKind.DOCUMENT, message.document.file_id)
     if message.text:
-        return {"text": message.text_html, "media_kind": None, "media_file_id": None}
+        return Content(message.text_html)
     return None
 
 
-def _checked_content(context: DodolanContext, message: Message, kind: str) -> dict[str, Any]:
-    """The message's content, if Telegram will take it as sent (an announcement with its
-    header and footer); InvalidInput saying why not otherwise."""
-    content = _content(message)
-    if content is None:
-        raise InvalidInput("broadcast.need_content")
-    excess = bv.overflow(context.services.catalog, {**content, "kind": kind})
-    if excess:
-        raise InvalidInput("broadcast.too_long", excess=excess)
-    return content
+async def _took_content(
+    context: DodolanContext, message: Message, before: str, took: Composition
+) -> None:
+    """Ask for buttons; a message sent before the audience is kept, and the audience asked."""
+    if took.step in BEFORE_AUDIENCE:
+        await _ask_audience_again(context, message, took)
+        return
+    if before in AUDIENCE_CHOSEN:  # typed instead of tapping "write the message"
+        record = bv.audience_answer(context.services.catalog, context.language, took)
+        await _close_picker(context, message.chat_id, took.draft.prompt, record)
+    await _ask_buttons(context, message.chat_id, took.draft)
 
 
-async def _reachable(
-    context: DodolanContext, chat_id: int, data: dict[str, Any]
-) -> dict[str, Any]:
-    """Refuse an audience nobody is in; take the buttons off its picker (the chat moves on)."""
-    if not (await context.services.broadcasts.count(_audience(data), data["kind"])).reachable:
-        raise BookingRefused("broadcast.nobody")
-    await _clear_picker(context, chat_id, data)
-    return data
+async def _ask_audience_again(
+    context: DodolanContext, message: Message, took: Composition
+) -> None:
+    """Say the message is kept, and show the audience buttons again below it."""
+    services = context.services
+    await _close_picker(context, message.chat_id, took.draft.prompt)
+    await message.reply_text(context.t("broadcast.kept"))
+    tz = services.settings.timezone
+    text, markup = bv.next_question(services.catalog, context.language, took, tz)
+    picker = await message.reply_text(text, reply_markup=markup)
+    await services.broadcast_composer.shown(message.chat_id, str(picker.message_id))
 
 
-async def _clear_picker(context: DodolanContext, chat_id: int, data: dict[str, Any]) -> None:
-    """Take the buttons off the audience picker, which a typed message has answered."""
-    picker = data.pop(PICKER, None)
-    if picker is None:
+async def _close_picker(
+    context: DodolanContext, chat_id: int, prompt: str | None, record: str | None = None
+) -> None:
+    """Take the buttons off the audience picker a typed message answered (showing ``record``)."""
+    if prompt is None:
         return
     try:
-        await context.bot.edit_message_reply_markup(chat_id, picker, reply_markup=None)
-    except BadRequest as exc:  # deleted, or too old to edit: its buttons are stale anyway
-        logger.debug("broadcast picker %s not cleared: %s", picker, exc)
+        if record is None:
+            await context.bot.edit_message_reply_markup(chat_id, int(prompt), reply_markup=None)
+        else:
+            await context.bot.edit_message_text(record, chat_id=chat_id, message_id=int(prompt))
+    except BadRequest as exc:  # too old to edit: its buttons are stale anyway
+        logger.debug("broadcast picker %s not closed: %s", prompt, exc)
 
 
-async def _take_message(context: DodolanContext, message: Message, data: dict[str, Any]) -> None:
-    data.update(_checked_content(context, message, data["kind"]), buttons=[])
-    await _ask_buttons(context, message.chat_id, data)
-
-
-async def _keep_message(
-    context: DodolanContext, message: Message, step: str, data: dict[str, Any]
-) -> None:
-    """Keep a message sent before the audience was chosen, and show the audience buttons."""
-    data.update(_checked_content(context, message, data["kind"]))
-    await _clear_picker(context, message.chat_id, data)
-    services = context.services
-    await message.reply_text(context.t("broadcast.kept"))
-    if step == "session":
-        sessions = (await services.sessions.all())[-20:]
-        text, markup = bv.session_picker(
-            services.catalog, context.language, sessions, services.settings.timezone
-        )
-    else:
-        text, markup = bv.audience_picker(services.catalog, context.language)
-    picker = await message.reply_text(text, reply_markup=markup)
-    await services.dialogs.move(message.chat_id, FLOW, step, {**data, PICKER: picker.message_id})
-
-
-async def _ask_buttons(context: DodolanContext, user_id: int, data: dict[str, Any]) -> None:
+async def _ask_buttons(context: DodolanContext, user_id: int, draft: BroadcastDraft) -> None:
     """Ask for link buttons (the message is composed)."""
-    data.setdefault("buttons", [])  # none yet for a message kept from before the audience
-    await context.services.dialogs.move(user_id, FLOW, "buttons", data)
     text, markup = bv.buttons_prompt(
-        context.services.catalog, context.language, len(data["buttons"])
+        context.services.catalog, context.language, len(draft.buttons)
     )
     await context.bot.send_message(user_id, text, reply_markup=markup)
 
 
-async def _take_button(context: DodolanContext, message: Message, data: dict[str, Any]) -> None:
-    if len(data["buttons"]) >= MAX_BUTTONS:
-        await message.reply_text(context.t("broadcast.max_buttons"))
-        return
-    label, url = parse_button(message.text or "")
-    data["buttons"] = [*data["buttons"], [{"text": label, "url": url}]]
-    await _ask_buttons(context, message.chat_id, data)
-
-
-async def _preview(context: DodolanContext, user_id: int, dialog: Dialog) -> None:
-    """Show the message exactly as recipients will get it, then the choices."""
-    catalog, data = context.services.catalog, dialog.data
-    await context.bot.send_message(user_id, context.t("broadcast.preview_intro"))
-    outgoing = bv.message_outgoing(catalog, context.language, data)
-    await delivery.send_outgoing(context.bot, user_id, outgoing)
-    await _preview_choices(context, user_id, data)
-
-
-async def _preview_choices(context: DodolanContext, user_id: int, data: dict[str, Any]) -> None:
-    """Who will get it, with send now, schedule and cancel."""
-    services, audience = context.services, _audience(data)
-    count = len((await services.broadcasts.count(audience, data["kind"])).reachable)
-    label = await _label(services, context.language, audience)
-    text, markup = bv.preview_summary(services.catalog, context.language, label, count)
-    await context.bot.send_message(user_id, text, reply_markup=markup)
-
-
-async def _send(
-    context: DodolanContext, user_id: int, data: dict[str, Any], send_at: datetime | None
-) -> None:
-    """Queue the broadcast; show the live status message, or confirm the schedule."""
-    services = context.services
-    draft = Draft(
-        data["text"],
-        data.get("media_kind"),
-        data.get("media_file_id"),
-        tuple((row[0]["text"], row[0]["url"]) for row in data["buttons"]),
-    )
-    broadcast = await services.broadcasts.send(
-        user_id, data["kind"], _audience(data), draft, send_at
-    )
-    await services.dialogs.end(user_id)
-    if send_at is not None:
-        when = format_datetime(send_at, services.settings.timezone, context.language)
-        text = context.t("broadcast.scheduled", when=when, count=broadcast.recipients)
-        await context.bot.send_message(user_id, text)
-        return
-    text, markup = await _status(services, context.language, broadcast)
-    status = await context.bot.send_message(user_id, text, reply_markup=markup)
-    await services.broadcasts.remember_status_message(broadcast.id, user_id, status.message_id)
+async def _scheduled(context: DodolanContext, user_id: int, broadcast: Broadcast) -> None:
+    """Confirm when a scheduled broadcast goes out, and to how many."""
+    when = format_datetime(broadcast.send_at, context.services.settings.timezone, context.language)
+    text = context.t("broadcast.scheduled", when=when, count=broadcast.recipients)
+    await context.bot.send_message(user_id, text)
 
 
 async def _status(services: Services, language: str, broadcast: Broadcast) -> tuple[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from simulator import BotApiEmulator, BotMessage, FakeUser
+from simulator.ratelimit import is_limited_method
 from storage.broadcasts import Audience
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import RunningBot
@@ -270,3 +271,75 @@ async def test_a_caption_too_long_with_the_header_and_footer_is_refused_before_s
     assert (await bot.services.dialogs.current(staff.id)).step == "message"  # type: ignore[union-attr]
     await staff.send_photo(caption="x" * 900)
     assert (await bot.services.dialogs.current(staff.id)).step == "buttons"  # type: ignore[union-attr]
+
+
+def limited_calls(emulator: BotApiEmulator, chat_id: int, since: int) -> list[str]:
+    """The rate-limited calls (send*, edit*) made to one chat since call number ``since``."""
+    return [
+        c.method
+        for c in emulator.calls[since:]
+        if is_limited_method(c.method) and str(c.params.get("chat_id")) == str(chat_id)
+    ]
+
+
+async def costs_of(
+    emulator: BotApiEmulator, staff: FakeUser, labels: list[str]
+) -> dict[str, list[str]]:
+    """Tap each button in turn; return the limited calls each tap cost."""
+    costs: dict[str, list[str]] = {}
+    for label in labels:
+        mark = len(emulator.calls)
+        await staff.press(label)
+        costs[label] = limited_calls(emulator, staff.id, mark)
+    return costs
+
+
+async def test_each_button_step_of_umumkan_edits_its_own_message_and_keeps_the_answer(
+    bot: RunningBot, emulator: BotApiEmulator, staff: FakeUser
+) -> None:
+    ani = await owner(bot, emulator, 2001, "Ani", kecamatan="klojen")
+    session = await create_session(bot)
+    await bot.services.booking.book(ani.id, session.id)
+    await staff.command("umumkan")
+    picker = staff.last
+    audience = ["🎟 Peserta sesi…", "12/12 · Foto produk pakai HP", "📍 Kecamatan", "Klojen"]
+    costs = await costs_of(emulator, staff, [*audience, "Selesai", "✍️ Lanjut tulis pesan"])
+    asked = next(m for m in staff.messages if m.message_id == picker.message_id)
+    assert asked.text.startswith(
+        "📣 Penerima: peserta Foto produk pakai HP · kecamatan Klojen (1 orang) ✓\n\n✍️ Kirim"
+    )
+    assert asked.buttons == []
+    await staff.send("Materi pekan depan")
+    costs |= await costs_of(emulator, staff, ["Lewati"])
+    intro = next(m for m in staff.messages if m.text.startswith("👀 Pratinjau"))
+    assert intro.buttons == []  # the link-button question, answered in place
+    costs |= await costs_of(emulator, staff, ["🕘 Jadwalkan"])
+    assert "Kirim: 🕘 Jadwalkan ✓\n\nKapan dikirim?" in staff.last.text
+    assert {label: len(calls) for label, calls in costs.items()} == {
+        **dict.fromkeys(audience, 1),
+        "Selesai": 1,
+        "✍️ Lanjut tulis pesan": 1,
+        "Lewati": 3,  # the preview is its own message, exactly as delivered, then the choices
+        "🕘 Jadwalkan": 1,
+    }, costs
+
+
+async def test_going_on_with_a_kept_message_sending_and_cancelling_cost_one_call_each(
+    bot: RunningBot, emulator: BotApiEmulator, staff: FakeUser
+) -> None:
+    await owner(bot, emulator, 2001, "Ani")
+    await staff.command("umumkan")
+    await staff.send("Besok ada pasar UMKM")
+    labels = ["👥 Semua pemilik terdaftar", "➡️ Lanjut dengan pesan tadi"]
+    costs = await costs_of(emulator, staff, labels)
+    assert staff.last.text.startswith("📣 Penerima: semua pemilik terdaftar (1 orang) ✓\n\n")
+    await staff.press("Lewati")
+    costs |= await costs_of(emulator, staff, ["📤 Kirim sekarang"])
+    assert "Mengirim pengumuman" in staff.last.text and staff.last.has_button("⏹ Hentikan")
+    await staff.command("umumkan")
+    costs |= await costs_of(emulator, staff, ["👥 Semua pemilik terdaftar", "✖ Batal"])
+    assert "dibatalkan" in staff.last.text and staff.last.buttons == []
+    assert await bot.services.dialogs.current(staff.id) is None
+    assert {label: len(calls) for label, calls in costs.items()} == dict.fromkeys(
+        [*labels, "📤 Kirim sekarang", "✖ Batal"], 1
+    ), costs
