@@ -1,0 +1,121 @@
+"""The owner's home on WhatsApp: the "Menu" list, help, announcements on/off, cancel, fallback."""
+
+from __future__ import annotations
+
+from bot.core import choices as ids
+from handlers.whatsapp import screens
+from handlers.whatsapp.events import InboundKind
+from handlers.whatsapp.owner_signup import greet
+from handlers.whatsapp.router import Audience, MenuItem, Router, Turn
+
+# The quick replies of templates that carry no choice of their notice (the same ids as
+# handlers/whatsapp/window.py puts in them): "show me the message" and "stop news".
+TEMPLATE_KIND = "wa"
+OPEN_PAYLOAD = ids.pack(TEMPLATE_KIND, "open")
+STOP_PAYLOAD = ids.pack(TEMPLATE_KIND, "stop")
+
+# The rows this module and its siblings show; feature modules add their own the same way.
+ITEMS = (
+    MenuItem("daftar", "wa.menu.daftar", "wa.menu.daftar_about", 10, Audience.GUESTS),
+    MenuItem("profil", "wa.menu.profil", "wa.menu.profil_about", 60, Audience.OWNERS),
+    MenuItem("bahasa", "wa.menu.bahasa", "wa.menu.bahasa_about", 70),
+    MenuItem("berhenti", "wa.menu.berhenti", "wa.menu.berhenti_about", 80, Audience.OWNERS),
+    MenuItem("bantuan", "wa.menu.bantuan", "wa.menu.bantuan_about", 100),
+)
+_FALLBACK_KEYS = {
+    InboundKind.TEXT: "wa.fallback.text",
+    InboundKind.LOCATION: "wa.fallback.location",
+    InboundKind.MEDIA: "wa.fallback.media",
+}
+
+
+async def _registered(turn: Turn) -> bool:
+    return await turn.services.profile.get(turn.user_id) is not None
+
+
+async def show_menu(turn: Turn, lead: str | None = None) -> None:
+    """Send the "Menu" list for what the user is (owner or guest), under ``lead``."""
+    items = turn.router.menu_for(await _registered(turn))
+    rows = [(i.word, i.title_key, i.description_key) for i in items]
+    catalog, language = turn.services.catalog, turn.language
+    text = lead or turn.t("wa.menu.lead")
+    await turn.send(screens.menu_notice(catalog, language, rows, text))
+
+
+async def hello(turn: Turn) -> None:
+    """Answer a greeting: a newcomer is welcomed into sign-up, an owner gets the menu."""
+    if not await _registered(turn):
+        await greet(turn)
+        return
+    name = turn.event.profile_name or turn.t("wa.start.friend")
+    await show_menu(turn, turn.t("wa.welcome.back", name=name))
+
+
+async def show_help(turn: Turn) -> None:
+    """List the words the owner can type (the menu's rows, then menu, start and cancel)."""
+    items = turn.router.menu_for(await _registered(turn))
+    rows = [(i.word, i.title_key) for i in items]
+    await turn.send(screens.help_notice(turn.services.catalog, turn.language, rows))
+
+
+async def announcements_off(turn: Turn) -> None:
+    """Turn general announcements off."""
+    await turn.services.broadcasts.set_announcements(turn.user_id, on=False)
+    await turn.say("announcements.off")
+
+
+async def start(turn: Turn) -> None:
+    """Turn announcements back on for an owner; welcome a newcomer into sign-up."""
+    if not await _registered(turn):
+        await greet(turn)
+        return
+    await turn.services.broadcasts.set_announcements(turn.user_id, on=True)
+    await turn.say("announcements.on")
+
+
+async def cancel(turn: Turn) -> None:
+    """Leave whatever conversation the user is in."""
+    ended = await turn.services.dialogs.end(turn.user_id)
+    await turn.say("cancel.done" if ended else "cancel.nothing")
+
+
+async def tapped_menu(turn: Turn) -> None:
+    """Run the word of the tapped "Menu" row."""
+    parts = ids.parse(turn.choice_id, screens.MENU, 1)
+    if parts is None or parts[0] not in turn.router.word_handlers:
+        await turn.stale()
+        return
+    await turn.router.run_word(turn, parts[0])
+
+
+async def tapped_template(turn: Turn) -> None:
+    """A template's own quick replies: "stop news", or "show me" (the menu, for now)."""
+    if turn.choice_id == STOP_PAYLOAD:
+        await announcements_off(turn)
+    elif turn.choice_id == OPEN_PAYLOAD:
+        await show_menu(turn)
+    else:
+        await turn.stale()
+
+
+async def fallback(turn: Turn) -> None:
+    """A newcomer is welcomed into sign-up; an owner gets a kind word and the menu."""
+    if not await _registered(turn):
+        await greet(turn)
+        return
+    await show_menu(turn, turn.t(_FALLBACK_KEYS.get(turn.event.kind, "wa.fallback.other")))
+
+
+def register(router: Router) -> None:
+    """Add the home words, the menu rows and taps, and the fallback."""
+    router.add_word("menu", ("home", "beranda"), show_menu)
+    router.add_word("halo", ("hai", "hi", "hello", "hallo", "helo", "permisi"), hello)
+    router.add_word("bantuan", ("help", "tolong", "info"), show_help)
+    router.add_word("berhenti", ("stop", "unsubscribe"), announcements_off)
+    router.add_word("mulai", ("start", "subscribe"), start)
+    router.add_word("batal", ("cancel",), cancel)
+    router.add_choice(screens.MENU, tapped_menu)
+    router.add_choice(TEMPLATE_KIND, tapped_template)
+    for item in ITEMS:
+        router.add_menu_item(item)
+    router.set_fallback(fallback)

@@ -1,0 +1,322 @@
+"""WhatsApp messages in: who wrote, then which flow answers (a word, a tap or a dialog step).
+
+:meth:`Router.handle` is what :class:`~handlers.whatsapp.webhook.InboxProcessor` calls for
+each stored event. For an :class:`~handlers.whatsapp.events.Inbound` message it maps the
+sender to an internal user (``identities``: the wa_id, or the BSUID when WhatsApp gives no
+phone number), records the inbound time on the channel's window, updates last-seen, and
+routes the message, first match wins:
+
+1. a tapped button, list row or template quick reply: the handler of its choice-id kind
+   (``"su:v1:confirm"`` → kind ``su``), added with :meth:`Router.add_choice`; a number typed
+   in answer to a numbered menu is read back to its choice id first;
+2. a plain word ("menu", "jadwal", "help" — trimmed, case-insensitive, spaces, dashes and a
+   leading "/" ignored), added with :meth:`Router.add_word`;
+3. anything else while the user's dialog is in a flow added with :meth:`Router.add_flow`:
+   that flow's ``answer`` (typed text, but also an image or a location it must refuse);
+4. the fallback (:meth:`Router.set_fallback`).
+
+Feature modules add their routes in a ``register(router)`` function (see
+``handlers/whatsapp/inbound.py``). Handlers take one :class:`Turn` and reply with
+:meth:`Turn.send` (a :class:`~bot.core.notices.Notice`) through the injected Channel.
+
+No message can be edited on WhatsApp, so the latest message must always be the one to
+answer: after a word interrupts a dialog, and after a stale tap, the dialog's current
+question is asked again (the flow's ``resume``). A second tap of the same button on the
+same message is answered with one short line and nothing else (see :meth:`Turn.stale`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from bot.app.container import Services
+from bot.core.errors import DeliveryError, RetryLater
+from bot.core.models import Dialog, User
+from bot.core.notices import ChannelName, Notice, Recipient
+from bot.core.ports import Channel
+from bot.i18n import DEFAULT_LANGUAGE
+from handlers.whatsapp.events import Event, Inbound, InboundKind
+from handlers.whatsapp.screens import for_whatsapp
+from storage.identities import IdentityRepository
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[["Turn"], Awaitable[None]]
+NumberReader = Callable[[str, str], Awaitable[str | None]]  # (external id, text) → choice id
+CHOICE_KINDS = (InboundKind.BUTTON_REPLY, InboundKind.LIST_REPLY, InboundKind.TEMPLATE_BUTTON)
+MEMORY = 4096  # people whose last tap is remembered (double taps)
+_WORD_NOISE = re.compile(r"[\s\-_]+")
+_EDGE_PUNCTUATION = "!?.,;:'\"()"
+
+
+class InboundWindow(Protocol):
+    """Where the channel keeps each person's last inbound time (its 24-hour window)."""
+
+    async def saw_inbound(self, external_id: str, at: datetime) -> None: ...
+
+
+class Audience(StrEnum):
+    """Who sees a row of the "Menu" list."""
+
+    OWNERS = "owners"  # signed up
+    GUESTS = "guests"  # not signed up (yet)
+    EVERYONE = "everyone"
+
+
+@dataclass(frozen=True)
+class Flow:
+    """How a multi-step conversation takes free input and asks its current question again."""
+
+    answer: Handler  # text, media or location while the user's dialog is in this flow
+    resume: Handler  # send the question of the step the user is at
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One row of the "Menu" list; tapping it runs the word ``word``."""
+
+    word: str
+    title_key: str
+    description_key: str | None
+    order: int
+    audience: Audience = Audience.EVERYONE
+
+
+def normalise_word(text: str) -> str:
+    """The form a typed word is matched in: "  Sign-Up! " → "signup", "/Jadwal" → "jadwal"."""
+    word = text.strip().strip(_EDGE_PUNCTUATION).casefold().removeprefix("/")
+    return _WORD_NOISE.sub("", word)
+
+
+def external_id_of(event: Inbound) -> str | None:
+    """The id Dodolan knows the sender by on WhatsApp: the wa_id, else the BSUID."""
+    return event.wa_id or event.user_id
+
+
+class Turn:
+    """One inbound message being answered: who, in which language, and how to reply."""
+
+    def __init__(
+        self, router: Router, event: Inbound, user: User, external_id: str, choice_id: str | None
+    ) -> None:
+        self.router = router
+        self.services: Services = router.services
+        self.event = event
+        self.user = user
+        self.external_id = external_id
+        self.choice_id = choice_id
+        self.prompted = False  # the current question was sent during this turn
+        self.was_stale = False
+
+    @property
+    def user_id(self) -> int:
+        """The internal user id."""
+        return self.user.id
+
+    @property
+    def language(self) -> str:
+        """The language the user reads."""
+        return self.user.language
+
+    @property
+    def text(self) -> str:
+        """The typed text (or tapped title, or caption), trimmed; "" if none."""
+        return (self.event.text or "").strip()
+
+    def t(self, key: str, /, **params: object) -> str:
+        """Catalog text in the user's language, parameters escaped once."""
+        return self.services.catalog.text(self.language, key, **params)
+
+    async def send(self, notice: Notice) -> None:
+        """Send a notice to the sender, its command names turned into WhatsApp words."""
+        recipient = Recipient(self.user_id, ChannelName.WHATSAPP, self.external_id, self.language)
+        await self.router.channel.send(recipient, for_whatsapp(notice, self.language), bulk=False)
+
+    async def say(self, key: str, /, **params: object) -> None:
+        """Send one catalog text."""
+        await self.send(Notice(self.t(key, **params)))
+
+    async def dialog(self) -> Dialog | None:
+        """The conversation the user is in, as stored now."""
+        return await self.services.dialogs.current(self.user_id)
+
+    async def resume(self) -> bool:
+        """Ask the current question of the user's dialog again; False if there is none."""
+        dialog = await self.dialog()
+        flow = self.router.flows.get(dialog.flow) if dialog is not None else None
+        if flow is None:
+            return False
+        self.prompted = True
+        await flow.resume(self)
+        return True
+
+    async def stale(self) -> None:
+        """Answer a tap that changed nothing (old message, double tap, forged id).
+
+        The same button tapped again on the same message gets one short line: the first tap
+        was taken, and its answer is just above. Any other stale tap is told so and gets the
+        current question again, so the newest message is the one to answer.
+        """
+        self.was_stale = True
+        if self.router.repeated(self):
+            await self.say("wa.stale.repeat")
+            return
+        await self.say("wa.stale.old")
+        await self.resume()
+
+
+class Router:
+    """Routes each inbound message to its handler; feature modules add the routes."""
+
+    def __init__(
+        self,
+        services: Services,
+        channel: Channel,
+        window: InboundWindow,
+        *,
+        numbers: NumberReader | None = None,
+    ) -> None:
+        self.services = services
+        self.channel = channel
+        self.window = window
+        self.numbers = numbers
+        self.words: dict[str, str] = {}  # normalised alias → canonical word
+        self.word_handlers: dict[str, Handler] = {}
+        self.choices: dict[str, Handler] = {}
+        self.flows: dict[str, Flow] = {}
+        self.menu_items: list[MenuItem] = []
+        self.fallback: Handler | None = None
+        self._identities = IdentityRepository(services.db)
+        self._last_tap: OrderedDict[int, tuple[str | None, str]] = OrderedDict()
+
+    def add_word(self, word: str, aliases: tuple[str, ...], handler: Handler) -> None:
+        """Run ``handler`` when the owner types ``word`` or one of its ``aliases``."""
+        for alias in (word, *aliases):
+            key = normalise_word(alias)
+            if self.words.get(key, word) != word:
+                raise ValueError(f"{alias!r} already means {self.words[key]!r}")
+            self.words[key] = word
+        self.word_handlers[word] = handler
+
+    def add_choice(self, kind: str, handler: Handler) -> None:
+        """Run ``handler`` for taps whose choice id starts with ``kind:`` (it parses the rest)."""
+        if kind in self.choices:
+            raise ValueError(f"choice kind {kind!r} is taken")
+        self.choices[kind] = handler
+
+    def add_flow(self, flow: str, answer: Handler, resume: Handler) -> None:
+        """Give free input to ``answer`` while the user's dialog is in ``flow``."""
+        self.flows[flow] = Flow(answer, resume)
+
+    def add_menu_item(self, item: MenuItem) -> None:
+        """Show a row in the "Menu" list (its word must be added too)."""
+        self.menu_items = sorted([*self.menu_items, item], key=lambda i: i.order)
+
+    def set_fallback(self, handler: Handler) -> None:
+        """Answer what nothing else takes."""
+        self.fallback = handler
+
+    def menu_for(self, registered: bool) -> list[MenuItem]:
+        """The "Menu" rows for an owner (``registered``) or a guest, at most ten."""
+        shown = Audience.OWNERS if registered else Audience.GUESTS
+        items = [
+            i
+            for i in self.menu_items
+            if i.audience in (shown, Audience.EVERYONE) and i.word in self.word_handlers
+        ]
+        return items[:10]
+
+    async def handle(self, event: Event) -> None:
+        """Answer one inbox event; events that are not messages are not this router's."""
+        if not isinstance(event, Inbound):
+            return
+        external_id = external_id_of(event)
+        if external_id is None:
+            logger.warning("inbound message %s has no sender id; ignored", event.wamid)
+            return
+        turn = await self._turn(event, external_id)
+        if turn is None:
+            return
+        try:
+            await self._route(turn)
+        except RetryLater:
+            raise  # the processor tries the event again later
+        except DeliveryError as exc:
+            logger.warning("could not answer message %s: %s", event.wamid, exc.reason)
+        except Exception:
+            logger.exception("error while answering message %s", event.wamid)
+            await self._apologise(turn)
+
+    async def _turn(self, event: Inbound, external_id: str) -> Turn | None:
+        """Register the sender, record their window and last-seen; None for a reaction."""
+        at = event.timestamp or self.services.now()
+        user_id = await self._identities.register(
+            ChannelName.WHATSAPP, external_id, DEFAULT_LANGUAGE, self.services.now()
+        )
+        await self.window.saw_inbound(external_id, at)
+        user = await self.services.users.seen(user_id, None, event.profile_name)
+        if event.raw_type == "reaction":  # an emoji on our message asks nothing
+            return None
+        choice_id = event.choice_id if event.kind in CHOICE_KINDS else None
+        if choice_id is None and self.numbers is not None and event.kind is InboundKind.TEXT:
+            choice_id = await self.numbers(external_id, (event.text or "").strip())
+        return Turn(self, event, user, external_id, choice_id)
+
+    async def _route(self, turn: Turn) -> None:
+        if turn.choice_id is not None:
+            await self._tapped(turn, turn.choice_id)
+            return
+        word = self.words.get(normalise_word(turn.text)) if turn.text else None
+        if word is not None and turn.event.kind is InboundKind.TEXT:
+            await self.run_word(turn, word)
+            return
+        dialog = await turn.dialog()
+        flow = self.flows.get(dialog.flow) if dialog is not None else None
+        if flow is not None:
+            await flow.answer(turn)
+        elif self.fallback is not None:
+            await self.fallback(turn)
+
+    async def run_word(self, turn: Turn, word: str) -> None:
+        """Run a word's handler; if it left the user's dialog as it was, ask its question."""
+        before = await turn.dialog()
+        await self.word_handlers[word](turn)
+        after = await turn.dialog()
+        if before is None or after is None or turn.prompted:
+            return
+        if (after.flow, after.step) == (before.flow, before.step):
+            await turn.resume()
+
+    async def _tapped(self, turn: Turn, choice_id: str) -> None:
+        handler = self.choices.get(choice_id.split(":", 1)[0])
+        if handler is None:
+            await turn.stale()
+        else:
+            await handler(turn)
+        if not turn.was_stale:
+            self._remember_tap(turn, choice_id)
+
+    def _remember_tap(self, turn: Turn, choice_id: str) -> None:
+        self._last_tap[turn.user_id] = (turn.event.context_wamid, choice_id)
+        self._last_tap.move_to_end(turn.user_id)
+        while len(self._last_tap) > MEMORY:
+            self._last_tap.popitem(last=False)
+
+    def repeated(self, turn: Turn) -> bool:
+        """Whether this tap is the same button on the same message as the user's last tap."""
+        last = self._last_tap.get(turn.user_id)
+        tapped = (turn.event.context_wamid, turn.choice_id)
+        return last is not None and turn.choice_id is not None and last == tapped
+
+    async def _apologise(self, turn: Turn) -> None:
+        try:
+            await turn.say("error.generic")
+        except Exception:
+            logger.exception("could not apologise for message %s", turn.event.wamid)
