@@ -1,4 +1,4 @@
-"""What the WhatsApp channel remembers per person: window, messaging-tier count, numbered menu.
+"""What the WhatsApp channel remembers per person: window, tier count, menus, held notices.
 
 Rows are keyed by the id the channel sends to (a wa_id, or a BSUID for a phone-less person),
 the same value as ``identities.external_id``; migration 0013 describes the tables.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from storage.database import Database, from_db_time, to_db_time
 
@@ -38,6 +39,17 @@ class Menu:
 
     choice_ids: tuple[str, ...]
     sent_at: datetime
+
+
+@dataclass(frozen=True)
+class HeldNotice:
+    """A notice waiting for the person's tap on its "tap to read it" template."""
+
+    id: int
+    kind: str
+    parts: tuple[dict[str, Any], ...]  # Cloud API message bodies, in order
+    menu: tuple[str, ...] | None
+    held_at: datetime
 
 
 class WhatsAppContactRepository:
@@ -139,3 +151,46 @@ class WhatsAppContactRepository:
         """Forget the person's numbered menu (a newer message asks something else)."""
         async with self._db.transaction() as tx:
             await tx.execute("DELETE FROM whatsapp_menus WHERE external_id = ?", (external_id,))
+
+    async def hold(
+        self,
+        external_id: str,
+        kind: str,
+        parts: list[dict[str, Any]],
+        menu: tuple[str, ...] | None,
+        at: datetime,
+    ) -> None:
+        """Keep the messages of a notice until the person asks for them."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO whatsapp_held (external_id, kind, parts, menu, held_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    external_id,
+                    kind,
+                    json.dumps(parts, ensure_ascii=False),
+                    json.dumps(list(menu)) if menu is not None else None,
+                    to_db_time(at),
+                ),
+            )
+
+    async def held(self, external_id: str) -> list[HeldNotice]:
+        """The person's held notices, oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM whatsapp_held WHERE external_id = ? ORDER BY id", (external_id,)
+        )
+        return [
+            HeldNotice(
+                r["id"],
+                r["kind"],
+                tuple(json.loads(r["parts"])),
+                tuple(json.loads(r["menu"])) if r["menu"] is not None else None,
+                from_db_time(r["held_at"]),
+            )
+            for r in rows
+        ]
+
+    async def release_held(self, held_id: int) -> None:
+        """Forget a held notice (sent, or too old to send)."""
+        async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM whatsapp_held WHERE id = ?", (held_id,))

@@ -7,7 +7,9 @@ For each notice the channel decides, from the person's last message (:class:`Win
   window is marked closed and the notice is sent once more, as a template;
 * **window closed** → the approved template for the notice's kind (``window.use_for``),
   counted against the messaging tier; no approved template → ``OutsideWindow``. A free-form
-  message is never attempted outside the window.
+  message is never attempted outside the window. When a quick reply of the template carries
+  ``OPEN_PAYLOAD`` ("tap to read it"), the notice's free-form messages are kept (files
+  uploaded already) and :meth:`WhatsAppChannel.deliver_held` sends them when the person taps.
 
 Errors from ``GraphClient`` are domain errors already and pass through unchanged, except
 ``TemplateProblem`` (the template is missing, unapproved, paused, disabled or differs): the
@@ -28,7 +30,7 @@ import re
 from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
-from bot.core.errors import OutsideWindow, Rejected, RetryLater, Unreachable
+from bot.core.errors import DeliveryError, OutsideWindow, Rejected, RetryLater, Unreachable
 from bot.core.notices import Attachment, ChannelName, Notice, Recipient, SentRef
 from handlers.whatsapp.graph import GraphClient, TemplateProblem
 from handlers.whatsapp.pacing import Pacer, PacingLimits
@@ -38,17 +40,20 @@ from handlers.whatsapp.settings import DEFAULT_TIER, WhatsAppSettings
 from handlers.whatsapp.templates import Template, TemplateCatalog
 from handlers.whatsapp.window import (
     ALL_USES,
+    OPEN_PAYLOAD,
     TemplateStatus,
     TemplateUse,
     Windows,
+    quick_replies,
     template_message,
     use_for,
 )
-from storage.whatsapp_contacts import WhatsAppContactRepository
+from storage.whatsapp_contacts import HeldNotice, WhatsAppContactRepository
 
 logger = logging.getLogger(__name__)
 
 MENU_LIFETIME = timedelta(days=7)
+HOLD_LIFETIME = timedelta(days=7)
 _WA_ID = re.compile(r"^\+?\d{7,15}$")
 _BSUID = re.compile(r"^[A-Z]{2}\.[A-Za-z0-9]{1,64}$")
 _NUMBER = re.compile(r"#?\s*(\d{1,2})\s*[.)]?")
@@ -58,6 +63,12 @@ _TEMPLATE_STATES = {132001: "NOT APPROVED (132001)", 132015: "PAUSED", 132016: "
 def pacing_for(settings: WhatsAppSettings) -> PacingLimits:
     """The pacing limits the settings ask for."""
     return PacingLimits(messages_per_second=settings.messages_per_second)
+
+
+def _key(external_id: str) -> str:
+    """The form a person's id is sent and stored in (a wa_id without its ``+``)."""
+    external = external_id.strip()
+    return external.lstrip("+") if _WA_ID.match(external) else external
 
 
 def address(recipient: Recipient) -> str:
@@ -99,7 +110,7 @@ class WhatsAppChannel:
 
     async def saw_inbound(self, external_id: str, at: datetime) -> None:
         """Record a message from the person: their window is open for 24 hours from ``at``."""
-        await self.windows.saw_inbound(external_id, at)
+        await self.windows.saw_inbound(_key(external_id), at)
 
     async def send(self, recipient: Recipient, notice: Notice, *, bulk: bool) -> SentRef:
         """Deliver one notice: free-form inside the window, else as its template."""
@@ -121,11 +132,32 @@ class WhatsAppChannel:
         match = _NUMBER.fullmatch(text.strip())
         if match is None:
             return None
-        menu = await self._contacts.menu(external_id)
+        menu = await self._contacts.menu(_key(external_id))
         if menu is None or self._now() - menu.sent_at > MENU_LIFETIME:
             return None
         index = int(match[1]) - 1
         return menu.choice_ids[index] if 0 <= index < len(menu.choice_ids) else None
+
+    async def deliver_held(self, external_id: str) -> list[SentRef]:
+        """Send the notices held behind "tap to read it" templates (the person just tapped)."""
+        to, sent = _key(external_id), []
+        if not await self.windows.is_open(to):
+            return []
+        for held in await self._contacts.held(to):
+            if self._now() - held.held_at <= HOLD_LIFETIME:
+                sent.append(await self._send_held(to, held))
+            await self._contacts.release_held(held.id)  # kept if a send above failed
+        return sent
+
+    async def _send_held(self, to: str, held: HeldNotice) -> SentRef:
+        ready = self._pacer.reserve(to, len(held.parts), bulk=False)
+        wamid = ""
+        for payload, moment in zip(held.parts, ready, strict=True):
+            await self._pacer.wait_until(moment)
+            wamid = await self._deliver(payload, bulk=False)
+        if held.menu is not None:
+            await self._contacts.save_menu(to, held.menu, self._now())
+        return SentRef(self.name, wamid)
 
     def problems(self) -> list[str]:
         """The templates the channel needs that Meta would not send now, one line each."""
@@ -204,7 +236,21 @@ class WhatsAppChannel:
                 raise self._unusable(use, recipient.language, exc) from exc
             raise
         logger.info("user %s: %s sent as template %s", recipient.user_id, notice.kind, use.name)
+        if OPEN_PAYLOAD in quick_replies(use, template, notice):
+            await self._hold(recipient, to, notice)
         return SentRef(self.name, wamid)
+
+    async def _hold(self, recipient: Recipient, to: str, notice: Notice) -> None:
+        """Keep the notice's free-form messages for the person's tap on its template."""
+        try:
+            rendering = render(to, notice, recipient.language, self._sendable(recipient, notice))
+            parts = [await self._filled(part) for part in rendering.parts]
+        except DeliveryError as exc:  # the template went out; only the details are missing
+            logger.warning(
+                "user %s: %s not kept for later: %s", recipient.user_id, notice.kind, exc
+            )
+            return
+        await self._contacts.hold(to, notice.kind, parts, rendering.menu, self._now())
 
     def _approved(self, use: TemplateUse, language: str) -> Template:
         """The template if Meta approved it in this language; else OutsideWindow."""

@@ -42,6 +42,7 @@ class _Renderer(HTMLParser):
         self.protected: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Open a buffer for the tag (a ``<br>`` is a line break)."""
         tag = _SYNONYMS.get(tag, tag)
         if tag == "br":
             self.handle_data("\n")
@@ -50,11 +51,13 @@ class _Renderer(HTMLParser):
         self.stack.append((tag, href, []))
 
     def handle_endtag(self, tag: str) -> None:
+        """Close the innermost buffer if the tag matches it (stray end tags are dropped)."""
         tag = _SYNONYMS.get(tag, tag)
         if len(self.stack) > 1 and self.stack[-1][0] == tag:
             self._close()
 
     def handle_data(self, data: str) -> None:
+        """Add text, entities already turned into characters."""
         self.stack[-1][2].append(data)
 
     def _protect(self, text: str) -> str:
@@ -83,6 +86,7 @@ class _Renderer(HTMLParser):
         return f"{lead}{_OWN[tag]}{core}{_OWN[tag]}{trail}"
 
     def result(self) -> str:
+        """The whole text with the renderer's own markers still held."""
         while len(self.stack) > 1:  # unclosed tags: keep their text, formatted
             self._close()
         return "".join(self.stack[0][2])

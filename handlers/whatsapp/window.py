@@ -70,7 +70,9 @@ class Windows:
 class TemplateLister(Protocol):
     """What refreshing template statuses needs (``GraphClient`` has it)."""
 
-    async def list_templates(self) -> list[TemplateInfo]: ...
+    async def list_templates(self) -> list[TemplateInfo]:
+        """Every template of the business account."""
+        ...
 
 
 class TemplateStatus:
@@ -172,16 +174,21 @@ def _fit(body: str, values: list[str]) -> list[str]:
         values[longest] = shorten(values[longest], keep)
 
 
+def quick_replies(use: TemplateUse, template: Template, notice: Notice) -> list[str]:
+    """The payload of each of the template's quick replies: a choice id, else the fallback."""
+    answers = [c.id for c in notice.choices if c.url is None] if use.answers else []
+    return [
+        answers[index] if index < len(answers) else use.other_payload
+        for index in range(len(template.buttons))
+    ]
+
+
 def template_message(to: str, use: TemplateUse, template: Template, notice: Notice) -> Payload:
     """The send body of ``template`` for this notice: values, then one payload per button."""
     values = [_value(use, key, notice.params[key]) for key in use.params]
     if len(values) != template.variables:
         raise ValueError(f"{template.name} takes {template.variables} values, not {len(values)}")
-    answers = [c.id for c in notice.choices if c.url is None] if use.answers else []
-    payloads = [
-        answers[index] if index < len(answers) else use.other_payload
-        for index in range(len(template.buttons))
-    ]
+    payloads = quick_replies(use, template, notice)
     return template_payload(
         to, template.name, template.language, _fit(template.body, values), payloads
     )

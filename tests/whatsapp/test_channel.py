@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import OutsideWindow
-from bot.core.notices import Category, Choice, Notice
+from bot.core.notices import Attachment, Category, Choice, Notice
 from handlers.whatsapp.window import OPEN_PAYLOAD, STOP_PAYLOAD
 from tests.whatsapp.test_channel_support import SITI, recipient, reminder, running
 
@@ -145,3 +145,42 @@ async def test_a_window_closes_24_hours_after_the_last_message(tmp_path: Path) -
         assert not await h.channel.windows.is_open(SITI)
         await h.channel.saw_inbound(SITI, h.clock())
         assert await h.channel.windows.is_open(SITI)
+
+
+def session_changed() -> Notice:
+    """A changed session with its calendar update, as the Telegram renderer words it."""
+    ics = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    return Notice(
+        "Sesi <b>Foto Produk</b> pindah: Minggu, 13 Desember 2026, 13.00 WIB.",
+        attachment=Attachment("document", "sesi-7.ics", content=ics),
+        kind="session_changed",
+        params={
+            "title": "Foto Produk",
+            "when": "Minggu, 13 Desember 2026, 13.00 WIB",
+            "place": "Balai Kota Malang",
+        },
+    )
+
+
+async def test_a_tap_on_see_the_details_brings_the_held_notice_once(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        siti = h.emu.person(SITI)
+        await h.channel.send(recipient(), session_changed(), bulk=True)
+        assert siti.last.template == "dodolan_session_changed"
+        assert [b.id for b in siti.last.buttons] == [OPEN_PAYLOAD]
+        assert await h.channel.deliver_held(SITI) == []  # window still closed: nothing sent
+        h.clock.advance(hours=2)
+        await h.open_window()  # she tapped "Lihat rincian"
+        (sent,) = await h.channel.deliver_held(SITI)
+        assert sent.message_id == siti.last.wamid
+        assert (siti.last.type, siti.last.filename) == ("document", "sesi-7.ics")
+        assert siti.last.text == "Sesi *Foto Produk* pindah: Minggu, 13 Desember 2026, 13.00 WIB."
+        assert await h.channel.deliver_held(SITI) == []
+        assert len(siti.messages) == 2
+        h.emu.assert_no_violations()
+
+
+async def test_a_reminder_with_answers_holds_nothing(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        await h.channel.send(recipient(), reminder(), bulk=True)
+        assert await h.contacts.held(SITI) == []
