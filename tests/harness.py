@@ -13,11 +13,12 @@ from typing import Any
 from telegram import Update
 
 from bot.app.container import Services
+from bot.app.delivery import DeliveryRunner
 from bot.app.settings import Settings, load_settings
 from bot.app.telegram import build_application
 from bot.core.clock import Clock
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication
-from handlers.telegram.delivery import SENDER_KEY, OutboxSender, run_tick_hooks
+from handlers.telegram.delivery import SENDER_KEY, run_tick_hooks
 from handlers.telegram.ratelimit import PriorityRateLimiter
 from handlers.telegram.updates import PerChatUpdateProcessor
 from simulator import BotApiEmulator
@@ -179,7 +180,7 @@ class RunningBot:
         assert self.application is not None
         await self.services.booking.expire()
         sender = self.application.bot_data[SENDER_KEY]
-        assert isinstance(sender, OutboxSender)
+        assert isinstance(sender, DeliveryRunner)
         sent = await sender.drain()
         await run_tick_hooks(self.application)
         return sent

@@ -16,8 +16,10 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.app.container import Services
+from bot.app.delivery import DeliveryRunner, programme_builders
 from bot.app.settings import Settings
 from bot.core.clock import Clock, system_clock
+from bot.core.notices import ChannelName
 from handlers.telegram import (
     admission,
     booking,
@@ -32,8 +34,9 @@ from handlers.telegram import (
     trainer,
 )
 from handlers.telegram.bot_api import DodolanBot
+from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
-from handlers.telegram.delivery import start_delivery, stop_delivery
+from handlers.telegram.delivery import SENDER_KEY, add_telegram_renderers, start_ticks
 from handlers.telegram.menus import set_default_menus, set_user_menu
 from handlers.telegram.ratelimit import PriorityRateLimiter
 from handlers.telegram.updates import PerChatUpdateProcessor
@@ -58,11 +61,13 @@ def build_application(
         application.bot_data[SERVICES_KEY] = services
         await set_default_menus(application.bot, services.catalog)
         await _refresh_privileged_menus(application, services)
-        await start_delivery(application, background=background_delivery)
+        await _start_delivery(application, services, background=background_delivery)
         logger.info("Dodolan started as @%s", application.bot.username)
 
     async def post_stop(application: DodolanApplication) -> None:
-        await stop_delivery(application)
+        runner = application.bot_data.pop(SENDER_KEY, None)
+        if isinstance(runner, DeliveryRunner):
+            await runner.stop()
         logger.info("Dodolan stopped (@%s)", application.bot.username)
 
     async def post_shutdown(application: DodolanApplication) -> None:
@@ -103,6 +108,23 @@ def _build_bot(settings: Settings, rate_limiter: PriorityRateLimiter) -> Dodolan
         get_updates_request=HTTPXRequest(connection_pool_size=1),
         rate_limiter=rate_limiter,
     )
+
+
+async def _start_delivery(
+    application: DodolanApplication, services: Services, *, background: bool
+) -> DeliveryRunner:
+    """Start delivery through the Telegram channel (``background=False``: tests drain)."""
+    builders = programme_builders(services)
+    add_telegram_renderers(builders, services)
+    channels = {ChannelName.TELEGRAM: TelegramChannel(application.bot)}
+    job_queue = application.job_queue
+    scheduler = job_queue.scheduler if job_queue is not None else None
+    runner = DeliveryRunner(services, channels, builders, scheduler)
+    application.bot_data[SENDER_KEY] = runner
+    await runner.start(background=background)
+    if background:
+        start_ticks(application)
+    return runner
 
 
 def register_handlers(application: DodolanApplication) -> None:
