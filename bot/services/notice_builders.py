@@ -33,6 +33,16 @@ def maps_link(latitude: float, longitude: float) -> str:
     return f"https://www.google.com/maps/search/?api=1&query={latitude},{longitude}"
 
 
+def framed(catalog: Catalog, lang: str, kind: str, text: str) -> str:
+    """What a broadcast's recipients read: an announcement says it comes from the Dinas and
+    how to stop receiving them; a trainer's follow-up is the trainer's text alone."""
+    if kind != ANNOUNCEMENT:
+        return text
+    header = catalog.text(lang, "broadcast.header")
+    footer = catalog.text(lang, "broadcast.footer")
+    return "\n\n".join(part for part in (header, text, footer) if part)
+
+
 @dataclass(frozen=True)
 class NoticeBuilders:
     """The builders of the programme's own notices, over the services they read."""
@@ -174,11 +184,7 @@ class NoticeBuilders:
         announcement = broadcast.kind == ANNOUNCEMENT
         if announcement and not await self.broadcasts.wants_announcements(message.user_id):
             return None
-        text = broadcast.text
-        if announcement:
-            header = self.catalog.text(lang, "broadcast.header")
-            footer = self.catalog.text(lang, "broadcast.footer")
-            text = "\n\n".join(part for part in (header, broadcast.text, footer) if part)
+        text = framed(self.catalog, lang, broadcast.kind, broadcast.text)
         links = [
             Choice(f"link:{i}", str(b["text"]), url=str(b["url"]))
             for i, b in enumerate(b for row in broadcast.buttons for b in row)

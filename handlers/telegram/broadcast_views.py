@@ -22,6 +22,7 @@ from bot.services.broadcast_composer import (
     Step,
 )
 from bot.services.broadcasts import ANNOUNCEMENT, Progress
+from bot.services.notice_builders import framed
 from bot.services.validation import CATEGORIES, KECAMATAN
 from handlers.telegram import callbacks as cb
 from handlers.telegram.delivery import Outgoing
@@ -198,9 +199,9 @@ def filter_keyboard(
 
 
 def message_outgoing(catalog: Catalog, language: str, data: Mapping[str, Any]) -> Outgoing:
-    """What recipients will get, from a draft or a stored broadcast (same function: the
-    preview is exactly what is delivered). An announcement says it comes from the Dinas and
-    how to stop receiving them; a trainer's follow-up is the trainer's text alone."""
+    """What recipients will get, from a draft: framed by the same function as each copy the
+    delivery service builds (:func:`bot.services.notice_builders.framed`), so the preview is
+    exactly what is delivered."""
     rows = [
         [InlineKeyboardButton(b["text"], url=b["url"]) for b in row] for row in data["buttons"]
     ]
@@ -215,11 +216,7 @@ def message_outgoing(catalog: Catalog, language: str, data: Mapping[str, Any]) -
 
 
 def _framed(catalog: Catalog, language: str, data: Mapping[str, Any]) -> str:
-    if data.get("kind") != ANNOUNCEMENT:
-        return str(data["text"])
-    header = catalog.text(language, "broadcast.header")
-    footer = catalog.text(language, "broadcast.footer")
-    return "\n\n".join(part for part in (header, data["text"], footer) if part)
+    return framed(catalog, language, str(data.get("kind")), str(data["text"]))
 
 
 def draft_outgoing(catalog: Catalog, language: str, draft: BroadcastDraft) -> Outgoing:

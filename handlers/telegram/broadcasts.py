@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import logging
-from datetime import datetime
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -21,7 +20,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.app.container import Services
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
-from bot.core.models import Broadcast, Dialog, OutboxMessage
+from bot.core.models import Broadcast, Dialog
 from bot.formatting import format_datetime
 from bot.i18n import Html
 from bot.services.broadcast_composer import (
@@ -36,7 +35,6 @@ from bot.services.broadcast_composer import (
     Step,
 )
 from bot.services.broadcast_input import MAX_BUTTONS
-from bot.services.broadcasts import ANNOUNCEMENT, OUTBOX_KIND
 from handlers.telegram import broadcast_views as bv
 from handlers.telegram import callbacks as cb
 from handlers.telegram import delivery
@@ -377,30 +375,6 @@ async def announcements_on(update: Update, context: DodolanContext) -> None:
     await update.effective_message.reply_text(context.t("announcements.on"))
 
 
-async def render_copy(
-    services: Services, language: str, message: OutboxMessage, now: datetime
-) -> delivery.Outgoing | None:
-    """One recipient's copy, as previewed; None if stopped or the owner opted out since."""
-    broadcast = await services.broadcasts.get(int(message.params["broadcast_id"]))
-    if broadcast is None or broadcast.status in ("stopped", "cancelled"):
-        return None
-    if broadcast.kind == ANNOUNCEMENT and not await services.broadcasts.wants_announcements(
-        message.user_id
-    ):
-        return None
-    return bv.message_outgoing(
-        services.catalog,
-        language,
-        {
-            "kind": broadcast.kind,
-            "text": broadcast.text,
-            "buttons": broadcast.buttons,
-            "media_kind": broadcast.media_kind,
-            "media_file_id": broadcast.media_file_id,
-        },
-    )
-
-
 async def refresh_status_messages(application: DodolanApplication) -> None:
     """Advance broadcasts and edit each live status message (the final report when done)."""
     services = application.bot_data[SERVICES_KEY]
@@ -432,5 +406,4 @@ def register(application: DodolanApplication) -> None:
     application.add_handler(CommandHandler(["mulai", "subscribe"], announcements_on, only_private))
     application.add_handler(CallbackQueryHandler(tapped, pattern=cb.pattern(cb.BROADCAST)))
     TEXT_FLOWS[FLOW] = received
-    delivery.RENDERERS[OUTBOX_KIND] = render_copy
     delivery.TICK_HOOKS["broadcast-status"] = refresh_status_messages
