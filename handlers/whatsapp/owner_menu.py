@@ -7,12 +7,9 @@ from handlers.whatsapp import screens
 from handlers.whatsapp.events import InboundKind
 from handlers.whatsapp.owner_signup import greet
 from handlers.whatsapp.router import Audience, MenuItem, Router, Turn
+from handlers.whatsapp.window import OPEN_PAYLOAD, STOP_PAYLOAD
 
-# The quick replies of templates that carry no choice of their notice (the same ids as
-# handlers/whatsapp/window.py puts in them): "show me the message" and "stop news".
-TEMPLATE_KIND = "wa"
-OPEN_PAYLOAD = ids.pack(TEMPLATE_KIND, "open")
-STOP_PAYLOAD = ids.pack(TEMPLATE_KIND, "stop")
+TEMPLATE_KIND = OPEN_PAYLOAD.split(":", 1)[0]  # quick replies a template adds on its own
 
 # The rows this module and its siblings show; feature modules add their own the same way.
 ITEMS = (
@@ -89,11 +86,12 @@ async def tapped_menu(turn: Turn) -> None:
 
 
 async def tapped_template(turn: Turn) -> None:
-    """A template's own quick replies: "stop news", or "show me" (the menu, for now)."""
+    """A template's own quick replies: "stop news", or "tap to read it" (what it held)."""
     if turn.choice_id == STOP_PAYLOAD:
         await announcements_off(turn)
     elif turn.choice_id == OPEN_PAYLOAD:
-        await show_menu(turn)
+        if not await turn.router.channel.deliver_held(turn.external_id):
+            await show_menu(turn)
     else:
         await turn.stale()
 

@@ -39,7 +39,7 @@ from typing import Protocol
 from bot.app.container import Services
 from bot.core.errors import DeliveryError, RetryLater
 from bot.core.models import Dialog, User
-from bot.core.notices import ChannelName, Notice, Recipient
+from bot.core.notices import ChannelName, Notice, Recipient, SentRef
 from bot.core.ports import Channel
 from bot.i18n import DEFAULT_LANGUAGE
 from handlers.whatsapp.events import Event, Inbound, InboundKind
@@ -49,17 +49,26 @@ from storage.identities import IdentityRepository
 logger = logging.getLogger(__name__)
 
 Handler = Callable[["Turn"], Awaitable[None]]
-NumberReader = Callable[[str, str], Awaitable[str | None]]  # (external id, text) → choice id
 CHOICE_KINDS = (InboundKind.BUTTON_REPLY, InboundKind.LIST_REPLY, InboundKind.TEMPLATE_BUTTON)
 MEMORY = 4096  # people whose last tap is remembered (double taps)
 _WORD_NOISE = re.compile(r"[\s\-_]+")
 _EDGE_PUNCTUATION = "!?.,;:'\"()"
 
 
-class InboundWindow(Protocol):
-    """Where the channel keeps each person's last inbound time (its 24-hour window)."""
+class InboundChannel(Channel, Protocol):
+    """The WhatsApp channel as the inbound side needs it (``WhatsAppChannel`` is one)."""
 
-    async def saw_inbound(self, external_id: str, at: datetime) -> None: ...
+    async def saw_inbound(self, external_id: str, at: datetime) -> None:
+        """Record a message from the person (it opens their 24-hour window)."""
+        ...
+
+    async def resolve_number(self, external_id: str, text: str) -> str | None:
+        """The choice id a typed number picks from the person's last numbered menu."""
+        ...
+
+    async def deliver_held(self, external_id: str) -> list[SentRef]:
+        """Send what "tap to read it" templates held back for the person."""
+        ...
 
 
 class Audience(StrEnum):
@@ -175,18 +184,9 @@ class Turn:
 class Router:
     """Routes each inbound message to its handler; feature modules add the routes."""
 
-    def __init__(
-        self,
-        services: Services,
-        channel: Channel,
-        window: InboundWindow,
-        *,
-        numbers: NumberReader | None = None,
-    ) -> None:
+    def __init__(self, services: Services, channel: InboundChannel) -> None:
         self.services = services
         self.channel = channel
-        self.window = window
-        self.numbers = numbers
         self.words: dict[str, str] = {}  # normalised alias → canonical word
         self.word_handlers: dict[str, Handler] = {}
         self.choices: dict[str, Handler] = {}
@@ -260,13 +260,13 @@ class Router:
         user_id = await self._identities.register(
             ChannelName.WHATSAPP, external_id, DEFAULT_LANGUAGE, self.services.now()
         )
-        await self.window.saw_inbound(external_id, at)
+        await self.channel.saw_inbound(external_id, at)
         user = await self.services.users.seen(user_id, None, event.profile_name)
         if event.raw_type == "reaction":  # an emoji on our message asks nothing
             return None
         choice_id = event.choice_id if event.kind in CHOICE_KINDS else None
-        if choice_id is None and self.numbers is not None and event.kind is InboundKind.TEXT:
-            choice_id = await self.numbers(external_id, (event.text or "").strip())
+        if choice_id is None and event.kind is InboundKind.TEXT:
+            choice_id = await self.channel.resolve_number(external_id, (event.text or "").strip())
         return Turn(self, event, user, external_id, choice_id)
 
     async def _route(self, turn: Turn) -> None:

@@ -137,7 +137,8 @@ def _joined(*parts: str | None) -> str:
 def consent_notice(catalog: Catalog, language: str, lead: str | None) -> Notice:
     """The consent question (under ``lead``, e.g. the greeting), with agree / decline."""
     t = catalog.text
-    consent = f"{t(language, 'signup.consent')}\n\n{t(language, 'wa.signup.meta_note')}"
+    body, _, question = t(language, "signup.consent").rpartition("\n\n")
+    consent = _joined(body, t(language, "wa.signup.meta_note"), question)
     return Notice(
         _joined(lead, consent),
         (
