@@ -8,6 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.core.models import Role, User
+from bot.core.notices import FIRST_NON_TELEGRAM_ID
 from storage.database import Database, from_db_time, to_db_time
 
 
@@ -50,11 +51,12 @@ class UserRepository:
                 "unreachable_at = NULL",
                 (user_id, default_language, to_db_time(now), to_db_time(now)),
             )
-            await conn.execute(  # a Telegram user's internal id is their Telegram id
-                "INSERT OR IGNORE INTO identities (user_id, channel, external_id, created_at) "
-                "VALUES (?, 'telegram', ?, ?)",
-                (user_id, str(user_id), to_db_time(now)),
-            )
+            if user_id < FIRST_NON_TELEGRAM_ID:  # a Telegram user: internal id = Telegram id
+                await conn.execute(
+                    "INSERT OR IGNORE INTO identities (user_id, channel, external_id, created_at) "
+                    "VALUES (?, 'telegram', ?, ?)",
+                    (user_id, str(user_id), to_db_time(now)),
+                )
             async with conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
                 row = await cur.fetchone()
         assert row is not None

@@ -14,6 +14,7 @@ from dotenv import dotenv_values
 
 from bot.core.errors import ConfigError
 from bot.services.reminders import parse_rules
+from handlers.whatsapp.settings import WhatsAppSettings
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
@@ -47,6 +48,13 @@ class Settings:
     offer_hold: timedelta = timedelta(hours=12)
     reminders: str = "day-before@08:00,2h"
     feedback_delay: timedelta = timedelta(hours=1)
+    whatsapp: WhatsAppSettings | None = None
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value, for the log redactor."""
+        wa = self.whatsapp
+        found = (self.token, *((wa.access_token, wa.app_secret, wa.verify_token) if wa else ()))
+        return tuple(value for value in found if value)
 
 
 def load_environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
@@ -61,11 +69,16 @@ def load_environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
 def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Settings:
     """Validate ``env`` into :class:`Settings`; raise :class:`ConfigError` on the first problem."""
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
-    if require_token:
-        if not token:
-            raise ConfigError("TELEGRAM_BOT_TOKEN", "is not set (get a token from @BotFather)")
-        if not _TOKEN_RE.match(token):
-            raise ConfigError("TELEGRAM_BOT_TOKEN", "does not look like a bot token (123456:ABC…)")
+    whatsapp = WhatsAppSettings.from_env(env)  # None, or every required variable is set
+    if require_token and not token and whatsapp is None:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN",
+            "is not set and WhatsApp is not configured: set TELEGRAM_BOT_TOKEN (from "
+            "@BotFather), or WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID, "
+            "WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN, or both",
+        )
+    if token and not _TOKEN_RE.match(token):
+        raise ConfigError("TELEGRAM_BOT_TOKEN", "does not look like a bot token (123456:ABC…)")
     base_url = _url(env, "TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL)
     return Settings(
         token=token,
@@ -80,6 +93,7 @@ def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Sett
         offer_hold=timedelta(hours=_positive_int(env, "DODOLAN_OFFER_HOLD_HOURS", 12)),
         reminders=_reminders(env.get("DODOLAN_REMINDERS", "").strip() or "day-before@08:00,2h"),
         feedback_delay=timedelta(minutes=_positive_int(env, "DODOLAN_FEEDBACK_DELAY_MINUTES", 60)),
+        whatsapp=whatsapp,
     )
 
 

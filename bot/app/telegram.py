@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Mapping
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -18,8 +19,10 @@ from telegram.request import HTTPXRequest
 from bot.app.container import Services
 from bot.app.delivery import DeliveryRunner, programme_builders
 from bot.app.settings import Settings
+from bot.app.whatsapp import WhatsAppEdge
 from bot.core.clock import Clock, system_clock
 from bot.core.notices import ChannelName
+from bot.core.ports import Channel
 from handlers.telegram import (
     admission,
     booking,
@@ -44,6 +47,7 @@ from handlers.telegram.updates import PerChatUpdateProcessor
 logger = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 64
+WHATSAPP_KEY = "whatsapp"
 
 
 def build_application(
@@ -61,13 +65,22 @@ def build_application(
         application.bot_data[SERVICES_KEY] = services
         await set_default_menus(application.bot, services.catalog)
         await _refresh_privileged_menus(application, services)
-        await _start_delivery(application, services, background=background_delivery)
+        extra: dict[ChannelName, Channel] = {}
+        if settings.whatsapp is not None:
+            edge = WhatsAppEdge(settings.whatsapp, services)
+            application.bot_data[WHATSAPP_KEY] = edge
+            await edge.start()
+            extra[ChannelName.WHATSAPP] = edge.channel
+        await _start_delivery(application, services, extra, background=background_delivery)
         logger.info("Dodolan started as @%s", application.bot.username)
 
     async def post_stop(application: DodolanApplication) -> None:
         runner = application.bot_data.pop(SENDER_KEY, None)
         if isinstance(runner, DeliveryRunner):
             await runner.stop()
+        edge = application.bot_data.pop(WHATSAPP_KEY, None)
+        if isinstance(edge, WhatsAppEdge):
+            await edge.stop()
         logger.info("Dodolan stopped (@%s)", application.bot.username)
 
     async def post_shutdown(application: DodolanApplication) -> None:
@@ -111,12 +124,17 @@ def _build_bot(settings: Settings, rate_limiter: PriorityRateLimiter) -> Dodolan
 
 
 async def _start_delivery(
-    application: DodolanApplication, services: Services, *, background: bool
+    application: DodolanApplication,
+    services: Services,
+    extra: Mapping[ChannelName, Channel],
+    *,
+    background: bool,
 ) -> DeliveryRunner:
-    """Start delivery through the Telegram channel (``background=False``: tests drain)."""
+    """Start delivery through Telegram and any other channel (``background=False``: tests
+    drain by hand)."""
     builders = programme_builders(services)
     add_telegram_renderers(builders, services)
-    channels = {ChannelName.TELEGRAM: TelegramChannel(application.bot)}
+    channels = {ChannelName.TELEGRAM: TelegramChannel(application.bot), **extra}
     job_queue = application.job_queue
     scheduler = job_queue.scheduler if job_queue is not None else None
     runner = DeliveryRunner(services, channels, builders, scheduler)

@@ -1,0 +1,119 @@
+"""The WhatsApp channel of a running Dodolan: webhook in, inbox processor, Graph sends out.
+
+:class:`WhatsAppEdge` is started beside the Telegram bot (or alone): Meta's webhook is
+served on ``DODOLAN_WHATSAPP_LISTEN:DODOLAN_WHATSAPP_PORT/DODOLAN_WHATSAPP_PATH`` (put it
+behind TLS: Meta only calls https URLs), every event is committed to the inbox before the
+200 and handled from there by the owners' router and the status recorder; notices go out
+through :class:`~handlers.whatsapp.channel.WhatsAppChannel`, driven by the same delivery
+runner as Telegram's.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import httpx
+from tornado.httpserver import HTTPServer
+
+from bot.app.container import Services
+from bot.core.errors import DeliveryError
+from handlers.whatsapp import templates
+from handlers.whatsapp.channel import WhatsAppChannel, pacing_for
+from handlers.whatsapp.events import Event
+from handlers.whatsapp.graph import GraphClient
+from handlers.whatsapp.inbound import build_router
+from handlers.whatsapp.pacing import Pacer
+from handlers.whatsapp.reports import Reports
+from handlers.whatsapp.router import Router
+from handlers.whatsapp.settings import WhatsAppSettings
+from handlers.whatsapp.webhook import InboxProcessor, make_app, make_server
+from handlers.whatsapp.window import TemplateStatus
+from storage.delivery_statuses import DeliveryStatusRepository
+from storage.identities import IdentityRepository
+from storage.whatsapp_contacts import WhatsAppContactRepository
+from storage.whatsapp_inbox import WhatsAppInboxRepository
+
+logger = logging.getLogger(__name__)
+
+
+class WhatsAppEdge:
+    """Everything WhatsApp in one running bot; :meth:`start` it, then use :attr:`channel`."""
+
+    def __init__(
+        self,
+        settings: WhatsAppSettings,
+        services: Services,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        templates_file: Path = templates.DEFAULT_PATH,
+        listen: bool = True,
+    ) -> None:
+        self.settings = settings
+        self._services = services
+        self.graph = GraphClient(settings, transport)
+        self.statuses = TemplateStatus()
+        self.channel = WhatsAppChannel(
+            self.graph,
+            WhatsAppContactRepository(services.db),
+            templates.load(templates_file),
+            self.statuses,
+            services.now,
+            tier=settings.tier,
+            pacer=Pacer(pacing_for(settings)),
+        )
+        self.inbox = WhatsAppInboxRepository(services.db)
+        self.router: Router = build_router(services, self.channel)
+        self.reports = Reports(
+            DeliveryStatusRepository(services.db),
+            self.statuses,
+            IdentityRepository(services.db),
+            services.users,
+            services.now,
+        )
+        self.processor = InboxProcessor(self.inbox, self.handle, now=services.now)
+        self._listen = listen
+        self._server: HTTPServer | None = None
+
+    @property
+    def port(self) -> int:
+        """The port the webhook listens on (the chosen one when the setting is 0)."""
+        if self._server is None:
+            return self.settings.port
+        sockets = list(self._server._sockets.values())
+        return int(sockets[0].getsockname()[1]) if sockets else self.settings.port
+
+    async def handle(self, event: Event) -> None:
+        """Answer a message, or record a status or a template verdict."""
+        await self.reports.handle(event)
+        await self.router.handle(event)
+
+    async def start(self) -> None:
+        """Read the templates' statuses, start the inbox processor, listen for webhooks."""
+        await self.inbox.requeue_interrupted()
+        try:
+            await self.channel.refresh_templates()
+        except DeliveryError as exc:  # the bot still runs; staff see the problems
+            logger.warning("template statuses could not be read from Meta: %s", exc.reason)
+        for problem in self.channel.problems():
+            logger.warning("WhatsApp template problem: %s", problem)
+        self.processor.start()
+        if self._listen:
+            app = make_app(self.settings, self.inbox, self.processor.wake, now=self._services.now)
+            self._server = make_server(app)
+            self._server.listen(self.settings.port, self.settings.listen)
+            logger.info(
+                "WhatsApp webhook listening on %s:%d/%s",
+                self.settings.listen,
+                self.port,
+                self.settings.path,
+            )
+        self.processor.wake()
+
+    async def stop(self) -> None:
+        """Stop listening, let the event in hand finish, close the Graph client."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        await self.processor.stop()
+        await self.graph.aclose()

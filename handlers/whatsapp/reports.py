@@ -1,0 +1,80 @@
+"""What Meta reports back: delivery statuses of sent messages and template review verdicts.
+
+* A status (sent, delivered, read, failed with its error) is kept per message id, the
+  furthest one winning, since Meta may send them out of order, twice, or skip "delivered".
+  A failure that says the person cannot be reached (131026) marks them unreachable, as a
+  Telegram block does.
+* A template status update (APPROVED, PAUSED, DISABLED, REJECTED, …) changes what the
+  channel may send at once; staff see the problems in the delivery report.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from bot.core.clock import Clock
+from bot.core.notices import ChannelName
+from handlers.whatsapp.events import Event, StatusEvent, TemplateStatusEvent
+from handlers.whatsapp.window import TemplateStatus
+from storage.delivery_statuses import DeliveryStatusRepository
+from storage.identities import IdentityRepository
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE_CODES = frozenset({131026})
+
+
+class Unreachables(Protocol):
+    """Marks a person as not reachable (until they write again)."""
+
+    async def blocked_the_bot(self, user_id: int) -> None: ...
+
+
+class Reports:
+    """Records statuses and template verdicts from the inbox."""
+
+    def __init__(
+        self,
+        statuses: DeliveryStatusRepository,
+        templates: TemplateStatus,
+        identities: IdentityRepository,
+        people: Unreachables,
+        now: Clock,
+    ) -> None:
+        self._statuses = statuses
+        self._templates = templates
+        self._identities = identities
+        self._people = people
+        self._now = now
+
+    async def handle(self, event: Event) -> None:
+        """Record a status or a template verdict; other events are not this module's."""
+        if isinstance(event, StatusEvent):
+            await self._status(event)
+        elif isinstance(event, TemplateStatusEvent):
+            self._template(event)
+
+    async def _status(self, event: StatusEvent) -> None:
+        error = event.error_title if event.status == "failed" else None
+        await self._statuses.record(
+            ChannelName.WHATSAPP,
+            event.wamid,
+            event.status,
+            self._now(),
+            error_code=event.error_code,
+            error=error,
+        )
+        if event.status == "failed":
+            logger.warning("message %s failed: code %s", event.wamid, event.error_code)
+        if event.error_code in UNREACHABLE_CODES:
+            who = event.recipient or event.recipient_user_id
+            user_id = await self._identities.user_for(ChannelName.WHATSAPP, who) if who else None
+            if user_id is not None:
+                await self._people.blocked_the_bot(user_id)
+
+    def _template(self, event: TemplateStatusEvent) -> None:
+        if event.name is None or event.language is None:
+            return
+        self._templates.update(event.name, event.language, event.event)
+        logger.info("template %s (%s) is now %s", event.name, event.language, event.event)

@@ -1,0 +1,133 @@
+"""One bot, two channels: the assembled Telegram bot with WhatsApp configured serves owners
+on both from one database, and one announcement reaches both through one delivery queue."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app.telegram import WHATSAPP_KEY
+from bot.app.whatsapp import WhatsAppEdge
+from bot.core.markup import plain
+from bot.core.models import Consent
+from bot.core.notices import ChannelName
+from bot.services.broadcasts import ANNOUNCEMENT, Message
+from bot.services.signup import CONSENT_PURPOSE, CONSENT_VERSION
+from handlers.whatsapp.templates import load, to_graph
+from simulator import BotApiEmulator
+from simulator.whatsapp import WhatsAppEmulator
+from storage.broadcasts import Audience
+from storage.identities import IdentityRepository
+from storage.owners import OwnerRepository
+from tests.e2e.support import register_owner
+from tests.harness import STAFF_ID, FakeClock, RunningBot, settings_for
+
+WA_TOKEN = "EAAG-two-channels"
+WA_SECRET = "two-channels-app-secret"
+RINA = "6281355550000"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+async def wa(clock: FakeClock) -> AsyncIterator[WhatsAppEmulator]:
+    emu = WhatsAppEmulator(access_token=WA_TOKEN, app_secret=WA_SECRET, clock=clock)
+    await emu.start()
+    for template in load().templates:
+        emu.create_template(to_graph(template))
+        emu.approve_template(template.name, template.language)
+    try:
+        yield emu
+    finally:
+        await emu.stop()
+
+
+@pytest.fixture
+async def both(
+    emulator: BotApiEmulator, wa: WhatsAppEmulator, database: Path, clock: FakeClock
+) -> AsyncIterator[RunningBot]:
+    port = free_port()
+    settings = settings_for(
+        emulator,
+        database,
+        WHATSAPP_ACCESS_TOKEN=WA_TOKEN,
+        WHATSAPP_PHONE_NUMBER_ID=wa.phone_number_id,
+        WHATSAPP_APP_SECRET=WA_SECRET,
+        WHATSAPP_VERIFY_TOKEN="verify-two",
+        WHATSAPP_BUSINESS_ACCOUNT_ID=wa.waba_id,
+        WHATSAPP_API_BASE_URL=wa.base_url,
+        DODOLAN_WHATSAPP_PORT=str(port),
+    )
+    wa.webhook_url = f"http://127.0.0.1:{port}/whatsapp"
+    async with RunningBot(settings, clock, emulator) as running:
+        yield running
+
+
+async def whatsapp_owner(bot: RunningBot, wa_id: str, name: str) -> int:
+    """An owner who signed up on WhatsApp (stored as the sign-up would store them)."""
+    services = bot.services
+    user_id = await IdentityRepository(services.db).register(
+        ChannelName.WHATSAPP, wa_id, "id", services.now()
+    )
+    values = {
+        "full_name": name,
+        "business_name": f"Warung {name}",
+        "category": "kuliner",
+        "kecamatan": "klojen",
+        "phone": f"+{wa_id}",
+        "marketplaces": ["shopee"],
+        "nib": None,
+    }
+    consent = Consent(CONSENT_PURPOSE, CONSENT_VERSION, services.now())
+    await OwnerRepository(services.db).create(user_id, values, consent, services.now())
+    return user_id
+
+
+async def test_one_announcement_reaches_owners_on_telegram_and_on_whatsapp(
+    both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator, clock: FakeClock
+) -> None:
+    assert isinstance(both.application.bot_data[WHATSAPP_KEY], WhatsAppEdge)
+    siti = emulator.user(1001, first_name="Siti", language_code="id")
+    emulator.open_chat(1001)
+    await register_owner(both, 1001, "Siti")
+    rina = wa.person(RINA, name="Rina")
+    await whatsapp_owner(both, RINA, "Rina")
+    await rina.say("menu")  # she wrote today: her window is open
+
+    await both.services.broadcasts.send(
+        STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Pasar murah <b>Sabtu</b> &amp; Minggu")
+    )
+    await both.tick()
+
+    header = plain(both.services.catalog.text("id", "broadcast.header"))
+    assert any("Pasar murah" in m.text and header in m.text for m in siti.messages)
+    texts = [m.text or m.body or "" for m in rina.messages]
+    assert any("Pasar murah *Sabtu* & Minggu" in t for t in texts), texts
+    wa.assert_no_violations()
+    emulator.assert_no_violations()
+
+
+async def test_an_announcement_to_a_whatsapp_owner_whose_window_closed_is_a_template(
+    both: RunningBot, wa: WhatsAppEmulator, clock: FakeClock
+) -> None:
+    rina = wa.person(RINA, name="Rina")
+    await whatsapp_owner(both, RINA, "Rina")
+    await rina.say("menu")
+    clock.advance(hours=25)  # no message from her since: only templates may reach her
+
+    await both.services.broadcasts.send(
+        STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Pelatihan foto produk dibuka")
+    )
+    await both.tick()
+
+    last = rina.messages[-1]
+    assert last.template == "dodolan_announcement"
+    assert "Pelatihan foto produk dibuka" in (last.text or last.body or "")
+    wa.assert_no_violations()  # the bot never tried a free-form message outside the window
