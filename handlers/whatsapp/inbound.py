@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.app.container import Services
-from handlers.whatsapp import owner_menu, owner_profile, owner_signup
+from handlers.whatsapp import owner_data, owner_menu, owner_profile, owner_signup
 from handlers.whatsapp.router import InboundChannel, Router
 
 REGISTRARS: tuple[Callable[[Router], None], ...] = (
     owner_signup.register,
     owner_profile.register,
+    owner_data.register,
     owner_menu.register,
 )
 

@@ -17,6 +17,8 @@ ITEMS = (
     MenuItem("profil", "wa.menu.profil", "wa.menu.profil_about", 60, Audience.OWNERS),
     MenuItem("bahasa", "wa.menu.bahasa", "wa.menu.bahasa_about", 70),
     MenuItem("berhenti", "wa.menu.berhenti", "wa.menu.berhenti_about", 80, Audience.OWNERS),
+    MenuItem("datasaya", "wa.menu.datasaya", "wa.menu.datasaya_about", 90),
+    MenuItem("hapusdata", "wa.menu.hapusdata", "wa.menu.hapusdata_about", 95),
     MenuItem("bantuan", "wa.menu.bantuan", "wa.menu.bantuan_about", 100),
 )
 _FALLBACK_KEYS = {

@@ -31,7 +31,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -113,9 +113,17 @@ class Turn:
     """One inbound message being answered: who, in which language, and how to reply."""
 
     def __init__(
-        self, router: Router, event: Inbound, user: User, external_id: str, choice_id: str | None
+        self,
+        router: Router,
+        event: Inbound,
+        user: User,
+        external_id: str,
+        choice_id: str | None,
+        *,
+        first_contact: bool = False,
     ) -> None:
         self.router = router
+        self.first_contact = first_contact  # this message made the sender a user
         self.services: Services = router.services
         self.event = event
         self.user = user
@@ -144,9 +152,19 @@ class Turn:
         return self.services.catalog.text(self.language, key, **params)
 
     async def send(self, notice: Notice) -> None:
-        """Send a notice to the sender, its command names turned into WhatsApp words."""
+        """Send a notice (then its follow-ups) with its command names as WhatsApp words.
+
+        A follow-up that fails is logged and skipped: the main message is already out, as
+        the delivery service does for outbox rows.
+        """
         recipient = Recipient(self.user_id, ChannelName.WHATSAPP, self.external_id, self.language)
-        await self.router.channel.send(recipient, for_whatsapp(notice, self.language), bulk=False)
+        shaped = for_whatsapp(notice, self.language)
+        await self.router.channel.send(recipient, replace(shaped, follow_ups=()), bulk=False)
+        for follow_up in shaped.follow_ups:
+            try:
+                await self.router.channel.send(recipient, follow_up, bulk=False)
+            except DeliveryError as exc:
+                logger.warning("user %s: a follow-up was not sent: %s", self.user_id, exc.reason)
 
     async def say(self, key: str, /, **params: object) -> None:
         """Send one catalog text."""
@@ -257,6 +275,7 @@ class Router:
     async def _turn(self, event: Inbound, external_id: str) -> Turn | None:
         """Register the sender, record their window and last-seen; None for a reaction."""
         at = event.timestamp or self.services.now()
+        known = await self._identities.user_for(ChannelName.WHATSAPP, external_id)
         user_id = await self._identities.register(
             ChannelName.WHATSAPP, external_id, DEFAULT_LANGUAGE, self.services.now()
         )
@@ -267,7 +286,9 @@ class Router:
         choice_id = event.choice_id if event.kind in CHOICE_KINDS else None
         if choice_id is None and event.kind is InboundKind.TEXT:
             choice_id = await self.channel.resolve_number(external_id, (event.text or "").strip())
-        return Turn(self, event, user, external_id, choice_id)
+        if known is None:  # an erased person's id may be given again: forget its taps
+            self._last_tap.pop(user_id, None)
+        return Turn(self, event, user, external_id, choice_id, first_contact=known is None)
 
     async def _route(self, turn: Turn) -> None:
         if turn.choice_id is not None:

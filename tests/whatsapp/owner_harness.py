@@ -32,7 +32,7 @@ from handlers.whatsapp.settings import WhatsAppSettings
 from handlers.whatsapp.templates import load, to_graph
 from handlers.whatsapp.webhook import InboxProcessor, make_app, make_server
 from handlers.whatsapp.window import TemplateStatus
-from simulator.whatsapp import WhatsAppEmulator, WhatsAppPerson
+from simulator.whatsapp import WaMessage, WhatsAppEmulator, WhatsAppPerson
 from storage.whatsapp_contacts import WhatsAppContactRepository
 from storage.whatsapp_inbox import WhatsAppInboxRepository
 
@@ -204,3 +204,23 @@ async def running(tmp_path: Path) -> AsyncIterator[OwnerHarness]:
         await graph.aclose()
         await emu.stop()
         await services.close()
+
+
+async def send_other(person: WhatsAppPerson, fields: dict[str, Any]) -> list[WaMessage]:
+    """A message type the people API has no call for (a sticker, an unsupported one)."""
+    return await person._inject(fields, f"sending {fields.get('type')}", True, None)
+
+
+async def signed_up(person: WhatsAppPerson, name: str = "Siti Aminah") -> None:
+    """Take the person through the whole sign-up with the sender's own number."""
+    await person.say("daftar")
+    await person.tap("✅ Setuju")
+    await person.say(name)
+    await person.say("Keripik Tempe Bu Siti")
+    await person.pick("Kuliner/makanan-minuman")
+    await person.pick("Klojen")
+    await person.tap("✅ Ya, pakai ini")
+    await person.pick("Shopee")
+    await person.pick("Selesai")
+    await person.tap("Lewati")
+    await person.tap("✅ Konfirmasi")
