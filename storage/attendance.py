@@ -2,48 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from storage.database import Database, from_db_time, to_db_time
+from bot.core.models import Headcount as Headcount
+from bot.core.models import RosterLine as RosterLine
+from bot.core.models import SessionFeedback as SessionFeedback
+from bot.core.ports import Transaction
+from storage.database import Database, connection, from_db_time, to_db_time
 
 # Who attended, in every view (/kelas, /peserta, /statistik, the export): a seat that is still
 # confirmed and whose owner was checked in, by the QR link or the trainer's tick. A seat cannot
 # be cancelled or moved after check-in, so an attendee keeps it; an older row cancelled after
 # its check-in (before that rule) counts in no view. Every query below says it with this.
 ATTENDED = "(b.status = 'confirmed' AND b.attended_at IS NOT NULL)"
-
-
-@dataclass(frozen=True)
-class RosterLine:
-    """A booked participant as the trainer sees them on the tick list."""
-
-    booking_id: int
-    user_id: int
-    name: str
-    business: str
-    attended: bool
-
-
-@dataclass(frozen=True)
-class Headcount:
-    """A session's confirmed seats and how many of them attended."""
-
-    booked: int = 0
-    attended: int = 0
-
-
-@dataclass(frozen=True)
-class SessionFeedback:
-    """Feedback on one session."""
-
-    session_id: int
-    title: str
-    attended: int
-    ratings: int
-    average: float | None
 
 
 class AttendanceRepository:
@@ -75,10 +46,10 @@ class AttendanceRepository:
         return int(row[0]) if row else None
 
     async def confirmed_booking(
-        self, tx: aiosqlite.Connection, session_id: int, user_id: int
+        self, tx: Transaction, session_id: int, user_id: int
     ) -> tuple[int, bool] | None:
         """The owner's confirmed booking in a session and whether they were checked in."""
-        async with tx.execute(
+        async with connection(tx).execute(
             "SELECT id, attended_at FROM bookings WHERE session_id = ? AND user_id = ? "
             "AND status = 'confirmed'",
             (session_id, user_id),
@@ -87,10 +58,10 @@ class AttendanceRepository:
         return (row["id"], row["attended_at"] is not None) if row else None
 
     async def booking_session(
-        self, tx: aiosqlite.Connection, booking_id: int
+        self, tx: Transaction, booking_id: int
     ) -> tuple[int, int, bool] | None:
         """(session id, user id, attended) of a confirmed booking."""
-        async with tx.execute(
+        async with connection(tx).execute(
             "SELECT session_id, user_id, attended_at FROM bookings WHERE id = ? "
             "AND status = 'confirmed'",
             (booking_id,),
@@ -99,10 +70,10 @@ class AttendanceRepository:
         return (row["session_id"], row["user_id"], row["attended_at"] is not None) if row else None
 
     async def set_attended(
-        self, tx: aiosqlite.Connection, booking_id: int, moment: datetime | None
+        self, tx: Transaction, booking_id: int, moment: datetime | None
     ) -> None:
         """Record (or, with None, clear) attendance."""
-        await tx.execute(
+        await connection(tx).execute(
             "UPDATE bookings SET attended_at = ? WHERE id = ?",
             (to_db_time(moment) if moment else None, booking_id),
         )

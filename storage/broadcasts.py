@@ -10,7 +10,8 @@ from typing import Any
 import aiosqlite
 
 from bot.core.models import Broadcast
-from storage.database import Database, from_db_time, to_db_time
+from bot.core.ports import Transaction
+from storage.database import Database, connection, from_db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -122,17 +123,17 @@ class BroadcastRepository:
         return _split(rows, respect_opt_out)
 
     async def recipients_in(
-        self, tx: aiosqlite.Connection, audience: Audience, *, respect_opt_out: bool = True
+        self, tx: Transaction, audience: Audience, *, respect_opt_out: bool = True
     ) -> Recipients:
         """Resolve an audience inside a transaction."""
         sql, params = _audience_sql(audience)
-        async with tx.execute(sql, params) as cursor:
+        async with connection(tx).execute(sql, params) as cursor:
             rows = list(await cursor.fetchall())
         return _split(rows, respect_opt_out)
 
     async def insert(
         self,
-        tx: aiosqlite.Connection,
+        tx: Transaction,
         *,
         kind: str,
         created_by: int,
@@ -147,7 +148,7 @@ class BroadcastRepository:
         now: datetime,
     ) -> int:
         """Record a broadcast; return its id."""
-        cursor = await tx.execute(
+        cursor = await connection(tx).execute(
             "INSERT INTO broadcasts (kind, created_by, audience, text, media_kind, "
             "media_file_id, buttons, status, send_at, recipients, skipped_opted_out, "
             "skipped_unreachable, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -175,18 +176,19 @@ class BroadcastRepository:
         row = await self._db.fetch_one("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
         return _broadcast(row) if row else None
 
-    async def lock(self, tx: aiosqlite.Connection, broadcast_id: int) -> Broadcast | None:
+    async def lock(self, tx: Transaction, broadcast_id: int) -> Broadcast | None:
         """One broadcast, read inside a transaction."""
-        async with tx.execute("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)) as cur:
+        sql = "SELECT * FROM broadcasts WHERE id = ?"
+        async with connection(tx).execute(sql, (broadcast_id,)) as cur:
             row = await cur.fetchone()
         return _broadcast(row) if row else None
 
     async def set_status(
-        self, tx: aiosqlite.Connection, broadcast_id: int, status: str, now: datetime
+        self, tx: Transaction, broadcast_id: int, status: str, now: datetime
     ) -> None:
         """Move a broadcast to another status (finished ones get a finish time)."""
         finished = to_db_time(now) if status in ("done", "stopped", "cancelled") else None
-        await tx.execute(
+        await connection(tx).execute(
             "UPDATE broadcasts SET status = ?, finished_at = COALESCE(?, finished_at) "
             "WHERE id = ?",
             (status, finished, broadcast_id),

@@ -1,4 +1,9 @@
-"""The database handle: a writer connection for transactions and a reader for plain queries."""
+"""The database handle: a writer connection for transactions and a reader for plain queries.
+
+:class:`Database` is the :class:`~bot.core.ports.UnitOfWork` of the services; the
+transaction it yields is the port's opaque ``Transaction``, which repositories turn back
+into the writer connection with :func:`connection`.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from bot.core.errors import DatabaseUnavailable as DatabaseUnavailable
+from bot.core.ports import Transaction
 
 logger = logging.getLogger(__name__)
 
@@ -40,17 +48,11 @@ def from_db_time(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
 
 
-class DatabaseUnavailable(Exception):
-    """The database cannot be opened for writing: a read-only file or folder, no such folder
-    that can be made, or a full disk. The message says which file and why, in one line."""
-
-    def __init__(self, path: Path, error: BaseException) -> None:
-        reason = getattr(error, "strerror", None) or str(error)
-        super().__init__(
-            f"cannot write the database {path}: {reason} "
-            "(check that the file and its folder are writable and the disk has room)"
-        )
-        self.path = path
+def connection(tx: Transaction) -> aiosqlite.Connection:
+    """The writer connection behind a transaction from :meth:`Database.transaction`."""
+    if not isinstance(tx, aiosqlite.Connection):
+        raise TypeError(f"expected a transaction from Database.transaction(), got {tx!r}")
+    return tx
 
 
 def _try_open(path: Path) -> None:

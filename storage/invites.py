@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
+from bot.core.models import Invite as Invite
+from bot.core.models import Trainer as Trainer
 from storage.database import Database, from_db_time, to_db_time
-
-
-@dataclass(frozen=True)
-class Invite:
-    """A one-time link that makes whoever opens it a trainer."""
-
-    token: str
-    created_by: int
-    created_at: datetime
-    expires_at: datetime
-    used_by: int | None
-    used_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Trainer:
-    """Someone holding the trainer role, with their Telegram or profile name if known."""
-
-    user_id: int
-    name: str | None
 
 
 def _invite(row: aiosqlite.Row) -> Invite:

@@ -10,7 +10,8 @@ from typing import Any
 import aiosqlite
 
 from bot.core.models import OutboxMessage
-from storage.database import Database, from_db_time, to_db_time
+from bot.core.ports import Transaction
+from storage.database import Database, connection, from_db_time, to_db_time
 
 
 def _message(row: aiosqlite.Row) -> OutboxMessage:
@@ -37,7 +38,7 @@ class OutboxRepository:
 
     async def enqueue(
         self,
-        tx: aiosqlite.Connection,
+        tx: Transaction,
         user_id: int,
         kind: str,
         params: dict[str, Any],
@@ -47,7 +48,7 @@ class OutboxRepository:
         ref: str | None = None,
     ) -> int:
         """Promise a message inside the caller's transaction; return its id."""
-        cursor = await tx.execute(
+        cursor = await connection(tx).execute(
             "INSERT INTO outbox (user_id, kind, params, priority, due_at, created_at, ref) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -65,12 +66,18 @@ class OutboxRepository:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    async def cancel_ref(self, tx: aiosqlite.Connection, ref: str) -> int:
+    async def cancel_ref(self, tx: Transaction, ref: str) -> int:
         """Cancel the pending messages about ``ref`` (inside the caller's transaction)."""
-        cursor = await tx.execute(
+        cursor = await connection(tx).execute(
             "UPDATE outbox SET status = 'cancelled' WHERE ref = ? AND status = 'pending'", (ref,)
         )
         return cursor.rowcount
+
+    async def recipient_known(self, tx: Transaction, user_id: int) -> bool:
+        """Whether the user ever wrote to the bot (else Telegram would refuse the chat)."""
+        sql = "SELECT 1 FROM users WHERE id = ?"
+        async with connection(tx).execute(sql, (user_id,)) as cursor:
+            return await cursor.fetchone() is not None
 
     async def claim_due(
         self, now: datetime, limit: int, exclude_users: Collection[int] = ()

@@ -14,7 +14,8 @@ from typing import Any
 import aiosqlite
 
 from bot.core.models import Booking, TrainingSession
-from storage.database import Database, from_db_time, to_db_time
+from bot.core.ports import Transaction
+from storage.database import Database, connection, from_db_time, to_db_time
 
 _SESSION_SELECT = """
 SELECT s.*,
@@ -84,13 +85,13 @@ def _db_value(column: str, value: Any) -> Any:
     return to_db_time(value) if column in _TIME_COLUMNS else value
 
 
-async def _one(tx: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> aiosqlite.Row | None:
-    async with tx.execute(sql, tuple(params)) as cursor:
+async def _one(tx: Transaction, sql: str, params: Iterable[Any]) -> aiosqlite.Row | None:
+    async with connection(tx).execute(sql, tuple(params)) as cursor:
         return await cursor.fetchone()
 
 
-async def _all(tx: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> list[aiosqlite.Row]:
-    async with tx.execute(sql, tuple(params)) as cursor:
+async def _all(tx: Transaction, sql: str, params: Iterable[Any]) -> list[aiosqlite.Row]:
+    async with connection(tx).execute(sql, tuple(params)) as cursor:
         return list(await cursor.fetchall())
 
 
@@ -150,16 +151,14 @@ class SessionRepository:
 
     # --- inside a transaction ---
 
-    async def lock_session(
-        self, tx: aiosqlite.Connection, session_id: int
-    ) -> TrainingSession | None:
+    async def lock_session(self, tx: Transaction, session_id: int) -> TrainingSession | None:
         """Read a session inside the write transaction (the write lock is already held)."""
         row = await _one(tx, _SESSION_SELECT + " WHERE s.id = ?", (session_id,))
         return _session(row) if row else None
 
     async def insert_session(
         self,
-        tx: aiosqlite.Connection,
+        tx: Transaction,
         values: dict[str, Any],
         created_by: int | None,
         now: datetime,
@@ -167,7 +166,7 @@ class SessionRepository:
         """Insert a session; return its id."""
         columns = ", ".join(SESSION_COLUMNS)
         marks = ", ".join("?" * len(SESSION_COLUMNS))
-        cursor = await tx.execute(
+        cursor = await connection(tx).execute(
             f"INSERT INTO training_sessions ({columns}, created_by, created_at, updated_at) "
             f"VALUES ({marks}, ?, ?, ?)",
             (
@@ -181,7 +180,7 @@ class SessionRepository:
         return cursor.lastrowid
 
     async def update_session(
-        self, tx: aiosqlite.Connection, session_id: int, changes: dict[str, Any], now: datetime
+        self, tx: Transaction, session_id: int, changes: dict[str, Any], now: datetime
     ) -> None:
         """Change some columns of a session (names from SESSION_COLUMNS or ``status``)."""
         allowed = {*SESSION_COLUMNS, "status"}
@@ -189,14 +188,14 @@ class SessionRepository:
         if unknown:
             raise ValueError(f"unknown session columns {sorted(unknown)}")
         assignments = ", ".join(f"{column} = ?" for column in changes)
-        await tx.execute(
+        await connection(tx).execute(
             f"UPDATE training_sessions SET {assignments}, updated_at = ? WHERE id = ?",
             (*(_db_value(c, v) for c, v in changes.items()), to_db_time(now), session_id),
         )
 
-    async def next_sequence(self, tx: aiosqlite.Connection, session_id: int) -> int:
+    async def next_sequence(self, tx: Transaction, session_id: int) -> int:
         """Raise the session's calendar revision by one; return the new value."""
-        await tx.execute(
+        await connection(tx).execute(
             "UPDATE training_sessions SET calendar_sequence = calendar_sequence + 1 WHERE id = ?",
             (session_id,),
         )
@@ -206,7 +205,7 @@ class SessionRepository:
         assert row is not None
         return int(row[0])
 
-    async def user_active(self, tx: aiosqlite.Connection, user_id: int) -> list[Booking]:
+    async def user_active(self, tx: Transaction, user_id: int) -> list[Booking]:
         """The owner's active bookings, read inside the transaction."""
         rows = await _all(
             tx,
@@ -216,18 +215,18 @@ class SessionRepository:
         )
         return [_booking(r) for r in rows]
 
-    async def booking(self, tx: aiosqlite.Connection, booking_id: int) -> Booking | None:
+    async def booking(self, tx: Transaction, booking_id: int) -> Booking | None:
         """One booking, read inside the transaction."""
         row = await _one(tx, "SELECT * FROM bookings WHERE id = ?", (booking_id,))
         return _booking(row) if row else None
 
     async def insert_booking(
-        self, tx: aiosqlite.Connection, session_id: int, user_id: int, status: str, now: datetime
+        self, tx: Transaction, session_id: int, user_id: int, status: str, now: datetime
     ) -> Booking:
         """Add an owner to a session as confirmed or waitlisted; ``seq`` keeps arrival order."""
         seq_row = await _one(tx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM bookings", ())
         seq = int(seq_row[0]) if seq_row else 1
-        cursor = await tx.execute(
+        cursor = await connection(tx).execute(
             "INSERT INTO bookings (session_id, user_id, status, seq, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (session_id, user_id, status, seq, to_db_time(now), to_db_time(now)),
@@ -238,14 +237,14 @@ class SessionRepository:
 
     async def set_booking_status(
         self,
-        tx: aiosqlite.Connection,
+        tx: Transaction,
         booking_id: int,
         status: str,
         now: datetime,
         offer_expires_at: datetime | None = None,
     ) -> None:
         """Move a booking to another status."""
-        await tx.execute(
+        await connection(tx).execute(
             "UPDATE bookings SET status = ?, offer_expires_at = ?, updated_at = ? WHERE id = ?",
             (
                 status,
@@ -255,7 +254,7 @@ class SessionRepository:
             ),
         )
 
-    async def next_waiting(self, tx: aiosqlite.Connection, session_id: int) -> Booking | None:
+    async def next_waiting(self, tx: Transaction, session_id: int) -> Booking | None:
         """The first owner still waiting for a seat in the session."""
         row = await _one(
             tx,
@@ -265,7 +264,7 @@ class SessionRepository:
         )
         return _booking(row) if row else None
 
-    async def session_active(self, tx: aiosqlite.Connection, session_id: int) -> list[Booking]:
+    async def session_active(self, tx: Transaction, session_id: int) -> list[Booking]:
         """All active bookings of a session, inside the transaction."""
         rows = await _all(
             tx,
@@ -275,7 +274,7 @@ class SessionRepository:
         )
         return [_booking(r) for r in rows]
 
-    async def expired_offers(self, tx: aiosqlite.Connection, now: datetime) -> list[Booking]:
+    async def expired_offers(self, tx: Transaction, now: datetime) -> list[Booking]:
         """Offers whose hold window has passed."""
         rows = await _all(
             tx,
@@ -290,7 +289,7 @@ class SessionRepository:
         row = await self._db.fetch_one("SELECT * FROM bookings WHERE id = ?", (booking_id,))
         return _booking(row) if row else None
 
-    async def waiting_in_started(self, tx: aiosqlite.Connection, now: datetime) -> list[Booking]:
+    async def waiting_in_started(self, tx: Transaction, now: datetime) -> list[Booking]:
         """Waitlist places of sessions that have already started."""
         rows = await _all(
             tx,
@@ -300,11 +299,9 @@ class SessionRepository:
         )
         return [_booking(r) for r in rows]
 
-    async def mark_will_attend(
-        self, tx: aiosqlite.Connection, booking_id: int, now: datetime
-    ) -> None:
+    async def mark_will_attend(self, tx: Transaction, booking_id: int, now: datetime) -> None:
         """Record that the owner said they will come."""
-        await tx.execute(
+        await connection(tx).execute(
             "UPDATE bookings SET will_attend_at = ? WHERE id = ?", (to_db_time(now), booking_id)
         )
 

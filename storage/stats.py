@@ -2,36 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from bot.core.models import Participant as Participant
+from bot.core.models import SessionFill as SessionFill
 from storage.attendance import ATTENDED
 from storage.database import Database
-
-
-@dataclass(frozen=True)
-class Participant:
-    """An owner holding a seat, an offer or a waitlist place, with their contact details."""
-
-    user_id: int
-    status: str
-    full_name: str | None
-    business_name: str | None
-    phone: str | None
-    attended: bool = False
-    unreachable: bool = False
-
-
-@dataclass(frozen=True)
-class SessionFill:
-    """How full one session is."""
-
-    session_id: int
-    title: str
-    status: str
-    capacity: int
-    confirmed: int
-    offered: int
-    waitlisted: int
 
 
 class StatsRepository:

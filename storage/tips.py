@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
-
-from storage.database import Database, from_db_time, to_db_time
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """A user's daily tip: the slot (``morning``, ``midday``, ``evening``) and whether it runs."""
-
-    user_id: int
-    slot: str
-    active: bool
-
-
-@dataclass(frozen=True)
-class TipCount:
-    """How often one tip (or topic) was sent and what readers thought of it."""
-
-    key: str
-    topic: str
-    sent: int
-    helpful: int
-    not_helpful: int
+from bot.core.models import Subscription as Subscription
+from bot.core.models import TipCount as TipCount
+from bot.core.ports import Transaction
+from storage.database import Database, connection, from_db_time, to_db_time
 
 
 class TipsRepository:
@@ -46,7 +26,7 @@ class TipsRepository:
 
     async def record_sent(
         self,
-        tx: aiosqlite.Connection,
+        tx: Transaction,
         user_id: int,
         tip_id: str,
         topic: str,
@@ -54,7 +34,7 @@ class TipsRepository:
         now: datetime,
     ) -> None:
         """Note that a tip went to a user (inside the caller's transaction)."""
-        await tx.execute(
+        await connection(tx).execute(
             "INSERT INTO tips_sent (user_id, tip_id, topic, via, sent_at) VALUES (?, ?, ?, ?, ?)",
             (user_id, tip_id, topic, via, to_db_time(now)),
         )
@@ -93,30 +73,30 @@ class TipsRepository:
         return Subscription(row["user_id"], row["slot"], bool(row["active"])) if row else None
 
     async def save_subscription(
-        self, tx: aiosqlite.Connection, user_id: int, slot: str, active: bool, now: datetime
+        self, tx: Transaction, user_id: int, slot: str, active: bool, now: datetime
     ) -> None:
         """Create or change a subscription and drop the days queued but not yet taken."""
-        await tx.execute(
+        await connection(tx).execute(
             "INSERT INTO tips_subscriptions (user_id, slot, active, updated_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET slot = excluded.slot, "
             "active = excluded.active, updated_at = excluded.updated_at",
             (user_id, slot, int(active), to_db_time(now)),
         )
-        await tx.execute(
+        await connection(tx).execute(
             "DELETE FROM tips_daily WHERE user_id = ? AND status = 'queued'", (user_id,)
         )
 
-    async def queue_day(self, tx: aiosqlite.Connection, user_id: int, day: date) -> bool:
+    async def queue_day(self, tx: Transaction, user_id: int, day: date) -> bool:
         """Claim a day for a daily tip; False if that day already has one."""
-        cursor = await tx.execute(
+        cursor = await connection(tx).execute(
             "INSERT OR IGNORE INTO tips_daily (user_id, day) VALUES (?, ?)",
             (user_id, day.isoformat()),
         )
         return cursor.rowcount == 1
 
-    async def day(self, tx: aiosqlite.Connection, user_id: int, day: date) -> tuple[str, str]:
+    async def day(self, tx: Transaction, user_id: int, day: date) -> tuple[str, str]:
         """The status and tip of a queued day (``('missing', '')`` if there is none)."""
-        async with tx.execute(
+        async with connection(tx).execute(
             "SELECT status, tip_id FROM tips_daily WHERE user_id = ? AND day = ?",
             (user_id, day.isoformat()),
         ) as cursor:
@@ -124,10 +104,10 @@ class TipsRepository:
         return (row["status"], row["tip_id"] or "") if row else ("missing", "")
 
     async def close_day(
-        self, tx: aiosqlite.Connection, user_id: int, day: date, status: str, tip_id: str | None
+        self, tx: Transaction, user_id: int, day: date, status: str, tip_id: str | None
     ) -> None:
         """Mark a queued day as ``taken`` (with its tip) or ``skipped``."""
-        await tx.execute(
+        await connection(tx).execute(
             "UPDATE tips_daily SET status = ?, tip_id = ? WHERE user_id = ? AND day = ?",
             (status, tip_id, user_id, day.isoformat()),
         )

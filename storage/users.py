@@ -9,7 +9,8 @@ import aiosqlite
 
 from bot.core.models import Role, User
 from bot.core.notices import FIRST_NON_TELEGRAM_ID
-from storage.database import Database, from_db_time, to_db_time
+from bot.core.ports import Transaction
+from storage.database import Database, connection, from_db_time, to_db_time
 
 
 def _user(row: aiosqlite.Row) -> User:
@@ -103,9 +104,9 @@ class UserRepository:
             )
         return removed
 
-    async def revoke_role(self, tx: aiosqlite.Connection, user_id: int, role: Role) -> bool:
+    async def revoke_role(self, tx: Transaction, user_id: int, role: Role) -> bool:
         """Take ``role`` away inside the caller's transaction; return whether it was held."""
-        cursor = await tx.execute(
+        cursor = await connection(tx).execute(
             "DELETE FROM user_roles WHERE user_id = ? AND role = ?", (user_id, role.value)
         )
         return cursor.rowcount > 0

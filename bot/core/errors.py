@@ -15,6 +15,8 @@ The hierarchy, drawn once::
     ├── RetryLater       a rate limit or a passing fault; try again after ``delay``
     ├── Rejected         the platform refused this message; sending it again will not help
     └── OutsideWindow    free-form messages are not allowed now (WhatsApp's 24-hour window)
+    DatabaseUnavailable  the database cannot be written (read-only, no folder, a full disk);
+                         raised by storage, not a DodolanError: no rule refused anything
 
 Handlers turn each into a friendly message in the user's language; nothing below
 ``handlers/`` knows how it will be shown.
@@ -23,6 +25,7 @@ Handlers turn each into a friendly message in the user's language; nothing below
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 
 class DodolanError(Exception):
@@ -98,3 +101,16 @@ class Rejected(DeliveryError):
 
 class OutsideWindow(DeliveryError):
     """Only approved templates may be sent now (WhatsApp's 24-hour customer-service window)."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened for writing: a read-only file or folder, no such folder
+    that can be made, or a full disk. The message says which file and why, in one line."""
+
+    def __init__(self, path: Path, error: BaseException) -> None:
+        reason = getattr(error, "strerror", None) or str(error)
+        super().__init__(
+            f"cannot write the database {path}: {reason} "
+            "(check that the file and its folder are writable and the disk has room)"
+        )
+        self.path = path

@@ -143,3 +143,99 @@ class Broadcast:
     status_message_id: int | None
     created_at: datetime
     finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Participant:
+    """An owner holding a seat, an offer or a waitlist place, with their contact details."""
+
+    user_id: int
+    status: str
+    full_name: str | None
+    business_name: str | None
+    phone: str | None
+    attended: bool = False
+    unreachable: bool = False
+
+
+@dataclass(frozen=True)
+class SessionFill:
+    """How full one session is."""
+
+    session_id: int
+    title: str
+    status: str
+    capacity: int
+    confirmed: int
+    offered: int
+    waitlisted: int
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """A booked participant as the trainer sees them on the tick list."""
+
+    booking_id: int
+    user_id: int
+    name: str
+    business: str
+    attended: bool
+
+
+@dataclass(frozen=True)
+class Headcount:
+    """A session's confirmed seats and how many of them attended."""
+
+    booked: int = 0
+    attended: int = 0
+
+
+@dataclass(frozen=True)
+class SessionFeedback:
+    """Feedback on one session."""
+
+    session_id: int
+    title: str
+    attended: int
+    ratings: int
+    average: float | None
+
+
+@dataclass(frozen=True)
+class Invite:
+    """A one-time link that makes whoever opens it a trainer."""
+
+    token: str
+    created_by: int
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None
+    used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Trainer:
+    """Someone holding the trainer role, with their Telegram or profile name if known."""
+
+    user_id: int
+    name: str | None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A user's daily tip: the slot (``morning``, ``midday``, ``evening``) and whether it runs."""
+
+    user_id: int
+    slot: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class TipCount:
+    """How often one tip (or topic) was sent and what readers thought of it."""
+
+    key: str
+    topic: str
+    sent: int
+    helpful: int
+    not_helpful: int
