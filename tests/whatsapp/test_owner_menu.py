@@ -145,3 +145,21 @@ async def test_text_with_angle_brackets_and_ampersands_is_shown_as_typed_once(
         assert row["full_name"] == "Siti <b>Aminah</b> & Co"
         assert row["business_name"] == "Toko *Siti* & <Putri> &amp;"
         h.emu.assert_no_violations()
+
+
+async def test_an_owner_changes_one_field_from_her_profile(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        siti = h.person(SITI, name="Siti")
+        await signed_up(siti)
+        await siti.say("profil")
+        fields = (await siti.tap("✏️ Ubah"))[-1]
+        question = (await siti.pick("✏️ Kecamatan"))[-1]
+        assert "*kecamatan*" in question.text and "Langkah" not in question.text
+        saved = (await siti.pick("Lowokwaru"))[-1]
+        assert saved.text.startswith("Tersimpan. ✅\n\n*Profil usaha Anda*")
+        assert "*Kecamatan:* Lowokwaru" in saved.text
+        stale = await siti.pick_on(fields, "✏️ Nama")  # the list still works: a new edit
+        assert "*nama lengkap*" in stale[-1].text
+        row = (await h.owner_row(SITI)) or {}
+        assert row["kecamatan"] == "lowokwaru"
+        h.emu.assert_no_violations()
