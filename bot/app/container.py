@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from bot.app.settings import Settings
 from bot.core.clock import Clock
 from bot.i18n import Catalog
+from bot.services.access import Access
 from bot.services.admission import Admission
 from bot.services.attendance import AttendanceService
 from bot.services.booking import BookingService
 from bot.services.broadcast_composer import BroadcastComposer
 from bot.services.broadcasts import BroadcastService
 from bot.services.dialogs import DialogService
+from bot.services.feedback import FeedbackService
 from bot.services.invites import InviteService
 from bot.services.profile import ProfileService
 from bot.services.reminders import Reminders, parse_rules
+from bot.services.session_editor import NewSessionEditor, SessionEditor
 from bot.services.sessions import SessionService
 from bot.services.signup import SignupService
 from bot.services.stats import StatsService
@@ -62,6 +65,9 @@ class Services:
     attendance: AttendanceService
     tips: TipsService
     admission: Admission
+    new_session: NewSessionEditor
+    session_editor: SessionEditor
+    feedback: FeedbackService
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -91,6 +97,20 @@ class Services:
             max_active=settings.max_active_bookings,
             hold=settings.offer_hold,
         )
+        session_service = SessionService(
+            db, sessions, UserRepository(db), outbox, now, settings.offer_hold, reminders
+        )
+        invites = InviteService(InviteRepository(db), now)
+        access, tz = Access(UserRepository(db), sessions), settings.timezone
+        attendance = AttendanceService(
+            db,
+            AttendanceRepository(db),
+            sessions,
+            outbox,
+            UserRepository(db),
+            now,
+            settings.feedback_delay,
+        )
         broadcasts = BroadcastService(
             db, BroadcastRepository(db), outbox, sessions, UserRepository(db), now
         )
@@ -105,30 +125,25 @@ class Services:
             profile=ProfileService(
                 dialogs, owners, now, booking, outbox, PersonalDataRepository(db)
             ),
-            sessions=SessionService(
-                db, sessions, UserRepository(db), outbox, now, settings.offer_hold, reminders
-            ),
+            sessions=session_service,
             booking=booking,
             outbox=outbox,
-            invites=InviteService(InviteRepository(db), now),
+            invites=invites,
             stats=StatsService(StatsRepository(db), UserRepository(db)),
             broadcasts=broadcasts,
             broadcast_composer=BroadcastComposer(
                 dialogs, broadcasts, UserRepository(db), sessions, settings.timezone
             ),
-            attendance=AttendanceService(
-                db,
-                AttendanceRepository(db),
-                sessions,
-                outbox,
-                UserRepository(db),
-                now,
-                settings.feedback_delay,
-            ),
+            attendance=attendance,
             tips=TipsService(
                 db, TipsRepository(db), owners, outbox, library(), settings.timezone, now
             ),
             admission=Admission(db, outbox, now),
+            new_session=NewSessionEditor(
+                dialogs, access, users, session_service, invites, tz, now
+            ),
+            session_editor=SessionEditor(dialogs, access, users, session_service, tz),
+            feedback=FeedbackService(dialogs, attendance),
         )
 
     async def close(self) -> None:

@@ -1,0 +1,81 @@
+"""Attendees' feedback after a session: stars from the question sent after it, then a comment.
+
+Only the attendee of a booking may rate it (checked by the ratings service on every step),
+and a comment belongs to the booking the stars were just given for; a tap or text that does
+not fit the step the attendee is at raises :class:`StaleAction` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.core.errors import StaleAction
+from bot.services.dialogs import DialogService
+
+FLOW = "feedback"
+COMMENT = "comment"
+
+
+class Ratings(Protocol):
+    """Stores an attendee's stars and comment, refusing anyone but the attendee."""
+
+    async def rate(self, user_id: int, booking_id: int, stars: int) -> None: ...
+    async def comment(self, user_id: int, booking_id: int, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class FeedbackDraft:
+    """The booking whose rating a comment is awaited for."""
+
+    booking_id: int
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> FeedbackDraft:
+        """Read the draft from the dialog's JSON."""
+        return cls(int(data["booking_id"]))
+
+    def to_data(self) -> dict[str, Any]:
+        """Write the draft as the dialog keeps it."""
+        return {"booking_id": self.booking_id}
+
+
+class FeedbackService:
+    """Take an attendee's stars, then their comment or that they skip it."""
+
+    def __init__(self, dialogs: DialogService, ratings: Ratings) -> None:
+        self._dialogs = dialogs
+        self._ratings = ratings
+
+    async def rated(self, user_id: int, booking_id: int, stars: int) -> FeedbackDraft:
+        """Record 1-5 stars for the attendee's booking, then wait for a comment."""
+        await self._ratings.rate(user_id, booking_id, stars)
+        draft = FeedbackDraft(booking_id)
+        await self._dialogs.move(user_id, FLOW, COMMENT, draft.to_data())
+        return draft
+
+    async def skip_comment(self, user_id: int, booking_id: int) -> None:
+        """End the feedback of this booking without a comment."""
+        await self._awaiting(user_id, booking_id)
+        await self._dialogs.end(user_id)
+
+    async def received_comment(self, user_id: int, text: str) -> None:
+        """Add the typed comment to the rating just given, and end the feedback."""
+        draft = await self._awaiting(user_id, None)
+        try:
+            await self._ratings.comment(user_id, draft.booking_id, text)
+        except StaleAction:
+            await self._dialogs.end(user_id)
+            raise
+        await self._dialogs.end(user_id)
+
+    async def _awaiting(self, user_id: int, booking_id: int | None) -> FeedbackDraft:
+        """Return the draft awaiting a comment (for ``booking_id``, if given), else StaleAction."""
+        dialog = await self._dialogs.current(user_id)
+        if dialog is None or dialog.flow != FLOW or dialog.step != COMMENT:
+            raise StaleAction(user_id)
+        draft = FeedbackDraft.from_data(dialog.data)
+        if booking_id is not None and draft.booking_id != booking_id:
+            raise StaleAction(booking_id)
+        return draft

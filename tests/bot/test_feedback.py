@@ -1,0 +1,116 @@
+"""Attendees' feedback as a service: stars, then a comment or a skip, every step checked."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app.container import Services
+from bot.app.settings import load_settings
+from bot.core.errors import InvalidInput, StaleAction
+from bot.services.feedback import COMMENT, FLOW, FeedbackDraft
+from bot.services.sessions import SessionDraft
+from tests.harness import START, FakeClock
+
+STAFF, SITI, BUDI = 9001, 1001, 1002
+SATURDAY_9 = datetime(2026, 12, 12, 2, 0, tzinfo=UTC)
+
+
+async def _sign_up(services: Services, user_id: int, name: str) -> None:
+    signup = services.signup
+    await services.users.seen(user_id, "id")
+    await signup.begin(user_id)
+    await signup.consent(user_id, agreed=True)
+    await signup.answer_text(user_id, name)
+    await signup.answer_text(user_id, f"Usaha {name}")
+    await signup.answer_choice(user_id, "category", "kuliner")
+    await signup.answer_choice(user_id, "kecamatan", "klojen")
+    await signup.answer_text(user_id, f"08120000{user_id}")
+    await signup.toggle(user_id, "shopee")
+    await signup.finish_multi(user_id)
+    await signup.skip_nib(user_id)
+    await signup.confirm(user_id)
+
+
+@pytest.fixture
+async def services(tmp_path: Path) -> AsyncIterator[Services]:
+    env = {
+        "DODOLAN_DATABASE": str(tmp_path / "db.sqlite3"),
+        "DODOLAN_STAFF_IDS": str(STAFF),
+        "DODOLAN_MAX_ACTIVE_BOOKINGS": "3",
+    }
+    started = await Services.start(load_settings(env, require_token=False), FakeClock(START))
+    for user_id, name in ((SITI, "Siti"), (BUDI, "Budi")):
+        await _sign_up(started, user_id, name)
+    yield started
+    await started.close()
+
+
+async def _booking(services: Services, user_id: int, *, attended: bool = True) -> int:
+    """Book ``user_id`` into a new session and, unless told otherwise, mark them present."""
+    draft = SessionDraft("Foto produk", SATURDAY_9, SATURDAY_9 + timedelta(hours=2), 5, "Aula")
+    session = await services.sessions.create(draft, STAFF)
+    booking = (await services.booking.book(user_id, session.id)).booking.id
+    if attended:
+        await services.attendance.mark(STAFF, booking, attended=True)
+    return booking
+
+
+async def _stars(services: Services) -> list[tuple[object, ...]]:
+    rows = await services.db.fetch_all("SELECT booking_id, stars, comment FROM feedback")
+    return [tuple(r) for r in rows]
+
+
+async def test_stars_then_a_comment(services: Services) -> None:
+    booking = await _booking(services, SITI)
+    draft = await services.feedback.rated(SITI, booking, 4)
+    assert draft == FeedbackDraft(booking)
+    dialog = await services.dialogs.current(SITI)
+    assert dialog is not None and (dialog.flow, dialog.step) == (FLOW, COMMENT)
+    with pytest.raises(InvalidInput):
+        await services.feedback.received_comment(SITI, "🙂")  # no words: asked again
+    assert await services.dialogs.current(SITI) is not None
+    await services.feedback.received_comment(SITI, "Materinya <jelas> & pas")
+    assert await _stars(services) == [(booking, 4, "Materinya <jelas> & pas")]
+    assert await services.dialogs.current(SITI) is None
+
+
+async def test_only_the_attendee_may_rate_their_booking(services: Services) -> None:
+    booking = await _booking(services, SITI)
+    not_there = await _booking(services, BUDI, attended=False)
+    for user_id, booking_id, stars in (
+        (BUDI, booking, 5),
+        (BUDI, not_there, 5),
+        (SITI, booking, 6),
+    ):
+        with pytest.raises(StaleAction):
+            await services.feedback.rated(user_id, booking_id, stars)
+    assert await _stars(services) == []
+    assert await services.dialogs.current(BUDI) is None
+    assert await services.dialogs.current(SITI) is None
+
+
+async def test_skip_ends_only_the_feedback_of_its_booking(services: Services) -> None:
+    first, second = await _booking(services, SITI), await _booking(services, SITI)
+    await services.feedback.rated(SITI, second, 5)
+    with pytest.raises(StaleAction):  # the skip button of an earlier question
+        await services.feedback.skip_comment(SITI, first)
+    assert await services.dialogs.current(SITI) is not None
+    await services.feedback.skip_comment(SITI, second)
+    assert await services.dialogs.current(SITI) is None
+    assert await _stars(services) == [(second, 5, None)]
+    with pytest.raises(StaleAction):
+        await services.feedback.skip_comment(SITI, second)  # a double tap
+
+
+async def test_a_comment_with_no_feedback_waiting_is_stale(services: Services) -> None:
+    await services.profile.start_edit(SITI, "business_name")
+    with pytest.raises(StaleAction):
+        await services.feedback.received_comment(SITI, "Bagus")
+    with pytest.raises(StaleAction):
+        await services.feedback.skip_comment(SITI, 1)
+    dialog = await services.dialogs.current(SITI)
+    assert dialog is not None and dialog.flow == "profile"  # the other conversation goes on
