@@ -18,6 +18,7 @@ from bot.app.demo import add_demo_parser, run_demo
 from bot.app.logs import RedactingFormatter, configure_logging
 from bot.app.settings import Settings, load_environment, load_settings, require_webhook
 from bot.app.telegram import build_application
+from bot.app.whatsapp_cli import add_whatsapp_parser, run_whatsapp_command, serve_whatsapp
 from bot.core.clock import system_clock
 from bot.core.errors import ConfigError, InvalidInput
 from bot.formatting import zone_label
@@ -45,16 +46,20 @@ def build_parser() -> argparse.ArgumentParser:
     """Describe the commands."""
     parser = argparse.ArgumentParser(
         prog="dodolan",
-        description="Dodolan: the Telegram assistant of the Ngerewangi Umak Dodolan programme.",
+        description="Dodolan: the Telegram and WhatsApp assistant of the Ngerewangi Umak Dodolan "
+        "programme.",
         epilog="Settings come from the environment or a .env file; see .env.example.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = commands.add_parser("run", help="start the bot (long polling unless --webhook)")
+    run = commands.add_parser(
+        "run", help="serve every configured channel (Telegram: long polling unless --webhook)"
+    )
     run.add_argument(
         "--webhook",
         action="store_true",
         help="serve PTB's webhook server instead (needs DODOLAN_WEBHOOK_URL and _SECRET)",
     )
+    add_whatsapp_parser(commands)
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
     backup = commands.add_parser("backup", help="copy the live database consistently to FILE")
     backup.add_argument("file", type=Path, metavar="FILE", help="new file to write")
@@ -110,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"dodolan: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    configure_logging(settings.log_level, (settings.token,))
+    configure_logging(settings.log_level, settings.secrets())
     try:
         return _command(args, settings)
     except DatabaseUnavailable as exc:
@@ -130,6 +135,10 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "outbox":
         print(asyncio.run(_outbox(settings)))
         return 0
+    if args.command == "whatsapp":
+        return run_whatsapp_command(args, settings)
+    if not settings.token:  # WhatsApp alone (load_settings made sure one channel is set)
+        return serve_whatsapp(settings)
     return _run(settings, webhook=args.webhook)
 
 

@@ -27,7 +27,7 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "DODOLAN_", "PYTEST_"))
+        if not k.startswith(("TELEGRAM_", "DODOLAN_", "PYTEST_", "WHATSAPP_"))
     }
     return {**env, **extra}
 
