@@ -5,18 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, InvalidInput, StaleAction
-from bot.core.models import Role, TrainingSession
-from bot.services.access import Access
+from bot.core.models import Headcount, Role, RosterLine, SessionFeedback, TrainingSession
+from bot.core.ports import AttendanceStore, OutboxWriter, SessionReading, Transaction, UnitOfWork
+from bot.services.access import Access, RoleReader
 from bot.services.validation import clean_text
-from storage.attendance import AttendanceRepository, Headcount, RosterLine, SessionFeedback
-from storage.database import Database
-from storage.outbox import OutboxRepository
-from storage.sessions import SessionRepository
-from storage.users import UserRepository
 
 CHECKIN_OPENS = timedelta(minutes=30)  # before the start
 FEEDBACK_KIND = "feedback"
@@ -34,11 +28,11 @@ class AttendanceService:
 
     def __init__(
         self,
-        db: Database,
-        attendance: AttendanceRepository,
-        sessions: SessionRepository,
-        outbox: OutboxRepository,
-        users: UserRepository,
+        db: UnitOfWork,
+        attendance: AttendanceStore,
+        sessions: SessionReading,
+        outbox: OutboxWriter,
+        users: RoleReader,
         now: Clock,
         feedback_delay: timedelta,
     ) -> None:
@@ -132,7 +126,7 @@ class AttendanceService:
 
     async def _ask_feedback(
         self,
-        tx: aiosqlite.Connection,
+        tx: Transaction,
         booking_id: int,
         user_id: int,
         session: TrainingSession,

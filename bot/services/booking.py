@@ -12,17 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, NotRegistered, StaleAction
 from bot.core.models import ACTIVE_BOOKING, Booking, TrainingSession
+from bot.core.ports import (
+    BookingStore,
+    OutboxWriter,
+    ProfileReader,
+    SeatLedger,
+    Transaction,
+    UnitOfWork,
+)
 from bot.services import notices
 from bot.services.reminders import Reminders
-from storage.database import Database
-from storage.outbox import OutboxRepository
-from storage.owners import OwnerRepository
-from storage.sessions import SessionRepository
 
 MIN_HOLD = timedelta(minutes=15)
 WAITLIST_NOTICE_RANK = 3  # the first places of the queue hear each time it moves
@@ -35,9 +37,9 @@ def offer_window(session: TrainingSession, now: datetime, hold: timedelta) -> da
 
 
 async def fill_seats(
-    tx: aiosqlite.Connection,
-    sessions: SessionRepository,
-    outbox: OutboxRepository,
+    tx: Transaction,
+    sessions: SeatLedger,
+    outbox: OutboxWriter,
     session_id: int,
     now: datetime,
     hold: timedelta,
@@ -69,9 +71,9 @@ async def fill_seats(
 
 
 async def _tell_new_front_runners(
-    tx: aiosqlite.Connection,
-    sessions: SessionRepository,
-    outbox: OutboxRepository,
+    tx: Transaction,
+    sessions: SeatLedger,
+    outbox: OutboxWriter,
     session_id: int,
     now: datetime,
 ) -> None:
@@ -100,10 +102,10 @@ class BookingService:
 
     def __init__(
         self,
-        db: Database,
-        sessions: SessionRepository,
-        owners: OwnerRepository,
-        outbox: OutboxRepository,
+        db: UnitOfWork,
+        sessions: BookingStore,
+        owners: ProfileReader,
+        outbox: OutboxWriter,
         now: Clock,
         *,
         reminders: Reminders,
@@ -293,7 +295,7 @@ class BookingService:
 
     async def _tell(
         self,
-        tx: aiosqlite.Connection,
+        tx: Transaction,
         booking: Booking,
         kind: str,
         now: datetime,
@@ -313,16 +315,12 @@ class BookingService:
             notices.PRIORITY[kind],
         )
 
-    async def _end(
-        self, tx: aiosqlite.Connection, booking: Booking, status: str, now: datetime
-    ) -> None:
+    async def _end(self, tx: Transaction, booking: Booking, status: str, now: datetime) -> None:
         """End an active booking and drop its pending reminders."""
         await self._sessions.set_booking_status(tx, booking.id, status, now)
         await self._reminders.cancel_booking(tx, booking.id)
 
-    async def _bookable(
-        self, tx: aiosqlite.Connection, session_id: int, now: datetime
-    ) -> TrainingSession:
+    async def _bookable(self, tx: Transaction, session_id: int, now: datetime) -> TrainingSession:
         session = await self._sessions.lock_session(tx, session_id)
         if session is None or session.status == "cancelled":
             raise BookingRefused("booking.session_gone")
@@ -335,7 +333,7 @@ class BookingService:
         return session
 
     async def _own_active(
-        self, tx: aiosqlite.Connection, user_id: int, booking_id: int, *, changing: bool = False
+        self, tx: Transaction, user_id: int, booking_id: int, *, changing: bool = False
     ) -> Booking:
         """The booking, only if it is this owner's and still active (else it is stale).
 

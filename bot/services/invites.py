@@ -8,7 +8,7 @@ from typing import Protocol
 
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput
-from storage.invites import Invite, Trainer
+from bot.core.models import Invite, Trainer
 
 INVITE_LIFETIME = timedelta(hours=48)
 PAYLOAD_PREFIX = "latih-"

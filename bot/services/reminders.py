@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.core.errors import ConfigError
 from bot.core.models import TrainingSession
+from bot.core.ports import ReminderQueue, Transaction
 from bot.services import notices
 from bot.services.tips import PREP_TIP, prep_schedule
-from storage.outbox import OutboxRepository
 
 _DAY_BEFORE = re.compile(r"^day-before@(\d{1,2})[:.](\d{2})$")
 _HOURS = re.compile(r"^(\d{1,3})h$")
@@ -81,13 +79,13 @@ def trainer_ref(session_id: int) -> str:
 class Reminders:
     """Queue and cancel reminders for bookings and trainers."""
 
-    outbox: OutboxRepository
+    outbox: ReminderQueue
     rules: tuple[ReminderRule, ...]
     tz: ZoneInfo
 
     async def for_booking(
         self,
-        tx: aiosqlite.Connection,
+        tx: Transaction,
         booking_id: int,
         user_id: int,
         session: TrainingSession,
@@ -109,16 +107,13 @@ class Reminders:
             now,
         )
 
-    async def for_trainer(
-        self, tx: aiosqlite.Connection, session: TrainingSession, now: datetime
-    ) -> int:
+    async def for_trainer(self, tx: Transaction, session: TrainingSession, now: datetime) -> int:
         """(Re)queue the trainer's reminders for a session."""
         await self.outbox.cancel_ref(tx, trainer_ref(session.id))
         if session.trainer_id is None or session.status == "cancelled":
             return 0
-        async with tx.execute("SELECT 1 FROM users WHERE id = ?", (session.trainer_id,)) as cur:
-            if await cur.fetchone() is None:
-                return 0  # never wrote to the bot: Telegram would refuse the chat
+        if not await self.outbox.recipient_known(tx, session.trainer_id):
+            return 0  # never wrote to the bot: Telegram would refuse the chat
         return await self._queue(
             tx,
             session.trainer_id,
@@ -129,13 +124,13 @@ class Reminders:
             now,
         )
 
-    async def cancel_booking(self, tx: aiosqlite.Connection, booking_id: int) -> None:
+    async def cancel_booking(self, tx: Transaction, booking_id: int) -> None:
         """Drop the pending reminders of a booking that ended."""
         await self.outbox.cancel_ref(tx, booking_ref(booking_id))
 
     async def _queue(
         self,
-        tx: aiosqlite.Connection,
+        tx: Transaction,
         user_id: int,
         kind: str,
         params: dict[str, int],

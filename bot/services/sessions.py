@@ -7,20 +7,15 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, InvalidInput
 from bot.core.models import Booking, Role, TrainingSession
+from bot.core.ports import OutboxWriter, SessionStore, TrainerRoles, Transaction, UnitOfWork
 from bot.services import notices, session_changes
 from bot.services.booking import fill_seats
 from bot.services.reminders import Reminders
 from bot.services.session_changes import Audience, ChangePreview
 from bot.services.validation import clean_text
-from storage.database import Database
-from storage.outbox import OutboxRepository
-from storage.sessions import SessionRepository
-from storage.users import UserRepository
 
 DEFAULT_CUTOFF = timedelta(hours=2)
 MAX_CAPACITY = 500
@@ -89,10 +84,10 @@ class SessionService:
 
     def __init__(
         self,
-        db: Database,
-        sessions: SessionRepository,
-        users: UserRepository,
-        outbox: OutboxRepository,
+        db: UnitOfWork,
+        sessions: SessionStore,
+        users: TrainerRoles,
+        outbox: OutboxWriter,
         now: Clock,
         offer_hold: timedelta,
         reminders: Reminders,
@@ -215,7 +210,7 @@ class SessionService:
         return updated
 
     async def _tell_changed(
-        self, tx: aiosqlite.Connection, before: TrainingSession, fields: list[str], now: datetime
+        self, tx: Transaction, before: TrainingSession, fields: list[str], now: datetime
     ) -> None:
         """Queue "was → is now" for each owner in the session and its trainer, with the revision.
 
@@ -238,7 +233,7 @@ class SessionService:
 
     async def _notify(
         self,
-        tx: aiosqlite.Connection,
+        tx: Transaction,
         user_id: int,
         kind: str,
         params: dict[str, Any],
@@ -320,7 +315,7 @@ class SessionService:
         return orphaned
 
     async def _follow_time(
-        self, tx: aiosqlite.Connection, session_id: int, changes: dict[str, Any], now: datetime
+        self, tx: Transaction, session_id: int, changes: dict[str, Any], now: datetime
     ) -> None:
         """Recompute reminders when the start time or the trainer changed."""
         if not {"starts_at", "trainer_id"} & changes.keys():

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.errors import NotAllowed
-from bot.core.models import TrainingSession
+from bot.core.models import Participant, SessionFill, TrainingSession
 from bot.services.access import RoleReader, may_run
-from storage.stats import Participant, SessionFill
 
 
 class StatsStore(Protocol):

@@ -21,17 +21,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotAllowed
-from bot.core.models import OwnerProfile
+from bot.core.models import OwnerProfile, Subscription, TipCount
+from bot.core.ports import OutboxQueue, ProfileReader, TipsStore, Transaction, UnitOfWork
 from bot.services.tips_content import BEGINNER, PREP, SELLING, TOPICS, Tip, TipLibrary
 from bot.services.validation import NO_MARKETPLACE
-from storage.database import Database
-from storage.outbox import OutboxRepository
-from storage.owners import OwnerRepository
-from storage.tips import Subscription, TipCount, TipsRepository
 
 DAILY_TIP = "daily_tip"
 PREP_TIP = "prep_tip"
@@ -155,10 +150,10 @@ class TipsService:
 
     def __init__(
         self,
-        db: Database,
-        repo: TipsRepository,
-        owners: OwnerRepository,
-        outbox: OutboxRepository,
+        db: UnitOfWork,
+        repo: TipsStore,
+        owners: ProfileReader,
+        outbox: OutboxQueue,
         library: TipLibrary,
         tz: ZoneInfo,
         now: Clock,
@@ -289,9 +284,7 @@ class TipsService:
         """Tips sent, helpful and not helpful, per tip and per topic."""
         return TipStats(await self._repo.counts("tip"), await self._repo.counts("topic"))
 
-    async def _chain(
-        self, tx: aiosqlite.Connection, user_id: int, slot: str, now: datetime
-    ) -> datetime:
+    async def _chain(self, tx: Transaction, user_id: int, slot: str, now: datetime) -> datetime:
         """Queue the next free day's tip at ``slot`` (a day already served is passed over)."""
         due = next_slot(slot, now, self._tz)
         while not await self._repo.queue_day(tx, user_id, due.astimezone(self._tz).date()):

@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.clock import Clock
-from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.errors import DatabaseUnavailable, InvalidInput, NotAllowed
 from bot.core.models import Role, User
 from bot.i18n import LANGUAGES, language_for_client
-from storage.database import DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
 
