@@ -20,14 +20,13 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, InvalidInput, StaleAction
-from bot.core.models import Dialog, Role, TrainingSession
+from bot.core.models import Dialog, Role, Trainer, TrainingSession
 from bot.services import session_input
 from bot.services.access import Access
 from bot.services.dialogs import DialogService
 from bot.services.session_changes import Audience, ChangePreview
 from bot.services.session_drafts import NewSessionDraft, PendingChange
 from bot.services.sessions import SessionDraft
-from storage.invites import Trainer
 
 FLOW = session_input.FLOW
 EDIT_FLOW = session_input.EDIT_FLOW

@@ -4,35 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.app.container import Services
-from bot.core.errors import InvalidInput, Refusal, StaleAction
-from bot.core.models import Dialog, OutboxMessage, Role
+from bot.core.errors import InvalidInput, NotAllowed, Refusal, StaleAction
+from bot.core.models import Dialog, OutboxMessage
 from bot.i18n import Html
-from bot.services import session_input
+from bot.services import session_editor
+from bot.services.session_editor import NewSessionStep, SaveRefused, SessionCard
 from bot.services.sessions import TRAINER_ASSIGNED
 from handlers.telegram import callbacks as cb
 from handlers.telegram import delivery, dialogs, staff_manage, staff_people
+from handlers.telegram import session_admin_views as admin_views
 from handlers.telegram import session_views as sv
 from handlers.telegram import staff_views as views
-from handlers.telegram.auth import requires
+from handlers.telegram.auth import refuse
 from handlers.telegram.common import clear_buttons, explain
 from handlers.telegram.context import DodolanApplication, DodolanContext
+from handlers.telegram.views import recap_lines
 
-FLOW = session_input.FLOW
-# Where to send staff back when saving fails on a rule only the service checks.
-_RETRY_STEP = {
-    "session.invalid.past": "date",
-    "session.invalid.end_before_start": "time",
-    "session.invalid.capacity": "capacity",
-    "session.invalid.trainer": "trainer",
-    "session.invalid.cutoff": "cutoff",
-    "session.invalid.url": "online_url",
-    "session.invalid.coordinates": "coords",
-    "session.invalid.no_place": "place",
-}
+FLOW = session_editor.FLOW
 
 
 def session_link(context: DodolanContext, code: str) -> str:
@@ -40,134 +32,135 @@ def session_link(context: DodolanContext, code: str) -> str:
     return f"https://t.me/{context.bot.username}?start=sesi-{code}"
 
 
-async def send_step(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:
-    """Ask the question of the step staff are at."""
+def _prompt(context: DodolanContext, step: NewSessionStep) -> views.Screen:
+    """Render the question of ``step`` in the reader's language."""
     services = context.services
-    trainers = await context.services.invites.trainers() if dialog.step == "trainer" else []
-    text, markup = views.new_session_prompt(
-        services.catalog,
-        context.language,
-        dialog.step,
-        dialog.data,
-        services.now(),
-        services.settings.timezone,
-        trainers,
+    return admin_views.new_session_prompt(
+        services.catalog, context.language, step, services.settings.timezone
     )
+
+
+async def send_step(context: DodolanContext, chat_id: int, step: NewSessionStep) -> None:
+    """Ask the question of the step staff are at, as a new message."""
+    text, markup = _prompt(context, step)
     await context.bot.send_message(chat_id, text, reply_markup=markup)
 
 
-@requires(Role.STAFF)
 async def new_session(update: Update, context: DodolanContext) -> None:
     """Start building a new session, one question at a time."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    dialog = await context.services.dialogs.move(user.id, FLOW, "title")
+    try:
+        step = await context.services.new_session.begin(user.id)
+    except NotAllowed:
+        await refuse(update, context)
+        return
     await message.reply_text(context.t("staff.new.intro"))
-    await send_step(context, message.chat_id, dialog)
+    await send_step(context, message.chat_id, step)
 
 
 async def received_session_input(update: Update, context: DodolanContext, _: Dialog) -> None:
-    """Route typed text or a shared location to the new-session conversation."""
-    await _take_input(update, context)
-
-
-@requires(Role.STAFF)
-async def _take_input(update: Update, context: DodolanContext) -> None:
-    """Take typed text or a shared location as the answer to the current step."""
+    """Take typed text or a shared location as the answer to the current question."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    services = context.services
-    dialog = await services.dialogs.current(user.id)
-    if dialog is None or dialog.flow != FLOW:
-        return
-    tz, now = services.settings.timezone, services.now()
+    editor = context.services.new_session
     try:
         if message.location is not None:
-            location = message.location
-            step, data = session_input.answer_location(
-                dialog.step, location.latitude, location.longitude, dialog.data
-            )
+            where = message.location
+            step = await editor.received_location(user.id, where.latitude, where.longitude)
         elif message.text is not None:
-            step, data = session_input.answer_text(dialog.step, message.text, dialog.data, now, tz)
+            step = await editor.received_text(user.id, message.text)
         else:
             raise InvalidInput("staff.invalid.need_text")
+    except NotAllowed:
+        await refuse(update, context)
+        return
+    except StaleAction:
+        return  # the conversation ended meanwhile; the text is no answer
     except InvalidInput as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
         if refusal.key in ("input.use_buttons", "staff.invalid.need_text"):
-            await send_step(context, message.chat_id, dialog)
+            await send_step(context, message.chat_id, await editor.question(user.id))
         return
-    following = await services.dialogs.move(user.id, FLOW, step, data)
-    await send_step(context, message.chat_id, following)
+    await send_step(context, message.chat_id, step)
 
 
-@requires(Role.STAFF)
 async def tapped_new_session(update: Update, context: DodolanContext) -> None:
-    """Take a tapped option (date, place kind, capacity, trainer, cut-off, save)."""
+    """Take a tapped option, or a summary button (edit a field, save, discard)."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    services = context.services
     parts = cb.parse(query.data, cb.NEW_SESSION, 2)
-    dialog = await services.dialogs.current(user.id)
     try:
-        if parts is None or dialog is None or dialog.flow != FLOW or parts[0] != dialog.step:
+        if parts is None:
             raise StaleAction(query.data)
         step, code = parts
-        if step == "confirm" and code in ("save", "discard"):
-            await query.answer()
-            await clear_buttons(query)
-            await _finish(context, user.id, dialog, save=code == "save")
+        if step == session_editor.CONFIRM:
+            await _decide(query, context, user.id, code)
             return
-        tz, now = services.settings.timezone, services.now()
-        if step == "confirm":
-            following_step, data = session_input.edit_field(code, dialog.data)
-        else:
-            following_step, data = session_input.answer_choice(step, code, dialog.data, now, tz)
-        if step == "trainer":
-            data["trainer_name"] = await _trainer_name(context, data.get("trainer_id"))
+        following = await context.services.new_session.chose(user.id, step, code)
+    except NotAllowed:
+        await refuse(update, context)
+        return
     except (StaleAction, Refusal) as error:
         await explain(query, context, error)
         return
     await query.answer()
-    await clear_buttons(query)
-    following = await services.dialogs.move(user.id, FLOW, following_step, data)
-    await send_step(context, user.id, following)
+    catalog, tz = context.services.catalog, context.services.settings.timezone
+    line = admin_views.chosen_line(catalog, context.language, step, code, following.draft, tz)
+    await _answered(query, context, line, following)
 
 
-async def _trainer_name(context: DodolanContext, trainer_id: int | None) -> str | None:
-    if trainer_id is None:
-        return None
-    for trainer in await context.services.invites.trainers():
-        if trainer.user_id == trainer_id:
-            return views.trainer_label(context.services.catalog, context.language, trainer)
-    raise StaleAction(str(trainer_id))
+async def _answered(
+    query: CallbackQuery, context: DodolanContext, line: str, following: NewSessionStep
+) -> None:
+    """Show the tapped answer in its question and ask the next one there: one edit.
+
+    The answers tapped in a row stay on top of the message ("Kapasitas: 20 ✓"), so the chat
+    keeps what was chosen; every question of /sesibaru has inline buttons or none.
+    """
+    head = "\n".join([*recap_lines(query.message), line])
+    text, markup = _prompt(context, following)
+    await query.edit_message_text(f"{head}\n\n{text}", reply_markup=markup)
 
 
-async def _finish(context: DodolanContext, user_id: int, dialog: Dialog, *, save: bool) -> None:
-    """Save the session and show its link, or drop the draft."""
-    services = context.services
-    if not save:
-        await services.dialogs.end(user_id)
+async def _decide(query: CallbackQuery, context: DodolanContext, user_id: int, code: str) -> None:
+    """Save or discard the summarised draft, or go back to one of its fields."""
+    editor = context.services.new_session
+    if code == "save":
+        await _saved(query, context, await editor.save(user_id))
+        return
+    if code == "discard":
+        await editor.discard(user_id)
+        await query.answer()
+        await clear_buttons(query)  # a later summary would bring these buttons back to life
         await context.bot.send_message(user_id, context.t("staff.new.discarded"))
         return
-    draft = session_input.draft_of(dialog.data, services.settings.timezone)
-    try:
-        session = await services.sessions.create(draft, user_id)
-    except InvalidInput as refusal:
-        await context.bot.send_message(user_id, context.t(refusal.key, **refusal.params))
-        back = await services.dialogs.move(  # fix that field, then see the summary again
-            user_id, FLOW, _RETRY_STEP.get(refusal.key, "title"), {**dialog.data, "editing": True}
-        )
-        await send_step(context, user_id, back)
+    step = await editor.edit(user_id, code)
+    await query.answer()
+    await clear_buttons(query)
+    await send_step(context, user_id, step)
+
+
+async def _saved(
+    query: CallbackQuery, context: DodolanContext, result: SessionCard | SaveRefused
+) -> None:
+    """Turn the summary into the new session's link and card, or into what to fix."""
+    await query.answer()
+    if isinstance(result, SaveRefused):
+        refusal = context.t(result.refusal.key, **result.refusal.params)
+        text, markup = _prompt(context, result.step)
+        await query.edit_message_text(f"{refusal}\n\n{text}", reply_markup=markup)
         return
-    await services.dialogs.end(user_id)
-    names = await services.users.display_names([session.trainer_id or 0])
+    services = context.services
     card = views.session_card(
-        services.catalog, context.language, services.settings.timezone, session, names
+        services.catalog,
+        context.language,
+        services.settings.timezone,
+        result.session,
+        result.names,
     )
-    await context.bot.send_message(
-        user_id,
-        context.t("staff.new.created", link=session_link(context, session.code)) + "\n\n" + card,
-    )
+    link = session_link(context, result.session.code)
+    await query.edit_message_text(context.t("staff.new.created", link=link) + "\n\n" + card)
 
 
 async def render_assigned(

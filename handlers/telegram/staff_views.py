@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Any
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -12,7 +11,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.core.models import TrainingSession
 from bot.formatting import format_datetime, format_time_range
 from bot.i18n import Catalog, Html, escape
-from bot.services import session_input
 from bot.services.delivery_report import OutboxReport
 from bot.services.stats import Stats, fill_rate
 from handlers.telegram import callbacks as cb
@@ -23,11 +21,13 @@ from storage.stats import Participant
 Screen = tuple[str, InlineKeyboardMarkup | None]
 
 
-def _button(text: str, kind: str, *parts: str) -> InlineKeyboardButton:
+def button(text: str, kind: str, *parts: str) -> InlineKeyboardButton:
+    """Build an inline button whose callback data is ``kind`` and ``parts``, packed."""
     return InlineKeyboardButton(text, callback_data=cb.pack(kind, *parts))
 
 
-def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+def rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    """Lay buttons out ``width`` to a row."""
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
@@ -36,35 +36,40 @@ def trainer_label(catalog: Catalog, language: str, trainer: Trainer) -> str:
     return trainer.name or catalog.text(language, "staff.trainer_id", id=str(trainer.user_id))
 
 
-def place_lines(catalog: Catalog, language: str, values: Any) -> Html:
+class Place(Protocol):
+    """Where a session happens, as a session and a new session's draft both say it."""
+
+    @property
+    def venue_name(self) -> str | None: ...
+    @property
+    def venue_address(self) -> str | None: ...
+    @property
+    def latitude(self) -> float | None: ...
+    @property
+    def longitude(self) -> float | None: ...
+    @property
+    def online_url(self) -> str | None: ...
+
+
+def place_lines(catalog: Catalog, language: str, place: Place) -> Html:
     """Render where a session happens (venue, address, map point, meeting link), escaped."""
     lines: list[str] = []
-    if values.get("venue_name"):
-        lines.append(escape(values["venue_name"]))
-        if values.get("venue_address"):
-            lines.append(escape(values["venue_address"]))
-        if values.get("latitude") is not None:
+    if place.venue_name:
+        lines.append(escape(place.venue_name))
+        if place.venue_address:
+            lines.append(escape(place.venue_address))
+        if place.latitude is not None and place.longitude is not None:
             lines.append(
                 catalog.text(
                     language,
                     "staff.map_point",
-                    lat=f"{values['latitude']:.5f}",
-                    lon=f"{values['longitude']:.5f}",
+                    lat=f"{place.latitude:.5f}",
+                    lon=f"{place.longitude:.5f}",
                 )
             )
-    if values.get("online_url"):
-        lines.append(catalog.text(language, "staff.online_at", url=values["online_url"]))
+    if place.online_url:
+        lines.append(catalog.text(language, "staff.online_at", url=place.online_url))
     return Html("\n".join(lines))
-
-
-def _session_values(session: TrainingSession) -> dict[str, Any]:
-    return {
-        "venue_name": session.venue_name,
-        "venue_address": session.venue_address,
-        "latitude": session.latitude,
-        "longitude": session.longitude,
-        "online_url": session.online_url,
-    }
 
 
 def trainer_of(
@@ -92,177 +97,13 @@ def session_card(
         title=session.title,
         trainer=trainer_of(catalog, language, session, names),
         when=format_time_range(session.starts_at, session.ends_at, tz, language),
-        place=place_lines(catalog, language, _session_values(session)),
+        place=place_lines(catalog, language, session),
         confirmed=session.confirmed + session.offered,
         capacity=session.capacity,
         waitlisted=session.waitlisted,
         status=catalog.text(language, f"staff.status.{session.status}"),
         cutoff=format_datetime(session.cutoff_at, tz, language),
     )
-
-
-def manage_keyboard(
-    catalog: Catalog, language: str, session: TrainingSession
-) -> InlineKeyboardMarkup:
-    """The buttons under a session in /sesi."""
-    sid = str(session.id)
-    toggle = (
-        ("close", "staff.button.close")
-        if session.status == "open"
-        else ("open", "staff.button.open")
-    )
-    buttons = [
-        _button(catalog.text(language, "staff.button.time"), cb.SESSION_ADMIN, "time", sid),
-        _button(catalog.text(language, "staff.button.place"), cb.SESSION_ADMIN, "place", sid),
-        _button(catalog.text(language, "staff.button.capacity"), cb.SESSION_ADMIN, "cap", sid),
-        _button(catalog.text(language, toggle[1]), cb.SESSION_ADMIN, toggle[0], sid),
-        _button(catalog.text(language, "staff.button.cancel"), cb.SESSION_ADMIN, "cancel", sid),
-    ]
-    return InlineKeyboardMarkup(_rows(buttons, 2))
-
-
-def change_confirm_keyboard(
-    catalog: Catalog, language: str, session_id: int
-) -> InlineKeyboardMarkup:
-    """Save a previewed change of time or place (and tell everyone), or leave it."""
-    sid = str(session_id)
-    return InlineKeyboardMarkup(
-        [
-            [
-                _button(
-                    catalog.text(language, "session_change.save"), cb.SESSION_ADMIN, "apply", sid
-                ),
-                _button(
-                    catalog.text(language, "session_change.discard"), cb.SESSION_ADMIN, "keep", sid
-                ),
-            ]
-        ]
-    )
-
-
-def cancel_confirm_keyboard(
-    catalog: Catalog, language: str, session_id: int
-) -> InlineKeyboardMarkup:
-    """Ask once more before a session is cancelled."""
-    sid = str(session_id)
-    return InlineKeyboardMarkup(
-        [
-            [
-                _button(
-                    catalog.text(language, "staff.button.cancel_yes"),
-                    cb.SESSION_ADMIN,
-                    "cancelyes",
-                    sid,
-                )
-            ],
-            [
-                _button(
-                    catalog.text(language, "staff.button.cancel_no"),
-                    cb.SESSION_ADMIN,
-                    "cancelno",
-                    sid,
-                )
-            ],
-        ]
-    )
-
-
-def new_session_prompt(
-    catalog: Catalog,
-    language: str,
-    step: str,
-    data: dict[str, Any],
-    now: datetime,
-    tz: ZoneInfo,
-    trainers: Sequence[Trainer],
-) -> Screen:
-    """The question of one step of /sesibaru, with its buttons."""
-    t = catalog.text
-    if step == "confirm":
-        return new_session_summary(catalog, language, data, tz)
-    text = t(language, f"staff.ask.{step}")
-    buttons: list[InlineKeyboardButton] = []
-    width = 2
-    match step:
-        case "date":
-            width = 3
-            buttons = [
-                _button(day.strftime("%d/%m"), cb.NEW_SESSION, "date", day.isoformat())
-                for day in session_input.offered_days(now, tz)
-            ]
-        case "place":
-            buttons = [
-                _button(t(language, "staff.button.venue"), cb.NEW_SESSION, "place", "venue"),
-                _button(t(language, "staff.button.online"), cb.NEW_SESSION, "place", "online"),
-            ]
-        case "coords":
-            buttons = [_button(t(language, "staff.button.skip"), cb.NEW_SESSION, "coords", "skip")]
-        case "capacity":
-            width = 3
-            buttons = [
-                _button(str(n), cb.NEW_SESSION, "capacity", str(n))
-                for n in session_input.CAPACITY_CHOICES
-            ]
-        case "trainer":
-            width = 1
-            buttons = [
-                _button(
-                    trainer_label(catalog, language, tr),
-                    cb.NEW_SESSION,
-                    "trainer",
-                    str(tr.user_id),
-                )
-                for tr in trainers[:20]
-            ] + [
-                _button(t(language, "staff.button.no_trainer"), cb.NEW_SESSION, "trainer", "none")
-            ]
-        case "cutoff":
-            width = 1
-            buttons = [
-                _button(
-                    t(language, "staff.button.cutoff_default"), cb.NEW_SESSION, "cutoff", "default"
-                )
-            ]
-    return text, InlineKeyboardMarkup(_rows(buttons, width)) if buttons else None
-
-
-def new_session_summary(
-    catalog: Catalog, language: str, data: dict[str, Any], tz: ZoneInfo
-) -> Screen:
-    """Everything staff entered, a ✏️ button per field, and Save and Cancel."""
-    draft = session_input.draft_of(data, tz)
-    hours = data.get("cutoff_hours")
-    cutoff = (
-        catalog.text(language, "staff.cutoff_hours", hours=hours)
-        if hours is not None
-        else catalog.text(language, "staff.cutoff_default")
-    )
-    trainer = data.get("trainer_name") or catalog.text(language, "staff.no_trainer")
-    text = catalog.text(
-        language,
-        "staff.summary",
-        title=draft.title,
-        when=format_time_range(draft.starts_at, draft.ends_at, tz, language),
-        place=place_lines(catalog, language, data),
-        capacity=draft.capacity,
-        trainer=trainer,
-        cutoff=cutoff,
-    )
-    t = catalog.text
-    edits = [
-        _button(
-            t(language, "staff.button.edit", field=t(language, f"staff.field.{field}")),
-            cb.NEW_SESSION,
-            "confirm",
-            field,
-        )
-        for field in session_input.EDITABLE
-    ]
-    decide = [
-        _button(t(language, "staff.button.save"), cb.NEW_SESSION, "confirm", "save"),
-        _button(t(language, "staff.button.discard"), cb.NEW_SESSION, "confirm", "discard"),
-    ]
-    return text, InlineKeyboardMarkup([*_rows(edits, 2), decide])
 
 
 def session_picker(
@@ -272,7 +113,7 @@ def session_picker(
     return InlineKeyboardMarkup(
         [
             [
-                _button(
+                button(
                     f"{s.starts_at.astimezone(tz):%d/%m} · {s.title}"[:60],
                     cb.PARTICIPANTS,
                     str(s.id),
@@ -398,10 +239,10 @@ def trainers_screen(catalog: Catalog, language: str, trainers: Sequence[Trainer]
     lines += [f"• {escape(trainer_label(catalog, language, tr))}" for tr in trainers]
     if not trainers:
         lines.append(t(language, "staff.trainers.none"))
-    buttons = [[_button(t(language, "staff.button.invite"), cb.TRAINERS, "invite")]]
+    buttons = [[button(t(language, "staff.button.invite"), cb.TRAINERS, "invite")]]
     buttons += [
         [
-            _button(
+            button(
                 t(
                     language,
                     "staff.button.revoke",
@@ -454,7 +295,7 @@ def revoke_confirm(
     return text, InlineKeyboardMarkup(
         [
             [
-                _button(
+                button(
                     catalog.text(language, "staff.button.revoke_yes"),
                     cb.TRAINERS,
                     "revokeyes",
@@ -462,7 +303,7 @@ def revoke_confirm(
                 )
             ],
             [
-                _button(
+                button(
                     catalog.text(language, "staff.button.revoke_no"), cb.TRAINERS, "revokeno", uid
                 )
             ],

@@ -14,6 +14,7 @@ from bot.app.container import Services
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
 from bot.core.models import Dialog, OutboxMessage, Role, TrainingSession
 from bot.i18n import Html
+from bot.services import feedback
 from bot.services.attendance import FEEDBACK_KIND
 from handlers.telegram import broadcasts, delivery
 from handlers.telegram import callbacks as cb
@@ -26,7 +27,8 @@ from storage.attendance import RosterLine
 
 CHECKIN_LINK_PREFIX = "hadir-"
 MARK_PRESENT, MARK_ABSENT = "1", "0"  # what a tick-list button sets: at:v1:<booking id>:<1|0>
-FEEDBACK_FLOW = "feedback"
+FEEDBACK_FLOW = feedback.FLOW
+SKIP = "skip"  # fb:v1:<booking id>:<1-5 stars | skip>
 
 
 def _class_keyboard(context: DodolanContext, session: TrainingSession) -> InlineKeyboardMarkup:
@@ -206,54 +208,47 @@ async def render_feedback(
 
 
 async def tapped_feedback(update: Update, context: DodolanContext) -> None:
-    """Record stars; then offer to add a comment."""
+    """Record stars, then offer to add a comment; or skip the comment."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     parts = cb.parse(query.data, cb.FEEDBACK, 2)
+    service = context.services.feedback
     try:
         if parts is None or not parts[0].isdigit():
             raise StaleAction(query.data)
-        booking_id = int(parts[0])
-        if parts[1] == "skip":
-            await context.services.dialogs.end(user.id)
-            await query.answer()
-            await clear_buttons(query)
-            return
-        if not parts[1].isdigit():
+        booking_id, answer = int(parts[0]), parts[1]
+        if answer == SKIP:
+            await service.skip_comment(user.id, booking_id)
+        elif answer.isdigit():
+            await service.rated(user.id, booking_id, int(answer))
+        else:
             raise StaleAction(query.data)
-        await context.services.attendance.rate(user.id, booking_id, int(parts[1]))
     except StaleAction:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
-    await context.services.dialogs.move(
-        user.id, FEEDBACK_FLOW, "comment", {"booking_id": booking_id}
-    )
     await query.answer()
     await clear_buttons(query)
-    skip = InlineKeyboardButton(
-        context.t("feedback.skip"), callback_data=cb.pack(cb.FEEDBACK, str(booking_id), "skip")
-    )
-    await context.bot.send_message(
-        user.id, context.t("feedback.thanks"), reply_markup=InlineKeyboardMarkup([[skip]])
-    )
+    if answer != SKIP:
+        skip = InlineKeyboardButton(
+            context.t("feedback.skip"), callback_data=cb.pack(cb.FEEDBACK, str(booking_id), SKIP)
+        )
+        await context.bot.send_message(
+            user.id, context.t("feedback.thanks"), reply_markup=InlineKeyboardMarkup([[skip]])
+        )
 
 
-async def received_comment(update: Update, context: DodolanContext, dialog: Dialog) -> None:
+async def received_comment(update: Update, context: DodolanContext, _: Dialog) -> None:
     """Take the attendee's comment."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     try:
-        await context.services.attendance.comment(
-            user.id, int(dialog.data["booking_id"]), message.text or ""
-        )
+        await context.services.feedback.received_comment(user.id, message.text or "")
     except InvalidInput as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
         return
     except StaleAction:
-        await context.services.dialogs.end(user.id)
         await message.reply_text(context.t("fallback.stale_button"))
         return
-    await context.services.dialogs.end(user.id)
     await message.reply_text(context.t("feedback.saved"))
 
 

@@ -15,6 +15,7 @@ import icalendar
 from bot.services import notices
 from bot.services.sessions import SessionDraft
 from simulator import BotApiEmulator, BotMessage, FakeUser
+from simulator.ratelimit import is_limited_method
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import STAFF_ID, RunningBot
 
@@ -268,3 +269,35 @@ async def test_moving_says_the_old_seat_is_free_and_removes_the_old_calendar_ent
     removal = event_of(old, "CANCEL")
     assert removal["UID"] == booked["UID"] and str(removal["STATUS"]) == "CANCELLED"
     assert "hapus sesi lama (Sesi A)" in old.text
+
+
+def _limited(emulator: BotApiEmulator, since: int) -> list[str]:
+    """The rate-limited Bot API methods the bot called since call ``since``."""
+    return [c.method for c in emulator.calls[since:] if is_limited_method(c.method)]
+
+
+async def test_a_tapped_step_of_sesi_costs_at_most_one_limited_call(
+    bot: RunningBot, emulator: BotApiEmulator, staff: FakeUser
+) -> None:
+    session = await create_session(bot)
+    await staff.command("sesi")
+    calls: dict[str, list[str]] = {}
+
+    async def tap(label: str) -> None:
+        mark = len(emulator.calls)
+        await staff.press(label)
+        calls[label] = _limited(emulator, mark)
+
+    await tap("🕘 Ubah waktu")
+    (preview,) = await staff.send("13-12-2026 13.00-15.00")  # waits for Save
+    await tap("📍 Ubah tempat")  # a second thought: the place instead
+    assert "Tempat baru" in staff.last.text
+    await tap("🔒 Tutup pendaftaran")
+    await tap("🔓 Buka lagi")
+    await tap("❌ Batalkan sesi")
+    await tap("Tidak jadi")
+    assert all(len(made) <= 1 for made in calls.values()), calls
+    await staff.press_on(preview, "✅ Simpan dan kabari")  # the earlier preview is spent
+    assert staff.toasts[-1] == "Tombol ini sudah tidak berlaku. Silakan buka menunya lagi."
+    current = await bot.services.sessions.get(session.id)
+    assert current is not None and current.starts_at == SATURDAY_9

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from simulator import BotMessage, FakeUser
+from simulator import BotApiEmulator, BotMessage, FakeUser
+from simulator.ratelimit import is_limited_method
 from tests.e2e.support import create_session, register_owner
 from tests.harness import RunningBot
 
@@ -302,3 +303,44 @@ async def test_english_staff_see_english(bot: RunningBot, staff: FakeUser) -> No
     assert "<code>09:00-11:00</code>" in (refusal.html or "")
     await staff.send("09:00-11:00")
     assert staff.last.buttons == [["Venue (address)", "Online (link)"]]
+
+
+def _limited(emulator: BotApiEmulator, since: int) -> list[str]:
+    """The rate-limited Bot API methods the bot called since call ``since``."""
+    return [c.method for c in emulator.calls[since:] if is_limited_method(c.method)]
+
+
+async def test_each_tapped_answer_shows_in_its_question_with_one_limited_call(
+    bot: RunningBot, emulator: BotApiEmulator, staff: FakeUser
+) -> None:
+    calls: dict[str, list[str]] = {}
+
+    async def tap(label: str) -> BotMessage:
+        mark = len(emulator.calls)
+        await staff.press(label)
+        calls[label] = _limited(emulator, mark)
+        return staff.last
+
+    await staff.command("sesibaru")
+    await staff.send("Foto produk")
+    asked = await tap("12/12")
+    assert asked.text.startswith("Tanggal: Sabtu, 12 Desember 2026 ✓\n\nJam berapa")
+    await staff.send("09.00-11.00")
+    asked = await tap("Tempat (alamat)")
+    assert asked.text.startswith("Tempat: di lokasi ✓\n\nNama tempatnya?")
+    await staff.send("Aula Dinas Koperasi")
+    await staff.send("Jl. Panji Suroso No. 18")
+    await tap("Lewati")
+    asked = await tap("20")
+    assert "Kapasitas: <b>20</b> ✓" in (asked.html or "") and asked.has_button("Belum ada")
+    await tap("Belum ada")
+    summary = await tap("Default: 2 jam sebelum mulai")
+    assert summary.text.startswith(
+        "Titik peta: dilewati ✓\nKapasitas: 20 ✓\nPelatih: Belum ada ✓\n"
+        "Batas daftar: 2 jam sebelum mulai (default) ✓\n\nCek dulu sesi barunya"
+    )
+    assert summary.has_button("✅ Simpan")
+    created = await tap("✅ Simpan")
+    assert created.message_id == summary.message_id and "Sesi tersimpan" in created.text
+    assert created.buttons == []
+    assert calls == {label: ["editMessageText"] for label in calls}
