@@ -38,7 +38,11 @@ class DeliveryStatusRepository:
         error_code: int | None = None,
         error: str | None = None,
     ) -> bool:
-        """Keep ``status`` unless a further one is known; return whether it was kept."""
+        """Keep ``status`` unless a further one is known; return whether it was kept.
+
+        Only statuses of outbox rows are kept: a message nobody's outbox row names (a
+        reply, or a message to someone erased since) is not recorded at all.
+        """
         rank = RANK.get(status)
         if rank is None:
             return False  # "played" and whatever Meta adds: not a delivery step
@@ -46,7 +50,8 @@ class DeliveryStatusRepository:
             cursor = await conn.execute(
                 "INSERT INTO delivery_statuses "
                 "(channel, message_id, status, error_code, error, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) "
+                "SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS "
+                "(SELECT 1 FROM outbox WHERE message_id = ?2) "
                 "ON CONFLICT (channel, message_id) DO UPDATE SET status = excluded.status, "
                 "error_code = excluded.error_code, error = excluded.error, "
                 "updated_at = excluded.updated_at "

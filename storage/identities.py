@@ -50,11 +50,13 @@ class IdentityRepository:
             if row is not None:
                 return int(row["user_id"])
             async with conn.execute(
-                "SELECT MAX(id) FROM users WHERE id >= ?", (FIRST_NON_TELEGRAM_ID,)
+                "UPDATE id_allocator SET next_id = MAX(next_id, ?) + 1 WHERE name = 'users' "
+                "RETURNING next_id - 1",
+                (FIRST_NON_TELEGRAM_ID,),
             ) as cursor:
-                top = await cursor.fetchone()
-            highest = int(top[0]) if top is not None and top[0] is not None else 0
-            user_id = max(highest + 1, FIRST_NON_TELEGRAM_ID)
+                allocated = await cursor.fetchone()
+            assert allocated is not None, "migration 0015 creates the allocator row"
+            user_id = int(allocated[0])
             stamp = to_db_time(now)
             await conn.execute(
                 "INSERT INTO users (id, language, created_at, last_seen_at) VALUES (?, ?, ?, ?)",

@@ -136,6 +136,11 @@ class OwnerRepository:
         no longer point at them. The write-ahead log is emptied afterwards.
         """
         async with self._db.transaction() as conn:
+            await conn.execute(  # what channels said of the person's messages goes first
+                "DELETE FROM delivery_statuses WHERE message_id IN "
+                "(SELECT message_id FROM outbox WHERE user_id = ? AND message_id IS NOT NULL)",
+                (user_id,),
+            )
             cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
             roles = await conn.execute("DELETE FROM user_roles WHERE user_id = ?", (user_id,))
             if cursor.rowcount == 0 and roles.rowcount == 0:

@@ -70,6 +70,8 @@ class WhatsAppEdge:
             IdentityRepository(services.db),
             services.users,
             services.now,
+            self.inbox,
+            services.db.forget_deleted,
         )
         self.processor = InboxProcessor(self.inbox, self.handle, now=services.now)
         self._listen = listen

@@ -2,6 +2,8 @@
 
 * A status (sent, delivered, read, failed with its error) is kept per message id, the
   furthest one winning, since Meta may send them out of order, twice, or skip "delivered".
+  A status about someone the bot no longer knows (they erased their data) is dropped, and
+  the inbox forgets it: it carries their number.
   A failure that says the person cannot be reached (131026) marks them unreachable, as a
   Telegram block does.
 * A template status update (APPROVED, PAUSED, DISABLED, REJECTED, …) changes what the
@@ -11,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.core.clock import Clock
@@ -19,6 +22,7 @@ from handlers.whatsapp.events import Event, StatusEvent, TemplateStatusEvent
 from handlers.whatsapp.window import TemplateStatus
 from storage.delivery_statuses import DeliveryStatusRepository
 from storage.identities import IdentityRepository
+from storage.whatsapp_inbox import WhatsAppInboxRepository
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +45,11 @@ class Reports:
         identities: IdentityRepository,
         people: Unreachables,
         now: Clock,
+        inbox: WhatsAppInboxRepository,
+        forget: Callable[[], Awaitable[None]],
     ) -> None:
+        self._inbox = inbox
+        self._forget = forget
         self._statuses = statuses
         self._templates = templates
         self._identities = identities
@@ -56,6 +64,12 @@ class Reports:
             self._template(event)
 
     async def _status(self, event: StatusEvent) -> None:
+        who = event.recipient or event.recipient_user_id
+        user_id = await self._identities.user_for(ChannelName.WHATSAPP, who) if who else None
+        if user_id is None:  # erased, or never ours: keep nothing of it
+            if await self._inbox.erase_user(event.recipient, event.recipient_user_id):
+                await self._forget()  # nor in the write-ahead log
+            return
         error = event.error_title if event.status == "failed" else None
         await self._statuses.record(
             ChannelName.WHATSAPP,
@@ -68,10 +82,7 @@ class Reports:
         if event.status == "failed":
             logger.warning("message %s failed: code %s", event.wamid, event.error_code)
         if event.error_code in UNREACHABLE_CODES:
-            who = event.recipient or event.recipient_user_id
-            user_id = await self._identities.user_for(ChannelName.WHATSAPP, who) if who else None
-            if user_id is not None:
-                await self._people.blocked_the_bot(user_id)
+            await self._people.blocked_the_bot(user_id)
 
     def _template(self, event: TemplateStatusEvent) -> None:
         if event.name is None or event.language is None:

@@ -3,7 +3,7 @@
 -- by event_key: a message by its wamid, a status by wamid and status, a template status by
 -- template id, event and time. payload is the event's own part of Meta's JSON.
 CREATE TABLE whatsapp_inbox (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a row is marked done by id
     event_key    TEXT    NOT NULL UNIQUE,
     kind         TEXT    NOT NULL CHECK (kind IN ('message', 'status', 'template_status', 'other')),
     wa_id        TEXT,

@@ -3,6 +3,7 @@ on both from one database, and one announcement reaches both through one deliver
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from handlers.whatsapp.templates import load, to_graph
 from simulator import BotApiEmulator
 from simulator.whatsapp import WhatsAppEmulator
 from storage.broadcasts import Audience
+from storage.delivery_statuses import DeliveryStatusRepository
 from storage.identities import IdentityRepository
 from storage.owners import OwnerRepository
 from tests.e2e.support import register_owner
@@ -131,3 +133,53 @@ async def test_an_announcement_to_a_whatsapp_owner_whose_window_closed_is_a_temp
     assert last.template == "dodolan_announcement"
     assert "Pelatihan foto produk dibuka" in (last.text or last.body or "")
     wa.assert_no_violations()  # the bot never tried a free-form message outside the window
+
+
+async def settled(edge: WhatsAppEdge) -> None:
+    """Wait until every stored webhook event has been handled."""
+    for _ in range(250):
+        await edge.processor.process_once()
+        summary = await edge.inbox.summary()
+        if not set(summary) - {"done", "failed"}:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"inbox not handled: {summary}")
+
+
+def database_bytes(database: Path) -> bytes:
+    """The database file and its write-ahead log, as they lie on disk."""
+    wal = database.with_name(database.name + "-wal")
+    return database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+async def test_an_erased_whatsapp_owner_leaves_nothing_even_after_late_statuses(
+    both: RunningBot, wa: WhatsAppEmulator, database: Path
+) -> None:
+    edge = both.application.bot_data[WHATSAPP_KEY]
+    assert isinstance(edge, WhatsAppEdge)
+    rina = wa.person(RINA, name="Rina")
+    user_id = await whatsapp_owner(both, RINA, "Rina")
+    await rina.say("menu")
+    await both.services.broadcasts.send(
+        STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Kelas foto produk Sabtu")
+    )
+    await both.tick()
+    (row,) = [m for m in await both.services.outbox.all_messages() if m.user_id == user_id]
+    assert row.status == "sent"
+    await wa.drain()  # the sent/delivered statuses reach the bot
+    await edge.processor.process_once()
+    wamid = rina.messages[-1].wamid
+    statuses = DeliveryStatusRepository(both.services.db)
+    recorded = await statuses.get(ChannelName.WHATSAPP, wamid)
+    assert recorded is not None and recorded.status in ("sent", "delivered")  # on its row
+
+    assert await both.services.profile.erase(user_id)
+    await edge.inbox.erase_user(RINA)
+    rina.read()  # she opens the chat afterwards: a "read" status about her arrives late
+    await wa.drain()
+    await settled(edge)
+    await both.services.db.forget_deleted()
+
+    on_disk = database_bytes(database)
+    assert RINA.encode() not in on_disk
+    assert wamid.encode() not in on_disk  # a wamid spells the number out too
