@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.app.container import Services
-from handlers.whatsapp import owner_data, owner_menu, owner_profile, owner_signup
+from handlers.whatsapp import (
+    owner_booking,
+    owner_data,
+    owner_menu,
+    owner_profile,
+    owner_signup,
+)
 from handlers.whatsapp.router import InboundChannel, Router
 
 REGISTRARS: tuple[Callable[[Router], None], ...] = (
@@ -20,6 +26,7 @@ REGISTRARS: tuple[Callable[[Router], None], ...] = (
     owner_profile.register,
     owner_data.register,
     owner_menu.register,
+    owner_booking.register,
 )
 
 
