@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from bot.app.container import Services
 from handlers.whatsapp import (
+    owner_answers,
     owner_booking,
     owner_data,
     owner_menu,
@@ -27,6 +28,7 @@ REGISTRARS: tuple[Callable[[Router], None], ...] = (
     owner_data.register,
     owner_menu.register,
     owner_booking.register,
+    owner_answers.register,
 )
 
 
