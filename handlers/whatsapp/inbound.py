@@ -16,6 +16,7 @@ from handlers.whatsapp import (
     owner_answers,
     owner_booking,
     owner_data,
+    owner_learning,
     owner_menu,
     owner_profile,
     owner_signup,
@@ -29,6 +30,7 @@ REGISTRARS: tuple[Callable[[Router], None], ...] = (
     owner_menu.register,
     owner_booking.register,
     owner_answers.register,
+    owner_learning.register,  # after owner_menu: its fallback takes check-in texts first
 )
 
 

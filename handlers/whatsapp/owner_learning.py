@@ -1,0 +1,231 @@
+"""Owners learning on WhatsApp: "tips", daily tips, check-in at the session, feedback stars.
+
+**Check-in.** The trainer's QR on WhatsApp is the click-to-chat link
+``https://wa.me/<business number>?text=HADIR-<code>``: scanning it opens the chat with the
+text typed, the owner sends it, and the code is checked by
+:meth:`~bot.services.attendance.AttendanceService.check_in` exactly as Telegram's
+``/start hadir-<code>`` is. The code is case-sensitive and may hold "-" and "_", so the text
+cannot be a router word; it is read before the fallback (and in the feedback comment step).
+
+**Feedback.** The question after a session (``fb:v1:<booking>:<1-5>``) is built by
+``bot.services.owner_notices``; a star tap is checked by the attendance service (only the
+attendee rates) through :class:`~bot.services.feedback.FeedbackService`, as on Telegram;
+then the owner may type a comment or tap "skip".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core import choices as ids
+from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
+from bot.core.notices import Choice, Notice
+from bot.formatting import format_datetime
+from bot.services import feedback
+from bot.services.owner_notices import TIP_ROWS, tip_choices, tip_text
+from bot.services.tips import SLOTS
+from handlers.whatsapp import screens
+from handlers.whatsapp.events import InboundKind
+from handlers.whatsapp.router import Audience, Handler, MenuItem, Router, Turn
+
+SKIP = "skip"  # fb:v1:<booking id>:skip
+ANY = "-"
+CHECKIN = re.compile(r"hadir[\s\-_:]+(\S{4,64})", re.IGNORECASE)
+ITEMS = (
+    MenuItem("tips", "wab.menu.tips", "wab.menu.tips_about", 40),
+    MenuItem(
+        "tipsharian", "wab.menu.tipsharian", "wab.menu.tipsharian_about", 50, Audience.OWNERS
+    ),
+)
+
+
+def checkin_code(text: str) -> str | None:
+    """The code of a check-in text ("HADIR-Ab3_x9…", as the trainer's link types it)."""
+    match = CHECKIN.fullmatch(text.strip())
+    return match[1] if match else None
+
+
+async def check_in(turn: Turn, code: str) -> None:
+    """Record the owner's attendance by the session's check-in code."""
+    try:
+        session, new = await turn.services.attendance.check_in(turn.user_id, code)
+    except BookingRefused as refusal:
+        await turn.say(refusal.key, **refusal.params)
+        return
+    await turn.say("attendance.checked_in" if new else "attendance.already", title=session.title)
+
+
+@dataclass(frozen=True)
+class CheckInFirst:
+    """A fallback that takes a check-in text first and leaves the rest to ``otherwise``."""
+
+    otherwise: Handler | None
+
+    async def __call__(self, turn: Turn) -> None:
+        """Check in on "HADIR-<code>"; anything else goes to the fallback before it."""
+        code = checkin_code(turn.text) if turn.event.kind is InboundKind.TEXT else None
+        if code is not None:
+            await check_in(turn, code)
+        elif self.otherwise is not None:
+            await self.otherwise(turn)
+
+
+async def show_tip(turn: Turn) -> None:
+    """Send a tip chosen for this owner (and restart a broken daily chain)."""
+    await turn.services.tips.ensure_daily(turn.user_id)
+    await _send_tip(turn, None)
+
+
+async def _send_tip(turn: Turn, topic: str | None) -> None:
+    tip = await turn.services.tips.next_tip(turn.user_id, topic)
+    if tip is None:
+        await turn.say("tips.none")
+        return
+    catalog, language = turn.services.catalog, turn.language
+    text = tip_text(catalog, language, tip)
+    await turn.send(Notice(text, tip_choices(catalog, language, tip), rows=TIP_ROWS))
+
+
+def _tips_choice(turn: Turn, key: str, action: str, arg: str = ANY) -> Choice:
+    return Choice(ids.pack(ids.TIPS, action, arg), turn.t(key))
+
+
+async def daily_settings(turn: Turn, due: datetime | None = None) -> None:
+    """Show the daily tip settings: state, the three times, pause or resume."""
+    service = turn.services.tips
+    sub = await service.subscription(turn.user_id)
+    if sub is None:
+        text = turn.t("tips.daily.intro")
+    elif sub.active:
+        due = due or await service.next_daily(turn.user_id)
+        tz = turn.services.settings.timezone
+        next_due = format_datetime(due, tz, turn.language) if due else ""
+        slot = turn.t(f"tips.slot.{sub.slot}")
+        text = turn.t("tips.daily.active", slot=slot, when=next_due)
+    else:
+        text = turn.t("tips.daily.paused")
+    choices = [_tips_choice(turn, f"tips.slot.{s}", "slot", s) for s in SLOTS]
+    if sub is not None:
+        action = "pause" if sub.active else "resume"
+        choices.append(_tips_choice(turn, f"tips.button.{action}", action))
+    await turn.send(Notice(text, tuple(choices)))
+
+
+async def _show_topics(turn: Turn) -> None:
+    topics = await turn.services.tips.topics()
+    rows = tuple(_tips_choice(turn, f"tips.topic.{t}", "topic", t) for t in topics)
+    await turn.send(Notice(turn.t("tips.pick_topic"), rows))
+
+
+async def tapped_tips(turn: Turn) -> None:
+    """Handle every tips button; a forged or stale one changes nothing."""
+    service, user_id = turn.services.tips, turn.user_id
+    try:
+        match ids.parse(turn.choice_id, ids.TIPS, 2):
+            case ["fy" | "fn" as verdict, tip_id]:
+                await service.feedback(user_id, tip_id, verdict == "fy")
+                await turn.say("tips.thanks")
+            case ["more", _]:
+                await _send_tip(turn, None)
+            case ["topics", _]:
+                await _show_topics(turn)
+            case ["topic", topic]:
+                await _send_tip(turn, topic)
+            case ["slot", slot]:
+                await daily_settings(turn, await service.subscribe(user_id, slot))
+            case ["pause", _]:
+                await service.pause(user_id)
+                await daily_settings(turn)
+            case ["resume", _]:
+                await daily_settings(turn, await service.resume(user_id))
+            case _:
+                raise NotAllowed(user_id, "tips button")
+    except (NotAllowed, InvalidInput):
+        await turn.stale()
+
+
+def _comment_question(turn: Turn, booking_id: int) -> Notice:
+    """ "Thank you! Add a comment?" with its skip button."""
+    skip = Choice(ids.pack(ids.FEEDBACK, str(booking_id), SKIP), turn.t("feedback.skip"))
+    return Notice(turn.t("feedback.thanks"), (skip,))
+
+
+async def tapped_feedback(turn: Turn) -> None:
+    """Record the stars (then ask for a comment), or skip the comment."""
+    parts = ids.parse(turn.choice_id, ids.FEEDBACK, 2)
+    service = turn.services.feedback
+    try:
+        if parts is None or not parts[0].isdigit():
+            raise StaleAction(turn.choice_id)
+        booking_id, answer = int(parts[0]), parts[1]
+        if answer == SKIP:
+            await service.skip_comment(turn.user_id, booking_id)
+        elif answer.isdigit():
+            await service.rated(turn.user_id, booking_id, int(answer))
+        else:
+            raise StaleAction(turn.choice_id)
+    except StaleAction:
+        await turn.stale()
+        return
+    if answer == SKIP:
+        await turn.say("wab.feedback.skipped")
+        return
+    turn.prompted = True
+    await turn.send(_comment_question(turn, booking_id))
+
+
+async def _awaited(turn: Turn) -> int | None:
+    """The booking whose comment the owner's dialog waits for, if it does."""
+    dialog = await turn.dialog()
+    if dialog is None or dialog.flow != feedback.FLOW or dialog.step != feedback.COMMENT:
+        return None
+    return feedback.FeedbackDraft.from_data(dialog.data).booking_id
+
+
+async def received_comment(turn: Turn) -> None:
+    """Take the typed comment on the rating just given (a check-in text is a check-in)."""
+    code = checkin_code(turn.text) if turn.event.kind is InboundKind.TEXT else None
+    if code is not None:
+        await check_in(turn, code)
+        return
+    if turn.event.kind is not InboundKind.TEXT or not turn.text:
+        booking_id = await _awaited(turn)
+        if booking_id is not None:
+            turn.prompted = True
+            question = _comment_question(turn, booking_id)
+            await turn.send(screens.with_lead(turn.t("input.need_text"), question))
+        return
+    try:
+        await turn.services.feedback.received_comment(turn.user_id, turn.text)
+    except InvalidInput as refusal:
+        await turn.say(refusal.key, **refusal.params)
+        return
+    except StaleAction:
+        await turn.say("fallback.stale_button")
+        return
+    await turn.say("feedback.saved")
+
+
+async def ask_comment(turn: Turn) -> None:
+    """Ask for the comment again (the flow's ``resume``)."""
+    booking_id = await _awaited(turn)
+    if booking_id is not None:
+        await turn.send(_comment_question(turn, booking_id))
+
+
+def register(router: Router) -> None:
+    """Add tips, daily tips, feedback and check-in (after the menu module's fallback)."""
+    router.add_word("tips", ("tip", "tips jualan"), show_tip)
+    router.add_word(
+        "tipsharian",
+        ("tips harian", "daily tips", "dailytips", "langganan tips", "langganantips"),
+        daily_settings,
+    )
+    router.add_choice(ids.TIPS, tapped_tips)
+    router.add_choice(ids.FEEDBACK, tapped_feedback)
+    router.add_flow(feedback.FLOW, received_comment, ask_comment)
+    for item in ITEMS:
+        router.add_menu_item(item)
+    router.set_fallback(CheckInFirst(router.fallback))
