@@ -28,6 +28,7 @@ from bot.services.booking_notices import BookingNotices
 from bot.services.delivery import Builders, DeliveryService
 from bot.services.notice_builders import NoticeBuilders
 from bot.services.owner_notices import OwnerNotices
+from bot.services.staff_notices import StaffNotices
 from storage.identities import IdentityRepository
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ def programme_builders(services: Services) -> Builders:
         builders
     )
     OwnerNotices(catalog, tz, services.booking, services.tips).register(builders)
+    StaffNotices(catalog, tz, services.sessions, services.users).register(builders)
     return builders
 
 

@@ -133,7 +133,7 @@ async def _start_delivery(
     """Start delivery through Telegram and any other channel (``background=False``: tests
     drain by hand)."""
     builders = programme_builders(services)
-    add_telegram_renderers(builders, services)
+    add_telegram_renderers(builders, application, services)
     channels = {ChannelName.TELEGRAM: TelegramChannel(application.bot), **extra}
     job_queue = application.job_queue
     scheduler = job_queue.scheduler if job_queue is not None else None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.core.models import TrainingSession
-from bot.formatting import format_time_range
-from bot.i18n import Catalog
+from bot.formatting import format_datetime, format_time_range
+from bot.i18n import Catalog, Html
 
 
 def when(session: TrainingSession, tz: ZoneInfo, language: str) -> str:
@@ -49,3 +50,40 @@ def seats(catalog: Catalog, language: str, session: TrainingSession) -> str:
             language, "session.seats_left", count=session.seats_left, capacity=session.capacity
         )
     return catalog.text(language, "session.full", waiting=session.waitlisted)
+
+
+def session_card(
+    catalog: Catalog,
+    language: str,
+    session: TrainingSession,
+    tz: ZoneInfo,
+    trainers: Mapping[int, str],
+) -> str:
+    """A session as owners see it."""
+    trainer = trainers.get(session.trainer_id or 0) or catalog.text(language, "session.no_trainer")
+    return catalog.text(
+        language,
+        "session.card",
+        title=session.title,
+        when=when(session, tz, language),
+        place=Html(place(catalog, language, session)),
+        trainer=trainer,
+        seats=Html(seats(catalog, language, session)),
+    )
+
+
+def session_lines(
+    catalog: Catalog, language: str, tz: ZoneInfo, sessions: Sequence[TrainingSession]
+) -> Html:
+    """One line per session: when and what, escaped."""
+    return Html(
+        "\n".join(
+            catalog.text(
+                language,
+                "staff.session_line",
+                when=format_datetime(s.starts_at, tz, language),
+                title=s.title,
+            )
+            for s in sessions
+        )
+    )

@@ -100,8 +100,8 @@ async def render_welcome(
 
 def register(application: DodolanApplication) -> None:
     """Render queued welcomes; admit waiting newcomers every tick (tests) and every half second."""
-    delivery.RENDERERS[WELCOME] = render_welcome
-    delivery.TICK_HOOKS["admission"] = admit_waiting
+    delivery.add_renderer(application, WELCOME, render_welcome)
+    delivery.add_tick(application, "admission", admit_waiting)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _admission_job, interval=ADMIT_EVERY, first=ADMIT_EVERY, name="admission"

@@ -406,4 +406,4 @@ def register(application: DodolanApplication) -> None:
     application.add_handler(CommandHandler(["mulai", "subscribe"], announcements_on, only_private))
     application.add_handler(CallbackQueryHandler(tapped, pattern=cb.pattern(cb.BROADCAST)))
     TEXT_FLOWS[FLOW] = received
-    delivery.TICK_HOOKS["broadcast-status"] = refresh_status_messages
+    delivery.add_tick(application, "broadcast-status", refresh_status_messages)

@@ -7,9 +7,9 @@ channel. What stays here is Telegram's:
 * :func:`send_now` sends a reply owed (a committed change) at once, at reply priority.
 * **Ticks.** Short periodic work of Telegram features (refreshing a broadcast's status
   message, admitting queued newcomers), every ``TICK_SECONDS``.
-* **Staff and trainer notices** still rendered by their Telegram feature modules
-  (``RENDERERS``); :func:`add_telegram_renderers` turns what they return into neutral
-  :class:`~bot.core.notices.Notice` values for the delivery service.
+* **Telegram-only notices** (the welcome of a newcomer queued in a busy hour) are rendered
+  by their feature module (:func:`add_renderer`); :func:`add_telegram_renderers` turns what
+  they return into neutral :class:`~bot.core.notices.Notice` values for delivery.
 """
 
 from __future__ import annotations
@@ -54,13 +54,24 @@ Rendered = tuple[str, InlineKeyboardMarkup | None] | Outgoing | list[Outgoing]
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 Renderer = Callable[[Services, str, OutboxMessage, datetime], Awaitable[Rendered | None]]
 
-# Renderers of kinds owned by Telegram feature modules, registered in their ``register()``.
-RENDERERS: dict[str, Renderer] = {}
-
 # Short periodic work of feature modules (e.g. refreshing a broadcast's status message), run
 # every TICK_SECONDS by a JobQueue job, and by tests through RunningBot.tick().
 TickHook = Callable[[AnyApplication], Awaitable[None]]
-TICK_HOOKS: dict[str, TickHook] = {}
+RENDERERS_KEY = "telegram_renderers"  # bot_data: outbox kinds rendered by a Telegram module
+TICKS_KEY = "telegram_ticks"  # bot_data: each feature's periodic work, by name
+
+
+def add_renderer(application: AnyApplication, kind: str, renderer: Renderer) -> None:
+    """Let a Telegram feature module render one outbox kind of its own."""
+    renderers = application.bot_data.setdefault(RENDERERS_KEY, {})
+    if kind in renderers:
+        raise ValueError(f"outbox kind {kind!r} has a renderer already")
+    renderers[kind] = renderer
+
+
+def add_tick(application: AnyApplication, name: str, hook: TickHook) -> None:
+    """Run ``hook`` every ``TICK_SECONDS`` while the bot runs."""
+    application.bot_data.setdefault(TICKS_KEY, {})[name] = hook
 
 
 class Sender(Protocol):
@@ -78,10 +89,12 @@ async def send_now(application: AnyApplication, message_id: int | None) -> None:
         await cast(Sender, sender).send_now(message_id)
 
 
-def add_telegram_renderers(builders: Builders, services: Services) -> None:
-    """Add the kinds still rendered by Telegram feature modules (staff and trainer notices)."""
-    for kind in sorted(set(RENDERERS) - set(builders.build)):
-        renderer = RENDERERS[kind]
+def add_telegram_renderers(
+    builders: Builders, application: AnyApplication, services: Services
+) -> None:
+    """Add the kinds only the Telegram edge sends (the busy-hour welcome) to ``builders``."""
+    renderers: dict[str, Renderer] = application.bot_data.get(RENDERERS_KEY, {})
+    for kind, renderer in sorted(renderers.items()):
 
         async def build(
             message: OutboxMessage, language: str, now: datetime, renderer: Renderer = renderer
@@ -167,7 +180,8 @@ def _parts(rendered: Rendered) -> list[Outgoing]:
 
 async def run_tick_hooks(application: AnyApplication) -> None:
     """Run every feature's periodic work once; one failing hook does not stop the others."""
-    for name, hook in list(TICK_HOOKS.items()):
+    hooks: dict[str, TickHook] = application.bot_data.get(TICKS_KEY, {})
+    for name, hook in list(hooks.items()):
         try:
             await hook(application)
         except Exception:

@@ -13,29 +13,10 @@ from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
 from bot.services.booking import BookingView
 from bot.services.session_texts import is_online as is_online
-from bot.services.session_texts import place, seats, when
 from bot.services.session_texts import preparation as preparation
+from bot.services.session_texts import seats, when
+from bot.services.session_texts import session_card as session_card
 from handlers.telegram import callbacks as cb
-
-
-def session_card(
-    catalog: Catalog,
-    language: str,
-    session: TrainingSession,
-    tz: ZoneInfo,
-    trainers: Mapping[int, str],
-) -> str:
-    """A session as owners see it."""
-    trainer = trainers.get(session.trainer_id or 0) or catalog.text(language, "session.no_trainer")
-    return catalog.text(
-        language,
-        "session.card",
-        title=session.title,
-        when=when(session, tz, language),
-        place=Html(place(catalog, language, session)),
-        trainer=trainer,
-        seats=Html(seats(catalog, language, session)),
-    )
 
 
 def book_keyboard(

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.app.container import Services
 from bot.core.errors import InvalidInput, NotAllowed, Refusal, StaleAction
-from bot.core.models import Dialog, OutboxMessage
-from bot.i18n import Html
+from bot.core.models import Dialog
 from bot.services import session_editor
 from bot.services.session_editor import NewSessionStep, SaveRefused, SessionCard
-from bot.services.sessions import TRAINER_ASSIGNED
 from handlers.telegram import callbacks as cb
-from handlers.telegram import delivery, dialogs, staff_manage, staff_people
+from handlers.telegram import dialogs, staff_manage, staff_people
 from handlers.telegram import session_admin_views as admin_views
-from handlers.telegram import session_views as sv
 from handlers.telegram import staff_views as views
 from handlers.telegram.auth import refuse
 from handlers.telegram.common import clear_buttons, explain
@@ -163,20 +157,6 @@ async def _saved(
     await query.edit_message_text(context.t("staff.new.created", link=link) + "\n\n" + card)
 
 
-async def render_assigned(
-    services: Services, language: str, message: OutboxMessage, now: datetime
-) -> delivery.Rendered | None:
-    """Tell a trainer they run a new session, with its card; nothing if that is no longer so."""
-    session = await services.sessions.get(int(message.params["session_id"]))
-    if session is None or session.status == "cancelled" or session.ends_at <= now:
-        return None
-    if session.trainer_id != message.user_id:
-        return None  # someone else runs it now
-    names = await services.users.display_names([message.user_id])
-    card = sv.session_card(services.catalog, language, session, services.settings.timezone, names)
-    return services.catalog.text(language, "staff.assigned", card=Html(card)), None
-
-
 def register(application: DodolanApplication) -> None:
     """Add the staff and trainer commands, buttons and conversations."""
     only_private = filters.ChatType.PRIVATE
@@ -187,7 +167,6 @@ def register(application: DodolanApplication) -> None:
     )
     staff_manage.register(application)
     staff_people.register(application)
-    delivery.RENDERERS[TRAINER_ASSIGNED] = render_assigned
 
 
 redeem_invite = staff_people.redeem_invite

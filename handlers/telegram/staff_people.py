@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.app.container import Services
 from bot.core.errors import InvalidInput, NotAllowed
-from bot.core.models import OutboxMessage, Role
+from bot.core.models import Role
 from bot.services.delivery_report import outbox_report
 from bot.services.invites import PAYLOAD_PREFIX
-from bot.services.sessions import TRAINER_REVOKED
 from handlers.telegram import callbacks as cb
-from handlers.telegram import delivery, tips
 from handlers.telegram import staff_views as views
+from handlers.telegram import tips
 from handlers.telegram.auth import refuse, requires
 from handlers.telegram.common import refresh_menu
 from handlers.telegram.context import DodolanApplication, DodolanContext
@@ -168,21 +166,6 @@ async def _refresh_menu_of(context: DodolanContext, user_id: int) -> None:
         )
 
 
-async def render_removed(
-    services: Services, language: str, message: OutboxMessage, now: datetime
-) -> delivery.Rendered | None:
-    """Tell a trainer their rights were revoked, with the sessions they no longer run."""
-    text = services.catalog.text(language, "staff.trainers.removed_notice")
-    sessions = [await services.sessions.get(int(i)) for i in message.params["session_ids"]]
-    gone = [s for s in sessions if s is not None and s.status != "cancelled"]
-    if gone:
-        lines = views.session_lines(services.catalog, language, services.settings.timezone, gone)
-        text += "\n\n" + services.catalog.text(
-            language, "staff.trainers.removed_sessions", sessions=lines
-        )
-    return text, None
-
-
 async def redeem_invite(update: Update, context: DodolanContext, token: str) -> None:
     """Make the user a trainer through a ``latih-`` link, once, within 48 hours."""
     user, message = update.effective_user, update.effective_message
@@ -211,4 +194,3 @@ def register(application: DodolanApplication) -> None:
     application.add_handler(CommandHandler(["statistik", "stats"], statistics, only_private))
     application.add_handler(CommandHandler(["pelatih", "trainers"], trainers, only_private))
     application.add_handler(CallbackQueryHandler(tapped_trainers, pattern=cb.pattern(cb.TRAINERS)))
-    delivery.RENDERERS[TRAINER_REVOKED] = render_removed

@@ -12,6 +12,7 @@ from bot.core.models import TrainingSession
 from bot.formatting import format_datetime, format_time_range
 from bot.i18n import Catalog, Html, escape
 from bot.services.delivery_report import OutboxReport
+from bot.services.session_texts import session_lines as session_lines
 from bot.services.stats import Stats, fill_rate
 from handlers.telegram import callbacks as cb
 from storage.attendance import SessionFeedback
@@ -256,23 +257,6 @@ def trainers_screen(catalog: Catalog, language: str, trainers: Sequence[Trainer]
         for tr in trainers[:50]
     ]
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
-
-
-def session_lines(
-    catalog: Catalog, language: str, tz: ZoneInfo, sessions: Sequence[TrainingSession]
-) -> Html:
-    """One line per session: when and what, escaped."""
-    return Html(
-        "\n".join(
-            catalog.text(
-                language,
-                "staff.session_line",
-                when=format_datetime(s.starts_at, tz, language),
-                title=s.title,
-            )
-            for s in sessions
-        )
-    )
 
 
 def revoke_confirm(

@@ -4,19 +4,16 @@ check-in deep link; attendees' feedback question and answers."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 import segno
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.app.container import Services
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
-from bot.core.models import Dialog, OutboxMessage, Role, TrainingSession
+from bot.core.models import Dialog, Role, TrainingSession
 from bot.i18n import Html
 from bot.services import feedback
-from bot.services.attendance import FEEDBACK_KIND
-from handlers.telegram import broadcasts, delivery
+from handlers.telegram import broadcasts
 from handlers.telegram import callbacks as cb
 from handlers.telegram import session_views as sv
 from handlers.telegram.auth import refuse, requires
@@ -190,23 +187,6 @@ async def check_in(update: Update, context: DodolanContext, code: str) -> None:
     await update.effective_message.reply_text(context.t(key, title=session.title))
 
 
-async def render_feedback(
-    services: Services, language: str, message: OutboxMessage, now: datetime
-) -> delivery.Outgoing | None:
-    """The 1-5 star question after a session (only for attendees)."""
-    booking_id = int(message.params["booking_id"])
-    view = await services.booking.view_by_id(booking_id)
-    if view is None:
-        return None
-    stars = [
-        InlineKeyboardButton("⭐" * n, callback_data=cb.pack(cb.FEEDBACK, str(booking_id), str(n)))
-        for n in range(1, 6)
-    ]
-    markup = InlineKeyboardMarkup([stars[:3], stars[3:]])
-    text = services.catalog.text(language, "feedback.ask", title=view.session.title)
-    return delivery.Outgoing(text, markup)
-
-
 async def tapped_feedback(update: Update, context: DodolanContext) -> None:
     """Record stars, then offer to add a comment; or skip the comment."""
     query, user = update.callback_query, update.effective_user
@@ -262,4 +242,3 @@ def register(application: DodolanApplication) -> None:
     )
     application.add_handler(CallbackQueryHandler(tapped_feedback, pattern=cb.pattern(cb.FEEDBACK)))
     TEXT_FLOWS[FEEDBACK_FLOW] = received_comment
-    delivery.RENDERERS[FEEDBACK_KIND] = render_feedback
