@@ -139,6 +139,9 @@ async def _start_delivery(
     scheduler = job_queue.scheduler if job_queue is not None else None
     runner = DeliveryRunner(services, channels, builders, scheduler)
     application.bot_data[SENDER_KEY] = runner
+    edge = application.bot_data.get(WHATSAPP_KEY)
+    if isinstance(edge, WhatsAppEdge):
+        edge.use_sender(runner)
     await runner.start(background=background)
     if background:
         start_ticks(application)

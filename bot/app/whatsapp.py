@@ -18,11 +18,12 @@ from tornado.httpserver import HTTPServer
 
 from bot.app.container import Services
 from bot.core.errors import DeliveryError
-from handlers.whatsapp import templates
+from handlers.whatsapp import owner_booking, templates
 from handlers.whatsapp.channel import WhatsAppChannel, pacing_for
 from handlers.whatsapp.events import Event
 from handlers.whatsapp.graph import GraphClient
 from handlers.whatsapp.inbound import build_router
+from handlers.whatsapp.owner_booking import ReplySender
 from handlers.whatsapp.pacing import Pacer
 from handlers.whatsapp.reports import Reports
 from handlers.whatsapp.router import Router
@@ -84,6 +85,10 @@ class WhatsAppEdge:
             return self.settings.port
         sockets = list(self._server._sockets.values())
         return int(sockets[0].getsockname()[1]) if sockets else self.settings.port
+
+    def use_sender(self, sender: ReplySender) -> None:
+        """Send the replies owed to owners (a seat, a cancellation) at once through ``sender``."""
+        owner_booking.use_sender(self.router, sender)
 
     async def handle(self, event: Event) -> None:
         """Answer a message, or record a status or a template verdict."""

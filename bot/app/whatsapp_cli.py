@@ -109,6 +109,7 @@ async def _serve(settings: Settings) -> None:
     runner = DeliveryRunner(
         services, {ChannelName.WHATSAPP: edge.channel}, programme_builders(services), scheduler
     )
+    edge.use_sender(runner)
     try:
         await edge.start()
         scheduler.start()

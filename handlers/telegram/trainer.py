@@ -4,6 +4,7 @@ check-in deep link; attendees' feedback question and answers."""
 from __future__ import annotations
 
 import io
+from urllib.parse import quote
 
 import segno
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
@@ -135,13 +136,25 @@ async def _tell_trainer(
 async def _send_qr(
     context: DodolanContext, chat_id: int, session: TrainingSession, code: str
 ) -> None:
+    """The check-in QR for Telegram owners and, with WhatsApp set up, one for WhatsApp's."""
     link = f"https://t.me/{context.bot.username}?start={CHECKIN_LINK_PREFIX}{code}"
+    await _send_code(context, chat_id, link, "kelas.qr_caption", session.title)
+    whatsapp = context.services.settings.whatsapp
+    if whatsapp is not None and whatsapp.display_number:
+        text = quote(f"HADIR-{code}")
+        wa_link = f"https://wa.me/{whatsapp.display_number}?text={text}"
+        await _send_code(context, chat_id, wa_link, "kelas.qr_caption_whatsapp", session.title)
+
+
+async def _send_code(
+    context: DodolanContext, chat_id: int, link: str, caption: str, title: str
+) -> None:
     image = io.BytesIO()
     segno.make(link, error="m").save(image, kind="png", scale=8, border=2)
     await context.bot.send_photo(
         chat_id,
         InputFile(io.BytesIO(image.getvalue()), filename="qr-absen.png"),
-        caption=context.t("kelas.qr_caption", title=session.title, link=link),
+        caption=context.t(caption, title=title, link=link),
     )
 
 

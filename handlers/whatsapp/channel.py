@@ -36,6 +36,7 @@ from handlers.whatsapp.graph import GraphClient, TemplateProblem
 from handlers.whatsapp.pacing import Pacer, PacingLimits
 from handlers.whatsapp.payloads import Payload
 from handlers.whatsapp.render import Part, render
+from handlers.whatsapp.screens import for_whatsapp
 from handlers.whatsapp.settings import DEFAULT_TIER, WhatsAppSettings
 from handlers.whatsapp.templates import Template, TemplateCatalog
 from handlers.whatsapp.window import (
@@ -114,6 +115,7 @@ class WhatsAppChannel:
 
     async def send(self, recipient: Recipient, notice: Notice, *, bulk: bool) -> SentRef:
         """Deliver one notice: free-form inside the window, else as its template."""
+        notice = for_whatsapp(notice, recipient.language)  # "/jadwal" reads "jadwal" here
         to = address(recipient)
         if await self.windows.is_open(to):
             try:

@@ -53,6 +53,10 @@ COMMAND_WORDS: dict[str, dict[str, str]] = {
     "help": {"id": "bantuan"},
     "batal": {"en": "cancel"},
     "cancel": {"id": "batal"},
+    "bookingsaya": {"en": "my bookings"},
+    "mybooking": {"id": "bookingsaya", "en": "my bookings"},
+    "tipsharian": {"en": "daily tips"},
+    "dailytips": {"id": "tipsharian", "en": "daily tips"},
 }
 _COMMAND = re.compile(r"(?<![\w/<\"=:.])/([a-z]{2,32})\b")
 _BOLD = re.compile(r"</?b>")

@@ -39,6 +39,7 @@ class WhatsAppSettings:
     path: str = "whatsapp"
     messages_per_second: int = DEFAULT_MPS
     tier: int = DEFAULT_TIER
+    display_number: str | None = None  # the business number owners chat with, digits only
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WhatsAppSettings | None:
@@ -64,6 +65,7 @@ class WhatsAppSettings:
             path=_path(env),
             messages_per_second=_positive_int(env, "DODOLAN_WHATSAPP_MPS", DEFAULT_MPS),
             tier=_positive_int(env, "DODOLAN_WHATSAPP_TIER", DEFAULT_TIER),
+            display_number=_display_number(env),
         )
 
     @property
@@ -77,6 +79,19 @@ def _numeric_id(env: Mapping[str, str], name: str) -> str:
     if not _ID_RE.match(value):
         raise ConfigError(name, "must be the numeric id shown in Meta's App Dashboard")
     return value
+
+
+def _display_number(env: Mapping[str, str]) -> str | None:
+    """WHATSAPP_DISPLAY_NUMBER as digits ("+62 811-3000-0000" → "6281130000000")."""
+    raw = env.get("WHATSAPP_DISPLAY_NUMBER", "").strip()
+    if not raw:
+        return None
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    if not 8 <= len(digits) <= 15 or set(raw) - set("+0123456789 -"):
+        raise ConfigError(
+            "WHATSAPP_DISPLAY_NUMBER", "must be a phone number like +62 811 3000 0000"
+        )
+    return digits
 
 
 def _optional_id(env: Mapping[str, str], name: str) -> str | None:

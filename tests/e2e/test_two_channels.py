@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ from storage.broadcasts import Audience
 from storage.delivery_statuses import DeliveryStatusRepository
 from storage.identities import IdentityRepository
 from storage.owners import OwnerRepository
-from tests.e2e.support import register_owner
+from tests.e2e.support import SATURDAY_9, create_session, register_owner
+from tests.e2e.test_trainer import make_trainer
 from tests.harness import STAFF_ID, FakeClock, RunningBot, settings_for
 
 WA_TOKEN = "EAAG-two-channels"
@@ -66,6 +68,7 @@ async def both(
         WHATSAPP_BUSINESS_ACCOUNT_ID=wa.waba_id,
         WHATSAPP_API_BASE_URL=wa.base_url,
         DODOLAN_WHATSAPP_PORT=str(port),
+        WHATSAPP_DISPLAY_NUMBER=f"+{wa.display_phone_number}",
     )
     wa.webhook_url = f"http://127.0.0.1:{port}/whatsapp"
     async with RunningBot(settings, clock, emulator) as running:
@@ -183,3 +186,35 @@ async def test_an_erased_whatsapp_owner_leaves_nothing_even_after_late_statuses(
     on_disk = database_bytes(database)
     assert RINA.encode() not in on_disk
     assert wamid.encode() not in on_disk  # a wamid spells the number out too
+
+
+async def test_the_trainers_qr_checks_in_owners_of_both_channels(
+    both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator, clock: FakeClock
+) -> None:
+    joko = await make_trainer(both, emulator, 7001, "Pak Joko")
+    siti = emulator.user(1001, first_name="Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    rina = wa.person(RINA, name="Rina")
+    rina_id = await whatsapp_owner(both, RINA, "Rina")
+    session = await create_session(both, "Judul produk yang dicari")
+    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await both.services.booking.book(1001, session.id)
+    await both.services.booking.book(rina_id, session.id)
+    clock.moment = SATURDAY_9 - timedelta(minutes=20)
+
+    await joko.command("kelas")
+    telegram_qr, whatsapp_qr = (m for m in await joko.press("📱 QR absen") if m.photo)
+    assert "start=hadir-" in telegram_qr.text and "peserta WhatsApp" in whatsapp_qr.text
+    link = next(w for w in whatsapp_qr.text.split() if w.startswith("https://wa.me/"))
+    code = telegram_qr.text.split("start=hadir-")[1].split()[0]
+    assert link == f"https://wa.me/{wa.display_phone_number}?text=HADIR-{code}"
+
+    await siti.command("start", f"hadir-{code}")
+    replies = await rina.scan(link)  # her camera opens WhatsApp with the text; she taps Send
+    assert any("tercatat" in (m.text or m.body or "") for m in replies)
+    for user_id in (1001, rina_id):
+        row = await both.services.db.fetch_one(
+            "SELECT attended_at FROM bookings WHERE user_id = ?", (user_id,)
+        )
+        assert row is not None and row["attended_at"] is not None
