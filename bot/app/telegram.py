@@ -39,7 +39,12 @@ from handlers.telegram import (
 from handlers.telegram.bot_api import DodolanBot
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
-from handlers.telegram.delivery import SENDER_KEY, add_telegram_renderers, start_ticks
+from handlers.telegram.delivery import (
+    PROBLEMS_KEY,
+    SENDER_KEY,
+    add_telegram_renderers,
+    start_ticks,
+)
 from handlers.telegram.menus import set_default_menus, set_user_menu
 from handlers.telegram.ratelimit import PriorityRateLimiter
 from handlers.telegram.updates import PerChatUpdateProcessor
@@ -71,6 +76,7 @@ def build_application(
             application.bot_data[WHATSAPP_KEY] = edge
             await edge.start()
             extra[ChannelName.WHATSAPP] = edge.channel
+            application.bot_data[PROBLEMS_KEY] = edge.channel.problems
         await _start_delivery(application, services, extra, background=background_delivery)
         logger.info("Dodolan started as @%s", application.bot.username)
 

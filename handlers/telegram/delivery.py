@@ -61,6 +61,15 @@ RENDERERS_KEY = "telegram_renderers"  # bot_data: outbox kinds rendered by a Tel
 TICKS_KEY = "telegram_ticks"  # bot_data: each feature's periodic work, by name
 
 
+PROBLEMS_KEY = "channel_problems"  # bot_data: what another channel cannot send now
+
+
+def channel_problems(application: AnyApplication) -> list[str]:
+    """What the other channels say they cannot send now (WhatsApp templates not approved)."""
+    problems = application.bot_data.get(PROBLEMS_KEY)
+    return list(problems()) if callable(problems) else []
+
+
 def add_renderer(application: AnyApplication, kind: str, renderer: Renderer) -> None:
     """Let a Telegram feature module render one outbox kind of its own."""
     renderers = application.bot_data.setdefault(RENDERERS_KEY, {})

@@ -9,11 +9,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.models import Role
+from bot.i18n import Html, escape
 from bot.services.delivery_report import outbox_report
 from bot.services.invites import PAYLOAD_PREFIX
 from handlers.telegram import callbacks as cb
+from handlers.telegram import delivery, tips
 from handlers.telegram import staff_views as views
-from handlers.telegram import tips
 from handlers.telegram.auth import refuse, requires
 from handlers.telegram.common import refresh_menu
 from handlers.telegram.context import DodolanApplication, DodolanContext
@@ -90,6 +91,10 @@ async def statistics(update: Update, context: DodolanContext) -> None:
     text = views.stats_text(context.services.catalog, context.language, stats)
     report = await outbox_report(context.services, failed_limit=0)
     text += "\n\n" + views.delivery_text(context.services.catalog, context.language, report)
+    problems = delivery.channel_problems(context.application)
+    if problems:
+        lines = "\n".join(f"• {escape(p)}" for p in problems)
+        text += "\n\n" + context.t("staff.delivery.whatsapp_templates", problems=Html(lines))
     feedback = await context.services.attendance.summary()
     text += "\n\n" + views.feedback_text(context.services.catalog, context.language, feedback)
     tip_stats = await tips.tips_for(context.services).stats()

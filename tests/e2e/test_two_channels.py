@@ -218,3 +218,21 @@ async def test_the_trainers_qr_checks_in_owners_of_both_channels(
             "SELECT attended_at FROM bookings WHERE user_id = ?", (user_id,)
         )
         assert row is not None and row["attended_at"] is not None
+
+
+async def test_staff_see_in_statistik_which_whatsapp_templates_cannot_be_sent(
+    both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator
+) -> None:
+    edge = both.application.bot_data[WHATSAPP_KEY]
+    assert isinstance(edge, WhatsAppEdge)
+    staff = emulator.user(STAFF_ID, "Bu Rina", language_code="id")
+    (clean,) = await staff.command("statistik")
+    assert "Template WhatsApp" not in clean.text  # all approved in this test
+
+    wa.set_template_status("dodolan_reminder", "id", "PAUSED")  # Meta pauses one
+    await wa.drain()  # its status webhook reaches the bot
+    await settled(edge)
+    replies = await staff.command("statistik")
+    report = "\n".join(m.text for m in replies)
+    assert "Template WhatsApp yang belum bisa dipakai" in report
+    assert "dodolan_reminder (id): PAUSED" in report
