@@ -3,49 +3,16 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
+from bot.core.models import Audience as Audience
 from bot.core.models import Broadcast
+from bot.core.models import Recipients as Recipients
 from bot.core.ports import Transaction
 from storage.database import Database, connection, from_db_time, to_db_time
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who an announcement goes to; dimensions combine with AND.
-
-    ``base``: ``all`` (registered owners), ``booked``/``waitlist``/``attended``/``missed``
-    (of ``session_id``), or ``not_booked``; ``kecamatan`` and ``category`` narrow it.
-    """
-
-    base: str
-    session_id: int | None = None
-    kecamatan: tuple[str, ...] = ()
-    category: tuple[str, ...] = ()
-
-    def as_json(self) -> dict[str, Any]:
-        """The audience as stored."""
-        return {
-            "base": self.base,
-            "session_id": self.session_id,
-            "kecamatan": list(self.kecamatan),
-            "category": list(self.category),
-        }
-
-    @classmethod
-    def of(cls, data: dict[str, Any]) -> Audience:
-        """Read a stored audience."""
-        return cls(
-            data["base"],
-            data.get("session_id"),
-            tuple(data.get("kecamatan") or ()),
-            tuple(data.get("category") or ()),
-        )
-
 
 _BASES = {
     "all": "",
@@ -76,15 +43,6 @@ def _audience_sql(audience: Audience) -> tuple[str, dict[str, Any]]:
             sql += f" AND p.{column} IN ({', '.join(':' + n for n in names)})"
             params.update(zip(names, values, strict=True))
     return sql + " ORDER BY p.user_id", params
-
-
-@dataclass(frozen=True)
-class Recipients:
-    """An audience split into who gets it and who is skipped."""
-
-    reachable: list[int]
-    opted_out: list[int]
-    unreachable: list[int]
 
 
 def _broadcast(row: aiosqlite.Row) -> Broadcast:

@@ -8,19 +8,9 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.models import PROFILE_FIELDS as PROFILE_FIELDS
 from bot.core.models import Consent, OwnerProfile
 from storage.database import Database, from_db_time, to_db_time
-
-PROFILE_FIELDS = (
-    "full_name",
-    "business_name",
-    "category",
-    "kecamatan",
-    "phone",
-    "marketplaces",
-    "nib",
-)
-
 
 # What the programme keeps after a person's erasure no longer says who they were.
 _FORGET_PERSON = (

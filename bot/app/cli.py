@@ -23,7 +23,7 @@ from bot.core.clock import system_clock
 from bot.core.errors import ConfigError, InvalidInput
 from bot.formatting import zone_label
 from bot.services.delivery_report import outbox_report
-from bot.services.exports import Export, ExportService
+from bot.services.exports import Export
 from bot.services.session_import import (
     MAX_FILE_BYTES,
     Format,
@@ -269,7 +269,7 @@ def _plan_table(plan: ImportPlan, tz: ZoneInfo) -> str:
 async def _build_export(settings: Settings) -> Export:
     services = await Services.start(settings, system_clock)
     try:
-        service = ExportService.on(services.db, services.catalog, settings.timezone, system_clock)
+        service = services.export_service()
         return await service.build()
     finally:
         await services.close()

@@ -15,6 +15,7 @@ from bot.services.booking import BookingService
 from bot.services.broadcast_composer import BroadcastComposer
 from bot.services.broadcasts import BroadcastService
 from bot.services.dialogs import DialogService
+from bot.services.exports import ExportService
 from bot.services.feedback import FeedbackService
 from bot.services.invites import InviteService
 from bot.services.profile import ProfileService
@@ -35,6 +36,7 @@ from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.owners import OwnerRepository
 from storage.personal_data import PersonalDataRepository
+from storage.reports import ReportRepository
 from storage.sessions import SessionRepository
 from storage.stats import StatsRepository
 from storage.tips import TipsRepository
@@ -144,6 +146,19 @@ class Services:
             ),
             session_editor=SessionEditor(dialogs, access, users, session_service, tz),
             feedback=FeedbackService(dialogs, attendance),
+        )
+
+    def export_service(self) -> ExportService:
+        """The staff export over this database, in the bot's time zone, naming the bot's tips."""
+        db = self.db
+        return ExportService(
+            SessionRepository(db),
+            ReportRepository(db),
+            self.catalog,
+            self.settings.timezone,
+            self.now,
+            AttendanceRepository(db),
+            TipsRepository(db),
         )
 
     async def close(self) -> None:

@@ -36,6 +36,17 @@ class Dialog:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+PROFILE_FIELDS = (
+    "full_name",
+    "business_name",
+    "category",
+    "kecamatan",
+    "phone",
+    "marketplaces",
+    "nib",
+)  # an owner's sign-up fields, in the order they are asked and shown
+
+
 @dataclass(frozen=True)
 class OwnerProfile:
     """A UKM owner's sign-up data."""
@@ -143,6 +154,48 @@ class Broadcast:
     status_message_id: int | None
     created_at: datetime
     finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who an announcement goes to; dimensions combine with AND.
+
+    ``base``: ``all`` (registered owners), ``booked``/``waitlist``/``attended``/``missed``
+    (of ``session_id``), or ``not_booked``; ``kecamatan`` and ``category`` narrow it.
+    """
+
+    base: str
+    session_id: int | None = None
+    kecamatan: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        """The audience as stored."""
+        return {
+            "base": self.base,
+            "session_id": self.session_id,
+            "kecamatan": list(self.kecamatan),
+            "category": list(self.category),
+        }
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Audience:
+        """Read a stored audience."""
+        return cls(
+            data["base"],
+            data.get("session_id"),
+            tuple(data.get("kecamatan") or ()),
+            tuple(data.get("category") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """An audience split into who gets it and who is skipped."""
+
+    reachable: list[int]
+    opted_out: list[int]
+    unreachable: list[int]
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import math
 from datetime import timedelta
 
 from bot.core.clock import Clock
-from storage.database import Database
-from storage.outbox import OutboxRepository
+from bot.core.ports import UnitOfWork
+from bot.core.repositories import WelcomeQueue
 
 WELCOME = "signup_welcome"
 # Sent before announcements and daily tips, after offers and replies owed since a crash.
@@ -36,7 +36,7 @@ def welcome_ref(user_id: int) -> str:
 class Admission:
     """The queue of newcomers waiting for their welcome."""
 
-    def __init__(self, db: Database, outbox: OutboxRepository, now: Clock) -> None:
+    def __init__(self, db: UnitOfWork, outbox: WelcomeQueue, now: Clock) -> None:
         self._db, self._outbox, self._now = db, outbox, now
 
     async def waiting(self) -> int:

@@ -17,13 +17,12 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
-from bot.core.models import Broadcast, Dialog, Role, TrainingSession
+from bot.core.models import Audience, Broadcast, Dialog, Recipients, Role, TrainingSession
 from bot.services.access import RoleReader
 from bot.services.broadcast_input import MAX_BUTTONS, parse_button, parse_moment
 from bot.services.broadcasts import ANNOUNCEMENT, FOLLOWUP, BroadcastService, Message
 from bot.services.dialogs import DialogService
 from bot.services.validation import CATEGORIES, KECAMATAN
-from storage.broadcasts import Audience, Recipients
 
 FLOW = "broadcast"
 KINDS = (ANNOUNCEMENT, FOLLOWUP)

@@ -13,13 +13,10 @@ from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, NotAllowed, StaleAction
-from bot.core.models import Broadcast, Role
-from bot.services.access import may_run
-from storage.broadcasts import Audience, BroadcastRepository, Recipients
-from storage.database import Database
-from storage.outbox import OutboxRepository
-from storage.sessions import SessionRepository
-from storage.users import UserRepository
+from bot.core.models import Audience, Broadcast, Recipients, Role
+from bot.core.ports import OutboxWriter, SessionReading, UnitOfWork
+from bot.core.repositories import BroadcastStore
+from bot.services.access import RoleReader, may_run
 
 ANNOUNCEMENT = "announcement"
 FOLLOWUP = "followup"
@@ -70,11 +67,11 @@ class BroadcastService:
 
     def __init__(
         self,
-        db: Database,
-        broadcasts: BroadcastRepository,
-        outbox: OutboxRepository,
-        sessions: SessionRepository,
-        users: UserRepository,
+        db: UnitOfWork,
+        broadcasts: BroadcastStore,
+        outbox: OutboxWriter,
+        sessions: SessionReading,
+        users: RoleReader,
         now: Clock,
     ) -> None:
         self._db = db

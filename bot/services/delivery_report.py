@@ -3,9 +3,52 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from bot.app.container import Services
 from bot.core.models import OutboxMessage
+from bot.core.ports import ProfileReader
+from bot.core.repositories import OutboxSummary
+from bot.services.booking import BookingView
+
+
+class UnreachableList(Protocol):
+    """Who blocked the bot."""
+
+    async def unreachable(self) -> list[int]:
+        """Everyone whose sends are being skipped."""
+        ...
+
+
+class CurrentBookings(Protocol):
+    """What an owner is booked for now."""
+
+    async def current(self, user_id: int) -> list[BookingView]:
+        """The owner's active bookings, offers and waitlist places."""
+        ...
+
+
+class ReportSources(Protocol):
+    """What the report reads (the running bot's services provide each of these)."""
+
+    @property
+    def users(self) -> UnreachableList:
+        """Who blocked the bot."""
+        ...
+
+    @property
+    def profile(self) -> ProfileReader:
+        """Owners' profiles, for their names."""
+        ...
+
+    @property
+    def booking(self) -> CurrentBookings:
+        """Owners' current bookings."""
+        ...
+
+    @property
+    def outbox(self) -> OutboxSummary:
+        """The outbox's counts and failures."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -30,7 +73,7 @@ class OutboxReport:
         return sum(self.counts.get(status, {}).values())
 
 
-async def outbox_report(services: Services, failed_limit: int = 20) -> OutboxReport:
+async def outbox_report(services: ReportSources, failed_limit: int = 20) -> OutboxReport:
     """Collect the report from the database."""
     unreachable: list[UnreachableOwner] = []
     for user_id in await services.users.unreachable():

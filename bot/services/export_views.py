@@ -14,12 +14,10 @@ from datetime import datetime
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.core.models import Booking, OwnerProfile, TrainingSession
+from bot.core.models import Booking, OwnerProfile, SessionFeedback, TipCount, TrainingSession
 from bot.i18n import Catalog
 from bot.services.calendar import place_of
 from bot.services.tips_content import Tip
-from storage.attendance import SessionFeedback
-from storage.tips import TipCount
 
 Cell = str | int | float | datetime | None
 Row = TypeVar("Row")

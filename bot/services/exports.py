@@ -25,16 +25,12 @@ from openpyxl.utils import get_column_letter
 
 from bot.core.clock import Clock
 from bot.core.models import OwnerProfile, TrainingSession
+from bot.core.repositories import FeedbackReading, OwnerListing, SessionListing, TipCounting
 from bot.formatting import zone_label
 from bot.i18n import Catalog
 from bot.services.export_views import BookingLine, Cell, ExportViews, Sheet
 from bot.services.export_views import tip_title as tip_title
 from bot.services.tips_content import TipLibrary, library
-from storage.attendance import AttendanceRepository
-from storage.database import Database
-from storage.reports import ReportRepository
-from storage.sessions import SessionRepository
-from storage.tips import TipsRepository
 
 CSV_TIME_FORMAT = "%Y-%m-%d %H:%M"
 XLSX_TIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -171,13 +167,13 @@ class ExportService:
 
     def __init__(
         self,
-        sessions: SessionRepository,
-        reports: ReportRepository,
+        sessions: SessionListing,
+        reports: OwnerListing,
         catalog: Catalog,
         tz: ZoneInfo,
         now: Clock,
-        attendance: AttendanceRepository,
-        tips: TipsRepository,
+        attendance: FeedbackReading,
+        tips: TipCounting,
         tip_library: TipLibrary | None = None,
     ) -> None:
         self._attendance = attendance
@@ -188,27 +184,6 @@ class ExportService:
         self._catalog = catalog
         self._tz = tz
         self._now = now
-
-    @classmethod
-    def on(
-        cls,
-        db: Database,
-        catalog: Catalog,
-        tz: ZoneInfo,
-        now: Clock,
-        tip_library: TipLibrary | None = None,
-    ) -> ExportService:
-        """Wire the service to an open database (and the bot's tips file, by default)."""
-        return cls(
-            SessionRepository(db),
-            ReportRepository(db),
-            catalog,
-            tz,
-            now,
-            AttendanceRepository(db),
-            TipsRepository(db),
-            tip_library,
-        )
 
     async def build(self, language: str = "id") -> Export:
         """Read owners, sessions and bookings now and return the views."""

@@ -7,10 +7,9 @@ from typing import Any
 
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, StaleAction
-from bot.core.models import Dialog
+from bot.core.models import PROFILE_FIELDS, Dialog
 from bot.services import validation as v
 from bot.services.dialogs import DialogService
-from storage.owners import PROFILE_FIELDS
 
 TEXT_FIELDS = ("full_name", "business_name", "phone", "nib")
 CHOICE_FIELDS: dict[str, tuple[str, ...]] = {

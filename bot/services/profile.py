@@ -8,11 +8,11 @@ from typing import Any, Protocol
 from bot.core.clock import Clock
 from bot.core.errors import NotRegistered, StaleAction
 from bot.core.models import Consent, Dialog, OwnerProfile, User
+from bot.core.personal_data import BookingRecord, PersonalRecords
+from bot.core.repositories import QueuedMessages
 from bot.services import fields
 from bot.services.booking import BookingService
 from bot.services.dialogs import DialogService
-from storage.outbox import OutboxRepository
-from storage.personal_data import BookingRecord, PersonalRecords
 
 FLOW = "profile"
 
@@ -43,7 +43,7 @@ class ProfileService(fields.FieldCollector):
         owners: ProfileStore,
         now: Clock,
         booking: BookingService,
-        outbox: OutboxRepository,
+        outbox: QueuedMessages,
         records: RecordsStore,
     ) -> None:
         super().__init__(dialogs, now)

@@ -10,7 +10,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.core.models import Role
 from bot.formatting import format_datetime
-from bot.services.exports import Export, ExportService
+from bot.services.exports import Export
 from handlers.telegram.auth import requires
 from handlers.telegram.context import DodolanApplication, DodolanContext
 
@@ -21,7 +21,7 @@ async def send_export(update: Update, context: DodolanContext) -> None:
     assert update.effective_chat is not None
     services, chat_id = context.services, update.effective_chat.id
     tz = services.settings.timezone
-    service = ExportService.on(services.db, services.catalog, tz, services.now)
+    service = services.export_service()
     export = await service.build(context.language)
     stem = f"dodolan-ekspor-{export.created_at.astimezone(tz):%Y%m%d-%H%M}"
     workbook = await asyncio.to_thread(export.xlsx)

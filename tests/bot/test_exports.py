@@ -16,7 +16,7 @@ import pytest
 from bot.app.container import Services
 from bot.app.settings import load_settings
 from bot.core.models import Consent
-from bot.services.exports import Export, ExportService, Sheet, Totals, sheet_csv, tip_title
+from bot.services.exports import Export, Sheet, Totals, sheet_csv, tip_title
 from bot.services.sessions import SessionDraft
 from bot.services.tips_content import Tip
 from storage.owners import OwnerRepository
@@ -89,9 +89,7 @@ async def export(services: Services, clock: FakeClock) -> Export:
     await services.booking.book(SITI, session.id)
     clock.advance(minutes=5)
     await services.booking.book(BUDI, session.id)  # full: waiting list
-    return await ExportService.on(
-        services.db, services.catalog, services.settings.timezone, services.now
-    ).build()
+    return await services.export_service().build()
 
 
 def test_workbook_has_the_three_sheets_with_bold_frozen_headers(export: Export) -> None:
@@ -246,9 +244,7 @@ def test_a_tip_is_named_by_its_first_sentence_without_markup() -> None:
 
 
 async def test_an_empty_database_exports_headers_only(services: Services) -> None:
-    export = await ExportService.on(
-        services.db, services.catalog, services.settings.timezone, services.now
-    ).build()
+    export = await services.export_service().build()
     book = openpyxl.load_workbook(io.BytesIO(export.xlsx()))
     assert [book[name].max_row for name in book.sheetnames] == [1, 1, 1, 1, 1, 1, 1]
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import BookingRefused
-from bot.services.exports import ExportService
 from simulator import BotApiEmulator, BotMessage, FakeUser
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.e2e.test_trainer import make_trainer
@@ -154,9 +153,7 @@ async def test_every_view_counts_attendance_with_the_same_rule(
         participants + "\n"
     )
     services = bot.services
-    export = await ExportService.on(
-        services.db, services.catalog, services.settings.timezone, services.now
-    ).build()
+    export = await services.export_service().build()
     feedback = next(s for s in export.sheets if s.slug == "umpan-balik")
     assert [row[2] for row in feedback.rows if row[0] == session_id] == [2]
     headcount = await services.attendance.headcount(joko.id, session_id)
