@@ -59,3 +59,26 @@ def test_services_and_storage_know_no_channel_and_no_emulator(package: str) -> N
 
 def test_storage_does_not_reach_up_into_services() -> None:
     assert _crossing("storage", ("bot.services", "bot.app", "handlers")) == []
+
+
+def _imported(path: Path) -> set[str]:
+    """Modules a file imports, with ``from a import b`` also read as ``a.b``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    submodules = {
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+        for alias in node.names
+    }
+    return _imports(path) | submodules
+
+
+@pytest.mark.parametrize("package", ["bot/services", "bot/core"])
+def test_services_and_core_reach_neither_storage_nor_the_assembly(package: str) -> None:
+    bad = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in _modules(package)
+        for name in sorted(_imported(path))
+        if name.split(".")[0] == "storage" or name == "bot.app" or name.startswith("bot.app.")
+    ]
+    assert bad == []

@@ -3,7 +3,9 @@
 Services write through a :class:`UnitOfWork`: ``async with uow.transaction() as tx`` opens
 one ``BEGIN IMMEDIATE … COMMIT`` on the single writer, and every repository call that takes
 ``tx`` joins it, so what the service does inside commits together or not at all. The
-repository ports below are narrow, each named for what one service needs of storage.
+repository ports below are narrow, each named for what one service needs of storage; those of
+broadcasts, admission, data rights, the export and the outbox report are in
+:mod:`bot.core.repositories`.
 """
 
 from __future__ import annotations
