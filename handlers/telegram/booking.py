@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
@@ -13,11 +13,12 @@ from bot.core.models import TrainingSession
 from bot.services.booking import BookingView
 from handlers.telegram import booking_answers
 from handlers.telegram import callbacks as cb
-from handlers.telegram import session_views as sv
 from handlers.telegram.booking_common import tapped_here, tell, trainer_names, why
 from handlers.telegram.common import clear_buttons
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import send_prompt
+from handlers.telegram.session_views import SessionViews
+from handlers.telegram.views import Rendered
 
 logger = logging.getLogger(__name__)
 
@@ -31,25 +32,11 @@ SESSION_ACTIONS = ("book", "wait", "show", "list")
 
 async def _session_screen(
     context: DodolanContext, session: TrainingSession, *, from_list: bool = False
-) -> tuple[str, InlineKeyboardMarkup | None]:
+) -> Rendered:
     """One session as owners see it, with its booking button while it can be booked."""
-    services, language = context.services, context.language
-    text = sv.session_card(
-        services.catalog,
-        language,
-        session,
-        services.settings.timezone,
-        await trainer_names(context, [session]),
-    )
-    rows: list[list[InlineKeyboardButton]] = []
-    if session.status == "open" and session.cutoff_at > services.now():
-        rows += [
-            list(row)
-            for row in sv.book_keyboard(services.catalog, language, session).inline_keyboard
-        ]
-    if from_list:
-        rows.append([sv.back_to_list(services.catalog, language)])
-    return text, InlineKeyboardMarkup(rows) if rows else None
+    trainers = await trainer_names(context, [session])
+    now = context.services.now()
+    return SessionViews.of(context).session(session, trainers, now=now, from_list=from_list)
 
 
 async def send_session_card(
@@ -75,10 +62,7 @@ async def list_sessions(update: Update, context: DodolanContext) -> None:
         await context.bot.send_message(chat_id, context.t("booking.none_open"))
         return
     if len(sessions) > MAX_CARDS:
-        services = context.services
-        text, markup = sv.schedule_list(
-            services.catalog, context.language, sessions, services.settings.timezone
-        )
+        text, markup = SessionViews.of(context).schedule(sessions)
         await context.bot.send_message(chat_id, text, reply_markup=markup)
         return
     first, *rest = sessions
@@ -107,13 +91,7 @@ async def my_bookings(update: Update, context: DodolanContext) -> None:
         return
     trainers = await trainer_names(context, [v.session for v in views])
     for view in views:
-        text, markup = sv.booking_card(
-            context.services.catalog,
-            context.language,
-            view,
-            context.services.settings.timezone,
-            trainers,
-        )
+        text, markup = SessionViews.of(context).booking(view, trainers)
         await context.bot.send_message(chat_id, text, reply_markup=markup)
 
 
@@ -125,15 +103,8 @@ async def _show_booking(
     just_cancelled: bool = False,
 ) -> None:
     """Redraw the tapped card as the booking is now (current seats, buttons that still apply)."""
-    services = context.services
-    text, markup = sv.booking_card(
-        services.catalog,
-        context.language,
-        view,
-        services.settings.timezone,
-        await trainer_names(context, [view.session]),
-        just_cancelled=just_cancelled,
-    )
+    trainers = await trainer_names(context, [view.session])
+    text, markup = SessionViews.of(context).booking(view, trainers, just_cancelled=just_cancelled)
     await query.edit_message_text(text, reply_markup=markup)
 
 
@@ -213,19 +184,17 @@ async def _tapped_list(update: Update, context: DodolanContext, _: int) -> None:
     sessions = (await services.sessions.bookable())[:MAX_LISTED]
     if not sessions:
         raise StaleAction("list")
-    tz = services.settings.timezone
-    text, markup = sv.schedule_list(services.catalog, context.language, sessions, tz)
+    text, markup = SessionViews.of(context).schedule(sessions)
     await query.answer()
     await query.edit_message_text(text, reply_markup=markup)
 
 
 async def _tapped_cancel_ask(update: Update, context: DodolanContext, booking_id: int) -> None:
     """Ask "really cancel?" on the booking's own card."""
-    query, services = _query(update), context.services
-    view = await services.booking.changeable(_user_id(update), booking_id)
+    query = _query(update)
+    view = await context.services.booking.changeable(_user_id(update), booking_id)
     trainers = await trainer_names(context, [view.session])
-    tz = services.settings.timezone
-    text, markup = sv.cancel_confirmation(services.catalog, context.language, view, tz, trainers)
+    text, markup = SessionViews.of(context).cancel_question(view, trainers)
     await query.answer()
     await query.edit_message_text(text, reply_markup=markup)
 
@@ -258,11 +227,8 @@ async def _tapped_move_list(update: Update, context: DodolanContext, booking_id:
     if not targets:
         await context.bot.send_message(user_id, context.t("booking.move_none"))
         return
-    tz = services.settings.timezone
-    markup = sv.move_choices(
-        services.catalog, context.language, booking_id, targets[:MAX_LISTED], tz
-    )
-    await context.bot.send_message(user_id, context.t("booking.move_choose"), reply_markup=markup)
+    text, markup = SessionViews.of(context).move_choices(booking_id, targets[:MAX_LISTED])
+    await context.bot.send_message(user_id, text, reply_markup=markup)
 
 
 async def _tapped_move(
@@ -338,14 +304,7 @@ async def _show_session(
     query: CallbackQuery, context: DodolanContext, session: TrainingSession
 ) -> None:
     """Redraw the tapped session card as the session is now, without buttons."""
-    services = context.services
-    text = sv.session_card(
-        services.catalog,
-        context.language,
-        session,
-        services.settings.timezone,
-        await trainer_names(context, [session]),
-    )
+    text = SessionViews.of(context).card(session, await trainer_names(context, [session]))
     await query.edit_message_text(text, reply_markup=None)
 
 

@@ -7,10 +7,10 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.core.errors import Refusal, StaleAction
 from handlers.telegram import callbacks as cb
-from handlers.telegram import session_views as sv
 from handlers.telegram.booking_common import tapped_here, tell, trainer_names, why
 from handlers.telegram.common import clear_buttons
 from handlers.telegram.context import DodolanApplication, DodolanContext
+from handlers.telegram.session_views import SessionViews
 
 
 async def tapped_offer(update: Update, context: DodolanContext) -> None:
@@ -61,14 +61,8 @@ async def tapped_reminder(update: Update, context: DodolanContext) -> None:
             await clear_buttons(query)  # nothing left to answer on this reminder
         await context.bot.send_message(user.id, why(context, error))
         return
-    services = context.services
-    text, markup = sv.cancel_confirmation(
-        services.catalog,
-        context.language,
-        view,
-        services.settings.timezone,
-        await trainer_names(context, [view.session]),
-    )
+    trainers = await trainer_names(context, [view.session])
+    text, markup = SessionViews.of(context).cancel_question(view, trainers)
     await query.answer()
     await context.bot.send_message(user.id, text, reply_markup=markup)
 

@@ -1,14 +1,16 @@
-"""Pure render functions: state in, text and keyboards out. No I/O here."""
+"""Telegram's owner screens: the channel-free views of ``bot.services.owner_screens`` as HTML
+and inline keyboards (``render``), plus what only Telegram has: the "share my number" reply
+keyboard, the recap of answers kept in an edited question, the /datasaya summary. No I/O.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import (
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     Message,
@@ -16,41 +18,25 @@ from telegram import (
 )
 
 from bot.core.models import OwnerProfile
-from bot.formatting import format_datetime, format_day
-from bot.i18n import Catalog, Html, escape
-from bot.services import fields, signup
-from bot.services.validation import MARKETPLACES
+from bot.core.notices import Choice, Notice
+from bot.formatting import format_datetime
+from bot.i18n import Catalog, Html
+from bot.services import owner_screens as screens
+from bot.services import signup
+from bot.services.owner_screens import ANSWERED_MARK as ANSWERED_MARK
+from bot.services.owner_screens import answer_line as answer_line
+from bot.services.owner_screens import option_label as option_label
+from bot.services.owner_screens import profile_lines
 from handlers.telegram import callbacks as cb
+from handlers.telegram.channel import keyboard
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
-# How an answered question ends (see the catalog key answer.chosen).
-ANSWERED_MARK = " ✓"
+Rendered = tuple[str, InlineKeyboardMarkup | None]
 
 
-def option_label(catalog: Catalog, language: str, field: str, code: str) -> str:
-    """Return the reader's label of one option code."""
-    return catalog.text(language, f"option.{field}.{code}")
-
-
-def field_value(catalog: Catalog, language: str, field: str, value: Any) -> str:
-    """Render one stored field value as plain text."""
-    if value in (None, "", [], ()):
-        return catalog.text(language, "field.empty")
-    if field in fields.CHOICE_FIELDS:
-        return option_label(catalog, language, field, str(value))
-    if field == fields.MULTI_FIELD:
-        return ", ".join(option_label(catalog, language, field, c) for c in value)
-    return str(value)
-
-
-def answer_line(catalog: Catalog, language: str, field: str, value: Any) -> str:
-    """One answered question as the chat keeps it: "Jenis usaha: <b>Kuliner</b> ✓"."""
-    return catalog.text(
-        language,
-        "answer.chosen",
-        field=catalog.text(language, "field." + field),
-        value=field_value(catalog, language, field, value),
-    )
+def render(notice: Notice) -> Rendered:
+    """A screen as Telegram shows it: its HTML text and its inline keyboard (or none)."""
+    return notice.text, keyboard(notice.choices, notice.rows)
 
 
 def recap_lines(message: object) -> list[str]:
@@ -60,49 +46,12 @@ def recap_lines(message: object) -> list[str]:
     return head if head and all(line.endswith(ANSWERED_MARK) for line in head) else []
 
 
-def profile_lines(catalog: Catalog, language: str, values: Mapping[str, Any]) -> Html:
-    """Render the profile fields as "<b>Label:</b> value" lines, values escaped."""
-    return Html(
-        "\n".join(
-            f"<b>{catalog.text(language, 'field.' + field)}:</b> "
-            + escape(field_value(catalog, language, field, values.get(field)))
-            for field in fields.ALL_FIELDS
-        )
-    )
-
-
-def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
-    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
-
-
-def choice_keyboard(catalog: Catalog, language: str, field: str) -> InlineKeyboardMarkup:
-    """One button per option of a single-choice field."""
-    buttons = [
-        InlineKeyboardButton(
-            option_label(catalog, language, field, code),
-            callback_data=cb.pack(cb.ANSWER, field, code),
-        )
-        for code in fields.CHOICE_FIELDS[field]
-    ]
-    return InlineKeyboardMarkup(_rows(buttons, 2))
-
-
 def marketplace_keyboard(
-    catalog: Catalog, language: str, selected: Sequence[str]
-) -> InlineKeyboardMarkup:
+    catalog: Catalog, language: str, selected: list[str]
+) -> InlineKeyboardMarkup | None:
     """Toggle buttons (✅ when chosen) and a "done" button."""
-    field = fields.MULTI_FIELD
-    buttons = [
-        InlineKeyboardButton(
-            ("✅ " if code in selected else "") + option_label(catalog, language, field, code),
-            callback_data=cb.pack(cb.ANSWER, field, code),
-        )
-        for code in MARKETPLACES
-    ]
-    done = InlineKeyboardButton(
-        catalog.text(language, "ask.done"), callback_data=cb.pack(cb.ANSWER, field, "done")
-    )
-    return InlineKeyboardMarkup([*_rows(buttons[:-2], 2), *_rows(buttons[-2:], 1), [done]])
+    choices = screens.marketplace_choices(catalog, language, selected)
+    return keyboard(choices, screens.marketplace_rows())
 
 
 def phone_keyboard(catalog: Catalog, language: str) -> ReplyKeyboardMarkup:
@@ -115,67 +64,26 @@ def phone_keyboard(catalog: Catalog, language: str) -> ReplyKeyboardMarkup:
     )
 
 
+def _shown(catalog: Catalog, language: str, field: str, question: Notice) -> tuple[str, Markup]:
+    """A field's question with its buttons; the phone's with the reply keyboard."""
+    if field == "phone":
+        return question.text, phone_keyboard(catalog, language)
+    return render(question)
+
+
 def field_prompt(
     catalog: Catalog, language: str, field: str, data: Mapping[str, Any]
 ) -> tuple[str, Markup]:
     """The question for one field, with its buttons."""
-    text = catalog.text(language, f"ask.{field}")
-    if field in fields.CHOICE_FIELDS:
-        return text, choice_keyboard(catalog, language, field)
-    if field == fields.MULTI_FIELD:
-        return text, marketplace_keyboard(catalog, language, data.get("selection", []))
-    if field == "phone":
-        return text, phone_keyboard(catalog, language)
-    if field == "nib":
-        skip = InlineKeyboardButton(
-            catalog.text(language, "ask.skip"), callback_data=cb.pack(cb.ANSWER, "nib", "skip")
-        )
-        return text, InlineKeyboardMarkup([[skip]])
-    return text, None
-
-
-def edit_buttons(catalog: Catalog, language: str, kind: str) -> list[list[InlineKeyboardButton]]:
-    """One "✏️ field" button per profile field, two per row."""
-    buttons = [
-        InlineKeyboardButton(
-            catalog.text(
-                language, "signup.edit_button", field=catalog.text(language, f"field.{f}")
-            ),
-            callback_data=cb.pack(kind, "edit", f),
-        )
-        for f in fields.ALL_FIELDS
-    ]
-    return _rows(buttons, 2)
+    question = screens.field_question(catalog, language, field, data.get("selection", []))
+    return _shown(catalog, language, field, question)
 
 
 def consent_prompt(catalog: Catalog, language: str) -> tuple[str, InlineKeyboardMarkup]:
     """The consent notice with agree / decline buttons."""
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    catalog.text(language, "signup.consent_yes"),
-                    callback_data=cb.pack(cb.SIGNUP, "consent", "yes"),
-                ),
-                InlineKeyboardButton(
-                    catalog.text(language, "signup.consent_no"),
-                    callback_data=cb.pack(cb.SIGNUP, "consent", "no"),
-                ),
-            ]
-        ]
-    )
-    return catalog.text(language, "signup.consent"), keyboard
-
-
-def summary_prompt(
-    catalog: Catalog, language: str, data: Mapping[str, Any]
-) -> tuple[str, InlineKeyboardMarkup]:
-    """The sign-up summary with an edit button per field and "confirm"."""
-    confirm = InlineKeyboardButton(
-        catalog.text(language, "signup.confirm"), callback_data=cb.pack(cb.SIGNUP, "confirm")
-    )
-    text = catalog.text(language, "signup.summary", profile=profile_lines(catalog, language, data))
-    return text, InlineKeyboardMarkup([*edit_buttons(catalog, language, cb.SIGNUP), [confirm]])
+    text, markup = render(screens.consent(catalog, language))
+    assert markup is not None  # the consent always has its two choices
+    return text, markup
 
 
 def signup_prompt(
@@ -185,67 +93,29 @@ def signup_prompt(
     if step == signup.CONSENT:
         return consent_prompt(catalog, language)
     if step == signup.SUMMARY:
-        return summary_prompt(catalog, language, data)
-    text, markup = field_prompt(catalog, language, step, data)
-    number = fields.ALL_FIELDS.index(step) + 1
-    counter = catalog.text(language, "signup.step", number=number, total=len(fields.ALL_FIELDS))
-    return f"{counter}\n{text}", markup
+        return render(screens.signup_summary(catalog, language, data))
+    question = screens.field_question(catalog, language, step, data.get("selection", []))
+    return _shown(
+        catalog, language, step, screens.with_step_number(catalog, language, step, question)
+    )
 
 
-def profile_view(
-    catalog: Catalog, language: str, profile: OwnerProfile, tz: ZoneInfo
-) -> tuple[str, InlineKeyboardMarkup]:
+def profile_view(catalog: Catalog, language: str, profile: OwnerProfile, tz: ZoneInfo) -> Rendered:
     """The stored profile with an edit button per field and a language button."""
-    values = {field: getattr(profile, field) for field in fields.ALL_FIELDS}
-    text = catalog.text(
-        language,
-        "profile.view",
-        profile=profile_lines(catalog, language, values),
-        since=format_day(profile.registered_at, tz, language),
-    )
-    language_button = InlineKeyboardButton(
-        catalog.text(language, "profile.language_button"),
-        callback_data=cb.pack(cb.LANGUAGE, "ask"),
-    )
-    keyboard = [*edit_buttons(catalog, language, cb.PROFILE), [language_button]]
-    return text, InlineKeyboardMarkup(keyboard)
+    return render(screens.profile_screen(catalog, language, profile, tz))
 
 
-def language_prompt(catalog: Catalog, language: str) -> tuple[str, InlineKeyboardMarkup]:
+def language_prompt(catalog: Catalog, language: str) -> Rendered:
     """The language picker."""
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    catalog.text(language, "lang.indonesian"),
-                    callback_data=cb.pack(cb.LANGUAGE, "id"),
-                ),
-                InlineKeyboardButton(
-                    catalog.text(language, "lang.english"),
-                    callback_data=cb.pack(cb.LANGUAGE, "en"),
-                ),
-            ]
-        ]
-    )
-    return catalog.text(language, "lang.choose"), keyboard
+    return render(screens.language_picker(catalog, language))
 
 
-def erase_prompt(catalog: Catalog, language: str) -> tuple[str, InlineKeyboardMarkup]:
+def erase_prompt(catalog: Catalog, language: str) -> Rendered:
     """The "delete my data?" confirmation."""
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    catalog.text(language, "data.erase_yes"),
-                    callback_data=cb.pack(cb.ERASE, "yes"),
-                ),
-                InlineKeyboardButton(
-                    catalog.text(language, "data.erase_no"), callback_data=cb.pack(cb.ERASE, "no")
-                ),
-            ]
-        ]
-    )
-    return catalog.text(language, "data.erase_confirm"), keyboard
+    t = catalog.text
+    yes = Choice(cb.pack(cb.ERASE, "yes"), t(language, "data.erase_yes"))
+    no = Choice(cb.pack(cb.ERASE, "no"), t(language, "data.erase_no"))
+    return render(Notice(t(language, "data.erase_confirm"), (yes, no), (2,)))
 
 
 def data_summary(catalog: Catalog, language: str, export: Mapping[str, Any], tz: ZoneInfo) -> str:
