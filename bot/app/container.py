@@ -84,35 +84,18 @@ class Services:
         except BaseException:
             await db.close()
             raise
+        return cls._wire(settings, db, now, users)
+
+    @classmethod
+    def _wire(cls, settings: Settings, db: Database, now: Clock, users: UserService) -> Services:
+        """Build every service over the open database."""
         dialogs = DialogService(DialogRepository(db), now)
-        owners = OwnerRepository(db)
-        sessions = SessionRepository(db)
-        outbox = OutboxRepository(db)
-        reminders = Reminders(outbox, parse_rules(settings.reminders), settings.timezone)
-        booking = BookingService(
-            db,
-            sessions,
-            owners,
-            outbox,
-            now,
-            reminders=reminders,
-            max_active=settings.max_active_bookings,
-            hold=settings.offer_hold,
-        )
-        session_service = SessionService(
-            db, sessions, UserRepository(db), outbox, now, settings.offer_hold, reminders
+        owners, sessions, outbox = OwnerRepository(db), SessionRepository(db), OutboxRepository(db)
+        booking, session_service, attendance = _programme(
+            settings, db, now, sessions, owners, outbox
         )
         invites = InviteService(InviteRepository(db), now)
         access, tz = Access(UserRepository(db), sessions), settings.timezone
-        attendance = AttendanceService(
-            db,
-            AttendanceRepository(db),
-            sessions,
-            outbox,
-            UserRepository(db),
-            now,
-            settings.feedback_delay,
-        )
         broadcasts = BroadcastService(
             db, BroadcastRepository(db), outbox, sessions, UserRepository(db), now
         )
@@ -134,12 +117,10 @@ class Services:
             stats=StatsService(StatsRepository(db), UserRepository(db)),
             broadcasts=broadcasts,
             broadcast_composer=BroadcastComposer(
-                dialogs, broadcasts, UserRepository(db), sessions, settings.timezone
+                dialogs, broadcasts, UserRepository(db), sessions, tz
             ),
             attendance=attendance,
-            tips=TipsService(
-                db, TipsRepository(db), owners, outbox, library(), settings.timezone, now
-            ),
+            tips=TipsService(db, TipsRepository(db), owners, outbox, library(), tz, now),
             admission=Admission(db, outbox, now),
             new_session=NewSessionEditor(
                 dialogs, access, users, session_service, invites, tz, now
@@ -164,3 +145,38 @@ class Services:
     async def close(self) -> None:
         """Release the database."""
         await self.db.close()
+
+
+def _programme(
+    settings: Settings,
+    db: Database,
+    now: Clock,
+    sessions: SessionRepository,
+    owners: OwnerRepository,
+    outbox: OutboxRepository,
+) -> tuple[BookingService, SessionService, AttendanceService]:
+    """Booking, sessions and attendance, sharing one reminder schedule."""
+    reminders = Reminders(outbox, parse_rules(settings.reminders), settings.timezone)
+    booking = BookingService(
+        db,
+        sessions,
+        owners,
+        outbox,
+        now,
+        reminders=reminders,
+        max_active=settings.max_active_bookings,
+        hold=settings.offer_hold,
+    )
+    session_service = SessionService(
+        db, sessions, UserRepository(db), outbox, now, settings.offer_hold, reminders
+    )
+    attendance = AttendanceService(
+        db,
+        AttendanceRepository(db),
+        sessions,
+        outbox,
+        UserRepository(db),
+        now,
+        settings.feedback_delay,
+    )
+    return booking, session_service, attendance

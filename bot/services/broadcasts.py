@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, NotAllowed, StaleAction
 from bot.core.models import Audience, Broadcast, Recipients, Role
-from bot.core.ports import OutboxWriter, SessionReading, UnitOfWork
+from bot.core.ports import OutboxWriter, SessionReading, Transaction, UnitOfWork
 from bot.core.repositories import BroadcastStore
 from bot.services.access import RoleReader, may_run
 
@@ -132,20 +132,27 @@ class BroadcastService:
                 counts=recipients,
                 now=now,
             )
-            for user_id in recipients.reachable:
-                await self._outbox.enqueue(
-                    tx,
-                    user_id,
-                    OUTBOX_KIND,
-                    {"broadcast_id": broadcast_id},
-                    due,
-                    now,
-                    BULK_PRIORITY,
-                    broadcast_ref(broadcast_id),
-                )
+            await self._queue_copies(tx, broadcast_id, recipients.reachable, due, now)
         created = await self._broadcasts.get(broadcast_id)
         assert created is not None
         return created
+
+    async def _queue_copies(
+        self, tx: Transaction, broadcast_id: int, user_ids: list[int], due: datetime, now: datetime
+    ) -> None:
+        """One outbox row per recipient, in the broadcast's transaction."""
+        ref = broadcast_ref(broadcast_id)
+        for user_id in user_ids:
+            await self._outbox.enqueue(
+                tx,
+                user_id,
+                OUTBOX_KIND,
+                {"broadcast_id": broadcast_id},
+                due,
+                now,
+                BULK_PRIORITY,
+                ref,
+            )
 
     async def stop(self, sender_id: int, broadcast_id: int) -> Broadcast:
         """Stop sending (or cancel a scheduled broadcast): unsent copies are cancelled."""
