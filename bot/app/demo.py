@@ -1,9 +1,16 @@
 """``dodolan demo``: the whole programme in a browser, with no token and no network.
 
-One process, 127.0.0.1 only: the local Bot API emulator, the real bot long-polling it with a
-fresh demo database, and the web chat (``simulator.webchat``) where the visitor acts as one
-of five personas. Seeded: a trainer, sessions in the coming days, one starting ten minutes
-after launch with reminders minutes apart, and an owner already booked on it.
+One process, 127.0.0.1 only: the local Bot API emulator and the local WhatsApp Cloud API
+emulator, the real bot serving both (long-polling the one, its webhook called by the other)
+with a fresh demo database, and the web chat (``simulator.webchat``) where the visitor acts
+as one of the personas: five on Telegram, two owners on WhatsApp. Seeded: a trainer, sessions
+in the coming days, one starting ten minutes after launch with reminders minutes apart, an
+owner already booked on it, an owner signed up on WhatsApp who has not written yet (so only
+templates reach him), and the WhatsApp templates, approved.
+
+The demo clock (:class:`DemoTime`) is what the bot and the WhatsApp emulator read: the real
+time plus however far the visitor has moved it with the page's "+1 jam" / "+25 jam", so the
+24-hour window can be seen closing and the next notice going as a template.
 """
 
 from __future__ import annotations
@@ -12,24 +19,32 @@ import argparse
 import asyncio
 import logging
 import signal
+import socket
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from telegram import Update
 
 from bot.app.container import Services
+from bot.app.delivery import DeliveryRunner
 from bot.app.logs import configure_logging
 from bot.app.settings import Settings, load_settings
 from bot.app.telegram import build_application
 from bot.core.clock import Clock, system_clock
+from bot.core.notices import ChannelName
 from bot.services.booking import BookingView
 from bot.services.sessions import SessionDraft
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication
-from handlers.telegram.delivery import send_now
+from handlers.telegram.delivery import SENDER_KEY, run_tick_hooks, send_now
+from handlers.whatsapp.templates import load as load_templates
+from handlers.whatsapp.templates import to_graph
 from simulator import BotApiEmulator, RateLimits
-from simulator.webchat import Persona, WebChat
+from simulator.webchat import Persona, WaPersona, WebChat, WhatsAppChats
+from simulator.whatsapp import WhatsAppEmulator
+from storage.identities import IdentityRepository
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +70,45 @@ MCC: Venue = ("Malang Creative Center", "Jl. A. Yani No. 53, Blimbing", -7.9362,
 # A name with "&", as the Dinas writes its own: the demo shows it is escaped exactly once.
 DINAS_HALL: Venue = ("Aula Dinas Koperasi & UKM", "Jl. Tugu No. 1, Klojen", -7.9772, 112.6340)
 DEMO_RATE_LIMITS = RateLimits(chat_burst=30)
+WA_TOKEN = "EAAG-DEMO-dodolan-local-whatsapp-token"
+WA_SECRET = "dodolan-demo-whatsapp-app-secret"
+WA_OWNER = WaPersona("6281355550000", "Bu Dewi", "Pemilik UKM · WhatsApp")
+# Signed up on WhatsApp at launch but has never written: his 24-hour window is closed.
+WA_SIGNED_UP = WaPersona("6281366660000", "Pak Hadi", "Terdaftar · WhatsApp")
+WA_PERSONAS = (WA_OWNER, WA_SIGNED_UP)
 
 
-def demo_settings(emulator: BotApiEmulator, database: Path) -> Settings:
-    """Settings for the bot in the demo (nothing is read from the environment or .env)."""
+class DemoTime:
+    """The demo's clock: the real time plus however far the visitor has moved it."""
+
+    def __init__(self, base: Clock = system_clock) -> None:
+        self._base = base
+        self._offset = timedelta(0)
+        self.after_move: Callable[[], Awaitable[None]] | None = None
+
+    @property
+    def offset(self) -> timedelta:
+        """How far the clock has been moved, in all."""
+        return self._offset
+
+    def __call__(self) -> datetime:
+        """The demo's current time, aware, in UTC."""
+        return self._base() + self._offset
+
+    async def advance(self, delta: timedelta) -> None:
+        """Move forward and let the bot send what fell due (it cannot go back)."""
+        if delta <= timedelta(0):
+            raise ValueError("the demo clock only moves forward")
+        self._offset += delta
+        if self.after_move is not None:
+            await self.after_move()
+
+
+def demo_settings(
+    emulator: BotApiEmulator, database: Path, wa: WhatsAppEmulator, webhook_port: int
+) -> Settings:
+    """Settings for the bot in the demo (nothing is read from the environment or .env):
+    Telegram through the one emulator, WhatsApp through the other."""
     return load_settings(
         {
             "TELEGRAM_BOT_TOKEN": DEMO_TOKEN,
@@ -67,18 +117,50 @@ def demo_settings(emulator: BotApiEmulator, database: Path) -> Settings:
             "DODOLAN_DATABASE": str(database),
             "DODOLAN_STAFF_IDS": str(STAFF.user_id),
             "DODOLAN_REMINDERS": REMINDERS,
+            "WHATSAPP_ACCESS_TOKEN": WA_TOKEN,
+            "WHATSAPP_PHONE_NUMBER_ID": wa.phone_number_id,
+            "WHATSAPP_BUSINESS_ACCOUNT_ID": wa.waba_id,
+            "WHATSAPP_APP_SECRET": WA_SECRET,
+            "WHATSAPP_VERIFY_TOKEN": "dodolan-demo-verify",
+            "WHATSAPP_API_BASE_URL": wa.base_url,
+            "DODOLAN_WHATSAPP_LISTEN": HOST,
+            "DODOLAN_WHATSAPP_PORT": str(webhook_port),
         }
     )
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that is free now (the bot's WhatsApp webhook needs a fixed one)."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def seed_templates(wa: WhatsAppEmulator) -> None:
+    """Create every template of content/whatsapp_templates.yaml in the emulator, approved."""
+    for template in load_templates().templates:
+        wa.create_template(to_graph(template))
+        wa.approve_template(template.name, template.language)
 
 
 class Demo:
     """The emulator, the real bot and the web chat, started and stopped together."""
 
     def __init__(self, workdir: Path, *, port: int = DEFAULT_PORT, now: Clock = system_clock):
+        self.now = DemoTime(now)
+        self.now.after_move = self.catch_up
         self.emulator = BotApiEmulator(token=DEMO_TOKEN, rate_limits=DEMO_RATE_LIMITS)
-        self.webchat = WebChat(self.emulator, list(PERSONAS), port=port)
+        self.whatsapp = WhatsAppEmulator(
+            access_token=WA_TOKEN, app_secret=WA_SECRET, clock=self.now
+        )
+        self.webchat = WebChat(
+            self.emulator,
+            list(PERSONAS),
+            port=port,
+            whatsapp=WhatsAppChats(self.whatsapp, list(WA_PERSONAS)),
+            clock=self.now,
+        )
         self.database = workdir / "dodolan-demo.sqlite3"
-        self.now = now
         self.application: DodolanApplication | None = None
 
     @property
@@ -95,9 +177,14 @@ class Demo:
         return services
 
     async def start(self) -> None:
-        """Start the emulator, the bot (as ``run_polling`` would), seed, then the web chat."""
+        """Start the emulators, the bot (as ``run_polling`` would), seed, then the web chat."""
         await self.emulator.start()
-        app = build_application(demo_settings(self.emulator, self.database), now=self.now)
+        await self.whatsapp.start()
+        seed_templates(self.whatsapp)  # before the webhook is set: no status webhooks
+        webhook_port = free_port()
+        self.whatsapp.webhook_url = f"http://{HOST}:{webhook_port}/whatsapp"
+        settings = demo_settings(self.emulator, self.database, self.whatsapp, webhook_port)
+        app = build_application(settings, now=self.now)
         await app.initialize()
         assert app.post_init is not None and app.updater is not None
         await app.post_init(app)
@@ -109,7 +196,19 @@ class Demo:
         self.webchat.timezone = self.services.settings.timezone.key
         booked = await seed(self.services, self.emulator, self.now())
         await send_now(app, booked.notice)  # as the booking handler would: at once, not late
+        await seed_whatsapp_owner(self.services, WA_SIGNED_UP)
         await self.webchat.start()
+
+    async def catch_up(self) -> None:
+        """After the clock moved: end expired offers, run the periodic work, send what is due
+        (reminders, held offers) now rather than at the next safety tick."""
+        app = self.application
+        if app is None:
+            return
+        runner = app.bot_data.get(SENDER_KEY)
+        if isinstance(runner, DeliveryRunner):
+            await runner.safety_tick()
+        await run_tick_hooks(app)
 
     async def stop(self) -> None:
         """Stop the web chat, finish in-flight updates, close the bot, stop the emulator."""
@@ -124,9 +223,12 @@ class Demo:
             await app.post_stop(app)
             await app.shutdown()
             await app.post_shutdown(app)
+        await self.whatsapp.stop()
         await self.emulator.stop()
         for violation in self.emulator.violations:
             logger.warning("Bot API violation in %s: %s", violation.method, violation.description)
+        for wa_violation in self.whatsapp.violations:
+            logger.warning("WhatsApp API violation (%d): %s", wa_violation.code, wa_violation.path)
 
 
 async def seed(services: Services, emulator: BotApiEmulator, now: datetime) -> BookingView:
@@ -139,8 +241,17 @@ async def seed(services: Services, emulator: BotApiEmulator, now: datetime) -> B
     await services.invites.redeem(TRAINER.user_id, token, TRAINER.name)
     soon, *_ = await services.sessions.create_many(session_drafts(now, services), STAFF.user_id)
     emulator.open_chat(BOOKED_OWNER.user_id)
-    await sign_up(services, BOOKED_OWNER)
+    await services.users.seen(BOOKED_OWNER.user_id, BOOKED_OWNER.language)
+    await sign_up(services, BOOKED_OWNER.user_id, BOOKED_OWNER.name, BOOKED_OWNER.phone)
     return await services.booking.book(BOOKED_OWNER.user_id, soon.id)
+
+
+async def seed_whatsapp_owner(services: Services, persona: WaPersona) -> None:
+    """An owner signed up on WhatsApp (known by his number) who has not written since."""
+    user_id = await IdentityRepository(services.db).register(
+        ChannelName.WHATSAPP, persona.wa_id, persona.language, services.now()
+    )
+    await sign_up(services, user_id, persona.name, f"+{persona.wa_id}")
 
 
 def session_drafts(now: datetime, services: Services) -> list[SessionDraft]:
@@ -186,17 +297,15 @@ def _draft(
     )
 
 
-async def sign_up(services: Services, persona: Persona) -> None:
+async def sign_up(services: Services, uid: int, name: str, phone: str | None) -> None:
     """Sign an owner up through the sign-up service, as if they had tapped through it."""
-    uid = persona.user_id
-    await services.users.seen(uid, persona.language)
     await services.signup.begin(uid)
     await services.signup.consent(uid, agreed=True)
-    await services.signup.answer_text(uid, f"{persona.name} Lestari")
-    await services.signup.answer_text(uid, "Sambal Bu Wati")
+    await services.signup.answer_text(uid, f"{name} Lestari")
+    await services.signup.answer_text(uid, f"Sambal {name}")
     await services.signup.answer_choice(uid, "category", "kuliner")
     await services.signup.answer_choice(uid, "kecamatan", "sukun")
-    await services.signup.answer_text(uid, persona.phone or "081333444555")
+    await services.signup.answer_text(uid, phone or "081333444555")
     await services.signup.toggle(uid, "shopee")
     await services.signup.finish_multi(uid)
     await services.signup.skip_nib(uid)
@@ -239,7 +348,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"dodolan: --port must be 0–65535, got {args.port}", file=sys.stderr)
         return 2
-    configure_logging("WARNING", (DEMO_TOKEN,))
+    configure_logging("WARNING", (DEMO_TOKEN, WA_TOKEN, WA_SECRET))
     try:
         asyncio.run(_main(args.port))
     except OSError as exc:
