@@ -1,12 +1,14 @@
-// Dodolan web chat: a Telegram-like chat over the local Bot API emulator.
+// Dodolan web chat: a Telegram-like chat over the local Bot API emulator, and a
+// WhatsApp-like one (wa.js) over the local WhatsApp Cloud API emulator.
 // Every piece of message text goes into the page as text nodes; formatting is rebuilt
 // from Telegram's entities (UTF-16 offsets, which are JavaScript string indices), plus the
 // links and /commands a Telegram app finds in plain text by itself.
+// Persona ids are strings on the page: a Telegram user id ("1001") or "wa-<wa_id>".
 "use strict";
 
 const state = {
   personas: [], places: [], bot: {}, timezone: "Asia/Jakarta", current: null,
-  versions: {}, seen: {}, toasts: {}, busy: false, pinned: true,
+  versions: {}, seen: {}, toasts: {}, busy: false, pinned: true, clock: null,
 };
 const $ = (id) => document.getElementById(id);
 const MAX_UPLOAD = 5 * 1024 * 1024;
@@ -20,6 +22,9 @@ const WORDS = {
     myNumber: "Nomor saya", pickLocation: "Kirim lokasi", pickContact: "Bagikan kontak",
     scanQr: "Ketuk untuk memindai QR ini", scanAs: "Pindai QR ini sebagai siapa?",
     tooBig: "File terlalu besar (maksimal 5 MB).", clockSep: ".",
+    waEmpty: "Ketik halo untuk mulai.", template: "Template", windowOpen: "Jendela 24 jam terbuka",
+    windowClosed: "Jendela 24 jam tertutup · hanya template", windowLeft: "sisa",
+    hours: "jam", minutes: "mnt", demoTime: "Waktu demo", moved: "dimajukan",
   },
   en: {
     empty: "Type /start to begin.", edited: "edited", map: "Open map", place: "Location",
@@ -28,11 +33,28 @@ const WORDS = {
     myNumber: "My number", pickLocation: "Send a location", pickContact: "Share a contact",
     scanQr: "Tap to scan this QR code", scanAs: "Who scans this QR code?",
     tooBig: "That file is too big (5 MB at most).", clockSep: ":",
+    waEmpty: "Type hello to begin.", template: "Template", windowOpen: "24-hour window open",
+    windowClosed: "24-hour window closed · templates only", windowLeft: "left",
+    hours: "h", minutes: "min", demoTime: "Demo time", moved: "moved",
   },
 };
 
 function persona(id) {
-  return state.personas.find((p) => p.user_id === id);
+  return state.personas.find((p) => String(p.user_id) === String(id));
+}
+
+function onWhatsApp(id = state.current) {
+  const p = persona(id);
+  return Boolean(p && p.channel === "whatsapp");
+}
+
+function chatPath(id) {
+  const p = persona(id);
+  return p.channel === "whatsapp" ? "/api/wa/" + p.wa_id : "/api/chats/" + p.user_id;
+}
+
+function telegramPersonas() {
+  return state.personas.filter((p) => p.channel !== "whatsapp");
 }
 
 function language() {
@@ -321,13 +343,17 @@ function showToast(text) {
 }
 
 function drawChat(chat) {
-  const id = chat.persona.user_id;
+  const id = String(chat.persona.user_id);
+  const whatsapp = chat.persona.channel === "whatsapp";
+  if (whatsapp) drawWindow(chat.window);
   if (state.drawn === id + "@" + chat.version) return;  // nothing new: keep the buttons
   state.drawn = id + "@" + chat.version;
   const list = $("messages");
   const atBottom = nearBottom();
   list.replaceChildren();
-  if (!chat.messages.length) list.appendChild(el("div", "empty", words().empty));
+  if (!chat.messages.length) {
+    list.appendChild(el("div", "empty", whatsapp ? words().waEmpty : words().empty));
+  }
   let lastDay = "";
   for (const m of chat.messages) {
     const day = dayLabel(m.date);
@@ -335,12 +361,13 @@ function drawChat(chat) {
       const sep = el("div", "day"); sep.appendChild(el("span", "", day));
       list.appendChild(sep); lastDay = day;
     }
-    list.appendChild(drawMessage(m));
+    list.appendChild(whatsapp ? drawWaMessage(m) : drawMessage(m));
   }
-  drawReplyKeyboard(chat.keyboard, chat.keyboard_put_away);
+  drawReplyKeyboard(whatsapp ? null : chat.keyboard, !whatsapp && chat.keyboard_put_away);
+  const toasts = chat.toasts || [];
   const known = state.toasts[id];
-  if (known !== undefined && chat.toasts.length > known) showToast(chat.toasts[chat.toasts.length - 1]);
-  state.toasts[id] = chat.toasts.length;
+  if (known !== undefined && toasts.length > known) showToast(toasts[toasts.length - 1]);
+  state.toasts[id] = toasts.length;
   state.seen[id] = chat.version;
   if (atBottom || state.stick) list.scrollTop = list.scrollHeight;
   state.pinned = nearBottom();
@@ -354,8 +381,9 @@ function drawPersonas() {
   for (const p of state.personas) {
     const chip = el("button", "persona", p.name); chip.type = "button";
     chip.dataset.id = p.user_id;
+    if (p.channel === "whatsapp") chip.classList.add("wa");
     chip.appendChild(el("small", "", p.role));
-    chip.setAttribute("aria-pressed", String(p.user_id === state.current));
+    chip.setAttribute("aria-pressed", String(String(p.user_id) === state.current));
     chip.addEventListener("click", () => choose(p.user_id));
     bar.appendChild(chip);
   }
@@ -363,8 +391,13 @@ function drawPersonas() {
 
 function drawWords(p) {
   const w = words();
+  const whatsapp = p.channel === "whatsapp";
   document.documentElement.lang = language();
-  $("head-sub").textContent = "bot · " + w.you + ": " + p.name + " (" + p.role + ")";
+  $("app").classList.toggle("wa", whatsapp);
+  $("attach").hidden = whatsapp;
+  $("window").hidden = !whatsapp;
+  $("head-sub").textContent = (whatsapp ? "WhatsApp · " : "bot · ") + w.you + ": " + p.name +
+    " (" + p.role + ")";
   $("input").placeholder = w.message;
   $("input").setAttribute("aria-label", w.message);
   $("send").setAttribute("aria-label", w.send);
@@ -374,7 +407,7 @@ function drawWords(p) {
 
 function markUnread() {
   for (const chip of $("personas").children) {
-    const id = Number(chip.dataset.id);
+    const id = chip.dataset.id;
     const v = state.versions[id];
     chip.classList.toggle("unread", id !== state.current && v !== undefined && v !== state.seen[id]);
   }
@@ -387,6 +420,10 @@ function openSheet(title, items) {
   const box = $("sheet-items");
   box.replaceChildren();
   for (const item of [...items, { label: words().cancel, run: () => {}, cancel: true }]) {
+    if (item.heading !== undefined) {
+      box.appendChild(el("div", "sheet-heading", item.heading));
+      continue;
+    }
     const node = el("button", item.cancel ? "sheet-item cancel" : "sheet-item", item.label);
     node.type = "button";
     if (item.detail) node.appendChild(el("small", "", item.detail));
@@ -419,8 +456,8 @@ function locationMenu() {
 }
 
 function contactMenu() {
-  const mine = (p) => p.user_id === state.current;
-  const people = state.personas.filter((p) => p.phone).sort((a, b) => mine(b) - mine(a));
+  const mine = (p) => String(p.user_id) === state.current;
+  const people = telegramPersonas().filter((p) => p.phone).sort((a, b) => mine(b) - mine(a));
   openSheet(words().pickContact, people.map((p) => ({
     label: mine(p) ? words().myNumber : p.name,
     detail: p.phone,
@@ -430,7 +467,7 @@ function contactMenu() {
 
 // Scanning the QR with someone else's phone: that persona opens the deep link.
 function scanAs(payload) {
-  const others = state.personas.filter((p) => p.user_id !== state.current);
+  const others = telegramPersonas().filter((p) => String(p.user_id) !== state.current);
   openSheet(words().scanAs, others.map((p) => ({
     label: p.name,
     detail: p.role,
@@ -461,12 +498,12 @@ function uploadFile(kind, input) {
 async function loadChat() {
   if (state.current === null) return;
   const id = state.current;
-  const chat = await api("/api/chats/" + id);
+  const chat = await api(chatPath(id));
   if (id === state.current) drawChat(chat);
 }
 
 async function choose(id) {
-  state.current = id;
+  state.current = String(id);
   state.stick = true;
   closeSheet();
   drawWords(persona(id));
@@ -479,7 +516,7 @@ async function act(kind, body, button) {
   if (button) button.disabled = true;
   state.stick = true;
   try {
-    const result = await api("/api/chats/" + state.current + "/" + kind, body);
+    const result = await api(chatPath(state.current) + "/" + kind, body);
     if (result.chat) drawChat(result.chat);
   } catch (err) {
     showToast(err.message);
@@ -490,7 +527,7 @@ async function act(kind, body, button) {
 }
 
 function sendText(text) {
-  if (text.trim()) act("send", { text });
+  if (text.trim()) act(onWhatsApp() ? "say" : "send", { text });
 }
 
 function listen() {
@@ -505,6 +542,7 @@ function listen() {
     }
     const v = state.versions[state.current];
     if (v !== undefined && v !== state.seen[state.current]) loadChat();
+    if (state.clock && state.versions.clock !== state.clockVersion) loadClock();
     markUnread();
   };
 }
@@ -513,7 +551,9 @@ async function main() {
   const data = await api("/api/personas");
   Object.assign(state, {
     personas: data.personas, places: data.places, bot: data.bot, timezone: data.timezone,
+    clock: data.clock,
   });
+  setUpClock();
   $("bot-name").textContent = data.bot.first_name;
   $("composer").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -532,8 +572,7 @@ async function main() {
   $("document-file").addEventListener("change", (e) => uploadFile("document", e.target));
   document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeSheet(); });
   $("messages").addEventListener("scroll", () => { state.pinned = nearBottom(); });
-  const wanted = Number(location.hash.slice(1));
-  const first = state.personas.find((p) => p.user_id === wanted) || state.personas[0];
+  const first = persona(decodeURIComponent(location.hash.slice(1))) || state.personas[0];
   await choose(first.user_id);
   listen();
 }
