@@ -71,7 +71,7 @@ def test_a_fresh_clone_serves_the_demo_and_the_bot_answers(
     )
     assert Path(imported.stdout.strip()).is_relative_to(fresh_clone)  # the clone's own code
     page = open_page(fresh_clone_demo_url)
-    expect(page.locator(".persona")).to_have_count(5)
+    expect(page.locator(".persona")).to_have_count(7)  # five on Telegram, two on WhatsApp
     type_message(page, "/start")
     expect(bot_says(page, "Halo, Siti!")).to_be_visible()
     icon = page.locator("link[rel=icon]").get_attribute("href")
