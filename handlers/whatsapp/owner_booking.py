@@ -16,31 +16,27 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-
 from bot.core import choices as ids
 from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
-from bot.core.markup import plain
 from bot.core.models import TrainingSession
-from bot.core.notices import Choice, Notice
-from bot.formatting import format_clock, format_datetime
-from bot.i18n import Catalog, Html
-from bot.services import signup
+from bot.core.notices import Notice
+from bot.i18n import Catalog
+from bot.services import session_screens, signup
 from bot.services.booking import BookingView
-from bot.services.session_texts import place, seats, when
+from bot.services.owner_screens import with_lead
 from handlers.whatsapp import screens
-from handlers.whatsapp.markup import shorten
 from handlers.whatsapp.owner_signup import step_for
 from handlers.whatsapp.router import Audience, MenuItem, Router, Turn
+from handlers.whatsapp.screens import ROOM
 
 SESSION_LINK_PREFIX = "sesi-"  # a sign-up started from a session remembers it, as on Telegram
 MAX_LISTED = 10  # a WhatsApp list holds ten rows
 MAX_CARDS = 3  # up to this many sessions come as cards; more as one list
-ROW_TITLE = 24
 ITEMS = (
     MenuItem("jadwal", "wab.menu.jadwal", "wab.menu.jadwal_about", 20),
     MenuItem(
@@ -96,7 +92,7 @@ async def trainer_names(turn: Turn, sessions: Sequence[TrainingSession]) -> dict
 
 @dataclass(frozen=True)
 class Views:
-    """Pure builders of the session and booking messages in one reader's language."""
+    """The session and booking screens in one reader's language, fitted to WhatsApp."""
 
     catalog: Catalog
     language: str
@@ -104,137 +100,61 @@ class Views:
 
     @classmethod
     def of(cls, turn: Turn) -> Views:
-        """The builders for the person of ``turn``."""
+        """The screens for the person of ``turn``."""
         return cls(turn.services.catalog, turn.language, turn.services.settings.timezone)
-
-    def t(self, key: str, /, **params: object) -> str:
-        """Catalog text in the reader's language."""
-        return self.catalog.text(self.language, key, **params)
-
-    def _choice(self, key: str, *parts: str, kind: str = ids.BOOKING) -> Choice:
-        return Choice(ids.pack(kind, *parts), self.t(key))
-
-    def card(self, session: TrainingSession, trainers: Mapping[int, str]) -> str:
-        """A session as owners see it (the Telegram card's text)."""
-        trainer = trainers.get(session.trainer_id or 0) or self.t("session.no_trainer")
-        return self.t(
-            "session.card",
-            title=session.title,
-            when=when(session, self.tz, self.language),
-            place=Html(place(self.catalog, self.language, session)),
-            trainer=trainer,
-            seats=Html(seats(self.catalog, self.language, session)),
-        )
 
     def session(
         self,
         session: TrainingSession,
         trainers: Mapping[int, str],
-        bookable: bool,
         *,
+        now: datetime,
         lead: str | None = None,
         from_list: bool = False,
     ) -> Notice:
         """The session's card with its book (or waitlist) button while it can be booked."""
-        choices: list[Choice] = []
-        if bookable:
-            full = session.seats_left < 1
-            key, action = (
-                ("wab.button.join_waitlist", "wait") if full else ("booking.book", "book")
-            )
-            choices.append(self._choice(key, action, str(session.id)))
-        if from_list:
-            choices.append(self._choice("booking.back_to_list", "list", "0"))
-        return screens.with_lead(lead, Notice(self.card(session, trainers), tuple(choices)))
-
-    def row(self, session: TrainingSession, choice_id: str) -> Choice:
-        """A list row: "Sab 12/12 09.00 · Foto…", the full title and place below it."""
-        start = session.starts_at.astimezone(self.tz)
-        day = format_date(start, "EEE dd/MM", locale=self.language)
-        title = shorten(
-            f"{day} {format_clock(start, self.tz, self.language)} · {session.title}", ROW_TITLE
+        notice = session_screens.session_screen(
+            self.catalog,
+            self.language,
+            session,
+            self.tz,
+            trainers,
+            now=now,
+            from_list=from_list,
+            room=ROOM,
         )
-        about = f"{session.title} · {plain(place(self.catalog, self.language, session))}"
-        return Choice(choice_id, title, about)
+        return with_lead(lead, notice)
 
     def schedule(self, sessions: Sequence[TrainingSession]) -> Notice:
         """Every bookable session in one message, a list row to open each one's card."""
-        lines = [
-            self.t(
-                "booking.list_line",
-                number=number,
-                title=s.title,
-                when=when(s, self.tz, self.language),
-                seats=Html(seats(self.catalog, self.language, s)),
-            )
-            for number, s in enumerate(sessions, start=1)
-        ]
-        rows = tuple(self.row(s, ids.pack(ids.BOOKING, "show", str(s.id))) for s in sessions)
-        return Notice("\n\n".join([self.t("wab.schedule.many"), *lines]), rows)
+        return session_screens.schedule(self.catalog, self.language, sessions, self.tz, ROOM)
 
     def booking(self, view: BookingView, trainers: Mapping[int, str]) -> Notice:
         """An owner's seat, waitlist place or offer as it is now, with what they can do."""
-        card, booking, ident = (
-            Html(self.card(view.session, trainers)),
-            view.booking,
-            str(view.booking.id),
-        )
-        if booking.status == "offered":
-            expires = booking.offer_expires_at or view.session.starts_at
-            until = format_datetime(expires, self.tz, self.language)
-            return Notice(
-                self.t("booking.mine_offered", until=until, card=card), self.offer(ident)
-            )
-        if booking.status == "waitlisted":
-            text = self.t("booking.mine_waitlisted", rank=view.rank or 0, card=card)
-            return Notice(text, (self._choice("wab.button.leave_waitlist", "cancelask", ident),))
-        if booking.status == "confirmed" and booking.attended_at is not None:
-            return Notice(self.t("booking.mine_attended", card=card))
-        if booking.status == "confirmed":
-            return Notice(
-                self.t("booking.mine_confirmed", card=card),
-                (
-                    self._choice("wab.button.move", "movelist", ident),
-                    self._choice("booking.cancel", "cancelask", ident),
-                ),
-            )
-        return Notice(self.t("booking.mine_ended", card=card))
-
-    def offer(self, ident: str) -> tuple[Choice, ...]:
-        """ "Take the seat" / "No, thanks" for a waitlist offer."""
-        return (
-            self._choice("booking.take", "take", ident, kind=ids.OFFER),
-            self._choice("booking.skip", "skip", ident, kind=ids.OFFER),
+        return session_screens.booking_screen(
+            self.catalog, self.language, view, self.tz, trainers, room=ROOM
         )
 
     def cancel_question(self, view: BookingView, trainers: Mapping[int, str]) -> Notice:
         """The booking's card with "Really cancel?" and yes / no."""
-        ident, session = str(view.booking.id), view.session
-        text = self.t(
-            "booking.cancel_ask",
-            card=Html(self.card(session, trainers)),
-            title=session.title,
-            when=when(session, self.tz, self.language),
+        return session_screens.cancel_question(
+            self.catalog, self.language, view, self.tz, trainers
         )
-        yes = self._choice("booking.cancel_yes", "cancel", ident)
-        return Notice(text, (yes, self._choice("booking.cancel_no", "keep", ident)))
 
     def move_targets(self, booking_id: int, targets: Sequence[TrainingSession]) -> Notice:
         """The sessions with a free seat the booking can move to, one list row each."""
-        rows = tuple(
-            self.row(s, ids.pack(ids.BOOKING, "move", str(booking_id), str(s.id))) for s in targets
+        return session_screens.move_choices(
+            self.catalog, self.language, booking_id, targets, self.tz, ROOM
         )
-        return Notice(self.t("booking.move_choose"), rows)
 
 
 async def show_session(
     turn: Turn, session: TrainingSession, *, lead: str | None = None, from_list: bool = False
 ) -> None:
     """Send one session's card with its booking button (under ``lead``)."""
-    now = turn.services.now()
-    bookable = session.status == "open" and session.cutoff_at > now
     trainers = await trainer_names(turn, [session])
-    notice = Views.of(turn).session(session, trainers, bookable, lead=lead, from_list=from_list)
+    now = turn.services.now()
+    notice = Views.of(turn).session(session, trainers, now=now, lead=lead, from_list=from_list)
     await turn.send(notice)
 
 
@@ -325,7 +245,7 @@ async def _sign_up_first(turn: Turn, session_id: int) -> None:
     if dialog is None or dialog.step == signup.CONSENT:
         await turn.send(screens.consent_notice(services.catalog, turn.language, lead))
     else:
-        await turn.send(screens.with_lead(lead, step_for(turn, dialog)))
+        await turn.send(with_lead(lead, step_for(turn, dialog)))
 
 
 async def _show(turn: Turn, session_id: int) -> None:

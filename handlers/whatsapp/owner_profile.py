@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core import choices as ids
 from bot.core.errors import NotRegistered, StaleAction
+from bot.services import owner_screens
 from handlers.whatsapp import screens
 from handlers.whatsapp.owner_signup import step_for
 from handlers.whatsapp.router import Router, Turn
@@ -21,7 +22,7 @@ async def show_profile(turn: Turn) -> None:
 
 async def choose_language(turn: Turn) -> None:
     """Offer the two languages."""
-    await turn.send(screens.language_notice(turn.services.catalog, turn.language))
+    await turn.send(owner_screens.language_picker(turn.services.catalog, turn.language))
 
 
 async def tapped_profile(turn: Turn) -> None:
@@ -29,12 +30,10 @@ async def tapped_profile(turn: Turn) -> None:
     parts = ids.parse(turn.choice_id, ids.PROFILE, 1) or ids.parse(turn.choice_id, ids.PROFILE, 2)
     try:
         match parts:
-            case [screens.EDITS]:
+            case [owner_screens.EDITS]:
                 if await turn.services.profile.get(turn.user_id) is None:
                     raise NotRegistered(turn.user_id)
-                notice = screens.edit_list_notice(
-                    turn.services.catalog, turn.language, ids.PROFILE
-                )
+                notice = owner_screens.edit_list(turn.services.catalog, turn.language, ids.PROFILE)
                 await turn.send(notice)
             case ["edit", field]:
                 dialog = await turn.services.profile.start_edit(turn.user_id, field)

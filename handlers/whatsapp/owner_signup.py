@@ -15,7 +15,7 @@ from bot.core import choices as ids
 from bot.core.errors import InvalidInput, NotRegistered, Refusal, StaleAction
 from bot.core.models import Dialog
 from bot.core.notices import Notice
-from bot.services import fields, profile, signup
+from bot.services import fields, owner_screens, profile, signup
 from bot.services.fields import FieldCollector
 from bot.services.validation import normalise_phone
 from handlers.whatsapp import screens
@@ -78,7 +78,7 @@ async def ask_again(turn: Turn, lead: str) -> None:
         await turn.send(Notice(lead))
         return
     turn.prompted = True
-    await turn.send(screens.with_lead(lead, step_for(turn, dialog)))
+    await turn.send(owner_screens.with_lead(lead, step_for(turn, dialog)))
 
 
 async def greet(turn: Turn) -> None:
@@ -91,7 +91,7 @@ async def greet(turn: Turn) -> None:
     welcome = turn.t("wa.start.welcome", name=name)
     if dialog.step != signup.CONSENT:  # resuming: greet, then the question they are at
         turn.prompted = True
-        await turn.send(screens.with_lead(welcome, step_for(turn, dialog)))
+        await turn.send(owner_screens.with_lead(welcome, step_for(turn, dialog)))
         return
     await turn.send(screens.consent_notice(turn.services.catalog, turn.language, welcome))
 
@@ -103,7 +103,7 @@ async def sign_up(turn: Turn) -> None:
     if dialog is None and owner is not None:
         tz = turn.services.settings.timezone
         notice = screens.profile_notice(turn.services.catalog, turn.language, owner, tz)
-        await turn.send(screens.with_lead(turn.t("signup.already"), notice))
+        await turn.send(owner_screens.with_lead(turn.t("signup.already"), notice))
         return
     if dialog is None:
         return
@@ -112,7 +112,7 @@ async def sign_up(turn: Turn) -> None:
     if dialog.step == signup.CONSENT:
         await turn.send(screens.consent_notice(turn.services.catalog, turn.language, intro))
     else:
-        await turn.send(screens.with_lead(intro, step_for(turn, dialog)))
+        await turn.send(owner_screens.with_lead(intro, step_for(turn, dialog)))
 
 
 async def received_input(turn: Turn) -> None:
@@ -142,7 +142,7 @@ async def _typed(turn: Turn, collector: FieldCollector, dialog: Dialog) -> Dialo
     step, word = dialog.step, normalise_word(turn.text)
     if step in fields.CHOICE_FIELDS:
         for code in fields.CHOICE_FIELDS[step]:
-            label = screens.option_label(turn.services.catalog, turn.language, step, code)
+            label = owner_screens.option_label(turn.services.catalog, turn.language, step, code)
             if word in (normalise_word(label), code):
                 return await collector.answer_choice(turn.user_id, step, code)
     phone = sender_phone(turn)
@@ -161,11 +161,11 @@ async def after_answer(turn: Turn, answered: str, following: Dialog | None) -> N
             await turn.say("profile.saved")
             return
         view = screens.profile_notice(catalog, language, owner, turn.services.settings.timezone)
-        await turn.send(screens.with_lead(turn.t("profile.saved"), view))
+        await turn.send(owner_screens.with_lead(turn.t("profile.saved"), view))
         return
     value = following.data.get(answered)
-    lead = screens.answer_line(catalog, language, answered, value) if answered else None
-    await turn.send(screens.with_lead(lead, step_for(turn, following)))
+    lead = owner_screens.answer_line(catalog, language, answered, value) if answered else None
+    await turn.send(owner_screens.with_lead(lead, step_for(turn, following)))
 
 
 async def tapped_answer(turn: Turn) -> None:
@@ -230,7 +230,7 @@ async def tapped_signup(turn: Turn) -> None:
             case ["edit", field]:
                 dialog = await turn.services.signup.edit(turn.user_id, field)
                 await turn.send(step_for(turn, dialog))
-            case [screens.EDITS]:
+            case [owner_screens.EDITS]:
                 await _show_edits(turn)
             case ["confirm"]:
                 owner, _payload = await turn.services.signup.confirm(turn.user_id)
@@ -248,14 +248,14 @@ async def _consented(turn: Turn, agreed: bool) -> None:
     if dialog is None:
         await turn.send(Notice(f"{record}\n\n{turn.t('signup.declined')}"))
         return
-    await turn.send(screens.with_lead(record, step_for(turn, dialog)))
+    await turn.send(owner_screens.with_lead(record, step_for(turn, dialog)))
 
 
 async def _show_edits(turn: Turn) -> None:
     dialog = await turn.dialog()
     if dialog is None or dialog.flow != signup.FLOW or dialog.step != signup.SUMMARY:
-        raise StaleAction(screens.EDITS)
-    await turn.send(screens.edit_list_notice(turn.services.catalog, turn.language, ids.SIGNUP))
+        raise StaleAction(owner_screens.EDITS)
+    await turn.send(owner_screens.edit_list(turn.services.catalog, turn.language, ids.SIGNUP))
 
 
 def register(router: Router) -> None:

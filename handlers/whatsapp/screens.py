@@ -1,4 +1,10 @@
-"""Pure builders of the owner's WhatsApp screens: state in, a Notice out. No I/O here.
+"""What only WhatsApp's owner screens have: command words, the phone check, the menu. No I/O.
+
+The screens themselves are channel-free (``bot.services.owner_screens`` and
+``session_screens``); :data:`ROOM` tells them how much WhatsApp shows of choices (three
+buttons of 20 characters, else a list), so they fit their titles and lists to it. This
+module adds what is WhatsApp's own: Meta's part in the consent, the sender's number to
+confirm, a marketplace question that says what is chosen, the "Menu" list and help.
 
 Texts come from the catalogs in the neutral markup (the channel renders it). Catalog texts
 name Telegram's slash commands ("/jadwal"); :func:`for_whatsapp` turns each into the word
@@ -19,15 +25,16 @@ from zoneinfo import ZoneInfo
 from bot.core import choices as ids
 from bot.core.models import OwnerProfile
 from bot.core.notices import Choice, Notice
-from bot.formatting import format_day
-from bot.i18n import Catalog, Html, escape
-from bot.services import fields, signup
-from bot.services.validation import MARKETPLACES
+from bot.i18n import Catalog, escape
+from bot.services import fields, owner_screens, signup
+from bot.services.owner_screens import Room
+from bot.services.owner_screens import profile_lines as profile_lines
+from bot.services.owner_screens import with_lead as with_lead
+from handlers.whatsapp.render import MAX_BUTTON_TITLE, MAX_BUTTONS, MAX_ROW_TITLE
 
 MENU = "mn"  # a row of the "Menu" list: mn:v1:<word>
 PHONE_FROM_WHATSAPP = "wa"  # ans:v1:phone:wa — use the number the message came from
 PHONE_OTHER = "other"  # ans:v1:phone:other — type another number
-EDITS = "edits"  # su:v1:edits, pf:v1:edits — show the list of fields to change
 
 # Telegram's slash commands as the words an owner types on WhatsApp, per language. A command
 # not listed here keeps its own name as the word (without the slash).
@@ -97,89 +104,21 @@ def for_whatsapp(notice: Notice, language: str) -> Notice:
     )
 
 
-def option_label(catalog: Catalog, language: str, field: str, code: str) -> str:
-    """The reader's label of one option code."""
-    return catalog.text(language, f"option.{field}.{code}")
-
-
-def field_value(catalog: Catalog, language: str, field: str, value: Any) -> str:
-    """One stored field value as plain text."""
-    if value in (None, "", [], ()):
-        return catalog.text(language, "field.empty")
-    if field in fields.CHOICE_FIELDS:
-        return option_label(catalog, language, field, str(value))
-    if field == fields.MULTI_FIELD:
-        return ", ".join(option_label(catalog, language, field, c) for c in value)
-    return str(value)
-
-
-def answer_line(catalog: Catalog, language: str, field: str, value: Any) -> str:
-    """An answer taken, as the next message starts: "Jenis usaha: <b>Kuliner</b> ✓"."""
-    return catalog.text(
-        language,
-        "answer.chosen",
-        field=catalog.text(language, "field." + field),
-        value=field_value(catalog, language, field, value),
-    )
-
-
-def profile_lines(catalog: Catalog, language: str, values: Mapping[str, Any]) -> Html:
-    """The profile fields as "<b>Label:</b> value" lines, values escaped."""
-    return Html(
-        "\n".join(
-            f"<b>{catalog.text(language, 'field.' + field)}:</b> "
-            + escape(field_value(catalog, language, field, values.get(field)))
-            for field in fields.ALL_FIELDS
-        )
-    )
-
-
-def _joined(*parts: str | None) -> str:
-    return "\n\n".join(p for p in parts if p)
+ROOM = Room(buttons=MAX_BUTTONS, title=MAX_BUTTON_TITLE, row_title=MAX_ROW_TITLE)
 
 
 def consent_notice(catalog: Catalog, language: str, lead: str | None) -> Notice:
-    """The consent question (under ``lead``, e.g. the greeting), with agree / decline."""
-    t = catalog.text
-    body, _, question = t(language, "signup.consent").rpartition("\n\n")
-    consent = _joined(body, t(language, "wa.signup.meta_note"), question)
-    return Notice(
-        _joined(lead, consent),
-        (
-            Choice(ids.pack(ids.SIGNUP, "consent", "yes"), t(language, "signup.consent_yes")),
-            Choice(ids.pack(ids.SIGNUP, "consent", "no"), t(language, "signup.consent_no")),
-        ),
-    )
-
-
-def _option_choices(catalog: Catalog, language: str, field: str) -> tuple[Choice, ...]:
-    return tuple(
-        Choice(ids.pack(ids.ANSWER, field, code), option_label(catalog, language, field, code))
-        for code in fields.CHOICE_FIELDS[field]
-    )
-
-
-def marketplace_choices(
-    catalog: Catalog, language: str, selected: Sequence[str]
-) -> tuple[Choice, ...]:
-    """One row per marketplace (✅ when chosen) and "done"."""
-    field = fields.MULTI_FIELD
-    rows = tuple(
-        Choice(
-            ids.pack(ids.ANSWER, field, code),
-            ("✅ " if code in selected else "") + option_label(catalog, language, field, code),
-        )
-        for code in MARKETPLACES
-    )
-    done = Choice(ids.pack(ids.ANSWER, field, "done"), catalog.text(language, "ask.done"))
-    return (*rows, done)
+    """The consent question (under ``lead``, e.g. the greeting) with Meta's part in it."""
+    note = catalog.text(language, "wa.signup.meta_note")
+    return with_lead(lead, owner_screens.consent(catalog, language, note=note))
 
 
 def _marketplace_question(catalog: Catalog, language: str, selected: Sequence[str]) -> str:
+    """The question, and what is chosen so far (a sent list cannot show its ✅ change)."""
     t = catalog.text
-    chosen = field_value(catalog, language, fields.MULTI_FIELD, list(selected))
+    chosen = owner_screens.field_value(catalog, language, fields.MULTI_FIELD, list(selected))
     status = t(language, "wa.ask.marketplaces_chosen", chosen=chosen) if selected else None
-    return _joined(t(language, "wa.ask.marketplaces"), status)
+    return owner_screens.joined(t(language, "wa.ask.marketplaces"), status)
 
 
 def phone_notice(catalog: Catalog, language: str, sender_phone: str | None) -> Notice:
@@ -206,47 +145,15 @@ def field_notice(
     sender_phone: str | None,
 ) -> Notice:
     """The question for one profile field, with its buttons or list."""
-    t = catalog.text
     if field == "phone":
         return phone_notice(catalog, language, sender_phone)
-    if field in fields.CHOICE_FIELDS:
-        return Notice(t(language, f"ask.{field}"), _option_choices(catalog, language, field))
+    selected = list(data.get("selection", []))
+    question = owner_screens.field_question(catalog, language, field, selected)
     if field == fields.MULTI_FIELD:
-        selected = list(data.get("selection", []))
-        return Notice(
-            _marketplace_question(catalog, language, selected),
-            marketplace_choices(catalog, language, selected),
-        )
+        return replace(question, text=_marketplace_question(catalog, language, selected))
     if field == "nib":
-        skip = Choice(ids.pack(ids.ANSWER, "nib", "skip"), t(language, "ask.skip"))
-        return Notice(t(language, "wa.ask.nib"), (skip,))
-    return Notice(t(language, f"ask.{field}"))
-
-
-def summary_notice(catalog: Catalog, language: str, data: Mapping[str, Any]) -> Notice:
-    """The sign-up summary with "confirm" and "change something"."""
-    t = catalog.text
-    text = t(language, "wa.signup.summary", profile=profile_lines(catalog, language, data))
-    return Notice(
-        text,
-        (
-            Choice(ids.pack(ids.SIGNUP, "confirm"), t(language, "signup.confirm")),
-            Choice(ids.pack(ids.SIGNUP, EDITS), t(language, "wa.signup.change")),
-        ),
-    )
-
-
-def edit_list_notice(catalog: Catalog, language: str, kind: str) -> Notice:
-    """The list of fields to change (sign-up summary ``su`` or profile ``pf``)."""
-    t = catalog.text
-    rows = tuple(
-        Choice(
-            ids.pack(kind, "edit", f),
-            t(language, "signup.edit_button", field=t(language, f"field.{f}")),
-        )
-        for f in fields.ALL_FIELDS
-    )
-    return Notice(t(language, "wa.edit.which"), rows)
+        return replace(question, text=catalog.text(language, "wa.ask.nib"))
+    return question
 
 
 def step_notice(
@@ -260,49 +167,16 @@ def step_notice(
 ) -> Notice:
     """The message of one sign-up or profile step (``numbered``: "Langkah 2 dari 7")."""
     if step == signup.SUMMARY:
-        return summary_notice(catalog, language, data)
+        return owner_screens.signup_summary(catalog, language, data, ROOM)
     question = field_notice(catalog, language, step, data, sender_phone)
     if not numbered or data.get("editing"):
         return question
-    number = fields.ALL_FIELDS.index(step) + 1
-    counter = catalog.text(language, "signup.step", number=number, total=len(fields.ALL_FIELDS))
-    return replace(question, text=f"{counter}\n{question.text}")
-
-
-def with_lead(lead: str | None, notice: Notice) -> Notice:
-    """The notice with a line above it (the answer just taken, or a refusal)."""
-    return replace(notice, text=_joined(lead, notice.text)) if lead else notice
+    return owner_screens.with_step_number(catalog, language, step, question)
 
 
 def profile_notice(catalog: Catalog, language: str, profile: OwnerProfile, tz: ZoneInfo) -> Notice:
     """The stored profile with "change something" and "language" buttons."""
-    t = catalog.text
-    values = {field: getattr(profile, field) for field in fields.ALL_FIELDS}
-    text = t(
-        language,
-        "wa.profile.view",
-        profile=profile_lines(catalog, language, values),
-        since=format_day(profile.registered_at, tz, language),
-    )
-    return Notice(
-        text,
-        (
-            Choice(ids.pack(ids.PROFILE, EDITS), t(language, "wa.signup.change")),
-            Choice(ids.pack(ids.LANGUAGE, "ask"), t(language, "profile.language_button")),
-        ),
-    )
-
-
-def language_notice(catalog: Catalog, language: str) -> Notice:
-    """The language picker."""
-    t = catalog.text
-    return Notice(
-        t(language, "lang.choose"),
-        (
-            Choice(ids.pack(ids.LANGUAGE, "id"), t(language, "lang.indonesian")),
-            Choice(ids.pack(ids.LANGUAGE, "en"), t(language, "lang.english")),
-        ),
-    )
+    return owner_screens.profile_screen(catalog, language, profile, tz, ROOM)
 
 
 def menu_notice(
