@@ -22,6 +22,7 @@ from bot.services.booking import BookingService
 from bot.services.broadcasts import ANNOUNCEMENT, OUTBOX_KIND, BroadcastService
 from bot.services.delivery import Builders
 from bot.services.reminders import lead_time
+from bot.services.session_screens import offer_choices
 from bot.services.session_texts import place, preparation, when
 from bot.services.sessions import SessionService
 
@@ -140,11 +141,7 @@ class NoticeBuilders:
             when=when(session, self.tz, lang),
             until=until,
         )
-        ident = str(view.booking.id)
-        offer = (
-            Choice(ids.pack(ids.OFFER, "take", ident), catalog.text(lang, "booking.take")),
-            Choice(ids.pack(ids.OFFER, "skip", ident), catalog.text(lang, "booking.skip")),
-        )
+        offer = offer_choices(catalog, lang, view.booking.id)
         params = {**self._about(session, lang), "until": until}
         return Notice(text, offer, rows=(2,), kind=message.kind, params=params)
 
