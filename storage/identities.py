@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName
@@ -28,6 +29,25 @@ class IdentityRepository:
             "SELECT channel, external_id FROM identities WHERE user_id = ?", (user_id,)
         )
         return {ChannelName(r["channel"]): str(r["external_id"]) for r in rows}
+
+    async def on_channel(
+        self, channel: ChannelName, user_ids: Sequence[int]
+    ) -> dict[int, dict[ChannelName, str]]:
+        """Every channel of each user who has an identity on ``channel``."""
+        found: dict[int, dict[ChannelName, str]] = {}
+        for start in range(0, len(user_ids), 500):
+            chunk = list(user_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = await self._db.fetch_all(
+                f"SELECT user_id, channel, external_id FROM identities WHERE user_id IN "
+                f"(SELECT user_id FROM identities WHERE channel = ? AND user_id IN ({marks}))",
+                (channel.value, *chunk),
+            )
+            for row in rows:
+                found.setdefault(int(row["user_id"]), {})[ChannelName(row["channel"])] = str(
+                    row["external_id"]
+                )
+        return found
 
     async def user_for(self, channel: ChannelName, external_id: str) -> int | None:
         """The internal user with this id on ``channel``, if any."""

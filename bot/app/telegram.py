@@ -40,6 +40,7 @@ from handlers.telegram.bot_api import DodolanBot
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.delivery import (
+    ESTIMATE_KEY,
     PROBLEMS_KEY,
     SENDER_KEY,
     add_telegram_renderers,
@@ -70,13 +71,7 @@ def build_application(
         application.bot_data[SERVICES_KEY] = services
         await set_default_menus(application.bot, services.catalog)
         await _refresh_privileged_menus(application, services)
-        extra: dict[ChannelName, Channel] = {}
-        if settings.whatsapp is not None:
-            edge = WhatsAppEdge(settings.whatsapp, services)
-            application.bot_data[WHATSAPP_KEY] = edge
-            await edge.start()
-            extra[ChannelName.WHATSAPP] = edge.channel
-            application.bot_data[PROBLEMS_KEY] = edge.channel.problems
+        extra = await _start_whatsapp(application, settings, services)
         await _start_delivery(application, services, extra, background=background_delivery)
         logger.info("Dodolan started as @%s", application.bot.username)
 
@@ -127,6 +122,20 @@ def _build_bot(settings: Settings, rate_limiter: PriorityRateLimiter) -> Dodolan
         get_updates_request=HTTPXRequest(connection_pool_size=1),
         rate_limiter=rate_limiter,
     )
+
+
+async def _start_whatsapp(
+    application: DodolanApplication, settings: Settings, services: Services
+) -> dict[ChannelName, Channel]:
+    """Start the WhatsApp edge beside the bot when it is configured; its channel, if any."""
+    if settings.whatsapp is None:
+        return {}
+    edge = WhatsAppEdge(settings.whatsapp, services)
+    application.bot_data[WHATSAPP_KEY] = edge
+    await edge.start()
+    application.bot_data[PROBLEMS_KEY] = edge.channel.problems
+    application.bot_data[ESTIMATE_KEY] = functools.partial(edge.estimate_for, telegram=True)
+    return {ChannelName.WHATSAPP: edge.channel}
 
 
 async def _start_delivery(

@@ -11,6 +11,7 @@ runner as Telegram's.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -18,8 +19,9 @@ from tornado.httpserver import HTTPServer
 
 from bot.app.container import Services
 from bot.core.errors import DeliveryError
+from bot.core.notices import ChannelName
 from handlers.whatsapp import owner_booking, templates
-from handlers.whatsapp.channel import WhatsAppChannel, pacing_for
+from handlers.whatsapp.channel import Estimate, WhatsAppChannel, pacing_for
 from handlers.whatsapp.events import Event
 from handlers.whatsapp.graph import GraphClient
 from handlers.whatsapp.inbound import build_router
@@ -85,6 +87,19 @@ class WhatsAppEdge:
             return self.settings.port
         sockets = list(self._server._sockets.values())
         return int(sockets[0].getsockname()[1]) if sockets else self.settings.port
+
+    async def estimate_for(self, user_ids: Sequence[int], *, telegram: bool) -> Estimate:
+        """The WhatsApp side of sending one notice to these users (those on Telegram get it
+        there when ``telegram`` runs, as delivery prefers it)."""
+        known = await IdentityRepository(self._services.db).on_channel(
+            ChannelName.WHATSAPP, user_ids
+        )
+        here = [
+            ids[ChannelName.WHATSAPP]
+            for ids in known.values()
+            if not (telegram and ChannelName.TELEGRAM in ids)
+        ]
+        return await self.channel.estimate(here)
 
     def use_sender(self, sender: ReplySender) -> None:
         """Send the replies owed to owners (a seat, a cancellation) at once through ``sender``."""

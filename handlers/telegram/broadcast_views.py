@@ -25,7 +25,7 @@ from bot.services.broadcasts import ANNOUNCEMENT, Progress
 from bot.services.notice_builders import framed
 from bot.services.validation import CATEGORIES, KECAMATAN
 from handlers.telegram import callbacks as cb
-from handlers.telegram.delivery import Outgoing
+from handlers.telegram.delivery import Estimate, Outgoing
 from handlers.telegram.views import option_label
 from storage.broadcasts import Audience, Recipients
 
@@ -267,11 +267,32 @@ def buttons_prompt(
 
 
 def preview_choices(
-    catalog: Catalog, language: str, composition: Composition
+    catalog: Catalog, language: str, composition: Composition, estimate: Estimate | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """Who a previewed draft will reach, with send now, schedule and cancel."""
+    """Who a previewed draft will reach (and what it costs on WhatsApp), with send now,
+    schedule and cancel."""
     count = len(composition.recipients.reachable) if composition.recipients else 0
-    return preview_summary(catalog, language, label_of(catalog, language, composition), count)
+    label = label_of(catalog, language, composition)
+    text, markup = preview_summary(catalog, language, label, count)
+    if estimate is not None and estimate.recipients:
+        who, question = text.rsplit("\n", 1)
+        text = f"{who}\n{whatsapp_cost(catalog, language, estimate)}\n{question}"
+    return text, markup
+
+
+def whatsapp_cost(catalog: Catalog, language: str, estimate: Estimate) -> str:
+    """How many copies go by WhatsApp, how many as billed templates, and the tier's spread."""
+    text = catalog.text(
+        language,
+        "broadcast.whatsapp_cost",
+        count=estimate.recipients,
+        templates=estimate.templates,
+    )
+    if estimate.days > 1:
+        text += "\n" + catalog.text(
+            language, "broadcast.whatsapp_spread", left=estimate.tier_left, days=estimate.days
+        )
+    return text
 
 
 def preview_summary(

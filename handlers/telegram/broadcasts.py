@@ -184,8 +184,12 @@ async def _preview(
 async def _preview_choices(
     context: DodolanContext, user_id: int, composition: Composition
 ) -> None:
-    """Who will get it, with send now, schedule and cancel."""
-    text, markup = bv.preview_choices(context.services.catalog, context.language, composition)
+    """Who will get it (and what it costs on WhatsApp), with send now, schedule and cancel."""
+    reachable = list(composition.recipients.reachable) if composition.recipients else []
+    estimate = await delivery.whatsapp_estimate(context.application, reachable)
+    text, markup = bv.preview_choices(
+        context.services.catalog, context.language, composition, estimate
+    )
     await context.bot.send_message(user_id, text, reply_markup=markup)
 
 

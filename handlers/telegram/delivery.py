@@ -70,6 +70,26 @@ def channel_problems(application: AnyApplication) -> list[str]:
     return list(problems()) if callable(problems) else []
 
 
+ESTIMATE_KEY = "whatsapp_estimate"  # bot_data: the WhatsApp side of a planned announcement
+
+
+class Estimate(Protocol):
+    """What another channel says a planned announcement would take there."""
+
+    recipients: int
+    templates: int
+    tier_left: int
+    days: int
+
+
+async def whatsapp_estimate(application: AnyApplication, user_ids: list[int]) -> Estimate | None:
+    """The WhatsApp side of sending to these users, when WhatsApp is configured."""
+    estimate = application.bot_data.get(ESTIMATE_KEY)
+    if estimate is None:
+        return None
+    return cast(Estimate, await estimate(user_ids))
+
+
 def add_renderer(application: AnyApplication, kind: str, renderer: Renderer) -> None:
     """Let a Telegram feature module render one outbox kind of its own."""
     renderers = application.bot_data.setdefault(RENDERERS_KEY, {})

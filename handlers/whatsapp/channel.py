@@ -27,6 +27,8 @@ from __future__ import annotations
 import logging
 import mimetypes
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
@@ -82,6 +84,16 @@ def address(recipient: Recipient) -> str:
     if _BSUID.match(external):
         return external
     raise Unreachable("whatsapp: the recipient's id is neither a phone number nor a BSUID")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The WhatsApp side of a planned announcement."""
+
+    recipients: int
+    templates: int  # outside their 24-hour window: the approved template, billed per delivery
+    tier_left: int  # people the messaging tier still allows today outside the window
+    days: int  # days the sending takes because of the tier (1: all today)
 
 
 class WhatsAppChannel:
@@ -160,6 +172,15 @@ class WhatsAppChannel:
         if held.menu is not None:
             await self._contacts.save_menu(to, held.menu, self._now())
         return SentRef(self.name, wamid)
+
+    async def estimate(self, external_ids: Sequence[str]) -> Estimate:
+        """What sending one notice to each of these people would take: how many go as
+        templates (billed by Meta), and over how many days the messaging tier spreads them."""
+        closed = [x for x in external_ids if not await self.windows.is_open(x)]
+        free_today = max(0, self._tier - await self._contacts.tier_used(self._now()))
+        later = max(0, len(closed) - free_today)
+        days = 1 + -(-later // self._tier) if later else 1
+        return Estimate(len(external_ids), len(closed), free_today, days)
 
     def problems(self) -> list[str]:
         """The templates the channel needs that Meta would not send now, one line each."""

@@ -69,6 +69,7 @@ async def both(
         WHATSAPP_API_BASE_URL=wa.base_url,
         DODOLAN_WHATSAPP_PORT=str(port),
         WHATSAPP_DISPLAY_NUMBER=f"+{wa.display_phone_number}",
+        DODOLAN_WHATSAPP_TIER="1",  # a tiny messaging tier, so spreading shows
     )
     wa.webhook_url = f"http://127.0.0.1:{port}/whatsapp"
     async with RunningBot(settings, clock, emulator) as running:
@@ -236,3 +237,27 @@ async def test_staff_see_in_statistik_which_whatsapp_templates_cannot_be_sent(
     report = "\n".join(m.text for m in replies)
     assert "Template WhatsApp yang belum bisa dipakai" in report
     assert "dodolan_reminder (id): PAUSED" in report
+
+
+async def test_the_staff_preview_counts_whatsapp_templates_and_the_days_the_tier_needs(
+    both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator, clock: FakeClock
+) -> None:
+    await register_owner(both, 1001, "Siti")  # on Telegram: no WhatsApp cost
+    for wa_id, name in (("6281300000001", "Ani"), ("6281300000002", "Dewi")):
+        await whatsapp_owner(both, wa_id, name)  # they never wrote: their window is closed
+    rina = wa.person(RINA, name="Rina")
+    await whatsapp_owner(both, RINA, "Rina")
+    await rina.say("menu")  # hers is open
+    staff = emulator.user(STAFF_ID, "Bu Rina", language_code="id")
+
+    await staff.command("umumkan")
+    await staff.press("👥 Semua pemilik terdaftar")
+    await staff.press("✍️ Lanjut tulis pesan")
+    await staff.send("Pasar murah Sabtu ini")
+    replies = await staff.press("Lewati")
+
+    who, cost, spread, question = replies[-1].text.split("\n")
+    assert who == "Penerima: semua pemilik terdaftar – 4 orang."
+    assert cost.startswith("💬 3 lewat WhatsApp; 2 di antaranya")  # Rina's window is open
+    assert spread.endswith("tersebar selama 2 hari.")  # the tier allows 1 template a day
+    assert question == "Kirim sekarang, jadwalkan, atau batal?"
