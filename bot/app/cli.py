@@ -63,6 +63,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
     backup = commands.add_parser("backup", help="copy the live database consistently to FILE")
     backup.add_argument("file", type=Path, metavar="FILE", help="new file to write")
+    _add_data_parsers(commands)
+    commands.add_parser(
+        "outbox", help="show pending, failed and uncertain messages, and unreachable owners"
+    )
+    add_demo_parser(commands)
+    _add_tips_parser(commands)
+    return parser
+
+
+def _add_data_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``dodolan sessions import`` and ``dodolan export``."""
     sessions = commands.add_parser("sessions", help="manage training sessions")
     session_commands = sessions.add_subparsers(dest="action", required=True, metavar="ACTION")
     load = session_commands.add_parser(
@@ -79,10 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="file to write (csv: PATH's stem + -pemilik.csv, -sesi.csv, -peserta.csv)",
     )
-    commands.add_parser(
-        "outbox", help="show pending, failed and uncertain messages, and unreachable owners"
-    )
-    add_demo_parser(commands)
+
+
+def _add_tips_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``dodolan tips check|reload``."""
     tips = commands.add_parser("tips", help="check or reload the marketplace tips file")
     tip_commands = tips.add_subparsers(dest="action", required=True, metavar="ACTION")
     for action, text in (
@@ -98,7 +109,6 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="FILE",
             help="the tips file (default: content/tips.yaml)",
         )
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

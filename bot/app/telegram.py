@@ -65,17 +65,44 @@ def build_application(
     rate_limiter: PriorityRateLimiter | None = None,
 ) -> DodolanApplication:
     """Build the bot; services are opened by ``post_init`` and closed by ``post_shutdown``."""
+    life = _Lifecycle(settings, now, background_delivery)
+    application: DodolanApplication = (
+        ApplicationBuilder()
+        .bot(_build_bot(settings, rate_limiter or PriorityRateLimiter()))
+        .context_types(ContextTypes(context=DodolanContext))
+        .concurrent_updates(update_processor or PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .post_init(life.post_init)
+        .post_stop(life.post_stop)
+        .post_shutdown(life.post_shutdown)
+        .build()
+    )
+    register_handlers(application)
+    processor = application.update_processor
+    if isinstance(processor, PerChatUpdateProcessor) and processor.on_flood is None:
+        processor.on_flood = functools.partial(common.flooded, application=application)
+    return application
 
-    async def post_init(application: DodolanApplication) -> None:
-        services = await Services.start(settings, now)
+
+class _Lifecycle:
+    """What the bot opens at start-up and closes at the end, in PTB's hooks."""
+
+    def __init__(self, settings: Settings, now: Clock, background_delivery: bool) -> None:
+        self._settings = settings
+        self._now = now
+        self._background = background_delivery
+
+    async def post_init(self, application: DodolanApplication) -> None:
+        """Open the services, set the menus, start WhatsApp (if set) and delivery."""
+        services = await Services.start(self._settings, self._now)
         application.bot_data[SERVICES_KEY] = services
         await set_default_menus(application.bot, services.catalog)
         await _refresh_privileged_menus(application, services)
-        extra = await _start_whatsapp(application, settings, services)
-        await _start_delivery(application, services, extra, background=background_delivery)
+        extra = await _start_whatsapp(application, self._settings, services)
+        await _start_delivery(application, services, extra, background=self._background)
         logger.info("Dodolan started as @%s", application.bot.username)
 
-    async def post_stop(application: DodolanApplication) -> None:
+    async def post_stop(self, application: DodolanApplication) -> None:
+        """Stop delivery after the sends in flight, then the WhatsApp edge."""
         runner = application.bot_data.pop(SENDER_KEY, None)
         if isinstance(runner, DeliveryRunner):
             await runner.stop()
@@ -84,26 +111,11 @@ def build_application(
             await edge.stop()
         logger.info("Dodolan stopped (@%s)", application.bot.username)
 
-    async def post_shutdown(application: DodolanApplication) -> None:
+    async def post_shutdown(self, application: DodolanApplication) -> None:
+        """Close the database."""
         services = application.bot_data.pop(SERVICES_KEY, None)
         if isinstance(services, Services):
             await services.close()
-
-    application: DodolanApplication = (
-        ApplicationBuilder()
-        .bot(_build_bot(settings, rate_limiter or PriorityRateLimiter()))
-        .context_types(ContextTypes(context=DodolanContext))
-        .concurrent_updates(update_processor or PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
-        .post_init(post_init)
-        .post_stop(post_stop)
-        .post_shutdown(post_shutdown)
-        .build()
-    )
-    register_handlers(application)
-    processor = application.update_processor
-    if isinstance(processor, PerChatUpdateProcessor) and processor.on_flood is None:
-        processor.on_flood = functools.partial(common.flooded, application=application)
-    return application
 
 
 def _build_bot(settings: Settings, rate_limiter: PriorityRateLimiter) -> DodolanBot:
