@@ -5,7 +5,7 @@ emulator, the real bot serving both (long-polling the one, its webhook called by
 with a fresh demo database, and the web chat (``simulator.webchat``) where the visitor acts
 as one of the personas: five on Telegram, two owners on WhatsApp. Seeded: a trainer, sessions
 in the coming days, one starting ten minutes after launch with reminders minutes apart, an
-owner already booked on it, an owner signed up on WhatsApp who has not written yet (so only
+owner already booked on it on Telegram and one on WhatsApp who has not written yet (so only
 templates reach him), and the WhatsApp templates, approved.
 
 The demo clock (:class:`DemoTime`) is what the bot and the WhatsApp emulator read: the real
@@ -123,6 +123,7 @@ def demo_settings(
             "WHATSAPP_APP_SECRET": WA_SECRET,
             "WHATSAPP_VERIFY_TOKEN": "dodolan-demo-verify",
             "WHATSAPP_API_BASE_URL": wa.base_url,
+            "WHATSAPP_DISPLAY_NUMBER": wa.display_phone_number,  # for the trainer's wa.me QR
             "DODOLAN_WHATSAPP_LISTEN": HOST,
             "DODOLAN_WHATSAPP_PORT": str(webhook_port),
         }
@@ -196,7 +197,7 @@ class Demo:
         self.webchat.timezone = self.services.settings.timezone.key
         booked = await seed(self.services, self.emulator, self.now())
         await send_now(app, booked.notice)  # as the booking handler would: at once, not late
-        await seed_whatsapp_owner(self.services, WA_SIGNED_UP)
+        await seed_whatsapp_owner(self.services, WA_SIGNED_UP, booked.session.id)
         await self.webchat.start()
 
     async def catch_up(self) -> None:
@@ -246,12 +247,14 @@ async def seed(services: Services, emulator: BotApiEmulator, now: datetime) -> B
     return await services.booking.book(BOOKED_OWNER.user_id, soon.id)
 
 
-async def seed_whatsapp_owner(services: Services, persona: WaPersona) -> None:
-    """An owner signed up on WhatsApp (known by his number) who has not written since."""
+async def seed_whatsapp_owner(services: Services, persona: WaPersona, session_id: int) -> None:
+    """An owner signed up on WhatsApp (known by his number) and booked on the session that
+    starts soon, who has not written since: his confirmation can only go as a template."""
     user_id = await IdentityRepository(services.db).register(
         ChannelName.WHATSAPP, persona.wa_id, persona.language, services.now()
     )
     await sign_up(services, user_id, persona.name, f"+{persona.wa_id}")
+    await services.booking.book(user_id, session_id)
 
 
 def session_drafts(now: datetime, services: Services) -> list[SessionDraft]:

@@ -238,12 +238,15 @@ function drawPhoto(m, bubble) {
   }
   img.addEventListener("load", () => {
     keepPinned();  // an image that arrives after the scroll must not hide its caption
-    const payload = m.from_bot ? startPayload(readQr(img) || "") : null;
-    if (payload === null) return;
+    const link = m.from_bot ? readQr(img) || "" : "";
+    const payload = startPayload(link);
+    const prefilled = payload === null ? waPrefilled(link) : null;  // a wa.me check-in QR
+    if (payload === null && prefilled === null) return;
+    const scan = payload !== null ? () => scanAs(payload) : () => scanOnWhatsApp(prefilled);
     img.classList.add("qr"); img.tabIndex = 0; img.setAttribute("role", "button");
     img.title = words().scanQr; img.alt = "QR";
-    img.addEventListener("click", () => scanAs(payload));
-    img.addEventListener("keydown", (e) => { if (e.key === "Enter") scanAs(payload); });
+    img.addEventListener("click", scan);
+    img.addEventListener("keydown", (e) => { if (e.key === "Enter") scan(); });
   });
   img.src = m.photo.url;
   bubble.appendChild(img);
@@ -516,8 +519,10 @@ async function act(kind, body, button) {
   if (button) button.disabled = true;
   state.stick = true;
   try {
-    const result = await api(chatPath(state.current) + "/" + kind, body);
-    if (result.chat) drawChat(result.chat);
+    const id = state.current;
+    const result = await api(chatPath(id) + "/" + kind, body);
+    // The visitor may have switched chats while the bot answered: draw only the one shown.
+    if (result.chat && id === state.current) drawChat(result.chat);
   } catch (err) {
     showToast(err.message);
     await loadChat();

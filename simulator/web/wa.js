@@ -56,14 +56,35 @@ function waLinks(text) {
   return out;
 }
 
+// The text a click-to-chat link (https://wa.me/<number>?text=…) types, or null.
+function waPrefilled(link) {
+  try {
+    const url = new URL(link);
+    if (!/^https?:$/.test(url.protocol)) return null;
+    if (!/^(wa\.me|api\.whatsapp\.com)$/i.test(url.hostname)) return null;
+    return url.searchParams.get("text") || null;
+  } catch {
+    return null;
+  }
+}
+
+// Scanning the trainer's wa.me QR with a WhatsApp persona's phone: that persona sends its text.
+function scanOnWhatsApp(text) {
+  const people = state.personas.filter((p) => p.channel === "whatsapp");
+  openSheet(words().scanAs, people.map((p) => ({
+    label: p.name,
+    detail: p.role,
+    run: async () => {
+      await choose(p.user_id);
+      sendText(text);
+    },
+  })));
+}
+
 // A wa.me link with a text (the trainer's check-in link) types that text, as WhatsApp does.
 function waOpenLink(node, href) {
   node.href = href;
-  let prefilled = null;
-  try {
-    const url = new URL(href);
-    if (/^(wa\.me|api\.whatsapp\.com)$/i.test(url.hostname)) prefilled = url.searchParams.get("text");
-  } catch { /* not a URL: an ordinary link */ }
+  const prefilled = waPrefilled(href);
   if (prefilled) {
     node.addEventListener("click", (e) => { e.preventDefault(); sendText(prefilled); });
   } else {

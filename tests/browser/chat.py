@@ -93,3 +93,9 @@ def book(page: Any, title: str | None = None) -> None:
     # The bot paces one message a second per chat: the confirmation waits for the rest of
     # the /jadwal cards, so it can take several seconds.
     expect(bot_says(page, "Kursi Anda sudah aman")).to_be_visible(timeout=15_000)
+
+
+def class_card(page: Any, title: str) -> Any:
+    """The newest /kelas card of this session (the one with the attendance buttons)."""
+    qr_button = page.get_by_role("button", name="📱 QR absen")
+    return page.locator(".msg.bot", has_text=title, has=qr_button).last

@@ -1,6 +1,7 @@
 """`dodolan demo` on WhatsApp in a real browser: an owner signs up and books as on WhatsApp
-(buttons, list sheets, typed answers), the demo clock closes the 24-hour window, and one
-staff announcement reaches owners on Telegram and on WhatsApp (there as a template)."""
+(buttons, list sheets, typed answers); an owner checks in by scanning the trainer's wa.me QR;
+the demo clock closes the 24-hour window, and one staff announcement reaches owners on
+Telegram and on WhatsApp (there as a template, whose quick reply reaches the bot)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser import wa_chat
-from tests.browser.chat import bot_says, choose, expect, last_bot_message, tap, type_message
+from tests.browser.chat import (
+    bot_says,
+    choose,
+    class_card,
+    expect,
+    last_bot_message,
+    tap,
+    type_message,
+)
 from tests.browser.wa_chat import PACED
 
 
@@ -44,11 +53,21 @@ def test_a_whatsapp_owner_signs_up_and_books_with_buttons_lists_and_typing(page:
 ANNOUNCEMENT = "Pasar UMKM hari Minggu di Alun-Alun, daftar lapak lewat bot ya."
 
 
-def test_the_window_closes_and_one_announcement_reaches_both_channels(page: Any) -> None:
-    choose(page, "Pak Hadi")  # signed up at launch, never wrote: only templates reach him
+def test_the_trainers_whatsapp_qr_then_the_window_closes_and_an_announcement_reaches_both(
+    page: Any,
+) -> None:
+    choose(page, "Pak Hadi")  # signed up and booked at launch, never wrote: window closed
     expect(page.locator("#window")).to_contain_text("tertutup")
-    wa_chat.say(page, "menu")
-    expect(last_bot_message(page)).to_be_visible()
+    choose(page, "Pak Joko")
+    type_message(page, "/kelas")
+    class_card(page, "Foto produk pakai HP").get_by_role("button", name="📱 QR absen").click()
+    whatsapp_qr = page.locator(".msg.bot", has_text="WhatsApp").locator("img.qr").last
+    expect(whatsapp_qr).to_be_visible(timeout=15_000)  # sent after Telegram's, paced
+    whatsapp_qr.click()  # scanned with Pak Hadi's phone: WhatsApp types the link's text
+    page.locator("#sheet").get_by_role("button", name="Pak Hadi").click()
+    expect(page.locator("#head-sub")).to_contain_text("Pak Hadi")
+    expect(page.locator(".msg.me .bubble").last).to_contain_text(re.compile(r"^HADIR-[\w-]+"))
+    wa_chat.answered(page, "sudah tercatat")
     expect(page.locator("#window")).to_contain_text("terbuka")
     page.locator("#clock").get_by_role("button", name="+1 jam").click()
     expect(page.locator("#clock-now")).to_contain_text("+1 jam")
@@ -70,7 +89,9 @@ def test_the_window_closes_and_one_announcement_reaches_both_channels(page: Any)
     expect(page.locator(".persona.unread", has_text="Pak Hadi")).to_be_visible(timeout=30_000)
     choose(page, "Pak Hadi")
     template = page.locator(".msg.bot.template", has_text=ANNOUNCEMENT).last
-    expect(template.locator(".wa-template")).to_have_text("Template · dodolan_announcement")
+    expect(template.locator(".wa-template")).to_have_text(
+        "Template · dodolan_announcement", timeout=PACED
+    )
     expect(template.locator(".wa-button", has_text="Berhenti")).to_be_visible()
     choose(page, "Wati")  # the owner on Telegram gets the same announcement
     expect(bot_says(page, ANNOUNCEMENT)).to_be_visible(timeout=30_000)
