@@ -10,6 +10,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.models import OutboxMessage
+from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName, Lane
 from bot.core.ports import Transaction
 from storage.database import Database, connection, from_db_time, to_db_time
 
@@ -26,6 +27,32 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
         attempts=row["attempts"],
         interrupted=row["interrupted"],
     )
+
+
+def _lane_sql(lane: Lane | None) -> tuple[str, tuple[object, ...]]:
+    """The condition of a lane: the recipient is on its channel and on none of the earlier
+    ones (which would reach them first); no channel: on none of the earlier ones at all. A
+    user without identities below the first non-Telegram id is a Telegram user."""
+    if lane is None:
+        return "", ()
+    channel, earlier = lane
+    known = "SELECT user_id FROM identities WHERE channel = ?"
+    legacy = "(user_id < ? AND user_id NOT IN (SELECT user_id FROM identities))"
+    parts: list[str] = []
+    args: list[object] = []
+    for other in earlier:
+        parts.append(f"user_id NOT IN ({known})")
+        args.append(other.value)
+        if other is ChannelName.TELEGRAM:
+            parts.append(f"NOT {legacy}")
+            args.append(FIRST_NON_TELEGRAM_ID)
+    if channel is not None:
+        legacy_here = f" OR {legacy}" if channel is ChannelName.TELEGRAM else ""
+        parts.append(f"(user_id IN ({known}){legacy_here})")
+        args.append(channel.value)
+        if legacy_here:
+            args.append(FIRST_NON_TELEGRAM_ID)
+    return "".join(f"AND {p} " for p in parts), tuple(args)
 
 
 class OutboxRepository:
@@ -80,16 +107,23 @@ class OutboxRepository:
             return await cursor.fetchone() is not None
 
     async def claim_due(
-        self, now: datetime, limit: int, exclude_users: Collection[int] = ()
+        self,
+        now: datetime,
+        limit: int,
+        exclude_users: Collection[int] = (),
+        *,
+        lane: Lane | None = None,
     ) -> list[OutboxMessage]:
-        """Mark up to ``limit`` due messages as sending and return them, most urgent first."""
+        """Mark up to ``limit`` due messages as sending and return them, most urgent first;
+        with ``lane``, only those of recipients that lane's channel reaches."""
         skip = sorted(exclude_users)
         not_these = f"AND user_id NOT IN ({','.join('?' * len(skip))}) " if skip else ""
+        in_lane, lane_args = _lane_sql(lane)
         async with self._db.transaction() as tx:
             async with tx.execute(
                 "SELECT * FROM outbox WHERE status = 'pending' AND due_at <= ? "
-                f"{not_these}ORDER BY priority, due_at, id LIMIT ?",
-                (to_db_time(now), *skip, limit),
+                f"{not_these}{in_lane}ORDER BY priority, due_at, id LIMIT ?",
+                (to_db_time(now), *skip, *lane_args, limit),
             ) as cursor:
                 rows = list(await cursor.fetchall())
             await tx.executemany(

@@ -30,6 +30,12 @@ class ChannelName(StrEnum):
 FIRST_NON_TELEGRAM_ID = 2**53
 
 
+# A delivery lane: the channel whose recipients it serves (None: those no configured channel
+# reaches) and the channels preferred before it, so each channel's sends wait only for its own
+# limits, never for another channel's.
+Lane = tuple[ChannelName | None, tuple[ChannelName, ...]]
+
+
 class Category(StrEnum):
     """Why a notice is sent; WhatsApp bills and limits the two differently."""
 

@@ -16,8 +16,9 @@ Every message the bot sends on its own initiative is an outbox row first (see
   and ``OutsideWindow`` fail the row, logged.
 * **Waking up.** The database is the source of truth; a :class:`~bot.core.ports.Waker`
   (a scheduler job per due time, at the edge) runs :meth:`DeliveryService.drain` when rows
-  fall due. ``WORKERS`` workers each claim one due row at a time, so at most ``WORKERS``
-  sends are in flight and one recipient's rows go one after another.
+  fall due. Each channel has its own lane of ``WORKERS`` workers that claim only rows of
+  recipients that channel reaches, one row at a time, so a slow channel (Telegram's 30/s)
+  never holds up another (WhatsApp's 80/s); one recipient's rows go one after another.
 * **Crashes: at-least-once.** A row is ``sending`` only while its send is in flight. If the
   process dies then, nobody knows whether it arrived; at start-up such rows go back to
   ``pending`` with ``interrupted`` counted and are sent again. A possible duplicate was
@@ -40,7 +41,7 @@ from typing import Protocol
 from bot.core.clock import Clock
 from bot.core.errors import OutsideWindow, Rejected, RetryLater, Unreachable
 from bot.core.models import OutboxMessage, User
-from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName, Notice, Recipient
+from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName, Lane, Notice, Recipient
 from bot.core.ports import Channel, Waker
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,12 @@ class OutboxStore(Protocol):
     """What delivery needs from the outbox."""
 
     async def claim_due(
-        self, now: datetime, limit: int, exclude_users: Collection[int] = ()
+        self,
+        now: datetime,
+        limit: int,
+        exclude_users: Collection[int] = (),
+        *,
+        lane: Lane | None = None,
     ) -> list[OutboxMessage]: ...
     async def claim(self, message_id: int) -> OutboxMessage | None: ...
     async def finish(
@@ -147,10 +153,22 @@ class DeliveryService:
         for due in await self._outbox.pending_due_times():
             self.waker.wake_at(due)
 
+    def lanes(self) -> list[Lane]:
+        """One lane per channel, in the order recipients are reached, and one for the rest."""
+        order = list(self._channels)
+        lanes: list[Lane] = [(c, tuple(order[:i])) for i, c in enumerate(order)]
+        return [*lanes, (None, tuple(order))]
+
     async def drain(self) -> int:
-        """Send every row due now with ``WORKERS`` parallel workers; return how many."""
+        """Send every row due now: ``WORKERS`` parallel workers per channel (so one
+        channel's limits never hold up another's), one for rows nobody can be reached for."""
         async with self._drain_lock:
-            counts = await asyncio.gather(*(self._worker() for _ in range(WORKERS)))
+            workers = [
+                self._worker(lane)
+                for lane in self.lanes()
+                for _ in range(WORKERS if lane[0] is not None else 1)
+            ]
+            counts = await asyncio.gather(*workers)
         return sum(counts)
 
     async def send_now(self, message_id: int) -> None:
@@ -159,13 +177,13 @@ class DeliveryService:
         if message is not None:
             await self._handle(message, bulk=False)
 
-    async def _worker(self) -> int:
-        """Claim one due row at a time (none for a recipient already in flight)."""
+    async def _worker(self, lane: Lane) -> int:
+        """Claim one due row of ``lane`` at a time (none for a recipient in flight)."""
         handled = 0
         while not self.stopping:
             async with self._claim_lock:
                 claimed = await self._outbox.claim_due(
-                    self._now(), 1, exclude_users=self._in_flight
+                    self._now(), 1, exclude_users=self._in_flight, lane=lane
                 )
                 if not claimed:
                     return handled

@@ -3,6 +3,7 @@ announcement end to end, with the real services, builders and a real SQLite data
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from bot.services.signup import CONSENT_PURPOSE, CONSENT_VERSION
 from storage.broadcasts import Audience
 from storage.identities import IdentityRepository
 from storage.owners import OwnerRepository
+from storage.users import UserRepository
 from tests.harness import STAFF_ID, FakeClock
 
 START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
@@ -62,6 +64,12 @@ async def owner_on_fake_channel(services: Services, phone: str, name: str) -> in
     user_id = await IdentityRepository(services.db).register(
         ChannelName.WHATSAPP, phone, "id", services.now()
     )
+    await signed_up(services, user_id, name, phone)
+    return user_id
+
+
+async def signed_up(services: Services, user_id: int, name: str, phone: str = "6281") -> None:
+    """Store a finished sign-up for ``user_id``."""
     values = {
         "full_name": name,
         "business_name": f"Warung {name}",
@@ -73,10 +81,9 @@ async def owner_on_fake_channel(services: Services, phone: str, name: str) -> in
     }
     consent = Consent(CONSENT_PURPOSE, CONSENT_VERSION, services.now())
     await OwnerRepository(services.db).create(user_id, values, consent, services.now())
-    return user_id
 
 
-def delivery_for(services: Services, channel: FakeChannel) -> DeliveryService:
+def builders_for(services: Services) -> Builders:
     builders = Builders()
     NoticeBuilders(
         services.catalog,
@@ -85,10 +92,14 @@ def delivery_for(services: Services, channel: FakeChannel) -> DeliveryService:
         services.sessions,
         services.broadcasts,
     ).register(builders)
+    return builders
+
+
+def delivery_for(services: Services, channel: FakeChannel) -> DeliveryService:
     return DeliveryService(
         services.outbox,
         services.users,
-        builders,
+        builders_for(services),
         {ChannelName.WHATSAPP: channel},
         services.now,
         identities=IdentityRepository(services.db),
@@ -163,5 +174,62 @@ async def test_an_announcement_reaches_owners_who_want_it_and_marks_the_unreacha
         assert rina is not None and await services.users.is_unreachable(rina)
         progress = await services.broadcasts.progress(broadcast.id)
         assert (progress.sent, progress.remaining) == (1, 0)
+    finally:
+        await services.close()
+
+
+class SlowChannel(FakeChannel):
+    """A channel whose every send takes a while (Telegram's 30/s under a full queue)."""
+
+    name = ChannelName.TELEGRAM
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+
+    async def send(self, recipient: Recipient, notice: Notice, *, bulk: bool) -> SentRef:
+        """Keep the notice after the channel's delay."""
+        await asyncio.sleep(self.seconds)
+        return await super().send(recipient, notice, bulk=bulk)
+
+
+async def test_a_slow_channel_never_holds_up_another(tmp_path: Path) -> None:
+    clock = FakeClock(START)
+    services = await services_at(tmp_path, clock)
+    try:
+        telegram, whatsapp = SlowChannel(0.2), FakeChannel()
+        sent_at: dict[str, float] = {}
+        loop = asyncio.get_running_loop()
+        for channel in (telegram, whatsapp):
+            keep = channel.send
+
+            async def timed(r: Recipient, n: Notice, *, bulk: bool, keep=keep) -> SentRef:  # type: ignore[no-untyped-def]
+                ref = await keep(r, n, bulk=bulk)
+                sent_at[r.external_id] = loop.time()
+                return ref
+
+            channel.send = timed  # type: ignore[method-assign]
+        for user_id in range(5001, 5017):  # 16 Telegram owners queued first
+            await UserRepository(services.db).touch(user_id, "id", START)
+            await signed_up(services, user_id, f"T{user_id}")
+        for i in range(4):  # then 4 WhatsApp owners
+            await owner_on_fake_channel(services, f"62813000000{i}", f"W{i}")
+        await services.broadcasts.send(
+            STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Pasar murah")
+        )
+        delivery = DeliveryService(
+            services.outbox,
+            services.users,
+            builders_for(services),
+            {ChannelName.TELEGRAM: telegram, ChannelName.WHATSAPP: whatsapp},
+            services.now,
+            identities=IdentityRepository(services.db),
+        )
+        started = loop.time()
+        assert await delivery.drain() == 20
+        whatsapp_done = max(t for who, t in sent_at.items() if who.startswith("62"))
+        first_telegram = min(t for who, t in sent_at.items() if not who.startswith("62"))
+        assert whatsapp_done < first_telegram, "WhatsApp waited behind Telegram's queue"
+        assert whatsapp_done - started < 0.15
     finally:
         await services.close()
