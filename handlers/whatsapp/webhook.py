@@ -146,7 +146,7 @@ class InboxProcessor:
         handle: Callable[[events.Event], Awaitable[None]],
         *,
         now: Clock = utc_now,
-        batch: int = 20,
+        batch: int = 64,
         max_attempts: int = 5,
         backoff: timedelta = timedelta(seconds=30),
     ) -> None:
@@ -165,16 +165,27 @@ class InboxProcessor:
         self._wake.set()
 
     async def process_once(self) -> int:
-        """Handle the events due now, oldest first; return how many were claimed."""
+        """Handle the events due now; return how many were claimed.
+
+        One person's events are handled in the order they came; different people's side by
+        side, so one owner's pacing wait or a burst of delivery statuses about others never
+        holds up someone else's reply.
+        """
         claimed = await self._inbox.claim(self._batch, self._now())
-        for index, stored in enumerate(claimed):
-            if self._stopping:  # left 'processing'; the next start requeues them
-                logger.info(
-                    "stopping with %d claimed inbox events unhandled", len(claimed) - index
-                )
-                break
-            await self._process(stored)
+        by_person: dict[str, list[InboxEvent]] = {}
+        for stored in claimed:
+            who = stored.wa_id or stored.bsuid or f"event:{stored.id}"
+            by_person.setdefault(who, []).append(stored)
+        await asyncio.gather(*(self._in_order(queue) for queue in by_person.values()))
         return len(claimed)
+
+    async def _in_order(self, queue: list[InboxEvent]) -> None:
+        """Handle one person's events one after another."""
+        for index, stored in enumerate(queue):
+            if self._stopping:  # left 'processing'; the next start requeues them
+                logger.info("stopping with %d claimed inbox events unhandled", len(queue) - index)
+                return
+            await self._process(stored)
 
     async def _process(self, stored: InboxEvent) -> None:
         try:

@@ -45,11 +45,46 @@ async def test_each_event_is_handled_once(inbox: WhatsAppInboxRepository, clock:
     assert await processor.process_once() == 0
     await inbox.store_batch(split(BODY), clock())  # Meta delivers the same POST again
     assert await processor.process_once() == 0
-    kinds = [type(e).__name__ for e in bot.handled]
-    assert kinds == ["Inbound", "StatusEvent", "Inbound"]
-    assert isinstance(bot.handled[0], Inbound) and bot.handled[0].text == "Body Text"
-    assert isinstance(bot.handled[1], StatusEvent) and bot.handled[1].status == "read"
+    kinds = sorted(type(e).__name__ for e in bot.handled)
+    assert kinds == ["Inbound", "Inbound", "StatusEvent"]  # each once (people side by side)
+    texts = [e.text for e in bot.handled if isinstance(e, Inbound)]
+    assert "Body Text" in texts
+    assert [e.status for e in bot.handled if isinstance(e, StatusEvent)] == ["read"]
     assert await inbox.summary() == {"done": 3}
+
+
+def text_from(wa_id: str, wamid: str, body: str) -> dict[str, object]:
+    """A webhook payload with one text message."""
+    message = {"from": wa_id, "id": wamid, "timestamp": "1796090400", "type": "text"}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "6281130000000", "phone_number_id": "1"},
+        "contacts": [{"profile": {"name": "X"}, "wa_id": wa_id}],
+        "messages": [{**message, "text": {"body": body}}],
+    }
+    change = {"field": "messages", "value": value}
+    return {"object": "whatsapp_business_account", "entry": [{"id": "9", "changes": [change]}]}
+
+
+async def test_one_persons_events_keep_their_order_and_never_hold_up_anothers(
+    inbox: WhatsAppInboxRepository, clock: Clock
+) -> None:
+    order: list[str] = []
+
+    async def handle(event: Event) -> None:
+        assert isinstance(event, Inbound)
+        if event.text == "siti 1":
+            await asyncio.sleep(0.3)  # her reply waits for WhatsApp's per-person pacing
+        order.append(event.text or "")
+
+    for wa_id, wamid, body in (
+        ("6281111", "wamid.s1", "siti 1"),
+        ("6281111", "wamid.s2", "siti 2"),
+        ("6282222", "wamid.b1", "budi 1"),
+    ):
+        await inbox.store_batch(split(text_from(wa_id, wamid, body)), clock())
+    await InboxProcessor(inbox, handle, now=clock).process_once()
+    assert order == ["budi 1", "siti 1", "siti 2"]  # Budi did not wait for Siti
 
 
 async def test_a_failure_is_retried_after_a_backoff(
