@@ -37,7 +37,7 @@ class PacingLimits:
     """How fast the channel sends (stricter than Meta's limits, never looser)."""
 
     messages_per_second: int = 80
-    pair_burst: int = 6
+    pair_burst: int = 20  # Meta allows short bursts (about 45, unconfirmed): stay well below
     pair_interval: float = 6.0
     reply_wait: float = 8.0  # the longest a reply waits for its recipient's slot
     bulk_wait: float = 1.0  # the longest a bulk send waits before handing the row back
