@@ -13,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.models import Booking, TrainingSession
+from bot.core.models import Booking, BookingStatus, TrainingSession
 from bot.core.ports import Transaction
 from storage.database import Database, connection, from_db_time, to_db_time
 
@@ -73,7 +73,7 @@ def _booking(row: aiosqlite.Row) -> Booking:
         id=row["id"],
         session_id=row["session_id"],
         user_id=row["user_id"],
-        status=row["status"],
+        status=BookingStatus(row["status"]),
         seq=row["seq"],
         offer_expires_at=from_db_time(expires) if expires else None,
         created_at=from_db_time(row["created_at"]),
@@ -221,7 +221,12 @@ class SessionRepository:
         return _booking(row) if row else None
 
     async def insert_booking(
-        self, tx: Transaction, session_id: int, user_id: int, status: str, now: datetime
+        self,
+        tx: Transaction,
+        session_id: int,
+        user_id: int,
+        status: BookingStatus,
+        now: datetime,
     ) -> Booking:
         """Add an owner to a session as confirmed or waitlisted; ``seq`` keeps arrival order."""
         seq_row = await _one(tx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM bookings", ())
@@ -239,7 +244,7 @@ class SessionRepository:
         self,
         tx: Transaction,
         booking_id: int,
-        status: str,
+        status: BookingStatus,
         now: datetime,
         offer_expires_at: datetime | None = None,
     ) -> None:

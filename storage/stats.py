@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.models import BookingStatus
 from bot.core.models import Participant as Participant
 from bot.core.models import SessionFill as SessionFill
 from storage.attendance import ATTENDED
@@ -29,7 +30,7 @@ class StatsRepository:
         return [
             Participant(
                 user_id=r["user_id"],
-                status=r["status"],
+                status=BookingStatus(r["status"]),
                 full_name=r["full_name"],
                 business_name=r["business_name"],
                 phone=r["phone"],

@@ -101,6 +101,17 @@ class TrainingSession:
         return max(0, self.capacity - self.confirmed - self.offered)
 
 
+class BookingStatus(StrEnum):
+    """Where an owner's booking stands: three active states, three ways it ended."""
+
+    CONFIRMED = "confirmed"  # holds a seat
+    WAITLISTED = "waitlisted"  # waits for one
+    OFFERED = "offered"  # a freed seat is held for them until the offer expires
+    CANCELLED = "cancelled"  # given up by the owner, or the session was cancelled
+    DECLINED = "declined"  # the offered seat was turned down
+    EXPIRED = "expired"  # the offer lapsed, or the session began while they waited
+
+
 @dataclass(frozen=True)
 class Booking:
     """An owner's seat, waitlist place or seat offer in one session."""
@@ -108,14 +119,14 @@ class Booking:
     id: int
     session_id: int
     user_id: int
-    status: str
+    status: BookingStatus
     seq: int
     offer_expires_at: datetime | None
     created_at: datetime
     attended_at: datetime | None = None
 
 
-ACTIVE_BOOKING = ("confirmed", "waitlisted", "offered")
+ACTIVE_BOOKING = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED, BookingStatus.OFFERED)
 
 
 @dataclass(frozen=True)
@@ -203,7 +214,7 @@ class Participant:
     """An owner holding a seat, an offer or a waitlist place, with their contact details."""
 
     user_id: int
-    status: str
+    status: BookingStatus
     full_name: str | None
     business_name: str | None
     phone: str | None

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from bot.core.models import (
     Booking,
+    BookingStatus,
     Headcount,
     OutboxMessage,
     OwnerProfile,
@@ -117,7 +118,7 @@ class SeatLedger(Protocol):
         self,
         tx: Transaction,
         booking_id: int,
-        status: str,
+        status: BookingStatus,
         now: datetime,
         offer_expires_at: datetime | None = None,
     ) -> None:
@@ -185,7 +186,12 @@ class BookingStore(SeatLedger, Protocol):
         ...
 
     async def insert_booking(
-        self, tx: Transaction, session_id: int, user_id: int, status: str, now: datetime
+        self,
+        tx: Transaction,
+        session_id: int,
+        user_id: int,
+        status: BookingStatus,
+        now: datetime,
     ) -> Booking:
         """Add an owner to a session as confirmed or waitlisted."""
         ...

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, NotRegistered, StaleAction
-from bot.core.models import ACTIVE_BOOKING, Booking, TrainingSession
+from bot.core.models import ACTIVE_BOOKING, Booking, BookingStatus, TrainingSession
 from bot.core.ports import (
     BookingStore,
     OutboxWriter,
@@ -54,7 +54,7 @@ async def fill_seats(
         if waiting is None:
             break
         expires = offer_window(session, now, hold)
-        await sessions.set_booking_status(tx, waiting.id, "offered", now, expires)
+        await sessions.set_booking_status(tx, waiting.id, BookingStatus.OFFERED, now, expires)
         await outbox.enqueue(
             tx,
             waiting.user_id,
@@ -79,7 +79,9 @@ async def _tell_new_front_runners(
 ) -> None:
     """Tell those now in the first places of the waitlist that they moved up."""
     waiting = [
-        b for b in await sessions.session_active(tx, session_id) if b.status == "waitlisted"
+        b
+        for b in await sessions.session_active(tx, session_id)
+        if b.status == BookingStatus.WAITLISTED
     ]
     for booking in waiting[:WAITLIST_NOTICE_RANK]:
         await outbox.enqueue(
@@ -139,10 +141,12 @@ class BookingService:
                 raise BookingRefused("booking.limit", limit=self._max_active)
             if session.seats_left < 1 and not waitlist:
                 raise BookingRefused("booking.just_filled")
-            status = "confirmed" if session.seats_left > 0 else "waitlisted"
+            status = (
+                BookingStatus.CONFIRMED if session.seats_left > 0 else BookingStatus.WAITLISTED
+            )
             booking = await self._sessions.insert_booking(tx, session_id, user_id, status, now)
             kind = notices.WAITLIST_JOINED
-            if status == "confirmed":
+            if status == BookingStatus.CONFIRMED:
                 await self._reminders.for_booking(tx, booking.id, user_id, session, now)
                 kind = notices.BOOKING_CONFIRMED
             notice = await self._tell(tx, booking, kind, now)
@@ -170,7 +174,7 @@ class BookingService:
         now = self._now()
         async with self._db.transaction() as tx:
             booking = await self._own_active(tx, user_id, booking_id, changing=True)
-            await self._end(tx, booking, "cancelled", now)
+            await self._end(tx, booking, BookingStatus.CANCELLED, now)
             await fill_seats(tx, self._sessions, self._outbox, booking.session_id, now, self._hold)
             notice = await self._tell(tx, booking, notices.BOOKING_CANCELLED, now)
         return replace(await self.view(booking), notice=notice)
@@ -185,9 +189,11 @@ class BookingService:
             target = await self._bookable(tx, to_session_id, now)
             if target.seats_left < 1:
                 raise BookingRefused("booking.move_full")
-            new = await self._sessions.insert_booking(tx, to_session_id, user_id, "confirmed", now)
+            new = await self._sessions.insert_booking(
+                tx, to_session_id, user_id, BookingStatus.CONFIRMED, now
+            )
             await self._reminders.for_booking(tx, new.id, user_id, target, now)
-            await self._end(tx, old, "cancelled", now)
+            await self._end(tx, old, BookingStatus.CANCELLED, now)
             await fill_seats(tx, self._sessions, self._outbox, old.session_id, now, self._hold)
             notice = await self._tell(tx, new, notices.BOOKING_CONFIRMED, now, moved_from=old.id)
         return replace(await self.view(new), notice=notice)
@@ -197,11 +203,11 @@ class BookingService:
         now = self._now()
         async with self._db.transaction() as tx:
             booking = await self._own_active(tx, user_id, booking_id)
-            if booking.status != "offered":
+            if booking.status != BookingStatus.OFFERED:
                 raise StaleAction(booking_id)
             if booking.offer_expires_at is not None and booking.offer_expires_at <= now:
                 raise BookingRefused("booking.offer_expired")
-            await self._sessions.set_booking_status(tx, booking.id, "confirmed", now)
+            await self._sessions.set_booking_status(tx, booking.id, BookingStatus.CONFIRMED, now)
             session = await self._sessions.lock_session(tx, booking.session_id)
             assert session is not None
             await self._reminders.for_booking(tx, booking.id, user_id, session, now)
@@ -213,9 +219,9 @@ class BookingService:
         now = self._now()
         async with self._db.transaction() as tx:
             booking = await self._own_active(tx, user_id, booking_id)
-            if booking.status != "offered":
+            if booking.status != BookingStatus.OFFERED:
                 raise StaleAction(booking_id)
-            await self._sessions.set_booking_status(tx, booking.id, "declined", now)
+            await self._sessions.set_booking_status(tx, booking.id, BookingStatus.DECLINED, now)
             await fill_seats(tx, self._sessions, self._outbox, booking.session_id, now, self._hold)
             notice = await self._tell(tx, booking, notices.OFFER_DECLINED, now)
         return replace(await self.view(booking), notice=notice)
@@ -226,7 +232,7 @@ class BookingService:
         ended = 0
         async with self._db.transaction() as tx:
             for booking in await self._sessions.expired_offers(tx, now):
-                await self._sessions.set_booking_status(tx, booking.id, "expired", now)
+                await self._sessions.set_booking_status(tx, booking.id, BookingStatus.EXPIRED, now)
                 await self._outbox.enqueue(
                     tx,
                     booking.user_id,
@@ -241,7 +247,7 @@ class BookingService:
                 )
                 ended += 1
             for booking in await self._sessions.waiting_in_started(tx, now):
-                await self._sessions.set_booking_status(tx, booking.id, "expired", now)
+                await self._sessions.set_booking_status(tx, booking.id, BookingStatus.EXPIRED, now)
                 await self._outbox.enqueue(
                     tx,
                     booking.user_id,
@@ -257,7 +263,7 @@ class BookingService:
         """Record the owner's "I'll be there" from a reminder."""
         async with self._db.transaction() as tx:
             booking = await self._own_active(tx, user_id, booking_id)
-            if booking.status != "confirmed":
+            if booking.status != BookingStatus.CONFIRMED:
                 raise StaleAction(booking_id)
             await self._sessions.mark_will_attend(tx, booking.id, self._now())
         return await self.view(booking)
@@ -271,7 +277,7 @@ class BookingService:
         now = self._now()
         async with self._db.transaction() as tx:
             for booking in await self._sessions.user_active(tx, user_id):
-                await self._end(tx, booking, "cancelled", now)
+                await self._end(tx, booking, BookingStatus.CANCELLED, now)
                 await fill_seats(
                     tx, self._sessions, self._outbox, booking.session_id, now, self._hold
                 )
@@ -290,7 +296,11 @@ class BookingService:
         fresh = await self._sessions.booking_by_id(booking.id) or booking
         session = await self._sessions.get(fresh.session_id)
         assert session is not None
-        rank = await self._sessions.waitlist_rank(fresh) if fresh.status == "waitlisted" else None
+        rank = (
+            await self._sessions.waitlist_rank(fresh)
+            if fresh.status == BookingStatus.WAITLISTED
+            else None
+        )
         return BookingView(fresh, session, rank)
 
     async def _tell(
@@ -315,7 +325,9 @@ class BookingService:
             notices.PRIORITY[kind],
         )
 
-    async def _end(self, tx: Transaction, booking: Booking, status: str, now: datetime) -> None:
+    async def _end(
+        self, tx: Transaction, booking: Booking, status: BookingStatus, now: datetime
+    ) -> None:
         """End an active booking and drop its pending reminders."""
         await self._sessions.set_booking_status(tx, booking.id, status, now)
         await self._reminders.cancel_booking(tx, booking.id)

@@ -19,7 +19,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.markup import visible_length
-from bot.core.models import ACTIVE_BOOKING, OutboxMessage, TrainingSession
+from bot.core.models import ACTIVE_BOOKING, BookingStatus, OutboxMessage, TrainingSession
 from bot.core.notices import Attachment, Choice, Notice
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
@@ -38,10 +38,10 @@ LATE = notices.REPLY_GRACE  # a reply this long after the change says it is late
 
 # The booking status each reply is about; the reply no longer applies once it is another.
 STATUS = {
-    notices.BOOKING_CONFIRMED: "confirmed",
-    notices.WAITLIST_JOINED: "waitlisted",
-    notices.BOOKING_CANCELLED: "cancelled",
-    notices.OFFER_DECLINED: "declined",
+    notices.BOOKING_CONFIRMED: BookingStatus.CONFIRMED,
+    notices.WAITLIST_JOINED: BookingStatus.WAITLISTED,
+    notices.BOOKING_CANCELLED: BookingStatus.CANCELLED,
+    notices.OFFER_DECLINED: BookingStatus.DECLINED,
 }
 
 
@@ -164,7 +164,7 @@ class BookingNotices:
                 status=status,
             )
         follow: tuple[Notice, ...] = ()
-        if not isinstance(mine, BookingView) or mine.booking.status == "confirmed":
+        if not isinstance(mine, BookingView) or mine.booking.status == BookingStatus.CONFIRMED:
             caption = catalog.text(lang, "session_change.calendar_updated")
             follow = (Notice(caption, attachment=self._ics(after, lang, now, REQUEST)),)
         return Notice(text, follow_ups=follow, kind=message.kind, params=self._about(after, lang))
@@ -181,7 +181,7 @@ class BookingNotices:
         key = "session_change.cancelled_trainer" if trainer else "session_change.cancelled_owner"
         text = catalog.text(lang, key, title=session.title, when=when(session, self.tz, lang))
         follow: tuple[Notice, ...] = ()
-        if trainer or params.get("was") == "confirmed":
+        if trainer or params.get("was") == BookingStatus.CONFIRMED:
             revision = replace(session, sequence=int(params.get("sequence", session.sequence)))
             caption = catalog.text(lang, "session_change.calendar_removed")
             follow = (Notice(caption, attachment=self._ics(revision, lang, now, CANCEL)),)
@@ -207,10 +207,10 @@ class BookingNotices:
     def _standing(self, lang: str, view: BookingView) -> str:
         """What the change means for the owner's own place: seat, offer or waitlist."""
         catalog, booking = self.catalog, view.booking
-        if booking.status == "offered" and booking.offer_expires_at is not None:
+        if booking.status == BookingStatus.OFFERED and booking.offer_expires_at is not None:
             until = format_datetime(booking.offer_expires_at, self.tz, lang)
             return catalog.text(lang, "session_change.keep_offer", until=until)
-        if booking.status == "waitlisted":
+        if booking.status == BookingStatus.WAITLISTED:
             return catalog.text(lang, "session_change.keep_waiting", rank=view.rank or 0)
         return catalog.text(lang, "session_change.keep_seat")
 

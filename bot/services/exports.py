@@ -24,7 +24,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.core.clock import Clock
-from bot.core.models import OwnerProfile, TrainingSession
+from bot.core.models import BookingStatus, OwnerProfile, TrainingSession
 from bot.core.repositories import FeedbackReading, OwnerListing, SessionListing, TipCounting
 from bot.formatting import zone_label
 from bot.i18n import Catalog
@@ -40,7 +40,7 @@ _CONTROL_START = ("\t", "\r")
 _FORMULA_START = ("=", "@", "+", "-")
 _SEPARATOR = re.compile(r"[;,]")
 _SIGNED_NUMBER = re.compile(r"[+-][\d\s().,-]*")  # "+6281234567890", "-7.93": data, not code
-ENDED_BOOKINGS = ("cancelled", "declined", "expired")
+ENDED_BOOKINGS = (BookingStatus.CANCELLED, BookingStatus.DECLINED, BookingStatus.EXPIRED)
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,9 @@ class Totals:
             owners=len(owners),
             sessions=len(sessions),
             cancelled_sessions=sum(s.status == "cancelled" for s in sessions),
-            confirmed=bookings["confirmed"],
-            offered=bookings["offered"],
-            waitlisted=bookings["waitlisted"],
+            confirmed=bookings[BookingStatus.CONFIRMED],
+            offered=bookings[BookingStatus.OFFERED],
+            waitlisted=bookings[BookingStatus.WAITLISTED],
             ended=sum(bookings[status] for status in ENDED_BOOKINGS),
         )
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
-from bot.core.models import OutboxMessage, TrainingSession
+from bot.core.models import BookingStatus, OutboxMessage, TrainingSession
 from bot.core.notices import Attachment, Category, ChannelName, Choice, Notice
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
@@ -67,7 +67,11 @@ class NoticeBuilders:
     async def reminder(self, message: OutboxMessage, lang: str, now: datetime) -> Notice | None:
         """The owner's reminder; it asks "will you come?" only if they have not said so."""
         view = await self.booking.view_by_id(int(message.params["booking_id"]))
-        if view is None or view.booking.status != "confirmed" or view.booking.attended_at:
+        if (
+            view is None
+            or view.booking.status != BookingStatus.CONFIRMED
+            or view.booking.attended_at
+        ):
             return None  # over, or checked in already: they are there
         session, catalog = view.session, self.catalog
         if session.status == "cancelled" or session.starts_at <= now:
@@ -127,7 +131,7 @@ class NoticeBuilders:
     async def seat_offer(self, message: OutboxMessage, lang: str, now: datetime) -> Notice | None:
         """A freed seat held for a waiting owner, while the offer stands."""
         view = await self.booking.view_by_id(int(message.params["booking_id"]))
-        if view is None or view.booking.status != "offered":
+        if view is None or view.booking.status != BookingStatus.OFFERED:
             return None
         expires = view.booking.offer_expires_at
         if expires is None:
@@ -150,7 +154,7 @@ class NoticeBuilders:
     ) -> Notice | None:
         """The owner's new place on the waitlist, while they still wait."""
         view = await self.booking.view_by_id(int(message.params["booking_id"]))
-        if view is None or view.booking.status != "waitlisted" or view.rank is None:
+        if view is None or view.booking.status != BookingStatus.WAITLISTED or view.rank is None:
             return None
         title = view.session.title
         text = self.catalog.text(lang, "notice.waitlist_moved", title=title, rank=view.rank)

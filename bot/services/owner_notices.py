@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
-from bot.core.models import OutboxMessage
+from bot.core.models import BookingStatus, OutboxMessage
 from bot.core.notices import Choice, Notice
 from bot.i18n import Catalog, Html
 from bot.services.attendance import FEEDBACK_KIND
@@ -80,7 +80,7 @@ class OwnerNotices:
     async def prep_tip(self, message: OutboxMessage, lang: str, now: datetime) -> Notice | None:
         """One "get ready for your session" tip, while the booking still stands."""
         view = await self.booking.view_by_id(int(message.params["booking_id"]))
-        if view is None or view.booking.status != "confirmed":
+        if view is None or view.booking.status != BookingStatus.CONFIRMED:
             return None
         session = view.session
         if session.status == "cancelled" or session.starts_at <= now:

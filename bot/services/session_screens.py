@@ -20,7 +20,7 @@ from babel.dates import format_date
 
 from bot.core import choices as ids
 from bot.core.markup import plain
-from bot.core.models import TrainingSession
+from bot.core.models import BookingStatus, TrainingSession
 from bot.core.notices import Choice, Notice
 from bot.formatting import format_clock, format_datetime
 from bot.i18n import Catalog, Html
@@ -199,17 +199,17 @@ def booking_screen(
     t = catalog.text
     card = Html(session_card(catalog, language, view.session, tz, trainers))
     booking, ident = view.booking, str(view.booking.id)
-    if booking.status == "offered":
+    if booking.status == BookingStatus.OFFERED:
         until = format_datetime(booking.offer_expires_at or view.session.starts_at, tz, language)
         text = t(language, "booking.mine_offered", until=until, card=card)
         return Notice(text, offer_choices(catalog, language, booking.id), (2,))
-    if booking.status == "waitlisted":
+    if booking.status == BookingStatus.WAITLISTED:
         text = t(language, "booking.mine_waitlisted", rank=view.rank or 0, card=card)
         leave = _choice(catalog, language, "booking.leave_waitlist", "cancelask", ident, room=room)
         return Notice(text, (leave,))
-    if booking.status == "confirmed" and booking.attended_at is not None:
+    if booking.status == BookingStatus.CONFIRMED and booking.attended_at is not None:
         return Notice(t(language, "booking.mine_attended", card=card))
-    if booking.status == "confirmed":
+    if booking.status == BookingStatus.CONFIRMED:
         move = _choice(catalog, language, "booking.move", "movelist", ident, room=room)
         cancel = _choice(catalog, language, "booking.cancel", "cancelask", ident, room=room)
         return Notice(t(language, "booking.mine_confirmed", card=card), (move, cancel))

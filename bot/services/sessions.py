@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, InvalidInput
-from bot.core.models import Booking, Role, TrainingSession
+from bot.core.models import Booking, BookingStatus, Role, TrainingSession
 from bot.core.ports import OutboxWriter, SessionStore, TrainerRoles, Transaction, UnitOfWork
 from bot.services import notices, session_changes
 from bot.services.booking import fill_seats
@@ -278,7 +278,9 @@ class SessionService:
             }
             await self._reminders.for_trainer(tx, replace(session, status="cancelled"), now)
             for booking in await self._sessions.session_active(tx, session_id):
-                await self._sessions.set_booking_status(tx, booking.id, "cancelled", now)
+                await self._sessions.set_booking_status(
+                    tx, booking.id, BookingStatus.CANCELLED, now
+                )
                 await self._reminders.cancel_booking(tx, booking.id)
                 kind = notices.SESSION_CANCELLED
                 await self._notify(tx, booking.user_id, kind, params, now, booking)
@@ -327,7 +329,7 @@ class SessionService:
             return
         for booking in await self._sessions.session_active(tx, session_id):
             await self._reminders.cancel_booking(tx, booking.id)
-            if booking.status == "confirmed":
+            if booking.status == BookingStatus.CONFIRMED:
                 await self._reminders.for_booking(tx, booking.id, booking.user_id, session, now)
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.models import TrainingSession
+from bot.core.models import BookingStatus, TrainingSession
 from bot.formatting import format_datetime, format_time_range
 from bot.i18n import Catalog, Html, escape
 from bot.services.delivery_report import OutboxReport
@@ -141,7 +141,7 @@ def participants_text(
             when=format_time_range(session.starts_at, session.ends_at, tz, language),
         )
     ]
-    for status in ("confirmed", "offered", "waitlisted"):
+    for status in (BookingStatus.CONFIRMED, BookingStatus.OFFERED, BookingStatus.WAITLISTED):
         group = [p for p in people if p.status == status]
         lines = [catalog.text(language, f"staff.participants.{status}", count=len(group))]
         lines += [
