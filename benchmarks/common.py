@@ -129,7 +129,9 @@ def percentile(values: list[float], q: int) -> float:
 
 async def whatsapp_emulator(limits: WaLimits) -> WhatsAppEmulator:
     """The strict WhatsApp emulator, started, with every template of the bot approved."""
-    emu = WhatsAppEmulator(access_token=WA_TOKEN, app_secret=WA_SECRET, limits=limits)
+    emu = WhatsAppEmulator(
+        access_token=WA_TOKEN, app_secret=WA_SECRET, limits=limits, webhook_concurrency=8
+    )  # Meta posts webhooks in parallel; one at a time would queue replies behind statuses
     await emu.start()
     for template in load().templates:
         emu.create_template(to_graph(template))

@@ -46,6 +46,7 @@ class WhatsAppEmulator:
         reply_timeout: float = 5.0,
         webhook_attempts: int = 3,
         webhook_backoff: float = 0.05,
+        webhook_concurrency: int = 1,
         async_errors: bool = False,
         auto_approve: bool = False,
     ) -> None:
@@ -66,7 +67,7 @@ class WhatsAppEmulator:
         self.payloads = Payloads(waba_id, phone_number_id, display_phone_number, self.clock)
         self.webhooks = WebhookSender(
             app_secret, lambda: self.webhook_url, self.world.stats, self.world.activity.notify,
-            webhook_attempts, webhook_backoff,
+            webhook_attempts, webhook_backoff, webhook_concurrency,
         )  # fmt: skip
         self.pacer = Pacer(self.limits, monotonic)
         self.messages_api = MessagesEndpoint(

@@ -136,7 +136,8 @@ def contact_json(contact: Contact) -> dict[str, Any]:
 
 
 class WebhookSender:
-    """Delivers webhooks one at a time, in order, to the current ``url()``."""
+    """Delivers webhooks to the current ``url()``: in order, one at a time by default; with
+    ``concurrency`` > 1 several at once, as Meta does (then in no guaranteed order)."""
 
     def __init__(
         self,
@@ -146,8 +147,10 @@ class WebhookSender:
         notify: Callable[[], None],
         attempts: int = 3,
         backoff: float = 0.05,
+        concurrency: int = 1,
     ) -> None:
         self.app_secret = app_secret
+        self.concurrency = concurrency
         self.notify = notify
         self.url = url
         self.stats = stats
@@ -155,7 +158,7 @@ class WebhookSender:
         self.backoff = backoff
         self.deliveries: list[Delivery] = []
         self._queue: asyncio.Queue[tuple[Delivery, float]] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._client: httpx.AsyncClient | None = None
 
     def enqueue(self, kind: str, payload: dict[str, Any], delay: float = 0.0) -> Delivery:
@@ -163,8 +166,10 @@ class WebhookSender:
         delivery = Delivery(kind, payload, encode(payload))
         self.deliveries.append(delivery)
         self._queue.put_nowait((delivery, delay))
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._loop())
+        self._tasks = [t for t in self._tasks if not t.done()]
+        loop = asyncio.get_running_loop()
+        while len(self._tasks) < self.concurrency:
+            self._tasks.append(loop.create_task(self._loop()))
         return delivery
 
     async def post_raw(self, raw: bytes, signature: str | None) -> int:
@@ -184,12 +189,13 @@ class WebhookSender:
         await self._queue.join()
 
     async def close(self) -> None:
-        """Stop the delivery task and the HTTP client."""
-        if self._task is not None:
-            self._task.cancel()
+        """Stop the delivery tasks and the HTTP client."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._tasks = []
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -201,7 +207,7 @@ class WebhookSender:
         return self._client
 
     async def _loop(self) -> None:
-        """Deliver queued webhooks one by one."""
+        """Deliver queued webhooks one by one (one of ``concurrency`` such loops)."""
         while True:
             delivery, delay = await self._queue.get()
             try:
