@@ -13,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.models import Booking, BookingStatus, TrainingSession
+from bot.core.models import Booking, BookingStatus, SessionStatus, TrainingSession
 from bot.core.ports import Transaction
 from storage.database import Database, connection, from_db_time, to_db_time
 
@@ -59,7 +59,7 @@ def _session(row: aiosqlite.Row) -> TrainingSession:
         capacity=row["capacity"],
         trainer_id=row["trainer_id"],
         cutoff_at=from_db_time(row["cutoff_at"]),
-        status=row["status"],
+        status=SessionStatus(row["status"]),
         confirmed=row["confirmed"],
         offered=row["offered"],
         waitlisted=row["waitlisted"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.models import BookingStatus
+from bot.core.models import BookingStatus, SessionStatus
 from bot.core.models import Participant as Participant
 from bot.core.models import SessionFill as SessionFill
 from storage.attendance import ATTENDED
@@ -71,7 +71,7 @@ class StatsRepository:
             SessionFill(
                 session_id=r["id"],
                 title=r["title"],
-                status=r["status"],
+                status=SessionStatus(r["status"]),
                 capacity=r["capacity"],
                 confirmed=r["confirmed"] or 0,
                 offered=r["offered"] or 0,

@@ -72,6 +72,14 @@ class Consent:
     granted_at: datetime
 
 
+class SessionStatus(StrEnum):
+    """Whether a session takes bookings: open, closed to new ones, or cancelled."""
+
+    OPEN = "open"
+    CLOSED = "closed"  # registration closed by staff; bookings stay
+    CANCELLED = "cancelled"  # every booking ended with it
+
+
 @dataclass(frozen=True)
 class TrainingSession:
     """One training session of the programme."""
@@ -89,7 +97,7 @@ class TrainingSession:
     capacity: int
     trainer_id: int | None
     cutoff_at: datetime
-    status: str
+    status: SessionStatus
     confirmed: int = 0
     offered: int = 0
     waitlisted: int = 0
@@ -228,7 +236,7 @@ class SessionFill:
 
     session_id: int
     title: str
-    status: str
+    status: SessionStatus
     capacity: int
     confirmed: int
     offered: int

@@ -7,7 +7,14 @@ from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, InvalidInput, StaleAction
-from bot.core.models import Headcount, Role, RosterLine, SessionFeedback, TrainingSession
+from bot.core.models import (
+    Headcount,
+    Role,
+    RosterLine,
+    SessionFeedback,
+    SessionStatus,
+    TrainingSession,
+)
 from bot.core.ports import AttendanceStore, OutboxWriter, SessionReading, Transaction, UnitOfWork
 from bot.services.access import Access, RoleReader
 from bot.services.validation import clean_text
@@ -51,7 +58,7 @@ class AttendanceService:
         return [
             s
             for s in await self._sessions.starting_after(since)
-            if s.trainer_id == trainer_id and s.status != "cancelled"
+            if s.trainer_id == trainer_id and s.status != SessionStatus.CANCELLED
         ]
 
     def window_open(self, session: TrainingSession) -> bool:

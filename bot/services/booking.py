@@ -14,7 +14,13 @@ from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, NotRegistered, StaleAction
-from bot.core.models import ACTIVE_BOOKING, Booking, BookingStatus, TrainingSession
+from bot.core.models import (
+    ACTIVE_BOOKING,
+    Booking,
+    BookingStatus,
+    SessionStatus,
+    TrainingSession,
+)
 from bot.core.ports import (
     BookingStore,
     OutboxWriter,
@@ -46,7 +52,7 @@ async def fill_seats(
 ) -> list[Booking]:
     """Offer every free seat to the next people waiting; return the offers made."""
     session = await sessions.lock_session(tx, session_id)
-    if session is None or session.status == "cancelled" or session.starts_at <= now:
+    if session is None or session.status == SessionStatus.CANCELLED or session.starts_at <= now:
         return []
     offers: list[Booking] = []
     for _ in range(session.seats_left):
@@ -334,11 +340,11 @@ class BookingService:
 
     async def _bookable(self, tx: Transaction, session_id: int, now: datetime) -> TrainingSession:
         session = await self._sessions.lock_session(tx, session_id)
-        if session is None or session.status == "cancelled":
+        if session is None or session.status == SessionStatus.CANCELLED:
             raise BookingRefused("booking.session_gone")
         if session.starts_at <= now:
             raise BookingRefused("booking.past")
-        if session.status == "closed":
+        if session.status == SessionStatus.CLOSED:
             raise BookingRefused("booking.closed")
         if session.cutoff_at <= now:
             raise BookingRefused("booking.after_cutoff")

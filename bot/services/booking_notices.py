@@ -19,7 +19,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.markup import visible_length
-from bot.core.models import ACTIVE_BOOKING, BookingStatus, OutboxMessage, TrainingSession
+from bot.core.models import (
+    ACTIVE_BOOKING,
+    BookingStatus,
+    OutboxMessage,
+    SessionStatus,
+    TrainingSession,
+)
 from bot.core.notices import Attachment, Choice, Notice
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
@@ -137,7 +143,7 @@ class BookingNotices:
         """ "Was → is now" for one owner or the trainer; None if it no longer concerns them."""
         params, catalog = message.params, self.catalog
         session = await self.sessions.get(int(params["session_id"]))
-        if session is None or session.status == "cancelled" or session.ends_at <= now:
+        if session is None or session.status == SessionStatus.CANCELLED or session.ends_at <= now:
             return None
         mine = await self._recipient(message, session)
         if mine is None:

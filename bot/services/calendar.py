@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
 
-from bot.core.models import TrainingSession
+from bot.core.models import SessionStatus, TrainingSession
 from bot.i18n import Catalog
 
 PRODID = "-//Dinas Koperasi Kota Malang//Dodolan//ID"
@@ -74,7 +74,7 @@ def _event(
     now: datetime,
     method: str,
 ) -> Event:
-    cancelled = method == CANCEL or session.status == "cancelled"
+    cancelled = method == CANCEL or session.status == SessionStatus.CANCELLED
     event = Event()
     event.add("uid", session_uid(session.id))
     event.add("sequence", session.sequence)

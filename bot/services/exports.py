@@ -24,7 +24,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.core.clock import Clock
-from bot.core.models import BookingStatus, OwnerProfile, TrainingSession
+from bot.core.models import BookingStatus, OwnerProfile, SessionStatus, TrainingSession
 from bot.core.repositories import FeedbackReading, OwnerListing, SessionListing, TipCounting
 from bot.formatting import zone_label
 from bot.i18n import Catalog
@@ -66,7 +66,7 @@ class Totals:
         return cls(
             owners=len(owners),
             sessions=len(sessions),
-            cancelled_sessions=sum(s.status == "cancelled" for s in sessions),
+            cancelled_sessions=sum(s.status == SessionStatus.CANCELLED for s in sessions),
             confirmed=bookings[BookingStatus.CONFIRMED],
             offered=bookings[BookingStatus.OFFERED],
             waitlisted=bookings[BookingStatus.WAITLISTED],

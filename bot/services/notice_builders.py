@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
-from bot.core.models import BookingStatus, OutboxMessage, TrainingSession
+from bot.core.models import BookingStatus, OutboxMessage, SessionStatus, TrainingSession
 from bot.core.notices import Attachment, Category, ChannelName, Choice, Notice
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
@@ -74,7 +74,7 @@ class NoticeBuilders:
         ):
             return None  # over, or checked in already: they are there
         session, catalog = view.session, self.catalog
-        if session.status == "cancelled" or session.starts_at <= now:
+        if session.status == SessionStatus.CANCELLED or session.starts_at <= now:
             return None
         said_coming = await self.booking.said_coming(view.booking.id)
         heading = self._heading(lang, "reminder.heading", message, session.starts_at, now)
@@ -112,7 +112,11 @@ class NoticeBuilders:
     ) -> Notice | None:
         """The trainer's reminder of a session they still lead, with the seats taken."""
         session = await self.sessions.get(int(message.params["session_id"]))
-        if session is None or session.status == "cancelled" or session.starts_at <= now:
+        if (
+            session is None
+            or session.status == SessionStatus.CANCELLED
+            or session.starts_at <= now
+        ):
             return None
         if session.trainer_id != message.user_id:
             return None  # the session has another trainer now

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
-from bot.core.models import BookingStatus, OutboxMessage
+from bot.core.models import BookingStatus, OutboxMessage, SessionStatus
 from bot.core.notices import Choice, Notice
 from bot.i18n import Catalog, Html
 from bot.services.attendance import FEEDBACK_KIND
@@ -83,7 +83,7 @@ class OwnerNotices:
         if view is None or view.booking.status != BookingStatus.CONFIRMED:
             return None
         session = view.session
-        if session.status == "cancelled" or session.starts_at <= now:
+        if session.status == SessionStatus.CANCELLED or session.starts_at <= now:
             return None
         if now - message.due_at > PREP_STALE:
             return None  # the bot was down past that day: the next step or the reminder follows

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import ConfigError
-from bot.core.models import TrainingSession
+from bot.core.models import SessionStatus, TrainingSession
 from bot.core.ports import ReminderQueue, Transaction
 from bot.services import notices
 from bot.services.tips import PREP_TIP, prep_schedule
@@ -110,7 +110,7 @@ class Reminders:
     async def for_trainer(self, tx: Transaction, session: TrainingSession, now: datetime) -> int:
         """(Re)queue the trainer's reminders for a session."""
         await self.outbox.cancel_ref(tx, trainer_ref(session.id))
-        if session.trainer_id is None or session.status == "cancelled":
+        if session.trainer_id is None or session.status == SessionStatus.CANCELLED:
             return 0
         if not await self.outbox.recipient_known(tx, session.trainer_id):
             return 0  # never wrote to the bot: Telegram would refuse the chat

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, InvalidInput, StaleAction
-from bot.core.models import Dialog, Role, Trainer, TrainingSession
+from bot.core.models import Dialog, Role, SessionStatus, Trainer, TrainingSession
 from bot.services import session_input
 from bot.services.access import Access
 from bot.services.dialogs import DialogService
@@ -57,7 +57,7 @@ class SessionStore(Protocol):
     async def change(
         self, session_id: int, changes: dict[str, Any], *, sequence: int | None = None
     ) -> TrainingSession: ...
-    async def set_status(self, session_id: int, status: str) -> TrainingSession: ...
+    async def set_status(self, session_id: int, status: SessionStatus) -> TrainingSession: ...
     async def cancel(self, session_id: int) -> Audience: ...
 
 
@@ -279,7 +279,9 @@ class SessionEditor(_StaffSteps):
     async def upcoming(self, user_id: int) -> tuple[list[TrainingSession], Mapping[int, str]]:
         """Return the sessions still to come and not cancelled, and their trainers' names."""
         await self._staff(user_id)
-        sessions = [s for s in await self._sessions.upcoming() if s.status != "cancelled"]
+        sessions = [
+            s for s in await self._sessions.upcoming() if s.status != SessionStatus.CANCELLED
+        ]
         return sessions, await self._names.display_names(s.trainer_id or 0 for s in sessions)
 
     async def session(self, user_id: int, session_id: int) -> TrainingSession:
@@ -293,7 +295,7 @@ class SessionEditor(_StaffSteps):
     async def set_open(self, user_id: int, session_id: int, *, is_open: bool) -> SessionCard:
         """Reopen or close registration."""
         session = await self.session(user_id, session_id)
-        status = "open" if is_open else "closed"
+        status = SessionStatus.OPEN if is_open else SessionStatus.CLOSED
         return await self._card(await self._sessions.set_status(session.id, status))
 
     async def ask_change(self, user_id: int, session_id: int, aspect: str) -> TrainingSession:
@@ -355,7 +357,7 @@ class SessionEditor(_StaffSteps):
     async def ask_cancel(self, user_id: int, session_id: int) -> Cancellation:
         """Say who would be told before a session is cancelled."""
         session = await self.session(user_id, session_id)
-        if session.status == "cancelled":
+        if session.status == SessionStatus.CANCELLED:
             raise BookingRefused("session.gone")
         return await self._cancellation(session, await self._sessions.audience(session, []))
 

@@ -20,7 +20,7 @@ from babel.dates import format_date
 
 from bot.core import choices as ids
 from bot.core.markup import plain
-from bot.core.models import BookingStatus, TrainingSession
+from bot.core.models import BookingStatus, SessionStatus, TrainingSession
 from bot.core.notices import Choice, Notice
 from bot.formatting import format_clock, format_datetime
 from bot.i18n import Catalog, Html
@@ -53,7 +53,7 @@ def _choice(
 
 def is_bookable(session: TrainingSession, now: datetime) -> bool:
     """Whether an owner can still book (or wait for) a seat in the session."""
-    return session.status == "open" and session.cutoff_at > now
+    return session.status == SessionStatus.OPEN and session.cutoff_at > now
 
 
 def session_screen(

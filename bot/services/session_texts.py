@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from bot.core.models import TrainingSession
+from bot.core.models import SessionStatus, TrainingSession
 from bot.formatting import format_datetime, format_time_range
 from bot.i18n import Catalog, Html
 
@@ -41,9 +41,9 @@ def preparation(catalog: Catalog, language: str, section: str, session: Training
 
 def seats(catalog: Catalog, language: str, session: TrainingSession) -> str:
     """Seats left, or the waitlist length when full."""
-    if session.status == "cancelled":
+    if session.status == SessionStatus.CANCELLED:
         return catalog.text(language, "session.cancelled")
-    if session.status == "closed":
+    if session.status == SessionStatus.CLOSED:
         return catalog.text(language, "session.closed")
     if session.seats_left > 0:
         return catalog.text(

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, InvalidInput
-from bot.core.models import Booking, BookingStatus, Role, TrainingSession
+from bot.core.models import Booking, BookingStatus, Role, SessionStatus, TrainingSession
 from bot.core.ports import OutboxWriter, SessionStore, TrainerRoles, Transaction, UnitOfWork
 from bot.services import notices, session_changes
 from bot.services.booking import fill_seats
@@ -114,7 +114,7 @@ class SessionService:
         return [
             s
             for s in await self._sessions.starting_after(now)
-            if s.status == "open" and s.cutoff_at > now
+            if s.status == SessionStatus.OPEN and s.cutoff_at > now
         ]
 
     async def upcoming(self) -> list[TrainingSession]:
@@ -174,7 +174,7 @@ class SessionService:
     async def preview_change(self, session_id: int, changes: dict[str, Any]) -> ChangePreview:
         """Check a change as :meth:`change` would, and say who it will be told to; save nothing."""
         session = await self._sessions.get(session_id)
-        if session is None or session.status == "cancelled":
+        if session is None or session.status == SessionStatus.CANCELLED:
             raise BookingRefused("session.gone")
         changes = _with_cutoff(changes)
         _check_change(session, changes, self._now())
@@ -194,7 +194,7 @@ class SessionService:
         changes = _with_cutoff(changes)
         async with self._db.transaction() as tx:
             session = await self._sessions.lock_session(tx, session_id)
-            if session is None or session.status == "cancelled":
+            if session is None or session.status == SessionStatus.CANCELLED:
                 raise BookingRefused("session.gone")
             if sequence is not None and sequence != session.sequence:
                 raise BookingRefused("session_change.changed_meanwhile", title=session.title)
@@ -246,13 +246,13 @@ class SessionService:
             tx, user_id, kind, {**params, **mine}, now, now, notices.PRIORITY[kind]
         )
 
-    async def set_status(self, session_id: int, status: str) -> TrainingSession:
+    async def set_status(self, session_id: int, status: SessionStatus) -> TrainingSession:
         """Close or reopen registration (``closed``/``open``); bookings stay as they are."""
-        if status not in ("open", "closed"):
+        if status not in (SessionStatus.OPEN, SessionStatus.CLOSED):
             raise ValueError(status)
         async with self._db.transaction() as tx:
             session = await self._sessions.lock_session(tx, session_id)
-            if session is None or session.status == "cancelled":
+            if session is None or session.status == SessionStatus.CANCELLED:
                 raise BookingRefused("session.gone")
             await self._sessions.update_session(tx, session_id, {"status": status}, self._now())
         updated = await self._sessions.get(session_id)
@@ -268,15 +268,19 @@ class SessionService:
         now = self._now()
         async with self._db.transaction() as tx:
             session = await self._sessions.lock_session(tx, session_id)
-            if session is None or session.status == "cancelled":
+            if session is None or session.status == SessionStatus.CANCELLED:
                 raise BookingRefused("session.gone")
             audience = await self.audience(session, [])
-            await self._sessions.update_session(tx, session_id, {"status": "cancelled"}, now)
+            await self._sessions.update_session(
+                tx, session_id, {"status": SessionStatus.CANCELLED}, now
+            )
             params = {
                 "session_id": session_id,
                 "sequence": await self._sessions.next_sequence(tx, session_id),
             }
-            await self._reminders.for_trainer(tx, replace(session, status="cancelled"), now)
+            await self._reminders.for_trainer(
+                tx, replace(session, status=SessionStatus.CANCELLED), now
+            )
             for booking in await self._sessions.session_active(tx, session_id):
                 await self._sessions.set_booking_status(
                     tx, booking.id, BookingStatus.CANCELLED, now
@@ -294,7 +298,9 @@ class SessionService:
         return [
             s
             for s in await self._sessions.all()
-            if s.trainer_id == trainer_id and s.status != "cancelled" and s.ends_at > now
+            if s.trainer_id == trainer_id
+            and s.status != SessionStatus.CANCELLED
+            and s.ends_at > now
         ]
 
     async def revoke_trainer(self, trainer_id: int) -> list[TrainingSession] | None:

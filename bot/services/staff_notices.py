@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.models import OutboxMessage
+from bot.core.models import OutboxMessage, SessionStatus
 from bot.core.notices import Notice
 from bot.i18n import Catalog, Html
 from bot.services.delivery import Builders
@@ -32,7 +32,7 @@ class StaffNotices:
     async def assigned(self, message: OutboxMessage, lang: str, now: datetime) -> Notice | None:
         """Tell a trainer they run a new session, with its card; None if no longer so."""
         session = await self.sessions.get(int(message.params["session_id"]))
-        if session is None or session.status == "cancelled" or session.ends_at <= now:
+        if session is None or session.status == SessionStatus.CANCELLED or session.ends_at <= now:
             return None
         if session.trainer_id != message.user_id:
             return None  # someone else runs it now
@@ -46,7 +46,7 @@ class StaffNotices:
         """Tell a trainer their rights were revoked, with the sessions they no longer run."""
         text = self.catalog.text(lang, "staff.trainers.removed_notice")
         sessions = [await self.sessions.get(int(i)) for i in message.params["session_ids"]]
-        gone = [s for s in sessions if s is not None and s.status != "cancelled"]
+        gone = [s for s in sessions if s is not None and s.status != SessionStatus.CANCELLED]
         if gone:
             lines = session_lines(self.catalog, lang, self.tz, gone)
             text += "\n\n" + self.catalog.text(

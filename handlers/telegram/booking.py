@@ -9,7 +9,7 @@ from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
-from bot.core.models import TrainingSession
+from bot.core.models import SessionStatus, TrainingSession
 from bot.services.booking import BookingView
 from handlers.telegram import booking_answers
 from handlers.telegram import callbacks as cb
@@ -75,7 +75,7 @@ async def open_session_link(update: Update, context: DodolanContext, code: str) 
     """Show the session behind a deep link (from a poster or a WhatsApp group)."""
     assert update.effective_chat is not None
     session = await context.services.sessions.by_code(code)
-    if session is None or session.status == "cancelled":
+    if session is None or session.status == SessionStatus.CANCELLED:
         await context.bot.send_message(update.effective_chat.id, context.t("booking.session_gone"))
         return
     await send_session_card(context, update.effective_chat.id, session)
@@ -171,7 +171,7 @@ async def _tapped_show(update: Update, context: DodolanContext, session_id: int)
     """Open one session's card from the list, in the list's message."""
     query = _query(update)
     session = await context.services.sessions.get(session_id)
-    if session is None or session.status == "cancelled":
+    if session is None or session.status == SessionStatus.CANCELLED:
         raise StaleAction(session_id)
     text, markup = await _session_screen(context, session, from_list=True)
     await query.answer()

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.models import TrainingSession
+from bot.core.models import SessionStatus, TrainingSession
 from bot.formatting import format_day, format_time_range
 from bot.i18n import Catalog
 from bot.services import session_input
@@ -138,7 +138,7 @@ def manage_keyboard(
     sid = str(session.id)
     toggle = (
         ("close", "staff.button.close")
-        if session.status == "open"
+        if session.status == SessionStatus.OPEN
         else ("open", "staff.button.open")
     )
     buttons = [

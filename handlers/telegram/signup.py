@@ -8,7 +8,7 @@ from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import StaleAction
-from bot.core.models import Dialog, Role
+from bot.core.models import Dialog, Role, SessionStatus
 from bot.i18n import Html
 from bot.services import signup
 from handlers.telegram import callbacks as cb
@@ -111,7 +111,7 @@ async def tapped_signup(update: Update, context: DodolanContext) -> None:
                 if payload and payload.startswith(SESSION_LINK_PREFIX):
                     code = payload.removeprefix(SESSION_LINK_PREFIX)
                     session = await services.sessions.by_code(code)
-                    if session is not None and session.status != "cancelled":
+                    if session is not None and session.status != SessionStatus.CANCELLED:
                         await send_session_card(context, user.id, session)
                 return
             case _:

@@ -15,7 +15,7 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
-from bot.core.models import Dialog, TrainingSession
+from bot.core.models import Dialog, SessionStatus, TrainingSession
 from bot.formatting import format_time_range
 from bot.i18n import Html
 from bot.services import session_editor
@@ -44,7 +44,7 @@ def _manage_keyboard(
     context: DodolanContext, session: TrainingSession
 ) -> InlineKeyboardMarkup | None:
     """Return the session's buttons, none once it is cancelled."""
-    if session.status == "cancelled":
+    if session.status == SessionStatus.CANCELLED:
         return None
     return admin_views.manage_keyboard(context.services.catalog, context.language, session)
 

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
 from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
-from bot.core.models import TrainingSession
+from bot.core.models import SessionStatus, TrainingSession
 from bot.core.notices import Notice
 from bot.i18n import Catalog
 from bot.services import session_screens, signup
@@ -176,7 +176,7 @@ async def list_sessions(turn: Turn) -> None:
 async def open_session_link(turn: Turn, code: str) -> None:
     """Show the session behind a session code (a poster's link, or after sign-up)."""
     session = await turn.services.sessions.by_code(code)
-    if session is None or session.status == "cancelled":
+    if session is None or session.status == SessionStatus.CANCELLED:
         await turn.say("booking.session_gone")
         return
     await show_session(turn, session)
@@ -251,7 +251,7 @@ async def _sign_up_first(turn: Turn, session_id: int) -> None:
 async def _show(turn: Turn, session_id: int) -> None:
     """Open one session's card from the list."""
     session = await turn.services.sessions.get(session_id)
-    if session is None or session.status == "cancelled":
+    if session is None or session.status == SessionStatus.CANCELLED:
         raise StaleAction(session_id)
     await show_session(turn, session, from_list=True)
 
