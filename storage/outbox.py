@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.models import OutboxMessage
+from bot.core.models import OutboxMessage, OutboxStatus
 from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName, Lane
 from bot.core.ports import Transaction
 from storage.database import Database, connection, from_db_time, to_db_time
@@ -23,7 +23,7 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
         params=json.loads(row["params"]),
         priority=row["priority"],
         due_at=from_db_time(row["due_at"]),
-        status=row["status"],
+        status=OutboxStatus(row["status"]),
         attempts=row["attempts"],
         interrupted=row["interrupted"],
     )
@@ -151,7 +151,7 @@ class OutboxRepository:
     async def finish(
         self,
         message_id: int,
-        status: str,
+        status: OutboxStatus,
         now: datetime,
         *,
         sent_ref: str | None = None,

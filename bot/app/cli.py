@@ -21,6 +21,7 @@ from bot.app.telegram import build_application
 from bot.app.whatsapp_cli import add_whatsapp_parser, run_whatsapp_command, serve_whatsapp
 from bot.core.clock import system_clock
 from bot.core.errors import ConfigError, InvalidInput
+from bot.core.models import OutboxStatus
 from bot.formatting import zone_label
 from bot.services.delivery_report import outbox_report
 from bot.services.exports import Export
@@ -332,7 +333,7 @@ async def _outbox(settings: Settings) -> str:
     finally:
         await services.close()
     lines = ["Outbox:"]
-    for status in ("pending", "sending", "sent", "failed", "skipped", "cancelled"):
+    for status in OutboxStatus:
         kinds = report.counts.get(status, {})
         detail = ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
         lines.append(

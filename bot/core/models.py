@@ -137,6 +137,17 @@ class Booking:
 ACTIVE_BOOKING = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED, BookingStatus.OFFERED)
 
 
+class OutboxStatus(StrEnum):
+    """Where a promised message stands; the last four are final."""
+
+    PENDING = "pending"  # queued, due now or later
+    SENDING = "sending"  # claimed by a sender
+    SENT = "sent"  # the channel accepted it
+    FAILED = "failed"  # refused, or out of attempts
+    SKIPPED = "skipped"  # nobody to send it to, or it no longer applies
+    CANCELLED = "cancelled"  # withdrawn before it was sent (a stopped broadcast, a change)
+
+
 @dataclass(frozen=True)
 class OutboxMessage:
     """A message the bot promised to send, as stored."""
@@ -147,7 +158,7 @@ class OutboxMessage:
     params: dict[str, Any]
     priority: int
     due_at: datetime
-    status: str
+    status: OutboxStatus
     attempts: int
     interrupted: int = 0
 

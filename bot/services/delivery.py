@@ -40,7 +40,7 @@ from typing import Protocol
 
 from bot.core.clock import Clock
 from bot.core.errors import OutsideWindow, Rejected, RetryLater, Unreachable
-from bot.core.models import OutboxMessage, User
+from bot.core.models import OutboxMessage, OutboxStatus, User
 from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName, Lane, Notice, Recipient
 from bot.core.ports import Channel, Waker
 
@@ -68,7 +68,7 @@ class OutboxStore(Protocol):
     async def finish(
         self,
         message_id: int,
-        status: str,
+        status: OutboxStatus,
         now: datetime,
         *,
         sent_ref: str | None = None,
@@ -202,17 +202,21 @@ class DeliveryService:
             await self._deliver(message, bulk=bulk)
         except Exception as exc:  # one bad row must not stop the others
             logger.exception("outbox message %s could not be handled", message.id)
-            await self._outbox.finish(message.id, "failed", self._now(), error=type(exc).__name__)
+            await self._outbox.finish(
+                message.id, OutboxStatus.FAILED, self._now(), error=type(exc).__name__
+            )
 
     async def _deliver(self, message: OutboxMessage, *, bulk: bool) -> None:
         now = self._now()
         recipient = await self._recipient(message.user_id)
         if recipient is None:
-            await self._outbox.finish(message.id, "skipped", now, error="unreachable")
+            await self._outbox.finish(message.id, OutboxStatus.SKIPPED, now, error="unreachable")
             return
         notice = await self._build(message, recipient.language, now)
         if notice is None:
-            await self._outbox.finish(message.id, "skipped", now, error="no longer applies")
+            await self._outbox.finish(
+                message.id, OutboxStatus.SKIPPED, now, error="no longer applies"
+            )
             return
         channel = self._channels[recipient.channel]
         try:
@@ -221,16 +225,16 @@ class DeliveryService:
             await self._retry(message, exc, now)
         except Unreachable as exc:
             await self._people.blocked_the_bot(message.user_id)
-            await self._outbox.finish(message.id, "failed", now, error=exc.reason)
+            await self._outbox.finish(message.id, OutboxStatus.FAILED, now, error=exc.reason)
         except (Rejected, OutsideWindow) as exc:
             logger.error("outbox message %s rejected: %s", message.id, exc.reason)
-            await self._outbox.finish(message.id, "failed", now, error=exc.reason)
+            await self._outbox.finish(message.id, OutboxStatus.FAILED, now, error=exc.reason)
         else:
             await self._follow_ups(channel, recipient, message, notice, bulk=bulk)
             after = self._builders.after_sent.get(message.kind)
             if after is not None:
                 await after(message, now)
-            await self._outbox.finish(message.id, "sent", now, sent_ref=sent.message_id)
+            await self._outbox.finish(message.id, OutboxStatus.SENT, now, sent_ref=sent.message_id)
 
     async def _recipient(self, user_id: int) -> Recipient | None:
         """Where the user is reached now; None if they cannot be."""
@@ -257,7 +261,7 @@ class DeliveryService:
         delay = exc.delay
         if delay <= timedelta(0):  # a passing fault (network, 5xx): a bounded number of tries
             if message.attempts >= MAX_ATTEMPTS:
-                await self._outbox.finish(message.id, "failed", now, error=exc.reason)
+                await self._outbox.finish(message.id, OutboxStatus.FAILED, now, error=exc.reason)
                 return
             delay = timedelta(seconds=2**message.attempts)
         await self._outbox.retry_later(message.id, now + delay, exc.reason)

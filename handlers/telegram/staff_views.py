@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.models import BookingStatus, TrainingSession
+from bot.core.models import BookingStatus, OutboxStatus, TrainingSession
 from bot.formatting import format_datetime, format_time_range
 from bot.i18n import Catalog, Html, escape
 from bot.services.delivery_report import OutboxReport
@@ -206,10 +206,10 @@ def delivery_text(catalog: Catalog, language: str, report: OutboxReport) -> str:
     return catalog.text(
         language,
         "staff.delivery.text",
-        pending=report.total("pending"),
-        sent=report.total("sent"),
-        failed=report.total("failed"),
-        skipped=report.total("skipped"),
+        pending=report.total(OutboxStatus.PENDING),
+        sent=report.total(OutboxStatus.SENT),
+        failed=report.total(OutboxStatus.FAILED),
+        skipped=report.total(OutboxStatus.SKIPPED),
         uncertain=report.total("uncertain"),
         unreachable=len(report.unreachable),
         people=Html(people),
