@@ -4,7 +4,6 @@ on both from one database, and one announcement reaches both through one deliver
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -26,18 +25,13 @@ from storage.delivery_statuses import DeliveryStatusRepository
 from storage.identities import IdentityRepository
 from storage.owners import OwnerRepository
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
+from tests.e2e.test_process import free_port
 from tests.e2e.test_trainer import make_trainer
 from tests.harness import STAFF_ID, FakeClock, RunningBot, settings_for
 
 WA_TOKEN = "EAAG-two-channels"
 WA_SECRET = "two-channels-app-secret"
 RINA = "6281355550000"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
