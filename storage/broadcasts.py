@@ -8,8 +8,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.models import FINISHED_BROADCAST, Broadcast, BroadcastStatus
 from bot.core.models import Audience as Audience
-from bot.core.models import Broadcast
 from bot.core.models import Recipients as Recipients
 from bot.core.ports import Transaction
 from storage.database import Database, connection, from_db_time, to_db_time
@@ -56,7 +56,7 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         media_kind=row["media_kind"],
         media_file_id=row["media_file_id"],
         buttons=json.loads(row["buttons"]),
-        status=row["status"],
+        status=BroadcastStatus(row["status"]),
         send_at=from_db_time(row["send_at"]),
         recipients=row["recipients"],
         skipped_opted_out=row["skipped_opted_out"],
@@ -100,7 +100,7 @@ class BroadcastRepository:
         media_kind: str | None,
         media_file_id: str | None,
         buttons: list[list[dict[str, str]]],
-        status: str,
+        status: BroadcastStatus,
         send_at: datetime,
         counts: Recipients,
         now: datetime,
@@ -142,10 +142,10 @@ class BroadcastRepository:
         return _broadcast(row) if row else None
 
     async def set_status(
-        self, tx: Transaction, broadcast_id: int, status: str, now: datetime
+        self, tx: Transaction, broadcast_id: int, status: BroadcastStatus, now: datetime
     ) -> None:
         """Move a broadcast to another status (finished ones get a finish time)."""
-        finished = to_db_time(now) if status in ("done", "stopped", "cancelled") else None
+        finished = to_db_time(now) if status in FINISHED_BROADCAST else None
         await connection(tx).execute(
             "UPDATE broadcasts SET status = ?, finished_at = COALESCE(?, finished_at) "
             "WHERE id = ?",
@@ -160,7 +160,7 @@ class BroadcastRepository:
                 (chat_id, message_id, broadcast_id),
             )
 
-    async def in_status(self, *statuses: str) -> list[Broadcast]:
+    async def in_status(self, *statuses: BroadcastStatus) -> list[Broadcast]:
         """Broadcasts in any of ``statuses``, oldest first."""
         marks = ", ".join("?" * len(statuses))
         rows = await self._db.fetch_all(

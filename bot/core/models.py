@@ -145,7 +145,7 @@ class OutboxStatus(StrEnum):
     SENT = "sent"  # the channel accepted it
     FAILED = "failed"  # refused, or out of attempts
     SKIPPED = "skipped"  # nobody to send it to, or it no longer applies
-    CANCELLED = "cancelled"  # withdrawn before it was sent (a stopped broadcast, a change)
+    CANCELLED = "cancelled"  # withdrawn unsent (a stopped broadcast, a dropped reminder)
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,16 @@ class OutboxMessage:
     interrupted: int = 0
 
 
+class BroadcastStatus(StrEnum):
+    """Where an announcement or follow-up stands; the last three are final."""
+
+    SCHEDULED = "scheduled"  # waits for its send time
+    SENDING = "sending"  # copies are going out
+    DONE = "done"  # every copy had its outcome
+    STOPPED = "stopped"  # stopped while sending; unsent copies were cancelled
+    CANCELLED = "cancelled"  # called off before its send time
+
+
 @dataclass(frozen=True)
 class Broadcast:
     """A staff announcement or a trainer follow-up, with its delivery bookkeeping."""
@@ -175,7 +185,7 @@ class Broadcast:
     media_kind: str | None
     media_file_id: str | None
     buttons: list[list[dict[str, str]]]
-    status: str
+    status: BroadcastStatus
     send_at: datetime
     recipients: int
     skipped_opted_out: int
@@ -184,6 +194,10 @@ class Broadcast:
     status_message_id: int | None
     created_at: datetime
     finished_at: datetime | None
+
+
+LIVE_BROADCAST = (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING)
+FINISHED_BROADCAST = (BroadcastStatus.DONE, BroadcastStatus.STOPPED, BroadcastStatus.CANCELLED)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from bot.core.models import (
     Audience,
     Booking,
     Broadcast,
+    BroadcastStatus,
     OutboxMessage,
     OwnerProfile,
     Recipients,
@@ -48,7 +49,7 @@ class BroadcastStore(Protocol):
         media_kind: str | None,
         media_file_id: str | None,
         buttons: list[list[dict[str, str]]],
-        status: str,
+        status: BroadcastStatus,
         send_at: datetime,
         counts: Recipients,
         now: datetime,
@@ -65,7 +66,7 @@ class BroadcastStore(Protocol):
         ...
 
     async def set_status(
-        self, tx: Transaction, broadcast_id: int, status: str, now: datetime
+        self, tx: Transaction, broadcast_id: int, status: BroadcastStatus, now: datetime
     ) -> None:
         """Move a broadcast to another status (finished ones get a finish time)."""
         ...
@@ -74,7 +75,7 @@ class BroadcastStore(Protocol):
         """Remember the status message to keep editing (its own transaction)."""
         ...
 
-    async def in_status(self, *statuses: str) -> list[Broadcast]:
+    async def in_status(self, *statuses: BroadcastStatus) -> list[Broadcast]:
         """Broadcasts in any of ``statuses``, oldest first."""
         ...
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, NotAllowed, StaleAction
-from bot.core.models import Audience, Broadcast, Recipients, Role
+from bot.core.models import LIVE_BROADCAST, Audience, Broadcast, BroadcastStatus, Recipients, Role
 from bot.core.ports import OutboxWriter, SessionReading, Transaction, UnitOfWork
 from bot.core.repositories import BroadcastStore
 from bot.services.access import RoleReader, may_run
@@ -127,7 +127,7 @@ class BroadcastService:
                 media_kind=message.media_kind,
                 media_file_id=message.media_file_id,
                 buttons=message.button_rows(),
-                status="scheduled" if send_at else "sending",
+                status=BroadcastStatus.SCHEDULED if send_at else BroadcastStatus.SENDING,
                 send_at=due,
                 counts=recipients,
                 now=now,
@@ -159,11 +159,15 @@ class BroadcastService:
         now = self._now()
         async with self._db.transaction() as tx:
             broadcast = await self._broadcasts.lock(tx, broadcast_id)
-            if broadcast is None or broadcast.status not in ("scheduled", "sending"):
+            if broadcast is None or broadcast.status not in LIVE_BROADCAST:
                 raise StaleAction(broadcast_id)
             await self.check(sender_id, broadcast.kind, Audience.of(broadcast.audience))
             await self._outbox.cancel_ref(tx, broadcast_ref(broadcast_id))
-            status = "cancelled" if broadcast.status == "scheduled" else "stopped"
+            status = (
+                BroadcastStatus.CANCELLED
+                if broadcast.status == BroadcastStatus.SCHEDULED
+                else BroadcastStatus.STOPPED
+            )
             await self._broadcasts.set_status(tx, broadcast_id, status, now)
         stopped = await self._broadcasts.get(broadcast_id)
         assert stopped is not None
@@ -177,13 +181,13 @@ class BroadcastService:
         """Move due scheduled broadcasts to sending and finished ones to done; return live ones."""
         now = self._now()
         live: list[Broadcast] = []
-        for broadcast in await self._broadcasts.in_status("scheduled", "sending"):
+        for broadcast in await self._broadcasts.in_status(*LIVE_BROADCAST):
             progress = await self.progress(broadcast.id)
             status = broadcast.status
-            if status == "scheduled" and broadcast.send_at <= now:
-                status = "sending"
-            if status == "sending" and progress.remaining == 0:
-                status = "done"
+            if status == BroadcastStatus.SCHEDULED and broadcast.send_at <= now:
+                status = BroadcastStatus.SENDING
+            if status == BroadcastStatus.SENDING and progress.remaining == 0:
+                status = BroadcastStatus.DONE
             if status != broadcast.status:
                 async with self._db.transaction() as tx:
                     await self._broadcasts.set_status(tx, broadcast.id, status, now)

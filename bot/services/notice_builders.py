@@ -13,7 +13,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
-from bot.core.models import BookingStatus, OutboxMessage, SessionStatus, TrainingSession
+from bot.core.models import (
+    BookingStatus,
+    BroadcastStatus,
+    OutboxMessage,
+    SessionStatus,
+    TrainingSession,
+)
 from bot.core.notices import Attachment, Category, ChannelName, Choice, Notice
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
@@ -184,7 +190,10 @@ class NoticeBuilders:
     ) -> Notice | None:
         """One recipient's copy, as previewed; None if stopped or the owner opted out since."""
         broadcast = await self.broadcasts.get(int(message.params["broadcast_id"]))
-        if broadcast is None or broadcast.status in ("stopped", "cancelled"):
+        if broadcast is None or broadcast.status in (
+            BroadcastStatus.STOPPED,
+            BroadcastStatus.CANCELLED,
+        ):
             return None
         announcement = broadcast.kind == ANNOUNCEMENT
         if announcement and not await self.broadcasts.wants_announcements(message.user_id):

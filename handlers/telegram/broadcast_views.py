@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.models import Broadcast, TrainingSession
+from bot.core.models import LIVE_BROADCAST, Broadcast, TrainingSession
 from bot.formatting import format_datetime
 from bot.i18n import LANGUAGES, Catalog, Html
 from bot.services.broadcast_composer import (
@@ -318,7 +318,7 @@ def status_view(
     label: Html,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The live status message while sending, or the final report."""
-    if broadcast.status in ("scheduled", "sending"):
+    if broadcast.status in LIVE_BROADCAST:
         eta = catalog.text(language, "broadcast.eta_seconds", seconds=progress.seconds_left)
         text = catalog.text(
             language,

@@ -20,7 +20,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.app.container import Services
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
-from bot.core.models import Broadcast, Dialog
+from bot.core.models import Broadcast, BroadcastStatus, Dialog
 from bot.formatting import format_datetime
 from bot.i18n import Html
 from bot.services.broadcast_composer import (
@@ -359,7 +359,7 @@ async def history(update: Update, context: DodolanContext) -> None:
         text = bv.history_line(services.catalog, context.language, broadcast, progress, label, tz)
         markup = (
             bv.unschedule_keyboard(services.catalog, context.language, broadcast.id)
-            if broadcast.status == "scheduled"
+            if broadcast.status == BroadcastStatus.SCHEDULED
             else None
         )
         await context.bot.send_message(chat_id, text, reply_markup=markup)
