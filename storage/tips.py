@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from bot.core.models import Subscription as Subscription
 from bot.core.models import TipCount as TipCount
+from bot.core.models import TipDay
 from bot.core.ports import Transaction
 from storage.database import Database, connection, from_db_time, to_db_time
 
@@ -94,17 +95,17 @@ class TipsRepository:
         )
         return cursor.rowcount == 1
 
-    async def day(self, tx: Transaction, user_id: int, day: date) -> tuple[str, str]:
-        """The status and tip of a queued day (``('missing', '')`` if there is none)."""
+    async def day(self, tx: Transaction, user_id: int, day: date) -> tuple[TipDay, str]:
+        """The status and tip of a queued day (``TipDay.MISSING`` if there is none)."""
         async with connection(tx).execute(
             "SELECT status, tip_id FROM tips_daily WHERE user_id = ? AND day = ?",
             (user_id, day.isoformat()),
         ) as cursor:
             row = await cursor.fetchone()
-        return (row["status"], row["tip_id"] or "") if row else ("missing", "")
+        return (TipDay(row["status"]), row["tip_id"] or "") if row else (TipDay.MISSING, "")
 
     async def close_day(
-        self, tx: Transaction, user_id: int, day: date, status: str, tip_id: str | None
+        self, tx: Transaction, user_id: int, day: date, status: TipDay, tip_id: str | None
     ) -> None:
         """Mark a queued day as ``taken`` (with its tip) or ``skipped``."""
         await connection(tx).execute(

@@ -327,6 +327,16 @@ class Subscription:
     active: bool
 
 
+class TipDay(StrEnum):
+    """Where one day of an owner's daily tips stands."""
+
+    QUEUED = "queued"  # the day has a tip due, not chosen yet
+    TAKEN = "taken"  # the day's tip is chosen; being sent
+    SENT = "sent"  # the channel accepted it
+    SKIPPED = "skipped"  # nothing was sent that day (quiet hours, or no tip left)
+    MISSING = "missing"  # no such day is queued (never stored)
+
+
 @dataclass(frozen=True)
 class TipCount:
     """How often one tip (or topic) was sent and what readers thought of it."""

@@ -25,6 +25,7 @@ from bot.core.models import (
     SessionFeedback,
     Subscription,
     TipCount,
+    TipDay,
     TrainingSession,
     User,
 )
@@ -292,12 +293,12 @@ class TipsStore(Protocol):
         """Claim a day for a daily tip; False if that day already has one."""
         ...
 
-    async def day(self, tx: Transaction, user_id: int, day: date) -> tuple[str, str]:
-        """The status and tip of a queued day (``('missing', '')`` if there is none)."""
+    async def day(self, tx: Transaction, user_id: int, day: date) -> tuple[TipDay, str]:
+        """The status and tip of a queued day (``TipDay.MISSING`` if there is none)."""
         ...
 
     async def close_day(
-        self, tx: Transaction, user_id: int, day: date, status: str, tip_id: str | None
+        self, tx: Transaction, user_id: int, day: date, status: TipDay, tip_id: str | None
     ) -> None:
         """Mark a queued day as ``taken`` (with its tip) or ``skipped``."""
         ...

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotAllowed
-from bot.core.models import OwnerProfile, Subscription, TipCount
+from bot.core.models import OwnerProfile, Subscription, TipCount, TipDay
 from bot.core.ports import OutboxQueue, ProfileReader, TipsStore, Transaction, UnitOfWork
 from bot.services.tips_content import BEGINNER, PREP, SELLING, TOPICS, Tip, TipLibrary
 from bot.services.validation import NO_MARKETPLACE
@@ -74,10 +74,6 @@ def prep_schedule(starts_at: datetime, now: datetime, tz: ZoneInfo) -> list[tupl
         for n in PREP_DAYS_BEFORE
     ]
     return list(enumerate(t for t in times if now < t < starts_at))
-
-
-TAKEN = "taken"  # the day's tip is chosen; being sent
-SENT = "sent"  # the channel accepted it
 
 
 @dataclass(frozen=True)
@@ -244,17 +240,17 @@ class TipsService:
         sub, now = await self._repo.subscription(user_id), self._now()
         async with self._db.transaction() as tx:
             status, tip_id = await self._repo.day(tx, user_id, day)
-            if status == TAKEN:  # a retry of a send already decided: the same tip
+            if status == TipDay.TAKEN:  # a retry of a send already decided: the same tip
                 return next((t for t in tips if t.id == tip_id), None)
-            if status != "queued" or sub is None or not sub.active:
+            if status != TipDay.QUEUED or sub is None or not sub.active:
                 return None
             tip = (
                 None if in_quiet_hours(now, self._tz) else choose(tips, reader, last_sent, user_id)
             )
             if tip is None:
-                await self._repo.close_day(tx, user_id, day, "skipped", None)
+                await self._repo.close_day(tx, user_id, day, TipDay.SKIPPED, None)
             else:
-                await self._repo.close_day(tx, user_id, day, TAKEN, tip.id)
+                await self._repo.close_day(tx, user_id, day, TipDay.TAKEN, tip.id)
             await self._chain(tx, user_id, sub.slot, now)
         return tip
 
@@ -264,9 +260,9 @@ class TipsService:
         async with self._db.transaction() as tx:
             status, tip_id = await self._repo.day(tx, user_id, day)
             tip = next((t for t in tips if t.id == tip_id), None)
-            if status != TAKEN or tip is None:
+            if status != TipDay.TAKEN or tip is None:
                 return
-            await self._repo.close_day(tx, user_id, day, SENT, tip.id)
+            await self._repo.close_day(tx, user_id, day, TipDay.SENT, tip.id)
             await self._repo.record_sent(tx, user_id, tip.id, tip.topic, "daily", self._now())
 
     async def prep_tip(self, user_id: int, step: int) -> Tip | None:
