@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.models import BookingStatus, TipDay
 from bot.core.personal_data import BookingRecord as BookingRecord
 from bot.core.personal_data import PersonalRecords as PersonalRecords
 from bot.core.personal_data import RoleRecord as RoleRecord
@@ -40,7 +41,7 @@ class PersonalDataRepository:
             start_link=user["pending_start"] if user else None,
             daily_tip_slot=subscription["slot"] if subscription else None,
             daily_tip_active=bool(subscription and subscription["active"]),
-            daily_tip_days=tuple((r["day"], r["status"]) for r in days),
+            daily_tip_days=tuple((r["day"], TipDay(r["status"])) for r in days),
             roles=await self._roles(user_id),
             bookings=await self._bookings(user_id),
             tips_received=await self._tips(user_id),
@@ -72,7 +73,7 @@ class PersonalDataRepository:
                 booking_id=r["id"],
                 session=r["title"],
                 starts_at=from_db_time(r["starts_at"]),
-                status=r["status"],
+                status=BookingStatus(r["status"]),
                 booked_at=from_db_time(r["created_at"]),
                 will_attend_at=_time(r["will_attend_at"]),
                 attended_at=_time(r["attended_at"]),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.models import BookingStatus, TipDay
+
 
 @dataclass(frozen=True)
 class BookingRecord:
@@ -13,7 +15,7 @@ class BookingRecord:
     booking_id: int
     session: str
     starts_at: datetime
-    status: str
+    status: BookingStatus
     booked_at: datetime
     will_attend_at: datetime | None
     attended_at: datetime | None
@@ -61,7 +63,7 @@ class PersonalRecords:
     start_link: str | None
     daily_tip_slot: str | None
     daily_tip_active: bool
-    daily_tip_days: tuple[tuple[str, str], ...]
+    daily_tip_days: tuple[tuple[str, TipDay], ...]
     roles: tuple[RoleRecord, ...]
     bookings: tuple[BookingRecord, ...]
     tips_received: tuple[TipRecord, ...]
