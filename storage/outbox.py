@@ -58,10 +58,9 @@ def _lane_sql(lane: Lane | None) -> tuple[str, tuple[object, ...]]:
 class OutboxRepository:
     """All SQL about the outbox."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, queued: Callable[[datetime], None] | None = None) -> None:
         self._db = db
-        # Told the due time of every message queued, so the sender can wake up then.
-        self.on_enqueue: Callable[[datetime], None] | None = None
+        self._queued = queued  # told the due time of every message queued
 
     async def enqueue(
         self,
@@ -88,8 +87,8 @@ class OutboxRepository:
                 ref,
             ),
         )
-        if self.on_enqueue is not None:
-            self.on_enqueue(due_at)
+        if self._queued is not None:
+            self._queued(due_at)
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 

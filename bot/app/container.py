@@ -14,6 +14,7 @@ from bot.services.attendance import AttendanceService
 from bot.services.booking import BookingService
 from bot.services.broadcast_composer import BroadcastComposer
 from bot.services.broadcasts import BroadcastService
+from bot.services.delivery import DueTimes
 from bot.services.dialogs import DialogService
 from bot.services.exports import ExportService
 from bot.services.feedback import FeedbackService
@@ -70,6 +71,7 @@ class Services:
     new_session: NewSessionEditor
     session_editor: SessionEditor
     feedback: FeedbackService
+    due_times: DueTimes
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -90,7 +92,9 @@ class Services:
     def _wire(cls, settings: Settings, db: Database, now: Clock, users: UserService) -> Services:
         """Build every service over the open database."""
         dialogs = DialogService(DialogRepository(db), now)
-        owners, sessions, outbox = OwnerRepository(db), SessionRepository(db), OutboxRepository(db)
+        due_times = DueTimes()
+        owners, sessions = OwnerRepository(db), SessionRepository(db)
+        outbox = OutboxRepository(db, due_times.notify)
         booking, session_service, attendance = _programme(
             settings, db, now, sessions, owners, outbox
         )
@@ -127,6 +131,7 @@ class Services:
             ),
             session_editor=SessionEditor(dialogs, access, users, session_service, tz),
             feedback=FeedbackService(dialogs, attendance),
+            due_times=due_times,
         )
 
     def export_service(self) -> ExportService:

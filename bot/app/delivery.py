@@ -101,7 +101,7 @@ class DeliveryRunner:
     async def start(self, *, background: bool = True) -> None:
         """Requeue interrupted sends, schedule every pending due time, start the loop."""
         await self.delivery.start()
-        self._services.outbox.on_enqueue = self.wake_at
+        self._services.due_times.listen(self.wake_at)
         if not background:
             return
         self._task = asyncio.create_task(self._loop(), name="delivery")
@@ -118,7 +118,7 @@ class DeliveryRunner:
     async def stop(self) -> None:
         """Stop after the sends in flight finish (the rest stays pending for the next start)."""
         self.delivery.stopping = True
-        self._services.outbox.on_enqueue = None
+        self._services.due_times.stop_listening(self.wake_at)
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)

@@ -93,6 +93,31 @@ class IdentityStore(Protocol):
     async def channels(self, user_id: int) -> dict[ChannelName, str]: ...
 
 
+class DueTimes:
+    """Tells whoever listens (the running delivery) when a newly promised message falls due.
+
+    The outbox repository is given this object's ``notify`` when it is made; the delivery
+    runner listens while it runs.
+    """
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[datetime], None]] = []
+
+    def listen(self, listener: Callable[[datetime], None]) -> None:
+        """Be told each due time from now on."""
+        self._listeners.append(listener)
+
+    def stop_listening(self, listener: Callable[[datetime], None]) -> None:
+        """Be told no more."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def notify(self, due: datetime) -> None:
+        """A message was queued that falls due at ``due``."""
+        for listener in list(self._listeners):
+            listener(due)
+
+
 class NowWaker:
     """A waker for when no scheduler runs: it only records that delivery is wanted."""
 

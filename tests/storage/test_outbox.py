@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.services.delivery import DueTimes
 from storage.database import Database
 from storage.outbox import OutboxRepository
 from tests.storage.conftest import T0
@@ -45,3 +46,17 @@ async def test_a_claim_cut_off_by_a_crash_is_sent_again_and_counted(db: Database
     assert await outbox.requeue_interrupted() == 1
     (again,) = await outbox.claim_due(T0 + timedelta(seconds=10), 10)
     assert again.id == message_id and again.interrupted == 1 and again.attempts == 1
+
+
+async def test_a_queued_message_tells_the_running_delivery_when_it_falls_due(
+    db: Database,
+) -> None:
+    due_times, heard = DueTimes(), []
+    outbox = OutboxRepository(db, due_times.notify)
+    due_times.listen(heard.append)
+    await promise(db, outbox, timedelta(seconds=10))
+    assert heard == [T0 + timedelta(seconds=10)]
+    due_times.stop_listening(heard.append)
+    async with db.transaction() as tx:
+        await outbox.enqueue(tx, 7, "booking_confirmed", {"booking_id": 2}, T0, T0)
+    assert heard == [T0 + timedelta(seconds=10)]  # a stopped delivery is not woken
