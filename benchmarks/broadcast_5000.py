@@ -22,7 +22,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from common import ROOT, TOKEN, machine, settings_for
+from common import ROOT, TOKEN, machine, seed_telegram_owners, settings_for
 from telegram import Bot
 
 from bot.app.container import Services
@@ -43,34 +43,19 @@ KILL_OWNERS = 400
 async def seed_owners(
     database: Path, emulator: BotApiEmulator, count: int, first: int
 ) -> list[int]:
-    """Registered owners with a chat open, written straight into the database."""
+    """Registered owners with a chat open, written straight into the database, and staff."""
+    people = await seed_telegram_owners(database, emulator, count, first)
     services = await Services.start(settings_for(database), system_clock)
-    now = datetime.now(UTC).isoformat()
-    users = list(range(first, first + count))
     try:
         async with services.db.transaction() as tx:
-            await tx.executemany(
-                "INSERT INTO users (id, language, created_at, last_seen_at) "
-                "VALUES (?, 'id', ?, ?)",
-                [(u, now, now) for u in users],
-            )
-            await tx.executemany(
-                "INSERT INTO owner_profiles (user_id, full_name, business_name, category, "
-                "kecamatan, phone, marketplaces, registered_at, updated_at) "
-                "VALUES (?, ?, ?, 'kuliner', 'klojen', ?, '[\"shopee\"]', ?, ?)",
-                [(u, f"Pemilik {u}", f"Usaha {u}", f"+628{u:010d}"[:14], now, now) for u in users],
-            )
             await tx.execute(
                 "INSERT OR IGNORE INTO user_roles (user_id, role, source, granted_at) "
                 "VALUES (?, 'staff', 'invite', ?)",
-                (STAFF, now),
+                (STAFF, datetime.now(UTC).isoformat()),
             )
     finally:
         await services.close()
-    for user_id in users:
-        emulator.user(user_id, f"Pemilik {user_id}")
-        emulator.open_chat(user_id)
-    return users
+    return [person.id for person in people]
 
 
 async def chat(user: FakeUser, stop: asyncio.Event, latencies: list[float]) -> None:
