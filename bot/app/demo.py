@@ -150,7 +150,9 @@ class Demo:
     def __init__(self, workdir: Path, *, port: int = DEFAULT_PORT, now: Clock = system_clock):
         self.now = DemoTime(now)
         self.now.after_move = self.catch_up
-        self.emulator = BotApiEmulator(token=DEMO_TOKEN, rate_limits=DEMO_RATE_LIMITS)
+        self.emulator = BotApiEmulator(
+            token=DEMO_TOKEN, rate_limits=DEMO_RATE_LIMITS, clock=self.now
+        )
         self.whatsapp = WhatsAppEmulator(
             access_token=WA_TOKEN, app_secret=WA_SECRET, clock=self.now
         )
