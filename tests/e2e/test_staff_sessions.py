@@ -86,7 +86,8 @@ async def test_every_wrong_answer_is_refused_with_an_example(
     refusals = [
         ("🙂🙂🙂", "bukan hanya emoji", "title"),
         ("Foto produk", None, "date"),
-        ("besok", "<code>12-12-2026</code>", "date"),
+        ("tanggal dua belas", "<code>12-12-2026</code>", "date"),
+        ("31-02-2026", "31-02-2026 tidak ada di kalender", "date"),
         ("30-11-2026", "sudah lewat", "date"),
         ("12-12-2026", None, "time"),
         ("jam sembilan", "<code>09.00-11.00</code>", "time"),
