@@ -60,6 +60,10 @@ class Owner(Protocol):
         """Tap a button on a message (maybe an old one)."""
         ...
 
+    def messages(self) -> list[Shown]:
+        """Everything the bot sent the owner so far."""
+        ...
+
 
 @dataclass
 class TelegramOwner:
@@ -76,6 +80,9 @@ class TelegramOwner:
 
     async def tap(self, message: Shown, title: str) -> list[Shown]:
         return self.shown(await self.person.press_on(message.raw, title))
+
+    def messages(self) -> list[Shown]:
+        return self.shown(self.person.messages)
 
 
 @dataclass
@@ -94,6 +101,9 @@ class WhatsAppOwner:
 
     async def tap(self, message: Shown, title: str) -> list[Shown]:
         return self.shown(await self.person.tap_on(message.raw, title))
+
+    def messages(self) -> list[Shown]:
+        return self.shown(self.person.messages)
 
 
 @pytest.fixture(params=["telegram", "whatsapp"])
@@ -209,3 +219,27 @@ async def test_a_past_session_the_owner_missed_is_listed_apart_and_offers_nothin
     else:  # WhatsApp cannot edit: only the refusal comes
         assert len(replies) == 1
     assert await bookings_of(both, owner.user_id) == [(s.first.id, "confirmed")]
+
+
+async def test_a_reminder_answered_after_the_session_ended_changes_nothing(
+    both: RunningBot,
+    emulator: BotApiEmulator,
+    clock: FakeClock,
+    owner: Owner,
+) -> None:
+    s = await stages(both, emulator)
+    await book_from_schedule(owner, s.first.title)
+    clock.moment = s.first.starts_at - timedelta(hours=3)
+    await owner.say("bookingsaya")  # she wrote on the day (WhatsApp: her window is open)
+    clock.moment = s.first.starts_at - timedelta(hours=2)
+    await both.tick()
+    reminder = next(m for m in reversed(owner.messages()) if "Pengingat sesi" in m.text)
+
+    clock.moment = s.first.ends_at + timedelta(minutes=5)
+    replies = await owner.tap(reminder, "✅ Saya hadir")
+
+    assert replies[-1].text.startswith(f"Sesi {s.first.title} sudah selesai")
+    row = await both.services.db.fetch_one(
+        "SELECT status, will_attend_at FROM bookings WHERE user_id = ?", (owner.user_id,)
+    )
+    assert row is not None and tuple(row) == ("confirmed", None)
