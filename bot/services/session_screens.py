@@ -202,7 +202,8 @@ def booking_screen(
     booking, ident = view.booking, str(view.booking.id)
     if view.ended and booking.status == BookingStatus.CONFIRMED:
         key = "past_bookings.card_attended" if booking.attended_at else "past_bookings.card_missed"
-        return Notice(t(language, key, card=card))
+        title, at = view.session.title, when(view.session, tz, language)
+        return Notice(t(language, key, title=title, when=at))
     if view.ended and not just_cancelled:
         return Notice(t(language, "booking.mine_ended", card=card))
     if booking.status == BookingStatus.OFFERED:

@@ -132,8 +132,8 @@ class Stages:
 async def stages(bot: RunningBot, emulator: BotApiEmulator) -> Stages:
     """Session 1 this Saturday, session 2 a week later, both run by Pak Joko."""
     joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
-    first = await create_session(bot, "Sesi 1: Foto produk")
-    second = await create_session(bot, "Sesi 2: Judul produk", starts_at=SATURDAY_9 + WEEK)
+    first = await create_session(bot, "Foto produk pakai HP")
+    second = await create_session(bot, "Judul produk yang dicari", starts_at=SATURDAY_9 + WEEK)
     for session in (first, second):
         await bot.services.sessions.change(session.id, {"trainer_id": joko.id})
     return Stages(first, second, joko.id)
