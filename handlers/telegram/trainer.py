@@ -67,7 +67,7 @@ async def my_classes(update: Update, context: DodolanContext) -> None:
 async def _send_class(context: DodolanContext, trainer_id: int, session: TrainingSession) -> None:
     """Send one class card: the session, its attendance, and the trainer's buttons."""
     services = context.services
-    names = await services.users.display_names([trainer_id])
+    names = {trainer_id: context.t("session.trainer_you")}  # not their own name
     count = await services.attendance.headcount(trainer_id, session.id)
     card = sv.session_card(
         services.catalog, context.language, session, services.settings.timezone, names

@@ -51,6 +51,7 @@ async def test_classes_and_check_in_by_qr_link(
     await class_with(bot, emulator, joko, [siti])
     (card,) = await joko.command("kelas")
     assert "Judul produk yang dicari" in card.text and "Hadir: 0 dari 1" in card.text
+    assert "🧑‍🏫 Pelatih: Anda" in card.text and "Pak Joko" not in card.text
     await joko.press("📱 QR absen")
     assert "30 menit sebelum" in joko.last.text  # Tuesday: too early (a message that stays)
     bot.clock.moment = SATURDAY_9 - timedelta(minutes=20)
