@@ -136,22 +136,43 @@ USES = {
 ANNOUNCEMENT = TemplateUse(
     "dodolan_announcement", ("text",), markup=("text",), other_payload=STOP_PAYLOAD
 )
-REOPEN = TemplateUse("dodolan_reopen")
-ALL_USES = (*USES.values(), ANNOUNCEMENT, REOPEN)
+# "Tap to read it" templates: the notice is held and sent when the person taps. Each names
+# what waits, so nobody is told "about your booking" when a tip or a question waits.
+REOPEN = TemplateUse("dodolan_reopen")  # about the person's own booking
+FOLLOWUP = TemplateUse("dodolan_followup")  # a trainer's follow-up to a session's participants
+TIP = TemplateUse("dodolan_tip")
+FEEDBACK = TemplateUse("dodolan_feedback")
+MESSAGE = TemplateUse("dodolan_message")  # anything else
+HELD = {
+    "booking_confirmed": REOPEN,
+    "waitlist_joined": REOPEN,
+    "booking_cancelled": REOPEN,
+    "offer_declined": REOPEN,
+    "offer_expired": REOPEN,
+    "waitlist_ended": REOPEN,
+    "daily_tip": TIP,
+    "prep_tip": TIP,
+    "feedback": FEEDBACK,
+    "announcement": FOLLOWUP,  # a broadcast that is not an announcement is a follow-up
+}
+ALL_USES = (*USES.values(), ANNOUNCEMENT, *dict.fromkeys(HELD.values()), MESSAGE)
 
 
 def use_for(notice: Notice) -> TemplateUse:
-    """The template for the notice's kind; the "you have a message" one for anything else."""
+    """The template for the notice's kind; a "tap to read it" one that names what waits for
+    any other. A template lacking a value gives way to the booking one for a session's notice,
+    to the plain "a message waits" one for an announcement."""
     if notice.category is Category.ANNOUNCEMENT:
         use = ANNOUNCEMENT
     else:
-        use = USES.get(notice.kind, REOPEN)
+        use = USES.get(notice.kind) or HELD.get(notice.kind, MESSAGE)
     if not use.fits(notice):
+        fallback = REOPEN if notice.kind in USES else MESSAGE
         missing = [key for key in use.params if not notice.params.get(key, "").strip()]
         logger.warning(
-            "notice %s lacks %s for %s; using %s", notice.kind, missing, use.name, REOPEN.name
+            "notice %s lacks %s for %s; using %s", notice.kind, missing, use.name, fallback.name
         )
-        return REOPEN
+        return fallback
     return use
 
 

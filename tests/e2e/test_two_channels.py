@@ -252,6 +252,7 @@ async def test_the_staff_preview_counts_whatsapp_templates_and_the_days_the_tier
 
     who, cost, spread, question = replies[-1].text.split("\n")
     assert who == "Penerima: semua pemilik terdaftar – 4 orang."
-    assert cost.startswith("💬 3 lewat WhatsApp; 2 di antaranya")  # Rina's window is open
+    assert cost.startswith("💬 3 lewat WhatsApp: 1 menerima pesan ini apa adanya")  # Rina
+    assert "; 2 sudah lebih dari 24 jam tidak menulis ke bot" in cost
     assert spread.endswith("tersebar selama 2 hari.")  # the tier allows 1 template a day
     assert question == "Kirim sekarang, jadwalkan, atau batal?"
