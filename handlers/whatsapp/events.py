@@ -6,12 +6,21 @@ its contact, a status, a template status change) and a key that recognises Meta'
 redeliveries. :func:`decode` turns a stored part into :class:`Inbound`, :class:`StatusEvent`,
 :class:`TemplateStatusEvent` or :class:`OtherEvent`. Unknown fields and types become
 ``other``; missing values become None; nothing in a payload makes either function raise.
+
+:func:`load` reads the raw body first and refuses (``ValueError``) what could never be
+stored or handled, so the webhook answers 400 rather than a 500 Meta would retry: not JSON,
+nested deeper than any payload of Meta's, and it replaces a lone UTF-16 surrogate (valid
+JSON, but no UTF-8 exists for it) with U+FFFD. :func:`split` keeps only the changes for the
+bot's own business number (``metadata.phone_number_id``): an app may have several numbers,
+and a message to another one is not ours to answer.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,8 +29,13 @@ from typing import Any
 
 from storage.whatsapp_inbox import NewInboxEvent
 
+logger = logging.getLogger(__name__)
+
 Json = dict[str, Any]
 MEDIA_TYPES = frozenset({"image", "video", "audio", "document", "sticker"})
+MAX_DEPTH = 32  # Meta's deepest payloads nest about 10 levels
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class InboundKind(StrEnum):
@@ -165,6 +179,60 @@ def _status_events(value: Json) -> Iterator[NewInboxEvent]:
         )
 
 
+def load(raw: bytes) -> object:
+    """The JSON of a webhook body; ``ValueError`` if it is not JSON or absurdly deep."""
+    try:
+        payload = json.loads(raw)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if _too_deep(payload):
+        raise ValueError("nested too deeply")
+    if _SURROGATE_ESCAPE.search(raw):  # pairs were joined by json; what is left is alone
+        text = json.dumps(payload, ensure_ascii=False)
+        payload = json.loads(_SURROGATE.sub("\ufffd", text))
+    return payload
+
+
+def _too_deep(payload: object) -> bool:
+    """Whether ``payload`` nests deeper than :data:`MAX_DEPTH` (checked without recursion)."""
+    stack: list[tuple[object, int]] = [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            if depth > MAX_DEPTH:
+                return True
+            stack.extend((child, depth + 1) for child in value)
+    return False
+
+
+class _FirstWarning:
+    """Log at WARNING the first time, then at DEBUG: Meta repeats such posts for as long."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.warned = False
+
+    def __call__(self, *args: object) -> None:
+        logger.log(logging.DEBUG if self.warned else logging.WARNING, self.message, *args)
+        self.warned = True
+
+
+_FOREIGN = _FirstWarning(
+    "dropped %d webhook events for another phone number of this app; they are answered "
+    "from that number, not this one (logged once; later ones at DEBUG)"
+)
+
+
+def _for_us(change: Json, phone_number_id: str | None) -> bool:
+    """Whether a change concerns the bot's own number (or no number: template updates)."""
+    value = _dict(change.get("value"))
+    if phone_number_id is None or ("metadata" not in value and change.get("field") != "messages"):
+        return True
+    return _str(_dict(value.get("metadata")).get("phone_number_id")) == phone_number_id
+
+
 def _change_events(entry: Json, change: Json) -> Iterator[NewInboxEvent]:
     field, value = _str(change.get("field")), _dict(change.get("value"))
     if field == "messages":
@@ -194,13 +262,23 @@ def _change_events(entry: Json, change: Json) -> Iterator[NewInboxEvent]:
         )
 
 
-def split(payload: object) -> list[NewInboxEvent]:
-    """Cut one webhook body into its events, in order, without duplicates within it."""
+def split(payload: object, phone_number_id: str | None = None) -> list[NewInboxEvent]:
+    """Cut one webhook body into its events, in order, without duplicates within it.
+
+    With ``phone_number_id``, changes for any other number of the app are dropped (and
+    counted in one log line without ids); None keeps every number's (tests, tools).
+    """
     found: dict[str, NewInboxEvent] = {}
+    foreign = 0
     for entry in _list(_dict(payload).get("entry")):
         for change in _list(entry.get("changes")):
+            if not _for_us(change, phone_number_id):
+                foreign += sum(1 for _ in _change_events(entry, change))
+                continue
             for event in _change_events(entry, change):
                 found.setdefault(event.event_key, event)
+    if foreign:
+        _FOREIGN(foreign)
     return list(found.values())
 
 
