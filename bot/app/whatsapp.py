@@ -112,7 +112,9 @@ class WhatsAppEdge:
 
     async def start(self) -> None:
         """Read the templates' statuses, start the inbox processor, listen for webhooks."""
-        await self.inbox.requeue_interrupted()
+        requeued = await self.inbox.requeue_interrupted()
+        if requeued:
+            logger.info("requeued %d WhatsApp inbox events interrupted by a stop", requeued)
         try:
             await self.channel.refresh_templates()
         except DeliveryError as exc:  # the bot still runs; staff see the problems

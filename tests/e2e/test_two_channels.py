@@ -4,6 +4,7 @@ on both from one database, and one announcement reaches both through one deliver
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -255,3 +256,16 @@ async def test_the_staff_preview_counts_whatsapp_templates_and_the_days_the_tier
     assert cost.startswith("💬 3 lewat WhatsApp; 2 di antaranya")  # Rina's window is open
     assert spread.endswith("tersebar selama 2 hari.")  # the tier allows 1 template a day
     assert question == "Kirim sekarang, jadwalkan, atau batal?"
+
+
+async def test_a_restart_logs_how_many_whatsapp_events_it_took_up_again(
+    both: RunningBot, wa: WhatsAppEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    rina = wa.person(RINA, name="Rina")
+    await whatsapp_owner(both, RINA, "Rina")
+    await rina.say("menu")
+    async with both.services.db.transaction() as tx:  # as a crash leaves a claimed event
+        await tx.execute("UPDATE whatsapp_inbox SET status = 'processing' WHERE kind = 'message'")
+    with caplog.at_level(logging.INFO, logger="bot.app.whatsapp"):
+        await both.restart()
+    assert "requeued 1 WhatsApp inbox events interrupted by a stop" in caplog.text
