@@ -19,6 +19,7 @@ from typing import Protocol
 from bot.core.clock import Clock
 from bot.core.notices import ChannelName
 from handlers.whatsapp.events import Event, StatusEvent, TemplateStatusEvent
+from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.window import TemplateStatus
 from storage.delivery_statuses import DeliveryStatusRepository
 from storage.identities import IdentityRepository
@@ -80,7 +81,7 @@ class Reports:
             error=error,
         )
         if event.status == "failed":
-            logger.warning("message %s failed: code %s", event.wamid, event.error_code)
+            logger.warning("message %s failed: code %s", tag(event.wamid), event.error_code)
         if event.error_code in UNREACHABLE_CODES:
             await self._people.blocked_the_bot(user_id)
 

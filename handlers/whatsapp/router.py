@@ -43,6 +43,7 @@ from bot.core.notices import ChannelName, Notice, Recipient, SentRef
 from bot.core.ports import Channel
 from bot.i18n import DEFAULT_LANGUAGE
 from handlers.whatsapp.events import Event, Inbound, InboundKind
+from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.screens import for_whatsapp
 from storage.identities import IdentityRepository
 
@@ -257,7 +258,7 @@ class Router:
             return
         external_id = external_id_of(event)
         if external_id is None:
-            logger.warning("inbound message %s has no sender id; ignored", event.wamid)
+            logger.warning("inbound message %s has no sender id; ignored", tag(event.wamid))
             return
         turn = await self._turn(event, external_id)
         if turn is None:
@@ -267,9 +268,9 @@ class Router:
         except RetryLater:
             raise  # the processor tries the event again later
         except DeliveryError as exc:
-            logger.warning("could not answer message %s: %s", event.wamid, exc.reason)
+            logger.warning("could not answer message %s: %s", tag(event.wamid), exc.reason)
         except Exception:
-            logger.exception("error while answering message %s", event.wamid)
+            logger.exception("error while answering message %s", tag(event.wamid))
             await self._apologise(turn)
 
     async def _turn(self, event: Inbound, external_id: str) -> Turn | None:
@@ -340,4 +341,4 @@ class Router:
         try:
             await turn.say("error.generic")
         except Exception:
-            logger.exception("could not apologise for message %s", turn.event.wamid)
+            logger.exception("could not apologise for message %s", tag(turn.event.wamid))

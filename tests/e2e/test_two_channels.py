@@ -269,3 +269,38 @@ async def test_a_restart_logs_how_many_whatsapp_events_it_took_up_again(
     with caplog.at_level(logging.INFO, logger="bot.app.whatsapp"):
         await both.restart()
     assert "requeued 1 WhatsApp inbox events interrupted by a stop" in caplog.text
+
+
+def bot_log(caplog: pytest.LogCaptureFixture) -> str:
+    """Everything the bot itself logged (not the emulators), tracebacks included."""
+    mine = ("bot", "handlers", "storage")
+    return "\n".join(
+        f"{r.getMessage()} {r.exc_text or ''}"
+        for r in caplog.records
+        if r.name.split(".")[0] in mine
+    )
+
+
+async def test_the_log_names_no_whatsapp_number_and_no_wamid(
+    both: RunningBot, wa: WhatsAppEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    edge = both.application.bot_data[WHATSAPP_KEY]
+    assert isinstance(edge, WhatsAppEdge)
+    rina = wa.person(RINA, name="Rina")
+    await whatsapp_owner(both, RINA, "Rina")
+    with caplog.at_level(logging.DEBUG):
+        await rina.say("menu")
+        await both.services.broadcasts.send(
+            STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Kelas foto produk Sabtu")
+        )
+        await both.tick()
+        rina.read()
+        wa.unreachable(RINA)  # her next message fails: a "failed" status comes back
+        await rina.say("jadwal", expect_reply=False)
+        await wa.drain()
+        await settled(edge)
+    log = bot_log(caplog)
+    assert "sent interactive message m:" in log  # sends are still logged, by a short hash
+    assert RINA not in log and RINA[2:] not in log
+    assert "wamid" not in log
+    assert not any(m.wamid in log or m.wamid[6:20] in log for m in rina.messages)
