@@ -56,9 +56,10 @@ class WhatsAppEdge:
         self._services = services
         self.graph = GraphClient(settings, transport)
         self.statuses = TemplateStatus()
+        contacts = WhatsAppContactRepository(services.db)
         self.channel = WhatsAppChannel(
             self.graph,
-            WhatsAppContactRepository(services.db),
+            contacts,
             templates.load(templates_file),
             self.statuses,
             services.now,
@@ -75,6 +76,7 @@ class WhatsAppEdge:
             services.now,
             self.inbox,
             services.db.forget_deleted,
+            sent=contacts,
         )
         self.processor = InboxProcessor(self.inbox, self.handle, now=services.now)
         self._listen = listen

@@ -235,7 +235,9 @@ class WhatsAppChannel:
 
     async def _deliver(self, payload: Payload, *, bulk: bool) -> str:
         await self._pacer.number_slot(bulk=bulk)
-        return await self._graph.send(payload)
+        wamid = await self._graph.send(payload)
+        await self._contacts.remember_sent(wamid, str(payload["to"]), self._now())
+        return wamid
 
     async def _template(
         self, recipient: Recipient, to: str, notice: Notice, *, bulk: bool

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -304,3 +305,38 @@ async def test_the_log_names_no_whatsapp_number_and_no_wamid(
     assert RINA not in log and RINA[2:] not in log
     assert "wamid" not in log
     assert not any(m.wamid in log or m.wamid[6:20] in log for m in rina.messages)
+
+
+def failed_status(wa: WhatsAppEmulator, wamid: str, wa_id: str) -> dict[str, Any]:
+    """A signed statuses webhook: the message ``wamid`` to ``wa_id`` failed with 131026."""
+    error = {"code": 131026, "title": "Message undeliverable"}
+    item = {"id": wamid, "status": "failed", "timestamp": wa.payloads.stamp()}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {
+            "display_phone_number": wa.display_phone_number,
+            "phone_number_id": wa.phone_number_id,
+        },
+        "statuses": [{**item, "recipient_id": wa_id, "errors": [error]}],
+    }
+    return wa.payloads.envelope("messages", value)
+
+
+async def test_a_failed_status_counts_only_for_a_message_the_bot_sent_to_that_person(
+    both: RunningBot, wa: WhatsAppEmulator
+) -> None:
+    edge = both.application.bot_data[WHATSAPP_KEY]
+    assert isinstance(edge, WhatsAppEdge)
+    rina = wa.person(RINA, name="Rina")
+    user_id = await whatsapp_owner(both, RINA, "Rina")
+    await rina.say("menu")
+    await settled(edge)
+    ours = rina.messages[-1].wamid
+    other = "6281355559999"
+    for wamid, wa_id in (("wamid.HBgLNjI4MTM1NTU1MDAwMBUCABEYEkZPUkdFRAA=", RINA), (ours, other)):
+        await wa.deliver(failed_status(wa, wamid, wa_id))  # never sent, or not to her
+        await settled(edge)
+        assert not await both.services.users.is_unreachable(user_id), wamid
+    await wa.deliver(failed_status(wa, ours, RINA))  # Meta's word on our own message
+    await settled(edge)
+    assert await both.services.users.is_unreachable(user_id)
