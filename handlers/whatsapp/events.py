@@ -58,7 +58,7 @@ class Inbound:
     wa_id: str | None  # phone number in international form without "+", if WhatsApp gave it
     user_id: str | None  # business-scoped user id (BSUID), if given
     profile_name: str | None
-    timestamp: datetime | None
+    timestamp: datetime | None  # when Meta stamped it, on Meta's clock
     kind: InboundKind
     raw_type: str  # Meta's message type, e.g. "text", "interactive", "reaction"
     text: str | None = None  # the text, the tapped title, or a media caption
@@ -68,6 +68,7 @@ class Inbound:
     longitude: float | None = None
     media_id: str | None = None
     mime_type: str | None = None
+    received_at: datetime | None = None  # when its webhook reached us, on our clock
 
 
 @dataclass(frozen=True)
@@ -149,12 +150,14 @@ def _contact_for(message: Json, contacts: list[Json]) -> Json:
     return contacts[0] if len(contacts) == 1 else {}
 
 
-def _message_events(value: Json) -> Iterator[NewInboxEvent]:
+def _message_events(value: Json, received: str | None) -> Iterator[NewInboxEvent]:
     contacts = _list(value.get("contacts"))
     for message in _list(value.get("messages")):
         contact = _contact_for(message, contacts)
         wamid = _str(message.get("id"))
-        part = {"message": message, "contact": contact}
+        part: Json = {"message": message, "contact": contact}
+        if received is not None:
+            part["received_at"] = received
         yield NewInboxEvent(
             event_key=wamid or f"message:{_digest(message)}",
             kind="message" if wamid else "other",
@@ -233,10 +236,12 @@ def _for_us(change: Json, phone_number_id: str | None) -> bool:
     return _str(_dict(value.get("metadata")).get("phone_number_id")) == phone_number_id
 
 
-def _change_events(entry: Json, change: Json) -> Iterator[NewInboxEvent]:
+def _change_events(
+    entry: Json, change: Json, received: str | None = None
+) -> Iterator[NewInboxEvent]:
     field, value = _str(change.get("field")), _dict(change.get("value"))
     if field == "messages":
-        yield from _message_events(value)
+        yield from _message_events(value, received)
         yield from _status_events(value)
     elif field == "message_template_status_update":
         template, event, time = (
@@ -262,12 +267,18 @@ def _change_events(entry: Json, change: Json) -> Iterator[NewInboxEvent]:
         )
 
 
-def split(payload: object, phone_number_id: str | None = None) -> list[NewInboxEvent]:
+def split(
+    payload: object, phone_number_id: str | None = None, received_at: datetime | None = None
+) -> list[NewInboxEvent]:
     """Cut one webhook body into its events, in order, without duplicates within it.
 
     With ``phone_number_id``, changes for any other number of the app are dropped (and
-    counted in one log line without ids); None keeps every number's (tests, tools).
+    counted in one log line without ids); None keeps every number's (tests, tools). A
+    message keeps ``received_at`` (when the webhook reached us), read back as
+    :attr:`Inbound.received_at`: its window is judged on it if our clock disagrees with
+    Meta's stamp.
     """
+    received = received_at.isoformat() if received_at is not None else None
     found: dict[str, NewInboxEvent] = {}
     foreign = 0
     for entry in _list(_dict(payload).get("entry")):
@@ -275,7 +286,7 @@ def split(payload: object, phone_number_id: str | None = None) -> list[NewInboxE
             if not _for_us(change, phone_number_id):
                 foreign += sum(1 for _ in _change_events(entry, change))
                 continue
-            for event in _change_events(entry, change):
+            for event in _change_events(entry, change, received):
                 found.setdefault(event.event_key, event)
     if foreign:
         _FOREIGN(foreign)
@@ -322,8 +333,18 @@ def _inbound(part: Json) -> Inbound:
         timestamp=_time(message.get("timestamp")),
         raw_type=raw_type,
         context_wamid=_str(_dict(message.get("context")).get("id")),
+        received_at=_received(part.get("received_at")),
         **fields,
     )
+
+
+def _received(value: object) -> datetime | None:
+    """Our own ISO receipt time, as :func:`split` wrote it."""
+    try:
+        moment = datetime.fromisoformat(str(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def _location(location: Json) -> dict[str, Any]:

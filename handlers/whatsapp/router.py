@@ -59,8 +59,10 @@ _EDGE_PUNCTUATION = "!?.,;:'\"()"
 class InboundChannel(Channel, Protocol):
     """The WhatsApp channel as the inbound side needs it (``WhatsAppChannel`` is one)."""
 
-    async def saw_inbound(self, external_id: str, at: datetime) -> None:
-        """Record a message from the person (it opens their 24-hour window)."""
+    async def saw_inbound(
+        self, external_id: str, at: datetime, received: datetime | None = None
+    ) -> None:
+        """Record a message Meta stamped ``at`` (it opens their 24-hour window)."""
         ...
 
     async def resolve_number(self, external_id: str, text: str) -> str | None:
@@ -280,7 +282,7 @@ class Router:
         user_id = await self._identities.register(
             ChannelName.WHATSAPP, external_id, DEFAULT_LANGUAGE, self.services.now()
         )
-        await self.channel.saw_inbound(external_id, at)
+        await self.channel.saw_inbound(external_id, at, event.received_at)
         user = await self.services.users.seen(user_id, None, event.profile_name)
         if event.raw_type == "reaction":  # an emoji on our message asks nothing
             return None

@@ -93,7 +93,8 @@ class WebhookHandler(tornado.web.RequestHandler):
             logger.warning("refused a webhook POST with a wrong signature (%d bytes)", len(raw))
             raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
         try:
-            found = events.split(events.load(raw), self._settings.phone_number_id)
+            payload, ours = events.load(raw), self._settings.phone_number_id
+            found = events.split(payload, ours, received_at=self._now())
         except ValueError:  # signed, but not JSON (or absurd JSON): it will never get better
             logger.warning("dropped a signed webhook POST that is not JSON (%d bytes)", len(raw))
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None

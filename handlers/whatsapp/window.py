@@ -54,22 +54,25 @@ class Windows:
         self._now = now
         self._skew_warned = False
 
-    async def saw_inbound(self, external_id: str, at: datetime) -> None:
+    async def saw_inbound(
+        self, external_id: str, at: datetime, *, received: datetime | None = None
+    ) -> None:
         """Record a message from the person (wa_id or BSUID, as in identities) that Meta
-        stamped ``at``.
+        stamped ``at`` and whose webhook reached us at ``received`` (default: now).
 
         The window is Meta's: it opened at ``at`` on Meta's clock. It is stored on ours, so
-        :meth:`is_open` can judge it: as ``at`` itself while the two clocks agree, and as the
-        moment the message arrived when they do not (our clock jumped a day ahead, say, and
-        every reply would otherwise go out as a billed template). After a redelivery that
-        late the window may be judged open a little too long: Meta then answers 131047 and
-        the channel sends the notice once more, as its template.
+        :meth:`is_open` can judge it: as ``at`` itself while the two clocks agree (however
+        late the message is answered), and as ``received`` when they do not (our clock
+        jumped a day ahead, say, and every reply would otherwise go out as a billed
+        template). A redelivery Meta sends that late looks the same, so its window may be
+        judged open a little too long: Meta then answers 131047 and the channel sends the
+        notice once more, as its template.
         """
-        now = self._now()
-        skew = now - at
+        arrived = received or self._now()
+        skew = arrived - at
         if abs(skew) > CLOCK_TOLERANCE:
             self._warn_skew(skew)
-            at = now
+            at = arrived
         await self._contacts.saw_inbound(external_id, at)
 
     def _warn_skew(self, skew: timedelta) -> None:

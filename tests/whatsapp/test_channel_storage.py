@@ -100,3 +100,25 @@ async def test_sent_messages_are_known_by_a_hash_for_a_month(db: Database) -> No
     await contacts.remember_sent("wamid.later", SITI, T0 + timedelta(days=31))
     assert await contacts.sent_to(wamid) is None  # pruned
     assert await contacts.sent_to("wamid.later") == SITI
+
+
+async def test_a_message_handled_late_opens_its_window_when_meta_stamped_it(db: Database) -> None:
+    clock = Clock()
+    windows = Windows(WhatsAppContactRepository(db), clock)
+    clock.advance(hours=3)  # stored at once, answered three hours later (an outage)
+    await windows.saw_inbound(SITI, T0, received=T0)
+    clock.advance(hours=20, minutes=50)
+    assert await windows.is_open(SITI)
+    clock.advance(minutes=10)  # 24 h after she wrote, whenever we handled it
+    assert not await windows.is_open(SITI)
+
+
+async def test_a_clock_a_day_ahead_counts_the_window_from_arrival(db: Database) -> None:
+    clock = Clock()
+    windows = Windows(WhatsAppContactRepository(db), clock)
+    clock.advance(hours=26)  # this server's clock jumped; Meta stamps T0
+    await windows.saw_inbound(SITI, T0, received=clock())
+    clock.advance(hours=23, minutes=50)
+    assert await windows.is_open(SITI)
+    clock.advance(minutes=10)
+    assert not await windows.is_open(SITI)
