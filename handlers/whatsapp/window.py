@@ -2,11 +2,12 @@
 
 Free-form messages reach a person only within 24 hours of their last message to us (the
 customer-service window, WHATSAPP-FACTS §2.1); outside it only an approved template may be
-sent. :class:`Windows` keeps each person's last inbound time in SQLite (the inbound side calls
-:meth:`Windows.saw_inbound`), :class:`TemplateStatus` knows which templates Meta approved, and
-:func:`template_message` fills the template chosen for a notice's outbox kind
-(:func:`use_for`) from ``Notice.params``, with the notice's choice ids as the quick-reply
-payloads, so a tap on the template comes back as the same id as a tap on a button would.
+sent. :class:`Windows` keeps when each person's window opened in SQLite (the inbound side calls
+:meth:`Windows.saw_inbound` with the time Meta stamped on the message),
+:class:`TemplateStatus` knows which templates Meta approved, and :func:`template_message`
+fills the template chosen for a notice's outbox kind (:func:`use_for`) from
+``Notice.params``, with the notice's choice ids as the quick-reply payloads, so a tap on the
+template comes back as the same id as a tap on a button would.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ logger = logging.getLogger(__name__)
 WINDOW = timedelta(hours=24)
 # A window about to close counts as closed: the send may take a while, and clocks differ.
 MARGIN = timedelta(minutes=5)
+# Meta's stamp and our clock may differ this much (webhook delay, small drift); beyond it
+# our clock is wrong (or the webhook very late) and the window opens when we got the message.
+CLOCK_TOLERANCE = timedelta(minutes=10)
 APPROVED = "APPROVED"
 # Quick replies that carry no choice of the notice: "show me the message" and "stop news".
 # The inbound side answers OPEN by sending what the template stood in for, STOP by turning
@@ -48,10 +52,38 @@ class Windows:
     def __init__(self, contacts: WhatsAppContactRepository, now: Clock) -> None:
         self._contacts = contacts
         self._now = now
+        self._skew_warned = False
 
-    async def saw_inbound(self, external_id: str, at: datetime) -> None:
-        """Record a message from the person (wa_id or BSUID, as in identities) sent at ``at``."""
+    async def saw_inbound(
+        self, external_id: str, at: datetime, *, received: datetime | None = None
+    ) -> None:
+        """Record a message from the person (wa_id or BSUID, as in identities) that Meta
+        stamped ``at`` and whose webhook reached us at ``received`` (default: now).
+
+        The window is Meta's: it opened at ``at`` on Meta's clock. It is stored on ours, so
+        :meth:`is_open` can judge it: as ``at`` itself while the two clocks agree (however
+        late the message is answered), and as ``received`` when they do not (our clock
+        jumped a day ahead, say, and every reply would otherwise go out as a billed
+        template). A redelivery Meta sends that late looks the same, so its window may be
+        judged open a little too long: Meta then answers 131047 and the channel sends the
+        notice once more, as its template.
+        """
+        arrived = received or self._now()
+        skew = arrived - at
+        if abs(skew) > CLOCK_TOLERANCE:
+            self._warn_skew(skew)
+            at = arrived
         await self._contacts.saw_inbound(external_id, at)
+
+    def _warn_skew(self, skew: timedelta) -> None:
+        level = logging.DEBUG if self._skew_warned else logging.WARNING
+        self._skew_warned = True
+        logger.log(
+            level,
+            "a WhatsApp message arrived %d minutes after Meta stamped it (a late redelivery, "
+            "or this server's clock is off): its 24-hour window counts from its arrival",
+            skew.total_seconds() // 60,
+        )
 
     async def is_open(self, external_id: str) -> bool:
         """Whether a free-form message may be sent to the person now."""
