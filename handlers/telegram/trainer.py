@@ -235,14 +235,17 @@ async def tapped_feedback(update: Update, context: DodolanContext) -> None:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
     await query.answer()
-    await clear_buttons(query)
-    if answer != SKIP:
-        skip = InlineKeyboardButton(
-            context.t("feedback.skip"), callback_data=cb.pack(cb.FEEDBACK, str(booking_id), SKIP)
-        )
-        await context.bot.send_message(
-            user.id, context.t("feedback.thanks"), reply_markup=InlineKeyboardMarkup([[skip]])
-        )
+    if answer == SKIP:
+        await clear_buttons(query)
+        return
+    skip = InlineKeyboardButton(
+        context.t("feedback.skip"), callback_data=cb.pack(cb.FEEDBACK, str(booking_id), SKIP)
+    )
+    asked = query.message.text_html if isinstance(query.message, Message) else ""
+    thanks = context.t("feedback.thanks", stars="⭐" * int(answer))
+    await query.edit_message_text(  # the question keeps the chosen stars, and asks on
+        f"{asked}\n\n{thanks}" if asked else thanks, reply_markup=InlineKeyboardMarkup([[skip]])
+    )
 
 
 async def received_comment(update: Update, context: DodolanContext, _: Dialog) -> None:

@@ -149,10 +149,13 @@ async def tapped_tips(turn: Turn) -> None:
         await turn.stale()
 
 
-def _comment_question(turn: Turn, booking_id: int) -> Notice:
-    """ "Thank you! Add a comment?" with its skip button."""
+def _comment_question(turn: Turn, booking_id: int, stars: int | None = None) -> Notice:
+    """ "Your rating: ⭐⭐⭐⭐ — thank you! Add a comment?" (asked again: "Add a comment?"),
+    with its skip button."""
     skip = Choice(ids.pack(ids.FEEDBACK, str(booking_id), SKIP), turn.t("feedback.skip"))
-    return Notice(turn.t("feedback.thanks"), (skip,))
+    if stars is None:
+        return Notice(turn.t("feedback.comment_again"), (skip,))
+    return Notice(turn.t("feedback.thanks", stars="⭐" * stars), (skip,))
 
 
 async def tapped_feedback(turn: Turn) -> None:
@@ -176,7 +179,7 @@ async def tapped_feedback(turn: Turn) -> None:
         await turn.say("wab.feedback.skipped")
         return
     turn.prompted = True
-    await turn.send(_comment_question(turn, booking_id))
+    await turn.send(_comment_question(turn, booking_id, int(answer)))
 
 
 async def _awaited(turn: Turn) -> int | None:

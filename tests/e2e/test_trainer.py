@@ -144,7 +144,12 @@ async def test_feedback_after_the_session(
     bot.clock.moment = session.ends_at + timedelta(hours=1)
     await bot.tick()
     assert "Bagaimana sesinya" in siti.last.text
+    question = siti.last
     await siti.press("⭐⭐⭐⭐")
+    rated = siti.last
+    assert rated.message_id == question.message_id  # the question shows the answer
+    assert "Bagaimana sesinya" in rated.text and "Nilai Anda: ⭐⭐⭐⭐ —" in rated.text
+    assert [label for row in rated.buttons for label in row] == ["Lewati"]
     (saved,) = await siti.send("Materinya jelas, <contoh> & praktiknya pas")
     assert "sudah kami terima" in saved.text
     (summary,) = [s for s in await bot.services.attendance.summary() if s.session_id == session.id]
