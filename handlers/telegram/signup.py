@@ -63,9 +63,11 @@ async def start(update: Update, context: DodolanContext) -> None:
         await send_prompt(context, message.chat_id, dialog)
     elif await is_busy(context):
         await queue_newcomer(context, message.chat_id, user.first_name)
+        context.prompted = True  # the consent comes when the newcomer's turn does
     else:
         text, markup = welcome_screen(services, context.language, user.first_name)
         await message.reply_text(text, reply_markup=markup)
+        context.prompted = True
 
 
 def _role_greeting(context: DodolanContext, roles: frozenset[Role], name: str) -> str:

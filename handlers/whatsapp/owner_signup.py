@@ -57,10 +57,10 @@ def step_for(turn: Turn, dialog: Dialog) -> Notice:
     return screens.step_notice(
         turn.services.catalog,
         turn.language,
+        dialog.flow,
         dialog.step,
         dialog.data,
         sender_phone(turn),
-        numbered=dialog.flow == signup.FLOW,
     )
 
 
