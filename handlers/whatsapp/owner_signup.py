@@ -17,6 +17,7 @@ from bot.core.models import Dialog
 from bot.core.notices import Notice
 from bot.services import fields, owner_screens, profile, signup
 from bot.services.fields import FieldCollector
+from bot.services.session_links import linked_session
 from bot.services.validation import normalise_phone
 from handlers.whatsapp import screens
 from handlers.whatsapp.events import InboundKind
@@ -233,12 +234,22 @@ async def tapped_signup(turn: Turn) -> None:
             case [owner_screens.EDITS]:
                 await _show_edits(turn)
             case ["confirm"]:
-                owner, _payload = await turn.services.signup.confirm(turn.user_id)
-                await turn.say("signup.done", name=owner.full_name)
+                await _confirmed(turn)
             case _:
                 raise StaleAction(turn.choice_id)
     except StaleAction:
         await turn.stale()
+
+
+async def _confirmed(turn: Turn) -> None:
+    """Create the profile; then show the session sign-up started from, as Telegram does."""
+    from handlers.whatsapp.owner_booking import show_session  # it asks sign-up's questions
+
+    owner, payload = await turn.services.signup.confirm(turn.user_id)
+    await turn.say("signup.done", name=owner.full_name)
+    session = await linked_session(turn.services.sessions, payload)
+    if session is not None:
+        await show_session(turn, session)
 
 
 async def _consented(turn: Turn, agreed: bool) -> None:
