@@ -227,9 +227,9 @@ async def ask_again(update: Update, context: DodolanContext) -> None:
 
 
 def register_around_commands(application: DodolanApplication) -> None:
-    """Note the conversation before each command (group -2) and ask its question after (1)."""
+    """Note the conversation before each command (group -3, before all) and ask after (1)."""
     commands = filters.ChatType.PRIVATE & filters.COMMAND
-    application.add_handler(MessageHandler(commands, note_dialog), group=-2)
+    application.add_handler(MessageHandler(commands, note_dialog), group=-3)
     application.add_handler(MessageHandler(commands, ask_again), group=1)
 
 
