@@ -26,11 +26,10 @@ from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
 from bot.core.models import SessionStatus, TrainingSession
 from bot.core.notices import Notice
 from bot.i18n import Catalog
-from bot.services import session_screens, signup
+from bot.services import session_screens
 from bot.services.booking import BookingView
 from bot.services.owner_screens import with_lead
 from bot.services.session_links import payload_for
-from handlers.whatsapp import screens
 from handlers.whatsapp.owner_signup import step_for
 from handlers.whatsapp.router import Audience, MenuItem, Router, Turn
 from handlers.whatsapp.screens import ROOM
@@ -242,8 +241,8 @@ async def _sign_up_first(turn: Turn, session_id: int) -> None:
     dialog = await services.signup.begin(turn.user_id, payload_for(session))
     lead = turn.t("booking.sign_up_first")
     turn.prompted = True
-    if dialog is None or dialog.step == signup.CONSENT:
-        await turn.send(screens.consent_notice(services.catalog, turn.language, lead))
+    if dialog is None:  # signed up meanwhile: the session again, to book now
+        await show_session(turn, session)
     else:
         await turn.send(with_lead(lead, step_for(turn, dialog)))
 

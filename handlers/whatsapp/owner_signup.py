@@ -89,12 +89,9 @@ async def greet(turn: Turn) -> None:
     if dialog is None:
         await turn.say("wa.welcome.back", name=name)
         return
+    turn.prompted = True  # greet, then the question they are at (the consent, for a newcomer)
     welcome = turn.t("wa.start.welcome", name=name)
-    if dialog.step != signup.CONSENT:  # resuming: greet, then the question they are at
-        turn.prompted = True
-        await turn.send(owner_screens.with_lead(welcome, step_for(turn, dialog)))
-        return
-    await turn.send(screens.consent_notice(turn.services.catalog, turn.language, welcome))
+    await turn.send(owner_screens.with_lead(welcome, step_for(turn, dialog)))
 
 
 async def sign_up(turn: Turn) -> None:
@@ -109,11 +106,7 @@ async def sign_up(turn: Turn) -> None:
     if dialog is None:
         return
     turn.prompted = True
-    intro = turn.t("signup.intro")
-    if dialog.step == signup.CONSENT:
-        await turn.send(screens.consent_notice(turn.services.catalog, turn.language, intro))
-    else:
-        await turn.send(owner_screens.with_lead(intro, step_for(turn, dialog)))
+    await turn.send(owner_screens.with_lead(turn.t("signup.intro"), step_for(turn, dialog)))
 
 
 async def received_input(turn: Turn) -> None:

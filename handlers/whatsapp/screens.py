@@ -107,12 +107,6 @@ def for_whatsapp(notice: Notice, language: str) -> Notice:
 ROOM = Room(buttons=MAX_BUTTONS, title=MAX_BUTTON_TITLE, row_title=MAX_ROW_TITLE)
 
 
-def consent_notice(catalog: Catalog, language: str, lead: str | None) -> Notice:
-    """The consent question (under ``lead``, e.g. the greeting) with Meta's part in it."""
-    note = catalog.text(language, "wa.signup.meta_note")
-    return with_lead(lead, owner_screens.consent(catalog, language, note=note))
-
-
 def _marketplace_question(catalog: Catalog, language: str, selected: Sequence[str]) -> str:
     """The question, and what is chosen so far (a sent list cannot show its ✅ change)."""
     t = catalog.text

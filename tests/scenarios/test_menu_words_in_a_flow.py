@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.notices import ChannelName
 from tests.scenarios.drivers import Driver
+from tests.scenarios.journeys import sign_up
 
 SORRY = "Maaf, ada gangguan"
 AGREE = "✅ Setuju"
 # "/word" is a command on Telegram and the same word on WhatsApp (a leading "/" is ignored).
 WORDS = ["/menu", "/jadwal", "/bantuan", "/datasaya"]
+# Declared: the profile shows one button per field on Telegram; WhatsApp (three buttons at
+# most) shows one "change" choice that lists the fields.
+CHANGE = {ChannelName.TELEGRAM: "✏️ Nama usaha", ChannelName.WHATSAPP: "✏️ Ubah"}
 
 
 @pytest.mark.parametrize("word", WORDS)
@@ -52,3 +57,35 @@ async def test_a_word_at_a_sign_up_step_is_answered_then_the_step_is_asked_again
     assert "Langkah 2 dari 7" in seen.last.text
     await siti.say("Warung Bu Siti")
     assert "Langkah 3 dari 7" in siti.read()
+
+
+@pytest.mark.parametrize("word", ["/start", "/daftar"])
+async def test_a_word_that_asks_the_question_itself_asks_it_once(siti: Driver, word: str) -> None:
+    await siti.say("/start")
+    siti.read()
+
+    await siti.say(word)
+
+    seen = siti.read()
+    assert [AGREE in m.choices for m in seen.messages].count(True) == 1
+    assert AGREE in seen.last.choices
+
+
+async def test_a_word_while_changing_the_profile_is_answered_then_the_field_asked_again(
+    siti: Driver,
+) -> None:
+    await siti.say("/start")
+    await sign_up(siti)
+    await siti.say("/profil")
+    await siti.tap(CHANGE[siti.channel])
+    if siti.channel is ChannelName.WHATSAPP:
+        await siti.tap("✏️ Nama usaha")
+    question = siti.read().last.text
+
+    await siti.say("/jadwal")
+
+    seen = siti.read()
+    assert SORRY not in seen and len(seen.messages) >= 2
+    assert seen.last.text == question
+    await siti.say("Kedai Siti")
+    assert "Kedai Siti" in siti.read()
