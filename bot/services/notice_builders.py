@@ -231,6 +231,7 @@ class NoticeBuilders:
             content=kept.content if kept is not None else None,
             ref=broadcast.media_file_id,
             ref_channel=ChannelName.TELEGRAM if broadcast.media_file_id else None,
+            mime_type=kept.mime_type if kept is not None else None,
         )
 
     def _about(self, session: TrainingSession, lang: str) -> dict[str, str]:
