@@ -21,6 +21,10 @@ from handlers.telegram.context import DodolanApplication, DodolanContext
 # that takes the typed text, shared location or media while that flow is the user's dialog.
 FlowCallback = Callable[[Update, DodolanContext, Dialog], Awaitable[None]]
 TEXT_FLOWS: dict[str, FlowCallback] = {}
+# How a conversation other than sign-up and profile asks its question again after a command
+# interrupted it (flow name → callback taking the chat and the dialog).
+ResumeCallback = Callable[[DodolanContext, int, Dialog], Awaitable[None]]
+RESUMES: dict[str, ResumeCallback] = {}
 
 
 def _collector(context: DodolanContext, dialog: Dialog | None) -> FieldCollector | None:
@@ -221,9 +225,12 @@ async def ask_again(update: Update, context: DodolanContext) -> None:
     assert user is not None and message is not None
     after = await context.services.dialogs.current(user.id)
     dialog = ask_again_after(context.dialog_before, after)
-    if dialog is None or context.prompted or _collector(context, dialog) is None:
+    if dialog is None or context.prompted:
         return
-    await send_prompt(context, message.chat_id, dialog)
+    if dialog.flow in RESUMES:
+        await RESUMES[dialog.flow](context, message.chat_id, dialog)
+    elif _collector(context, dialog) is not None:
+        await send_prompt(context, message.chat_id, dialog)
 
 
 def register_around_commands(application: DodolanApplication) -> None:

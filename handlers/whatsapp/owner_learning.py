@@ -30,7 +30,7 @@ from handlers.whatsapp import screens
 from handlers.whatsapp.events import InboundKind
 from handlers.whatsapp.router import Audience, Handler, MenuItem, Router, Turn
 
-SKIP = "skip"  # fb:v1:<booking id>:skip
+SKIP = feedback.SKIP  # fb:v1:<booking id>:skip
 ANY = "-"
 CHECKIN = re.compile(r"hadir[\s\-_:]+(\S{4,64})", re.IGNORECASE)
 ITEMS = (
@@ -147,9 +147,8 @@ async def tapped_tips(turn: Turn) -> None:
 
 
 def _comment_question(turn: Turn, booking_id: int) -> Notice:
-    """ "Thank you! Add a comment?" with its skip button."""
-    skip = Choice(ids.pack(ids.FEEDBACK, str(booking_id), SKIP), turn.t("feedback.skip"))
-    return Notice(turn.t("feedback.thanks"), (skip,))
+    """ "Thank you! Add a comment?" with its skip button (decided in the feedback service)."""
+    return feedback.comment_question(turn.services.catalog, turn.language, booking_id)
 
 
 async def tapped_feedback(turn: Turn) -> None:
@@ -178,10 +177,7 @@ async def tapped_feedback(turn: Turn) -> None:
 
 async def _awaited(turn: Turn) -> int | None:
     """The booking whose comment the owner's dialog waits for, if it does."""
-    dialog = await turn.dialog()
-    if dialog is None or dialog.flow != feedback.FLOW or dialog.step != feedback.COMMENT:
-        return None
-    return feedback.FeedbackDraft.from_data(dialog.data).booking_id
+    return feedback.awaited_comment(await turn.dialog())
 
 
 async def received_comment(turn: Turn) -> None:

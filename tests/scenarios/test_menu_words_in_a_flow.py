@@ -11,6 +11,10 @@ from __future__ import annotations
 import pytest
 
 from bot.core.notices import ChannelName
+from simulator import BotApiEmulator
+from tests.e2e.support import create_session
+from tests.e2e.test_trainer import make_trainer
+from tests.harness import RunningBot
 from tests.scenarios.drivers import Driver
 from tests.scenarios.journeys import sign_up
 
@@ -20,6 +24,7 @@ AGREE = "✅ Setuju"
 WORDS = ["/menu", "/jadwal", "/bantuan", "/datasaya"]
 # Declared: the profile shows one button per field on Telegram; WhatsApp (three buttons at
 # most) shows one "change" choice that lists the fields.
+SKIP_COMMENT = "Lewati"
 CHANGE = {ChannelName.TELEGRAM: "✏️ Nama usaha", ChannelName.WHATSAPP: "✏️ Ubah"}
 
 
@@ -89,3 +94,30 @@ async def test_a_word_while_changing_the_profile_is_answered_then_the_field_aske
     assert seen.last.text == question
     await siti.say("Kedai Siti")
     assert "Kedai Siti" in siti.read()
+
+
+async def test_a_word_while_a_comment_is_awaited_is_answered_then_the_comment_asked_again(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    joko = await make_trainer(both, emulator, 7001, "Pak Joko")
+    session = await create_session(both, "Foto produk pakai HP")
+    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await siti.say("/start")
+    await sign_up(siti)
+    user_id = await siti.user_id()
+    view = await both.services.booking.book(user_id, session.id)
+    await both.services.attendance.mark(joko.id, view.booking.id, attended=True)
+    await both.services.feedback.rated(user_id, view.booking.id, 5)  # she tapped five stars
+    siti.read()
+
+    await siti.say("/jadwal")
+
+    seen = siti.read()
+    assert SORRY not in seen and len(seen.messages) >= 2
+    assert SKIP_COMMENT in seen.last.choices
+    await siti.say("Materinya jelas")
+    assert SORRY not in siti.read()
+    rating = await both.services.db.fetch_one(
+        "SELECT comment FROM feedback WHERE booking_id = ?", (view.booking.id,)
+    )
+    assert rating is not None and rating["comment"] == "Materinya jelas"
