@@ -40,9 +40,9 @@ def programme_builders(services: Services) -> Builders:
     """The builders of every notice the programme sends, bound to the running services."""
     builders = Builders()
     catalog, tz = services.catalog, services.settings.timezone
-    NoticeBuilders(catalog, tz, services.booking, services.sessions, services.broadcasts).register(
-        builders
-    )
+    NoticeBuilders(
+        catalog, tz, services.booking, services.sessions, services.broadcasts, services.files
+    ).register(builders)
     BookingNotices(catalog, tz, services.booking, services.sessions, services.users).register(
         builders
     )

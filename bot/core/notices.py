@@ -62,6 +62,7 @@ class Attachment:
     content: bytes | None = None
     ref: str | None = None  # a file id or URL the channel already knows
     ref_channel: ChannelName | None = None  # whose file id ``ref`` is (None: a public URL)
+    mime_type: str | None = None  # the type of ``content``, when known (else from ``name``)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ class BroadcastStore(Protocol):
         send_at: datetime,
         counts: Recipients,
         now: datetime,
+        media_sha256: str | None = None,
+        media_name: str | None = None,
     ) -> int:
         """Record a broadcast; return its id."""
         ...

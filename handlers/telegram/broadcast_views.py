@@ -22,6 +22,7 @@ from bot.services.broadcast_composer import (
     Step,
 )
 from bot.services.broadcasts import ANNOUNCEMENT, Progress
+from bot.services.files import whatsapp_receives
 from bot.services.notice_builders import framed
 from bot.services.validation import CATEGORIES, KECAMATAN
 from handlers.telegram import callbacks as cb
@@ -276,8 +277,16 @@ def preview_choices(
     text, markup = preview_summary(catalog, language, label, count)
     if estimate is not None and estimate.recipients:
         who, question = text.rsplit("\n", 1)
-        cost = whatsapp_cost(catalog, language, estimate, composition.draft.kind)
-        text = f"{who}\n{cost}\n{question}"
+        lines: list[str | None] = [
+            who,
+            whatsapp_cost(catalog, language, estimate, composition.draft.kind),
+        ]
+        content = composition.draft.content
+        if content is not None:
+            kind = str(content.media_kind) if content.media_kind else None
+            kept = content.media_sha256 is not None
+            lines.append(whatsapp_receives(catalog, language, kind, content.media_name, kept))
+        text = "\n".join(line for line in (*lines, question) if line)
     return text, markup
 
 

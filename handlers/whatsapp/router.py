@@ -42,6 +42,7 @@ from bot.core.models import Dialog, User
 from bot.core.notices import ChannelName, Notice, Recipient, SentRef
 from bot.core.ports import Channel
 from bot.i18n import DEFAULT_LANGUAGE
+from bot.services.dialogs import ask_again_after
 from handlers.whatsapp.events import Event, Inbound, InboundKind
 from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.screens import for_whatsapp
@@ -312,10 +313,7 @@ class Router:
         """Run a word's handler; if it left the user's dialog as it was, ask its question."""
         before = await turn.dialog()
         await self.word_handlers[word](turn)
-        after = await turn.dialog()
-        if before is None or after is None or turn.prompted:
-            return
-        if (after.flow, after.step) == (before.flow, before.step):
+        if ask_again_after(before, await turn.dialog()) is not None and not turn.prompted:
             await turn.resume()
 
     async def _tapped(self, turn: Turn, choice_id: str) -> None:
