@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from tests import itip
 from tests.whatsapp.test_owner_booking_support import BUDI, SITI, booking_running
 
 DAY = timedelta(days=1)
@@ -87,7 +88,8 @@ async def test_cancel_asks_first_keeps_on_no_and_a_second_tap_changes_nothing(
         session = await b.session("Foto Produk Pakai HP", DAY)
         siti = await b.owner(SITI, "Siti")
         await siti.say("jadwal")
-        await siti.tap("✅ Pesan kursi")
+        (booked,) = await siti.tap("✅ Pesan kursi")
+        assert booked.data is not None and itip.check(booked.data).method == "REQUEST"
         await siti.say("bookingsaya")
 
         (question,) = await siti.tap("❌ Batalkan booking")
@@ -100,6 +102,13 @@ async def test_cancel_asks_first_keeps_on_no_and_a_second_tap_changes_nothing(
         (question,) = await siti.tap("❌ Batalkan booking")
         (cancelled,) = await siti.tap_on(question, "Ya, batalkan")
         assert cancelled.text.startswith("Booking untuk *Foto Produk Pakai HP* sudah dibatalkan.")
+        # one document: the cancellation is the caption of the file that removes the entry
+        assert cancelled.type == "document" and cancelled.filename == f"sesi-{session.id}.ics"
+        assert "menghapus sesi itu dari kalender HP Anda" in cancelled.text
+        assert cancelled.data is not None and booked.data is not None
+        removal, added = itip.check(cancelled.data), itip.check(booked.data)
+        assert (removal.method, removal.status, removal.uid) == ("CANCEL", "CANCELLED", added.uid)
+        assert removal.sequence > added.sequence
         (repeat,) = await siti.tap_on(question, "Ya, batalkan")  # a double tap
         assert repeat.text == "Sudah saya catat ✓"
         (old,) = await siti.tap_on(question, "Tidak jadi")  # the question is over
