@@ -16,8 +16,8 @@ from bot.services import notices
 from bot.services.sessions import SessionDraft
 from simulator import BotApiEmulator, BotMessage, FakeUser
 from simulator.ratelimit import is_limited_method
-from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests import itip
+from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import STAFF_ID, RunningBot
 
 ANDI = 7001
@@ -167,7 +167,7 @@ async def test_everyone_hears_was_and_now_and_seat_holders_get_a_calendar_update
 async def test_a_new_place_is_told_as_was_and_now_with_a_calendar_update(
     bot: RunningBot, staff: FakeUser, siti: FakeUser
 ) -> None:
-    session = await create_session(bot)
+    await create_session(bot)
     await register_owner(bot, siti.id, "Siti")
     await siti.command("jadwal")
     replies = await siti.press("✅ Pesan kursi")
@@ -269,6 +269,7 @@ async def test_moving_says_the_old_seat_is_free_and_removes_the_old_calendar_ent
     )
     assert "Sesi C" in confirmation.text
     new, old = [m for m in replies if m.document]
+    assert new.document is not None and new.document[0] == f"sesi-{other.id}.ics"
     assert str(event_of(new, "REQUEST")["UID"]) not in ("", str(booked["UID"]))
     removal = event_of(old, "CANCEL")
     assert removal["UID"] == booked["UID"] and str(removal["STATUS"]) == "CANCELLED"
