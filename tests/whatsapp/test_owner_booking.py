@@ -31,6 +31,7 @@ async def test_the_schedule_as_cards_a_seat_in_one_tap_and_its_calendar_file(
         (confirmation,) = await siti.tap_on(cards[0], "✅ Pesan kursi")
         assert confirmation.type == "document" and confirmation.filename == f"sesi-{photos.id}.ics"
         assert confirmation.text.startswith("🎉 *Kursi Anda sudah aman!*\n*Foto Produk Pakai HP*")
+        assert "Simpan ke kalender" not in confirmation.text  # the text says it once already
         assert confirmation.data is not None and b"BEGIN:VCALENDAR" in confirmation.data
         (row,) = await b.booking_rows(photos.id)
         assert (row["user_id"], row["status"]) == (await b.user_id(siti), "confirmed")
@@ -195,4 +196,23 @@ async def test_english_words_and_texts_for_an_english_owner(tmp_path: Path) -> N
         budi = await b.owner(BUDI, "Budi", language="en")
         (none,) = await budi.say("mybooking")
         assert none.text == "You have no booking yet. See the sessions with *schedule*."
+        b.h.emu.assert_no_violations()
+
+
+async def test_a_shared_session_link_opens_its_card_even_in_the_middle_of_sign_up(
+    tmp_path: Path,
+) -> None:
+    async with booking_running(tmp_path) as b:
+        session = await b.session("Foto Produk Pakai HP", DAY)
+        budi = b.h.person(BUDI, name="Budi")
+        await budi.say("Halo")
+        (name,) = await budi.tap("✅ Setuju")
+        assert "*nama lengkap*" in name.text
+        # a friend's wa.me link typed "SESI-<code>": the card, then the question again
+        card, again = await budi.say(f"SESI-{session.code}")
+        assert card.text.startswith("*Foto Produk Pakai HP*\n🗓 Sabtu, 12 Desember 2026")
+        assert card.titles[0] == "✅ Pesan kursi"
+        assert "*nama lengkap*" in again.text
+        dialog = await b.h.services.dialogs.current(await b.user_id(budi))
+        assert dialog is not None and dialog.data.get("full_name") is None  # not taken as a name
         b.h.emu.assert_no_violations()
