@@ -129,7 +129,7 @@ class Services:
             new_session=NewSessionEditor(
                 dialogs, access, users, session_service, invites, tz, now
             ),
-            session_editor=SessionEditor(dialogs, access, users, session_service, tz),
+            session_editor=SessionEditor(dialogs, access, users, session_service, tz, now),
             feedback=FeedbackService(dialogs, attendance),
             due_times=due_times,
         )

@@ -108,6 +108,10 @@ class TrainingSession:
         """Seats neither booked nor held for a waitlist offer."""
         return max(0, self.capacity - self.confirmed - self.offered)
 
+    def has_ended(self, now: datetime) -> bool:
+        """Whether the session is over: its bookings are history and hold no place."""
+        return self.ends_at <= now
+
 
 class BookingStatus(StrEnum):
     """Where an owner's booking stands: three active states, three ways it ended."""

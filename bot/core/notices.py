@@ -81,6 +81,9 @@ class Notice:
     category: Category = Category.LOGISTICS
     kind: str = ""  # the outbox kind, so a channel can pick a template for it
     params: dict[str, str] = field(default_factory=dict)  # template values, channel-neutral
+    # What a channel that folds many choices behind one button calls it ("Menu" for the
+    # menu); None: the channel's own word ("Pilih").
+    choices_label: str | None = None
 
 
 @dataclass(frozen=True)

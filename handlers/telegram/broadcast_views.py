@@ -276,17 +276,28 @@ def preview_choices(
     text, markup = preview_summary(catalog, language, label, count)
     if estimate is not None and estimate.recipients:
         who, question = text.rsplit("\n", 1)
-        text = f"{who}\n{whatsapp_cost(catalog, language, estimate)}\n{question}"
+        cost = whatsapp_cost(catalog, language, estimate, composition.draft.kind)
+        text = f"{who}\n{cost}\n{question}"
     return text, markup
 
 
-def whatsapp_cost(catalog: Catalog, language: str, estimate: Estimate) -> str:
-    """How many copies go by WhatsApp, how many as billed templates, and the tier's spread."""
-    text = catalog.text(
-        language,
-        "broadcast.whatsapp_cost",
-        count=estimate.recipients,
-        templates=estimate.templates,
+def whatsapp_cost(catalog: Catalog, language: str, estimate: Estimate, kind: str) -> str:
+    """What each group on WhatsApp gets: the message itself inside their 24-hour window, else
+    the template for the broadcast's kind (billed); and the tier's spread."""
+    direct = estimate.recipients - estimate.templates
+    groups = []
+    if direct:
+        groups.append(catalog.text(language, "broadcast.whatsapp.direct", count=direct))
+    if estimate.templates:
+        key = "announcement" if kind == ANNOUNCEMENT else "followup"
+        groups.append(
+            catalog.text(language, f"broadcast.whatsapp.{key}", count=estimate.templates)
+        )
+    separator = catalog.text(language, "broadcast.whatsapp.separator")
+    text = (
+        catalog.text(language, "broadcast.whatsapp.total", count=estimate.recipients)
+        + separator.join(groups)
+        + catalog.text(language, "broadcast.whatsapp.end")
     )
     if estimate.days > 1:
         text += "\n" + catalog.text(

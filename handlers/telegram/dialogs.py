@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 
-from telegram import CallbackQuery, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.core.errors import InvalidInput, NotRegistered, Refusal, StaleAction
@@ -20,6 +22,26 @@ from handlers.telegram.context import DodolanApplication, DodolanContext
 # that takes the typed text, shared location or media while that flow is the user's dialog.
 FlowCallback = Callable[[Update, DodolanContext, Dialog], Awaitable[None]]
 TEXT_FLOWS: dict[str, FlowCallback] = {}
+REFUSALS = "refusals"  # chat_data: refusals sent while the current question was open
+
+
+async def refuse(message: Message, context: DodolanContext, text: str) -> None:
+    """Answer a refused answer, remembering it so it can go once the step is passed."""
+    sent = await message.reply_text(text)
+    if context.chat_data is not None:
+        context.chat_data.setdefault(REFUSALS, []).append(sent.message_id)
+
+
+async def clear_refusals(context: DodolanContext, chat_id: int) -> None:
+    """Delete the refusals of a question that has now been answered.
+
+    An answer tapped on the question above them is shown there, so a refusal left below
+    ("NIB terdiri dari 13 angka…") would be the last bubble and contradict it.
+    """
+    sent = context.chat_data.pop(REFUSALS, []) if context.chat_data is not None else []
+    for message_id in sent:
+        with contextlib.suppress(TelegramError):  # too old or already gone: nothing to do
+            await context.bot.delete_message(chat_id, message_id)
 
 
 def _collector(context: DodolanContext, dialog: Dialog | None) -> FieldCollector | None:
@@ -58,6 +80,7 @@ async def advance(
     the end of the flow, is sent as a new message.
     """
     assert query.from_user is not None
+    await clear_refusals(context, query.from_user.id)
     head = "\n".join([*views.recap_lines(query.message), answer_line])
     if following is not None:
         text, markup = prompt_for(context, following)
@@ -90,6 +113,7 @@ async def after_answer(
     number" keyboard away for good (a one-time keyboard is only hidden after use, and could
     still be opened and tapped at any later step).
     """
+    await clear_refusals(context, chat_id)
     if answered == "phone":
         phone = following.data["phone"] if following and "phone" in following.data else None
         if phone is None:
@@ -122,7 +146,7 @@ async def received_text(update: Update, context: DodolanContext) -> None:
     try:
         following = await collector.answer_text(user.id, message.text)
     except InvalidInput as refusal:
-        await message.reply_text(context.t(refusal.key, **refusal.params))
+        await refuse(message, context, context.t(refusal.key, **refusal.params))
         if refusal.key == "input.use_buttons":
             await send_prompt(context, message.chat_id, dialog)
         return
@@ -149,7 +173,7 @@ async def received_contact(update: Update, context: DodolanContext) -> None:
         await received_other(update, context)
         return
     except InvalidInput as refusal:
-        await message.reply_text(context.t(refusal.key, **refusal.params))
+        await refuse(message, context, context.t(refusal.key, **refusal.params))
         return
     await after_answer(context, message.chat_id, user.id, dialog.step, following)
 

@@ -21,6 +21,7 @@ from handlers.telegram.auth import refuse, requires
 from handlers.telegram.common import clear_buttons
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import TEXT_FLOWS
+from handlers.telegram.staff_views import session_list
 from storage.attendance import RosterLine
 
 CHECKIN_LINK_PREFIX = "hadir-"
@@ -53,21 +54,28 @@ async def my_classes(update: Update, context: DodolanContext) -> None:
     if not sessions:
         await context.bot.send_message(chat_id, context.t("kelas.none"))
         return
-    names = await services.users.display_names([update.effective_user.id])
-    for session in sessions:
-        count = await services.attendance.headcount(update.effective_user.id, session.id)
-        card = sv.session_card(
-            services.catalog, context.language, session, services.settings.timezone, names
-        )
-        text = context.t(
-            "kelas.card",
-            card=Html(card),
-            attended=count.attended,
-            booked=count.booked,
-        )
-        await context.bot.send_message(
-            chat_id, text, reply_markup=_class_keyboard(context, session)
-        )
+    if len(sessions) == 1:  # nothing to choose between: the card itself
+        await _send_class(context, update.effective_user.id, sessions[0])
+        return
+    listed, markup = session_list(
+        services.catalog, context.language, services.settings.timezone, sessions[:50], cb.CLASS
+    )
+    intro = context.t("kelas.list", count=len(sessions))
+    await context.bot.send_message(chat_id, f"{intro}\n\n{listed}", reply_markup=markup)
+
+
+async def _send_class(context: DodolanContext, trainer_id: int, session: TrainingSession) -> None:
+    """Send one class card: the session, its attendance, and the trainer's buttons."""
+    services = context.services
+    names = {trainer_id: context.t("session.trainer_you")}  # not their own name
+    count = await services.attendance.headcount(trainer_id, session.id)
+    card = sv.session_card(
+        services.catalog, context.language, session, services.settings.timezone, names
+    )
+    text = context.t("kelas.card", card=Html(card), attended=count.attended, booked=count.booked)
+    await context.bot.send_message(
+        trainer_id, text, reply_markup=_class_keyboard(context, session)
+    )
 
 
 def roster_keyboard(lines: list[RosterLine]) -> InlineKeyboardMarkup:
@@ -99,6 +107,13 @@ async def tapped_class(update: Update, context: DodolanContext) -> None:
             raise StaleAction(query.data)
         session_id = int(parts[1])
         match parts:
+            case ["show", _]:  # only a class still assigned to this trainer opens
+                mine = await context.services.attendance.classes(user.id)
+                session = next((s for s in mine if s.id == session_id), None)
+                if session is None:
+                    raise StaleAction(query.data)
+                await query.answer()
+                await _send_class(context, user.id, session)
             case ["roster", _]:
                 session, lines = await context.services.attendance.roster(user.id, session_id)
                 await query.answer()

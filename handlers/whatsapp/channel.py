@@ -121,9 +121,12 @@ class WhatsAppChannel:
         self._pacer = pacer or Pacer()
         self.windows = Windows(contacts, now)
 
-    async def saw_inbound(self, external_id: str, at: datetime) -> None:
-        """Record a message from the person: their window is open for 24 hours from ``at``."""
-        await self.windows.saw_inbound(_key(external_id), at)
+    async def saw_inbound(
+        self, external_id: str, at: datetime, received: datetime | None = None
+    ) -> None:
+        """Record a message Meta stamped ``at`` and we got at ``received`` (default: now):
+        the person's window is open for 24 hours (see :meth:`Windows.saw_inbound`)."""
+        await self.windows.saw_inbound(_key(external_id), at, received=received)
 
     async def send(self, recipient: Recipient, notice: Notice, *, bulk: bool) -> SentRef:
         """Deliver one notice: free-form inside the window, else as its template."""
@@ -235,7 +238,9 @@ class WhatsAppChannel:
 
     async def _deliver(self, payload: Payload, *, bulk: bool) -> str:
         await self._pacer.number_slot(bulk=bulk)
-        return await self._graph.send(payload)
+        wamid = await self._graph.send(payload)
+        await self._contacts.remember_sent(wamid, str(payload["to"]), self._now())
+        return wamid
 
     async def _template(
         self, recipient: Recipient, to: str, notice: Notice, *, bulk: bool

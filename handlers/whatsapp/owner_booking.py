@@ -27,7 +27,8 @@ from bot.core.models import SessionStatus, TrainingSession
 from bot.core.notices import Notice
 from bot.i18n import Catalog
 from bot.services import session_links, session_screens, signup
-from bot.services.booking import BookingView
+from bot.services.booking import BookingView, MyBookings
+from bot.services.my_bookings import bookings_screen
 from bot.services.owner_screens import with_lead
 from handlers.whatsapp import screens
 from handlers.whatsapp.owner_signup import step_for
@@ -135,6 +136,10 @@ class Views:
             self.catalog, self.language, view, self.tz, trainers, room=ROOM
         )
 
+    def my_bookings(self, mine: MyBookings, trainers: Mapping[int, str]) -> tuple[Notice, ...]:
+        """ "bookingsaya": a message per booking ahead with its choices, then past sessions."""
+        return bookings_screen(self.catalog, self.language, mine, self.tz, trainers, ROOM)
+
     def cancel_question(self, view: BookingView, trainers: Mapping[int, str]) -> Notice:
         """The booking's card with "Really cancel?" and yes / no."""
         return session_screens.cancel_question(
@@ -183,14 +188,11 @@ async def open_session_link(turn: Turn, code: str) -> None:
 
 
 async def my_bookings(turn: Turn) -> None:
-    """Show the owner's bookings, offers and waitlist places, one message each."""
-    views = await turn.services.booking.current(turn.user_id)
-    if not views:
-        await turn.say("booking.mine_none")
-        return
-    trainers = await trainer_names(turn, [v.session for v in views])
-    for view in views:
-        await turn.send(Views.of(turn).booking(view, trainers))
+    """Show what the owner has coming, a message each with its choices, then past sessions."""
+    mine = await turn.services.booking.mine(turn.user_id)
+    trainers = await trainer_names(turn, [v.session for v in mine.upcoming])
+    for notice in Views.of(turn).my_bookings(mine, trainers):
+        await turn.send(notice)
 
 
 async def tapped_booking(turn: Turn) -> None:
@@ -278,8 +280,8 @@ async def _cancel(turn: Turn, booking_id: int) -> None:
 
 
 async def _keep(turn: Turn, booking_id: int) -> None:
-    """Keep the booking after all (if it is still the owner's)."""
-    await turn.services.booking.changeable(turn.user_id, booking_id)
+    """Keep the booking after all (if it is still the owner's and its session is ahead)."""
+    await turn.services.booking.kept(turn.user_id, booking_id)
     await turn.say("booking.kept")
 
 

@@ -127,7 +127,7 @@ async def tapped_erase(turn: Turn) -> None:
     await turn.say("data.erased")  # before the erasure, which takes the window with it
     await turn.services.profile.erase(turn.user_id)
     await WhatsAppInboxRepository(turn.services.db).erase_user(
-        turn.event.wa_id, turn.event.user_id
+        turn.event.wa_id, turn.event.user_id, up_to=turn.event.wamid
     )
 
 

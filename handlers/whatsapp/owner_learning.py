@@ -32,7 +32,10 @@ from handlers.whatsapp.router import Audience, Handler, MenuItem, Router, Turn
 
 SKIP = "skip"  # fb:v1:<booking id>:skip
 ANY = "-"
-CHECKIN = re.compile(r"hadir[\s\-_:]+(\S{4,64})", re.IGNORECASE)
+# "HADIR-<code>" as the trainer's link types it, or "hadir <code>" / "hadir - <code>" typed by
+# hand. The separator is at most one "-" or "_", so a code that starts with one (older codes
+# were token_urlsafe) keeps it.
+CHECKIN = re.compile(r"hadir(?:[\s:]*-[\s:]+|[\s:]*[-_]?)(\S{4,64})", re.IGNORECASE)
 ITEMS = (
     MenuItem("tips", "wab.menu.tips", "wab.menu.tips_about", 40),
     MenuItem(

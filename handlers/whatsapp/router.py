@@ -46,6 +46,7 @@ from bot.core.notices import ChannelName, Notice, Recipient, SentRef
 from bot.core.ports import Channel
 from bot.i18n import DEFAULT_LANGUAGE
 from handlers.whatsapp.events import Event, Inbound, InboundKind
+from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.screens import for_whatsapp
 from storage.identities import IdentityRepository
 
@@ -62,8 +63,10 @@ _EDGE_PUNCTUATION = "!?.,;:'\"()"
 class InboundChannel(Channel, Protocol):
     """The WhatsApp channel as the inbound side needs it (``WhatsAppChannel`` is one)."""
 
-    async def saw_inbound(self, external_id: str, at: datetime) -> None:
-        """Record a message from the person (it opens their 24-hour window)."""
+    async def saw_inbound(
+        self, external_id: str, at: datetime, received: datetime | None = None
+    ) -> None:
+        """Record a message Meta stamped ``at`` (it opens their 24-hour window)."""
         ...
 
     async def resolve_number(self, external_id: str, text: str) -> str | None:
@@ -266,7 +269,7 @@ class Router:
             return
         external_id = external_id_of(event)
         if external_id is None:
-            logger.warning("inbound message %s has no sender id; ignored", event.wamid)
+            logger.warning("inbound message %s has no sender id; ignored", tag(event.wamid))
             return
         turn = await self._turn(event, external_id)
         if turn is None:
@@ -276,9 +279,9 @@ class Router:
         except RetryLater:
             raise  # the processor tries the event again later
         except DeliveryError as exc:
-            logger.warning("could not answer message %s: %s", event.wamid, exc.reason)
+            logger.warning("could not answer message %s: %s", tag(event.wamid), exc.reason)
         except Exception:
-            logger.exception("error while answering message %s", event.wamid)
+            logger.exception("error while answering message %s", tag(event.wamid))
             await self._apologise(turn)
 
     async def _turn(self, event: Inbound, external_id: str) -> Turn | None:
@@ -288,7 +291,7 @@ class Router:
         user_id = await self._identities.register(
             ChannelName.WHATSAPP, external_id, DEFAULT_LANGUAGE, self.services.now()
         )
-        await self.channel.saw_inbound(external_id, at)
+        await self.channel.saw_inbound(external_id, at, event.received_at)
         user = await self.services.users.seen(user_id, None, event.profile_name)
         if event.raw_type == "reaction":  # an emoji on our message asks nothing
             return None
@@ -359,4 +362,4 @@ class Router:
         try:
             await turn.say("error.generic")
         except Exception:
-            logger.exception("could not apologise for message %s", turn.event.wamid)
+            logger.exception("could not apologise for message %s", tag(turn.event.wamid))

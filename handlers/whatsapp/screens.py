@@ -190,6 +190,7 @@ def menu_notice(
             Choice(ids.pack(MENU, word), t(language, title), t(language, about) if about else None)
             for word, title, about in rows
         ),
+        choices_label=t(language, "wa.menu.button"),  # the lead says "Buka Menu"
     )
 
 

@@ -4,9 +4,11 @@ on both from one database, and one announcement reaches both through one deliver
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -253,7 +255,8 @@ async def test_the_staff_preview_counts_whatsapp_templates_and_the_days_the_tier
 
     who, cost, spread, question = replies[-1].text.split("\n")
     assert who == "Penerima: semua pemilik terdaftar – 4 orang."
-    assert cost.startswith("💬 3 lewat WhatsApp; 2 di antaranya")  # Rina's window is open
+    assert cost.startswith("💬 3 lewat WhatsApp: 1 menerima pesan ini apa adanya")  # Rina
+    assert "; 2 sudah lebih dari 24 jam tidak menulis ke bot" in cost
     assert spread.endswith("tersebar selama 2 hari.")  # the tier allows 1 template a day
     assert question == "Kirim sekarang, jadwalkan, atau batal?"
 
@@ -290,3 +293,86 @@ async def test_a_new_session_has_a_share_link_for_each_channel_and_both_open_it(
     assert "Foto produk pakai HP" in guest_card.text
     (consent,) = await guest.tap_on(guest_card, "✅ Pesan kursi")
     assert consent.text.startswith("Supaya bisa pesan kursi, daftar dulu ya")
+
+
+async def test_a_restart_logs_how_many_whatsapp_events_it_took_up_again(
+    both: RunningBot, wa: WhatsAppEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    rina = wa.person(RINA, name="Rina")
+    await whatsapp_owner(both, RINA, "Rina")
+    await rina.say("menu")
+    async with both.services.db.transaction() as tx:  # as a crash leaves a claimed event
+        await tx.execute("UPDATE whatsapp_inbox SET status = 'processing' WHERE kind = 'message'")
+    with caplog.at_level(logging.INFO, logger="bot.app.whatsapp"):
+        await both.restart()
+    assert "requeued 1 WhatsApp inbox events interrupted by a stop" in caplog.text
+
+
+def bot_log(caplog: pytest.LogCaptureFixture) -> str:
+    """Everything the bot itself logged (not the emulators), tracebacks included."""
+    mine = ("bot", "handlers", "storage")
+    return "\n".join(
+        f"{r.getMessage()} {r.exc_text or ''}"
+        for r in caplog.records
+        if r.name.split(".")[0] in mine
+    )
+
+
+async def test_the_log_names_no_whatsapp_number_and_no_wamid(
+    both: RunningBot, wa: WhatsAppEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    edge = both.application.bot_data[WHATSAPP_KEY]
+    assert isinstance(edge, WhatsAppEdge)
+    rina = wa.person(RINA, name="Rina")
+    await whatsapp_owner(both, RINA, "Rina")
+    with caplog.at_level(logging.DEBUG):
+        await rina.say("menu")
+        await both.services.broadcasts.send(
+            STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Kelas foto produk Sabtu")
+        )
+        await both.tick()
+        rina.read()
+        wa.unreachable(RINA)  # her next message fails: a "failed" status comes back
+        await rina.say("jadwal", expect_reply=False)
+        await wa.drain()
+        await settled(edge)
+    log = bot_log(caplog)
+    assert "sent interactive message m:" in log  # sends are still logged, by a short hash
+    assert RINA not in log and RINA[2:] not in log
+    assert "wamid" not in log
+    assert not any(m.wamid in log or m.wamid[6:20] in log for m in rina.messages)
+
+
+def failed_status(wa: WhatsAppEmulator, wamid: str, wa_id: str) -> dict[str, Any]:
+    """A signed statuses webhook: the message ``wamid`` to ``wa_id`` failed with 131026."""
+    error = {"code": 131026, "title": "Message undeliverable"}
+    item = {"id": wamid, "status": "failed", "timestamp": wa.payloads.stamp()}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {
+            "display_phone_number": wa.display_phone_number,
+            "phone_number_id": wa.phone_number_id,
+        },
+        "statuses": [{**item, "recipient_id": wa_id, "errors": [error]}],
+    }
+    return wa.payloads.envelope("messages", value)
+
+
+async def test_a_failed_status_counts_only_for_a_message_the_bot_sent_to_that_person(
+    both: RunningBot, wa: WhatsAppEmulator
+) -> None:
+    edge = both.application.bot_data[WHATSAPP_KEY]
+    assert isinstance(edge, WhatsAppEdge)
+    rina = wa.person(RINA, name="Rina")
+    user_id = await whatsapp_owner(both, RINA, "Rina")
+    await rina.say("menu")
+    await settled(edge)
+    ours = rina.messages[-1].wamid
+    other = "6281355559999"
+    for wamid, wa_id in (("wamid.HBgLNjI4MTM1NTU1MDAwMBUCABEYEkZPUkdFRAA=", RINA), (ours, other)):
+        await wa.deliver(failed_status(wa, wamid, wa_id))  # never sent, or not to her
+        await settled(edge)
+        assert not await both.services.users.is_unreachable(user_id), wamid
+    await wa.deliver(failed_status(wa, ours, RINA))  # Meta's word on our own message
+    await settled(edge)
+    assert await both.services.users.is_unreachable(user_id)
