@@ -137,6 +137,14 @@ class OwnerListing(Protocol):
         """Every owner profile, earliest sign-up first."""
         ...
 
+    async def owner_channels(self) -> dict[int, tuple[str, ...]]:
+        """The channels each owner can be reached on, by user id."""
+        ...
+
+    async def trainer_names(self) -> dict[int, str]:
+        """The names of everyone named as a session's trainer, by user id."""
+        ...
+
 
 class SessionListing(Protocol):
     """Reads every session and every booking, for the export."""

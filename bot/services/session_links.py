@@ -1,18 +1,48 @@
-"""Session links: the session a poster's link or a sign-up remembers, found alike on every channel.
+"""Session links: the links that open one session, one per channel, and the session a
+sign-up remembers, found alike on every channel.
 
-A link to one session carries ``sesi-<code>`` (Telegram's ``?start=`` payload); tapping "book"
-before signing up remembers the same payload with the sign-up. What the link shows is decided
-here once: the session it names, unless it is gone or cancelled (issue 21: WhatsApp dropped
-the remembered session after sign-up while Telegram showed it).
+* **Telegram:** the deep link ``https://t.me/<bot>?start=sesi-<code>``; ``/start`` reads it.
+* **WhatsApp:** the click-to-chat link ``https://wa.me/<business number>?text=SESI-<code>``
+  (Meta's documented form: the number in international form, digits only, and a URL-encoded
+  text typed in for the person to send). The WhatsApp edge reads the text back with
+  :func:`whatsapp_code` and opens the session card, as ``/start`` does on Telegram.
+
+Tapping "book" before signing up remembers the same ``sesi-<code>`` payload with the sign-up;
+what it shows afterwards is decided here once (:func:`linked_session`): the session it names,
+unless it is gone or cancelled.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
+from urllib.parse import quote
 
 from bot.core.models import SessionStatus, TrainingSession
 
-SESSION_LINK_PREFIX = "sesi-"
+TELEGRAM_PREFIX = "sesi-"
+SESSION_LINK_PREFIX = TELEGRAM_PREFIX  # the payload a sign-up remembers
+WHATSAPP_PREFIX = "SESI-"
+# as typed by the link, or by hand ("sesi abcd2345", "SESI: abcd2345"); a code is 8 letters
+# and digits (bot.services.sessions.new_code), so "sesi lain" or "sesi besok" is no link text
+_WHATSAPP_TEXT = re.compile(r"sesi[\s\-_:]+([a-z0-9]{8})", re.IGNORECASE)
+
+
+def telegram_link(bot_username: str, code: str) -> str:
+    """The Telegram deep link that opens the session."""
+    return f"https://t.me/{bot_username}?start={TELEGRAM_PREFIX}{code}"
+
+
+def whatsapp_link(display_number: str, code: str) -> str:
+    """The WhatsApp click-to-chat link whose typed text opens the session."""
+    number = "".join(c for c in display_number if c.isdigit())
+    return f"https://wa.me/{number}?text={quote(WHATSAPP_PREFIX + code)}"
+
+
+def whatsapp_code(text: str) -> str | None:
+    """The session code of a text the WhatsApp link typed ("SESI-abcd2345"), else None."""
+    match = _WHATSAPP_TEXT.fullmatch(text.strip())
+    return match[1] if match else None
 
 
 class SessionsByCode(Protocol):

@@ -26,7 +26,7 @@ from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
 from bot.core.models import SessionStatus, TrainingSession
 from bot.core.notices import Notice
 from bot.i18n import Catalog
-from bot.services import session_screens
+from bot.services import session_links, session_screens
 from bot.services.booking import BookingView, MyBookings
 from bot.services.my_bookings import bookings_screen
 from bot.services.owner_screens import with_lead
@@ -319,6 +319,7 @@ _STEPS: dict[tuple[str, int], Step] = {
 def register(router: Router, sender: ReplySender | None = None) -> None:
     """Add "jadwal" and "bookingsaya", their menu rows and the booking buttons."""
     router.add_word("jadwal", ("schedule", "sessions", "sesi", "jadwal sesi"), list_sessions)
+    router.add_link_text(session_links.whatsapp_code, open_session_link)  # a shared link
     router.add_word(
         "bookingsaya",
         ("booking saya", "my booking", "my bookings", "booking", "bookings"),

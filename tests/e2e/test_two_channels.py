@@ -20,7 +20,7 @@ from bot.core.notices import ChannelName
 from bot.services.broadcasts import ANNOUNCEMENT, Message
 from bot.services.signup import CONSENT_PURPOSE, CONSENT_VERSION
 from handlers.whatsapp.templates import load, to_graph
-from simulator import BotApiEmulator
+from simulator import BotApiEmulator, FakeUser
 from simulator.whatsapp import WhatsAppEmulator
 from storage.broadcasts import Audience
 from storage.delivery_statuses import DeliveryStatusRepository
@@ -28,6 +28,7 @@ from storage.identities import IdentityRepository
 from storage.owners import OwnerRepository
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.e2e.test_process import free_port
+from tests.e2e.test_staff_sessions import _to_summary
 from tests.e2e.test_trainer import make_trainer
 from tests.harness import STAFF_ID, FakeClock, RunningBot, settings_for
 
@@ -258,6 +259,40 @@ async def test_the_staff_preview_counts_whatsapp_templates_and_the_days_the_tier
     assert "; 2 sudah lebih dari 24 jam tidak menulis ke bot" in cost
     assert spread.endswith("tersebar selama 2 hari.")  # the tier allows 1 template a day
     assert question == "Kirim sekarang, jadwalkan, atau batal?"
+
+
+async def test_a_new_session_has_a_share_link_for_each_channel_and_both_open_it(
+    both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator, staff: FakeUser
+) -> None:
+    await _to_summary(staff, "Foto produk pakai HP")
+    created = (await staff.press("✅ Simpan"))[-1]
+    (session,) = await both.services.sessions.all()
+    words = created.text.split()
+    assert f"https://t.me/DodolanBot?start=sesi-{session.code}" in words
+    assert "Untuk pelaku UKM yang memakai WhatsApp:" in created.text
+    link = f"https://wa.me/{wa.display_phone_number}?text=SESI-{session.code}"
+    assert link in words
+
+    siti = emulator.user(1001, first_name="Siti", language_code="id")
+    await register_owner(both, 1001, "Siti")
+    (card,) = await siti.command("start", f"sesi-{session.code}")
+    assert "Foto produk pakai HP" in card.text and card.has_button("✅ Pesan kursi")
+
+    await whatsapp_owner(both, RINA, "Rina")
+    rina = wa.person(RINA, name="Rina")
+    (wa_card,) = await rina.scan(link)  # her phone opens WhatsApp with the text; she sends it
+    assert wa_card.text.startswith("*Foto produk pakai HP*\n🗓 Sabtu, 12 Desember 2026")
+    assert wa_card.titles[0] == "✅ Pesan kursi"
+    (confirmation,) = await rina.tap_on(wa_card, "✅ Pesan kursi")
+    assert confirmation.type == "document" and "Kursi Anda sudah aman" in confirmation.text
+
+    guest = wa.person("6281355550001", name="Dewi")  # not signed up: sees it, then signs up
+    (gone,) = await guest.say("SESI-zzzz9999")  # a code that is no session
+    assert "tidak ditemukan" in gone.text
+    (guest_card,) = await guest.scan(link)
+    assert "Foto produk pakai HP" in guest_card.text
+    (consent,) = await guest.tap_on(guest_card, "✅ Pesan kursi")
+    assert consent.text.startswith("Supaya bisa pesan kursi, daftar dulu ya")
 
 
 async def test_a_restart_logs_how_many_whatsapp_events_it_took_up_again(
