@@ -172,6 +172,12 @@ def _print_promises(queued: list[Owner]) -> None:
         f"({share:.1%}; target >= 95%); told {minutes[0]}-{minutes[-1]} min; "
         f"worst: {late[-1]:+.0f} s against the promise"
     )
+    missed = ", ".join(
+        f"told {m} min: {sum(1 for o in told if o.told_minutes == m and o not in kept)} of "
+        f"{sum(1 for o in told if o.told_minutes == m)}"
+        for m in minutes
+    )
+    print(f"  late, by the minutes told: {missed}")
     again = sum(1 for o in slipped if o.last_promise_kept)
     notices = sum(len(o.slips) for o in slipped)
     print(

@@ -10,9 +10,11 @@ pacing); this service keeps the queue and its promises.
 **The promise.** How fast the queue moves is measured, not assumed: every welcome the edge
 sends is noted, and the rate is the welcomes of the last :data:`RATE_WINDOW` over the time
 the queue has been waiting in it. A newcomer at place *p* is promised
-``LEAD + p × seconds per welcome × MARGIN``, rounded up to whole minutes; before enough
-welcomes are measured, :data:`FLOOR_SECONDS_PER_WELCOME` stands in for the rate. The
-promised moment is stored on the queue row (``promised_by``), so it survives a restart.
+``LEAD + p × seconds per welcome × MARGIN``, rounded up to whole minutes. Before enough
+welcomes are measured the queue may not have moved at all yet (those already in a
+conversation hold the sending budget until they finish), so the promise is then
+``FLOOR_LEAD + p × FLOOR_SECONDS_PER_WELCOME × MARGIN``. The promised moment is stored on
+the queue row (``promised_by``), so it survives a restart.
 
 **A slip.** Should that moment pass without a welcome, :meth:`Admission.slipped` makes one
 new promise from the rate measured now and returns it for the edge to send, at most once per
@@ -42,12 +44,15 @@ WELCOME_FALLBACK = timedelta(minutes=10)
 # budget (14 calls at 29.5 per second): the queue never moves faster than this.
 SECONDS_PER_OWNER = 14 / 29.5
 # The rate of welcomes is measured over this window, once it holds this many welcomes over
-# at least this long; before that, a welcome is assumed to take this many seconds (about
-# what the 300- and 400-owner rushes of benchmarks/launch_rush.py measured, 0.6-0.8 s).
+# at least this long. Before that, a welcome is assumed to take FLOOR_SECONDS_PER_WELCOME
+# (the rushes of benchmarks/launch_rush.py moved at 0.6-0.9 s), after FLOOR_LEAD in which
+# the queue may not move at all: the first queued of a 300-owner rush waited up to 77 s
+# for the first welcome, while the owners admitted before them were signing up.
 RATE_WINDOW = timedelta(seconds=60)
 RATE_MIN_WELCOMES = 5
 RATE_MIN_SPAN = timedelta(seconds=15)
 FLOOR_SECONDS_PER_WELCOME = 1.0
+FLOOR_LEAD = timedelta(seconds=75)
 # The promise is an upper bound: the measured time per welcome is stretched by MARGIN, and
 # LEAD covers the welcome's own way out (it waits for Telegram's budget like any reply).
 MARGIN = 1.4
@@ -130,8 +135,9 @@ class Admission:
     def seconds_for(self, place: int) -> float:
         """An upper bound of the seconds until the newcomer at ``place`` is welcomed."""
         rate = self.rate.per_second(self._now())
-        each = FLOOR_SECONDS_PER_WELCOME if rate is None else max(SECONDS_PER_OWNER, 1 / rate)
-        return LEAD.total_seconds() + place * each * MARGIN
+        if rate is None:
+            return FLOOR_LEAD.total_seconds() + place * FLOOR_SECONDS_PER_WELCOME * MARGIN
+        return LEAD.total_seconds() + place * max(SECONDS_PER_OWNER, 1 / rate) * MARGIN
 
     async def queue(self, user_id: int, name: str) -> Place:
         """Queue the newcomer's welcome (once); return their place and the minutes promised."""

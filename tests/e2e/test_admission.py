@@ -72,15 +72,15 @@ async def test_a_newcomer_whose_promise_slips_is_told_once_what_to_expect_now(
     joko = strict_emulator.user(6103, "Joko", language_code="en")
 
     (note,) = await wati.command("start")
-    assert "antrean ke-2" in note.text and "paling lama sekitar 1 menit" in note.text
+    assert "antrean ke-2" in note.text and "paling lama sekitar 2 menit" in note.text
     (note,) = await joko.command("start")
-    assert "number 3 in the queue" in note.text and "within about 1 minute" in note.text
+    assert "number 3 in the queue" in note.text and "within about 2 minute" in note.text
 
     clock = paced_bot.clock
     assert isinstance(clock, FakeClock)
-    clock.advance(seconds=30)
+    clock.advance(seconds=90)
     before = len(wati.messages)
-    await tell_slipped(paced_bot.application)  # not yet: the minute has not passed
+    await tell_slipped(paced_bot.application)  # not yet: two minutes have not passed
     assert len(wati.messages) == before
     clock.advance(seconds=31)
     await tell_slipped(paced_bot.application)
