@@ -9,8 +9,9 @@ pacing); this service keeps the queue and its promises.
 
 **The promise.** How fast the queue moves is measured, not assumed: every welcome the edge
 sends is noted, and the rate is the welcomes of the last :data:`RATE_WINDOW` over the time
-the queue has been waiting in it. A newcomer at place *p* is promised
-``LEAD + p × seconds per welcome × MARGIN``, rounded up to whole minutes. Before enough
+since the window's start or the rush's first welcome, whichever is later. A newcomer at
+place *p* is promised ``LEAD + p × seconds per welcome × MARGIN``, rounded up to whole
+minutes. Before enough
 welcomes are measured the queue may not have moved at all yet (those already in a
 conversation hold the sending budget until they finish), so the promise is then
 ``FLOOR_LEAD + p × FLOOR_SECONDS_PER_WELCOME × MARGIN``. The promised moment is stored on
@@ -90,30 +91,27 @@ class WelcomeRate:
 
     def __init__(self) -> None:
         self._welcomes: deque[datetime] = deque()
-        self._waiting_since: datetime | None = None
-
-    def waiting(self, now: datetime) -> None:
-        """Someone waits: the queue's time starts counting, if it was not already."""
-        if self._waiting_since is None:
-            self._waiting_since = now
+        self._first: datetime | None = None  # the first welcome since the queue was empty
 
     def emptied(self) -> None:
         """Nobody waits any more: an idle queue says nothing about the next rush's pace."""
         self._welcomes.clear()
-        self._waiting_since = None
+        self._first = None
 
     def welcomed(self, now: datetime) -> None:
         """One waiting newcomer was welcomed at ``now``."""
-        self.waiting(now)
+        if self._first is None:
+            self._first = now
         self._welcomes.append(now)
 
     def per_second(self, now: datetime) -> float | None:
-        """Welcomes per second while people waited, or None before enough were measured."""
+        """Welcomes per second since the queue began to move, or None before enough were
+        measured (the wait before the first welcome is the floor's to cover)."""
         start = now - RATE_WINDOW
         while self._welcomes and self._welcomes[0] < start:
             self._welcomes.popleft()
-        if self._waiting_since is not None:
-            start = max(start, self._waiting_since)
+        if self._first is not None:
+            start = max(start, self._first)
         span = (now - start).total_seconds()
         if len(self._welcomes) < RATE_MIN_WELCOMES or span < RATE_MIN_SPAN.total_seconds():
             return None
@@ -142,7 +140,6 @@ class Admission:
     async def queue(self, user_id: int, name: str) -> Place:
         """Queue the newcomer's welcome (once); return their place and the minutes promised."""
         now = self._now()
-        self.rate.waiting(now)
         queued = await self._outbox.queued_of(WELCOME)
         for place, message in enumerate(queued, 1):
             if message.user_id == user_id:

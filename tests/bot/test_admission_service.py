@@ -112,3 +112,18 @@ async def test_a_slipped_promise_is_told_once_with_a_new_one(
     assert await admission.slipped() == []
     rows = [m for m in await outbox.all_messages() if m.user_id == 101]
     assert rows[0].params["promised_by"] > clock().isoformat()
+
+
+async def test_the_wait_before_the_first_welcome_does_not_count_against_the_pace(
+    queue: tuple[Admission, OutboxRepository, FakeClock],
+) -> None:
+    admission, outbox, clock = queue
+    for user_id in PEOPLE[:80]:
+        await admission.queue(user_id, "Orang")
+    clock.advance(seconds=50)  # the bot is busy with those already signing up: no welcome yet
+    for _ in range(20):  # then the queue moves at one welcome a second
+        clock.advance(seconds=1)
+        await welcome_next(admission, outbox, clock)
+    late = await admission.queue(PEOPLE[80], "Wati")
+    assert late.place == 61
+    assert late.minutes == promised(61, 19 / 20) == 2  # not the 5 minutes of 20 in 60 s
