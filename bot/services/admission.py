@@ -11,9 +11,8 @@ pacing); this service keeps the queue and its promises.
 sends is noted, and the rate is the welcomes of the last :data:`RATE_WINDOW` over the time
 since the window's start or the rush's first welcome, whichever is later. A newcomer at
 place *p* is promised ``LEAD + p × seconds per welcome × MARGIN``, rounded up to whole
-minutes. Before enough
-welcomes are measured the queue may not have moved at all yet (those already in a
-conversation hold the sending budget until they finish), so the promise is then
+minutes. Before enough welcomes are measured the queue may not have moved at all yet (those
+already in a conversation hold the sending budget until they finish), so the promise is then
 ``FLOOR_LEAD + p × FLOOR_SECONDS_PER_WELCOME × MARGIN``. The promised moment is stored on
 the queue row (``promised_by``), so it survives a restart.
 
