@@ -17,9 +17,11 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DueTimes
 from bot.services.dialogs import DialogService
 from bot.services.exports import ExportService
+from bot.services.faq_content import read_faq
 from bot.services.feedback import FeedbackService
 from bot.services.invites import InviteService
 from bot.services.profile import ProfileService
+from bot.services.questions import QuestionDesk
 from bot.services.reminders import Reminders, parse_rules
 from bot.services.session_editor import NewSessionEditor, SessionEditor
 from bot.services.sessions import SessionService
@@ -28,6 +30,7 @@ from bot.services.stats import StatsService
 from bot.services.tips import TipsService
 from bot.services.tips_content import library
 from bot.services.users import UserService
+from bot.services.working_hours import WorkingHours, working_hours
 from storage.attendance import AttendanceRepository
 from storage.broadcasts import BroadcastRepository
 from storage.database import Database
@@ -37,6 +40,7 @@ from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.owners import OwnerRepository
 from storage.personal_data import PersonalDataRepository
+from storage.questions import QuestionRepository
 from storage.reports import ReportRepository
 from storage.sessions import SessionRepository
 from storage.stats import StatsRepository
@@ -72,6 +76,7 @@ class Services:
     session_editor: SessionEditor
     feedback: FeedbackService
     due_times: DueTimes
+    questions: QuestionDesk
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -100,13 +105,15 @@ class Services:
         )
         invites = InviteService(InviteRepository(db), now)
         access, tz = Access(UserRepository(db), sessions), settings.timezone
+        tips = TipsService(db, TipsRepository(db), owners, outbox, library(), tz, now)
+        catalog = Catalog.load()
         broadcasts = BroadcastService(
             db, BroadcastRepository(db), outbox, sessions, UserRepository(db), now
         )
         return cls(
             settings=settings,
             db=db,
-            catalog=Catalog.load(),
+            catalog=catalog,
             now=now,
             users=users,
             dialogs=dialogs,
@@ -124,7 +131,7 @@ class Services:
                 dialogs, broadcasts, UserRepository(db), sessions, tz
             ),
             attendance=attendance,
-            tips=TipsService(db, TipsRepository(db), owners, outbox, library(), tz, now),
+            tips=tips,
             admission=Admission(db, outbox, now),
             new_session=NewSessionEditor(
                 dialogs, access, users, session_service, invites, tz, now
@@ -132,6 +139,19 @@ class Services:
             session_editor=SessionEditor(dialogs, access, users, session_service, tz, now),
             feedback=FeedbackService(dialogs, attendance),
             due_times=due_times,
+            questions=QuestionDesk(
+                db,
+                QuestionRepository(db),
+                outbox,
+                read_faq(),
+                hours_of(settings),
+                UserRepository(db),
+                booking,
+                sessions,
+                tips,
+                catalog,
+                now,
+            ),
         )
 
     def export_service(self) -> ExportService:
@@ -150,6 +170,17 @@ class Services:
     async def close(self) -> None:
         """Release the database."""
         await self.db.close()
+
+
+def hours_of(settings: Settings) -> WorkingHours:
+    """The Dinas's working hours from the settings."""
+    return working_hours(
+        settings.timezone,
+        settings.work_days,
+        settings.work_hours,
+        settings.holidays,
+        settings.answer_hours,
+    )
 
 
 def _programme(

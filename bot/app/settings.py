@@ -8,12 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
 from bot.core.errors import ConfigError
 from bot.services.reminders import parse_rules
+from bot.services.working_hours import parse_days, parse_holidays, parse_hours
 from handlers.whatsapp.settings import WhatsAppSettings
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -49,6 +51,11 @@ class Settings:
     reminders: str = "day-before@08:00,2h"
     feedback_delay: timedelta = timedelta(hours=1)
     whatsapp: WhatsAppSettings | None = None
+    # Tanya Dinas: when people answer questions, and in how many working hours
+    work_days: str = "mon-fri"
+    work_hours: str = "08:00-15:00"
+    holidays: str = ""
+    answer_hours: int = 4
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value, for the log redactor."""
@@ -94,7 +101,22 @@ def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Sett
         reminders=_reminders(env.get("DODOLAN_REMINDERS", "").strip() or "day-before@08:00,2h"),
         feedback_delay=timedelta(minutes=_positive_int(env, "DODOLAN_FEEDBACK_DELAY_MINUTES", 60)),
         whatsapp=whatsapp,
+        **_working_hours(env),
     )
+
+
+def _working_hours(env: Mapping[str, str]) -> dict[str, Any]:
+    """The Tanya Dinas working-hours settings, checked (each error names its variable)."""
+    values: dict[str, Any] = {
+        "work_days": env.get("DODOLAN_WORK_DAYS", "").strip() or "mon-fri",
+        "work_hours": env.get("DODOLAN_WORK_HOURS", "").strip() or "08:00-15:00",
+        "holidays": env.get("DODOLAN_HOLIDAYS", "").strip(),
+        "answer_hours": _positive_int(env, "DODOLAN_ANSWER_HOURS", 4),
+    }
+    parse_days(values["work_days"])
+    parse_hours(values["work_hours"])
+    parse_holidays(values["holidays"])
+    return values
 
 
 def _reminders(raw: str) -> str:

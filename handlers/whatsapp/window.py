@@ -132,6 +132,7 @@ USES = {
     "session_changed": TemplateUse("dodolan_session_changed", ABOUT),
     "session_cancelled": TemplateUse("dodolan_session_cancelled", ("title", "when")),
     "waitlist_moved": TemplateUse("dodolan_waitlist_moved", ("title", "when", "rank")),
+    "question_answer": TemplateUse("dodolan_question_answered"),  # "tap to read it"
 }
 ANNOUNCEMENT = TemplateUse(
     "dodolan_announcement", ("text",), markup=("text",), other_payload=STOP_PAYLOAD

@@ -1,0 +1,377 @@
+"""Finding the FAQ entry a typed question asks: normalise, stem, then rank with BM25.
+
+Owners type "gmn cara batalin sesi sy?" as often as "Bagaimana cara membatalkan sesi saya?".
+A question goes through, in order: lower case and letters only; runs of three or more of
+one letter shortened ("bayarrr" → "bayar"); the slang and typo table (:data:`SLANG`,
+"gmn" → "bagaimana", "nggak" → "tidak"); stop words dropped; Sastrawi's Indonesian stemmer
+("membatalkan" → "batal"); and a word the FAQ never uses is read as the closest one it does
+(one typo, "sertifkat" → "sertifikat"). Each question form of each entry is a document;
+an entry scores as its best form (Okapi BM25, k1 1.2, b 0.75).
+
+How sure the match is comes from how much of the question the best form covers (the share
+of the question's word weight, idf, that the form contains), not the raw score, which grows
+with length: a question whose main words the FAQ never uses is for a person.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+from bot.services.faq_content import FaqEntry
+
+K1, B = 1.2, 0.75
+CONFIDENT = 0.6  # coverage at or above which the best entry answers at once
+WEAK = 0.34  # coverage at or above which entries are offered as choices
+MARGIN = 1.25  # the best entry must beat the next by this factor to answer at once
+
+# Everyday spellings and common typos, read as the word the FAQ is written with.
+SLANG = {
+    "gmn": "bagaimana",
+    "gmna": "bagaimana",
+    "gimana": "bagaimana",
+    "gimna": "bagaimana",
+    "bgmn": "bagaimana",
+    "gmana": "bagaimana",
+    "piye": "bagaimana",
+    "kyk": "seperti",
+    "sy": "saya",
+    "sya": "saya",
+    "aq": "aku",
+    "ak": "aku",
+    "gw": "saya",
+    "gue": "saya",
+    "nggak": "tidak",
+    "ngga": "tidak",
+    "gak": "tidak",
+    "ga": "tidak",
+    "gk": "tidak",
+    "tdk": "tidak",
+    "ndak": "tidak",
+    "nda": "tidak",
+    "enggak": "tidak",
+    "engga": "tidak",
+    "kagak": "tidak",
+    "ora": "tidak",
+    "g": "tidak",
+    "yg": "yang",
+    "dgn": "dengan",
+    "dg": "dengan",
+    "utk": "untuk",
+    "untk": "untuk",
+    "bs": "bisa",
+    "bsa": "bisa",
+    "isa": "bisa",
+    "sdh": "sudah",
+    "udh": "sudah",
+    "udah": "sudah",
+    "dah": "sudah",
+    "blm": "belum",
+    "blum": "belum",
+    "lom": "belum",
+    "tp": "tapi",
+    "krn": "karena",
+    "karna": "karena",
+    "jg": "juga",
+    "aja": "saja",
+    "aj": "saja",
+    "sj": "saja",
+    "klo": "kalau",
+    "kalo": "kalau",
+    "kl": "kalau",
+    "mo": "mau",
+    "pengen": "ingin",
+    "pgn": "ingin",
+    "brp": "berapa",
+    "brapa": "berapa",
+    "dmn": "dimana",
+    "dmna": "dimana",
+    "mana": "mana",
+    "kpn": "kapan",
+    "knp": "kenapa",
+    "napa": "kenapa",
+    "apa2": "apa",
+    "bbrp": "beberapa",
+    "tgl": "tanggal",
+    "hr": "hari",
+    "jm": "jam",
+    "bawak": "bawa",
+    "bw": "bawa",
+    "bwa": "bawa",
+    "bayarnya": "bayar",
+    "byr": "bayar",
+    "bayr": "bayar",
+    "gratis": "gratis",
+    "grts": "gratis",
+    "free": "gratis",
+    "duit": "uang",
+    "ongkos": "biaya",
+    "biayanya": "biaya",
+    "byaya": "biaya",
+    "biya": "biaya",
+    "pelatihan": "latih",
+    "pltihan": "latih",
+    "pelatihn": "latih",
+    "training": "latih",
+    "kelas": "latih",
+    "class": "latih",
+    "workshop": "latih",
+    "sertifkat": "sertifikat",
+    "sertif": "sertifikat",
+    "serti": "sertifikat",
+    "certificate": "sertifikat",
+    "piagam": "sertifikat",
+    "batalin": "batal",
+    "batalkan": "batal",
+    "cancel": "batal",
+    "cancelin": "batal",
+    "gajadi": "batal",
+    "pindahin": "pindah",
+    "ganti": "pindah",
+    "reschedule": "pindah",
+    "move": "pindah",
+    "antri": "antre",
+    "antrian": "antre",
+    "antrean": "antre",
+    "waitlist": "antre",
+    "waiting": "antre",
+    "parkir": "parkir",
+    "parking": "parkir",
+    "motor": "parkir",
+    "mobil": "parkir",
+    "lokasi": "tempat",
+    "alamat": "tempat",
+    "venue": "tempat",
+    "where": "dimana",
+    "daptar": "daftar",
+    "dftr": "daftar",
+    "register": "daftar",
+    "signup": "daftar",
+    "join": "ikut",
+    "ikutan": "ikut",
+    "ikt": "ikut",
+    "data": "data",
+    "privasi": "privasi",
+    "privacy": "privasi",
+    "hapus": "hapus",
+    "delete": "hapus",
+    "wa": "whatsapp",
+    "tele": "telegram",
+    "tlp": "telepon",
+    "telp": "telepon",
+    "call": "telepon",
+    "nelpon": "telepon",
+    "admin": "petugas",
+    "cs": "petugas",
+    "operator": "petugas",
+    "staf": "petugas",
+    "staff": "petugas",
+    "orang": "petugas",
+    "manusia": "petugas",
+    "human": "petugas",
+    "shopee": "shopee",
+    "shoppe": "shopee",
+    "sopi": "shopee",
+    "sope": "shopee",
+    "tokped": "tokopedia",
+    "tokpd": "tokopedia",
+    "tiktokshop": "tiktok",
+    "tt": "tiktok",
+    "ol": "online",
+    "onlen": "online",
+    "olshop": "online",
+    "foto": "foto",
+    "poto": "foto",
+    "photo": "foto",
+    "pic": "foto",
+    "ongkir": "kirim",
+    "shipping": "kirim",
+    "harga": "harga",
+    "price": "harga",
+    "pricing": "harga",
+    "hp": "hp",
+    "laptop": "laptop",
+    "tips": "tip",
+    "tip": "tip",
+    "cost": "biaya",
+    "fee": "biaya",
+    "pay": "bayar",
+    "paid": "bayar",
+    "bring": "bawa",
+    "cancellation": "batal",
+    "certif": "sertifikat",
+    "dtg": "datang",
+    "dateng": "datang",
+    "hadir": "datang",
+    "msk": "masuk",
+    "bsk": "besok",
+    "skrg": "sekarang",
+    "sm": "sama",
+    "ama": "sama",
+    "trs": "terus",
+    "emg": "memang",
+    "gratiss": "gratis",
+    "bayarin": "bayar",
+    "sertifikatnya": "sertifikat",
+    "dapet": "dapat",
+    "dpt": "dapat",
+    "dapt": "dapat",
+}
+_SUFFIXES = ("nya", "ku", "mu")
+
+STOP = frozenset(  # words that ask nothing by themselves
+    """
+    yang di ke dari dan atau itu ini ya yah ya ok oke dong deh sih kah lah nih tuh kok
+    pak bu bapak ibu mas mbak kak kakak min gan sis bro om tante saya aku kami kita
+    ada adalah akan apa apakah bagaimana cara mau ingin bisa boleh tolong mohon minta
+    tanya nanya info informasi halo hai permisi maaf terima kasih makasih the a an is are
+    to of for do does i my me you your can how what when where which who will be it in on
+    and or with please about this that there any
+    dengan untuk juga saja kalau sudah belum tidak nya pun lagi jadi dalam pada oleh
+    """.split()  # noqa: SIM905 - a word list staff can read and extend
+)
+_LETTERS = re.compile(r"[^0-9a-z]+")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> object:
+    return StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    stemmed: str = _stemmer().stem(word)  # type: ignore[attr-defined]
+    return stemmed or word
+
+
+def words(text: str) -> list[str]:
+    """The question's words as typed, normalised and with slang read (stop words kept)."""
+    cleaned = _REPEATS.sub(r"\1", _LETTERS.sub(" ", text.casefold()))
+    return [_read(w) for w in cleaned.split()]
+
+
+def _read(word: str) -> str:
+    """One word as the FAQ writes it: slang read, also under a "-nya", "-ku" or "-mu"."""
+    if word in SLANG:
+        return SLANG[word]
+    for suffix in _SUFFIXES:
+        base = word.removesuffix(suffix)
+        if base != word and len(base) >= 3 and base in SLANG:
+            return SLANG[base]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """The question as the search sees it: normalised, slang read, stop words out, stemmed."""
+    found = []
+    for word in words(text):
+        if word in STOP:
+            continue
+        stem = SLANG.get(_stem(word), _stem(word))
+        if stem not in STOP:
+            found.append(stem)
+    return found
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One FAQ entry and how well a question matches it."""
+
+    entry: FaqEntry
+    score: float  # BM25 of its best question form
+    coverage: float  # share of the question's word weight that form contains (0–1)
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the search concluded: one entry to answer with, entries to offer, or none."""
+
+    confident: Hit | None
+    offered: tuple[Hit, ...]  # the top two or three when not confident; () when none fits
+
+
+class FaqIndex:
+    """BM25 over every question form of every entry, with typo-tolerant terms."""
+
+    def __init__(self, entries: Sequence[FaqEntry]) -> None:
+        self.entries = tuple(entries)
+        self._docs: list[tuple[FaqEntry, Counter[str], int]] = []
+        for entry in self.entries:
+            for form in _forms(entry):
+                tokens = terms(form)
+                if tokens:
+                    self._docs.append((entry, Counter(tokens), len(tokens)))
+        count = len(self._docs) or 1
+        self._avg = sum(n for _, _, n in self._docs) / count
+        frequency: Counter[str] = Counter()
+        for _, counts, _ in self._docs:
+            frequency.update(counts.keys())
+        self._idf = {
+            term: math.log(1 + (count - n + 0.5) / (n + 0.5)) for term, n in frequency.items()
+        }
+        self._max_idf = math.log(1 + (count + 0.5) / 0.5)
+        self._vocabulary = sorted(self._idf)
+
+    def _known(self, term: str) -> str:
+        """The term, or the FAQ word it is one typo away from (words of 5 letters or more)."""
+        if term in self._idf or len(term) < 5:
+            return term
+        for suffix in _SUFFIXES:
+            if term.endswith(suffix) and term.removesuffix(suffix) in self._idf:
+                return term.removesuffix(suffix)
+        close = difflib.get_close_matches(term, self._vocabulary, n=1, cutoff=0.84)
+        return close[0] if close else term
+
+    def search(self, text: str) -> list[Hit]:
+        """Every entry that shares a word with the question, best first."""
+        query = [self._known(t) for t in terms(text)]
+        if not query:
+            return []
+        weight = sum(self._idf.get(t, self._max_idf) for t in set(query))
+        best: dict[str, Hit] = {}
+        for entry, counts, length in self._docs:
+            score, covered = 0.0, 0.0
+            for term in set(query):
+                tf = counts.get(term, 0)
+                if not tf:
+                    continue
+                idf = self._idf[term]
+                covered += idf
+                score += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self._avg))
+            if score <= 0:
+                continue
+            hit = Hit(entry, score, covered / weight)
+            known = best.get(entry.id)
+            if known is None or (hit.coverage, hit.score) > (known.coverage, known.score):
+                best[entry.id] = hit
+        return sorted(best.values(), key=lambda h: (h.coverage, h.score), reverse=True)
+
+    def find(self, text: str) -> Found:
+        """Decide: answer with the best entry, offer the top few, or leave it to a person."""
+        hits = self.search(text)
+        if not hits or hits[0].coverage < WEAK:
+            return Found(None, ())
+        top = hits[0]
+        runner = hits[1] if len(hits) > 1 else None
+        clear = (
+            runner is None
+            or top.coverage >= runner.coverage * MARGIN
+            or (top.coverage >= 0.99 and runner.coverage < 0.99)
+        )
+        if top.coverage >= CONFIDENT and clear:
+            return Found(top, ())
+        return Found(None, tuple(h for h in hits[:3] if h.coverage >= WEAK))
+
+
+def _forms(entry: FaqEntry) -> Iterable[str]:
+    for forms in entry.questions.values():
+        yield from forms
+    yield from entry.title.values()

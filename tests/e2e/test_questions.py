@@ -1,0 +1,183 @@
+"""Tanya Dinas end to end: owners on Telegram and WhatsApp ask in their own words; the answer
+comes from their own booking, from the FAQ, or from a person who replies on Telegram."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.core.questions import Line, TicketStatus
+from simulator import BotApiEmulator, FakeUser
+from simulator.whatsapp import WhatsAppEmulator
+from storage.questions import QuestionRepository
+from tests.e2e.support import create_session, register_owner
+from tests.e2e.test_trainer import make_trainer
+from tests.e2e.test_two_channels import RINA, both, wa, whatsapp_owner
+from tests.harness import STAFF_ID, FakeClock, RunningBot
+
+__all__ = ["both", "wa"]  # fixtures shared with the two-channel tests
+
+FRIDAY_1630 = datetime(2026, 12, 11, 9, 30, tzinfo=UTC)  # Friday 11 December, 16.30 WIB
+
+
+async def staff_member(bot: RunningBot, emulator: BotApiEmulator) -> FakeUser:
+    """The configured staff member, who has opened the bot (so tickets can reach them)."""
+    staff = emulator.user(STAFF_ID, "Bu Ani", language_code="id")
+    await staff.command("bantuan")
+    return staff
+
+
+async def questions_of(bot: RunningBot, user_id: int) -> list:  # type: ignore[type-arg]
+    return await QuestionRepository(bot.services.db).of_user(user_id)
+
+
+async def test_a_question_about_my_booking_is_answered_with_my_booking_on_both_channels(
+    both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator
+) -> None:
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    rina = wa.person(RINA, name="Rina")
+    rina_id = await whatsapp_owner(both, RINA, "Rina")
+    session = await create_session(both, "Foto produk pakai HP")
+    await both.services.booking.book(1001, session.id)
+    await both.services.booking.book(rina_id, session.id)
+
+    replies = await siti.send("sesi saya jam berapa ya bu?")
+    card = replies[-1].text
+    assert "Foto produk pakai HP" in card and "Malang Creative Center" in card
+    assert "09.00" in card and "belum paham" not in card
+
+    seen = await rina.say("sy udah booking, tempatnya dmn ya?")
+    text = seen[-1].text or seen[-1].body or ""
+    assert "Foto produk pakai HP" in text and "Malang Creative Center" in text
+    assert [q.line for q in await questions_of(both, 1001)] == [Line.OWN]
+    assert [q.line for q in await questions_of(both, rina_id)] == [Line.OWN]
+    wa.assert_no_violations()
+
+
+async def test_an_faq_answer_is_marked_answered_on_both_channels(
+    both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator
+) -> None:
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    rina = wa.person(RINA, name="Rina")
+    rina_id = await whatsapp_owner(both, RINA, "Rina")
+
+    (answer,) = await siti.send("Bu, pelatihannya bayar nggak?")
+    assert "gratis" in answer.text
+    assert answer.buttons == [["👍 Terjawab", "🙋 Tanya petugas"]]
+    await siti.press("👍 Terjawab")
+    assert siti.toasts[-1].startswith("Terima kasih")
+
+    (shown,) = await rina.say("sertifkatnya dapet gak?")
+    assert "sertifikat" in (shown.text or shown.body or "")
+    thanks = await rina.tap("👍 Terjawab")
+    assert (thanks[-1].text or "").startswith("Terima kasih")
+
+    for user_id, entry in ((1001, "biaya"), (rina_id, "sertifikat")):
+        (question,) = await questions_of(both, user_id)
+        assert (question.line, question.faq_id, question.helpful) == (Line.FAQ, entry, True)
+    counts = await both.services.questions.counts()
+    assert counts.helpful == 2 and dict(counts.by_line)["faq"] == 2
+    wa.assert_no_violations()
+
+
+async def test_a_person_answers_by_reply_and_it_reaches_a_closed_whatsapp_window_as_template(
+    both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator, clock: FakeClock
+) -> None:
+    staff = await staff_member(both, emulator)
+    rina = wa.person(RINA, name="Rina")
+    rina_id = await whatsapp_owner(both, RINA, "Rina")
+
+    (told,) = await rina.say("NIB saya dari OSS belum terbit sudah 2 minggu, kenapa ya?")
+    promise = told.text or told.body or ""
+    assert "petugas Dinas" in promise and "Selasa, 1 Desember 2026, 13.00 WIB" in promise
+    await both.tick()
+    ticket = staff.messages[-1]
+    assert "Rina" in ticket.text and "WhatsApp" in ticket.text and "NIB saya" in ticket.text
+    assert ticket.buttons == [["✅ Selesai"]]
+
+    clock.advance(hours=25)  # she has not written since: her 24-hour window is closed
+    (sent,) = await staff.reply_to(ticket.message_id, "Bu Rina, NIB bisa dicek ulang di OSS.")
+    assert "terkirim" in sent.text
+    await both.tick()
+    template = rina.messages[-1]
+    assert template.template == "dodolan_question_answered"
+    opened = await rina.tap_template("Baca jawaban")
+    answer = opened[-1].text or opened[-1].body or ""
+    assert "NIB bisa dicek ulang di OSS" in answer and "petugas Dinas" in answer
+
+    (question,) = await questions_of(both, rina_id)
+    assert question.status == TicketStatus.ANSWERED and question.answered_by == STAFF_ID
+    counts = await both.services.questions.counts()
+    assert (counts.tickets, counts.answered, counts.kept) == (1, 1, 0)  # 25 h: promise broken
+    wa.assert_no_violations()  # never a free-form message outside the window
+
+
+async def test_a_question_at_1630_on_a_friday_is_promised_for_monday_morning(
+    both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator, clock: FakeClock
+) -> None:
+    await staff_member(both, emulator)
+    clock.moment = FRIDAY_1630
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    rina = wa.person(RINA, name="Rina")
+    await whatsapp_owner(both, RINA, "Rina")
+
+    (told,) = await siti.send("Bu, apakah ada bantuan modal usaha dari Dinas untuk UKM?")
+    assert "Senin, 14 Desember 2026, 09.00 WIB" in told.text
+    (told_wa,) = await rina.say("bisa pinjam modal usaha lewat dinas ga?")
+    assert "Senin, 14 Desember 2026, 09.00 WIB" in (told_wa.text or told_wa.body or "")
+    wa.assert_no_violations()
+
+
+async def test_a_revoked_trainers_reply_is_refused_and_reaches_nobody(
+    both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    staff = await staff_member(both, emulator)
+    joko = await make_trainer(both, emulator, 7001, "Pak Joko")
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    session = await create_session(both, "Judul produk yang dicari")
+    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await both.services.booking.book(1001, session.id)
+
+    (told,) = await siti.send("Pak, materi sesi nanti pakai contoh produk kuliner juga kah?")
+    assert "Pak Joko (pelatih sesi Anda) dan petugas Dinas" in told.text
+    await both.tick()
+    ticket = joko.messages[-1]
+    assert "Judul produk yang dicari" in ticket.text
+    assert ticket.buttons == [["✅ Selesai"], ["↪️ Alihkan ke petugas"]]
+    assert "materi sesi" in staff.messages[-1].text
+
+    await both.services.sessions.revoke_trainer(joko.id)
+    (refused,) = await joko.reply_to(ticket.message_id, "Iya Bu, pakai contoh kuliner.")
+    assert "tidak lagi bisa menjawab" in refused.text
+    await joko.press_on(ticket, "✅ Selesai")
+    assert "tidak lagi bisa menjawab" in joko.toasts[-1]
+
+    (question,) = await questions_of(both, 1001)
+    assert question.status == TicketStatus.OPEN and question.first_response_at is None
+    thread = await QuestionRepository(both.services.db).thread(question.id)
+    assert [m.author for m in thread] == ["owner"]
+    siti_before = len(siti.messages)
+    await both.tick()
+    assert not any("pakai contoh kuliner" in (m.text or "") for m in siti.messages[siti_before:])
+
+
+async def test_many_questions_in_a_short_time_are_asked_to_wait(
+    both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    for n in range(5):
+        await siti.send(f"pertanyaan nomor {n} tentang modal usaha kecil")
+    (wait,) = await siti.send("satu lagi tentang modal usaha kecil")
+    assert "Mohon tunggu sebentar" in wait.text
+    (question,) = await questions_of(both, 1001)  # one ticket; the others added to it
+    thread = await QuestionRepository(both.services.db).thread(question.id)
+    assert len(thread) == 5  # the sixth was not stored, and reached no one
