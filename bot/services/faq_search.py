@@ -28,9 +28,11 @@ from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 from bot.services.faq_content import FaqEntry
 
 K1, B = 1.2, 0.75
-CONFIDENT = 0.6  # coverage at or above which the best entry answers at once
+CONFIDENT = 0.6  # coverage at or above which the best entry answers at once…
+MARGIN = 1.25  # …if it beats the next entry by this factor
+ALONE = 0.45  # a lower coverage also answers at once when no other entry comes close…
+ALONE_MARGIN = 2.0  # …that is, the best has twice the next one's coverage
 WEAK = 0.34  # coverage at or above which entries are offered as choices
-MARGIN = 1.25  # the best entry must beat the next by this factor to answer at once
 
 # Everyday spellings and common typos, read as the word the FAQ is written with.
 SLANG = {
@@ -220,6 +222,31 @@ SLANG = {
     "gratiss": "gratis",
     "bayarin": "bayar",
     "sertifikatnya": "sertifikat",
+    "next": "lanjut",
+    "upcoming": "lanjut",
+    "schedule": "jadwal",
+    "allowed": "syarat",
+    "eligible": "syarat",
+    "requirement": "syarat",
+    "requirements": "syarat",
+    "car": "parkir",
+    "come": "datang",
+    "product": "produk",
+    "products": "produk",
+    "shop": "toko",
+    "store": "toko",
+    "account": "akun",
+    "safe": "aman",
+    "open": "buka",
+    "send": "kirim",
+    "ship": "kirim",
+    "photos": "foto",
+    "ads": "iklan",
+    "promote": "promosi",
+    "language": "bahasa",
+    "english": "inggris",
+    "profile": "profil",
+    "attendance": "absen",
     "dapet": "dapat",
     "dpt": "dapat",
     "dapt": "dapat",
@@ -235,6 +262,8 @@ STOP = frozenset(  # words that ask nothing by themselves
     to of for do does i my me you your can how what when where which who will be it in on
     and or with please about this that there any
     dengan untuk juga saja kalau sudah belum tidak nya pun lagi jadi dalam pada oleh
+    aja biar dong perlu harus pas buat sama masih kah sana sini gitu gini yaa deh nah
+    we get need should at want is there have has t s don work does did any some list
     """.split()  # noqa: SIM905 - a word list staff can read and extend
 )
 _LETTERS = re.compile(r"[^0-9a-z]+")

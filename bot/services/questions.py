@@ -23,6 +23,7 @@ is asked to wait (:data:`BURST`), and nothing reaches the staff for those.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -51,25 +52,25 @@ REMIND_BEFORE = timedelta(hours=1)  # staff are reminded this long before a prom
 TICKET_KIND, DUE_KIND, ANSWER_KIND = "question_ticket", "question_due", "question_answer"
 BOOKINGS, TIPS = "bookings", "tips"  # the menu screens the first line answers with
 
-_SELF = frozenset({"saya", "aku", "ku", "my", "i", "me", "kami"})
+_SELF = frozenset({"saya", "aku", "sy", "my", "i", "kami"})
+# "sesi saya", "my session": a booking word next to the owner ("<word> saya", "my <word>")
 _BOOKING_WORDS = frozenset(
+    {"sesi", "latih", "booking", "jadwal", "kursi", "antre", "session", "seat", "tempat", "bimtek"}
+)
+# "saya sudah tercatat hadir belum?": the owner, a state of their booking, and a question
+_STATE_WORDS = frozenset(
     {
-        "sesi",
-        "latih",
-        "booking",
-        "book",
-        "jadwal",
-        "kursi",
+        "absen",
+        "hadir",
+        "tercatat",
+        "checkin",
         "antre",
         "urut",
-        "absen",
-        "checkin",
-        "check",
-        "hadir",
-        "session",
-        "seat",
-        "place",
-        "tempat",
+        "booking",
+        "kebagian",
+        "dapat",
+        "pesan",
+        "kursi",
     }
 )
 _ASKING = frozenset(
@@ -79,26 +80,23 @@ _ASKING = frozenset(
         "mana",
         "dimana",
         "tempat",
-        "lokasi",
-        "urut",
         "nomor",
         "berapa",
         "sudah",
         "belum",
         "status",
         "cek",
-        "lihat",
         "when",
         "where",
         "what",
         "time",
         "which",
-        "tercatat",
-        "masuk",
         "apa",
+        "aman",
     }
 )
-_TIPS_WORDS = frozenset({"tip", "harian", "langgan"})
+_HOW = frozenset({"cara", "bagaimana", "how", "caranya"})  # "how do I…" is for the FAQ
+_TIPS_WORDS = frozenset({"tip", "tips"})
 _SESSION_WORDS = frozenset(
     {
         "sesi",
@@ -212,13 +210,29 @@ def mentions(text: str, vocabulary: frozenset[str]) -> bool:
 
 
 def own_topic(text: str) -> str | None:
-    """Which of the owner's own screens a question asks about, if any."""
-    said = set(words(text)) | set(terms(text))
-    if not _SELF & said and not any(w.endswith("ku") for w in words(text)):
+    """Which of the owner's own screens a question asks about, if any.
+
+    Their own booking: a booking word beside "saya"/"my" ("jadwal saya", "my session",
+    "sesiku"), or "saya" with a state of a booking and a question word ("sy udah absen
+    blm?"). Their tips: "tips" and "saya". A "how do I…" question is left to the FAQ.
+    """
+    said = words(text)
+    vocabulary = set(said) | set(terms(text))
+    if _HOW & vocabulary:
         return None
-    if _TIPS_WORDS & said and ("tip" in said):
+    owned = {w.removesuffix("ku") for w in said if w.endswith("ku") and len(w) > 4}
+    if not _SELF & vocabulary and not owned:
+        return None
+    if _TIPS_WORDS & vocabulary:
         return TIPS
-    if _BOOKING_WORDS & said and _ASKING & said:
+    pairs = set(itertools.pairwise(said))
+    beside = any(
+        (a in _BOOKING_WORDS and b in _SELF) or (a in _SELF and b in _BOOKING_WORDS)
+        for a, b in pairs
+    )
+    if beside or owned & _BOOKING_WORDS:
+        return BOOKINGS
+    if _STATE_WORDS & vocabulary and _ASKING & vocabulary:
         return BOOKINGS
     return None
 
@@ -271,7 +285,7 @@ class QuestionDesk:
         own = await self._own(user_id, text)
         if own is not None:
             qid = await self._store.add(user_id, channel, text, Line.OWN, None, now)
-            return Reply(Line.OWN, own=own, question_id=qid)
+            return Reply(Line.OWN, (self.own_notice(qid, language),), own, qid)
         found = self.index.find(text)
         if found.confident is not None:
             entry = found.confident.entry
@@ -464,6 +478,13 @@ class QuestionDesk:
         ok = self._button(language, "questions.button.answered", "ok", qid)
         ask = self._button(language, "questions.button.ask_person", "ask", qid)
         return Notice(self._t(language, "questions.faq", answer=answer), (ok, ask), (2,))
+
+    def own_notice(self, question_id: int, language: str) -> Notice:
+        """Under the owner's own screen: did it answer, or should a person?"""
+        qid = str(question_id)
+        ok = self._button(language, "questions.button.answered", "ok", qid)
+        ask = self._button(language, "questions.button.ask_person", "ask", qid)
+        return Notice(self._t(language, "questions.own"), (ok, ask), (2,))
 
     def offer_notice(self, hits: Sequence[Hit], question_id: int, language: str) -> Notice:
         """The top entries as choices, then "🙋 Tanya petugas"."""

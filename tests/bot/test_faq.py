@@ -68,7 +68,7 @@ def test_a_clear_question_is_answered_at_once(question: str, entry: str) -> None
     "question",
     [
         "NIB saya dari OSS belum terbit sudah 2 minggu, kenapa ya?",
-        "apakah ada bantuan modal usaha dari Dinas untuk UKM?",
+        "apakah ada bantuan modal usaha dari Dinas?",
     ],
 )
 def test_a_question_the_faq_does_not_cover_is_for_a_person(question: str) -> None:

@@ -42,14 +42,15 @@ async def test_a_question_about_my_booking_is_answered_with_my_booking_on_both_c
     await both.services.booking.book(1001, session.id)
     await both.services.booking.book(rina_id, session.id)
 
-    replies = await siti.send("sesi saya jam berapa ya bu?")
-    card = replies[-1].text
-    assert "Foto produk pakai HP" in card and "Malang Creative Center" in card
-    assert "09.00" in card and "belum paham" not in card
+    card, under = await siti.send("sesi saya jam berapa ya bu?")
+    assert "Foto produk pakai HP" in card.text and "Malang Creative Center" in card.text
+    assert "09.00" in card.text and card.buttons  # the /bookingsaya card, with its buttons
+    assert under.buttons == [["👍 Terjawab", "🙋 Tanya petugas"]]
 
     seen = await rina.say("sy udah booking, tempatnya dmn ya?")
-    text = seen[-1].text or seen[-1].body or ""
+    text = seen[0].text or seen[0].body or ""
     assert "Foto produk pakai HP" in text and "Malang Creative Center" in text
+    assert "Tanya petugas" in " ".join(seen[-1].titles)
     assert [q.line for q in await questions_of(both, 1001)] == [Line.OWN]
     assert [q.line for q in await questions_of(both, rina_id)] == [Line.OWN]
     wa.assert_no_violations()
@@ -126,7 +127,7 @@ async def test_a_question_at_1630_on_a_friday_is_promised_for_monday_morning(
     rina = wa.person(RINA, name="Rina")
     await whatsapp_owner(both, RINA, "Rina")
 
-    (told,) = await siti.send("Bu, apakah ada bantuan modal usaha dari Dinas untuk UKM?")
+    (told,) = await siti.send("Bu, NIB saya dari OSS kok belum terbit juga, kenapa ya?")
     assert "Senin, 14 Desember 2026, 09.00 WIB" in told.text
     (told_wa,) = await rina.say("bisa pinjam modal usaha lewat dinas ga?")
     assert "Senin, 14 Desember 2026, 09.00 WIB" in (told_wa.text or told_wa.body or "")
