@@ -119,7 +119,13 @@ class Services:
             dialogs=dialogs,
             signup=SignupService(dialogs, owners, now),
             profile=ProfileService(
-                dialogs, owners, now, booking, outbox, PersonalDataRepository(db)
+                dialogs,
+                owners,
+                now,
+                booking,
+                outbox,
+                PersonalDataRepository(db),
+                QuestionRepository(db),
             ),
             sessions=session_service,
             booking=booking,

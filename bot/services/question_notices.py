@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.core import choices as ids
 from bot.core.models import OutboxMessage, OwnerProfile, TrainingSession
 from bot.core.notices import Choice, Notice
-from bot.core.questions import Question, ThreadMessage, TicketStatus
+from bot.core.questions import Question, QuestionCounts, ThreadMessage, TicketStatus
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
 from bot.services.delivery import Builders
@@ -25,6 +25,42 @@ from bot.services.questions import (
 )
 
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp"}
+
+
+def counts_text(catalog: Catalog, language: str, counts: QuestionCounts) -> str:
+    """The Tanya Dinas section of /statistik."""
+    t = catalog.text
+    by_line = dict(counts.by_line)
+    faq = by_line.get("faq", 0)
+
+    def hours(value: float | None) -> str:
+        if value is None:
+            return t(language, "questions.stats.none")
+        return t(language, "questions.stats.hours", hours=f"{value:.1f}".replace(".", ","))
+
+    return "\n".join(
+        [
+            t(language, "questions.stats.heading"),
+            t(language, "questions.stats.asked", count=counts.asked),
+            t(language, "questions.stats.own", count=by_line.get("own", 0)),
+            t(language, "questions.stats.faq", count=faq, helpful=counts.helpful),
+            t(language, "questions.stats.choices", count=by_line.get("choices", 0)),
+            t(language, "questions.stats.person", count=counts.tickets, answered=counts.answered),
+            t(
+                language,
+                "questions.stats.response",
+                median=hours(counts.median_hours),
+                p90=hours(counts.p90_hours),
+            ),
+            t(
+                language,
+                "questions.stats.promises",
+                kept=counts.kept,
+                answered=counts.answered,
+                overdue=counts.overdue,
+            ),
+        ]
+    )
 
 
 class Profiles(Protocol):

@@ -3,15 +3,25 @@ comes from their own booking, from the FAQ, or from a person who replies on Tele
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
+from bot.app.telegram import WHATSAPP_KEY
+from bot.app.whatsapp import WhatsAppEdge
 from bot.core.questions import Line, TicketStatus
 from simulator import BotApiEmulator, FakeUser
-from simulator.whatsapp import WhatsAppEmulator
+from simulator.whatsapp import WaMessage, WhatsAppEmulator, WhatsAppPerson
 from storage.questions import QuestionRepository
 from tests.e2e.support import create_session, register_owner
 from tests.e2e.test_trainer import make_trainer
-from tests.e2e.test_two_channels import RINA, both, wa, whatsapp_owner
+from tests.e2e.test_two_channels import (
+    RINA,
+    both,
+    database_bytes,
+    settled,
+    wa,
+    whatsapp_owner,
+)
 from tests.harness import STAFF_ID, FakeClock, RunningBot
 
 __all__ = ["both", "wa"]  # fixtures shared with the two-channel tests
@@ -24,6 +34,16 @@ async def staff_member(bot: RunningBot, emulator: BotApiEmulator) -> FakeUser:
     staff = emulator.user(STAFF_ID, "Bu Ani", language_code="id")
     await staff.command("bantuan")
     return staff
+
+
+async def says(bot: RunningBot, person: WhatsAppPerson, text: str) -> list[WaMessage]:
+    """What a WhatsApp owner got for one message, once the bot has handled it completely."""
+    edge = bot.application.bot_data[WHATSAPP_KEY]
+    assert isinstance(edge, WhatsAppEdge)
+    mark = len(person.messages)
+    await person.say(text)
+    await settled(edge)
+    return person.messages[mark:]
 
 
 async def questions_of(bot: RunningBot, user_id: int) -> list:  # type: ignore[type-arg]
@@ -47,7 +67,7 @@ async def test_a_question_about_my_booking_is_answered_with_my_booking_on_both_c
     assert "09.00" in card.text and card.buttons  # the /bookingsaya card, with its buttons
     assert under.buttons == [["👍 Terjawab", "🙋 Tanya petugas"]]
 
-    seen = await rina.say("sy udah booking, tempatnya dmn ya?")
+    seen = await says(both, rina, "sy udah booking, tempatnya dmn ya?")
     text = seen[0].text or seen[0].body or ""
     assert "Foto produk pakai HP" in text and "Malang Creative Center" in text
     assert "Tanya petugas" in " ".join(seen[-1].titles)
@@ -71,7 +91,7 @@ async def test_an_faq_answer_is_marked_answered_on_both_channels(
     await siti.press("👍 Terjawab")
     assert siti.toasts[-1].startswith("Terima kasih")
 
-    (shown,) = await rina.say("sertifkatnya dapet gak?")
+    (shown,) = await says(both, rina, "sertifkatnya dapet gak?")
     assert "sertifikat" in (shown.text or shown.body or "")
     thanks = await rina.tap("👍 Terjawab")
     assert (thanks[-1].text or "").startswith("Terima kasih")
@@ -91,7 +111,7 @@ async def test_a_person_answers_by_reply_and_it_reaches_a_closed_whatsapp_window
     rina = wa.person(RINA, name="Rina")
     rina_id = await whatsapp_owner(both, RINA, "Rina")
 
-    (told,) = await rina.say("NIB saya dari OSS belum terbit sudah 2 minggu, kenapa ya?")
+    (told,) = await says(both, rina, "NIB saya dari OSS belum terbit sudah 2 minggu, kenapa ya?")
     promise = told.text or told.body or ""
     assert "petugas Dinas" in promise and "Selasa, 1 Desember 2026, 13.00 WIB" in promise
     await both.tick()
@@ -129,7 +149,7 @@ async def test_a_question_at_1630_on_a_friday_is_promised_for_monday_morning(
 
     (told,) = await siti.send("Bu, NIB saya dari OSS kok belum terbit juga, kenapa ya?")
     assert "Senin, 14 Desember 2026, 09.00 WIB" in told.text
-    (told_wa,) = await rina.say("bisa pinjam modal usaha lewat dinas ga?")
+    (told_wa,) = await says(both, rina, "bisa pinjam modal usaha lewat dinas ga?")
     assert "Senin, 14 Desember 2026, 09.00 WIB" in (told_wa.text or told_wa.body or "")
     wa.assert_no_violations()
 
@@ -182,3 +202,64 @@ async def test_many_questions_in_a_short_time_are_asked_to_wait(
     (question,) = await questions_of(both, 1001)  # one ticket; the others added to it
     thread = await QuestionRepository(both.services.db).thread(question.id)
     assert len(thread) == 5  # the sixth was not stored, and reached no one
+
+
+async def test_statistik_counts_the_lines_and_datasaya_and_hapusdata_cover_the_questions(
+    both: RunningBot, emulator: BotApiEmulator, clock: FakeClock
+) -> None:
+    staff = await staff_member(both, emulator)
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    await siti.send("Bu, pelatihannya bayar nggak?")
+    await siti.press("👍 Terjawab")
+    await siti.send("Bu, surat keterangan usaha dari kelurahan itu wajib kah?")
+    await both.tick()
+    clock.advance(hours=1, minutes=30)
+    await staff.reply_to(staff.messages[-1].message_id, "Tidak wajib, Bu Siti.")
+    await both.tick()
+    assert "Tidak wajib, Bu Siti." in siti.messages[-1].text
+
+    report = "\n".join(m.text for m in await staff.command("statistik"))
+    assert "Pertanyaan: 2" in report and "Dijawab FAQ: 1 (👍 1)" in report
+    assert "Diteruskan ke petugas: 1, sudah dijawab 1" in report
+    assert "median 1,5 jam" in report and "Janji ditepati: 1 dari 1" in report
+
+    _summary, document = await siti.command("datasaya")
+    assert document.document is not None
+    exported = json.loads(document.document[2])["questions"]
+    assert [q["answered_by"] for q in exported] == ["faq", "person"]
+    conversation = exported[1]["conversation"]
+    assert [(m["from"], m["text"]) for m in conversation] == [
+        ("owner", "Bu, surat keterangan usaha dari kelurahan itu wajib kah?"),
+        ("staff", "Tidak wajib, Bu Siti."),
+    ]
+
+    await siti.command("hapusdata")
+    await siti.press("🗑 Ya, hapus data saya")
+    assert await questions_of(both, 1001) == []
+    on_disk = database_bytes(both.settings.database)
+    assert b"surat keterangan usaha" not in on_disk and b"Tidak wajib, Bu Siti" not in on_disk
+
+
+async def test_a_ticket_nearing_its_promise_reminds_the_staff_once(
+    both: RunningBot, emulator: BotApiEmulator, clock: FakeClock
+) -> None:
+    staff = await staff_member(both, emulator)
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    (told,) = await siti.send("Bu, izin usaha rumahan perlu surat dari RT juga kah?")
+    assert "Selasa, 1 Desember 2026, 13.00 WIB" in told.text
+    await both.tick()
+    seen = len(staff.messages)
+
+    clock.advance(hours=2, minutes=59)  # 11.59: not yet
+    await both.tick()
+    assert len(staff.messages) == seen
+    clock.advance(minutes=1)  # 12.00, an hour before the promise
+    await both.tick()
+    reminder = staff.messages[-1]
+    assert reminder.text.startswith("⏰") and "surat dari RT" in reminder.text
+    (sent,) = await staff.reply_to(reminder.message_id, "Tidak perlu, Bu.")  # it is a ticket too
+    assert "terkirim" in sent.text
