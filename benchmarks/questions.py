@@ -16,6 +16,7 @@ Run: ``.venv/bin/python benchmarks/questions.py`` (about 10 s; ``-v`` lists the 
 from __future__ import annotations
 
 import asyncio
+import logging
 import statistics
 import sys
 import tempfile
@@ -258,6 +259,7 @@ def outcome(expected: str, line: Line | None, faq_id: str | None, offered: list[
 
 
 async def main(verbose: bool) -> None:
+    logging.basicConfig(level=logging.ERROR)  # "no staff to hand it to": nobody is staff here
     with tempfile.TemporaryDirectory() as tmp:
         env = {"TELEGRAM_BOT_TOKEN": "123456:BENCH-questions", "DODOLAN_DATABASE": f"{tmp}/q.db"}
         services = await Services.start(load_settings(env), lambda: NOW)

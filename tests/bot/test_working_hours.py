@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app.container import hours_of
+from bot.app.settings import load_settings
 from bot.core.errors import ConfigError
 from bot.services.working_hours import working_hours
 
@@ -49,3 +51,16 @@ def test_working_time_between_two_moments() -> None:
 def test_bad_settings_name_their_variable(days: str, hours: str, holidays: str) -> None:
     with pytest.raises(ConfigError, match="DODOLAN_"):
         working_hours(WIB, days, hours, holidays)
+
+
+def test_the_settings_carry_working_hours_and_refuse_bad_ones() -> None:
+    token = {"TELEGRAM_BOT_TOKEN": "123456:ABC-working-hours"}
+    settings = load_settings({**token, "DODOLAN_HOLIDAYS": "2026-12-25"})
+    assert (settings.work_days, settings.work_hours, settings.answer_hours) == (
+        "mon-fri",
+        "08:00-15:00",
+        4,
+    )
+    assert hours_of(settings).promised(wib(24, 16)) == wib(28, 9)  # Christmas skipped
+    with pytest.raises(ConfigError, match="DODOLAN_WORK_HOURS"):
+        load_settings({**token, "DODOLAN_WORK_HOURS": "15:00-08:00"})

@@ -263,3 +263,27 @@ async def test_a_ticket_nearing_its_promise_reminds_the_staff_once(
     assert reminder.text.startswith("⏰") and "surat dari RT" in reminder.text
     (sent,) = await staff.reply_to(reminder.message_id, "Tidak perlu, Bu.")  # it is a ticket too
     assert "terkirim" in sent.text
+
+
+async def test_a_trainer_passes_a_ticket_to_staff_and_can_no_longer_answer_it(
+    both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    staff = await staff_member(both, emulator)
+    joko = await make_trainer(both, emulator, 7001, "Pak Joko")
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    session = await create_session(both, "Judul produk yang dicari")
+    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await both.services.booking.book(1001, session.id)
+    await siti.send("Pak, materi sesi nanti pakai contoh produk kuliner juga kah?")
+    await both.tick()
+    ticket = joko.messages[-1]
+    before = len(staff.messages)
+
+    await joko.press_on(ticket, "↪️ Alihkan ke petugas")
+    assert "dialihkan ke petugas Dinas" in joko.toasts[-1]
+    await both.tick()
+    assert len(staff.messages) == before + 1 and "materi sesi" in staff.messages[-1].text
+    (refused,) = await joko.reply_to(ticket.message_id, "Iya Bu.")
+    assert "tidak lagi bisa menjawab" in refused.text
