@@ -145,6 +145,13 @@ class QuestionRepository:
             (by, to_db_time(now), question_id),
         )
 
+    async def reopen(self, tx: Transaction, question_id: int, due_at: datetime) -> None:
+        """Open a ticket again (the owner wrote back), promised for ``due_at``."""
+        await connection(tx).execute(
+            "UPDATE questions SET status = 'open', due_at = ? WHERE id = ?",
+            (to_db_time(due_at), question_id),
+        )
+
     async def to_staff_only(self, tx: Transaction, question_id: int) -> None:
         """Take the session's trainer off the ticket."""
         await connection(tx).execute(
@@ -195,7 +202,8 @@ class QuestionRepository:
         """The ticket a message the bot sent to ``user_id`` (its channel id) was about."""
         row = await self._db.fetch_one(
             "SELECT json_extract(params, '$.question') FROM outbox WHERE user_id = ? "
-            "AND CAST(message_id AS TEXT) = ? AND kind IN ('question_ticket', 'question_due') "
+            "AND CAST(message_id AS TEXT) = ? "
+            "AND kind IN ('question_ticket', 'question_due', 'question_answer') "
             "ORDER BY id DESC LIMIT 1",
             (user_id, sent_id),
         )

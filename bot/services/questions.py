@@ -146,6 +146,7 @@ class QuestionStore(Protocol):
         self, tx: Transaction, question_id: int, by: int, now: datetime
     ) -> None: ...
     async def to_staff_only(self, tx: Transaction, question_id: int) -> None: ...
+    async def reopen(self, tx: Transaction, question_id: int, due_at: datetime) -> None: ...
     async def add_message(
         self,
         tx: Transaction,
@@ -347,16 +348,33 @@ class QuestionDesk:
         notice = await self._promise_notice(handed, language)
         return Reply(Line.PERSON, (notice,), None, question_id)
 
+    async def follow_up(self, user_id: int, question_id: int, text: str, language: str) -> Reply:
+        """The owner replied to an answer of a person: the thread continues."""
+        thread = await self._own_question(user_id, question_id)
+        if thread.status is None:
+            raise StaleAction(question_id)
+        count, window = BURST
+        if await self._store.count_since(user_id, self._now() - window) >= count:
+            return Reply(None, (Notice(self._t(language, "questions.wait")),))
+        return await self._continue(thread, text, language)
+
     async def _continue(self, thread: Question, text: str, language: str) -> Reply:
-        """The owner writes back on their ticket: the thread continues, staff are told."""
+        """The owner writes back on their ticket: the thread continues, staff are told.
+
+        A ticket still waiting keeps its promise; one already answered (or closed) is open
+        again with a new promise, counted from now.
+        """
         now = self._now()
+        due = thread.due_at or now
+        if thread.status != TicketStatus.OPEN:
+            due = self.hours.promised(now)
         async with self._db.transaction() as tx:
             await self._store.add_message(tx, thread.id, "owner", thread.user_id, text, now)
-            await self._store.set_status(tx, thread.id, TicketStatus.OPEN)
+            await self._store.reopen(tx, thread.id, due)
             trainer = await self._trainer_of(thread)
-            await self._notify(tx, thread.id, trainer, thread.due_at or now, now, remind=False)
+            await self._notify(tx, thread.id, trainer, due, now, remind=due != thread.due_at)
         who = await self._who(thread, language)
-        when = format_datetime(thread.due_at or now, self.tz, language)
+        when = format_datetime(due, self.tz, language)
         notice = Notice(self._t(language, "questions.handed_more", who=who, when=when))
         return Reply(Line.PERSON, (notice,), None, thread.id)
 
@@ -407,8 +425,14 @@ class QuestionDesk:
     # ---------------------------------------------------------------- the staff's side
 
     async def ticket_for_reply(self, actor_id: int, sent_id: str) -> int | None:
-        """The ticket a staff member's reply is to (the bot's message they replied to)."""
+        """The ticket a reply is about: a ticket card a person got, or an answer the owner
+        got (``sent_id``: the bot's message replied to, as its channel numbers it)."""
         return await self._store.ticket_for_sent(actor_id, sent_id)
+
+    async def asked_by(self, user_id: int, question_id: int) -> bool:
+        """Whether the question is the user's own (a reply from them continues it)."""
+        question = await self._store.get(question_id)
+        return question is not None and question.user_id == user_id
 
     async def may_answer(self, actor_id: int, question: Question) -> bool:
         """Staff answer every ticket; a trainer only while they hold the role and the

@@ -44,13 +44,16 @@ async def received_reply(update: Update, context: DodolanContext) -> None:
     """A reply to one of the bot's messages: a ticket's answer, else what text always is."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None and message.reply_to_message is not None
-    desk = context.services.questions
+    desk, text, lang = context.services.questions, message.text or "", context.language
     ticket = await desk.ticket_for_reply(user.id, str(message.reply_to_message.message_id))
     if ticket is None:
         await dialogs.received_text(update, context)
         return
     try:
-        await desk.answer(user.id, ticket, message.text or "")
+        if await desk.asked_by(user.id, ticket):  # the owner wrote back to an answer
+            await show(update, context, await desk.follow_up(user.id, ticket, text, lang))
+            return
+        await desk.answer(user.id, ticket, text)
     except NotAllowed:
         await message.reply_text(context.t("questions.ticket.not_allowed"))
         return

@@ -287,3 +287,27 @@ async def test_a_trainer_passes_a_ticket_to_staff_and_can_no_longer_answer_it(
     assert len(staff.messages) == before + 1 and "materi sesi" in staff.messages[-1].text
     (refused,) = await joko.reply_to(ticket.message_id, "Iya Bu.")
     assert "tidak lagi bisa menjawab" in refused.text
+
+
+async def test_the_owner_replies_to_an_answer_and_the_thread_continues(
+    both: RunningBot, emulator: BotApiEmulator, clock: FakeClock
+) -> None:
+    staff = await staff_member(both, emulator)
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    await siti.send("Bu, izin usaha rumahan perlu surat dari RT juga kah?")
+    await both.tick()
+    await staff.reply_to(staff.messages[-1].message_id, "Tidak perlu, Bu.")
+    await both.tick()
+    answer = siti.messages[-1]
+    assert "Tidak perlu, Bu." in answer.text
+
+    clock.advance(days=1)  # Wednesday 09.00
+    (told,) = await siti.reply_to(answer.message_id, "Kalau dari kelurahan perlu tidak?")
+    assert "Rabu, 2 Desember 2026, 13.00 WIB" in told.text  # a new promise, from now
+    await both.tick()
+    card = staff.messages[-1].text
+    assert "surat dari RT" in card and "Tidak perlu, Bu." in card and "kelurahan" in card
+    (question,) = await questions_of(both, 1001)
+    assert question.status == TicketStatus.OPEN
