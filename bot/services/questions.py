@@ -95,6 +95,46 @@ _ASKING = frozenset(
         "aman",
     }
 )
+SENTENCE = 4  # words from which text is a sentence, question mark or not
+_QUESTION_WORDS = frozenset(
+    {
+        "apa",
+        "apakah",
+        "bagaimana",
+        "kapan",
+        "dimana",
+        "mana",
+        "berapa",
+        "kenapa",
+        "mengapa",
+        "siapa",
+        "bisa",
+        "boleh",
+        "tolong",
+        "mohon",
+        "minta",
+        "mau",
+        "ingin",
+        "cara",
+        "how",
+        "what",
+        "when",
+        "where",
+        "why",
+        "who",
+        "which",
+        "can",
+        "could",
+        "do",
+        "does",
+        "is",
+        "are",
+        "should",
+        "tanya",
+        "gimana",
+        "nanya",
+    }
+)
 _HOW = frozenset({"cara", "bagaimana", "how", "caranya"})  # "how do I…" is for the FAQ
 _TIPS_WORDS = frozenset({"tip", "tips"})
 _SESSION_WORDS = frozenset(
@@ -205,6 +245,16 @@ class Reply:
         return self.line is not None or bool(self.notices)
 
 
+def looks_like_question(text: str) -> bool:
+    """Whether text asks something: a "?", a question or request word, or a sentence."""
+    said = words(text)
+    return (
+        "?" in text
+        or len(said) >= SENTENCE
+        or any(w in _QUESTION_WORDS or (w.endswith("kah") and len(w) > 4) for w in said)
+    )
+
+
 def mentions(text: str, vocabulary: frozenset[str]) -> bool:
     """Whether the text uses a word (as typed or stemmed) of ``vocabulary``."""
     return bool(vocabulary & (set(words(text)) | set(terms(text))))
@@ -292,8 +342,8 @@ class QuestionDesk:
             entry = found.confident.entry
             qid = await self._store.add(user_id, channel, text, Line.FAQ, entry.id, now)
             return Reply(Line.FAQ, (self.faq_notice(entry, qid, language),), None, qid, entry.id)
-        if len(words(text)) < 2 and "?" not in text and not found.offered:
-            return Reply(None)  # one word the FAQ does not know ("asdfgh"): not a sentence
+        if not found.offered and not looks_like_question(text):
+            return Reply(None)  # "asdfgh", "Siti Aminah": the FAQ knows it not, nor asks it
         thread = await self._store.latest_thread(user_id)
         if (
             not found.offered

@@ -166,11 +166,12 @@ async def test_a_revoked_trainers_reply_is_refused_and_reaches_nobody(
     await both.services.sessions.change(session.id, {"trainer_id": joko.id})
     await both.services.booking.book(1001, session.id)
 
-    (told,) = await siti.send("Pak, materi sesi nanti pakai contoh produk kuliner juga kah?")
+    (told,) = await siti.send("Pak, materi sesi nanti pakai contoh <b>kue</b> & kuliner kah?")
     assert "Pak Joko (pelatih sesi Anda) dan petugas Dinas" in told.text
     await both.tick()
     ticket = joko.messages[-1]
     assert "Judul produk yang dicari" in ticket.text
+    assert "contoh <b>kue</b> & kuliner" in ticket.text  # her text escaped once, shown as typed
     assert ticket.buttons == [["✅ Selesai"], ["↪️ Alihkan ke petugas"]]
     assert "materi sesi" in staff.messages[-1].text
 
