@@ -23,7 +23,6 @@ is asked to wait (:data:`BURST`), and nothing reaches the staff for those.
 
 from __future__ import annotations
 
-import itertools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -42,7 +41,15 @@ from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
 from bot.services.booking import BookingView
 from bot.services.faq_content import FaqEntry
-from bot.services.faq_search import FaqIndex, Hit, terms, words
+from bot.services.faq_search import FaqIndex, Hit, terms
+from bot.services.question_intent import (
+    BOOKINGS,
+    SESSION_WORDS,
+    TIPS,
+    looks_like_question,
+    mentions,
+    own_topic,
+)
 from bot.services.working_hours import WorkingHours
 
 logger = logging.getLogger(__name__)
@@ -50,112 +57,6 @@ logger = logging.getLogger(__name__)
 BURST = (5, timedelta(minutes=10))  # more questions than this in that time: please wait
 REMIND_BEFORE = timedelta(hours=1)  # staff are reminded this long before a promise
 TICKET_KIND, DUE_KIND, ANSWER_KIND = "question_ticket", "question_due", "question_answer"
-BOOKINGS, TIPS = "bookings", "tips"  # the menu screens the first line answers with
-
-_SELF = frozenset({"saya", "aku", "sy", "my", "i", "kami"})
-# "sesi saya", "my session": a booking word next to the owner ("<word> saya", "my <word>")
-_BOOKING_WORDS = frozenset(
-    {"sesi", "latih", "booking", "jadwal", "kursi", "antre", "session", "seat", "tempat", "bimtek"}
-)
-# "saya sudah tercatat hadir belum?": the owner, a state of their booking, and a question
-_STATE_WORDS = frozenset(
-    {
-        "absen",
-        "hadir",
-        "tercatat",
-        "checkin",
-        "antre",
-        "urut",
-        "booking",
-        "kebagian",
-        "dapat",
-        "pesan",
-        "kursi",
-    }
-)
-_ASKING = frozenset(
-    {
-        "jam",
-        "kapan",
-        "mana",
-        "dimana",
-        "tempat",
-        "nomor",
-        "berapa",
-        "sudah",
-        "belum",
-        "status",
-        "cek",
-        "when",
-        "where",
-        "what",
-        "time",
-        "which",
-        "apa",
-        "aman",
-    }
-)
-SENTENCE = 4  # words from which text is a sentence, question mark or not
-_QUESTION_WORDS = frozenset(
-    {
-        "apa",
-        "apakah",
-        "bagaimana",
-        "kapan",
-        "dimana",
-        "mana",
-        "berapa",
-        "kenapa",
-        "mengapa",
-        "siapa",
-        "bisa",
-        "boleh",
-        "tolong",
-        "mohon",
-        "minta",
-        "mau",
-        "ingin",
-        "cara",
-        "how",
-        "what",
-        "when",
-        "where",
-        "why",
-        "who",
-        "which",
-        "can",
-        "could",
-        "do",
-        "does",
-        "is",
-        "are",
-        "should",
-        "tanya",
-        "gimana",
-        "nanya",
-    }
-)
-_HOW = frozenset({"cara", "bagaimana", "how", "caranya"})  # "how do I…" is for the FAQ
-_TIPS_WORDS = frozenset({"tip", "tips"})
-_SESSION_WORDS = frozenset(
-    {
-        "sesi",
-        "latih",
-        "materi",
-        "pelatih",
-        "trainer",
-        "kelas",
-        "session",
-        "datang",
-        "telat",
-        "terlambat",
-        "izin",
-        "hadir",
-        "tugas",
-        "praktik",
-        "modul",
-    }
-)
 
 
 class QuestionStore(Protocol):
@@ -243,49 +144,6 @@ class Reply:
     def asked(self) -> bool:
         """Whether the text was taken as a question (else the edge answers as before)."""
         return self.line is not None or bool(self.notices)
-
-
-def looks_like_question(text: str) -> bool:
-    """Whether text asks something: a "?", a question or request word, or a sentence."""
-    said = words(text)
-    return (
-        "?" in text
-        or len(said) >= SENTENCE
-        or any(w in _QUESTION_WORDS or (w.endswith("kah") and len(w) > 4) for w in said)
-    )
-
-
-def mentions(text: str, vocabulary: frozenset[str]) -> bool:
-    """Whether the text uses a word (as typed or stemmed) of ``vocabulary``."""
-    return bool(vocabulary & (set(words(text)) | set(terms(text))))
-
-
-def own_topic(text: str) -> str | None:
-    """Which of the owner's own screens a question asks about, if any.
-
-    Their own booking: a booking word beside "saya"/"my" ("jadwal saya", "my session",
-    "sesiku"), or "saya" with a state of a booking and a question word ("sy udah absen
-    blm?"). Their tips: "tips" and "saya". A "how do I…" question is left to the FAQ.
-    """
-    said = words(text)
-    vocabulary = set(said) | set(terms(text))
-    if _HOW & vocabulary:
-        return None
-    owned = {w.removesuffix("ku") for w in said if w.endswith("ku") and len(w) > 4}
-    if not _SELF & vocabulary and not owned:
-        return None
-    if _TIPS_WORDS & vocabulary:
-        return TIPS
-    pairs = set(itertools.pairwise(said))
-    beside = any(
-        (a in _BOOKING_WORDS and b in _SELF) or (a in _SELF and b in _BOOKING_WORDS)
-        for a, b in pairs
-    )
-    if beside or owned & _BOOKING_WORDS:
-        return BOOKINGS
-    if _STATE_WORDS & vocabulary and _ASKING & vocabulary:
-        return BOOKINGS
-    return None
 
 
 class QuestionDesk:
@@ -438,7 +296,7 @@ class QuestionDesk:
 
     async def _session_of(self, user_id: int, text: str) -> TrainingSession | None:
         """The owner's next session, if the question is about a session."""
-        if not mentions(text, _SESSION_WORDS):
+        if not mentions(text, SESSION_WORDS):
             return None
         views = await self._bookings.current(user_id)
         return views[0].session if views else None

@@ -9,7 +9,8 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.core import choices as ids
 from bot.core.errors import NotAllowed, StaleAction
 from bot.core.notices import ChannelName
-from bot.services.questions import BOOKINGS, TIPS, Reply
+from bot.services.question_intent import BOOKINGS, TIPS
+from bot.services.questions import Reply
 from handlers.telegram import booking, dialogs, tips
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.views import render

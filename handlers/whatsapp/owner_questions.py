@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from bot.core import choices as ids
 from bot.core.errors import StaleAction
 from bot.core.notices import ChannelName
-from bot.services.questions import BOOKINGS, TIPS, Reply
+from bot.services.question_intent import BOOKINGS, TIPS
+from bot.services.questions import Reply
 from handlers.whatsapp import owner_booking, owner_learning
 from handlers.whatsapp.events import InboundKind
 from handlers.whatsapp.router import Handler, Router, Turn
