@@ -17,7 +17,8 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DueTimes
 from bot.services.dialogs import DialogService
 from bot.services.exports import ExportService
-from bot.services.faq_content import read_faq
+from bot.services.faq_content import DEFAULT_FAQ_FILE
+from bot.services.faq_search import FaqLibrary
 from bot.services.feedback import FeedbackService
 from bot.services.invites import InviteService
 from bot.services.profile import ProfileService
@@ -149,7 +150,7 @@ class Services:
                 db,
                 QuestionRepository(db),
                 outbox,
-                read_faq(),
+                FaqLibrary(DEFAULT_FAQ_FILE),
                 hours_of(settings),
                 UserRepository(db),
                 booking,

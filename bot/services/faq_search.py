@@ -15,18 +15,23 @@ with length: a question whose main words the FAQ never uses is for a person.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
+import logging
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-from bot.services.faq_content import FaqEntry
+from bot.services.faq_content import FaqEntry, FaqFileError, load_faq
 from bot.services.faq_words import SLANG, STOP, SUFFIXES
+
+logger = logging.getLogger(__name__)
 
 K1, B = 1.2, 0.75
 CONFIDENT = 0.6  # coverage at or above which the best entry answers at once…
@@ -101,6 +106,7 @@ class FaqIndex:
 
     def __init__(self, entries: Sequence[FaqEntry]) -> None:
         self.entries = tuple(entries)
+        self.by_id = {e.id: e for e in self.entries}
         self._docs: list[tuple[FaqEntry, Counter[str], int]] = []
         for entry in self.entries:
             for form in _forms(entry):
@@ -173,3 +179,42 @@ def _forms(entry: FaqEntry) -> Iterable[str]:
     for forms in entry.questions.values():
         yield from forms
     yield from entry.title.values()
+
+
+class FaqLibrary:
+    """The index of one FAQ file, rebuilt when the file changes; a broken edit keeps the old.
+
+    Staff edit ``content/faq.yaml`` by hand and check it with ``dodolan faq check``; the
+    running bot picks the new answers up at the next question, as it does for tips.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._index = FaqIndex(())
+        self._mtime: float | None = None
+        self._lock = asyncio.Lock()
+
+    async def index(self) -> FaqIndex:
+        """The current index, rebuilt first if the file changed since the last look."""
+        async with self._lock:
+            mtime = await asyncio.to_thread(_mtime, self.path)
+            if mtime != self._mtime:
+                self._mtime = mtime
+                await self._reload()
+            return self._index
+
+    async def _reload(self) -> None:
+        try:
+            text = await asyncio.to_thread(self.path.read_text, "utf-8-sig")
+            self._index = FaqIndex(load_faq(text))
+        except (OSError, FaqFileError) as exc:
+            logger.error("FAQ file %s not (re)loaded, keeping the old answers: %s", self.path, exc)
+            return
+        logger.info("loaded %d FAQ entries from %s", len(self._index.entries), self.path)
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None

@@ -41,7 +41,7 @@ from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
 from bot.services.booking import BookingView
 from bot.services.faq_content import FaqEntry
-from bot.services.faq_search import FaqIndex, Hit, terms
+from bot.services.faq_search import FaqLibrary, Hit, terms
 from bot.services.question_intent import (
     BOOKINGS,
     SESSION_WORDS,
@@ -154,7 +154,7 @@ class QuestionDesk:
         db: UnitOfWork,
         store: QuestionStore,
         outbox: ReminderQueue,
-        faq: Sequence[FaqEntry],
+        faq: FaqLibrary,
         hours: WorkingHours,
         people: People,
         bookings: Bookings,
@@ -166,8 +166,7 @@ class QuestionDesk:
         self._db = db
         self._store = store
         self._outbox = outbox
-        self.index = FaqIndex(faq)
-        self._entries = {e.id: e for e in faq}
+        self.faq = faq
         self.hours = hours
         self._people = people
         self._bookings = bookings
@@ -195,7 +194,7 @@ class QuestionDesk:
         if own is not None:
             qid = await self._store.add(user_id, channel, text, Line.OWN, None, now)
             return Reply(Line.OWN, (self.own_notice(qid, language),), own, qid)
-        found = self.index.find(text)
+        found = (await self.faq.index()).find(text)
         if found.confident is not None:
             entry = found.confident.entry
             qid = await self._store.add(user_id, channel, text, Line.FAQ, entry.id, now)
@@ -220,7 +219,7 @@ class QuestionDesk:
     async def pick(self, user_id: int, question_id: int, entry_id: str, language: str) -> Reply:
         """The owner picked one of the offered entries: answer with it."""
         question = await self._own_question(user_id, question_id)
-        entry = self._entries.get(entry_id)
+        entry = (await self.faq.index()).by_id.get(entry_id)
         if entry is None or question.status is not None:
             raise StaleAction(question_id)
         await self._store.set_faq(question_id, Line.FAQ, entry.id)

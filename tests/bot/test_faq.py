@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from bot.app.cli import main
 from bot.services.faq_content import DEFAULT_FAQ_FILE, parse_faq, read_faq
-from bot.services.faq_search import FaqIndex, terms
+from bot.services.faq_search import FaqIndex, FaqLibrary, terms
 
 INDEX = FaqIndex(read_faq())
 
@@ -74,3 +75,21 @@ def test_a_clear_question_is_answered_at_once(question: str, entry: str) -> None
 def test_a_question_the_faq_does_not_cover_is_for_a_person(question: str) -> None:
     found = INDEX.find(question)
     assert found.confident is None and found.offered == ()
+
+
+async def test_the_running_bot_picks_up_an_edit_and_keeps_the_old_answers_on_a_broken_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "faq.yaml"
+    shipped = DEFAULT_FAQ_FILE.read_text("utf-8")
+    path.write_text(shipped, encoding="utf-8")
+    library = FaqLibrary(path)
+    assert "biaya" in (await library.index()).by_id
+    edited = shipped.replace("  - id: biaya\n", "  - id: ongkos\n", 1)
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, (1, 1))  # a new modification time, however fast the test runs
+    index = await library.index()
+    assert "ongkos" in index.by_id and "biaya" not in index.by_id
+    path.write_text("faq: [", encoding="utf-8")
+    os.utime(path, (2, 2))
+    assert (await library.index()) is index  # a broken edit changes nothing
