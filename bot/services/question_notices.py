@@ -140,10 +140,10 @@ class QuestionNotices:
     async def _card(self, question: Question, lang: str, key: str, kind: str) -> Notice:
         t = self.catalog.text
         profile = await self.profiles.get(question.user_id)
-        owner = (
+        owner: str = (
             f"{profile.full_name} ({profile.business_name}, {profile.phone})"
             if profile
-            else f"#{question.user_id}"
+            else Html(t(lang, "questions.ticket.guest", id=question.user_id))
         )
         session = await self.sessions.get(question.session_id) if question.session_id else None
         thread = await self.store.thread(question.id)
