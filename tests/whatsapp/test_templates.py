@@ -27,6 +27,7 @@ NEEDED = {
     "dodolan_waitlist_moved": "UTILITY",
     "dodolan_announcement": "MARKETING",
     "dodolan_reopen": "UTILITY",
+    "dodolan_question_answered": "UTILITY",  # Tanya Dinas: an answer, "tap to read it"
 }
 GOOD = Template(
     name="dodolan_test",
