@@ -20,6 +20,7 @@ from bot.services.exports import ExportService
 from bot.services.faq_content import DEFAULT_FAQ_FILE
 from bot.services.faq_search import FaqLibrary
 from bot.services.feedback import FeedbackService
+from bot.services.files import FileService
 from bot.services.invites import InviteService
 from bot.services.profile import ProfileService
 from bot.services.questions import QuestionDesk
@@ -36,6 +37,7 @@ from storage.attendance import AttendanceRepository
 from storage.broadcasts import BroadcastRepository
 from storage.database import Database
 from storage.dialogs import DialogRepository
+from storage.files import FileRepository
 from storage.invites import InviteRepository
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
@@ -62,6 +64,7 @@ class Services:
     users: UserService
     dialogs: DialogService
     signup: SignupService
+    files: FileService
     profile: ProfileService
     sessions: SessionService
     booking: BookingService
@@ -119,6 +122,7 @@ class Services:
             users=users,
             dialogs=dialogs,
             signup=SignupService(dialogs, owners, now),
+            files=FileService(FileRepository(db), now),
             profile=ProfileService(
                 dialogs,
                 owners,

@@ -179,6 +179,7 @@ async def _start_delivery(
 def register_handlers(application: DodolanApplication) -> None:
     """Add every handler in the order PTB should try them."""
     common.register_first(application)
+    dialogs.register_around_commands(application)
     admission.register(application)
     signup.register(application)
     profile.register(application)

@@ -198,6 +198,17 @@ class Broadcast:
     status_message_id: int | None
     created_at: datetime
     finished_at: datetime | None
+    media_sha256: str | None = None  # the stored file (bot.services.files) it sends
+    media_name: str | None = None  # the file's name as the sender gave it
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file the programme keeps and sends (content-addressed: ``sha256`` of ``content``)."""
+
+    sha256: str
+    mime_type: str
+    content: bytes
 
 
 LIVE_BROADCAST = (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING)

@@ -53,6 +53,8 @@ class BroadcastStore(Protocol):
         send_at: datetime,
         counts: Recipients,
         now: datetime,
+        media_sha256: str | None = None,
+        media_name: str | None = None,
     ) -> int:
         """Record a broadcast; return its id."""
         ...
@@ -133,6 +135,14 @@ class OwnerListing(Protocol):
 
     async def owner_profiles(self) -> list[OwnerProfile]:
         """Every owner profile, earliest sign-up first."""
+        ...
+
+    async def owner_channels(self) -> dict[int, tuple[str, ...]]:
+        """The channels each owner can be reached on, by user id."""
+        ...
+
+    async def trainer_names(self) -> dict[int, str]:
+        """The names of everyone named as a session's trainer, by user id."""
         ...
 
 

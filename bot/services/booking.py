@@ -207,7 +207,10 @@ class BookingService:
             booking = await self._own_active(tx, user_id, booking_id, changing=True)
             await self._end(tx, booking, BookingStatus.CANCELLED, now)
             await fill_seats(tx, self._sessions, self._outbox, booking.session_id, now, self._hold)
-            notice = await self._tell(tx, booking, notices.BOOKING_CANCELLED, now)
+            had_seat = int(booking.status == BookingStatus.CONFIRMED)  # its file is saved
+            notice = await self._tell(
+                tx, booking, notices.BOOKING_CANCELLED, now, had_seat=had_seat
+            )
         return replace(await self.view(booking), notice=notice)
 
     async def move(self, user_id: int, booking_id: int, to_session_id: int) -> BookingView:
@@ -355,7 +358,8 @@ class BookingService:
     ) -> int:
         """Promise the owner the reply about this change, committed with it; return its id.
 
-        ``extra`` adds ids the reply needs (``moved_from``: the booking a move released).
+        ``extra`` adds ids the reply needs (``moved_from``: the booking a move released;
+        ``had_seat``: 1 if a cancelled booking held a seat, whose calendar entry goes).
         """
         return await self._outbox.enqueue(
             tx,

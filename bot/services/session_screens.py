@@ -106,12 +106,17 @@ def shorten(text: str, limit: int) -> str:
 def session_row(
     catalog: Catalog, language: str, session: TrainingSession, tz: ZoneInfo, room: Room
 ) -> tuple[str, str]:
-    """A session as a list row: "Sab 12/12 09.00 · Foto…", and the full title and place."""
+    """A session as a list row: its title, then "Sab 12/12 09.00 · place" under it.
+
+    A row title holds only 24 characters on WhatsApp: spent on the date, it left
+    "Jum 11/12 09.00 ·…" and no title; the description (72) has room for when and where.
+    """
     start = session.starts_at.astimezone(tz)
     day = format_date(start, "EEE dd/MM", locale=language)
-    title = f"{day} {format_clock(start, tz, language)} · {session.title}"
-    about = f"{session.title} · {plain(place(catalog, language, session))}"
-    return shorten(title, room.row_title), about
+    about = (
+        f"{day} {format_clock(start, tz, language)} · {plain(place(catalog, language, session))}"
+    )
+    return shorten(session.title, room.row_title), about
 
 
 def session_choices(

@@ -83,7 +83,7 @@ def welcome_screen(
     """The first message a newcomer gets: the greeting and the consent question, in one."""
     catalog = services.catalog
     text, markup = views.consent_prompt(catalog, language)
-    return f"{catalog.text(language, 'start.welcome', name=name)}\n{text}", markup
+    return f"{catalog.text(language, 'start.welcome', name=name)}\n\n{text}", markup
 
 
 async def render_welcome(

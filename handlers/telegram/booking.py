@@ -11,6 +11,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
 from bot.core.models import SessionStatus, TrainingSession
 from bot.services.booking import NO_LONGER, BookingView
+from bot.services.session_links import SESSION_LINK_PREFIX as SESSION_LINK_PREFIX
+from bot.services.session_links import payload_for
 from handlers.telegram import booking_answers
 from handlers.telegram import callbacks as cb
 from handlers.telegram.booking_common import tapped_here, tell, trainer_names, why
@@ -22,7 +24,6 @@ from handlers.telegram.views import Rendered
 
 logger = logging.getLogger(__name__)
 
-SESSION_LINK_PREFIX = "sesi-"
 MAX_LISTED = 10
 # Up to this many bookable sessions are shown as cards; more as one list (one message).
 MAX_CARDS = 3
@@ -276,7 +277,7 @@ async def _book(
         if session is None:
             raise StaleAction(session_id) from None
         await query.answer()
-        dialog = await services.signup.begin(user.id, SESSION_LINK_PREFIX + session.code)
+        dialog = await services.signup.begin(user.id, payload_for(session))
         await context.bot.send_message(user.id, context.t("booking.sign_up_first"))
         if dialog is not None:
             await send_prompt(context, user.id, dialog)

@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.core.errors import InvalidInput, NotRegistered, Refusal, StaleAction
 from bot.core.models import Dialog
 from bot.services import fields, profile, signup
+from bot.services.dialogs import ask_again_after
 from bot.services.fields import FieldCollector
 from handlers.telegram import callbacks as cb
 from handlers.telegram import views
@@ -44,6 +45,12 @@ async def clear_refusals(context: DodolanContext, chat_id: int) -> None:
             await context.bot.delete_message(chat_id, message_id)
 
 
+# How a conversation other than sign-up and profile asks its question again after a command
+# interrupted it (flow name → callback taking the chat and the dialog).
+ResumeCallback = Callable[[DodolanContext, int, Dialog], Awaitable[None]]
+RESUMES: dict[str, ResumeCallback] = {}
+
+
 def _collector(context: DodolanContext, dialog: Dialog | None) -> FieldCollector | None:
     if dialog is None:
         return None
@@ -54,15 +61,14 @@ def _collector(context: DodolanContext, dialog: Dialog | None) -> FieldCollector
 def prompt_for(context: DodolanContext, dialog: Dialog) -> tuple[str, views.Markup]:
     """The question of the step the user is at, with its buttons."""
     catalog, language = context.services.catalog, context.language
-    if dialog.flow == signup.FLOW:
-        return views.signup_prompt(catalog, language, dialog.step, dialog.data)
-    return views.field_prompt(catalog, language, dialog.step, dialog.data)
+    return views.step_prompt(catalog, language, dialog.flow, dialog.step, dialog.data)
 
 
 async def send_prompt(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:
     """Ask the question of the step the user is at."""
     text, markup = prompt_for(context, dialog)
     await context.bot.send_message(chat_id, text, reply_markup=markup)
+    context.prompted = True
 
 
 async def advance(
@@ -227,6 +233,37 @@ async def tapped_answer(update: Update, context: DodolanContext) -> None:
     await query.answer()
     line = views.answer_line(catalog, language, field, chosen)
     await advance(query, context, line, dialog.step, following)
+
+
+async def note_dialog(update: Update, context: DodolanContext) -> None:
+    """Before a command runs, note the conversation it interrupts (to ask its question after)."""
+    assert update.effective_user is not None
+    context.dialog_before = await context.services.dialogs.current(update.effective_user.id)
+
+
+async def ask_again(update: Update, context: DodolanContext) -> None:
+    """After a command, ask the question of the sign-up or profile step the user is still at.
+
+    The rule is :func:`bot.services.dialogs.ask_again_after`, the same on every channel: the
+    command is answered, then the question comes again as the newest message (issue 21).
+    """
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    after = await context.services.dialogs.current(user.id)
+    dialog = ask_again_after(context.dialog_before, after)
+    if dialog is None or context.prompted:
+        return
+    if dialog.flow in RESUMES:
+        await RESUMES[dialog.flow](context, message.chat_id, dialog)
+    elif _collector(context, dialog) is not None:
+        await send_prompt(context, message.chat_id, dialog)
+
+
+def register_around_commands(application: DodolanApplication) -> None:
+    """Note the conversation before each command (group -3, before all) and ask after (1)."""
+    commands = filters.ChatType.PRIVATE & filters.COMMAND
+    application.add_handler(MessageHandler(commands, note_dialog), group=-3)
+    application.add_handler(MessageHandler(commands, ask_again), group=1)
 
 
 def register(application: DodolanApplication) -> None:

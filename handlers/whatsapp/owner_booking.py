@@ -26,16 +26,15 @@ from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
 from bot.core.models import SessionStatus, TrainingSession
 from bot.core.notices import Notice
 from bot.i18n import Catalog
-from bot.services import session_screens, signup
+from bot.services import session_links, session_screens
 from bot.services.booking import BookingView, MyBookings
 from bot.services.my_bookings import bookings_screen
 from bot.services.owner_screens import with_lead
-from handlers.whatsapp import screens
+from bot.services.session_links import payload_for
 from handlers.whatsapp.owner_signup import step_for
 from handlers.whatsapp.router import Audience, MenuItem, Router, Turn
 from handlers.whatsapp.screens import ROOM
 
-SESSION_LINK_PREFIX = "sesi-"  # a sign-up started from a session remembers it, as on Telegram
 MAX_LISTED = 10  # a WhatsApp list holds ten rows
 MAX_CARDS = 3  # up to this many sessions come as cards; more as one list
 ITEMS = (
@@ -241,11 +240,11 @@ async def _sign_up_first(turn: Turn, session_id: int) -> None:
     if session is None:
         await turn.stale()  # a session that never was: nothing to sign up for
         return
-    dialog = await services.signup.begin(turn.user_id, SESSION_LINK_PREFIX + session.code)
+    dialog = await services.signup.begin(turn.user_id, payload_for(session))
     lead = turn.t("booking.sign_up_first")
     turn.prompted = True
-    if dialog is None or dialog.step == signup.CONSENT:
-        await turn.send(screens.consent_notice(services.catalog, turn.language, lead))
+    if dialog is None:  # signed up meanwhile: the session again, to book now
+        await show_session(turn, session)
     else:
         await turn.send(with_lead(lead, step_for(turn, dialog)))
 
@@ -320,6 +319,7 @@ _STEPS: dict[tuple[str, int], Step] = {
 def register(router: Router, sender: ReplySender | None = None) -> None:
     """Add "jadwal" and "bookingsaya", their menu rows and the booking buttons."""
     router.add_word("jadwal", ("schedule", "sessions", "sesi", "jadwal sesi"), list_sessions)
+    router.add_link_text(session_links.whatsapp_code, open_session_link)  # a shared link
     router.add_word(
         "bookingsaya",
         ("booking saya", "my booking", "my bookings", "booking", "bookings"),

@@ -29,6 +29,7 @@ async def test_happy_path_in_indonesian(bot: RunningBot, siti: FakeUser) -> None
     first = await siti.command("start")
     assert first[0].text.startswith("Halo, Siti!")
     assert "izin penggunaan data" in first[-1].text
+    assert "yang bisa saya bantu.\n\nSebelum mulai: izin" in first[-1].text
     assert "/datasaya" in first[-1].text and "/hapusdata" in first[-1].text
     assert await bot.services.profile.get(siti.id) is None  # nothing stored before consent
 

@@ -41,6 +41,7 @@ async def test_staff_creates_a_venue_session_surviving_a_restart(
     created = (await staff.press("✅ Simpan"))[-1]
     (session,) = await bot.services.sessions.all()
     assert f"https://t.me/DodolanBot?start=sesi-{session.code}" in created.text
+    assert "wa.me" not in created.text and "WhatsApp" not in created.text  # not set up here
     assert "Terisi 0 dari 20 kursi" in created.text
     assert session.title == "Foto produk <pakai> HP & lampu"
     assert session.starts_at == datetime(2026, 12, 12, 2, 0, tzinfo=UTC)

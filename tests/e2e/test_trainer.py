@@ -51,6 +51,7 @@ async def test_classes_and_check_in_by_qr_link(
     await class_with(bot, emulator, joko, [siti])
     (card,) = await joko.command("kelas")
     assert "Judul produk yang dicari" in card.text and "Hadir: 0 dari 1" in card.text
+    assert "🧑‍🏫 Pelatih: Anda" in card.text and "Pak Joko" not in card.text
     await joko.press("📱 QR absen")
     assert "30 menit sebelum" in joko.last.text  # Tuesday: too early (a message that stays)
     bot.clock.moment = SATURDAY_9 - timedelta(minutes=20)
@@ -143,7 +144,12 @@ async def test_feedback_after_the_session(
     bot.clock.moment = session.ends_at + timedelta(hours=1)
     await bot.tick()
     assert "Bagaimana sesinya" in siti.last.text
+    question = siti.last
     await siti.press("⭐⭐⭐⭐")
+    rated = siti.last
+    assert rated.message_id == question.message_id  # the question shows the answer
+    assert "Bagaimana sesinya" in rated.text and "Nilai Anda: ⭐⭐⭐⭐ —" in rated.text
+    assert [label for row in rated.buttons for label in row] == ["Lewati"]
     (saved,) = await siti.send("Materinya jelas, <contoh> & praktiknya pas")
     assert "sudah kami terima" in saved.text
     (summary,) = [s for s in await bot.services.attendance.summary() if s.session_id == session.id]

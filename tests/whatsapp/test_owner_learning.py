@@ -59,9 +59,9 @@ async def test_after_the_session_the_owner_gives_stars_and_a_comment(tmp_path: P
         assert question.text.startswith("🙏 Terima kasih sudah ikut *Foto Produk Pakai HP*!")
         assert question.row_titles == ["⭐", "⭐⭐", "⭐⭐⭐", "⭐⭐⭐⭐", "⭐⭐⭐⭐⭐"]
         (thanks,) = await siti.pick("⭐⭐⭐⭐")
-        assert thanks.text.startswith("Terima kasih atas nilainya!") and thanks.titles == [
-            "Lewati"
-        ]
+        assert thanks.text.startswith(
+            "Nilai Anda: ⭐⭐⭐⭐ — terima kasih!"
+        ) and thanks.titles == ["Lewati"]
         (photo,) = await siti.send_image()
         assert photo.text.startswith("Maaf, saya perlu jawaban berupa tulisan")
         assert photo.titles == ["Lewati"]

@@ -27,6 +27,10 @@ NEEDED = {
     "dodolan_waitlist_moved": "UTILITY",
     "dodolan_announcement": "MARKETING",
     "dodolan_reopen": "UTILITY",
+    "dodolan_followup": "UTILITY",
+    "dodolan_tip": "UTILITY",
+    "dodolan_feedback": "UTILITY",
+    "dodolan_message": "UTILITY",
     "dodolan_question_answered": "UTILITY",  # Tanya Dinas: an answer, "tap to read it"
 }
 GOOD = Template(
