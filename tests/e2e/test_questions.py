@@ -312,3 +312,23 @@ async def test_the_owner_replies_to_an_answer_and_the_thread_continues(
     assert "surat dari RT" in card and "Tidak perlu, Bu." in card and "kelurahan" in card
     (question,) = await questions_of(both, 1001)
     assert question.status == TicketStatus.OPEN
+
+
+async def test_staff_mark_a_ticket_done_and_its_reminder_is_not_sent(
+    both: RunningBot, emulator: BotApiEmulator, clock: FakeClock
+) -> None:
+    staff = await staff_member(both, emulator)
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    await siti.send("Bu, izin usaha rumahan perlu surat dari RT juga kah?")
+    await both.tick()
+    ticket = staff.messages[-1]
+    await staff.press_on(ticket, "✅ Selesai")
+    assert "ditandai selesai" in staff.toasts[-1]
+    (question,) = await questions_of(both, 1001)
+    assert question.status == TicketStatus.CLOSED
+    seen = len(staff.messages)
+    clock.advance(hours=3)  # past the reminder's time
+    await both.tick()
+    assert len(staff.messages) == seen
