@@ -6,7 +6,8 @@ word or an answer the bot asked for) and decides, in order:
 1. **The owner's own facts.** A question about their own booking, session time and place,
    waitlist place or check-in ("sesi saya jam berapa?", "sy udah absen blm") while they
    have a booking, or about their daily tips while subscribed, is answered with the screen
-   the menu would show (:class:`Own`: the edge shows /bookingsaya or /tipsharian).
+   the menu would show (``Reply.own``: the edge shows /bookingsaya or /tipsharian), with
+   "👍 Terjawab" and "🙋 Tanya petugas" under it (:mod:`bot.services.question_intent`).
 2. **The FAQ** (``content/faq.yaml``, searched by :mod:`bot.services.faq_search`). A
    confident match answers at once with "👍 Terjawab" and "🙋 Tanya petugas"; a weak one
    offers the top entries as choices.
@@ -14,7 +15,11 @@ word or an answer the bot asked for) and decides, in order:
    (:mod:`bot.services.working_hours`). A question about the owner's session goes to its
    trainer and to staff, any other to staff: each gets it as an outbox row on Telegram, and a
    reminder row falls due before the promise. Staff answer by replying to it; the answer
-   reaches the owner through the outbox on their own channel.
+   reaches the owner through the outbox on their own channel. What the owner writes next
+   (a reply to the answer, or text no FAQ entry fits within a week) continues the thread.
+
+Text that asks nothing ("ok makasih", a name, "asdfgh") is no question: the edge answers
+as it did before (:func:`bot.services.question_intent.looks_like_question`).
 
 Every staff or trainer action re-reads the role and the session's trainer from the database:
 a revoked trainer's reply or tap is refused. An owner asking many questions in a short time
