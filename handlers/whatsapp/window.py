@@ -174,6 +174,7 @@ REOPEN = TemplateUse("dodolan_reopen")  # about the person's own booking
 FOLLOWUP = TemplateUse("dodolan_followup")  # a trainer's follow-up to a session's participants
 TIP = TemplateUse("dodolan_tip")
 FEEDBACK = TemplateUse("dodolan_feedback")
+ANSWER = TemplateUse("dodolan_question_answered")  # a person answered a Tanya Dinas question
 MESSAGE = TemplateUse("dodolan_message")  # anything else
 HELD = {
     "booking_confirmed": REOPEN,
@@ -186,6 +187,7 @@ HELD = {
     "prep_tip": TIP,
     "feedback": FEEDBACK,
     "announcement": FOLLOWUP,  # a broadcast that is not an announcement is a follow-up
+    "question_answer": ANSWER,
 }
 ALL_USES = (*USES.values(), ANNOUNCEMENT, *dict.fromkeys(HELD.values()), MESSAGE)
 
