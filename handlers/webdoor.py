@@ -7,8 +7,11 @@ its :class:`DoorLimits`:
 - **Connections.** At most ``connections`` are open. A new one over the cap closes the
   oldest connection that has not yet handed a whole request to the bot (still sending its
   headers or its body, or idle between requests), so slow or held connections cannot lock
-  out Telegram and Meta, whose requests arrive whole in milliseconds. Only when every open
-  connection is being answered is the newcomer closed instead.
+  out Telegram and Meta, whose requests arrive whole in milliseconds. A kept-alive
+  connection that has delivered an accepted body (a proven sender) is closed only when no
+  stranger's is left; when every open connection is being answered, the newcomer is closed
+  instead. The accept queue is ``backlog`` long, so a burst of connections waits in the
+  kernel rather than having its SYNs dropped (which costs a real sender 1 s or more).
 - **Time.** Headers must arrive within ``header_timeout`` seconds, which is also how long an
   idle kept-alive connection stays open; a body within ``body_timeout``.
 - **Bytes.** A request declares its length (no ``Content-Length``: 411); a length over
@@ -34,6 +37,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+import tornado.netutil
 import tornado.web
 from tornado import httputil
 from tornado.http1connection import HTTP1ServerConnection
@@ -63,6 +67,7 @@ class DoorLimits:
     small_reserve_bytes: int = 4 * MIB
     max_header_bytes: int = 16 * KIB
     accept_pause: float = 0.5
+    backlog: int = 1024  # the kernel queues a burst instead of dropping SYNs (1 s retries)
 
     def __post_init__(self) -> None:
         if not self.small_reserve_bytes < self.buffered_bytes:
@@ -182,7 +187,10 @@ class DoorHandler(tornado.web.RequestHandler):
         self.finish()
 
     def on_finish(self) -> None:
-        """Give the body's bytes back to the budget."""
+        """Give the body's bytes back; a connection whose body was taken is a proven sender."""
+        context = getattr(self.request.connection, "context", None)
+        if self._held and self.get_status() < 300 and isinstance(context, DoorContext):
+            context.proven = True
         self._let_go()
 
     def on_connection_close(self) -> None:
@@ -202,6 +210,12 @@ class NotFoundHandler(DoorHandler):
     def prepare(self) -> None:
         """Refuse at once."""
         raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
+
+
+class DoorContext(_HTTPRequestContext):
+    """What tornado knows of a connection, and whether it has delivered a good request."""
+
+    proven = False
 
 
 class _Watched(httputil.HTTPMessageDelegate):
@@ -254,6 +268,7 @@ class DoorServer(HTTPServer):
         )
         self.limits = limits
         self._unfinished: OrderedDict[HTTP1ServerConnection, None] = OrderedDict()
+        self._proven: OrderedDict[HTTP1ServerConnection, None] = OrderedDict()
         self._closing: set[HTTP1ServerConnection] = set()  # evicted, not yet gone
         self.evicted = 0
         self.turned_away = 0
@@ -268,7 +283,8 @@ class DoorServer(HTTPServer):
     def handle_stream(self, stream: IOStream, address: tuple[Any, ...]) -> None:
         """Serve a new connection; over the cap, close the oldest unfinished one first."""
         if len(self._connections) - len(self._closing) >= self.limits.connections:
-            if not self._unfinished:
+            victims = self._unfinished or self._proven
+            if not victims:
                 stream.close()
                 self.turned_away += 1
                 log_limited(
@@ -278,7 +294,7 @@ class DoorServer(HTTPServer):
                     self.limits.connections,
                 )
                 return
-            oldest, _ = self._unfinished.popitem(last=False)
+            oldest, _ = victims.popitem(last=False)
             self._closing.add(oldest)
             oldest.stream.close()
             self.evicted += 1
@@ -287,7 +303,7 @@ class DoorServer(HTTPServer):
                 "webhook port at its cap of %d connections: closed the oldest unfinished",
                 self.limits.connections,
             )
-        context = _HTTPRequestContext(stream, address, self.protocol, self.trusted_downstream)
+        context = DoorContext(stream, address, self.protocol, self.trusted_downstream)
         conn = HTTP1ServerConnection(stream, self.conn_params, context)
         self._connections.add(conn)
         self._unfinished[conn] = None
@@ -300,11 +316,14 @@ class DoorServer(HTTPServer):
         conn = server_conn
         assert isinstance(conn, HTTP1ServerConnection)
         if conn not in self._closing:
-            self._unfinished[conn] = None
-            self._unfinished.move_to_end(conn)
+            proven = isinstance(conn.context, DoorContext) and conn.context.proven
+            waiting = self._proven if proven else self._unfinished
+            waiting[conn] = None
+            waiting.move_to_end(conn)
 
         def arrived() -> None:
             self._unfinished.pop(conn, None)
+            self._proven.pop(conn, None)
 
         return _Watched(super().start_request(server_conn, request_conn), arrived)
 
@@ -312,8 +331,29 @@ class DoorServer(HTTPServer):
         """Forget a closed connection."""
         assert isinstance(server_conn, HTTP1ServerConnection)
         self._unfinished.pop(server_conn, None)
+        self._proven.pop(server_conn, None)
         self._closing.discard(server_conn)
         super().on_close(server_conn)
+
+    def listen(
+        self,
+        port: int,
+        address: str | None = None,
+        family: socket.AddressFamily = socket.AF_UNSPEC,
+        backlog: int | None = None,
+        flags: int | None = None,
+        reuse_port: bool = False,
+    ) -> None:
+        """Listen as tornado does, with the door's longer accept queue."""
+        sockets = tornado.netutil.bind_sockets(
+            port,
+            address=address,
+            family=family,
+            backlog=backlog or self.limits.backlog,
+            flags=flags,
+            reuse_port=reuse_port,
+        )
+        self.add_sockets(sockets)
 
     def add_sockets(self, sockets: Iterable[socket.socket]) -> None:
         """Accept on ``sockets`` with a loop that pauses when descriptors run out."""

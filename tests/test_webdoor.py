@@ -365,3 +365,39 @@ def test_repeated_lines_pass_a_few_at_a_time_and_are_counted() -> None:
     assert seen[5] == "another kind of line"
     assert seen[6] == "could not accept connection -1 (and 99995 more like this in the last 61 s)"
     assert len(seen) == 7
+
+
+def request(port: Port, body: bytes) -> bytes:
+    return port.head(len(body), body=body) + body
+
+
+async def response(reader: asyncio.StreamReader) -> bytes:
+    """One whole response of the door (its bodies are empty or given by Content-Length)."""
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            await reader.readexactly(int(line.split(b":")[1]))
+    return head.split(b"\r\n", 1)[0]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_proven_senders_kept_alive_connection_outlasts_strangers(
+    start_port: StartPort, kind: str
+) -> None:
+    port = await start_port(kind, DoorLimits(**{**ROOMY.__dict__, "connections": 8}))
+    reader, writer = await asyncio.open_connection("127.0.0.1", port.number)
+    writer.write(request(port, port.real_body()))
+    assert (await response(reader)).startswith(b"HTTP/1.1 200")
+    strangers = []
+    for _ in range(24):  # each newer than the kept-alive connection, each evictable
+        _, s_writer = await asyncio.open_connection("127.0.0.1", port.number)
+        s_writer.write(b"POST /" + port.path.encode() + b" HTTP/1.1\r\n")
+        await s_writer.drain()
+        strangers.append(s_writer)
+    assert await port.send_real() == 200  # the last stranger is surely in by now
+    writer.write(request(port, port.real_body()))  # the same connection, later
+    assert (await response(reader)).startswith(b"HTTP/1.1 200")
+    assert await port.landed() == 3
+    writer.close()
+    for s_writer in strangers:
+        s_writer.close()
