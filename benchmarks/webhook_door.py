@@ -32,6 +32,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -221,7 +222,14 @@ class Sample:
     fds: int
     log_bytes: int
     cpu_seconds: float
+    runqueue_seconds: float  # runnable, but waiting for a CPU the machine gave to others
     at: float = field(default_factory=time.monotonic)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far."""
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -238,10 +246,10 @@ class Watch:
         rss = next(
             int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
         )
-        stat = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        cpu = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+        cpu = cpu_seconds(self.pid)
+        waited = int(Path(f"/proc/{self.pid}/schedstat").read_text().split()[1]) / 1e9
         fds = len(os.listdir(f"/proc/{self.pid}/fd"))
-        taken = Sample(self.phase, rss / 1024, fds, self.log.stat().st_size, cpu)
+        taken = Sample(self.phase, rss / 1024, fds, self.log.stat().st_size, cpu, waited)
         self.samples.append(taken)
         return taken
 
@@ -265,6 +273,25 @@ async def watch_process(watch: Watch, stop: asyncio.Event) -> None:
             watch.sample()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.5)
+
+
+async def probe(port: int, name: str, watch: Watch, stop: asyncio.Event) -> None:
+    """A request the door answers at once (404), timed from connect to status line; and how
+    late this process's own event loop wakes (the emulators live here)."""
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        phase, started = watch.phase, time.perf_counter()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n")
+            await asyncio.wait_for(reader.readline(), 30)
+            writer.close()
+            watch.took(f"{name} 404", phase, time.perf_counter() - started)
+        except (OSError, TimeoutError):
+            watch.took(f"{name} 404", phase, None)
+        planned = loop.time() + 0.5
+        await asyncio.sleep(0.5)
+        watch.took("emulators' loop lag", phase, loop.time() - planned)
 
 
 async def telegram_owner(user: FakeUser, watch: Watch, stop: asyncio.Event) -> None:
@@ -330,27 +357,34 @@ def report(
     again = "never" if reconnect is None else f"{reconnect:g} s after each close"
     print(f"bot RLIMIT_NOFILE {BOT_NOFILE}; per port: {HELD} held + {SLOW} slow-header")
     print(f"attackers reconnect: {again}\n")
-    print(f"{'phase':<8} {'RSS max':>8} {'fds max':>8} {'CPU':>6} {'log bytes':>10}")
+    print(
+        f"{'phase':<8} {'RSS max':>8} {'fds max':>8} {'CPU':>6} {'CPU wait':>8} {'log bytes':>10}"
+    )
     for phase in PHASES:
         got = [s for s in watch.samples if s.phase == phase]
         if len(got) < 2:
             continue
-        cpu = (got[-1].cpu_seconds - got[0].cpu_seconds) / max(1e-9, got[-1].at - got[0].at)
+        span = max(1e-9, got[-1].at - got[0].at)
+        cpu = (got[-1].cpu_seconds - got[0].cpu_seconds) / span
+        wait = (got[-1].runqueue_seconds - got[0].runqueue_seconds) / span
+        logged = got[-1].log_bytes - started_log.get(phase, got[0].log_bytes)
         print(
             f"{phase:<8} {max(s.rss_mb for s in got):>6.0f} MB {max(s.fds for s in got):>8} "
-            f"{cpu:>5.0%} {got[-1].log_bytes - started_log.get(phase, got[0].log_bytes):>10}"
+            f"{cpu:>5.0%} {wait:>8.0%} {logged:>10}"
         )
     print(f"peak RSS of the bot (VmHWM): {hwm:.0f} MB; log in all: {watch.log.stat().st_size} B")
     print("\nowners' replies (n, p50, p95, max, no reply in 30 s)")
-    for channel in ("telegram", "whatsapp"):
-        for phase in PHASES:
-            got = watch.replies.get((channel, phase), [])
-            missed = watch.missed.get((channel, phase), 0)
+    channels = ("telegram", "whatsapp", "telegram 404", "whatsapp 404", "emulators' loop lag")
+    for channel in channels:
+        for phase in (*PHASES, "attack"):
+            parts = ("opening", "held") if phase == "attack" else (phase,)
+            got = [x for part in parts for x in watch.replies.get((channel, part), [])]
+            missed = sum(watch.missed.get((channel, part), 0) for part in parts)
             if not got:
-                print(f"  {channel:<9} {phase:<7} none, {missed} missed")
+                print(f"  {channel:<12} {phase:<7} none, {missed} missed")
                 continue
             print(
-                f"  {channel:<9} {phase:<7} n={len(got):<4} p50 {percentile(got, 50):.3f} s"
+                f"  {channel:<12} {phase:<7} n={len(got):<4} p50 {percentile(got, 50):.3f} s"
                 f"  p95 {percentile(got, 95):.3f} s  max {max(got):.3f} s  missed {missed}"
             )
     print("\nwhat the attackers saw")
@@ -397,10 +431,13 @@ async def main(reconnect: float | None) -> None:
             watcher = asyncio.create_task(watch_process(watch, stop_watch))
             owners = [telegram_owner(u, watch, stop_all) for u in users]
             owners += [whatsapp_owner(p, watch, stop_all) for p in people]
+            owners += [probe(tg_port, "telegram", watch, stop_all)]
+            owners += [probe(wa_port, "whatsapp", watch, stop_all)]
             chatting = asyncio.gather(*owners)
             await asyncio.sleep(QUIET_SECONDS)
             watch.phase = "opening"
             started_log["opening"] = log_path.stat().st_size
+            attack_started = time.monotonic()
             again = [] if reconnect is None else ["--reconnect", str(reconnect)]
             attack_proc = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -414,10 +451,12 @@ async def main(reconnect: float | None) -> None:
             )
             assert attack_proc.stdout is not None and attack_proc.stdin is not None
             ready = await attack_proc.stdout.readline()
+            opened_in, opened_cpu = time.monotonic() - attack_started, cpu_seconds(attack_proc.pid)
             print(f"attackers: {ready.decode().strip()} after opening every connection")
             watch.phase = "held"
             started_log["held"] = log_path.stat().st_size
             await asyncio.sleep(ATTACK_SECONDS)
+            held_cpu = cpu_seconds(attack_proc.pid) - opened_cpu
             attack_proc.stdin.close()
             attackers = json.loads(await asyncio.wait_for(attack_proc.stdout.readline(), 60))
             await attack_proc.wait()
@@ -440,6 +479,13 @@ async def main(reconnect: float | None) -> None:
             await wa.stop()
             await tg.stop()
         report(watch, attackers, hwm, started_log, reconnect)
+        print(
+            f"\nthe attackers' process (same machine): opening took {opened_in:.1f} s and "
+            f"{opened_cpu:.1f} s of CPU; then {held_cpu:.1f} s of CPU in {ATTACK_SECONDS:.0f} s"
+        )
+        failed = Counter(str(a) for d in wa.deliveries for a in d.attempts if a != 200)
+        print(f"\nWhatsApp emulator: webhook attempts that failed {dict(failed)}")
+        print(f"Telegram emulator: last webhook error {tg.queue.last_error}")
         tail = log_path.read_text().splitlines()[-8:]
         print("\nlast lines of the bot's log:\n  " + "\n  ".join(tail))
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import logging
 import socket
 import time
@@ -456,21 +457,30 @@ class RepeatFilter(logging.Filter):
         seen[2] += 1
         return False
 
+    def dropped_early(self, name: str, level: int, message: str) -> bool:
+        """Count a line of this kind as dropped, without making its record, if it would be."""
+        seen = self._kinds.get((name, level, message))
+        if seen is None or self._clock() - seen[0] >= self._window or seen[1] < self._burst:
+            return False
+        seen[2] += 1
+        return True
+
 
 _FILTER = RepeatFilter()
 
 
+@functools.cache
 def quiet_repeats() -> None:
     """Put :class:`RepeatFilter` on every logger a webhook port can make repeat (once)."""
     for name in REPEATING_LOGGERS:
-        named = logging.getLogger(name)
-        if _FILTER not in named.filters:
-            named.addFilter(_FILTER)
+        logging.getLogger(name).addFilter(_FILTER)
 
 
 def log_limited(
     log: logging.Logger, message: str, *args: object, level: int = logging.WARNING
 ) -> None:
-    """Log a line that a flood can repeat, through the logger's :class:`RepeatFilter`."""
+    """Log a line that a flood can repeat, through the logger's :class:`RepeatFilter`; a
+    line it would drop costs no log record (a flood calls this thousands of times)."""
     quiet_repeats()
-    log.log(level, message, *args)
+    if log.isEnabledFor(level) and not _FILTER.dropped_early(log.name, level, message):
+        log.log(level, message, *args)
