@@ -162,8 +162,11 @@ class DoorHandler(tornado.web.RequestHandler):
         self.request.connection.set_max_body_size(door.limits.max_body_bytes)  # type: ignore[union-attr]
 
     def data_received(self, chunk: bytes) -> None:
-        """Collect the admitted body; refuse at once one that is not a JSON object."""
+        """Collect the admitted body; refuse at once one not admitted or not a JSON object."""
         if self._finished:
+            return
+        if not self._held:  # a body that was never admitted (a GET with one, say)
+            self.send_error(HTTPStatus.BAD_REQUEST)
             return
         if not self._opened:
             start = chunk.lstrip(JSON_WHITESPACE)

@@ -274,6 +274,16 @@ async def test_a_body_that_is_not_json_is_refused_at_its_first_byte(
     assert await port.send_real() == 200
 
 
+async def test_a_get_with_a_body_is_refused_at_its_first_byte(start_port: StartPort) -> None:
+    port = await start_port("whatsapp", ROOMY)  # Meta's verification is a GET
+    reader, writer = await asyncio.open_connection("127.0.0.1", port.number)
+    head = port.head(60 * KIB).replace(b"POST", b"GET", 1)  # no budget was asked for it
+    writer.write(head + b"{")
+    await writer.drain()
+    assert (await status_line(reader)).startswith(b"HTTP/1.1 400")
+    writer.close()
+
+
 @pytest.mark.parametrize("kind", KINDS)
 async def test_slow_headers_idle_connections_and_slow_bodies_are_cut_off(
     start_port: StartPort, kind: str
