@@ -20,8 +20,9 @@ import tornado.netutil
 
 from bot.app.settings import WebhookSettings, load_settings
 from bot.app.telegram import build_application
+from handlers.log_repeats import RepeatFilter
 from handlers.telegram.webhook import webhook_server
-from handlers.webdoor import KIB, DoorLimits, DoorServer, RepeatFilter, door_of
+from handlers.webdoor import KIB, DoorLimits, DoorServer, door_of
 from handlers.whatsapp.settings import WhatsAppSettings
 from handlers.whatsapp.signature import sign
 from handlers.whatsapp.webhook import make_app, make_server

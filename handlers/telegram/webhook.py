@@ -24,8 +24,9 @@ from telegram import Update
 from telegram.ext import ExtBot
 
 from bot.app.settings import WebhookSettings
+from handlers.log_repeats import log_limited
 from handlers.telegram.context import DodolanApplication
-from handlers.webdoor import MIB, Door, DoorHandler, DoorLimits, DoorServer, log_limited
+from handlers.webdoor import MIB, Door, DoorHandler, DoorLimits, DoorServer
 
 logger = logging.getLogger(__name__)
 

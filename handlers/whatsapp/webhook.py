@@ -22,7 +22,8 @@ from http import HTTPStatus
 
 import tornado.web
 
-from handlers.webdoor import MIB, Door, DoorHandler, DoorLimits, DoorServer, log_limited
+from handlers.log_repeats import log_limited
+from handlers.webdoor import MIB, Door, DoorHandler, DoorLimits, DoorServer
 from handlers.whatsapp import events, signature
 from handlers.whatsapp.settings import WhatsAppSettings
 from storage.database import utc_now
