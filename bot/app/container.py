@@ -176,6 +176,7 @@ class Services:
             self.now,
             AttendanceRepository(db),
             TipsRepository(db),
+            questions=self.questions,
         )
 
     async def close(self) -> None:

@@ -68,3 +68,14 @@ class QuestionCounts:
     overdue: int = 0  # still open past their promised time
     median_hours: float | None = None  # first response, in working hours
     p90_hours: float | None = None
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    """One question as the staff export lists it: the row, its FAQ entry's title, and how
+    fast a person first answered it (in working hours) and whether by the promised time."""
+
+    question: Question
+    faq_title: str | None
+    first_response_hours: float | None  # tickets a person answered only
+    kept: bool | None  # answered by the promised time; None for no ticket or no answer yet

@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.core.models import Booking, OwnerProfile, SessionFeedback, TipCount, TrainingSession
+from bot.core.questions import QuestionRecord
 from bot.i18n import Catalog
 from bot.services.calendar import place_of
 from bot.services.tips_content import Tip
@@ -68,6 +69,14 @@ class BookingLine:
 
     booking: Booking
     session: TrainingSession | None
+    owner: OwnerProfile | None
+
+
+@dataclass(frozen=True)
+class QuestionLine:
+    """A Tanya Dinas question with the owner who asked it (None: not signed up)."""
+
+    record: QuestionRecord
     owner: OwnerProfile | None
 
 
@@ -200,6 +209,31 @@ class ExportViews:
             Column("helpful", lambda t: t.helpful, 12),
             Column("not_helpful", lambda t: t.not_helpful, 14),
         ]
+
+    def question_columns(self) -> list[Column[QuestionLine]]:
+        """Tanya Dinas: who asked what, on which channel, which line answered, and how fast."""
+        return [
+            Column("asked", lambda x: self._local(x.record.question.created_at), 18),
+            Column(
+                "asked_on", lambda x: self._label("exports.channel", x.record.question.channel), 12
+            ),
+            Column("name", lambda x: x.owner.full_name if x.owner else None, 24),
+            Column("business", lambda x: x.owner.business_name if x.owner else None, 24),
+            Column("phone", lambda x: Digits(x.owner.phone) if x.owner else None, 17),
+            Column("question", lambda x: x.record.question.text, 48),
+            Column(
+                "line", lambda x: self._label("exports.question_line", x.record.question.line), 18
+            ),
+            Column("faq_entry", lambda x: x.record.faq_title, 28),
+            Column("thumbs_up", lambda x: "👍" if x.record.question.helpful else None, 8),
+            Column("first_response", lambda x: x.record.first_response_hours, 16),
+            Column("promise_kept", self._kept, 14),
+        ]
+
+    def _kept(self, line: QuestionLine) -> str | None:
+        if line.record.kept is None:
+            return None
+        return self._label("exports.promise", "kept" if line.record.kept else "late")
 
     def _tip_title(self, count: TipCount) -> str:
         tip = self._tips.get(count.key)

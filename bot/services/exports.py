@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -30,10 +30,18 @@ from openpyxl.utils import get_column_letter
 
 from bot.core.clock import Clock
 from bot.core.models import BookingStatus, OwnerProfile, SessionStatus, TrainingSession
+from bot.core.questions import QuestionRecord
 from bot.core.repositories import FeedbackReading, OwnerListing, SessionListing, TipCounting
 from bot.formatting import zone_label
 from bot.i18n import Catalog
-from bot.services.export_views import BookingLine, Cell, Digits, ExportViews, Sheet
+from bot.services.export_views import (
+    BookingLine,
+    Cell,
+    Digits,
+    ExportViews,
+    QuestionLine,
+    Sheet,
+)
 from bot.services.export_views import tip_title as tip_title
 from bot.services.tips_content import TipLibrary, library
 
@@ -136,6 +144,8 @@ def sheet_csv(sheet: Sheet) -> bytes:
 def _csv_cell(cell: Cell) -> Cell:
     if isinstance(cell, datetime):
         return cell.strftime(CSV_TIME_FORMAT)
+    if isinstance(cell, float):
+        return repr(cell).replace(".", ",")  # the decimal comma, as Excel-ID reads a number
     if isinstance(cell, Digits) and _DIGITS.fullmatch(cell):
         return f'="{cell}"'  # a text formula of digits only: the + and leading zeros stay
     if isinstance(cell, str) and _looks_like_formula(cell):
@@ -175,6 +185,12 @@ def _write_sheet(ws: Any, sheet: Sheet) -> None:
         ws.auto_filter.ref = ws.dimensions
 
 
+class QuestionRecords(Protocol):
+    """Tanya Dinas questions as the export lists them (``QuestionDesk``)."""
+
+    async def records(self, language: str = "id") -> list[QuestionRecord]: ...
+
+
 class ExportService:
     """Read everything staff may export and shape it into views."""
 
@@ -188,7 +204,9 @@ class ExportService:
         attendance: FeedbackReading,
         tips: TipCounting,
         tip_library: TipLibrary | None = None,
+        questions: QuestionRecords | None = None,
     ) -> None:
+        self._questions = questions
         self._attendance = attendance
         self._tips = tips
         self._library = tip_library or library()
@@ -226,10 +244,23 @@ class ExportService:
                 views.sheet("sessions", "sesi", views.session_columns(), sessions),
                 views.sheet("bookings", "peserta", views.booking_columns(), lines),
                 *await self._statistics(views),
+                *await self._questions_sheet(views, by_owner, language),
             ),
             created_at=now,
             totals=Totals.of(owners, sessions, Counter(b.status for b in bookings)),
         )
+
+    async def _questions_sheet(
+        self, views: ExportViews, by_owner: dict[int, OwnerProfile], language: str
+    ) -> tuple[Sheet, ...]:
+        """Tanya Dinas: one row per question, when the export knows the question desk."""
+        if self._questions is None:
+            return ()
+        lines = [
+            QuestionLine(r, by_owner.get(r.question.user_id))
+            for r in await self._questions.records(language)
+        ]
+        return (views.sheet("questions", "pertanyaan", views.question_columns(), lines),)
 
     async def _statistics(self, views: ExportViews) -> tuple[Sheet, ...]:
         """Attendance, feedback and tips."""

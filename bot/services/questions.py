@@ -41,7 +41,14 @@ from bot.core.errors import NotAllowed, StaleAction
 from bot.core.models import Role, TrainingSession
 from bot.core.notices import Choice, Notice
 from bot.core.ports import ReminderQueue, Transaction, UnitOfWork
-from bot.core.questions import Line, Question, QuestionCounts, ThreadMessage, TicketStatus
+from bot.core.questions import (
+    Line,
+    Question,
+    QuestionCounts,
+    QuestionRecord,
+    ThreadMessage,
+    TicketStatus,
+)
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
 from bot.services.booking import BookingView
@@ -491,6 +498,21 @@ class QuestionDesk:
             median_hours=_percentile(hours, 0.5),
             p90_hours=_percentile(hours, 0.9),
         )
+
+    async def records(self, language: str = "id") -> list[QuestionRecord]:
+        """Every question with its FAQ entry's title, first response and promise (export)."""
+        by_id = (await self.faq.index()).by_id
+        found = []
+        for q in await self._store.all():
+            entry = by_id.get(q.faq_id) if q.faq_id else None
+            title = (entry.title.get(language) or entry.title["id"]) if entry else q.faq_id
+            hours, kept = None, None
+            if q.status is not None and q.first_response_at is not None:
+                worked = self.hours.between(q.handed_at or q.created_at, q.first_response_at)
+                hours = round(worked.total_seconds() / 3600, 2)
+                kept = q.due_at is not None and q.first_response_at <= q.due_at
+            found.append(QuestionRecord(q, title, hours, kept))
+        return found
 
     async def of_user(self, user_id: int) -> list[tuple[Question, list[ThreadMessage]]]:
         """The owner's questions with each ticket's conversation (for /datasaya)."""

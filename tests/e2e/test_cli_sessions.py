@@ -138,6 +138,7 @@ def test_export_writes_a_workbook_and_csv_files(tmp_path: Path) -> None:
         "Komentar peserta",
         "Tips",
         "Tips per topik",
+        "Tanya Dinas",
     ]
     assert [r[1] for r in book["Sesi"].iter_rows(min_row=2, values_only=True)] == [
         "Foto produk pakai HP",
