@@ -28,6 +28,7 @@ from bot.services.reminders import Reminders, parse_rules
 from bot.services.session_editor import NewSessionEditor, SessionEditor
 from bot.services.sessions import SessionService
 from bot.services.signup import SignupService
+from bot.services.staff_faq import StaffFaq
 from bot.services.stats import StatsService
 from bot.services.tips import TipsService
 from bot.services.tips_content import library
@@ -46,6 +47,7 @@ from storage.personal_data import PersonalDataRepository
 from storage.questions import QuestionRepository
 from storage.reports import ReportRepository
 from storage.sessions import SessionRepository
+from storage.staff_faq import StaffFaqRepository
 from storage.stats import StatsRepository
 from storage.tips import TipsRepository
 from storage.users import UserRepository
@@ -81,6 +83,7 @@ class Services:
     feedback: FeedbackService
     due_times: DueTimes
     questions: QuestionDesk
+    staff_faq: StaffFaq
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -113,6 +116,9 @@ class Services:
         catalog = Catalog.load()
         broadcasts = BroadcastService(
             db, BroadcastRepository(db), outbox, sessions, UserRepository(db), now
+        )
+        staff_faq = StaffFaq(
+            StaffFaqRepository(db), QuestionRepository(db), UserRepository(db), catalog, now
         )
         return cls(
             settings=settings,
@@ -154,7 +160,7 @@ class Services:
                 db,
                 QuestionRepository(db),
                 outbox,
-                FaqLibrary(DEFAULT_FAQ_FILE),
+                FaqLibrary(DEFAULT_FAQ_FILE, staff_faq),
                 hours_of(settings),
                 UserRepository(db),
                 booking,
@@ -163,6 +169,7 @@ class Services:
                 catalog,
                 now,
             ),
+            staff_faq=staff_faq,
         )
 
     def export_service(self) -> ExportService:

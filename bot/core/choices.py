@@ -61,3 +61,4 @@ def pattern(kind: str) -> str:
 
 QUESTION = "qa"  # an owner's question: qa:v1:<ok|ask>:<question id>, qa:v1:pick:<id>:<entry>
 TICKET = "qt"  # staff on a ticket: qt:v1:<done|fwd>:<question id>
+STAFF_FAQ = "qf"  # qf:v1:see:<question id>, qf:v1:add:<question id>:<message id>, qf:v1:no:<id>

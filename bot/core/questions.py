@@ -79,3 +79,15 @@ class QuestionRecord:
     faq_title: str | None
     first_response_hours: float | None  # tickets a person answered only
     kept: bool | None  # answered by the promised time; None for no ticket or no answer yet
+
+
+@dataclass(frozen=True)
+class StaffFaqRow:
+    """An FAQ entry staff made from an answered ticket: the question as asked, the answer."""
+
+    id: str
+    question_id: int | None
+    question: str
+    answer: str
+    created_by: int
+    created_at: datetime

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
@@ -181,36 +182,55 @@ def _forms(entry: FaqEntry) -> Iterable[str]:
     yield from entry.title.values()
 
 
+class ExtraEntries(Protocol):
+    """FAQ entries kept outside the file (``bot.services.staff_faq.StaffFaq``)."""
+
+    async def version(self) -> object: ...
+    async def entries(self) -> Sequence[FaqEntry]: ...
+
+
 class FaqLibrary:
     """The index of one FAQ file, rebuilt when the file changes; a broken edit keeps the old.
 
     Staff edit ``content/faq.yaml`` by hand and check it with ``dodolan faq check``; the
-    running bot picks the new answers up at the next question, as it does for tips.
+    running bot picks the new answers up at the next question, as it does for tips. Entries
+    staff made from answered tickets (``extra``) are merged in; the file's win on a shared id.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, extra: ExtraEntries | None = None) -> None:
         self.path = path
+        self._extra = extra
+        self._file: tuple[FaqEntry, ...] = ()
         self._index = FaqIndex(())
         self._mtime: float | None = None
+        self._loads = 0  # successful loads of the file
+        self._built: object = None
         self._lock = asyncio.Lock()
 
     async def index(self) -> FaqIndex:
-        """The current index, rebuilt first if the file changed since the last look."""
+        """The current index, rebuilt first if the file or the extra entries changed."""
         async with self._lock:
             mtime = await asyncio.to_thread(_mtime, self.path)
             if mtime != self._mtime:
                 self._mtime = mtime
                 await self._reload()
+            version = (self._loads, await self._extra.version() if self._extra else None)
+            if version != self._built:
+                extra = await self._extra.entries() if self._extra else ()
+                ids = {e.id for e in self._file}
+                self._index = FaqIndex((*self._file, *(e for e in extra if e.id not in ids)))
+                self._built = version
             return self._index
 
     async def _reload(self) -> None:
         try:
             text = await asyncio.to_thread(self.path.read_text, "utf-8-sig")
-            self._index = FaqIndex(load_faq(text))
+            self._file = load_faq(text)
+            self._loads += 1
         except (OSError, FaqFileError) as exc:
             logger.error("FAQ file %s not (re)loaded, keeping the old answers: %s", self.path, exc)
             return
-        logger.info("loaded %d FAQ entries from %s", len(self._index.entries), self.path)
+        logger.info("loaded %d FAQ entries from %s", len(self._file), self.path)
 
 
 def _mtime(path: Path) -> float | None:

@@ -61,7 +61,8 @@ async def received_reply(update: Update, context: DodolanContext) -> None:
     except StaleAction:
         await message.reply_text(context.t("questions.closed"))
         return
-    await message.reply_text(context.t("questions.ticket.sent", id=ticket))
+    text, markup = render(await context.services.staff_faq.sent_notice(user.id, ticket, lang))
+    await message.reply_text(text, reply_markup=markup)
 
 
 async def tapped_question(update: Update, context: DodolanContext) -> None:
@@ -119,6 +120,38 @@ async def tapped_ticket(update: Update, context: DodolanContext) -> None:
     await query.edit_message_reply_markup(None)
 
 
+async def tapped_staff_faq(update: Update, context: DodolanContext) -> None:
+    """Staff tapped 📚 Jadikan FAQ, ✅ Simpan ke FAQ or ✖️ Batal; the role is re-read."""
+    query, user, message = update.callback_query, update.effective_user, update.effective_message
+    assert query is not None and user is not None and message is not None
+    staff_faq, data = context.services.staff_faq, query.data
+    see, add = ids.parse(data, ids.STAFF_FAQ, 2), ids.parse(data, ids.STAFF_FAQ, 3)
+    try:
+        if see is not None and see[0] == "no" and see[1].isdigit():
+            await query.answer(context.t("questions2.cancelled"))
+            await query.edit_message_reply_markup(None)
+            return
+        if see is not None and see[0] == "see" and see[1].isdigit():
+            notice = await staff_faq.propose(user.id, int(see[1]), context.language)
+            await query.answer()
+            await query.edit_message_reply_markup(None)
+            text, markup = render(notice)
+            await message.reply_text(text, reply_markup=markup)
+            return
+        if add is None or add[0] != "add" or not (add[1].isdigit() and add[2].isdigit()):
+            raise StaleAction(data)
+        await staff_faq.adopt(user.id, int(add[1]), int(add[2]))
+    except NotAllowed:
+        await query.answer(context.t("questions2.staff_only"), show_alert=True)
+        return
+    except StaleAction:
+        await query.answer(context.t("questions2.stale"), show_alert=True)
+        return
+    await query.answer(context.t("questions2.saved"))
+    await query.edit_message_reply_markup(None)
+    await message.reply_text(context.t("questions2.saved"))
+
+
 def register(application: DodolanApplication) -> None:
     """Add ticket replies (before the dialogs) and the question buttons; free text comes
     through the fallback (``common.stray_message``)."""
@@ -128,3 +161,6 @@ def register(application: DodolanApplication) -> None:
         CallbackQueryHandler(tapped_question, pattern=ids.pattern(ids.QUESTION))
     )
     application.add_handler(CallbackQueryHandler(tapped_ticket, pattern=ids.pattern(ids.TICKET)))
+    application.add_handler(
+        CallbackQueryHandler(tapped_staff_faq, pattern=ids.pattern(ids.STAFF_FAQ))
+    )
