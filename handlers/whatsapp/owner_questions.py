@@ -34,6 +34,8 @@ class AskFirst:
     async def __call__(self, turn: Turn) -> None:
         """Answer the question, or hand the message to the fallback before this one."""
         if turn.event.kind is InboundKind.TEXT and turn.text and await _registered(turn):
+            if await _replied_to_answer(turn):
+                return
             reply = await turn.services.questions.ask(
                 turn.user_id, turn.text, ChannelName.WHATSAPP, turn.language
             )
@@ -42,6 +44,19 @@ class AskFirst:
                 return
         if self.otherwise is not None:
             await self.otherwise(turn)
+
+
+async def _replied_to_answer(turn: Turn) -> bool:
+    """A swipe-reply to a person's answer continues that thread, as a Telegram reply does."""
+    desk, replied = turn.services.questions, turn.event.context_wamid
+    ticket = await desk.ticket_for_reply(turn.user_id, replied) if replied else None
+    if ticket is None or not await desk.asked_by(turn.user_id, ticket):
+        return False
+    try:
+        await show(turn, await desk.follow_up(turn.user_id, ticket, turn.text, turn.language))
+    except StaleAction:
+        await turn.say("questions.closed")
+    return True
 
 
 async def _registered(turn: Turn) -> bool:

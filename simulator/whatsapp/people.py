@@ -88,6 +88,24 @@ class WhatsAppPerson:
             {"type": "text", "text": {"body": text}}, f"saying {text!r}", expect_reply, within
         )
 
+    async def reply_to(
+        self,
+        message: WaMessage,
+        text: str,
+        *,
+        expect_reply: bool | None = True,
+        within: float | None = None,
+    ) -> list[WaMessage]:
+        """Swipe-reply to one of the bot's messages with text (the webhook names it in
+        ``context.id``)."""
+        return await self._inject(
+            {"type": "text", "text": {"body": text}},
+            f"replying {text!r}",
+            expect_reply,
+            within,
+            context=message.wamid,
+        )
+
     async def scan(
         self, url: str, *, expect_reply: bool | None = True, within: float | None = None
     ) -> list[WaMessage]:
