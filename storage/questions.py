@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.ports import Transaction
-from bot.core.questions import Line, Question, ThreadMessage, TicketStatus
+from bot.core.questions import Line, Question, QuestionFile, ThreadMessage, TicketStatus
 from storage.database import Database, connection, from_db_time, to_db_time
 
 _COLUMNS = (
@@ -203,7 +203,7 @@ class QuestionRepository:
         row = await self._db.fetch_one(
             "SELECT json_extract(params, '$.question') FROM outbox WHERE user_id = ? "
             "AND CAST(message_id AS TEXT) = ? "
-            "AND kind IN ('question_ticket', 'question_due', 'question_answer') "
+            "AND kind IN ('question_ticket', 'question_due', 'question_answer', 'question_file') "
             "ORDER BY id DESC LIMIT 1",
             (user_id, sent_id),
         )
@@ -220,3 +220,57 @@ class QuestionRepository:
         """Every question (for /statistik)."""
         rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM questions ORDER BY id")
         return [_question(r) for r in rows]
+
+    async def add_file(
+        self,
+        tx: Transaction,
+        question_id: int,
+        sha256: str,
+        kind: str,
+        name: str | None,
+        now: datetime,
+    ) -> int:
+        """Record a kept file sent with a question; return its id."""
+        cursor = await connection(tx).execute(
+            "INSERT INTO question_files (question_id, sha256, kind, name, at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (question_id, sha256, kind, name, to_db_time(now)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def file(self, file_id: int) -> QuestionFile | None:
+        """One file sent with a question."""
+        row = await self._db.fetch_one(
+            "SELECT id, question_id, sha256, kind, name, at FROM question_files WHERE id = ?",
+            (file_id,),
+        )
+        return _file(row) if row else None
+
+    async def files_of(self, question_id: int) -> list[QuestionFile]:
+        """The files sent with a question, oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT id, question_id, sha256, kind, name, at FROM question_files "
+            "WHERE question_id = ? ORDER BY id",
+            (question_id,),
+        )
+        return [_file(r) for r in rows]
+
+    async def latest(self, user_id: int) -> Question | None:
+        """The owner's newest question of any line."""
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM questions WHERE user_id = ? ORDER BY id DESC LIMIT 1",
+            (user_id,),
+        )
+        return _question(row) if row else None
+
+
+def _file(row: Any) -> QuestionFile:
+    return QuestionFile(
+        row["id"],
+        row["question_id"],
+        row["sha256"],
+        row["kind"],
+        row["name"],
+        from_db_time(row["at"]),
+    )

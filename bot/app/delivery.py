@@ -61,6 +61,7 @@ def programme_builders(services: Services) -> Builders:
         OwnerRepository(services.db),
         services.sessions,
         services.users,
+        services.files,
     ).register(builders)
     return builders
 

@@ -91,3 +91,15 @@ class StaffFaqRow:
     answer: str
     created_by: int
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class QuestionFile:
+    """A photo, document or voice note an owner sent with a question, as stored."""
+
+    id: int
+    question_id: int
+    sha256: str  # the kept file (bot.services.files)
+    kind: str  # "photo", "document" or "voice"
+    name: str | None
+    at: datetime

@@ -13,6 +13,7 @@ Refusals name catalog texts (``lesson_files.*``), so the sender is told why.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
@@ -34,6 +35,8 @@ ALLOWED: dict[str, tuple[bytes, ...]] = {  # MIME type → how its bytes begin
 
 
 IMAGES = ("image/jpeg", "image/png")
+# What an owner may send with a question: the same, and voice notes (Ogg Opus on both apps).
+QUESTION_TYPES: dict[str, tuple[bytes, ...]] = {**ALLOWED, "audio/ogg": (b"OggS",)}
 
 
 class FileStore(Protocol):
@@ -55,27 +58,34 @@ class FileService:
         self._store = store
         self._now = now
 
-    def check(self, mime_type: str | None, size: int | None) -> str:
+    def check(
+        self, mime_type: str | None, size: int | None, allowed: Mapping[str, object] = ALLOWED
+    ) -> str:
         """The declared type if it may be kept at the declared size (before any download).
 
         InvalidInput (``lesson_files.too_big`` or ``lesson_files.wrong_type``) otherwise.
         """
         mime = (mime_type or "").split(";", 1)[0].strip().lower()
-        if mime not in ALLOWED:
+        if mime not in allowed:
             raise InvalidInput("lesson_files.wrong_type")
         if size is not None and size > MAX_BYTES:
             raise InvalidInput("lesson_files.too_big", limit=MAX_BYTES // (1024 * 1024))
         return mime
 
-    async def keep(self, content: bytes, mime_type: str | None) -> StoredFile:
+    async def keep(
+        self,
+        content: bytes,
+        mime_type: str | None,
+        allowed: Mapping[str, tuple[bytes, ...]] = ALLOWED,
+    ) -> StoredFile:
         """Keep the file after checking its size and that its bytes are what it claims.
 
         ``mime_type`` None: a photo whose type only its bytes tell (JPEG or PNG).
         """
         if mime_type is None:
             mime_type = next((m for m in IMAGES if content.startswith(ALLOWED[m])), None)
-        mime = self.check(mime_type, len(content))
-        if not content.startswith(ALLOWED[mime]):
+        mime = self.check(mime_type, len(content), allowed)
+        if not content.startswith(allowed[mime]):
             raise InvalidInput("lesson_files.wrong_type")
         file = StoredFile(digest(content), mime, content)
         await self._store.put(file, self._now())

@@ -9,8 +9,8 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
-from bot.core.models import OutboxMessage, OwnerProfile, TrainingSession
-from bot.core.notices import Choice, Notice
+from bot.core.models import OutboxMessage, OwnerProfile, StoredFile, TrainingSession
+from bot.core.notices import Attachment, Choice, Notice
 from bot.core.questions import Question, QuestionCounts, ThreadMessage, TicketStatus
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
@@ -18,6 +18,7 @@ from bot.services.delivery import Builders
 from bot.services.questions import (
     ANSWER_KIND,
     DUE_KIND,
+    FILE_KIND,
     TICKET_KIND,
     QuestionDesk,
     QuestionStore,
@@ -75,6 +76,16 @@ class Names(Protocol):
     async def display_names(self, user_ids: list[int]) -> dict[int, str]: ...
 
 
+class KeptFiles(Protocol):
+    """Files the bot keeps (``bot.services.files.FileService``)."""
+
+    async def get(self, sha256: str) -> StoredFile | None: ...
+
+
+VOICE_NAME = "pesan-suara.ogg"
+_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+
+
 @dataclass(frozen=True)
 class QuestionNotices:
     """Builders of the ticket, reminder and answer notices."""
@@ -86,12 +97,32 @@ class QuestionNotices:
     profiles: Profiles
     sessions: Sessions
     names: Names
+    files: KeptFiles | None = None
 
     def register(self, builders: Builders) -> None:
         """Add the Tanya Dinas notices to ``builders``."""
         builders.add(TICKET_KIND, self.ticket)
         builders.add(DUE_KIND, self.due)
         builders.add(ANSWER_KIND, self.answer)
+        builders.add(FILE_KIND, self.file)
+
+    async def file(self, message: OutboxMessage, lang: str, now: datetime) -> Notice | None:
+        """A photo, document or voice note the owner sent with the ticket, as a file."""
+        question = await self._ticket(message)
+        row = await self.store.file(int(message.params["file"]))
+        if question is None or row is None or row.question_id != question.id:
+            return None
+        kept = await self.files.get(row.sha256) if self.files is not None else None
+        if kept is None:
+            return None
+        profile = await self.profiles.get(question.user_id)
+        owner = profile.full_name if profile else f"#{question.user_id}"
+        text = self.catalog.text(lang, f"questions2.file.{row.kind}", id=question.id, owner=owner)
+        kind = "photo" if row.kind == "photo" else "document"
+        name = row.name or (VOICE_NAME if row.kind == "voice" else None)
+        name = name or f"lampiran-{row.id}{_EXTENSIONS.get(kept.mime_type, '')}"
+        attachment = Attachment(kind, name=name, content=kept.content, mime_type=kept.mime_type)
+        return Notice(text, attachment=attachment, kind=message.kind)
 
     async def ticket(self, message: OutboxMessage, lang: str, now: datetime) -> Notice | None:
         """The ticket as staff or the trainer see it; None if they may no longer answer it."""

@@ -45,6 +45,7 @@ from bot.core.questions import (
     Line,
     Question,
     QuestionCounts,
+    QuestionFile,
     QuestionRecord,
     ThreadMessage,
     TicketStatus,
@@ -69,6 +70,8 @@ logger = logging.getLogger(__name__)
 BURST = (5, timedelta(minutes=10))  # more questions than this in that time: please wait
 REMIND_BEFORE = timedelta(hours=1)  # staff are reminded this long before a promise
 TICKET_KIND, DUE_KIND, ANSWER_KIND = "question_ticket", "question_due", "question_answer"
+FILE_KIND = "question_file"  # a photo, document or voice note sent with a ticket
+RIGHT_AFTER = timedelta(minutes=30)  # a file this soon after a question goes with it
 
 
 class QuestionStore(Protocol):
@@ -114,6 +117,18 @@ class QuestionStore(Protocol):
     async def ticket_for_sent(self, user_id: int, sent_id: str) -> int | None: ...
     async def of_user(self, user_id: int) -> list[Question]: ...
     async def all(self) -> list[Question]: ...
+    async def latest(self, user_id: int) -> Question | None: ...
+    async def add_file(
+        self,
+        tx: Transaction,
+        question_id: int,
+        sha256: str,
+        kind: str,
+        name: str | None,
+        now: datetime,
+    ) -> int: ...
+    async def file(self, file_id: int) -> QuestionFile | None: ...
+    async def files_of(self, question_id: int) -> list[QuestionFile]: ...
 
 
 class People(Protocol):
@@ -140,6 +155,15 @@ class Subscriptions(Protocol):
     """Whether the owner gets daily tips."""
 
     async def subscription(self, user_id: int) -> object | None: ...
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file an owner sent, as the file service keeps it."""
+
+    sha256: str
+    kind: str  # "photo", "document" or "voice"
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -256,12 +280,14 @@ class QuestionDesk:
         trainer = session.trainer_id if session is not None else None
         trainer_ok = trainer is not None and Role.TRAINER in await self._people.roles(trainer)
         due = self.hours.promised(now)
+        files = [f.id for f in await self._store.files_of(question_id)]
         async with self._db.transaction() as tx:
             await self._store.hand_over(
                 tx, question_id, session.id if session else None, trainer_ok, due, now
             )
             await self._store.add_message(tx, question_id, "owner", user_id, question.text, now)
             await self._notify(tx, question_id, trainer if trainer_ok else None, due, now)
+            await self._send_files(tx, question_id, trainer if trainer_ok else None, files, now)
         handed = await self._store.get(question_id)
         assert handed is not None
         notice = await self._promise_notice(handed, language)
@@ -329,9 +355,7 @@ class QuestionDesk:
         remind: bool = True,
     ) -> None:
         """Queue the ticket to its trainer and every staff member, and the reminders."""
-        staff = await self._people.holders(Role.STAFF)
-        everyone = dict.fromkeys([*([trainer] if trainer else []), *staff])
-        recipients = [p for p in everyone if await self._outbox.recipient_known(tx, p)]
+        recipients = await self._recipients(tx, trainer)
         if not recipients:
             logger.warning("question %s: no staff to hand it to", question_id)
         reminder = due - REMIND_BEFORE
@@ -340,6 +364,83 @@ class QuestionDesk:
             await self._outbox.enqueue(tx, person, TICKET_KIND, params, now, now, priority=3)
             if remind and reminder > now:
                 await self._outbox.enqueue(tx, person, DUE_KIND, params, reminder, now)
+
+    async def _recipients(self, tx: Transaction, trainer: int | None) -> list[int]:
+        """The ticket's trainer (if any) and every staff member the bot can reach."""
+        staff = await self._people.holders(Role.STAFF)
+        everyone = dict.fromkeys([*([trainer] if trainer else []), *staff])
+        return [p for p in everyone if await self._outbox.recipient_known(tx, p)]
+
+    async def _send_files(
+        self,
+        tx: Transaction,
+        question_id: int,
+        trainer: int | None,
+        file_ids: Sequence[int],
+        now: datetime,
+    ) -> None:
+        """Queue each file to whoever gets the ticket, after the ticket itself."""
+        for person in await self._recipients(tx, trainer) if file_ids else []:
+            for file_id in file_ids:
+                params = {"question": question_id, "file": file_id}
+                await self._outbox.enqueue(tx, person, FILE_KIND, params, now, now, priority=3)
+
+    async def attach(
+        self,
+        user_id: int,
+        channel: str,
+        file: FileRef,
+        caption: str,
+        language: str,
+    ) -> Reply:
+        """A photo, document or voice note from an owner (kept already by the file service).
+
+        With a caption that asks something it goes with that question; without one, with
+        the question asked just before (:data:`RIGHT_AFTER`). A ticket's person gets it at
+        once; a question the FAQ answered keeps it for when the owner taps "🙋 Tanya
+        petugas". Reply(None) when it belongs to no question (the edge answers as before).
+        """
+        now = self._now()
+        reply = await self.ask(user_id, caption, channel, language) if caption.strip() else None
+        if reply is not None and reply.question_id is None and reply.notices:
+            return reply  # asked to wait: nothing more is taken
+        if reply is not None and reply.question_id is not None:
+            question = await self._store.get(reply.question_id)
+        else:
+            question = await self._recent(user_id, now)
+        if question is None:
+            return reply or Reply(None)
+        async with self._db.transaction() as tx:
+            file_id = await self._store.add_file(
+                tx, question.id, file.sha256, file.kind, file.name, now
+            )
+            if question.status is not None:
+                trainer = await self._trainer_of(question)
+                await self._send_files(tx, question.id, trainer, [file_id], now)
+        if reply is not None and reply.question_id == question.id:
+            return reply  # the question's own answer says what happens next
+        return Reply(question.line, (self._file_notice(question, language),), None, question.id)
+
+    async def takes_file(self, user_id: int, caption: str) -> bool:
+        """Whether a file sent now may belong to a question (before it is downloaded)."""
+        return bool(caption.strip()) or await self._recent(user_id, self._now()) is not None
+
+    async def _recent(self, user_id: int, now: datetime) -> Question | None:
+        """The owner's question (or ticket message) of the last :data:`RIGHT_AFTER`."""
+        question = await self._store.latest(user_id)
+        if question is None:
+            return None
+        last = question.created_at
+        if question.status is not None:
+            thread = await self._store.thread(question.id)
+            last = max([last, *(m.at for m in thread if m.author == "owner")])
+        return question if now - last <= RIGHT_AFTER else None
+
+    def _file_notice(self, question: Question, language: str) -> Notice:
+        if question.status is not None:
+            return Notice(self._t(language, "questions2.file_sent", id=question.id))
+        ask = self._button(language, "questions.button.ask_person", "ask", str(question.id))
+        return Notice(self._t(language, "questions2.file_kept"), (ask,))
 
     # ---------------------------------------------------------------- the staff's side
 

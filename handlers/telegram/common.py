@@ -103,6 +103,10 @@ async def stray_message(update: Update, context: DodolanContext) -> None:
 
         await ask(update, context)
         return
+    from handlers.telegram.questions import received_file
+
+    if await received_file(update, context):  # a photo or file sent with a question
+        return
     await update.effective_message.reply_text(context.t("fallback.stray"))
 
 

@@ -3,14 +3,15 @@ trainers answer a ticket by replying to it, or with its buttons."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Document, Message, PhotoSize, Update, Voice
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.core import choices as ids
-from bot.core.errors import NotAllowed, StaleAction
+from bot.core.errors import InvalidInput, NotAllowed, StaleAction
 from bot.core.notices import ChannelName
+from bot.services.files import QUESTION_TYPES
 from bot.services.question_intent import BOOKINGS, TIPS
-from bot.services.questions import Reply
+from bot.services.questions import FileRef, Reply
 from handlers.telegram import booking, dialogs, tips
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.views import render
@@ -39,6 +40,47 @@ async def ask(update: Update, context: DodolanContext) -> None:
         await update.effective_message.reply_text(context.t("fallback.stray"))
         return
     await show(update, context, reply)
+
+
+async def received_file(update: Update, context: DodolanContext) -> bool:
+    """A photo, document or voice note no conversation expects: with (or right after) a
+    question it goes to whoever answers it. False if it belongs to no question."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    found = _media(message)
+    desk, caption = context.services.questions, message.caption or ""
+    if found is None or not await desk.takes_file(user.id, caption):
+        return False
+    media, mime, kind, name = found
+    files = context.services.files
+    try:
+        files.check(mime or "image/jpeg", media.file_size, QUESTION_TYPES)
+        content = bytes(await (await media.get_file()).download_as_bytearray())
+        kept = await files.keep(content, mime, QUESTION_TYPES)
+    except InvalidInput:
+        await message.reply_text(context.t("questions2.not_kept"))
+        return True
+    reply = await desk.attach(
+        user.id, ChannelName.TELEGRAM, FileRef(kept.sha256, kind, name), caption, context.language
+    )
+    if not reply.asked:
+        return False
+    await show(update, context, reply)
+    return True
+
+
+def _media(
+    message: Message,
+) -> tuple[PhotoSize | Document | Voice, str | None, str, str | None] | None:
+    """The file of a message: the object, its declared type, its kind and name."""
+    if message.photo:
+        return message.photo[-1], None, "photo", None
+    if message.document:
+        document = message.document
+        return document, document.mime_type, "document", document.file_name
+    if message.voice:
+        return message.voice, message.voice.mime_type or "audio/ogg", "voice", None
+    return None
 
 
 async def received_reply(update: Update, context: DodolanContext) -> None:

@@ -68,6 +68,7 @@ class Inbound:
     longitude: float | None = None
     media_id: str | None = None
     mime_type: str | None = None
+    filename: str | None = None  # a document's file name, as the sender's app gave it
     received_at: datetime | None = None  # when its webhook reached us, on our clock
 
 
@@ -324,6 +325,7 @@ def _inbound(part: Json) -> Inbound:
             "text": _str(media.get("caption")),
             "media_id": _str(media.get("id")),
             "mime_type": _str(media.get("mime_type")),
+            "filename": _str(media.get("filename")),
         }
     return Inbound(
         wamid=_str(message.get("id")) or "",

@@ -40,6 +40,7 @@ import httpx
 
 from bot.core.errors import (
     DeliveryError,
+    InvalidInput,
     OutsideWindow,
     Rejected,
     RetryLater,
@@ -226,6 +227,37 @@ class GraphClient:
             files={"file": (name, content, mime)},
         )
         return str(body["id"])
+
+    async def download_media(self, media_id: str, max_bytes: int) -> tuple[bytes, str]:
+        """Fetch a file a person sent: its URL from ``GET /{media-id}``, then the bytes.
+
+        The bearer token goes only to Meta's own download host (``*.fbsbx.com``) or the
+        Graph host; a larger file than ``max_bytes`` (by Meta's word) is not fetched:
+        InvalidInput. Meta's URL is valid for five minutes, so it is fetched at once.
+        """
+        info = await self._request("GET", media_id)
+        url, mime = str(info.get("url") or ""), str(info.get("mime_type") or "")
+        size = info.get("file_size")
+        if isinstance(size, int) and size > max_bytes:
+            raise InvalidInput("lesson_files.too_big", limit=max_bytes // (1024 * 1024))
+        if not self._trusted_download(url):
+            raise Rejected("whatsapp: a media URL outside Meta's hosts")
+        try:
+            response = await self._http.get(url)
+        except httpx.HTTPError as exc:
+            raise RetryLater(f"whatsapp media: {type(exc).__name__}", FAULT_DELAY) from None
+        if not response.is_success:
+            raise error_for(response.status_code, None, None)
+        if len(response.content) > max_bytes:
+            raise InvalidInput("lesson_files.too_big", limit=max_bytes // (1024 * 1024))
+        return response.content, mime
+
+    def _trusted_download(self, url: str) -> bool:
+        parsed = httpx.URL(url)
+        graph = self._http.base_url
+        if parsed.host == graph.host and parsed.port == graph.port:
+            return True
+        return parsed.scheme == "https" and parsed.host.endswith(".fbsbx.com")
 
     def _waba(self) -> str:
         if self._waba_id is None:

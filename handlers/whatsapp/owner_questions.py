@@ -3,16 +3,21 @@ its answers (👍, 🙋, an offered FAQ entry) come back here. Staff answer on T
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from bot.core import choices as ids
-from bot.core.errors import StaleAction
+from bot.core.errors import DeliveryError, InvalidInput, StaleAction
 from bot.core.notices import ChannelName
+from bot.services.files import MAX_BYTES, QUESTION_TYPES
 from bot.services.question_intent import BOOKINGS, TIPS
-from bot.services.questions import Reply
+from bot.services.questions import FileRef, Reply
 from handlers.whatsapp import owner_booking, owner_learning
 from handlers.whatsapp.events import InboundKind
 from handlers.whatsapp.router import Handler, Router, Turn
+
+logger = logging.getLogger(__name__)
+_KINDS = {"image": "photo", "document": "document", "audio": "voice"}  # Meta type → ours
 
 
 async def show(turn: Turn, reply: Reply) -> None:
@@ -33,6 +38,9 @@ class AskFirst:
 
     async def __call__(self, turn: Turn) -> None:
         """Answer the question, or hand the message to the fallback before this one."""
+        media = turn.event.kind is InboundKind.MEDIA
+        if media and await _registered(turn) and await _received_file(turn):
+            return
         if turn.event.kind is InboundKind.TEXT and turn.text and await _registered(turn):
             if await _replied_to_answer(turn):
                 return
@@ -44,6 +52,38 @@ class AskFirst:
                 return
         if self.otherwise is not None:
             await self.otherwise(turn)
+
+
+async def _received_file(turn: Turn) -> bool:
+    """A photo, document or voice note with (or right after) a question goes to whoever
+    answers it; False if it belongs to no question (the fallback answers as before)."""
+    event, desk = turn.event, turn.services.questions
+    kind = _KINDS.get(event.raw_type)
+    if (
+        kind is None
+        or event.media_id is None
+        or not await desk.takes_file(turn.user_id, turn.text)
+    ):
+        return False
+    files = turn.services.files
+    try:
+        files.check(event.mime_type, None, QUESTION_TYPES)
+        content, mime = await turn.router.channel.download_media(event.media_id, MAX_BYTES)
+        kept = await files.keep(content, mime or event.mime_type, QUESTION_TYPES)
+    except InvalidInput:
+        await turn.say("questions2.not_kept")
+        return True
+    except DeliveryError as exc:
+        logger.warning("user %s: a question's file was not fetched: %s", turn.user_id, exc.reason)
+        await turn.say("questions2.not_kept")
+        return True
+    name = event.filename if kind == "document" else None
+    file = FileRef(kept.sha256, kind, name)
+    reply = await desk.attach(turn.user_id, ChannelName.WHATSAPP, file, turn.text, turn.language)
+    if not reply.asked:
+        return False
+    await show(turn, reply)
+    return True
 
 
 async def _replied_to_answer(turn: Turn) -> bool:

@@ -78,6 +78,10 @@ class InboundChannel(Channel, Protocol):
         """Send what "tap to read it" templates held back for the person."""
         ...
 
+    async def download_media(self, media_id: str, max_bytes: int) -> tuple[bytes, str]:
+        """The bytes and type of a file the person sent (InvalidInput if too big)."""
+        ...
+
 
 class Audience(StrEnum):
     """Who sees a row of the "Menu" list."""

@@ -11,3 +11,16 @@ CREATE TABLE staff_faq (
     created_by  INTEGER NOT NULL,
     created_at  TEXT    NOT NULL
 );
+
+-- Photos, documents and voice notes an owner sent with (or right after) a question: kept in
+-- stored_files (content-addressed, shared), forwarded with the ticket. The rows go with the
+-- question when the owner's data is erased; the kept bytes are not swept yet.
+CREATE TABLE question_files (
+    id          INTEGER PRIMARY KEY,
+    question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+    sha256      TEXT    NOT NULL REFERENCES stored_files (sha256),
+    kind        TEXT    NOT NULL CHECK (kind IN ('photo', 'document', 'voice')),
+    name        TEXT,
+    at          TEXT    NOT NULL
+);
+CREATE INDEX question_files_question ON question_files (question_id, id);
