@@ -207,9 +207,15 @@ class WebChat:
             versions["clock"] = str(self.clock.offset.total_seconds())
         return versions
 
-    async def send(self, user_id: int, text: str) -> bool:
-        """Type a message as the persona; return whether the bot reacted."""
-        return await bot_reacted(self.people[user_id].send(text))
+    async def send(self, user_id: int, text: str, reply_to: int | None = None) -> bool:
+        """Type a message as the persona (as a reply to ``reply_to``, a message of the chat);
+        return whether the bot reacted. LookupError if there is no such message."""
+        person = self.people[user_id]
+        if reply_to is None:
+            return await bot_reacted(person.send(text))
+        if reply_to not in self.emulator.state.chat(user_id).messages:
+            raise LookupError("message")
+        return await bot_reacted(person.reply_to(reply_to, text))
 
     async def press(self, user_id: int, message_id: int, row: int, col: int, text: str) -> bool:
         """Tap the inline button at (row, col) of a bot message, if it is still there."""

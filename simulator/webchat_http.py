@@ -183,7 +183,10 @@ class ActionHandler(Base):
             raise tornado.web.HTTPError(400)
         try:
             if action == "send":
-                reacted = await self.chat.send(user_id, text)
+                reply_to = body.get("reply_to")
+                if reply_to is not None and not isinstance(reply_to, int):
+                    raise tornado.web.HTTPError(400)
+                reacted = await self.chat.send(user_id, text, reply_to)
             elif action == "reply":
                 reacted = await self.chat.reply(user_id, text)
             else:

@@ -49,6 +49,12 @@ def message_view(stored: StoredMessage) -> dict[str, Any]:
         "text": j.get("text", j.get("caption", "")),
         "entities": j.get("entities", j.get("caption_entities", [])),
     }
+    replied = j.get("reply_to_message")
+    if isinstance(replied, dict):  # the quoted message above a reply
+        view["reply_to"] = {
+            "id": replied.get("message_id"),
+            "text": (replied.get("text") or replied.get("caption") or "")[:120],
+        }
     if "document" in j:
         doc = j["document"]
         view["document"] = {

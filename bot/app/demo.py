@@ -11,6 +11,9 @@ templates reach him), and the WhatsApp templates, approved.
 The demo clock (:class:`DemoTime`) is what the bot and the WhatsApp emulator read: the real
 time plus however far the visitor has moved it with the page's "+1 jam" / "+25 jam", so the
 24-hour window can be seen closing and the next notice going as a template.
+
+Tanya Dinas works as in production: an owner's question the FAQ cannot answer becomes a
+ticket in Bu Rina's (staff) chat, and she answers it by replying to it (↩ on the message).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@
 
 const state = {
   personas: [], places: [], bot: {}, timezone: "Asia/Jakarta", current: null,
-  versions: {}, seen: {}, toasts: {}, busy: false, pinned: true, clock: null,
+  versions: {}, seen: {}, toasts: {}, busy: false, pinned: true, clock: null, replyTo: null,
 };
 const $ = (id) => document.getElementById(id);
 const MAX_UPLOAD = 5 * 1024 * 1024;
@@ -25,6 +25,7 @@ const WORDS = {
     waEmpty: "Ketik halo untuk mulai.", template: "Template", windowOpen: "Jendela 24 jam terbuka",
     windowClosed: "Jendela 24 jam tertutup · hanya template", windowLeft: "sisa",
     hours: "jam", minutes: "mnt", demoTime: "Waktu demo", moved: "dimajukan",
+    reply: "Balas", replying: "Membalas",
   },
   en: {
     empty: "Type /start to begin.", edited: "edited", map: "Open map", place: "Location",
@@ -36,6 +37,7 @@ const WORDS = {
     waEmpty: "Type hello to begin.", template: "Template", windowOpen: "24-hour window open",
     windowClosed: "24-hour window closed · templates only", windowLeft: "left",
     hours: "h", minutes: "min", demoTime: "Demo time", moved: "moved",
+    reply: "Reply", replying: "Replying to",
   },
 };
 
@@ -308,10 +310,18 @@ function drawMessage(m) {
   const box = el("div", "msg " + (m.from_bot ? "bot" : "me"));
   box.dataset.id = m.id;
   const bubble = el("div", "bubble");
+  if (m.reply_to) bubble.appendChild(el("div", "quote", m.reply_to.text));
   drawMedia(m, bubble);
   if (m.text) bubble.appendChild(formatted(m.text, m.entities || []));
   bubble.appendChild(el("div", "meta", (m.edited ? words().edited + " " : "") + clock(m.date)));
   box.appendChild(bubble);
+  if (m.from_bot) {  // swipe to reply, as a tap here
+    const reply = el("button", "reply-to", "↩");
+    reply.type = "button";
+    reply.title = reply.ariaLabel = words().reply;
+    reply.addEventListener("click", () => replyTo(m));
+    box.appendChild(reply);
+  }
   if (m.buttons && m.buttons.length) box.appendChild(drawInlineKeyboard(m));
   return box;
 }
@@ -506,6 +516,7 @@ async function loadChat() {
 }
 
 async function choose(id) {
+  cancelReply();
   state.current = String(id);
   state.stick = true;
   closeSheet();
@@ -531,8 +542,24 @@ async function act(kind, body, button) {
   }
 }
 
+function replyTo(m) {
+  state.replyTo = m.id;
+  $("reply-text").textContent = words().replying + ": " + (m.text || "").slice(0, 80);
+  $("reply-bar").hidden = false;
+  $("input").focus();
+}
+
+function cancelReply() {
+  state.replyTo = null;
+  $("reply-bar").hidden = true;
+}
+
 function sendText(text) {
-  if (text.trim()) act(onWhatsApp() ? "say" : "send", { text });
+  if (!text.trim()) return;
+  if (onWhatsApp()) { act("say", { text }); return; }
+  const body = state.replyTo === null ? { text } : { text, reply_to: state.replyTo };
+  cancelReply();
+  act("send", body);
 }
 
 function listen() {
@@ -567,6 +594,7 @@ async function main() {
     input.value = "";
     sendText(text);
   });
+  $("reply-cancel").addEventListener("click", cancelReply);
   $("kb-toggle").addEventListener("click", () => {
     $("reply-keyboard").hidden = !$("reply-keyboard").hidden;
   });
