@@ -57,11 +57,19 @@ async def my_classes(update: Update, context: DodolanContext) -> None:
     if len(sessions) == 1:  # nothing to choose between: the card itself
         await _send_class(context, update.effective_user.id, sessions[0])
         return
+    text, markup = _class_listing(context, sessions, 0)
+    await context.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+def _class_listing(
+    context: DodolanContext, sessions: list[TrainingSession], page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of the trainer's classes, under its intro."""
+    services = context.services
     listed, markup = session_list(
-        services.catalog, context.language, services.settings.timezone, sessions[:50], cb.CLASS
+        services.catalog, context.language, services.settings.timezone, sessions, cb.CLASS, page
     )
-    intro = context.t("kelas.list", count=len(sessions))
-    await context.bot.send_message(chat_id, f"{intro}\n\n{listed}", reply_markup=markup)
+    return f"{context.t('kelas.list', count=len(sessions))}\n\n{listed}", markup
 
 
 async def _send_class(context: DodolanContext, trainer_id: int, session: TrainingSession) -> None:
@@ -107,6 +115,11 @@ async def tapped_class(update: Update, context: DodolanContext) -> None:
             raise StaleAction(query.data)
         session_id = int(parts[1])
         match parts:
+            case ["page", _]:  # parts[1] is the page; the trainer role is checked again
+                mine = await context.services.attendance.classes(user.id)
+                text, markup = _class_listing(context, mine, session_id)
+                await query.answer()
+                await query.edit_message_text(text, reply_markup=markup)
             case ["show", _]:  # only a class still assigned to this trainer opens
                 mine = await context.services.attendance.classes(user.id)
                 session = next((s for s in mine if s.id == session_id), None)
