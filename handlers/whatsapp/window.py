@@ -21,9 +21,10 @@ from typing import Protocol
 
 from bot.core import choices as ids
 from bot.core.clock import Clock
+from bot.core.markup import shorten
 from bot.core.notices import Category, Notice
 from handlers.whatsapp.graph import TemplateInfo
-from handlers.whatsapp.markup import shorten, to_whatsapp
+from handlers.whatsapp.markup import to_whatsapp
 from handlers.whatsapp.payloads import Payload, template_payload
 from handlers.whatsapp.templates import MAX_BODY, Template
 from storage.whatsapp_contacts import WhatsAppContactRepository
