@@ -14,10 +14,11 @@ import math
 from datetime import timedelta
 
 from bot.core.clock import Clock
+from bot.core.notices import NoticeKind
 from bot.core.ports import UnitOfWork
 from bot.core.repositories import WelcomeQueue
 
-WELCOME = "signup_welcome"
+WELCOME = NoticeKind.SIGNUP_WELCOME
 # Sent before announcements and daily tips, after offers and replies owed since a crash.
 WELCOME_PRIORITY = 3
 # The edge admits waiting newcomers as room frees up; should it not (it stopped, say), the

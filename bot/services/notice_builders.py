@@ -181,10 +181,11 @@ class NoticeBuilders:
         session = await self.sessions.get(int(message.params["session_id"]))
         if session is None:
             return None
-        key = {
+        keys: dict[str, str] = {
             notices.OFFER_EXPIRED: "notice.offer_expired",
             notices.WAITLIST_ENDED: "notice.waitlist_ended",
-        }[message.kind]
+        }
+        key = keys[message.kind]
         text = self.catalog.text(lang, key, title=session.title, when=when(session, self.tz, lang))
         return Notice(text, kind=message.kind, params=self._about(session, lang))
 
