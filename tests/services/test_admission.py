@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.app.container import Services
+from bot.app.delivery import programme_builders
 from bot.services.admission import WELCOME, minutes_to_wait
 from tests.services.conftest import BUDI, DEWI, SITI, kinds
 
@@ -26,3 +27,21 @@ async def test_newcomers_queue_once_in_order_and_leave_it(services: Services) ->
 def test_the_wait_shown_is_whole_minutes_at_least_one() -> None:
     assert minutes_to_wait(1) == 1
     assert minutes_to_wait(500) == 4  # 500 owners of 14 calls at 29.5 a second
+
+
+async def test_a_queued_welcome_is_the_greeting_and_consent_until_the_newcomer_moves_on(
+    services: Services,
+) -> None:
+    await services.users.seen(SITI, "id")
+    await services.signup.begin(SITI)  # the newcomer is at the consent, waiting
+    await services.admission.queue(SITI, "Siti")
+    builders = programme_builders(services)
+    (row,) = await services.outbox.pending_for(SITI)
+    notice = await builders.build[WELCOME](row, "id", services.now())
+    assert notice is not None and notice.kind == WELCOME
+    assert "Siti" in notice.text and [c.title for c in notice.choices] == [
+        "✅ Setuju",
+        "Tidak setuju",
+    ]
+    await services.signup.consent(SITI, agreed=True)  # answered another way meanwhile
+    assert await builders.build[WELCOME](row, "id", services.now()) is None
