@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.models import LIVE_BROADCAST, Broadcast, TrainingSession
+from bot.core.models import LIVE_BROADCAST, Audience, Broadcast, Recipients, TrainingSession
 from bot.core.notices import Attachment, ChannelName, Notice
 from bot.formatting import format_datetime
 from bot.i18n import LANGUAGES, Catalog, Html
@@ -29,7 +29,6 @@ from bot.services.validation import CATEGORIES, KECAMATAN
 from handlers.telegram import callbacks as cb
 from handlers.telegram.delivery import Estimate
 from handlers.telegram.views import option_label
-from storage.broadcasts import Audience, Recipients
 
 _TAG = re.compile(r"<[^>]*>")
 TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024

@@ -20,7 +20,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.app.container import Services
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
-from bot.core.models import Broadcast, BroadcastStatus, Dialog, StoredFile
+from bot.core.models import Audience, Broadcast, BroadcastStatus, Dialog, StoredFile
 from bot.core.notices import ChannelName, Recipient
 from bot.formatting import format_datetime
 from bot.i18n import Html
@@ -45,7 +45,6 @@ from handlers.telegram.common import explain
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import TEXT_FLOWS
 from handlers.telegram.views import recap_lines
-from storage.broadcasts import Audience
 
 logger = logging.getLogger(__name__)
 
