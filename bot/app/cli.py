@@ -25,6 +25,7 @@ from bot.core.models import OutboxStatus
 from bot.formatting import zone_label
 from bot.services.delivery_report import outbox_report
 from bot.services.exports import Export
+from bot.services.faq_content import DEFAULT_FAQ_FILE, parse_faq
 from bot.services.session_import import (
     MAX_FILE_BYTES,
     Format,
@@ -70,6 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_demo_parser(commands)
     _add_tips_parser(commands)
+    faq = commands.add_parser("faq", help="check the Tanya Dinas FAQ file")
+    faq_commands = faq.add_subparsers(dest="action", required=True, metavar="ACTION")
+    check = faq_commands.add_parser("check", help="check the FAQ file and list its problems")
+    check.add_argument(
+        "file",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_FAQ_FILE,
+        help="the FAQ file (default: content/faq.yaml)",
+    )
     return parser
 
 
@@ -119,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(args)
     if args.command == "tips":
         return _tips(args.file, reload=args.action == "reload")
+    if args.command == "faq":
+        return _faq(args.file)
     try:
         settings = load_settings(load_environment(), require_token=args.command == "run")
         if args.command == "run" and args.webhook:
@@ -323,6 +336,23 @@ def _tips(path: Path, *, reload: bool) -> int:
     if reload:
         path.touch()
         print("The running bot loads the new tips the next time someone asks for one.")
+    return 0
+
+
+def _faq(path: Path) -> int:
+    """Check a FAQ file: every problem with its line, or how many entries and forms it has."""
+    try:
+        entries, problems = parse_faq(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"dodolan: {_file_problem(path, exc)}", file=sys.stderr)
+        return 1
+    if problems:
+        print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
+        for problem in problems:
+            print(f"  {path}, {problem}", file=sys.stderr)
+        return 1
+    forms = sum(len(f) for e in entries for f in e.questions.values())
+    print(f"{path}: {len(entries)} entries with {forms} question forms, all fine")
     return 0
 
 

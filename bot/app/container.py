@@ -17,10 +17,13 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DueTimes
 from bot.services.dialogs import DialogService
 from bot.services.exports import ExportService
+from bot.services.faq_content import DEFAULT_FAQ_FILE
+from bot.services.faq_search import FaqLibrary
 from bot.services.feedback import FeedbackService
 from bot.services.files import FileService
 from bot.services.invites import InviteService
 from bot.services.profile import ProfileService
+from bot.services.questions import QuestionDesk
 from bot.services.reminders import Reminders, parse_rules
 from bot.services.session_editor import NewSessionEditor, SessionEditor
 from bot.services.sessions import SessionService
@@ -29,6 +32,7 @@ from bot.services.stats import StatsService
 from bot.services.tips import TipsService
 from bot.services.tips_content import library
 from bot.services.users import UserService
+from bot.services.working_hours import WorkingHours, working_hours
 from storage.attendance import AttendanceRepository
 from storage.broadcasts import BroadcastRepository
 from storage.database import Database
@@ -39,6 +43,7 @@ from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.owners import OwnerRepository
 from storage.personal_data import PersonalDataRepository
+from storage.questions import QuestionRepository
 from storage.reports import ReportRepository
 from storage.sessions import SessionRepository
 from storage.stats import StatsRepository
@@ -75,6 +80,7 @@ class Services:
     session_editor: SessionEditor
     feedback: FeedbackService
     due_times: DueTimes
+    questions: QuestionDesk
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -103,20 +109,28 @@ class Services:
         )
         invites = InviteService(InviteRepository(db), now)
         access, tz = Access(UserRepository(db), sessions), settings.timezone
+        tips = TipsService(db, TipsRepository(db), owners, outbox, library(), tz, now)
+        catalog = Catalog.load()
         broadcasts = BroadcastService(
             db, BroadcastRepository(db), outbox, sessions, UserRepository(db), now
         )
         return cls(
             settings=settings,
             db=db,
-            catalog=Catalog.load(),
+            catalog=catalog,
             now=now,
             users=users,
             dialogs=dialogs,
             signup=SignupService(dialogs, owners, now),
             files=FileService(FileRepository(db), now),
             profile=ProfileService(
-                dialogs, owners, now, booking, outbox, PersonalDataRepository(db)
+                dialogs,
+                owners,
+                now,
+                booking,
+                outbox,
+                PersonalDataRepository(db),
+                QuestionRepository(db),
             ),
             sessions=session_service,
             booking=booking,
@@ -128,7 +142,7 @@ class Services:
                 dialogs, broadcasts, UserRepository(db), sessions, tz
             ),
             attendance=attendance,
-            tips=TipsService(db, TipsRepository(db), owners, outbox, library(), tz, now),
+            tips=tips,
             admission=Admission(db, outbox, now),
             new_session=NewSessionEditor(
                 dialogs, access, users, session_service, invites, tz, now
@@ -136,6 +150,19 @@ class Services:
             session_editor=SessionEditor(dialogs, access, users, session_service, tz, now),
             feedback=FeedbackService(dialogs, attendance),
             due_times=due_times,
+            questions=QuestionDesk(
+                db,
+                QuestionRepository(db),
+                outbox,
+                FaqLibrary(DEFAULT_FAQ_FILE),
+                hours_of(settings),
+                UserRepository(db),
+                booking,
+                sessions,
+                tips,
+                catalog,
+                now,
+            ),
         )
 
     def export_service(self) -> ExportService:
@@ -154,6 +181,17 @@ class Services:
     async def close(self) -> None:
         """Release the database."""
         await self.db.close()
+
+
+def hours_of(settings: Settings) -> WorkingHours:
+    """The Dinas's working hours from the settings."""
+    return working_hours(
+        settings.timezone,
+        settings.work_days,
+        settings.work_hours,
+        settings.holidays,
+        settings.answer_hours,
+    )
 
 
 def _programme(

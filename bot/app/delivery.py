@@ -30,8 +30,11 @@ from bot.services.calendar import organizer_address
 from bot.services.delivery import Builders, DeliveryService
 from bot.services.notice_builders import NoticeBuilders
 from bot.services.owner_notices import OwnerNotices
+from bot.services.question_notices import QuestionNotices
 from bot.services.staff_notices import StaffNotices
 from storage.identities import IdentityRepository
+from storage.owners import OwnerRepository
+from storage.questions import QuestionRepository
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +54,15 @@ def programme_builders(services: Services) -> Builders:
     ).register(builders)
     OwnerNotices(catalog, tz, services.booking, services.tips).register(builders)
     StaffNotices(catalog, tz, services.sessions, services.users).register(builders)
+    QuestionNotices(
+        catalog,
+        tz,
+        services.questions,
+        QuestionRepository(services.db),
+        OwnerRepository(services.db),
+        services.sessions,
+        services.users,
+    ).register(builders)
     WelcomeNotices(catalog, services.profile, services.dialogs).register(builders)
     return builders
 

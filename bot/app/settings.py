@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -15,6 +16,7 @@ from dotenv import dotenv_values
 from bot.core.env import positive_int
 from bot.core.errors import ConfigError
 from bot.services.reminders import parse_rules
+from bot.services.working_hours import parse_days, parse_holidays, parse_hours
 from handlers.whatsapp.settings import WhatsAppSettings
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -52,6 +54,11 @@ class Settings:
     feedback_delay: timedelta = timedelta(hours=1)
     whatsapp: WhatsAppSettings | None = None
     calendar_organizer: str | None = None  # the programme's e-mail in calendar files
+    # Tanya Dinas: when people answer questions, and in how many working hours
+    work_days: str = "mon-fri"
+    work_hours: str = "08:00-15:00"
+    holidays: str = ""
+    answer_hours: int = 4
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value, for the log redactor."""
@@ -98,7 +105,22 @@ def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Sett
         feedback_delay=timedelta(minutes=positive_int(env, "DODOLAN_FEEDBACK_DELAY_MINUTES", 60)),
         whatsapp=whatsapp,
         calendar_organizer=_email(env, "DODOLAN_CALENDAR_ORGANIZER"),
+        **_working_hours(env),
     )
+
+
+def _working_hours(env: Mapping[str, str]) -> dict[str, Any]:
+    """The Tanya Dinas working-hours settings, checked (each error names its variable)."""
+    values: dict[str, Any] = {
+        "work_days": env.get("DODOLAN_WORK_DAYS", "").strip() or "mon-fri",
+        "work_hours": env.get("DODOLAN_WORK_HOURS", "").strip() or "08:00-15:00",
+        "holidays": env.get("DODOLAN_HOLIDAYS", "").strip(),
+        "answer_hours": positive_int(env, "DODOLAN_ANSWER_HOURS", 4),
+    }
+    parse_days(values["work_days"])
+    parse_hours(values["work_hours"])
+    parse_holidays(values["holidays"])
+    return values
 
 
 def _email(env: Mapping[str, str], name: str) -> str | None:

@@ -31,6 +31,7 @@ from handlers.telegram import (
     dialogs,
     exports,
     profile,
+    questions,
     signup,
     staff,
     tips,
@@ -189,6 +190,7 @@ def register_handlers(application: DodolanApplication) -> None:
     broadcasts.register(application)
     trainer.register(application)
     common.register_commands(application)
+    questions.register(application)  # before dialogs: a reply to a ticket is an answer
     dialogs.register(application)
     common.register_fallbacks(application)
 

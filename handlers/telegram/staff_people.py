@@ -12,6 +12,7 @@ from bot.core.models import Role, Trainer
 from bot.i18n import Html, escape
 from bot.services.delivery_report import outbox_report
 from bot.services.invites import PAYLOAD_PREFIX
+from bot.services.question_notices import counts_text
 from handlers.telegram import callbacks as cb
 from handlers.telegram import delivery, tips
 from handlers.telegram import staff_views as views
@@ -98,6 +99,8 @@ async def statistics(update: Update, context: DodolanContext) -> None:
     text += "\n\n" + views.feedback_text(context.services.catalog, context.language, feedback)
     tip_stats = await tips.tips_for(context.services).stats()
     text += "\n\n" + tips.stats_text(context.services.catalog, context.language, tip_stats)
+    asked = await context.services.questions.counts()
+    text += "\n\n" + counts_text(context.services.catalog, context.language, asked)
     for chunk in _chunks(text):
         await message.reply_text(chunk)
 

@@ -19,6 +19,7 @@ from handlers.whatsapp import (
     owner_learning,
     owner_menu,
     owner_profile,
+    owner_questions,
     owner_signup,
 )
 from handlers.whatsapp.router import InboundChannel, Router
@@ -30,6 +31,7 @@ REGISTRARS: tuple[Callable[[Router], None], ...] = (
     owner_menu.register,
     owner_booking.register,
     owner_answers.register,
+    owner_questions.register,  # after owner_menu: owners' free text is a question
     owner_learning.register,  # after owner_menu: its fallback takes check-in texts first
 )
 

@@ -177,6 +177,7 @@ REOPEN = TemplateUse("dodolan_reopen")  # about the person's own booking
 FOLLOWUP = TemplateUse("dodolan_followup")  # a trainer's follow-up to a session's participants
 TIP = TemplateUse("dodolan_tip")
 FEEDBACK = TemplateUse("dodolan_feedback")
+ANSWER = TemplateUse("dodolan_question_answered")  # a person answered a Tanya Dinas question
 MESSAGE = TemplateUse("dodolan_message")  # anything else
 HELD: dict[str, TemplateUse] = {
     NoticeKind.BOOKING_CONFIRMED: REOPEN,
@@ -189,6 +190,7 @@ HELD: dict[str, TemplateUse] = {
     NoticeKind.PREP_TIP: TIP,
     NoticeKind.FEEDBACK: FEEDBACK,
     NoticeKind.ANNOUNCEMENT: FOLLOWUP,  # a broadcast that is not an announcement is a follow-up
+    NoticeKind.QUESTION_ANSWER: ANSWER,
 }
 ALL_USES = (*USES.values(), ANNOUNCEMENT, *dict.fromkeys(HELD.values()), MESSAGE)
 

@@ -31,6 +31,7 @@ NEEDED = {
     "dodolan_tip": "UTILITY",
     "dodolan_feedback": "UTILITY",
     "dodolan_message": "UTILITY",
+    "dodolan_question_answered": "UTILITY",  # Tanya Dinas: an answer, "tap to read it"
 }
 GOOD = Template(
     name="dodolan_test",
