@@ -8,16 +8,20 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.models import BookingStatus, OutboxStatus, TrainingSession
+from bot.core.models import (
+    BookingStatus,
+    OutboxStatus,
+    Participant,
+    SessionFeedback,
+    Trainer,
+    TrainingSession,
+)
 from bot.formatting import format_datetime, format_time_range
 from bot.i18n import Catalog, Html, escape
 from bot.services.delivery_report import OutboxReport
 from bot.services.session_texts import session_lines as session_lines
 from bot.services.stats import Stats, fill_rate
 from handlers.telegram import callbacks as cb
-from storage.attendance import SessionFeedback
-from storage.invites import Trainer
-from storage.stats import Participant
 
 Screen = tuple[str, InlineKeyboardMarkup | None]
 

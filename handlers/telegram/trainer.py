@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mess
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
-from bot.core.models import Dialog, Role, TrainingSession
+from bot.core.models import Dialog, Role, RosterLine, TrainingSession
 from bot.i18n import Html
 from bot.services import feedback
 from handlers.telegram import broadcasts, views
@@ -22,7 +22,6 @@ from handlers.telegram.common import clear_buttons
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import RESUMES, TEXT_FLOWS
 from handlers.telegram.staff_views import session_list
-from storage.attendance import RosterLine
 
 CHECKIN_LINK_PREFIX = "hadir-"
 MARK_PRESENT, MARK_ABSENT = "1", "0"  # what a tick-list button sets: at:v1:<booking id>:<1|0>
