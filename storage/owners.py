@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -134,7 +135,13 @@ class OwnerRepository:
                 "(SELECT message_id FROM outbox WHERE user_id = ? AND message_id IS NOT NULL)",
                 (user_id,),
             )
+            files = await conn.execute_fetchall(  # photos and files sent with questions
+                "SELECT DISTINCT f.sha256 FROM question_files f JOIN questions q "
+                "ON q.id = f.question_id WHERE q.user_id = ?",
+                (user_id,),
+            )
             cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+            await _sweep_files(conn, [str(row[0]) for row in files])
             roles = await conn.execute("DELETE FROM user_roles WHERE user_id = ?", (user_id,))
             if cursor.rowcount == 0 and roles.rowcount == 0:
                 return False
@@ -150,3 +157,23 @@ class OwnerRepository:
         """Return how many owners had their data erased."""
         row = await self._db.fetch_one("SELECT COUNT(*) FROM erasures")
         return int(row[0]) if row else 0
+
+
+async def _sweep_files(conn: aiosqlite.Connection, digests: list[str]) -> None:
+    """Delete kept files the erased person sent that nothing else names any more.
+
+    A file some other record still needs (a broadcast, another question, or a table this
+    function does not know, whose foreign key refuses the delete) is kept.
+    """
+    for sha256 in digests:
+        await conn.execute("SAVEPOINT sweep")
+        try:
+            await conn.execute(
+                "DELETE FROM stored_files WHERE sha256 = :sha "
+                "AND NOT EXISTS (SELECT 1 FROM question_files WHERE sha256 = :sha) "
+                "AND NOT EXISTS (SELECT 1 FROM broadcasts WHERE media_sha256 = :sha)",
+                {"sha": sha256},
+            )
+        except sqlite3.IntegrityError:
+            await conn.execute("ROLLBACK TO sweep")
+        await conn.execute("RELEASE sweep")

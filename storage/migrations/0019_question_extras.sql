@@ -14,7 +14,8 @@ CREATE TABLE staff_faq (
 
 -- Photos, documents and voice notes an owner sent with (or right after) a question: kept in
 -- stored_files (content-addressed, shared), forwarded with the ticket. The rows go with the
--- question when the owner's data is erased; the kept bytes are not swept yet.
+-- question when the owner's data is erased, and the kept bytes too when nothing else names
+-- them (storage/owners.py).
 CREATE TABLE question_files (
     id          INTEGER PRIMARY KEY,
     question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,

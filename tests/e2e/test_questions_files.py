@@ -11,7 +11,14 @@ from simulator.whatsapp.people import TINY_JPEG
 from storage.questions import QuestionRepository
 from tests.e2e.support import register_owner
 from tests.e2e.test_questions import questions_of, staff_member
-from tests.e2e.test_two_channels import RINA, both, settled, wa, whatsapp_owner
+from tests.e2e.test_two_channels import (
+    RINA,
+    both,
+    database_bytes,
+    settled,
+    wa,
+    whatsapp_owner,
+)
 from tests.harness import FakeClock, RunningBot
 
 __all__ = ["both", "wa"]  # fixtures shared with the two-channel tests
@@ -95,3 +102,19 @@ async def test_a_whatsapp_photo_with_a_question_and_a_document_after_it_reach_th
     files = await QuestionRepository(both.services.db).files_of(question.id)
     assert [f.kind for f in files] == ["photo", "document"]
     wa.assert_no_violations()
+
+
+async def test_erasing_the_owner_deletes_the_files_sent_with_questions(
+    both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    await siti.send("Bu, label kemasan saya begini sudah sesuai aturan belum?")
+    (kept,) = await siti.send_document("nota-siti.pdf", PDF, "application/pdf")
+    assert "Lampiran Anda sudah kami teruskan" in kept.text
+    assert await both.services.db.fetch_one("SELECT 1 FROM stored_files") is not None
+    await siti.command("hapusdata")
+    await siti.press("🗑 Ya, hapus data saya")
+    assert await both.services.db.fetch_one("SELECT 1 FROM stored_files") is None
+    assert b"nota pembelian" not in database_bytes(both.settings.database)
