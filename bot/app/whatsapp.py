@@ -25,12 +25,13 @@ from handlers.whatsapp.channel import Estimate, WhatsAppChannel, pacing_for
 from handlers.whatsapp.events import Event
 from handlers.whatsapp.graph import GraphClient
 from handlers.whatsapp.inbound import build_router
+from handlers.whatsapp.inbox import InboxProcessor
 from handlers.whatsapp.owner_booking import ReplySender
 from handlers.whatsapp.pacing import Pacer
 from handlers.whatsapp.reports import Reports
 from handlers.whatsapp.router import Router
 from handlers.whatsapp.settings import WhatsAppSettings
-from handlers.whatsapp.webhook import InboxProcessor, make_app, make_server
+from handlers.whatsapp.webhook import make_app, make_server
 from handlers.whatsapp.window import TemplateStatus
 from storage.delivery_statuses import DeliveryStatusRepository
 from storage.identities import IdentityRepository

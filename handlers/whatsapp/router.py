@@ -1,6 +1,6 @@
 """WhatsApp messages in: who wrote, then which flow answers (a word, a tap or a dialog step).
 
-:meth:`Router.handle` is what :class:`~handlers.whatsapp.webhook.InboxProcessor` calls for
+:meth:`Router.handle` is what :class:`~handlers.whatsapp.inbox.InboxProcessor` calls for
 each stored event. For an :class:`~handlers.whatsapp.events.Inbound` message it maps the
 sender to an internal user (``identities``: the wa_id, or the BSUID when WhatsApp gives no
 phone number), records the inbound time on the channel's window, updates last-seen, and

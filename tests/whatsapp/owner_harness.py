@@ -26,11 +26,12 @@ from handlers.whatsapp.channel import WhatsAppChannel
 from handlers.whatsapp.events import Event, Inbound
 from handlers.whatsapp.graph import GraphClient
 from handlers.whatsapp.inbound import build_router
+from handlers.whatsapp.inbox import InboxProcessor
 from handlers.whatsapp.pacing import Pacer
 from handlers.whatsapp.router import Router
 from handlers.whatsapp.settings import WhatsAppSettings
 from handlers.whatsapp.templates import load, to_graph
-from handlers.whatsapp.webhook import InboxProcessor, make_app, make_server
+from handlers.whatsapp.webhook import make_app, make_server
 from handlers.whatsapp.window import TemplateStatus
 from simulator.whatsapp import WaMessage, WhatsAppEmulator, WhatsAppPerson
 from storage.whatsapp_contacts import WhatsAppContactRepository
