@@ -28,6 +28,7 @@ from handlers.whatsapp.inbound import build_router
 from handlers.whatsapp.inbox import InboxProcessor
 from handlers.whatsapp.owner_booking import ReplySender
 from handlers.whatsapp.pacing import Pacer
+from handlers.whatsapp.replies import OwedReplies, Reply
 from handlers.whatsapp.reports import Reports
 from handlers.whatsapp.router import Router
 from handlers.whatsapp.settings import WhatsAppSettings
@@ -37,6 +38,7 @@ from storage.delivery_statuses import DeliveryStatusRepository
 from storage.identities import IdentityRepository
 from storage.whatsapp_contacts import WhatsAppContactRepository
 from storage.whatsapp_inbox import WhatsAppInboxRepository
+from storage.whatsapp_replies import WhatsAppReplyRepository
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +79,16 @@ class WhatsAppEdge:
             self.inbox,
             services.db.forget_deleted,
         )
-        self.processor = InboxProcessor(self.inbox, self.handle, now=services.now)
+        self.replies = WhatsAppReplyRepository(services.db)
+        self.owed = OwedReplies(self.replies, self.channel, services.catalog, services.now)
+        self.processor = InboxProcessor(
+            self.inbox,
+            self.handle,
+            replies=self.replies,
+            owed=self.owed,
+            flood_note=self.router.flood_note,
+            now=services.now,
+        )
         self._listen = listen
         self._server: HTTPServer | None = None
 
@@ -105,11 +116,12 @@ class WhatsAppEdge:
     def use_sender(self, sender: ReplySender) -> None:
         """Send the replies owed to owners (a seat, a cancellation) at once through ``sender``."""
         owner_booking.use_sender(self.router, sender)
+        self.owed.outbox = sender
 
-    async def handle(self, event: Event) -> None:
-        """Answer a message, or record a status or a template verdict."""
+    async def handle(self, event: Event) -> list[Reply]:
+        """Answer a message (the replies it owes), or record a status or a template verdict."""
         await self.reports.handle(event)
-        await self.router.handle(event)
+        return await self.router.handle(event)
 
     async def start(self) -> None:
         """Read the templates' statuses, start the inbox processor, listen for webhooks."""

@@ -14,6 +14,7 @@ from bot.core.errors import DeliveryError, OutsideWindow, Rejected, RetryLater, 
 from handlers.whatsapp.graph import (
     GraphClient,
     MarketingStopped,
+    MetaFault,
     TemplateProblem,
     TokenRejected,
 )
@@ -220,7 +221,7 @@ def test_payloads_past_metas_limits_fail_loudly(build: Callable[[], object]) -> 
         (131049, 400, RetryLater, timedelta(hours=1), False),
         (131050, 400, MarketingStopped, None, None),
         (190, 401, TokenRejected, timedelta(minutes=10), True),
-        (131000, 500, RetryLater, timedelta(seconds=30), False),
+        (131000, 500, MetaFault, timedelta(seconds=30), True),
         (100, 400, Rejected, None, None),
     ],
 )
