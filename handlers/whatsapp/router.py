@@ -161,6 +161,13 @@ class Turn:
         self.replies.append(Reply(self.recipient, replace(shaped, follow_ups=())))
         self.replies += [Reply(self.recipient, follow_up) for follow_up in shaped.follow_ups]
 
+    async def send_at_once(self, notice: Notice) -> None:
+        """Send a notice now, not stored: only for a last message before the person's data
+        (their number, their window) is erased, when nothing may be kept to send it later."""
+        await self.router.channel.send(
+            self.recipient, for_whatsapp(notice, self.language), bulk=False
+        )
+
     def owe_outbox(self, message_id: int) -> None:
         """Send a committed outbox row (a booking confirmation) at this place in the order."""
         self.replies.append(Reply(self.recipient, outbox_id=message_id))

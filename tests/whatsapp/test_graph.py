@@ -262,9 +262,10 @@ async def test_a_401_without_json_is_a_token_problem() -> None:
 )
 async def test_server_errors_are_retried_later(handler: Handler) -> None:
     async with client(handler) as graph:
-        with pytest.raises(RetryLater) as caught:
+        with pytest.raises(MetaFault) as caught:
             await graph.send(text_payload(PHONE, "Halo"))
-    assert not caught.value.everyone
+    assert caught.value.everyone  # Meta failing is everyone's wait (the channel pauses)
+    assert not caught.value.uncertain  # Meta answered: the message was not taken
 
 
 @pytest.mark.parametrize("exc", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow")])
@@ -273,8 +274,10 @@ async def test_network_errors_are_retried_later(exc: Exception) -> None:
         raise exc
 
     async with client(broken) as graph:
-        with pytest.raises(RetryLater):
+        with pytest.raises(RetryLater) as caught:
             await graph.send(text_payload(PHONE, "Halo"))
+    # a read timeout came after the request went out: Meta may have taken the message
+    assert caught.value.uncertain is isinstance(exc, httpx.ReadTimeout)
 
 
 async def test_an_answer_without_a_wamid_is_rejected() -> None:
