@@ -131,7 +131,8 @@ class WhatsAppReplyRepository:
     async def finish(
         self, reply_id: int, status: str, now: datetime, error: str | None = None
     ) -> None:
-        """Record a reply's outcome; its text is not kept."""
+        """Record a reply's outcome; its text is not kept, nor the row if its person was
+        erased meanwhile (the last message before an erasure keeps no number)."""
         if status not in FINISHED:
             raise ValueError(f"not a final reply status: {status!r}")
         async with self._db.transaction() as tx:
@@ -139,6 +140,12 @@ class WhatsAppReplyRepository:
                 "UPDATE whatsapp_replies SET status = ?, notice = '{}', last_error = ?, "
                 "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
                 (status, error, status, to_db_time(now), reply_id),
+            )
+            await tx.execute(
+                "DELETE FROM whatsapp_replies WHERE id = ? AND NOT EXISTS (SELECT 1 FROM "
+                "identities WHERE channel = 'whatsapp' "
+                "AND external_id = whatsapp_replies.external_id)",
+                (reply_id,),
             )
 
     async def retry_later(
@@ -160,15 +167,6 @@ class WhatsAppReplyRepository:
             (external_id, reply_id),
         )
         return row is not None
-
-    async def forget_if_erased(self, reply_id: int, external_id: str) -> None:
-        """Delete a finished reply when its person was erased meanwhile (no number kept)."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "DELETE FROM whatsapp_replies WHERE id = ? AND NOT EXISTS (SELECT 1 FROM "
-                "identities WHERE channel = 'whatsapp' AND external_id = ?)",
-                (reply_id, external_id),
-            )
 
     async def requeue_interrupted(self) -> int:
         """After a crash, put replies left sending back, each counted as uncertain."""

@@ -4,10 +4,13 @@
   person has a task of their own that handles their events in order and then sends their
   owed replies. Nothing waits for a batch: one person's wait (for WhatsApp's per-person
   pacing, an outage, a slow handler) holds up only that person.
-* **Polite under a flood.** A person with :data:`FLOOD_BACKLOG` messages waiting writes faster
-  than they can be answered: what they send meanwhile is skipped (marked done, saying why),
+* **Polite under a flood.** A person with :data:`FLOOD_BACKLOG` messages waiting writes
+  faster than they can be answered (WhatsApp lets a business send one person about one
+  message in 6 s after a short burst): what they send meanwhile is skipped (marked done,
+  saying why),
   and they get one short "pelan-pelan ya" note (at most one per :data:`FLOOD_NOTE_EVERY`),
-  as on Telegram (``handlers/telegram/updates.py``).
+  as on Telegram (``handlers/telegram/updates.py``). Until then, people who write fast share
+  :data:`BUSY_HANDLING` places, so they cannot take the database's time from the others.
 * **Answered once.** The handler returns the replies it owes; they are stored in the
   transaction that marks the event done (``storage/whatsapp_replies.py``), and only then
   sent (:class:`~handlers.whatsapp.replies.OwedReplies`). An event left "processing" by a
@@ -43,6 +46,12 @@ FloodNote = Callable[[str], Awaitable[Reply | None]]
 
 # Messages of one person waiting to be handled before the person counts as flooding.
 FLOOD_BACKLOG = 8
+# A person with more messages than this within BUSY_WINDOW is busy: their events are handled
+# BUSY_HANDLING at a time for all busy people together, so a few fast senders share a small
+# part of the database's time and the others keep the rest.
+BUSY = 6
+BUSY_WINDOW = timedelta(seconds=10)
+BUSY_HANDLING = 2
 # A flooding person is told to slow down at most once in this long.
 FLOOD_NOTE_EVERY = timedelta(minutes=1)
 FLOOD_SKIPPED = "skipped: the person wrote faster than answers could go (told to slow down)"
@@ -59,9 +68,16 @@ class _Person:
     queue: deque[InboxEvent] = field(default_factory=deque)
     task: asyncio.Task[None] | None = None
     note: bool = False  # a "pelan-pelan" note is owed
+    arrived: deque[datetime] = field(default_factory=deque)  # messages within BUSY_WINDOW
 
     def messages_waiting(self) -> int:
         return sum(1 for e in self.queue if e.kind == "message")
+
+    def busy(self, now: datetime) -> bool:
+        """Whether the person wrote more than :data:`BUSY` messages lately."""
+        while self.arrived and now - self.arrived[0] >= BUSY_WINDOW:
+            self.arrived.popleft()
+        return len(self.arrived) > BUSY
 
 
 class InboxProcessor:
@@ -94,6 +110,7 @@ class InboxProcessor:
         self._people: dict[str, _Person] = {}
         self._noted: dict[str, datetime] = {}
         self._handling = asyncio.Semaphore(HANDLING)
+        self._busy_handling = asyncio.Semaphore(BUSY_HANDLING)
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -128,41 +145,59 @@ class InboxProcessor:
         if len(self._people) < MAX_PEOPLE:
             claimed = await self._inbox.claim(self._batch, self._now())
         skipped: list[int] = []
+        now = self._now()
+        busy: dict[str, None] = {}  # in order: the longest waiting starts first
         for stored in claimed:
             who = stored.wa_id or stored.bsuid or f"event:{stored.id}"
             person = self._people.setdefault(who, _Person())
-            if stored.kind == "message" and person.messages_waiting() >= FLOOD_BACKLOG:
-                skipped.append(stored.id)
-                self._flooding(who, person)
-                continue
+            if stored.kind == "message":
+                if person.messages_waiting() >= FLOOD_BACKLOG:
+                    skipped.append(stored.id)
+                    if self._flooding(who, person):
+                        busy[who] = None
+                    continue
+                person.arrived.append(now)
             person.queue.append(stored)
+            busy[who] = None
         if skipped:
-            await self._inbox.skip(skipped, FLOOD_SKIPPED, self._now())
+            await self._inbox.skip(skipped, FLOOD_SKIPPED, now)
         if self._replies is not None and self._owed is not None:
-            for who in await self._replies.due_people(self._now()):
-                self._people.setdefault(who, _Person())
-        for who, person in list(self._people.items()):
+            busy.update(dict.fromkeys(await self._replies.due_people(now)))
+        for who in busy:
+            person = self._people.setdefault(who, _Person())
             if person.task is None:
                 person.task = asyncio.create_task(self._serve(who, person))
+        self._forget_quiet(now)
         return len(claimed)
 
-    def _flooding(self, who: str, person: _Person) -> None:
-        """Owe the person one note, unless they had one within the last minute."""
+    def _flooding(self, who: str, person: _Person) -> bool:
+        """Owe the person one note, unless they had one within the last minute; whether so."""
         now = self._now()
         if len(self._noted) > 1_000:  # bounded: only people noted within the last minute
             self._noted = {k: t for k, t in self._noted.items() if now - t < FLOOD_NOTE_EVERY}
         last = self._noted.get(who)
         if last is not None and now - last < FLOOD_NOTE_EVERY:
-            return
+            return False
         self._noted[who] = now
         person.note = True
         logger.warning("a WhatsApp sender is flooding the bot: skipping their new messages")
+        return True
+
+    def _forget_quiet(self, now: datetime) -> None:
+        """Drop idle people whose last message left the flood window (bounded memory)."""
+        for who, person in list(self._people.items()):
+            idle = person.task is None and not person.queue and not person.note
+            if idle and (not person.arrived or now - person.arrived[-1] >= BUSY_WINDOW):
+                del self._people[who]
 
     async def _serve(self, who: str, person: _Person) -> None:
         """Handle the person's events in order, sending what each owes before the next."""
         try:
             while not self._stopping:
-                handled = await self._process(person.queue.popleft()) if person.queue else None
+                handled = None
+                if person.queue:
+                    busy = person.busy(self._now())
+                    handled = await self._process(person.queue.popleft(), busy=busy)
                 if person.note:
                     person.note = False
                     await self._note(who)
@@ -177,9 +212,8 @@ class InboxProcessor:
             logger.exception("a WhatsApp inbox task failed; its events are handled later")
         finally:
             person.task = None
-            if self._people.get(who) is person and not person.queue:
-                del self._people[who]
-            self._wake.set()
+            if person.queue or person.note:
+                self._wake.set()  # handed more while stopping its loop: start it again
 
     async def _send_owed(self, who: str) -> None:
         if self._owed is not None and not who.startswith("event:"):
@@ -192,10 +226,10 @@ class InboxProcessor:
         if note is not None:
             await self._replies.answer(None, [note.stored()], self._now())
 
-    async def _process(self, stored: InboxEvent) -> events.Event:
+    async def _process(self, stored: InboxEvent, *, busy: bool = False) -> events.Event:
         """Handle one event and store what it owes with its "done"; the event."""
         event = events.decode(stored.kind, stored.payload)
-        async with self._handling:
+        async with self._busy_handling if busy else contextlib.nullcontext(), self._handling:
             try:
                 owed = await self._handle(event)
             except Exception as exc:

@@ -183,7 +183,6 @@ class OwedReplies:
             await self._replies.finish(reply.id, "failed", now, type(exc).__name__)
             return None
         await self._replies.finish(reply.id, "sent", now)
-        await self._replies.forget_if_erased(reply.id, reply.external_id)
         return None
 
     def _notice(self, reply: OwedReply, now: datetime) -> Notice:
@@ -204,3 +203,32 @@ class OwedReplies:
             notice.kind,
             notice.params,
         )
+
+
+async def report_lines(replies: WhatsAppReplyRepository, now: datetime) -> list[str]:
+    """The WhatsApp replies part of ``dodolan outbox``: what waits, why, and what is uncertain."""
+    counts = await replies.summary()
+    waiting = await replies.waiting()
+    lines = ["WhatsApp replies owed to people who wrote:"]
+    for status in ("pending", "sending", "sent", "skipped", "failed"):
+        lines.append(f"  {status:<10} {counts.get(status, 0):>6}")
+    lines.append(
+        f"  uncertain  {counts.get('uncertain', 0):>6}  "
+        "(in flight at a crash or a timeout: may have arrived twice)"
+    )
+    if waiting:
+        lines.append("Waiting (oldest first):")
+        lines += [
+            f"  #{r.id} to user {r.user_id}, waiting {_minutes(now - r.created_at)}, "
+            f"attempts {r.attempts}, next {_minutes(r.due_at - now, ahead=True)}: "
+            f"{r.last_error or 'not tried yet'}"
+            for r in waiting
+        ]
+    return lines
+
+
+def _minutes(span: timedelta, *, ahead: bool = False) -> str:
+    minutes = int(span.total_seconds() // 60)
+    if ahead:
+        return "now" if minutes <= 0 else f"in {minutes} min"
+    return f"{minutes} min"

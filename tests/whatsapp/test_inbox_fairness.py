@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from handlers.whatsapp.replies import report_lines
 from simulator.whatsapp import WhatsAppPerson
 from tests.whatsapp.owner_harness import TOKEN, OwnerHarness, running
 
@@ -112,6 +113,10 @@ async def test_replies_owed_through_an_outage_arrive_once_oldest_first(
         assert all(not p.messages for p in people)
         owed = await h.replies.all_replies()
         assert {r.status for r in owed} == {"pending"} and len(owed) >= 5
+        shown = "\n".join(await report_lines(h.replies, h.clock()))  # `dodolan outbox`
+        assert f"pending    {len(owed):>6}" in shown
+        why = "token refused" if how == "190" else "Meta is failing"
+        assert why in shown, shown
         undo()
         h.clock.advance(minutes=11)  # the pause's end (a refused token pauses for 10 min)
         await settle(h)
@@ -147,6 +152,8 @@ async def test_a_timeout_after_acceptance_is_uncertain_and_not_resent_blindly(
         assert len(uncertain) == 1
         assert uncertain[0].status == "skipped"  # the newer answer made it unnecessary
         assert (await h.replies.summary())["uncertain"] == 1
+        shown = "\n".join(await report_lines(h.replies, h.clock()))  # `dodolan outbox`
+        assert "uncertain       1" in shown
         menus = [t for t in texts(siti)[answered:] if "bantuan" not in t.lower()]
         assert len(texts(siti)) - answered == 2, menus  # "menu" once (dropped), "bantuan" once
 
@@ -163,10 +170,11 @@ async def test_an_event_left_processing_by_a_failed_commit_is_answered_once(
 
         monkeypatch.setattr(h.replies, "answer", disk_full)
         await siti.say("bantuan", expect_reply=False)
-        assert {e.status for e in await h.inbox.all_events()} == {"processing"}
+        assert [e.status for e in await h.inbox.all_events()] == ["processing"]
         monkeypatch.setattr(h.replies, "answer", real)
         await h.processor.stop()  # the restart
         h.processor.start()
         await settle(h)
         assert len(siti.messages) == 1
-        assert {e.status for e in await h.inbox.all_events()} == {"done"}
+        (message,) = [e for e in await h.inbox.all_events() if e.kind == "message"]
+        assert message.status == "done" and message.attempts == 2
