@@ -25,6 +25,7 @@ from bot.app.container import Services
 from bot.core.notices import ChannelName
 from bot.core.ports import Channel
 from bot.services.booking_notices import BookingNotices
+from bot.services.channel_alerts import ChannelAlerts
 from bot.services.delivery import Builders, DeliveryService
 from bot.services.notice_builders import NoticeBuilders
 from bot.services.owner_notices import OwnerNotices
@@ -48,6 +49,7 @@ def programme_builders(services: Services) -> Builders:
     )
     OwnerNotices(catalog, tz, services.booking, services.tips).register(builders)
     StaffNotices(catalog, tz, services.sessions, services.users).register(builders)
+    ChannelAlerts(catalog).register(builders)
     return builders
 
 

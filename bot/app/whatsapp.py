@@ -10,6 +10,7 @@ runner as Telegram's.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +20,9 @@ from tornado.httpserver import HTTPServer
 
 from bot.app.container import Services
 from bot.core.errors import DeliveryError
+from bot.core.models import Role
 from bot.core.notices import ChannelName
+from bot.services.channel_alerts import TOKEN_REFUSED
 from handlers.whatsapp import owner_booking, templates
 from handlers.whatsapp.channel import Estimate, WhatsAppChannel, pacing_for
 from handlers.whatsapp.events import Event
@@ -91,6 +94,8 @@ class WhatsAppEdge:
         )
         self._listen = listen
         self._server: HTTPServer | None = None
+        self._alerts: set[asyncio.Task[None]] = set()
+        self.channel.outage.on_token_refused = self._token_refused
 
     @property
     def port(self) -> int:
@@ -112,6 +117,25 @@ class WhatsAppEdge:
             if not (telegram and ChannelName.TELEGRAM in ids)
         ]
         return await self.channel.estimate(here)
+
+    def _token_refused(self) -> None:
+        """Queue the alert to staff that WhatsApp stopped sending (once per outage)."""
+        task = asyncio.create_task(self.tell_staff_token_refused())
+        self._alerts.add(task)
+        task.add_done_callback(self._alerts.discard)
+
+    async def tell_staff_token_refused(self) -> None:
+        """One outbox row per staff member: Meta refused the access token."""
+        services = self._services
+        staff = await services.users.privileged_ids()
+        staff = {u for u in staff if Role.STAFF in await services.users.roles(u)}
+        now = services.now()
+        try:
+            async with services.db.transaction() as tx:
+                for user_id in sorted(staff):
+                    await services.outbox.enqueue(tx, user_id, TOKEN_REFUSED, {}, now, now, 1)
+        except Exception:
+            logger.exception("could not queue the token alert for staff")
 
     def use_sender(self, sender: ReplySender) -> None:
         """Send the replies owed to owners (a seat, a cancellation) at once through ``sender``."""

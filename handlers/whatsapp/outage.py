@@ -28,6 +28,7 @@ class Outage:
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         self._now = now
+        self.on_token_refused: Callable[[], None] | None = None  # tell staff (the assembly)
         self.until: datetime | None = None
         self.since: datetime | None = None
         self.failures = 0
@@ -57,6 +58,8 @@ class Outage:
                 "replies and notices are kept and go out once WHATSAPP_ACCESS_TOKEN is rotated",
                 exc.reason,
             )
+            if self.on_token_refused is not None:
+                self.on_token_refused()
         self.token_refused = self.token_refused or token
         return RetryLater(exc.reason, self.until - now, everyone=True, uncertain=exc.uncertain)
 

@@ -18,7 +18,7 @@ from bot.core.notices import ChannelName
 from bot.services.broadcasts import ANNOUNCEMENT, Message
 from bot.services.signup import CONSENT_PURPOSE, CONSENT_VERSION
 from handlers.whatsapp.templates import load, to_graph
-from simulator import BotApiEmulator
+from simulator import BotApiEmulator, FakeUser
 from simulator.whatsapp import WhatsAppEmulator
 from storage.broadcasts import Audience
 from storage.delivery_statuses import DeliveryStatusRepository
@@ -255,3 +255,25 @@ async def test_the_staff_preview_counts_whatsapp_templates_and_the_days_the_tier
     assert cost.startswith("💬 3 lewat WhatsApp; 2 di antaranya")  # Rina's window is open
     assert spread.endswith("tersebar selama 2 hari.")  # the tier allows 1 template a day
     assert question == "Kirim sekarang, jadwalkan, atau batal?"
+
+
+async def test_a_refused_whatsapp_token_stops_sending_keeps_replies_and_tells_staff(
+    both: RunningBot, wa: WhatsAppEmulator, staff: FakeUser, clock: FakeClock
+) -> None:
+    edge = both.application.bot_data[WHATSAPP_KEY]
+    assert isinstance(edge, WhatsAppEdge)
+    await staff.command("start")  # staff chat with the bot on Telegram
+    rina = wa.person(RINA, name="Rina")
+    wa.access_token = "revoked-by-meta"  # Meta now answers 190 to every call
+    await rina.say("bantuan", expect_reply=False)
+    await settled(edge)
+    await both.tick()
+    alert = both.services.catalog.text("id", "alerts.whatsapp_token_refused")
+    assert any(plain(alert)[:40] in m.text for m in staff.messages)
+    assert [r.status for r in await edge.replies.all_replies()] == ["pending"]  # kept
+
+    wa.access_token = WA_TOKEN  # the operator rotated the token
+    clock.advance(minutes=11)
+    await settled(edge)
+    assert len(rina.messages) == 1  # the owed reply, once
+    assert [r.status for r in await edge.replies.all_replies()] == ["sent"]
