@@ -110,10 +110,11 @@ class WhatsAppReplyRepository:
         return ids
 
     async def owed(self, external_id: str) -> list[OwedReply]:
-        """The person's replies not yet sent, oldest first."""
+        """The person's replies not yet sent, oldest first; a note of the bot's own (no event:
+        "pelan-pelan ya") before them, as it speaks of what is still to come."""
         rows = await self._db.fetch_all(
             "SELECT * FROM whatsapp_replies WHERE external_id = ? AND status = 'pending' "
-            "ORDER BY id",
+            "ORDER BY event_id IS NOT NULL, id",
             (external_id,),
         )
         return [_reply(r) for r in rows]
@@ -129,10 +130,18 @@ class WhatsAppReplyRepository:
             return cursor.rowcount == 1
 
     async def finish(
-        self, reply_id: int, status: str, now: datetime, error: str | None = None
-    ) -> None:
-        """Record a reply's outcome; its text is not kept, nor the row if its person was
-        erased meanwhile (the last message before an erasure keeps no number)."""
+        self,
+        reply_id: int,
+        status: str,
+        now: datetime,
+        error: str | None = None,
+        *,
+        then_claim: int | None = None,
+    ) -> bool:
+        """Record a reply's outcome and, in the same transaction, claim the person's next one
+        (``then_claim``); whether that claim succeeded. The text is not kept, nor the row if
+        its person was erased meanwhile (the last message before an erasure keeps no number).
+        """
         if status not in FINISHED:
             raise ValueError(f"not a final reply status: {status!r}")
         async with self._db.transaction() as tx:
@@ -147,6 +156,14 @@ class WhatsAppReplyRepository:
                 "AND external_id = whatsapp_replies.external_id)",
                 (reply_id,),
             )
+            if then_claim is None:
+                return False
+            cursor = await tx.execute(
+                "UPDATE whatsapp_replies SET status = 'sending', attempts = attempts + 1 "
+                "WHERE id = ? AND status = 'pending'",
+                (then_claim,),
+            )
+            return cursor.rowcount == 1
 
     async def retry_later(
         self, reply_id: int, due_at: datetime, error: str, *, uncertain: bool = False

@@ -58,6 +58,7 @@ FLOOD_SKIPPED = "skipped: the person wrote faster than answers could go (told to
 HANDLING = 32  # events handled at once (sends and their pacing waits are not counted)
 MAX_PEOPLE = 2048  # people with events in memory; beyond, events wait in the inbox
 RETRY_CEILING = timedelta(minutes=5)
+DISPATCH_GAP = 0.02  # seconds between two claims at most, so a flood is claimed in batches
 KEEP_REPLIES = timedelta(days=7)
 
 
@@ -276,7 +277,12 @@ class InboxProcessor:
             if uncertain:
                 logger.warning("%d WhatsApp replies were in flight at the last stop", uncertain)
             await self._replies.prune(self._now() - KEEP_REPLIES)
+        last = -DISPATCH_GAP
         while not self._stopping:
+            gap = last + DISPATCH_GAP - asyncio.get_running_loop().time()
+            if gap > 0:  # a flood wakes us for every message: take them a few at a time
+                await asyncio.sleep(gap)
+            last = asyncio.get_running_loop().time()
             self._wake.clear()
             try:
                 if await self.dispatch() == self._batch:

@@ -142,28 +142,47 @@ class OwedReplies:
         self.outbox: OutboxSender | None = None  # without one, delivery workers send those
 
     async def send(self, external_id: str) -> datetime | None:
-        """Send the person's due replies in order; when the next falls due (None: none owed)."""
-        while True:
-            reply, later = _next(await self._replies.owed(external_id), self._now())
-            if reply is None:
-                return later
-            if not await self._replies.claim(reply.id):
-                continue
-            delay = await self._send_one(reply)
-            if delay is not None:
-                return self._now() + delay
+        """Send the person's due replies in order; when the next falls due (None: none owed).
 
-    async def _send_one(self, reply: OwedReply) -> timedelta | None:
-        """Send one claimed reply and record the outcome; the delay if it must wait."""
+        Recording one reply's outcome and claiming the next is one transaction, so a turn's
+        messages follow each other closely.
+        """
+        owed = await self._replies.owed(external_id)
+        reply, later = _next(owed, self._now())
+        if reply is None:
+            return later
+        if not await self._replies.claim(reply.id):
+            return self._now()  # taken meanwhile: look again on the next round
+        while True:
+            outcome = await self._attempt(reply)
+            if isinstance(outcome, timedelta):
+                return self._now() + outcome
+            owed = [r for r in owed if r.id != reply.id]
+            following, later = _next(owed, self._now())
+            status, error = outcome
+            claimed = await self._replies.finish(
+                reply.id,
+                status,
+                self._now(),
+                error,
+                then_claim=following.id if following is not None else None,
+            )
+            if following is None:
+                return later
+            if not claimed:
+                return self._now()
+            reply = following
+
+    async def _attempt(self, reply: OwedReply) -> tuple[str, str | None] | timedelta:
+        """Send one claimed reply: its outcome (status, error), or the delay it must wait
+        (recorded already)."""
         now = self._now()
         if reply.uncertain and await self._replies.answered_since(reply.external_id, reply.id):
-            await self._replies.finish(reply.id, "skipped", now, "a newer reply was answered")
-            return None
+            return "skipped", "a newer reply was answered"
         if reply.outbox_id is not None:
             if self.outbox is not None:
                 await self.outbox.send_now(reply.outbox_id)
-            await self._replies.finish(reply.id, "sent", now)
-            return None
+            return "sent", None
         recipient = Recipient(
             reply.user_id, ChannelName.WHATSAPP, reply.external_id, reply.language
         )
@@ -176,14 +195,11 @@ class OwedReplies:
             return exc.delay
         except DeliveryError as exc:
             logger.warning("user %s: a reply was not sent: %s", reply.user_id, exc.reason)
-            await self._replies.finish(reply.id, "failed", now, exc.reason)
-            return None
+            return "failed", exc.reason
         except Exception as exc:  # one bad reply must not stop the person's others
             logger.exception("user %s: a reply could not be sent", reply.user_id)
-            await self._replies.finish(reply.id, "failed", now, type(exc).__name__)
-            return None
-        await self._replies.finish(reply.id, "sent", now)
-        return None
+            return "failed", type(exc).__name__
+        return "sent", None
 
     def _notice(self, reply: OwedReply, now: datetime) -> Notice:
         """The stored notice, with an apology first when it is an hour or more late."""

@@ -70,6 +70,7 @@ async def test_a_flooder_does_not_delay_another_owners_reply(
         release = held_pacing(h)
         floods = [h.person(f"62811000000{n:02d}") for n in range(flooders)]
         for person in floods:
+            h.channel._pacer.reserve(person.wa_id, 20, bulk=False)  # their burst is used up
             burst(person, 60)
         await h.emu.drain()  # every flood message is stored before the calm owner writes
         calm = h.person(CALM)
@@ -79,7 +80,7 @@ async def test_a_flooder_does_not_delay_another_owners_reply(
         await settle(h)
         for person in floods:
             assert sum(SLOW_DOWN in t for t in texts(person)) == 1, texts(person)
-        events = await h.inbox.all_events()
+        events = [e for e in await h.inbox.all_events() if e.kind == "message"]
         skipped = [e for e in events if (e.last_error or "").startswith("skipped")]
         assert skipped and all(e.status == "done" for e in events)  # none lost, none stuck
 
