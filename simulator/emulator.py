@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ class BotApiEmulator:
         reply_timeout: float = 5.0,
         bot_first_name: str = "Dodolan",
         bot_username: str = "DodolanBot",
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.token = token
         self.settle = settle
@@ -47,7 +49,7 @@ class BotApiEmulator:
         self.handled_hook: Callable[[int, float], Awaitable[bool]] | None = None
         self.schema = Schema(api_json)
         self.rate_limits = rate_limits or RateLimits()
-        self.state = WorldState()
+        self.state = WorldState(clock)  # message dates follow it (the demo's clock)
         self.queue = UpdateQueue()
         prefix = token.split(":", 1)[0]
         self.bot_user: dict[str, Any] = {

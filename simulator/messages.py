@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import mimetypes
-import time
 from typing import Any
 
 from simulator.errors import bad_request
@@ -82,7 +81,7 @@ class MessageMethods:
             "message_id": 0,
             "from": self.bot_user,
             "chat": self.chat_json(chat_id),
-            "date": int(time.time()),
+            "date": self.state.unix_now(),
         }
         reply = p.get("reply_parameters")
         if reply is not None:
@@ -245,7 +244,7 @@ class MessageMethods:
         old = {k: v for k, v in stored.json.items() if k != "edit_date"}
         if new == old:
             raise bad_request(NOT_MODIFIED)
-        new["edit_date"] = int(time.time())
+        new["edit_date"] = self.state.unix_now()
         stored.json = new
         stored.edited = True
         if markup is not None or stored.markup is None or "inline_keyboard" in stored.markup:

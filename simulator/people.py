@@ -8,7 +8,6 @@ import copy
 import dataclasses
 import re
 import secrets
-import time
 from typing import TYPE_CHECKING, Any
 
 from simulator.html_parse import utf16_len
@@ -92,7 +91,7 @@ class FakeUser:
             "message_id": 0,
             "from": self.user_json,
             "chat": self.emu.messages_api.chat_json(self.id),
-            "date": int(time.time()),
+            "date": self.emu.state.unix_now(),
             **content,
         }
         return self.emu.state.add_message(self.id, msg, from_bot=False).json

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -111,7 +113,8 @@ class CallbackRecord:
 class WorldState:
     """Everything the emulator remembers between calls."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+        self._clock = clock
         self.users: dict[int, dict[str, Any]] = {}
         self.known_chats: set[int] = set()
         self.blocked: set[int] = set()
@@ -122,6 +125,10 @@ class WorldState:
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.activity = Signal()
         self._file_seq = 0
+
+    def unix_now(self) -> int:
+        """The time messages are stamped with (``date``), from the injected clock if any."""
+        return int(self._clock().timestamp() if self._clock is not None else time.time())
 
     def chat(self, chat_id: int) -> Chat:
         """Return (creating) the chat with this id."""

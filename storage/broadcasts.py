@@ -65,6 +65,8 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         status_message_id=row["status_message_id"],
         created_at=from_db_time(row["created_at"]),
         finished_at=from_db_time(finished) if finished else None,
+        media_sha256=row["media_sha256"],
+        media_name=row["media_name"],
     )
 
 
@@ -104,12 +106,15 @@ class BroadcastRepository:
         send_at: datetime,
         counts: Recipients,
         now: datetime,
+        media_sha256: str | None = None,
+        media_name: str | None = None,
     ) -> int:
         """Record a broadcast; return its id."""
         cursor = await connection(tx).execute(
             "INSERT INTO broadcasts (kind, created_by, audience, text, media_kind, "
             "media_file_id, buttons, status, send_at, recipients, skipped_opted_out, "
-            "skipped_unreachable, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "skipped_unreachable, created_at, media_sha256, media_name) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 kind,
                 created_by,
@@ -124,6 +129,8 @@ class BroadcastRepository:
                 len(counts.opted_out),
                 len(counts.unreachable),
                 to_db_time(now),
+                media_sha256,
+                media_name,
             ),
         )
         assert cursor.lastrowid is not None

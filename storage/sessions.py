@@ -27,6 +27,12 @@ SELECT s.*,
         AS waitlisted
 FROM training_sessions s
 """
+# An owner's active bookings whose session has not ended (``ends_at`` after now), soonest first.
+_ACTIVE_OF_USER = """
+SELECT b.* FROM bookings b JOIN training_sessions s ON s.id = b.session_id
+WHERE b.user_id = ? AND b.status IN ('confirmed', 'offered', 'waitlisted') AND s.ends_at > ?
+ORDER BY s.starts_at, b.seq
+"""
 SESSION_COLUMNS = (
     "code",
     "title",
@@ -126,14 +132,31 @@ class SessionRepository:
         rows = await self._db.fetch_all(_SESSION_SELECT + " ORDER BY s.starts_at, s.id")
         return [_session(r) for r in rows]
 
-    async def active_of_user(self, user_id: int) -> list[Booking]:
-        """Return the owner's active bookings, waitlist places and offers."""
+    async def active_of_user(self, user_id: int, now: datetime) -> list[Booking]:
+        """Return the owner's active bookings, waitlist places and offers of sessions that
+        have not ended by ``now``, the soonest session first."""
+        rows = await self._db.fetch_all(_ACTIVE_OF_USER, (user_id, to_db_time(now)))
+        return [_booking(r) for r in rows]
+
+    async def ended_of_user(self, user_id: int, now: datetime, limit: int) -> list[Booking]:
+        """Return the owner's seats in sessions that ended by ``now`` (attended or not),
+        the latest session first, at most ``limit``."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM bookings WHERE user_id = ? "
-            "AND status IN ('confirmed', 'offered', 'waitlisted') ORDER BY seq",
-            (user_id,),
+            "SELECT b.* FROM bookings b JOIN training_sessions s ON s.id = b.session_id "
+            "WHERE b.user_id = ? AND b.status = 'confirmed' AND s.ends_at <= ? "
+            "ORDER BY s.starts_at DESC, b.seq DESC LIMIT ?",
+            (user_id, to_db_time(now), limit),
         )
         return [_booking(r) for r in rows]
+
+    async def count_ended_of_user(self, user_id: int, now: datetime) -> int:
+        """How many seats the owner had in sessions that ended by ``now``."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM bookings b JOIN training_sessions s ON s.id = b.session_id "
+            "WHERE b.user_id = ? AND b.status = 'confirmed' AND s.ends_at <= ?",
+            (user_id, to_db_time(now)),
+        )
+        return int(row[0]) if row else 0
 
     async def all_bookings(self) -> list[Booking]:
         """Return every booking row (for exports and statistics)."""
@@ -205,14 +228,13 @@ class SessionRepository:
         assert row is not None
         return int(row[0])
 
-    async def user_active(self, tx: Transaction, user_id: int) -> list[Booking]:
-        """The owner's active bookings, read inside the transaction."""
-        rows = await _all(
-            tx,
-            "SELECT * FROM bookings WHERE user_id = ? "
-            "AND status IN ('confirmed', 'offered', 'waitlisted') ORDER BY seq",
-            (user_id,),
-        )
+    async def user_active(self, tx: Transaction, user_id: int, now: datetime) -> list[Booking]:
+        """The owner's active bookings of sessions not ended by ``now``, inside the transaction.
+
+        A session that has ended holds nobody's place any more, attended or not: these are
+        what counts against the limit of sessions one owner may hold at once.
+        """
+        rows = await _all(tx, _ACTIVE_OF_USER, (user_id, to_db_time(now)))
         return [_booking(r) for r in rows]
 
     async def booking(self, tx: Transaction, booking_id: int) -> Booking | None:

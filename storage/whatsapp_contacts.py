@@ -1,11 +1,13 @@
-"""What the WhatsApp channel remembers per person: window, tier count, menus, held notices.
+"""What the WhatsApp channel remembers per person: window, tier count, menus, held notices,
+and which messages it sent to whom.
 
 Rows are keyed by the id the channel sends to (a wa_id, or a BSUID for a phone-less person),
-the same value as ``identities.external_id``; migration 0013 describes the tables.
+the same value as ``identities.external_id``; migrations 0013 and 0016 describe the tables.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +16,11 @@ from typing import Any
 from storage.database import Database, from_db_time, to_db_time
 
 TIER_PERIOD = timedelta(hours=24)
+SENT_KEPT = timedelta(days=30)
+
+
+def _wamid_hash(wamid: str) -> str:
+    return hashlib.sha256(wamid.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,25 @@ class WhatsAppContactRepository:
                 "last_inbound = MAX(last_inbound, excluded.last_inbound)",
                 (external_id, stamp),
             )
+
+    async def remember_sent(self, wamid: str, external_id: str, at: datetime) -> None:
+        """Note a message the bot sent (by a hash of its wamid); forget month-old ones."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM whatsapp_sent WHERE sent_at < ?", (to_db_time(at - SENT_KEPT),)
+            )
+            await tx.execute(
+                "INSERT OR IGNORE INTO whatsapp_sent (wamid_hash, external_id, sent_at) "
+                "VALUES (?, ?, ?)",
+                (_wamid_hash(wamid), external_id, to_db_time(at)),
+            )
+
+    async def sent_to(self, wamid: str) -> str | None:
+        """Whom the bot sent the message ``wamid`` to; None if it sent no such message."""
+        row = await self._db.fetch_one(
+            "SELECT external_id FROM whatsapp_sent WHERE wamid_hash = ?", (_wamid_hash(wamid),)
+        )
+        return str(row["external_id"]) if row else None
 
     async def window(self, external_id: str) -> WindowRecord | None:
         """The person's window record, if they ever wrote."""

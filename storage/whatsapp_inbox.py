@@ -149,15 +149,24 @@ class WhatsAppInboxRepository:
             )
             return cursor.rowcount
 
-    async def erase_user(self, wa_id: str | None, bsuid: str | None = None) -> int:
-        """Delete every event of one person, by number and/or business-scoped id (/hapusdata)."""
+    async def erase_user(
+        self, wa_id: str | None, bsuid: str | None = None, *, up_to: str | None = None
+    ) -> int:
+        """Delete the events of one person, by number and/or business-scoped id (/hapusdata).
+
+        ``up_to`` is the event key of the message that asked for the erasure: what the number
+        wrote after it comes from the new person who may reuse the number, and must still be
+        answered, so only that event and the ones stored before it are deleted.
+        """
         if wa_id is None and bsuid is None:
             return 0
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
-                "DELETE FROM whatsapp_inbox WHERE (wa_id IS NOT NULL AND wa_id = ?) "
-                "OR (bsuid IS NOT NULL AND bsuid = ?)",
-                (wa_id, bsuid),
+                "DELETE FROM whatsapp_inbox WHERE ((wa_id IS NOT NULL AND wa_id = ?) "
+                "OR (bsuid IS NOT NULL AND bsuid = ?)) AND id <= COALESCE("
+                "(SELECT id FROM whatsapp_inbox WHERE event_key = ?), "
+                "(SELECT MAX(id) FROM whatsapp_inbox))",
+                (wa_id, bsuid, up_to),
             )
             return cursor.rowcount
 

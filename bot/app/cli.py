@@ -295,7 +295,7 @@ def _export(settings: Settings, fmt: str, output: Path | None) -> int:
     files = (
         {target: export.xlsx()}
         if fmt == "xlsx"
-        else {target.with_name(n): d for n, d in export.csv_files(target.stem).items()}
+        else {target.with_name(n): d for n, d in export.csv_files(f"{target.stem} - ").items()}
     )
     try:
         for path, data in files.items():

@@ -18,6 +18,7 @@ from bot.services.delivery import DueTimes
 from bot.services.dialogs import DialogService
 from bot.services.exports import ExportService
 from bot.services.feedback import FeedbackService
+from bot.services.files import FileService
 from bot.services.invites import InviteService
 from bot.services.profile import ProfileService
 from bot.services.reminders import Reminders, parse_rules
@@ -32,6 +33,7 @@ from storage.attendance import AttendanceRepository
 from storage.broadcasts import BroadcastRepository
 from storage.database import Database
 from storage.dialogs import DialogRepository
+from storage.files import FileRepository
 from storage.invites import InviteRepository
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
@@ -57,6 +59,7 @@ class Services:
     users: UserService
     dialogs: DialogService
     signup: SignupService
+    files: FileService
     profile: ProfileService
     sessions: SessionService
     booking: BookingService
@@ -111,6 +114,7 @@ class Services:
             users=users,
             dialogs=dialogs,
             signup=SignupService(dialogs, owners, now),
+            files=FileService(FileRepository(db), now),
             profile=ProfileService(
                 dialogs, owners, now, booking, outbox, PersonalDataRepository(db)
             ),
@@ -129,7 +133,7 @@ class Services:
             new_session=NewSessionEditor(
                 dialogs, access, users, session_service, invites, tz, now
             ),
-            session_editor=SessionEditor(dialogs, access, users, session_service, tz),
+            session_editor=SessionEditor(dialogs, access, users, session_service, tz, now),
             feedback=FeedbackService(dialogs, attendance),
             due_times=due_times,
         )

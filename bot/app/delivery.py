@@ -25,6 +25,7 @@ from bot.app.container import Services
 from bot.core.notices import ChannelName
 from bot.core.ports import Channel
 from bot.services.booking_notices import BookingNotices
+from bot.services.calendar import organizer_address
 from bot.services.channel_alerts import ChannelAlerts
 from bot.services.delivery import Builders, DeliveryService
 from bot.services.notice_builders import NoticeBuilders
@@ -41,12 +42,13 @@ def programme_builders(services: Services) -> Builders:
     """The builders of every notice the programme sends, bound to the running services."""
     builders = Builders()
     catalog, tz = services.catalog, services.settings.timezone
-    NoticeBuilders(catalog, tz, services.booking, services.sessions, services.broadcasts).register(
-        builders
-    )
-    BookingNotices(catalog, tz, services.booking, services.sessions, services.users).register(
-        builders
-    )
+    NoticeBuilders(
+        catalog, tz, services.booking, services.sessions, services.broadcasts, services.files
+    ).register(builders)
+    organizer = organizer_address(services.settings.calendar_organizer)
+    BookingNotices(
+        catalog, tz, services.booking, services.sessions, services.users, organizer
+    ).register(builders)
     OwnerNotices(catalog, tz, services.booking, services.tips).register(builders)
     StaffNotices(catalog, tz, services.sessions, services.users).register(builders)
     ChannelAlerts(catalog).register(builders)

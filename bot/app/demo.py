@@ -150,7 +150,9 @@ class Demo:
     def __init__(self, workdir: Path, *, port: int = DEFAULT_PORT, now: Clock = system_clock):
         self.now = DemoTime(now)
         self.now.after_move = self.catch_up
-        self.emulator = BotApiEmulator(token=DEMO_TOKEN, rate_limits=DEMO_RATE_LIMITS)
+        self.emulator = BotApiEmulator(
+            token=DEMO_TOKEN, rate_limits=DEMO_RATE_LIMITS, clock=self.now
+        )
         self.whatsapp = WhatsAppEmulator(
             access_token=WA_TOKEN, app_secret=WA_SECRET, clock=self.now
         )
@@ -197,7 +199,8 @@ class Demo:
         self.webchat.timezone = self.services.settings.timezone.key
         booked = await seed(self.services, self.emulator, self.now())
         await send_now(app, booked.notice)  # as the booking handler would: at once, not late
-        await seed_whatsapp_owner(self.services, WA_SIGNED_UP, booked.session.id)
+        hadi = await seed_whatsapp_owner(self.services, WA_SIGNED_UP, booked.session.id)
+        await send_now(app, hadi.notice)  # the same for him: the template goes now, not late
         await self.webchat.start()
 
     async def catch_up(self) -> None:
@@ -247,14 +250,18 @@ async def seed(services: Services, emulator: BotApiEmulator, now: datetime) -> B
     return await services.booking.book(BOOKED_OWNER.user_id, soon.id)
 
 
-async def seed_whatsapp_owner(services: Services, persona: WaPersona, session_id: int) -> None:
+async def seed_whatsapp_owner(
+    services: Services, persona: WaPersona, session_id: int
+) -> BookingView:
     """An owner signed up on WhatsApp (known by his number) and booked on the session that
-    starts soon, who has not written since: his confirmation can only go as a template."""
+    starts soon, who has not written since: his confirmation can only go as a template, and
+    waits behind it until he taps (his booking is returned: its confirmation is still to be
+    sent, at once, or it would read as delayed by a fault)."""
     user_id = await IdentityRepository(services.db).register(
         ChannelName.WHATSAPP, persona.wa_id, persona.language, services.now()
     )
     await sign_up(services, user_id, persona.name, f"+{persona.wa_id}")
-    await services.booking.book(user_id, session_id)
+    return await services.booking.book(user_id, session_id)
 
 
 def session_drafts(now: datetime, services: Services) -> list[SessionDraft]:

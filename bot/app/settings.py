@@ -19,6 +19,7 @@ from handlers.whatsapp.settings import WhatsAppSettings
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_EMAIL_RE = re.compile(r"^[^@\s:<>,;\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Settings:
     reminders: str = "day-before@08:00,2h"
     feedback_delay: timedelta = timedelta(hours=1)
     whatsapp: WhatsAppSettings | None = None
+    calendar_organizer: str | None = None  # the programme's e-mail in calendar files
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value, for the log redactor."""
@@ -94,7 +96,15 @@ def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Sett
         reminders=_reminders(env.get("DODOLAN_REMINDERS", "").strip() or "day-before@08:00,2h"),
         feedback_delay=timedelta(minutes=_positive_int(env, "DODOLAN_FEEDBACK_DELAY_MINUTES", 60)),
         whatsapp=whatsapp,
+        calendar_organizer=_email(env, "DODOLAN_CALENDAR_ORGANIZER"),
     )
+
+
+def _email(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name, "").strip().removeprefix("mailto:")
+    if raw and not _EMAIL_RE.match(raw):
+        raise ConfigError(name, "must be an e-mail address (name@example.org)")
+    return raw or None
 
 
 def _reminders(raw: str) -> str:

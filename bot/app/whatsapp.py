@@ -62,9 +62,10 @@ class WhatsAppEdge:
         self._services = services
         self.graph = GraphClient(settings, transport)
         self.statuses = TemplateStatus()
+        contacts = WhatsAppContactRepository(services.db)
         self.channel = WhatsAppChannel(
             self.graph,
-            WhatsAppContactRepository(services.db),
+            contacts,
             templates.load(templates_file),
             self.statuses,
             services.now,
@@ -81,6 +82,7 @@ class WhatsAppEdge:
             services.now,
             self.inbox,
             services.db.forget_deleted,
+            sent=contacts,
         )
         self.replies = WhatsAppReplyRepository(services.db)
         self.owed = OwedReplies(self.replies, self.channel, services.catalog, services.now)
@@ -149,7 +151,9 @@ class WhatsAppEdge:
 
     async def start(self) -> None:
         """Read the templates' statuses, start the inbox processor, listen for webhooks."""
-        await self.inbox.requeue_interrupted()
+        requeued = await self.inbox.requeue_interrupted()
+        if requeued:
+            logger.info("requeued %d WhatsApp inbox events interrupted by a stop", requeued)
         try:
             await self.channel.refresh_templates()
         except DeliveryError as exc:  # the bot still runs; staff see the problems

@@ -2,12 +2,18 @@
 
 They are Telegram's callback data and WhatsApp's button and list-row ids alike: 64 bytes at
 most fits Telegram (64 bytes), WhatsApp buttons (256) and list rows (200).
+
+What comes back is whatever a person's client sent, so :func:`parse` refuses anything
+:func:`pack` could not have built: longer than 64 bytes, non-ASCII, or a number too big for
+SQLite's 64-bit integers (``10**23`` would raise ``OverflowError`` at the first query). Every
+part a caller turns into an ``int`` is therefore safe to use as a row id.
 """
 
 from __future__ import annotations
 
 VERSION = "v1"
 MAX_BYTES = 64
+MAX_NUMBER = 2**63 - 1  # SQLite's largest INTEGER
 
 SIGNUP = "su"
 ANSWER = "ans"
@@ -38,11 +44,13 @@ def pack(kind: str, *parts: str) -> str:
 
 def parse(data: str | None, kind: str, arity: int) -> list[str] | None:
     """Return the parts after ``kind:v1:`` or None if the data is stale, foreign or forged."""
-    if not data:
+    if not data or len(data) > MAX_BYTES or not data.isascii():
         return None
     pieces = data.split(":")
     if len(pieces) != arity + 2 or pieces[0] != kind or pieces[1] != VERSION:
         return None
+    if any(p.isdigit() and int(p) > MAX_NUMBER for p in pieces[2:]):
+        return None  # no row has such an id: forged
     return pieces[2:]
 
 

@@ -108,6 +108,10 @@ class TrainingSession:
         """Seats neither booked nor held for a waitlist offer."""
         return max(0, self.capacity - self.confirmed - self.offered)
 
+    def has_ended(self, now: datetime) -> bool:
+        """Whether the session is over: its bookings are history and hold no place."""
+        return self.ends_at <= now
+
 
 class BookingStatus(StrEnum):
     """Where an owner's booking stands: three active states, three ways it ended."""
@@ -194,6 +198,17 @@ class Broadcast:
     status_message_id: int | None
     created_at: datetime
     finished_at: datetime | None
+    media_sha256: str | None = None  # the stored file (bot.services.files) it sends
+    media_name: str | None = None  # the file's name as the sender gave it
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file the programme keeps and sends (content-addressed: ``sha256`` of ``content``)."""
+
+    sha256: str
+    mime_type: str
+    content: bytes
 
 
 LIVE_BROADCAST = (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING)

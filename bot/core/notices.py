@@ -62,6 +62,7 @@ class Attachment:
     content: bytes | None = None
     ref: str | None = None  # a file id or URL the channel already knows
     ref_channel: ChannelName | None = None  # whose file id ``ref`` is (None: a public URL)
+    mime_type: str | None = None  # the type of ``content``, when known (else from ``name``)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class Notice:
     category: Category = Category.LOGISTICS
     kind: str = ""  # the outbox kind, so a channel can pick a template for it
     params: dict[str, str] = field(default_factory=dict)  # template values, channel-neutral
+    # What a channel that folds many choices behind one button calls it ("Menu" for the
+    # menu); None: the channel's own word ("Pilih").
+    choices_label: str | None = None
 
 
 @dataclass(frozen=True)

@@ -178,8 +178,8 @@ class BookingStore(SeatLedger, Protocol):
         """Return one session with its seat counts."""
         ...
 
-    async def user_active(self, tx: Transaction, user_id: int) -> list[Booking]:
-        """The owner's active bookings, read inside the transaction."""
+    async def user_active(self, tx: Transaction, user_id: int, now: datetime) -> list[Booking]:
+        """The owner's active bookings of sessions not ended by ``now``, inside the transaction."""
         ...
 
     async def booking(self, tx: Transaction, booking_id: int) -> Booking | None:
@@ -209,8 +209,16 @@ class BookingStore(SeatLedger, Protocol):
         """Record that the owner said they will come."""
         ...
 
-    async def active_of_user(self, user_id: int) -> list[Booking]:
-        """The owner's active bookings, committed state."""
+    async def active_of_user(self, user_id: int, now: datetime) -> list[Booking]:
+        """The owner's active bookings of sessions not ended by ``now``, soonest first."""
+        ...
+
+    async def ended_of_user(self, user_id: int, now: datetime, limit: int) -> list[Booking]:
+        """The owner's seats in sessions that ended by ``now``, the latest first."""
+        ...
+
+    async def count_ended_of_user(self, user_id: int, now: datetime) -> int:
+        """How many seats the owner had in sessions that ended by ``now``."""
         ...
 
     async def booking_by_id(self, booking_id: int) -> Booking | None:

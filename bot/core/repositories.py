@@ -8,7 +8,7 @@ extend, and the ports of the session, booking, attendance and tips services.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.models import (
     Audience,
@@ -53,6 +53,8 @@ class BroadcastStore(Protocol):
         send_at: datetime,
         counts: Recipients,
         now: datetime,
+        media_sha256: str | None = None,
+        media_name: str | None = None,
     ) -> int:
         """Record a broadcast; return its id."""
         ...
@@ -115,6 +117,14 @@ class WelcomeQueue(OutboxWriter, QueuedMessages, Protocol):
         """The id of the oldest message of ``kind`` not yet claimed, if any."""
         ...
 
+    async def queued_of(self, kind: str) -> list[OutboxMessage]:
+        """Messages of ``kind`` still queued (pending or being sent), oldest first."""
+        ...
+
+    async def set_params(self, tx: Transaction, message_id: int, params: dict[str, Any]) -> bool:
+        """Replace a still-pending message's parameters (inside the caller's transaction)."""
+        ...
+
 
 class OutboxSummary(Protocol):
     """What the outbox holds, counted, and its latest failures."""
@@ -133,6 +143,14 @@ class OwnerListing(Protocol):
 
     async def owner_profiles(self) -> list[OwnerProfile]:
         """Every owner profile, earliest sign-up first."""
+        ...
+
+    async def owner_channels(self) -> dict[int, tuple[str, ...]]:
+        """The channels each owner can be reached on, by user id."""
+        ...
+
+    async def trainer_names(self) -> dict[int, str]:
+        """The names of everyone named as a session's trainer, by user id."""
         ...
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import string
 from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
@@ -28,6 +29,18 @@ COMMENT_MAX = 500
 def feedback_ref(booking_id: int) -> str:
     """The outbox ``ref`` of a booking's feedback question."""
     return f"feedback:{booking_id}"
+
+
+CODE_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_checkin_code() -> str:
+    """A fresh check-in code: 14 letters and digits (about 83 bits).
+
+    No "-" or "_": the code is typed after "HADIR-" on WhatsApp and after "hadir-" in a
+    Telegram deep link, where a leading dash or underscore read as part of the separator.
+    """
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(14))
 
 
 class AttendanceService:
@@ -71,7 +84,7 @@ class AttendanceService:
         session = await self._access.session(user_id, session_id)
         if not self.window_open(session):
             raise BookingRefused("attendance.window_closed")
-        code = await self._attendance.set_checkin_code(session.id, secrets.token_urlsafe(9))
+        code = await self._attendance.set_checkin_code(session.id, new_checkin_code())
         return session, code
 
     async def check_in(self, user_id: int, code: str) -> tuple[TrainingSession, bool]:

@@ -34,6 +34,10 @@ from bot.services.reminders import Reminders
 
 MIN_HOLD = timedelta(minutes=15)
 WAITLIST_NOTICE_RANK = 3  # the first places of the queue hear each time it moves
+PAST_SHOWN = 5  # past sessions listed in an owner's bookings; older ones are counted
+OVER = "past_bookings.over"  # the refusal for a change to a booking whose session has ended
+# Refusals after which the booking's card no longer offers what was tapped (edges redraw it).
+NO_LONGER = ("booking.checked_in", OVER)
 
 
 def offer_window(session: TrainingSession, now: datetime, hold: timedelta) -> datetime:
@@ -103,6 +107,16 @@ class BookingView:
     session: TrainingSession
     rank: int | None
     notice: int | None = None  # the outbox row telling the owner of the change just made
+    ended: bool = False  # the session is over: the booking is history, nothing to change
+
+
+@dataclass(frozen=True)
+class MyBookings:
+    """An owner's bookings: what is coming (soonest first) and past sessions apart."""
+
+    upcoming: list[BookingView]
+    past: list[BookingView]  # seats in sessions that ended, the latest first
+    older: int = 0  # past sessions not in ``past`` (the list is kept short)
 
 
 class BookingService:
@@ -140,7 +154,7 @@ class BookingService:
         now = self._now()
         async with self._db.transaction() as tx:
             session = await self._bookable(tx, session_id, now)
-            active = await self._sessions.user_active(tx, user_id)
+            active = await self._sessions.user_active(tx, user_id, now)
             if any(b.session_id == session_id for b in active):
                 raise BookingRefused("booking.already_in_session")
             if len(active) >= self._max_active:
@@ -161,15 +175,26 @@ class BookingService:
     async def changeable(self, user_id: int, booking_id: int) -> BookingView:
         """The owner's active booking, if they may still cancel or move it.
 
-        StaleAction if it is not theirs or is over; BookingRefused once they were checked in
-        (a seat someone sat in cannot be given up afterwards, and every view counts it).
+        StaleAction if it is not theirs or was ended; BookingRefused once its session is over
+        or they were checked in (a seat someone sat in cannot be given up afterwards, and
+        every view counts it).
+        """
+        view = await self.kept(user_id, booking_id)
+        if view.booking.attended_at is not None:
+            raise BookingRefused("booking.checked_in", title=view.session.title)
+        return view
+
+    async def kept(self, user_id: int, booking_id: int) -> BookingView:
+        """The owner's active booking as it is (they chose to keep it, or look at it).
+
+        StaleAction if it is not theirs or was ended; BookingRefused once its session is over.
         """
         booking = _owned_active(
             await self._sessions.booking_by_id(booking_id), user_id, booking_id
         )
         view = await self.view(booking)
-        if view.booking.attended_at is not None:
-            raise BookingRefused("booking.checked_in", title=view.session.title)
+        if view.ended:
+            raise BookingRefused(OVER, title=view.session.title)
         return view
 
     async def cancel(self, user_id: int, booking_id: int) -> BookingView:
@@ -182,7 +207,10 @@ class BookingService:
             booking = await self._own_active(tx, user_id, booking_id, changing=True)
             await self._end(tx, booking, BookingStatus.CANCELLED, now)
             await fill_seats(tx, self._sessions, self._outbox, booking.session_id, now, self._hold)
-            notice = await self._tell(tx, booking, notices.BOOKING_CANCELLED, now)
+            had_seat = int(booking.status == BookingStatus.CONFIRMED)  # its file is saved
+            notice = await self._tell(
+                tx, booking, notices.BOOKING_CANCELLED, now, had_seat=had_seat
+            )
         return replace(await self.view(booking), notice=notice)
 
     async def move(self, user_id: int, booking_id: int, to_session_id: int) -> BookingView:
@@ -279,18 +307,29 @@ class BookingService:
         return await self._sessions.will_attend_at(booking_id) is not None
 
     async def release_all(self, user_id: int) -> None:
-        """Give up everything the owner holds (before their data is erased)."""
+        """Give up every place the owner holds in sessions not over yet (before their data is
+        erased); seats in past sessions are history and go with the data."""
         now = self._now()
         async with self._db.transaction() as tx:
-            for booking in await self._sessions.user_active(tx, user_id):
+            for booking in await self._sessions.user_active(tx, user_id, now):
                 await self._end(tx, booking, BookingStatus.CANCELLED, now)
                 await fill_seats(
                     tx, self._sessions, self._outbox, booking.session_id, now, self._hold
                 )
 
     async def current(self, user_id: int) -> list[BookingView]:
-        """The owner's active bookings, offers and waitlist places."""
-        return [await self.view(b) for b in await self._sessions.active_of_user(user_id)]
+        """The owner's bookings, offers and waitlist places in sessions not over yet."""
+        active = await self._sessions.active_of_user(user_id, self._now())
+        return [await self.view(b) for b in active]
+
+    async def mine(self, user_id: int) -> MyBookings:
+        """What the owner has coming, then the sessions that ended (attended or not)."""
+        now = self._now()
+        past = await self._sessions.ended_of_user(user_id, now, PAST_SHOWN)
+        older = 0
+        if len(past) == PAST_SHOWN:
+            older = await self._sessions.count_ended_of_user(user_id, now) - PAST_SHOWN
+        return MyBookings(await self.current(user_id), [await self.view(b) for b in past], older)
 
     async def view_by_id(self, booking_id: int) -> BookingView | None:
         """Load a booking (any status) with its session and queue place."""
@@ -307,7 +346,7 @@ class BookingService:
             if fresh.status == BookingStatus.WAITLISTED
             else None
         )
-        return BookingView(fresh, session, rank)
+        return BookingView(fresh, session, rank, ended=session.has_ended(self._now()))
 
     async def _tell(
         self,
@@ -319,7 +358,8 @@ class BookingService:
     ) -> int:
         """Promise the owner the reply about this change, committed with it; return its id.
 
-        ``extra`` adds ids the reply needs (``moved_from``: the booking a move released).
+        ``extra`` adds ids the reply needs (``moved_from``: the booking a move released;
+        ``had_seat``: 1 if a cancelled booking held a seat, whose calendar entry goes).
         """
         return await self._outbox.enqueue(
             tx,
@@ -355,12 +395,16 @@ class BookingService:
     ) -> Booking:
         """The booking, only if it is this owner's and still active (else it is stale).
 
-        With ``changing`` (to cancel or move it), refused once the owner was checked in.
+        Refused once its session is over; with ``changing`` (to cancel or move it), also once
+        the owner was checked in.
         """
         booking = _owned_active(await self._sessions.booking(tx, booking_id), user_id, booking_id)
+        session = await self._sessions.lock_session(tx, booking.session_id)
+        title = session.title if session else ""
+        if session is not None and session.has_ended(self._now()):
+            raise BookingRefused(OVER, title=title)
         if changing and booking.attended_at is not None:
-            session = await self._sessions.lock_session(tx, booking.session_id)
-            raise BookingRefused("booking.checked_in", title=session.title if session else "")
+            raise BookingRefused("booking.checked_in", title=title)
         return booking
 
 

@@ -10,6 +10,9 @@
   what it means for the recipient's own place, and, for those who hold a seat or run the
   session, carries a calendar file with the same UID and the new SEQUENCE that updates
   (``REQUEST``) or removes (``CANCEL``) the entry the confirmation added.
+
+An owner who gives up a seat (cancels it, or moves to another session) gets a ``CANCEL``
+for its entry too; see :mod:`bot.services.calendar` for UIDs and SEQUENCE.
 """
 
 from __future__ import annotations
@@ -31,7 +34,17 @@ from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
 from bot.services import notices, session_changes
 from bot.services.booking import BookingService, BookingView
-from bot.services.calendar import CANCEL, REQUEST, session_ics
+from bot.services.calendar import (
+    CANCEL,
+    CHAIR,
+    DEFAULT_ORGANIZER,
+    REQUEST,
+    Invitation,
+    booking_uid,
+    person_address,
+    session_ics,
+    session_uid,
+)
 from bot.services.change_texts import differences
 from bot.services.delivery import Builders
 from bot.services.notice_builders import maps_link
@@ -60,6 +73,7 @@ class BookingNotices:
     booking: BookingService
     sessions: SessionService
     users: UserService
+    organizer: str = DEFAULT_ORGANIZER  # the ORGANIZER of every calendar file (a mailto: URI)
 
     def register(self, builders: Builders) -> None:
         """Add the booking replies and session-change notices to ``builders``."""
@@ -84,6 +98,8 @@ class BookingNotices:
             text = self.catalog.text(lang, "booking.waitlisted", title=title, rank=view.rank or 0)
         elif message.kind == notices.BOOKING_CANCELLED:
             text = self.catalog.text(lang, "booking.cancelled", title=title)
+            if message.params.get("had_seat"):  # its entry is in the calendar: remove it
+                return self._seat_given_up(lang, late + text, view, now)
         else:
             text = self.catalog.text(lang, "booking.offer_declined")
         return Notice(late + text, kind=message.kind)
@@ -112,32 +128,71 @@ class BookingNotices:
             place=Html(place(catalog, lang, session)),
             prep=Html(preparation(catalog, lang, "booking", session)),
         )
-        ics = self._ics(session, lang, now, None)
+        ics = self._ics(session, lang, now, REQUEST, self._owner(view))
         links: tuple[Choice, ...] = ()
         if session.latitude is not None and session.longitude is not None:
             url = maps_link(session.latitude, session.longitude)
             links = (Choice("map", catalog.text(lang, "booking.open_map"), url=url),)
-        file_caption = catalog.text(lang, "booking.calendar_caption")
-        caption = f"{text}\n{file_caption}"
-        removal = () if left is None else (self._removal(lang, left.session, now),)
-        if visible_length(caption) <= CAPTION_LIMIT:
+        removal = () if left is None else (self._removal(lang, left, now),)
+        # the confirmation itself says a calendar file is attached: the caption is the text
+        if visible_length(text) <= CAPTION_LIMIT:
             return Notice(
-                caption, links, attachment=ics, follow_ups=removal, kind=notices.BOOKING_CONFIRMED
+                text, links, attachment=ics, follow_ups=removal, kind=notices.BOOKING_CONFIRMED
             )
+        file_caption = catalog.text(lang, "booking.calendar_caption")
         follow = (Notice(file_caption, attachment=ics), *removal)  # a very long title or address
         return Notice(text, links, follow_ups=follow, kind=notices.BOOKING_CONFIRMED)
 
     def _ics(
-        self, session: TrainingSession, lang: str, now: datetime, method: str | None
+        self,
+        session: TrainingSession,
+        lang: str,
+        now: datetime,
+        method: str,
+        invitation: Invitation,
+        sequence: int | None = None,
     ) -> Attachment:
-        kwargs = {} if method is None else {"method": method}
-        content = session_ics(session, self.tz, lang, catalog=self.catalog, now=now, **kwargs)
+        content = session_ics(
+            session,
+            self.tz,
+            lang,
+            invitation,
+            catalog=self.catalog,
+            now=now,
+            method=method,
+            sequence=sequence,
+        )
         return Attachment("document", name=f"sesi-{session.id}.ics", content=content)
 
-    def _removal(self, lang: str, old: TrainingSession, now: datetime) -> Notice:
+    def _owner(self, view: BookingView) -> Invitation:
+        """The invitation of an owner's entry for one booking."""
+        address = person_address(view.booking.user_id)
+        return Invitation(booking_uid(view.booking.id), address, self.organizer)
+
+    def _given_up(self, lang: str, view: BookingView, now: datetime) -> Attachment:
+        """The CANCEL of a seat its owner gave up: newer than any file sent about it.
+
+        Leaving does not raise the session's revision, so the file is one above it.
+        """
+        session = view.session
+        return self._ics(session, lang, now, CANCEL, self._owner(view), session.sequence + 1)
+
+    def _removal(self, lang: str, left: BookingView, now: datetime) -> Notice:
         """A file that removes a session the owner left from their calendar (same UID)."""
-        caption = self.catalog.text(lang, "session_change.old_calendar_removed", title=old.title)
-        return Notice(caption, attachment=self._ics(old, lang, now, CANCEL))
+        title = left.session.title
+        caption = self.catalog.text(lang, "session_change.old_calendar_removed", title=title)
+        return Notice(caption, attachment=self._given_up(lang, left, now))
+
+    def _seat_given_up(self, lang: str, text: str, view: BookingView, now: datetime) -> Notice:
+        """The cancellation as the caption of the file that removes its calendar entry."""
+        removal = self._given_up(lang, view, now)
+        caption = f"{text}\n{self.catalog.text(lang, 'session_change.calendar_removed')}"
+        if visible_length(caption) <= CAPTION_LIMIT:
+            return Notice(caption, attachment=removal, kind=notices.BOOKING_CANCELLED)
+        follow = Notice(
+            self.catalog.text(lang, "session_change.calendar_removed"), attachment=removal
+        )
+        return Notice(text, follow_ups=(follow,), kind=notices.BOOKING_CANCELLED)
 
     async def changed(self, message: OutboxMessage, lang: str, now: datetime) -> Notice | None:
         """ "Was → is now" for one owner or the trainer; None if it no longer concerns them."""
@@ -172,7 +227,8 @@ class BookingNotices:
         follow: tuple[Notice, ...] = ()
         if not isinstance(mine, BookingView) or mine.booking.status == BookingStatus.CONFIRMED:
             caption = catalog.text(lang, "session_change.calendar_updated")
-            follow = (Notice(caption, attachment=self._ics(after, lang, now, REQUEST)),)
+            ics = self._ics(after, lang, now, REQUEST, self._invitation(message, after, mine))
+            follow = (Notice(caption, attachment=ics),)
         return Notice(text, follow_ups=follow, kind=message.kind, params=self._about(after, lang))
 
     async def cancelled(self, message: OutboxMessage, lang: str, now: datetime) -> Notice | None:
@@ -190,7 +246,10 @@ class BookingNotices:
         if trainer or params.get("was") == BookingStatus.CONFIRMED:
             revision = replace(session, sequence=int(params.get("sequence", session.sequence)))
             caption = catalog.text(lang, "session_change.calendar_removed")
-            follow = (Notice(caption, attachment=self._ics(revision, lang, now, CANCEL)),)
+            invitation = self._cancelled_invitation(message, session, trainer)
+            follow = (
+                Notice(caption, attachment=self._ics(revision, lang, now, CANCEL, invitation)),
+            )
         return Notice(
             text, follow_ups=follow, kind=message.kind, params=self._about(session, lang)
         )
@@ -209,6 +268,26 @@ class BookingNotices:
         if view is None or view.booking.session_id != session.id:
             return None
         return view if view.booking.status in ACTIVE_BOOKING else None
+
+    def _invitation(
+        self, message: OutboxMessage, session: TrainingSession, mine: BookingView | _Trainer
+    ) -> Invitation:
+        """The entry a change updates: the owner's booking, or the trainer's session."""
+        if isinstance(mine, BookingView):
+            return self._owner(mine)
+        address = person_address(message.user_id)
+        return Invitation(session_uid(session.id), address, self.organizer, CHAIR)
+
+    def _cancelled_invitation(
+        self, message: OutboxMessage, session: TrainingSession, trainer: bool
+    ) -> Invitation:
+        """The entry a cancelled session removes: the trainer's, or the owner's booking."""
+        address = person_address(message.user_id)
+        if trainer:
+            return Invitation(session_uid(session.id), address, self.organizer, CHAIR)
+        booking_id = message.params.get("booking_id")
+        uid = session_uid(session.id) if booking_id is None else booking_uid(int(booking_id))
+        return Invitation(uid, address, self.organizer)
 
     def _standing(self, lang: str, view: BookingView) -> str:
         """What the change means for the owner's own place: seat, offer or waitlist."""

@@ -65,7 +65,9 @@ class Content:
 
     text: str
     media_kind: MediaKind | None = None
-    media_id: str | None = None
+    media_id: str | None = None  # the sender's channel's file id (a cache of that edge)
+    media_sha256: str | None = None  # the file as the bot keeps it (bot.services.files)
+    media_name: str | None = None  # a document's name as sent
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ class BroadcastDraft:
                     "text": content.text,
                     "media_kind": content.media_kind,
                     "media_id": content.media_id,
+                    "media_sha256": content.media_sha256,
+                    "media_name": content.media_name,
                 }
                 if content
                 else None
@@ -137,12 +141,25 @@ class BroadcastDraft:
         content = self.content
         buttons = tuple((button.label, button.url) for button in self.buttons)
         kind = str(content.media_kind) if content.media_kind else None
-        return Message(content.text, kind, content.media_id, buttons)
+        return Message(
+            content.text,
+            kind,
+            content.media_id,
+            buttons,
+            media_sha256=content.media_sha256,
+            media_name=content.media_name,
+        )
 
 
 def _content(data: dict[str, Any]) -> Content:
     kind = data.get("media_kind")
-    return Content(str(data["text"]), MediaKind(kind) if kind else None, data.get("media_id"))
+    return Content(
+        str(data["text"]),
+        MediaKind(kind) if kind else None,
+        data.get("media_id"),
+        data.get("media_sha256"),
+        data.get("media_name"),
+    )
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,10 @@ class Message:
 
     text: str
     media_kind: str | None = None
-    media_file_id: str | None = None
+    media_file_id: str | None = None  # a Telegram file id: that edge's cache of the file
     buttons: tuple[tuple[str, str], ...] = ()
+    media_sha256: str | None = None  # the file as the bot keeps it (bot.services.files)
+    media_name: str | None = None
 
     def button_rows(self) -> list[list[dict[str, str]]]:
         """Link buttons as stored: one per row."""
@@ -126,6 +128,8 @@ class BroadcastService:
                 text=message.text,
                 media_kind=message.media_kind,
                 media_file_id=message.media_file_id,
+                media_sha256=message.media_sha256,
+                media_name=message.media_name,
                 buttons=message.button_rows(),
                 status=BroadcastStatus.SCHEDULED if send_at else BroadcastStatus.SENDING,
                 send_at=due,

@@ -39,3 +39,17 @@ class DialogService:
     async def end(self, user_id: int) -> bool:
         """End the user's conversation; return whether one was open."""
         return await self._store.clear(user_id)
+
+
+def ask_again_after(before: Dialog | None, after: Dialog | None) -> Dialog | None:
+    """The dialog whose question to ask again after a word or command interrupted it.
+
+    A word typed in the middle of a conversation ("jadwal", "/bantuan") is answered, and then
+    the question of the step the person is still at comes again, so the newest message is the
+    one to answer, on every channel (issue 21). None when there was no conversation, or the
+    word moved or ended it (its handler then showed what comes next). An edge also skips the
+    question when the word's own answer already asked it.
+    """
+    if before is None or after is None:
+        return None
+    return after if (after.flow, after.step) == (before.flow, before.step) else None

@@ -2,13 +2,15 @@
 
 Each view is a list of :class:`Column` s over one kind of row; headers and code labels come
 from the catalog, tips are named by their opening words, times are local wall-clock times.
+Phone numbers and NIBs are :class:`Digits`: text that only looks like a number, which every
+file keeps as text (a spreadsheet would drop the ``+`` or the leading zeros).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -19,12 +21,20 @@ from bot.i18n import Catalog
 from bot.services.calendar import place_of
 from bot.services.tips_content import Tip
 
+
+class Digits(str):
+    """A number that names something (a phone number, an NIB): text, never arithmetic."""
+
+    __slots__ = ()
+
+
 Cell = str | int | float | datetime | None
 Row = TypeVar("Row")
 
 _TAG = re.compile(r"<[^>]*>")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 TIP_TITLE_MAX = 90
+_UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')  # not allowed on Windows
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,11 @@ class Sheet:
     widths: tuple[int, ...]
     rows: tuple[tuple[Cell, ...], ...]
 
+    @property
+    def file_name(self) -> str:
+        """The CSV file's name: the sheet's own title, as the captions name it."""
+        return _UNSAFE_IN_FILE_NAME.sub("-", self.title).strip(" .") + ".csv"
+
 
 @dataclass(frozen=True)
 class BookingLine:
@@ -60,8 +75,18 @@ class ExportViews:
     """The column lists of each view, in one language."""
 
     def __init__(
-        self, catalog: Catalog, language: str, tz: ZoneInfo, zone: str, tips: dict[str, Tip]
+        self,
+        catalog: Catalog,
+        language: str,
+        tz: ZoneInfo,
+        zone: str,
+        tips: dict[str, Tip],
+        *,
+        channels: Mapping[int, tuple[str, ...]] | None = None,
+        trainers: Mapping[int, str] | None = None,
     ) -> None:
+        self._channels = channels or {}
+        self._trainers = trainers or {}
         self._catalog = catalog
         self._language = language
         self._tz = tz
@@ -90,9 +115,10 @@ class ExportViews:
             Column("business", lambda o: o.business_name, 24),
             Column("category", lambda o: self._label("option.category", o.category), 22),
             Column("kecamatan", lambda o: self._label("option.kecamatan", o.kecamatan), 18),
-            Column("phone", lambda o: o.phone, 17),
+            Column("phone", lambda o: Digits(o.phone), 17),
+            Column("channel", lambda o: self._channel(o.user_id), 18),
             Column("marketplaces", self._marketplaces, 30),
-            Column("nib", lambda o: o.nib, 16),
+            Column("nib", lambda o: Digits(o.nib) if o.nib else None, 16),
             Column("registered", lambda o: self._local(o.registered_at), 18),
         ]
 
@@ -104,6 +130,7 @@ class ExportViews:
             Column("starts", lambda s: self._local(s.starts_at), 18),
             Column("ends", lambda s: self._local(s.ends_at), 18),
             Column("place", place_of, 36),
+            Column("trainer", self._trainer, 20),
             Column("capacity", lambda s: s.capacity, 11),
             Column("taken", lambda s: s.confirmed, 9),
             Column("waiting", lambda s: s.waitlisted, 14),
@@ -122,7 +149,8 @@ class ExportViews:
             ),
             Column("name", lambda x: x.owner.full_name if x.owner else None, 24),
             Column("business", lambda x: x.owner.business_name if x.owner else None, 24),
-            Column("phone", lambda x: x.owner.phone if x.owner else None, 17),
+            Column("phone", lambda x: Digits(x.owner.phone) if x.owner else None, 17),
+            Column("channel", lambda x: self._channel(x.booking.user_id), 18),
             Column(
                 "status", lambda x: self._label("exports.booking_status", x.booking.status), 20
             ),
@@ -178,6 +206,17 @@ class ExportViews:
         if tip is None:  # since removed from the tips file
             return self._catalog.text(self._language, "exports.tip_removed", id=count.key)
         return tip_title(tip, self._language)
+
+    def _channel(self, user_id: int) -> str | None:
+        """Where the owner chats with the bot: Telegram, WhatsApp, or both."""
+        names = [self._label("exports.channel", c) for c in self._channels.get(user_id, ())]
+        return ", ".join(names) or None
+
+    def _trainer(self, session: TrainingSession) -> str | None:
+        if session.trainer_id is None:
+            return None
+        known = self._trainers.get(session.trainer_id)
+        return known or self._catalog.text(self._language, "exports.unnamed_trainer")
 
     def _topic(self, code: str) -> str:
         return self._label("tips.topic", code)

@@ -1,5 +1,10 @@
 """The staff export: every view as a workbook sheet, and the same views as CSV files.
 
+The CSV files are written for Excel as Indonesian offices set it up (the list separator is
+``;`` where the decimal comma is ``,``): ``;``-separated, UTF-8 with a BOM, and each named
+after its sheet. Phone numbers and NIBs are written ``="+62…"``, the one CSV form Excel,
+LibreOffice and Google Sheets all read as text, so the ``+`` and leading zeros stay.
+
 Each view is a list of :class:`Column` s over one kind of row, so attendance or feedback
 columns later are one more ``Column`` (and one more read) each. Headers and code labels come
 from the catalog (Indonesian by default), tips are named by their opening words as owners
@@ -28,7 +33,7 @@ from bot.core.models import BookingStatus, OwnerProfile, SessionStatus, Training
 from bot.core.repositories import FeedbackReading, OwnerListing, SessionListing, TipCounting
 from bot.formatting import zone_label
 from bot.i18n import Catalog
-from bot.services.export_views import BookingLine, Cell, ExportViews, Sheet
+from bot.services.export_views import BookingLine, Cell, Digits, ExportViews, Sheet
 from bot.services.export_views import tip_title as tip_title
 from bot.services.tips_content import TipLibrary, library
 
@@ -40,6 +45,8 @@ _CONTROL_START = ("\t", "\r")
 _FORMULA_START = ("=", "@", "+", "-")
 _SEPARATOR = re.compile(r"[;,]")
 _SIGNED_NUMBER = re.compile(r"[+-][\d\s().,-]*")  # "+6281234567890", "-7.93": data, not code
+_DIGITS = re.compile(r"\+?[\d ]{1,30}")  # what a Digits cell may hold to be written ="…"
+CSV_DELIMITER = ";"
 ENDED_BOOKINGS = (BookingStatus.CANCELLED, BookingStatus.DECLINED, BookingStatus.EXPIRED)
 
 
@@ -97,16 +104,16 @@ class Export:
         book.save(out)
         return out.getvalue()
 
-    def csv_files(self, stem: str) -> dict[str, bytes]:
-        """Render one UTF-8 (with BOM, for Excel) CSV per view, named ``<stem>-<slug>.csv``."""
-        return {f"{stem}-{sheet.slug}.csv": sheet_csv(sheet) for sheet in self.sheets}
+    def csv_files(self, prefix: str = "") -> dict[str, bytes]:
+        """Render one UTF-8 (with BOM, for Excel) CSV per view, named ``<prefix><title>.csv``."""
+        return {prefix + sheet.file_name: sheet_csv(sheet) for sheet in self.sheets}
 
-    def csv_zip(self, stem: str, tz: ZoneInfo) -> bytes:
+    def csv_zip(self, tz: ZoneInfo) -> bytes:
         """Render every view's CSV file into one ZIP archive, dated when the export was made."""
         local = self.created_at.astimezone(tz)
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as archive:
-            for name, data in self.csv_files(stem).items():
+            for name, data in self.csv_files().items():
                 entry = zipfile.ZipInfo(name, local.timetuple()[:6])
                 entry.compress_type = zipfile.ZIP_DEFLATED
                 entry.external_attr = 0o644 << 16  # readable once unpacked
@@ -115,10 +122,12 @@ class Export:
 
 
 def sheet_csv(sheet: Sheet) -> bytes:
-    """Render one view as CSV text encoded UTF-8 with a BOM."""
+    """Render one view as ``;``-separated CSV text encoded UTF-8 with a BOM."""
     text = io.StringIO()
     # every text cell quoted, so no reader splits one at a ";" or "," inside it
-    writer = csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
+    writer = csv.writer(
+        text, delimiter=CSV_DELIMITER, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC
+    )
     writer.writerow(sheet.headers)
     writer.writerows([_csv_cell(c) for c in row] for row in sheet.rows)
     return text.getvalue().encode("utf-8-sig")
@@ -127,6 +136,8 @@ def sheet_csv(sheet: Sheet) -> bytes:
 def _csv_cell(cell: Cell) -> Cell:
     if isinstance(cell, datetime):
         return cell.strftime(CSV_TIME_FORMAT)
+    if isinstance(cell, Digits) and _DIGITS.fullmatch(cell):
+        return f'="{cell}"'  # a text formula of digits only: the + and leading zeros stay
     if isinstance(cell, str) and _looks_like_formula(cell):
         return "'" + cell  # a typed value must never run as a spreadsheet formula
     return cell
@@ -148,10 +159,12 @@ def _write_sheet(ws: Any, sheet: Sheet) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in sheet.rows:
-        ws.append(list(row))
-    for row_cells in ws.iter_rows(min_row=2):
-        for cell in row_cells:
-            if isinstance(cell.value, datetime):
+        ws.append([str(c) if isinstance(c, Digits) else c for c in row])
+    for values, row_cells in zip(sheet.rows, ws.iter_rows(min_row=2), strict=True):
+        for value, cell in zip(values, row_cells, strict=False):
+            if isinstance(value, Digits):
+                cell.number_format = "@"  # text, also when someone edits it
+            elif isinstance(cell.value, datetime):
                 cell.number_format = XLSX_TIME_FORMAT
             elif cell.data_type == "f":
                 cell.data_type = "s"  # user text starting with "=" stays text
@@ -198,7 +211,15 @@ class ExportService:
         now = self._now()
         tips = {t.id: t for t in await self._library.tips()}
         zone = zone_label(now.astimezone(self._tz))
-        views = ExportViews(self._catalog, language, self._tz, zone, tips)
+        views = ExportViews(
+            self._catalog,
+            language,
+            self._tz,
+            zone,
+            tips,
+            channels=await self._reports.owner_channels(),
+            trainers=await self._reports.trainer_names(),
+        )
         return Export(
             sheets=(
                 views.sheet("owners", "pemilik", views.owner_columns(), owners),

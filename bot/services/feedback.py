@@ -11,11 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.core import choices as ids
 from bot.core.errors import StaleAction
+from bot.core.models import Dialog
+from bot.core.notices import Choice, Notice
+from bot.i18n import Catalog
 from bot.services.dialogs import DialogService
 
 FLOW = "feedback"
 COMMENT = "comment"
+SKIP = "skip"  # fb:v1:<booking id>:skip — no comment
 
 
 class Ratings(Protocol):
@@ -39,6 +44,26 @@ class FeedbackDraft:
     def to_data(self) -> dict[str, Any]:
         """Write the draft as the dialog keeps it."""
         return {"booking_id": self.booking_id}
+
+
+def awaited_comment(dialog: Dialog | None) -> int | None:
+    """The booking whose comment the person's dialog waits for, if it does."""
+    if dialog is None or dialog.flow != FLOW or dialog.step != COMMENT:
+        return None
+    return FeedbackDraft.from_data(dialog.data).booking_id
+
+
+def comment_question(
+    catalog: Catalog, language: str, booking_id: int, stars: int | None = None
+) -> Notice:
+    """ "Your rating: ⭐⭐⭐⭐ — thank you! Add a comment?" with its skip choice, on every
+    channel; asked again (``stars`` None) it is only "Add a comment?"."""
+    skip = Choice(
+        ids.pack(ids.FEEDBACK, str(booking_id), SKIP), catalog.text(language, "feedback.skip")
+    )
+    if stars is None:
+        return Notice(catalog.text(language, "feedback.comment_again"), (skip,))
+    return Notice(catalog.text(language, "feedback.thanks", stars="⭐" * stars), (skip,))
 
 
 class FeedbackService:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.core import choices as ids
 from bot.core.models import (
     BookingStatus,
+    Broadcast,
     BroadcastStatus,
     OutboxMessage,
     SessionStatus,
@@ -27,6 +28,7 @@ from bot.services import notices
 from bot.services.booking import BookingService
 from bot.services.broadcasts import ANNOUNCEMENT, OUTBOX_KIND, BroadcastService
 from bot.services.delivery import Builders
+from bot.services.files import FileService
 from bot.services.reminders import lead_time
 from bot.services.session_screens import offer_choices
 from bot.services.session_texts import place, preparation, when
@@ -59,6 +61,7 @@ class NoticeBuilders:
     booking: BookingService
     sessions: SessionService
     broadcasts: BroadcastService
+    files: FileService
 
     def register(self, builders: Builders) -> None:
         """Add every kind built here to ``builders``."""
@@ -203,11 +206,7 @@ class NoticeBuilders:
             Choice(f"link:{i}", str(b["text"]), url=str(b["url"]))
             for i, b in enumerate(b for row in broadcast.buttons for b in row)
         ]
-        attachment = None
-        if broadcast.media_kind and broadcast.media_file_id:
-            attachment = Attachment(
-                broadcast.media_kind, ref=broadcast.media_file_id, ref_channel=ChannelName.TELEGRAM
-            )
+        attachment = await self._attachment(broadcast)
         return Notice(
             text,
             tuple(links),
@@ -216,6 +215,23 @@ class NoticeBuilders:
             category=Category.ANNOUNCEMENT if announcement else Category.LOGISTICS,
             kind=message.kind,
             params={"text": broadcast.text},
+        )
+
+    async def _attachment(self, broadcast: Broadcast) -> Attachment | None:
+        """The broadcast's file: its kept bytes (any channel sends them), and the Telegram
+        file id it came with as that edge's cache; only the file id for one kept before."""
+        if not broadcast.media_kind:
+            return None
+        kept = await self.files.get(broadcast.media_sha256) if broadcast.media_sha256 else None
+        if kept is None and broadcast.media_file_id is None:
+            return None
+        return Attachment(
+            broadcast.media_kind,
+            name=broadcast.media_name,
+            content=kept.content if kept is not None else None,
+            ref=broadcast.media_file_id,
+            ref_channel=ChannelName.TELEGRAM if broadcast.media_file_id else None,
+            mime_type=kept.mime_type if kept is not None else None,
         )
 
     def _about(self, session: TrainingSession, lang: str) -> dict[str, str]:

@@ -31,7 +31,7 @@ TRAINER_REMINDER = "trainer_reminder"  # {session_id, rule}
 # {booking_id, at}: booked, an offer taken, or moved (``moved_from``: the booking released)
 BOOKING_CONFIRMED = "booking_confirmed"
 WAITLIST_JOINED = "waitlist_joined"  # {booking_id, at}
-BOOKING_CANCELLED = "booking_cancelled"  # {booking_id, at}
+BOOKING_CANCELLED = "booking_cancelled"  # {booking_id, at, had_seat: 1 if it held a seat}
 OFFER_DECLINED = "offer_declined"  # {booking_id, at}
 REPLIES = (BOOKING_CONFIRMED, WAITLIST_JOINED, BOOKING_CANCELLED, OFFER_DECLINED)
 REPLY_GRACE = timedelta(seconds=10)

@@ -14,7 +14,7 @@ booking screens in :mod:`bot.services.session_screens` fit titles and lists the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +24,7 @@ from bot.core.models import OwnerProfile
 from bot.core.notices import Choice, Notice
 from bot.formatting import format_day
 from bot.i18n import Catalog, Html, escape
-from bot.services import fields
+from bot.services import fields, signup
 from bot.services.validation import MARKETPLACES
 
 EDITS = "edits"  # su:v1:edits, pf:v1:edits — show the list of fields to change
@@ -145,6 +145,37 @@ def with_step_number(catalog: Catalog, language: str, step: str, notice: Notice)
     number = fields.ALL_FIELDS.index(step) + 1
     counter = catalog.text(language, "signup.step", number=number, total=len(fields.ALL_FIELDS))
     return replace(notice, text=f"{counter}\n{notice.text}")
+
+
+def step_screen(
+    catalog: Catalog,
+    language: str,
+    flow: str,
+    step: str,
+    data: Mapping[str, Any],
+    room: Room = WIDE,
+    *,
+    ask: Callable[[str, Mapping[str, Any]], Notice] | None = None,
+    consent_note: str | None = None,
+) -> Notice:
+    """The message of the step a sign-up or profile dialog is at, on any channel.
+
+    Consent and the summary are sign-up's own steps; every other step is a field's question
+    (``ask``: a channel's own wording of one, by default :func:`field_question`), numbered in
+    sign-up ("Langkah 2 dari 7") unless it is a field changed again from the summary.
+    ``consent_note``: a channel's own paragraph in the consent (WhatsApp: Meta's part).
+    """
+    if step == signup.CONSENT:
+        return consent(catalog, language, note=consent_note)
+    if step == signup.SUMMARY:
+        return signup_summary(catalog, language, data, room)
+    if ask is None:
+        question = field_question(catalog, language, step, data.get("selection", []))
+    else:
+        question = ask(step, data)
+    if flow != signup.FLOW or data.get("editing"):
+        return question
+    return with_step_number(catalog, language, step, question)
 
 
 def consent(catalog: Catalog, language: str, *, note: str | None = None) -> Notice:

@@ -271,10 +271,12 @@ class SessionEditor(_StaffSteps):
         names: NameReader,
         sessions: SessionStore,
         tz: ZoneInfo,
+        now: Clock | None = None,
     ) -> None:
         super().__init__(dialogs, access, names)
         self._sessions = sessions
         self._tz = tz
+        self._now = now  # for "besok" and weekdays; without it only full dates are read
 
     async def upcoming(self, user_id: int) -> tuple[list[TrainingSession], Mapping[int, str]]:
         """Return the sessions still to come and not cancelled, and their trainers' names."""
@@ -317,7 +319,8 @@ class SessionEditor(_StaffSteps):
             current = await self._sessions.get(change.session_id)
             if current is None:
                 raise BookingRefused("session.gone")
-            changes = session_input.edit_changes(dialog.step, text, self._tz, current)
+            today = self._now().astimezone(self._tz).date() if self._now else None
+            changes = session_input.edit_changes(dialog.step, text, self._tz, current, today)
             if dialog.step in PREVIEWED:
                 return await self._preview(dialog, change, changes)
             saved = await self._sessions.change(current.id, changes)

@@ -39,12 +39,43 @@ MAX_CUTOFF_HOURS = 168
 PLACE_MAX = 200
 
 _DATE = r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})"
-_CLOCK = r"(\d{1,2})\s*[.:]\s*(\d{2})"
+_MONTHS = {
+    **dict.fromkeys(("januari", "january", "jan"), 1),
+    **dict.fromkeys(("februari", "february", "feb", "pebruari"), 2),
+    **dict.fromkeys(("maret", "march", "mar"), 3),
+    **dict.fromkeys(("april", "apr"), 4),
+    **dict.fromkeys(("mei", "may"), 5),
+    **dict.fromkeys(("juni", "june", "jun"), 6),
+    **dict.fromkeys(("juli", "july", "jul"), 7),
+    **dict.fromkeys(("agustus", "august", "agu", "agt", "aug"), 8),
+    **dict.fromkeys(("september", "sep", "sept"), 9),
+    **dict.fromkeys(("oktober", "october", "okt", "oct"), 10),
+    **dict.fromkeys(("november", "nov", "nop"), 11),
+    **dict.fromkeys(("desember", "december", "des", "dec"), 12),
+}
+_MONTH_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_NAMED_DATE = rf"(\d{{1,2}})\s+({_MONTH_NAME})\.?\s+(\d{{4}})"
+_DAYS_AHEAD = {"hari ini": 0, "today": 0, "besok": 1, "tomorrow": 1, "lusa": 2}
+_WEEKDAYS = {
+    **dict.fromkeys(("senin", "monday"), 0),
+    **dict.fromkeys(("selasa", "tuesday"), 1),
+    **dict.fromkeys(("rabu", "wednesday"), 2),
+    **dict.fromkeys(("kamis", "thursday"), 3),
+    **dict.fromkeys(("jumat", "jum'at", "friday"), 4),
+    **dict.fromkeys(("sabtu", "saturday"), 5),
+    **dict.fromkeys(("minggu", "ahad", "sunday"), 6),
+}
+_RELATIVE = "|".join(sorted([*_DAYS_AHEAD, *_WEEKDAYS], key=len, reverse=True))
+# "9.00", "09:00", or an hour with a part of the day as people say it: "9 pagi", "1 siang".
+_CLOCK = r"(\d{1,2})(?:\s*[.:]\s*(\d{2}))?(?:\s*(pagi|siang|sore|malam))?"
 _ZONE = r"(?:\s*WIB)?"
 _TO = r"(?:-|–|—|s/?d|sampai|hingga|to|until)"
+_DATE_END = r"(?=[\s,]|$)[\s,]*(?:(?:jam|pukul|at)\s+)?"
 # A date at the start of the text, then optionally "," and "jam"/"pukul"/"at" before the time.
-_LEADING_DATE_RE = re.compile(rf"^\s*{_DATE}(?=[\s,]|$)[\s,]*(?:(?:jam|pukul|at)\s+)?", re.I)
-_CLOCK_RE = re.compile(rf"^\s*{_CLOCK}{_ZONE}\s*$", re.I)
+_LEADING_DATE_RE = re.compile(rf"^\s*{_DATE}{_DATE_END}", re.I)
+_LEADING_NAMED_RE = re.compile(rf"^\s*(?:(?:{_RELATIVE}),?\s+)?{_NAMED_DATE}{_DATE_END}", re.I)
+_LEADING_RELATIVE_RE = re.compile(rf"^\s*({_RELATIVE}){_DATE_END}", re.I)
+_CLOCK_RE = re.compile(rf"^\s*(?:(?:jam|pukul|at)\s+)?{_CLOCK}{_ZONE}\s*$", re.I)
 _RANGE_RE = re.compile(
     rf"^\s*(?:(?:jam|pukul|at)\s+)?{_CLOCK}{_ZONE}\s*{_TO}\s*{_CLOCK}{_ZONE}\s*$", re.I
 )
@@ -63,24 +94,48 @@ class When:
 
 # The one reader of dates and clock times for everything staff type (/sesibaru, /sesi and
 # scheduled broadcasts), so every prompt can promise the same forms:
-#   date:        12-12-2026, 12/12/2026, 12.12.2026 (day first, four-digit year)
-#   time range:  09.00-11.00, 13:00 - 15:30, 9.00 s/d 11.00, 09.00 sampai 11.00 (WIB optional)
-#   both:        12-12-2026 09.00-11.00, 12-12-2026, jam 13:00 - 15:30
-def split_date(text: str) -> tuple[date | None, str]:
-    """Read a leading day-first date; return it (or None) and the rest of the text."""
+#   date:        12-12-2026, 12/12/2026, 12.12.2026 (day first, four-digit year),
+#                12 Desember 2026, and, when today is known, besok, lusa, hari ini, Sabtu
+#   time range:  09.00-11.00, 13:00 - 15:30, 9.00 s/d 11.00, 09.00 sampai 11.00 (WIB optional),
+#                9 pagi - 12 siang, 1 siang - 3 sore
+#   both:        12-12-2026 09.00-11.00, 12-12-2026, jam 13:00 - 15:30, besok 9 pagi - 12 siang
+def split_date(text: str, today: date | None = None) -> tuple[date | None, str]:
+    """Read a leading date; return it (or None) and the rest of the text.
+
+    Relative words ("besok", "Sabtu") are read only when ``today`` is given; a weekday means
+    the next such day after today. A date that is not in the calendar (31-02-2026) is refused
+    as such, not as unreadable.
+    """
     match = _LEADING_DATE_RE.match(text)
-    if not match:
-        return None, text.strip()
-    day, month, year = (int(g) for g in match.groups())
+    named = None if match else _LEADING_NAMED_RE.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    elif named:
+        day, month, year = int(named[1]), _MONTHS[named[2].lower()], int(named[3])
+        match = named
+    else:
+        return _relative(text, today)
     try:
         return date(year, month, day), text[match.end() :].strip()
     except ValueError:
-        raise InvalidInput("staff.invalid.date") from None
+        raise InvalidInput("staff.invalid.no_such_date", date=match[0].strip(" ,")) from None
 
 
-def parse_date(text: str) -> date:
-    """Read ``12-12-2026``, ``12/12/2026`` or ``12.12.2026`` (day first)."""
-    day, rest = split_date(text)
+def _relative(text: str, today: date | None) -> tuple[date | None, str]:
+    match = _LEADING_RELATIVE_RE.match(text) if today is not None else None
+    if match is None or today is None:
+        return None, text.strip()
+    word = match[1].lower()
+    if word in _DAYS_AHEAD:
+        day = today + timedelta(days=_DAYS_AHEAD[word])
+    else:
+        day = today + timedelta(days=(_WEEKDAYS[word] - today.weekday() - 1) % 7 + 1)
+    return day, text[match.end() :].strip()
+
+
+def parse_date(text: str, today: date | None = None) -> date:
+    """Read ``12-12-2026``, ``12/12/2026`` or ``12.12.2026`` (day first), or a named date."""
+    day, rest = split_date(text, today)
     if day is None or rest:
         raise InvalidInput("staff.invalid.date")
     return day
@@ -89,25 +144,25 @@ def parse_date(text: str) -> date:
 def parse_clock(text: str) -> time:
     """Read one clock time, ``09.00`` or ``9:00`` (``WIB`` may follow)."""
     match = _CLOCK_RE.match(text)
-    if not match:
+    if not match or (match[2] is None and match[3] is None):  # a bare "9" is not a time
         raise InvalidInput("staff.invalid.time")
-    return _clock(match[1], match[2])
+    return _clock(match[1], match[2], match[3])
 
 
 def parse_time_range(text: str) -> tuple[time, time]:
     """Read ``09.00-11.00`` or ``13:00 - 15:30``; the end must come after the start."""
     match = _RANGE_RE.match(text)
-    if not match:
+    if not match or not any(match[i] for i in (2, 3, 5, 6)):  # "9-12" alone is not a time
         raise InvalidInput("staff.invalid.time")
-    start, end = _clock(match[1], match[2]), _clock(match[3], match[4])
+    start, end = _clock(match[1], match[2], match[3]), _clock(match[4], match[5], match[6])
     if end <= start:
         raise InvalidInput("session.invalid.end_before_start")
     return start, end
 
 
-def parse_when(text: str) -> When:
+def parse_when(text: str, today: date | None = None) -> When:
     """Read a date, a time range, or both on one line (see the forms above)."""
-    day, rest = split_date(text)
+    day, rest = split_date(text, today)
     if not rest:
         if day is None:
             raise InvalidInput("staff.invalid.when")
@@ -121,9 +176,19 @@ def parse_when(text: str) -> When:
     return When(day, start, end)
 
 
-def _clock(hours: str, minutes: str) -> time:
+def _clock(hours: str, minutes: str | None, part: str | None = None) -> time:
+    hour = int(hours)
+    match (part or "").lower():
+        case "pagi" if hour == 12:
+            hour = 0
+        case "siang" if 1 <= hour <= 5:  # "1 siang" is 13.00; "11 siang", "12 siang" stay
+            hour += 12
+        case "sore" | "malam" if 1 <= hour <= 11:
+            hour += 12
+        case "malam" if hour == 12:
+            hour = 0
     try:
-        return time(int(hours), int(minutes))
+        return time(hour, int(minutes or 0))
     except ValueError:
         raise InvalidInput("staff.invalid.time") from None
 
@@ -281,7 +346,7 @@ def _typed_when(
     (or a date and a time range)."""
     refusal = f"staff.invalid.{step}"
     try:
-        when = parse_when(text)
+        when = parse_when(text, now.astimezone(tz).date())
     except InvalidInput as error:
         if error.key != "staff.invalid.when":
             raise
@@ -357,7 +422,9 @@ def _drop(data: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in keys}
 
 
-def edit_changes(step: str, text: str, tz: ZoneInfo, current: TrainingSession) -> dict[str, Any]:
+def edit_changes(
+    step: str, text: str, tz: ZoneInfo, current: TrainingSession, today: date | None = None
+) -> dict[str, Any]:
     """Turn what staff typed to change a session (``time``, ``place``, ``cap``) into columns.
 
     A new time may be a date, a time range or both (:func:`parse_when`); what is left out
@@ -365,7 +432,7 @@ def edit_changes(step: str, text: str, tz: ZoneInfo, current: TrainingSession) -
     """
     match step:
         case "time":
-            when = parse_when(text)
+            when = parse_when(text, today)
             starts, ends = current.starts_at.astimezone(tz), current.ends_at.astimezone(tz)
             day = when.day or starts.date()
             return {

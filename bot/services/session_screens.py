@@ -106,12 +106,17 @@ def shorten(text: str, limit: int) -> str:
 def session_row(
     catalog: Catalog, language: str, session: TrainingSession, tz: ZoneInfo, room: Room
 ) -> tuple[str, str]:
-    """A session as a list row: "Sab 12/12 09.00 · Foto…", and the full title and place."""
+    """A session as a list row: its title, then "Sab 12/12 09.00 · place" under it.
+
+    A row title holds only 24 characters on WhatsApp: spent on the date, it left
+    "Jum 11/12 09.00 ·…" and no title; the description (72) has room for when and where.
+    """
     start = session.starts_at.astimezone(tz)
     day = format_date(start, "EEE dd/MM", locale=language)
-    title = f"{day} {format_clock(start, tz, language)} · {session.title}"
-    about = f"{session.title} · {plain(place(catalog, language, session))}"
-    return shorten(title, room.row_title), about
+    about = (
+        f"{day} {format_clock(start, tz, language)} · {plain(place(catalog, language, session))}"
+    )
+    return shorten(session.title, room.row_title), about
 
 
 def session_choices(
@@ -193,12 +198,19 @@ def booking_screen(
 ) -> Notice:
     """An owner's seat, waitlist place or offer as it is now, with what they can do about it.
 
-    A seat they were checked in to, and a booking that is over, have no choices: nothing is
-    left to do with them (``just_cancelled``: the owner has just cancelled it).
+    A seat they were checked in to, a booking that is over and one whose session has ended
+    have no choices: nothing is left to do with them (``just_cancelled``: the owner has just
+    cancelled it).
     """
     t = catalog.text
     card = Html(session_card(catalog, language, view.session, tz, trainers))
     booking, ident = view.booking, str(view.booking.id)
+    if view.ended and booking.status == BookingStatus.CONFIRMED:
+        key = "past_bookings.card_attended" if booking.attended_at else "past_bookings.card_missed"
+        title, at = view.session.title, when(view.session, tz, language)
+        return Notice(t(language, key, title=title, when=at))
+    if view.ended and not just_cancelled:
+        return Notice(t(language, "booking.mine_ended", card=card))
     if booking.status == BookingStatus.OFFERED:
         until = format_datetime(booking.offer_expires_at or view.session.starts_at, tz, language)
         text = t(language, "booking.mine_offered", until=until, card=card)

@@ -36,8 +36,8 @@ class StaffNotices:
             return None
         if session.trainer_id != message.user_id:
             return None  # someone else runs it now
-        names = await self.users.display_names([message.user_id])
-        card = session_card(self.catalog, lang, session, self.tz, names)
+        you = {message.user_id: self.catalog.text(lang, "session.trainer_you")}
+        card = session_card(self.catalog, lang, session, self.tz, you)
         return Notice(
             self.catalog.text(lang, "staff.assigned", card=Html(card)), kind=message.kind
         )

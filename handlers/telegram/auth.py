@@ -18,8 +18,11 @@ logger = logging.getLogger(__name__)
 Callback = Callable[[Update, DodolanContext], Coroutine[Any, Any, Any]]
 
 
-def requires(role: Role) -> Callable[[Callback], Callback]:
-    """Run the callback only if the user holds ``role`` now, as the database says."""
+def requires(role: Role, refusal: str = "auth.not_allowed") -> Callable[[Callback], Callback]:
+    """Run the callback only if the user holds ``role`` now, as the database says.
+
+    ``refusal`` is the catalog key of what others are told (one naming the right role).
+    """
 
     def decorate(callback: Callback) -> Callback:
         @functools.wraps(callback)
@@ -31,7 +34,7 @@ def requires(role: Role) -> Callable[[Callback], Callback]:
                 await context.services.users.require(user.id, role)
             except NotAllowed:
                 logger.warning("refused %s to user %s", callback.__name__, user and user.id)
-                await refuse(update, context)
+                await refuse(update, context, refusal)
                 return None
             return await callback(update, context)
 
@@ -40,9 +43,11 @@ def requires(role: Role) -> Callable[[Callback], Callback]:
     return decorate
 
 
-async def refuse(update: Update, context: DodolanContext) -> None:
+async def refuse(
+    update: Update, context: DodolanContext, refusal: str = "auth.not_allowed"
+) -> None:
     """Tell the user, kindly, that this is not for them; change nothing."""
-    text = context.t("auth.not_allowed")
+    text = context.t(refusal)
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_message is not None:

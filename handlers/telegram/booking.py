@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
 from bot.core.models import SessionStatus, TrainingSession
-from bot.services.booking import BookingView
+from bot.services.booking import NO_LONGER, BookingView
+from bot.services.session_links import SESSION_LINK_PREFIX as SESSION_LINK_PREFIX
+from bot.services.session_links import payload_for
 from handlers.telegram import booking_answers
 from handlers.telegram import callbacks as cb
-from handlers.telegram.booking_common import tapped_here, tell, trainer_names, why
+from handlers.telegram.booking_common import tapped_here, tapped_label, tell, trainer_names, why
 from handlers.telegram.common import clear_buttons
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import send_prompt
@@ -22,7 +24,6 @@ from handlers.telegram.views import Rendered
 
 logger = logging.getLogger(__name__)
 
-SESSION_LINK_PREFIX = "sesi-"
 MAX_LISTED = 10
 # Up to this many bookable sessions are shown as cards; more as one list (one message).
 MAX_CARDS = 3
@@ -82,17 +83,12 @@ async def open_session_link(update: Update, context: DodolanContext, code: str) 
 
 
 async def my_bookings(update: Update, context: DodolanContext) -> None:
-    """Show the owner's booking, offer or waitlist place with what they can do."""
+    """Show what the owner has coming with what they can do, then past sessions apart."""
     assert update.effective_user is not None and update.effective_chat is not None
-    views = await context.services.booking.current(update.effective_user.id)
-    chat_id = update.effective_chat.id
-    if not views:
-        await context.bot.send_message(chat_id, context.t("booking.mine_none"))
-        return
-    trainers = await trainer_names(context, [v.session for v in views])
-    for view in views:
-        text, markup = SessionViews.of(context).booking(view, trainers)
-        await context.bot.send_message(chat_id, text, reply_markup=markup)
+    mine = await context.services.booking.mine(update.effective_user.id)
+    trainers = await trainer_names(context, [v.session for v in mine.upcoming])
+    for text, markup in SessionViews.of(context).my_bookings(mine, trainers):
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
 
 
 async def _show_booking(
@@ -127,7 +123,7 @@ async def _refuse(
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     await query.answer()
-    no_longer = isinstance(error, StaleAction) or error.key == "booking.checked_in"
+    no_longer = isinstance(error, StaleAction) or error.key in NO_LONGER
     view = await _own_booking(context, user.id, booking_id) if booking_id else None
     if no_longer and view is not None and tapped_here(query):
         await _show_booking(query, context, view)
@@ -211,7 +207,7 @@ async def _tapped_cancel(update: Update, context: DodolanContext, booking_id: in
 async def _tapped_keep(update: Update, context: DodolanContext, booking_id: int) -> None:
     """Keep the booking after all: the card comes back."""
     query, user_id = _query(update), _user_id(update)
-    view = await _own_view(context, user_id, booking_id)
+    view = await context.services.booking.kept(user_id, booking_id)
     await query.answer()
     await _show_booking(query, context, view)
     await context.bot.send_message(user_id, context.t("booking.kept"))
@@ -238,7 +234,12 @@ async def _tapped_move(
     query = _query(update)
     moved = await context.services.booking.move(_user_id(update), booking_id, session_id)
     await query.answer()
-    await clear_buttons(query)
+    label = tapped_label(query)
+    if label is not None and isinstance(query.message, Message) and query.message.text:
+        chosen = context.t("booking.move_chosen", choice=label)  # the list shows the choice
+        await query.edit_message_text(f"{query.message.text_html}\n\n{chosen}")
+    else:
+        await clear_buttons(query)
     await tell(context, moved)
 
 
@@ -281,7 +282,7 @@ async def _book(
         if session is None:
             raise StaleAction(session_id) from None
         await query.answer()
-        dialog = await services.signup.begin(user.id, SESSION_LINK_PREFIX + session.code)
+        dialog = await services.signup.begin(user.id, payload_for(session))
         await context.bot.send_message(user.id, context.t("booking.sign_up_first"))
         if dialog is not None:
             await send_prompt(context, user.id, dialog)
@@ -306,14 +307,6 @@ async def _show_session(
     """Redraw the tapped session card as the session is now, without buttons."""
     text = SessionViews.of(context).card(session, await trainer_names(context, [session]))
     await query.edit_message_text(text, reply_markup=None)
-
-
-async def _own_view(context: DodolanContext, user_id: int, booking_id: int) -> BookingView:
-    """The owner's own active booking, or StaleAction (someone else's, or over)."""
-    for view in await context.services.booking.current(user_id):
-        if view.booking.id == booking_id:
-            return view
-    raise StaleAction(booking_id)
 
 
 def register(application: DodolanApplication) -> None:

@@ -22,6 +22,7 @@ from bot.services.broadcast_composer import (
     Step,
 )
 from bot.services.broadcasts import ANNOUNCEMENT, Progress
+from bot.services.files import whatsapp_receives
 from bot.services.notice_builders import framed
 from bot.services.validation import CATEGORIES, KECAMATAN
 from handlers.telegram import callbacks as cb
@@ -276,17 +277,36 @@ def preview_choices(
     text, markup = preview_summary(catalog, language, label, count)
     if estimate is not None and estimate.recipients:
         who, question = text.rsplit("\n", 1)
-        text = f"{who}\n{whatsapp_cost(catalog, language, estimate)}\n{question}"
+        lines: list[str | None] = [
+            who,
+            whatsapp_cost(catalog, language, estimate, composition.draft.kind),
+        ]
+        content = composition.draft.content
+        if content is not None:
+            kind = str(content.media_kind) if content.media_kind else None
+            kept = content.media_sha256 is not None
+            lines.append(whatsapp_receives(catalog, language, kind, content.media_name, kept))
+        text = "\n".join(line for line in (*lines, question) if line)
     return text, markup
 
 
-def whatsapp_cost(catalog: Catalog, language: str, estimate: Estimate) -> str:
-    """How many copies go by WhatsApp, how many as billed templates, and the tier's spread."""
-    text = catalog.text(
-        language,
-        "broadcast.whatsapp_cost",
-        count=estimate.recipients,
-        templates=estimate.templates,
+def whatsapp_cost(catalog: Catalog, language: str, estimate: Estimate, kind: str) -> str:
+    """What each group on WhatsApp gets: the message itself inside their 24-hour window, else
+    the template for the broadcast's kind (billed); and the tier's spread."""
+    direct = estimate.recipients - estimate.templates
+    groups = []
+    if direct:
+        groups.append(catalog.text(language, "broadcast.whatsapp.direct", count=direct))
+    if estimate.templates:
+        key = "announcement" if kind == ANNOUNCEMENT else "followup"
+        groups.append(
+            catalog.text(language, f"broadcast.whatsapp.{key}", count=estimate.templates)
+        )
+    separator = catalog.text(language, "broadcast.whatsapp.separator")
+    text = (
+        catalog.text(language, "broadcast.whatsapp.total", count=estimate.recipients)
+        + separator.join(groups)
+        + catalog.text(language, "broadcast.whatsapp.end")
     )
     if estimate.days > 1:
         text += "\n" + catalog.text(

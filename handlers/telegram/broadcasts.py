@@ -14,13 +14,13 @@ import functools
 import logging
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, Document, InlineKeyboardMarkup, Message, PhotoSize, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.app.container import Services
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
-from bot.core.models import Broadcast, BroadcastStatus, Dialog
+from bot.core.models import Broadcast, BroadcastStatus, Dialog, StoredFile
 from bot.formatting import format_datetime
 from bot.i18n import Html
 from bot.services.broadcast_composer import (
@@ -241,19 +241,41 @@ async def _take(context: DodolanContext, message: Message, user_id: int, step: s
             await _preview_choices(context, user_id, current)
         case _:
             measure = functools.partial(bv.overflow, context.services.catalog)
-            took = await composer.received_content(user_id, _content(message), measure)
+            content = await _content(context, message)
+            took = await composer.received_content(user_id, content, measure)
             await _took_content(context, message, step, took)
 
 
-def _content(message: Message) -> Content | None:
-    """The text, photo or document (with its caption) of a message; None for anything else."""
+async def _content(context: DodolanContext, message: Message) -> Content | None:
+    """The text, photo or document (with its caption) of a message; None for anything else.
+
+    A photo or document is checked and kept by the bot (``services.files``) before it is
+    taken, so every channel can send it; its Telegram file id stays as this edge's cache.
+    """
+    caption = message.caption_html or ""
     if message.photo:
-        return Content(message.caption_html or "", MediaKind.PHOTO, message.photo[-1].file_id)
+        photo = message.photo[-1]
+        kept = await _keep(context, photo, None, photo.file_size)
+        return Content(caption, MediaKind.PHOTO, photo.file_id, kept.sha256)
     if message.document:
-        return Content(message.caption_html or "", MediaKind.DOCUMENT, message.document.file_id)
+        document = message.document
+        kept = await _keep(context, document, document.mime_type, document.file_size)
+        name = document.file_name or None
+        return Content(caption, MediaKind.DOCUMENT, document.file_id, kept.sha256, name)
     if message.text:
         return Content(message.text_html)
     return None
+
+
+async def _keep(
+    context: DodolanContext, media: PhotoSize | Document, mime: str | None, size: int | None
+) -> StoredFile:
+    """Check the file as declared, download it from Telegram, and keep it (InvalidInput if not)."""
+    files = context.services.files
+    files.check(mime or "image/jpeg", size)  # a photo: Telegram sends JPEG; its bytes tell
+    telegram_file = await media.get_file()
+    content = bytes(await telegram_file.download_as_bytearray())
+    return await files.keep(content, mime)
 
 
 async def _took_content(

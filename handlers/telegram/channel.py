@@ -82,10 +82,10 @@ class TelegramChannel:
                 chat_id, notice.text, reply_markup=markup, rate_limit_args=limits
             )
         caption = notice.text or None
-        if attachment.content is not None:
-            file: Any = InputFile(BytesIO(attachment.content), filename=attachment.name)
-        elif attachment.ref is not None and attachment.ref_channel in (None, self.name):
-            file = attachment.ref
+        if attachment.ref is not None and attachment.ref_channel in (None, self.name):
+            file: Any = attachment.ref  # Telegram's own file id: a cache, nothing re-uploaded
+        elif attachment.content is not None:
+            file = InputFile(BytesIO(attachment.content), filename=attachment.name)
         else:
             raise Rejected("the attachment is another channel's file")
         send = self._bot.send_photo if attachment.kind == "photo" else self._bot.send_document

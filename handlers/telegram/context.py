@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.app.container import Services
-from bot.core.models import User
+from bot.core.models import Dialog, User
 from bot.i18n import DEFAULT_LANGUAGE
 
 SERVICES_KEY = "services"
@@ -30,6 +30,8 @@ class DodolanContext(
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.account: User | None = None
+        self.dialog_before: Dialog | None = None  # the conversation a command interrupted
+        self.prompted = False  # the current question was sent while handling this update
 
     @property
     def services(self) -> Services:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 
-from telegram import CallbackQuery, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.core.errors import InvalidInput, NotRegistered, Refusal, StaleAction
 from bot.core.models import Dialog
 from bot.services import fields, profile, signup
+from bot.services.dialogs import ask_again_after
 from bot.services.fields import FieldCollector
 from handlers.telegram import callbacks as cb
 from handlers.telegram import views
@@ -20,6 +23,32 @@ from handlers.telegram.context import DodolanApplication, DodolanContext
 # that takes the typed text, shared location or media while that flow is the user's dialog.
 FlowCallback = Callable[[Update, DodolanContext, Dialog], Awaitable[None]]
 TEXT_FLOWS: dict[str, FlowCallback] = {}
+REFUSALS = "refusals"  # chat_data: refusals sent while the current question was open
+
+
+async def refuse(message: Message, context: DodolanContext, text: str) -> None:
+    """Answer a refused answer, remembering it so it can go once the step is passed."""
+    sent = await message.reply_text(text)
+    if context.chat_data is not None:
+        context.chat_data.setdefault(REFUSALS, []).append(sent.message_id)
+
+
+async def clear_refusals(context: DodolanContext, chat_id: int) -> None:
+    """Delete the refusals of a question that has now been answered.
+
+    An answer tapped on the question above them is shown there, so a refusal left below
+    ("NIB terdiri dari 13 angka…") would be the last bubble and contradict it.
+    """
+    sent = context.chat_data.pop(REFUSALS, []) if context.chat_data is not None else []
+    for message_id in sent:
+        with contextlib.suppress(TelegramError):  # too old or already gone: nothing to do
+            await context.bot.delete_message(chat_id, message_id)
+
+
+# How a conversation other than sign-up and profile asks its question again after a command
+# interrupted it (flow name → callback taking the chat and the dialog).
+ResumeCallback = Callable[[DodolanContext, int, Dialog], Awaitable[None]]
+RESUMES: dict[str, ResumeCallback] = {}
 
 
 def _collector(context: DodolanContext, dialog: Dialog | None) -> FieldCollector | None:
@@ -32,15 +61,14 @@ def _collector(context: DodolanContext, dialog: Dialog | None) -> FieldCollector
 def prompt_for(context: DodolanContext, dialog: Dialog) -> tuple[str, views.Markup]:
     """The question of the step the user is at, with its buttons."""
     catalog, language = context.services.catalog, context.language
-    if dialog.flow == signup.FLOW:
-        return views.signup_prompt(catalog, language, dialog.step, dialog.data)
-    return views.field_prompt(catalog, language, dialog.step, dialog.data)
+    return views.step_prompt(catalog, language, dialog.flow, dialog.step, dialog.data)
 
 
 async def send_prompt(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:
     """Ask the question of the step the user is at."""
     text, markup = prompt_for(context, dialog)
     await context.bot.send_message(chat_id, text, reply_markup=markup)
+    context.prompted = True
 
 
 async def advance(
@@ -58,6 +86,7 @@ async def advance(
     the end of the flow, is sent as a new message.
     """
     assert query.from_user is not None
+    await clear_refusals(context, query.from_user.id)
     head = "\n".join([*views.recap_lines(query.message), answer_line])
     if following is not None:
         text, markup = prompt_for(context, following)
@@ -90,6 +119,7 @@ async def after_answer(
     number" keyboard away for good (a one-time keyboard is only hidden after use, and could
     still be opened and tapped at any later step).
     """
+    await clear_refusals(context, chat_id)
     if answered == "phone":
         phone = following.data["phone"] if following and "phone" in following.data else None
         if phone is None:
@@ -122,7 +152,7 @@ async def received_text(update: Update, context: DodolanContext) -> None:
     try:
         following = await collector.answer_text(user.id, message.text)
     except InvalidInput as refusal:
-        await message.reply_text(context.t(refusal.key, **refusal.params))
+        await refuse(message, context, context.t(refusal.key, **refusal.params))
         if refusal.key == "input.use_buttons":
             await send_prompt(context, message.chat_id, dialog)
         return
@@ -149,7 +179,7 @@ async def received_contact(update: Update, context: DodolanContext) -> None:
         await received_other(update, context)
         return
     except InvalidInput as refusal:
-        await message.reply_text(context.t(refusal.key, **refusal.params))
+        await refuse(message, context, context.t(refusal.key, **refusal.params))
         return
     await after_answer(context, message.chat_id, user.id, dialog.step, following)
 
@@ -203,6 +233,37 @@ async def tapped_answer(update: Update, context: DodolanContext) -> None:
     await query.answer()
     line = views.answer_line(catalog, language, field, chosen)
     await advance(query, context, line, dialog.step, following)
+
+
+async def note_dialog(update: Update, context: DodolanContext) -> None:
+    """Before a command runs, note the conversation it interrupts (to ask its question after)."""
+    assert update.effective_user is not None
+    context.dialog_before = await context.services.dialogs.current(update.effective_user.id)
+
+
+async def ask_again(update: Update, context: DodolanContext) -> None:
+    """After a command, ask the question of the sign-up or profile step the user is still at.
+
+    The rule is :func:`bot.services.dialogs.ask_again_after`, the same on every channel: the
+    command is answered, then the question comes again as the newest message (issue 21).
+    """
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    after = await context.services.dialogs.current(user.id)
+    dialog = ask_again_after(context.dialog_before, after)
+    if dialog is None or context.prompted:
+        return
+    if dialog.flow in RESUMES:
+        await RESUMES[dialog.flow](context, message.chat_id, dialog)
+    elif _collector(context, dialog) is not None:
+        await send_prompt(context, message.chat_id, dialog)
+
+
+def register_around_commands(application: DodolanApplication) -> None:
+    """Note the conversation before each command (group -3, before all) and ask after (1)."""
+    commands = filters.ChatType.PRIVATE & filters.COMMAND
+    application.add_handler(MessageHandler(commands, note_dialog), group=-3)
+    application.add_handler(MessageHandler(commands, ask_again), group=1)
 
 
 def register(application: DodolanApplication) -> None:

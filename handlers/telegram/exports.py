@@ -15,7 +15,7 @@ from handlers.telegram.auth import requires
 from handlers.telegram.context import DodolanApplication, DodolanContext
 
 
-@requires(Role.STAFF)
+@requires(Role.STAFF, refusal="calendar_export.staff_only")
 async def send_export(update: Update, context: DodolanContext) -> None:
     """Send the export as one .xlsx workbook and one ZIP with a CSV file per sheet."""
     assert update.effective_chat is not None
@@ -25,7 +25,7 @@ async def send_export(update: Update, context: DodolanContext) -> None:
     export = await service.build(context.language)
     stem = f"dodolan-ekspor-{export.created_at.astimezone(tz):%Y%m%d-%H%M}"
     workbook = await asyncio.to_thread(export.xlsx)
-    archive = await asyncio.to_thread(export.csv_zip, stem, tz)
+    archive = await asyncio.to_thread(export.csv_zip, tz)
     await context.bot.send_document(
         chat_id,
         InputFile(BytesIO(workbook), filename=f"{stem}.xlsx"),
@@ -37,7 +37,7 @@ async def send_export(update: Update, context: DodolanContext) -> None:
         caption=context.t(
             "exports.zip_caption",
             count=len(export.sheets),
-            sheets=", ".join(s.title for s in export.sheets),
+            sheets=", ".join(s.file_name for s in export.sheets),  # as the ZIP names them
         ),
     )
 

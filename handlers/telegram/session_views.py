@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from bot.core.models import TrainingSession
 from bot.i18n import Catalog
 from bot.services import session_screens as screens
-from bot.services.booking import BookingView
+from bot.services.booking import BookingView, MyBookings
+from bot.services.my_bookings import bookings_screen
 from bot.services.session_texts import session_card as session_card
 from handlers.telegram.context import DodolanContext
 from handlers.telegram.views import Rendered, render
@@ -62,6 +63,11 @@ class SessionViews:
             self.catalog, self.language, view, self.tz, trainers, just_cancelled=just_cancelled
         )
         return render(notice)
+
+    def my_bookings(self, mine: MyBookings, trainers: Mapping[int, str]) -> list[Rendered]:
+        """/bookingsaya: a card per booking ahead with its buttons, then past sessions apart."""
+        notices = bookings_screen(self.catalog, self.language, mine, self.tz, trainers)
+        return [render(notice) for notice in notices]
 
     def cancel_question(self, view: BookingView, trainers: Mapping[int, str]) -> Rendered:
         """The booking's card with "Really cancel?" and yes / no."""

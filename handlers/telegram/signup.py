@@ -8,9 +8,10 @@ from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import StaleAction
-from bot.core.models import Dialog, Role, SessionStatus
+from bot.core.models import Dialog, Role
 from bot.i18n import Html
 from bot.services import signup
+from bot.services.session_links import linked_session
 from handlers.telegram import callbacks as cb
 from handlers.telegram.admission import is_busy, queue_newcomer, welcome_screen
 from handlers.telegram.booking import SESSION_LINK_PREFIX, open_session_link, send_session_card
@@ -63,9 +64,11 @@ async def start(update: Update, context: DodolanContext) -> None:
         await send_prompt(context, message.chat_id, dialog)
     elif await is_busy(context):
         await queue_newcomer(context, message.chat_id, user.first_name)
+        context.prompted = True  # the consent comes when the newcomer's turn does
     else:
         text, markup = welcome_screen(services, context.language, user.first_name)
         await message.reply_text(text, reply_markup=markup)
+        context.prompted = True
 
 
 def _role_greeting(context: DodolanContext, roles: frozenset[Role], name: str) -> str:
@@ -108,11 +111,9 @@ async def tapped_signup(update: Update, context: DodolanContext) -> None:
                 await query.answer()
                 done = context.t("signup.done", name=owner.full_name)
                 await query.edit_message_text(f"{_shown_html(query)}\n\n{done}")
-                if payload and payload.startswith(SESSION_LINK_PREFIX):
-                    code = payload.removeprefix(SESSION_LINK_PREFIX)
-                    session = await services.sessions.by_code(code)
-                    if session is not None and session.status != SessionStatus.CANCELLED:
-                        await send_session_card(context, user.id, session)
+                session = await linked_session(services.sessions, payload)
+                if session is not None:
+                    await send_session_card(context, user.id, session)
                 return
             case _:
                 raise StaleAction(query.data)

@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import InvalidInput, NotAllowed, Refusal, StaleAction
 from bot.core.models import Dialog
-from bot.services import session_editor
+from bot.services import session_editor, session_links
 from bot.services.session_editor import NewSessionStep, SaveRefused, SessionCard
 from handlers.telegram import callbacks as cb
 from handlers.telegram import dialogs, staff_manage, staff_people
@@ -23,7 +23,17 @@ FLOW = session_editor.FLOW
 
 def session_link(context: DodolanContext, code: str) -> str:
     """The deep link owners open to book a session."""
-    return f"https://t.me/{context.bot.username}?start=sesi-{code}"
+    return session_links.telegram_link(context.bot.username, code)
+
+
+def share_text(context: DodolanContext, code: str) -> str:
+    """The session's share links: Telegram's, and WhatsApp's when WhatsApp is set up."""
+    text = context.t("staff.new.created", link=session_link(context, code))
+    whatsapp = context.services.settings.whatsapp
+    if whatsapp is not None and whatsapp.display_number:
+        link = session_links.whatsapp_link(whatsapp.display_number, code)
+        text += "\n" + context.t("calendar_export.share_whatsapp", link=link)
+    return text
 
 
 def _prompt(context: DodolanContext, step: NewSessionStep) -> views.Screen:
@@ -153,8 +163,8 @@ async def _saved(
         result.session,
         result.names,
     )
-    link = session_link(context, result.session.code)
-    await query.edit_message_text(context.t("staff.new.created", link=link) + "\n\n" + card)
+    text = share_text(context, result.session.code)
+    await query.edit_message_text(text + "\n\n" + card)
 
 
 def register(application: DodolanApplication) -> None:

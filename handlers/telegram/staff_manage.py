@@ -30,7 +30,7 @@ from handlers.telegram.common import explain
 from handlers.telegram.context import DodolanApplication, DodolanContext
 
 EDIT_FLOW = session_editor.EDIT_FLOW
-MAX_LISTED = 20
+MAX_LISTED = 50  # buttons in one list (Telegram allows 100)
 
 
 def _card(context: DodolanContext, session: TrainingSession, names: Mapping[int, str]) -> str:
@@ -73,10 +73,21 @@ async def manage_sessions(update: Update, context: DodolanContext) -> None:
     note = views.no_trainer_note(
         services.catalog, context.language, services.settings.timezone, sessions
     )
-    intro = context.t("staff.manage.intro", count=len(sessions))
-    await message.reply_text(f"{intro}\n{note}" if note else intro)
-    for session in sessions[:MAX_LISTED]:
-        await send_session(context, message.chat_id, SessionCard(session, names))
+    if len(sessions) == 1:  # nothing to choose between: the card itself
+        if note:
+            await message.reply_text(note)
+        await send_session(context, message.chat_id, SessionCard(sessions[0], names))
+        return
+    listed, markup = views.session_list(
+        services.catalog,
+        context.language,
+        services.settings.timezone,
+        sessions[:MAX_LISTED],
+        cb.SESSION_ADMIN,
+    )
+    intro = context.t("staff.manage.list", count=len(sessions))
+    parts = [intro, listed, note] if note else [intro, listed]
+    await message.reply_text("\n\n".join(parts), reply_markup=markup)
 
 
 async def tapped_manage(update: Update, context: DodolanContext) -> None:
@@ -103,6 +114,10 @@ async def _act(
     """Do what one /sesi button says, through the session editor."""
     editor = context.services.session_editor
     match action:
+        case "show":
+            session = await editor.session(user_id, session_id)
+            names = await context.services.users.display_names([session.trainer_id or 0])
+            await send_session(context, user_id, SessionCard(session, names))
         case "time" | "place" | "cap":
             session = await editor.ask_change(user_id, session_id, action)
             await _ask_change(context, user_id, action, session)

@@ -125,6 +125,35 @@ def session_picker(
     )
 
 
+def session_list(
+    catalog: Catalog,
+    language: str,
+    tz: ZoneInfo,
+    sessions: Sequence[TrainingSession],
+    kind: str,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Many sessions as one message: a numbered line each, and a button to open each one.
+
+    Sending one card per session costs one message a second per chat (Telegram's limit),
+    so twenty sessions took about twenty seconds; one list costs one message.
+    """
+    lines = [
+        f"{n}. <b>{escape(s.title)}</b>\n"
+        f"    {escape(format_time_range(s.starts_at, s.ends_at, tz, language))}"
+        for n, s in enumerate(sessions, 1)
+    ]
+    buttons = [
+        button(
+            f"{n} · {s.starts_at.astimezone(tz):%d/%m %H.%M} · {s.title}"[:60],
+            kind,
+            "show",
+            str(s.id),
+        )
+        for n, s in enumerate(sessions, 1)
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup(rows(buttons, 1))
+
+
 def participants_text(
     catalog: Catalog,
     language: str,

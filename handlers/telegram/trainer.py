@@ -14,19 +14,20 @@ from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleActio
 from bot.core.models import Dialog, Role, TrainingSession
 from bot.i18n import Html
 from bot.services import feedback
-from handlers.telegram import broadcasts
+from handlers.telegram import broadcasts, views
 from handlers.telegram import callbacks as cb
 from handlers.telegram import session_views as sv
 from handlers.telegram.auth import refuse, requires
 from handlers.telegram.common import clear_buttons
 from handlers.telegram.context import DodolanApplication, DodolanContext
-from handlers.telegram.dialogs import TEXT_FLOWS
+from handlers.telegram.dialogs import RESUMES, TEXT_FLOWS
+from handlers.telegram.staff_views import session_list
 from storage.attendance import RosterLine
 
 CHECKIN_LINK_PREFIX = "hadir-"
 MARK_PRESENT, MARK_ABSENT = "1", "0"  # what a tick-list button sets: at:v1:<booking id>:<1|0>
 FEEDBACK_FLOW = feedback.FLOW
-SKIP = "skip"  # fb:v1:<booking id>:<1-5 stars | skip>
+SKIP = feedback.SKIP  # fb:v1:<booking id>:<1-5 stars | skip>
 
 
 def _class_keyboard(context: DodolanContext, session: TrainingSession) -> InlineKeyboardMarkup:
@@ -53,21 +54,28 @@ async def my_classes(update: Update, context: DodolanContext) -> None:
     if not sessions:
         await context.bot.send_message(chat_id, context.t("kelas.none"))
         return
-    names = await services.users.display_names([update.effective_user.id])
-    for session in sessions:
-        count = await services.attendance.headcount(update.effective_user.id, session.id)
-        card = sv.session_card(
-            services.catalog, context.language, session, services.settings.timezone, names
-        )
-        text = context.t(
-            "kelas.card",
-            card=Html(card),
-            attended=count.attended,
-            booked=count.booked,
-        )
-        await context.bot.send_message(
-            chat_id, text, reply_markup=_class_keyboard(context, session)
-        )
+    if len(sessions) == 1:  # nothing to choose between: the card itself
+        await _send_class(context, update.effective_user.id, sessions[0])
+        return
+    listed, markup = session_list(
+        services.catalog, context.language, services.settings.timezone, sessions[:50], cb.CLASS
+    )
+    intro = context.t("kelas.list", count=len(sessions))
+    await context.bot.send_message(chat_id, f"{intro}\n\n{listed}", reply_markup=markup)
+
+
+async def _send_class(context: DodolanContext, trainer_id: int, session: TrainingSession) -> None:
+    """Send one class card: the session, its attendance, and the trainer's buttons."""
+    services = context.services
+    names = {trainer_id: context.t("session.trainer_you")}  # not their own name
+    count = await services.attendance.headcount(trainer_id, session.id)
+    card = sv.session_card(
+        services.catalog, context.language, session, services.settings.timezone, names
+    )
+    text = context.t("kelas.card", card=Html(card), attended=count.attended, booked=count.booked)
+    await context.bot.send_message(
+        trainer_id, text, reply_markup=_class_keyboard(context, session)
+    )
 
 
 def roster_keyboard(lines: list[RosterLine]) -> InlineKeyboardMarkup:
@@ -99,6 +107,13 @@ async def tapped_class(update: Update, context: DodolanContext) -> None:
             raise StaleAction(query.data)
         session_id = int(parts[1])
         match parts:
+            case ["show", _]:  # only a class still assigned to this trainer opens
+                mine = await context.services.attendance.classes(user.id)
+                session = next((s for s in mine if s.id == session_id), None)
+                if session is None:
+                    raise StaleAction(query.data)
+                await query.answer()
+                await _send_class(context, user.id, session)
             case ["roster", _]:
                 session, lines = await context.services.attendance.roster(user.id, session_id)
                 await query.answer()
@@ -220,14 +235,33 @@ async def tapped_feedback(update: Update, context: DodolanContext) -> None:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
     await query.answer()
-    await clear_buttons(query)
-    if answer != SKIP:
-        skip = InlineKeyboardButton(
-            context.t("feedback.skip"), callback_data=cb.pack(cb.FEEDBACK, str(booking_id), SKIP)
-        )
-        await context.bot.send_message(
-            user.id, context.t("feedback.thanks"), reply_markup=InlineKeyboardMarkup([[skip]])
-        )
+    if answer == SKIP:
+        await clear_buttons(query)
+        return
+    question = feedback.comment_question(
+        context.services.catalog, context.language, booking_id, int(answer)
+    )
+    text, markup = views.render(question)
+    asked = query.message.text_html if isinstance(query.message, Message) else ""
+    await query.edit_message_text(  # the question keeps the chosen stars, and asks on
+        f"{asked}\n\n{text}" if asked else text, reply_markup=markup
+    )
+    context.prompted = True
+
+
+async def ask_comment(context: DodolanContext, chat_id: int, booking_id: int) -> None:
+    """ "Add a comment?" again, with its skip button (decided in the feedback service)."""
+    question = feedback.comment_question(context.services.catalog, context.language, booking_id)
+    text, markup = views.render(question)
+    await context.bot.send_message(chat_id, text, reply_markup=markup)
+    context.prompted = True
+
+
+async def resume_comment(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:
+    """Ask for the comment again after a command interrupted it."""
+    booking_id = feedback.awaited_comment(dialog)
+    if booking_id is not None:
+        await ask_comment(context, chat_id, booking_id)
 
 
 async def received_comment(update: Update, context: DodolanContext, _: Dialog) -> None:
@@ -255,3 +289,4 @@ def register(application: DodolanApplication) -> None:
     )
     application.add_handler(CallbackQueryHandler(tapped_feedback, pattern=cb.pattern(cb.FEEDBACK)))
     TEXT_FLOWS[FEEDBACK_FLOW] = received_comment
+    RESUMES[FEEDBACK_FLOW] = resume_comment

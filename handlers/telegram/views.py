@@ -22,7 +22,6 @@ from bot.core.notices import Choice, Notice
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
 from bot.services import owner_screens as screens
-from bot.services import signup
 from bot.services.owner_screens import ANSWERED_MARK as ANSWERED_MARK
 from bot.services.owner_screens import answer_line as answer_line
 from bot.services.owner_screens import option_label as option_label
@@ -71,12 +70,17 @@ def _shown(catalog: Catalog, language: str, field: str, question: Notice) -> tup
     return render(question)
 
 
-def field_prompt(
-    catalog: Catalog, language: str, field: str, data: Mapping[str, Any]
+def step_prompt(
+    catalog: Catalog, language: str, flow: str, step: str, data: Mapping[str, Any]
 ) -> tuple[str, Markup]:
-    """The question for one field, with its buttons."""
-    question = screens.field_question(catalog, language, field, data.get("selection", []))
-    return _shown(catalog, language, field, question)
+    """The message of the step a sign-up or profile dialog is at, with its buttons.
+
+    Which screen a step shows is decided channel-free by
+    :func:`bot.services.owner_screens.step_screen`; Telegram adds the phone's reply keyboard.
+    """
+    return _shown(
+        catalog, language, step, screens.step_screen(catalog, language, flow, step, data)
+    )
 
 
 def consent_prompt(catalog: Catalog, language: str) -> tuple[str, InlineKeyboardMarkup]:
@@ -84,20 +88,6 @@ def consent_prompt(catalog: Catalog, language: str) -> tuple[str, InlineKeyboard
     text, markup = render(screens.consent(catalog, language))
     assert markup is not None  # the consent always has its two choices
     return text, markup
-
-
-def signup_prompt(
-    catalog: Catalog, language: str, step: str, data: Mapping[str, Any]
-) -> tuple[str, Markup]:
-    """The message for one sign-up step, numbered for the field steps."""
-    if step == signup.CONSENT:
-        return consent_prompt(catalog, language)
-    if step == signup.SUMMARY:
-        return render(screens.signup_summary(catalog, language, data))
-    question = screens.field_question(catalog, language, step, data.get("selection", []))
-    return _shown(
-        catalog, language, step, screens.with_step_number(catalog, language, step, question)
-    )
 
 
 def profile_view(catalog: Catalog, language: str, profile: OwnerProfile, tz: ZoneInfo) -> Rendered:

@@ -26,9 +26,12 @@ in WHATSAPP-FACTS (§1.4), so check it before usernames reach Indonesia. Any oth
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 import mimetypes
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,6 +59,8 @@ from handlers.whatsapp.window import (
 )
 from storage.whatsapp_contacts import HeldNotice, WhatsAppContactRepository
 
+UPLOAD_REUSE = timedelta(days=7)  # well inside the 30 days WhatsApp keeps an upload
+UPLOADS_KEPT = 64  # media ids remembered (the files a class or an announcement sends)
 logger = logging.getLogger(__name__)
 
 MENU_LIFETIME = timedelta(days=7)
@@ -124,10 +129,15 @@ class WhatsAppChannel:
         self._pacer = pacer or Pacer()
         self.windows = Windows(contacts, now)
         self.outage = Outage(now)
+        self._uploads: OrderedDict[str, tuple[str, datetime]] = OrderedDict()
+        self._uploading: dict[str, asyncio.Future[str]] = {}  # copies sent side by side wait
 
-    async def saw_inbound(self, external_id: str, at: datetime) -> None:
-        """Record a message from the person: their window is open for 24 hours from ``at``."""
-        await self.windows.saw_inbound(_key(external_id), at)
+    async def saw_inbound(
+        self, external_id: str, at: datetime, received: datetime | None = None
+    ) -> None:
+        """Record a message Meta stamped ``at`` and we got at ``received`` (default: now):
+        the person's window is open for 24 hours (see :meth:`Windows.saw_inbound`)."""
+        await self.windows.saw_inbound(_key(external_id), at, received=received)
 
     async def send(self, recipient: Recipient, notice: Notice, *, bulk: bool) -> SentRef:
         """Deliver one notice: free-form inside the window, else as its template."""
@@ -233,9 +243,34 @@ class WhatsAppChannel:
             return part.payload
         kind = str(part.payload["type"])
         name = part.upload.name or "dokumen"
-        mime = _mime(kind, name, part.upload.content)
-        media_id = await self._graph.upload_media(name, mime, part.upload.content)
+        mime = part.upload.mime_type or _mime(kind, name, part.upload.content)
+        media_id = await self._media_id(name, mime, part.upload.content)
         return {**part.payload, kind: {**part.payload[kind], "id": media_id}}
+
+    async def _media_id(self, name: str, mime: str, content: bytes) -> str:
+        """The media id of these bytes: uploaded once, then reused while WhatsApp keeps it.
+
+        A lesson file sent to a whole class is uploaded once, not once per owner; the id is
+        this edge's cache of the file the bot keeps (WhatsApp keeps uploads for 30 days).
+        """
+        key = f"{hashlib.sha256(content).hexdigest()}:{mime}"
+        cached = self._uploads.get(key)
+        if cached is not None and self._now() - cached[1] < UPLOAD_REUSE:
+            return cached[0]
+        pending = self._uploading.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        upload = asyncio.ensure_future(self._graph.upload_media(name, mime, content))
+        self._uploading[key] = upload
+        try:
+            media_id = await asyncio.shield(upload)
+        finally:
+            del self._uploading[key]
+        self._uploads[key] = (media_id, self._now())
+        self._uploads.move_to_end(key)
+        while len(self._uploads) > UPLOADS_KEPT:
+            self._uploads.popitem(last=False)
+        return media_id
 
     async def _deliver(self, payload: Payload, *, bulk: bool) -> str:
         """Send one message, unless Meta fails for everyone (then every send waits)."""
@@ -250,6 +285,7 @@ class WhatsAppChannel:
             token = isinstance(exc, TokenRejected)
             raise self.outage.hit(exc, own_delay=own, token=token) from exc
         self.outage.ok()
+        await self._contacts.remember_sent(wamid, str(payload["to"]), self._now())
         return wamid
 
     async def _template(

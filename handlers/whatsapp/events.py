@@ -6,12 +6,21 @@ its contact, a status, a template status change) and a key that recognises Meta'
 redeliveries. :func:`decode` turns a stored part into :class:`Inbound`, :class:`StatusEvent`,
 :class:`TemplateStatusEvent` or :class:`OtherEvent`. Unknown fields and types become
 ``other``; missing values become None; nothing in a payload makes either function raise.
+
+:func:`load` reads the raw body first and refuses (``ValueError``) what could never be
+stored or handled, so the webhook answers 400 rather than a 500 Meta would retry: not JSON,
+nested deeper than any payload of Meta's, and it replaces a lone UTF-16 surrogate (valid
+JSON, but no UTF-8 exists for it) with U+FFFD. :func:`split` keeps only the changes for the
+bot's own business number (``metadata.phone_number_id``): an app may have several numbers,
+and a message to another one is not ours to answer.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,8 +29,13 @@ from typing import Any
 
 from storage.whatsapp_inbox import NewInboxEvent
 
+logger = logging.getLogger(__name__)
+
 Json = dict[str, Any]
 MEDIA_TYPES = frozenset({"image", "video", "audio", "document", "sticker"})
+MAX_DEPTH = 32  # Meta's deepest payloads nest about 10 levels
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class InboundKind(StrEnum):
@@ -44,7 +58,7 @@ class Inbound:
     wa_id: str | None  # phone number in international form without "+", if WhatsApp gave it
     user_id: str | None  # business-scoped user id (BSUID), if given
     profile_name: str | None
-    timestamp: datetime | None
+    timestamp: datetime | None  # when Meta stamped it, on Meta's clock
     kind: InboundKind
     raw_type: str  # Meta's message type, e.g. "text", "interactive", "reaction"
     text: str | None = None  # the text, the tapped title, or a media caption
@@ -54,6 +68,7 @@ class Inbound:
     longitude: float | None = None
     media_id: str | None = None
     mime_type: str | None = None
+    received_at: datetime | None = None  # when its webhook reached us, on our clock
 
 
 @dataclass(frozen=True)
@@ -135,12 +150,14 @@ def _contact_for(message: Json, contacts: list[Json]) -> Json:
     return contacts[0] if len(contacts) == 1 else {}
 
 
-def _message_events(value: Json) -> Iterator[NewInboxEvent]:
+def _message_events(value: Json, received: str | None) -> Iterator[NewInboxEvent]:
     contacts = _list(value.get("contacts"))
     for message in _list(value.get("messages")):
         contact = _contact_for(message, contacts)
         wamid = _str(message.get("id"))
-        part = {"message": message, "contact": contact}
+        part: Json = {"message": message, "contact": contact}
+        if received is not None:
+            part["received_at"] = received
         yield NewInboxEvent(
             event_key=wamid or f"message:{_digest(message)}",
             kind="message" if wamid else "other",
@@ -165,10 +182,66 @@ def _status_events(value: Json) -> Iterator[NewInboxEvent]:
         )
 
 
-def _change_events(entry: Json, change: Json) -> Iterator[NewInboxEvent]:
+def load(raw: bytes) -> object:
+    """The JSON of a webhook body; ``ValueError`` if it is not JSON or absurdly deep."""
+    try:
+        payload = json.loads(raw)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if _too_deep(payload):
+        raise ValueError("nested too deeply")
+    if _SURROGATE_ESCAPE.search(raw):  # pairs were joined by json; what is left is alone
+        text = json.dumps(payload, ensure_ascii=False)
+        payload = json.loads(_SURROGATE.sub("\ufffd", text))
+    return payload
+
+
+def _too_deep(payload: object) -> bool:
+    """Whether ``payload`` nests deeper than :data:`MAX_DEPTH` (checked without recursion)."""
+    stack: list[tuple[object, int]] = [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            if depth > MAX_DEPTH:
+                return True
+            stack.extend((child, depth + 1) for child in value)
+    return False
+
+
+class _FirstWarning:
+    """Log at WARNING the first time, then at DEBUG: Meta repeats such posts for as long."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.warned = False
+
+    def __call__(self, *args: object) -> None:
+        logger.log(logging.DEBUG if self.warned else logging.WARNING, self.message, *args)
+        self.warned = True
+
+
+_FOREIGN = _FirstWarning(
+    "dropped %d webhook events for another phone number of this app; they are answered "
+    "from that number, not this one (logged once; later ones at DEBUG)"
+)
+
+
+def _for_us(change: Json, phone_number_id: str | None) -> bool:
+    """Whether a change concerns the bot's own number (or no number: template updates)."""
+    value = _dict(change.get("value"))
+    if phone_number_id is None or ("metadata" not in value and change.get("field") != "messages"):
+        return True
+    return _str(_dict(value.get("metadata")).get("phone_number_id")) == phone_number_id
+
+
+def _change_events(
+    entry: Json, change: Json, received: str | None = None
+) -> Iterator[NewInboxEvent]:
     field, value = _str(change.get("field")), _dict(change.get("value"))
     if field == "messages":
-        yield from _message_events(value)
+        yield from _message_events(value, received)
         yield from _status_events(value)
     elif field == "message_template_status_update":
         template, event, time = (
@@ -194,13 +267,29 @@ def _change_events(entry: Json, change: Json) -> Iterator[NewInboxEvent]:
         )
 
 
-def split(payload: object) -> list[NewInboxEvent]:
-    """Cut one webhook body into its events, in order, without duplicates within it."""
+def split(
+    payload: object, phone_number_id: str | None = None, received_at: datetime | None = None
+) -> list[NewInboxEvent]:
+    """Cut one webhook body into its events, in order, without duplicates within it.
+
+    With ``phone_number_id``, changes for any other number of the app are dropped (and
+    counted in one log line without ids); None keeps every number's (tests, tools). A
+    message keeps ``received_at`` (when the webhook reached us), read back as
+    :attr:`Inbound.received_at`: its window is judged on it if our clock disagrees with
+    Meta's stamp.
+    """
+    received = received_at.isoformat() if received_at is not None else None
     found: dict[str, NewInboxEvent] = {}
+    foreign = 0
     for entry in _list(_dict(payload).get("entry")):
         for change in _list(entry.get("changes")):
-            for event in _change_events(entry, change):
+            if not _for_us(change, phone_number_id):
+                foreign += sum(1 for _ in _change_events(entry, change))
+                continue
+            for event in _change_events(entry, change, received):
                 found.setdefault(event.event_key, event)
+    if foreign:
+        _FOREIGN(foreign)
     return list(found.values())
 
 
@@ -244,8 +333,18 @@ def _inbound(part: Json) -> Inbound:
         timestamp=_time(message.get("timestamp")),
         raw_type=raw_type,
         context_wamid=_str(_dict(message.get("context")).get("id")),
+        received_at=_received(part.get("received_at")),
         **fields,
     )
+
+
+def _received(value: object) -> datetime | None:
+    """Our own ISO receipt time, as :func:`split` wrote it."""
+    try:
+        moment = datetime.fromisoformat(str(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def _location(location: Json) -> dict[str, Any]:

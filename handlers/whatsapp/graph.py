@@ -28,7 +28,8 @@ Meta's error codes (the HTTP error body's ``error.code``) map onto ``bot.core.er
 131050 is a ``Rejected`` subclass rather than ``Unreachable``: the person can still get
 utility templates and replies, so only marketing sends to them must stop.
 
-Logs carry codes, HTTP statuses and wamids only: never the token, a phone number or a text.
+Logs carry codes, HTTP statuses and wamid tags only (``logsafe.tag``: a wamid spells out the
+recipient's number): never the token, a phone number, a wamid or a text.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from bot.core.errors import (
     RetryLater,
     Unreachable,
 )
+from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.payloads import Payload
 from handlers.whatsapp.settings import WhatsAppSettings
 
@@ -234,7 +236,7 @@ class GraphClient:
             wamid = str(body["messages"][0]["id"])
         except (KeyError, IndexError, TypeError):
             raise Rejected("whatsapp: the answer carried no message id") from None
-        logger.info("sent %s message %s", payload.get("type"), wamid)
+        logger.info("sent %s message %s", payload.get("type"), tag(wamid))
         return wamid
 
     async def mark_read(self, wamid: str, *, typing: bool = False) -> None:

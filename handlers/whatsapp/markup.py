@@ -1,6 +1,8 @@
 """The neutral markup (``bot.core.notices``) as WhatsApp text.
 
-``<b>`` → ``*x*``, ``<i>`` → ``_x_``, ``<s>`` → ``~x~``, ``<code>`` → ```` `x` ````,
+``<b>`` → ``*x*``, ``<i>`` → ``_x_``, ``<s>`` → ``~x~``, ``<code>`` → ```` ```x``` ```` (the
+long-standing monospace: a single-backtick "inline code" is newer and shows as raw backticks
+on clients without it, e.g. "Contoh: `Siti Aminah`"),
 ``<pre>`` → a ```` ``` ```` block, ``<a href="u">t</a>`` → ``t (u)`` (just ``u`` when the
 text is the address itself); entities become the characters they stand for; other tags are
 dropped and their text kept. WhatsApp only formats a marker that touches a word on one side
@@ -23,7 +25,7 @@ from html.parser import HTMLParser
 # Markers the renderer itself writes are held as private-use characters until the end, so
 # that only markers that came from the text are neutralised.
 _OWN = {"b": "\ue000", "i": "\ue001", "s": "\ue002", "code": "\ue003"}
-_REAL = {"\ue000": "*", "\ue001": "_", "\ue002": "~", "\ue003": "`", "\ue004": "```"}
+_REAL = {"\ue000": "*", "\ue001": "_", "\ue002": "~", "\ue003": "```", "\ue004": "```"}
 _PRE = "\ue004"
 _SYNONYMS = {"strong": "b", "em": "i", "strike": "s", "del": "s", "tt": "code"}
 _LOOK_ALIKE = {"*": "\u2217", "_": "\uff3f", "~": "\u223c", "`": "\u02cb"}

@@ -26,15 +26,15 @@ from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
 from bot.core.models import SessionStatus, TrainingSession
 from bot.core.notices import Notice
 from bot.i18n import Catalog
-from bot.services import session_screens, signup
-from bot.services.booking import BookingView
+from bot.services import session_links, session_screens
+from bot.services.booking import BookingView, MyBookings
+from bot.services.my_bookings import bookings_screen
 from bot.services.owner_screens import with_lead
-from handlers.whatsapp import screens
+from bot.services.session_links import payload_for
 from handlers.whatsapp.owner_signup import step_for
 from handlers.whatsapp.router import Audience, MenuItem, Router, Turn
 from handlers.whatsapp.screens import ROOM
 
-SESSION_LINK_PREFIX = "sesi-"  # a sign-up started from a session remembers it, as on Telegram
 MAX_LISTED = 10  # a WhatsApp list holds ten rows
 MAX_CARDS = 3  # up to this many sessions come as cards; more as one list
 ITEMS = (
@@ -135,6 +135,10 @@ class Views:
             self.catalog, self.language, view, self.tz, trainers, room=ROOM
         )
 
+    def my_bookings(self, mine: MyBookings, trainers: Mapping[int, str]) -> tuple[Notice, ...]:
+        """ "bookingsaya": a message per booking ahead with its choices, then past sessions."""
+        return bookings_screen(self.catalog, self.language, mine, self.tz, trainers, ROOM)
+
     def cancel_question(self, view: BookingView, trainers: Mapping[int, str]) -> Notice:
         """The booking's card with "Really cancel?" and yes / no."""
         return session_screens.cancel_question(
@@ -183,14 +187,11 @@ async def open_session_link(turn: Turn, code: str) -> None:
 
 
 async def my_bookings(turn: Turn) -> None:
-    """Show the owner's bookings, offers and waitlist places, one message each."""
-    views = await turn.services.booking.current(turn.user_id)
-    if not views:
-        await turn.say("booking.mine_none")
-        return
-    trainers = await trainer_names(turn, [v.session for v in views])
-    for view in views:
-        await turn.send(Views.of(turn).booking(view, trainers))
+    """Show what the owner has coming, a message each with its choices, then past sessions."""
+    mine = await turn.services.booking.mine(turn.user_id)
+    trainers = await trainer_names(turn, [v.session for v in mine.upcoming])
+    for notice in Views.of(turn).my_bookings(mine, trainers):
+        await turn.send(notice)
 
 
 async def tapped_booking(turn: Turn) -> None:
@@ -239,11 +240,11 @@ async def _sign_up_first(turn: Turn, session_id: int) -> None:
     if session is None:
         await turn.stale()  # a session that never was: nothing to sign up for
         return
-    dialog = await services.signup.begin(turn.user_id, SESSION_LINK_PREFIX + session.code)
+    dialog = await services.signup.begin(turn.user_id, payload_for(session))
     lead = turn.t("booking.sign_up_first")
     turn.prompted = True
-    if dialog is None or dialog.step == signup.CONSENT:
-        await turn.send(screens.consent_notice(services.catalog, turn.language, lead))
+    if dialog is None:  # signed up meanwhile: the session again, to book now
+        await show_session(turn, session)
     else:
         await turn.send(with_lead(lead, step_for(turn, dialog)))
 
@@ -278,8 +279,8 @@ async def _cancel(turn: Turn, booking_id: int) -> None:
 
 
 async def _keep(turn: Turn, booking_id: int) -> None:
-    """Keep the booking after all (if it is still the owner's)."""
-    await turn.services.booking.changeable(turn.user_id, booking_id)
+    """Keep the booking after all (if it is still the owner's and its session is ahead)."""
+    await turn.services.booking.kept(turn.user_id, booking_id)
     await turn.say("booking.kept")
 
 
@@ -318,6 +319,7 @@ _STEPS: dict[tuple[str, int], Step] = {
 def register(router: Router, sender: ReplySender | None = None) -> None:
     """Add "jadwal" and "bookingsaya", their menu rows and the booking buttons."""
     router.add_word("jadwal", ("schedule", "sessions", "sesi", "jadwal sesi"), list_sessions)
+    router.add_link_text(session_links.whatsapp_code, open_session_link)  # a shared link
     router.add_word(
         "bookingsaya",
         ("booking saya", "my booking", "my bookings", "booking", "bookings"),

@@ -128,7 +128,7 @@ async def tapped_erase(turn: Turn) -> None:
     await turn.send_at_once(Notice(turn.t("data.erased")))
     await turn.services.profile.erase(turn.user_id)
     await WhatsAppInboxRepository(turn.services.db).erase_user(
-        turn.event.wa_id, turn.event.user_id
+        turn.event.wa_id, turn.event.user_id, up_to=turn.event.wamid
     )
 
 

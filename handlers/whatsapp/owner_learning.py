@@ -30,9 +30,12 @@ from handlers.whatsapp import screens
 from handlers.whatsapp.events import InboundKind
 from handlers.whatsapp.router import Audience, Handler, MenuItem, Router, Turn
 
-SKIP = "skip"  # fb:v1:<booking id>:skip
+SKIP = feedback.SKIP  # fb:v1:<booking id>:skip
 ANY = "-"
-CHECKIN = re.compile(r"hadir[\s\-_:]+(\S{4,64})", re.IGNORECASE)
+# "HADIR-<code>" as the trainer's link types it, or "hadir <code>" / "hadir - <code>" typed by
+# hand. The separator is at most one "-" or "_", so a code that starts with one (older codes
+# were token_urlsafe) keeps it.
+CHECKIN = re.compile(r"hadir(?:[\s:]*-[\s:]+|[\s:]*[-_]?)(\S{4,64})", re.IGNORECASE)
 ITEMS = (
     MenuItem("tips", "wab.menu.tips", "wab.menu.tips_about", 40),
     MenuItem(
@@ -146,10 +149,10 @@ async def tapped_tips(turn: Turn) -> None:
         await turn.stale()
 
 
-def _comment_question(turn: Turn, booking_id: int) -> Notice:
-    """ "Thank you! Add a comment?" with its skip button."""
-    skip = Choice(ids.pack(ids.FEEDBACK, str(booking_id), SKIP), turn.t("feedback.skip"))
-    return Notice(turn.t("feedback.thanks"), (skip,))
+def _comment_question(turn: Turn, booking_id: int, stars: int | None = None) -> Notice:
+    """ "Your rating: ⭐⭐⭐⭐ — thank you! Add a comment?" (asked again: "Add a comment?"),
+    with its skip button (decided in the feedback service)."""
+    return feedback.comment_question(turn.services.catalog, turn.language, booking_id, stars)
 
 
 async def tapped_feedback(turn: Turn) -> None:
@@ -173,15 +176,12 @@ async def tapped_feedback(turn: Turn) -> None:
         await turn.say("wab.feedback.skipped")
         return
     turn.prompted = True
-    await turn.send(_comment_question(turn, booking_id))
+    await turn.send(_comment_question(turn, booking_id, int(answer)))
 
 
 async def _awaited(turn: Turn) -> int | None:
     """The booking whose comment the owner's dialog waits for, if it does."""
-    dialog = await turn.dialog()
-    if dialog is None or dialog.flow != feedback.FLOW or dialog.step != feedback.COMMENT:
-        return None
-    return feedback.FeedbackDraft.from_data(dialog.data).booking_id
+    return feedback.awaited_comment(await turn.dialog())
 
 
 async def received_comment(turn: Turn) -> None:

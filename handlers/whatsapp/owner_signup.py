@@ -17,6 +17,7 @@ from bot.core.models import Dialog
 from bot.core.notices import Notice
 from bot.services import fields, owner_screens, profile, signup
 from bot.services.fields import FieldCollector
+from bot.services.session_links import linked_session
 from bot.services.validation import normalise_phone
 from handlers.whatsapp import screens
 from handlers.whatsapp.events import InboundKind
@@ -57,10 +58,10 @@ def step_for(turn: Turn, dialog: Dialog) -> Notice:
     return screens.step_notice(
         turn.services.catalog,
         turn.language,
+        dialog.flow,
         dialog.step,
         dialog.data,
         sender_phone(turn),
-        numbered=dialog.flow == signup.FLOW,
     )
 
 
@@ -88,12 +89,9 @@ async def greet(turn: Turn) -> None:
     if dialog is None:
         await turn.say("wa.welcome.back", name=name)
         return
+    turn.prompted = True  # greet, then the question they are at (the consent, for a newcomer)
     welcome = turn.t("wa.start.welcome", name=name)
-    if dialog.step != signup.CONSENT:  # resuming: greet, then the question they are at
-        turn.prompted = True
-        await turn.send(owner_screens.with_lead(welcome, step_for(turn, dialog)))
-        return
-    await turn.send(screens.consent_notice(turn.services.catalog, turn.language, welcome))
+    await turn.send(owner_screens.with_lead(welcome, step_for(turn, dialog)))
 
 
 async def sign_up(turn: Turn) -> None:
@@ -108,11 +106,7 @@ async def sign_up(turn: Turn) -> None:
     if dialog is None:
         return
     turn.prompted = True
-    intro = turn.t("signup.intro")
-    if dialog.step == signup.CONSENT:
-        await turn.send(screens.consent_notice(turn.services.catalog, turn.language, intro))
-    else:
-        await turn.send(owner_screens.with_lead(intro, step_for(turn, dialog)))
+    await turn.send(owner_screens.with_lead(turn.t("signup.intro"), step_for(turn, dialog)))
 
 
 async def received_input(turn: Turn) -> None:
@@ -233,12 +227,22 @@ async def tapped_signup(turn: Turn) -> None:
             case [owner_screens.EDITS]:
                 await _show_edits(turn)
             case ["confirm"]:
-                owner, _payload = await turn.services.signup.confirm(turn.user_id)
-                await turn.say("signup.done", name=owner.full_name)
+                await _confirmed(turn)
             case _:
                 raise StaleAction(turn.choice_id)
     except StaleAction:
         await turn.stale()
+
+
+async def _confirmed(turn: Turn) -> None:
+    """Create the profile; then show the session sign-up started from, as Telegram does."""
+    from handlers.whatsapp.owner_booking import show_session  # it asks sign-up's questions
+
+    owner, payload = await turn.services.signup.confirm(turn.user_id)
+    await turn.say("signup.done", name=owner.full_name)
+    session = await linked_session(turn.services.sessions, payload)
+    if session is not None:
+        await show_session(turn, session)
 
 
 async def _consented(turn: Turn, agreed: bool) -> None:

@@ -42,6 +42,7 @@ MAX_LIST_BODY = 4096
 MAX_CAPTION = 1024
 MAX_BUTTONS = 3
 MAX_BUTTON_TITLE = 20
+MAX_LIST_BUTTON = 20  # the button that opens a list
 MAX_ROWS = 10
 MAX_ROW_TITLE = 24
 MAX_DESCRIPTION = 72
@@ -91,9 +92,12 @@ def _texts(to: str, text: str) -> list[Part]:
 
 
 def _can_be_buttons(choices: Sequence[Choice]) -> bool:
+    """Reply buttons when they fit, and no choice carries a description (only a list row
+    shows one: a session row's date and place would be lost on a button)."""
     titles = [c.title.strip() for c in choices]
     return (
         len(choices) <= MAX_BUTTONS
+        and all(c.description is None for c in choices)
         and all(0 < len(t) <= MAX_BUTTON_TITLE for t in titles)
         and len({t.casefold() for t in titles}) == len(titles)
     )
@@ -112,8 +116,10 @@ def _row(choice: Choice) -> tuple[ListRow, str | None]:
     return ListRow(choice.id, short, description), f"• {title}"
 
 
-def _interactive(to: str, body: str, choices: Sequence[Choice], language: str) -> list[Part]:
-    """Buttons or a list, after as many text messages as the body needs."""
+def _interactive(
+    to: str, body: str, choices: Sequence[Choice], language: str, label: str | None = None
+) -> list[Part]:
+    """Buttons or a list (opened by ``label``), after as many text messages as the body needs."""
     words = _words(language)
     if _can_be_buttons(choices):
         buttons = [(c.id, c.title.strip()) for c in choices]
@@ -124,7 +130,8 @@ def _interactive(to: str, body: str, choices: Sequence[Choice], language: str) -
     body = "\n\n".join(part for part in (body, extra) if part)
     lead, body = _lead(to, body, MAX_LIST_BODY, words["prompt"])
     section = ListSection(None, list(rows))
-    return [*lead, Part(list_payload(to, body, words["button"], [section]))]
+    button = label if label and len(label) <= MAX_LIST_BUTTON else words["button"]
+    return [*lead, Part(list_payload(to, body, button, [section]))]
 
 
 def _lead(to: str, body: str, limit: int, prompt: str) -> tuple[list[Part], str]:
@@ -192,7 +199,7 @@ def render(
         return Rendering((_attachment(to, attachment, text or None),), menu)
     parts = [_attachment(to, attachment, None)] if attachment is not None else []
     if answers:
-        parts += _interactive(to, text, answers, language)
+        parts += _interactive(to, text, answers, language, notice.choices_label)
     elif text:
         parts += _texts(to, text)
     if not parts:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -78,10 +78,12 @@ def notice_to_json(notice: Notice) -> dict[str, Any]:
             else None,
             "ref": attachment.ref,
             "ref_channel": attachment.ref_channel,
+            "mime_type": attachment.mime_type,
         },
         "category": notice.category,
         "kind": notice.kind,
         "params": notice.params,
+        "choices_label": notice.choices_label,
     }
 
 
@@ -98,6 +100,7 @@ def notice_from_json(data: dict[str, Any]) -> Notice:
             content=base64.b64decode(content) if content is not None else None,
             ref=found.get("ref"),
             ref_channel=ChannelName(channel) if channel else None,
+            mime_type=found.get("mime_type"),
         )
     rows = data.get("rows")
     return Notice(
@@ -108,6 +111,7 @@ def notice_from_json(data: dict[str, Any]) -> Notice:
         category=Category(data.get("category", Category.LOGISTICS)),
         kind=data.get("kind", ""),
         params=dict(data.get("params", {})),
+        choices_label=data.get("choices_label"),
     )
 
 
@@ -209,16 +213,7 @@ class OwedReplies:
             return notice
         hours = max(1, int(late.total_seconds() // 3600))
         apology = self._catalog.text(reply.language, "wa.late.reply", hours=hours)
-        return Notice(
-            f"{apology}\n\n{notice.text}",
-            notice.choices,
-            notice.rows,
-            notice.attachment,
-            (),
-            notice.category,
-            notice.kind,
-            notice.params,
-        )
+        return replace(notice, text=f"{apology}\n\n{notice.text}")
 
 
 async def report_lines(replies: WhatsAppReplyRepository, now: datetime) -> list[str]:

@@ -5,7 +5,9 @@
   A status about someone the bot no longer knows (they erased their data) is dropped, and
   the inbox forgets it: it carries their number.
   A failure that says the person cannot be reached (131026) marks them unreachable, as a
-  Telegram block does.
+  Telegram block does. A status is believed only for a message the bot sent, to the person
+  it names (:class:`SentMessages`): one about another number of the same app, or forged,
+  is dropped.
 * A template status update (APPROVED, PAUSED, DISABLED, REJECTED, …) changes what the
   channel may send at once; staff see the problems in the delivery report.
 """
@@ -19,6 +21,7 @@ from typing import Protocol
 from bot.core.clock import Clock
 from bot.core.notices import ChannelName
 from handlers.whatsapp.events import Event, StatusEvent, TemplateStatusEvent
+from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.window import TemplateStatus
 from storage.delivery_statuses import DeliveryStatusRepository
 from storage.identities import IdentityRepository
@@ -35,6 +38,12 @@ class Unreachables(Protocol):
     async def blocked_the_bot(self, user_id: int) -> None: ...
 
 
+class SentMessages(Protocol):
+    """Which messages the bot sent, and to whom (``WhatsAppContactRepository`` knows)."""
+
+    async def sent_to(self, wamid: str) -> str | None: ...
+
+
 class Reports:
     """Records statuses and template verdicts from the inbox."""
 
@@ -47,8 +56,11 @@ class Reports:
         now: Clock,
         inbox: WhatsAppInboxRepository,
         forget: Callable[[], Awaitable[None]],
+        *,
+        sent: SentMessages,
     ) -> None:
         self._inbox = inbox
+        self._sent = sent
         self._forget = forget
         self._statuses = statuses
         self._templates = templates
@@ -70,6 +82,10 @@ class Reports:
             if await self._inbox.erase_user(event.recipient, event.recipient_user_id):
                 await self._forget()  # nor in the write-ahead log
             return
+        sent_to = await self._sent.sent_to(event.wamid) if event.wamid else None
+        if sent_to is None or sent_to not in (event.recipient, event.recipient_user_id):
+            logger.debug("ignored a %s status for a message the bot did not send", event.status)
+            return
         error = event.error_title if event.status == "failed" else None
         await self._statuses.record(
             ChannelName.WHATSAPP,
@@ -80,7 +96,7 @@ class Reports:
             error=error,
         )
         if event.status == "failed":
-            logger.warning("message %s failed: code %s", event.wamid, event.error_code)
+            logger.warning("message %s failed: code %s", tag(event.wamid), event.error_code)
         if event.error_code in UNREACHABLE_CODES:
             await self._people.blocked_the_bot(user_id)
 

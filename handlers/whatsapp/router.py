@@ -9,11 +9,13 @@ routes the message, first match wins:
 1. a tapped button, list row or template quick reply: the handler of its choice-id kind
    (``"su:v1:confirm"`` → kind ``su``), added with :meth:`Router.add_choice`; a number typed
    in answer to a numbered menu is read back to its choice id first;
-2. a plain word ("menu", "jadwal", "help" — trimmed, case-insensitive, spaces, dashes and a
+2. a text one of the bot's own wa.me links typed ("SESI-<code>"), added with
+   :meth:`Router.add_link_text`: like a Telegram deep link, it is read in any dialog;
+3. a plain word ("menu", "jadwal", "help" — trimmed, case-insensitive, spaces, dashes and a
    leading "/" ignored), added with :meth:`Router.add_word`;
-3. anything else while the user's dialog is in a flow added with :meth:`Router.add_flow`:
+4. anything else while the user's dialog is in a flow added with :meth:`Router.add_flow`:
    that flow's ``answer`` (typed text, but also an image or a location it must refuse);
-4. the fallback (:meth:`Router.set_fallback`).
+5. the fallback (:meth:`Router.set_fallback`).
 
 Feature modules add their routes in a ``register(router)`` function (see
 ``handlers/whatsapp/inbound.py``). Handlers take one :class:`Turn` and reply with
@@ -27,6 +29,7 @@ same message is answered with one short line and nothing else (see :meth:`Turn.s
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections import OrderedDict
@@ -42,7 +45,9 @@ from bot.core.models import Dialog, User
 from bot.core.notices import ChannelName, Notice, Recipient, SentRef
 from bot.core.ports import Channel
 from bot.i18n import DEFAULT_LANGUAGE
+from bot.services.dialogs import ask_again_after
 from handlers.whatsapp.events import Event, Inbound, InboundKind
+from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.replies import Reply
 from handlers.whatsapp.screens import for_whatsapp
 from storage.identities import IdentityRepository
@@ -50,6 +55,7 @@ from storage.identities import IdentityRepository
 logger = logging.getLogger(__name__)
 
 Handler = Callable[["Turn"], Awaitable[None]]
+LinkHandler = Callable[..., Awaitable[None]]  # (turn, code=the code the text held)
 CHOICE_KINDS = (InboundKind.BUTTON_REPLY, InboundKind.LIST_REPLY, InboundKind.TEMPLATE_BUTTON)
 MEMORY = 4096  # people whose last tap is remembered (double taps)
 _WORD_NOISE = re.compile(r"[\s\-_]+")
@@ -59,8 +65,10 @@ _EDGE_PUNCTUATION = "!?.,;:'\"()"
 class InboundChannel(Channel, Protocol):
     """The WhatsApp channel as the inbound side needs it (``WhatsAppChannel`` is one)."""
 
-    async def saw_inbound(self, external_id: str, at: datetime) -> None:
-        """Record a message from the person (it opens their 24-hour window)."""
+    async def saw_inbound(
+        self, external_id: str, at: datetime, received: datetime | None = None
+    ) -> None:
+        """Record a message Meta stamped ``at`` (it opens their 24-hour window)."""
         ...
 
     async def resolve_number(self, external_id: str, text: str) -> str | None:
@@ -222,6 +230,7 @@ class Router:
         self.flows: dict[str, Flow] = {}
         self.menu_items: list[MenuItem] = []
         self.fallback: Handler | None = None
+        self.link_texts: list[tuple[Callable[[str], str | None], LinkHandler]] = []
         self._identities = IdentityRepository(services.db)
         self._last_tap: OrderedDict[int, tuple[str | None, str]] = OrderedDict()
 
@@ -233,6 +242,10 @@ class Router:
                 raise ValueError(f"{alias!r} already means {self.words[key]!r}")
             self.words[key] = word
         self.word_handlers[word] = handler
+
+    def add_link_text(self, read: Callable[[str], str | None], handler: LinkHandler) -> None:
+        """Run ``handler`` with the code ``read`` finds in a text a bot's link typed."""
+        self.link_texts.append((read, handler))
 
     def add_choice(self, kind: str, handler: Handler) -> None:
         """Run ``handler`` for taps whose choice id starts with ``kind:`` (it parses the rest)."""
@@ -268,7 +281,7 @@ class Router:
             return []
         external_id = external_id_of(event)
         if external_id is None:
-            logger.warning("inbound message %s has no sender id; ignored", event.wamid)
+            logger.warning("inbound message %s has no sender id; ignored", tag(event.wamid))
             return []
         turn = await self._turn(event, external_id)
         if turn is None:
@@ -278,9 +291,9 @@ class Router:
         except RetryLater:
             raise  # the processor tries the event again later
         except DeliveryError as exc:
-            logger.warning("could not answer message %s: %s", event.wamid, exc.reason)
+            logger.warning("could not answer message %s: %s", tag(event.wamid), exc.reason)
         except Exception:
-            logger.exception("error while answering message %s", event.wamid)
+            logger.exception("error while answering message %s", tag(event.wamid))
             await self._apologise(turn)
         return turn.replies
 
@@ -301,7 +314,7 @@ class Router:
         user_id = await self._identities.register(
             ChannelName.WHATSAPP, external_id, DEFAULT_LANGUAGE, self.services.now()
         )
-        await self.channel.saw_inbound(external_id, at)
+        await self.channel.saw_inbound(external_id, at, event.received_at)
         user = await self.services.users.seen(user_id, None, event.profile_name)
         if event.raw_type == "reaction":  # an emoji on our message asks nothing
             return None
@@ -316,6 +329,12 @@ class Router:
         if turn.choice_id is not None:
             await self._tapped(turn, turn.choice_id)
             return
+        typed = turn.text if turn.event.kind is InboundKind.TEXT else ""
+        for read, link_handler in self.link_texts if typed else ():
+            code = read(typed)
+            if code is not None:
+                await self._run_resuming(turn, functools.partial(link_handler, code=code))
+                return
         word = self.words.get(normalise_word(turn.text)) if turn.text else None
         if word is not None and turn.event.kind is InboundKind.TEXT:
             await self.run_word(turn, word)
@@ -329,12 +348,13 @@ class Router:
 
     async def run_word(self, turn: Turn, word: str) -> None:
         """Run a word's handler; if it left the user's dialog as it was, ask its question."""
+        await self._run_resuming(turn, self.word_handlers[word])
+
+    async def _run_resuming(self, turn: Turn, handler: Handler) -> None:
+        """Run ``handler``; if it left the user's dialog as it was, ask its question again."""
         before = await turn.dialog()
-        await self.word_handlers[word](turn)
-        after = await turn.dialog()
-        if before is None or after is None or turn.prompted:
-            return
-        if (after.flow, after.step) == (before.flow, before.step):
+        await handler(turn)
+        if ask_again_after(before, await turn.dialog()) is not None and not turn.prompted:
             await turn.resume()
 
     async def _tapped(self, turn: Turn, choice_id: str) -> None:
@@ -362,4 +382,4 @@ class Router:
         try:
             await turn.say("error.generic")
         except Exception:
-            logger.exception("could not apologise for message %s", turn.event.wamid)
+            logger.exception("could not apologise for message %s", tag(turn.event.wamid))

@@ -26,7 +26,7 @@ from bot.core import choices as ids
 from bot.core.models import OwnerProfile
 from bot.core.notices import Choice, Notice
 from bot.i18n import Catalog, escape
-from bot.services import fields, owner_screens, signup
+from bot.services import fields, owner_screens
 from bot.services.owner_screens import Room
 from bot.services.owner_screens import profile_lines as profile_lines
 from bot.services.owner_screens import with_lead as with_lead
@@ -107,12 +107,6 @@ def for_whatsapp(notice: Notice, language: str) -> Notice:
 ROOM = Room(buttons=MAX_BUTTONS, title=MAX_BUTTON_TITLE, row_title=MAX_ROW_TITLE)
 
 
-def consent_notice(catalog: Catalog, language: str, lead: str | None) -> Notice:
-    """The consent question (under ``lead``, e.g. the greeting) with Meta's part in it."""
-    note = catalog.text(language, "wa.signup.meta_note")
-    return with_lead(lead, owner_screens.consent(catalog, language, note=note))
-
-
 def _marketplace_question(catalog: Catalog, language: str, selected: Sequence[str]) -> str:
     """The question, and what is chosen so far (a sent list cannot show its ✅ change)."""
     t = catalog.text
@@ -159,19 +153,24 @@ def field_notice(
 def step_notice(
     catalog: Catalog,
     language: str,
+    flow: str,
     step: str,
     data: Mapping[str, Any],
     sender_phone: str | None,
-    *,
-    numbered: bool,
 ) -> Notice:
-    """The message of one sign-up or profile step (``numbered``: "Langkah 2 dari 7")."""
-    if step == signup.SUMMARY:
-        return owner_screens.signup_summary(catalog, language, data, ROOM)
-    question = field_notice(catalog, language, step, data, sender_phone)
-    if not numbered or data.get("editing"):
-        return question
-    return owner_screens.with_step_number(catalog, language, step, question)
+    """The message of one sign-up or profile step, with WhatsApp's own wording where it has one.
+
+    Which screen a step shows is decided once, channel-free, by
+    :func:`bot.services.owner_screens.step_screen` (the consent too: issue 21).
+    """
+
+    def ask(field: str, values: Mapping[str, Any]) -> Notice:
+        return field_notice(catalog, language, field, values, sender_phone)
+
+    note = catalog.text(language, "wa.signup.meta_note")
+    return owner_screens.step_screen(
+        catalog, language, flow, step, data, ROOM, ask=ask, consent_note=note
+    )
 
 
 def profile_notice(catalog: Catalog, language: str, profile: OwnerProfile, tz: ZoneInfo) -> Notice:
@@ -190,6 +189,7 @@ def menu_notice(
             Choice(ids.pack(MENU, word), t(language, title), t(language, about) if about else None)
             for word, title, about in rows
         ),
+        choices_label=t(language, "wa.menu.button"),  # the lead says "Buka Menu"
     )
 
 

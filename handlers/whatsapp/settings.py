@@ -8,11 +8,15 @@ from dataclasses import dataclass, field
 
 from bot.core.errors import ConfigError
 
+# What a deployment needs: the token and the number to send, the app secret and verify token
+# for the webhook, and the business account, whose template statuses the bot reads at start-up
+# (without them nothing can reach an owner outside the 24-hour window).
 CORE_VARIABLES = (
     "WHATSAPP_ACCESS_TOKEN",
     "WHATSAPP_PHONE_NUMBER_ID",
     "WHATSAPP_APP_SECRET",
     "WHATSAPP_VERIFY_TOKEN",
+    "WHATSAPP_BUSINESS_ACCOUNT_ID",
 )
 DEFAULT_API_BASE_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v23.0"
@@ -33,7 +37,7 @@ class WhatsAppSettings:
     verify_token: str = field(repr=False)
     api_base_url: str = DEFAULT_API_BASE_URL
     api_version: str = DEFAULT_API_VERSION
-    business_account_id: str | None = None
+    business_account_id: str | None = None  # from_env requires it; tests may leave it out
     listen: str = "127.0.0.1"
     port: int = 8444
     path: str = "whatsapp"
@@ -50,7 +54,8 @@ class WhatsAppSettings:
             return None
         if missing:
             raise ConfigError(
-                ", ".join(missing), "must be set too: WhatsApp needs all four core variables"
+                ", ".join(missing),
+                f"must be set too: WhatsApp needs all {len(CORE_VARIABLES)} core variables",
             )
         return cls(
             access_token=core["WHATSAPP_ACCESS_TOKEN"],
@@ -59,7 +64,7 @@ class WhatsAppSettings:
             verify_token=core["WHATSAPP_VERIFY_TOKEN"],
             api_base_url=_url(env, "WHATSAPP_API_BASE_URL", DEFAULT_API_BASE_URL),
             api_version=_version(env),
-            business_account_id=_optional_id(env, "WHATSAPP_BUSINESS_ACCOUNT_ID"),
+            business_account_id=_numeric_id(env, "WHATSAPP_BUSINESS_ACCOUNT_ID"),
             listen=env.get("DODOLAN_WHATSAPP_LISTEN", "").strip() or "127.0.0.1",
             port=_port(env),
             path=_path(env),
@@ -92,10 +97,6 @@ def _display_number(env: Mapping[str, str]) -> str | None:
             "WHATSAPP_DISPLAY_NUMBER", "must be a phone number like +62 811 3000 0000"
         )
     return digits
-
-
-def _optional_id(env: Mapping[str, str], name: str) -> str | None:
-    return _numeric_id(env, name) if env.get(name, "").strip() else None
 
 
 def _url(env: Mapping[str, str], name: str, default: str) -> str:

@@ -12,7 +12,6 @@ event, once, to the bot.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -93,8 +92,9 @@ class WebhookHandler(tornado.web.RequestHandler):
             logger.warning("refused a webhook POST with a wrong signature (%d bytes)", len(raw))
             raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
         try:
-            found = events.split(json.loads(raw))
-        except ValueError:  # signed, but not JSON: it will never get better
+            payload, ours = events.load(raw), self._settings.phone_number_id
+            found = events.split(payload, ours, received_at=self._now())
+        except ValueError:  # signed, but not JSON (or absurd JSON): it will never get better
             logger.warning("dropped a signed webhook POST that is not JSON (%d bytes)", len(raw))
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         try:

@@ -2,11 +2,12 @@
 
 Free-form messages reach a person only within 24 hours of their last message to us (the
 customer-service window, WHATSAPP-FACTS §2.1); outside it only an approved template may be
-sent. :class:`Windows` keeps each person's last inbound time in SQLite (the inbound side calls
-:meth:`Windows.saw_inbound`), :class:`TemplateStatus` knows which templates Meta approved, and
-:func:`template_message` fills the template chosen for a notice's outbox kind
-(:func:`use_for`) from ``Notice.params``, with the notice's choice ids as the quick-reply
-payloads, so a tap on the template comes back as the same id as a tap on a button would.
+sent. :class:`Windows` keeps when each person's window opened in SQLite (the inbound side calls
+:meth:`Windows.saw_inbound` with the time Meta stamped on the message),
+:class:`TemplateStatus` knows which templates Meta approved, and :func:`template_message`
+fills the template chosen for a notice's outbox kind (:func:`use_for`) from
+``Notice.params``, with the notice's choice ids as the quick-reply payloads, so a tap on the
+template comes back as the same id as a tap on a button would.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ logger = logging.getLogger(__name__)
 WINDOW = timedelta(hours=24)
 # A window about to close counts as closed: the send may take a while, and clocks differ.
 MARGIN = timedelta(minutes=5)
+# Meta's stamp and our clock may differ this much (webhook delay, small drift); beyond it
+# our clock is wrong (or the webhook very late) and the window opens when we got the message.
+CLOCK_TOLERANCE = timedelta(minutes=10)
 APPROVED = "APPROVED"
 # Quick replies that carry no choice of the notice: "show me the message" and "stop news".
 # The inbound side answers OPEN by sending what the template stood in for, STOP by turning
@@ -48,10 +52,38 @@ class Windows:
     def __init__(self, contacts: WhatsAppContactRepository, now: Clock) -> None:
         self._contacts = contacts
         self._now = now
+        self._skew_warned = False
 
-    async def saw_inbound(self, external_id: str, at: datetime) -> None:
-        """Record a message from the person (wa_id or BSUID, as in identities) sent at ``at``."""
+    async def saw_inbound(
+        self, external_id: str, at: datetime, *, received: datetime | None = None
+    ) -> None:
+        """Record a message from the person (wa_id or BSUID, as in identities) that Meta
+        stamped ``at`` and whose webhook reached us at ``received`` (default: now).
+
+        The window is Meta's: it opened at ``at`` on Meta's clock. It is stored on ours, so
+        :meth:`is_open` can judge it: as ``at`` itself while the two clocks agree (however
+        late the message is answered), and as ``received`` when they do not (our clock
+        jumped a day ahead, say, and every reply would otherwise go out as a billed
+        template). A redelivery Meta sends that late looks the same, so its window may be
+        judged open a little too long: Meta then answers 131047 and the channel sends the
+        notice once more, as its template.
+        """
+        arrived = received or self._now()
+        skew = arrived - at
+        if abs(skew) > CLOCK_TOLERANCE:
+            self._warn_skew(skew)
+            at = arrived
         await self._contacts.saw_inbound(external_id, at)
+
+    def _warn_skew(self, skew: timedelta) -> None:
+        level = logging.DEBUG if self._skew_warned else logging.WARNING
+        self._skew_warned = True
+        logger.log(
+            level,
+            "a WhatsApp message arrived %d minutes after Meta stamped it (a late redelivery, "
+            "or this server's clock is off): its 24-hour window counts from its arrival",
+            skew.total_seconds() // 60,
+        )
 
     async def is_open(self, external_id: str) -> bool:
         """Whether a free-form message may be sent to the person now."""
@@ -136,22 +168,43 @@ USES = {
 ANNOUNCEMENT = TemplateUse(
     "dodolan_announcement", ("text",), markup=("text",), other_payload=STOP_PAYLOAD
 )
-REOPEN = TemplateUse("dodolan_reopen")
-ALL_USES = (*USES.values(), ANNOUNCEMENT, REOPEN)
+# "Tap to read it" templates: the notice is held and sent when the person taps. Each names
+# what waits, so nobody is told "about your booking" when a tip or a question waits.
+REOPEN = TemplateUse("dodolan_reopen")  # about the person's own booking
+FOLLOWUP = TemplateUse("dodolan_followup")  # a trainer's follow-up to a session's participants
+TIP = TemplateUse("dodolan_tip")
+FEEDBACK = TemplateUse("dodolan_feedback")
+MESSAGE = TemplateUse("dodolan_message")  # anything else
+HELD = {
+    "booking_confirmed": REOPEN,
+    "waitlist_joined": REOPEN,
+    "booking_cancelled": REOPEN,
+    "offer_declined": REOPEN,
+    "offer_expired": REOPEN,
+    "waitlist_ended": REOPEN,
+    "daily_tip": TIP,
+    "prep_tip": TIP,
+    "feedback": FEEDBACK,
+    "announcement": FOLLOWUP,  # a broadcast that is not an announcement is a follow-up
+}
+ALL_USES = (*USES.values(), ANNOUNCEMENT, *dict.fromkeys(HELD.values()), MESSAGE)
 
 
 def use_for(notice: Notice) -> TemplateUse:
-    """The template for the notice's kind; the "you have a message" one for anything else."""
+    """The template for the notice's kind; a "tap to read it" one that names what waits for
+    any other. A template lacking a value gives way to the booking one for a session's notice,
+    to the plain "a message waits" one for an announcement."""
     if notice.category is Category.ANNOUNCEMENT:
         use = ANNOUNCEMENT
     else:
-        use = USES.get(notice.kind, REOPEN)
+        use = USES.get(notice.kind) or HELD.get(notice.kind, MESSAGE)
     if not use.fits(notice):
+        fallback = REOPEN if notice.kind in USES else MESSAGE
         missing = [key for key in use.params if not notice.params.get(key, "").strip()]
         logger.warning(
-            "notice %s lacks %s for %s; using %s", notice.kind, missing, use.name, REOPEN.name
+            "notice %s lacks %s for %s; using %s", notice.kind, missing, use.name, fallback.name
         )
-        return REOPEN
+        return fallback
     return use
 
 

@@ -53,6 +53,7 @@ def test_all_variables_read() -> None:
         ({"DODOLAN_WEBHOOK_PORT": "99999"}, "DODOLAN_WEBHOOK_PORT"),
         ({"DODOLAN_WEBHOOK_SECRET": "has spaces"}, "DODOLAN_WEBHOOK_SECRET"),
         ({"DODOLAN_WEBHOOK_URL": "bot.example.id"}, "DODOLAN_WEBHOOK_URL"),
+        ({"DODOLAN_CALENDAR_ORGANIZER": "+62 811 3000 0000"}, "DODOLAN_CALENDAR_ORGANIZER"),
     ],
 )
 def test_invalid_values_name_the_variable(env: dict[str, str], variable: str) -> None:
@@ -61,6 +62,13 @@ def test_invalid_values_name_the_variable(env: dict[str, str], variable: str) ->
         load_settings(env)
     assert info.value.variable == variable
     assert str(info.value).startswith(variable)
+
+
+def test_the_calendar_organizer_is_an_email_and_unset_by_default() -> None:
+    assert load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}).calendar_organizer is None
+    for given in ("dodolan@diskopindag.example.go.id", "mailto:dodolan@diskopindag.example.go.id"):
+        env = {"TELEGRAM_BOT_TOKEN": TOKEN, "DODOLAN_CALENDAR_ORGANIZER": given}
+        assert load_settings(env).calendar_organizer == "dodolan@diskopindag.example.go.id"
 
 
 def test_webhook_mode_needs_a_secret_and_url() -> None:

@@ -91,6 +91,7 @@ def builders_for(services: Services) -> Builders:
         services.booking,
         services.sessions,
         services.broadcasts,
+        services.files,
     ).register(builders)
     return builders
 

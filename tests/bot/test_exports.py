@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,34 @@ from storage.owners import OwnerRepository
 from tests.harness import FakeClock
 
 SITI, BUDI = 1001, 1002
+ANDI = 7001  # a trainer
 WIB = ZoneInfo("Asia/Jakarta")
+BOM = b"\xef\xbb\xbf"
+_FORMULA_TEXT = re.compile(r'="(.*)"')
+_NUMBER = re.compile(r"[+-]?\d+(,\d+)?")
+
+
+def excel_id(data: bytes) -> list[list[object]]:
+    """Read a CSV file as Excel set to Indonesian opens it by double-click.
+
+    It needs the BOM to read UTF-8, splits at the list separator ";", and types each cell by
+    its content whether quoted or not: a number-like cell ("+6281…", "0812…") becomes a number
+    (the "+" and leading zeros are lost), ``="…"`` is a formula whose value is that text.
+    """
+    assert data.startswith(BOM), "without a BOM Excel reads the file as ANSI"
+    values: list[list[object]] = []
+    for row in csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"):
+        cells: list[object] = []
+        for field in row:
+            text = _FORMULA_TEXT.fullmatch(field)
+            if text:
+                cells.append(text.group(1))
+            elif _NUMBER.fullmatch(field):
+                cells.append(float(field.replace(",", ".")))
+            else:
+                cells.append(field)
+        values.append(cells)
+    return values
 
 
 def wall(*parts: int) -> datetime:
@@ -61,9 +89,21 @@ async def sign_up(services: Services, user_id: int, name: str, **values: object)
 
 @pytest.fixture
 async def export(services: Services, clock: FakeClock) -> Export:
-    await sign_up(services, SITI, "Siti Aminah", nib="1234567890123")
+    await sign_up(services, SITI, "Siti Aminah", nib="0234567890123")
     clock.advance(minutes=30)
     await sign_up(services, BUDI, "=Budi", category="fashion", marketplaces=("none",))
+    await services.users.seen(ANDI, "id")
+    async with services.db.transaction() as tx:  # Budi chats on WhatsApp, Siti on Telegram
+        await tx.execute(
+            "UPDATE identities SET channel = 'whatsapp', external_id = '6281234567890' "
+            "WHERE user_id = ?",
+            (BUDI,),
+        )
+        await tx.execute(
+            "INSERT INTO user_roles (user_id, role, source, granted_at, display_name) "
+            "VALUES (?, 'trainer', 'invite', '2026-11-01T00:00:00+00:00', 'Pak Andi')",
+            (ANDI,),
+        )
     start = datetime(2026, 12, 12, 2, 0, tzinfo=UTC)  # 09.00 WIB
     session = await services.sessions.create(
         SessionDraft(
@@ -73,6 +113,7 @@ async def export(services: Services, clock: FakeClock) -> Export:
             1,
             venue_name="Balai Kota",
             venue_address="Jl. Tugu 1",
+            trainer_id=ANDI,
         ),
         created_by=None,
     )
@@ -110,6 +151,7 @@ def test_workbook_has_the_three_sheets_with_bold_frozen_headers(export: Export) 
         "Jenis usaha",
         "Kecamatan",
         "No. HP/WA",
+        "Chat lewat",
         "Marketplace",
         "NIB",
         "Terdaftar (WIB)",
@@ -129,8 +171,9 @@ def test_owner_rows_use_indonesian_labels_and_wib_times(export: Export) -> None:
             "Kuliner/makanan-minuman",
             "Klojen",
             "+6281234567890",
+            "Telegram",
             "Shopee, TikTok Shop",
-            "1234567890123",
+            "0234567890123",
             wall(2026, 12, 1, 9, 0),
         ),
         (
@@ -139,6 +182,7 @@ def test_owner_rows_use_indonesian_labels_and_wib_times(export: Export) -> None:
             "Fashion",
             "Klojen",
             "+6281234567890",
+            "WhatsApp",
             "Belum pernah jualan online",
             None,
             wall(2026, 12, 1, 9, 30),
@@ -156,12 +200,14 @@ def test_session_and_booking_rows(export: Export) -> None:
         wall(2026, 12, 12, 9, 0),
         wall(2026, 12, 12, 11, 0),
         "Balai Kota, Jl. Tugu 1",
+        "Pak Andi",
         1,
         1,
         1,
         "Dibuka",
     )
-    assert sessions[2][4] == "https://meet.example.org/x"
+    assert sessions[0][5] == "Pelatih"
+    assert sessions[2][4:6] == ("https://meet.example.org/x", None)  # no trainer yet
     bookings = list(book["Booking"].iter_rows(values_only=True))
     assert bookings[0] == (
         "No. sesi",
@@ -170,46 +216,69 @@ def test_session_and_booking_rows(export: Export) -> None:
         "Nama",
         "Usaha",
         "No. HP/WA",
+        "Chat lewat",
         "Status",
         "Dibuat (WIB)",
         "Hadir (WIB)",
     )
-    assert [(r[3], r[6], r[7]) for r in bookings[1:]] == [
-        ("Siti Aminah", "Terdaftar", wall(2026, 12, 1, 9, 30)),
-        ("=Budi", "Daftar tunggu", wall(2026, 12, 1, 9, 35)),
+    assert [(r[3], r[6], r[7], r[8]) for r in bookings[1:]] == [
+        ("Siti Aminah", "Telegram", "Terdaftar", wall(2026, 12, 1, 9, 30)),
+        ("=Budi", "WhatsApp", "Daftar tunggu", wall(2026, 12, 1, 9, 35)),
     ]
 
 
-def test_csv_files_have_a_bom_and_the_same_rows(export: Export) -> None:
-    files = export.csv_files("rekap")
-    assert list(files) == [f"rekap-{sheet.slug}.csv" for sheet in export.sheets]
+def test_phone_numbers_and_nibs_are_text_cells_in_the_workbook(export: Export) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(export.xlsx()))
+    siti = book["Pemilik UKM"][2]
+    phone, nib = siti[4], siti[7]
+    assert (phone.value, phone.data_type, phone.number_format) == ("+6281234567890", "s", "@")
+    assert (nib.value, nib.data_type, nib.number_format) == ("0234567890123", "s", "@")
+
+
+def test_csv_files_open_in_excel_set_to_indonesian_with_phone_numbers_intact(
+    export: Export,
+) -> None:
+    files = export.csv_files()
+    assert list(files) == [f"{sheet.title}.csv" for sheet in export.sheets]
     assert len(files) == 7  # every sheet of the workbook
-    for data in files.values():
-        assert data.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(files["rekap-peserta.csv"].decode("utf-8-sig"))))
-    assert rows[0][3] == "Nama"
+    rows = excel_id(files["Booking.csv"])
+    assert rows[0][3] == "Nama" and len(rows[0]) == 10  # split at ";" into its columns
     assert rows[1] == [
-        "1",
+        1.0,
         "Foto produk",
         "2026-12-12 09:00",
         "Siti Aminah",
         "Usaha Siti Aminah",
-        "+6281234567890",
+        "+6281234567890",  # the "+" is kept: the cell is text
+        "Telegram",
         "Terdaftar",
         "2026-12-01 09:30",
         "",  # not attended (yet)
     ]
     assert rows[2][3] == "'=Budi"  # a spreadsheet will not run it
     assert len(rows) == 1 + len(export.sheet("peserta").rows)
+    owners = excel_id(files["Pemilik UKM.csv"])
+    assert [r[4:8] for r in owners[1:]] == [
+        ["+6281234567890", "Telegram", "Shopee, TikTok Shop", "0234567890123"],
+        ["+6281234567890", "WhatsApp", "Belum pernah jualan online", ""],
+    ]
+    assert excel_id(files["Sesi.csv"])[1][5] == "Pak Andi"
 
 
-def test_the_zip_holds_every_csv_file_dated_in_wib(export: Export) -> None:
-    with zipfile.ZipFile(io.BytesIO(export.csv_zip("rekap", WIB))) as archive:
+def test_the_zip_holds_every_csv_file_named_as_its_sheet_dated_in_wib(export: Export) -> None:
+    with zipfile.ZipFile(io.BytesIO(export.csv_zip(WIB))) as archive:
         assert archive.testzip() is None
         names = archive.namelist()
-        assert names == list(export.csv_files("rekap"))
-        assert archive.read("rekap-peserta.csv") == export.csv_files("rekap")["rekap-peserta.csv"]
-        assert archive.getinfo("rekap-sesi.csv").date_time == (2026, 12, 1, 9, 35, 0)
+        assert (
+            names == [f"{sheet.title}.csv" for sheet in export.sheets] == list(export.csv_files())
+        )
+        assert "Kehadiran & umpan balik.csv" in names
+        assert archive.read("Booking.csv") == export.csv_files()["Booking.csv"]
+        assert archive.getinfo("Sesi.csv").date_time == (2026, 12, 1, 9, 35, 0)
+
+
+def test_a_title_a_file_system_refuses_is_made_safe() -> None:
+    assert Sheet('A/B: "C"?', "x", (), (), ()).file_name == "A-B- -C--.csv"
 
 
 def test_totals_count_what_they_say(export: Export) -> None:
@@ -266,5 +335,5 @@ async def test_an_empty_database_exports_headers_only(services: Services) -> Non
 def test_csv_cells_a_spreadsheet_could_run_are_kept_as_text(typed: str, written: str) -> None:
     sheet = Sheet("t", "t", ("Nama", "Kursi"), (16, 8), ((typed, 3),))
     text = sheet_csv(sheet).decode("utf-8-sig")
-    assert list(csv.reader(io.StringIO(text)))[1] == [written, "3"]
+    assert list(csv.reader(io.StringIO(text), delimiter=";"))[1] == [written, "3"]
     assert text.splitlines()[1].startswith('"')  # quoted: no reader splits it at ";" or ","

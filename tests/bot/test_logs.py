@@ -33,3 +33,9 @@ def test_ordinary_numbers_survive() -> None:
     assert (
         _format("update %s handled in %s ms", 123456789, 42) == "update 123456789 handled in 42 ms"
     )
+
+
+def test_whatsapp_message_ids_are_masked() -> None:
+    wamid = "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA="  # Meta's example
+    line = _format("status for %s: failed", wamid)
+    assert line == "status for [wamid]: failed"

@@ -99,3 +99,12 @@ def class_card(page: Any, title: str) -> Any:
     """The newest /kelas card of this session (the one with the attendance buttons)."""
     qr_button = page.get_by_role("button", name="📱 QR absen")
     return page.locator(".msg.bot", has_text=title, has=qr_button).last
+
+
+def open_class(page: Any, title: str) -> Any:
+    """Open this session from the /kelas list (one message, a button per class); its card."""
+    listed = page.locator(".inline-kb").get_by_role("button", name=re.compile(re.escape(title)))
+    listed.last.click()
+    card = class_card(page, title)
+    expect(card).to_be_visible()
+    return card

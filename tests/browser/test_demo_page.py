@@ -25,10 +25,10 @@ from tests.browser.chat import (
     book,
     bot_says,
     choose,
-    class_card,
     expect,
     finish_sign_up,
     last_bot_message,
+    open_class,
     sign_up,
     start_sign_up,
     tap,
@@ -103,7 +103,7 @@ def test_booking_at_a_venue_with_an_ampersand_shows_it_as_written(page: Any) -> 
 def test_the_trainers_qr_checks_in_the_owner_who_scans_it(page: Any) -> None:
     choose(page, "Pak Joko")
     type_message(page, "/kelas")
-    class_card(page, "Foto produk pakai HP").get_by_role("button", name="📱 QR absen").click()
+    open_class(page, "Foto produk pakai HP").get_by_role("button", name="📱 QR absen").click()
     qr = page.locator(".bubble img.qr").first  # Telegram's; WhatsApp owners' QR follows
     expect(qr).to_be_visible()
     caption = page.locator(".msg.bot .bubble", has=page.locator("img.qr")).first
@@ -121,7 +121,7 @@ def test_the_trainers_qr_checks_in_the_owner_who_scans_it(page: Any) -> None:
     choose(page, "Pak Joko")
     type_message(page, "/kelas")
     # Wati (Telegram) and Pak Hadi (WhatsApp) are booked on it; Wati scanned
-    expect(class_card(page, "Foto produk pakai HP")).to_contain_text("Hadir: 1 dari 2")
+    expect(open_class(page, "Foto produk pakai HP")).to_contain_text("Hadir: 1 dari 2")
 
 
 def test_commands_links_and_deep_links_in_bot_messages_are_tappable(page: Any) -> None:
@@ -131,10 +131,11 @@ def test_commands_links_and_deep_links_in_bot_messages_are_tappable(page: Any) -
     expect(bot_says(page, "Yang bisa saya bantu")).to_be_visible()
     choose(page, "Pak Joko")
     type_message(page, "/kelas")
+    open_class(page, "Iklan dan promo marketplace")
     online = page.locator(".msg.bot .bubble a", has_text="https://meet.example.org/dodolan-iklan")
     expect(online.first).to_have_attribute("href", "https://meet.example.org/dodolan-iklan")
     expect(online.first).to_have_attribute("target", "_blank")
-    class_card(page, "Foto produk pakai HP").get_by_role("button", name="📱 QR absen").click()
+    open_class(page, "Foto produk pakai HP").get_by_role("button", name="📱 QR absen").click()
     deep_link = page.locator(".msg.bot .bubble a", has_text="t.me/DodolanBot?start=hadir-")
     expect(deep_link).to_have_attribute("href", re.compile(r"^https://t\.me/DodolanBot\?start="))
     code = re.search(r"hadir-\w+", deep_link.inner_text())
@@ -225,3 +226,18 @@ def _poster_png(width: int = 120, height: int = 80) -> bytes:
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
+
+
+def test_every_persona_can_be_seen_and_chosen_on_a_narrow_phone(
+    open_page: Callable[..., Any], demo_url: str
+) -> None:
+    page = open_page(demo_url, viewport={"width": 360, "height": 740})
+    personas = page.locator("#personas .persona")
+    expect(personas.last).to_be_visible()
+    assert personas.count() == 7  # three Telegram owners, two WhatsApp owners, staff, trainer
+    assert page.locator("#personas .persona.wa").count() == 2
+    for n in range(personas.count()):
+        box = personas.nth(n).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, n
+    page.locator("#personas .persona.wa").last.click()
+    expect(page.locator("#window")).to_be_visible()

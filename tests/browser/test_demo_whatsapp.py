@@ -13,9 +13,9 @@ from tests.browser import wa_chat
 from tests.browser.chat import (
     bot_says,
     choose,
-    class_card,
     expect,
     last_bot_message,
+    open_class,
     tap,
     type_message,
 )
@@ -60,7 +60,7 @@ def test_the_trainers_whatsapp_qr_then_the_window_closes_and_an_announcement_rea
     expect(page.locator("#window")).to_contain_text("tertutup")
     choose(page, "Pak Joko")
     type_message(page, "/kelas")
-    class_card(page, "Foto produk pakai HP").get_by_role("button", name="📱 QR absen").click()
+    open_class(page, "Foto produk pakai HP").get_by_role("button", name="📱 QR absen").click()
     whatsapp_qr = page.locator(".msg.bot", has_text="WhatsApp").locator("img.qr").last
     expect(whatsapp_qr).to_be_visible(timeout=15_000)  # sent after Telegram's, paced
     whatsapp_qr.click()  # scanned with Pak Hadi's phone: WhatsApp types the link's text

@@ -13,6 +13,7 @@ import icalendar
 from bot.services import notices
 from simulator import BotApiEmulator, FakeUser
 from simulator.ratelimit import is_limited_method
+from tests import itip
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import RunningBot
 
@@ -75,6 +76,42 @@ async def test_booking_sends_confirmation_calendar_and_location(
     assert confirmation.buttons == [["🗺 Buka peta"]]
     assert confirmation.button_data["🗺 Buka peta"].endswith("query=-7.9362,112.6434")
     assert await booked_rows(bot, session.id) == [(siti.id, "confirmed")]
+    # the caption says once that the file is for the calendar
+    assert (
+        confirmation.text.count("kalender") == 1 and "Simpan ke kalender" not in confirmation.text
+    )
+    assert itip.check(document[2]).method == "REQUEST"  # an invitation from the first file
+
+
+async def test_an_owner_who_cancels_a_seat_gets_a_file_that_removes_it_from_the_calendar(
+    bot: RunningBot, siti: FakeUser, budi: FakeUser
+) -> None:
+    session = await create_session(bot, capacity=1)
+    for user in (siti, budi):
+        await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
+    await siti.command("jadwal")
+    replies = await siti.press("✅ Pesan kursi")
+    (file,) = [m.document for m in replies if m.document]
+    booked = itip.check(file[2])
+    await budi.command("sessions")
+    await budi.press("⏳ Join the waitlist")
+    # Budi only waited: he has no calendar entry, so leaving sends no file
+    seen = len(budi.messages)
+    await budi.command("mybooking")
+    await budi.press("Leave the waitlist")
+    await budi.press("Yes, cancel")
+    assert any("is cancelled" in m.text for m in budi.messages[seen:])
+    assert [m.document for m in budi.messages[seen:] if m.document] == []
+
+    await siti.command("bookingsaya")
+    await siti.press("❌ Batalkan booking")
+    replies = await siti.press("Ya, batalkan")
+    (cancelled,) = [m for m in replies if "sudah dibatalkan" in m.text]
+    assert "Buka file ini untuk menghapus sesi itu dari kalender HP Anda" in cancelled.text
+    assert cancelled.document is not None and cancelled.document[0] == f"sesi-{session.id}.ics"
+    removal = itip.check(cancelled.document[2])
+    assert (removal.method, removal.status, removal.uid) == ("CANCEL", "CANCELLED", booked.uid)
+    assert removal.sequence > booked.sequence and removal.attendees == booked.attendees
 
 
 async def test_full_session_offers_the_waitlist_with_a_position(
@@ -211,8 +248,12 @@ async def test_moving_keeps_the_old_seat_until_the_new_one_is_secured(
     await siti.press_data(f"bk:v1:move:{booking_id}:{full.id}")  # forged: B is full
     assert "Sesi tujuan sudah penuh" in siti.last.text
     assert await booked_rows(bot, first.id) == [(siti.id, "confirmed")]
-    replies = await siti.press(choices.buttons[0][0])
+    label = choices.buttons[0][0]
+    replies = await siti.press(label)
     assert any("Kursi Anda sudah aman" in m.text and "Sesi C" in m.text for m in replies)
+    shown = next(m for m in siti.messages if m.message_id == choices.message_id)
+    assert shown.text.startswith("Pilih sesi tujuan") and shown.buttons == []
+    assert f"➡️ Dipilih: {label}" in shown.text  # the list keeps what was chosen
     assert await booked_rows(bot, first.id) == [(siti.id, "cancelled")]
     assert await booked_rows(bot, open_.id) == [(siti.id, "confirmed")]
 

@@ -148,5 +148,5 @@ def test_export_writes_a_workbook_and_csv_files(tmp_path: Path) -> None:
         tmp_path, "export", "--format", "csv", "--output", "rekap.csv", **db_env(tmp_path)
     )
     assert code == 0, err
-    for view in ("pemilik", "sesi", "peserta"):
-        assert (tmp_path / f"rekap-{view}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    for view in ("Pemilik UKM", "Sesi", "Booking"):
+        assert (tmp_path / f"rekap - {view}.csv").read_bytes().startswith(b"\xef\xbb\xbf")

@@ -55,24 +55,19 @@ async def test_staff_receive_the_workbook_and_one_zip_with_a_csv_per_sheet(
     assert name == "dodolan-ekspor-20261201-0900-csv.zip"
     assert "satu ZIP berisi 7 file, satu per lembar" in archive.text
     assert "Kehadiran & umpan balik" in archive.text
+    # the caption names the files exactly as the ZIP holds them
     with zipfile.ZipFile(io.BytesIO(zipped)) as files:
-        assert files.namelist() == [
-            f"dodolan-ekspor-20261201-0900-{slug}.csv"
-            for slug in (
-                "pemilik",
-                "sesi",
-                "peserta",
-                "umpan-balik",
-                "komentar",
-                "tips",
-                "topik-tips",
-            )
-        ]
-        sessions = files.read("dodolan-ekspor-20261201-0900-sesi.csv")
+        assert files.namelist() == [f"{sheet}.csv" for sheet in SHEETS]
+        assert f"({', '.join(files.namelist())})" in archive.text
+        sessions = files.read("Sesi.csv")
+        owners = files.read("Pemilik UKM.csv")
         assert all(files.read(n).startswith(b"\xef\xbb\xbf") for n in files.namelist())
-    rows = list(csv.reader(io.StringIO(sessions.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(sessions.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["No. sesi", "Judul", "Mulai (WIB)"]
     assert rows[1][1] == "Foto <produk> & judul" and rows[1][2] == "2026-12-12 09:00"
+    people = list(csv.reader(io.StringIO(owners.decode("utf-8-sig")), delimiter=";"))
+    assert people[0][4:6] == ["No. HP/WA", "Chat lewat"] and people[1][5] == "Telegram"
+    assert people[1][4].startswith('="+62')  # text in Excel: the "+" stays
 
 
 async def test_the_english_alias_works_too_in_english(bot: RunningBot, staff: FakeUser) -> None:
@@ -87,7 +82,7 @@ async def test_the_english_alias_works_too_in_english(bot: RunningBot, staff: Fa
 
 async def test_an_owner_is_refused_and_gets_no_file(bot: RunningBot, siti: FakeUser) -> None:
     (refusal,) = await siti.command("ekspor")
-    assert refusal.text == "Maaf, fitur ini khusus untuk petugas atau pelatih program."
+    assert refusal.text == "Maaf, ekspor data khusus untuk petugas Dinas."  # not for trainers
     assert all(m.document is None for m in siti.messages)
 
 

@@ -16,6 +16,7 @@ from bot.services import notices
 from bot.services.sessions import SessionDraft
 from simulator import BotApiEmulator, BotMessage, FakeUser
 from simulator.ratelimit import is_limited_method
+from tests import itip
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import STAFF_ID, RunningBot
 
@@ -47,6 +48,7 @@ def event_of(message: BotMessage, method: str) -> icalendar.Event:
     assert message.document is not None, message.text
     calendar = icalendar.Calendar.from_ical(message.document[2])
     assert calendar["METHOD"] == method
+    assert itip.check(message.document[2]).method == method  # a valid iTIP message
     (event,) = calendar.walk("VEVENT")
     return event
 
@@ -81,7 +83,7 @@ async def _session_with_people(
         await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
     await siti.command("jadwal")
     replies = await siti.press("✅ Pesan kursi")
-    booked = event_of(next(m for m in replies if m.document), "PUBLISH")
+    booked = event_of(next(m for m in replies if m.document), "REQUEST")
     await budi.command("sessions")
     await budi.press("✅ Book a seat")
     others = [emulator.user(1003 + n, name) for n, name in enumerate(("Rina", "Dewi", "Eko"))]
@@ -158,16 +160,18 @@ async def test_everyone_hears_was_and_now_and_seat_holders_get_a_calendar_update
     assert NOW in waiting and "daftar tunggu nomor 1" in waiting
     trainer, trainer_calendar = people.andi.messages[seen[ANDI] :]
     assert "sesi yang Anda latih" in trainer.text and NOW in trainer.text
-    assert event_of(trainer_calendar, "REQUEST")["UID"] == people.booked_calendar["UID"]
+    # the trainer's entry is the session's own, hers the booking's
+    assert str(event_of(trainer_calendar, "REQUEST")["UID"]) == f"sesi-{people.session_id}@dodolan"
 
 
 async def test_a_new_place_is_told_as_was_and_now_with_a_calendar_update(
     bot: RunningBot, staff: FakeUser, siti: FakeUser
 ) -> None:
-    session = await create_session(bot)
+    await create_session(bot)
     await register_owner(bot, siti.id, "Siti")
     await siti.command("jadwal")
-    await siti.press("✅ Pesan kursi")
+    replies = await siti.press("✅ Pesan kursi")
+    booked = event_of(next(m for m in replies if m.document), "REQUEST")
     seen = len(siti.messages)
     await staff.command("sesi")
     await staff.press("📍 Ubah tempat")
@@ -182,7 +186,7 @@ async def test_a_new_place_is_told_as_was_and_now_with_a_calendar_update(
     assert "Koperasi &amp; UKM" in (change.html or "") and "&amp;amp;" not in (change.html or "")
     assert "Sabtu, 12 Desember 2026" not in change.text  # the time did not change
     event = event_of(calendar, "REQUEST")
-    assert str(event["UID"]) == f"sesi-{session.id}@dodolan" and event.decoded("SEQUENCE") == 1
+    assert event["UID"] == booked["UID"] and event.decoded("SEQUENCE") == 1
     assert str(event["LOCATION"]) == "Aula Dinas Koperasi & UKM, Jl. Panji Suroso No. 18"
 
 
@@ -255,7 +259,7 @@ async def test_moving_says_the_old_seat_is_free_and_removes_the_old_calendar_ent
     await register_owner(bot, siti.id, "Siti")
     await siti.command("jadwal")
     await siti.press_data(f"bk:v1:book:{first.id}")
-    (booked,) = [event_of(m, "PUBLISH") for m in siti.messages if m.document]
+    (booked,) = [event_of(m, "REQUEST") for m in siti.messages if m.document]
     await siti.command("bookingsaya")
     await siti.press("🔄 Pindah sesi")
     replies = await siti.press(siti.last.buttons[0][0])
@@ -265,9 +269,11 @@ async def test_moving_says_the_old_seat_is_free_and_removes_the_old_calendar_ent
     )
     assert "Sesi C" in confirmation.text
     new, old = [m for m in replies if m.document]
-    assert str(event_of(new, "PUBLISH")["UID"]) == f"sesi-{other.id}@dodolan"
+    assert new.document is not None and new.document[0] == f"sesi-{other.id}.ics"
+    assert str(event_of(new, "REQUEST")["UID"]) not in ("", str(booked["UID"]))
     removal = event_of(old, "CANCEL")
     assert removal["UID"] == booked["UID"] and str(removal["STATUS"]) == "CANCELLED"
+    assert removal.decoded("SEQUENCE") > booked.decoded("SEQUENCE")  # newer, so it applies
     assert "hapus sesi lama (Sesi A)" in old.text
 
 

@@ -29,6 +29,7 @@ async def test_happy_path_in_indonesian(bot: RunningBot, siti: FakeUser) -> None
     first = await siti.command("start")
     assert first[0].text.startswith("Halo, Siti!")
     assert "izin penggunaan data" in first[-1].text
+    assert "yang bisa saya bantu.\n\nSebelum mulai: izin" in first[-1].text
     assert "/datasaya" in first[-1].text and "/hapusdata" in first[-1].text
     assert await bot.services.profile.get(siti.id) is None  # nothing stored before consent
 
@@ -204,6 +205,23 @@ async def test_invalid_nib_is_refused(bot: RunningBot, siti: FakeUser) -> None:
     await siti.press("Selesai")
     (reply,) = await siti.send("12345")
     assert "13 angka" in reply.text and "Lewati" in reply.text
+
+
+async def test_a_refusal_is_not_left_below_the_step_that_passed(
+    bot: RunningBot, siti: FakeUser
+) -> None:
+    await reach_phone_step(siti)
+    await siti.press("📱 Kirim nomor saya")
+    await siti.press("Shopee")
+    await siti.press("Selesai")
+    await siti.send("12345")
+    await siti.send("abc")
+    assert "13 angka" in siti.last.text
+    await siti.press("Lewati")  # on the question above the refusals
+    assert not any("13 angka" in m.text for m in siti.messages)
+    assert "Konfirmasi" in " ".join(b for row in siti.last.buttons for b in row)
+    await siti.press("✅ Konfirmasi")
+    assert "Pendaftaran selesai" in siti.last.text
 
 
 async def test_restart_in_the_middle_continues_from_the_same_step(

@@ -41,6 +41,7 @@ async def test_staff_creates_a_venue_session_surviving_a_restart(
     created = (await staff.press("✅ Simpan"))[-1]
     (session,) = await bot.services.sessions.all()
     assert f"https://t.me/DodolanBot?start=sesi-{session.code}" in created.text
+    assert "wa.me" not in created.text and "WhatsApp" not in created.text  # not set up here
     assert "Terisi 0 dari 20 kursi" in created.text
     assert session.title == "Foto produk <pakai> HP & lampu"
     assert session.starts_at == datetime(2026, 12, 12, 2, 0, tzinfo=UTC)
@@ -86,7 +87,8 @@ async def test_every_wrong_answer_is_refused_with_an_example(
     refusals = [
         ("🙂🙂🙂", "bukan hanya emoji", "title"),
         ("Foto produk", None, "date"),
-        ("besok", "<code>12-12-2026</code>", "date"),
+        ("tanggal dua belas", "<code>12-12-2026</code>", "date"),
+        ("31-02-2026", "31-02-2026 tidak ada di kalender", "date"),
         ("30-11-2026", "sudah lewat", "date"),
         ("12-12-2026", None, "time"),
         ("jam sembilan", "<code>09.00-11.00</code>", "time"),
@@ -344,3 +346,21 @@ async def test_each_tapped_answer_shows_in_its_question_with_one_limited_call(
     assert created.message_id == summary.message_id and "Sesi tersimpan" in created.text
     assert created.buttons == []
     assert calls == {label: ["editMessageText"] for label in calls}
+
+
+async def test_many_sessions_are_one_message_with_a_button_to_open_each(
+    bot: RunningBot, staff: FakeUser, siti: FakeUser
+) -> None:
+    for n in range(5):
+        await create_session(bot, f"Kelas <{n}> & foto")
+    replies = await staff.command("sesi")
+    assert len(replies) == 1  # one message, not one paced card a second
+    (listing,) = replies
+    assert "Kelas <4> & foto" in listing.text and "&lt;4&gt; &amp;" in (listing.html or "")
+    labels = [label for row in listing.buttons for label in row]
+    assert len(labels) == 5 and labels[2].startswith("3 · ")
+    (card,) = await staff.press(labels[2])
+    assert "Kelas <2> & foto" in card.text and card.has_button("🕘 Ubah waktu")
+    await siti.command("bantuan")
+    forged = await siti.press_data(listing.button_data[labels[0]])
+    assert not any("Kelas <0>" in m.text for m in forged)  # an owner opens nothing

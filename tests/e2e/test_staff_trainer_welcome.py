@@ -40,7 +40,8 @@ async def test_the_trainer_of_a_new_session_is_told_with_its_card(
     assert "Jualan di TikTok Shop &amp; Shopee" in (notice.html or "")  # escaped once
     assert "Selasa, 15 Desember 2026, 13.00–15.00 WIB" in notice.text
     assert "Aula Dinas Koperasi, Jl. Panji Suroso No. 18" in notice.text
-    assert "Pelatih: Andi" in notice.text and "/kelas" in notice.text
+    assert "🧑‍🏫 Pelatih: Anda" in notice.text and "/kelas" in notice.text
+    assert "Andi" not in notice.text  # not told about himself by name
     await bot.restart()
     await bot.tick()
     assert len(andi.messages) == seen + 1  # told once, durably

@@ -51,6 +51,7 @@ async def test_classes_and_check_in_by_qr_link(
     await class_with(bot, emulator, joko, [siti])
     (card,) = await joko.command("kelas")
     assert "Judul produk yang dicari" in card.text and "Hadir: 0 dari 1" in card.text
+    assert "🧑‍🏫 Pelatih: Anda" in card.text and "Pak Joko" not in card.text
     await joko.press("📱 QR absen")
     assert "30 menit sebelum" in joko.last.text  # Tuesday: too early (a message that stays)
     bot.clock.moment = SATURDAY_9 - timedelta(minutes=20)
@@ -143,7 +144,12 @@ async def test_feedback_after_the_session(
     bot.clock.moment = session.ends_at + timedelta(hours=1)
     await bot.tick()
     assert "Bagaimana sesinya" in siti.last.text
+    question = siti.last
     await siti.press("⭐⭐⭐⭐")
+    rated = siti.last
+    assert rated.message_id == question.message_id  # the question shows the answer
+    assert "Bagaimana sesinya" in rated.text and "Nilai Anda: ⭐⭐⭐⭐ —" in rated.text
+    assert [label for row in rated.buttons for label in row] == ["Lewati"]
     (saved,) = await siti.send("Materinya jelas, <contoh> & praktiknya pas")
     assert "sudah kami terima" in saved.text
     (summary,) = [s for s in await bot.services.attendance.summary() if s.session_id == session.id]
@@ -353,3 +359,22 @@ async def test_a_stale_tick_sets_what_the_button_showed_and_double_taps_change_n
     await joko.press_data(f"at:v1:{booking}:0")  # a double tap of ✅
     assert not await attended(bot, siti.id)
     assert [s for _, s, _ in await feedback_question(bot, booking)] == ["cancelled"]
+
+
+async def test_several_classes_are_one_list_and_a_revoked_trainer_opens_none(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, staff: FakeUser
+) -> None:
+    joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
+    await class_with(bot, emulator, joko, [siti])
+    second = await create_session(
+        bot, "Foto <produk> & cahaya", starts_at=SATURDAY_9 + timedelta(days=7)
+    )
+    await bot.services.sessions.change(second.id, {"trainer_id": joko.id})
+    (listing,) = await joko.command("kelas")
+    labels = [label for row in listing.buttons for label in row]
+    assert len(labels) == 2 and "Foto <produk> & cahaya" in listing.text
+    (card,) = await joko.press(labels[1])
+    assert "Foto <produk> & cahaya" in card.text and card.has_button("📋 Absen")
+    await revoke(staff, "Pak Joko")
+    replies = await joko.press_on(listing, labels[0])
+    assert not shows_anyone(replies, ("Judul produk", "Siti"))

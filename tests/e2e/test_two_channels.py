@@ -4,9 +4,11 @@ on both from one database, and one announcement reaches both through one deliver
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +28,7 @@ from storage.identities import IdentityRepository
 from storage.owners import OwnerRepository
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.e2e.test_process import free_port
+from tests.e2e.test_staff_sessions import _to_summary
 from tests.e2e.test_trainer import make_trainer
 from tests.harness import STAFF_ID, FakeClock, RunningBot, settings_for
 
@@ -252,7 +255,8 @@ async def test_the_staff_preview_counts_whatsapp_templates_and_the_days_the_tier
 
     who, cost, spread, question = replies[-1].text.split("\n")
     assert who == "Penerima: semua pemilik terdaftar – 4 orang."
-    assert cost.startswith("💬 3 lewat WhatsApp; 2 di antaranya")  # Rina's window is open
+    assert cost.startswith("💬 3 lewat WhatsApp: 1 menerima pesan ini apa adanya")  # Rina
+    assert "; 2 sudah lebih dari 24 jam tidak menulis ke bot" in cost
     assert spread.endswith("tersebar selama 2 hari.")  # the tier allows 1 template a day
     assert question == "Kirim sekarang, jadwalkan, atau batal?"
 
@@ -277,3 +281,120 @@ async def test_a_refused_whatsapp_token_stops_sending_keeps_replies_and_tells_st
     await settled(edge)
     assert len(rina.messages) == 1  # the owed reply, once
     assert [r.status for r in await edge.replies.all_replies()] == ["sent"]
+
+
+async def test_a_new_session_has_a_share_link_for_each_channel_and_both_open_it(
+    both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator, staff: FakeUser
+) -> None:
+    await _to_summary(staff, "Foto produk pakai HP")
+    created = (await staff.press("✅ Simpan"))[-1]
+    (session,) = await both.services.sessions.all()
+    words = created.text.split()
+    assert f"https://t.me/DodolanBot?start=sesi-{session.code}" in words
+    assert "Untuk pelaku UKM yang memakai WhatsApp:" in created.text
+    link = f"https://wa.me/{wa.display_phone_number}?text=SESI-{session.code}"
+    assert link in words
+
+    siti = emulator.user(1001, first_name="Siti", language_code="id")
+    await register_owner(both, 1001, "Siti")
+    (card,) = await siti.command("start", f"sesi-{session.code}")
+    assert "Foto produk pakai HP" in card.text and card.has_button("✅ Pesan kursi")
+
+    await whatsapp_owner(both, RINA, "Rina")
+    rina = wa.person(RINA, name="Rina")
+    (wa_card,) = await rina.scan(link)  # her phone opens WhatsApp with the text; she sends it
+    assert wa_card.text.startswith("*Foto produk pakai HP*\n🗓 Sabtu, 12 Desember 2026")
+    assert wa_card.titles[0] == "✅ Pesan kursi"
+    (confirmation,) = await rina.tap_on(wa_card, "✅ Pesan kursi")
+    assert confirmation.type == "document" and "Kursi Anda sudah aman" in confirmation.text
+
+    guest = wa.person("6281355550001", name="Dewi")  # not signed up: sees it, then signs up
+    (gone,) = await guest.say("SESI-zzzz9999")  # a code that is no session
+    assert "tidak ditemukan" in gone.text
+    (guest_card,) = await guest.scan(link)
+    assert "Foto produk pakai HP" in guest_card.text
+    (consent,) = await guest.tap_on(guest_card, "✅ Pesan kursi")
+    assert consent.text.startswith("Supaya bisa pesan kursi, daftar dulu ya")
+
+
+async def test_a_restart_logs_how_many_whatsapp_events_it_took_up_again(
+    both: RunningBot, wa: WhatsAppEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    rina = wa.person(RINA, name="Rina")
+    await whatsapp_owner(both, RINA, "Rina")
+    await rina.say("menu")
+    async with both.services.db.transaction() as tx:  # as a crash leaves a claimed event
+        await tx.execute("UPDATE whatsapp_inbox SET status = 'processing' WHERE kind = 'message'")
+    with caplog.at_level(logging.INFO, logger="bot.app.whatsapp"):
+        await both.restart()
+    assert "requeued 1 WhatsApp inbox events interrupted by a stop" in caplog.text
+
+
+def bot_log(caplog: pytest.LogCaptureFixture) -> str:
+    """Everything the bot itself logged (not the emulators), tracebacks included."""
+    mine = ("bot", "handlers", "storage")
+    return "\n".join(
+        f"{r.getMessage()} {r.exc_text or ''}"
+        for r in caplog.records
+        if r.name.split(".")[0] in mine
+    )
+
+
+async def test_the_log_names_no_whatsapp_number_and_no_wamid(
+    both: RunningBot, wa: WhatsAppEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    edge = both.application.bot_data[WHATSAPP_KEY]
+    assert isinstance(edge, WhatsAppEdge)
+    rina = wa.person(RINA, name="Rina")
+    await whatsapp_owner(both, RINA, "Rina")
+    with caplog.at_level(logging.DEBUG):
+        await rina.say("menu")
+        await both.services.broadcasts.send(
+            STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Kelas foto produk Sabtu")
+        )
+        await both.tick()
+        rina.read()
+        wa.unreachable(RINA)  # her next message fails: a "failed" status comes back
+        await rina.say("jadwal", expect_reply=False)
+        await wa.drain()
+        await settled(edge)
+    log = bot_log(caplog)
+    assert "sent interactive message m:" in log  # sends are still logged, by a short hash
+    assert RINA not in log and RINA[2:] not in log
+    assert "wamid" not in log
+    assert not any(m.wamid in log or m.wamid[6:20] in log for m in rina.messages)
+
+
+def failed_status(wa: WhatsAppEmulator, wamid: str, wa_id: str) -> dict[str, Any]:
+    """A signed statuses webhook: the message ``wamid`` to ``wa_id`` failed with 131026."""
+    error = {"code": 131026, "title": "Message undeliverable"}
+    item = {"id": wamid, "status": "failed", "timestamp": wa.payloads.stamp()}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {
+            "display_phone_number": wa.display_phone_number,
+            "phone_number_id": wa.phone_number_id,
+        },
+        "statuses": [{**item, "recipient_id": wa_id, "errors": [error]}],
+    }
+    return wa.payloads.envelope("messages", value)
+
+
+async def test_a_failed_status_counts_only_for_a_message_the_bot_sent_to_that_person(
+    both: RunningBot, wa: WhatsAppEmulator
+) -> None:
+    edge = both.application.bot_data[WHATSAPP_KEY]
+    assert isinstance(edge, WhatsAppEdge)
+    rina = wa.person(RINA, name="Rina")
+    user_id = await whatsapp_owner(both, RINA, "Rina")
+    await rina.say("menu")
+    await settled(edge)
+    ours = rina.messages[-1].wamid
+    other = "6281355559999"
+    for wamid, wa_id in (("wamid.HBgLNjI4MTM1NTU1MDAwMBUCABEYEkZPUkdFRAA=", RINA), (ours, other)):
+        await wa.deliver(failed_status(wa, wamid, wa_id))  # never sent, or not to her
+        await settled(edge)
+        assert not await both.services.users.is_unreachable(user_id), wamid
+    await wa.deliver(failed_status(wa, ours, RINA))  # Meta's word on our own message
+    await settled(edge)
+    assert await both.services.users.is_unreachable(user_id)

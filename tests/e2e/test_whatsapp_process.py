@@ -65,6 +65,25 @@ def test_half_configured_whatsapp_is_refused_naming_what_is_missing(tmp_path: Pa
     assert "EAAG-x" not in err
 
 
+def test_the_four_webhook_variables_without_the_business_account_are_refused(
+    tmp_path: Path,
+) -> None:
+    """The README once said four variables turn WhatsApp on; the fifth is needed to read the
+    templates' statuses, so a start without it is refused up front, not with a traceback."""
+    env = {
+        "WHATSAPP_ACCESS_TOKEN": "EAAG-four",
+        "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+        "WHATSAPP_APP_SECRET": "four-secret",
+        "WHATSAPP_VERIFY_TOKEN": "four-verify",
+        "DODOLAN_DATABASE": str(tmp_path / "dodolan.sqlite3"),
+    }
+    code, out, err = run_cli(tmp_path, "run", **env)
+    assert (code, out) == (2, ""), err
+    assert err.strip().count("\n") == 0 and "Traceback" not in err
+    assert "WHATSAPP_BUSINESS_ACCOUNT_ID" in err
+    assert "EAAG-four" not in err and "four-secret" not in err
+
+
 async def test_templates_are_submitted_then_shown_with_meta_verdicts(
     tmp_path: Path, wa: WhatsAppEmulator
 ) -> None:
@@ -74,11 +93,11 @@ async def test_templates_are_submitted_then_shown_with_meta_verdicts(
     versions = load().templates
     assert all(wa.template(t.name, t.language).status == "PENDING" for t in versions)
     code, out = await cli(tmp_path, "whatsapp", "templates", "status", **env)
-    assert code == 1 and "0 of 14 approved" in out  # all PENDING: the bot would not send them
+    assert code == 1 and "0 of 22 approved" in out  # all PENDING: the bot would not send them
     for template in versions:
         wa.approve_template(template.name, template.language)
     code, out = await cli(tmp_path, "whatsapp", "templates", "status", **env)
-    assert code == 0 and "14 of 14 approved" in out
+    assert code == 0 and "22 of 22 approved" in out
     code, out = await cli(tmp_path, "whatsapp", "templates", "submit", **env)
     assert code == 0 and "already at Meta" in out  # submitting twice creates nothing twice
     assert TOKEN not in out

@@ -167,10 +167,17 @@ def _serve(
 
 
 @asynccontextmanager
-async def running(tmp_path: Path) -> AsyncIterator[OwnerHarness]:
-    """Start the whole WhatsApp owner side; stop it all afterwards."""
+async def running(
+    tmp_path: Path, *, meta_clock: Clock | None = None
+) -> AsyncIterator[OwnerHarness]:
+    """Start the whole WhatsApp owner side; stop it all afterwards.
+
+    Meta (the emulator) shares the bot's clock unless ``meta_clock`` gives it its own.
+    """
     clock, mono = Clock(), Monotonic()
-    emu = WhatsAppEmulator(access_token=TOKEN, app_secret=APP_SECRET, clock=clock, monotonic=mono)
+    emu = WhatsAppEmulator(
+        access_token=TOKEN, app_secret=APP_SECRET, clock=meta_clock or clock, monotonic=mono
+    )
     await emu.start()
     _seed_templates(emu)
     services = await _services(tmp_path, clock)

@@ -74,15 +74,28 @@ async def test_an_announcement_outside_the_window_uses_the_marketing_template(
         assert h.emu.violations == []
 
 
-async def test_a_follow_up_broadcast_and_unknown_kinds_use_the_reopen_template(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("kind", "template", "words"),
+    [
+        ("announcement", "dodolan_followup", "follow-up material"),  # a trainer's follow-up
+        ("daily_tip", "dodolan_tip", "a tip for your business"),
+        ("prep_tip", "dodolan_tip", "a tip for your business"),
+        ("feedback", "dodolan_feedback", "one short question"),
+        ("booking_confirmed", "dodolan_reopen", "about your booking"),
+        ("trainer_assigned", "dodolan_message", "a new message from Dodolan"),
+    ],
+)
+async def test_what_waits_behind_a_tap_to_read_template_is_named_by_it(
+    tmp_path: Path, kind: str, template: str, words: str
 ) -> None:
-    notice = Notice("Materi sesi kemarin sudah ada.", kind="announcement", params={"text": "x"})
+    notice = Notice("Materi sesi kemarin sudah ada.", kind=kind, params={"text": "x"})
     async with running(tmp_path) as h:
         await h.channel.send(recipient(language="en"), notice, bulk=True)
         message = h.emu.person(SITI).last
-        assert (message.template, message.language) == ("dodolan_reopen", "en")
+        assert (message.template, message.language) == (template, "en")
+        assert words in message.text
         assert [b.id for b in message.buttons] == [OPEN_PAYLOAD]
+        assert h.emu.violations == []
 
 
 async def test_a_reminder_missing_a_value_falls_back_to_the_reopen_template(

@@ -17,7 +17,7 @@ from tests.whatsapp.test_channel_support import SITI, recipient, reminder, runni
     ("markup", "text"),
     [
         ("<b>Halo</b>, <i>Siti</i>!", "*Halo*, _Siti_!"),
-        ("Kode: <code>HADIR-AB12</code>", "Kode: `HADIR-AB12`"),
+        ("Kode: <code>HADIR-AB12</code>", "Kode: ```HADIR-AB12```"),
         ('<a href="https://maps.app/x">Peta</a>', "Peta (https://maps.app/x)"),
         ('<a href="https://dodolan.id">https://dodolan.id</a>', "https://dodolan.id"),
         ("<b> Judul </b>sesi", "*Judul* sesi"),
@@ -48,7 +48,7 @@ def test_markers_from_user_text_never_format(user_text: str, shown: str) -> None
 
 def test_links_and_code_are_never_changed() -> None:
     markup = '<a href="https://x.id/_a_">lihat</a> <code>*x*</code>'
-    assert to_whatsapp(markup) == "lihat (https://x.id/_a_) `*x*`"
+    assert to_whatsapp(markup) == "lihat (https://x.id/_a_) ```*x*```"
 
 
 def test_shorten_cuts_at_a_word() -> None:

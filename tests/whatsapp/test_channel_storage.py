@@ -78,10 +78,47 @@ async def test_erasing_the_person_forgets_window_and_menu_but_keeps_the_count(
     await contacts.saw_inbound(SITI, T0)
     await contacts.save_menu(SITI, ("bk:v1:1", "bk:v1:2"), T0)
     await contacts.reserve_tier(SITI, T0, limit=10)
+    await contacts.remember_sent("wamid.HBgLNjI4MTIzNDU2Nzg5MBUCABEYEjA=", SITI, T0)
     async with db.transaction() as tx:
         await tx.execute("DELETE FROM users WHERE id = ?", (USER,))
+    assert await contacts.sent_to("wamid.HBgLNjI4MTIzNDU2Nzg5MBUCABEYEjA=") is None
     assert await contacts.window(SITI) is None
     assert await contacts.menu(SITI) is None
     assert await contacts.tier_used(T0) == 1
     rows = await db.fetch_all("SELECT external_id FROM whatsapp_tier")
     assert [r["external_id"].startswith("erased:") for r in rows] == [True]
+
+
+async def test_sent_messages_are_known_by_a_hash_for_a_month(db: Database) -> None:
+    contacts = WhatsAppContactRepository(db)
+    wamid = "wamid.HBgLNjI4MTIzNDU2Nzg5MBUCABEYEjA="
+    await contacts.remember_sent(wamid, SITI, T0)
+    assert await contacts.sent_to(wamid) == SITI
+    assert await contacts.sent_to("wamid.never-sent") is None
+    rows = await db.fetch_all("SELECT * FROM whatsapp_sent")
+    assert wamid not in str([tuple(r) for r in rows])  # the wamid spells out the number
+    await contacts.remember_sent("wamid.later", SITI, T0 + timedelta(days=31))
+    assert await contacts.sent_to(wamid) is None  # pruned
+    assert await contacts.sent_to("wamid.later") == SITI
+
+
+async def test_a_message_handled_late_opens_its_window_when_meta_stamped_it(db: Database) -> None:
+    clock = Clock()
+    windows = Windows(WhatsAppContactRepository(db), clock)
+    clock.advance(hours=3)  # stored at once, answered three hours later (an outage)
+    await windows.saw_inbound(SITI, T0, received=T0)
+    clock.advance(hours=20, minutes=50)
+    assert await windows.is_open(SITI)
+    clock.advance(minutes=10)  # 24 h after she wrote, whenever we handled it
+    assert not await windows.is_open(SITI)
+
+
+async def test_a_clock_a_day_ahead_counts_the_window_from_arrival(db: Database) -> None:
+    clock = Clock()
+    windows = Windows(WhatsAppContactRepository(db), clock)
+    clock.advance(hours=26)  # this server's clock jumped; Meta stamps T0
+    await windows.saw_inbound(SITI, T0, received=clock())
+    clock.advance(hours=23, minutes=50)
+    assert await windows.is_open(SITI)
+    clock.advance(minutes=10)
+    assert not await windows.is_open(SITI)

@@ -236,3 +236,21 @@ def test_missing_pieces_become_none() -> None:
         None,
         None,
     )
+
+
+def test_only_the_bots_own_number_is_kept_and_template_verdicts_always_are() -> None:
+    ours, other = "106540352242922", "999000111222333"
+    theirs = pywa("message", "text")
+    theirs["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = other
+    body = batched(meta("text-message"), theirs, pywa("template_status_update", "rejected"))
+    kinds = [e.kind for e in split(body, ours)]
+    assert kinds == ["message", "template_status"]
+    assert len(split(body)) == 3  # without a number: everything (tools, tests)
+
+
+def test_a_message_keeps_when_it_reached_us() -> None:
+    received = datetime(2026, 12, 11, 2, 0, 5, tzinfo=UTC)
+    (event,) = split(meta("text-message"), received_at=received)
+    inbound = decode(event.kind, event.payload)
+    assert isinstance(inbound, Inbound) and inbound.received_at == received
+    assert only(meta("text-message")).received_at is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from tests import itip
 from tests.whatsapp.test_owner_booking_support import BUDI, SITI, booking_running
 
 DAY = timedelta(days=1)
@@ -30,6 +31,7 @@ async def test_the_schedule_as_cards_a_seat_in_one_tap_and_its_calendar_file(
         (confirmation,) = await siti.tap_on(cards[0], "✅ Pesan kursi")
         assert confirmation.type == "document" and confirmation.filename == f"sesi-{photos.id}.ics"
         assert confirmation.text.startswith("🎉 *Kursi Anda sudah aman!*\n*Foto Produk Pakai HP*")
+        assert "Simpan ke kalender" not in confirmation.text  # the text says it once already
         assert confirmation.data is not None and b"BEGIN:VCALENDAR" in confirmation.data
         (row,) = await b.booking_rows(photos.id)
         assert (row["user_id"], row["status"]) == (await b.user_id(siti), "confirmed")
@@ -55,12 +57,12 @@ async def test_more_than_three_sessions_come_as_one_list_whose_rows_open_each_ca
         (schedule,) = await siti.say("schedule")
         assert schedule.type == "interactive" and schedule.list_button == "Pilih"
         assert schedule.text.startswith("Ini jadwal sesi yang masih bisa dipesan. Buka daftarnya")
-        assert schedule.row_titles[0] == "Sab 12/12 09.00 · Foto…"
-        assert schedule.row_titles[2] == "Sen 14/12 09.00 · Iklan"
+        assert schedule.row_titles[0] == "Foto Produk Pakai HP"  # the title, not the date
+        assert schedule.row_titles[2] == "Iklan"
         assert all(len(t) <= 24 for t in schedule.row_titles)
-        assert schedule.rows[0].description == "Foto Produk Pakai HP · Aula Dinas"
+        assert schedule.rows[0].description == "Sab 12/12 09.00 · Aula Dinas"
 
-        (card,) = await siti.pick("Sen 14/12 09.00 · Iklan")
+        (card,) = await siti.pick("Iklan")
         assert card.text.startswith("*Iklan*\n🗓 Senin, 14 Desember 2026")
         assert card.titles == ["✅ Pesan kursi", "⬅️ Semua jadwal"]
         (again,) = await siti.tap("⬅️ Semua jadwal")
@@ -87,7 +89,8 @@ async def test_cancel_asks_first_keeps_on_no_and_a_second_tap_changes_nothing(
         session = await b.session("Foto Produk Pakai HP", DAY)
         siti = await b.owner(SITI, "Siti")
         await siti.say("jadwal")
-        await siti.tap("✅ Pesan kursi")
+        (booked,) = await siti.tap("✅ Pesan kursi")
+        assert booked.data is not None and itip.check(booked.data).method == "REQUEST"
         await siti.say("bookingsaya")
 
         (question,) = await siti.tap("❌ Batalkan booking")
@@ -100,6 +103,13 @@ async def test_cancel_asks_first_keeps_on_no_and_a_second_tap_changes_nothing(
         (question,) = await siti.tap("❌ Batalkan booking")
         (cancelled,) = await siti.tap_on(question, "Ya, batalkan")
         assert cancelled.text.startswith("Booking untuk *Foto Produk Pakai HP* sudah dibatalkan.")
+        # one document: the cancellation is the caption of the file that removes the entry
+        assert cancelled.type == "document" and cancelled.filename == f"sesi-{session.id}.ics"
+        assert "menghapus sesi itu dari kalender HP Anda" in cancelled.text
+        assert cancelled.data is not None and booked.data is not None
+        removal, added = itip.check(cancelled.data), itip.check(booked.data)
+        assert (removal.method, removal.status, removal.uid) == ("CANCEL", "CANCELLED", added.uid)
+        assert removal.sequence > added.sequence
         (repeat,) = await siti.tap_on(question, "Ya, batalkan")  # a double tap
         assert repeat.text == "Sudah saya catat ✓"
         (old,) = await siti.tap_on(question, "Tidak jadi")  # the question is over
@@ -121,8 +131,9 @@ async def test_a_seat_moves_to_another_session_and_the_old_one_leaves_the_calend
 
         (targets,) = await siti.tap("🔄 Pindah sesi")
         assert targets.text.startswith("Pilih sesi tujuan.")
-        assert targets.row_titles == ["Min 13/12 09.00 · Foto…"]
-        moved = await siti.pick("Min 13/12 09.00 · Foto…")
+        assert targets.row_titles == ["Foto Produk Lanjutan"]
+        assert targets.rows[0].description.startswith("Min 13/12 09.00 · ")
+        moved = await siti.pick("Foto Produk Lanjutan")
         assert moved[0].type == "document" and moved[0].filename == f"sesi-{second.id}.ics"
         assert "Foto Produk Lanjutan" in moved[0].text
         assert moved[-1].filename == f"sesi-{first.id}.ics"  # removes the old entry
@@ -186,4 +197,23 @@ async def test_english_words_and_texts_for_an_english_owner(tmp_path: Path) -> N
         budi = await b.owner(BUDI, "Budi", language="en")
         (none,) = await budi.say("mybooking")
         assert none.text == "You have no booking yet. See the sessions with *schedule*."
+        b.h.emu.assert_no_violations()
+
+
+async def test_a_shared_session_link_opens_its_card_even_in_the_middle_of_sign_up(
+    tmp_path: Path,
+) -> None:
+    async with booking_running(tmp_path) as b:
+        session = await b.session("Foto Produk Pakai HP", DAY)
+        budi = b.h.person(BUDI, name="Budi")
+        await budi.say("Halo")
+        (name,) = await budi.tap("✅ Setuju")
+        assert "*nama lengkap*" in name.text
+        # a friend's wa.me link typed "SESI-<code>": the card, then the question again
+        card, again = await budi.say(f"SESI-{session.code}")
+        assert card.text.startswith("*Foto Produk Pakai HP*\n🗓 Sabtu, 12 Desember 2026")
+        assert card.titles[0] == "✅ Pesan kursi"
+        assert "*nama lengkap*" in again.text
+        dialog = await b.h.services.dialogs.current(await b.user_id(budi))
+        assert dialog is not None and dialog.data.get("full_name") is None  # not taken as a name
         b.h.emu.assert_no_violations()

@@ -44,3 +44,35 @@ async def test_hapusdata_erases_the_owner_and_her_inbox_events(tmp_path: Path) -
         again = await siti.tap_on(confirm, "🗑 Ya, hapus")  # an old button, from before
         assert again[0].text.startswith("Tombol itu dari pesan lama")
         h.emu.assert_no_violations()
+
+
+async def test_a_message_sent_while_the_erasure_runs_is_answered_as_a_new_person(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path) as h:
+        siti = h.person(SITI, name="Siti")
+        await signed_up(siti)
+        confirm = (await siti.say("hapusdata"))[-1]
+        erase = h.services.profile.erase
+        posted: list[str] = []
+
+        async def erase_while_siti_writes(user_id: int) -> bool:
+            # Siti reads the goodbye and writes again before the erasure has finished.
+            halo = {"type": "text", "text": {"body": "halo lagi"}}
+            message = siti._message(halo, None)
+            posted.append(message["id"])
+            delivery = h.emu.webhooks.enqueue(
+                "message", h.emu.payloads.message(siti.contact, message)
+            )
+            await delivery.done.wait()
+            return await erase(user_id)
+
+        h.services.profile.erase = erase_while_siti_writes  # type: ignore[method-assign]
+        start = len(siti.messages)
+        await siti.tap_on(confirm, "🗑 Ya, hapus")
+        assert await h.emu.handled_hook(posted[0], 10), "the message was dropped unanswered"
+        after = [m.text for m in siti.messages[start:]]
+        assert after[0].startswith("Data Anda sudah kami hapus.")
+        assert len(after) > 1, "the message written during the erasure got no reply"
+        assert await h.user_id(SITI) is not None  # she is a new person now
+        h.emu.assert_no_violations()

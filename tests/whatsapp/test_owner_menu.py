@@ -16,7 +16,8 @@ async def test_menu_is_a_list_of_at_most_ten_rows_and_a_row_runs_its_word(
         siti = h.person(SITI, name="Siti")
         await signed_up(siti)
         menu = (await siti.say("  MENU "))[-1]
-        assert menu.type == "interactive" and menu.list_button == "Pilih"
+        assert menu.type == "interactive" and menu.list_button == "Menu"  # as the lead says
+        assert "Buka *Menu*" in menu.text
         assert 0 < len(menu.rows) <= 10
         assert "Profil usaha" in menu.row_titles and "Daftar program" not in menu.row_titles
         profile = (await siti.pick("Profil usaha"))[-1]
@@ -102,7 +103,7 @@ async def test_an_owner_sending_a_photo_or_an_unsupported_message_gets_the_menu(
         await signed_up(siti)
         photo = (await siti.send_image(TINY_JPEG))[-1]
         assert photo.text.startswith("Terima kasih! Tapi saya hanya bisa membaca tulisan")
-        assert photo.list_button == "Pilih"
+        assert photo.list_button == "Menu"  # "Pilih dari Menu di bawah"
         unsupported = {"type": "unsupported", "errors": [{"code": 131051}]}
         other = (await send_other(siti, unsupported))[-1]
         assert other.text.startswith("Maaf, jenis pesan itu belum bisa saya baca")

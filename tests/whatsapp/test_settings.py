@@ -15,6 +15,7 @@ CORE = {
     "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
     "WHATSAPP_APP_SECRET": SECRET,
     "WHATSAPP_VERIFY_TOKEN": VERIFY,
+    "WHATSAPP_BUSINESS_ACCOUNT_ID": "102290129340398",
 }
 
 
@@ -50,7 +51,7 @@ def test_defaults() -> None:
     assert settings.api_base_url == "https://graph.facebook.com"
     assert settings.api_version == "v23.0"
     assert settings.graph_url == "https://graph.facebook.com/v23.0"
-    assert settings.business_account_id is None
+    assert settings.business_account_id == "102290129340398"
     assert (settings.listen, settings.port, settings.path) == ("127.0.0.1", 8444, "whatsapp")
     assert (settings.messages_per_second, settings.tier) == (80, 250)
 
@@ -61,7 +62,7 @@ def test_everything_read() -> None:
             **CORE,
             "WHATSAPP_API_BASE_URL": "http://127.0.0.1:9090/",
             "WHATSAPP_API_VERSION": "v25.0",
-            "WHATSAPP_BUSINESS_ACCOUNT_ID": "102290129340398",
+            "WHATSAPP_BUSINESS_ACCOUNT_ID": "102290129340399",
             "DODOLAN_WHATSAPP_LISTEN": "0.0.0.0",
             "DODOLAN_WHATSAPP_PORT": "9444",
             "DODOLAN_WHATSAPP_PATH": "/hooks/wa/",
@@ -71,7 +72,7 @@ def test_everything_read() -> None:
     )
     assert settings is not None
     assert settings.graph_url == "http://127.0.0.1:9090/v25.0"
-    assert settings.business_account_id == "102290129340398"
+    assert settings.business_account_id == "102290129340399"
     assert (settings.listen, settings.port, settings.path) == ("0.0.0.0", 9444, "hooks/wa")
     assert (settings.messages_per_second, settings.tier) == (20, 2000)
 

@@ -27,6 +27,10 @@ NEEDED = {
     "dodolan_waitlist_moved": "UTILITY",
     "dodolan_announcement": "MARKETING",
     "dodolan_reopen": "UTILITY",
+    "dodolan_followup": "UTILITY",
+    "dodolan_tip": "UTILITY",
+    "dodolan_feedback": "UTILITY",
+    "dodolan_message": "UTILITY",
 }
 GOOD = Template(
     name="dodolan_test",

@@ -12,6 +12,7 @@ import httpx
 import pytest
 import tornado.netutil
 
+from handlers.whatsapp import events
 from handlers.whatsapp.settings import WhatsAppSettings
 from handlers.whatsapp.signature import sign
 from handlers.whatsapp.webhook import MAX_BODY_BYTES, make_app, make_server
@@ -215,3 +216,57 @@ async def test_a_storage_failure_answers_500_so_meta_retries(
 async def test_other_paths_are_not_found(server: Server, client: httpx.AsyncClient) -> None:
     answer = await client.get(server.url.replace("hooks/wa", "telegram"))
     assert answer.status_code == 404
+
+
+def to_number(payload: dict[str, Any], phone_number_id: str) -> dict[str, Any]:
+    """The payload as Meta sends it for another business number of the same app."""
+    for entry in payload["entry"]:
+        for change in entry["changes"]:
+            change["value"]["metadata"]["phone_number_id"] = phone_number_id
+    return payload
+
+
+async def test_events_for_another_number_of_the_app_are_acknowledged_and_dropped(
+    server: Server,
+    client: httpx.AsyncClient,
+    inbox: WhatsAppInboxRepository,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(events._FOREIGN, "warned", False)
+    ours = pywa("message", "text")
+    theirs = to_number(pywa("message_status", "delivered"), "999000111222333")
+    with caplog.at_level(logging.DEBUG, logger="handlers.whatsapp"):
+        for payload in (batched(ours, theirs), to_number(meta("text-message"), "999000111222333")):
+            raw = body_of(payload)
+            assert (await post(client, server, raw, sign(SECRET, raw))).status_code == 200
+    assert [r.event_key for r in await inbox.all_events()] == ["wamid.xyzxyz"]
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage().split(";")[0] for r in warnings] == [
+        "dropped 1 webhook events for another phone number of this app"
+    ]  # once, then at DEBUG
+    assert "999000111222333" not in caplog.text and "wamid" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than Python's recursion limit
+        b'{"entry":' + b"[" * 500 + b"]" * 500 + b"}",  # parses, but no payload is so deep
+        b"\xff\xfe not utf-8",
+    ],
+)
+async def test_pathological_json_is_a_bad_request_never_a_500_meta_retries(
+    server: Server, client: httpx.AsyncClient, inbox: WhatsAppInboxRepository, raw: bytes
+) -> None:
+    assert (await post(client, server, raw, sign(SECRET, raw))).status_code == 400
+    assert await inbox.all_events() == []
+
+
+async def test_a_lone_surrogate_is_stored_as_a_replacement_character(
+    server: Server, client: httpx.AsyncClient, inbox: WhatsAppInboxRepository
+) -> None:
+    raw = body_of(pywa("message", "text")).replace(b"Body Text", b"halo \\ud83d \\ud83d\\ude00")
+    assert (await post(client, server, raw, sign(SECRET, raw))).status_code == 200
+    (stored,) = await inbox.all_events()
+    assert stored.payload["message"]["text"]["body"] == "halo \ufffd \U0001f600"
