@@ -113,6 +113,7 @@ class InboxProcessor:
         self._handling = asyncio.Semaphore(HANDLING)
         self._busy_handling = asyncio.Semaphore(BUSY_HANDLING)
         self._wake = asyncio.Event()
+        self.recovered = asyncio.Event()  # set once a start has requeued what a stop cut off
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
@@ -277,6 +278,7 @@ class InboxProcessor:
             if uncertain:
                 logger.warning("%d WhatsApp replies were in flight at the last stop", uncertain)
             await self._replies.prune(self._now() - KEEP_REPLIES)
+        self.recovered.set()
         last = -DISPATCH_GAP
         while not self._stopping:
             gap = last + DISPATCH_GAP - asyncio.get_running_loop().time()
@@ -310,6 +312,7 @@ class InboxProcessor:
         """Run in the background."""
         if self._task is None:
             self._stopping = False
+            self.recovered.clear()
             self._task = asyncio.create_task(self.run(), name="whatsapp-inbox")
 
     async def stop(self, grace: float = 10.0) -> None:

@@ -175,7 +175,30 @@ async def test_an_event_left_processing_by_a_failed_commit_is_answered_once(
         monkeypatch.setattr(h.replies, "answer", real)
         await h.processor.stop()  # the restart
         h.processor.start()
+        await asyncio.wait_for(h.processor.recovered.wait(), 10)
         await settle(h)
         assert len(siti.messages) == 1
         (message,) = [e for e in await h.inbox.all_events() if e.kind == "message"]
         assert message.status == "done" and message.attempts == 2
+
+
+async def test_a_reply_in_flight_at_a_crash_is_counted_uncertain_and_sent_once_more(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path) as h:
+        siti = h.person(CALM)
+        undo = await fails_for_everyone(h, "500")
+        await siti.say("bantuan", expect_reply=False)
+        undo()
+        await h.processor.stop()
+        (owed,) = await h.replies.all_replies()
+        assert await h.replies.claim(owed.id)  # the process dies while sending it
+        h.clock.advance(minutes=1)
+        h.processor.start()  # the restart
+        await asyncio.wait_for(h.processor.recovered.wait(), 10)
+        await settle(h)
+        (reply,) = await h.replies.all_replies()
+        assert (reply.status, reply.uncertain) == ("sent", 1)
+        assert len(siti.messages) == 1  # Meta never got the first try: it arrives once
+        shown = "\n".join(await report_lines(h.replies, h.clock()))
+        assert "uncertain       1" in shown
