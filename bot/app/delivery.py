@@ -27,6 +27,7 @@ from bot.core.ports import Channel
 from bot.services.admission import WelcomeNotices
 from bot.services.booking_notices import BookingNotices
 from bot.services.calendar import organizer_address
+from bot.services.channel_alerts import ChannelAlerts
 from bot.services.delivery import Builders, DeliveryService
 from bot.services.notice_builders import NoticeBuilders
 from bot.services.owner_notices import OwnerNotices
@@ -64,6 +65,7 @@ def programme_builders(services: Services) -> Builders:
         services.users,
     ).register(builders)
     WelcomeNotices(catalog, services.profile, services.dialogs).register(builders)
+    ChannelAlerts(catalog).register(builders)
     return builders
 
 

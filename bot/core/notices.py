@@ -65,6 +65,7 @@ class NoticeKind(StrEnum):
     QUESTION_TICKET = "question_ticket"  # a question to the Dinas, to the staff who take it
     QUESTION_DUE = "question_due"  # a question still unanswered when its time is up
     QUESTION_ANSWER = "question_answer"  # the answer, to the person who asked
+    WHATSAPP_TOKEN_REFUSED = "whatsapp_token_refused"  # to staff: Meta refused the token
 
 
 class DeliveryState(StrEnum):
