@@ -8,7 +8,8 @@ come, first served). The note with the place and the promised minutes goes out a
 :func:`admit_waiting` sends, oldest first, while the bot is not busy: owners already in a
 conversation keep their quick answers, and newcomers come in as fast as room frees up. Each
 welcome sent is noted, so the promises follow the pace measured; whoever's promise slips is
-told once, honestly, what to expect now.
+told once, honestly, what to expect now: that notice is an outbox row too (``admission_slip``),
+sent at once and recorded as told only after Telegram accepted it.
 
 :class:`AdmissionLoop` is one long-running task (not a repeating job, whose runs would
 overlap while a welcome waits for its slot and be skipped): admit, then wait
@@ -24,14 +25,12 @@ from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.app.container import Services
 from bot.core.models import OutboxMessage
-from bot.i18n import DEFAULT_LANGUAGE
 from bot.services import signup
-from bot.services.admission import WELCOME, Place
+from bot.services.admission import SLIP, WELCOME
 from handlers.telegram import delivery, views
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.ratelimit import PriorityRateLimiter
@@ -79,32 +78,18 @@ async def admit_waiting(application: DodolanApplication) -> None:
 
 
 async def tell_slipped(application: DodolanApplication) -> None:
-    """Tell each queued newcomer whose promised moment passed what to expect now (once)."""
+    """Queue a notice to each newcomer whose promised moment passed, and send it now."""
     services = application.bot_data.get(SERVICES_KEY)
     if not isinstance(services, Services):
         return
     for renewed in await services.admission.slipped():
-        await _tell_slip(application, services, renewed)
+        await delivery.send_now(application, renewed.notice_id)
 
 
 async def _admit_unless_looping(application: DodolanApplication) -> None:
     """The tick's round of admission, when no admission loop runs (tests drive it so)."""
     if LOOP_KEY not in application.bot_data:
         await admit_waiting(application)
-
-
-async def _tell_slip(application: DodolanApplication, services: Services, place: Place) -> None:
-    """Say sorry for the slower queue and give the new place and minutes, ahead of the queue."""
-    user = await services.users.get(place.user_id)
-    language = user.language if user is not None else DEFAULT_LANGUAGE
-    text = services.catalog.text(
-        language, "admission.slipped", place=place.place, minutes=place.minutes
-    )
-    bot: ExtBot[Any] = application.bot
-    try:
-        await bot.send_message(place.user_id, text, rate_limit_args={"urgent": True})
-    except TelegramError as error:
-        logger.warning("could not tell a queued newcomer of a slip: %s", error)
 
 
 class AdmissionLoop:
@@ -181,8 +166,27 @@ async def render_welcome(
     return welcome_screen(services, language, str(message.params.get("name") or ""))
 
 
+async def render_slip(
+    services: Services, language: str, message: OutboxMessage, now: datetime
+) -> tuple[str, None] | None:
+    """A slip notice: sorry, the new place and minutes; unless the newcomer no longer waits."""
+    place = await services.admission.slip_place(message, now)
+    if place is None:
+        return None
+    text = services.catalog.text(
+        language, "admission.slipped", place=place.place, minutes=place.minutes
+    )
+    return text, None
+
+
+async def slip_told(services: Services, message: OutboxMessage, now: datetime) -> None:
+    """The slip notice was sent: its new moment becomes the promise."""
+    await services.admission.told(message, now)
+
+
 def register(application: DodolanApplication) -> None:
-    """Render queued welcomes; admit waiting newcomers on every tick (tests) and in the
-    admission loop (:func:`start_loop`, while delivery runs in the background)."""
+    """Render queued welcomes and slip notices; admit waiting newcomers on every tick (tests)
+    and in the admission loop (:func:`start_loop`, while delivery runs in the background)."""
     delivery.add_renderer(application, WELCOME, render_welcome)
+    delivery.add_renderer(application, SLIP, render_slip, after_sent=slip_told)
     delivery.add_tick(application, "admission", _admit_unless_looping)

@@ -27,7 +27,7 @@ from telegram.ext import Application, ExtBot
 from bot.app.container import Services
 from bot.core.models import OutboxMessage
 from bot.core.notices import Attachment, ChannelName, Choice, Notice
-from bot.services.delivery import Builders
+from bot.services.delivery import AfterSent, Builders
 from bot.services.notice_builders import maps_link as maps_link
 from handlers.telegram.context import DodolanContext
 
@@ -53,11 +53,14 @@ class Outgoing:
 Rendered = tuple[str, InlineKeyboardMarkup | None] | Outgoing | list[Outgoing]
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 Renderer = Callable[[Services, str, OutboxMessage, datetime], Awaitable[Rendered | None]]
+# What a Telegram-only kind records once its row was sent (never before).
+AfterRendered = Callable[[Services, OutboxMessage, datetime], Awaitable[None]]
 
 # Short periodic work of feature modules (e.g. refreshing a broadcast's status message), run
 # every TICK_SECONDS by a JobQueue job, and by tests through RunningBot.tick().
 TickHook = Callable[[AnyApplication], Awaitable[None]]
 RENDERERS_KEY = "telegram_renderers"  # bot_data: outbox kinds rendered by a Telegram module
+AFTER_SENT_KEY = "telegram_after_sent"  # bot_data: what those kinds record once sent
 TICKS_KEY = "telegram_ticks"  # bot_data: each feature's periodic work, by name
 
 
@@ -90,12 +93,21 @@ async def whatsapp_estimate(application: AnyApplication, user_ids: list[int]) ->
     return cast(Estimate, await estimate(user_ids))
 
 
-def add_renderer(application: AnyApplication, kind: str, renderer: Renderer) -> None:
-    """Let a Telegram feature module render one outbox kind of its own."""
+def add_renderer(
+    application: AnyApplication,
+    kind: str,
+    renderer: Renderer,
+    *,
+    after_sent: AfterRendered | None = None,
+) -> None:
+    """Let a Telegram feature module render one outbox kind of its own (and record what a
+    sent row changes, ``after_sent``)."""
     renderers = application.bot_data.setdefault(RENDERERS_KEY, {})
     if kind in renderers:
         raise ValueError(f"outbox kind {kind!r} has a renderer already")
     renderers[kind] = renderer
+    if after_sent is not None:
+        application.bot_data.setdefault(AFTER_SENT_KEY, {})[kind] = after_sent
 
 
 def add_tick(application: AnyApplication, name: str, hook: TickHook) -> None:
@@ -123,6 +135,7 @@ def add_telegram_renderers(
 ) -> None:
     """Add the kinds only the Telegram edge sends (the busy-hour welcome) to ``builders``."""
     renderers: dict[str, Renderer] = application.bot_data.get(RENDERERS_KEY, {})
+    afters: dict[str, AfterRendered] = application.bot_data.get(AFTER_SENT_KEY, {})
     for kind, renderer in sorted(renderers.items()):
 
         async def build(
@@ -131,7 +144,17 @@ def add_telegram_renderers(
             rendered = await renderer(services, language, message, now)
             return None if rendered is None else notice_of(rendered)
 
-        builders.add(kind, build)
+        builders.add(kind, build, _bound(afters.get(kind), services))
+
+
+def _bound(after: AfterRendered | None, services: Services) -> AfterSent | None:
+    if after is None:
+        return None
+
+    async def after_sent(message: OutboxMessage, now: datetime) -> None:
+        await after(services, message, now)
+
+    return after_sent
 
 
 def notice_of(rendered: Rendered) -> Notice:

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.admission import WELCOME
+from bot.core.models import OutboxStatus
+from bot.services.admission import SLIP, WELCOME
 from handlers.telegram.admission import tell_slipped
+from handlers.telegram.delivery import SENDER_KEY
 from simulator import BotApiEmulator
 from tests.harness import FakeClock, RunningBot, settings_for
 
@@ -89,6 +91,52 @@ async def test_a_newcomer_whose_promise_slips_is_told_once_what_to_expect_now(
     assert "moving slower than I expected" in joko.last.text and "number 3" in joko.last.text
     told = len(wati.messages)
     for _ in range(5):  # the new promise holds: nobody is told again meanwhile
+        clock.advance(seconds=5)
+        await tell_slipped(paced_bot.application)
+    assert len(wati.messages) == told
+
+
+async def test_a_slip_notice_that_fails_is_sent_again_and_recorded_only_once_sent(
+    paced_bot: RunningBot, strict_emulator: BotApiEmulator
+) -> None:
+    ahmad = strict_emulator.user(6111, "Ahmad", language_code="id")
+    await ahmad.command("bantuan")
+    await paced_bot.services.admission.queue(ahmad.id, "Ahmad")  # someone already waits
+    wati = strict_emulator.user(6112, "Wati", language_code="id")
+    (note,) = await wati.command("start")
+    assert "antrean ke-2" in note.text
+
+    clock = paced_bot.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(seconds=121)
+    strict_emulator.faults.add("500", method="sendMessage", chat_id=wati.id)
+    before = len(wati.messages)
+    await tell_slipped(paced_bot.application)  # Telegram fails her notice
+    assert len(wati.messages) == before
+    slips = [m for m in await paced_bot.services.outbox.all_messages() if m.kind == SLIP]
+    assert [(m.user_id, m.status) for m in slips if m.user_id == wati.id] == [
+        (wati.id, OutboxStatus.PENDING)
+    ]
+    welcome = next(
+        m
+        for m in await paced_bot.services.outbox.all_messages()
+        if m.kind == WELCOME and m.user_id == wati.id
+    )
+    assert "renoticed_at" not in welcome.params  # not told: nothing recorded
+
+    clock.advance(seconds=5)  # the retry falls due, well within a minute
+    sender = paced_bot.application.bot_data[SENDER_KEY]
+    await sender.drain()
+    assert "antrean lebih lambat dari perkiraan" in wati.last.text
+    assert "antrean ke-2" in wati.last.text
+    welcome = next(
+        m
+        for m in await paced_bot.services.outbox.all_messages()
+        if m.kind == WELCOME and m.user_id == wati.id
+    )
+    assert welcome.params["renoticed_at"] == clock().isoformat()
+    told = len(wati.messages)
+    for _ in range(5):  # told once: nobody is told again meanwhile
         clock.advance(seconds=5)
         await tell_slipped(paced_bot.application)
     assert len(wati.messages) == told
