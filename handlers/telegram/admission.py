@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -92,11 +93,21 @@ async def _admit_unless_looping(application: DodolanApplication) -> None:
         await admit_waiting(application)
 
 
-class AdmissionLoop:
-    """One task that admits waiting newcomers round after round, never two rounds at once."""
+async def _rest() -> None:
+    await asyncio.sleep(ADMIT_EVERY)
 
-    def __init__(self, application: DodolanApplication) -> None:
+
+class AdmissionLoop:
+    """One task that admits waiting newcomers round after round, never two rounds at once:
+    it rests (``rest``, :data:`ADMIT_EVERY` by default) only after a round has ended."""
+
+    def __init__(
+        self,
+        application: DodolanApplication,
+        rest: Callable[[], Awaitable[None]] = _rest,
+    ) -> None:
         self._application = application
+        self._rest = rest
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -117,7 +128,7 @@ class AdmissionLoop:
                 await admit_waiting(self._application)
             except Exception:
                 logger.exception("admitting queued newcomers failed; trying again")
-            await asyncio.sleep(ADMIT_EVERY)
+            await self._rest()
 
 
 def start_loop(application: DodolanApplication) -> None:
