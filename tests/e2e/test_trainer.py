@@ -296,6 +296,20 @@ async def test_revoked_trainer_buttons_change_nothing_and_show_nobody(
     assert "daftar" in menu and "kelas" not in menu
 
 
+async def test_a_revoked_trainers_file_is_refused_and_not_kept(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, staff: FakeUser
+) -> None:
+    joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
+    await class_with(bot, emulator, joko, [siti])
+    await joko.command("kelas")
+    await joko.press("📚 Materi ke semua peserta")  # a follow-up begun
+    await revoke(staff, "Pak Joko")
+
+    replies = await joko.send_document("materi.pdf", b"%PDF-1.4 materi", "application/pdf")
+    assert [r.text for r in replies] == [REFUSED]
+    assert await bot.services.db.fetch_all("SELECT sha256 FROM stored_files") == []
+
+
 async def test_revoked_trainer_cannot_tick_a_class_that_is_over(
     bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, staff: FakeUser
 ) -> None:
