@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.app.delivery import DeliveryRunner
 from bot.core.models import TrainingSession
+from handlers.telegram.delivery import SENDER_KEY
 from simulator import BotApiEmulator, BotMessage, FakeUser
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import RunningBot
@@ -307,6 +309,26 @@ async def test_a_revoked_trainers_file_is_refused_and_not_kept(
 
     replies = await joko.send_document("materi.pdf", b"%PDF-1.4 materi", "application/pdf")
     assert [r.text for r in replies] == [REFUSED]
+    assert await bot.services.db.fetch_all("SELECT sha256 FROM stored_files") == []
+
+
+async def test_a_file_sent_for_a_dropped_draft_is_deleted_by_the_periodic_work(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
+) -> None:
+    joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
+    await class_with(bot, emulator, joko, [siti])
+    await joko.command("kelas")
+    await joko.press("📚 Materi ke semua peserta")
+    await joko.send_document("materi.pdf", b"%PDF-1.4 materi", "application/pdf")
+    await bot.services.dialogs.end(joko.id)  # the draft is dropped, never sent
+    assert bot.application is not None
+    runner = bot.application.bot_data[SENDER_KEY]
+    assert isinstance(runner, DeliveryRunner)
+    await runner.safety_tick()
+    assert len(await bot.services.db.fetch_all("SELECT sha256 FROM stored_files")) == 1
+
+    bot.clock.moment += timedelta(days=1, minutes=1)
+    await runner.safety_tick()
     assert await bot.services.db.fetch_all("SELECT sha256 FROM stored_files") == []
 
 
