@@ -25,6 +25,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from bot.app.container import Services
 from bot.core.notices import ChannelName
 from bot.core.ports import Channel
+from bot.services.admission import SlipNotices, WelcomeNotices
 from bot.services.booking_notices import BookingNotices
 from bot.services.calendar import organizer_address
 from bot.services.delivery import Builders, DeliveryService
@@ -64,6 +65,8 @@ def programme_builders(services: Services) -> Builders:
         services.sessions,
         services.users,
     ).register(builders)
+    WelcomeNotices(catalog, services.profile, services.dialogs).register(builders)
+    SlipNotices(catalog, services.admission).register(builders)
     return builders
 
 

@@ -19,27 +19,32 @@ the queue row (``promised_by``), so it survives a restart.
 **A slip.** Should that moment pass without a welcome, :meth:`Admission.slipped` makes one
 new promise from the rate measured now and queues it as an outbox row of its own kind
 (``admission_slip``, the new moment in its params), at most once per :data:`SLIP_INTERVAL`
-for each person. The row is built at send time by :meth:`Admission.slip_place` (the place
-then, the minutes to the moment) and only once the channel accepted it does
-:meth:`Admission.told` make the new moment the welcome's promise and note ``renoticed_at``:
-a slip notice that could not be sent promises nothing, and is tried again after the interval.
+for each person. :class:`SlipNotices` builds it at send time (the place then, the minutes to
+the moment) and, only once the channel accepted it, :meth:`Admission.told` makes the new
+moment the welcome's promise and notes ``renoticed_at``: a slip notice that could not be
+sent promises nothing, and is tried again after the interval.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.clock import Clock
 from bot.core.models import OutboxMessage, OutboxStatus
-from bot.core.ports import UnitOfWork
+from bot.core.notices import Notice, NoticeKind
+from bot.core.ports import ProfileReader, UnitOfWork
 from bot.core.repositories import WelcomeQueue
+from bot.i18n import Catalog
+from bot.services import owner_screens, signup
+from bot.services.delivery import Builders
+from bot.services.dialogs import DialogService
 
-WELCOME = "signup_welcome"
-SLIP = "admission_slip"  # {promised_by}: "the queue is slower than promised", and the new moment
+WELCOME = NoticeKind.SIGNUP_WELCOME
+SLIP = NoticeKind.ADMISSION_SLIP  # {promised_by}: slower than promised, and the new moment
 # Sent before announcements and daily tips, after offers and replies owed since a crash.
 WELCOME_PRIORITY = 3
 # The edge admits waiting newcomers as room frees up; should it not (it stopped, say), the
@@ -292,3 +297,51 @@ def _slipped(message: OutboxMessage, now: datetime) -> bool:
         if lately is not None and lately + SLIP_INTERVAL > now:
             return False
     return True
+
+
+def welcome_notice(catalog: Catalog, language: str, name: str) -> Notice:
+    """The first message a newcomer gets: the greeting and the consent question, in one."""
+    greeting = catalog.text(language, "start.welcome", name=name)
+    return owner_screens.with_lead(greeting, owner_screens.consent(catalog, language))
+
+
+class WelcomeNotices:
+    """Builds a queued welcome when it is sent, on whichever channel queued it."""
+
+    def __init__(self, catalog: Catalog, owners: ProfileReader, dialogs: DialogService) -> None:
+        self.catalog, self.owners, self.dialogs = catalog, owners, dialogs
+
+    def register(self, builders: Builders) -> None:
+        """Add the welcome's builder."""
+        builders.add(WELCOME, self.welcome)
+
+    async def welcome(self, message: OutboxMessage, lang: str, now: datetime) -> Notice | None:
+        """The welcome, unless the newcomer has moved on (signed up, or past consent)."""
+        if await self.owners.get(message.user_id) is not None:
+            return None
+        dialog = await self.dialogs.current(message.user_id)
+        if dialog is None or dialog.flow != signup.FLOW or dialog.step != signup.CONSENT:
+            return None
+        name = str(message.params.get("name") or "")
+        return replace(welcome_notice(self.catalog, lang, name), kind=WELCOME)
+
+
+class SlipNotices:
+    """Builds a slip notice when it is sent, and records it as told once it was."""
+
+    def __init__(self, catalog: Catalog, admission: Admission) -> None:
+        self.catalog, self.admission = catalog, admission
+
+    def register(self, builders: Builders) -> None:
+        """Add the slip notice's builder and what its sending records."""
+        builders.add(SLIP, self.slip, self.admission.told)
+
+    async def slip(self, message: OutboxMessage, lang: str, now: datetime) -> Notice | None:
+        """Sorry, the new place and minutes; unless the newcomer no longer waits."""
+        place = await self.admission.slip_place(message, now)
+        if place is None:
+            return None
+        text = self.catalog.text(
+            lang, "admission.slipped", place=place.place, minutes=place.minutes
+        )
+        return Notice(text, kind=SLIP)

@@ -39,7 +39,7 @@ from bot.core import choices as ids
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed, StaleAction
 from bot.core.models import Role, TrainingSession
-from bot.core.notices import Choice, Notice
+from bot.core.notices import Choice, Notice, NoticeKind
 from bot.core.ports import ReminderQueue, Transaction, UnitOfWork
 from bot.core.questions import Line, Question, QuestionCounts, ThreadMessage, TicketStatus
 from bot.formatting import format_datetime
@@ -61,7 +61,8 @@ logger = logging.getLogger(__name__)
 
 BURST = (5, timedelta(minutes=10))  # more questions than this in that time: please wait
 REMIND_BEFORE = timedelta(hours=1)  # staff are reminded this long before a promise
-TICKET_KIND, DUE_KIND, ANSWER_KIND = "question_ticket", "question_due", "question_answer"
+TICKET_KIND, DUE_KIND = NoticeKind.QUESTION_TICKET, NoticeKind.QUESTION_DUE
+ANSWER_KIND = NoticeKind.QUESTION_ANSWER
 
 
 class QuestionStore(Protocol):

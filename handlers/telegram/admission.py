@@ -22,16 +22,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
 from telegram.ext import ExtBot
 
 from bot.app.container import Services
-from bot.core.models import OutboxMessage
-from bot.services import signup
-from bot.services.admission import SLIP, WELCOME
+from bot.services.admission import welcome_notice
 from handlers.telegram import delivery, views
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.ratelimit import PriorityRateLimiter
@@ -160,44 +157,13 @@ def welcome_screen(
     services: Services, language: str, name: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The first message a newcomer gets: the greeting and the consent question, in one."""
-    catalog = services.catalog
-    text, markup = views.consent_prompt(catalog, language)
-    return f"{catalog.text(language, 'start.welcome', name=name)}\n\n{text}", markup
-
-
-async def render_welcome(
-    services: Services, language: str, message: OutboxMessage, now: datetime
-) -> tuple[str, InlineKeyboardMarkup] | None:
-    """A queued welcome, unless the newcomer has moved on (signed up, or past consent)."""
-    if await services.profile.get(message.user_id) is not None:
-        return None
-    dialog = await services.dialogs.current(message.user_id)
-    if dialog is None or dialog.flow != signup.FLOW or dialog.step != signup.CONSENT:
-        return None
-    return welcome_screen(services, language, str(message.params.get("name") or ""))
-
-
-async def render_slip(
-    services: Services, language: str, message: OutboxMessage, now: datetime
-) -> tuple[str, None] | None:
-    """A slip notice: sorry, the new place and minutes; unless the newcomer no longer waits."""
-    place = await services.admission.slip_place(message, now)
-    if place is None:
-        return None
-    text = services.catalog.text(
-        language, "admission.slipped", place=place.place, minutes=place.minutes
-    )
-    return text, None
-
-
-async def slip_told(services: Services, message: OutboxMessage, now: datetime) -> None:
-    """The slip notice was sent: its new moment becomes the promise."""
-    await services.admission.told(message, now)
+    text, markup = views.render(welcome_notice(services.catalog, language, name))
+    assert markup is not None  # the consent always has its two choices
+    return text, markup
 
 
 def register(application: DodolanApplication) -> None:
-    """Render queued welcomes and slip notices; admit waiting newcomers on every tick (tests)
-    and in the admission loop (:func:`start_loop`, while delivery runs in the background)."""
-    delivery.add_renderer(application, WELCOME, render_welcome)
-    delivery.add_renderer(application, SLIP, render_slip, after_sent=slip_told)
+    """Admit waiting newcomers on every tick (tests) and in the admission loop
+    (:func:`start_loop`, while delivery runs in the background). The queued welcome is built
+    by ``bot.services.admission.WelcomeNotices``, like every other notice."""
     delivery.add_tick(application, "admission", _admit_unless_looping)
