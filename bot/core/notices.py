@@ -62,6 +62,7 @@ class NoticeKind(StrEnum):
     FEEDBACK = "feedback"
     ANNOUNCEMENT = "announcement"  # any broadcast (its category says which kind)
     SIGNUP_WELCOME = "signup_welcome"  # a newcomer's welcome, queued in a launch rush
+    ADMISSION_SLIP = "admission_slip"  # the rush queue is slower than promised: a new promise
     QUESTION_TICKET = "question_ticket"  # a question to the Dinas, to the staff who take it
     QUESTION_DUE = "question_due"  # a question still unanswered when its time is up
     QUESTION_ANSWER = "question_answer"  # the answer, to the person who asked
