@@ -23,6 +23,8 @@ _FORGET_PERSON = (
     "UPDATE questions SET answered_by = NULL WHERE answered_by = :user",
     "UPDATE question_messages SET author_id = NULL WHERE author_id = :user",
 )
+# outbox rows that name a question (storage keeps no import of the services' constants)
+_QUESTION_KINDS = ("question_ticket", "question_due", "question_answer")
 
 
 class AlreadyRegistered(Exception):
@@ -133,6 +135,11 @@ class OwnerRepository:
                 "DELETE FROM delivery_statuses WHERE message_id IN "
                 "(SELECT message_id FROM outbox WHERE user_id = ? AND message_id IS NOT NULL)",
                 (user_id,),
+            )
+            await conn.execute(  # staff's cards and reminders about the person's questions
+                "DELETE FROM outbox WHERE kind IN (?, ?, ?) AND json_extract(params, "
+                "'$.question') IN (SELECT id FROM questions WHERE user_id = ?)",
+                (*_QUESTION_KINDS, user_id),
             )
             cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
             roles = await conn.execute("DELETE FROM user_roles WHERE user_id = ?", (user_id,))

@@ -162,6 +162,7 @@ class Services:
                 tips,
                 catalog,
                 now,
+                profiles=owners,
             ),
         )
 

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
 from bot.core.clock import Clock
-from bot.core.errors import NotAllowed, StaleAction
+from bot.core.errors import InvalidInput, NotAllowed, StaleAction
 from bot.core.models import Role, TrainingSession
 from bot.core.notices import Choice, Notice
 from bot.core.ports import ReminderQueue, Transaction, UnitOfWork
@@ -62,6 +62,18 @@ logger = logging.getLogger(__name__)
 BURST = (5, timedelta(minutes=10))  # more questions than this in that time: please wait
 REMIND_BEFORE = timedelta(hours=1)  # staff are reminded this long before a promise
 TICKET_KIND, DUE_KIND, ANSWER_KIND = "question_ticket", "question_due", "question_answer"
+# Telegram and WhatsApp both refuse a text over 4,096 characters: an answer leaves room for
+# its heading and the quoted question, a ticket card for the owner's details.
+MAX_ANSWER = 3500
+MAX_QUOTE = 300  # the owner's question, as quoted under an answer
+MAX_THREAD = 2800  # the conversation on a ticket card, latest messages first
+MAX_THREAD_LINE = 1200  # one message of it
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in "…" if it was cut."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 class QuestionStore(Protocol):
@@ -117,6 +129,12 @@ class People(Protocol):
     async def display_names(self, user_ids: Iterable[int]) -> dict[int, str]: ...
 
 
+class Profiles(Protocol):
+    """Owners' profiles: only someone signed up (and so consented) may ask."""
+
+    async def get(self, user_id: int) -> object | None: ...
+
+
 class Bookings(Protocol):
     """The owner's bookings in sessions not over yet."""
 
@@ -167,6 +185,8 @@ class QuestionDesk:
         tips: Subscriptions,
         catalog: Catalog,
         now: Clock,
+        *,
+        profiles: Profiles,
     ) -> None:
         self._db = db
         self._store = store
@@ -179,6 +199,7 @@ class QuestionDesk:
         self._tips = tips
         self._catalog = catalog
         self._now = now
+        self._profiles = profiles
 
     @property
     def tz(self) -> ZoneInfo:
@@ -191,6 +212,10 @@ class QuestionDesk:
         """Answer free text from the first line that can; record it for /statistik."""
         if not terms(text):
             return Reply(None)  # "ok", "makasih", "halo": nothing is asked
+        if await self._profiles.get(user_id) is None:  # no sign-up, no consent: nothing kept
+            if not looks_like_question(text):
+                return Reply(None)
+            return Reply(None, (Notice(self._t(language, "questions.sign_up_first")),))
         now = self._now()
         count, window = BURST
         if await self._store.count_since(user_id, now - window) >= count:
@@ -285,7 +310,7 @@ class QuestionDesk:
             await self._store.reopen(tx, thread.id, due)
             trainer = await self._trainer_of(thread)
             await self._notify(tx, thread.id, trainer, due, now, remind=due != thread.due_at)
-        who = await self._who(thread, language)
+        who = Html(await self._who(thread, language))
         when = format_datetime(due, self.tz, language)
         notice = Notice(self._t(language, "questions.handed_more", who=who, when=when))
         return Reply(Line.PERSON, (notice,), None, thread.id)
@@ -366,8 +391,15 @@ class QuestionDesk:
         return question
 
     async def answer(self, actor_id: int, question_id: int, text: str) -> None:
-        """A person's answer: stored in the thread, and sent to the owner via the outbox."""
+        """A person's answer: stored in the thread, and sent to the owner via the outbox.
+
+        An answer too long for one message is refused (``InvalidInput``), nothing stored.
+        """
         question = await self._ticket(actor_id, question_id)
+        if len(text.strip()) > MAX_ANSWER:
+            raise InvalidInput(
+                "questions.ticket.too_long", length=len(text.strip()), limit=MAX_ANSWER
+            )
         now = self._now()
         async with self._db.transaction() as tx:
             message = await self._store.add_message(tx, question_id, "staff", actor_id, text, now)
