@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,8 @@ _FORGET_PERSON = (
 )
 # outbox rows that name a question (storage keeps no import of the services' constants)
 _QUESTION_KINDS = ("question_ticket", "question_due", "question_answer")
+# the row that overwrites a ticket card staff were sent with a neutral text
+_ERASED_KIND = "question_erased"
 
 
 class AlreadyRegistered(Exception):
@@ -54,8 +57,9 @@ def _column_value(field: str, value: Any) -> Any:
 class OwnerRepository:
     """All SQL about owners' personal data."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, queued: Callable[[datetime], None] | None = None) -> None:
         self._db = db
+        self._queued = queued  # told the due time of the messages an erasure queues
 
     async def get(self, user_id: int) -> OwnerProfile | None:
         """Return the owner's profile, or None if they have not signed up."""
@@ -128,13 +132,24 @@ class OwnerRepository:
         Rows keyed to the user go with the ``users`` row (profile, consents, bookings with
         attendance and feedback, tips, queued messages); roles and the Telegram name of staff
         and trainers are deleted, and the programme's own records (sessions, announcements)
-        no longer point at them. The write-ahead log is emptied afterwards.
+        no longer point at them. The cards and reminders staff were queued about the person's
+        questions go too; those already sent are overwritten with a neutral text (a
+        ``question_erased`` row each). The write-ahead log is emptied afterwards.
         """
         async with self._db.transaction() as conn:
             await conn.execute(  # what channels said of the person's messages goes first
                 "DELETE FROM delivery_statuses WHERE message_id IN "
                 "(SELECT message_id FROM outbox WHERE user_id = ? AND message_id IS NOT NULL)",
                 (user_id,),
+            )
+            stamp = to_db_time(now)
+            cards = await conn.execute(  # the cards staff hold get a neutral text instead
+                "INSERT INTO outbox (user_id, kind, params, priority, due_at, created_at) "
+                "SELECT user_id, ?, json_object('message', message_id), 3, ?, ? FROM outbox "
+                "WHERE kind IN (?, ?) AND status = 'sent' AND message_id IS NOT NULL "
+                "AND json_extract(params, '$.question') IN "
+                "(SELECT id FROM questions WHERE user_id = ?)",
+                (_ERASED_KIND, stamp, stamp, *_QUESTION_KINDS[:2], user_id),
             )
             await conn.execute(  # staff's cards and reminders about the person's questions
                 "DELETE FROM outbox WHERE kind IN (?, ?, ?) AND json_extract(params, "
@@ -151,6 +166,8 @@ class OwnerRepository:
                 "INSERT INTO erasures (erased_at) VALUES (?)", (now.date().isoformat(),)
             )
         await self._db.forget_deleted()
+        if cards.rowcount and self._queued is not None:
+            self._queued(now)
         return True
 
     async def erasure_count(self) -> int:

@@ -85,6 +85,10 @@ class Notice:
     # What a channel that folds many choices behind one button calls it ("Menu" for the
     # menu); None: the channel's own word ("Pilih").
     choices_label: str | None = None
+    # The channel's id of a message the bot sent this recipient before: this notice replaces
+    # its text (and removes its buttons) instead of being sent anew. A channel that cannot
+    # edit sent messages rejects it.
+    replaces: str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from bot.services.delivery import Builders
 from bot.services.questions import (
     ANSWER_KIND,
     DUE_KIND,
+    ERASED_KIND,
     MAX_QUOTE,
     MAX_THREAD,
     MAX_THREAD_LINE,
@@ -96,6 +97,7 @@ class QuestionNotices:
         builders.add(TICKET_KIND, self.ticket)
         builders.add(DUE_KIND, self.due)
         builders.add(ANSWER_KIND, self.answer)
+        builders.add(ERASED_KIND, self.erased)
 
     async def ticket(self, message: OutboxMessage, lang: str, now: datetime) -> Notice | None:
         """The ticket as staff or the trainer see it; None if they may no longer answer it."""
@@ -123,6 +125,11 @@ class QuestionNotices:
             lang, "questions.answer", who=who, text=reply.text, question=quoted
         )
         return Notice(text, kind=message.kind, params={"question": str(question.id)})
+
+    async def erased(self, message: OutboxMessage, lang: str, now: datetime) -> Notice:
+        """A ticket card staff were sent, overwritten once its owner's data was erased."""
+        text = self.catalog.text(lang, "questions.ticket.erased")
+        return Notice(text, kind=message.kind, replaces=str(message.params["message"]))
 
     async def _ticket(self, message: OutboxMessage) -> Question | None:
         question = await self.store.get(int(message.params["question"]))
@@ -176,7 +183,9 @@ class QuestionNotices:
             if room < MAX_THREAD_LINE // 4:
                 break  # too little room left to show an earlier message usefully
             text = clip(m.text, min(MAX_THREAD_LINE, room))
-            lines.insert(0, self.catalog.text(lang, f"questions.ticket.{m.author}_line", text=text))
+            lines.insert(
+                0, self.catalog.text(lang, f"questions.ticket.{m.author}_line", text=text)
+            )
             room -= len(text) + 4
         if len(lines) < len(thread):
             earlier = self.catalog.text(

@@ -19,7 +19,11 @@ word or an answer the bot asked for) and decides, in order:
    (a reply to the answer, or text no FAQ entry fits within a week) continues the thread.
 
 Text that asks nothing ("ok makasih", a name, "asdfgh") is no question: the edge answers
-as it did before (:func:`bot.services.question_intent.looks_like_question`).
+as it did before (:func:`bot.services.question_intent.looks_like_question`). Only someone
+signed up (and so consented) may ask: anyone else is pointed to /daftar, alike on every
+channel, and nothing they typed is kept. Texts are bounded for one message: a ticket card
+shows the latest messages that fit, shortened; an answer longer than :data:`MAX_ANSWER` is
+refused.
 
 Every staff or trainer action re-reads the role and the session's trainer from the database:
 a revoked trainer's reply or tap is refused. An owner asking many questions in a short time
@@ -62,6 +66,7 @@ logger = logging.getLogger(__name__)
 BURST = (5, timedelta(minutes=10))  # more questions than this in that time: please wait
 REMIND_BEFORE = timedelta(hours=1)  # staff are reminded this long before a promise
 TICKET_KIND, DUE_KIND, ANSWER_KIND = "question_ticket", "question_due", "question_answer"
+ERASED_KIND = "question_erased"  # a card staff hold, overwritten after the owner's erasure
 # Telegram and WhatsApp both refuse a text over 4,096 characters: an answer leaves room for
 # its heading and the quoted question, a ticket card for the owner's details.
 MAX_ANSWER = 3500

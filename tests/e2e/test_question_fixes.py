@@ -28,8 +28,14 @@ async def test_an_erased_owners_old_ticket_card_does_not_act_on_a_newer_ticket(
     await siti.send("Bu, izin usaha rumahan perlu surat dari RT juga kah?")
     await both.tick()
     old_card = staff.messages[-1]
+    assert "izin usaha rumahan" in old_card.text
     await siti.command("hapusdata")
     await siti.press("🗑 Ya, hapus data saya")
+    await both.tick()
+    (card,) = [m for m in staff.messages if m.message_id == old_card.message_id]
+    assert "dihapus atas permintaan pemilik" in card.text
+    assert "izin usaha" not in card.text and "Siti" not in card.text
+    assert card.buttons == [] and card.edited
 
     budi = emulator.user(1002, "Budi", language_code="id")
     await budi.command("bantuan")
