@@ -11,6 +11,7 @@ import aiosqlite
 
 from bot.core.models import PROFILE_FIELDS as PROFILE_FIELDS
 from bot.core.models import Consent, OwnerProfile
+from bot.core.notices import NoticeKind
 from storage.database import Database, from_db_time, to_db_time
 
 # What the programme keeps after a person's erasure no longer says who they were.
@@ -24,10 +25,13 @@ _FORGET_PERSON = (
     "UPDATE questions SET answered_by = NULL WHERE answered_by = :user",
     "UPDATE question_messages SET author_id = NULL WHERE author_id = :user",
 )
-# outbox rows that name a question (storage keeps no import of the services' constants)
-_QUESTION_KINDS = ("question_ticket", "question_due", "question_answer")
-# the row that overwrites a ticket card staff were sent with a neutral text
-_ERASED_KIND = "question_erased"
+# outbox rows that name a question; the row that overwrites a card staff got with a neutral text
+_QUESTION_KINDS = (
+    NoticeKind.QUESTION_TICKET.value,
+    NoticeKind.QUESTION_DUE.value,
+    NoticeKind.QUESTION_ANSWER.value,
+)
+_ERASED_KIND = NoticeKind.QUESTION_ERASED.value
 
 
 class AlreadyRegistered(Exception):

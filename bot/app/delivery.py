@@ -24,6 +24,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from bot.app.container import Services
 from bot.core.notices import ChannelName
 from bot.core.ports import Channel
+from bot.services.admission import WelcomeNotices
 from bot.services.booking_notices import BookingNotices
 from bot.services.calendar import organizer_address
 from bot.services.delivery import Builders, DeliveryService
@@ -62,6 +63,7 @@ def programme_builders(services: Services) -> Builders:
         services.sessions,
         services.users,
     ).register(builders)
+    WelcomeNotices(catalog, services.profile, services.dialogs).register(builders)
     return builders
 
 

@@ -44,7 +44,6 @@ from handlers.telegram.delivery import (
     ESTIMATE_KEY,
     PROBLEMS_KEY,
     SENDER_KEY,
-    add_telegram_renderers,
     start_ticks,
 )
 from handlers.telegram.menus import set_default_menus, set_user_menu
@@ -162,7 +161,6 @@ async def _start_delivery(
     """Start delivery through Telegram and any other channel (``background=False``: tests
     drain by hand)."""
     builders = programme_builders(services)
-    add_telegram_renderers(builders, application, services)
     channels = {ChannelName.TELEGRAM: TelegramChannel(application.bot), **extra}
     job_queue = application.job_queue
     scheduler = job_queue.scheduler if job_queue is not None else None

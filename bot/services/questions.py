@@ -43,7 +43,7 @@ from bot.core import choices as ids
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotAllowed, StaleAction
 from bot.core.models import Role, TrainingSession
-from bot.core.notices import Choice, Notice
+from bot.core.notices import Choice, Notice, NoticeKind
 from bot.core.ports import ReminderQueue, Transaction, UnitOfWork
 from bot.core.questions import Line, Question, QuestionCounts, ThreadMessage, TicketStatus
 from bot.formatting import format_datetime
@@ -65,8 +65,8 @@ logger = logging.getLogger(__name__)
 
 BURST = (5, timedelta(minutes=10))  # more questions than this in that time: please wait
 REMIND_BEFORE = timedelta(hours=1)  # staff are reminded this long before a promise
-TICKET_KIND, DUE_KIND, ANSWER_KIND = "question_ticket", "question_due", "question_answer"
-ERASED_KIND = "question_erased"  # a card staff hold, overwritten after the owner's erasure
+TICKET_KIND, DUE_KIND = NoticeKind.QUESTION_TICKET, NoticeKind.QUESTION_DUE
+ANSWER_KIND, ERASED_KIND = NoticeKind.QUESTION_ANSWER, NoticeKind.QUESTION_ERASED
 # Telegram and WhatsApp both refuse a text over 4,096 characters: an answer leaves room for
 # its heading and the quoted question, a ticket card for the owner's details.
 MAX_ANSWER = 3500

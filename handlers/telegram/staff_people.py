@@ -8,7 +8,7 @@ from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import InvalidInput, NotAllowed
-from bot.core.models import Role
+from bot.core.models import Role, Trainer
 from bot.i18n import Html, escape
 from bot.services.delivery_report import outbox_report
 from bot.services.invites import PAYLOAD_PREFIX
@@ -20,7 +20,6 @@ from handlers.telegram.auth import refuse, requires
 from handlers.telegram.common import refresh_menu
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.menus import set_user_menu
-from storage.invites import Trainer
 
 RECENT = timedelta(days=7)  # trainers still look up a session's people a week after it
 MAX_TEXT = 4000
