@@ -146,3 +146,21 @@ async def test_a_long_thread_still_reaches_the_staff_with_its_latest_messages(
     assert len(staff.messages) > seen, "the owner's addition never reached the staff"
     card = staff.messages[-1]
     assert "surat dari kelurahan" in card.text and len(card.text) <= TELEGRAM_LIMIT
+
+
+async def test_a_ticket_id_is_shown_without_thousands_grouping(
+    both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    staff = await staff_member(both, emulator)
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    async with both.services.db.transaction() as tx:  # as if 1,233 questions came before
+        await tx.execute("UPDATE id_allocator SET next_id = 1234 WHERE name = 'questions'")
+    await siti.send("Bu, izin usaha rumahan perlu surat dari RT juga kah?")
+    await both.tick()
+    card = staff.messages[-1]
+    assert "#1234" in card.text
+
+    (sent,) = await staff.reply_to(card.message_id, "Tidak perlu, Bu.")
+    assert "#1234" in sent.text
