@@ -141,6 +141,8 @@ class WhatsAppChannel:
 
     async def send(self, recipient: Recipient, notice: Notice, *, bulk: bool) -> SentRef:
         """Deliver one notice: free-form inside the window, else as its template."""
+        if notice.replaces is not None:
+            raise Rejected("whatsapp: a sent message cannot be edited")
         notice = for_whatsapp(notice, recipient.language)  # "/jadwal" reads "jadwal" here
         to = address(recipient)
         if await self.windows.is_open(to):

@@ -84,6 +84,7 @@ def notice_to_json(notice: Notice) -> dict[str, Any]:
         "kind": notice.kind,
         "params": notice.params,
         "choices_label": notice.choices_label,
+        "replaces": notice.replaces,
     }
 
 
@@ -112,6 +113,7 @@ def notice_from_json(data: dict[str, Any]) -> Notice:
         kind=data.get("kind", ""),
         params=dict(data.get("params", {})),
         choices_label=data.get("choices_label"),
+        replaces=data.get("replaces"),
     )
 
 
