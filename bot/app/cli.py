@@ -35,9 +35,11 @@ from bot.services.session_import import (
 )
 from bot.services.tips_content import DEFAULT_TIPS_FILE, parse_tips
 from handlers.telegram.webhook import run_webhook
+from handlers.whatsapp.replies import report_lines
 from storage.backup import backup_database
 from storage.database import Database, DatabaseUnavailable
 from storage.migrate import current_version, migrate
+from storage.whatsapp_replies import WhatsAppReplyRepository
 
 logger = logging.getLogger(__name__)
 
@@ -360,6 +362,7 @@ async def _outbox(settings: Settings) -> str:
     services = await Services.start(settings, system_clock)
     try:
         report = await outbox_report(services)
+        replies = await report_lines(WhatsAppReplyRepository(services.db), services.now())
     finally:
         await services.close()
     lines = ["Outbox:"]
@@ -381,4 +384,4 @@ async def _outbox(settings: Settings) -> str:
         f"  {o.name} (user {o.user_id})" + (f": {', '.join(o.sessions)}" if o.sessions else "")
         for o in report.unreachable
     ]
-    return "\n".join(lines)
+    return "\n".join([*lines, *replies])

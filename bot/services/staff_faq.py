@@ -99,7 +99,7 @@ class StaffFaq:
 
     async def sent_notice(self, actor_id: int, question_id: int, language: str) -> Notice:
         """ "Answer sent", with "📚 Jadikan FAQ" under it for staff."""
-        text = self._t(language, "questions.ticket.sent", id=question_id)
+        text = self._t(language, "questions.ticket.sent", id=str(question_id))
         if Role.STAFF not in await self._people.roles(actor_id):
             return Notice(text)
         make = Choice(
@@ -124,7 +124,11 @@ class StaffFaq:
             ids.pack(ids.STAFF_FAQ, "no", qid), self._t(language, "questions2.button.cancel")
         )
         text = self._t(
-            language, "questions2.proposal", id=question_id, question=question.text, answer=answer
+            language,
+            "questions2.proposal",
+            id=str(question_id),
+            question=question.text,
+            answer=answer,
         )
         return Notice(text, (save, cancel), (2,))
 

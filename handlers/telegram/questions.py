@@ -103,6 +103,9 @@ async def received_reply(update: Update, context: DodolanContext) -> None:
     except StaleAction:
         await message.reply_text(context.t("questions.closed"))
         return
+    except InvalidInput as refusal:
+        await message.reply_text(context.t(refusal.key, **refusal.params))
+        return
     text, markup = render(await context.services.staff_faq.sent_notice(user.id, ticket, lang))
     await message.reply_text(text, reply_markup=markup)
 
@@ -147,9 +150,9 @@ async def tapped_ticket(update: Update, context: DodolanContext) -> None:
         ticket = int(parts[1])
         if parts[0] == "done":
             await desk.close(user.id, ticket)
-            text = context.t("questions.ticket.done", id=ticket)
+            text = context.t("questions.ticket.done", id=str(ticket))
         elif await desk.forward(user.id, ticket):
-            text = context.t("questions.ticket.forwarded", id=ticket)
+            text = context.t("questions.ticket.forwarded", id=str(ticket))
         else:
             text = context.t("questions.ticket.forward_staff")
     except NotAllowed:

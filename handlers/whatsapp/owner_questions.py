@@ -32,16 +32,16 @@ async def show(turn: Turn, reply: Reply) -> None:
 
 @dataclass
 class AskFirst:
-    """A fallback that takes a registered owner's text as a question; the rest goes on."""
+    """A fallback that takes text as a question (the desk decides who may ask); the rest
+    goes on."""
 
     otherwise: Handler | None
 
     async def __call__(self, turn: Turn) -> None:
         """Answer the question, or hand the message to the fallback before this one."""
-        media = turn.event.kind is InboundKind.MEDIA
-        if media and await _registered(turn) and await _received_file(turn):
+        if turn.event.kind is InboundKind.MEDIA and await _received_file(turn):
             return
-        if turn.event.kind is InboundKind.TEXT and turn.text and await _registered(turn):
+        if turn.event.kind is InboundKind.TEXT and turn.text:
             if await _replied_to_answer(turn):
                 return
             reply = await turn.services.questions.ask(
@@ -97,10 +97,6 @@ async def _replied_to_answer(turn: Turn) -> bool:
     except StaleAction:
         await turn.say("questions.closed")
     return True
-
-
-async def _registered(turn: Turn) -> bool:
-    return await turn.services.profile.get(turn.user_id) is not None
 
 
 async def tapped(turn: Turn) -> None:

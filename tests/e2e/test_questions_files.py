@@ -118,3 +118,18 @@ async def test_erasing_the_owner_deletes_the_files_sent_with_questions(
     await siti.press("🗑 Ya, hapus data saya")
     assert await both.services.db.fetch_one("SELECT 1 FROM stored_files") is None
     assert b"nota pembelian" not in database_bytes(both.settings.database)
+
+
+async def test_the_daily_file_prune_keeps_the_files_sent_with_questions(
+    both: RunningBot, emulator: BotApiEmulator, clock: FakeClock
+) -> None:
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    await siti.send("Bu, label kemasan saya begini sudah sesuai aturan belum?")
+    await siti.send_photo(TINY_PNG)
+    clock.advance(days=3)
+    assert await both.services.files.prune() == 0
+    (question,) = await questions_of(both, 1001)
+    (file,) = await QuestionRepository(both.services.db).files_of(question.id)
+    assert await both.services.files.get(file.sha256) is not None
