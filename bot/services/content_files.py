@@ -69,6 +69,21 @@ def parse_entries(
     return tuple(entries), sorted(problems, key=lambda p: p.line)
 
 
+def entries_under(
+    root: yaml.Node | None, key: str, one: str, many: str
+) -> list[yaml.MappingNode] | Problem:
+    """The mapping nodes listed under ``key:`` at the top of the file ("tip", "tips")."""
+    if isinstance(root, yaml.MappingNode):
+        for name, value in root.value:
+            if name.value == key and isinstance(value, yaml.SequenceNode):
+                bad = [n for n in value.value if not isinstance(n, yaml.MappingNode)]
+                if bad:
+                    return Problem(line_of(bad[0]), f"each {one} must be a mapping of fields")
+                return list(value.value)
+    line = line_of(root) if root is not None else 1
+    return Problem(line, f"the file must have '{key}:' with a list of {many}")
+
+
 def line_of(node: yaml.Node) -> int:
     """The 1-based line a YAML node starts on."""
     return int(node.start_mark.line) + 1

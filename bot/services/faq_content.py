@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.markup import MarkupError, visible_length
-from bot.services.content_files import Problem, parse_entries
+from bot.services.content_files import Problem, entries_under, parse_entries
 from bot.services.content_files import line_of as _line
 from bot.services.tips_content import TipsFileError
 
@@ -63,14 +63,7 @@ def parse_faq(text: str) -> tuple[tuple[FaqEntry, ...], list[Problem]]:
 
 
 def _entry_nodes(root: yaml.Node | None) -> list[yaml.MappingNode] | Problem:
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            if key.value == "faq" and isinstance(value, yaml.SequenceNode):
-                bad = [n for n in value.value if not isinstance(n, yaml.MappingNode)]
-                if bad:
-                    return Problem(_line(bad[0]), "each entry must be a mapping of fields")
-                return list(value.value)
-    return Problem(1, "the file must have 'faq:' with a list of entries")
+    return entries_under(root, "faq", "entry", "entries")
 
 
 def _scalar(node: yaml.Node | None) -> str:

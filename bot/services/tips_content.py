@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.markup import MarkupError, visible_length
-from bot.services.content_files import Problem, parse_entries
+from bot.services.content_files import Problem, entries_under, parse_entries
 from bot.services.content_files import line_of as _line
 from bot.services.validation import CATEGORIES, MARKETPLACES
 
@@ -88,15 +88,7 @@ def parse_tips(text: str) -> tuple[tuple[Tip, ...], list[Problem]]:
 
 
 def _tip_nodes(root: yaml.Node | None) -> list[yaml.MappingNode] | Problem:
-    if not isinstance(root, yaml.MappingNode):
-        return Problem(1, "the file must start with 'tips:' and a list of tips")
-    for key, value in root.value:
-        if key.value == "tips" and isinstance(value, yaml.SequenceNode):
-            bad = [n for n in value.value if not isinstance(n, yaml.MappingNode)]
-            if bad:
-                return Problem(_line(bad[0]), "each tip must be a mapping of fields")
-            return list(value.value)
-    return Problem(_line(root), "the file must have 'tips:' with a list of tips")
+    return entries_under(root, "tips", "tip", "tips")
 
 
 def _fields(node: yaml.MappingNode) -> Iterator[tuple[str, yaml.Node, int]]:
