@@ -32,6 +32,7 @@ from bot.services.session_import import (
     SessionImporter,
     format_for,
 )
+from bot.services.tasks_content import DEFAULT_TASKS_FILE, parse_tasks
 from bot.services.tips_content import DEFAULT_TIPS_FILE, parse_tips
 from handlers.telegram.webhook import run_webhook
 from storage.backup import backup_database
@@ -70,6 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_demo_parser(commands)
     _add_tips_parser(commands)
+    tasks = commands.add_parser("tasks", help="check the practice tasks file")
+    task_commands = tasks.add_subparsers(dest="action", required=True, metavar="ACTION")
+    check = task_commands.add_parser("check", help="list problems with line numbers")
+    check.add_argument(
+        "file",
+        type=Path,
+        nargs="?",
+        default=DEFAULT_TASKS_FILE,
+        metavar="FILE",
+        help="the tasks file (default: content/tasks.yaml)",
+    )
     return parser
 
 
@@ -119,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(args)
     if args.command == "tips":
         return _tips(args.file, reload=args.action == "reload")
+    if args.command == "tasks":
+        return _tasks(args.file)
     try:
         settings = load_settings(load_environment(), require_token=args.command == "run")
         if args.command == "run" and args.webhook:
@@ -323,6 +337,23 @@ def _tips(path: Path, *, reload: bool) -> int:
     if reload:
         path.touch()
         print("The running bot loads the new tips the next time someone asks for one.")
+    return 0
+
+
+def _tasks(path: Path) -> int:
+    """Check a practice tasks file (the running bot re-reads it when it changes)."""
+    try:
+        tasks, problems = parse_tasks(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"dodolan: {_file_problem(path, exc)}", file=sys.stderr)
+        return 1
+    if problems:
+        print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
+        for problem in problems:
+            print(f"  {path}, {problem}", file=sys.stderr)
+        return 1
+    required = sum(1 for t in tasks if t.required)
+    print(f"{path}: {len(tasks)} tasks ({required} required), all fine")
     return 0
 
 

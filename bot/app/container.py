@@ -20,12 +20,14 @@ from bot.services.exports import ExportService
 from bot.services.feedback import FeedbackService
 from bot.services.files import FileService
 from bot.services.invites import InviteService
+from bot.services.practice import PracticeService, SessionAnswerer, TrainerByOutbox
 from bot.services.profile import ProfileService
 from bot.services.reminders import Reminders, parse_rules
 from bot.services.session_editor import NewSessionEditor, SessionEditor
 from bot.services.sessions import SessionService
 from bot.services.signup import SignupService
 from bot.services.stats import StatsService
+from bot.services.tasks_content import task_library
 from bot.services.tips import TipsService
 from bot.services.tips_content import library
 from bot.services.users import UserService
@@ -39,6 +41,7 @@ from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.owners import OwnerRepository
 from storage.personal_data import PersonalDataRepository
+from storage.practice import PracticeRepository
 from storage.reports import ReportRepository
 from storage.sessions import SessionRepository
 from storage.stats import StatsRepository
@@ -75,6 +78,7 @@ class Services:
     session_editor: SessionEditor
     feedback: FeedbackService
     due_times: DueTimes
+    practice: PracticeService
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -106,6 +110,11 @@ class Services:
         broadcasts = BroadcastService(
             db, BroadcastRepository(db), outbox, sessions, UserRepository(db), now
         )
+        help_desk = TrainerByOutbox(outbox, SessionAnswerer(UserRepository(db)))
+        practice = PracticeService(
+            db, PracticeRepository(db), owners, outbox, task_library(), help_desk, tz, now
+        )
+        attendance.follow(practice)
         return cls(
             settings=settings,
             db=db,
@@ -136,6 +145,7 @@ class Services:
             session_editor=SessionEditor(dialogs, access, users, session_service, tz, now),
             feedback=FeedbackService(dialogs, attendance),
             due_times=due_times,
+            practice=practice,
         )
 
     def export_service(self) -> ExportService:

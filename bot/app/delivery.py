@@ -29,8 +29,10 @@ from bot.services.calendar import organizer_address
 from bot.services.delivery import Builders, DeliveryService
 from bot.services.notice_builders import NoticeBuilders
 from bot.services.owner_notices import OwnerNotices
+from bot.services.practice_notices import PracticeNotices
 from bot.services.staff_notices import StaffNotices
 from storage.identities import IdentityRepository
+from storage.owners import OwnerRepository
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,9 @@ def programme_builders(services: Services) -> Builders:
         catalog, tz, services.booking, services.sessions, services.users, organizer
     ).register(builders)
     OwnerNotices(catalog, tz, services.booking, services.tips).register(builders)
+    PracticeNotices(
+        catalog, services.practice, OwnerRepository(services.db), IdentityRepository(services.db)
+    ).register(builders)
     StaffNotices(catalog, tz, services.sessions, services.users).register(builders)
     return builders
 

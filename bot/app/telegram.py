@@ -30,6 +30,7 @@ from handlers.telegram import (
     common,
     dialogs,
     exports,
+    practice,
     profile,
     signup,
     staff,
@@ -186,6 +187,7 @@ def register_handlers(application: DodolanApplication) -> None:
     staff.register(application)
     exports.register(application)
     tips.register(application)
+    practice.register(application)
     broadcasts.register(application)
     trainer.register(application)
     common.register_commands(application)

@@ -174,6 +174,7 @@ REOPEN = TemplateUse("dodolan_reopen")  # about the person's own booking
 FOLLOWUP = TemplateUse("dodolan_followup")  # a trainer's follow-up to a session's participants
 TIP = TemplateUse("dodolan_tip")
 FEEDBACK = TemplateUse("dodolan_feedback")
+TASK = TemplateUse("dodolan_task", ("title",))  # a practice task after a session
 MESSAGE = TemplateUse("dodolan_message")  # anything else
 HELD = {
     "booking_confirmed": REOPEN,
@@ -185,6 +186,7 @@ HELD = {
     "daily_tip": TIP,
     "prep_tip": TIP,
     "feedback": FEEDBACK,
+    "practice_task": TASK,
     "announcement": FOLLOWUP,  # a broadcast that is not an announcement is a follow-up
 }
 ALL_USES = (*USES.values(), ANNOUNCEMENT, *dict.fromkeys(HELD.values()), MESSAGE)

@@ -30,6 +30,7 @@ NEEDED = {
     "dodolan_followup": "UTILITY",
     "dodolan_tip": "UTILITY",
     "dodolan_feedback": "UTILITY",
+    "dodolan_task": "UTILITY",
     "dodolan_message": "UTILITY",
 }
 GOOD = Template(
