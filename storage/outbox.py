@@ -224,6 +224,22 @@ class OutboxRepository:
         )
         return int(rows[0][0]) if rows else None
 
+    async def queued_of(self, kind: str) -> list[OutboxMessage]:
+        """Messages of ``kind`` still queued (pending or being sent), oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM outbox WHERE kind = ? AND status IN ('pending', 'sending') ORDER BY id",
+            (kind,),
+        )
+        return [_message(r) for r in rows]
+
+    async def set_params(self, tx: Transaction, message_id: int, params: dict[str, Any]) -> bool:
+        """Replace a still-pending message's parameters (inside the caller's transaction)."""
+        cursor = await connection(tx).execute(
+            "UPDATE outbox SET params = ? WHERE id = ? AND status = 'pending'",
+            (json.dumps(params, ensure_ascii=False), message_id),
+        )
+        return cursor.rowcount > 0
+
     async def pending_for(self, user_id: int) -> list[OutboxMessage]:
         """Messages still queued for one user."""
         rows = await self._db.fetch_all(

@@ -103,7 +103,8 @@ class _Lifecycle:
         logger.info("Dodolan started as @%s", application.bot.username)
 
     async def post_stop(self, application: DodolanApplication) -> None:
-        """Stop delivery after the sends in flight, then the WhatsApp edge."""
+        """Stop admitting newcomers, delivery after the sends in flight, then WhatsApp."""
+        await admission.stop_loop(application)
         runner = application.bot_data.pop(SENDER_KEY, None)
         if isinstance(runner, DeliveryRunner):
             await runner.stop()
@@ -173,6 +174,7 @@ async def _start_delivery(
     await runner.start(background=background)
     if background:
         start_ticks(application)
+        admission.start_loop(application)
     return runner
 
 

@@ -8,7 +8,7 @@ extend, and the ports of the session, booking, attendance and tips services.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.models import (
     Audience,
@@ -115,6 +115,14 @@ class WelcomeQueue(OutboxWriter, QueuedMessages, Protocol):
 
     async def first_pending(self, kind: str) -> int | None:
         """The id of the oldest message of ``kind`` not yet claimed, if any."""
+        ...
+
+    async def queued_of(self, kind: str) -> list[OutboxMessage]:
+        """Messages of ``kind`` still queued (pending or being sent), oldest first."""
+        ...
+
+    async def set_params(self, tx: Transaction, message_id: int, params: dict[str, Any]) -> bool:
+        """Replace a still-pending message's parameters (inside the caller's transaction)."""
         ...
 
 

@@ -3,36 +3,50 @@
 The bot is busy when a reply asked now would wait more than :data:`ADMIT_AFTER` seconds for
 Telegram's sending budget, or more than :data:`ADMIT_UTILISATION` of that budget has been in
 use for the last few seconds (``PriorityRateLimiter``), or others are already waiting (first
-come, first served). The note with the place goes out as an ``urgent`` call, ahead of the
-queue it describes; the welcome itself is an outbox row that :func:`admit_waiting` sends,
-oldest first, each half second while the bot is not busy: owners already in a conversation
-keep their quick answers, and newcomers come in as fast as room frees up.
+come, first served). The note with the place and the promised minutes goes out as an
+``urgent`` call, ahead of the queue it describes; the welcome itself is an outbox row that
+:func:`admit_waiting` sends, oldest first, while the bot is not busy: owners already in a
+conversation keep their quick answers, and newcomers come in as fast as room frees up. Each
+welcome sent is noted, so the promises follow the pace measured; whoever's promise slips is
+told once, honestly, what to expect now.
+
+:class:`AdmissionLoop` is one long-running task (not a repeating job, whose runs would
+overlap while a welcome waits for its slot and be skipped): admit, then wait
+:data:`ADMIT_EVERY`, again. Tests run the same work through the delivery ticks.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
+from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.app.container import Services
 from bot.core.models import OutboxMessage
+from bot.i18n import DEFAULT_LANGUAGE
 from bot.services import signup
-from bot.services.admission import WELCOME, minutes_to_wait
+from bot.services.admission import WELCOME, Place
 from handlers.telegram import delivery, views
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.ratelimit import PriorityRateLimiter
+
+logger = logging.getLogger(__name__)
 
 # Seconds of reply backlog above which newcomers are queued instead of answered.
 ADMIT_AFTER = 1.0
 # Share of Telegram's sending budget in use above which nobody new is admitted: those
 # already in a conversation need the rest to keep their answers quick.
 ADMIT_UTILISATION = 0.7
-# How often waiting newcomers are considered, and how many at most each time.
+# How long the admission loop rests between rounds, and how many it welcomes at most in one.
 ADMIT_EVERY = 0.5
 ADMIT_BATCH = 2
+LOOP_KEY = "admission_loop"  # bot_data: the running AdmissionLoop
 
 
 def _saturated(bot: object) -> bool:
@@ -48,31 +62,100 @@ async def is_busy(context: DodolanContext) -> bool:
 
 
 async def admit_waiting(application: DodolanApplication) -> None:
-    """Welcome the longest-waiting newcomers while there is room for them."""
+    """Welcome the longest-waiting newcomers while there is room; tell those whose promise
+    slipped what to expect now."""
     services = application.bot_data.get(SERVICES_KEY)
     if not isinstance(services, Services):
         return
     for _ in range(ADMIT_BATCH):
         if _saturated(application.bot):
-            return
+            break
         message_id = await services.admission.next_waiting()
         if message_id is None:
-            return
+            break
         await delivery.send_now(application, message_id)
+        services.admission.welcomed()
+    await tell_slipped(application)
 
 
-async def _admission_job(context: DodolanContext) -> None:
-    application: DodolanApplication = context.application  # type: ignore[assignment]
-    await admit_waiting(application)
+async def tell_slipped(application: DodolanApplication) -> None:
+    """Tell each queued newcomer whose promised moment passed what to expect now (once)."""
+    services = application.bot_data.get(SERVICES_KEY)
+    if not isinstance(services, Services):
+        return
+    for renewed in await services.admission.slipped():
+        await _tell_slip(application, services, renewed)
+
+
+async def _admit_unless_looping(application: DodolanApplication) -> None:
+    """The tick's round of admission, when no admission loop runs (tests drive it so)."""
+    if LOOP_KEY not in application.bot_data:
+        await admit_waiting(application)
+
+
+async def _tell_slip(application: DodolanApplication, services: Services, place: Place) -> None:
+    """Say sorry for the slower queue and give the new place and minutes, ahead of the queue."""
+    user = await services.users.get(place.user_id)
+    language = user.language if user is not None else DEFAULT_LANGUAGE
+    text = services.catalog.text(
+        language, "admission.slipped", place=place.place, minutes=place.minutes
+    )
+    bot: ExtBot[Any] = application.bot
+    try:
+        await bot.send_message(place.user_id, text, rate_limit_args={"urgent": True})
+    except TelegramError as error:
+        logger.warning("could not tell a queued newcomer of a slip: %s", error)
+
+
+class AdmissionLoop:
+    """One task that admits waiting newcomers round after round, never two rounds at once."""
+
+    def __init__(self, application: DodolanApplication) -> None:
+        self._application = application
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start the rounds."""
+        self._task = asyncio.create_task(self._run(), name="admission")
+
+    async def stop(self) -> None:
+        """Stop after the round in progress is cancelled (queued welcomes stay queued)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await admit_waiting(self._application)
+            except Exception:
+                logger.exception("admitting queued newcomers failed; trying again")
+            await asyncio.sleep(ADMIT_EVERY)
+
+
+def start_loop(application: DodolanApplication) -> None:
+    """Admit queued newcomers in the background while the bot runs."""
+    loop = AdmissionLoop(application)
+    application.bot_data[LOOP_KEY] = loop
+    loop.start()
+
+
+async def stop_loop(application: DodolanApplication) -> None:
+    """Stop admitting (before delivery stops)."""
+    loop = application.bot_data.pop(LOOP_KEY, None)
+    if isinstance(loop, AdmissionLoop):
+        await loop.stop()
 
 
 async def queue_newcomer(context: DodolanContext, chat_id: int, name: str) -> None:
     """Put the newcomer in the queue and tell them their place, ahead of everyone waiting."""
-    place = await context.services.admission.queue(chat_id, name)
+    queued = await context.services.admission.queue(chat_id, name)
     bot: ExtBot[Any] = context.bot  # typed with rate_limit_args, as the outbox sender's
     await bot.send_message(
         chat_id,
-        context.t("admission.queued", place=place, minutes=minutes_to_wait(place)),
+        context.t("admission.queued", place=queued.place, minutes=queued.minutes),
         rate_limit_args={"urgent": True},
     )
 
@@ -99,10 +182,7 @@ async def render_welcome(
 
 
 def register(application: DodolanApplication) -> None:
-    """Render queued welcomes; admit waiting newcomers every tick (tests) and every half second."""
+    """Render queued welcomes; admit waiting newcomers on every tick (tests) and in the
+    admission loop (:func:`start_loop`, while delivery runs in the background)."""
     delivery.add_renderer(application, WELCOME, render_welcome)
-    delivery.add_tick(application, "admission", admit_waiting)
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            _admission_job, interval=ADMIT_EVERY, first=ADMIT_EVERY, name="admission"
-        )
+    delivery.add_tick(application, "admission", _admit_unless_looping)

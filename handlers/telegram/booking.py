@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
@@ -15,7 +15,7 @@ from bot.services.session_links import SESSION_LINK_PREFIX as SESSION_LINK_PREFI
 from bot.services.session_links import payload_for
 from handlers.telegram import booking_answers
 from handlers.telegram import callbacks as cb
-from handlers.telegram.booking_common import tapped_here, tell, trainer_names, why
+from handlers.telegram.booking_common import tapped_here, tapped_label, tell, trainer_names, why
 from handlers.telegram.common import clear_buttons
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import send_prompt
@@ -234,7 +234,12 @@ async def _tapped_move(
     query = _query(update)
     moved = await context.services.booking.move(_user_id(update), booking_id, session_id)
     await query.answer()
-    await clear_buttons(query)
+    label = tapped_label(query)
+    if label is not None and isinstance(query.message, Message) and query.message.text:
+        chosen = context.t("booking.move_chosen", choice=label)  # the list shows the choice
+        await query.edit_message_text(f"{query.message.text_html}\n\n{chosen}")
+    else:
+        await clear_buttons(query)
     await tell(context, moved)
 
 

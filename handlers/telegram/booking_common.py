@@ -37,6 +37,15 @@ def tapped_here(query: CallbackQuery) -> bool:
     return any(button.callback_data == query.data for row in keyboard for button in row)
 
 
+def tapped_label(query: CallbackQuery) -> str | None:
+    """The text of the tapped button, if it is on the message (see :func:`tapped_here`)."""
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return None
+    keyboard = message.reply_markup.inline_keyboard
+    return next((b.text for row in keyboard for b in row if b.callback_data == query.data), None)
+
+
 def why(
     context: DodolanContext, error: StaleAction | Refusal, stale: str = "booking.stale"
 ) -> str:

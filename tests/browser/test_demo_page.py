@@ -226,3 +226,18 @@ def _poster_png(width: int = 120, height: int = 80) -> bytes:
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
+
+
+def test_every_persona_can_be_seen_and_chosen_on_a_narrow_phone(
+    open_page: Callable[..., Any], demo_url: str
+) -> None:
+    page = open_page(demo_url, viewport={"width": 360, "height": 740})
+    personas = page.locator("#personas .persona")
+    expect(personas.last).to_be_visible()
+    assert personas.count() == 7  # three Telegram owners, two WhatsApp owners, staff, trainer
+    assert page.locator("#personas .persona.wa").count() == 2
+    for n in range(personas.count()):
+        box = personas.nth(n).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, n
+    page.locator("#personas .persona.wa").last.click()
+    expect(page.locator("#window")).to_be_visible()

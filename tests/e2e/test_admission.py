@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 from bot.services.admission import WELCOME
+from handlers.telegram.admission import tell_slipped
 from simulator import BotApiEmulator
-from tests.harness import RunningBot
+from tests.harness import FakeClock, RunningBot, settings_for
 
 CROWD = 120
 
@@ -53,3 +60,68 @@ async def test_when_the_bot_is_not_busy_a_newcomer_gets_one_message(
     replies = await siti.command("start")
     assert len(replies) == 1
     assert replies[0].text.startswith("Halo, Siti!") and "izin penggunaan data" in replies[0].text
+
+
+async def test_a_newcomer_whose_promise_slips_is_told_once_what_to_expect_now(
+    paced_bot: RunningBot, strict_emulator: BotApiEmulator
+) -> None:
+    ahmad = strict_emulator.user(6101, "Ahmad", language_code="id")
+    await ahmad.command("bantuan")
+    await paced_bot.services.admission.queue(ahmad.id, "Ahmad")  # someone already waits
+    wati = strict_emulator.user(6102, "Wati", language_code="id")
+    joko = strict_emulator.user(6103, "Joko", language_code="en")
+
+    (note,) = await wati.command("start")
+    assert "antrean ke-2" in note.text and "paling lama sekitar 2 menit" in note.text
+    (note,) = await joko.command("start")
+    assert "number 3 in the queue" in note.text and "within about 2 minute" in note.text
+
+    clock = paced_bot.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(seconds=90)
+    before = len(wati.messages)
+    await tell_slipped(paced_bot.application)  # not yet: two minutes have not passed
+    assert len(wati.messages) == before
+    clock.advance(seconds=31)
+    await tell_slipped(paced_bot.application)
+    assert "antrean lebih lambat dari perkiraan" in wati.last.text
+    assert "antrean ke-2" in wati.last.text and "menit" in wati.last.text
+    assert "moving slower than I expected" in joko.last.text and "number 3" in joko.last.text
+    told = len(wati.messages)
+    for _ in range(5):  # the new promise holds: nobody is told again meanwhile
+        clock.advance(seconds=5)
+        await tell_slipped(paced_bot.application)
+    assert len(wati.messages) == told
+
+
+async def test_admission_rounds_never_overlap_while_a_welcome_waits_for_its_slot(
+    strict_emulator: BotApiEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = settings_for(strict_emulator, tmp_path / "db.sqlite3")
+    async with RunningBot(settings, FakeClock(), strict_emulator, background_delivery=True) as bot:
+        ahmad = strict_emulator.user(6201, "Ahmad", language_code="id")
+        await ahmad.command("start")  # welcomed at once: nobody waits
+        strict_emulator.latency = 1.2  # every call now takes longer than a round's rest
+        await bot.services.admission.queue(ahmad.id, "Ahmad")  # his welcome is queued again
+
+        def welcomed_twice() -> bool:
+            return sum(m.text.startswith("Halo, Ahmad!") for m in ahmad.messages) == 2
+
+        assert await wait_until(strict_emulator, welcomed_twice, seconds=15)
+        strict_emulator.latency = 0.0
+    assert not [r for r in caplog.records if "skipped" in r.getMessage()]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def wait_until(emulator: BotApiEmulator, done: Callable[[], bool], seconds: float) -> bool:
+    """Wait on the emulator's activity until ``done()`` holds; False after ``seconds``."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        event = emulator.state.activity.event  # taken before looking, so no wake-up is missed
+        if done():
+            return True
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            return False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), left)

@@ -248,8 +248,12 @@ async def test_moving_keeps_the_old_seat_until_the_new_one_is_secured(
     await siti.press_data(f"bk:v1:move:{booking_id}:{full.id}")  # forged: B is full
     assert "Sesi tujuan sudah penuh" in siti.last.text
     assert await booked_rows(bot, first.id) == [(siti.id, "confirmed")]
-    replies = await siti.press(choices.buttons[0][0])
+    label = choices.buttons[0][0]
+    replies = await siti.press(label)
     assert any("Kursi Anda sudah aman" in m.text and "Sesi C" in m.text for m in replies)
+    shown = next(m for m in siti.messages if m.message_id == choices.message_id)
+    assert shown.text.startswith("Pilih sesi tujuan") and shown.buttons == []
+    assert f"➡️ Dipilih: {label}" in shown.text  # the list keeps what was chosen
     assert await booked_rows(bot, first.id) == [(siti.id, "cancelled")]
     assert await booked_rows(bot, open_.id) == [(siti.id, "confirmed")]
 
