@@ -140,3 +140,22 @@ def _shown(siti: Driver) -> list:  # type: ignore[type-arg]
 
     assert isinstance(siti, TelegramDriver)
     return [_telegram_shown(m) for m in siti.person.messages]
+
+
+async def test_the_tasks_are_in_the_owners_data_and_gone_after_erasure(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    await attended_session(siti, both, emulator)
+    end = both.clock.moment
+    await arrives(siti, both, timedelta(days=1), end)
+    await siti.tap("✅ Sudah")
+    user_id = await siti.user_id()
+    user = await both.services.users.get(user_id)
+    assert user is not None
+    data = await both.services.profile.export(user)
+    done = [t for t in data["practice_tasks"] if t["status"] == "done"]
+    assert [t["task"] for t in done] == ["foto-tiga-produk"] and done[0]["session"] == TITLE
+    assert data["settings"]["practice_tasks"] is True
+    assert await both.services.profile.erase(user_id)
+    left = await both.services.db.fetch_one("SELECT COUNT(*) FROM practice_tasks")
+    assert left is not None and left[0] == 0
