@@ -39,6 +39,9 @@ def _task(row: aiosqlite.Row) -> PracticeTask:
         session_title=row["title"],
         trainer_id=row["trainer_id"],
         attended=bool(row["attended"]),
+        proof_link=row["proof_link"],
+        proof_file=row["proof_file"],
+        review_note=row["review_note"],
     )
 
 
@@ -107,6 +110,35 @@ class PracticeRepository:
         cursor = await connection(tx).execute(
             "UPDATE practice_tasks SET help_at = ? WHERE id = ? AND status = 'open'",
             (to_db_time(now), row_id),
+        )
+        return cursor.rowcount == 1
+
+    async def submit(
+        self, tx: Transaction, row_id: int, link: str | None, file: str | None, now: datetime
+    ) -> bool:
+        """Keep the proof of an open task and put it up for review."""
+        cursor = await connection(tx).execute(
+            "UPDATE practice_tasks SET status = 'review', proof_link = ?, proof_file = ?, "
+            "submitted_at = ? WHERE id = ? AND status = 'open'",
+            (link, file, to_db_time(now), row_id),
+        )
+        return cursor.rowcount == 1
+
+    async def accept(self, tx: Transaction, row_id: int, reviewer: int, now: datetime) -> bool:
+        """The reviewer accepts the proof: the task is done."""
+        cursor = await connection(tx).execute(
+            "UPDATE practice_tasks SET status = 'done', done_at = ?, reviewed_by = ? "
+            "WHERE id = ? AND status = 'review'",
+            (to_db_time(now), reviewer, row_id),
+        )
+        return cursor.rowcount == 1
+
+    async def send_back(self, tx: Transaction, row_id: int, reviewer: int, note: str) -> bool:
+        """The reviewer asks for a fix: the task is open again, with the comment."""
+        cursor = await connection(tx).execute(
+            "UPDATE practice_tasks SET status = 'open', reviewed_by = ?, review_note = ? "
+            "WHERE id = ? AND status = 'review'",
+            (reviewer, note, row_id),
         )
         return cursor.rowcount == 1
 

@@ -112,7 +112,16 @@ class Services:
         )
         help_desk = TrainerByOutbox(outbox, SessionAnswerer(UserRepository(db)))
         practice = PracticeService(
-            db, PracticeRepository(db), owners, outbox, task_library(), help_desk, tz, now
+            db,
+            PracticeRepository(db),
+            owners,
+            outbox,
+            task_library(),
+            help_desk,
+            tz,
+            now,
+            dialogs,
+            UserRepository(db),
         )
         attendance.follow(practice)
         return cls(

@@ -52,7 +52,11 @@ def programme_builders(services: Services) -> Builders:
     ).register(builders)
     OwnerNotices(catalog, tz, services.booking, services.tips).register(builders)
     PracticeNotices(
-        catalog, services.practice, OwnerRepository(services.db), IdentityRepository(services.db)
+        catalog,
+        services.practice,
+        OwnerRepository(services.db),
+        IdentityRepository(services.db),
+        services.files,
     ).register(builders)
     StaffNotices(catalog, tz, services.sessions, services.users).register(builders)
     return builders

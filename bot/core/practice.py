@@ -11,6 +11,7 @@ class TaskStatus(StrEnum):
     """Where an owner's practice task stands."""
 
     OPEN = "open"
+    REVIEW = "review"  # proof sent, the trainer has not looked yet
     DONE = "done"
 
 
@@ -32,3 +33,6 @@ class PracticeTask:
     session_title: str
     trainer_id: int | None
     attended: bool
+    proof_link: str | None = None
+    proof_file: str | None = None  # sha256 of a kept file
+    review_note: str | None = None

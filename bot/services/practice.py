@@ -25,18 +25,28 @@ from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
 from bot.core.clock import Clock
-from bot.core.errors import StaleAction
+from bot.core.errors import InvalidInput, StaleAction
 from bot.core.models import OwnerProfile, Role, TrainingSession
 from bot.core.ports import OutboxWriter, ProfileReader, Transaction, UnitOfWork
 from bot.core.practice import PracticeTask, TaskStatus
+from bot.services.dialogs import DialogService
+from bot.services.store_links import EXAMPLE, store_of
 from bot.services.tasks_content import Task, TaskLibrary
 from bot.services.tips import clamp_quiet
-from bot.services.validation import NO_MARKETPLACE
+from bot.services.validation import NO_MARKETPLACE, clean_text
 
 TASK_KIND = "practice_task"
 HELP_KIND = "practice_help"
+REVIEW_KIND = "practice_review"  # the proof, to the session's trainer
+ACCEPTED_KIND = "practice_accepted"  # to the owner
+FIX_KIND = "practice_fix"  # the trainer's comment, to the owner, with the task again
 DONE, LATER, HELP = "done", "later", "help"
 ACTIONS = (DONE, LATER, HELP)
+ACCEPT, FIX = "ok", "fix"  # the reviewer's answers
+PROOF = "proof"  # what "done" on a task with proof becomes: send the proof now
+FLOW, PROOF_STEP = "practice", "proof"
+FIX_FLOW, NOTE_STEP = "practice_fix", "note"
+NOTE_MAX = 500
 SNOOZE = timedelta(days=3)
 MAX_SNOOZES = 2
 MAX_TASKS = 6  # per session: a short sequence, not a course
@@ -68,6 +78,11 @@ class PracticeStore(Protocol):
     async def get(self, row_id: int) -> PracticeTask | None: ...
     async def of_user(self, user_id: int) -> list[PracticeTask]: ...
     async def of_booking(self, booking_id: int) -> list[PracticeTask]: ...
+    async def submit(
+        self, tx: Transaction, row_id: int, link: str | None, file: str | None, now: datetime
+    ) -> bool: ...
+    async def accept(self, tx: Transaction, row_id: int, reviewer: int, now: datetime) -> bool: ...
+    async def send_back(self, tx: Transaction, row_id: int, reviewer: int, note: str) -> bool: ...
     async def finish(self, tx: Transaction, row_id: int, now: datetime) -> bool: ...
     async def snooze(self, tx: Transaction, row_id: int, due_at: datetime, most: int) -> bool: ...
     async def asked_help(self, tx: Transaction, row_id: int, now: datetime) -> bool: ...
@@ -76,10 +91,15 @@ class PracticeStore(Protocol):
 
 
 class HelpDesk(Protocol):
-    """Where an owner's "I need help with this task" goes (swappable for a question desk)."""
+    """Where an owner's "I need help with this task" goes (swappable for a question desk),
+    and who reviews a task's proof."""
 
     async def ask(self, tx: Transaction, task: PracticeTask, now: datetime) -> int | None:
         """Pass the request on inside ``tx``; return who gets it (None: nobody can)."""
+        ...
+
+    async def reviewer(self, task: PracticeTask) -> int | None:
+        """Who looks at the proof of ``task`` (None: nobody can)."""
         ...
 
 
@@ -132,6 +152,10 @@ class TrainerByOutbox:
         await self.outbox.enqueue(tx, to, HELP_KIND, params, now, now, 3, ref)
         return to
 
+    async def reviewer(self, task: PracticeTask) -> int | None:
+        """The session's trainer (or staff) looks at the proof."""
+        return await self.trainer_of.answerer(task.trainer_id)
+
 
 def fits(task: Task, session: TrainingSession, profile: OwnerProfile | None) -> bool:
     """Whether a task suits this session's topic and this owner's business."""
@@ -155,6 +179,7 @@ class Answered:
     helper: int | None = None
     required_done: int = 0
     required_total: int = 0
+    proof: str | None = None  # "link" or "photo": what the owner is asked to send now
 
 
 class PracticeService:
@@ -170,9 +195,12 @@ class PracticeService:
         help_desk: HelpDesk,
         tz: ZoneInfo,
         now: Clock,
+        dialogs: DialogService,
+        users: RoleHolders,
     ) -> None:
         self._db, self._store, self._owners, self._outbox = db, store, owners, outbox
         self._library, self._help, self._tz, self._now = library, help_desk, tz, now
+        self._dialogs, self._users = dialogs, users
 
     async def task(self, task_id: str) -> Task | None:
         """A task of the file by id."""
@@ -219,6 +247,11 @@ class PracticeService:
         if given is None or given.user_id != user_id or action not in ACTIONS:
             raise StaleAction(row_id)
         now = self._now()
+        if action == DONE and given.status == TaskStatus.OPEN:
+            task = await self._library.get(given.task_id)
+            if task is not None and task.proof != "none":
+                await self._dialogs.move(user_id, FLOW, PROOF_STEP, {"task": row_id})
+                return Answered(given, PROOF, proof=task.proof)
         async with self._db.transaction() as tx:
             if action == DONE:
                 if not await self._store.finish(tx, row_id, now):
@@ -235,6 +268,112 @@ class PracticeService:
             ):
                 raise StaleAction(row_id)
             return Answered(given, action, helper=await self._help.ask(tx, given, now))
+
+    async def awaited_proof(self, user_id: int) -> tuple[PracticeTask, Task] | None:
+        """The open task whose proof the owner's dialog waits for, if it does."""
+        dialog = await self._dialogs.current(user_id)
+        if dialog is None or dialog.flow != FLOW or dialog.step != PROOF_STEP:
+            return None
+        given = await self._store.get(int(dialog.data["task"]))
+        task = await self._library.get(given.task_id) if given else None
+        if given is None or task is None or given.status != TaskStatus.OPEN:
+            return None
+        return given, task
+
+    async def received_proof(
+        self, user_id: int, text: str | None = None, file_sha: str | None = None
+    ) -> PracticeTask:
+        """Take a store link or a kept photo as the awaited proof and send it for review.
+
+        InvalidInput (``practice.bad_link`` with an example, ``practice.need_photo``) if it
+        is not what the task asks for; StaleAction if no proof is awaited.
+        """
+        awaited = await self.awaited_proof(user_id)
+        if awaited is None:
+            await self._dialogs.end(user_id)
+            raise StaleAction(user_id)
+        given, task = awaited
+        link = None
+        if task.proof == "link":
+            found = store_of(text or "")
+            if found is None:
+                raise InvalidInput("practice.bad_link", example=EXAMPLE)
+            link = found[1]
+        elif file_sha is None:
+            raise InvalidInput("practice.need_photo")
+        now = self._now()
+        async with self._db.transaction() as tx:
+            if not await self._store.submit(tx, given.id, link, file_sha, now):
+                raise StaleAction(given.id)
+            reviewer = await self._help.reviewer(given)
+            if reviewer is not None:
+                await self._outbox.enqueue(
+                    tx,
+                    reviewer,
+                    REVIEW_KIND,
+                    {"task": given.id},
+                    now,
+                    now,
+                    4,
+                    f"practice-review:{given.id}",
+                )
+        await self._dialogs.end(user_id)
+        return given
+
+    async def may_review(self, user_id: int, given: PracticeTask) -> bool:
+        """The session's trainer while they still hold the role, or staff (checked now)."""
+        roles = await self._users.roles(user_id)
+        if Role.STAFF in roles:
+            return True
+        return given.trainer_id == user_id and Role.TRAINER in roles
+
+    async def review(self, user_id: int, row_id: int, action: str) -> PracticeTask:
+        """Accept the proof (the task is done, the owner told) or start asking for a fix."""
+        given = await self._store.get(row_id)
+        if (
+            given is None
+            or action not in (ACCEPT, FIX)
+            or given.status != TaskStatus.REVIEW
+            or not await self.may_review(user_id, given)
+        ):
+            raise StaleAction(row_id)
+        if action == FIX:
+            await self._dialogs.move(user_id, FIX_FLOW, NOTE_STEP, {"task": row_id})
+            return given
+        now = self._now()
+        async with self._db.transaction() as tx:
+            if not await self._store.accept(tx, row_id, user_id, now):
+                raise StaleAction(row_id)
+            await self._outbox.enqueue(
+                tx, given.user_id, ACCEPTED_KIND, {"task": row_id}, now, now, 4
+            )
+        return given
+
+    async def awaited_note(self, user_id: int) -> int | None:
+        """The task whose fix comment the reviewer's dialog waits for, if it does."""
+        dialog = await self._dialogs.current(user_id)
+        if dialog is None or dialog.flow != FIX_FLOW or dialog.step != NOTE_STEP:
+            return None
+        return int(dialog.data["task"])
+
+    async def received_note(self, user_id: int, text: str) -> PracticeTask:
+        """Send the proof back to the owner with the reviewer's comment (re-checked now)."""
+        row_id = await self.awaited_note(user_id)
+        given = await self._store.get(row_id) if row_id is not None else None
+        if given is None or not await self.may_review(user_id, given):
+            await self._dialogs.end(user_id)
+            raise StaleAction(row_id)
+        note = clean_text(text, max_length=NOTE_MAX)
+        now = self._now()
+        async with self._db.transaction() as tx:
+            if not await self._store.send_back(tx, given.id, user_id, note):
+                await self._dialogs.end(user_id)
+                raise StaleAction(given.id)
+            await self._outbox.enqueue(
+                tx, given.user_id, FIX_KIND, {"task": given.id}, now, now, 4
+            )
+        await self._dialogs.end(user_id)
+        return given
 
     async def stopped(self, user_id: int) -> bool:
         """Whether the owner stopped the practice tasks."""

@@ -162,6 +162,10 @@ class WhatsAppChannel:
         index = int(match[1]) - 1
         return menu.choice_ids[index] if 0 <= index < len(menu.choice_ids) else None
 
+    async def download(self, media_id: str, max_bytes: int) -> tuple[str, bytes]:
+        """A file the person sent (a photo as proof): its MIME type and bytes."""
+        return await self._graph.download_media(media_id, max_bytes)
+
     async def deliver_held(self, external_id: str) -> list[SentRef]:
         """Send the notices held behind "tap to read it" templates (the person just tapped)."""
         to, sent = _key(external_id), []

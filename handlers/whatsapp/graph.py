@@ -227,6 +227,22 @@ class GraphClient:
         )
         return str(body["id"])
 
+    async def download_media(self, media_id: str, max_bytes: int) -> tuple[str, bytes]:
+        """Fetch a file a person sent: (its MIME type, its bytes); Rejected if too big."""
+        info = await self._request("GET", media_id)
+        size = int(info.get("file_size") or 0)
+        if size > max_bytes:
+            raise Rejected("whatsapp: the file is too big to keep")
+        try:
+            response = await self._http.get(str(info["url"]))
+        except (httpx.HTTPError, KeyError) as exc:
+            raise RetryLater(
+                f"whatsapp media download: {type(exc).__name__}", FAULT_DELAY
+            ) from None
+        if not response.is_success or len(response.content) > max_bytes:
+            raise Rejected(f"whatsapp media download: http {response.status_code}")
+        return str(info.get("mime_type") or ""), response.content
+
     def _waba(self) -> str:
         if self._waba_id is None:
             raise RuntimeError("templates need WHATSAPP_BUSINESS_ACCOUNT_ID to be set")

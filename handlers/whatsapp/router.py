@@ -78,6 +78,10 @@ class InboundChannel(Channel, Protocol):
         """Send what "tap to read it" templates held back for the person."""
         ...
 
+    async def download(self, media_id: str, max_bytes: int) -> tuple[str, bytes]:
+        """A file the person sent: its MIME type and bytes."""
+        ...
+
 
 class Audience(StrEnum):
     """Who sees a row of the "Menu" list."""

@@ -187,6 +187,7 @@ HELD = {
     "prep_tip": TIP,
     "feedback": FEEDBACK,
     "practice_task": TASK,
+    "practice_fix": TASK,
     "announcement": FOLLOWUP,  # a broadcast that is not an announcement is a follow-up
 }
 ALL_USES = (*USES.values(), ANNOUNCEMENT, *dict.fromkeys(HELD.values()), MESSAGE)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
+import segno
+
+from bot.app.telegram import WHATSAPP_KEY
+from bot.app.whatsapp import WhatsAppEdge
 from bot.core.notices import ChannelName
 from simulator import BotApiEmulator
 from tests.e2e.support import create_session
@@ -17,8 +22,17 @@ TASK = "Tugas latihan dari sesi"
 PHOTOS = "tiga produk"
 
 
+def paced_by_the_fake_clock(bot: RunningBot) -> None:
+    """Let the WhatsApp pacer refill as the fake clock moves (days pass in these tests, and
+    its per-person bucket would otherwise refill only in real seconds)."""
+    edge = bot.application.bot_data.get(WHATSAPP_KEY)
+    if isinstance(edge, WhatsAppEdge):
+        edge.channel._pacer.monotonic = lambda: bot.clock().timestamp()
+
+
 async def attended_session(siti: Driver, bot: RunningBot, emulator: BotApiEmulator) -> int:
     """Siti signs up, books a seat, and her trainer Pak Joko ticks her present."""
+    paced_by_the_fake_clock(bot)
     joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
     session = await create_session(bot, TITLE)
     await bot.services.sessions.change(session.id, {"trainer_id": joko.id})
@@ -62,12 +76,6 @@ async def test_tasks_come_after_the_session_and_later_asks_again_at_most_twice(
     both.clock.moment = end + timedelta(days=1, hours=1)
     await siti.tap("⏰ Nanti")
     assert "kami tanyakan lagi" in siti.read()
-    if siti.channel is ChannelName.WHATSAPP:
-        # Declared: the two-channel fixture paces WhatsApp sends to one person on the real
-        # monotonic clock, so a walk over many days' sends in one instant stays paced; the
-        # rest of the sequence runs on Telegram (the service decides it for both edges).
-        return
-
     for day in (2, 3, 4):
         seen = await arrives(siti, both, timedelta(days=day), end)
         assert TASK in seen and PHOTOS not in seen
@@ -159,3 +167,103 @@ async def test_the_tasks_are_in_the_owners_data_and_gone_after_erasure(
     assert await both.services.profile.erase(user_id)
     left = await both.services.db.fetch_one("SELECT COUNT(*) FROM practice_tasks")
     assert left is not None and left[0] == 0
+
+
+def png() -> bytes:
+    """A small real PNG (a screenshot stand-in)."""
+    buffer = io.BytesIO()
+    segno.make("toko siti").save(buffer, kind="png", scale=4)
+    return buffer.getvalue()
+
+
+async def test_a_store_link_is_refused_then_accepted_after_the_trainers_fix(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    joko = emulator.user(await attended_session(siti, both, emulator), "Pak Joko")
+    end = both.clock.moment
+    await arrives(siti, both, timedelta(days=1), end)
+    assert "Buka toko" in await arrives(siti, both, timedelta(days=2), end)
+    await siti.tap("✅ Sudah")
+    assert "tautan toko" in siti.read()
+
+    await siti.say("www.tokositi.com/keripik")
+    refused = siti.read()
+    assert "belum terbaca sebagai tautan toko" in refused
+    assert "Contoh: https://shopee.co.id/warungsiti" in refused
+    await siti.say("https://shopee.co.id/warungsiti?ref=wa")
+    assert "Bukti Anda sudah kami kirim ke pelatih" in siti.read()
+
+    await both.tick()
+    assert "Bukti tugas dari Siti Aminah" in joko.last.text
+    assert "https://shopee.co.id/warungsiti" in joko.last.text
+    await joko.press("✏️ Minta perbaikan")
+    assert "Tulis komentar" in joko.last.text
+    await joko.send("Nama toko samakan dengan nama usaha, ya")
+    assert "sudah kami kirim ke peserta" in joko.last.text
+    await both.tick()
+    fix = siti.read()
+    assert "Pelatih minta sedikit perbaikan" in fix and "Nama toko samakan" in fix
+
+    await siti.tap("✅ Sudah")
+    assert "tautan toko" in siti.read()
+    await siti.say("tokopedia.com/warungsiti")
+    assert "Bukti Anda sudah kami kirim" in siti.read()
+    await both.tick()
+    await joko.press("✅ Terima")
+    assert "Bukti diterima" in joko.last.text
+    await both.tick()
+    assert "Pelatih sudah menerima bukti tugas" in siti.read()
+    row = await both.services.db.fetch_one(
+        "SELECT status, proof_link, review_note FROM practice_tasks WHERE task_id = 'buka-toko'"
+    )
+    assert row is not None and tuple(row) == (
+        "done",
+        "https://tokopedia.com/warungsiti",
+        "Nama toko samakan dengan nama usaha, ya",
+    )
+
+
+async def test_a_screenshot_is_accepted_by_the_trainer_and_a_revoked_one_changes_nothing(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    joko = emulator.user(await attended_session(siti, both, emulator), "Pak Joko")
+    end = both.clock.moment
+    for day in (1, 2, 3):
+        await arrives(siti, both, timedelta(days=day), end)
+    assert "lima produk" in await arrives(siti, both, timedelta(days=4), end)
+    await siti.tap("✅ Sudah")
+    assert "foto atau tangkapan layar" in siti.read()
+    await siti.say("sudah kok")
+    assert "Kirim foto atau tangkapan layar" in siti.read()
+    screenshot = png()
+    await siti.send_file("toko.png", screenshot, "image/png")
+    assert "Bukti Anda sudah kami kirim" in siti.read()
+    await both.tick()
+    review = joko.last
+    assert "Bukti tugas dari Siti Aminah" in review.text and review.photo is not None
+
+    async with both.services.db.transaction() as tx:  # staff revoke Pak Joko meanwhile
+        await tx.execute("DELETE FROM user_roles WHERE user_id = ?", (joko.id,))
+    await joko.press("✅ Terima")
+    assert "tidak berlaku" in joko.toasts[-1]
+    status = "SELECT status FROM practice_tasks WHERE task_id = 'lima-produk'"
+    row = await both.services.db.fetch_one(status)
+    assert row is not None and row["status"] == "review"
+
+    async with both.services.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO user_roles (user_id, role, source, granted_at, display_name) "
+            "VALUES (?, 'trainer', 'invite', '2026-11-30T00:00:00+00:00', 'Pak Joko')",
+            (joko.id,),
+        )
+    await joko.press("✅ Terima")
+    assert "Bukti diterima" in joko.last.text
+    await both.tick()
+    assert "Pelatih sudah menerima bukti tugas" in siti.read()
+    row = await both.services.db.fetch_one(status)
+    assert row is not None and row["status"] == "done"
+    kept = await both.services.db.fetch_one(
+        "SELECT f.content FROM practice_tasks p JOIN stored_files f ON f.sha256 = p.proof_file "
+        "WHERE p.task_id = 'lima-produk'"
+    )
+    assert kept is not None and bytes(kept["content"]) == screenshot
