@@ -50,6 +50,18 @@ class PersonalDataRepository:
             tip_opinions=await self._opinions(user_id),
             tasks_off=bool(user and user["tasks_off"]),
             practice_tasks=await self._practice(user_id),
+            certificates=await self._certificates(user_id),
+        )
+
+    async def _certificates(self, user_id: int) -> tuple[tuple[str, str, datetime, bool], ...]:
+        rows = await self._db.fetch_all(
+            "SELECT code, session_title, issued_at, revoked_at FROM certificates "
+            "WHERE user_id = ? ORDER BY issued_at",
+            (user_id,),
+        )
+        return tuple(
+            (r["code"], r["session_title"], from_db_time(r["issued_at"]), r["revoked_at"] is None)
+            for r in rows
         )
 
     async def _practice(self, user_id: int) -> tuple[PracticeRecord, ...]:

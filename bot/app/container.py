@@ -14,6 +14,7 @@ from bot.services.attendance import AttendanceService
 from bot.services.booking import BookingService
 from bot.services.broadcast_composer import BroadcastComposer
 from bot.services.broadcasts import BroadcastService
+from bot.services.certificates import CertificateService
 from bot.services.delivery import DueTimes
 from bot.services.dialogs import DialogService
 from bot.services.exports import ExportService
@@ -33,6 +34,7 @@ from bot.services.tips_content import library
 from bot.services.users import UserService
 from storage.attendance import AttendanceRepository
 from storage.broadcasts import BroadcastRepository
+from storage.certificates import CertificateRepository
 from storage.database import Database
 from storage.dialogs import DialogRepository
 from storage.files import FileRepository
@@ -79,6 +81,7 @@ class Services:
     feedback: FeedbackService
     due_times: DueTimes
     practice: PracticeService
+    certificates: CertificateService
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -124,6 +127,17 @@ class Services:
             UserRepository(db),
         )
         attendance.follow(practice)
+        certificates = CertificateService(
+            db,
+            CertificateRepository(db),
+            PracticeRepository(db),
+            owners,
+            sessions,
+            UserRepository(db),
+            outbox,
+            now,
+        )
+        practice.on_completed(certificates.completed)
         return cls(
             settings=settings,
             db=db,
@@ -155,6 +169,7 @@ class Services:
             feedback=FeedbackService(dialogs, attendance),
             due_times=due_times,
             practice=practice,
+            certificates=certificates,
         )
 
     def export_service(self) -> ExportService:

@@ -26,11 +26,13 @@ from bot.core.notices import ChannelName
 from bot.core.ports import Channel
 from bot.services.booking_notices import BookingNotices
 from bot.services.calendar import organizer_address
+from bot.services.certificate_notices import CertificateNotices
 from bot.services.delivery import Builders, DeliveryService
 from bot.services.notice_builders import NoticeBuilders
 from bot.services.owner_notices import OwnerNotices
 from bot.services.practice_notices import PracticeNotices
 from bot.services.staff_notices import StaffNotices
+from storage.certificates import CertificateRepository
 from storage.identities import IdentityRepository
 from storage.owners import OwnerRepository
 
@@ -58,6 +60,7 @@ def programme_builders(services: Services) -> Builders:
         IdentityRepository(services.db),
         services.files,
     ).register(builders)
+    CertificateNotices(catalog, tz, CertificateRepository(services.db)).register(builders)
     StaffNotices(catalog, tz, services.sessions, services.users).register(builders)
     return builders
 

@@ -27,6 +27,7 @@ from handlers.telegram import (
     admission,
     booking,
     broadcasts,
+    certificates,
     common,
     dialogs,
     exports,
@@ -190,6 +191,7 @@ def register_handlers(application: DodolanApplication) -> None:
     exports.register(application)
     tips.register(application)
     practice.register(application)
+    certificates.register(application)
     broadcasts.register(application)
     trainer.register(application)
     common.register_commands(application)

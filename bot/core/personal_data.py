@@ -83,3 +83,4 @@ class PersonalRecords:
     tip_opinions: tuple[TipOpinion, ...]
     tasks_off: bool = False
     practice_tasks: tuple[PracticeRecord, ...] = ()
+    certificates: tuple[tuple[str, str, datetime, bool], ...] = ()  # code, session, issued, valid

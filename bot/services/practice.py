@@ -18,6 +18,7 @@ through a :class:`HelpDesk` (today: a Telegram message through the outbox).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -201,6 +202,15 @@ class PracticeService:
         self._db, self._store, self._owners, self._outbox = db, store, owners, outbox
         self._library, self._help, self._tz, self._now = library, help_desk, tz, now
         self._dialogs, self._users = dialogs, users
+        self._on_completed: list[Callable[[int], Awaitable[object]]] = []
+
+    def on_completed(self, callback: Callable[[int], Awaitable[object]]) -> None:
+        """Call ``callback(booking_id)`` after each task is completed (the certificate)."""
+        self._on_completed.append(callback)
+
+    async def _completed(self, booking_id: int) -> None:
+        for callback in self._on_completed:
+            await callback(booking_id)
 
     async def task(self, task_id: str) -> Task | None:
         """A task of the file by id."""
@@ -256,18 +266,25 @@ class PracticeService:
             if action == DONE:
                 if not await self._store.finish(tx, row_id, now):
                     raise StaleAction(row_id)
-                return await self._progress(given, action)
-            if action == LATER:
-                again = clamp_quiet(now + SNOOZE, self._tz)
-                if not await self._store.snooze(tx, row_id, again, MAX_SNOOZES):
-                    raise StaleAction(row_id)
-                await self._send_at(tx, given.booking_id, user_id, row_id, again, now)
-                return Answered(given, action, again_at=again)
-            if given.status != TaskStatus.OPEN or not await self._store.asked_help(
-                tx, row_id, now
-            ):
+            else:
+                return await self._later_or_help(tx, given, action, now)
+        await self._completed(given.booking_id)
+        return await self._progress(given, DONE)
+
+    async def _later_or_help(
+        self, tx: Transaction, given: PracticeTask, action: str, now: datetime
+    ) -> Answered:
+        """Put the task off, or pass the request for help on."""
+        row_id, user_id = given.id, given.user_id
+        if action == LATER:
+            again = clamp_quiet(now + SNOOZE, self._tz)
+            if not await self._store.snooze(tx, row_id, again, MAX_SNOOZES):
                 raise StaleAction(row_id)
-            return Answered(given, action, helper=await self._help.ask(tx, given, now))
+            await self._send_at(tx, given.booking_id, user_id, row_id, again, now)
+            return Answered(given, action, again_at=again)
+        if given.status != TaskStatus.OPEN or not await self._store.asked_help(tx, row_id, now):
+            raise StaleAction(row_id)
+        return Answered(given, action, helper=await self._help.ask(tx, given, now))
 
     async def awaited_proof(self, user_id: int) -> tuple[PracticeTask, Task] | None:
         """The open task whose proof the owner's dialog waits for, if it does."""
@@ -347,6 +364,7 @@ class PracticeService:
             await self._outbox.enqueue(
                 tx, given.user_id, ACCEPTED_KIND, {"task": row_id}, now, now, 4
             )
+        await self._completed(given.booking_id)
         return given
 
     async def awaited_note(self, user_id: int) -> int | None:

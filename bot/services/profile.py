@@ -156,6 +156,10 @@ def _records_dict(records: PersonalRecords, places: dict[int, int | None]) -> di
             }
             for p in records.practice_tasks
         ],
+        "certificates": [
+            {"code": code, "session": title, "issued_at": at.isoformat(), "valid": valid}
+            for code, title, at, valid in records.certificates
+        ],
     }
 
 
