@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from bot.core.models import BookingStatus, TipDay
@@ -51,6 +52,28 @@ class PersonalDataRepository:
             tasks_off=bool(user and user["tasks_off"]),
             practice_tasks=await self._practice(user_id),
             certificates=await self._certificates(user_id),
+            checkins=await self._checkins(user_id),
+        )
+
+    async def _checkins(self, user_id: int) -> tuple[dict[str, object], ...]:
+        rows = await self._db.fetch_all(
+            "SELECT c.month, s.title, c.sells_online, c.marketplaces, c.orders, c.obstacle, "
+            "c.answered_at FROM outcome_checkins c JOIN bookings b ON b.id = c.booking_id "
+            "JOIN training_sessions s ON s.id = b.session_id WHERE c.user_id = ? "
+            "ORDER BY c.due_at",
+            (user_id,),
+        )
+        return tuple(
+            {
+                "month": r["month"],
+                "session": r["title"],
+                "sells_online": None if r["sells_online"] is None else bool(r["sells_online"]),
+                "marketplaces": json.loads(r["marketplaces"]),
+                "online_orders_last_month": r["orders"],
+                "what_stops_you": r["obstacle"],
+                "answered_at": r["answered_at"],
+            }
+            for r in rows
         )
 
     async def _certificates(self, user_id: int) -> tuple[tuple[str, str, datetime, bool], ...]:

@@ -21,6 +21,7 @@ from bot.services.exports import ExportService
 from bot.services.feedback import FeedbackService
 from bot.services.files import FileService
 from bot.services.invites import InviteService
+from bot.services.outcomes import OutcomeService
 from bot.services.practice import PracticeService, SessionAnswerer, TrainerByOutbox
 from bot.services.profile import ProfileService
 from bot.services.reminders import Reminders, parse_rules
@@ -41,6 +42,7 @@ from storage.files import FileRepository
 from storage.invites import InviteRepository
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
+from storage.outcomes import OutcomeRepository
 from storage.owners import OwnerRepository
 from storage.personal_data import PersonalDataRepository
 from storage.practice import PracticeRepository
@@ -82,6 +84,7 @@ class Services:
     due_times: DueTimes
     practice: PracticeService
     certificates: CertificateService
+    outcomes: OutcomeService
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -138,6 +141,8 @@ class Services:
             now,
         )
         practice.on_completed(certificates.completed)
+        outcomes = OutcomeService(db, OutcomeRepository(db), outbox, dialogs, tz, now)
+        attendance.follow(outcomes)
         return cls(
             settings=settings,
             db=db,
@@ -170,6 +175,7 @@ class Services:
             due_times=due_times,
             practice=practice,
             certificates=certificates,
+            outcomes=outcomes,
         )
 
     def export_service(self) -> ExportService:

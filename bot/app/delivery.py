@@ -29,6 +29,7 @@ from bot.services.calendar import organizer_address
 from bot.services.certificate_notices import CertificateNotices
 from bot.services.delivery import Builders, DeliveryService
 from bot.services.notice_builders import NoticeBuilders
+from bot.services.outcome_notices import OutcomeNotices
 from bot.services.owner_notices import OwnerNotices
 from bot.services.practice_notices import PracticeNotices
 from bot.services.staff_notices import StaffNotices
@@ -61,6 +62,7 @@ def programme_builders(services: Services) -> Builders:
         services.files,
     ).register(builders)
     CertificateNotices(catalog, tz, CertificateRepository(services.db)).register(builders)
+    OutcomeNotices(catalog, services.outcomes).register(builders)
     StaffNotices(catalog, tz, services.sessions, services.users).register(builders)
     return builders
 

@@ -31,6 +31,7 @@ from handlers.telegram import (
     common,
     dialogs,
     exports,
+    outcomes,
     practice,
     profile,
     signup,
@@ -192,6 +193,7 @@ def register_handlers(application: DodolanApplication) -> None:
     tips.register(application)
     practice.register(application)
     certificates.register(application)
+    outcomes.register(application)
     broadcasts.register(application)
     trainer.register(application)
     common.register_commands(application)

@@ -84,3 +84,4 @@ class PersonalRecords:
     tasks_off: bool = False
     practice_tasks: tuple[PracticeRecord, ...] = ()
     certificates: tuple[tuple[str, str, datetime, bool], ...] = ()  # code, session, issued, valid
+    checkins: tuple[dict[str, object], ...] = ()  # outcome check-ins: month and answers

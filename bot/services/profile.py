@@ -160,6 +160,7 @@ def _records_dict(records: PersonalRecords, places: dict[int, int | None]) -> di
             {"code": code, "session": title, "issued_at": at.isoformat(), "valid": valid}
             for code, title, at, valid in records.certificates
         ],
+        "outcome_checkins": list(records.checkins),
     }
 
 

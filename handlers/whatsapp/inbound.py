@@ -18,6 +18,7 @@ from handlers.whatsapp import (
     owner_data,
     owner_learning,
     owner_menu,
+    owner_outcomes,
     owner_practice,
     owner_profile,
     owner_signup,
@@ -32,6 +33,7 @@ REGISTRARS: tuple[Callable[[Router], None], ...] = (
     owner_booking.register,
     owner_answers.register,
     owner_practice.register,
+    owner_outcomes.register,
     owner_learning.register,  # after owner_menu: its fallback takes check-in texts first
 )
 

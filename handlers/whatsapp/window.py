@@ -175,6 +175,7 @@ FOLLOWUP = TemplateUse("dodolan_followup")  # a trainer's follow-up to a session
 TIP = TemplateUse("dodolan_tip")
 FEEDBACK = TemplateUse("dodolan_feedback")
 TASK = TemplateUse("dodolan_task", ("title",))  # a practice task after a session
+CHECKIN = TemplateUse("dodolan_checkin", ("title",))  # the 1/3/6-month outcome check-in
 MESSAGE = TemplateUse("dodolan_message")  # anything else
 HELD = {
     "booking_confirmed": REOPEN,
@@ -188,6 +189,7 @@ HELD = {
     "feedback": FEEDBACK,
     "practice_task": TASK,
     "practice_fix": TASK,
+    "outcome_checkin": CHECKIN,
     "announcement": FOLLOWUP,  # a broadcast that is not an announcement is a follow-up
 }
 ALL_USES = (*USES.values(), ANNOUNCEMENT, *dict.fromkeys(HELD.values()), MESSAGE)

@@ -31,6 +31,7 @@ NEEDED = {
     "dodolan_tip": "UTILITY",
     "dodolan_feedback": "UTILITY",
     "dodolan_task": "UTILITY",
+    "dodolan_checkin": "UTILITY",
     "dodolan_message": "UTILITY",
 }
 GOOD = Template(
