@@ -21,6 +21,7 @@ from bot.services.exports import ExportService
 from bot.services.feedback import FeedbackService
 from bot.services.files import FileService
 from bot.services.invites import InviteService
+from bot.services.outcome_stats import OutcomeStatsService
 from bot.services.outcomes import OutcomeService
 from bot.services.practice import PracticeService, SessionAnswerer, TrainerByOutbox
 from bot.services.profile import ProfileService
@@ -42,6 +43,7 @@ from storage.files import FileRepository
 from storage.invites import InviteRepository
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
+from storage.outcome_stats import OutcomeStatsRepository
 from storage.outcomes import OutcomeRepository
 from storage.owners import OwnerRepository
 from storage.personal_data import PersonalDataRepository
@@ -85,6 +87,7 @@ class Services:
     practice: PracticeService
     certificates: CertificateService
     outcomes: OutcomeService
+    outcome_stats: OutcomeStatsService
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -143,10 +146,11 @@ class Services:
         practice.on_completed(certificates.completed)
         outcomes = OutcomeService(db, OutcomeRepository(db), outbox, dialogs, tz, now)
         attendance.follow(outcomes)
+        catalog = Catalog.load()
         return cls(
             settings=settings,
             db=db,
-            catalog=Catalog.load(),
+            catalog=catalog,
             now=now,
             users=users,
             dialogs=dialogs,
@@ -176,6 +180,9 @@ class Services:
             practice=practice,
             certificates=certificates,
             outcomes=outcomes,
+            outcome_stats=OutcomeStatsService(
+                OutcomeStatsRepository(db), UserRepository(db), catalog
+            ),
         )
 
     def export_service(self) -> ExportService:
@@ -189,6 +196,7 @@ class Services:
             self.now,
             AttendanceRepository(db),
             TipsRepository(db),
+            outcomes=OutcomeStatsRepository(db),
         )
 
     async def close(self) -> None:

@@ -31,6 +31,7 @@ from handlers.telegram import (
     common,
     dialogs,
     exports,
+    outcome_stats,
     outcomes,
     practice,
     profile,
@@ -194,6 +195,7 @@ def register_handlers(application: DodolanApplication) -> None:
     practice.register(application)
     certificates.register(application)
     outcomes.register(application)
+    outcome_stats.register(application)
     broadcasts.register(application)
     trainer.register(application)
     common.register_commands(application)

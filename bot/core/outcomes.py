@@ -29,3 +29,24 @@ class Checkin:
     def complete(self) -> bool:
         """Whether the button questions are answered (the obstacle is optional)."""
         return self.sells_online is not None and self.orders is not None
+
+
+@dataclass(frozen=True)
+class OwnerOutcome:
+    """One trained owner (an attended booking): tasks, certificate, answers per month."""
+
+    booking_id: int
+    user_id: int
+    session_id: int
+    session_title: str
+    trainer_id: int | None
+    owner_name: str
+    business_name: str
+    kecamatan: str
+    category: str
+    channel: str
+    tasks_given: int
+    tasks_done: int
+    certified: bool
+    sells: dict[int, bool | None]  # month -> sells online (None: not answered)
+    orders: dict[int, str | None]  # month -> online orders last month

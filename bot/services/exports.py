@@ -35,6 +35,7 @@ from bot.formatting import zone_label
 from bot.i18n import Catalog
 from bot.services.export_views import BookingLine, Cell, Digits, ExportViews, Sheet
 from bot.services.export_views import tip_title as tip_title
+from bot.services.outcome_stats import OutcomeRows, outcome_sheet
 from bot.services.tips_content import TipLibrary, library
 
 CSV_TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -188,7 +189,9 @@ class ExportService:
         attendance: FeedbackReading,
         tips: TipCounting,
         tip_library: TipLibrary | None = None,
+        outcomes: OutcomeRows | None = None,
     ) -> None:
+        self._outcomes = outcomes
         self._attendance = attendance
         self._tips = tips
         self._library = tip_library or library()
@@ -226,10 +229,17 @@ class ExportService:
                 views.sheet("sessions", "sesi", views.session_columns(), sessions),
                 views.sheet("bookings", "peserta", views.booking_columns(), lines),
                 *await self._statistics(views),
+                *await self._outcome(language),
             ),
             created_at=now,
             totals=Totals.of(owners, sessions, Counter(b.status for b in bookings)),
         )
+
+    async def _outcome(self, language: str) -> tuple[Sheet, ...]:
+        """Hasil: per trained owner, tasks, certificate and the 1/3/6-month answers."""
+        if self._outcomes is None:
+            return ()
+        return (outcome_sheet(self._catalog, language, await self._outcomes.rows()),)
 
     async def _statistics(self, views: ExportViews) -> tuple[Sheet, ...]:
         """Attendance, feedback and tips."""

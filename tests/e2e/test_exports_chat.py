@@ -22,6 +22,7 @@ SHEETS = [
     "Komentar peserta",
     "Tips",
     "Tips per topik",
+    "Hasil",
 ]
 
 
@@ -53,7 +54,7 @@ async def test_staff_receive_the_workbook_and_one_zip_with_a_csv_per_sheet(
     assert archive.document is not None
     name, _, zipped = archive.document
     assert name == "dodolan-ekspor-20261201-0900-csv.zip"
-    assert "satu ZIP berisi 7 file, satu per lembar" in archive.text
+    assert "satu ZIP berisi 8 file, satu per lembar" in archive.text
     assert "Kehadiran & umpan balik" in archive.text
     # the caption names the files exactly as the ZIP holds them
     with zipfile.ZipFile(io.BytesIO(zipped)) as files:
@@ -75,7 +76,7 @@ async def test_the_english_alias_works_too_in_english(bot: RunningBot, staff: Fa
     await bot.services.users.set_language(staff.id, "en")
     workbook, archive = await staff.command("export")
     assert workbook.document is not None and archive.document is not None
-    assert "Registered UKM owners: 0" in workbook.text and "in one ZIP (7 files" in archive.text
+    assert "Registered UKM owners: 0" in workbook.text and "in one ZIP (8 files" in archive.text
     book = openpyxl.load_workbook(io.BytesIO(workbook.document[2]))
     assert book.sheetnames[:3] == ["UKM owners", "Sessions", "Bookings"]
 
