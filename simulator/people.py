@@ -108,6 +108,21 @@ class FakeUser:
             ]
         return await self._message(content, expect_reply, within, f"sending {text!r}")
 
+    async def reply_to(
+        self,
+        message_id: int,
+        text: str,
+        *,
+        expect_reply: bool | None = True,
+        within: float | None = None,
+    ) -> list[BotMessage]:
+        """Reply (swipe to reply) to one of the bot's messages in this chat with text."""
+        stored = self.emu.state.chat(self.id).messages.get(message_id)
+        if stored is None:
+            raise AssertionError(f"{self!r}: no message {message_id} in this chat to reply to")
+        content = {"text": text, "reply_to_message": stored.json}
+        return await self._message(content, expect_reply, within, f"replying {text!r}")
+
     def send_nowait(self, text: str) -> int:
         """Queue a text message without waiting for the bot (a person typing very fast);
         return its update id."""

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.notices import ChannelName
+from bot.core.notices import ChannelName, DeliveryState
 from storage.database import Database, from_db_time, to_db_time
 
-# How far along a message is; a later report never moves it back.
-RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+_STATES = frozenset(state.value for state in DeliveryState)
 
 
 @dataclass(frozen=True)
@@ -43,8 +42,7 @@ class DeliveryStatusRepository:
         Only statuses of outbox rows are kept: a message nobody's outbox row names (a
         reply, or a message to someone erased since) is not recorded at all.
         """
-        rank = RANK.get(status)
-        if rank is None:
+        if status not in _STATES:
             return False  # "played" and whatever Meta adds: not a delivery step
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
@@ -84,5 +82,7 @@ class DeliveryStatusRepository:
 
 
 def _rank_sql(column: str) -> str:
-    cases = " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in RANK.items())
+    """SQL for a status's rank (how far along a message is; a later report never moves it
+    back), 0 for a status that is no delivery step."""
+    cases = " ".join(f"WHEN '{state.value}' THEN {state.rank}" for state in DeliveryState)
     return f"(CASE {column} {cases} ELSE 0 END)"

@@ -25,6 +25,7 @@ from bot.core.models import OutboxStatus
 from bot.formatting import zone_label
 from bot.services.delivery_report import outbox_report
 from bot.services.exports import Export
+from bot.services.faq_content import DEFAULT_FAQ_FILE, parse_faq
 from bot.services.session_import import (
     MAX_FILE_BYTES,
     Format,
@@ -73,14 +74,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tips_parser(commands)
     tasks = commands.add_parser("tasks", help="check the practice tasks file")
     task_commands = tasks.add_subparsers(dest="action", required=True, metavar="ACTION")
-    check = task_commands.add_parser("check", help="list problems with line numbers")
-    check.add_argument(
+    task_check = task_commands.add_parser("check", help="list problems with line numbers")
+    task_check.add_argument(
         "file",
         type=Path,
         nargs="?",
         default=DEFAULT_TASKS_FILE,
         metavar="FILE",
         help="the tasks file (default: content/tasks.yaml)",
+    )
+    faq = commands.add_parser("faq", help="check the Tanya Dinas FAQ file")
+    faq_commands = faq.add_subparsers(dest="action", required=True, metavar="ACTION")
+    check = faq_commands.add_parser("check", help="check the FAQ file and list its problems")
+    check.add_argument(
+        "file",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_FAQ_FILE,
+        help="the FAQ file (default: content/faq.yaml)",
     )
     return parser
 
@@ -131,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(args)
     if args.command == "tips":
         return _tips(args.file, reload=args.action == "reload")
+    if args.command == "faq":
+        return _faq(args.file)
     if args.command == "tasks":
         return _tasks(args.file)
     try:
@@ -354,6 +367,23 @@ def _tasks(path: Path) -> int:
         return 1
     required = sum(1 for t in tasks if t.required)
     print(f"{path}: {len(tasks)} tasks ({required} required), all fine")
+    return 0
+
+
+def _faq(path: Path) -> int:
+    """Check a FAQ file: every problem with its line, or how many entries and forms it has."""
+    try:
+        entries, problems = parse_faq(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"dodolan: {_file_problem(path, exc)}", file=sys.stderr)
+        return 1
+    if problems:
+        print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
+        for problem in problems:
+            print(f"  {path}, {problem}", file=sys.stderr)
+        return 1
+    forms = sum(len(f) for e in entries for f in e.questions.values())
+    print(f"{path}: {len(entries)} entries with {forms} question forms, all fine")
     return 0
 
 

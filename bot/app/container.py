@@ -18,6 +18,8 @@ from bot.services.certificates import CertificateService
 from bot.services.delivery import DueTimes
 from bot.services.dialogs import DialogService
 from bot.services.exports import ExportService
+from bot.services.faq_content import DEFAULT_FAQ_FILE
+from bot.services.faq_search import FaqLibrary
 from bot.services.feedback import FeedbackService
 from bot.services.files import FileService
 from bot.services.invites import InviteService
@@ -25,6 +27,7 @@ from bot.services.outcome_stats import OutcomeStatsService
 from bot.services.outcomes import OutcomeService
 from bot.services.practice import PracticeService, SessionAnswerer, TrainerByOutbox
 from bot.services.profile import ProfileService
+from bot.services.questions import QuestionDesk
 from bot.services.reminders import Reminders, parse_rules
 from bot.services.session_editor import NewSessionEditor, SessionEditor
 from bot.services.sessions import SessionService
@@ -34,6 +37,7 @@ from bot.services.tasks_content import task_library
 from bot.services.tips import TipsService
 from bot.services.tips_content import library
 from bot.services.users import UserService
+from bot.services.working_hours import WorkingHours, working_hours
 from storage.attendance import AttendanceRepository
 from storage.broadcasts import BroadcastRepository
 from storage.certificates import CertificateRepository
@@ -48,6 +52,7 @@ from storage.outcomes import OutcomeRepository
 from storage.owners import OwnerRepository
 from storage.personal_data import PersonalDataRepository
 from storage.practice import PracticeRepository
+from storage.questions import QuestionRepository
 from storage.reports import ReportRepository
 from storage.sessions import SessionRepository
 from storage.stats import StatsRepository
@@ -84,6 +89,7 @@ class Services:
     session_editor: SessionEditor
     feedback: FeedbackService
     due_times: DueTimes
+    questions: QuestionDesk
     practice: PracticeService
     certificates: CertificateService
     outcomes: OutcomeService
@@ -116,6 +122,8 @@ class Services:
         )
         invites = InviteService(InviteRepository(db), now)
         access, tz = Access(UserRepository(db), sessions), settings.timezone
+        tips = TipsService(db, TipsRepository(db), owners, outbox, library(), tz, now)
+        catalog = Catalog.load()
         broadcasts = BroadcastService(
             db, BroadcastRepository(db), outbox, sessions, UserRepository(db), now
         )
@@ -146,7 +154,6 @@ class Services:
         practice.on_completed(certificates.completed)
         outcomes = OutcomeService(db, OutcomeRepository(db), outbox, dialogs, tz, now)
         attendance.follow(outcomes)
-        catalog = Catalog.load()
         return cls(
             settings=settings,
             db=db,
@@ -157,7 +164,13 @@ class Services:
             signup=SignupService(dialogs, owners, now),
             files=FileService(FileRepository(db), now),
             profile=ProfileService(
-                dialogs, owners, now, booking, outbox, PersonalDataRepository(db)
+                dialogs,
+                owners,
+                now,
+                booking,
+                outbox,
+                PersonalDataRepository(db),
+                QuestionRepository(db),
             ),
             sessions=session_service,
             booking=booking,
@@ -169,7 +182,7 @@ class Services:
                 dialogs, broadcasts, UserRepository(db), sessions, tz
             ),
             attendance=attendance,
-            tips=TipsService(db, TipsRepository(db), owners, outbox, library(), tz, now),
+            tips=tips,
             admission=Admission(db, outbox, now),
             new_session=NewSessionEditor(
                 dialogs, access, users, session_service, invites, tz, now
@@ -182,6 +195,19 @@ class Services:
             outcomes=outcomes,
             outcome_stats=OutcomeStatsService(
                 OutcomeStatsRepository(db), UserRepository(db), catalog
+            ),
+            questions=QuestionDesk(
+                db,
+                QuestionRepository(db),
+                outbox,
+                FaqLibrary(DEFAULT_FAQ_FILE),
+                hours_of(settings),
+                UserRepository(db),
+                booking,
+                sessions,
+                tips,
+                catalog,
+                now,
             ),
         )
 
@@ -202,6 +228,17 @@ class Services:
     async def close(self) -> None:
         """Release the database."""
         await self.db.close()
+
+
+def hours_of(settings: Settings) -> WorkingHours:
+    """The Dinas's working hours from the settings."""
+    return working_hours(
+        settings.timezone,
+        settings.work_days,
+        settings.work_hours,
+        settings.holidays,
+        settings.answer_hours,
+    )
 
 
 def _programme(

@@ -24,6 +24,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from bot.app.container import Services
 from bot.core.notices import ChannelName
 from bot.core.ports import Channel
+from bot.services.admission import WelcomeNotices
 from bot.services.booking_notices import BookingNotices
 from bot.services.calendar import organizer_address
 from bot.services.certificate_notices import CertificateNotices
@@ -32,10 +33,12 @@ from bot.services.notice_builders import NoticeBuilders
 from bot.services.outcome_notices import OutcomeNotices
 from bot.services.owner_notices import OwnerNotices
 from bot.services.practice_notices import PracticeNotices
+from bot.services.question_notices import QuestionNotices
 from bot.services.staff_notices import StaffNotices
 from storage.certificates import CertificateRepository
 from storage.identities import IdentityRepository
 from storage.owners import OwnerRepository
+from storage.questions import QuestionRepository
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +67,16 @@ def programme_builders(services: Services) -> Builders:
     CertificateNotices(catalog, tz, CertificateRepository(services.db)).register(builders)
     OutcomeNotices(catalog, services.outcomes).register(builders)
     StaffNotices(catalog, tz, services.sessions, services.users).register(builders)
+    QuestionNotices(
+        catalog,
+        tz,
+        services.questions,
+        QuestionRepository(services.db),
+        OwnerRepository(services.db),
+        services.sessions,
+        services.users,
+    ).register(builders)
+    WelcomeNotices(catalog, services.profile, services.dialogs).register(builders)
     return builders
 
 

@@ -8,12 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.core.env import positive_int
 from bot.core.errors import ConfigError
 from bot.services.reminders import parse_rules
+from bot.services.working_hours import parse_days, parse_holidays, parse_hours
 from handlers.whatsapp.settings import WhatsAppSettings
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -51,6 +54,11 @@ class Settings:
     feedback_delay: timedelta = timedelta(hours=1)
     whatsapp: WhatsAppSettings | None = None
     calendar_organizer: str | None = None  # the programme's e-mail in calendar files
+    # Tanya Dinas: when people answer questions, and in how many working hours
+    work_days: str = "mon-fri"
+    work_hours: str = "08:00-15:00"
+    holidays: str = ""
+    answer_hours: int = 4
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value, for the log redactor."""
@@ -91,13 +99,28 @@ def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Sett
         timezone=_timezone(env.get("DODOLAN_TIMEZONE", "").strip() or "Asia/Jakarta"),
         webhook=_webhook(env),
         log_level=_log_level(env.get("DODOLAN_LOG_LEVEL", "").strip() or "INFO"),
-        max_active_bookings=_positive_int(env, "DODOLAN_MAX_ACTIVE_BOOKINGS", 1),
-        offer_hold=timedelta(hours=_positive_int(env, "DODOLAN_OFFER_HOLD_HOURS", 12)),
+        max_active_bookings=positive_int(env, "DODOLAN_MAX_ACTIVE_BOOKINGS", 1),
+        offer_hold=timedelta(hours=positive_int(env, "DODOLAN_OFFER_HOLD_HOURS", 12)),
         reminders=_reminders(env.get("DODOLAN_REMINDERS", "").strip() or "day-before@08:00,2h"),
-        feedback_delay=timedelta(minutes=_positive_int(env, "DODOLAN_FEEDBACK_DELAY_MINUTES", 60)),
+        feedback_delay=timedelta(minutes=positive_int(env, "DODOLAN_FEEDBACK_DELAY_MINUTES", 60)),
         whatsapp=whatsapp,
         calendar_organizer=_email(env, "DODOLAN_CALENDAR_ORGANIZER"),
+        **_working_hours(env),
     )
+
+
+def _working_hours(env: Mapping[str, str]) -> dict[str, Any]:
+    """The Tanya Dinas working-hours settings, checked (each error names its variable)."""
+    values: dict[str, Any] = {
+        "work_days": env.get("DODOLAN_WORK_DAYS", "").strip() or "mon-fri",
+        "work_hours": env.get("DODOLAN_WORK_HOURS", "").strip() or "08:00-15:00",
+        "holidays": env.get("DODOLAN_HOLIDAYS", "").strip(),
+        "answer_hours": positive_int(env, "DODOLAN_ANSWER_HOURS", 4),
+    }
+    parse_days(values["work_days"])
+    parse_hours(values["work_hours"])
+    parse_holidays(values["holidays"])
+    return values
 
 
 def _email(env: Mapping[str, str], name: str) -> str | None:
@@ -110,15 +133,6 @@ def _email(env: Mapping[str, str], name: str) -> str | None:
 def _reminders(raw: str) -> str:
     parse_rules(raw)  # raises ConfigError naming DODOLAN_REMINDERS
     return raw
-
-
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ConfigError(name, "must be a whole number of at least 1")
-    return int(raw)
 
 
 def _url(env: Mapping[str, str], name: str, default: str) -> str:

@@ -35,6 +35,7 @@ from handlers.telegram import (
     outcomes,
     practice,
     profile,
+    questions,
     signup,
     staff,
     tips,
@@ -47,7 +48,6 @@ from handlers.telegram.delivery import (
     ESTIMATE_KEY,
     PROBLEMS_KEY,
     SENDER_KEY,
-    add_telegram_renderers,
     start_ticks,
 )
 from handlers.telegram.menus import set_default_menus, set_user_menu
@@ -165,7 +165,6 @@ async def _start_delivery(
     """Start delivery through Telegram and any other channel (``background=False``: tests
     drain by hand)."""
     builders = programme_builders(services)
-    add_telegram_renderers(builders, application, services)
     channels = {ChannelName.TELEGRAM: TelegramChannel(application.bot), **extra}
     job_queue = application.job_queue
     scheduler = job_queue.scheduler if job_queue is not None else None
@@ -199,6 +198,7 @@ def register_handlers(application: DodolanApplication) -> None:
     broadcasts.register(application)
     trainer.register(application)
     common.register_commands(application)
+    questions.register(application)  # before dialogs: a reply to a ticket is an answer
     dialogs.register(application)
     common.register_fallbacks(application)
 

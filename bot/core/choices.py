@@ -60,3 +60,7 @@ def parse(data: str | None, kind: str, arity: int) -> list[str] | None:
 def pattern(kind: str) -> str:
     """Return the regex PTB uses to route a kind of callback to its handler."""
     return f"^{kind}:"
+
+
+QUESTION = "qa"  # an owner's question: qa:v1:<ok|ask>:<question id>, qa:v1:pick:<id>:<entry>
+TICKET = "qt"  # staff on a ticket: qt:v1:<done|fwd>:<question id>

@@ -6,7 +6,8 @@ through), ``<code>``,
 ones too). Tags must nest and close; a bare ``<`` or ``&`` is an error. Telegram sends it as
 HTML; the WhatsApp channel rewrites it into WhatsApp's ``*bold*``, ``_italic_``, ``~struck~``
 and plain text.
-:func:`plain` checks a text and returns what a reader sees.
+:func:`plain` checks a text and returns what a reader sees; :func:`shorten` fits plain text
+into a title or a template field.
 """
 
 from __future__ import annotations
@@ -76,3 +77,15 @@ def _tag(text: str, i: int, stack: list[str]) -> int:
 def visible_length(text: str) -> int:
     """How long the text reads, in UTF-16 units (as Telegram counts its limits)."""
     return sum(2 if ord(ch) > 0xFFFF else 1 for ch in plain(text))
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word if it can be, ending in "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-") + "…"

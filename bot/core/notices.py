@@ -36,6 +36,63 @@ FIRST_NON_TELEGRAM_ID = 2**53
 Lane = tuple[ChannelName | None, tuple[ChannelName, ...]]
 
 
+class NoticeKind(StrEnum):
+    """The kinds of outbox row: what a notice is about, so each has one builder.
+
+    The parameters each kind stores are described where its rows are queued
+    (``bot.services.notices`` for the booking and session kinds).
+    """
+
+    SEAT_OFFER = "seat_offer"
+    OFFER_EXPIRED = "offer_expired"
+    SESSION_CHANGED = "session_changed"
+    SESSION_CANCELLED = "session_cancelled"
+    WAITLIST_MOVED = "waitlist_moved"
+    WAITLIST_ENDED = "waitlist_ended"
+    REMINDER = "reminder"
+    TRAINER_REMINDER = "trainer_reminder"
+    BOOKING_CONFIRMED = "booking_confirmed"
+    WAITLIST_JOINED = "waitlist_joined"
+    BOOKING_CANCELLED = "booking_cancelled"
+    OFFER_DECLINED = "offer_declined"
+    TRAINER_ASSIGNED = "trainer_assigned"
+    TRAINER_REVOKED = "trainer_revoked"
+    DAILY_TIP = "daily_tip"
+    PREP_TIP = "prep_tip"
+    FEEDBACK = "feedback"
+    ANNOUNCEMENT = "announcement"  # any broadcast (its category says which kind)
+    SIGNUP_WELCOME = "signup_welcome"  # a newcomer's welcome, queued in a launch rush
+    QUESTION_TICKET = "question_ticket"  # a question to the Dinas, to the staff who take it
+    QUESTION_DUE = "question_due"  # a question still unanswered when its time is up
+    QUESTION_ANSWER = "question_answer"  # the answer, to the person who asked
+    PRACTICE_TASK = "practice_task"  # a practice task after a session, to the attendee
+    PRACTICE_HELP = "practice_help"  # "I need help with this task", to the session's trainer
+    PRACTICE_REVIEW = "practice_review"  # a task's proof, to the session's trainer
+    PRACTICE_ACCEPTED = "practice_accepted"  # the trainer accepted the proof, to the owner
+    PRACTICE_FIX = "practice_fix"  # the trainer asks for a fix, to the owner, task again
+    CERTIFICATE = "certificate"  # the certificate PDF, to the owner
+    OUTCOME_CHECKIN = "outcome_checkin"  # the 1/3/6-month check-in, to the attendee
+
+
+class DeliveryState(StrEnum):
+    """How far a channel says a message it accepted has got (WhatsApp's statuses).
+
+    A later state never moves a message back: ``rank`` orders them, and ``failed`` is last,
+    since a message can fail after it was sent (Meta may report out of order or twice, and
+    adds states such as "played" that are no delivery step and are not kept).
+    """
+
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+    @property
+    def rank(self) -> int:
+        """The state's place in the order sent < delivered < read < failed."""
+        return list(DeliveryState).index(self) + 1
+
+
 class Category(StrEnum):
     """Why a notice is sent; WhatsApp bills and limits the two differently."""
 

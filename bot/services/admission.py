@@ -25,16 +25,21 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.clock import Clock
 from bot.core.models import OutboxMessage, OutboxStatus
-from bot.core.ports import UnitOfWork
+from bot.core.notices import Notice, NoticeKind
+from bot.core.ports import ProfileReader, UnitOfWork
 from bot.core.repositories import WelcomeQueue
+from bot.i18n import Catalog
+from bot.services import owner_screens, signup
+from bot.services.delivery import Builders
+from bot.services.dialogs import DialogService
 
-WELCOME = "signup_welcome"
+WELCOME = NoticeKind.SIGNUP_WELCOME
 # Sent before announcements and daily tips, after offers and replies owed since a crash.
 WELCOME_PRIORITY = 3
 # The edge admits waiting newcomers as room frees up; should it not (it stopped, say), the
@@ -233,3 +238,30 @@ def _slipped(message: OutboxMessage, now: datetime) -> bool:
         return False
     told = _moment(message.params.get(RENOTICED))
     return told is None or told + SLIP_INTERVAL <= now
+
+
+def welcome_notice(catalog: Catalog, language: str, name: str) -> Notice:
+    """The first message a newcomer gets: the greeting and the consent question, in one."""
+    greeting = catalog.text(language, "start.welcome", name=name)
+    return owner_screens.with_lead(greeting, owner_screens.consent(catalog, language))
+
+
+class WelcomeNotices:
+    """Builds a queued welcome when it is sent, on whichever channel queued it."""
+
+    def __init__(self, catalog: Catalog, owners: ProfileReader, dialogs: DialogService) -> None:
+        self.catalog, self.owners, self.dialogs = catalog, owners, dialogs
+
+    def register(self, builders: Builders) -> None:
+        """Add the welcome's builder."""
+        builders.add(WELCOME, self.welcome)
+
+    async def welcome(self, message: OutboxMessage, lang: str, now: datetime) -> Notice | None:
+        """The welcome, unless the newcomer has moved on (signed up, or past consent)."""
+        if await self.owners.get(message.user_id) is not None:
+            return None
+        dialog = await self.dialogs.current(message.user_id)
+        if dialog is None or dialog.flow != signup.FLOW or dialog.step != signup.CONSENT:
+            return None
+        name = str(message.params.get("name") or "")
+        return replace(welcome_notice(self.catalog, lang, name), kind=WELCOME)

@@ -17,12 +17,13 @@ from bot.core.models import (
     SessionStatus,
     TrainingSession,
 )
+from bot.core.notices import NoticeKind
 from bot.core.ports import AttendanceStore, OutboxWriter, SessionReading, Transaction, UnitOfWork
 from bot.services.access import Access, RoleReader
 from bot.services.validation import clean_text
 
 CHECKIN_OPENS = timedelta(minutes=30)  # before the start
-FEEDBACK_KIND = "feedback"
+FEEDBACK_KIND = NoticeKind.FEEDBACK
 RECENT = timedelta(days=7)
 COMMENT_MAX = 500
 

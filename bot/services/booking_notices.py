@@ -56,7 +56,7 @@ CAPTION_LIMIT = 1024  # what both Telegram and WhatsApp allow under a file
 LATE = notices.REPLY_GRACE  # a reply this long after the change says it is late
 
 # The booking status each reply is about; the reply no longer applies once it is another.
-STATUS = {
+STATUS: dict[str, BookingStatus] = {
     notices.BOOKING_CONFIRMED: BookingStatus.CONFIRMED,
     notices.WAITLIST_JOINED: BookingStatus.WAITLISTED,
     notices.BOOKING_CANCELLED: BookingStatus.CANCELLED,

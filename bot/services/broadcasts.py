@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, NotAllowed, StaleAction
 from bot.core.models import LIVE_BROADCAST, Audience, Broadcast, BroadcastStatus, Recipients, Role
+from bot.core.notices import NoticeKind
 from bot.core.ports import OutboxWriter, SessionReading, Transaction, UnitOfWork
 from bot.core.repositories import BroadcastStore
 from bot.services.access import RoleReader, may_run
 
 ANNOUNCEMENT = "announcement"
 FOLLOWUP = "followup"
-OUTBOX_KIND = "announcement"
+OUTBOX_KIND = NoticeKind.ANNOUNCEMENT
 BULK_PRIORITY = 8
 SEND_RATE = 28.0  # messages per second the outbox sustains; for the time-left estimate
 TRAINER_BASES = ("attended", "booked")

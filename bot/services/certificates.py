@@ -26,10 +26,11 @@ from bot.core.certificates import Certificate
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed, StaleAction
 from bot.core.models import Role, TrainingSession
+from bot.core.notices import NoticeKind
 from bot.core.ports import OutboxWriter, ProfileReader, SessionReading, Transaction, UnitOfWork
 from bot.core.practice import PracticeTask, TaskStatus
 
-KIND = "certificate"
+KIND = NoticeKind.CERTIFICATE
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE = re.compile(r"^DDL-[A-Z0-9]{4}-[A-Z0-9]{4}$")
 RECENT = 15

@@ -8,8 +8,10 @@ write: what a send changes is recorded by the kind's ``after_sent`` hook.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
@@ -50,6 +52,28 @@ def framed(catalog: Catalog, lang: str, kind: str, text: str) -> str:
     header = catalog.text(lang, "broadcast.header")
     footer = catalog.text(lang, "broadcast.footer")
     return "\n\n".join(part for part in (header, text, footer) if part)
+
+
+def broadcast_notice(
+    catalog: Catalog,
+    lang: str,
+    kind: str,
+    text: str,
+    buttons: Sequence[Sequence[Mapping[str, Any]]],
+    attachment: Attachment | None,
+) -> Notice:
+    """A broadcast as its recipients get it: framed text, its link buttons in their rows, its
+    file. Each copy is built by it, and so is the sender's preview, which is therefore exact."""
+    links = [
+        Choice(f"link:{i}", str(b["text"]), url=str(b["url"]))
+        for i, b in enumerate(b for row in buttons for b in row)
+    ]
+    return Notice(
+        framed(catalog, lang, kind, text),
+        tuple(links),
+        rows=tuple(len(row) for row in buttons) or None,
+        attachment=attachment,
+    )
 
 
 @dataclass(frozen=True)
@@ -181,10 +205,11 @@ class NoticeBuilders:
         session = await self.sessions.get(int(message.params["session_id"]))
         if session is None:
             return None
-        key = {
+        keys: dict[str, str] = {
             notices.OFFER_EXPIRED: "notice.offer_expired",
             notices.WAITLIST_ENDED: "notice.waitlist_ended",
-        }[message.kind]
+        }
+        key = keys[message.kind]
         text = self.catalog.text(lang, key, title=session.title, when=when(session, self.tz, lang))
         return Notice(text, kind=message.kind, params=self._about(session, lang))
 
@@ -201,17 +226,16 @@ class NoticeBuilders:
         announcement = broadcast.kind == ANNOUNCEMENT
         if announcement and not await self.broadcasts.wants_announcements(message.user_id):
             return None
-        text = framed(self.catalog, lang, broadcast.kind, broadcast.text)
-        links = [
-            Choice(f"link:{i}", str(b["text"]), url=str(b["url"]))
-            for i, b in enumerate(b for row in broadcast.buttons for b in row)
-        ]
-        attachment = await self._attachment(broadcast)
-        return Notice(
-            text,
-            tuple(links),
-            rows=tuple(len(row) for row in broadcast.buttons) or None,
-            attachment=attachment,
+        copy = broadcast_notice(
+            self.catalog,
+            lang,
+            broadcast.kind,
+            broadcast.text,
+            broadcast.buttons,
+            await self._attachment(broadcast),
+        )
+        return replace(
+            copy,
             category=Category.ANNOUNCEMENT if announcement else Category.LOGISTICS,
             kind=message.kind,
             params={"text": broadcast.text},

@@ -16,29 +16,33 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-SEAT_OFFER = "seat_offer"  # {booking_id}
-OFFER_EXPIRED = "offer_expired"  # {session_id}
+from bot.core.notices import NoticeKind
+
+SEAT_OFFER = NoticeKind.SEAT_OFFER  # {booking_id}
+OFFER_EXPIRED = NoticeKind.OFFER_EXPIRED  # {session_id}
 # A session staff changed or cancelled, to each owner in it ({booking_id, was: its status}) and
 # to its trainer ({trainer: true}); ``sequence`` is the calendar revision the change made.
-SESSION_CHANGED = "session_changed"  # {session_id, changes: [field], before, after, sequence}
-SESSION_CANCELLED = "session_cancelled"  # {session_id, sequence}
-WAITLIST_MOVED = "waitlist_moved"  # {booking_id}
-WAITLIST_ENDED = "waitlist_ended"  # {session_id}
-REMINDER = "reminder"  # {booking_id, rule}
-TRAINER_REMINDER = "trainer_reminder"  # {session_id, rule}
+SESSION_CHANGED = (
+    NoticeKind.SESSION_CHANGED
+)  # {session_id, changes: [field], before, after, sequence}
+SESSION_CANCELLED = NoticeKind.SESSION_CANCELLED  # {session_id, sequence}
+WAITLIST_MOVED = NoticeKind.WAITLIST_MOVED  # {booking_id}
+WAITLIST_ENDED = NoticeKind.WAITLIST_ENDED  # {session_id}
+REMINDER = NoticeKind.REMINDER  # {booking_id, rule}
+TRAINER_REMINDER = NoticeKind.TRAINER_REMINDER  # {session_id, rule}
 
 # Replies about the owner's own booking change (see above); ``at`` is when it was made.
 # {booking_id, at}: booked, an offer taken, or moved (``moved_from``: the booking released)
-BOOKING_CONFIRMED = "booking_confirmed"
-WAITLIST_JOINED = "waitlist_joined"  # {booking_id, at}
-BOOKING_CANCELLED = "booking_cancelled"  # {booking_id, at, had_seat: 1 if it held a seat}
-OFFER_DECLINED = "offer_declined"  # {booking_id, at}
+BOOKING_CONFIRMED = NoticeKind.BOOKING_CONFIRMED
+WAITLIST_JOINED = NoticeKind.WAITLIST_JOINED  # {booking_id, at}
+BOOKING_CANCELLED = NoticeKind.BOOKING_CANCELLED  # {booking_id, at, had_seat: 1 if it held a seat}
+OFFER_DECLINED = NoticeKind.OFFER_DECLINED  # {booking_id, at}
 REPLIES = (BOOKING_CONFIRMED, WAITLIST_JOINED, BOOKING_CANCELLED, OFFER_DECLINED)
 REPLY_GRACE = timedelta(seconds=10)
 
 # Lower sends first. Offers are time-boxed, so they jump the queue; a reply owed since a crash
 # comes right after them.
-PRIORITY = {
+PRIORITY: dict[str, int] = {
     SEAT_OFFER: 1,
     OFFER_EXPIRED: 2,
     SESSION_CANCELLED: 2,

@@ -18,7 +18,7 @@ from bot.core import choices as ids
 from bot.core.clock import Clock
 from bot.core.errors import StaleAction
 from bot.core.models import TrainingSession
-from bot.core.notices import Choice, Notice
+from bot.core.notices import Choice, Notice, NoticeKind
 from bot.core.outcomes import ORDERS, Checkin
 from bot.core.ports import OutboxWriter, Transaction, UnitOfWork
 from bot.i18n import Catalog
@@ -26,7 +26,7 @@ from bot.services.dialogs import DialogService
 from bot.services.tips import clamp_quiet
 from bot.services.validation import MARKETPLACES, NO_MARKETPLACE, clean_text
 
-KIND = "outcome_checkin"
+KIND = NoticeKind.OUTCOME_CHECKIN
 MONTHS = {1: 30, 3: 91, 6: 182}  # check-in month -> days after the session's end
 MARKETS = tuple(m for m in MARKETPLACES if m != NO_MARKETPLACE)
 SELLS, MARKET, ORDER, SKIP = "s", "m", "o", "x"

@@ -28,6 +28,7 @@ from bot.core import choices as ids
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, StaleAction
 from bot.core.models import OwnerProfile, Role, TrainingSession
+from bot.core.notices import NoticeKind
 from bot.core.ports import OutboxWriter, ProfileReader, Transaction, UnitOfWork
 from bot.core.practice import PracticeTask, TaskStatus
 from bot.services.dialogs import DialogService
@@ -36,11 +37,11 @@ from bot.services.tasks_content import Task, TaskLibrary
 from bot.services.tips import clamp_quiet
 from bot.services.validation import NO_MARKETPLACE, clean_text
 
-TASK_KIND = "practice_task"
-HELP_KIND = "practice_help"
-REVIEW_KIND = "practice_review"  # the proof, to the session's trainer
-ACCEPTED_KIND = "practice_accepted"  # to the owner
-FIX_KIND = "practice_fix"  # the trainer's comment, to the owner, with the task again
+TASK_KIND = NoticeKind.PRACTICE_TASK
+HELP_KIND = NoticeKind.PRACTICE_HELP
+REVIEW_KIND = NoticeKind.PRACTICE_REVIEW  # the proof, to the session's trainer
+ACCEPTED_KIND = NoticeKind.PRACTICE_ACCEPTED  # to the owner
+FIX_KIND = NoticeKind.PRACTICE_FIX  # the trainer's comment, to the owner, with the task again
 DONE, LATER, HELP = "done", "later", "help"
 ACTIONS = (DONE, LATER, HELP)
 ACCEPT, FIX = "ok", "fix"  # the reviewer's answers

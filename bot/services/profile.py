@@ -9,6 +9,7 @@ from bot.core.clock import Clock
 from bot.core.errors import NotRegistered, StaleAction
 from bot.core.models import Consent, Dialog, OwnerProfile, User
 from bot.core.personal_data import BookingRecord, PersonalRecords
+from bot.core.questions import Question, ThreadMessage
 from bot.core.repositories import QueuedMessages
 from bot.services import fields
 from bot.services.booking import BookingService
@@ -32,6 +33,13 @@ class RecordsStore(Protocol):
     async def records(self, user_id: int) -> PersonalRecords: ...
 
 
+class QuestionHistory(Protocol):
+    """An owner's Tanya Dinas questions and their conversations."""
+
+    async def of_user(self, user_id: int) -> list[Question]: ...
+    async def thread(self, question_id: int) -> list[ThreadMessage]: ...
+
+
 class ProfileService(fields.FieldCollector):
     """Edit one profile field at a time with the same checks as sign-up."""
 
@@ -45,8 +53,10 @@ class ProfileService(fields.FieldCollector):
         booking: BookingService,
         outbox: QueuedMessages,
         records: RecordsStore,
+        questions: QuestionHistory | None = None,
     ) -> None:
         super().__init__(dialogs, now)
+        self._questions = questions
         self._owners = owners
         self._records = records
         self._booking = booking
@@ -99,11 +109,36 @@ class ProfileService(fields.FieldCollector):
                 else None
             ),
             **_records_dict(records, places),
+            "questions": await self._question_history(user.id),
             "queued_messages": [
                 {"kind": m.kind, "due_at": m.due_at.isoformat(), "status": m.status}
                 for m in await self._outbox.pending_for(user.id)
             ],
         }
+
+    async def _question_history(self, user_id: int) -> list[dict[str, Any]]:
+        """The owner's Tanya Dinas questions, how each was answered, and each conversation."""
+        if self._questions is None:
+            return []
+        history = []
+        for question in await self._questions.of_user(user_id):
+            thread = await self._questions.thread(question.id) if question.status else []
+            history.append(
+                {
+                    "asked_at": question.created_at.isoformat(),
+                    "channel": question.channel,
+                    "question": question.text,
+                    "answered_by": question.line.value,
+                    "faq_entry": question.faq_id,
+                    "marked_answered": question.helpful,
+                    "ticket": question.status.value if question.status else None,
+                    "promised_by": _iso(question.due_at),
+                    "conversation": [
+                        {"from": m.author, "text": m.text, "at": m.at.isoformat()} for m in thread
+                    ],
+                }
+            )
+        return history
 
     async def erase(self, user_id: int) -> bool:
         """Release the owner's seats (the waitlist moves up), then delete their personal data;

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.core import choices as ids
-from bot.core.markup import plain
+from bot.core.markup import plain, shorten
 from bot.core.models import BookingStatus, SessionStatus, TrainingSession
 from bot.core.notices import Choice, Notice
 from bot.formatting import format_clock, format_datetime
@@ -89,18 +89,6 @@ def short_label(session: TrainingSession, tz: ZoneInfo, language: str) -> str:
     if len(title) > LABEL_TITLE:
         title = title[: LABEL_TITLE - 1] + "…"
     return f"{stamp} · {title}"
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters at a word if it can be, ending in "…"."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space >= limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:-") + "…"
 
 
 def session_row(

@@ -10,6 +10,7 @@ from typing import Any
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, InvalidInput
 from bot.core.models import Booking, BookingStatus, Role, SessionStatus, TrainingSession
+from bot.core.notices import NoticeKind
 from bot.core.ports import OutboxWriter, SessionStore, TrainerRoles, Transaction, UnitOfWork
 from bot.services import notices, session_changes
 from bot.services.booking import fill_seats
@@ -21,8 +22,12 @@ DEFAULT_CUTOFF = timedelta(hours=2)
 MAX_CAPACITY = 500
 TITLE_MAX = 120
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
-TRAINER_REVOKED = "trainer_revoked"  # outbox kind: {session_ids: [...]} told to the trainer
-TRAINER_ASSIGNED = "trainer_assigned"  # outbox kind: {session_id}, a new session's trainer
+TRAINER_REVOKED = (
+    NoticeKind.TRAINER_REVOKED
+)  # outbox kind: {session_ids: [...]} told to the trainer
+TRAINER_ASSIGNED = (
+    NoticeKind.TRAINER_ASSIGNED
+)  # outbox kind: {session_id}, a new session's trainer
 
 
 @dataclass(frozen=True)

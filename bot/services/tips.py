@@ -24,12 +24,13 @@ from zoneinfo import ZoneInfo
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.models import OwnerProfile, Subscription, TipCount, TipDay
+from bot.core.notices import NoticeKind
 from bot.core.ports import OutboxQueue, ProfileReader, TipsStore, Transaction, UnitOfWork
 from bot.services.tips_content import BEGINNER, PREP, SELLING, TOPICS, Tip, TipLibrary
 from bot.services.validation import NO_MARKETPLACE
 
-DAILY_TIP = "daily_tip"
-PREP_TIP = "prep_tip"
+DAILY_TIP = NoticeKind.DAILY_TIP
+PREP_TIP = NoticeKind.PREP_TIP
 SLOTS = {"morning": time(7), "midday": time(12), "evening": time(19)}
 QUIET_FROM, QUIET_UNTIL = time(21), time(6)
 PREP_DAYS_BEFORE = (3, 2, 1)

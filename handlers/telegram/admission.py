@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
@@ -28,10 +27,8 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.app.container import Services
-from bot.core.models import OutboxMessage
 from bot.i18n import DEFAULT_LANGUAGE
-from bot.services import signup
-from bot.services.admission import WELCOME, Place
+from bot.services.admission import Place, welcome_notice
 from handlers.telegram import delivery, views
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.ratelimit import PriorityRateLimiter
@@ -164,25 +161,13 @@ def welcome_screen(
     services: Services, language: str, name: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The first message a newcomer gets: the greeting and the consent question, in one."""
-    catalog = services.catalog
-    text, markup = views.consent_prompt(catalog, language)
-    return f"{catalog.text(language, 'start.welcome', name=name)}\n\n{text}", markup
-
-
-async def render_welcome(
-    services: Services, language: str, message: OutboxMessage, now: datetime
-) -> tuple[str, InlineKeyboardMarkup] | None:
-    """A queued welcome, unless the newcomer has moved on (signed up, or past consent)."""
-    if await services.profile.get(message.user_id) is not None:
-        return None
-    dialog = await services.dialogs.current(message.user_id)
-    if dialog is None or dialog.flow != signup.FLOW or dialog.step != signup.CONSENT:
-        return None
-    return welcome_screen(services, language, str(message.params.get("name") or ""))
+    text, markup = views.render(welcome_notice(services.catalog, language, name))
+    assert markup is not None  # the consent always has its two choices
+    return text, markup
 
 
 def register(application: DodolanApplication) -> None:
-    """Render queued welcomes; admit waiting newcomers on every tick (tests) and in the
-    admission loop (:func:`start_loop`, while delivery runs in the background)."""
-    delivery.add_renderer(application, WELCOME, render_welcome)
+    """Admit waiting newcomers on every tick (tests) and in the admission loop
+    (:func:`start_loop`, while delivery runs in the background). The queued welcome is built
+    by ``bot.services.admission.WelcomeNotices``, like every other notice."""
     delivery.add_tick(application, "admission", _admit_unless_looping)

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.models import LIVE_BROADCAST, Broadcast, TrainingSession
+from bot.core.models import LIVE_BROADCAST, Audience, Broadcast, Recipients, TrainingSession
+from bot.core.notices import Attachment, ChannelName, Notice
 from bot.formatting import format_datetime
 from bot.i18n import LANGUAGES, Catalog, Html
 from bot.services.broadcast_composer import (
@@ -23,12 +24,11 @@ from bot.services.broadcast_composer import (
 )
 from bot.services.broadcasts import ANNOUNCEMENT, Progress
 from bot.services.files import whatsapp_receives
-from bot.services.notice_builders import framed
+from bot.services.notice_builders import broadcast_notice, framed
 from bot.services.validation import CATEGORIES, KECAMATAN
 from handlers.telegram import callbacks as cb
-from handlers.telegram.delivery import Estimate, Outgoing
+from handlers.telegram.delivery import Estimate
 from handlers.telegram.views import option_label
-from storage.broadcasts import Audience, Recipients
 
 _TAG = re.compile(r"<[^>]*>")
 TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
@@ -199,31 +199,25 @@ def filter_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def message_outgoing(catalog: Catalog, language: str, data: Mapping[str, Any]) -> Outgoing:
-    """What recipients will get, from a draft: framed by the same function as each copy the
-    delivery service builds (:func:`bot.services.notice_builders.framed`), so the preview is
-    exactly what is delivered."""
-    rows = [
-        [InlineKeyboardButton(b["text"], url=b["url"]) for b in row] for row in data["buttons"]
-    ]
-    markup = InlineKeyboardMarkup(rows) if rows else None
-    media_kind, file_id = data.get("media_kind"), data.get("media_file_id")
-    return Outgoing(
-        _framed(catalog, language, data),
-        markup,
-        photo=file_id if media_kind == "photo" else None,
-        document=file_id if media_kind == "document" else None,
-    )
-
-
 def _framed(catalog: Catalog, language: str, data: Mapping[str, Any]) -> str:
     return framed(catalog, language, str(data.get("kind")), str(data["text"]))
 
 
-def draft_outgoing(catalog: Catalog, language: str, draft: BroadcastDraft) -> Outgoing:
-    """What recipients of a draft will get (the preview)."""
-    return message_outgoing(
-        catalog, language, _as_stored(draft.kind, draft.content, draft.buttons)
+def draft_notice(catalog: Catalog, language: str, draft: BroadcastDraft) -> Notice:
+    """What recipients of a draft will get (the preview), built as each copy is
+    (:func:`bot.services.notice_builders.broadcast_notice`), with the file the sender sent."""
+    data = _as_stored(draft.kind, draft.content, draft.buttons)
+    content = draft.content
+    attachment = None
+    if content is not None and content.media_kind and content.media_id:
+        attachment = Attachment(
+            content.media_kind,
+            name=content.media_name,
+            ref=content.media_id,
+            ref_channel=ChannelName.TELEGRAM,
+        )
+    return broadcast_notice(
+        catalog, language, data["kind"], data["text"], data["buttons"], attachment
     )
 
 

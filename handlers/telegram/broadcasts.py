@@ -20,7 +20,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.app.container import Services
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
-from bot.core.models import Broadcast, BroadcastStatus, Dialog, StoredFile
+from bot.core.models import Audience, Broadcast, BroadcastStatus, Dialog, StoredFile
+from bot.core.notices import ChannelName, Recipient
 from bot.formatting import format_datetime
 from bot.i18n import Html
 from bot.services.broadcast_composer import (
@@ -39,11 +40,11 @@ from handlers.telegram import broadcast_views as bv
 from handlers.telegram import callbacks as cb
 from handlers.telegram import delivery
 from handlers.telegram.auth import refuse
+from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.common import explain
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import TEXT_FLOWS
 from handlers.telegram.views import recap_lines
-from storage.broadcasts import Audience
 
 logger = logging.getLogger(__name__)
 
@@ -176,8 +177,9 @@ async def _preview(
     """Show the message exactly as recipients will get it, then the choices."""
     user_id, catalog = query.from_user.id, context.services.catalog
     await _edit_or_send(query, context, context.t("broadcast.preview_intro"))
-    outgoing = bv.draft_outgoing(catalog, context.language, composition.draft)
-    await delivery.send_outgoing(context.bot, user_id, outgoing)
+    notice = bv.draft_notice(catalog, context.language, composition.draft)
+    preview_to = Recipient(user_id, ChannelName.TELEGRAM, str(user_id), context.language)
+    await TelegramChannel(context.bot).send(preview_to, notice, bulk=False)
     await _preview_choices(context, user_id, composition)
 
 

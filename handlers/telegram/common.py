@@ -95,8 +95,14 @@ async def unknown_command(update: Update, context: DodolanContext) -> None:
 
 
 async def stray_message(update: Update, context: DodolanContext) -> None:
-    """Answer a message no conversation expects with a pointer instead of silence."""
+    """Take text no conversation expects as a question; point anything else to the menu."""
     assert update.effective_message is not None
+    if update.effective_message.text:
+        # imported here: the questions module shows screens of modules that import this one
+        from handlers.telegram.questions import ask
+
+        await ask(update, context)
+        return
     await update.effective_message.reply_text(context.t("fallback.stray"))
 
 

@@ -1,4 +1,4 @@
-"""The outbox in the Telegram edge: replies sent at once, periodic work, legacy renderers.
+"""The outbox in the Telegram edge: replies sent at once, and periodic work.
 
 How rows are sent (building, channels, retries, at-least-once, replies owed) is
 :mod:`bot.services.delivery`, run by :class:`bot.app.delivery.DeliveryRunner` for every
@@ -7,27 +7,19 @@ channel. What stays here is Telegram's:
 * :func:`send_now` sends a reply owed (a committed change) at once, at reply priority.
 * **Ticks.** Short periodic work of Telegram features (refreshing a broadcast's status
   message, admitting queued newcomers), every ``TICK_SECONDS``.
-* **Telegram-only notices** (the welcome of a newcomer queued in a busy hour) are rendered
-  by their feature module (:func:`add_renderer`); :func:`add_telegram_renderers` turns what
-  they return into neutral :class:`~bot.core.notices.Notice` values for delivery.
+
+Every notice, the busy-hour welcome too, is built in ``bot/services`` and sent by the
+Telegram channel (:mod:`handlers.telegram.channel`); nothing here renders one.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
-from io import BytesIO
 from typing import Any, Protocol, cast
 
-from telegram import InlineKeyboardMarkup, InputFile
-from telegram.ext import Application, ExtBot
+from telegram.ext import Application
 
-from bot.app.container import Services
-from bot.core.models import OutboxMessage
-from bot.core.notices import Attachment, ChannelName, Choice, Notice
-from bot.services.delivery import Builders
 from bot.services.notice_builders import maps_link as maps_link
 from handlers.telegram.context import DodolanContext
 
@@ -37,27 +29,11 @@ SENDER_KEY = "outbox_sender"
 TICK_SECONDS = 3.0
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    """One message to send: text (or caption), buttons, and optionally a photo, a document
-    (a file id or URL) or a file made at send time (``upload``: name and bytes)."""
-
-    text: str
-    markup: InlineKeyboardMarkup | None = None
-    photo: str | None = None
-    document: str | None = None
-    upload: tuple[str, bytes] | None = None
-
-
-# A renderer may return several messages for one row; the first is the one that counts.
-Rendered = tuple[str, InlineKeyboardMarkup | None] | Outgoing | list[Outgoing]
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-Renderer = Callable[[Services, str, OutboxMessage, datetime], Awaitable[Rendered | None]]
 
 # Short periodic work of feature modules (e.g. refreshing a broadcast's status message), run
 # every TICK_SECONDS by a JobQueue job, and by tests through RunningBot.tick().
 TickHook = Callable[[AnyApplication], Awaitable[None]]
-RENDERERS_KEY = "telegram_renderers"  # bot_data: outbox kinds rendered by a Telegram module
 TICKS_KEY = "telegram_ticks"  # bot_data: each feature's periodic work, by name
 
 
@@ -90,14 +66,6 @@ async def whatsapp_estimate(application: AnyApplication, user_ids: list[int]) ->
     return cast(Estimate, await estimate(user_ids))
 
 
-def add_renderer(application: AnyApplication, kind: str, renderer: Renderer) -> None:
-    """Let a Telegram feature module render one outbox kind of its own."""
-    renderers = application.bot_data.setdefault(RENDERERS_KEY, {})
-    if kind in renderers:
-        raise ValueError(f"outbox kind {kind!r} has a renderer already")
-    renderers[kind] = renderer
-
-
 def add_tick(application: AnyApplication, name: str, hook: TickHook) -> None:
     """Run ``hook`` every ``TICK_SECONDS`` while the bot runs."""
     application.bot_data.setdefault(TICKS_KEY, {})[name] = hook
@@ -116,95 +84,6 @@ async def send_now(application: AnyApplication, message_id: int | None) -> None:
     sender = application.bot_data.get(SENDER_KEY)
     if message_id is not None and sender is not None:
         await cast(Sender, sender).send_now(message_id)
-
-
-def add_telegram_renderers(
-    builders: Builders, application: AnyApplication, services: Services
-) -> None:
-    """Add the kinds only the Telegram edge sends (the busy-hour welcome) to ``builders``."""
-    renderers: dict[str, Renderer] = application.bot_data.get(RENDERERS_KEY, {})
-    for kind, renderer in sorted(renderers.items()):
-
-        async def build(
-            message: OutboxMessage, language: str, now: datetime, renderer: Renderer = renderer
-        ) -> Notice | None:
-            rendered = await renderer(services, language, message, now)
-            return None if rendered is None else notice_of(rendered)
-
-        builders.add(kind, build)
-
-
-def notice_of(rendered: Rendered) -> Notice:
-    """A notice from what a Telegram-shaped renderer returned (until each builds notices)."""
-    first, *rest = _parts(rendered)
-    main = _notice(first)
-    return replace(main, follow_ups=tuple(_notice(part) for part in rest))
-
-
-def _notice(outgoing: Outgoing) -> Notice:
-    choices: list[Choice] = []
-    rows: list[int] = []
-    if outgoing.markup is not None:
-        for row in outgoing.markup.inline_keyboard:
-            rows.append(len(row))
-            choices.extend(
-                Choice(id=str(b.callback_data or ""), title=b.text, url=b.url) for b in row
-            )
-    attachment = None
-    if outgoing.upload is not None:
-        name, content = outgoing.upload
-        attachment = Attachment("document", name=name, content=content)
-    elif outgoing.photo is not None:
-        attachment = Attachment("photo", ref=outgoing.photo, ref_channel=ChannelName.TELEGRAM)
-    elif outgoing.document is not None:
-        attachment = Attachment(
-            "document", ref=outgoing.document, ref_channel=ChannelName.TELEGRAM
-        )
-    return Notice(outgoing.text, tuple(choices), tuple(rows) or None, attachment)
-
-
-async def send_outgoing(
-    bot: ExtBot[Any], chat_id: int, outgoing: Outgoing, *, bulk: bool = False
-) -> int:
-    """Send text, a photo or a document; return the Telegram message id."""
-    limits: dict[str, bool] = {"bulk": bulk}
-    caption = outgoing.text or None
-    if outgoing.upload is not None:
-        name, content = outgoing.upload
-        sent = await bot.send_document(
-            chat_id,
-            InputFile(BytesIO(content), filename=name),
-            caption=caption,
-            reply_markup=outgoing.markup,
-            rate_limit_args=limits,
-        )
-    elif outgoing.photo is not None:
-        sent = await bot.send_photo(
-            chat_id,
-            outgoing.photo,
-            caption=caption,
-            reply_markup=outgoing.markup,
-            rate_limit_args=limits,
-        )
-    elif outgoing.document is not None:
-        sent = await bot.send_document(
-            chat_id,
-            outgoing.document,
-            caption=caption,
-            reply_markup=outgoing.markup,
-            rate_limit_args=limits,
-        )
-    else:
-        sent = await bot.send_message(
-            chat_id, outgoing.text, reply_markup=outgoing.markup, rate_limit_args=limits
-        )
-    return sent.message_id
-
-
-def _parts(rendered: Rendered) -> list[Outgoing]:
-    if isinstance(rendered, list):
-        return rendered
-    return [rendered if isinstance(rendered, Outgoing) else Outgoing(*rendered)]
 
 
 async def run_tick_hooks(application: AnyApplication) -> None:

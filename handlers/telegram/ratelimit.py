@@ -20,6 +20,9 @@ refused within a short window, which is what the global limit looks like from he
 
 Per-chat state is dropped as soon as a chat's budget has refilled, so it is bounded by the
 chats active in the last few seconds, not by every chat ever seen.
+
+Times are ``monotonic`` seconds and waits go through ``sleep``; both are injected (as in the
+WhatsApp pacer), so tests move a virtual clock instead of sleeping.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import heapq
 import itertools
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypedDict
@@ -40,6 +43,8 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
 
 # 429s for this many different chats within GLOBAL_WINDOW seconds mean the bot as a whole.
 GLOBAL_CHATS = 3
@@ -65,8 +70,8 @@ _URGENT, _REPLY, _BULK = 0, 1, 2
 class _Bucket:
     rate: float
     capacity: float
+    stamp: float
     tokens: float = field(init=False)
-    stamp: float = field(default_factory=time.monotonic)
     paused_until: float = 0.0
 
     def __post_init__(self) -> None:
@@ -105,7 +110,12 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
         chat_burst: int = 3,
         group_per_minute: float = 20,
         max_retries: int = 3,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
+        self._monotonic = monotonic
+        self._sleep = sleep
         self._interval = 1 / per_second
         self._next_slot = 0.0
         self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
@@ -134,13 +144,13 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
     def reply_backlog(self) -> float:
         """Seconds a reply asking now would wait for its global slot."""
         ahead = sum(1 for cls, _, _ in self._queue if cls <= _REPLY)
-        pause = max(0.0, self._paused_until - time.monotonic())
+        pause = max(0.0, self._paused_until - self._monotonic())
         return pause + ahead * self._interval
 
     @property
     def utilisation(self) -> float:
         """The share of the global budget used over the last few seconds (0 to 1)."""
-        horizon = time.monotonic() - UTILISATION_WINDOW
+        horizon = self._monotonic() - UTILISATION_WINDOW
         while self._released and self._released[0] < horizon:
             self._released.popleft()
         return len(self._released) / (self._per_second * UTILISATION_WINDOW)
@@ -192,13 +202,13 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
         """Wait until the chat's own budget has a token, then take it."""
         while True:
             async with self._lock:
-                now = time.monotonic()
+                now = self._monotonic()
                 bucket = self._bucket(chat_id, now)
                 ready = bucket.wait(now)
                 if ready <= 0:
                     bucket.take()
                     return
-            await asyncio.sleep(ready)
+            await self._sleep(ready)
 
     async def _global_turn(self, cls: int) -> None:
         """Join the queue for the global budget and wait to be released."""
@@ -223,10 +233,10 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            now = time.monotonic()
+            now = self._monotonic()
             ready = max(self._next_slot, self._paused_until)
             if ready > now:
-                await asyncio.sleep(ready - now)
+                await self._sleep(ready - now)
                 continue
             _, _, waiter = heapq.heappop(self._queue)
             if waiter.done():
@@ -239,7 +249,7 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
 
     def _back_off(self, chat_id: int | str, delay: float) -> str:
         """Pause the chat; pause the bot if several chats were refused together."""
-        now = time.monotonic()
+        now = self._monotonic()
         until = now + delay
         bucket = self._bucket(chat_id, now)
         bucket.paused_until = max(bucket.paused_until, until)
@@ -256,9 +266,9 @@ class PriorityRateLimiter(BaseRateLimiter[RateLimitArgs]):
             self._prune(now)
             group = isinstance(chat_id, int) and chat_id < 0
             bucket = (
-                _Bucket(self._group_rate, self._group_burst)
+                _Bucket(self._group_rate, self._group_burst, now)
                 if group
-                else _Bucket(self._chat_rate, self._chat_burst)
+                else _Bucket(self._chat_rate, self._chat_burst, now)
             )
             self._chats[chat_id] = bucket
         return bucket

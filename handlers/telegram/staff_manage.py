@@ -30,7 +30,6 @@ from handlers.telegram.common import explain
 from handlers.telegram.context import DodolanApplication, DodolanContext
 
 EDIT_FLOW = session_editor.EDIT_FLOW
-MAX_LISTED = 50  # buttons in one list (Telegram allows 100)
 
 
 def _card(context: DodolanContext, session: TrainingSession, names: Mapping[int, str]) -> str:
@@ -78,16 +77,24 @@ async def manage_sessions(update: Update, context: DodolanContext) -> None:
             await message.reply_text(note)
         await send_session(context, message.chat_id, SessionCard(sessions[0], names))
         return
+    text, markup = _listing(context, sessions, 0)
+    await message.reply_text(f"{text}\n\n{note}" if note else text, reply_markup=markup)
+
+
+def _listing(
+    context: DodolanContext, sessions: list[TrainingSession], page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of the upcoming sessions, under its intro."""
+    services = context.services
     listed, markup = views.session_list(
         services.catalog,
         context.language,
         services.settings.timezone,
-        sessions[:MAX_LISTED],
+        sessions,
         cb.SESSION_ADMIN,
+        page,
     )
-    intro = context.t("staff.manage.list", count=len(sessions))
-    parts = [intro, listed, note] if note else [intro, listed]
-    await message.reply_text("\n\n".join(parts), reply_markup=markup)
+    return f"{context.t('staff.manage.list', count=len(sessions))}\n\n{listed}", markup
 
 
 async def tapped_manage(update: Update, context: DodolanContext) -> None:
@@ -114,6 +121,10 @@ async def _act(
     """Do what one /sesi button says, through the session editor."""
     editor = context.services.session_editor
     match action:
+        case "page":  # session_id is the page here; the staff role is checked again
+            sessions, _ = await editor.upcoming(user_id)
+            text, markup = _listing(context, sessions, session_id)
+            await query.edit_message_text(text, reply_markup=markup)
         case "show":
             session = await editor.session(user_id, session_id)
             names = await context.services.users.display_names([session.trainer_id or 0])

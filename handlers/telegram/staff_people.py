@@ -8,10 +8,11 @@ from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import InvalidInput, NotAllowed
-from bot.core.models import Role
+from bot.core.models import Role, Trainer
 from bot.i18n import Html, escape
 from bot.services.delivery_report import outbox_report
 from bot.services.invites import PAYLOAD_PREFIX
+from bot.services.question_notices import counts_text
 from handlers.telegram import callbacks as cb
 from handlers.telegram import delivery, outcome_stats, tips
 from handlers.telegram import staff_views as views
@@ -19,7 +20,6 @@ from handlers.telegram.auth import refuse, requires
 from handlers.telegram.common import refresh_menu
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.menus import set_user_menu
-from storage.invites import Trainer
 
 RECENT = timedelta(days=7)  # trainers still look up a session's people a week after it
 MAX_TEXT = 4000
@@ -99,6 +99,8 @@ async def statistics(update: Update, context: DodolanContext) -> None:
     text += "\n\n" + views.feedback_text(context.services.catalog, context.language, feedback)
     tip_stats = await tips.tips_for(context.services).stats()
     text += "\n\n" + tips.stats_text(context.services.catalog, context.language, tip_stats)
+    asked = await context.services.questions.counts()
+    text += "\n\n" + counts_text(context.services.catalog, context.language, asked)
     for chunk in _chunks(text):
         await message.reply_text(chunk)
     await outcome_stats.send_outcome(update, context, say_if_none=False)

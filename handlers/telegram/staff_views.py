@@ -8,16 +8,20 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.models import BookingStatus, OutboxStatus, TrainingSession
+from bot.core.models import (
+    BookingStatus,
+    OutboxStatus,
+    Participant,
+    SessionFeedback,
+    Trainer,
+    TrainingSession,
+)
 from bot.formatting import format_datetime, format_time_range
 from bot.i18n import Catalog, Html, escape
 from bot.services.delivery_report import OutboxReport
 from bot.services.session_texts import session_lines as session_lines
 from bot.services.stats import Stats, fill_rate
 from handlers.telegram import callbacks as cb
-from storage.attendance import SessionFeedback
-from storage.invites import Trainer
-from storage.stats import Participant
 
 Screen = tuple[str, InlineKeyboardMarkup | None]
 
@@ -125,33 +129,53 @@ def session_picker(
     )
 
 
+NOTE_LINES = 5  # sessions named in the "no trainer" note; the rest are counted
+LIST_PAGE = 10  # sessions per list message: well inside Telegram's 4,096 characters
+
+
 def session_list(
     catalog: Catalog,
     language: str,
     tz: ZoneInfo,
     sessions: Sequence[TrainingSession],
     kind: str,
+    page: int = 0,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """Many sessions as one message: a numbered line each, and a button to open each one.
+    """Many sessions as one message: a numbered line each and a button to open each one,
+    ten to a page with buttons to turn it.
 
     Sending one card per session costs one message a second per chat (Telegram's limit),
-    so twenty sessions took about twenty seconds; one list costs one message.
+    so twenty sessions took about twenty seconds; one list costs one message. A page keeps
+    the text short whatever the titles (up to 120 characters each).
     """
+    pages = max(1, -(-len(sessions) // LIST_PAGE))
+    page = min(max(page, 0), pages - 1)
+    first = page * LIST_PAGE
+    shown = list(enumerate(sessions[first : first + LIST_PAGE], first + 1))
     lines = [
         f"{n}. <b>{escape(s.title)}</b>\n"
         f"    {escape(format_time_range(s.starts_at, s.ends_at, tz, language))}"
-        for n, s in enumerate(sessions, 1)
+        for n, s in shown
     ]
+    if pages > 1:
+        lines.append(catalog.text(language, "staff.list.page", page=page + 1, pages=pages))
     buttons = [
-        button(
-            f"{n} · {s.starts_at.astimezone(tz):%d/%m %H.%M} · {s.title}"[:60],
-            kind,
-            "show",
-            str(s.id),
-        )
-        for n, s in enumerate(sessions, 1)
+        [
+            button(
+                f"{n} · {s.starts_at.astimezone(tz):%d/%m %H.%M} · {s.title}"[:60],
+                kind,
+                "show",
+                str(s.id),
+            )
+        ]
+        for n, s in shown
     ]
-    return "\n".join(lines), InlineKeyboardMarkup(rows(buttons, 1))
+    turn = []
+    if page > 0:
+        turn.append(button(catalog.text(language, "staff.list.back"), kind, "page", str(page - 1)))
+    if page < pages - 1:
+        turn.append(button(catalog.text(language, "staff.list.next"), kind, "page", str(page + 1)))
+    return "\n".join(lines), InlineKeyboardMarkup([*buttons, turn] if turn else buttons)
 
 
 def participants_text(
@@ -349,12 +373,15 @@ def no_trainer_note(
     orphaned = [s for s in sessions if s.trainer_id is None]
     if not orphaned:
         return ""
-    return catalog.text(
+    note = catalog.text(
         language,
         "staff.manage.no_trainer",
         count=len(orphaned),
-        sessions=session_lines(catalog, language, tz, orphaned),
+        sessions=session_lines(catalog, language, tz, orphaned[:NOTE_LINES]),
     )
+    if len(orphaned) > NOTE_LINES:  # the rest are counted, so the message stays short
+        note += "\n" + catalog.text(language, "staff.list.more", count=len(orphaned) - NOTE_LINES)
+    return note
 
 
 def feedback_text(catalog: Catalog, language: str, summary: Sequence[SessionFeedback]) -> str:

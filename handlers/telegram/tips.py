@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.app.container import Services
 from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.models import Subscription
 from bot.formatting import format_datetime
 from bot.i18n import Catalog
 from bot.services.owner_notices import TIP_ROWS, tip_choices, tip_text
@@ -17,7 +18,6 @@ from bot.services.tips_content import TOPICS, Tip
 from handlers.telegram import callbacks as cb
 from handlers.telegram.channel import keyboard
 from handlers.telegram.context import DodolanApplication, DodolanContext
-from storage.tips import Subscription
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 ANY = "-"

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mess
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
-from bot.core.models import Dialog, Role, TrainingSession
+from bot.core.models import Dialog, Role, RosterLine, TrainingSession
 from bot.i18n import Html
 from bot.services import feedback
 from handlers.telegram import broadcasts, views
@@ -22,7 +22,6 @@ from handlers.telegram.common import clear_buttons
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import RESUMES, TEXT_FLOWS
 from handlers.telegram.staff_views import session_list
-from storage.attendance import RosterLine
 
 CHECKIN_LINK_PREFIX = "hadir-"
 MARK_PRESENT, MARK_ABSENT = "1", "0"  # what a tick-list button sets: at:v1:<booking id>:<1|0>
@@ -57,11 +56,19 @@ async def my_classes(update: Update, context: DodolanContext) -> None:
     if len(sessions) == 1:  # nothing to choose between: the card itself
         await _send_class(context, update.effective_user.id, sessions[0])
         return
+    text, markup = _class_listing(context, sessions, 0)
+    await context.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+def _class_listing(
+    context: DodolanContext, sessions: list[TrainingSession], page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of the trainer's classes, under its intro."""
+    services = context.services
     listed, markup = session_list(
-        services.catalog, context.language, services.settings.timezone, sessions[:50], cb.CLASS
+        services.catalog, context.language, services.settings.timezone, sessions, cb.CLASS, page
     )
-    intro = context.t("kelas.list", count=len(sessions))
-    await context.bot.send_message(chat_id, f"{intro}\n\n{listed}", reply_markup=markup)
+    return f"{context.t('kelas.list', count=len(sessions))}\n\n{listed}", markup
 
 
 async def _send_class(context: DodolanContext, trainer_id: int, session: TrainingSession) -> None:
@@ -107,6 +114,11 @@ async def tapped_class(update: Update, context: DodolanContext) -> None:
             raise StaleAction(query.data)
         session_id = int(parts[1])
         match parts:
+            case ["page", _]:  # parts[1] is the page; the trainer role is checked again
+                mine = await context.services.attendance.classes(user.id)
+                text, markup = _class_listing(context, mine, session_id)
+                await query.answer()
+                await query.edit_message_text(text, reply_markup=markup)
             case ["show", _]:  # only a class still assigned to this trainer opens
                 mine = await context.services.attendance.classes(user.id)
                 session = next((s for s in mine if s.id == session_id), None)

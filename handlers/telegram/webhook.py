@@ -2,7 +2,8 @@
 
 PTB's own webhook server reads a whole request body (up to tornado's 100 MB default) before
 it checks the secret token, and logs an update it cannot parse in full, message text and
-all. This one checks ``X-Telegram-Bot-Api-Secret-Token`` and the declared length as soon as
+all. This one stands behind the door of :mod:`handlers.webdoor` (capped connections, bytes
+and time): it checks ``X-Telegram-Bot-Api-Secret-Token`` and the declared length as soon as
 the headers arrive, reads at most :data:`MAX_BODY_BYTES`, and logs only what went wrong.
 The lifecycle is PTB's ``run_webhook``: initialise, ``post_init``, listen and set the
 webhook, start; on SIGINT or SIGTERM stop, ``post_stop``, shut down, ``post_shutdown``.
@@ -17,63 +18,59 @@ import logging
 import re
 import signal
 from http import HTTPStatus
-from typing import Any
 
 import tornado.web
 from telegram import Update
 from telegram.ext import ExtBot
-from tornado.httpserver import HTTPServer
 
 from bot.app.settings import WebhookSettings
+from handlers.log_repeats import log_limited
 from handlers.telegram.context import DodolanApplication
+from handlers.webdoor import MIB, Door, DoorHandler, DoorLimits, DoorServer
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-MAX_BODY_BYTES = 1024 * 1024  # updates are a few KB; Telegram's largest are far below this
-BODY_TIMEOUT_SECONDS = 30.0
+# An update is one message at most 4,096 characters of text (1,024 of caption) with its
+# entities, and perhaps the message it replies to: tens of KB even with every character
+# \u-escaped. 1 MB is far above that and still bounds what one request may hold.
+MAX_BODY_BYTES = 1 * MIB
+# Telegram opens at most setWebhook's max_connections (40 unless set, 100 at most) at once,
+# so 128 leaves room; 8 MB in all holds four bodies at the cap beside 4 MB of small ones.
+LIMITS = DoorLimits(max_body_bytes=MAX_BODY_BYTES, buffered_bytes=8 * MIB, connections=128)
 
 
-@tornado.web.stream_request_body
-class UpdateHandler(tornado.web.RequestHandler):
+class UpdateHandler(DoorHandler):
     """Accept one update: refuse before the body is read unless the secret and size fit."""
 
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, ptb: DodolanApplication, secret: str) -> None:
+    def initialize(self, ptb: DodolanApplication, secret: str) -> None:  # type: ignore[override]
         """Keep the PTB application whose update queue receives the updates."""
+        super().initialize()
         self._ptb = ptb
         self._secret = secret.encode()
-        self._body = bytearray()
 
     def prepare(self) -> None:
         """Check the secret and the declared length as soon as the headers arrive."""
         token = self.request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(token, self._secret):
             raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
-        length = self.request.headers.get("Content-Length", "")
-        if not length.isdigit():
-            raise tornado.web.HTTPError(HTTPStatus.LENGTH_REQUIRED)
-        if int(length) > MAX_BODY_BYTES:
-            raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        self.request.connection.set_max_body_size(MAX_BODY_BYTES)  # type: ignore[union-attr]
+        self.admit_body()
 
-    def data_received(self, chunk: bytes) -> None:
-        """Collect the (already size-checked) body."""
-        self._body += chunk
-
-    async def post(self) -> None:
+    async def receive(self) -> None:
         """Parse the update and queue it; an unreadable one is dropped with a short log line."""
         bot = self._ptb.bot
         try:
-            update = Update.de_json(json.loads(self._body), bot)
+            update = Update.de_json(json.loads(self.body), bot)
             if update is None:
                 raise ValueError("no update")
         except Exception as exc:  # whatever PTB raises, the update's text stays out of the logs
-            logger.warning(
+            log_limited(
+                logger,
                 "dropped a webhook update that could not be read (%s, %d bytes)",
                 type(exc).__name__,
-                len(self._body),
+                len(self.body),
             )
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         if isinstance(bot, ExtBot):
@@ -81,23 +78,15 @@ class UpdateHandler(tornado.web.RequestHandler):
         await self._ptb.update_queue.put(update)
         self.set_status(HTTPStatus.OK)
 
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """Answer with the status only (no traceback, no echo of the request)."""
-        self.finish()
 
-
-def _quiet(handler: tornado.web.RequestHandler) -> None:
-    """Log no access lines: forged requests would fill the log."""
-
-
-def webhook_server(application: DodolanApplication, hook: WebhookSettings) -> HTTPServer:
+def webhook_server(
+    application: DodolanApplication, hook: WebhookSettings, limits: DoorLimits = LIMITS
+) -> DoorServer:
     """The HTTP server for Telegram's update POSTs to ``/<DODOLAN_WEBHOOK_PATH>``."""
     assert hook.secret is not None
     handler = {"ptb": application, "secret": hook.secret}
-    app = tornado.web.Application(
-        [(rf"/{re.escape(hook.path)}/?", UpdateHandler, handler)], log_function=_quiet
-    )
-    return HTTPServer(app, max_body_size=MAX_BODY_BYTES, body_timeout=BODY_TIMEOUT_SECONDS)
+    app = Door(limits).application([(rf"/{re.escape(hook.path)}/?", UpdateHandler, handler)])
+    return DoorServer(app)
 
 
 def run_webhook(application: DodolanApplication, hook: WebhookSettings) -> None:

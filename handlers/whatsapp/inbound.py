@@ -21,6 +21,7 @@ from handlers.whatsapp import (
     owner_outcomes,
     owner_practice,
     owner_profile,
+    owner_questions,
     owner_signup,
 )
 from handlers.whatsapp.router import InboundChannel, Router
@@ -34,6 +35,7 @@ REGISTRARS: tuple[Callable[[Router], None], ...] = (
     owner_answers.register,
     owner_practice.register,
     owner_outcomes.register,
+    owner_questions.register,  # after owner_menu: owners' free text is a question
     owner_learning.register,  # after owner_menu: its fallback takes check-in texts first
 )
 

@@ -118,15 +118,3 @@ def to_whatsapp(markup: str) -> str:
     for own, real in _REAL.items():
         text = text.replace(own, real)
     return text.strip()
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters at a word if it can be, ending in "…"."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space >= limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:-") + "…"

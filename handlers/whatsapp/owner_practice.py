@@ -12,6 +12,7 @@ from bot.core.errors import DeliveryError, InvalidInput, StaleAction
 from bot.core.notices import Notice
 from bot.services import practice as rules
 from bot.services.certificate_notices import verification_text
+from bot.services.certificates import normal_code
 from bot.services.files import IMAGES, MAX_BYTES
 from bot.services.practice_notices import answer_reply
 from handlers.whatsapp.events import InboundKind
@@ -88,9 +89,10 @@ CHECK = re.compile(r"\s*cek\s+(.{4,40})", re.IGNORECASE | re.DOTALL)
 
 
 def check_code(text: str) -> str | None:
-    """The code of a "cek <kode>" text."""
+    """The code of a "cek <kode>" text; None unless it has a code's shape, so that "cek
+    ongkir ke Batu?" stays a question for the Dinas."""
     match = CHECK.fullmatch(text)
-    return match[1].strip() if match else None
+    return normal_code(match[1]) if match else None
 
 
 async def check(turn: Turn, code: str) -> None:

@@ -25,8 +25,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.markup import shorten
 from bot.core.notices import Attachment, ChannelName, Choice, Notice
-from handlers.whatsapp.markup import shorten, to_whatsapp
+from handlers.whatsapp.markup import to_whatsapp
 from handlers.whatsapp.payloads import (
     ListRow,
     ListSection,

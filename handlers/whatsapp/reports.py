@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.core.clock import Clock
-from bot.core.notices import ChannelName
+from bot.core.notices import ChannelName, DeliveryState
 from handlers.whatsapp.events import Event, StatusEvent, TemplateStatusEvent
 from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.window import TemplateStatus
@@ -86,7 +86,7 @@ class Reports:
         if sent_to is None or sent_to not in (event.recipient, event.recipient_user_id):
             logger.debug("ignored a %s status for a message the bot did not send", event.status)
             return
-        error = event.error_title if event.status == "failed" else None
+        error = event.error_title if event.status == DeliveryState.FAILED else None
         await self._statuses.record(
             ChannelName.WHATSAPP,
             event.wamid,
@@ -95,7 +95,7 @@ class Reports:
             error_code=event.error_code,
             error=error,
         )
-        if event.status == "failed":
+        if event.status == DeliveryState.FAILED:
             logger.warning("message %s failed: code %s", tag(event.wamid), event.error_code)
         if event.error_code in UNREACHABLE_CODES:
             await self._people.blocked_the_bot(user_id)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.core.env import positive_int
 from bot.core.errors import ConfigError
 
 # What a deployment needs: the token and the number to send, the app secret and verify token
@@ -68,8 +69,8 @@ class WhatsAppSettings:
             listen=env.get("DODOLAN_WHATSAPP_LISTEN", "").strip() or "127.0.0.1",
             port=_port(env),
             path=_path(env),
-            messages_per_second=_positive_int(env, "DODOLAN_WHATSAPP_MPS", DEFAULT_MPS),
-            tier=_positive_int(env, "DODOLAN_WHATSAPP_TIER", DEFAULT_TIER),
+            messages_per_second=positive_int(env, "DODOLAN_WHATSAPP_MPS", DEFAULT_MPS),
+            tier=positive_int(env, "DODOLAN_WHATSAPP_TIER", DEFAULT_TIER),
             display_number=_display_number(env),
         )
 
@@ -125,12 +126,3 @@ def _path(env: Mapping[str, str]) -> str:
     if not _PATH_RE.match(value):
         raise ConfigError("DODOLAN_WHATSAPP_PATH", "may only hold A-Z, a-z, 0-9, _, - and /")
     return value
-
-
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ConfigError(name, "must be a whole number of at least 1")
-    return int(raw)

@@ -21,9 +21,10 @@ from typing import Protocol
 
 from bot.core import choices as ids
 from bot.core.clock import Clock
-from bot.core.notices import Category, Notice
+from bot.core.markup import shorten
+from bot.core.notices import Category, Notice, NoticeKind
 from handlers.whatsapp.graph import TemplateInfo
-from handlers.whatsapp.markup import shorten, to_whatsapp
+from handlers.whatsapp.markup import to_whatsapp
 from handlers.whatsapp.payloads import Payload, template_payload
 from handlers.whatsapp.templates import MAX_BODY, Template
 from storage.whatsapp_contacts import WhatsAppContactRepository
@@ -158,12 +159,14 @@ class TemplateUse:
 
 
 ABOUT = ("title", "when", "place")
-USES = {
-    "reminder": TemplateUse("dodolan_reminder", ABOUT, answers=True),
-    "seat_offer": TemplateUse("dodolan_seat_offer", ("title", "when", "until"), answers=True),
-    "session_changed": TemplateUse("dodolan_session_changed", ABOUT),
-    "session_cancelled": TemplateUse("dodolan_session_cancelled", ("title", "when")),
-    "waitlist_moved": TemplateUse("dodolan_waitlist_moved", ("title", "when", "rank")),
+USES: dict[str, TemplateUse] = {
+    NoticeKind.REMINDER: TemplateUse("dodolan_reminder", ABOUT, answers=True),
+    NoticeKind.SEAT_OFFER: TemplateUse(
+        "dodolan_seat_offer", ("title", "when", "until"), answers=True
+    ),
+    NoticeKind.SESSION_CHANGED: TemplateUse("dodolan_session_changed", ABOUT),
+    NoticeKind.SESSION_CANCELLED: TemplateUse("dodolan_session_cancelled", ("title", "when")),
+    NoticeKind.WAITLIST_MOVED: TemplateUse("dodolan_waitlist_moved", ("title", "when", "rank")),
 }
 ANNOUNCEMENT = TemplateUse(
     "dodolan_announcement", ("text",), markup=("text",), other_payload=STOP_PAYLOAD
@@ -176,21 +179,23 @@ TIP = TemplateUse("dodolan_tip")
 FEEDBACK = TemplateUse("dodolan_feedback")
 TASK = TemplateUse("dodolan_task", ("title",))  # a practice task after a session
 CHECKIN = TemplateUse("dodolan_checkin", ("title",))  # the 1/3/6-month outcome check-in
+ANSWER = TemplateUse("dodolan_question_answered")  # a person answered a Tanya Dinas question
 MESSAGE = TemplateUse("dodolan_message")  # anything else
-HELD = {
-    "booking_confirmed": REOPEN,
-    "waitlist_joined": REOPEN,
-    "booking_cancelled": REOPEN,
-    "offer_declined": REOPEN,
-    "offer_expired": REOPEN,
-    "waitlist_ended": REOPEN,
-    "daily_tip": TIP,
-    "prep_tip": TIP,
-    "feedback": FEEDBACK,
-    "practice_task": TASK,
-    "practice_fix": TASK,
-    "outcome_checkin": CHECKIN,
-    "announcement": FOLLOWUP,  # a broadcast that is not an announcement is a follow-up
+HELD: dict[str, TemplateUse] = {
+    NoticeKind.BOOKING_CONFIRMED: REOPEN,
+    NoticeKind.WAITLIST_JOINED: REOPEN,
+    NoticeKind.BOOKING_CANCELLED: REOPEN,
+    NoticeKind.OFFER_DECLINED: REOPEN,
+    NoticeKind.OFFER_EXPIRED: REOPEN,
+    NoticeKind.WAITLIST_ENDED: REOPEN,
+    NoticeKind.DAILY_TIP: TIP,
+    NoticeKind.PREP_TIP: TIP,
+    NoticeKind.FEEDBACK: FEEDBACK,
+    NoticeKind.PRACTICE_TASK: TASK,
+    NoticeKind.PRACTICE_FIX: TASK,
+    NoticeKind.OUTCOME_CHECKIN: CHECKIN,
+    NoticeKind.ANNOUNCEMENT: FOLLOWUP,  # a broadcast that is not an announcement is a follow-up
+    NoticeKind.QUESTION_ANSWER: ANSWER,
 }
 ALL_USES = (*USES.values(), ANNOUNCEMENT, *dict.fromkeys(HELD.values()), MESSAGE)
 

@@ -179,37 +179,43 @@ async def test_an_announcement_reaches_owners_who_want_it_and_marks_the_unreacha
         await services.close()
 
 
-class SlowChannel(FakeChannel):
-    """A channel whose every send takes a while (Telegram's 30/s under a full queue)."""
+class HeldChannel(FakeChannel):
+    """A channel whose sends wait until the test lets them go (Telegram's 30/s under a full
+    queue, with no end in sight)."""
 
     name = ChannelName.TELEGRAM
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.seconds = seconds
+        self.release = asyncio.Event()
 
     async def send(self, recipient: Recipient, notice: Notice, *, bulk: bool) -> SentRef:
-        """Keep the notice after the channel's delay."""
-        await asyncio.sleep(self.seconds)
+        """Keep the notice once the test releases the channel."""
+        await self.release.wait()
         return await super().send(recipient, notice, bulk=bulk)
+
+
+class CountingChannel(FakeChannel):
+    """A channel that says when it has sent ``expected`` notices."""
+
+    def __init__(self, expected: int) -> None:
+        super().__init__()
+        self.expected = expected
+        self.all_sent = asyncio.Event()
+
+    async def send(self, recipient: Recipient, notice: Notice, *, bulk: bool) -> SentRef:
+        """Keep the notice; after the expected number, tell the test."""
+        ref = await super().send(recipient, notice, bulk=bulk)
+        if len(self.sent) >= self.expected:
+            self.all_sent.set()
+        return ref
 
 
 async def test_a_slow_channel_never_holds_up_another(tmp_path: Path) -> None:
     clock = FakeClock(START)
     services = await services_at(tmp_path, clock)
     try:
-        telegram, whatsapp = SlowChannel(0.2), FakeChannel()
-        sent_at: dict[str, float] = {}
-        loop = asyncio.get_running_loop()
-        for channel in (telegram, whatsapp):
-            keep = channel.send
-
-            async def timed(r: Recipient, n: Notice, *, bulk: bool, keep=keep) -> SentRef:  # type: ignore[no-untyped-def]
-                ref = await keep(r, n, bulk=bulk)
-                sent_at[r.external_id] = loop.time()
-                return ref
-
-            channel.send = timed  # type: ignore[method-assign]
+        telegram, whatsapp = HeldChannel(), CountingChannel(expected=4)
         for user_id in range(5001, 5017):  # 16 Telegram owners queued first
             await UserRepository(services.db).touch(user_id, "id", START)
             await signed_up(services, user_id, f"T{user_id}")
@@ -226,11 +232,12 @@ async def test_a_slow_channel_never_holds_up_another(tmp_path: Path) -> None:
             services.now,
             identities=IdentityRepository(services.db),
         )
-        started = loop.time()
-        assert await delivery.drain() == 20
-        whatsapp_done = max(t for who, t in sent_at.items() if who.startswith("62"))
-        first_telegram = min(t for who, t in sent_at.items() if not who.startswith("62"))
-        assert whatsapp_done < first_telegram, "WhatsApp waited behind Telegram's queue"
-        assert whatsapp_done - started < 0.15
+        drained = asyncio.create_task(delivery.drain())
+        # every WhatsApp owner is served while each Telegram send is still held
+        await asyncio.wait_for(whatsapp.all_sent.wait(), 10)
+        assert telegram.sent == [], "WhatsApp waited behind Telegram's queue"
+        telegram.release.set()
+        assert await drained == 20
+        assert len(telegram.sent) == 16
     finally:
         await services.close()

@@ -22,21 +22,30 @@ async def test_same_chat_is_serialised_and_other_chats_overlap() -> None:
     log: list[str] = []
     running = 0
     peak = 0
+    overlapping, release = asyncio.Event(), asyncio.Event()
 
     async def work(name: str) -> None:
         nonlocal running, peak
         running += 1
         peak = max(peak, running)
         log.append(f"start {name}")
-        await asyncio.sleep(0.01)
+        if running == 2:
+            overlapping.set()
+        await release.wait()  # each update is busy until the test lets it finish
         log.append(f"end {name}")
         running -= 1
 
-    await asyncio.gather(
+    everything = asyncio.gather(
         processor.process_update(update_from(1, 1), work("a1")),
         processor.process_update(update_from(1, 2), work("a2")),
         processor.process_update(update_from(2, 3), work("b1")),
     )
+    await asyncio.wait_for(overlapping.wait(), 5)  # a1 and b1 are both running
+    for _ in range(10):
+        await asyncio.sleep(0)  # a2, if it were not held back, would start now
+    assert log == ["start a1", "start b1"]
+    release.set()
+    await everything
     assert log.index("end a1") < log.index("start a2")  # chat 1 in order
     assert peak == 2  # chat 2 ran alongside chat 1
     assert processor._locks == {} and processor._users == {}  # nothing left behind

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from simulator import BotApiEmulator, BotMessage, FakeUser
 from simulator.ratelimit import is_limited_method
-from tests.e2e.support import create_session, register_owner
+from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import RunningBot
 
 
@@ -364,3 +364,24 @@ async def test_many_sessions_are_one_message_with_a_button_to_open_each(
     await siti.command("bantuan")
     forged = await siti.press_data(listing.button_data[labels[0]])
     assert not any("Kelas <0>" in m.text for m in forged)  # an owner opens nothing
+
+
+async def test_forty_sessions_with_long_titles_are_a_list_in_pages(
+    bot: RunningBot, staff: FakeUser, siti: FakeUser
+) -> None:
+    for n in range(40):
+        title = f"Sesi {n + 1:02d}: " + "Belajar jualan di marketplace & media sosial " * 2
+        await create_session(bot, title[:119], starts_at=SATURDAY_9 + timedelta(hours=n))
+    (listing,) = await staff.command("sesi")  # was "Maaf, ada gangguan" (over 4,096 chars)
+    labels = [label for row in listing.buttons for label in row]
+    assert labels[0].startswith("1 · ") and labels[9].startswith("10 · ")
+    assert labels[-1] == "Berikutnya ▶️" and "Halaman 1 dari 4" in listing.text
+    await staff.press("Berikutnya ▶️")
+    page = next(m for m in staff.messages if m.message_id == listing.message_id)
+    labels = [label for row in page.buttons for label in row]
+    assert labels[0].startswith("11 · ") and labels[-2:] == ["◀️ Sebelumnya", "Berikutnya ▶️"]
+    (card,) = await staff.press(labels[4])
+    assert "Sesi 15:" in card.text and card.has_button("🕘 Ubah waktu")
+    await siti.command("bantuan")
+    forged = await siti.press_data(page.button_data["Berikutnya ▶️"])
+    assert not any("Sesi 2" in m.text for m in forged)  # an owner turns no page

@@ -378,3 +378,22 @@ async def test_several_classes_are_one_list_and_a_revoked_trainer_opens_none(
     await revoke(staff, "Pak Joko")
     replies = await joko.press_on(listing, labels[0])
     assert not shows_anyone(replies, ("Judul produk", "Siti"))
+
+
+async def test_a_trainer_with_many_classes_turns_pages_and_a_revoked_one_cannot(
+    bot: RunningBot, emulator: BotApiEmulator, staff: FakeUser
+) -> None:
+    joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
+    for n in range(12):
+        start = SATURDAY_9 + timedelta(days=n)
+        session = await create_session(bot, f"Kelas {n + 1:02d}", starts_at=start)
+        await bot.services.sessions.change(session.id, {"trainer_id": joko.id})
+    (listing,) = await joko.command("kelas")
+    assert "Halaman 1 dari 2" in listing.text and "Kelas 11" not in listing.text
+    await joko.press("Berikutnya ▶️")
+    page = next(m for m in joko.messages if m.message_id == listing.message_id)
+    assert "Kelas 11" in page.text and "Kelas 12" in page.text and "Kelas 01" not in page.text
+    await revoke(staff, "Pak Joko")
+    replies = await joko.press_on(page, "◀️ Sebelumnya")
+    after = next(m for m in joko.messages if m.message_id == listing.message_id)
+    assert "Kelas 01" not in after.text and not shows_anyone(replies, ("Kelas 0",))

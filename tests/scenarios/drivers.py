@@ -7,8 +7,9 @@ file if one came. Telegram may edit a message instead of sending a new one: an e
 is read again as if new. WhatsApp sends one new message per step.
 
 How each channel does a thing is the driver's business, not the scenario's: sharing one's
-number is the "share my number" keyboard on Telegram and the "use this number" button on
-WhatsApp (whose sender number the bot already has).
+number is the "share my number" keyboard on Telegram, the "use this number" button on
+WhatsApp (whose sender number the bot already has), and typing it on the plain-text test
+channel (:mod:`tests.scenarios.text_channel`), where a choice is typed as its number.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from simulator.whatsapp.people import WhatsAppPerson
 from simulator.whatsapp.snapshot import WaMessage
 from storage.identities import IdentityRepository
 from tests.harness import RunningBot
+from tests.scenarios.text_channel import TEXT, TextEdge
 
 _WA_BOLD = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
 _WA_ITALIC = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
@@ -223,3 +225,47 @@ def _whatsapp_shown(message: WaMessage) -> Shown:
         file = (message.filename or message.type, message.data)
     choices = (*message.titles, *message.row_titles)
     return Shown(_plain(message.text), choices, file)
+
+
+class TextDriver:
+    """A person on the plain-text test channel: they type lines, and numbers for choices."""
+
+    def __init__(self, edge: TextEdge, user_id: int, phone: str) -> None:
+        self.edge = edge
+        self.channel = TEXT
+        self._user_id = user_id
+        self._phone = phone
+        self._read = 0
+
+    async def user_id(self) -> int:
+        """The internal id this edge gave the person."""
+        return self._user_id
+
+    async def say(self, text: str) -> None:
+        """Type a line."""
+        await self.edge.receive(self._user_id, text)
+
+    async def tap(self, title: str) -> None:
+        """Type the number of the choice titled ``title`` in the newest menu (no buttons)."""
+        menu = self.edge.channel.menu(str(self._user_id))
+        number = next((n for n, (shown, _) in menu.items() if _fits(title, shown)), None)
+        if number is None:
+            offered = [shown for shown, _ in menu.values()]
+            raise AssertionError(f"text channel: no choice {title!r} in the last menu {offered}")
+        await self.say(str(number))
+
+    async def share_contact(self) -> None:
+        """Type one's number: a text channel has no contact to share."""
+        await self.say(self._phone)
+
+    async def send_file(self, name: str, data: bytes, mime_type: str) -> None:
+        """A plain-text channel carries no files."""
+        raise AssertionError("the text channel carries no files")
+
+    def read(self) -> Seen:
+        """The messages sent since the last read."""
+        messages = self.edge.channel.inbox.get(str(self._user_id), [])
+        new, self._read = messages[self._read :], len(messages)
+        return Seen(
+            tuple(Shown(m.body, tuple(title for _, title, _ in m.choices), m.file) for m in new)
+        )

@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 
 import pypdf
+import pytest
 import zxingcpp
 
 from bot.core.notices import ChannelName
@@ -17,6 +18,14 @@ from tests.scenarios.drivers import Driver
 from tests.scenarios.test_practice_tasks import TITLE, arrives, attended_session
 
 EARLIER = ("foto-tiga-produk", "buka-toko", "lima-produk")
+
+
+@pytest.fixture(params=[ChannelName.TELEGRAM, ChannelName.WHATSAPP], ids=str)
+def channel(request: pytest.FixtureRequest) -> ChannelName:
+    """Telegram and WhatsApp only: these journeys start with notices the outbox sends on the
+    bot's own initiative, and the text channel's people are not known to the assembled
+    delivery (a limit ``tests/scenarios/text_channel.py`` names)."""
+    return ChannelName(request.param)
 
 
 def cek(siti: Driver, code: str) -> str:
@@ -91,6 +100,9 @@ async def test_cek_says_valid_then_revoked_by_staff_and_unknown(
     assert f"Sertifikat {code} (sesi {TITLE}) sudah dicabut oleh panitia" in siti.read()
     await siti.say(cek(siti, "DDL-AAAA-BBBB"))
     assert "Kode DDL-AAAA-BBBB tidak dikenal" in siti.read()
+    if siti.channel is ChannelName.WHATSAPP:  # "cek" without a code stays a question
+        await siti.say("cek ongkir ke Batu berapa?")
+        assert "tidak dikenal" not in siti.read()
 
 
 async def test_erasure_revokes_the_certificate_and_keeps_no_name(

@@ -7,6 +7,8 @@ it; Telegram sends it by its file id, WhatsApp uploads it and sends a document.
 
 from __future__ import annotations
 
+import pytest
+
 from bot.core.notices import ChannelName
 from simulator import BotApiEmulator
 from simulator.whatsapp import WhatsAppEmulator
@@ -21,6 +23,10 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 WHATSAPP_NOTE = "Peserta WhatsApp menerima dokumen yang sama (materi-foto.pdf)"
 
 
+@pytest.mark.text_edge_decides(
+    "bot/app/delivery.py and storage identities (the assembled delivery reaches a person on "
+    "Telegram or WhatsApp only; a third channel cannot be added as an edge alone)"
+)
 async def test_the_trainers_pdf_reaches_the_owner(
     siti: Driver, both: RunningBot, emulator: BotApiEmulator
 ) -> None:

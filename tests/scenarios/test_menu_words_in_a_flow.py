@@ -17,15 +17,41 @@ from tests.e2e.test_trainer import make_trainer
 from tests.harness import RunningBot
 from tests.scenarios.drivers import Driver
 from tests.scenarios.journeys import sign_up
+from tests.scenarios.text_channel import TEXT
 
 SORRY = "Maaf, ada gangguan"
 AGREE = "✅ Setuju"
+
+
+def _edge_words(module: str) -> pytest.MarkDecorator:
+    return pytest.mark.text_edge_decides(module)
+
+
 # "/word" is a command on Telegram and the same word on WhatsApp (a leading "/" is ignored).
-WORDS = ["/menu", "/jadwal", "/bantuan", "/datasaya"]
-# Declared: the profile shows one button per field on Telegram; WhatsApp (three buttons at
-# most) shows one "change" choice that lists the fields.
+# The answers to the menu, help and data words are still decided in each edge.
+WORDS = [
+    pytest.param(
+        "/menu", marks=_edge_words("handlers/whatsapp/owner_menu.py, handlers/telegram/menus.py")
+    ),
+    "/jadwal",
+    pytest.param(
+        "/bantuan",
+        marks=_edge_words("handlers/whatsapp/owner_menu.py, handlers/telegram/menus.py"),
+    ),
+    pytest.param(
+        "/datasaya",
+        marks=_edge_words("handlers/whatsapp/owner_data.py, handlers/telegram/profile.py"),
+    ),
+]
+# Declared: the profile shows one button per field on Telegram and one numbered choice per
+# field on the text channel; WhatsApp (three buttons at most) shows one "change" choice that
+# lists the fields.
 SKIP_COMMENT = "Lewati"
-CHANGE = {ChannelName.TELEGRAM: "✏️ Nama usaha", ChannelName.WHATSAPP: "✏️ Ubah"}
+CHANGE = {
+    ChannelName.TELEGRAM: "✏️ Nama usaha",
+    ChannelName.WHATSAPP: "✏️ Ubah",
+    TEXT: "✏️ Nama usaha",
+}
 
 
 @pytest.mark.parametrize("word", WORDS)
@@ -45,7 +71,7 @@ async def test_a_word_at_the_consent_step_is_answered_then_consent_is_asked_agai
     assert "Langkah 1 dari 7" in siti.read()
 
 
-@pytest.mark.parametrize("word", ["/jadwal", "/bantuan"])
+@pytest.mark.parametrize("word", WORDS[1:3])
 async def test_a_word_at_a_sign_up_step_is_answered_then_the_step_is_asked_again(
     siti: Driver, word: str
 ) -> None:

@@ -5,11 +5,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.core.notices import ChannelName
 from simulator import BotApiEmulator
 from tests.harness import RunningBot
 from tests.scenarios.drivers import Driver, WhatsAppDriver
 from tests.scenarios.test_practice_tasks import TITLE, attended_session
+
+
+@pytest.fixture(params=[ChannelName.TELEGRAM, ChannelName.WHATSAPP], ids=str)
+def channel(request: pytest.FixtureRequest) -> ChannelName:
+    """Telegram and WhatsApp only: these journeys start with notices the outbox sends on the
+    bot's own initiative, and the text channel's people are not known to the assembled
+    delivery (a limit ``tests/scenarios/text_channel.py`` names)."""
+    return ChannelName(request.param)
 
 
 async def checkin_arrives(siti: Driver, both: RunningBot, at: timedelta, start: object) -> str:

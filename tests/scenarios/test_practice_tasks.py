@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 import segno
 
 from bot.app.telegram import WHATSAPP_KEY
@@ -20,6 +21,14 @@ from tests.scenarios.journeys import sign_up
 TITLE = "Foto produk pakai HP"
 TASK = "Tugas latihan dari sesi"
 PHOTOS = "tiga produk"
+
+
+@pytest.fixture(params=[ChannelName.TELEGRAM, ChannelName.WHATSAPP], ids=str)
+def channel(request: pytest.FixtureRequest) -> ChannelName:
+    """Telegram and WhatsApp only: these journeys start with notices the outbox sends on the
+    bot's own initiative, and the text channel's people are not known to the assembled
+    delivery (a limit ``tests/scenarios/text_channel.py`` names)."""
+    return ChannelName(request.param)
 
 
 def paced_by_the_fake_clock(bot: RunningBot) -> None:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.markup import shorten
 from bot.core.notices import Attachment, ChannelName, Choice, Notice
-from handlers.whatsapp.markup import neutralise, shorten, to_whatsapp
+from handlers.whatsapp.markup import neutralise, to_whatsapp
 from handlers.whatsapp.render import render, split_text
 from tests.whatsapp.test_channel_support import SITI, recipient, reminder, running
 

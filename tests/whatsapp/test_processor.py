@@ -70,12 +70,15 @@ async def test_one_persons_events_keep_their_order_and_never_hold_up_anothers(
     inbox: WhatsAppInboxRepository, clock: Clock
 ) -> None:
     order: list[str] = []
+    budi_answered = asyncio.Event()
 
     async def handle(event: Event) -> None:
         assert isinstance(event, Inbound)
-        if event.text == "siti 1":
-            await asyncio.sleep(0.3)  # her reply waits for WhatsApp's per-person pacing
+        if event.text == "siti 1":  # her reply waits (for WhatsApp's per-person pacing) ...
+            await asyncio.wait_for(budi_answered.wait(), 10)  # ... and Budi's must not
         order.append(event.text or "")
+        if event.text == "budi 1":
+            budi_answered.set()
 
     for wa_id, wamid, body in (
         ("6281111", "wamid.s1", "siti 1"),

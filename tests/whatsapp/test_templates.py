@@ -33,6 +33,7 @@ NEEDED = {
     "dodolan_task": "UTILITY",
     "dodolan_checkin": "UTILITY",
     "dodolan_message": "UTILITY",
+    "dodolan_question_answered": "UTILITY",  # Tanya Dinas: an answer, "tap to read it"
 }
 GOOD = Template(
     name="dodolan_test",

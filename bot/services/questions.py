@@ -1,0 +1,510 @@
+"""Tanya Dinas: every question an owner types is answered by the first line that can.
+
+:meth:`QuestionDesk.ask` takes free text the edges could not place (not a command, a menu
+word or an answer the bot asked for) and decides, in order:
+
+1. **The owner's own facts.** A question about their own booking, session time and place,
+   waitlist place or check-in ("sesi saya jam berapa?", "sy udah absen blm") while they
+   have a booking, or about their daily tips while subscribed, is answered with the screen
+   the menu would show (``Reply.own``: the edge shows /bookingsaya or /tipsharian), with
+   "👍 Terjawab" and "🙋 Tanya petugas" under it (:mod:`bot.services.question_intent`).
+2. **The FAQ** (``content/faq.yaml``, searched by :mod:`bot.services.faq_search`). A
+   confident match answers at once with "👍 Terjawab" and "🙋 Tanya petugas"; a weak one
+   offers the top entries as choices.
+3. **A person.** Nothing fits: the question becomes a ticket, promised by the working hours
+   (:mod:`bot.services.working_hours`). A question about the owner's session goes to its
+   trainer and to staff, any other to staff: each gets it as an outbox row on Telegram, and a
+   reminder row falls due before the promise. Staff answer by replying to it; the answer
+   reaches the owner through the outbox on their own channel. What the owner writes next
+   (a reply to the answer, or text no FAQ entry fits within a week) continues the thread.
+
+Text that asks nothing ("ok makasih", a name, "asdfgh") is no question: the edge answers
+as it did before (:func:`bot.services.question_intent.looks_like_question`).
+
+Every staff or trainer action re-reads the role and the session's trainer from the database:
+a revoked trainer's reply or tap is refused. An owner asking many questions in a short time
+is asked to wait (:data:`BURST`), and nothing reaches the staff for those.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.core import choices as ids
+from bot.core.clock import Clock
+from bot.core.errors import NotAllowed, StaleAction
+from bot.core.models import Role, TrainingSession
+from bot.core.notices import Choice, Notice, NoticeKind
+from bot.core.ports import ReminderQueue, Transaction, UnitOfWork
+from bot.core.questions import Line, Question, QuestionCounts, ThreadMessage, TicketStatus
+from bot.formatting import format_datetime
+from bot.i18n import Catalog, Html
+from bot.services.booking import BookingView
+from bot.services.faq_content import FaqEntry
+from bot.services.faq_search import FaqLibrary, Hit, terms
+from bot.services.question_intent import (
+    BOOKINGS,
+    SESSION_WORDS,
+    TIPS,
+    looks_like_question,
+    mentions,
+    own_topic,
+)
+from bot.services.working_hours import WorkingHours
+
+logger = logging.getLogger(__name__)
+
+BURST = (5, timedelta(minutes=10))  # more questions than this in that time: please wait
+REMIND_BEFORE = timedelta(hours=1)  # staff are reminded this long before a promise
+TICKET_KIND, DUE_KIND = NoticeKind.QUESTION_TICKET, NoticeKind.QUESTION_DUE
+ANSWER_KIND = NoticeKind.QUESTION_ANSWER
+
+
+class QuestionStore(Protocol):
+    """Where questions and tickets live (``storage.questions.QuestionRepository``)."""
+
+    async def add(
+        self, user_id: int, channel: str, text: str, line: Line, faq_id: str | None, now: datetime
+    ) -> int: ...
+    async def get(self, question_id: int) -> Question | None: ...
+    async def lock(self, tx: Transaction, question_id: int) -> Question | None: ...
+    async def count_since(self, user_id: int, since: datetime) -> int: ...
+    async def latest_thread(self, user_id: int) -> Question | None: ...
+    async def set_faq(self, question_id: int, line: Line, faq_id: str | None) -> None: ...
+    async def mark_helpful(self, question_id: int) -> None: ...
+    async def hand_over(
+        self,
+        tx: Transaction,
+        question_id: int,
+        session_id: int | None,
+        to_trainer: bool,
+        due_at: datetime,
+        now: datetime,
+    ) -> None: ...
+    async def set_status(
+        self, tx: Transaction, question_id: int, status: TicketStatus
+    ) -> None: ...
+    async def answered(
+        self, tx: Transaction, question_id: int, by: int, now: datetime
+    ) -> None: ...
+    async def to_staff_only(self, tx: Transaction, question_id: int) -> None: ...
+    async def reopen(self, tx: Transaction, question_id: int, due_at: datetime) -> None: ...
+    async def add_message(
+        self,
+        tx: Transaction,
+        question_id: int,
+        author: str,
+        author_id: int | None,
+        text: str,
+        now: datetime,
+    ) -> int: ...
+    async def thread(self, question_id: int) -> list[ThreadMessage]: ...
+    async def message(self, message_id: int) -> ThreadMessage | None: ...
+    async def ticket_for_sent(self, user_id: int, sent_id: str) -> int | None: ...
+    async def of_user(self, user_id: int) -> list[Question]: ...
+    async def all(self) -> list[Question]: ...
+
+
+class People(Protocol):
+    """Roles and names as stored now."""
+
+    async def roles(self, user_id: int) -> frozenset[Role]: ...
+    async def holders(self, role: Role) -> list[int]: ...
+    async def display_names(self, user_ids: Iterable[int]) -> dict[int, str]: ...
+
+
+class Bookings(Protocol):
+    """The owner's bookings in sessions not over yet."""
+
+    async def current(self, user_id: int) -> list[BookingView]: ...
+
+
+class Sessions(Protocol):
+    """One session as stored now."""
+
+    async def get(self, session_id: int) -> TrainingSession | None: ...
+
+
+class Subscriptions(Protocol):
+    """Whether the owner gets daily tips."""
+
+    async def subscription(self, user_id: int) -> object | None: ...
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What answers a question: a screen of the menu (``own``) or notices to show."""
+
+    line: Line | None  # None: not a question (no notices), or the owner was asked to wait
+    notices: tuple[Notice, ...] = ()
+    own: str | None = None  # BOOKINGS or TIPS: show that menu screen
+    question_id: int | None = None
+    faq_id: str | None = None
+
+    @property
+    def asked(self) -> bool:
+        """Whether the text was taken as a question (else the edge answers as before)."""
+        return self.line is not None or bool(self.notices)
+
+
+class QuestionDesk:
+    """The three lines of Tanya Dinas, and the tickets' life on the staff side."""
+
+    def __init__(
+        self,
+        db: UnitOfWork,
+        store: QuestionStore,
+        outbox: ReminderQueue,
+        faq: FaqLibrary,
+        hours: WorkingHours,
+        people: People,
+        bookings: Bookings,
+        sessions: Sessions,
+        tips: Subscriptions,
+        catalog: Catalog,
+        now: Clock,
+    ) -> None:
+        self._db = db
+        self._store = store
+        self._outbox = outbox
+        self.faq = faq
+        self.hours = hours
+        self._people = people
+        self._bookings = bookings
+        self._sessions = sessions
+        self._tips = tips
+        self._catalog = catalog
+        self._now = now
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The zone promises are shown in."""
+        return self.hours.tz
+
+    # ---------------------------------------------------------------- the owner's side
+
+    async def ask(self, user_id: int, text: str, channel: str, language: str) -> Reply:
+        """Answer free text from the first line that can; record it for /statistik."""
+        if not terms(text):
+            return Reply(None)  # "ok", "makasih", "halo": nothing is asked
+        now = self._now()
+        count, window = BURST
+        if await self._store.count_since(user_id, now - window) >= count:
+            return Reply(None, (Notice(self._t(language, "questions.wait")),))
+        own = await self._own(user_id, text)
+        if own is not None:
+            qid = await self._store.add(user_id, channel, text, Line.OWN, None, now)
+            return Reply(Line.OWN, (self.own_notice(qid, language),), own, qid)
+        found = (await self.faq.index()).find(text)
+        if found.confident is not None:
+            entry = found.confident.entry
+            qid = await self._store.add(user_id, channel, text, Line.FAQ, entry.id, now)
+            return Reply(Line.FAQ, (self.faq_notice(entry, qid, language),), None, qid, entry.id)
+        if not found.offered and not looks_like_question(text):
+            return Reply(None)  # "asdfgh", "Siti Aminah": the FAQ knows it not, nor asks it
+        thread = await self._store.latest_thread(user_id)
+        if (
+            not found.offered
+            and thread is not None
+            and now - thread.created_at < timedelta(days=7)
+        ):
+            return await self._continue(thread, text, language)
+        if found.offered:
+            qid = await self._store.add(user_id, channel, text, Line.CHOICES, None, now)
+            return Reply(
+                Line.CHOICES, (self.offer_notice(found.offered, qid, language),), None, qid
+            )
+        qid = await self._store.add(user_id, channel, text, Line.PERSON, None, now)
+        return await self.hand_over(user_id, qid, language)
+
+    async def pick(self, user_id: int, question_id: int, entry_id: str, language: str) -> Reply:
+        """The owner picked one of the offered entries: answer with it."""
+        question = await self._own_question(user_id, question_id)
+        entry = (await self.faq.index()).by_id.get(entry_id)
+        if entry is None or question.status is not None:
+            raise StaleAction(question_id)
+        await self._store.set_faq(question_id, Line.FAQ, entry.id)
+        return Reply(
+            Line.FAQ, (self.faq_notice(entry, question_id, language),), None, question_id, entry.id
+        )
+
+    async def helpful(self, user_id: int, question_id: int) -> None:
+        """The owner tapped "👍 Terjawab"."""
+        question = await self._own_question(user_id, question_id)
+        if question.status is not None:
+            raise StaleAction(question_id)
+        await self._store.mark_helpful(question_id)
+
+    async def hand_over(self, user_id: int, question_id: int, language: str) -> Reply:
+        """Make the question a ticket for a person; tell the owner who answers and by when."""
+        question = await self._own_question(user_id, question_id)
+        if question.status is not None:
+            return Reply(Line.PERSON, (await self._promise_notice(question, language),))
+        now = self._now()
+        session = await self._session_of(user_id, question.text)
+        trainer = session.trainer_id if session is not None else None
+        trainer_ok = trainer is not None and Role.TRAINER in await self._people.roles(trainer)
+        due = self.hours.promised(now)
+        async with self._db.transaction() as tx:
+            await self._store.hand_over(
+                tx, question_id, session.id if session else None, trainer_ok, due, now
+            )
+            await self._store.add_message(tx, question_id, "owner", user_id, question.text, now)
+            await self._notify(tx, question_id, trainer if trainer_ok else None, due, now)
+        handed = await self._store.get(question_id)
+        assert handed is not None
+        notice = await self._promise_notice(handed, language)
+        return Reply(Line.PERSON, (notice,), None, question_id)
+
+    async def follow_up(self, user_id: int, question_id: int, text: str, language: str) -> Reply:
+        """The owner replied to an answer of a person: the thread continues."""
+        thread = await self._own_question(user_id, question_id)
+        if thread.status is None:
+            raise StaleAction(question_id)
+        count, window = BURST
+        if await self._store.count_since(user_id, self._now() - window) >= count:
+            return Reply(None, (Notice(self._t(language, "questions.wait")),))
+        return await self._continue(thread, text, language)
+
+    async def _continue(self, thread: Question, text: str, language: str) -> Reply:
+        """The owner writes back on their ticket: the thread continues, staff are told.
+
+        A ticket still waiting keeps its promise; one already answered (or closed) is open
+        again with a new promise, counted from now.
+        """
+        now = self._now()
+        due = thread.due_at or now
+        if thread.status != TicketStatus.OPEN:
+            due = self.hours.promised(now)
+        async with self._db.transaction() as tx:
+            await self._store.add_message(tx, thread.id, "owner", thread.user_id, text, now)
+            await self._store.reopen(tx, thread.id, due)
+            trainer = await self._trainer_of(thread)
+            await self._notify(tx, thread.id, trainer, due, now, remind=due != thread.due_at)
+        who = await self._who(thread, language)
+        when = format_datetime(due, self.tz, language)
+        notice = Notice(self._t(language, "questions.handed_more", who=who, when=when))
+        return Reply(Line.PERSON, (notice,), None, thread.id)
+
+    async def _own(self, user_id: int, text: str) -> str | None:
+        topic = own_topic(text)
+        if topic == BOOKINGS and await self._bookings.current(user_id):
+            return BOOKINGS
+        if topic == TIPS and await self._tips.subscription(user_id) is not None:
+            return TIPS
+        return None
+
+    async def _session_of(self, user_id: int, text: str) -> TrainingSession | None:
+        """The owner's next session, if the question is about a session."""
+        if not mentions(text, SESSION_WORDS):
+            return None
+        views = await self._bookings.current(user_id)
+        return views[0].session if views else None
+
+    async def _own_question(self, user_id: int, question_id: int) -> Question:
+        question = await self._store.get(question_id)
+        if question is None or question.user_id != user_id:
+            raise StaleAction(question_id)
+        return question
+
+    async def _notify(
+        self,
+        tx: Transaction,
+        question_id: int,
+        trainer: int | None,
+        due: datetime,
+        now: datetime,
+        *,
+        remind: bool = True,
+    ) -> None:
+        """Queue the ticket to its trainer and every staff member, and the reminders."""
+        staff = await self._people.holders(Role.STAFF)
+        everyone = dict.fromkeys([*([trainer] if trainer else []), *staff])
+        recipients = [p for p in everyone if await self._outbox.recipient_known(tx, p)]
+        if not recipients:
+            logger.warning("question %s: no staff to hand it to", question_id)
+        reminder = due - REMIND_BEFORE
+        for person in recipients:
+            params = {"question": question_id}
+            await self._outbox.enqueue(tx, person, TICKET_KIND, params, now, now, priority=3)
+            if remind and reminder > now:
+                await self._outbox.enqueue(tx, person, DUE_KIND, params, reminder, now)
+
+    # ---------------------------------------------------------------- the staff's side
+
+    async def ticket_for_reply(self, actor_id: int, sent_id: str) -> int | None:
+        """The ticket a reply is about: a ticket card a person got, or an answer the owner
+        got (``sent_id``: the bot's message replied to, as its channel numbers it)."""
+        return await self._store.ticket_for_sent(actor_id, sent_id)
+
+    async def asked_by(self, user_id: int, question_id: int) -> bool:
+        """Whether the question is the user's own (a reply from them continues it)."""
+        question = await self._store.get(question_id)
+        return question is not None and question.user_id == user_id
+
+    async def may_answer(self, actor_id: int, question: Question) -> bool:
+        """Staff answer every ticket; a trainer only while they hold the role and the
+        ticket's session still names them. Read from the database on every call."""
+        roles = await self._people.roles(actor_id)
+        if Role.STAFF in roles:
+            return True
+        if Role.TRAINER not in roles or not question.to_trainer or question.session_id is None:
+            return False
+        session = await self._sessions.get(question.session_id)
+        return session is not None and session.trainer_id == actor_id
+
+    async def _ticket(self, actor_id: int, question_id: int) -> Question:
+        question = await self._store.get(question_id)
+        if question is None or question.status is None:
+            raise StaleAction(question_id)
+        if not await self.may_answer(actor_id, question):
+            raise NotAllowed(actor_id, Role.STAFF.value)
+        return question
+
+    async def answer(self, actor_id: int, question_id: int, text: str) -> None:
+        """A person's answer: stored in the thread, and sent to the owner via the outbox."""
+        question = await self._ticket(actor_id, question_id)
+        now = self._now()
+        async with self._db.transaction() as tx:
+            message = await self._store.add_message(tx, question_id, "staff", actor_id, text, now)
+            await self._store.answered(tx, question_id, actor_id, now)
+            await self._outbox.enqueue(
+                tx,
+                question.user_id,
+                ANSWER_KIND,
+                {"question": question_id, "message": message},
+                now,
+                now,
+                priority=2,
+            )
+
+    async def close(self, actor_id: int, question_id: int) -> None:
+        """Mark a ticket done."""
+        await self._ticket(actor_id, question_id)
+        async with self._db.transaction() as tx:
+            await self._store.set_status(tx, question_id, TicketStatus.CLOSED)
+
+    async def forward(self, actor_id: int, question_id: int) -> bool:
+        """A trainer passes the ticket to staff; False if it is with staff only already."""
+        question = await self._ticket(actor_id, question_id)
+        if not question.to_trainer:
+            return False
+        now = self._now()
+        async with self._db.transaction() as tx:
+            await self._store.to_staff_only(tx, question_id)
+            await self._notify(tx, question_id, None, question.due_at or now, now, remind=False)
+        return True
+
+    # ---------------------------------------------------------------- screens
+
+    def _t(self, language: str, key: str, /, **params: object) -> str:
+        return self._catalog.text(language, key, **params)
+
+    def _button(self, language: str, key: str, *parts: str) -> Choice:
+        return Choice(ids.pack(ids.QUESTION, *parts), self._t(language, key))
+
+    def faq_notice(self, entry: FaqEntry, question_id: int, language: str) -> Notice:
+        """An FAQ answer with "👍 Terjawab" and "🙋 Tanya petugas" under it."""
+        answer = Html(entry.answer.get(language) or entry.answer["id"])
+        qid = str(question_id)
+        ok = self._button(language, "questions.button.answered", "ok", qid)
+        ask = self._button(language, "questions.button.ask_person", "ask", qid)
+        return Notice(self._t(language, "questions.faq", answer=answer), (ok, ask), (2,))
+
+    def own_notice(self, question_id: int, language: str) -> Notice:
+        """Under the owner's own screen: did it answer, or should a person?"""
+        qid = str(question_id)
+        ok = self._button(language, "questions.button.answered", "ok", qid)
+        ask = self._button(language, "questions.button.ask_person", "ask", qid)
+        return Notice(self._t(language, "questions.own"), (ok, ask), (2,))
+
+    def offer_notice(self, hits: Sequence[Hit], question_id: int, language: str) -> Notice:
+        """The top entries as choices, then "🙋 Tanya petugas"."""
+        qid = str(question_id)
+        picks = tuple(
+            Choice(
+                ids.pack(ids.QUESTION, "pick", qid, h.entry.id),
+                h.entry.title.get(language) or h.entry.title["id"],
+            )
+            for h in hits
+        )
+        ask = self._button(language, "questions.button.ask_person", "ask", qid)
+        return Notice(self._t(language, "questions.offer"), (*picks, ask))
+
+    async def _trainer_of(self, question: Question) -> int | None:
+        if not question.to_trainer or question.session_id is None:
+            return None
+        session = await self._sessions.get(question.session_id)
+        return session.trainer_id if session is not None else None
+
+    async def _who(self, question: Question, language: str) -> str:
+        trainer = await self._trainer_of(question)
+        if trainer is None:
+            return self._t(language, "questions.who_staff")
+        name = (await self._people.display_names([trainer])).get(trainer)
+        if not name:
+            return self._t(language, "questions.who_staff")
+        return self._t(language, "questions.who_trainer", trainer=name)
+
+    async def _promise_notice(self, question: Question, language: str) -> Notice:
+        who = Html(await self._who(question, language))
+        when = format_datetime(question.due_at or self._now(), self.tz, language)
+        return Notice(self._t(language, "questions.handed", who=who, when=when))
+
+    # ---------------------------------------------------------------- accounts
+
+    async def counts(self) -> QuestionCounts:
+        """Questions by line, 👍, first response in working hours and promises kept."""
+        now = self._now()
+        questions = await self._store.all()
+        lines: dict[str, int] = {line.value: 0 for line in Line}
+        for q in questions:
+            lines[q.line.value] += 1
+        tickets = [q for q in questions if q.status is not None]
+        answered = [q for q in tickets if q.first_response_at is not None]
+        hours = sorted(
+            self.hours.between(q.handed_at or q.created_at, q.first_response_at).total_seconds()
+            / 3600
+            for q in answered
+            if q.first_response_at is not None
+        )
+        kept = sum(
+            1
+            for q in answered
+            if q.first_response_at and q.due_at and q.first_response_at <= q.due_at
+        )
+        overdue = sum(
+            1 for q in tickets if q.status == TicketStatus.OPEN and q.due_at and q.due_at < now
+        )
+        return QuestionCounts(
+            asked=len(questions),
+            by_line=tuple(lines.items()),
+            helpful=sum(1 for q in questions if q.helpful),
+            tickets=len(tickets),
+            answered=len(answered),
+            kept=kept,
+            overdue=overdue,
+            median_hours=_percentile(hours, 0.5),
+            p90_hours=_percentile(hours, 0.9),
+        )
+
+    async def of_user(self, user_id: int) -> list[tuple[Question, list[ThreadMessage]]]:
+        """The owner's questions with each ticket's conversation (for /datasaya)."""
+        found = []
+        for question in await self._store.of_user(user_id):
+            thread = await self._store.thread(question.id) if question.status else []
+            found.append((question, thread))
+        return found
+
+
+def _percentile(values: Sequence[float], share: float) -> float | None:
+    """The nearest-rank percentile of sorted ``values``; None if there are none."""
+    if not values:
+        return None
+    rank = max(1, -(-int(share * 100) * len(values) // 100))
+    return values[min(rank, len(values)) - 1]

@@ -1,0 +1,395 @@
+"""A third channel, used only in tests: plain text, numbered choices, no buttons, no edits.
+
+It keeps the seam honest (issue 21, point 2): a channel should be an edge and nothing more,
+so this one is written against the core alone. :class:`TextChannel` is a
+:class:`~bot.core.ports.Channel` (a notice becomes text with its choices numbered under it);
+:class:`TextEdge` is its inbound side: a number picks the choice of that number in the last
+reply, a "/word" is a word, anything else is text. Each input is passed to the same services
+and screens the Telegram and WhatsApp edges call (``SignupService`` and
+``owner_screens.step_screen`` for sign-up, ``BookingService`` and ``session_screens`` for
+booking); replies owed by a change go through the same ``DeliveryService.send_now`` path.
+
+What the edge has to decide for itself is what the other two edges decide too (which
+service method a choice id means, what follows a confirmed sign-up); scenarios whose journey
+needs a decision that only lives in an edge are marked for this channel (see ``conftest``).
+
+Limits of the seam, found while writing it: ``ChannelName`` is a closed enum and the
+``identities`` table allows only Telegram and WhatsApp, so this channel's name is a stand-in
+(:data:`TEXT`) and its people are known to this edge only, not to the assembled delivery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import cast
+
+from bot.app.container import Services
+from bot.app.delivery import programme_builders
+from bot.core import choices as ids
+from bot.core.errors import BookingRefused, InvalidInput, NotRegistered, Refusal, StaleAction
+from bot.core.markup import plain
+from bot.core.models import Dialog
+from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName, Notice, Recipient, SentRef
+from bot.services import feedback, fields, owner_screens, profile, session_screens, signup
+from bot.services.delivery import DeliveryService
+from bot.services.dialogs import ask_again_after
+from bot.services.fields import FieldCollector
+from bot.services.my_bookings import bookings_screen
+from bot.services.session_links import linked_session
+
+TEXT = cast(ChannelName, "text")  # not a ChannelName: the core knows two channels only
+FIRST_TEXT_ID = FIRST_NON_TELEGRAM_ID + 7_000_000
+
+
+@dataclass(frozen=True)
+class TextMessage:
+    """One message as the text channel shows it: the lines, and what each number means."""
+
+    text: str  # the visible text, choices as "1. Setuju" lines under it
+    body: str  # the text without the numbered lines
+    choices: tuple[tuple[int, str, str], ...]  # (number, title, choice id)
+    file: tuple[str, bytes] | None = None
+    reply: int = 0  # which reply (input answered) it belongs to; numbers count within one
+
+
+@dataclass
+class TextChannel:
+    """Sends notices as plain text; choices are numbered across one reply."""
+
+    name: ChannelName = TEXT
+    inbox: dict[str, list[TextMessage]] = field(default_factory=dict)
+    _numbered: dict[str, int] = field(default_factory=dict)  # the last number used per person
+    _replies: dict[str, int] = field(default_factory=dict)
+
+    def new_reply(self, external_id: str) -> None:
+        """Start numbering choices from 1 again (a new input was received)."""
+        self._numbered[external_id] = 0
+        self._replies[external_id] = self._replies.get(external_id, 0) + 1
+
+    def menu(self, external_id: str) -> dict[int, tuple[str, str]]:
+        """The numbered choices of the newest reply that had any: number → (title, id)."""
+        messages = self.inbox.get(external_id, [])
+        newest = next((m.reply for m in reversed(messages) if m.choices), None)
+        return {
+            n: (title, choice_id)
+            for m in messages
+            if m.reply == newest
+            for n, title, choice_id in m.choices
+        }
+
+    async def send(self, recipient: Recipient, notice: Notice, *, bulk: bool) -> SentRef:
+        """Render the notice as text with numbered choices and keep it for the person."""
+        start = self._numbered.get(recipient.external_id, 0)
+        choices = tuple(
+            (start + n, c.title, c.id)
+            for n, c in enumerate((c for c in notice.choices if c.url is None), start=1)
+        )
+        self._numbered[recipient.external_id] = start + len(choices)
+        body = plain(notice.text).strip()
+        lines = [body, *(f"{n}. {title}" for n, title, _ in choices)]
+        file = None
+        if notice.attachment is not None and notice.attachment.content is not None:
+            file = (notice.attachment.name or notice.attachment.kind, notice.attachment.content)
+        messages = self.inbox.setdefault(recipient.external_id, [])
+        reply = self._replies.get(recipient.external_id, 0)
+        messages.append(TextMessage("\n".join(lines), body, choices, file, reply))
+        return SentRef(TEXT, f"text.{len(messages)}")
+
+
+class _Identities:
+    """Where this edge's people are reached: on the text channel, by their own id."""
+
+    async def channels(self, user_id: int) -> dict[ChannelName, str]:
+        return {TEXT: str(user_id)} if user_id >= FIRST_TEXT_ID else {}
+
+
+class TextEdge:
+    """The inbound side: a line of text in, the core called, the reply sent out as text."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.channel = TextChannel()
+        self.delivery = DeliveryService(
+            services.outbox,
+            services.users,
+            programme_builders(services),  # the notices every channel is sent
+            {TEXT: self.channel},
+            services.now,
+            identities=_Identities(),  # type: ignore[arg-type]
+        )
+
+    async def receive(self, user_id: int, line: str) -> None:
+        """Handle one line the person typed."""
+        self.channel.new_reply(str(user_id))
+        user = await self.services.users.seen(user_id, "id")
+        self._language = user.language
+        self._user_id = user_id
+        line = line.strip()
+        picked = self._picked(user_id, line)
+        if picked is not None:
+            await self._choice(picked)
+        elif line.startswith("/"):
+            await self._word(line[1:].lower())
+        else:
+            await self._text(line)
+
+    # -- the three kinds of input -------------------------------------------------------
+
+    def _picked(self, user_id: int, line: str) -> str | None:
+        """The choice id a number means, in the newest reply that offered choices."""
+        if not line.isdigit():
+            return None
+        found = self.channel.menu(str(user_id)).get(int(line))
+        return found[1] if found else None
+
+    async def _word(self, word: str) -> None:
+        before = await self.services.dialogs.current(self._user_id)
+        words = {
+            "start": self._start,
+            "daftar": self._start,
+            "jadwal": self._schedule,
+            "bookingsaya": self._my_bookings,
+            "profil": self._profile,
+        }
+        prompted = await words.get(word, self._unknown_word)()
+        after = await self.services.dialogs.current(self._user_id)
+        again = ask_again_after(before, after)
+        if again is not None and not prompted:
+            await self._step(again)
+
+    async def _text(self, text: str) -> None:
+        dialog = await self.services.dialogs.current(self._user_id)
+        if dialog is not None and dialog.flow == feedback.FLOW:
+            await self.services.feedback.received_comment(self._user_id, text)
+            await self._say("feedback.saved")
+            return
+        collector = self._collector(dialog)
+        if dialog is None or collector is None:
+            await self._say("fallback.stray")
+            return
+        try:
+            following = await self._typed(collector, dialog, text)
+        except InvalidInput as refusal:
+            await self._step(dialog, self._t(refusal.key, **refusal.params))
+            return
+        await self._answered(dialog.step, following)
+
+    def _collector(self, dialog: Dialog | None) -> FieldCollector | None:
+        """The service collecting fields in the dialog (sign-up or a profile change)."""
+        flows: dict[str, FieldCollector] = {
+            signup.FLOW: self.services.signup,
+            profile.FLOW: self.services.profile,
+        }
+        return flows.get(dialog.flow) if dialog is not None else None
+
+    async def _choice(self, choice_id: str) -> None:
+        kind = choice_id.split(":", 1)[0]
+        handler = {
+            ids.SIGNUP: TextEdge._signup_choice,
+            ids.ANSWER: TextEdge._answer_choice,
+            ids.BOOKING: TextEdge._booking_choice,
+            ids.PROFILE: TextEdge._profile_choice,
+        }.get(kind)
+        try:
+            if handler is None:
+                raise StaleAction(choice_id)
+            await handler(self, choice_id)
+        except StaleAction:
+            await self._say("booking.stale")
+        except Refusal as refusal:
+            await self._say(refusal.key, **refusal.params)
+
+    # -- words --------------------------------------------------------------------------
+
+    async def _start(self) -> bool:
+        dialog = await self.services.signup.begin(self._user_id)
+        if dialog is None:
+            owner = await self.services.profile.get(self._user_id)
+            await self._say("welcome.back", name=owner.full_name if owner else "")
+            return False
+        await self._step(dialog)
+        return True
+
+    async def _schedule(self) -> bool:
+        services = self.services
+        sessions = await services.sessions.bookable()
+        if not sessions:
+            await self._say("booking.none_open")
+            return False
+        for session in sessions:
+            trainers = await services.users.display_names(
+                [session.trainer_id] if session.trainer_id else []
+            )
+            notice = session_screens.session_screen(
+                services.catalog,
+                self._language,
+                session,
+                services.settings.timezone,
+                trainers,
+                now=services.now(),
+            )
+            await self._send(notice)
+        return False
+
+    async def _my_bookings(self) -> bool:
+        services = self.services
+        mine = await services.booking.mine(self._user_id)
+        trainers = await services.users.display_names(
+            [v.session.trainer_id for v in mine.upcoming if v.session.trainer_id]
+        )
+        tz = services.settings.timezone
+        for notice in bookings_screen(services.catalog, self._language, mine, tz, trainers):
+            await self._send(notice)
+        return False
+
+    async def _profile(self) -> bool:
+        owner = await self.services.profile.get(self._user_id)
+        if owner is None:
+            await self._say("profile.not_registered")
+            return False
+        services = self.services
+        tz = services.settings.timezone
+        await self._send(owner_screens.profile_screen(services.catalog, self._language, owner, tz))
+        return False
+
+    async def _unknown_word(self) -> bool:
+        """A word whose answer is decided only in the other edges: this edge has none."""
+        return False
+
+    # -- sign-up ------------------------------------------------------------------------
+
+    async def _typed(self, collector: FieldCollector, dialog: Dialog, text: str) -> Dialog | None:
+        if dialog.step == "phone":  # no contact to share here: the number is typed
+            return await collector.answer_contact(self._user_id, self._user_id, text)
+        return await collector.answer_text(self._user_id, text)
+
+    async def _signup_choice(self, choice_id: str) -> None:
+        parts = ids.parse(choice_id, ids.SIGNUP, 2) or ids.parse(choice_id, ids.SIGNUP, 1)
+        service = self.services.signup
+        match parts:
+            case ["consent", answer] if answer in ("yes", "no"):
+                dialog = await service.consent(self._user_id, agreed=answer == "yes")
+                if dialog is None:
+                    await self._say("signup.declined")
+                else:
+                    await self._step(dialog)
+            case ["edit", name]:
+                await self._step(await service.edit(self._user_id, name))
+            case ["confirm"]:
+                owner, payload = await service.confirm(self._user_id)
+                await self._say("signup.done", name=owner.full_name)
+                session = await linked_session(self.services.sessions, payload)
+                if session is not None:
+                    await self._card(session.id)
+            case _:
+                raise StaleAction(choice_id)
+
+    async def _answer_choice(self, choice_id: str) -> None:
+        parts = ids.parse(choice_id, ids.ANSWER, 2)
+        if parts is None:
+            raise StaleAction(choice_id)
+        name, code = parts
+        service, user_id = self.services.signup, self._user_id
+        if name == fields.MULTI_FIELD and code != "done":
+            await self._step(await service.toggle(user_id, code))
+            return
+        if name == fields.MULTI_FIELD:
+            following = await service.finish_multi(user_id)
+        elif name == "nib" and code == "skip":
+            following = await service.skip_nib(user_id)
+        else:
+            following = await service.answer_choice(user_id, name, code)
+        await self._answered(name, following)
+
+    async def _answered(self, step: str, following: Dialog | None) -> None:
+        if following is None:  # a profile change was saved: the profile as it is now
+            await self._say("profile.saved")
+            await self._profile()
+            return
+        catalog, language = self.services.catalog, self._language
+        value = following.data.get(step)
+        await self._step(following, owner_screens.answer_line(catalog, language, step, value))
+
+    async def _step(self, dialog: Dialog, lead: str | None = None) -> None:
+        catalog = self.services.catalog
+        booking_id = feedback.awaited_comment(dialog)
+        if booking_id is not None:
+            notice = feedback.comment_question(catalog, self._language, booking_id)
+        else:
+            notice = owner_screens.step_screen(
+                catalog, self._language, dialog.flow, dialog.step, dialog.data
+            )
+        await self._send(owner_screens.with_lead(lead, notice))
+
+    async def _profile_choice(self, choice_id: str) -> None:
+        parts = ids.parse(choice_id, ids.PROFILE, 2)
+        if parts is None or parts[0] != "edit":
+            raise StaleAction(choice_id)
+        await self._step(await self.services.profile.start_edit(self._user_id, parts[1]))
+
+    # -- booking ------------------------------------------------------------------------
+
+    async def _booking_choice(self, choice_id: str) -> None:
+        parts = ids.parse(choice_id, ids.BOOKING, 2)
+        if parts is None or not parts[1].isdigit():
+            raise StaleAction(choice_id)
+        action, number = parts[0], int(parts[1])
+        booking, user_id = self.services.booking, self._user_id
+        if action in ("book", "wait"):
+            try:
+                view = await booking.book(user_id, number, waitlist=action == "wait")
+            except NotRegistered:
+                raise StaleAction(choice_id) from None  # sign-up first: decided in the edges
+            except BookingRefused as refusal:
+                if refusal.key != "booking.just_filled":
+                    raise
+                await self._card(number, self._t(refusal.key))
+                return
+            await self._tell(view.notice)
+        elif action == "cancelask":
+            view = await booking.changeable(user_id, number)
+            notice = session_screens.cancel_question(
+                self.services.catalog, self._language, view, self.services.settings.timezone, {}
+            )
+            await self._send(notice)
+        elif action == "cancel":
+            await self._tell((await booking.cancel(user_id, number)).notice)
+        elif action == "keep":
+            await booking.kept(user_id, number)
+            await self._say("booking.kept")
+        else:
+            raise StaleAction(choice_id)
+
+    async def _card(self, session_id: int, lead: str | None = None) -> None:
+        services = self.services
+        session = await services.sessions.get(session_id)
+        if session is None:
+            raise StaleAction(session_id)
+        notice = session_screens.session_screen(
+            services.catalog,
+            self._language,
+            session,
+            services.settings.timezone,
+            {},
+            now=services.now(),
+        )
+        await self._send(owner_screens.with_lead(lead, notice))
+
+    async def _tell(self, notice_id: int | None) -> None:
+        """Send the reply the change owes, through the delivery's send-now path."""
+        if notice_id is not None:
+            await self.delivery.send_now(notice_id)
+
+    # -- out ------------------------------------------------------------------------------
+
+    def _t(self, key: str, **params: object) -> str:
+        return self.services.catalog.text(self._language, key, **params)
+
+    async def _say(self, key: str, **params: object) -> None:
+        await self._send(Notice(self._t(key, **params)))
+
+    async def _send(self, notice: Notice) -> None:
+        recipient = Recipient(self._user_id, TEXT, str(self._user_id), self._language)
+        await self.channel.send(recipient, notice, bulk=False)
+        for follow_up in notice.follow_ups:
+            await self.channel.send(recipient, follow_up, bulk=False)

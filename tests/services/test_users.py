@@ -1,0 +1,54 @@
+"""UserService: first contact, language, roles re-read on every check, unreachable people."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app.container import Services
+from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.models import Role
+from tests.harness import FakeClock
+from tests.services.conftest import BUDI, SITI, STAFF, TRAINER, make_trainer
+
+
+async def test_a_newcomer_gets_their_clients_language(services: Services) -> None:
+    siti = await services.users.seen(SITI, "id")
+    budi = await services.users.seen(BUDI, "en-GB")
+    assert (siti.language, budi.language) == ("id", "en")
+    await services.users.set_language(SITI, "en")
+    assert (await services.users.get(SITI)).language == "en"  # type: ignore[union-attr]
+    with pytest.raises(InvalidInput):
+        await services.users.set_language(SITI, "jv")
+
+
+async def test_roles_come_from_the_store_each_time(services: Services) -> None:
+    await services.users.seen(SITI, "id")
+    await make_trainer(services)
+    await services.users.require(STAFF, Role.STAFF)
+    with pytest.raises(NotAllowed):
+        await services.users.require(SITI, Role.STAFF)
+    assert await services.users.privileged_ids() == {STAFF, TRAINER}
+    await services.sessions.revoke_trainer(TRAINER)
+    with pytest.raises(NotAllowed):
+        await services.users.require(TRAINER, Role.TRAINER)
+
+
+async def test_staff_removed_from_the_settings_lose_the_role_but_keep_their_menu_reset(
+    services: Services,
+) -> None:
+    await services.users.bootstrap_staff([])
+    with pytest.raises(NotAllowed):
+        await services.users.require(STAFF, Role.STAFF)
+    assert STAFF in await services.users.menu_holders()  # their old menu is replaced
+
+
+async def test_who_blocked_the_bot_is_skipped_until_they_write(
+    services: Services, clock: FakeClock
+) -> None:
+    await services.users.seen(SITI, "id")
+    await services.users.blocked_the_bot(SITI)
+    assert await services.users.is_unreachable(SITI)
+    assert await services.users.unreachable() == [SITI]
+    clock.advance(days=1)
+    await services.users.seen(SITI, "id")
+    assert not await services.users.is_unreachable(SITI)
