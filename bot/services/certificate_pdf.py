@@ -71,13 +71,13 @@ def render(text: CertificateText) -> bytes:
     pdf.set_font("DejaVu", "", 13)
     pdf.set_xy(20, 62)
     pdf.cell(257, 7, text.given_to, align="C")
-    pdf.set_font("DejaVu", "B", 30)
+    _fit(pdf, text.owner, "B", 30, 240)
     pdf.set_xy(20, 72)
     pdf.cell(257, 14, text.owner, align="C")
     pdf.set_draw_color(*GOLD)
     pdf.set_line_width(0.5)
     pdf.line(78, 88, 219, 88)
-    pdf.set_font("DejaVu", "", 14)
+    _fit(pdf, text.business, "", 14, 240)
     pdf.set_xy(20, 91)
     pdf.cell(257, 8, text.business, align="C")
     pdf.set_font("DejaVu", "", 12)
@@ -93,6 +93,14 @@ def render(text: CertificateText) -> bytes:
     pdf.cell(257, 7, text.trainer, align="C")
     _footer(pdf, text)
     return bytes(pdf.output())
+
+
+def _fit(pdf: FPDF, line: str, style: str, size: int, width: float) -> None:
+    """Set the font, smaller if needed, so that ``line`` fits ``width`` mm (a long name)."""
+    pdf.set_font("DejaVu", style, size)
+    while size > 10 and pdf.get_string_width(line) > width:
+        size -= 1
+        pdf.set_font("DejaVu", style, size)
 
 
 def _frame(pdf: FPDF) -> None:

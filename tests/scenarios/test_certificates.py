@@ -148,3 +148,21 @@ async def test_staff_reissue_a_certificate_and_the_old_code_says_replaced(
     assert new != old and came.files and came.files[0][0] == f"sertifikat-{new}.pdf"
     await siti.say(cek(siti, old))
     assert "sudah diganti dengan sertifikat baru" in siti.read()
+
+
+def test_a_long_name_is_set_smaller_to_stay_inside_the_frame() -> None:
+    from bot.services.certificate_pdf import CertificateText, render
+
+    name = "Raden Roro Siti Aminah Nur'aini Kusumawardhani Prawirodirdjo Sastroamidjojo"
+    lines = CertificateText(
+        *(["x"] * 3), name, "Usaha", "x", "Sesi", "Sabtu", "Pelatih", "P", "O", "K", "C", "DDL"
+    )
+    page = pypdf.PdfReader(io.BytesIO(render(lines))).pages[0]
+    found: list[tuple[float, float]] = []
+
+    def visit(text: str, cm: object, tm: list[float], fonts: object, size: float) -> None:
+        if name in text:
+            found.append((tm[4], size))
+
+    page.extract_text(visitor_text=visit)
+    assert found and found[0][1] < 30  # shrunk from 30 pt
