@@ -14,7 +14,7 @@ import tornado.web
 
 from simulator.webchat_http import Base, json_body
 
-MAX_HOURS = 72  # one move; enough to pass a window and a day-before reminder
+MAX_HOURS = 720  # one move: 30 days, past the practice tasks and the first outcome check-in
 
 
 class ClockControl(Protocol):
@@ -47,7 +47,7 @@ class ClockHandler(Base):
         self.answer(clock_view(self._clock()))
 
     async def post(self) -> None:
-        """Move the clock forward by a whole number of hours (1 to 72)."""
+        """Move the clock forward by a whole number of hours (1 to 720)."""
         clock = self._clock()
         hours = json_body(self.request).get("hours")
         if isinstance(hours, bool) or not isinstance(hours, int):

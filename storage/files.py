@@ -27,14 +27,16 @@ class FileRepository:
 
     async def prune_unreferenced(self, before: datetime) -> int:
         """Delete the files kept before ``before`` that nothing names: no broadcast, no file
-        sent with a question, no draft in a conversation, no outbox row still queued; return
-        how many."""
+        sent with a question or as a task's proof, no draft in a conversation, no outbox row
+        still queued; return how many."""
         async with self._db.transaction() as tx:
             cursor = await connection(tx).execute(
                 "DELETE FROM stored_files WHERE created_at < ? "
                 "AND sha256 NOT IN "
                 "(SELECT media_sha256 FROM broadcasts WHERE media_sha256 IS NOT NULL) "
                 "AND sha256 NOT IN (SELECT sha256 FROM question_files) "
+                "AND sha256 NOT IN "
+                "(SELECT proof_file FROM practice_tasks WHERE proof_file IS NOT NULL) "
                 "AND NOT EXISTS "
                 "(SELECT 1 FROM dialogs WHERE instr(data, stored_files.sha256) > 0) "
                 "AND NOT EXISTS (SELECT 1 FROM outbox WHERE status IN ('pending', 'sending') "

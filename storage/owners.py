@@ -148,10 +148,12 @@ class OwnerRepository:
                 "(SELECT message_id FROM outbox WHERE user_id = ? AND message_id IS NOT NULL)",
                 (user_id,),
             )
-            files = await conn.execute_fetchall(  # photos and files sent with questions
+            files = await conn.execute_fetchall(  # files sent with questions, task proofs
                 "SELECT DISTINCT f.sha256 FROM question_files f JOIN questions q "
-                "ON q.id = f.question_id WHERE q.user_id = ?",
-                (user_id,),
+                "ON q.id = f.question_id WHERE q.user_id = ? UNION "
+                "SELECT proof_file FROM practice_tasks "
+                "WHERE user_id = ? AND proof_file IS NOT NULL",
+                (user_id, user_id),
             )
             stamp = to_db_time(now)
             cards = await conn.execute(  # the cards staff hold get a neutral text instead
@@ -200,6 +202,7 @@ async def _sweep_files(conn: aiosqlite.Connection, digests: list[str]) -> None:
             await conn.execute(
                 "DELETE FROM stored_files WHERE sha256 = :sha "
                 "AND NOT EXISTS (SELECT 1 FROM question_files WHERE sha256 = :sha) "
+                "AND NOT EXISTS (SELECT 1 FROM practice_tasks WHERE proof_file = :sha) "
                 "AND NOT EXISTS (SELECT 1 FROM broadcasts WHERE media_sha256 = :sha)",
                 {"sha": sha256},
             )

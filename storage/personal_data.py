@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from bot.core.models import BookingStatus, TipDay
 from bot.core.personal_data import BookingRecord as BookingRecord
 from bot.core.personal_data import PersonalRecords as PersonalRecords
+from bot.core.personal_data import PracticeRecord
 from bot.core.personal_data import RoleRecord as RoleRecord
 from bot.core.personal_data import TipOpinion as TipOpinion
 from bot.core.personal_data import TipRecord as TipRecord
@@ -26,7 +28,8 @@ class PersonalDataRepository:
     async def records(self, user_id: int) -> PersonalRecords:
         """Return every record keyed to ``user_id`` (empty ones if they never wrote)."""
         user = await self._db.fetch_one(
-            "SELECT announcements_off, unreachable_at, pending_start FROM users WHERE id = ?",
+            "SELECT announcements_off, tasks_off, unreachable_at, pending_start FROM users "
+            "WHERE id = ?",
             (user_id,),
         )
         subscription = await self._db.fetch_one(
@@ -46,6 +49,62 @@ class PersonalDataRepository:
             bookings=await self._bookings(user_id),
             tips_received=await self._tips(user_id),
             tip_opinions=await self._opinions(user_id),
+            tasks_off=bool(user and user["tasks_off"]),
+            practice_tasks=await self._practice(user_id),
+            certificates=await self._certificates(user_id),
+            checkins=await self._checkins(user_id),
+        )
+
+    async def _checkins(self, user_id: int) -> tuple[dict[str, object], ...]:
+        rows = await self._db.fetch_all(
+            "SELECT c.month, s.title, c.sells_online, c.marketplaces, c.orders, c.obstacle, "
+            "c.answered_at FROM outcome_checkins c JOIN bookings b ON b.id = c.booking_id "
+            "JOIN training_sessions s ON s.id = b.session_id WHERE c.user_id = ? "
+            "ORDER BY c.due_at",
+            (user_id,),
+        )
+        return tuple(
+            {
+                "month": r["month"],
+                "session": r["title"],
+                "sells_online": None if r["sells_online"] is None else bool(r["sells_online"]),
+                "marketplaces": json.loads(r["marketplaces"]),
+                "online_orders_last_month": r["orders"],
+                "what_stops_you": r["obstacle"],
+                "answered_at": r["answered_at"],
+            }
+            for r in rows
+        )
+
+    async def _certificates(self, user_id: int) -> tuple[tuple[str, str, datetime, bool], ...]:
+        rows = await self._db.fetch_all(
+            "SELECT code, session_title, issued_at, revoked_at FROM certificates "
+            "WHERE user_id = ? ORDER BY issued_at",
+            (user_id,),
+        )
+        return tuple(
+            (r["code"], r["session_title"], from_db_time(r["issued_at"]), r["revoked_at"] is None)
+            for r in rows
+        )
+
+    async def _practice(self, user_id: int) -> tuple[PracticeRecord, ...]:
+        rows = await self._db.fetch_all(
+            "SELECT p.task_id, s.title, p.status, p.snoozes, p.due_at, p.done_at, p.help_at "
+            "FROM practice_tasks p JOIN bookings b ON b.id = p.booking_id "
+            "JOIN training_sessions s ON s.id = b.session_id WHERE p.user_id = ? ORDER BY p.id",
+            (user_id,),
+        )
+        return tuple(
+            PracticeRecord(
+                r["task_id"],
+                r["title"],
+                r["status"],
+                r["snoozes"],
+                from_db_time(r["due_at"]),
+                _time(r["done_at"]),
+                _time(r["help_at"]),
+            )
+            for r in rows
         )
 
     async def _roles(self, user_id: int) -> tuple[RoleRecord, ...]:

@@ -35,6 +35,7 @@ from bot.services.session_import import (
     SessionImporter,
     format_for,
 )
+from bot.services.tasks_content import DEFAULT_TASKS_FILE, parse_tasks
 from bot.services.tips_content import DEFAULT_TIPS_FILE, parse_tips
 from handlers.telegram.webhook import run_webhook
 from handlers.whatsapp.replies import report_lines
@@ -77,6 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_demo_parser(commands)
     _add_tips_parser(commands)
+    tasks = commands.add_parser("tasks", help="check the practice tasks file")
+    task_commands = tasks.add_subparsers(dest="action", required=True, metavar="ACTION")
+    task_check = task_commands.add_parser("check", help="list problems with line numbers")
+    task_check.add_argument(
+        "file",
+        type=Path,
+        nargs="?",
+        default=DEFAULT_TASKS_FILE,
+        metavar="FILE",
+        help="the tasks file (default: content/tasks.yaml)",
+    )
     faq = commands.add_parser("faq", help="check the Tanya Dinas FAQ file")
     faq_commands = faq.add_subparsers(dest="action", required=True, metavar="ACTION")
     check = faq_commands.add_parser("check", help="check the FAQ file and list its problems")
@@ -138,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _tips(args.file, reload=args.action == "reload")
     if args.command == "faq":
         return _faq(args.file)
+    if args.command == "tasks":
+        return _tasks(args.file)
     try:
         settings = load_settings(load_environment(), require_token=args.command == "run")
         if args.command == "run" and args.webhook:
@@ -352,6 +366,16 @@ def _tips(path: Path, *, reload: bool) -> int:
     if reload:
         path.touch()
         print("The running bot loads the new tips the next time someone asks for one.")
+    return 0
+
+
+def _tasks(path: Path) -> int:
+    """Check a practice tasks file (the running bot re-reads it when it changes)."""
+    tasks = _checked(path, parse_tasks)
+    if tasks is None:
+        return 1
+    required = sum(1 for t in tasks if t.required)
+    print(f"{path}: {len(tasks)} tasks ({required} required), all fine")
     return 0
 
 

@@ -14,6 +14,7 @@ from bot.services.attendance import AttendanceService
 from bot.services.booking import BookingService
 from bot.services.broadcast_composer import BroadcastComposer
 from bot.services.broadcasts import BroadcastService
+from bot.services.certificates import CertificateService
 from bot.services.delivery import DueTimes
 from bot.services.dialogs import DialogService
 from bot.services.exports import ExportService
@@ -22,6 +23,9 @@ from bot.services.faq_search import FaqLibrary
 from bot.services.feedback import FeedbackService
 from bot.services.files import FileService
 from bot.services.invites import InviteService
+from bot.services.outcome_stats import OutcomeStatsService
+from bot.services.outcomes import OutcomeService
+from bot.services.practice import PracticeService, SessionAnswerer, TrainerByOutbox
 from bot.services.profile import ProfileService
 from bot.services.questions import QuestionDesk
 from bot.services.reminders import Reminders, parse_rules
@@ -30,20 +34,25 @@ from bot.services.sessions import SessionService
 from bot.services.signup import SignupService
 from bot.services.staff_faq import StaffFaq
 from bot.services.stats import StatsService
+from bot.services.tasks_content import task_library
 from bot.services.tips import TipsService
 from bot.services.tips_content import library
 from bot.services.users import UserService
 from bot.services.working_hours import WorkingHours, working_hours
 from storage.attendance import AttendanceRepository
 from storage.broadcasts import BroadcastRepository
+from storage.certificates import CertificateRepository
 from storage.database import Database
 from storage.dialogs import DialogRepository
 from storage.files import FileRepository
 from storage.invites import InviteRepository
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
+from storage.outcome_stats import OutcomeStatsRepository
+from storage.outcomes import OutcomeRepository
 from storage.owners import OwnerRepository
 from storage.personal_data import PersonalDataRepository
+from storage.practice import PracticeRepository
 from storage.questions import QuestionRepository
 from storage.reports import ReportRepository
 from storage.sessions import SessionRepository
@@ -84,6 +93,10 @@ class Services:
     due_times: DueTimes
     questions: QuestionDesk
     staff_faq: StaffFaq
+    practice: PracticeService
+    certificates: CertificateService
+    outcomes: OutcomeService
+    outcome_stats: OutcomeStatsService
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -120,6 +133,33 @@ class Services:
         staff_faq = StaffFaq(
             StaffFaqRepository(db), QuestionRepository(db), UserRepository(db), catalog, now
         )
+        help_desk = TrainerByOutbox(outbox, SessionAnswerer(UserRepository(db)))
+        practice = PracticeService(
+            db,
+            PracticeRepository(db),
+            owners,
+            outbox,
+            task_library(),
+            help_desk,
+            tz,
+            now,
+            dialogs,
+            UserRepository(db),
+        )
+        attendance.follow(practice)
+        certificates = CertificateService(
+            db,
+            CertificateRepository(db),
+            PracticeRepository(db),
+            owners,
+            sessions,
+            UserRepository(db),
+            outbox,
+            now,
+        )
+        practice.on_completed(certificates.completed)
+        outcomes = OutcomeService(db, OutcomeRepository(db), outbox, dialogs, tz, now)
+        attendance.follow(outcomes)
         return cls(
             settings=settings,
             db=db,
@@ -156,6 +196,12 @@ class Services:
             session_editor=SessionEditor(dialogs, access, users, session_service, tz, now),
             feedback=FeedbackService(dialogs, attendance),
             due_times=due_times,
+            practice=practice,
+            certificates=certificates,
+            outcomes=outcomes,
+            outcome_stats=OutcomeStatsService(
+                OutcomeStatsRepository(db), UserRepository(db), catalog
+            ),
             questions=QuestionDesk(
                 db,
                 QuestionRepository(db),
@@ -185,6 +231,7 @@ class Services:
             AttendanceRepository(db),
             TipsRepository(db),
             questions=self.questions,
+            outcomes=OutcomeStatsRepository(db),
         )
 
     async def close(self) -> None:

@@ -28,12 +28,16 @@ from bot.core.ports import Channel
 from bot.services.admission import SlipNotices, WelcomeNotices
 from bot.services.booking_notices import BookingNotices
 from bot.services.calendar import organizer_address
+from bot.services.certificate_notices import CertificateNotices
 from bot.services.channel_alerts import ChannelAlerts
 from bot.services.delivery import Builders, DeliveryService
 from bot.services.notice_builders import NoticeBuilders
+from bot.services.outcome_notices import OutcomeNotices
 from bot.services.owner_notices import OwnerNotices
+from bot.services.practice_notices import PracticeNotices
 from bot.services.question_notices import QuestionNotices
 from bot.services.staff_notices import StaffNotices
+from storage.certificates import CertificateRepository
 from storage.identities import IdentityRepository
 from storage.owners import OwnerRepository
 from storage.questions import QuestionRepository
@@ -56,6 +60,15 @@ def programme_builders(services: Services) -> Builders:
         catalog, tz, services.booking, services.sessions, services.users, organizer
     ).register(builders)
     OwnerNotices(catalog, tz, services.booking, services.tips).register(builders)
+    PracticeNotices(
+        catalog,
+        services.practice,
+        OwnerRepository(services.db),
+        IdentityRepository(services.db),
+        services.files,
+    ).register(builders)
+    CertificateNotices(catalog, tz, CertificateRepository(services.db)).register(builders)
+    OutcomeNotices(catalog, services.outcomes).register(builders)
     StaffNotices(catalog, tz, services.sessions, services.users).register(builders)
     QuestionNotices(
         catalog,

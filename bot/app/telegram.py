@@ -27,9 +27,13 @@ from handlers.telegram import (
     admission,
     booking,
     broadcasts,
+    certificates,
     common,
     dialogs,
     exports,
+    outcome_stats,
+    outcomes,
+    practice,
     profile,
     questions,
     signup,
@@ -187,6 +191,10 @@ def register_handlers(application: DodolanApplication) -> None:
     staff.register(application)
     exports.register(application)
     tips.register(application)
+    practice.register(application)
+    certificates.register(application)
+    outcomes.register(application)
+    outcome_stats.register(application)
     broadcasts.register(application)
     trainer.register(application)
     common.register_commands(application)

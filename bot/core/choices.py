@@ -31,6 +31,9 @@ NEW_SESSION = "ns"  # staff building a session: ns:v1:<step>:<code>
 SESSION_ADMIN = "sa"  # staff managing a session: sa:v1:<action>:<session id>
 PARTICIPANTS = "pp"  # pp:v1:<session id>
 TRAINERS = "tr"  # tr:v1:invite, tr:v1:<revoke|revokeyes|revokeno>:<user id>
+CERTIFICATE = "ct"  # ct:v1:<re reissue|rv revoke>:<code>
+OUTCOME = "oc"  # oc:v1:<check-in>:<s sells|m market|o orders|x skip>:<value>
+PRACTICE = "pr"  # pr:v1:<practice task row>:<done|later|help>
 TIPS = "tp"  # tp:v1:<fy|fn|more|topics|topic|slot|pause|resume>:<tip id, topic, slot or ->
 
 

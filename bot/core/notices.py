@@ -69,6 +69,13 @@ class NoticeKind(StrEnum):
     WHATSAPP_TOKEN_REFUSED = "whatsapp_token_refused"  # to staff: Meta refused the token
     QUESTION_ERASED = "question_erased"  # a ticket card overwritten once its owner is erased
     QUESTION_FILE = "question_file"  # a file the person sent with a question, to the staff
+    PRACTICE_TASK = "practice_task"  # a practice task after a session, to the attendee
+    PRACTICE_HELP = "practice_help"  # "I need help with this task", to the session's trainer
+    PRACTICE_REVIEW = "practice_review"  # a task's proof, to the session's trainer
+    PRACTICE_ACCEPTED = "practice_accepted"  # the trainer accepted the proof, to the owner
+    PRACTICE_FIX = "practice_fix"  # the trainer asks for a fix, to the owner, task again
+    CERTIFICATE = "certificate"  # the certificate PDF, to the owner
+    OUTCOME_CHECKIN = "outcome_checkin"  # the 1/3/6-month check-in, to the attendee
 
 
 class DeliveryState(StrEnum):

@@ -55,6 +55,19 @@ class RoleRecord:
 
 
 @dataclass(frozen=True)
+class PracticeRecord:
+    """A practice task the person was given after a session, and what they answered."""
+
+    task_id: str
+    session: str
+    status: str
+    snoozes: int
+    due_at: datetime
+    done_at: datetime | None
+    help_at: datetime | None
+
+
+@dataclass(frozen=True)
 class PersonalRecords:
     """The person's settings, roles and history."""
 
@@ -68,3 +81,7 @@ class PersonalRecords:
     bookings: tuple[BookingRecord, ...]
     tips_received: tuple[TipRecord, ...]
     tip_opinions: tuple[TipOpinion, ...]
+    tasks_off: bool = False
+    practice_tasks: tuple[PracticeRecord, ...] = ()
+    certificates: tuple[tuple[str, str, datetime, bool], ...] = ()  # code, session, issued, valid
+    checkins: tuple[dict[str, object], ...] = ()  # outcome check-ins: month and answers

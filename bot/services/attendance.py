@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import string
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, InvalidInput, StaleAction
@@ -30,6 +31,20 @@ COMMENT_MAX = 500
 def feedback_ref(booking_id: int) -> str:
     """The outbox ``ref`` of a booking's feedback question."""
     return f"feedback:{booking_id}"
+
+
+class AttendanceFollower(Protocol):
+    """Something that follows attendance (the practice tasks), inside its transaction."""
+
+    async def attended(
+        self,
+        tx: Transaction,
+        booking_id: int,
+        user_id: int,
+        session: TrainingSession,
+        now: datetime,
+    ) -> None: ...
+    async def unattended(self, tx: Transaction, booking_id: int) -> None: ...
 
 
 CODE_ALPHABET = string.ascii_letters + string.digits
@@ -64,6 +79,11 @@ class AttendanceService:
         self._now = now
         self._feedback_delay = feedback_delay
         self._access = Access(users, sessions)
+        self._followers: list[AttendanceFollower] = []
+
+    def follow(self, follower: AttendanceFollower) -> None:
+        """Tell ``follower`` of every attendance marked or taken back, in its transaction."""
+        self._followers.append(follower)
 
     async def classes(self, trainer_id: int) -> list[TrainingSession]:
         """The trainer's sessions from the last week on, soonest first (trainers only)."""
@@ -143,6 +163,8 @@ class AttendanceService:
             else:
                 await self._attendance.set_attended(tx, booking_id, None)
                 await self._outbox.cancel_ref(tx, feedback_ref(booking_id))
+                for follower in self._followers:
+                    await follower.unattended(tx, booking_id)
         return session, True
 
     async def _ask_feedback(
@@ -153,7 +175,10 @@ class AttendanceService:
         session: TrainingSession,
         now: datetime,
     ) -> None:
-        """Queue the feedback question for after the session (replacing an earlier one)."""
+        """Queue the feedback question for after the session (replacing an earlier one),
+        and tell the followers."""
+        for follower in self._followers:
+            await follower.attended(tx, booking_id, user_id, session, now)
         due = max(session.ends_at + self._feedback_delay, now)
         await self._outbox.cancel_ref(tx, feedback_ref(booking_id))
         await self._outbox.enqueue(

@@ -43,6 +43,7 @@ from bot.services.export_views import (
     Sheet,
 )
 from bot.services.export_views import tip_title as tip_title
+from bot.services.outcome_stats import OutcomeRows, outcome_sheet
 from bot.services.tips_content import TipLibrary, library
 
 CSV_TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -205,8 +206,10 @@ class ExportService:
         tips: TipCounting,
         tip_library: TipLibrary | None = None,
         questions: QuestionRecords | None = None,
+        outcomes: OutcomeRows | None = None,
     ) -> None:
         self._questions = questions
+        self._outcomes = outcomes
         self._attendance = attendance
         self._tips = tips
         self._library = tip_library or library()
@@ -245,6 +248,7 @@ class ExportService:
                 views.sheet("bookings", "peserta", views.booking_columns(), lines),
                 *await self._statistics(views),
                 *await self._questions_sheet(views, by_owner, language),
+                *await self._outcome(language),
             ),
             created_at=now,
             totals=Totals.of(owners, sessions, Counter(b.status for b in bookings)),
@@ -261,6 +265,12 @@ class ExportService:
             for r in await self._questions.records(language)
         ]
         return (views.sheet("questions", "pertanyaan", views.question_columns(), lines),)
+
+    async def _outcome(self, language: str) -> tuple[Sheet, ...]:
+        """Hasil: per trained owner, tasks, certificate and the 1/3/6-month answers."""
+        if self._outcomes is None:
+            return ()
+        return (outcome_sheet(self._catalog, language, await self._outcomes.rows()),)
 
     async def _statistics(self, views: ExportViews) -> tuple[Sheet, ...]:
         """Attendance, feedback and tips."""

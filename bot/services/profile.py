@@ -159,6 +159,7 @@ def _records_dict(records: PersonalRecords, places: dict[int, int | None]) -> di
             "daily_tip_days": [{"day": d, "status": s} for d, s in records.daily_tip_days],
             "blocked_the_bot_since": _iso(records.unreachable_since),
             "start_link_kept_until_signup": records.start_link,
+            "practice_tasks": not records.tasks_off,
         },
         "roles": [
             {
@@ -178,6 +179,23 @@ def _records_dict(records: PersonalRecords, places: dict[int, int | None]) -> di
             {"tip": o.tip_id, "topic": o.topic, "helpful": o.helpful, "at": o.at.isoformat()}
             for o in records.tip_opinions
         ],
+        "practice_tasks": [
+            {
+                "task": p.task_id,
+                "session": p.session,
+                "status": p.status,
+                "put_off": p.snoozes,
+                "due_at": p.due_at.isoformat(),
+                "done_at": _iso(p.done_at),
+                "asked_for_help_at": _iso(p.help_at),
+            }
+            for p in records.practice_tasks
+        ],
+        "certificates": [
+            {"code": code, "session": title, "issued_at": at.isoformat(), "valid": valid}
+            for code, title, at, valid in records.certificates
+        ],
+        "outcome_checkins": list(records.checkins),
     }
 
 

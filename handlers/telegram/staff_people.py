@@ -14,7 +14,7 @@ from bot.services.delivery_report import outbox_report
 from bot.services.invites import PAYLOAD_PREFIX
 from bot.services.question_notices import counts_text
 from handlers.telegram import callbacks as cb
-from handlers.telegram import delivery, tips
+from handlers.telegram import delivery, outcome_stats, tips
 from handlers.telegram import staff_views as views
 from handlers.telegram.auth import refuse, requires
 from handlers.telegram.common import refresh_menu
@@ -103,6 +103,7 @@ async def statistics(update: Update, context: DodolanContext) -> None:
     text += "\n\n" + counts_text(context.services.catalog, context.language, asked)
     for chunk in _chunks(text):
         await message.reply_text(chunk)
+    await outcome_stats.send_outcome(update, context, say_if_none=False)
 
 
 @requires(Role.STAFF)

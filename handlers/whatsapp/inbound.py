@@ -18,6 +18,8 @@ from handlers.whatsapp import (
     owner_data,
     owner_learning,
     owner_menu,
+    owner_outcomes,
+    owner_practice,
     owner_profile,
     owner_questions,
     owner_signup,
@@ -31,6 +33,8 @@ REGISTRARS: tuple[Callable[[Router], None], ...] = (
     owner_menu.register,
     owner_booking.register,
     owner_answers.register,
+    owner_practice.register,
+    owner_outcomes.register,
     owner_questions.register,  # after owner_menu: owners' free text is a question
     owner_learning.register,  # after owner_menu: its fallback takes check-in texts first
 )

@@ -177,6 +177,8 @@ REOPEN = TemplateUse("dodolan_reopen")  # about the person's own booking
 FOLLOWUP = TemplateUse("dodolan_followup")  # a trainer's follow-up to a session's participants
 TIP = TemplateUse("dodolan_tip")
 FEEDBACK = TemplateUse("dodolan_feedback")
+TASK = TemplateUse("dodolan_task", ("title",))  # a practice task after a session
+CHECKIN = TemplateUse("dodolan_checkin", ("title",))  # the 1/3/6-month outcome check-in
 ANSWER = TemplateUse("dodolan_question_answered")  # a person answered a Tanya Dinas question
 MESSAGE = TemplateUse("dodolan_message")  # anything else
 HELD: dict[str, TemplateUse] = {
@@ -189,6 +191,9 @@ HELD: dict[str, TemplateUse] = {
     NoticeKind.DAILY_TIP: TIP,
     NoticeKind.PREP_TIP: TIP,
     NoticeKind.FEEDBACK: FEEDBACK,
+    NoticeKind.PRACTICE_TASK: TASK,
+    NoticeKind.PRACTICE_FIX: TASK,
+    NoticeKind.OUTCOME_CHECKIN: CHECKIN,
     NoticeKind.ANNOUNCEMENT: FOLLOWUP,  # a broadcast that is not an announcement is a follow-up
     NoticeKind.QUESTION_ANSWER: ANSWER,
 }

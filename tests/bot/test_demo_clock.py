@@ -9,6 +9,7 @@ import httpx
 
 from bot.app.demo import Demo
 from simulator import BotApiEmulator
+from simulator.webchat_clock import MAX_HOURS
 from tests.simulator.conftest import TOKEN, call, introduce
 
 T0 = datetime(2026, 12, 11, 2, 0, tzinfo=UTC)
@@ -34,3 +35,9 @@ async def test_an_emulator_with_a_clock_dates_what_the_bot_sends_and_people_writ
             client, "editMessageText", chat_id=1001, message_id=sent["message_id"], text="Hai"
         )
         assert edited.json()["result"]["edit_date"] == int(moment.timestamp())
+
+
+def test_the_demo_clock_control_moves_thirty_days_in_one_tap() -> None:
+    page = (Path(__file__).resolve().parents[2] / "simulator" / "web" / "index.html").read_text()
+    assert 'data-hours="720"' in page and "+30 hari" in page
+    assert MAX_HOURS >= 720  # the server takes the move the button asks for

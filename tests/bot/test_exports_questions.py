@@ -63,7 +63,7 @@ async def test_every_question_is_a_row_with_its_line_response_time_and_promise(
     export = await services.export_service().build()
 
     book = openpyxl.load_workbook(io.BytesIO(export.xlsx()))
-    assert book.sheetnames[-1] == "Tanya Dinas"
+    assert book.sheetnames[-2:] == ["Tanya Dinas", "Hasil"]
     rows = list(book["Tanya Dinas"].iter_rows(values_only=True))
     assert list(rows[0]) == HEADERS
     asked = wall(2026, 12, 1, 9, 0)

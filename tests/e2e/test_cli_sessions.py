@@ -139,6 +139,7 @@ def test_export_writes_a_workbook_and_csv_files(tmp_path: Path) -> None:
         "Tips",
         "Tips per topik",
         "Tanya Dinas",
+        "Hasil",
     ]
     assert [r[1] for r in book["Sesi"].iter_rows(min_row=2, values_only=True)] == [
         "Foto produk pakai HP",
@@ -151,3 +152,17 @@ def test_export_writes_a_workbook_and_csv_files(tmp_path: Path) -> None:
     assert code == 0, err
     for view in ("Pemilik UKM", "Sesi", "Booking"):
         assert (tmp_path / f"rekap - {view}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_tasks_check_lists_problems_with_line_numbers(tmp_path: Path) -> None:
+    code, out, err = run_cli(tmp_path, "tasks", "check")
+    assert code == 0 and "tasks (" in out and "all fine" in out, err
+    (tmp_path / "tasks.yaml").write_text(
+        "tasks:\n  - id: Foto!\n    day: 99\n    proof: video\n    indonesia: Foto\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(tmp_path, "tasks", "check", "tasks.yaml")
+    assert code == 1
+    assert "line 2: id must be lower-case" in err and "day must be a whole number" in err
+    assert "proof 'video' is not one of none, link, photo" in err
+    assert "missing text in 'english'" in err

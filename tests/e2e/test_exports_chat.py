@@ -23,6 +23,7 @@ SHEETS = [
     "Tips",
     "Tips per topik",
     "Tanya Dinas",
+    "Hasil",
 ]
 
 
@@ -54,7 +55,7 @@ async def test_staff_receive_the_workbook_and_one_zip_with_a_csv_per_sheet(
     assert archive.document is not None
     name, _, zipped = archive.document
     assert name == "dodolan-ekspor-20261201-0900-csv.zip"
-    assert "satu ZIP berisi 8 file, satu per lembar" in archive.text
+    assert "satu ZIP berisi 9 file, satu per lembar" in archive.text
     assert "Kehadiran & umpan balik" in archive.text
     # the caption names the files exactly as the ZIP holds them
     with zipfile.ZipFile(io.BytesIO(zipped)) as files:
@@ -76,7 +77,7 @@ async def test_the_english_alias_works_too_in_english(bot: RunningBot, staff: Fa
     await bot.services.users.set_language(staff.id, "en")
     workbook, archive = await staff.command("export")
     assert workbook.document is not None and archive.document is not None
-    assert "Registered UKM owners: 0" in workbook.text and "in one ZIP (8 files" in archive.text
+    assert "Registered UKM owners: 0" in workbook.text and "in one ZIP (9 files" in archive.text
     book = openpyxl.load_workbook(io.BytesIO(workbook.document[2]))
     assert book.sheetnames[:3] == ["UKM owners", "Sessions", "Bookings"]
 

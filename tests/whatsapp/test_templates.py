@@ -30,6 +30,8 @@ NEEDED = {
     "dodolan_followup": "UTILITY",
     "dodolan_tip": "UTILITY",
     "dodolan_feedback": "UTILITY",
+    "dodolan_task": "UTILITY",
+    "dodolan_checkin": "UTILITY",
     "dodolan_message": "UTILITY",
     "dodolan_question_answered": "UTILITY",  # Tanya Dinas: an answer, "tap to read it"
 }

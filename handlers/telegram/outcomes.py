@@ -1,0 +1,72 @@
+"""Outcome check-ins on Telegram: the buttons and the free-text obstacle. The service decides
+the next question; this edge clears the tapped buttons and sends it."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.core.errors import StaleAction
+from bot.core.models import Dialog
+from bot.services import outcomes as rules
+from handlers.telegram import callbacks as cb
+from handlers.telegram import views
+from handlers.telegram.common import clear_buttons
+from handlers.telegram.context import DodolanApplication, DodolanContext
+from handlers.telegram.dialogs import RESUMES, TEXT_FLOWS
+
+
+async def tapped(update: Update, context: DodolanContext) -> None:
+    """Take one answer and ask the next question."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    parts = cb.parse(query.data, cb.OUTCOME, 3)
+    try:
+        if parts is None or not parts[0].isdigit():
+            raise StaleAction(query.data)
+        checkin, step = await context.services.outcomes.answer(
+            user.id, int(parts[0]), parts[1], parts[2]
+        )
+    except StaleAction:
+        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await clear_buttons(query)
+    notice = rules.question(context.services.catalog, context.language, checkin, step)
+    text, markup = views.render(notice)
+    await context.bot.send_message(user.id, text, reply_markup=markup)
+    context.prompted = step is rules.Step.OBSTACLE
+
+
+async def received_obstacle(update: Update, context: DodolanContext, _: Dialog) -> None:
+    """Keep what stops the owner."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    if not message.text:
+        await message.reply_text(context.t("outcome.ask_obstacle"))
+        return
+    try:
+        await context.services.outcomes.received_obstacle(user.id, message.text)
+    except StaleAction:
+        await message.reply_text(context.t("fallback.stale_button"))
+        return
+    await message.reply_text(context.t("outcome.obstacle_saved"))
+
+
+async def ask_obstacle(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:
+    """Ask again after a command interrupted it."""
+    checkin = await context.services.outcomes.awaited_obstacle(chat_id)
+    if checkin is not None:
+        notice = rules.question(
+            context.services.catalog, context.language, checkin, rules.Step.OBSTACLE
+        )
+        text, markup = views.render(notice)
+        await context.bot.send_message(chat_id, text, reply_markup=markup)
+        context.prompted = True
+
+
+def register(application: DodolanApplication) -> None:
+    """Add the check-in buttons and the obstacle flow."""
+    application.add_handler(CallbackQueryHandler(tapped, pattern=cb.pattern(cb.OUTCOME)))
+    TEXT_FLOWS[rules.FLOW] = received_obstacle
+    RESUMES[rules.FLOW] = ask_obstacle

@@ -1,0 +1,112 @@
+"""Practice tasks on WhatsApp: the three answers under a task, the proof (a store link typed,
+or a photo fetched from the Graph media endpoint and kept by the bot), "berhenti tugas" and
+"lanjut tugas". Every decision is the practice service's (as on Telegram); this edge parses
+and sends one new message per step. Reviews are the trainer's, on Telegram."""
+
+from __future__ import annotations
+
+import re
+
+from bot.core import choices as ids
+from bot.core.errors import DeliveryError, InvalidInput, StaleAction
+from bot.core.notices import Notice
+from bot.services import practice as rules
+from bot.services.certificate_notices import verification_text
+from bot.services.certificates import normal_code
+from bot.services.files import IMAGES, MAX_BYTES
+from bot.services.practice_notices import answer_reply
+from handlers.whatsapp.events import InboundKind
+from handlers.whatsapp.router import Router, Turn
+
+
+async def tapped_task(turn: Turn) -> None:
+    """Take "done", "later" or "help" on a task."""
+    parts = ids.parse(turn.choice_id, ids.PRACTICE, 2)
+    services = turn.services
+    try:
+        if parts is None or not parts[0].isdigit() or parts[1] not in rules.ACTIONS:
+            raise StaleAction(turn.choice_id)
+        answered = await services.practice.answer(turn.user_id, int(parts[0]), parts[1])
+    except StaleAction:
+        await turn.stale()
+        return
+    tz = services.settings.timezone
+    if answered.action == rules.PROOF:
+        turn.prompted = True
+    await turn.send(Notice(answer_reply(services.catalog, turn.language, tz, answered)))
+
+
+async def _kept_photo(turn: Turn) -> str | None:
+    """The sha256 of the photo the person sent, fetched and kept by the bot; None if none."""
+    event = turn.event
+    if event.kind is not InboundKind.MEDIA or not event.media_id:
+        return None
+    if (event.mime_type or "").split(";")[0] not in IMAGES:
+        raise InvalidInput("practice.need_photo")
+    try:
+        content, mime = await turn.router.channel.download_media(event.media_id, MAX_BYTES)
+    except DeliveryError:
+        raise InvalidInput("practice.need_photo") from None
+    return (await turn.services.files.keep(content, mime.split(";")[0] or None)).sha256
+
+
+async def received_proof(turn: Turn) -> None:
+    """Take the store link or the photo the task asked for."""
+    try:
+        sha = await _kept_photo(turn)
+        text = turn.text if turn.event.kind is InboundKind.TEXT else None
+        await turn.services.practice.received_proof(turn.user_id, text, sha)
+    except InvalidInput as refusal:
+        turn.prompted = True
+        await turn.say(refusal.key, **refusal.params)
+        return
+    except StaleAction:
+        await turn.say("fallback.stale_button")
+        return
+    await turn.say("practice.proof_sent")
+
+
+async def ask_proof(turn: Turn) -> None:
+    """Ask for the proof again (the flow's ``resume``)."""
+    awaited = await turn.services.practice.awaited_proof(turn.user_id)
+    if awaited is not None:
+        await turn.say(f"practice.ask_{awaited[1].proof}")
+
+
+async def stop_tasks(turn: Turn) -> None:
+    """Stop the practice tasks (announcements stay as they are)."""
+    await turn.services.practice.set_stopped(turn.user_id, True)
+    await turn.say("practice.whatsapp.stopped")
+
+
+async def resume_tasks(turn: Turn) -> None:
+    """Receive the practice tasks again."""
+    await turn.services.practice.set_stopped(turn.user_id, False)
+    await turn.say("practice.resumed")
+
+
+CHECK = re.compile(r"\s*cek\s+(.{4,40})", re.IGNORECASE | re.DOTALL)
+
+
+def check_code(text: str) -> str | None:
+    """The code of a "cek <kode>" text; None unless it has a code's shape, so that "cek
+    ongkir ke Batu?" stays a question for the Dinas."""
+    match = CHECK.fullmatch(text)
+    return normal_code(match[1]) if match else None
+
+
+async def check(turn: Turn, code: str) -> None:
+    """Say whether a certificate code is valid, revoked or unknown (anyone may ask)."""
+    services = turn.services
+    found = await services.certificates.verify(code)
+    tz = services.settings.timezone
+    await turn.send(Notice(verification_text(services.catalog, turn.language, tz, found)))
+
+
+def register(router: Router) -> None:
+    """Add the task answers, the proof flow and the stop/resume words."""
+    router.add_choice(ids.PRACTICE, tapped_task)
+    router.add_link_text(check_code, check)
+    router.add_flow(rules.FLOW, received_proof, ask_proof)
+    router.add_word("berhentitugas", ("berhenti tugas", "stop tugas", "stop tasks"), stop_tasks)
+    router.add_word("lanjuttugas", ("lanjut tugas", "resume tasks"), resume_tasks)

@@ -1,0 +1,95 @@
+"""The outcome check-ins 1, 3 and 6 months after a session, moved by the fake clock, on
+Telegram and on WhatsApp (whose window has long closed: a utility template first)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.core.notices import ChannelName
+from simulator import BotApiEmulator
+from tests.harness import RunningBot
+from tests.scenarios.drivers import Driver, WhatsAppDriver
+from tests.scenarios.test_practice_tasks import TITLE, attended_session
+
+
+@pytest.fixture(params=[ChannelName.TELEGRAM, ChannelName.WHATSAPP], ids=str)
+def channel(request: pytest.FixtureRequest) -> ChannelName:
+    """Telegram and WhatsApp only: these journeys start with notices the outbox sends on the
+    bot's own initiative, and the text channel's people are not known to the assembled
+    delivery (a limit ``tests/scenarios/text_channel.py`` names)."""
+    return ChannelName(request.param)
+
+
+async def checkin_arrives(siti: Driver, both: RunningBot, at: timedelta, start: object) -> str:
+    """Move the clock, send what is due, and open the check-in (a template on WhatsApp)."""
+    both.clock.moment = start + at  # type: ignore[operator]
+    before = len(siti.person.messages) if isinstance(siti, WhatsAppDriver) else 0
+    await both.tick()
+    if isinstance(siti, WhatsAppDriver):
+        new = siti.person.messages[before:]
+        assert any(m.template == "dodolan_checkin" and TITLE in m.text for m in new)
+        await siti.person.tap_template("Jawab pertanyaan")
+    return siti.read().text
+
+
+async def test_check_ins_at_one_three_and_six_months_keep_the_answers(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    await attended_session(siti, both, emulator)
+    end = both.clock.moment
+    # Tasks stopped: the check-ins are not tasks and still come.
+    await siti.say("/berhentitugas" if siti.channel is ChannelName.TELEGRAM else "berhenti tugas")
+    siti.read()
+    both.clock.moment = end + timedelta(days=29)
+    await both.tick()
+    assert "sejak sesi" not in siti.read()
+
+    seen = await checkin_arrives(siti, both, timedelta(days=30, hours=1), end)
+    assert "Sudah sebulan sejak sesi" in seen and TITLE in seen
+    await siti.tap("✅ Ya")
+    await siti.tap("Shopee")
+    assert "Sudah dipilih: Shopee" in siti.read()
+    await siti.tap("TikTok Shop")
+    await siti.tap("✔️ Selesai")
+    assert "pesanan online" in siti.read()
+    await siti.tap("1–5")
+    assert "menghambat" in siti.read()
+    await siti.say("Ongkir ke luar kota mahal")
+    assert "sudah kami catat" in siti.read()
+
+    seen = await checkin_arrives(siti, both, timedelta(days=91, hours=1), end)
+    assert "Sudah tiga bulan" in seen
+    await siti.tap("❌ Belum")
+    assert "menghambat" in siti.read()
+    await siti.tap("Lewati")
+    assert "Terima kasih" in siti.read()
+
+    seen = await checkin_arrives(siti, both, timedelta(days=182, hours=1), end)
+    assert "Sudah enam bulan" in seen
+    await siti.tap("✅ Ya")
+    await siti.tap("GoFood/GrabFood/ShopeeFood")
+    await siti.tap("✔️ Selesai")
+    await siti.tap("Lebih dari 20")
+    await siti.tap("Lewati")
+    assert "Terima kasih" in siti.read()
+    if isinstance(siti, WhatsAppDriver):  # (Telegram took the tapped buttons away)
+        await siti.tap("✅ Ya")  # an old button: changes nothing
+    rows = await both.services.db.fetch_all(
+        "SELECT month, sells_online, marketplaces, orders, obstacle FROM outcome_checkins "
+        "WHERE user_id = ? ORDER BY month",
+        (await siti.user_id(),),
+    )
+    assert [tuple(r) for r in rows] == [
+        (1, 1, '["shopee", "tiktok"]', "1-5", "Ongkir ke luar kota mahal"),
+        (3, 0, "[]", "0", None),
+        (6, 1, '["food"]', "20+", None),
+    ]
+    user = await both.services.users.get(await siti.user_id())
+    assert user is not None
+    mine = (await both.services.profile.export(user))["outcome_checkins"]
+    assert [c["online_orders_last_month"] for c in mine] == ["1-5", "0", "20+"]
+    assert await both.services.profile.erase(user.id)
+    left = await both.services.db.fetch_one("SELECT COUNT(*) FROM outcome_checkins")
+    assert left is not None and left[0] == 0
