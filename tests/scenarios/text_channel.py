@@ -30,7 +30,7 @@ from bot.core.errors import BookingRefused, InvalidInput, NotRegistered, Refusal
 from bot.core.markup import plain
 from bot.core.models import Dialog
 from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName, Notice, Recipient, SentRef
-from bot.services import feedback, fields, owner_screens, profile, session_screens, signup
+from bot.services import feedback, fields, owner_home, owner_screens, profile, session_screens, signup
 from bot.services.delivery import DeliveryService
 from bot.services.dialogs import ask_again_after
 from bot.services.fields import FieldCollector
@@ -150,6 +150,9 @@ class TextEdge:
             "jadwal": self._schedule,
             "bookingsaya": self._my_bookings,
             "profil": self._profile,
+            "menu": self._help,
+            "bantuan": self._help,
+            "datasaya": self._my_data,
         }
         prompted = await words.get(word, self._unknown_word)()
         after = await self.services.dialogs.current(self._user_id)
@@ -250,6 +253,20 @@ class TextEdge:
         services = self.services
         tz = services.settings.timezone
         await self._send(owner_screens.profile_screen(services.catalog, self._language, owner, tz))
+        return False
+
+    async def _help(self) -> bool:
+        roles = await self.services.users.roles(self._user_id)
+        await self._send(owner_home.help_screen(self.services.catalog, self._language, roles))
+        return False
+
+    async def _my_data(self) -> bool:
+        services = self.services
+        user = await services.users.get(self._user_id)
+        assert user is not None
+        export = await services.profile.export(user)
+        tz = services.settings.timezone
+        await self._send(owner_home.data_screen(services.catalog, self._language, export, tz))
         return False
 
     async def _unknown_word(self) -> bool:
