@@ -17,6 +17,8 @@ The home words (``owner_home``) and the book tap (``booking_steps.take_place``) 
 Limits of the seam, found while writing it: ``ChannelName`` is a closed enum and the
 ``identities`` table allows only Telegram and WhatsApp, so this channel's name is a stand-in
 (:data:`TEXT`) and its people are known to this edge only, not to the assembled delivery.
+The assembly's channels are a registry (``bot.app.channels``) this channel could join; who is
+reached where stays the database's, and is kept closed to a channel that exists only here.
 """
 
 from __future__ import annotations
