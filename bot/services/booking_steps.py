@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.core.errors import BookingRefused, NotRegistered, StaleAction
+from bot.core.errors import BookingRefused, NotRegistered
 from bot.core.models import Dialog, TrainingSession
 from bot.services.booking import BookingView
 from bot.services.session_links import payload_for
@@ -43,12 +43,13 @@ class SignupStarter(Protocol):
 
 @dataclass(frozen=True)
 class Taken:
-    """What a book or wait tap came to: exactly one of a booking, a sign-up, or a card."""
+    """What a book or wait tap came to: a booking, a sign-up, a card, or nothing known."""
 
     view: BookingView | None = None  # a seat or a waitlist place was taken
     dialog: Dialog | None = None  # sign-up begun, remembering the session: ask its step
     session: TrainingSession | None = None  # the session's card, to show (again)
     lead: str | None = None  # the catalog key of the line shown above the step or the card
+    unknown: bool = False  # no such session, and not signed up: a forged or stale tap
 
 
 async def take_place(
@@ -66,7 +67,7 @@ async def take_place(
     except NotRegistered:
         session = await sessions.get(session_id)
         if session is None:  # a session that never was: nothing to sign up for
-            raise StaleAction(session_id) from None
+            return Taken(unknown=True)
         dialog = await signup.begin(user_id, payload_for(session))
         if dialog is None:  # signed up meanwhile: the session again, to book now
             return Taken(session=session)

@@ -283,6 +283,8 @@ async def _book(
         session_id,
         waitlist=waitlist,
     )
+    if taken.unknown:
+        raise StaleAction(session_id)
     await query.answer()
     if taken.view is not None:
         await _show_booking(query, context, taken.view)  # the card, with this seat counted

@@ -228,7 +228,9 @@ async def _take(turn: Turn, session_id: int, *, waitlist: bool) -> None:
         waitlist=waitlist,
     )
     lead = turn.t(taken.lead) if taken.lead else None
-    if taken.view is not None:
+    if taken.unknown:
+        await turn.stale()
+    elif taken.view is not None:
         await tell(turn, taken.view.notice)
     elif taken.dialog is not None:
         turn.prompted = True

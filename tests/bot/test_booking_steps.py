@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app.container import Services
-from bot.core.errors import NotRegistered, StaleAction
+from bot.core.errors import BookingRefused, NotRegistered
 from bot.core.models import TrainingSession
 from bot.services.booking import BookingView
 from bot.services.booking_steps import JUST_FILLED, SIGN_UP_FIRST, Taken, take_place
@@ -105,5 +105,8 @@ async def test_someone_who_signed_up_meanwhile_sees_the_session_again(services: 
 
 
 async def test_a_session_that_never_was_is_a_stale_tap(services: Services) -> None:
-    with pytest.raises(StaleAction):
-        await take(services, SITI, 999)
+    await signed_up(services, DEWI, "Dewi")
+
+    assert (await take(services, SITI, 999)).unknown  # not signed up: nothing to sign up for
+    with pytest.raises(BookingRefused, match="session_gone"):
+        await take(services, DEWI, 999)  # signed up: the booking's own answer

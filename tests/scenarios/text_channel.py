@@ -375,6 +375,8 @@ class TextEdge:
                 waitlist=action == "wait",
             )
             lead = self._t(taken.lead) if taken.lead else None
+            if taken.unknown:
+                raise StaleAction(choice_id)
             if taken.view is not None:
                 await self._tell(taken.view.notice)
             elif taken.dialog is not None:
