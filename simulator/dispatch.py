@@ -96,6 +96,8 @@ class Dispatcher:
                     return Reply(0, None)
                 self._raise_fault(fault)
                 await self.sleep(fault.delay)
+                if fault.kind == "hold":
+                    await self._held(fault)
             params = self.schema.validate_call(method, raw, files)
             handler = self.handlers.get(method)
             if handler is None:
@@ -122,6 +124,15 @@ class Dispatcher:
     def _record(self, method: str, params: dict[str, Any], status: int, desc: str) -> None:
         """Append a Call record."""
         self.calls.append(Call(method, _printable(params), status, time.time(), desc))
+
+    async def _held(self, fault: Fault) -> None:
+        """Keep a call waiting until the test releases it (or the emulator stops)."""
+        fault.held.set()
+        released = asyncio.ensure_future(fault.release.wait())
+        stopping = asyncio.ensure_future(self.stopping.wait())
+        await asyncio.wait((released, stopping), return_when=asyncio.FIRST_COMPLETED)
+        released.cancel()
+        stopping.cancel()
 
     def _raise_fault(self, fault: Fault) -> None:
         """Raise the ApiError of an injected fault (slow faults do not raise)."""

@@ -1,10 +1,15 @@
-"""Injectable faults (429, 403, 5xx, slow answers, dropped connections)."""
+"""Injectable faults (429, 403, 5xx, slow answers, dropped connections, held calls).
+
+A ``hold`` fault keeps the matching call waiting, without wall-clock time, until the test
+sets its ``release`` event; ``held`` is set once the call is waiting.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
-KINDS = ("429", "403_blocked", "500", "502", "slow", "drop")
+KINDS = ("429", "403_blocked", "500", "502", "slow", "drop", "hold")
 
 
 @dataclass
@@ -17,6 +22,8 @@ class Fault:
     times: int = 1
     retry_after: int = 1
     delay: float = 0.0
+    held: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
 
     def matches(self, method: str, chat_id: int | str | None) -> bool:
         """True if the fault applies to a call."""
@@ -43,7 +50,7 @@ class Faults:
         retry_after: int = 1,
         delay: float = 0.0,
     ) -> Fault:
-        """Register a fault; kind is one of 429, 403_blocked, 500, 502, slow, drop."""
+        """Register a fault; kind is one of 429, 403_blocked, 500, 502, slow, drop, hold."""
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {KINDS}")
         fault = Fault(kind, method, chat_id, times, retry_after, delay)

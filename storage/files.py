@@ -15,13 +15,31 @@ class FileRepository:
         self._db = db
 
     async def put(self, file: StoredFile, now: datetime) -> None:
-        """Keep ``file`` under its digest, unless the same bytes are kept already."""
+        """Keep ``file`` under its digest; the same bytes kept already are kept once, their
+        ``created_at`` moved to ``now`` (sent again, they are in use again)."""
         async with self._db.transaction() as tx:
             await connection(tx).execute(
-                "INSERT OR IGNORE INTO stored_files (sha256, mime_type, size, content, "
-                "created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO stored_files (sha256, mime_type, size, content, created_at) "
+                "VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (sha256) DO UPDATE SET created_at = excluded.created_at",
                 (file.sha256, file.mime_type, len(file.content), file.content, to_db_time(now)),
             )
+
+    async def prune_unreferenced(self, before: datetime) -> int:
+        """Delete the files kept before ``before`` that nothing names: no broadcast, no draft
+        in a conversation, no outbox row still queued; return how many."""
+        async with self._db.transaction() as tx:
+            cursor = await connection(tx).execute(
+                "DELETE FROM stored_files WHERE created_at < ? "
+                "AND sha256 NOT IN "
+                "(SELECT media_sha256 FROM broadcasts WHERE media_sha256 IS NOT NULL) "
+                "AND NOT EXISTS "
+                "(SELECT 1 FROM dialogs WHERE instr(data, stored_files.sha256) > 0) "
+                "AND NOT EXISTS (SELECT 1 FROM outbox WHERE status IN ('pending', 'sending') "
+                "AND instr(params, stored_files.sha256) > 0)",
+                (to_db_time(before),),
+            )
+            return cursor.rowcount
 
     async def get(self, sha256: str) -> StoredFile | None:
         """The file with this digest, if kept."""

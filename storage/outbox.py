@@ -164,12 +164,16 @@ class OutboxRepository:
                 (status, sent_ref, error, status, to_db_time(now), message_id),
             )
 
-    async def retry_later(self, message_id: int, due_at: datetime, error: str) -> None:
-        """Put a message back in the queue after a temporary failure."""
+    async def retry_later(
+        self, message_id: int, due_at: datetime, error: str, *, uncertain: bool = False
+    ) -> None:
+        """Put a message back in the queue after a temporary failure (``uncertain``: the
+        send may have arrived; counted as ``interrupted``, so reported as uncertain)."""
         async with self._db.transaction() as tx:
             await tx.execute(
-                "UPDATE outbox SET status = 'pending', due_at = ?, last_error = ? WHERE id = ?",
-                (to_db_time(due_at), error, message_id),
+                "UPDATE outbox SET status = 'pending', due_at = ?, last_error = ?, "
+                "interrupted = interrupted + ? WHERE id = ?",
+                (to_db_time(due_at), error, int(uncertain), message_id),
             )
 
     async def requeue_interrupted(self) -> int:

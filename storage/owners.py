@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ import aiosqlite
 
 from bot.core.models import PROFILE_FIELDS as PROFILE_FIELDS
 from bot.core.models import Consent, OwnerProfile
+from bot.core.notices import NoticeKind
 from storage.database import Database, from_db_time, to_db_time
 
 # What the programme keeps after a person's erasure no longer says who they were.
@@ -23,6 +25,13 @@ _FORGET_PERSON = (
     "UPDATE questions SET answered_by = NULL WHERE answered_by = :user",
     "UPDATE question_messages SET author_id = NULL WHERE author_id = :user",
 )
+# outbox rows that name a question; the row that overwrites a card staff got with a neutral text
+_QUESTION_KINDS = (
+    NoticeKind.QUESTION_TICKET.value,
+    NoticeKind.QUESTION_DUE.value,
+    NoticeKind.QUESTION_ANSWER.value,
+)
+_ERASED_KIND = NoticeKind.QUESTION_ERASED.value
 
 
 class AlreadyRegistered(Exception):
@@ -52,8 +61,9 @@ def _column_value(field: str, value: Any) -> Any:
 class OwnerRepository:
     """All SQL about owners' personal data."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, queued: Callable[[datetime], None] | None = None) -> None:
         self._db = db
+        self._queued = queued  # told the due time of the messages an erasure queues
 
     async def get(self, user_id: int) -> OwnerProfile | None:
         """Return the owner's profile, or None if they have not signed up."""
@@ -126,13 +136,29 @@ class OwnerRepository:
         Rows keyed to the user go with the ``users`` row (profile, consents, bookings with
         attendance and feedback, tips, queued messages); roles and the Telegram name of staff
         and trainers are deleted, and the programme's own records (sessions, announcements)
-        no longer point at them. The write-ahead log is emptied afterwards.
+        no longer point at them. The cards and reminders staff were queued about the person's
+        questions go too; those already sent are overwritten with a neutral text (a
+        ``question_erased`` row each). The write-ahead log is emptied afterwards.
         """
         async with self._db.transaction() as conn:
             await conn.execute(  # what channels said of the person's messages goes first
                 "DELETE FROM delivery_statuses WHERE message_id IN "
                 "(SELECT message_id FROM outbox WHERE user_id = ? AND message_id IS NOT NULL)",
                 (user_id,),
+            )
+            stamp = to_db_time(now)
+            cards = await conn.execute(  # the cards staff hold get a neutral text instead
+                "INSERT INTO outbox (user_id, kind, params, priority, due_at, created_at) "
+                "SELECT user_id, ?, json_object('message', message_id), 3, ?, ? FROM outbox "
+                "WHERE kind IN (?, ?) AND status = 'sent' AND message_id IS NOT NULL "
+                "AND json_extract(params, '$.question') IN "
+                "(SELECT id FROM questions WHERE user_id = ?)",
+                (_ERASED_KIND, stamp, stamp, *_QUESTION_KINDS[:2], user_id),
+            )
+            await conn.execute(  # staff's cards and reminders about the person's questions
+                "DELETE FROM outbox WHERE kind IN (?, ?, ?) AND json_extract(params, "
+                "'$.question') IN (SELECT id FROM questions WHERE user_id = ?)",
+                (*_QUESTION_KINDS, user_id),
             )
             cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
             roles = await conn.execute("DELETE FROM user_roles WHERE user_id = ?", (user_id,))
@@ -144,6 +170,8 @@ class OwnerRepository:
                 "INSERT INTO erasures (erased_at) VALUES (?)", (now.date().isoformat(),)
             )
         await self._db.forget_deleted()
+        if cards.rowcount and self._queued is not None:
+            self._queued(now)
         return True
 
     async def erasure_count(self) -> int:

@@ -54,15 +54,23 @@ class QuestionRepository:
         faq_id: str | None,
         now: datetime,
     ) -> int:
-        """Record a question and the line that answered it; return its id."""
+        """Record a question and the line that answered it; return its id (never reused:
+        staff keep cards naming the ids of erased owners' questions)."""
         async with self._db.transaction() as tx:
-            cursor = await connection(tx).execute(
-                "INSERT INTO questions (user_id, channel, text, line, faq_id, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (user_id, channel, text, line.value, faq_id, to_db_time(now)),
+            conn = connection(tx)
+            async with conn.execute(
+                "UPDATE id_allocator SET next_id = next_id + 1 WHERE name = 'questions' "
+                "RETURNING next_id - 1"
+            ) as cursor:
+                allocated = await cursor.fetchone()
+            assert allocated is not None, "migration 0019 creates the allocator row"
+            question_id = int(allocated[0])
+            await conn.execute(
+                "INSERT INTO questions (id, user_id, channel, text, line, faq_id, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (question_id, user_id, channel, text, line.value, faq_id, to_db_time(now)),
             )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        return question_id
 
     async def get(self, question_id: int) -> Question | None:
         """One question, committed state."""

@@ -116,6 +116,15 @@ class WhatsAppInboxRepository:
                 (to_db_time(now), event_id),
             )
 
+    async def skip(self, event_ids: list[int], reason: str, now: datetime) -> None:
+        """Mark events done without handling them (a flood's surplus), saying why."""
+        async with self._db.transaction() as tx:
+            await tx.executemany(
+                "UPDATE whatsapp_inbox SET status = 'done', processed_at = ?, last_error = ? "
+                "WHERE id = ?",
+                [(to_db_time(now), reason, event_id) for event_id in event_ids],
+            )
+
     async def failed(self, event_id: int, error: str, retry_at: datetime | None) -> None:
         """Record a failed attempt: queued again at ``retry_at``, or failed for good if None."""
         async with self._db.transaction() as tx:

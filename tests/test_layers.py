@@ -106,6 +106,12 @@ EDGE_DEBT = {
     ("handlers/whatsapp/webhook.py", "storage.database"),
     ("handlers/whatsapp/webhook.py", "storage.whatsapp_inbox"),
     ("handlers/whatsapp/window.py", "storage.whatsapp_contacts"),
+    # Moved with InboxProcessor out of webhook.py (issue 20), and the owed-reply store beside
+    # it: both still take their repositories as storage types, not as ports of bot/core.
+    ("handlers/whatsapp/inbox.py", "storage.database"),
+    ("handlers/whatsapp/inbox.py", "storage.whatsapp_inbox"),
+    ("handlers/whatsapp/inbox.py", "storage.whatsapp_replies"),
+    ("handlers/whatsapp/replies.py", "storage.whatsapp_replies"),
 }
 
 

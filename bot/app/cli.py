@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -23,6 +24,7 @@ from bot.core.clock import system_clock
 from bot.core.errors import ConfigError, InvalidInput
 from bot.core.models import OutboxStatus
 from bot.formatting import zone_label
+from bot.services.content_files import Problem
 from bot.services.delivery_report import outbox_report
 from bot.services.exports import Export
 from bot.services.faq_content import DEFAULT_FAQ_FILE, parse_faq
@@ -35,9 +37,13 @@ from bot.services.session_import import (
 )
 from bot.services.tips_content import DEFAULT_TIPS_FILE, parse_tips
 from handlers.telegram.webhook import run_webhook
+from handlers.whatsapp.replies import report_lines
 from storage.backup import backup_database
 from storage.database import Database, DatabaseUnavailable
 from storage.migrate import current_version, migrate
+from storage.whatsapp_replies import WhatsAppReplyRepository
+
+T = TypeVar("T")  # an entry of a content file
 
 logger = logging.getLogger(__name__)
 
@@ -319,17 +325,27 @@ def _export(settings: Settings, fmt: str, output: Path | None) -> int:
     return 0
 
 
-def _tips(path: Path, *, reload: bool) -> int:
-    """Check a tips file; with ``reload``, touch it so the running bot re-reads it."""
+def _checked(
+    path: Path, parse: Callable[[str], tuple[tuple[T, ...], list[Problem]]]
+) -> tuple[T, ...] | None:
+    """The entries of a content file, or None after printing why it cannot be read or used."""
     try:
-        tips, problems = parse_tips(path.read_text(encoding="utf-8-sig"))
+        entries, problems = parse(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
         print(f"dodolan: {_file_problem(path, exc)}", file=sys.stderr)
-        return 1
+        return None
     if problems:
         print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
         for problem in problems:
             print(f"  {path}, {problem}", file=sys.stderr)
+        return None
+    return entries
+
+
+def _tips(path: Path, *, reload: bool) -> int:
+    """Check a tips file; with ``reload``, touch it so the running bot re-reads it."""
+    tips = _checked(path, parse_tips)
+    if tips is None:
         return 1
     topics = len({t.topic for t in tips})
     print(f"{path}: {len(tips)} tips in {topics} topics, all fine")
@@ -341,15 +357,8 @@ def _tips(path: Path, *, reload: bool) -> int:
 
 def _faq(path: Path) -> int:
     """Check a FAQ file: every problem with its line, or how many entries and forms it has."""
-    try:
-        entries, problems = parse_faq(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"dodolan: {_file_problem(path, exc)}", file=sys.stderr)
-        return 1
-    if problems:
-        print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
-        for problem in problems:
-            print(f"  {path}, {problem}", file=sys.stderr)
+    entries = _checked(path, parse_faq)
+    if entries is None:
         return 1
     forms = sum(len(f) for e in entries for f in e.questions.values())
     print(f"{path}: {len(entries)} entries with {forms} question forms, all fine")
@@ -360,6 +369,7 @@ async def _outbox(settings: Settings) -> str:
     services = await Services.start(settings, system_clock)
     try:
         report = await outbox_report(services)
+        replies = await report_lines(WhatsAppReplyRepository(services.db), services.now())
     finally:
         await services.close()
     lines = ["Outbox:"]
@@ -381,4 +391,4 @@ async def _outbox(settings: Settings) -> str:
         f"  {o.name} (user {o.user_id})" + (f": {', '.join(o.sessions)}" if o.sessions else "")
         for o in report.unreachable
     ]
-    return "\n".join(lines)
+    return "\n".join([*lines, *replies])

@@ -102,7 +102,7 @@ class Services:
         """Build every service over the open database."""
         dialogs = DialogService(DialogRepository(db), now)
         due_times = DueTimes()
-        owners, sessions = OwnerRepository(db), SessionRepository(db)
+        owners, sessions = OwnerRepository(db, due_times.notify), SessionRepository(db)
         outbox = OutboxRepository(db, due_times.notify)
         booking, session_service, attendance = _programme(
             settings, db, now, sessions, owners, outbox
@@ -162,6 +162,7 @@ class Services:
                 tips,
                 catalog,
                 now,
+                profiles=owners,
             ),
         )
 

@@ -9,7 +9,8 @@ Telegram and on WhatsApp is one queue with one set of rules.
   ``misfire_grace_time=None`` makes a time that passed while the bot was down run at once.
   Without a running scheduler a wake-up is immediate.
 * **Safety.** A repeating job (every ``SAFETY_SECONDS``) ends expired offers and started
-  waitlists (which queues their notices) and wakes the loop.
+  waitlists (which queues their notices) and wakes the loop; every ``PRUNE_EVERY`` it also
+  deletes the kept files nothing names any more (:meth:`FileService.prune`).
 """
 
 from __future__ import annotations
@@ -17,16 +18,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 
 from bot.app.container import Services
 from bot.core.notices import ChannelName
 from bot.core.ports import Channel
-from bot.services.admission import WelcomeNotices
+from bot.services.admission import SlipNotices, WelcomeNotices
 from bot.services.booking_notices import BookingNotices
 from bot.services.calendar import organizer_address
+from bot.services.channel_alerts import ChannelAlerts
 from bot.services.delivery import Builders, DeliveryService
 from bot.services.notice_builders import NoticeBuilders
 from bot.services.owner_notices import OwnerNotices
@@ -39,6 +41,7 @@ from storage.questions import QuestionRepository
 logger = logging.getLogger(__name__)
 
 SAFETY_SECONDS = 30.0
+PRUNE_EVERY = timedelta(hours=1)
 
 
 def programme_builders(services: Services) -> Builders:
@@ -64,6 +67,8 @@ def programme_builders(services: Services) -> Builders:
         services.users,
     ).register(builders)
     WelcomeNotices(catalog, services.profile, services.dialogs).register(builders)
+    ChannelAlerts(catalog).register(builders)
+    SlipNotices(catalog, services.admission).register(builders)
     return builders
 
 
@@ -113,6 +118,7 @@ class DeliveryRunner:
             IdentityRepository(services.db),
         )
         self._task: asyncio.Task[None] | None = None
+        self._next_prune: datetime | None = None
 
     async def start(self, *, background: bool = True) -> None:
         """Requeue interrupted sends, schedule every pending due time, start the loop."""
@@ -153,9 +159,16 @@ class DeliveryRunner:
         await self.delivery.send_now(message_id)
 
     async def safety_tick(self) -> None:
-        """End expired offers and started waitlists, then wake the loop."""
+        """End expired offers and started waitlists, then wake the loop; now and then, delete
+        the kept files nothing names."""
         await self._services.booking.expire()
-        self.wake_at(self._services.now())
+        now = self._services.now()
+        if self._next_prune is None or now >= self._next_prune:
+            self._next_prune = now + PRUNE_EVERY
+            pruned = await self._services.files.prune()
+            if pruned:
+                logger.info("deleted %d kept files nothing names", pruned)
+        self.wake_at(now)
 
     async def _loop(self) -> None:
         while True:

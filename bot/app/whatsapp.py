@@ -10,6 +10,7 @@ runner as Telegram's.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,23 +20,28 @@ from tornado.httpserver import HTTPServer
 
 from bot.app.container import Services
 from bot.core.errors import DeliveryError
+from bot.core.models import Role
 from bot.core.notices import ChannelName
+from bot.services.channel_alerts import TOKEN_REFUSED
 from handlers.whatsapp import owner_booking, templates
 from handlers.whatsapp.channel import Estimate, WhatsAppChannel, pacing_for
 from handlers.whatsapp.events import Event
 from handlers.whatsapp.graph import GraphClient
 from handlers.whatsapp.inbound import build_router
+from handlers.whatsapp.inbox import InboxProcessor
 from handlers.whatsapp.owner_booking import ReplySender
 from handlers.whatsapp.pacing import Pacer
+from handlers.whatsapp.replies import OwedReplies, Reply
 from handlers.whatsapp.reports import Reports
 from handlers.whatsapp.router import Router
 from handlers.whatsapp.settings import WhatsAppSettings
-from handlers.whatsapp.webhook import InboxProcessor, make_app, make_server
+from handlers.whatsapp.webhook import make_app, make_server
 from handlers.whatsapp.window import TemplateStatus
 from storage.delivery_statuses import DeliveryStatusRepository
 from storage.identities import IdentityRepository
 from storage.whatsapp_contacts import WhatsAppContactRepository
 from storage.whatsapp_inbox import WhatsAppInboxRepository
+from storage.whatsapp_replies import WhatsAppReplyRepository
 
 logger = logging.getLogger(__name__)
 
@@ -78,9 +84,20 @@ class WhatsAppEdge:
             services.db.forget_deleted,
             sent=contacts,
         )
-        self.processor = InboxProcessor(self.inbox, self.handle, now=services.now)
+        self.replies = WhatsAppReplyRepository(services.db)
+        self.owed = OwedReplies(self.replies, self.channel, services.catalog, services.now)
+        self.processor = InboxProcessor(
+            self.inbox,
+            self.handle,
+            replies=self.replies,
+            owed=self.owed,
+            flood_note=self.router.flood_note,
+            now=services.now,
+        )
         self._listen = listen
         self._server: HTTPServer | None = None
+        self._alerts: set[asyncio.Task[None]] = set()
+        self.channel.outage.on_token_refused = self._token_refused
 
     @property
     def port(self) -> int:
@@ -103,14 +120,34 @@ class WhatsAppEdge:
         ]
         return await self.channel.estimate(here)
 
+    def _token_refused(self) -> None:
+        """Queue the alert to staff that WhatsApp stopped sending (once per outage)."""
+        task = asyncio.create_task(self.tell_staff_token_refused())
+        self._alerts.add(task)
+        task.add_done_callback(self._alerts.discard)
+
+    async def tell_staff_token_refused(self) -> None:
+        """One outbox row per staff member: Meta refused the access token."""
+        services = self._services
+        staff = await services.users.privileged_ids()
+        staff = {u for u in staff if Role.STAFF in await services.users.roles(u)}
+        now = services.now()
+        try:
+            async with services.db.transaction() as tx:
+                for user_id in sorted(staff):
+                    await services.outbox.enqueue(tx, user_id, TOKEN_REFUSED, {}, now, now, 1)
+        except Exception:
+            logger.exception("could not queue the token alert for staff")
+
     def use_sender(self, sender: ReplySender) -> None:
         """Send the replies owed to owners (a seat, a cancellation) at once through ``sender``."""
         owner_booking.use_sender(self.router, sender)
+        self.owed.outbox = sender
 
-    async def handle(self, event: Event) -> None:
-        """Answer a message, or record a status or a template verdict."""
+    async def handle(self, event: Event) -> list[Reply]:
+        """Answer a message (the replies it owes), or record a status or a template verdict."""
         await self.reports.handle(event)
-        await self.router.handle(event)
+        return await self.router.handle(event)
 
     async def start(self) -> None:
         """Read the templates' statuses, start the inbox processor, listen for webhooks."""

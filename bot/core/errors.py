@@ -89,10 +89,13 @@ class Unreachable(DeliveryError):
 class RetryLater(DeliveryError):
     """A rate limit or passing fault; the same send may succeed after ``delay``."""
 
-    def __init__(self, reason: str, delay: timedelta, *, everyone: bool = False) -> None:
+    def __init__(
+        self, reason: str, delay: timedelta, *, everyone: bool = False, uncertain: bool = False
+    ) -> None:
         super().__init__(reason)
         self.delay = delay
         self.everyone = everyone  # the limit is the channel's, not this recipient's
+        self.uncertain = uncertain  # the request went out: the message may have arrived
 
 
 class Rejected(DeliveryError):

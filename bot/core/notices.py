@@ -62,9 +62,12 @@ class NoticeKind(StrEnum):
     FEEDBACK = "feedback"
     ANNOUNCEMENT = "announcement"  # any broadcast (its category says which kind)
     SIGNUP_WELCOME = "signup_welcome"  # a newcomer's welcome, queued in a launch rush
+    ADMISSION_SLIP = "admission_slip"  # the rush queue is slower than promised: a new promise
     QUESTION_TICKET = "question_ticket"  # a question to the Dinas, to the staff who take it
     QUESTION_DUE = "question_due"  # a question still unanswered when its time is up
     QUESTION_ANSWER = "question_answer"  # the answer, to the person who asked
+    WHATSAPP_TOKEN_REFUSED = "whatsapp_token_refused"  # to staff: Meta refused the token
+    QUESTION_ERASED = "question_erased"  # a ticket card overwritten once its owner is erased
 
 
 class DeliveryState(StrEnum):
@@ -135,6 +138,10 @@ class Notice:
     # What a channel that folds many choices behind one button calls it ("Menu" for the
     # menu); None: the channel's own word ("Pilih").
     choices_label: str | None = None
+    # The channel's id of a message the bot sent this recipient before: this notice replaces
+    # its text (and removes its buttons) instead of being sent anew. A channel that cannot
+    # edit sent messages rejects it.
+    replaces: str | None = None
 
 
 @dataclass(frozen=True)

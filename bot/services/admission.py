@@ -17,8 +17,12 @@ already in a conversation hold the sending budget until they finish), so the pro
 the queue row (``promised_by``), so it survives a restart.
 
 **A slip.** Should that moment pass without a welcome, :meth:`Admission.slipped` makes one
-new promise from the rate measured now and returns it for the edge to send, at most once per
-:data:`SLIP_INTERVAL` for each person (``renoticed_at`` on the row).
+new promise from the rate measured now and queues it as an outbox row of its own kind
+(``admission_slip``, the new moment in its params), at most once per :data:`SLIP_INTERVAL`
+for each person. :class:`SlipNotices` builds it at send time (the place then, the minutes to
+the moment) and, only once the channel accepted it, :meth:`Admission.told` makes the new
+moment the welcome's promise and notes ``renoticed_at``: a slip notice that could not be
+sent promises nothing, and is tried again after the interval.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from bot.services.delivery import Builders
 from bot.services.dialogs import DialogService
 
 WELCOME = NoticeKind.SIGNUP_WELCOME
+SLIP = NoticeKind.ADMISSION_SLIP  # {promised_by}: slower than promised, and the new moment
 # Sent before announcements and daily tips, after offers and replies owed since a crash.
 WELCOME_PRIORITY = 3
 # The edge admits waiting newcomers as room frees up; should it not (it stopped, say), the
@@ -66,9 +71,12 @@ LEAD = timedelta(seconds=15)
 SLIP_INTERVAL = timedelta(minutes=1)
 # How often the queue is read to find slipped promises.
 SLIP_CHECK_EVERY = timedelta(seconds=5)
+# A slip notice goes ahead of the welcomes it talks about.
+SLIP_PRIORITY = 2
 
 PROMISED = "promised_by"
-RENOTICED = "renoticed_at"
+RENOTICED = "renoticed_at"  # when the last slip notice was sent (recorded after the send)
+SLIP_QUEUED = "slip_queued_at"  # when the last slip notice was queued
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,12 @@ class Place:
     user_id: int
     place: int
     minutes: int
+    notice_id: int | None = None  # the outbox row telling them so, if one was queued
+
+
+def slip_ref(user_id: int) -> str:
+    """The outbox ``ref`` of a newcomer's slip notices."""
+    return f"slip:{user_id}"
 
 
 def welcome_ref(user_id: int) -> str:
@@ -175,21 +189,62 @@ class Admission:
         self.rate.welcomed(self._now())
 
     async def slipped(self) -> list[Place]:
-        """New promises to those whose promised moment passed (each at most once per
-        :data:`SLIP_INTERVAL`); checked at most every :data:`SLIP_CHECK_EVERY`."""
+        """Queue a new promise to each newcomer whose promised moment passed (at most once
+        per :data:`SLIP_INTERVAL`, none while one is on its way); checked at most every
+        :data:`SLIP_CHECK_EVERY`. Each place returned carries its notice's outbox id."""
         now = self._now()
         if self._next_check is not None and now < self._next_check:
             return []
         self._next_check = now + SLIP_CHECK_EVERY
+        on_their_way = {m.user_id for m in await self._outbox.queued_of(SLIP)}
         renewed: list[Place] = []
         for place, message in enumerate(await self._outbox.queued_of(WELCOME), 1):
-            if _slipped(message, now):
-                fresh = await self._promise(
-                    message.id, message.user_id, message.params, place, now, renotice=True
-                )
-                if fresh.minutes:
-                    renewed.append(fresh)
+            if message.user_id not in on_their_way and _slipped(message, now):
+                queued = await self._queue_slip(message, place, now)
+                if queued is not None:
+                    renewed.append(queued)
         return renewed
+
+    async def slip_place(self, notice: OutboxMessage, now: datetime) -> Place | None:
+        """What a slip notice says at send time: the newcomer's place now and the minutes to
+        its new moment; None if they no longer wait (welcomed, or served another way)."""
+        promised = _moment(notice.params.get(PROMISED))
+        for place, message in enumerate(await self._outbox.queued_of(WELCOME), 1):
+            if message.user_id == notice.user_id and promised is not None:
+                left = (promised - now).total_seconds()
+                return Place(notice.user_id, place, minutes_for(left), notice.id)
+        return None
+
+    async def told(self, notice: OutboxMessage, now: datetime) -> None:
+        """A slip notice was sent: its moment is now the newcomer's promise."""
+        for message in await self._outbox.queued_of(WELCOME):
+            if message.user_id == notice.user_id:
+                stored = {**message.params, RENOTICED: now.isoformat()}
+                stored[PROMISED] = notice.params.get(PROMISED, stored.get(PROMISED))
+                async with self._db.transaction() as tx:
+                    await self._outbox.set_params(tx, message.id, stored)
+
+    async def _queue_slip(self, message: OutboxMessage, place: int, now: datetime) -> Place | None:
+        """Queue the notice of a new promise to the newcomer at ``place``; None if their
+        welcome is no longer pending."""
+        minutes = minutes_for(self.seconds_for(place))
+        moment = (now + timedelta(minutes=minutes)).isoformat()
+        async with self._db.transaction() as tx:
+            if not await self._outbox.set_params(
+                tx, message.id, {**message.params, SLIP_QUEUED: now.isoformat()}
+            ):
+                return None
+            notice_id = await self._outbox.enqueue(
+                tx,
+                message.user_id,
+                SLIP,
+                {PROMISED: moment},
+                now,
+                now,
+                SLIP_PRIORITY,
+                slip_ref(message.user_id),
+            )
+        return Place(message.user_id, place, minutes, notice_id)
 
     async def withdraw(self, user_id: int) -> None:
         """Drop a queued welcome (the newcomer was served another way)."""
@@ -232,12 +287,16 @@ def _moment(value: object) -> datetime | None:
 
 
 def _slipped(message: OutboxMessage, now: datetime) -> bool:
-    """Whether a waiting newcomer's promised moment passed and they were not told lately."""
+    """Whether a waiting newcomer's promised moment passed and they were not told (or a
+    notice queued for them) lately."""
     promised = _moment(message.params.get(PROMISED))
     if message.status is not OutboxStatus.PENDING or promised is None or promised > now:
         return False
-    told = _moment(message.params.get(RENOTICED))
-    return told is None or told + SLIP_INTERVAL <= now
+    for key in (RENOTICED, SLIP_QUEUED):
+        lately = _moment(message.params.get(key))
+        if lately is not None and lately + SLIP_INTERVAL > now:
+            return False
+    return True
 
 
 def welcome_notice(catalog: Catalog, language: str, name: str) -> Notice:
@@ -265,3 +324,24 @@ class WelcomeNotices:
             return None
         name = str(message.params.get("name") or "")
         return replace(welcome_notice(self.catalog, lang, name), kind=WELCOME)
+
+
+class SlipNotices:
+    """Builds a slip notice when it is sent, and records it as told once it was."""
+
+    def __init__(self, catalog: Catalog, admission: Admission) -> None:
+        self.catalog, self.admission = catalog, admission
+
+    def register(self, builders: Builders) -> None:
+        """Add the slip notice's builder and what its sending records."""
+        builders.add(SLIP, self.slip, self.admission.told)
+
+    async def slip(self, message: OutboxMessage, lang: str, now: datetime) -> Notice | None:
+        """Sorry, the new place and minutes; unless the newcomer no longer waits."""
+        place = await self.admission.slip_place(message, now)
+        if place is None:
+            return None
+        text = self.catalog.text(
+            lang, "admission.slipped", place=place.place, minutes=place.minutes
+        )
+        return Notice(text, kind=SLIP)

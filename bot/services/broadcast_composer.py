@@ -276,6 +276,11 @@ class BroadcastComposer:
         step = Step.BUTTONS if draft.content is not None else Step.MESSAGE
         return await self._save(user_id, replace(draft, step=step), recipients)
 
+    async def expects_content(self, user_id: int) -> None:
+        """Check, before a sent file is downloaded and kept, that this user may still write
+        this draft's message (NotAllowed or StaleAction otherwise)."""
+        await self._draft(user_id, Step.MESSAGE, *AUDIENCE_CHOSEN, *BEFORE_AUDIENCE)
+
     async def received_content(
         self, user_id: int, content: Content | None, measure: Measure
     ) -> Composition:

@@ -22,7 +22,8 @@ Every message the bot sends on its own initiative is an outbox row first (see
 * **Crashes: at-least-once.** A row is ``sending`` only while its send is in flight. If the
   process dies then, nobody knows whether it arrived; at start-up such rows go back to
   ``pending`` with ``interrupted`` counted and are sent again. A possible duplicate was
-  chosen over a lost reminder; ``dodolan outbox`` reports them as uncertain. Nothing marked
+  chosen over a lost reminder; ``dodolan outbox`` reports them as uncertain, and so a row
+  whose send timed out after the request went out (``RetryLater.uncertain``). Nothing marked
   ``sent`` is sent again.
 * **Replies owed.** A reply reporting a committed change is a row committed with the change;
   :meth:`DeliveryService.send_now` claims and sends it at once, at reply priority. Whoever
@@ -74,7 +75,9 @@ class OutboxStore(Protocol):
         sent_ref: str | None = None,
         error: str | None = None,
     ) -> None: ...
-    async def retry_later(self, message_id: int, due_at: datetime, error: str) -> None: ...
+    async def retry_later(
+        self, message_id: int, due_at: datetime, error: str, *, uncertain: bool = False
+    ) -> None: ...
     async def requeue_interrupted(self) -> int: ...
     async def pending_due_times(self) -> list[datetime]: ...
 
@@ -289,7 +292,9 @@ class DeliveryService:
                 await self._outbox.finish(message.id, OutboxStatus.FAILED, now, error=exc.reason)
                 return
             delay = timedelta(seconds=2**message.attempts)
-        await self._outbox.retry_later(message.id, now + delay, exc.reason)
+        await self._outbox.retry_later(
+            message.id, now + delay, exc.reason, uncertain=exc.uncertain
+        )
         self.waker.wake_at(now + delay)
 
     async def _follow_ups(

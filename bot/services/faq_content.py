@@ -15,7 +15,9 @@ from pathlib import Path
 import yaml
 
 from bot.core.markup import MarkupError, visible_length
-from bot.services.tips_content import Problem, TipsFileError
+from bot.services.content_files import Problem, entries_under, parse_entries
+from bot.services.content_files import line_of as _line
+from bot.services.tips_content import TipsFileError
 
 DEFAULT_FAQ_FILE = Path(__file__).resolve().parents[2] / "content" / "faq.yaml"
 LANGUAGES = ("id", "en")
@@ -57,43 +59,11 @@ def read_faq(path: Path = DEFAULT_FAQ_FILE) -> tuple[FaqEntry, ...]:
 
 def parse_faq(text: str) -> tuple[tuple[FaqEntry, ...], list[Problem]]:
     """Parse a FAQ file into entries and problems (with line numbers)."""
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return (), [Problem(mark.line + 1 if mark else 1, f"not valid YAML: {exc}")]
-    nodes = _entry_nodes(root)
-    if isinstance(nodes, Problem):
-        return (), [nodes]
-    entries: list[FaqEntry] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    for node in nodes:
-        entry, found = _parse_entry(node)
-        problems += found
-        if entry is None:
-            continue
-        if entry.id in seen:
-            problems.append(Problem(entry.line, f"id {entry.id!r} repeats line {seen[entry.id]}"))
-            continue
-        seen[entry.id] = entry.line
-        entries.append(entry)
-    return tuple(entries), sorted(problems, key=lambda p: p.line)
-
-
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
+    return parse_entries(text, _entry_nodes, _parse_entry)
 
 
 def _entry_nodes(root: yaml.Node | None) -> list[yaml.MappingNode] | Problem:
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            if key.value == "faq" and isinstance(value, yaml.SequenceNode):
-                bad = [n for n in value.value if not isinstance(n, yaml.MappingNode)]
-                if bad:
-                    return Problem(_line(bad[0]), "each entry must be a mapping of fields")
-                return list(value.value)
-    return Problem(1, "the file must have 'faq:' with a list of entries")
+    return entries_under(root, "faq", "entry", "entries")
 
 
 def _scalar(node: yaml.Node | None) -> str:

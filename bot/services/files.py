@@ -8,12 +8,16 @@ way: Telegram by the file id it already has (a cache of the edge), WhatsApp by u
 the bytes to the Graph media endpoint. So a WhatsApp owner gets the trainer's PDF.
 
 Refusals name catalog texts (``lesson_files.*``), so the sender is told why.
+
+A file kept but never sent (a draft dropped, a sender refused) is deleted by
+:meth:`FileService.prune` once nothing has named it for :data:`KEEP_UNREFERENCED`; the
+delivery runner's periodic work calls it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.clock import Clock
@@ -34,6 +38,8 @@ ALLOWED: dict[str, tuple[bytes, ...]] = {  # MIME type → how its bytes begin
 
 
 IMAGES = ("image/jpeg", "image/png")
+# How long a kept file no broadcast, draft or queued message names stays before it is deleted.
+KEEP_UNREFERENCED = timedelta(days=1)
 
 
 class FileStore(Protocol):
@@ -41,6 +47,7 @@ class FileStore(Protocol):
 
     async def put(self, file: StoredFile, now: datetime) -> None: ...
     async def get(self, sha256: str) -> StoredFile | None: ...
+    async def prune_unreferenced(self, before: datetime) -> int: ...
 
 
 def digest(content: bytes) -> str:
@@ -84,6 +91,10 @@ class FileService:
     async def get(self, sha256: str) -> StoredFile | None:
         """A kept file by its digest."""
         return await self._store.get(sha256)
+
+    async def prune(self) -> int:
+        """Delete the files nothing has named for :data:`KEEP_UNREFERENCED`; how many."""
+        return await self._store.prune_unreferenced(self._now() - KEEP_UNREFERENCED)
 
 
 def whatsapp_receives(

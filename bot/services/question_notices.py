@@ -18,10 +18,15 @@ from bot.services.delivery import Builders
 from bot.services.questions import (
     ANSWER_KIND,
     DUE_KIND,
+    ERASED_KIND,
+    MAX_QUOTE,
+    MAX_THREAD,
+    MAX_THREAD_LINE,
     TICKET_KIND,
     QuestionDesk,
     QuestionStore,
     Sessions,
+    clip,
 )
 
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp"}
@@ -92,6 +97,7 @@ class QuestionNotices:
         builders.add(TICKET_KIND, self.ticket)
         builders.add(DUE_KIND, self.due)
         builders.add(ANSWER_KIND, self.answer)
+        builders.add(ERASED_KIND, self.erased)
 
     async def ticket(self, message: OutboxMessage, lang: str, now: datetime) -> Notice | None:
         """The ticket as staff or the trainer see it; None if they may no longer answer it."""
@@ -113,11 +119,17 @@ class QuestionNotices:
         reply = await self.store.message(int(message.params["message"]))
         if question is None or reply is None:
             return None
-        who = await self._answerer(question, reply, lang)
+        who = Html(await self._answerer(question, reply, lang))
+        quoted = clip(question.text, MAX_QUOTE)
         text = self.catalog.text(
-            lang, "questions.answer", who=who, text=reply.text, question=question.text
+            lang, "questions.answer", who=who, text=reply.text, question=quoted
         )
         return Notice(text, kind=message.kind, params={"question": str(question.id)})
+
+    async def erased(self, message: OutboxMessage, lang: str, now: datetime) -> Notice:
+        """A ticket card staff were sent, overwritten once its owner's data was erased."""
+        text = self.catalog.text(lang, "questions.ticket.erased")
+        return Notice(text, kind=message.kind, replaces=str(message.params["message"]))
 
     async def _ticket(self, message: OutboxMessage) -> Question | None:
         question = await self.store.get(int(message.params["question"]))
@@ -143,26 +155,44 @@ class QuestionNotices:
         owner: str = (
             f"{profile.full_name} ({profile.business_name}, {profile.phone})"
             if profile
-            else Html(t(lang, "questions.ticket.guest", id=question.user_id))
+            else Html(t(lang, "questions.ticket.guest", id=str(question.user_id)))
         )
         session = await self.sessions.get(question.session_id) if question.session_id else None
         thread = await self.store.thread(question.id)
-        lines = [t(lang, f"questions.ticket.{m.author}_line", text=m.text) for m in thread]
         text = t(
             lang,
             key,
-            id=question.id,
+            id=str(question.id),
             channel=CHANNEL_NAMES.get(question.channel, question.channel),
             owner=owner,
             booking=Html(self._booking(session, lang)),
             due=format_datetime(question.due_at or question.created_at, self.tz, lang),
-            thread=Html("\n".join(lines)),
+            thread=Html(self._thread(thread, lang)),
         )
         qid = str(question.id)
         done = Choice(ids.pack(ids.TICKET, "done", qid), t(lang, "questions.button.done"))
         forward = Choice(ids.pack(ids.TICKET, "fwd", qid), t(lang, "questions.button.forward"))
         choices = (done, forward) if question.to_trainer else (done,)
         return Notice(text, choices, kind=kind)
+
+    def _thread(self, thread: list[ThreadMessage], lang: str) -> str:
+        """The latest messages that fit a card, each shortened, oldest of them first."""
+        lines: list[str] = []
+        room = MAX_THREAD
+        for m in reversed(thread):
+            if room < MAX_THREAD_LINE // 4:
+                break  # too little room left to show an earlier message usefully
+            text = clip(m.text, min(MAX_THREAD_LINE, room))
+            lines.insert(
+                0, self.catalog.text(lang, f"questions.ticket.{m.author}_line", text=text)
+            )
+            room -= len(text) + 4
+        if len(lines) < len(thread):
+            earlier = self.catalog.text(
+                lang, "questions.ticket.earlier", count=len(thread) - len(lines)
+            )
+            lines.insert(0, earlier)
+        return "\n".join(lines)
 
     def _booking(self, session: TrainingSession | None, lang: str) -> str:
         if session is None:

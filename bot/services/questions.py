@@ -19,7 +19,11 @@ word or an answer the bot asked for) and decides, in order:
    (a reply to the answer, or text no FAQ entry fits within a week) continues the thread.
 
 Text that asks nothing ("ok makasih", a name, "asdfgh") is no question: the edge answers
-as it did before (:func:`bot.services.question_intent.looks_like_question`).
+as it did before (:func:`bot.services.question_intent.looks_like_question`). Only someone
+signed up (and so consented) may ask: anyone else is pointed to /daftar, alike on every
+channel, and nothing they typed is kept. Texts are bounded for one message: a ticket card
+shows the latest messages that fit, shortened; an answer longer than :data:`MAX_ANSWER` is
+refused.
 
 Every staff or trainer action re-reads the role and the session's trainer from the database:
 a revoked trainer's reply or tap is refused. An owner asking many questions in a short time
@@ -37,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
 from bot.core.clock import Clock
-from bot.core.errors import NotAllowed, StaleAction
+from bot.core.errors import InvalidInput, NotAllowed, StaleAction
 from bot.core.models import Role, TrainingSession
 from bot.core.notices import Choice, Notice, NoticeKind
 from bot.core.ports import ReminderQueue, Transaction, UnitOfWork
@@ -62,7 +66,19 @@ logger = logging.getLogger(__name__)
 BURST = (5, timedelta(minutes=10))  # more questions than this in that time: please wait
 REMIND_BEFORE = timedelta(hours=1)  # staff are reminded this long before a promise
 TICKET_KIND, DUE_KIND = NoticeKind.QUESTION_TICKET, NoticeKind.QUESTION_DUE
-ANSWER_KIND = NoticeKind.QUESTION_ANSWER
+ANSWER_KIND, ERASED_KIND = NoticeKind.QUESTION_ANSWER, NoticeKind.QUESTION_ERASED
+# Telegram and WhatsApp both refuse a text over 4,096 characters: an answer leaves room for
+# its heading and the quoted question, a ticket card for the owner's details.
+MAX_ANSWER = 3500
+MAX_QUOTE = 300  # the owner's question, as quoted under an answer
+MAX_THREAD = 2800  # the conversation on a ticket card, latest messages first
+MAX_THREAD_LINE = 1200  # one message of it
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in "…" if it was cut."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 class QuestionStore(Protocol):
@@ -118,6 +134,12 @@ class People(Protocol):
     async def display_names(self, user_ids: Iterable[int]) -> dict[int, str]: ...
 
 
+class Profiles(Protocol):
+    """Owners' profiles: only someone signed up (and so consented) may ask."""
+
+    async def get(self, user_id: int) -> object | None: ...
+
+
 class Bookings(Protocol):
     """The owner's bookings in sessions not over yet."""
 
@@ -168,6 +190,8 @@ class QuestionDesk:
         tips: Subscriptions,
         catalog: Catalog,
         now: Clock,
+        *,
+        profiles: Profiles,
     ) -> None:
         self._db = db
         self._store = store
@@ -180,6 +204,7 @@ class QuestionDesk:
         self._tips = tips
         self._catalog = catalog
         self._now = now
+        self._profiles = profiles
 
     @property
     def tz(self) -> ZoneInfo:
@@ -192,6 +217,10 @@ class QuestionDesk:
         """Answer free text from the first line that can; record it for /statistik."""
         if not terms(text):
             return Reply(None)  # "ok", "makasih", "halo": nothing is asked
+        if await self._profiles.get(user_id) is None:  # no sign-up, no consent: nothing kept
+            if not looks_like_question(text):
+                return Reply(None)
+            return Reply(None, (Notice(self._t(language, "questions.sign_up_first")),))
         now = self._now()
         count, window = BURST
         if await self._store.count_since(user_id, now - window) >= count:
@@ -286,7 +315,7 @@ class QuestionDesk:
             await self._store.reopen(tx, thread.id, due)
             trainer = await self._trainer_of(thread)
             await self._notify(tx, thread.id, trainer, due, now, remind=due != thread.due_at)
-        who = await self._who(thread, language)
+        who = Html(await self._who(thread, language))
         when = format_datetime(due, self.tz, language)
         notice = Notice(self._t(language, "questions.handed_more", who=who, when=when))
         return Reply(Line.PERSON, (notice,), None, thread.id)
@@ -367,8 +396,15 @@ class QuestionDesk:
         return question
 
     async def answer(self, actor_id: int, question_id: int, text: str) -> None:
-        """A person's answer: stored in the thread, and sent to the owner via the outbox."""
+        """A person's answer: stored in the thread, and sent to the owner via the outbox.
+
+        An answer too long for one message is refused (``InvalidInput``), nothing stored.
+        """
         question = await self._ticket(actor_id, question_id)
+        if len(text.strip()) > MAX_ANSWER:
+            raise InvalidInput(
+                "questions.ticket.too_long", length=len(text.strip()), limit=MAX_ANSWER
+            )
         now = self._now()
         async with self._db.transaction() as tx:
             message = await self._store.add_message(tx, question_id, "staff", actor_id, text, now)

@@ -18,6 +18,8 @@ from pathlib import Path
 import yaml
 
 from bot.core.markup import MarkupError, visible_length
+from bot.services.content_files import Problem, entries_under, parse_entries
+from bot.services.content_files import line_of as _line
 from bot.services.validation import CATEGORIES, MARKETPLACES
 
 logger = logging.getLogger(__name__)
@@ -64,17 +66,6 @@ class Tip:
     line: int
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in the file, at a line (1-based)."""
-
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
-
-
 class TipsFileError(Exception):
     """The tips file has problems; ``problems`` lists them with line numbers."""
 
@@ -93,44 +84,11 @@ def load_tips(text: str) -> tuple[Tip, ...]:
 
 def parse_tips(text: str) -> tuple[tuple[Tip, ...], list[Problem]]:
     """Parse a tips file into tips and problems (with line numbers)."""
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return (), [Problem(mark.line + 1 if mark else 1, f"not valid YAML: {exc}")]
-    items = _tip_nodes(root)
-    if isinstance(items, Problem):
-        return (), [items]
-    tips: list[Tip] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    for node in items:
-        tip, found = _parse_tip(node)
-        problems += found
-        if tip is None:
-            continue
-        if tip.id in seen:
-            problems.append(Problem(tip.line, f"id {tip.id!r} repeats line {seen[tip.id]}"))
-            continue
-        seen[tip.id] = tip.line
-        tips.append(tip)
-    return tuple(tips), sorted(problems, key=lambda p: p.line)
+    return parse_entries(text, _tip_nodes, _parse_tip)
 
 
 def _tip_nodes(root: yaml.Node | None) -> list[yaml.MappingNode] | Problem:
-    if not isinstance(root, yaml.MappingNode):
-        return Problem(1, "the file must start with 'tips:' and a list of tips")
-    for key, value in root.value:
-        if key.value == "tips" and isinstance(value, yaml.SequenceNode):
-            bad = [n for n in value.value if not isinstance(n, yaml.MappingNode)]
-            if bad:
-                return Problem(_line(bad[0]), "each tip must be a mapping of fields")
-            return list(value.value)
-    return Problem(_line(root), "the file must have 'tips:' with a list of tips")
-
-
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
+    return entries_under(root, "tips", "tip", "tips")
 
 
 def _fields(node: yaml.MappingNode) -> Iterator[tuple[str, yaml.Node, int]]:

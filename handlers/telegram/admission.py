@@ -8,7 +8,8 @@ come, first served). The note with the place and the promised minutes goes out a
 :func:`admit_waiting` sends, oldest first, while the bot is not busy: owners already in a
 conversation keep their quick answers, and newcomers come in as fast as room frees up. Each
 welcome sent is noted, so the promises follow the pace measured; whoever's promise slips is
-told once, honestly, what to expect now.
+told once, honestly, what to expect now: that notice is an outbox row too (``admission_slip``),
+sent at once and recorded as told only after Telegram accepted it.
 
 :class:`AdmissionLoop` is one long-running task (not a repeating job, whose runs would
 overlap while a welcome waits for its slot and be skipped): admit, then wait
@@ -20,15 +21,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.app.container import Services
-from bot.i18n import DEFAULT_LANGUAGE
-from bot.services.admission import Place, welcome_notice
+from bot.services.admission import welcome_notice
 from handlers.telegram import delivery, views
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.ratelimit import PriorityRateLimiter
@@ -76,12 +76,12 @@ async def admit_waiting(application: DodolanApplication) -> None:
 
 
 async def tell_slipped(application: DodolanApplication) -> None:
-    """Tell each queued newcomer whose promised moment passed what to expect now (once)."""
+    """Queue a notice to each newcomer whose promised moment passed, and send it now."""
     services = application.bot_data.get(SERVICES_KEY)
     if not isinstance(services, Services):
         return
     for renewed in await services.admission.slipped():
-        await _tell_slip(application, services, renewed)
+        await delivery.send_now(application, renewed.notice_id)
 
 
 async def _admit_unless_looping(application: DodolanApplication) -> None:
@@ -90,25 +90,21 @@ async def _admit_unless_looping(application: DodolanApplication) -> None:
         await admit_waiting(application)
 
 
-async def _tell_slip(application: DodolanApplication, services: Services, place: Place) -> None:
-    """Say sorry for the slower queue and give the new place and minutes, ahead of the queue."""
-    user = await services.users.get(place.user_id)
-    language = user.language if user is not None else DEFAULT_LANGUAGE
-    text = services.catalog.text(
-        language, "admission.slipped", place=place.place, minutes=place.minutes
-    )
-    bot: ExtBot[Any] = application.bot
-    try:
-        await bot.send_message(place.user_id, text, rate_limit_args={"urgent": True})
-    except TelegramError as error:
-        logger.warning("could not tell a queued newcomer of a slip: %s", error)
+async def _rest() -> None:
+    await asyncio.sleep(ADMIT_EVERY)
 
 
 class AdmissionLoop:
-    """One task that admits waiting newcomers round after round, never two rounds at once."""
+    """One task that admits waiting newcomers round after round, never two rounds at once:
+    it rests (``rest``, :data:`ADMIT_EVERY` by default) only after a round has ended."""
 
-    def __init__(self, application: DodolanApplication) -> None:
+    def __init__(
+        self,
+        application: DodolanApplication,
+        rest: Callable[[], Awaitable[None]] = _rest,
+    ) -> None:
         self._application = application
+        self._rest = rest
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -129,7 +125,7 @@ class AdmissionLoop:
                 await admit_waiting(self._application)
             except Exception:
                 logger.exception("admitting queued newcomers failed; trying again")
-            await asyncio.sleep(ADMIT_EVERY)
+            await self._rest()
 
 
 def start_loop(application: DodolanApplication) -> None:

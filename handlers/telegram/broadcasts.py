@@ -243,6 +243,7 @@ async def _take(context: DodolanContext, message: Message, user_id: int, step: s
             await _preview_choices(context, user_id, current)
         case _:
             measure = functools.partial(bv.overflow, context.services.catalog)
+            await composer.expects_content(user_id)  # role first: a file is kept only then
             content = await _content(context, message)
             took = await composer.received_content(user_id, content, measure)
             await _took_content(context, message, step, took)

@@ -60,7 +60,10 @@ class TelegramChannel:
     async def send(self, recipient: Recipient, notice: Notice, *, bulk: bool) -> SentRef:
         """Send one notice to the recipient's private chat."""
         try:
-            sent = await self._send(int(recipient.external_id), notice, bulk=bulk)
+            chat_id = int(recipient.external_id)
+            if notice.replaces is not None:
+                return await self._replace(chat_id, notice, bulk=bulk)
+            sent = await self._send(chat_id, notice, bulk=bulk)
         except RetryAfter as exc:
             wait = exc.retry_after
             delay = wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
@@ -72,6 +75,17 @@ class TelegramChannel:
         except NetworkError as exc:
             raise RetryLater(f"network: {exc.message}", timedelta(0)) from exc
         return SentRef(self.name, str(sent.message_id))
+
+    async def _replace(self, chat_id: int, notice: Notice, *, bulk: bool) -> SentRef:
+        """Edit a message sent before: new text, no buttons (gone or unchanged is done)."""
+        await self._bot.edit_message_text(
+            notice.text,
+            chat_id=chat_id,
+            message_id=int(notice.replaces or 0),
+            reply_markup=None,
+            rate_limit_args={"bulk": bulk},
+        )
+        return SentRef(self.name, str(notice.replaces))
 
     async def _send(self, chat_id: int, notice: Notice, *, bulk: bool) -> Message:
         limits: dict[str, bool] = {"bulk": bulk}

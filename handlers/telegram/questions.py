@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.core import choices as ids
-from bot.core.errors import NotAllowed, StaleAction
+from bot.core.errors import InvalidInput, NotAllowed, StaleAction
 from bot.core.notices import ChannelName
 from bot.services.question_intent import BOOKINGS, TIPS
 from bot.services.questions import Reply
@@ -61,7 +61,10 @@ async def received_reply(update: Update, context: DodolanContext) -> None:
     except StaleAction:
         await message.reply_text(context.t("questions.closed"))
         return
-    await message.reply_text(context.t("questions.ticket.sent", id=ticket))
+    except InvalidInput as refusal:
+        await message.reply_text(context.t(refusal.key, **refusal.params))
+        return
+    await message.reply_text(context.t("questions.ticket.sent", id=str(ticket)))
 
 
 async def tapped_question(update: Update, context: DodolanContext) -> None:
@@ -104,9 +107,9 @@ async def tapped_ticket(update: Update, context: DodolanContext) -> None:
         ticket = int(parts[1])
         if parts[0] == "done":
             await desk.close(user.id, ticket)
-            text = context.t("questions.ticket.done", id=ticket)
+            text = context.t("questions.ticket.done", id=str(ticket))
         elif await desk.forward(user.id, ticket):
-            text = context.t("questions.ticket.forwarded", id=ticket)
+            text = context.t("questions.ticket.forwarded", id=str(ticket))
         else:
             text = context.t("questions.ticket.forward_staff")
     except NotAllowed:

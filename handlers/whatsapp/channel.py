@@ -12,6 +12,8 @@ For each notice the channel decides, from the person's last message (:class:`Win
   uploaded already) and :meth:`WhatsAppChannel.deliver_held` sends them when the person taps.
 
 Errors from ``GraphClient`` are domain errors already and pass through unchanged, except
+those about every send (Meta failing, a refused token, the number's rate limits): they pause
+all sends for a while (:class:`~handlers.whatsapp.outage.Outage`), and
 ``TemplateProblem`` (the template is missing, unapproved, paused, disabled or differs): the
 template is marked unusable for :meth:`WhatsAppChannel.problems` and ``OutsideWindow`` raised.
 
@@ -37,7 +39,8 @@ from datetime import datetime, timedelta
 from bot.core.clock import Clock
 from bot.core.errors import DeliveryError, OutsideWindow, Rejected, RetryLater, Unreachable
 from bot.core.notices import Attachment, ChannelName, Notice, Recipient, SentRef
-from handlers.whatsapp.graph import GraphClient, TemplateProblem
+from handlers.whatsapp.graph import GraphClient, MetaFault, TemplateProblem, TokenRejected
+from handlers.whatsapp.outage import Outage
 from handlers.whatsapp.pacing import Pacer, PacingLimits
 from handlers.whatsapp.payloads import Payload
 from handlers.whatsapp.render import Part, render
@@ -125,6 +128,7 @@ class WhatsAppChannel:
         self._tier = tier
         self._pacer = pacer or Pacer()
         self.windows = Windows(contacts, now)
+        self.outage = Outage(now)
         self._uploads: OrderedDict[str, tuple[str, datetime]] = OrderedDict()
         self._uploading: dict[str, asyncio.Future[str]] = {}  # copies sent side by side wait
 
@@ -137,6 +141,8 @@ class WhatsAppChannel:
 
     async def send(self, recipient: Recipient, notice: Notice, *, bulk: bool) -> SentRef:
         """Deliver one notice: free-form inside the window, else as its template."""
+        if notice.replaces is not None:
+            raise Rejected("whatsapp: a sent message cannot be edited")
         notice = for_whatsapp(notice, recipient.language)  # "/jadwal" reads "jadwal" here
         to = address(recipient)
         if await self.windows.is_open(to):
@@ -269,8 +275,18 @@ class WhatsAppChannel:
         return media_id
 
     async def _deliver(self, payload: Payload, *, bulk: bool) -> str:
+        """Send one message, unless Meta fails for everyone (then every send waits)."""
+        self.outage.check()
         await self._pacer.number_slot(bulk=bulk)
-        wamid = await self._graph.send(payload)
+        try:
+            wamid = await self._graph.send(payload)
+        except RetryLater as exc:
+            if not exc.everyone:
+                raise
+            own = not isinstance(exc, MetaFault) or exc.own_delay
+            token = isinstance(exc, TokenRejected)
+            raise self.outage.hit(exc, own_delay=own, token=token) from exc
+        self.outage.ok()
         await self._contacts.remember_sent(wamid, str(payload["to"]), self._now())
         return wamid
 

@@ -10,10 +10,13 @@ Meta's error codes (the HTTP error body's ``error.code``) map onto ``bot.core.er
     DeliveryError
     ├── Unreachable          131026 not a WhatsApp user / cannot receive; 131030 not a test number
     ├── OutsideWindow        131047 more than 24 h since the person last wrote
-    ├── RetryLater           network error, timeout, HTTP 5xx; 1, 2, 131000, 131016 (Meta's side)
-    │   │                    131056 pair rate limit: this recipient only, after ~6 s
+    ├── RetryLater           131056 pair rate limit: this recipient only, after ~6 s
     │   │                    131049 per-user marketing cap ("healthy ecosystem"): after 1 h
     │   │                    130429, 131057, 131048, 80007, 4: the whole number (everyone=True)
+    │   ├── MetaFault        network error, timeout, HTTP 5xx; 1, 2, 131000, 131016 (Meta's
+    │   │                    side, everyone=True); ``uncertain`` when the request may have
+    │   │                    reached Meta (a timeout or a cut connection after sending);
+    │   │                    ``own_delay`` when Meta said how long to wait (Retry-After)
     │   └── TokenRejected    190 or HTTP 401: the access token expired or was revoked;
     │                        everyone waits 10 min, nothing queued is lost; rotate the token
     └── Rejected             any other 4xx: the same message will never be accepted
@@ -82,6 +85,26 @@ class TokenRejected(RetryLater):
         self.code = code
 
 
+class MetaFault(RetryLater):
+    """Meta failed or could not be reached; the whole number waits (see ``outage``)."""
+
+    def __init__(
+        self, reason: str, retry_after: timedelta | None = None, *, uncertain: bool = False
+    ) -> None:
+        super().__init__(reason, retry_after or FAULT_DELAY, everyone=True, uncertain=uncertain)
+        self.own_delay = retry_after is not None
+
+
+# httpx errors raised before the request could reach Meta: a send failing so did not happen.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _retry_after(response: httpx.Response) -> timedelta | None:
+    """The ``Retry-After`` of an answer, in seconds, if it gives one."""
+    value = response.headers.get("Retry-After", "").strip()
+    return timedelta(seconds=min(int(value), 86_400)) if value.isdigit() else None
+
+
 class MarketingStopped(Rejected):
     """The person stopped marketing messages (131050); other categories still reach them."""
 
@@ -116,7 +139,12 @@ def _error_fields(response: httpx.Response) -> tuple[int | None, str]:
         return None, ""
 
 
-def error_for(status: int, code: int | None, template: str | None = None) -> DeliveryError:
+def error_for(
+    status: int,
+    code: int | None,
+    template: str | None = None,
+    retry_after: timedelta | None = None,
+) -> DeliveryError:
     """The domain error for one refused Graph request."""
     label = f"whatsapp {code if code is not None else f'http {status}'}"
     if code == 190 or status == 401:
@@ -137,7 +165,7 @@ def error_for(status: int, code: int | None, template: str | None = None) -> Del
         name = template or "?"
         return TemplateProblem(f"{label}: template {name} cannot be used", name, code)
     if status >= 500 or code in _META_FAULTS:
-        return RetryLater(f"{label}: fault on Meta's side", FAULT_DELAY)
+        return MetaFault(f"{label}: fault on Meta's side", retry_after)
     return Rejected(f"{label}: request refused")
 
 
@@ -174,8 +202,9 @@ class GraphClient:
             response = await self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:  # connection refused, timeout, broken stream
             logger.warning("graph %s %s failed: %s", method, path, type(exc).__name__)
-            raise RetryLater(
-                f"whatsapp network error: {type(exc).__name__}", FAULT_DELAY
+            raise MetaFault(
+                f"whatsapp network error: {type(exc).__name__}",
+                uncertain=not isinstance(exc, _NOT_SENT),
             ) from None
         if response.is_success:
             try:
@@ -185,7 +214,7 @@ class GraphClient:
                     f"whatsapp http {response.status_code}: unreadable answer"
                 ) from None
         code, trace = _error_fields(response)
-        error = error_for(response.status_code, code, template)
+        error = error_for(response.status_code, code, template, _retry_after(response))
         urgent = isinstance(error, TokenRejected | TemplateProblem)
         logger.log(
             logging.ERROR if urgent else logging.WARNING,

@@ -62,10 +62,10 @@ def use_sender(router: Router, sender: ReplySender) -> None:
 
 
 async def tell(turn: Turn, message_id: int | None) -> None:
-    """Send the reply about the change just committed (the outbox sends it if this cannot)."""
-    sender = _SENDERS.get(turn.router)
-    if message_id is not None and sender is not None:
-        await sender.send_now(message_id)
+    """Send the reply about the change just committed, in its place among the turn's replies
+    (the outbox sends it if this cannot)."""
+    if message_id is not None and turn.router in _SENDERS:
+        turn.owe_outbox(message_id)
 
 
 async def refuse(

@@ -56,7 +56,8 @@ async def tapped_erase(turn: Turn) -> None:
     if parts == ["no"]:
         await turn.say("data.erase_kept")
         return
-    await turn.say("data.erased")  # before the erasure, which takes the window with it
+    # sent before the erasure, which takes the window and the number with it
+    await turn.send_at_once(Notice(turn.t("data.erased")))
     await turn.services.profile.erase(turn.user_id)
     await WhatsAppInboxRepository(turn.services.db).erase_user(
         turn.event.wa_id, turn.event.user_id, up_to=turn.event.wamid

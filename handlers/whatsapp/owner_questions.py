@@ -27,13 +27,14 @@ async def show(turn: Turn, reply: Reply) -> None:
 
 @dataclass
 class AskFirst:
-    """A fallback that takes a registered owner's text as a question; the rest goes on."""
+    """A fallback that takes text as a question (the desk decides who may ask); the rest
+    goes on."""
 
     otherwise: Handler | None
 
     async def __call__(self, turn: Turn) -> None:
         """Answer the question, or hand the message to the fallback before this one."""
-        if turn.event.kind is InboundKind.TEXT and turn.text and await _registered(turn):
+        if turn.event.kind is InboundKind.TEXT and turn.text:
             reply = await turn.services.questions.ask(
                 turn.user_id, turn.text, ChannelName.WHATSAPP, turn.language
             )
@@ -42,10 +43,6 @@ class AskFirst:
                 return
         if self.otherwise is not None:
             await self.otherwise(turn)
-
-
-async def _registered(turn: Turn) -> bool:
-    return await turn.services.profile.get(turn.user_id) is not None
 
 
 async def tapped(turn: Turn) -> None:

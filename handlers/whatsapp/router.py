@@ -1,6 +1,6 @@
 """WhatsApp messages in: who wrote, then which flow answers (a word, a tap or a dialog step).
 
-:meth:`Router.handle` is what :class:`~handlers.whatsapp.webhook.InboxProcessor` calls for
+:meth:`Router.handle` is what :class:`~handlers.whatsapp.inbox.InboxProcessor` calls for
 each stored event. For an :class:`~handlers.whatsapp.events.Inbound` message it maps the
 sender to an internal user (``identities``: the wa_id, or the BSUID when WhatsApp gives no
 phone number), records the inbound time on the channel's window, updates last-seen, and
@@ -48,6 +48,7 @@ from bot.i18n import DEFAULT_LANGUAGE
 from bot.services.dialogs import ask_again_after
 from handlers.whatsapp.events import Event, Inbound, InboundKind
 from handlers.whatsapp.logsafe import tag
+from handlers.whatsapp.replies import Reply
 from handlers.whatsapp.screens import for_whatsapp
 from storage.identities import IdentityRepository
 
@@ -139,6 +140,7 @@ class Turn:
         self.choice_id = choice_id
         self.prompted = False  # the current question was sent during this turn
         self.was_stale = False
+        self.replies: list[Reply] = []  # owed, in order; sent after the event is stored done
 
     @property
     def user_id(self) -> int:
@@ -160,19 +162,28 @@ class Turn:
         return self.services.catalog.text(self.language, key, **params)
 
     async def send(self, notice: Notice) -> None:
-        """Send a notice (then its follow-ups) with its command names as WhatsApp words.
-
-        A follow-up that fails is logged and skipped: the main message is already out, as
-        the delivery service does for outbox rows.
-        """
-        recipient = Recipient(self.user_id, ChannelName.WHATSAPP, self.external_id, self.language)
+        """Owe a notice (then its follow-ups, each a reply of its own) with its command names
+        as WhatsApp words. Nothing goes out yet: the inbox processor stores the turn's replies
+        with the event's "done" and then sends them, in order (see ``replies``)."""
         shaped = for_whatsapp(notice, self.language)
-        await self.router.channel.send(recipient, replace(shaped, follow_ups=()), bulk=False)
-        for follow_up in shaped.follow_ups:
-            try:
-                await self.router.channel.send(recipient, follow_up, bulk=False)
-            except DeliveryError as exc:
-                logger.warning("user %s: a follow-up was not sent: %s", self.user_id, exc.reason)
+        self.replies.append(Reply(self.recipient, replace(shaped, follow_ups=())))
+        self.replies += [Reply(self.recipient, follow_up) for follow_up in shaped.follow_ups]
+
+    async def send_at_once(self, notice: Notice) -> None:
+        """Send a notice now, not stored: only for a last message before the person's data
+        (their number, their window) is erased, when nothing may be kept to send it later."""
+        await self.router.channel.send(
+            self.recipient, for_whatsapp(notice, self.language), bulk=False
+        )
+
+    def owe_outbox(self, message_id: int) -> None:
+        """Send a committed outbox row (a booking confirmation) at this place in the order."""
+        self.replies.append(Reply(self.recipient, outbox_id=message_id))
+
+    @property
+    def recipient(self) -> Recipient:
+        """Where this turn's replies go."""
+        return Recipient(self.user_id, ChannelName.WHATSAPP, self.external_id, self.language)
 
     async def say(self, key: str, /, **params: object) -> None:
         """Send one catalog text."""
@@ -264,17 +275,17 @@ class Router:
         ]
         return items[:10]
 
-    async def handle(self, event: Event) -> None:
-        """Answer one inbox event; events that are not messages are not this router's."""
+    async def handle(self, event: Event) -> list[Reply]:
+        """Answer one inbox event: the replies it owes, in order (none for other events)."""
         if not isinstance(event, Inbound):
-            return
+            return []
         external_id = external_id_of(event)
         if external_id is None:
             logger.warning("inbound message %s has no sender id; ignored", tag(event.wamid))
-            return
+            return []
         turn = await self._turn(event, external_id)
         if turn is None:
-            return
+            return []
         try:
             await self._route(turn)
         except RetryLater:
@@ -284,6 +295,17 @@ class Router:
         except Exception:
             logger.exception("error while answering message %s", tag(event.wamid))
             await self._apologise(turn)
+        return turn.replies
+
+    async def flood_note(self, external_id: str) -> Reply | None:
+        """The one "pelan-pelan ya" note for a person who writes faster than answers go."""
+        user_id = await self._identities.user_for(ChannelName.WHATSAPP, external_id)
+        user = await self.services.users.get(user_id) if user_id is not None else None
+        if user is None:
+            return None
+        text = self.services.catalog.text(user.language, "flood.slow_down")
+        recipient = Recipient(user.id, ChannelName.WHATSAPP, external_id, user.language)
+        return Reply(recipient, Notice(text))
 
     async def _turn(self, event: Inbound, external_id: str) -> Turn | None:
         """Register the sender, record their window and last-seen; None for a reaction."""

@@ -19,9 +19,11 @@ from bot.services.admission import (
     FLOOR_SECONDS_PER_WELCOME,
     LEAD,
     MARGIN,
+    SLIP,
     SLIP_CHECK_EVERY,
     SLIP_INTERVAL,
     Admission,
+    Place,
 )
 from storage.database import Database
 from storage.migrate import migrate
@@ -52,6 +54,19 @@ async def welcome_next(admission: Admission, outbox: OutboxRepository, clock: Fa
     await outbox.claim(message_id)
     await outbox.finish(message_id, OutboxStatus.SENT, clock())
     admission.welcomed()
+
+
+async def send_slips(
+    admission: Admission, outbox: OutboxRepository, clock: FakeClock, renewed: list[Place]
+) -> None:
+    """The edge sends each slip notice queued, and records it as told once sent."""
+    for place in renewed:
+        assert place.notice_id is not None
+        notice = await outbox.claim(place.notice_id)
+        assert notice is not None and notice.kind == SLIP
+        assert await admission.slip_place(notice, clock()) == place
+        await admission.told(notice, clock())
+        await outbox.finish(notice.id, OutboxStatus.SENT, clock())
 
 
 def promised(place: int, seconds_each: float, lead: timedelta = LEAD) -> int:
@@ -100,6 +115,7 @@ async def test_a_slipped_promise_is_told_once_with_a_new_one(
     renewed = await admission.slipped()
     assert [(p.user_id, p.place) for p in renewed] == [(100, 1), (101, 2)]
     assert all(p.minutes >= 1 for p in renewed)
+    await send_slips(admission, outbox, clock, renewed)
 
     clock.advance(seconds=SLIP_CHECK_EVERY.total_seconds())
     assert await admission.slipped() == []  # told once: the new promise holds for now
@@ -108,10 +124,37 @@ async def test_a_slipped_promise_is_told_once_with_a_new_one(
     clock.advance(seconds=max(SLIP_INTERVAL.total_seconds(), 60 * renewed[1].minutes) + 1)
     (later,) = await admission.slipped()  # Wati's new promise slipped too: told once more
     assert (later.user_id, later.place) == (101, 1)
+    await send_slips(admission, outbox, clock, [later])
     clock.advance(seconds=SLIP_CHECK_EVERY.total_seconds())
     assert await admission.slipped() == []
     rows = [m for m in await outbox.all_messages() if m.user_id == 101]
     assert rows[0].params["promised_by"] > clock().isoformat()
+
+
+async def test_a_slip_notice_promises_nothing_until_it_is_sent(
+    queue: tuple[Admission, OutboxRepository, FakeClock],
+) -> None:
+    admission, outbox, clock = queue
+    siti = await admission.queue(100, "Siti")
+    clock.advance(minutes=siti.minutes, seconds=1)
+    (slip,) = await admission.slipped()
+    assert slip.notice_id is not None
+    (welcome,) = [m for m in await outbox.all_messages() if m.kind != SLIP]
+    old_promise = welcome.params["promised_by"]
+    assert "renoticed_at" not in welcome.params  # queued, not yet told
+
+    clock.advance(seconds=SLIP_CHECK_EVERY.total_seconds())
+    assert await admission.slipped() == []  # one notice on its way: no second one
+    notice = await outbox.claim(slip.notice_id)
+    assert notice is not None
+    await outbox.finish(notice.id, OutboxStatus.FAILED, clock(), error="rejected")
+    (welcome,) = [m for m in await outbox.all_messages() if m.kind != SLIP]
+    assert welcome.params["promised_by"] == old_promise  # she never heard the new one
+    assert "renoticed_at" not in welcome.params
+
+    clock.advance(seconds=SLIP_INTERVAL.total_seconds())
+    (again,) = await admission.slipped()  # tried again after the interval
+    assert again.user_id == 100 and again.notice_id != slip.notice_id
 
 
 async def test_the_wait_before_the_first_welcome_does_not_count_against_the_pace(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.app.container import Services
 from bot.app.settings import load_settings
-from bot.core.errors import Unreachable
+from bot.core.errors import RetryLater, Unreachable
 from bot.core.models import Consent
 from bot.core.notices import ChannelName, Notice, Recipient, SentRef
 from bot.services.broadcasts import ANNOUNCEMENT, Message
@@ -239,5 +239,43 @@ async def test_a_slow_channel_never_holds_up_another(tmp_path: Path) -> None:
         telegram.release.set()
         assert await drained == 20
         assert len(telegram.sent) == 16
+    finally:
+        await services.close()
+
+
+class TimesOutOnce(FakeChannel):
+    """Meta takes the first message but its answer never comes (a timeout after acceptance)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timed_out = False
+
+    async def send(self, recipient: Recipient, notice: Notice, *, bulk: bool) -> SentRef:
+        """Deliver; the first time, fail as if the answer was lost."""
+        sent = await super().send(recipient, notice, bulk=bulk)
+        if not self.timed_out:
+            self.timed_out = True
+            raise RetryLater("whatsapp network error: ReadTimeout", timedelta(0), uncertain=True)
+        return sent
+
+
+async def test_a_send_that_timed_out_after_acceptance_is_counted_uncertain(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock(START)
+    services = await services_at(tmp_path, clock)
+    try:
+        channel = TimesOutOnce()
+        delivery = delivery_for(services, channel)
+        await owner_on_fake_channel(services, "6281234567890", "Siti")
+        await services.broadcasts.send(
+            STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Pasar murah")
+        )
+        await delivery.drain()
+        clock.advance(minutes=1)
+        await delivery.drain()
+        assert len(channel.sent) == 2  # it went twice: that is what "uncertain" reports
+        summary = await services.outbox.summary()
+        assert summary["uncertain"] == {"all": 1}
     finally:
         await services.close()

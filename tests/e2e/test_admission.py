@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from bot.services.admission import WELCOME
-from handlers.telegram.admission import tell_slipped
+from bot.core.models import OutboxMessage, OutboxStatus
+from bot.services.admission import SLIP, WELCOME
+from handlers.telegram.admission import AdmissionLoop, tell_slipped
+from handlers.telegram.delivery import SENDER_KEY
 from simulator import BotApiEmulator
-from tests.harness import FakeClock, RunningBot, settings_for
+from tests.harness import FakeClock, RunningBot
 
 CROWD = 120
 
@@ -94,34 +93,101 @@ async def test_a_newcomer_whose_promise_slips_is_told_once_what_to_expect_now(
     assert len(wati.messages) == told
 
 
-async def test_admission_rounds_never_overlap_while_a_welcome_waits_for_its_slot(
-    strict_emulator: BotApiEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+async def test_a_slip_notice_that_fails_is_sent_again_and_recorded_only_once_sent(
+    paced_bot: RunningBot, strict_emulator: BotApiEmulator
 ) -> None:
-    settings = settings_for(strict_emulator, tmp_path / "db.sqlite3")
-    async with RunningBot(settings, FakeClock(), strict_emulator, background_delivery=True) as bot:
-        ahmad = strict_emulator.user(6201, "Ahmad", language_code="id")
-        await ahmad.command("start")  # welcomed at once: nobody waits
-        strict_emulator.latency = 1.2  # every call now takes longer than a round's rest
-        await bot.services.admission.queue(ahmad.id, "Ahmad")  # his welcome is queued again
+    ahmad = strict_emulator.user(6111, "Ahmad", language_code="id")
+    await ahmad.command("bantuan")
+    await paced_bot.services.admission.queue(ahmad.id, "Ahmad")  # someone already waits
+    wati = strict_emulator.user(6112, "Wati", language_code="id")
+    (note,) = await wati.command("start")
+    assert "antrean ke-2" in note.text
 
-        def welcomed_twice() -> bool:
-            return sum(m.text.startswith("Halo, Ahmad!") for m in ahmad.messages) == 2
+    clock = paced_bot.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(seconds=121)
+    strict_emulator.faults.add("500", method="sendMessage", chat_id=wati.id)
+    before = len(wati.messages)
+    await tell_slipped(paced_bot.application)  # Telegram fails her notice
+    assert len(wati.messages) == before
+    slips = [m for m in await paced_bot.services.outbox.all_messages() if m.kind == SLIP]
+    assert [(m.user_id, m.status) for m in slips if m.user_id == wati.id] == [
+        (wati.id, OutboxStatus.PENDING)
+    ]
+    welcome = next(
+        m
+        for m in await paced_bot.services.outbox.all_messages()
+        if m.kind == WELCOME and m.user_id == wati.id
+    )
+    assert "renoticed_at" not in welcome.params  # not told: nothing recorded
 
-        assert await wait_until(strict_emulator, welcomed_twice, seconds=15)
-        strict_emulator.latency = 0.0
-    assert not [r for r in caplog.records if "skipped" in r.getMessage()]
+    clock.advance(seconds=5)  # the retry falls due, well within a minute
+    sender = paced_bot.application.bot_data[SENDER_KEY]
+    await sender.drain()
+    assert "antrean lebih lambat dari perkiraan" in wati.last.text
+    assert "antrean ke-2" in wati.last.text
+    welcome = next(
+        m
+        for m in await paced_bot.services.outbox.all_messages()
+        if m.kind == WELCOME and m.user_id == wati.id
+    )
+    assert welcome.params["renoticed_at"] == clock().isoformat()
+    told = len(wati.messages)
+    for _ in range(5):  # told once: nobody is told again meanwhile
+        clock.advance(seconds=5)
+        await tell_slipped(paced_bot.application)
+    assert len(wati.messages) == told
+
+
+async def test_admission_rounds_never_overlap_while_a_welcome_waits_for_its_slot(
+    paced_bot: RunningBot, strict_emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    wati = strict_emulator.user(6201, "Wati", language_code="id")
+    joko = strict_emulator.user(6202, "Joko", language_code="id")
+    siti = strict_emulator.user(6203, "Siti", language_code="id")
+    newcomers = [wati, joko, siti]
+    for person in newcomers:
+        await person.command("start")  # welcomed at once: nobody waits
+    for person in newcomers:  # then their welcomes are queued again, in this order
+        await paced_bot.services.admission.queue(person.id, person.first_name)
+    first_queued = len(strict_emulator.calls)
+    hold = strict_emulator.faults.add("hold", method="sendMessage", chat_id=wati.id)
+
+    rested = asyncio.Event()  # the loop's rests, driven by the test instead of a timer
+    go_on: asyncio.Queue[None] = asyncio.Queue()
+
+    async def rest() -> None:
+        rested.set()
+        await go_on.get()
+
+    loop = AdmissionLoop(paced_bot.application, rest)
+    loop.start()
+    try:
+        await hold.held.wait()  # round one is sending Wati's welcome, which waits its slot
+        assert not rested.is_set()  # so the loop has not rested: no other round has begun
+        assert [m.user_id for m in await waiting_welcomes(paced_bot)] == [joko.id, siti.id]
+        hold.release.set()
+        for _ in range(len(newcomers)):  # let rounds follow one another until all are in
+            await rested.wait()
+            rested.clear()
+            if not await waiting_welcomes(paced_bot):
+                break
+            go_on.put_nowait(None)
+    finally:
+        await loop.stop()
+
+    sent = [c for c in strict_emulator.calls[first_queued:] if c.method == "sendMessage"]
+    welcomed = [int(c.params["chat_id"]) for c in sent if c.status == 200]
+    assert welcomed == [wati.id, joko.id, siti.id]  # each once, first come first welcomed
+    for person in newcomers:
+        assert person.last.text.startswith(f"Halo, {person.first_name}!")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-async def wait_until(emulator: BotApiEmulator, done: Callable[[], bool], seconds: float) -> bool:
-    """Wait on the emulator's activity until ``done()`` holds; False after ``seconds``."""
-    deadline = asyncio.get_running_loop().time() + seconds
-    while True:
-        event = emulator.state.activity.event  # taken before looking, so no wake-up is missed
-        if done():
-            return True
-        left = deadline - asyncio.get_running_loop().time()
-        if left <= 0:
-            return False
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), left)
+async def waiting_welcomes(bot: RunningBot) -> list[OutboxMessage]:
+    """The welcomes still waiting to be sent (not yet claimed by a round)."""
+    return [
+        m
+        for m in await bot.services.outbox.all_messages()
+        if m.kind == WELCOME and m.status is OutboxStatus.PENDING
+    ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.app.delivery import DeliveryRunner
 from bot.core.models import TrainingSession
+from handlers.telegram.delivery import SENDER_KEY
 from simulator import BotApiEmulator, BotMessage, FakeUser
 from tests.e2e.support import SATURDAY_9, create_session, register_owner
 from tests.harness import RunningBot
@@ -294,6 +296,40 @@ async def test_revoked_trainer_buttons_change_nothing_and_show_nobody(
     assert "Judul produk yang dicari" in joko.last.text  # the session he no longer runs
     menu = dict(emulator.commands("chat", chat_id=joko.id))
     assert "daftar" in menu and "kelas" not in menu
+
+
+async def test_a_revoked_trainers_file_is_refused_and_not_kept(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, staff: FakeUser
+) -> None:
+    joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
+    await class_with(bot, emulator, joko, [siti])
+    await joko.command("kelas")
+    await joko.press("📚 Materi ke semua peserta")  # a follow-up begun
+    await revoke(staff, "Pak Joko")
+
+    replies = await joko.send_document("materi.pdf", b"%PDF-1.4 materi", "application/pdf")
+    assert [r.text for r in replies] == [REFUSED]
+    assert await bot.services.db.fetch_all("SELECT sha256 FROM stored_files") == []
+
+
+async def test_a_file_sent_for_a_dropped_draft_is_deleted_by_the_periodic_work(
+    bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
+) -> None:
+    joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
+    await class_with(bot, emulator, joko, [siti])
+    await joko.command("kelas")
+    await joko.press("📚 Materi ke semua peserta")
+    await joko.send_document("materi.pdf", b"%PDF-1.4 materi", "application/pdf")
+    await bot.services.dialogs.end(joko.id)  # the draft is dropped, never sent
+    assert bot.application is not None
+    runner = bot.application.bot_data[SENDER_KEY]
+    assert isinstance(runner, DeliveryRunner)
+    await runner.safety_tick()
+    assert len(await bot.services.db.fetch_all("SELECT sha256 FROM stored_files")) == 1
+
+    bot.clock.moment += timedelta(days=1, minutes=1)
+    await runner.safety_tick()
+    assert await bot.services.db.fetch_all("SELECT sha256 FROM stored_files") == []
 
 
 async def test_revoked_trainer_cannot_tick_a_class_that_is_over(

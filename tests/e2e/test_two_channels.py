@@ -261,6 +261,28 @@ async def test_the_staff_preview_counts_whatsapp_templates_and_the_days_the_tier
     assert question == "Kirim sekarang, jadwalkan, atau batal?"
 
 
+async def test_a_refused_whatsapp_token_stops_sending_keeps_replies_and_tells_staff(
+    both: RunningBot, wa: WhatsAppEmulator, staff: FakeUser, clock: FakeClock
+) -> None:
+    edge = both.application.bot_data[WHATSAPP_KEY]
+    assert isinstance(edge, WhatsAppEdge)
+    await staff.command("start")  # staff chat with the bot on Telegram
+    rina = wa.person(RINA, name="Rina")
+    wa.access_token = "revoked-by-meta"  # Meta now answers 190 to every call
+    await rina.say("bantuan", expect_reply=False)
+    await settled(edge)
+    await both.tick()
+    alert = both.services.catalog.text("id", "alerts.whatsapp_token_refused")
+    assert any(plain(alert)[:40] in m.text for m in staff.messages)
+    assert [r.status for r in await edge.replies.all_replies()] == ["pending"]  # kept
+
+    wa.access_token = WA_TOKEN  # the operator rotated the token
+    clock.advance(minutes=11)
+    await settled(edge)
+    assert len(rina.messages) == 1  # the owed reply, once
+    assert [r.status for r in await edge.replies.all_replies()] == ["sent"]
+
+
 async def test_a_new_session_has_a_share_link_for_each_channel_and_both_open_it(
     both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator, staff: FakeUser
 ) -> None:

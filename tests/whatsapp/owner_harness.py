@@ -26,15 +26,18 @@ from handlers.whatsapp.channel import WhatsAppChannel
 from handlers.whatsapp.events import Event, Inbound
 from handlers.whatsapp.graph import GraphClient
 from handlers.whatsapp.inbound import build_router
+from handlers.whatsapp.inbox import InboxProcessor
 from handlers.whatsapp.pacing import Pacer
+from handlers.whatsapp.replies import OwedReplies
 from handlers.whatsapp.router import Router
 from handlers.whatsapp.settings import WhatsAppSettings
 from handlers.whatsapp.templates import load, to_graph
-from handlers.whatsapp.webhook import InboxProcessor, make_app, make_server
+from handlers.whatsapp.webhook import make_app, make_server
 from handlers.whatsapp.window import TemplateStatus
 from simulator.whatsapp import WaMessage, WhatsAppEmulator, WhatsAppPerson
 from storage.whatsapp_contacts import WhatsAppContactRepository
 from storage.whatsapp_inbox import WhatsAppInboxRepository
+from storage.whatsapp_replies import WhatsAppReplyRepository
 
 TOKEN = "EAAG-owner-journey-token"
 APP_SECRET = "owner-journey-app-secret"
@@ -79,18 +82,11 @@ class Handled:
     wamids: set[str] = field(default_factory=set)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def wrap(self, router: Router) -> Any:
-        """The router's ``handle``, noting each message once it is answered."""
-
-        async def handle(event: Event) -> None:
-            try:
-                await router.handle(event)
-            finally:
-                if isinstance(event, Inbound):
-                    self.wamids.add(event.wamid)
-                    self.changed.set()
-
-        return handle
+    def answered(self, event: Event) -> None:
+        """Note a message once its replies were sent (the processor's ``on_answered``)."""
+        if isinstance(event, Inbound):
+            self.wamids.add(event.wamid)
+            self.changed.set()
 
     async def wait(self, wamid: str, seconds: float) -> bool:
         """Whether ``wamid`` is handled within ``seconds``."""
@@ -116,6 +112,10 @@ class OwnerHarness:
     channel: WhatsAppChannel
     router: Router
     clock: Clock
+    processor: InboxProcessor
+    replies: WhatsAppReplyRepository
+    owed: OwedReplies
+    inbox: WhatsAppInboxRepository
 
     def person(self, wa_id: str | None = SITI, **kwargs: Any) -> WhatsAppPerson:
         """A WhatsApp user (``wa_id=None, username=…`` for one without a phone number)."""
@@ -197,13 +197,23 @@ async def running(
     router = build_router(services, channel)
     handled = Handled()
     inbox = WhatsAppInboxRepository(services.db)
-    processor = InboxProcessor(inbox, handled.wrap(router), now=clock)
+    replies = WhatsAppReplyRepository(services.db)
+    owed = OwedReplies(replies, channel, services.catalog, clock)
+    processor = InboxProcessor(
+        inbox,
+        router.handle,
+        replies=replies,
+        owed=owed,
+        flood_note=router.flood_note,
+        on_answered=handled.answered,
+        now=clock,
+    )
     server = _serve(settings, inbox, processor.wake, clock)
     emu.webhook_url = f"http://127.0.0.1:{server.port}/{settings.path}"  # type: ignore[attr-defined]
     emu.handled_hook = handled.wait
     processor.start()
     try:
-        yield OwnerHarness(emu, services, channel, router, clock)
+        yield OwnerHarness(emu, services, channel, router, clock, processor, replies, owed, inbox)
     finally:
         await processor.stop()
         server.stop()

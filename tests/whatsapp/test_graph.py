@@ -14,6 +14,7 @@ from bot.core.errors import DeliveryError, OutsideWindow, Rejected, RetryLater, 
 from handlers.whatsapp.graph import (
     GraphClient,
     MarketingStopped,
+    MetaFault,
     TemplateProblem,
     TokenRejected,
 )
@@ -221,7 +222,7 @@ def test_payloads_past_metas_limits_fail_loudly(build: Callable[[], object]) -> 
         (131049, 400, RetryLater, timedelta(hours=1), False),
         (131050, 400, MarketingStopped, None, None),
         (190, 401, TokenRejected, timedelta(minutes=10), True),
-        (131000, 500, RetryLater, timedelta(seconds=30), False),
+        (131000, 500, MetaFault, timedelta(seconds=30), True),
         (100, 400, Rejected, None, None),
     ],
 )
@@ -262,9 +263,10 @@ async def test_a_401_without_json_is_a_token_problem() -> None:
 )
 async def test_server_errors_are_retried_later(handler: Handler) -> None:
     async with client(handler) as graph:
-        with pytest.raises(RetryLater) as caught:
+        with pytest.raises(MetaFault) as caught:
             await graph.send(text_payload(PHONE, "Halo"))
-    assert not caught.value.everyone
+    assert caught.value.everyone  # Meta failing is everyone's wait (the channel pauses)
+    assert not caught.value.uncertain  # Meta answered: the message was not taken
 
 
 @pytest.mark.parametrize("exc", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow")])
@@ -273,8 +275,10 @@ async def test_network_errors_are_retried_later(exc: Exception) -> None:
         raise exc
 
     async with client(broken) as graph:
-        with pytest.raises(RetryLater):
+        with pytest.raises(RetryLater) as caught:
             await graph.send(text_payload(PHONE, "Halo"))
+    # a read timeout came after the request went out: Meta may have taken the message
+    assert caught.value.uncertain is isinstance(exc, httpx.ReadTimeout)
 
 
 async def test_an_answer_without_a_wamid_is_rejected() -> None:

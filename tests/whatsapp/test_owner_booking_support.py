@@ -98,6 +98,7 @@ async def booking_running(tmp_path: Path) -> AsyncIterator[BookingHarness]:
         runner = DeliveryRunner(h.services, channels, programme_builders(h.services), None)
         await runner.start(background=False)
         owner_booking.use_sender(h.router, runner)
+        h.owed.outbox = runner
         try:
             yield BookingHarness(h, runner)
         finally:

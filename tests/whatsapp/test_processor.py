@@ -10,8 +10,9 @@ import pytest
 import tornado.netutil
 
 from handlers.whatsapp.events import Event, Inbound, StatusEvent, split
+from handlers.whatsapp.inbox import InboxProcessor
 from handlers.whatsapp.signature import sign
-from handlers.whatsapp.webhook import InboxProcessor, make_app, make_server
+from handlers.whatsapp.webhook import make_app, make_server
 from storage.whatsapp_inbox import WhatsAppInboxRepository
 from tests.whatsapp.conftest import Clock
 from tests.whatsapp.fixtures import batched, meta, pywa
