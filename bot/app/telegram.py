@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Mapping
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -16,13 +15,12 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.app.channels import ChannelRegistry
 from bot.app.container import Services
 from bot.app.delivery import DeliveryRunner, programme_builders
 from bot.app.settings import Settings
 from bot.app.whatsapp import WhatsAppEdge
 from bot.core.clock import Clock, system_clock
-from bot.core.notices import ChannelName
-from bot.core.ports import Channel
 from handlers.telegram import (
     admission,
     booking,
@@ -58,6 +56,7 @@ logger = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 64
 WHATSAPP_KEY = "whatsapp"
+CHANNELS_KEY = "channels"  # the ChannelRegistry delivery sends through
 
 
 def build_application(
@@ -101,8 +100,10 @@ class _Lifecycle:
         application.bot_data[SERVICES_KEY] = services
         await set_default_menus(application.bot, services.catalog)
         await _refresh_privileged_menus(application, services)
-        extra = await _start_whatsapp(application, self._settings, services)
-        await _start_delivery(application, services, extra, background=self._background)
+        channels = ChannelRegistry(TelegramChannel(application.bot))
+        application.bot_data[CHANNELS_KEY] = channels
+        await _start_whatsapp(application, self._settings, services, channels)
+        await _start_delivery(application, services, channels, background=self._background)
         logger.info("Dodolan started as @%s", application.bot.username)
 
     async def post_stop(self, application: DodolanApplication) -> None:
@@ -142,30 +143,32 @@ def _build_bot(settings: Settings, rate_limiter: PriorityRateLimiter) -> Dodolan
 
 
 async def _start_whatsapp(
-    application: DodolanApplication, settings: Settings, services: Services
-) -> dict[ChannelName, Channel]:
-    """Start the WhatsApp edge beside the bot when it is configured; its channel, if any."""
+    application: DodolanApplication,
+    settings: Settings,
+    services: Services,
+    channels: ChannelRegistry,
+) -> None:
+    """Start the WhatsApp edge beside the bot when it is configured, adding its channel."""
     if settings.whatsapp is None:
-        return {}
+        return
     edge = WhatsAppEdge(settings.whatsapp, services)
     application.bot_data[WHATSAPP_KEY] = edge
     await edge.start()
     application.bot_data[PROBLEMS_KEY] = edge.channel.problems
     application.bot_data[ESTIMATE_KEY] = functools.partial(edge.estimate_for, telegram=True)
-    return {ChannelName.WHATSAPP: edge.channel}
+    channels.add(edge.channel)
 
 
 async def _start_delivery(
     application: DodolanApplication,
     services: Services,
-    extra: Mapping[ChannelName, Channel],
+    channels: ChannelRegistry,
     *,
     background: bool,
 ) -> DeliveryRunner:
-    """Start delivery through Telegram and any other channel (``background=False``: tests
-    drain by hand)."""
+    """Start delivery through the registered channels (``background=False``: tests drain by
+    hand); a channel added to the registry later is served too."""
     builders = programme_builders(services)
-    channels = {ChannelName.TELEGRAM: TelegramChannel(application.bot), **extra}
     job_queue = application.job_queue
     scheduler = job_queue.scheduler if job_queue is not None else None
     runner = DeliveryRunner(services, channels, builders, scheduler)

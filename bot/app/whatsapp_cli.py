@@ -17,13 +17,13 @@ from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.app.channels import ChannelRegistry
 from bot.app.container import Services
 from bot.app.delivery import DeliveryRunner, programme_builders
 from bot.app.settings import Settings
 from bot.app.whatsapp import WhatsAppEdge
 from bot.core.clock import system_clock
 from bot.core.errors import DeliveryError
-from bot.core.notices import ChannelName
 from handlers.whatsapp import templates
 from handlers.whatsapp.graph import GraphClient
 from handlers.whatsapp.settings import WhatsAppSettings
@@ -106,9 +106,8 @@ async def _serve(settings: Settings) -> None:
     services = await Services.start(settings, system_clock)
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
     edge = WhatsAppEdge(settings.whatsapp, services)
-    runner = DeliveryRunner(
-        services, {ChannelName.WHATSAPP: edge.channel}, programme_builders(services), scheduler
-    )
+    channels = ChannelRegistry(edge.channel)
+    runner = DeliveryRunner(services, channels, programme_builders(services), scheduler)
     edge.use_sender(runner)
     try:
         await edge.start()

@@ -165,7 +165,7 @@ class DeliveryService:
         self._identities = identities
         self._people = people
         self._builders = builders
-        self._channels = dict(channels)
+        self._channels = channels  # read at each drain: a registry may gain a channel
         self._now = now
         self.waker: Waker = waker or NowWaker()
         self._drain_lock = asyncio.Lock()

@@ -8,11 +8,11 @@ from collections.abc import Awaitable, Callable
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
+from bot.core.errors import Refusal, StaleAction
 from bot.core.models import SessionStatus, TrainingSession
 from bot.services.booking import NO_LONGER, BookingView
+from bot.services.booking_steps import JUST_FILLED, take_place
 from bot.services.session_links import SESSION_LINK_PREFIX as SESSION_LINK_PREFIX
-from bot.services.session_links import payload_for
 from handlers.telegram import booking_answers
 from handlers.telegram import callbacks as cb
 from handlers.telegram.booking_common import tapped_here, tapped_label, tell, trainer_names, why
@@ -275,30 +275,31 @@ async def _book(
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     services = context.services
-    try:
-        view = await services.booking.book(user.id, session_id, waitlist=waitlist)
-    except NotRegistered:
-        session = await services.sessions.get(session_id)
-        if session is None:
-            raise StaleAction(session_id) from None
-        await query.answer()
-        dialog = await services.signup.begin(user.id, payload_for(session))
-        await context.bot.send_message(user.id, context.t("booking.sign_up_first"))
-        if dialog is not None:
-            await send_prompt(context, user.id, dialog)
-        return
-    except BookingRefused as refusal:
-        session = await services.sessions.get(session_id)
-        if refusal.key != "booking.just_filled" or session is None:
-            raise
-        await query.answer()
-        await _show_session(query, context, session)  # full now, without the stale button
-        await context.bot.send_message(user.id, context.t(refusal.key))
-        await send_session_card(context, user.id, session)  # now with the waitlist button
-        return
+    taken = await take_place(
+        services.booking,
+        services.sessions,
+        services.signup,
+        user.id,
+        session_id,
+        waitlist=waitlist,
+    )
+    if taken.unknown:
+        raise StaleAction(session_id)
     await query.answer()
-    await _show_booking(query, context, view)  # the card, now with this seat counted
-    await tell(context, view)
+    if taken.view is not None:
+        await _show_booking(query, context, taken.view)  # the card, with this seat counted
+        await tell(context, taken.view)
+        return
+    assert taken.session is not None
+    if taken.lead == JUST_FILLED:
+        await _show_session(query, context, taken.session)  # full now, without the button
+    if taken.lead is not None:
+        await context.bot.send_message(user.id, context.t(taken.lead))
+    if taken.dialog is not None:
+        context.prompted = True
+        await send_prompt(context, user.id, taken.dialog)
+    else:
+        await send_session_card(context, user.id, taken.session)  # now with the waitlist
 
 
 async def _show_session(

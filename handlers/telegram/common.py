@@ -18,6 +18,7 @@ from telegram.ext import (
 from bot.core.errors import DodolanError, Refusal
 from bot.core.models import Role
 from bot.i18n import DEFAULT_LANGUAGE
+from bot.services.owner_home import help_screen
 from handlers.telegram.bot_api import DodolanBot
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.menus import set_user_menu
@@ -65,15 +66,11 @@ async def clear_buttons(query: CallbackQuery) -> None:
 
 
 async def show_help(update: Update, context: DodolanContext) -> None:
-    """List what the user can do, by role."""
+    """List what the user can do, by role (also the answer to /menu, as on WhatsApp)."""
     assert update.effective_user is not None and update.effective_message is not None
     roles = await context.services.users.roles(update.effective_user.id)
-    sections = [context.t("help.owner")]
-    if Role.TRAINER in roles:
-        sections.append(context.t("help.trainer"))
-    if Role.STAFF in roles:
-        sections.append(context.t("help.staff"))
-    await update.effective_message.reply_text("\n\n".join(sections))
+    notice = help_screen(context.services.catalog, context.language, roles)
+    await update.effective_message.reply_text(notice.text)
 
 
 async def cancel(update: Update, context: DodolanContext) -> None:
@@ -168,7 +165,7 @@ def register_first(application: DodolanApplication) -> None:
 def register_commands(application: DodolanApplication) -> None:
     """Add the baseline commands."""
     only_private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler(["help", "bantuan"], show_help, only_private))
+    application.add_handler(CommandHandler(["help", "bantuan", "menu"], show_help, only_private))
     application.add_handler(CommandHandler(["cancel", "batal"], cancel, only_private))
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from io import BytesIO
 
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import NotRegistered, StaleAction
+from bot.services.owner_home import data_screen
 from handlers.telegram import callbacks as cb
 from handlers.telegram import views
 from handlers.telegram.common import clear_buttons, refresh_menu
@@ -70,22 +70,16 @@ async def tapped_language(update: Update, context: DodolanContext) -> None:
 
 async def my_data(update: Update, context: DodolanContext) -> None:
     """Send everything stored about the owner: a readable message and a JSON file."""
-    assert update.effective_chat is not None
-    account = context.account
-    assert account is not None
-    export = await context.services.profile.export(account)
-    services = context.services
-    chat_id = update.effective_chat.id
-    summary = views.data_summary(
-        services.catalog, context.language, export, services.settings.timezone
-    )
-    await context.bot.send_message(chat_id, summary)
-    payload = json.dumps(export, ensure_ascii=False, indent=2).encode("utf-8")
-    await context.bot.send_document(
-        chat_id,
-        InputFile(BytesIO(payload), filename="data-saya-dodolan.json"),
-        caption=context.t("data.file_caption"),
-    )
+    assert update.effective_chat is not None and context.account is not None
+    services, chat_id = context.services, update.effective_chat.id
+    export = await services.profile.export(context.account)
+    notice = data_screen(services.catalog, context.language, export, services.settings.timezone)
+    await context.bot.send_message(chat_id, notice.text)
+    for follow_up in notice.follow_ups:
+        file = follow_up.attachment
+        assert file is not None and file.content is not None
+        document = InputFile(BytesIO(file.content), filename=file.name)
+        await context.bot.send_document(chat_id, document, caption=follow_up.text)
 
 
 async def erase_data(update: Update, context: DodolanContext) -> None:

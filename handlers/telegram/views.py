@@ -1,12 +1,11 @@
 """Telegram's owner screens: the channel-free views of ``bot.services.owner_screens`` as HTML
 and inline keyboards (``render``), plus what only Telegram has: the "share my number" reply
-keyboard, the recap of answers kept in an edited question, the /datasaya summary. No I/O.
+keyboard, the recap of answers kept in an edited question. No I/O.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,13 +18,11 @@ from telegram import (
 
 from bot.core.models import OwnerProfile
 from bot.core.notices import Choice, Notice
-from bot.formatting import format_datetime
-from bot.i18n import Catalog, Html
+from bot.i18n import Catalog
 from bot.services import owner_screens as screens
 from bot.services.owner_screens import ANSWERED_MARK as ANSWERED_MARK
 from bot.services.owner_screens import answer_line as answer_line
 from bot.services.owner_screens import option_label as option_label
-from bot.services.owner_screens import profile_lines
 from handlers.telegram import callbacks as cb
 from handlers.telegram.channel import keyboard
 
@@ -106,80 +103,3 @@ def erase_prompt(catalog: Catalog, language: str) -> Rendered:
     yes = Choice(cb.pack(cb.ERASE, "yes"), t(language, "data.erase_yes"))
     no = Choice(cb.pack(cb.ERASE, "no"), t(language, "data.erase_no"))
     return render(Notice(t(language, "data.erase_confirm"), (yes, no), (2,)))
-
-
-def data_summary(catalog: Catalog, language: str, export: Mapping[str, Any], tz: ZoneInfo) -> str:
-    """The readable part of /datasaya."""
-    profile = export.get("profile")
-    roles = _role_lines(catalog, language, export)
-    if not profile and roles:
-        return "\n".join([catalog.text(language, "data.records.no_profile"), *roles])
-    if not profile:
-        return catalog.text(language, "data.nothing")
-    consents = [
-        catalog.text(
-            language,
-            "data.consent_line",
-            when=format_datetime(datetime.fromisoformat(c["granted_at"]), tz, language),
-        )
-        for c in export["consents"]
-    ]
-    return catalog.text(
-        language,
-        "data.summary",
-        profile=profile_lines(catalog, language, profile),
-        consents=Html(", ".join(consents)) if consents else catalog.text(language, "data.none"),
-        language=catalog.text(
-            language, f"lang.{'english' if export['language'] == 'en' else 'indonesian'}"
-        ),
-        since=format_datetime(datetime.fromisoformat(export["first_contact"]), tz, language),
-        records=Html("\n".join([*roles, *_activity_lines(catalog, language, export)])),
-    )
-
-
-def _role_lines(catalog: Catalog, language: str, export: Mapping[str, Any]) -> list[str]:
-    """A staff member's or trainer's role and stored Telegram name, from the export."""
-    return [
-        catalog.text(
-            language,
-            "data.records.role",
-            role=catalog.text(language, f"data.records.{r['role']}"),
-            name=r["name_shown_to_owners"] or catalog.text(language, "data.records.no_name"),
-        )
-        for r in export["roles"]
-    ]
-
-
-def _activity_lines(catalog: Catalog, language: str, export: Mapping[str, Any]) -> list[str]:
-    """Counts of the person's history and their settings, from the export."""
-    t = catalog.text
-    bookings = export["bookings"]
-    rated = [b["feedback"] for b in bookings if b["feedback"]]
-    activity = t(
-        language,
-        "data.records.activity",
-        bookings=len(bookings),
-        attended=sum(1 for b in bookings if b["attended_at"]),
-        ratings=len(rated),
-        comments=sum(1 for f in rated if f["comment"]),
-        tips=len(export["tips_received"]),
-        opinions=len(export["tip_opinions"]),
-    )
-    settings = export["settings"]
-    daily = settings["daily_tip"]
-    return [
-        activity,
-        t(
-            language,
-            "data.records.settings",
-            daily=(
-                Html(t(language, f"tips.slot.{daily['slot']}"))
-                if daily and daily["active"]
-                else t(language, f"data.records.daily_{'paused' if daily else 'none'}")
-            ),
-            announcements=t(
-                language,
-                f"data.records.announcements_{'on' if settings['announcements'] else 'off'}",
-            ),
-        ),
-    ]

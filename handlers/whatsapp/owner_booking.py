@@ -22,15 +22,15 @@ from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
-from bot.core.errors import BookingRefused, NotRegistered, Refusal, StaleAction
+from bot.core.errors import Refusal, StaleAction
 from bot.core.models import SessionStatus, TrainingSession
 from bot.core.notices import Notice
 from bot.i18n import Catalog
 from bot.services import session_links, session_screens
 from bot.services.booking import BookingView, MyBookings
+from bot.services.booking_steps import JUST_FILLED, take_place
 from bot.services.my_bookings import bookings_screen
 from bot.services.owner_screens import with_lead
-from bot.services.session_links import payload_for
 from handlers.whatsapp.owner_signup import step_for
 from handlers.whatsapp.router import Audience, MenuItem, Router, Turn
 from handlers.whatsapp.screens import ROOM
@@ -217,36 +217,27 @@ async def _wait(turn: Turn, session_id: int) -> None:
 
 
 async def _take(turn: Turn, session_id: int, *, waitlist: bool) -> None:
-    """A seat, or a waitlist place; a seat gone since the card was sent: the card again."""
+    """A seat or a waitlist place; else sign-up first, or the card again (the service says)."""
     services = turn.services
-    try:
-        view = await services.booking.book(turn.user_id, session_id, waitlist=waitlist)
-    except NotRegistered:
-        await _sign_up_first(turn, session_id)
-        return
-    except BookingRefused as refusal:
-        session = await services.sessions.get(session_id)
-        if refusal.key != "booking.just_filled" or session is None:
-            raise
-        await show_session(turn, session, lead=turn.t(refusal.key))  # now with "waitlist"
-        return
-    await tell(turn, view.notice)
-
-
-async def _sign_up_first(turn: Turn, session_id: int) -> None:
-    """Start sign-up, remembering the session, with its first question."""
-    services = turn.services
-    session = await services.sessions.get(session_id)
-    if session is None:
-        await turn.stale()  # a session that never was: nothing to sign up for
-        return
-    dialog = await services.signup.begin(turn.user_id, payload_for(session))
-    lead = turn.t("booking.sign_up_first")
-    turn.prompted = True
-    if dialog is None:  # signed up meanwhile: the session again, to book now
-        await show_session(turn, session)
-    else:
-        await turn.send(with_lead(lead, step_for(turn, dialog)))
+    taken = await take_place(
+        services.booking,
+        services.sessions,
+        services.signup,
+        turn.user_id,
+        session_id,
+        waitlist=waitlist,
+    )
+    lead = turn.t(taken.lead) if taken.lead else None
+    if taken.unknown:
+        await turn.stale()
+    elif taken.view is not None:
+        await tell(turn, taken.view.notice)
+    elif taken.dialog is not None:
+        turn.prompted = True
+        await turn.send(with_lead(lead, step_for(turn, taken.dialog)))
+    elif taken.session is not None:
+        turn.prompted = taken.lead != JUST_FILLED  # signed up meanwhile: no step to ask again
+        await show_session(turn, taken.session, lead=lead)
 
 
 async def _show(turn: Turn, session_id: int) -> None:

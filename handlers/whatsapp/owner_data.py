@@ -1,6 +1,7 @@
 """An owner's data rights on WhatsApp: "datasaya" (a summary and the file), "hapusdata".
 
-The file is the same JSON export as on Telegram, sent as a ``.json.txt`` document: Meta
+The summary is :func:`bot.services.owner_home.data_screen`, as on every channel. The file is
+the same JSON export as on Telegram, sent as a ``.json.txt`` document: Meta
 (and the strict emulator) take text files but not ``application/json``, and any phone opens
 a text file. Erasure sends its goodbye first and then erases, so that nothing about the
 person is left behind for the reply (the channel's window row goes with the identity, and
@@ -9,86 +10,14 @@ the person's inbox events are deleted too).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
-
 from bot.core import choices as ids
-from bot.core.notices import Attachment, Choice, Notice
-from bot.formatting import format_datetime
-from bot.i18n import Catalog, Html
+from bot.core.notices import Choice, Notice
+from bot.i18n import Catalog
+from bot.services.owner_home import data_screen
 from handlers.whatsapp.router import Router, Turn
-from handlers.whatsapp.screens import profile_lines
 from storage.whatsapp_inbox import WhatsAppInboxRepository
 
 FILE_NAME = "data-saya-dodolan.json.txt"
-
-
-def _activity(catalog: Catalog, language: str, export: Mapping[str, Any]) -> list[str]:
-    """Counts of the person's history and their settings, from the export."""
-    t = catalog.text
-    bookings = export["bookings"]
-    rated = [b["feedback"] for b in bookings if b["feedback"]]
-    settings, daily = export["settings"], export["settings"]["daily_tip"]
-    if daily and daily["active"]:
-        tips = Html(t(language, f"tips.slot.{daily['slot']}"))
-    else:
-        tips = Html(t(language, f"data.records.daily_{'paused' if daily else 'none'}"))
-    on = "on" if settings["announcements"] else "off"
-    return [
-        t(
-            language,
-            "data.records.activity",
-            bookings=len(bookings),
-            attended=sum(1 for b in bookings if b["attended_at"]),
-            ratings=len(rated),
-            comments=sum(1 for f in rated if f["comment"]),
-            tips=len(export["tips_received"]),
-            opinions=len(export["tip_opinions"]),
-        ),
-        t(
-            language,
-            "data.records.settings",
-            daily=tips,
-            announcements=Html(t(language, f"data.records.announcements_{on}")),
-        ),
-    ]
-
-
-def data_notice(
-    catalog: Catalog, language: str, export: Mapping[str, Any], tz: ZoneInfo
-) -> Notice:
-    """The readable summary of everything stored, with the whole export as a file after it."""
-    t = catalog.text
-    file = Notice(
-        t(language, "data.file_caption"),
-        attachment=Attachment(
-            "document", FILE_NAME, json.dumps(export, ensure_ascii=False, indent=2).encode()
-        ),
-    )
-    profile = export.get("profile")
-    if not profile:
-        return Notice(t(language, "wa.data.nothing"), follow_ups=(file,))
-    consents = [
-        t(language, "data.consent_line", when=_when(c["granted_at"], tz, language))
-        for c in export["consents"]
-    ]
-    text = t(
-        language,
-        "data.summary",
-        profile=profile_lines(catalog, language, profile),
-        consents=Html(", ".join(consents)) if consents else t(language, "data.none"),
-        language=t(language, f"lang.{'english' if export['language'] == 'en' else 'indonesian'}"),
-        since=_when(export["first_contact"], tz, language),
-        records=Html("\n".join(_activity(catalog, language, export))),
-    )
-    return Notice(text, follow_ups=(file,))
-
-
-def _when(iso: str, tz: ZoneInfo, language: str) -> str:
-    return format_datetime(datetime.fromisoformat(iso), tz, language)
 
 
 def erase_notice(catalog: Catalog, language: str) -> Notice:
@@ -106,8 +35,11 @@ def erase_notice(catalog: Catalog, language: str) -> Notice:
 async def my_data(turn: Turn) -> None:
     """Send everything stored about the owner: a readable message and the file."""
     export = await turn.services.profile.export(turn.user)
-    tz = turn.services.settings.timezone
-    await turn.send(data_notice(turn.services.catalog, turn.language, export, tz))
+    tz, catalog = turn.services.settings.timezone, turn.services.catalog
+    notice = data_screen(
+        catalog, turn.language, export, tz, nothing_key="wa.data.nothing", file_name=FILE_NAME
+    )
+    await turn.send(notice)
 
 
 async def erase_data(turn: Turn) -> None:

@@ -6,8 +6,6 @@ remembered the session, but the confirmation dropped it (Telegram showed the ses
 
 from __future__ import annotations
 
-import pytest
-
 from tests.e2e.support import create_session
 from tests.harness import RunningBot
 from tests.scenarios.drivers import Driver
@@ -17,10 +15,6 @@ TITLE = "Foto produk pakai HP"
 BOOK = "✅ Pesan kursi"
 
 
-@pytest.mark.text_edge_decides(
-    "handlers/whatsapp/owner_booking.py (_sign_up_first) and handlers/telegram/booking.py "
-    "(booking before sign-up starts sign-up remembering the session)"
-)
 async def test_the_session_chosen_before_sign_up_comes_back_after_it(
     siti: Driver, both: RunningBot
 ) -> None:

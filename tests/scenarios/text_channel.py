@@ -12,10 +12,13 @@ booking); replies owed by a change go through the same ``DeliveryService.send_no
 What the edge has to decide for itself is what the other two edges decide too (which
 service method a choice id means, what follows a confirmed sign-up); scenarios whose journey
 needs a decision that only lives in an edge are marked for this channel (see ``conftest``).
+The home words (``owner_home``) and the book tap (``booking_steps.take_place``) are core steps.
 
 Limits of the seam, found while writing it: ``ChannelName`` is a closed enum and the
 ``identities`` table allows only Telegram and WhatsApp, so this channel's name is a stand-in
 (:data:`TEXT`) and its people are known to this edge only, not to the assembled delivery.
+The assembly's channels are a registry (``bot.app.channels``) this channel could join; who is
+reached where stays the database's, and is kept closed to a channel that exists only here.
 """
 
 from __future__ import annotations
@@ -26,11 +29,20 @@ from typing import cast
 from bot.app.container import Services
 from bot.app.delivery import programme_builders
 from bot.core import choices as ids
-from bot.core.errors import BookingRefused, InvalidInput, NotRegistered, Refusal, StaleAction
+from bot.core.errors import InvalidInput, Refusal, StaleAction
 from bot.core.markup import plain
 from bot.core.models import Dialog
 from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName, Notice, Recipient, SentRef
-from bot.services import feedback, fields, owner_screens, profile, session_screens, signup
+from bot.services import (
+    feedback,
+    fields,
+    owner_home,
+    owner_screens,
+    profile,
+    session_screens,
+    signup,
+)
+from bot.services.booking_steps import take_place
 from bot.services.delivery import DeliveryService
 from bot.services.dialogs import ask_again_after
 from bot.services.fields import FieldCollector
@@ -150,6 +162,9 @@ class TextEdge:
             "jadwal": self._schedule,
             "bookingsaya": self._my_bookings,
             "profil": self._profile,
+            "menu": self._help,
+            "bantuan": self._help,
+            "datasaya": self._my_data,
         }
         prompted = await words.get(word, self._unknown_word)()
         after = await self.services.dialogs.current(self._user_id)
@@ -252,6 +267,20 @@ class TextEdge:
         await self._send(owner_screens.profile_screen(services.catalog, self._language, owner, tz))
         return False
 
+    async def _help(self) -> bool:
+        roles = await self.services.users.roles(self._user_id)
+        await self._send(owner_home.help_screen(self.services.catalog, self._language, roles))
+        return False
+
+    async def _my_data(self) -> bool:
+        services = self.services
+        user = await services.users.get(self._user_id)
+        assert user is not None
+        export = await services.profile.export(user)
+        tz = services.settings.timezone
+        await self._send(owner_home.data_screen(services.catalog, self._language, export, tz))
+        return False
+
     async def _unknown_word(self) -> bool:
         """A word whose answer is decided only in the other edges: this edge has none."""
         return False
@@ -336,16 +365,24 @@ class TextEdge:
         action, number = parts[0], int(parts[1])
         booking, user_id = self.services.booking, self._user_id
         if action in ("book", "wait"):
-            try:
-                view = await booking.book(user_id, number, waitlist=action == "wait")
-            except NotRegistered:
-                raise StaleAction(choice_id) from None  # sign-up first: decided in the edges
-            except BookingRefused as refusal:
-                if refusal.key != "booking.just_filled":
-                    raise
-                await self._card(number, self._t(refusal.key))
-                return
-            await self._tell(view.notice)
+            services = self.services
+            taken = await take_place(
+                booking,
+                services.sessions,
+                services.signup,
+                user_id,
+                number,
+                waitlist=action == "wait",
+            )
+            lead = self._t(taken.lead) if taken.lead else None
+            if taken.unknown:
+                raise StaleAction(choice_id)
+            if taken.view is not None:
+                await self._tell(taken.view.notice)
+            elif taken.dialog is not None:
+                await self._step(taken.dialog, lead)
+            elif taken.session is not None:
+                await self._card(taken.session.id, lead)
         elif action == "cancelask":
             view = await booking.changeable(user_id, number)
             notice = session_screens.cancel_question(

@@ -1,0 +1,131 @@
+"""The owner's home words, once for every channel: help, the menu, and "my data".
+
+Issue 21: ``/bantuan`` and ``/datasaya`` were each answered by a screen built in both edges
+(and the two summaries had drifted: only Telegram's named a staff or trainer role), and
+``/menu`` was a word on WhatsApp but an unknown command on Telegram. The screens are built
+here; an edge renders them. The help lists what the person can do by role; the menu is the
+same help on channels without a menu list of their own (WhatsApp keeps its "Menu" list, whose
+rows its feature modules add).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core.models import Role
+from bot.core.notices import Attachment, Notice
+from bot.formatting import format_datetime
+from bot.i18n import Catalog, Html
+from bot.services.owner_screens import profile_lines
+
+DATA_FILE = "data-saya-dodolan.json"
+
+
+def help_screen(catalog: Catalog, language: str, roles: frozenset[Role]) -> Notice:
+    """What the person can do, a section per role they hold (the owner's first)."""
+    sections = [catalog.text(language, "help.owner")]
+    if Role.TRAINER in roles:
+        sections.append(catalog.text(language, "help.trainer"))
+    if Role.STAFF in roles:
+        sections.append(catalog.text(language, "help.staff"))
+    return Notice("\n\n".join(sections))
+
+
+def data_screen(
+    catalog: Catalog,
+    language: str,
+    export: Mapping[str, Any],
+    tz: ZoneInfo,
+    *,
+    nothing_key: str = "data.nothing",
+    file_name: str = DATA_FILE,
+) -> Notice:
+    """The readable summary of everything stored, with the whole export as a file after it.
+
+    ``nothing_key`` names what is kept of someone not signed up (their Telegram id, their
+    WhatsApp number); ``file_name`` lets a channel that refuses ``.json`` send ``.json.txt``.
+    """
+    t = catalog.text
+    content = json.dumps(export, ensure_ascii=False, indent=2).encode()
+    file = Notice(
+        t(language, "data.file_caption"),
+        attachment=Attachment("document", file_name, content),
+    )
+    return Notice(_summary(catalog, language, export, tz, nothing_key), follow_ups=(file,))
+
+
+def _summary(
+    catalog: Catalog, language: str, export: Mapping[str, Any], tz: ZoneInfo, nothing_key: str
+) -> str:
+    t = catalog.text
+    profile = export.get("profile")
+    roles = _role_lines(catalog, language, export)
+    if not profile and roles:
+        return "\n".join([t(language, "data.records.no_profile"), *roles])
+    if not profile:
+        return t(language, nothing_key)
+    consents = [
+        t(language, "data.consent_line", when=_when(c["granted_at"], tz, language))
+        for c in export["consents"]
+    ]
+    return t(
+        language,
+        "data.summary",
+        profile=profile_lines(catalog, language, profile),
+        consents=Html(", ".join(consents)) if consents else t(language, "data.none"),
+        language=t(language, f"lang.{'english' if export['language'] == 'en' else 'indonesian'}"),
+        since=_when(export["first_contact"], tz, language),
+        records=Html("\n".join([*roles, *_activity_lines(catalog, language, export)])),
+    )
+
+
+def _when(iso: str, tz: ZoneInfo, language: str) -> str:
+    return format_datetime(datetime.fromisoformat(iso), tz, language)
+
+
+def _role_lines(catalog: Catalog, language: str, export: Mapping[str, Any]) -> list[str]:
+    """A staff member's or trainer's role and stored name, from the export."""
+    return [
+        catalog.text(
+            language,
+            "data.records.role",
+            role=catalog.text(language, f"data.records.{r['role']}"),
+            name=r["name_shown_to_owners"] or catalog.text(language, "data.records.no_name"),
+        )
+        for r in export.get("roles", ())
+    ]
+
+
+def _activity_lines(catalog: Catalog, language: str, export: Mapping[str, Any]) -> list[str]:
+    """Counts of the person's history and their settings, from the export."""
+    t = catalog.text
+    bookings = export["bookings"]
+    rated = [b["feedback"] for b in bookings if b["feedback"]]
+    settings, daily = export["settings"], export["settings"]["daily_tip"]
+    if daily and daily["active"]:
+        tips = Html(t(language, f"tips.slot.{daily['slot']}"))
+    else:
+        tips = Html(t(language, f"data.records.daily_{'paused' if daily else 'none'}"))
+    on = "on" if settings["announcements"] else "off"
+    return [
+        t(
+            language,
+            "data.records.activity",
+            bookings=len(bookings),
+            attended=sum(1 for b in bookings if b["attended_at"]),
+            ratings=len(rated),
+            comments=sum(1 for f in rated if f["comment"]),
+            tips=len(export["tips_received"]),
+            opinions=len(export["tip_opinions"]),
+        ),
+        t(
+            language,
+            "data.records.settings",
+            daily=tips,
+            announcements=Html(t(language, f"data.records.announcements_{on}")),
+        ),
+    ]

@@ -1,0 +1,68 @@
+"""The owner's home words built once: help by role, and the "my data" summary with its file."""
+
+from __future__ import annotations
+
+import json
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core.models import Role
+from bot.i18n import Catalog
+from bot.services.owner_home import DATA_FILE, data_screen, help_screen
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.load()
+
+
+def test_help_has_a_section_per_role_held(catalog: Catalog) -> None:
+    owner = help_screen(catalog, "id", frozenset({Role.OWNER}))
+    trainer = help_screen(catalog, "id", frozenset({Role.OWNER, Role.TRAINER}))
+
+    assert owner.text == catalog.text("id", "help.owner")
+    assert (
+        trainer.text.startswith(owner.text) and catalog.text("id", "help.trainer") in trainer.text
+    )
+    assert catalog.text("id", "help.staff") not in trainer.text
+
+
+def _export(**changes: object) -> dict[str, object]:
+    export: dict[str, object] = {
+        "profile": None,
+        "roles": [],
+        "consents": [],
+        "language": "id",
+        "first_contact": "2026-12-01T02:00:00+00:00",
+        "bookings": [],
+        "tips_received": [],
+        "tip_opinions": [],
+        "settings": {"announcements": True, "daily_tip": None},
+    }
+    return {**export, **changes}
+
+
+def test_someone_not_signed_up_is_told_what_the_channel_keeps_and_gets_the_file(
+    catalog: Catalog,
+) -> None:
+    export = _export()
+
+    notice = data_screen(catalog, "id", export, WIB, nothing_key="wa.data.nothing")
+
+    assert notice.text == catalog.text("id", "wa.data.nothing")
+    (file,) = notice.follow_ups
+    assert file.attachment is not None and file.attachment.name == DATA_FILE
+    assert json.loads(file.attachment.content or b"") == export
+
+
+def test_a_trainer_without_a_profile_sees_the_role_kept(catalog: Catalog) -> None:
+    export = _export(roles=[{"role": "trainer", "name_shown_to_owners": "Pak Joko"}])
+
+    notice = data_screen(catalog, "id", export, WIB, file_name="data.json.txt")
+
+    assert "Pak Joko" in notice.text
+    assert notice.follow_ups[0].attachment is not None
+    assert notice.follow_ups[0].attachment.name == "data.json.txt"
