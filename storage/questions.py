@@ -99,6 +99,15 @@ class QuestionRepository:
         )
         return int(row[0]) if row else 0
 
+    async def unassigned(self) -> list[Question]:
+        """Open tickets no one has been queued to yet (no staff was reachable then)."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM questions q WHERE status = 'open' AND NOT EXISTS "
+            "(SELECT 1 FROM outbox o WHERE o.kind = 'question_ticket' "
+            " AND json_extract(o.params, '$.question') = q.id) ORDER BY id"
+        )
+        return [_question(row) for row in rows]
+
     async def latest_thread(self, user_id: int) -> Question | None:
         """The owner's latest ticket that is not closed, if any."""
         row = await self._db.fetch_one(

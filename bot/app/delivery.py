@@ -138,6 +138,10 @@ class DeliveryRunner:
         """Requeue interrupted sends, schedule every pending due time, start the loop."""
         await self.delivery.start()
         self._services.due_times.listen(self.wake_at)
+        try:  # tickets asked while no staff member could get them
+            await self._services.questions.hand_waiting()
+        except Exception:
+            logger.exception("handing waiting questions failed; the periodic work retries")
         if not background:
             return
         self._task = asyncio.create_task(self._loop(), name="delivery")
@@ -176,6 +180,7 @@ class DeliveryRunner:
         """End expired offers and started waitlists, then wake the loop; now and then, delete
         the kept files nothing names."""
         await self._services.booking.expire()
+        await self._services.questions.hand_waiting()
         now = self._services.now()
         if self._next_prune is None or now >= self._next_prune:
             self._next_prune = now + PRUNE_EVERY

@@ -101,6 +101,7 @@ class QuestionStore(Protocol):
     async def lock(self, tx: Transaction, question_id: int) -> Question | None: ...
     async def count_since(self, user_id: int, since: datetime) -> int: ...
     async def latest_thread(self, user_id: int) -> Question | None: ...
+    async def unassigned(self) -> list[Question]: ...
     async def set_faq(self, question_id: int, line: Line, faq_id: str | None) -> None: ...
     async def mark_helpful(self, question_id: int) -> None: ...
     async def hand_over(
@@ -387,13 +388,38 @@ class QuestionDesk:
         """Queue the ticket to its trainer and every staff member, and the reminders."""
         recipients = await self._recipients(tx, trainer)
         if not recipients:
-            logger.warning("question %s: no staff to hand it to", question_id)
+            logger.warning("question %s: no staff yet; it waits for one", question_id)
         reminder = due - REMIND_BEFORE
         for person in recipients:
             params = {"question": question_id}
             await self._outbox.enqueue(tx, person, TICKET_KIND, params, now, now, priority=3)
             if remind and reminder > now:
                 await self._outbox.enqueue(tx, person, DUE_KIND, params, reminder, now)
+
+    async def hand_waiting(self) -> int:
+        """Queue the open tickets nobody could get when they were asked (no staff member had
+        opened the bot yet) to whoever can get them now; return how many were handed.
+
+        Run by the periodic work and at start-up; a ticket still without anyone to take it
+        keeps waiting (and counts as overdue once its promise has passed).
+        """
+        handed = 0
+        for question in await self._store.unassigned():
+            trainer = await self._trainer_of(question)
+            now = self._now()
+            files = [f.id for f in await self._store.files_of(question.id)]
+            async with self._db.transaction() as tx:
+                current = await self._store.lock(tx, question.id)
+                if current is None or current.status != TicketStatus.OPEN:
+                    continue
+                if not await self._recipients(tx, trainer):
+                    continue
+                await self._notify(tx, question.id, trainer, current.due_at or now, now)
+                await self._send_files(tx, question.id, trainer, files, now)
+            handed += 1
+        if handed:
+            logger.info("handed %d waiting questions to staff", handed)
+        return handed
 
     async def _recipients(self, tx: Transaction, trainer: int | None) -> list[int]:
         """The ticket's trainer (if any) and every staff member the bot can reach."""

@@ -12,8 +12,8 @@ from bot.core.notices import ChannelName
 from bot.services.files import QUESTION_TYPES
 from bot.services.question_intent import BOOKINGS, TIPS
 from bot.services.questions import FileRef, Reply
-from handlers.telegram import booking, dialogs, tips
-from handlers.telegram.context import DodolanApplication, DodolanContext
+from handlers.telegram import booking, delivery, dialogs, tips
+from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.views import render
 
 
@@ -197,9 +197,16 @@ async def tapped_staff_faq(update: Update, context: DodolanContext) -> None:
     await message.reply_text(context.t("questions2.saved"))
 
 
+async def hand_waiting(application: DodolanApplication) -> None:
+    """Periodic work: tickets asked before any staff member could get them reach staff now."""
+    services = application.bot_data[SERVICES_KEY]
+    await services.questions.hand_waiting()
+
+
 def register(application: DodolanApplication) -> None:
     """Add ticket replies (before the dialogs) and the question buttons; free text comes
     through the fallback (``common.stray_message``)."""
+    delivery.add_tick(application, "questions-waiting", hand_waiting)
     replies = filters.ChatType.PRIVATE & filters.REPLY & filters.TEXT & ~filters.COMMAND
     application.add_handler(MessageHandler(replies, received_reply))
     application.add_handler(

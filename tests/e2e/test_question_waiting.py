@@ -1,0 +1,49 @@
+"""Tanya Dinas when no staff member can get a ticket yet, and the burst limit counting only
+what goes to a person (fixes from the testers' reproductions)."""
+
+from __future__ import annotations
+
+from simulator import BotApiEmulator
+from tests.e2e.support import register_owner
+from tests.e2e.test_two_channels import both, wa
+from tests.harness import STAFF_ID, FakeClock, RunningBot
+
+__all__ = ["both", "wa"]  # fixtures shared with the two-channel tests
+
+
+async def test_a_question_asked_before_any_staff_opened_the_bot_reaches_them_later(
+    both: RunningBot, emulator: BotApiEmulator, clock: FakeClock
+) -> None:
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    (told,) = await siti.send("Bu, NIB saya dari OSS belum terbit sudah 2 minggu, kenapa ya?")
+    assert "petugas" in told.text
+    await both.tick()
+
+    clock.advance(hours=3)
+    staff = emulator.user(STAFF_ID, "Bu Ani", language_code="id")
+    await staff.command("start")  # staff open the bot only now
+    await both.tick()  # the periodic work hands the waiting ticket to them
+    await both.tick()
+    cards = [m for m in staff.messages if "NIB saya" in (m.text or "")]
+    assert len(cards) == 1
+    await both.tick()
+    assert len([m for m in staff.messages if "NIB saya" in (m.text or "")]) == 1  # once
+    (sent,) = await staff.reply_to(cards[0].message_id, "Sedang kami cek ke OSS, Bu.")
+    assert "terkirim" in sent.text
+    await both.tick()
+    assert any("Sedang kami cek" in m.text for m in siti.messages)
+
+
+async def test_a_waiting_ticket_counts_as_overdue_once_its_promise_passed(
+    both: RunningBot, emulator: BotApiEmulator, clock: FakeClock
+) -> None:
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    await siti.send("Bu, NIB saya dari OSS belum terbit sudah 2 minggu, kenapa ya?")
+    clock.advance(days=3)
+    await both.tick()
+    counts = await both.services.questions.counts()
+    assert counts.tickets == 1 and counts.overdue == 1
