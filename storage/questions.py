@@ -88,10 +88,11 @@ class QuestionRepository:
         return _question(row) if row else None
 
     async def count_since(self, user_id: int, since: datetime) -> int:
-        """How many questions (and additions to their tickets) the owner sent since ``since``."""
+        """How often the owner's questions went to a person since ``since``: tickets
+        handed over, and additions to them (FAQ answers and offers are not counted)."""
         at = to_db_time(since)
         row = await self._db.fetch_one(
-            "SELECT (SELECT COUNT(*) FROM questions WHERE user_id = ? AND created_at >= ?) + "
+            "SELECT (SELECT COUNT(*) FROM questions WHERE user_id = ? AND handed_at >= ?) + "
             "(SELECT COUNT(*) FROM question_messages m JOIN questions q ON q.id = m.question_id "
             " WHERE q.user_id = ? AND m.author = 'owner' AND m.at >= ? AND m.id > "
             " (SELECT MIN(id) FROM question_messages WHERE question_id = q.id))",

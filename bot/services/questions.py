@@ -27,7 +27,8 @@ refused.
 
 Every staff or trainer action re-reads the role and the session's trainer from the database:
 a revoked trainer's reply or tap is refused. An owner asking many questions in a short time
-is asked to wait (:data:`BURST`), and nothing reaches the staff for those.
+is asked to wait and send it again later (:data:`BURST`, counting only what goes to a
+person): nothing of those is kept, and the owner is told so.
 """
 
 from __future__ import annotations
@@ -254,9 +255,6 @@ class QuestionDesk:
                 return Reply(None)
             return Reply(None, (Notice(self._t(language, "questions.sign_up_first")),))
         now = self._now()
-        count, window = BURST
-        if await self._store.count_since(user_id, now - window) >= count:
-            return Reply(None, (Notice(self._t(language, "questions.wait")),))
         own = await self._own(user_id, text)
         if own is not None:
             qid = await self._store.add(user_id, channel, text, Line.OWN, None, now)
@@ -274,14 +272,27 @@ class QuestionDesk:
             and thread is not None
             and now - thread.created_at < timedelta(days=7)
         ):
+            if await self._busy(user_id):
+                return self._wait(language)
             return await self._continue(thread, text, language)
         if found.offered:
             qid = await self._store.add(user_id, channel, text, Line.CHOICES, None, now)
             return Reply(
                 Line.CHOICES, (self.offer_notice(found.offered, qid, language),), None, qid
             )
+        if await self._busy(user_id):
+            return self._wait(language)  # nothing is kept: the owner is told to send it again
         qid = await self._store.add(user_id, channel, text, Line.PERSON, None, now)
         return await self.hand_over(user_id, qid, language)
+
+    async def _busy(self, user_id: int) -> bool:
+        """Whether the owner sent more to a person lately than :data:`BURST` allows (FAQ
+        answers and offered choices do not count: they reach no one)."""
+        count, window = BURST
+        return await self._store.count_since(user_id, self._now() - window) >= count
+
+    def _wait(self, language: str) -> Reply:
+        return Reply(None, (Notice(self._t(language, "questions.wait")),))
 
     async def pick(self, user_id: int, question_id: int, entry_id: str, language: str) -> Reply:
         """The owner picked one of the offered entries: answer with it."""
@@ -306,6 +317,8 @@ class QuestionDesk:
         question = await self._own_question(user_id, question_id)
         if question.status is not None:
             return Reply(Line.PERSON, (await self._promise_notice(question, language),))
+        if await self._busy(user_id):
+            return self._wait(language)  # the "🙋 Tanya petugas" button still works later
         now = self._now()
         session = await self._session_of(user_id, question.text)
         trainer = session.trainer_id if session is not None else None
@@ -329,9 +342,8 @@ class QuestionDesk:
         thread = await self._own_question(user_id, question_id)
         if thread.status is None:
             raise StaleAction(question_id)
-        count, window = BURST
-        if await self._store.count_since(user_id, self._now() - window) >= count:
-            return Reply(None, (Notice(self._t(language, "questions.wait")),))
+        if await self._busy(user_id):
+            return self._wait(language)
         return await self._continue(thread, text, language)
 
     async def _continue(self, thread: Question, text: str, language: str) -> Reply:

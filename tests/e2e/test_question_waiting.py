@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from simulator import BotApiEmulator
 from tests.e2e.support import register_owner
+from tests.e2e.test_questions import questions_of, staff_member
 from tests.e2e.test_two_channels import both, wa
 from tests.harness import STAFF_ID, FakeClock, RunningBot
 
@@ -47,3 +48,43 @@ async def test_a_waiting_ticket_counts_as_overdue_once_its_promise_passed(
     await both.tick()
     counts = await both.services.questions.counts()
     assert counts.tickets == 1 and counts.overdue == 1
+
+
+async def test_faq_answers_do_not_use_up_the_questions_for_staff(
+    both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    staff = await staff_member(both, emulator)
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    for text in [
+        "bayar nggak?",
+        "ada parkir motor?",
+        "cara daftar shopee gmn",
+        "foto produk pakai hp bisa?",
+        "sertifikat dapat?",
+        "bayar nggak?",
+    ]:
+        await siti.send(text)
+    (told,) = await siti.send("Bu, NIB saya dari OSS belum terbit sudah 2 minggu, kenapa ya?")
+    assert "Mohon tunggu" not in told.text and "petugas" in told.text
+    await both.tick()
+    assert any("NIB saya" in (m.text or "") for m in staff.messages)
+    tickets = [q for q in await questions_of(both, 1001) if q.status is not None]
+    assert len(tickets) == 1
+
+
+async def test_too_many_questions_for_staff_are_refused_honestly_and_kept_nowhere(
+    both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    await staff_member(both, emulator)
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    for n in range(5):
+        await siti.send(f"pertanyaan nomor {n} tentang modal usaha kecil")
+    (wait,) = await siti.send("satu lagi tentang modal usaha kecil")
+    assert "belum kami catat" in wait.text and "kirim lagi" in wait.text
+    assert "sudah kami catat" not in wait.text
+    stored = [q.text for q in await questions_of(both, 1001)]
+    assert not any("satu lagi" in text for text in stored)
