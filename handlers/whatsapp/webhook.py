@@ -4,7 +4,9 @@ The port stands behind the door of :mod:`handlers.webdoor` (capped connections, 
 time), and the handler refuses what it can before reading a body: a POST without a
 well-formed ``X-Hub-Signature-256`` or with a declared length over :data:`MAX_BODY_BYTES`
 (Meta's payloads are at most 3 MB) is answered at once. The body is then read up to that
-cap, its signature checked over the raw bytes, and only then parsed. All its events are
+cap, its signature checked over the raw bytes, and only then parsed. A signed body that can
+never be stored (not JSON, or absurdly deep) is answered 200 and dropped with one
+rate-limited log line: Meta would retry anything else for days. All its events are
 stored in one transaction before Meta gets its 200; if that fails Meta gets a 500 and sends
 the POST again later. :class:`~handlers.whatsapp.inbox.InboxProcessor` then hands each stored
 event, once, to the bot.
@@ -92,8 +94,13 @@ class WebhookHandler(DoorHandler):
             payload, ours = events.load(raw), self._settings.phone_number_id
             found = events.split(payload, ours, received_at=self._now())
         except ValueError:  # signed, but not JSON (or absurd JSON): it will never get better
-            logger.warning("dropped a signed webhook POST that is not JSON (%d bytes)", len(raw))
-            raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
+            # Meta retries every answer but 200 for up to 7 days: acknowledge it and drop it.
+            log_limited(
+                logger, "dropped a signed webhook POST that is not a payload (%d bytes)", len(raw)
+            )
+            self.set_status(HTTPStatus.OK)
+            self.finish()
+            return
         try:
             new = await self._inbox.store_batch(found, self._now())
         except Exception:

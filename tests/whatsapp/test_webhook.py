@@ -189,11 +189,17 @@ async def test_a_post_without_a_length_is_refused(
     assert answer.status_code == 411
 
 
-async def test_signed_but_not_json_is_a_bad_request(
-    server: Server, client: httpx.AsyncClient
+async def test_signed_but_not_json_is_acknowledged_and_dropped_with_one_log_line(
+    server: Server,
+    client: httpx.AsyncClient,
+    inbox: WhatsAppInboxRepository,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    raw = b"not json"
-    assert (await post(client, server, raw, sign(SECRET, raw))).status_code == 400
+    raw = b"{not json"
+    with caplog.at_level(logging.WARNING, logger="handlers.whatsapp.webhook"):
+        assert (await post(client, server, raw, sign(SECRET, raw))).status_code == 200
+    assert "dropped a signed webhook POST that is not a payload (9 bytes)" in caplog.text
+    assert await inbox.all_events() == [] and server.wakes == 0
 
 
 async def test_a_storage_failure_answers_500_so_meta_retries(
@@ -251,12 +257,22 @@ async def test_events_for_another_number_of_the_app_are_acknowledged_and_dropped
 @pytest.mark.parametrize(
     "raw",
     [
-        b"[" * 100_000 + b"]" * 100_000,  # deeper than Python's recursion limit
         b'{"entry":' + b"[" * 500 + b"]" * 500 + b"}",  # parses, but no payload is so deep
-        b"\xff\xfe not utf-8",
+        b'{"entry":' + b"[" * 100_000 + b"]" * 100_000 + b"}",  # deeper than recursion allows
+        b'{"entry": "\xff\xfe not utf-8"}',
     ],
+    ids=["deep", "deeper-than-recursion", "not-utf-8"],
 )
-async def test_pathological_json_is_a_bad_request_never_a_500_meta_retries(
+async def test_pathological_json_is_acknowledged_and_dropped_never_retried_by_meta(
+    server: Server, client: httpx.AsyncClient, inbox: WhatsAppInboxRepository, raw: bytes
+) -> None:
+    # Meta retries every answer but 200 for up to 7 days; this body can never be stored.
+    assert (await post(client, server, raw, sign(SECRET, raw))).status_code == 200
+    assert await inbox.all_events() == [] and server.wakes == 0
+
+
+@pytest.mark.parametrize("raw", [b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe not utf-8"])
+async def test_a_body_that_is_no_json_object_is_refused_by_the_door_at_its_first_byte(
     server: Server, client: httpx.AsyncClient, inbox: WhatsAppInboxRepository, raw: bytes
 ) -> None:
     assert (await post(client, server, raw, sign(SECRET, raw))).status_code == 400
