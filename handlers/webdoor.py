@@ -15,10 +15,13 @@ its :class:`DoorLimits`:
 - **Time.** Headers must arrive within ``header_timeout`` seconds, which is also how long an
   idle kept-alive connection stays open; a body within ``body_timeout``.
 - **Bytes.** A request declares its length (no ``Content-Length``: 411); a length over
-  ``max_body_bytes`` is refused (413) before a byte of body is read, and so is one that the
-  shared :class:`ByteBudget` cannot hold now (503, the sender retries). The budget keeps a
-  part for small bodies, where real updates live, so a few large declared bodies cannot
-  starve them. A body that does not start as a JSON object is refused at its first byte.
+  ``max_body_bytes`` is refused (413) before a byte of body is read. The bytes of a large
+  body (over ``small_body_bytes``) are charged to the shared :class:`ByteBudget` as they
+  arrive, not by the length it declares (anyone can declare one before the signature is
+  checked); one the budget cannot hold any more is refused (503, the sender retries). Small
+  bodies, where real updates live, are not charged: the connection cap bounds them
+  (``connections`` × ``small_body_bytes``), so large bodies cannot starve them. A body that
+  does not start as a JSON object is refused at its first byte.
 - **Log lines.** :mod:`handlers.log_repeats` lets a few lines of each kind through per
   minute and counts the rest, on tornado's and asyncio's loggers and on the webhook
   handlers'; the accept loop pauses for ``accept_pause`` seconds instead of spinning when
@@ -79,25 +82,26 @@ class DoorLimits:
 
 
 class ByteBudget:
-    """Bytes of request bodies held at once by one port; part is kept for small bodies."""
+    """Bytes of large request bodies held at once by one port, counted as they arrive; the
+    ``small_reserve_bytes`` of the port are left to small bodies (not charged here)."""
 
     def __init__(self, limits: DoorLimits) -> None:
-        self._total = limits.buffered_bytes
-        self._large_total = limits.buffered_bytes - limits.small_reserve_bytes
-        self._small = limits.small_body_bytes
+        self._ceiling = limits.buffered_bytes - limits.small_reserve_bytes
         self.held = 0
+        self.changed = asyncio.Event()  # set at every take and give (for tests to wait on)
 
     def take(self, size: int) -> bool:
-        """Hold ``size`` bytes if they fit now; a large body may not use the reserve."""
-        ceiling = self._total if size <= self._small else self._large_total
-        if self.held + size > ceiling:
+        """Hold ``size`` more bytes if they fit now."""
+        if self.held + size > self._ceiling:
             return False
         self.held += size
+        self.changed.set()
         return True
 
     def give(self, size: int) -> None:
         """Give back bytes taken before."""
         self.held -= size
+        self.changed.set()
 
 
 class Door:
@@ -143,11 +147,14 @@ class DoorHandler(tornado.web.RequestHandler):
     def initialize(self) -> None:
         """Nothing held yet."""
         self.body = bytearray()
-        self._held = 0
+        self._held = 0  # bytes of this body charged to the budget
+        self._admitted = False
+        self._charged = False  # a large body: its bytes are charged as they arrive
         self._opened = False
 
     def admit_body(self) -> None:
-        """Refuse a body without a length, over the cap, or that the budget cannot hold now."""
+        """Refuse a body without a length or over the cap; a large one is charged to the
+        budget as its bytes arrive (:meth:`data_received`), a small one not at all."""
         door = door_of(self.application)
         length = self.request.headers.get("Content-Length", "")
         if not length.isdigit():
@@ -155,18 +162,15 @@ class DoorHandler(tornado.web.RequestHandler):
         size = int(length)
         if size > door.limits.max_body_bytes:
             raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        if not door.budget.take(size):
-            log_limited(logger, "webhook bodies held at the cap; answered 503 to one")
-            self.set_header("Retry-After", "1")
-            raise tornado.web.HTTPError(HTTPStatus.SERVICE_UNAVAILABLE)
-        self._held = size
+        self._admitted = True
+        self._charged = size > door.limits.small_body_bytes
         self.request.connection.set_max_body_size(door.limits.max_body_bytes)  # type: ignore[union-attr]
 
     def data_received(self, chunk: bytes) -> None:
         """Collect the admitted body; refuse at once one not admitted or not a JSON object."""
         if self._finished:
             return
-        if not self._held:  # a body that was never admitted (a GET with one, say)
+        if not self._admitted:  # a body that was never admitted (a GET with one, say)
             self.send_error(HTTPStatus.BAD_REQUEST)
             return
         if not self._opened:
@@ -176,6 +180,13 @@ class DoorHandler(tornado.web.RequestHandler):
                 self.send_error(HTTPStatus.BAD_REQUEST)
                 return
             self._opened = bool(start)
+        if self._charged:
+            if not door_of(self.application).budget.take(len(chunk)):
+                log_limited(logger, "webhook bodies held at the cap; answered 503 to one")
+                self._let_go()
+                self.send_error(HTTPStatus.SERVICE_UNAVAILABLE)
+                return
+            self._held += len(chunk)
         self.body += chunk
 
     async def post(self) -> None:
@@ -189,12 +200,14 @@ class DoorHandler(tornado.web.RequestHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Answer with the status only (no traceback, no echo of the request)."""
+        if status_code == HTTPStatus.SERVICE_UNAVAILABLE:
+            self.set_header("Retry-After", "1")
         self.finish()
 
     def on_finish(self) -> None:
         """Give the body's bytes back; a connection whose body was taken is a proven sender."""
         context = getattr(self.request.connection, "context", None)
-        if self._held and self.get_status() < 300 and isinstance(context, DoorContext):
+        if self._admitted and self.get_status() < 300 and isinstance(context, DoorContext):
             context.proven = True
         self._let_go()
 

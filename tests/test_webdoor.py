@@ -21,10 +21,12 @@ import tornado.netutil
 from bot.app.settings import WebhookSettings, load_settings
 from bot.app.telegram import build_application
 from handlers.log_repeats import RepeatFilter
+from handlers.telegram.webhook import LIMITS as TG_LIMITS
 from handlers.telegram.webhook import webhook_server
 from handlers.webdoor import KIB, DoorLimits, DoorServer, door_of
 from handlers.whatsapp.settings import WhatsAppSettings
 from handlers.whatsapp.signature import sign
+from handlers.whatsapp.webhook import LIMITS as WA_LIMITS
 from handlers.whatsapp.webhook import make_app, make_server
 from storage.database import Database
 from storage.whatsapp_inbox import WhatsAppInboxRepository
@@ -239,25 +241,62 @@ async def test_unsigned_other_paths_and_other_methods_are_refused_before_the_bod
         writer.close()
 
 
+async def held_reaches(port: Port, size: int) -> None:
+    """Wait until the port's budget holds ``size`` bytes of bodies."""
+    budget = door_of(port.server.request_callback).budget
+    while budget.held != size:
+        budget.changed.clear()
+        await asyncio.wait_for(budget.changed.wait(), 10)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 async def test_bodies_past_the_budget_are_refused_while_a_small_real_one_passes(
     start_port: StartPort, kind: str
 ) -> None:
     port = await start_port(kind, ROOMY)  # 192 KB for large bodies, 64 KB kept for small
     held = []
-    for _ in range(3):  # each declares 64 KB, sends a little and stops
+    part = b"{" + b" " * (64 * KIB - 2)  # each sends all of its 64 KB but one byte, and stops
+    for _ in range(3):
         reader, writer = await asyncio.open_connection("127.0.0.1", port.number)
-        writer.write(port.head(64 * KIB) + b"{")
+        writer.write(port.head(64 * KIB) + part)
         await writer.drain()
         held.append((reader, writer))
+    await held_reaches(port, 3 * len(part))
     reader, writer = await asyncio.open_connection("127.0.0.1", port.number)
-    writer.write(port.head(64 * KIB) + b"{")
+    writer.write(port.head(64 * KIB) + b"{" + b" " * 100)
     await writer.drain()
-    assert (await status_line(reader)).startswith(b"HTTP/1.1 503")
+    answer = await closed_by_server(reader)
+    assert answer.startswith(b"HTTP/1.1 503") and b"Retry-After: 1" in answer
     writer.close()
     assert await port.send_real() == 200
     for _, writer in held:
         writer.close()
+    await held_reaches(port, 0)  # every byte given back when the senders went away
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_declared_lengths_alone_cannot_lock_the_real_sender_out(
+    start_port: StartPort, kind: str
+) -> None:
+    # Before the signature is checked anyone can declare a length: 68 connections declaring
+    # bodies they never send charged the budget in full and locked Meta out with 503.
+    limits = WA_LIMITS if kind == "whatsapp" else TG_LIMITS  # the production limits
+    port = await start_port(kind, limits)
+    held = []
+    large = min(limits.max_body_bytes, limits.buffered_bytes - limits.small_reserve_bytes)
+    for length in [large] * 4 + [limits.small_body_bytes] * 64:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port.number)
+        writer.write(port.head(length) + b"{")
+        await writer.drain()
+        held.append((reader, writer))
+    await held_reaches(port, 4)  # one byte of each large body; small ones are not charged
+    assert port.server.open_connections < limits.connections
+    try:
+        assert await port.send_real() == 200
+        assert await port.landed() == 1
+    finally:
+        for _, writer in held:
+            writer.close()
 
 
 @pytest.mark.parametrize("kind", KINDS)
