@@ -46,11 +46,13 @@ from handlers.telegram.delivery import (
     ESTIMATE_KEY,
     PROBLEMS_KEY,
     SENDER_KEY,
+    WHATSAPP_TEXT_KEY,
     start_ticks,
 )
 from handlers.telegram.menus import set_default_menus, set_user_menu
 from handlers.telegram.ratelimit import PriorityRateLimiter
 from handlers.telegram.updates import PerChatUpdateProcessor
+from handlers.whatsapp.screens import whatsapp_preview
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +158,7 @@ async def _start_whatsapp(
     await edge.start()
     application.bot_data[PROBLEMS_KEY] = edge.channel.problems
     application.bot_data[ESTIMATE_KEY] = functools.partial(edge.estimate_for, telegram=True)
+    application.bot_data[WHATSAPP_TEXT_KEY] = whatsapp_preview
     channels.add(edge.channel)
 
 

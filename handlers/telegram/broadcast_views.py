@@ -221,6 +221,18 @@ def draft_notice(catalog: Catalog, language: str, draft: BroadcastDraft) -> Noti
     )
 
 
+WHATSAPP_PREVIEW_LIMIT = 3000  # of the WhatsApp text shown, so the message fits Telegram's
+
+
+def whatsapp_preview(catalog: Catalog, language: str, text: str) -> str:
+    """The text WhatsApp owners will read, shown to the sender as it is (its *stars* and
+    link lines included), under a line saying what differs from the Telegram preview."""
+    if len(text) > WHATSAPP_PREVIEW_LIMIT:
+        text = text[: WHATSAPP_PREVIEW_LIMIT - 1].rstrip() + "…"
+    intro = catalog.text(language, "broadcast_preview.whatsapp")
+    return f"{intro}\n<blockquote>{html.escape(text, quote=False)}</blockquote>"
+
+
 def _as_stored(
     kind: str, content: Content | None, buttons: Sequence[LinkButton] = ()
 ) -> dict[str, Any]:

@@ -174,12 +174,20 @@ async def _edit_or_send(
 async def _preview(
     query: CallbackQuery, context: DodolanContext, composition: Composition
 ) -> None:
-    """Show the message exactly as recipients will get it, then the choices."""
+    """Show the message as recipients on Telegram will get it, then (when some are on
+    WhatsApp) the text WhatsApp owners will read, then the choices."""
     user_id, catalog = query.from_user.id, context.services.catalog
     await _edit_or_send(query, context, context.t("broadcast.preview_intro"))
     notice = bv.draft_notice(catalog, context.language, composition.draft)
     preview_to = Recipient(user_id, ChannelName.TELEGRAM, str(user_id), context.language)
     await TelegramChannel(context.bot).send(preview_to, notice, bulk=False)
+    reachable = list(composition.recipients.reachable) if composition.recipients else []
+    estimate = await delivery.whatsapp_estimate(context.application, reachable)
+    if estimate is not None and estimate.recipients:
+        text = delivery.whatsapp_text(context.application, notice, context.language)
+        if text is not None:
+            shown = bv.whatsapp_preview(catalog, context.language, text)
+            await context.bot.send_message(user_id, shown)
     await _preview_choices(context, user_id, composition)
 
 

@@ -20,6 +20,7 @@ from typing import Any, Protocol, cast
 
 from telegram.ext import Application
 
+from bot.core.notices import Notice
 from bot.services.notice_builders import maps_link as maps_link
 from handlers.telegram.context import DodolanContext
 
@@ -64,6 +65,15 @@ async def whatsapp_estimate(application: AnyApplication, user_ids: list[int]) ->
     if estimate is None:
         return None
     return cast(Estimate, await estimate(user_ids))
+
+
+WHATSAPP_TEXT_KEY = "whatsapp_text"  # bot_data: a notice's text as a WhatsApp owner reads it
+
+
+def whatsapp_text(application: AnyApplication, notice: Notice, language: str) -> str | None:
+    """What a WhatsApp owner reads of ``notice``, when WhatsApp is configured."""
+    render = application.bot_data.get(WHATSAPP_TEXT_KEY)
+    return cast(str, render(notice, language)) if callable(render) else None
 
 
 def add_tick(application: AnyApplication, name: str, hook: TickHook) -> None:

@@ -187,6 +187,12 @@ def _attachment(to: str, attachment: Attachment, caption: str | None) -> Part:
     return Part(payload, attachment if attachment.content is not None else None)
 
 
+def plain_text(notice: Notice) -> str:
+    """The text an owner reads of ``notice`` on WhatsApp: its markup as WhatsApp's, its
+    links as "title: url" lines (for a sender's preview; the other choices are left out)."""
+    return _with_links(to_whatsapp(notice.text), [c for c in notice.choices if c.url])
+
+
 def render(
     to: str, notice: Notice, language: str, attachment: Attachment | None = None
 ) -> Rendering:

@@ -30,7 +30,7 @@ from bot.services import fields, owner_screens
 from bot.services.owner_screens import Room
 from bot.services.owner_screens import profile_lines as profile_lines
 from bot.services.owner_screens import with_lead as with_lead
-from handlers.whatsapp.render import MAX_BUTTON_TITLE, MAX_BUTTONS, MAX_ROW_TITLE
+from handlers.whatsapp.render import MAX_BUTTON_TITLE, MAX_BUTTONS, MAX_ROW_TITLE, plain_text
 
 MENU = "mn"  # a row of the "Menu" list: mn:v1:<word>
 PHONE_FROM_WHATSAPP = "wa"  # ans:v1:phone:wa — use the number the message came from
@@ -102,6 +102,11 @@ def for_whatsapp(notice: Notice, language: str) -> Notice:
         text=whatsapp_words(notice.text, language),
         follow_ups=tuple(for_whatsapp(n, language) for n in notice.follow_ups),
     )
+
+
+def whatsapp_preview(notice: Notice, language: str) -> str:
+    """The text a WhatsApp owner reads of ``notice`` (for a sender's preview on Telegram)."""
+    return plain_text(for_whatsapp(notice, language))
 
 
 ROOM = Room(buttons=MAX_BUTTONS, title=MAX_BUTTON_TITLE, row_title=MAX_ROW_TITLE)
