@@ -87,6 +87,15 @@ class QuestionRepository:
         row = await cursor.fetchone()
         return _question(row) if row else None
 
+    async def queued(self, tx: Transaction, question_id: int) -> bool:
+        """Whether the ticket was queued to anyone already (read inside the transaction)."""
+        cursor = await connection(tx).execute(
+            "SELECT 1 FROM outbox WHERE kind = 'question_ticket' "
+            "AND json_extract(params, '$.question') = ? LIMIT 1",
+            (question_id,),
+        )
+        return await cursor.fetchone() is not None
+
     async def count_since(self, user_id: int, since: datetime) -> int:
         """How often the owner's questions went to a person since ``since``: tickets
         handed over, and additions to them (FAQ answers and offers are not counted)."""

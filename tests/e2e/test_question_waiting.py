@@ -4,9 +4,10 @@ what goes to a person (fixes from the testers' reproductions)."""
 from __future__ import annotations
 
 from simulator import BotApiEmulator
+from simulator.whatsapp import WhatsAppEmulator
 from tests.e2e.support import register_owner
-from tests.e2e.test_questions import questions_of, staff_member
-from tests.e2e.test_two_channels import both, wa
+from tests.e2e.test_questions import questions_of, says, staff_member
+from tests.e2e.test_two_channels import RINA, both, wa, whatsapp_owner
 from tests.harness import STAFF_ID, FakeClock, RunningBot
 
 __all__ = ["both", "wa"]  # fixtures shared with the two-channel tests
@@ -35,6 +36,25 @@ async def test_a_question_asked_before_any_staff_opened_the_bot_reaches_them_lat
     assert "terkirim" in sent.text
     await both.tick()
     assert any("Sedang kami cek" in m.text for m in siti.messages)
+
+
+async def test_a_whatsapp_question_waiting_for_staff_is_handed_at_start_up(
+    both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator
+) -> None:
+    rina = wa.person(RINA, name="Rina")
+    await whatsapp_owner(both, RINA, "Rina")
+    question = "Bu, NIB saya dari OSS belum terbit sudah 2 minggu, kenapa ya?"
+    (told,) = await says(both, rina, question)
+    assert "petugas" in (told.text or told.body or "")
+    staff = emulator.user(STAFF_ID, "Bu Ani", language_code="id")
+    await staff.command("start")  # no periodic work runs before the restart
+    await both.restart()
+    rows = await both.services.db.fetch_all(
+        "SELECT user_id FROM outbox WHERE kind = 'question_ticket'"
+    )
+    assert [row[0] for row in rows] == [STAFF_ID]  # handed by the start-up
+    await both.tick()
+    assert len([m for m in staff.messages if "NIB saya" in (m.text or "")]) == 1
 
 
 async def test_a_waiting_ticket_counts_as_overdue_once_its_promise_passed(

@@ -60,3 +60,26 @@ async def test_the_questions_go_with_the_owner(db: Database) -> None:
         await tx.execute("DELETE FROM users WHERE id = 7")
     assert await repo.all() == []
     assert await repo.thread(qid) == []
+
+
+async def test_an_open_ticket_queued_to_nobody_is_unassigned_until_a_row_names_it(
+    db: Database,
+) -> None:
+    await owner(db, 7)
+    await owner(db, 9001)
+    repo = QuestionRepository(db)
+    qid = await repo.add(7, "telegram", "NIB saya belum terbit?", Line.PERSON, None, T0)
+    await repo.add(7, "telegram", "bayar nggak?", Line.FAQ, "biaya", T0)  # no ticket
+    async with db.transaction() as tx:
+        await repo.hand_over(tx, qid, None, False, T0 + timedelta(hours=4), T0)
+    assert [q.id for q in await repo.unassigned()] == [qid]
+    async with db.transaction() as tx:
+        assert not await repo.queued(tx, qid)
+        await tx.execute(
+            "INSERT INTO outbox (user_id, kind, params, due_at, created_at) "
+            "VALUES (9001, 'question_ticket', ?, ?, ?)",
+            (f'{{"question": {qid}}}', T0.isoformat(), T0.isoformat()),
+        )
+    assert await repo.unassigned() == []
+    async with db.transaction() as tx:
+        assert await repo.queued(tx, qid)
