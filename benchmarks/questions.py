@@ -259,7 +259,7 @@ def outcome(expected: str, line: Line | None, faq_id: str | None, offered: list[
 
 
 async def main(verbose: bool) -> None:
-    logging.basicConfig(level=logging.ERROR)  # "no staff to hand it to": nobody is staff here
+    logging.basicConfig(level=logging.ERROR)  # "no staff yet; it waits": nobody is staff here
     with tempfile.TemporaryDirectory() as tmp:
         env = {"TELEGRAM_BOT_TOKEN": "123456:BENCH-questions", "DODOLAN_DATABASE": f"{tmp}/q.db"}
         services = await Services.start(load_settings(env), lambda: NOW)
