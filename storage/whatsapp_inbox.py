@@ -150,13 +150,20 @@ class WhatsAppInboxRepository:
             return cursor.rowcount
 
     async def erase_user(
-        self, wa_id: str | None, bsuid: str | None = None, *, up_to: str | None = None
+        self,
+        wa_id: str | None,
+        bsuid: str | None = None,
+        *,
+        up_to: str | None = None,
+        kinds: tuple[str, ...] = KINDS,
     ) -> int:
         """Delete the events of one person, by number and/or business-scoped id (/hapusdata).
 
         ``up_to`` is the event key of the message that asked for the erasure: what the number
         wrote after it comes from the new person who may reuse the number, and must still be
         answered, so only that event and the ones stored before it are deleted.
+        ``kinds`` limits the deletion to those kinds of event: a late status about an erased
+        number deletes only statuses, never a message the number's new owner just sent.
         """
         if wa_id is None and bsuid is None:
             return 0
@@ -165,8 +172,9 @@ class WhatsAppInboxRepository:
                 "DELETE FROM whatsapp_inbox WHERE ((wa_id IS NOT NULL AND wa_id = ?) "
                 "OR (bsuid IS NOT NULL AND bsuid = ?)) AND id <= COALESCE("
                 "(SELECT id FROM whatsapp_inbox WHERE event_key = ?), "
-                "(SELECT MAX(id) FROM whatsapp_inbox))",
-                (wa_id, bsuid, up_to),
+                "(SELECT MAX(id) FROM whatsapp_inbox)) "
+                f"AND kind IN ({', '.join('?' for _ in kinds)})",
+                (wa_id, bsuid, up_to, *kinds),
             )
             return cursor.rowcount
 

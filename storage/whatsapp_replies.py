@@ -42,7 +42,7 @@ class OwedReply:
     notice: dict[str, Any]
     outbox_id: int | None
     first: bool
-    created_at: datetime
+    created_at: datetime  # when the message it answers arrived (a note: when stored)
     due_at: datetime
     status: str  # pending | sending | sent | skipped | failed
     attempts: int
@@ -78,7 +78,10 @@ class WhatsAppReplyRepository:
     async def answer(
         self, event_id: int | None, replies: list[NewReply], now: datetime
     ) -> list[int]:
-        """Store an event's replies and mark the event done, in one transaction; their ids."""
+        """Store an event's replies and mark the event done, in one transaction; their ids.
+
+        A reply is dated by its event's arrival, so its lateness counts from the owner's
+        message, not from when a delayed processor got round to it."""
         stamp = to_db_time(now)
         ids: list[int] = []
         async with self._db.transaction() as tx:
@@ -86,7 +89,8 @@ class WhatsAppReplyRepository:
                 cursor = await tx.execute(
                     "INSERT INTO whatsapp_replies (event_id, user_id, external_id, language, "
                     "notice, outbox_id, first, created_at, due_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, "
+                    "COALESCE((SELECT received_at FROM whatsapp_inbox WHERE id = ?), ?), ?)",
                     (
                         event_id,
                         reply.user_id,
@@ -95,6 +99,7 @@ class WhatsAppReplyRepository:
                         json.dumps(reply.notice, ensure_ascii=False),
                         reply.outbox_id,
                         int(index == 0 and event_id is not None),
+                        event_id,
                         stamp,
                         stamp,
                     ),
@@ -176,12 +181,17 @@ class WhatsAppReplyRepository:
                 (to_db_time(due_at), error, int(uncertain), reply_id),
             )
 
-    async def answered_since(self, external_id: str, reply_id: int) -> bool:
-        """Whether a reply newer than ``reply_id`` has been sent to the person."""
+    async def answered_since(self, reply: OwedReply) -> bool:
+        """Whether the person was sent an answer to a message newer than ``reply``'s (its own
+        event's other parts do not count); for a note of the bot's own, any newer reply."""
+        if reply.event_id is None:
+            condition, value = "id > ?", reply.id
+        else:
+            condition, value = "event_id > ?", reply.event_id
         row = await self._db.fetch_one(
             "SELECT 1 FROM whatsapp_replies WHERE external_id = ? AND status = 'sent' "
-            "AND id > ? LIMIT 1",
-            (external_id, reply_id),
+            f"AND {condition} LIMIT 1",
+            (reply.external_id, value),
         )
         return row is not None
 

@@ -10,7 +10,9 @@ Telegram and on WhatsApp is one queue with one set of rules.
   Without a running scheduler a wake-up is immediate.
 * **Safety.** A repeating job (every ``SAFETY_SECONDS``) ends expired offers and started
   waitlists (which queues their notices) and wakes the loop; every ``PRUNE_EVERY`` it also
-  deletes the kept files nothing names any more (:meth:`FileService.prune`).
+  deletes the kept files nothing names any more (:meth:`FileService.prune`), and the WhatsApp
+  inbox events and owed replies finished more than ``KEEP_WHATSAPP`` ago (longer than Meta
+  redelivers a webhook, so a late redelivery is still recognised).
 """
 
 from __future__ import annotations
@@ -41,11 +43,14 @@ from storage.certificates import CertificateRepository
 from storage.identities import IdentityRepository
 from storage.owners import OwnerRepository
 from storage.questions import QuestionRepository
+from storage.whatsapp_inbox import WhatsAppInboxRepository
+from storage.whatsapp_replies import WhatsAppReplyRepository
 
 logger = logging.getLogger(__name__)
 
 SAFETY_SECONDS = 30.0
 PRUNE_EVERY = timedelta(hours=1)
+KEEP_WHATSAPP = timedelta(days=7)
 
 
 def programme_builders(services: Services) -> Builders:
@@ -178,7 +183,7 @@ class DeliveryRunner:
 
     async def safety_tick(self) -> None:
         """End expired offers and started waitlists, then wake the loop; now and then, delete
-        the kept files nothing names."""
+        the kept files nothing names and the WhatsApp rows finished long ago."""
         await self._services.booking.expire()
         await self._services.questions.hand_waiting()
         now = self._services.now()
@@ -187,7 +192,16 @@ class DeliveryRunner:
             pruned = await self._services.files.prune()
             if pruned:
                 logger.info("deleted %d kept files nothing names", pruned)
+            await self._prune_whatsapp(now - KEEP_WHATSAPP)
         self.wake_at(now)
+
+    async def _prune_whatsapp(self, before: datetime) -> None:
+        """Delete handled inbox events and finished replies older than ``before``."""
+        db = self._services.db
+        events = await WhatsAppInboxRepository(db).prune_done(before)
+        replies = await WhatsAppReplyRepository(db).prune(before)
+        if events or replies:
+            logger.info("deleted %d handled WhatsApp events, %d sent replies", events, replies)
 
     async def _loop(self) -> None:
         while True:

@@ -243,9 +243,19 @@ class InboxProcessor:
                     await self._replies.answer(stored.id, rows, self._now())
                 else:
                     await self._inbox.done(stored.id, self._now())
-            except Exception:  # nothing was sent: it is handled again after the next start
+            except Exception as exc:  # nothing was sent: handle it again after a backoff
                 logger.exception("inbox event %d could not be recorded as answered", stored.id)
+                await self._retry(stored, exc)
         return event
+
+    async def _retry(self, stored: InboxEvent, exc: Exception) -> None:
+        """Queue an event whose "done" could not be stored again (never parked: it was
+        handled); if even that fails, the next start requeues it."""
+        retry_at = self._now() + min(self._backoff * 2 ** (stored.attempts - 1), RETRY_CEILING)
+        try:
+            await self._inbox.failed(stored.id, type(exc).__name__, retry_at)
+        except Exception:
+            logger.exception("inbox event %d: its failure could not be recorded", stored.id)
 
     async def _failed(self, stored: InboxEvent, exc: Exception) -> None:
         """Put a failed event back: after its own delay if it asked for one, never parked."""
@@ -284,6 +294,8 @@ class InboxProcessor:
             gap = last + DISPATCH_GAP - asyncio.get_running_loop().time()
             if gap > 0:  # a flood wakes us for every message: take them a few at a time
                 await asyncio.sleep(gap)
+                if self._stopping:  # stop() woke us meanwhile: clearing _wake would lose it
+                    break
             last = asyncio.get_running_loop().time()
             self._wake.clear()
             try:

@@ -62,6 +62,7 @@ async def tapped_erase(turn: Turn) -> None:
     await WhatsAppInboxRepository(turn.services.db).erase_user(
         turn.event.wa_id, turn.event.user_id, up_to=turn.event.wamid
     )
+    await turn.services.db.forget_deleted()  # her texts leave the file and its log too
 
 
 def register(router: Router) -> None:

@@ -183,7 +183,7 @@ class OwedReplies:
         """Send one claimed reply: its outcome (status, error), or the delay it must wait
         (recorded already)."""
         now = self._now()
-        if reply.uncertain and await self._replies.answered_since(reply.external_id, reply.id):
+        if reply.uncertain and await self._replies.answered_since(reply):
             return "skipped", "a newer reply was answered"
         if reply.outbox_id is not None:
             if self.outbox is not None:

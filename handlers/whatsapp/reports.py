@@ -3,7 +3,8 @@
 * A status (sent, delivered, read, failed with its error) is kept per message id, the
   furthest one winning, since Meta may send them out of order, twice, or skip "delivered".
   A status about someone the bot no longer knows (they erased their data) is dropped, and
-  the inbox forgets it: it carries their number.
+  the inbox forgets it and the other statuses about that number (not a message the number
+  sent meanwhile, which is answered): they carry the number.
   A failure that says the person cannot be reached (131026) marks them unreachable, as a
   Telegram block does. A status is believed only for a message the bot sent, to the person
   it names (:class:`SentMessages`): one about another number of the same app, or forged,
@@ -79,7 +80,12 @@ class Reports:
         who = event.recipient or event.recipient_user_id
         user_id = await self._identities.user_for(ChannelName.WHATSAPP, who) if who else None
         if user_id is None:  # erased, or never ours: keep nothing of it
-            if await self._inbox.erase_user(event.recipient, event.recipient_user_id):
+            # statuses only: a message the number sent meanwhile (its new owner's, or the
+            # first one after an erasure) is still pending and must be answered
+            erased = await self._inbox.erase_user(
+                event.recipient, event.recipient_user_id, kinds=("status", "other")
+            )
+            if erased:
                 await self._forget()  # nor in the write-ahead log
             return
         sent_to = await self._sent.sent_to(event.wamid) if event.wamid else None

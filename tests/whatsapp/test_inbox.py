@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from handlers.whatsapp.events import split
+from handlers.whatsapp.events import StatusEvent, split
+from handlers.whatsapp.reports import Reports
+from handlers.whatsapp.window import TemplateStatus
 from storage.database import Database
 from storage.migrate import available_migrations, migrate
 from storage.whatsapp_inbox import NewInboxEvent, WhatsAppInboxRepository
@@ -144,3 +146,39 @@ async def test_migrate_creates_the_inbox(tmp_path: Path) -> None:
         await WhatsAppInboxRepository(db).store_batch([event("wamid.A")], T0)
     finally:
         await db.close()
+
+
+class _NobodyKnown:
+    """Identities after an erasure: the number belongs to nobody."""
+
+    async def user_for(self, channel: object, external_id: str) -> int | None:
+        return None
+
+
+async def test_a_late_status_of_an_erased_number_keeps_its_new_message(
+    inbox: WhatsAppInboxRepository,
+) -> None:
+    """The first message after hapusdata, arriving with a late status, is still answered."""
+    number = "6281111111111"
+    status = NewInboxEvent("status.1", "status", number, {"status": {"id": "wamid.OLD"}})
+    await inbox.store_batch([status, event("wamid.NEW", number)], T0)
+    forgotten: list[bool] = []
+
+    async def forget() -> None:
+        forgotten.append(True)
+
+    reports = Reports(
+        None,  # type: ignore[arg-type]
+        TemplateStatus(),
+        _NobodyKnown(),  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+        lambda: T0,
+        inbox,
+        forget,
+        sent=None,  # type: ignore[arg-type]
+    )
+    await reports.handle(StatusEvent("wamid.OLD", "delivered", None, number))
+    assert [(r.event_key, r.status) for r in await inbox.all_events()] == [
+        ("wamid.NEW", "pending")
+    ]
+    assert forgotten == [True]

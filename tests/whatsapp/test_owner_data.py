@@ -76,3 +76,19 @@ async def test_a_message_sent_while_the_erasure_runs_is_answered_as_a_new_person
         assert len(after) > 1, "the message written during the erasure got no reply"
         assert await h.user_id(SITI) is not None  # she is a new person now
         h.emu.assert_no_violations()
+
+
+async def test_hapusdata_leaves_no_message_text_in_the_file_nor_its_log(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path) as h:
+        siti = h.person(SITI, name="Siti")
+        await signed_up(siti)
+        await siti.say("menu zqxv")  # only her inbox row keeps this text
+        confirm = (await siti.say("hapusdata"))[-1]
+        await siti.tap_on(confirm, "🗑 Ya, hapus")
+        assert await h.user_id(SITI) is None
+        db = tmp_path / "dodolan.sqlite3"
+        wal = db.with_name(db.name + "-wal")
+        assert b"zqxv" not in db.read_bytes()
+        assert not wal.exists() or b"zqxv" not in wal.read_bytes()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from handlers.whatsapp.events import Event, Inbound, StatusEvent, split
 from handlers.whatsapp.inbox import InboxProcessor
 from handlers.whatsapp.signature import sign
 from handlers.whatsapp.webhook import make_app, make_server
+from storage.database import Database
 from storage.whatsapp_inbox import WhatsAppInboxRepository
 from tests.whatsapp.conftest import Clock
 from tests.whatsapp.fixtures import batched, meta, pywa
@@ -107,6 +109,34 @@ async def test_a_failure_is_retried_after_a_backoff(
     assert await inbox.summary() == {"done": 1}
 
 
+class DoneFailsOnce(WhatsAppInboxRepository):
+    """An inbox whose first "done" cannot be written (the disk full for a moment)."""
+
+    failures = 1
+
+    async def done(self, event_id: int, now: datetime) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise OSError("disk full")
+        await super().done(event_id, now)
+
+
+async def test_a_failed_done_is_retried_on_a_timer_not_left_processing(
+    db: Database, clock: Clock
+) -> None:
+    inbox = DoneFailsOnce(db)
+    bot = Bot()
+    processor = InboxProcessor(inbox, bot.handle, now=clock)
+    await inbox.store_batch(split(pywa("message", "text")), clock())
+    await processor.process_once()
+    (row,) = await inbox.all_events()
+    assert (row.status, row.last_error) == ("pending", "OSError")
+    assert await inbox.next_due() is not None
+    clock.advance(minutes=10)
+    assert await processor.process_once() == 1
+    assert await inbox.summary() == {"done": 1}
+
+
 async def test_repeated_failures_park_the_event_without_losing_it(
     inbox: WhatsAppInboxRepository, clock: Clock
 ) -> None:
@@ -182,6 +212,7 @@ async def test_a_full_batch_is_followed_at_once_by_the_next(
     processor = InboxProcessor(inbox, bot.handle, now=clock, batch=batch)
     await inbox.store_batch(split(BODY), clock())
     processor.start()
+    run = processor._task
     try:
         for _ in range(100):
             if len(bot.handled) == 3:
@@ -192,3 +223,4 @@ async def test_a_full_batch_is_followed_at_once_by_the_next(
     finally:
         await processor.stop()
     assert len(bot.handled) == 3
+    assert run is not None and not run.cancelled()  # it heard the stop, not cut off at grace
