@@ -173,7 +173,9 @@ class Services:
             now,
         )
         practice.on_completed(certificates.completed)
-        outcomes = OutcomeService(db, OutcomeRepository(db), outbox, dialogs, tz, now)
+        outcomes = OutcomeService(
+            db, OutcomeRepository(db), outbox, dialogs, tz, now, desk=questions, catalog=catalog
+        )
         attendance.follow(outcomes)
         return cls(
             settings=settings,
