@@ -25,7 +25,7 @@ from bot.services.files import FileService
 from bot.services.invites import InviteService
 from bot.services.outcome_stats import OutcomeStatsService
 from bot.services.outcomes import OutcomeService
-from bot.services.practice import PracticeService, SessionAnswerer, TrainerByOutbox
+from bot.services.practice import DeskHelp, PracticeService, SessionAnswerer
 from bot.services.profile import ProfileService
 from bot.services.questions import QuestionDesk
 from bot.services.reminders import Reminders, parse_rules
@@ -133,13 +133,28 @@ class Services:
         staff_faq = StaffFaq(
             StaffFaqRepository(db), QuestionRepository(db), UserRepository(db), catalog, now
         )
-        help_desk = TrainerByOutbox(outbox, SessionAnswerer(UserRepository(db)))
+        questions = QuestionDesk(
+            db,
+            QuestionRepository(db),
+            outbox,
+            FaqLibrary(DEFAULT_FAQ_FILE, staff_faq),
+            hours_of(settings),
+            UserRepository(db),
+            booking,
+            sessions,
+            tips,
+            catalog,
+            now,
+            profiles=owners,
+        )
+        tasks = task_library()
+        help_desk = DeskHelp(questions, SessionAnswerer(UserRepository(db)), tasks, catalog)
         practice = PracticeService(
             db,
             PracticeRepository(db),
             owners,
             outbox,
-            task_library(),
+            tasks,
             help_desk,
             tz,
             now,
@@ -158,7 +173,9 @@ class Services:
             now,
         )
         practice.on_completed(certificates.completed)
-        outcomes = OutcomeService(db, OutcomeRepository(db), outbox, dialogs, tz, now)
+        outcomes = OutcomeService(
+            db, OutcomeRepository(db), outbox, dialogs, tz, now, desk=questions, catalog=catalog
+        )
         attendance.follow(outcomes)
         return cls(
             settings=settings,
@@ -202,20 +219,7 @@ class Services:
             outcome_stats=OutcomeStatsService(
                 OutcomeStatsRepository(db), UserRepository(db), catalog
             ),
-            questions=QuestionDesk(
-                db,
-                QuestionRepository(db),
-                outbox,
-                FaqLibrary(DEFAULT_FAQ_FILE, staff_faq),
-                hours_of(settings),
-                UserRepository(db),
-                booking,
-                sessions,
-                tips,
-                catalog,
-                now,
-                profiles=owners,
-            ),
+            questions=questions,
             staff_faq=staff_faq,
         )
 

@@ -4,7 +4,9 @@ now (and where), how many online orders last month, and what stops them.
 Planned at attendance (rows and outbox rows in its transaction, timed from the session's real
 end); each answer is a button (``oc:v1:<check-in>:<s|m|o|x>:<value>``) decided here for both
 edges, which render the next question with :func:`question`. What stops the owner is free
-text (a dialog), or skipped. Answers are kept per owner and month, over time.
+text (a dialog), or skipped. Answers are kept per owner and month, over time; the free text
+also goes to the question desk as a ticket about the session, so a person reads it and may
+answer (the owner is told who and by when).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from bot.core.outcomes import ORDERS, Checkin
 from bot.core.ports import OutboxWriter, Transaction, UnitOfWork
 from bot.i18n import Catalog
 from bot.services.dialogs import DialogService
+from bot.services.practice import TicketDesk
 from bot.services.tips import clamp_quiet
 from bot.services.validation import MARKETPLACES, NO_MARKETPLACE, clean_text
 
@@ -118,9 +121,13 @@ class OutcomeService:
         dialogs: DialogService,
         tz: ZoneInfo,
         now: Clock,
+        *,
+        desk: TicketDesk | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         self._db, self._store, self._outbox = db, store, outbox
         self._dialogs, self._tz, self._now = dialogs, tz, now
+        self._desk, self._catalog = desk, catalog
 
     async def attended(
         self,
@@ -186,16 +193,26 @@ class OutcomeService:
             return None
         return await self._store.get(int(dialog.data["checkin"]))
 
-    async def received_obstacle(self, user_id: int, text: str) -> None:
-        """Keep what stops the owner, in their words, and end the check-in."""
+    async def received_obstacle(
+        self, user_id: int, text: str, *, channel: str = "telegram", language: str = "id"
+    ) -> str | None:
+        """Keep what stops the owner, in their words, and end the check-in; pass it to the
+        question desk about the session. Return the desk's promise to the owner, if any."""
         checkin = await self.awaited_obstacle(user_id)
         await self._dialogs.end(user_id)
         if checkin is None or checkin.user_id != user_id:
             raise StaleAction(user_id)
+        obstacle = clean_text(text, max_length=OBSTACLE_MAX)
         async with self._db.transaction() as tx:
-            await self._store.save_obstacle(
-                tx, checkin.id, clean_text(text, max_length=OBSTACLE_MAX)
-            )
+            await self._store.save_obstacle(tx, checkin.id, obstacle)
+        if self._desk is None or self._catalog is None:
+            return None
+        label = self._catalog.text(language, "practice_desk.obstacle", month=checkin.month)
+        question = f"{label} «{checkin.session_title}»:\n{obstacle}"
+        reply = await self._desk.open_about(
+            user_id, checkin.session_id, question, channel, language
+        )
+        return "\n\n".join(n.text for n in reply.notices) or None
 
     async def of_user(self, user_id: int) -> list[Checkin]:
         """The owner's check-ins (for /datasaya)."""

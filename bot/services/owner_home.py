@@ -27,11 +27,16 @@ DATA_FILE = "data-saya-dodolan.json"
 
 def help_screen(catalog: Catalog, language: str, roles: frozenset[Role]) -> Notice:
     """What the person can do, a section per role they hold (the owner's first)."""
-    sections = [catalog.text(language, "help.owner")]
-    if Role.TRAINER in roles:
-        sections.append(catalog.text(language, "help.trainer"))
-    if Role.STAFF in roles:
-        sections.append(catalog.text(language, "help.staff"))
+    held = ["owner"]
+    held += ["trainer"] if Role.TRAINER in roles else []
+    held += ["staff"] if Role.STAFF in roles else []
+    sections = [
+        # The practice tasks, certificates and outcome came later: their lines follow.
+        catalog.text(language, f"help.{role}").rstrip("\n")
+        + "\n"
+        + catalog.text(language, f"help_more.{role}").strip("\n")
+        for role in held
+    ]
     return Notice("\n\n".join(sections))
 
 

@@ -9,8 +9,9 @@ withdraws the pending sends.
 **Answering.** Each task arrives with "✅ Sudah", "⏰ Nanti" and "🙋 Butuh bantuan"
 (``pr:v1:<task row>:<done|later|help>``); :meth:`PracticeService.answer` decides for both
 edges: only the owner of an open task may answer; "Nanti" puts it off ``SNOOZE`` at most
-``MAX_SNOOZES`` times (a new outbox row); "Butuh bantuan" goes to the session's trainer
-through a :class:`HelpDesk` (today: a Telegram message through the outbox).
+``MAX_SNOOZES`` times (a new outbox row); "Butuh bantuan" opens a ticket of the question
+desk about the session (:class:`DeskHelp`): it goes to the session's trainer and staff with a
+promised time, and the owner is told who answers and by when.
 
 **Stopping.** Tasks are the owner's own programme (logistics): /berhenti does not stop them;
 :meth:`PracticeService.set_stopped` does, and the builder then drops every pending send.
@@ -21,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
@@ -36,6 +37,10 @@ from bot.services.store_links import EXAMPLE, store_of
 from bot.services.tasks_content import Task, TaskLibrary
 from bot.services.tips import clamp_quiet
 from bot.services.validation import NO_MARKETPLACE, clean_text
+
+if TYPE_CHECKING:
+    from bot.i18n import Catalog
+    from bot.services.questions import Reply
 
 TASK_KIND = NoticeKind.PRACTICE_TASK
 HELP_KIND = NoticeKind.PRACTICE_HELP
@@ -96,8 +101,8 @@ class HelpDesk(Protocol):
     """Where an owner's "I need help with this task" goes (swappable for a question desk),
     and who reviews a task's proof."""
 
-    async def ask(self, tx: Transaction, task: PracticeTask, now: datetime) -> int | None:
-        """Pass the request on inside ``tx``; return who gets it (None: nobody can)."""
+    async def ask(self, task: PracticeTask, channel: str, language: str) -> str | None:
+        """Pass the request on; return what the owner is told (None: nobody can help)."""
         ...
 
     async def reviewer(self, task: PracticeTask) -> int | None:
@@ -132,27 +137,33 @@ class SessionAnswerer:
         return min(staff) if staff else None
 
 
+class TicketDesk(Protocol):
+    """The question desk (:class:`bot.services.questions.QuestionDesk`), as help needs it."""
+
+    async def open_about(
+        self, user_id: int, session_id: int, text: str, channel: str, language: str
+    ) -> Reply: ...
+
+
 @dataclass(frozen=True)
-class TrainerByOutbox:
-    """Tell the session's trainer on their channel, through the outbox (staff if none).
+class DeskHelp:
+    """ "Butuh bantuan" as a question-desk ticket about the task's session: the desk sends it
+    to the session's trainer and staff with a promised time, and their answer reaches the
+    owner on their channel. The proof of a task is reviewed by the session's trainer."""
 
-    The message is built at send time from the task row (``practice_help``), so it names the
-    owner, the task and the owner's channel as they are then; an erased owner's row is gone
-    and the message is skipped.
-    """
-
-    outbox: OutboxWriter
+    desk: TicketDesk
     trainer_of: TrainerLookup
+    library: TaskLibrary
+    catalog: Catalog
 
-    async def ask(self, tx: Transaction, task: PracticeTask, now: datetime) -> int | None:
-        """Queue the request to whoever answers for the task's session."""
-        to = await self.trainer_of.answerer(task.trainer_id)
-        if to is None:
-            return None
-        params = {"task": task.id}
-        ref = f"practice-help:{task.id}"
-        await self.outbox.enqueue(tx, to, HELP_KIND, params, now, now, 3, ref)
-        return to
+    async def ask(self, task: PracticeTask, channel: str, language: str) -> str | None:
+        """Open a ticket about the task's session; return the desk's promise to the owner."""
+        found = await self.library.get(task.task_id)
+        what = (found.text.get(language) or found.text.get("id", "")) if found else task.task_id
+        label = self.catalog.text(language, "practice_desk.ticket")
+        text = f"{label} «{task.session_title}»:\n{what}"
+        reply = await self.desk.open_about(task.user_id, task.session_id, text, channel, language)
+        return "\n\n".join(n.text for n in reply.notices) or None
 
     async def reviewer(self, task: PracticeTask) -> int | None:
         """The session's trainer (or staff) looks at the proof."""
@@ -179,6 +190,7 @@ class Answered:
     action: str
     again_at: datetime | None = None
     helper: int | None = None
+    promise: str | None = None  # help: what the question desk tells the owner
     required_done: int = 0
     required_total: int = 0
     proof: str | None = None  # "link" or "photo": what the owner is asked to send now
@@ -252,8 +264,17 @@ class PracticeService:
         task = await self._library.get(given.task_id)
         return (given, task) if task is not None else None
 
-    async def answer(self, user_id: int, row_id: int, action: str) -> Answered:
-        """Take the owner's "done", "later" or "help" on their open task (else StaleAction)."""
+    async def answer(
+        self,
+        user_id: int,
+        row_id: int,
+        action: str,
+        *,
+        channel: str = "telegram",
+        language: str = "id",
+    ) -> Answered:
+        """Take the owner's "done", "later" or "help" on their open task (else StaleAction);
+        help becomes a ticket asked on ``channel`` in ``language``."""
         given = await self._store.get(row_id)
         if given is None or given.user_id != user_id or action not in ACTIONS:
             raise StaleAction(row_id)
@@ -268,7 +289,12 @@ class PracticeService:
                 if not await self._store.finish(tx, row_id, now):
                     raise StaleAction(row_id)
             else:
-                return await self._later_or_help(tx, given, action, now)
+                answered = await self._later_or_help(tx, given, action, now)
+        if action == HELP:  # the help was noted: now the desk opens its ticket
+            promise = await self._help.ask(given, channel, language)
+            return Answered(given, action, promise=promise)
+        if action == LATER:
+            return answered
         await self._completed(given.booking_id)
         return await self._progress(given, DONE)
 
@@ -285,7 +311,7 @@ class PracticeService:
             return Answered(given, action, again_at=again)
         if given.status != TaskStatus.OPEN or not await self._store.asked_help(tx, row_id, now):
             raise StaleAction(row_id)
-        return Answered(given, action, helper=await self._help.ask(tx, given, now))
+        return Answered(given, action)
 
     async def awaited_proof(self, user_id: int) -> tuple[PracticeTask, Task] | None:
         """The open task whose proof the owner's dialog waits for, if it does."""

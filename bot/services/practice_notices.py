@@ -68,6 +68,8 @@ def answer_reply(catalog: Catalog, language: str, tz: ZoneInfo, answered: Answer
         )
     if answered.action == PROOF:
         return catalog.text(language, f"practice.ask_{answered.proof}")
+    if answered.promise is not None:  # the question desk's "who answers, by when"
+        return answered.promise
     key = "practice.help_sent" if answered.helper is not None else "practice.help_nobody"
     return catalog.text(language, key)
 

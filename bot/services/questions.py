@@ -320,8 +320,25 @@ class QuestionDesk:
             return Reply(Line.PERSON, (await self._promise_notice(question, language),))
         if await self._busy(user_id):
             return self._wait(language)  # the "🙋 Tanya petugas" button still works later
-        now = self._now()
         session = await self._session_of(user_id, question.text)
+        return await self._hand(question, session, language)
+
+    async def open_about(
+        self, user_id: int, session_id: int, text: str, channel: str, language: str
+    ) -> Reply:
+        """Open a ticket about one of the owner's sessions straight away (no FAQ, no burst
+        limit: a button asks it once), e.g. "🙋 Butuh bantuan" on a practice task; it goes
+        to the session's trainer and staff, and the owner is told who answers and by when."""
+        qid = await self._store.add(user_id, channel, text, Line.PERSON, None, self._now())
+        question = await self._own_question(user_id, qid)
+        return await self._hand(question, await self._sessions.get(session_id), language)
+
+    async def _hand(
+        self, question: Question, session: TrainingSession | None, language: str
+    ) -> Reply:
+        """Make the question a ticket (about ``session``, if any) and queue it to people."""
+        question_id, user_id = question.id, question.user_id
+        now = self._now()
         trainer = session.trainer_id if session is not None else None
         trainer_ok = trainer is not None and Role.TRAINER in await self._people.roles(trainer)
         due = self.hours.promised(now)

@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.core.errors import StaleAction
 from bot.core.models import Dialog
+from bot.core.notices import ChannelName
 from bot.services import outcomes as rules
 from handlers.telegram import callbacks as cb
 from handlers.telegram import views
@@ -46,11 +47,14 @@ async def received_obstacle(update: Update, context: DodolanContext, _: Dialog) 
         await message.reply_text(context.t("outcome.ask_obstacle"))
         return
     try:
-        await context.services.outcomes.received_obstacle(user.id, message.text)
+        promise = await context.services.outcomes.received_obstacle(
+            user.id, message.text, channel=ChannelName.TELEGRAM, language=context.language
+        )
     except StaleAction:
         await message.reply_text(context.t("fallback.stale_button"))
         return
-    await message.reply_text(context.t("outcome.obstacle_saved"))
+    saved = context.t("outcome.obstacle_saved")
+    await message.reply_text(f"{saved}\n\n{promise}" if promise else saved)
 
 
 async def ask_obstacle(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:

@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import InvalidInput, StaleAction
 from bot.core.models import Dialog
+from bot.core.notices import ChannelName
 from bot.services import practice as rules
 from bot.services.practice_notices import answer_reply
 from handlers.telegram import callbacks as cb
@@ -33,7 +34,9 @@ async def tapped_task(update: Update, context: DodolanContext) -> None:
                 "practice.reviewed_ok" if action == rules.ACCEPT else "practice.ask_note"
             )
         else:
-            answered = await service.answer(user.id, row_id, action)
+            answered = await service.answer(
+                user.id, row_id, action, channel=ChannelName.TELEGRAM, language=context.language
+            )
             services = context.services
             tz = services.settings.timezone
             reply = answer_reply(services.catalog, context.language, tz, answered)

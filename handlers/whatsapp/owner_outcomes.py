@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.core import choices as ids
 from bot.core.errors import StaleAction
+from bot.core.notices import ChannelName, Notice
 from bot.services import outcomes as rules
 from handlers.whatsapp.events import InboundKind
 from handlers.whatsapp.router import Router, Turn
@@ -32,11 +33,14 @@ async def received_obstacle(turn: Turn) -> None:
         await ask_obstacle(turn)
         return
     try:
-        await turn.services.outcomes.received_obstacle(turn.user_id, turn.text)
+        promise = await turn.services.outcomes.received_obstacle(
+            turn.user_id, turn.text, channel=ChannelName.WHATSAPP, language=turn.language
+        )
     except StaleAction:
         await turn.say("fallback.stale_button")
         return
-    await turn.say("outcome.obstacle_saved")
+    saved = turn.services.catalog.text(turn.language, "outcome.obstacle_saved")
+    await turn.send(Notice(f"{saved}\n\n{promise}" if promise else saved))
 
 
 async def ask_obstacle(turn: Turn) -> None:

@@ -9,7 +9,7 @@ import re
 
 from bot.core import choices as ids
 from bot.core.errors import DeliveryError, InvalidInput, StaleAction
-from bot.core.notices import Notice
+from bot.core.notices import ChannelName, Notice
 from bot.services import practice as rules
 from bot.services.certificate_notices import verification_text
 from bot.services.certificates import normal_code
@@ -26,7 +26,13 @@ async def tapped_task(turn: Turn) -> None:
     try:
         if parts is None or not parts[0].isdigit() or parts[1] not in rules.ACTIONS:
             raise StaleAction(turn.choice_id)
-        answered = await services.practice.answer(turn.user_id, int(parts[0]), parts[1])
+        answered = await services.practice.answer(
+            turn.user_id,
+            int(parts[0]),
+            parts[1],
+            channel=ChannelName.WHATSAPP,
+            language=turn.language,
+        )
     except StaleAction:
         await turn.stale()
         return

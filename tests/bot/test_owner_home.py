@@ -23,11 +23,28 @@ def test_help_has_a_section_per_role_held(catalog: Catalog) -> None:
     owner = help_screen(catalog, "id", frozenset({Role.OWNER}))
     trainer = help_screen(catalog, "id", frozenset({Role.OWNER, Role.TRAINER}))
 
-    assert owner.text == catalog.text("id", "help.owner")
+    assert owner.text.startswith(catalog.text("id", "help.owner"))
     assert (
         trainer.text.startswith(owner.text) and catalog.text("id", "help.trainer") in trainer.text
     )
     assert catalog.text("id", "help.staff") not in trainer.text
+
+
+@pytest.mark.parametrize(
+    ("language", "stop", "check"),
+    [("id", "/berhentitugas", "cek "), ("en", "/stoptasks", "/verify ")],
+)
+def test_help_names_the_task_certificate_and_outcome_commands(
+    catalog: Catalog, language: str, stop: str, check: str
+) -> None:
+    owner = help_screen(catalog, language, frozenset({Role.OWNER})).text
+    trainer = help_screen(catalog, language, frozenset({Role.OWNER, Role.TRAINER})).text
+    staff = help_screen(catalog, language, frozenset({Role.OWNER, Role.STAFF})).text
+
+    assert stop in owner and check in owner
+    assert "/hasil" not in owner and "/sertifikat" not in owner
+    assert ("/hasil" if language == "id" else "/outcome") in trainer
+    assert ("/sertifikat" if language == "id" else "/certificates") in staff
 
 
 def _export(**changes: object) -> dict[str, object]:

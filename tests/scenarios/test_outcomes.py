@@ -37,7 +37,7 @@ async def checkin_arrives(siti: Driver, both: RunningBot, at: timedelta, start: 
 async def test_check_ins_at_one_three_and_six_months_keep_the_answers(
     siti: Driver, both: RunningBot, emulator: BotApiEmulator
 ) -> None:
-    await attended_session(siti, both, emulator)
+    joko_id = await attended_session(siti, both, emulator)
     end = both.clock.moment
     # Tasks stopped: the check-ins are not tasks and still come.
     await siti.say("/berhentitugas" if siti.channel is ChannelName.TELEGRAM else "berhenti tugas")
@@ -57,7 +57,17 @@ async def test_check_ins_at_one_three_and_six_months_keep_the_answers(
     await siti.tap("1–5")
     assert "menghambat" in siti.read()
     await siti.say("Ongkir ke luar kota mahal")
-    assert "sudah kami catat" in siti.read()
+    told = siti.read().text
+    assert "sudah kami catat" in told
+    # A person reads it: a ticket about the session, to its trainer and staff, with a promise.
+    assert "Pak Joko (pelatih sesi Anda) dan petugas Dinas" in told and "paling lambat" in told
+    await both.tick()
+    joko = emulator.user(joko_id, "Pak Joko")
+    ticket = joko.last
+    assert "Ongkir ke luar kota mahal" in ticket.text and "1 bulan" in ticket.text
+    await joko.reply_to(ticket.message_id, "Coba kurir lokal, Bu. Kita bahas di sesi nanti.")
+    await both.tick()
+    assert "Coba kurir lokal" in siti.read().text  # the answer, on her own channel
 
     seen = await checkin_arrives(siti, both, timedelta(days=91, hours=1), end)
     assert "Sudah tiga bulan" in seen

@@ -116,13 +116,17 @@ async def test_an_owner_asks_the_trainer_for_help_with_a_task(
     end = both.clock.moment
     await arrives(siti, both, timedelta(days=1), end)
     await siti.tap("🙋 Butuh bantuan")
-    assert "teruskan ke pelatih" in siti.read()
+    told = siti.read().text  # a question-desk ticket: who answers, and by when
+    assert "Pak Joko (pelatih sesi Anda) dan petugas Dinas" in told
+    assert "paling lambat" in told
     await both.tick()
     joko = emulator.user(joko_id, "Pak Joko")
-    asked = joko.last.text
-    assert "Siti Aminah" in asked and "Warung Siti" in asked and "tiga produk" in asked
-    channel = "WhatsApp" if siti.channel is ChannelName.WHATSAPP else "Telegram"
-    assert f"Hubungi lewat {channel}" in asked
+    ticket = joko.last
+    assert "Siti Aminah" in ticket.text and TITLE in ticket.text and PHOTOS in ticket.text
+    assert ticket.buttons == [["✅ Selesai"], ["↪️ Alihkan ke petugas"]]
+    await joko.reply_to(ticket.message_id, "Pakai cahaya jendela ya, Bu Siti.")
+    await both.tick()
+    assert "Pakai cahaya jendela ya, Bu Siti." in siti.read().text  # on her own channel
 
 
 async def test_stopped_announcements_keep_the_tasks_but_stopped_tasks_do_not(
