@@ -1,0 +1,15 @@
+"""What staff read in their own flows: no owner advice, and the pending question asked again."""
+
+from __future__ import annotations
+
+from simulator import FakeUser
+from tests.harness import RunningBot
+
+
+async def test_staff_typing_free_text_get_their_commands_not_the_owner_sign_up(
+    bot: RunningBot, staff: FakeUser
+) -> None:
+    await staff.command("start")
+    (reply,) = await staff.send("Bu, tolong cek peserta hari Sabtu ya")
+    assert "/daftar" not in reply.text and "mendaftar" not in reply.text
+    assert "/sesibaru" in reply.text and "/bantuan" in reply.text
