@@ -74,8 +74,7 @@ async def start(turn: Turn) -> None:
 
 async def cancel(turn: Turn) -> None:
     """Leave whatever conversation the user is in."""
-    ended = await turn.services.dialogs.end(turn.user_id)
-    await turn.say("cancel.done" if ended else "cancel.nothing")
+    await turn.say(await turn.services.dialogs.cancel(turn.user_id))
 
 
 async def tapped_menu(turn: Turn) -> None:

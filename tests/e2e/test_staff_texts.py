@@ -13,3 +13,15 @@ async def test_staff_typing_free_text_get_their_commands_not_the_owner_sign_up(
     (reply,) = await staff.send("Bu, tolong cek peserta hari Sabtu ya")
     assert "/daftar" not in reply.text and "mendaftar" not in reply.text
     assert "/sesibaru" in reply.text and "/bantuan" in reply.text
+
+
+async def test_staff_stopping_a_new_session_hear_nothing_was_kept_not_owner_advice(
+    bot: RunningBot, staff: FakeUser
+) -> None:
+    await staff.command("sesibaru")
+    await staff.send("Foto produk")
+    (reply,) = await staff.command("batal")
+    assert "/daftar" not in reply.text and "/profil" not in reply.text
+    assert "tidak ada yang disimpan" in reply.text
+    assert await bot.services.dialogs.current(staff.id) is None
+    assert await bot.services.sessions.all() == []
