@@ -25,3 +25,16 @@ async def test_staff_stopping_a_new_session_hear_nothing_was_kept_not_owner_advi
     assert "tidak ada yang disimpan" in reply.text
     assert await bot.services.dialogs.current(staff.id) is None
     assert await bot.services.sessions.all() == []
+
+
+async def test_a_refused_session_title_gives_a_session_title_for_example(
+    bot: RunningBot, staff: FakeUser
+) -> None:
+    await staff.command("sesibaru")
+    (reply,) = await staff.send("🎉🎉")
+    assert "Keripik Tempe" not in reply.text
+    assert "Belajar foto produk dengan HP" in reply.text
+    (reply,) = await staff.send("Foto produk " * 20)
+    assert "Keripik Tempe" not in reply.text and "Belajar foto produk" in reply.text
+    step = await bot.services.dialogs.current(staff.id)
+    assert step is not None and step.step == "title"
