@@ -76,3 +76,17 @@ async def test_a_seat_can_move_to_a_session_past_the_first_page(
         " WHERE b.status = 'confirmed'"
     )
     assert [r["title"] for r in rows] == ["Kelas 13"]
+
+
+async def test_an_owner_saying_hello_or_thanks_is_welcomed_back_with_the_help(
+    siti: Driver, both: RunningBot
+) -> None:
+    await siti.say("/start")
+    await sign_up(siti)
+    siti.read()
+
+    for said in ("halo", "makasih", "😀"):
+        await siti.say(said)
+        seen = siti.read()
+        assert "Selamat datang kembali" in seen, said
+        assert "belum paham" not in seen, said
