@@ -38,3 +38,17 @@ async def test_a_refused_session_title_gives_a_session_title_for_example(
     assert "Keripik Tempe" not in reply.text and "Belajar foto produk" in reply.text
     step = await bot.services.dialogs.current(staff.id)
     assert step is not None and step.step == "title"
+
+
+async def test_a_staff_command_mid_new_session_is_answered_then_the_question_comes_again(
+    bot: RunningBot, staff: FakeUser
+) -> None:
+    await staff.command("sesibaru")
+    await staff.send("Foto produk pakai HP")
+    assert staff.last.has_button("12/12")  # the date question
+    for command in ("bantuan", "peserta", "jadwal"):
+        await staff.command(command)
+        assert staff.last.has_button("12/12"), command  # asked again, the newest message
+    await staff.press("12/12")
+    await staff.send("09.00-11.00")
+    assert staff.last.buttons == [["Tempat (alamat)", "Online (link)"]]
