@@ -8,6 +8,9 @@ from typing import Any, Protocol
 from bot.core.clock import Clock
 from bot.core.models import Dialog
 
+# Flows only staff and trainers are in: /batal then points to their commands, not to /daftar
+STAFF_FLOWS = frozenset({"newsession", "editsession", "broadcast", "practice_fix"})
+
 
 class DialogStore(Protocol):
     """What the dialog service needs from storage."""
@@ -39,6 +42,17 @@ class DialogService:
     async def end(self, user_id: int) -> bool:
         """End the user's conversation; return whether one was open."""
         return await self._store.clear(user_id)
+
+    async def cancel(self, user_id: int) -> str:
+        """End the user's conversation (/batal); the catalog key of what to tell them.
+
+        Staff and trainers who stop one of their flows (:data:`STAFF_FLOWS`) hear that
+        nothing was kept; an owner, how to go on (/daftar, /profil).
+        """
+        dialog = await self._store.get(user_id)
+        if not await self._store.clear(user_id) or dialog is None:
+            return "cancel.nothing"
+        return "owner_lists.cancel_staff" if dialog.flow in STAFF_FLOWS else "cancel.done"
 
 
 def ask_again_after(before: Dialog | None, after: Dialog | None) -> Dialog | None:

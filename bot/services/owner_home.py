@@ -20,6 +20,7 @@ from bot.core.models import Role
 from bot.core.notices import Attachment, Notice
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
+from bot.services.faq_search import terms
 from bot.services.owner_screens import profile_lines
 
 DATA_FILE = "data-saya-dodolan.json"
@@ -38,6 +39,23 @@ def help_screen(catalog: Catalog, language: str, roles: frozenset[Role]) -> Noti
         for role in held
     ]
     return Notice("\n\n".join(sections))
+
+
+def is_small_talk(text: str) -> bool:
+    """A greeting, a thanks or an emoji ("halo", "makasih", "😀"): nothing asked or said.
+
+    Decided here for every channel: a signed-up owner gets a welcome back with what they can
+    do (never "I don't understand"); the question desk takes no such text as a question.
+    """
+    return not terms(text)
+
+
+def welcome_back_screen(
+    catalog: Catalog, language: str, name: str, roles: frozenset[Role]
+) -> Notice:
+    """ "Welcome back, Siti! What shall we do today?" above the help."""
+    lead = catalog.text(language, "owner_lists.welcome_back", name=name)
+    return Notice(f"{lead}\n\n{help_screen(catalog, language, roles).text}")
 
 
 def data_screen(

@@ -252,6 +252,10 @@ class QuestionDesk:
         if not terms(text):
             return Reply(None)  # "ok", "makasih", "halo": nothing is asked
         if await self._profiles.get(user_id) is None:  # no sign-up, no consent: nothing kept
+            roles = await self._people.roles(user_id)
+            if Role.STAFF in roles or Role.TRAINER in roles:  # not an owner: their commands
+                key = "staff_pointer" if Role.STAFF in roles else "trainer_pointer"
+                return Reply(None, (Notice(self._t(language, f"owner_lists.{key}")),))
             if not looks_like_question(text):
                 return Reply(None)
             return Reply(None, (Notice(self._t(language, "questions.sign_up_first")),))

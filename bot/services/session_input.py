@@ -309,12 +309,27 @@ def answer_text(
     return _resume(*_typed(step, text, dict(data), now, tz))
 
 
+# Refusals of a title whose example must be a session's title, not a business name.
+TITLE_EXAMPLE_KEYS = ("input.empty", "input.no_letters", "input.too_long")
+
+
+def _title(text: str) -> str:
+    """The session's title, or a refusal with a title for its example."""
+    try:
+        return clean_text(text, max_length=TITLE_MAX)
+    except InvalidInput as refusal:
+        if refusal.key not in TITLE_EXAMPLE_KEYS:
+            raise
+        key = "owner_lists.title_" + refusal.key.removeprefix("input.")
+        raise InvalidInput(key, **refusal.params) from None
+
+
 def _typed(
     step: str, text: str, new: dict[str, Any], now: datetime, tz: ZoneInfo
 ) -> tuple[str, dict[str, Any]]:
     match step:
         case "title":
-            new["title"] = clean_text(text, max_length=TITLE_MAX)
+            new["title"] = _title(text)
             return "date", new
         case "date" | "time":
             return _typed_when(step, text, new, now, tz)

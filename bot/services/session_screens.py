@@ -28,6 +28,7 @@ from bot.services.booking import BookingView
 from bot.services.owner_screens import WIDE, Room
 from bot.services.session_texts import place, seats, session_card, when
 
+PAGE_SIZE = 8  # sessions on one page: with "previous" and "next", a WhatsApp list's 10 rows
 LABEL_TITLE = 40  # characters of a session's title on a button ("12/12 09.00 · Foto…")
 SHORT_FORMS = {  # catalog texts with a shorter form for narrow buttons
     "booking.join_waitlist": "wab.button.join_waitlist",
@@ -116,16 +117,18 @@ def session_choices(
     *,
     numbered: bool,
     room: Room = WIDE,
+    first: int = 1,
+    extra: int = 0,
 ) -> tuple[tuple[Choice, ...], bool]:
     """One choice per session, and whether they are buttons (else list rows).
 
-    Buttons ("1. 12/12 09.00 · Foto…", ``numbered`` like the lines of the text) when all fit
-    the room's buttons; else rows with a description.
+    Buttons ("1. 12/12 09.00 · Foto…", ``numbered`` from ``first`` like the lines of the text)
+    when all fit the room's buttons with ``extra`` more choices; else rows with a description.
     """
     labels = [short_label(s, tz, language) for s in sessions]
     if numbered:
-        labels = [f"{n}. {label}"[:64] for n, label in enumerate(labels, start=1)]
-    if len(sessions) <= room.buttons and all(len(label) <= room.title for label in labels):
+        labels = [f"{n}. {label}"[:64] for n, label in enumerate(labels, start=first)]
+    if len(sessions) + extra <= room.buttons and all(len(label) <= room.title for label in labels):
         full = [s.title if len(s.title) > LABEL_TITLE else None for s in sessions]
         buttons = zip(sessions, labels, full, strict=True)
         return tuple(Choice(choice_id(s), label, about) for s, label, about in buttons), True
@@ -133,14 +136,50 @@ def session_choices(
     return tuple(Choice(choice_id(s), *row) for s, row in zip(sessions, rows, strict=True)), False
 
 
+def page_count(items: Sequence[object]) -> int:
+    """How many pages of :data:`PAGE_SIZE` the items fill (one, even when empty)."""
+    return max(1, -(-len(items) // PAGE_SIZE))
+
+
+def _page(page: int, items: Sequence[TrainingSession]) -> tuple[int, Sequence[TrainingSession]]:
+    """The page asked for (an old one past the end is the last) and its sessions."""
+    page = min(max(page, 0), page_count(items) - 1)
+    return page, items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+
+
+def _page_choices(
+    catalog: Catalog, language: str, page: int, pages: int, choice_id: Callable[[int], str]
+) -> tuple[Choice, ...]:
+    """ "◀️ Previous" and "Next ▶️" to the pages around ``page`` that exist."""
+    shown = []
+    if page > 0:
+        shown.append(Choice(choice_id(page - 1), catalog.text(language, "owner_lists.previous")))
+    if page + 1 < pages:
+        shown.append(Choice(choice_id(page + 1), catalog.text(language, "owner_lists.next")))
+    return tuple(shown)
+
+
+def _page_note(catalog: Catalog, language: str, page: int, pages: int) -> list[str]:
+    return [catalog.text(language, "owner_lists.page", page=page + 1, pages=pages)] * (pages > 1)
+
+
 def schedule(
     catalog: Catalog,
     language: str,
-    sessions: Sequence[TrainingSession],
+    every: Sequence[TrainingSession],
     tz: ZoneInfo,
     room: Room = WIDE,
+    *,
+    page: int = 0,
 ) -> Notice:
-    """Every bookable session in one message, a choice per session to open its card."""
+    """One page of the bookable sessions, a choice per session to open its card, and the
+    choices to the pages before and after it (``bk:v1:list:<page>``)."""
+    pages = page_count(every)
+    page, sessions = _page(page, every)
+    first = page * PAGE_SIZE + 1
+    nav = _page_choices(
+        catalog, language, page, pages, lambda n: ids.pack(ids.BOOKING, "list", str(n))
+    )
     lines = [
         catalog.text(
             language,
@@ -150,7 +189,7 @@ def schedule(
             when=when(session, tz, language),
             seats=Html(seats(catalog, language, session)),
         )
-        for number, session in enumerate(sessions, start=1)
+        for number, session in enumerate(sessions, start=first)
     ]
     choices, as_buttons = session_choices(
         catalog,
@@ -160,9 +199,12 @@ def schedule(
         lambda s: ids.pack(ids.BOOKING, "show", str(s.id)),
         numbered=True,
         room=room,
+        first=first,
+        extra=len(nav),
     )
     lead = catalog.text(language, "booking.list_many" if as_buttons else "wab.schedule.many")
-    return Notice("\n\n".join([lead, *lines]), choices)
+    note = _page_note(catalog, language, page, pages)
+    return Notice("\n\n".join([lead, *lines, *note]), choices + nav)
 
 
 def offer_choices(catalog: Catalog, language: str, booking_id: int) -> tuple[Choice, Choice]:
@@ -242,11 +284,23 @@ def move_choices(
     catalog: Catalog,
     language: str,
     booking_id: int,
-    targets: Sequence[TrainingSession],
+    every: Sequence[TrainingSession],
     tz: ZoneInfo,
     room: Room = WIDE,
+    *,
+    page: int = 0,
 ) -> Notice:
-    """The sessions with a free seat the booking can move to, one choice each."""
+    """One page of the sessions with a free seat the booking can move to, one choice each,
+    and the choices to the pages around it (``bk:v1:movepage:<booking>:<page>``)."""
+    pages = page_count(every)
+    page, targets = _page(page, every)
+    nav = _page_choices(
+        catalog,
+        language,
+        page,
+        pages,
+        lambda n: ids.pack(ids.BOOKING, "movepage", str(booking_id), str(n)),
+    )
     choices, _ = session_choices(
         catalog,
         language,
@@ -255,5 +309,8 @@ def move_choices(
         lambda s: ids.pack(ids.BOOKING, "move", str(booking_id), str(s.id)),
         numbered=False,
         room=room,
+        extra=len(nav),
     )
-    return Notice(catalog.text(language, "booking.move_choose"), choices)
+    lead = catalog.text(language, "booking.move_choose")
+    text = "\n\n".join([lead, *_page_note(catalog, language, page, pages)])
+    return Notice(text, choices + nav)

@@ -13,6 +13,7 @@ from bot.core.models import SessionStatus, TrainingSession
 from bot.services.booking import NO_LONGER, BookingView
 from bot.services.booking_steps import JUST_FILLED, take_place
 from bot.services.session_links import SESSION_LINK_PREFIX as SESSION_LINK_PREFIX
+from bot.services.session_screens import page_count
 from handlers.telegram import booking_answers
 from handlers.telegram import callbacks as cb
 from handlers.telegram.booking_common import tapped_here, tapped_label, tell, trainer_names, why
@@ -24,11 +25,10 @@ from handlers.telegram.views import Rendered
 
 logger = logging.getLogger(__name__)
 
-MAX_LISTED = 10
 # Up to this many bookable sessions are shown as cards; more as one list (one message).
 MAX_CARDS = 3
 # Booking buttons that carry a session id (the others carry a booking id).
-SESSION_ACTIONS = ("book", "wait", "show", "list")
+SESSION_ACTIONS = ("book", "wait", "show", "list")  # list: a page number
 
 
 async def _session_screen(
@@ -58,7 +58,7 @@ async def list_sessions(update: Update, context: DodolanContext) -> None:
     """
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
-    sessions = (await context.services.sessions.bookable())[:MAX_LISTED]
+    sessions = await context.services.sessions.bookable()
     if not sessions:
         await context.bot.send_message(chat_id, context.t("booking.none_open"))
         return
@@ -150,7 +150,7 @@ async def _booking_action(
 ) -> None:
     """Run the step a booking button names; a shape no button makes is stale."""
     step = _STEPS.get((action, len(ids)))
-    if step is None or (action == "list" and ids != [0]):
+    if step is None:
         raise StaleAction(action)
     await step(update, context, *ids)
 
@@ -174,13 +174,13 @@ async def _tapped_show(update: Update, context: DodolanContext, session_id: int)
     await query.edit_message_text(text, reply_markup=markup)
 
 
-async def _tapped_list(update: Update, context: DodolanContext, _: int) -> None:
-    """Go back from a card to the list of sessions."""
+async def _tapped_list(update: Update, context: DodolanContext, page: int) -> None:
+    """Turn the list of sessions to a page (the first, back from a card opened from it)."""
     query, services = _query(update), context.services
-    sessions = (await services.sessions.bookable())[:MAX_LISTED]
-    if not sessions:
+    sessions = await services.sessions.bookable()
+    if not sessions or page >= page_count(sessions):
         raise StaleAction("list")
-    text, markup = SessionViews.of(context).schedule(sessions)
+    text, markup = SessionViews.of(context).schedule(sessions, page)
     await query.answer()
     await query.edit_message_text(text, reply_markup=markup)
 
@@ -223,8 +223,26 @@ async def _tapped_move_list(update: Update, context: DodolanContext, booking_id:
     if not targets:
         await context.bot.send_message(user_id, context.t("booking.move_none"))
         return
-    text, markup = SessionViews.of(context).move_choices(booking_id, targets[:MAX_LISTED])
+    text, markup = SessionViews.of(context).move_choices(booking_id, targets)
     await context.bot.send_message(user_id, text, reply_markup=markup)
+
+
+async def _tapped_move_page(
+    update: Update, context: DodolanContext, booking_id: int, page: int
+) -> None:
+    """Turn the list of sessions to move to to another page, in its message."""
+    query, services, user_id = _query(update), context.services, _user_id(update)
+    view = await services.booking.changeable(user_id, booking_id)
+    bookable = await services.sessions.bookable()
+    targets = [s for s in bookable if s.id != view.session.id and s.seats_left > 0]
+    if targets and page >= page_count(targets):
+        raise StaleAction(page)  # no list of ours had this page
+    await query.answer()
+    if not targets:
+        await context.bot.send_message(user_id, context.t("booking.move_none"))
+        return
+    text, markup = SessionViews.of(context).move_choices(booking_id, targets, page)
+    await query.edit_message_text(text, reply_markup=markup)
 
 
 async def _tapped_move(
@@ -265,6 +283,7 @@ _STEPS: dict[tuple[str, int], Step] = {
     ("cancel", 1): _tapped_cancel,
     ("keep", 1): _tapped_keep,
     ("movelist", 1): _tapped_move_list,
+    ("movepage", 2): _tapped_move_page,
     ("move", 2): _tapped_move,
 }
 

@@ -76,10 +76,8 @@ async def show_help(update: Update, context: DodolanContext) -> None:
 async def cancel(update: Update, context: DodolanContext) -> None:
     """Leave whatever conversation the user is in."""
     assert update.effective_user is not None and update.effective_message is not None
-    ended = await context.services.dialogs.end(update.effective_user.id)
-    await update.effective_message.reply_text(
-        context.t("cancel.done" if ended else "cancel.nothing"), reply_markup=ReplyKeyboardRemove()
-    )
+    key = await context.services.dialogs.cancel(update.effective_user.id)
+    await update.effective_message.reply_text(context.t(key), reply_markup=ReplyKeyboardRemove())
 
 
 async def unknown_command(update: Update, context: DodolanContext) -> None:

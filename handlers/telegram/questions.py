@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.core import choices as ids
 from bot.core.errors import InvalidInput, NotAllowed, StaleAction
 from bot.core.notices import ChannelName
+from bot.services import owner_home
 from bot.services.files import QUESTION_TYPES
 from bot.services.question_intent import BOOKINGS, TIPS
 from bot.services.questions import FileRef, Reply
@@ -37,9 +38,25 @@ async def ask(update: Update, context: DodolanContext) -> None:
         update.effective_user.id, text, ChannelName.TELEGRAM, context.language
     )
     if not reply.asked:
-        await update.effective_message.reply_text(context.t("fallback.stray"))
+        await _not_asked(update, context, text)
         return
     await show(update, context, reply)
+
+
+async def _not_asked(update: Update, context: DodolanContext, text: str) -> None:
+    """A signed-up owner's "halo" or "makasih" gets a welcome back with the help; the rest,
+    a pointer to the buttons and /bantuan."""
+    assert update.effective_user is not None and update.effective_message is not None
+    services = context.services
+    owner = await services.profile.get(update.effective_user.id)
+    if owner is None or not owner_home.is_small_talk(text):
+        await update.effective_message.reply_text(context.t("fallback.stray"))
+        return
+    roles = await services.users.roles(update.effective_user.id)
+    notice = owner_home.welcome_back_screen(
+        services.catalog, context.language, owner.full_name, roles
+    )
+    await update.effective_message.reply_text(notice.text)
 
 
 async def received_file(update: Update, context: DodolanContext) -> bool:

@@ -51,9 +51,9 @@ class SessionViews:
         )
         return render(notice)
 
-    def schedule(self, sessions: Sequence[TrainingSession]) -> Rendered:
-        """All bookable sessions in one message, a button per session to open its card."""
-        return render(screens.schedule(self.catalog, self.language, sessions, self.tz))
+    def schedule(self, sessions: Sequence[TrainingSession], page: int = 0) -> Rendered:
+        """A page of the bookable sessions, a button per session to open its card."""
+        return render(screens.schedule(self.catalog, self.language, sessions, self.tz, page=page))
 
     def booking(
         self, view: BookingView, trainers: Mapping[int, str], *, just_cancelled: bool = False
@@ -74,8 +74,12 @@ class SessionViews:
         notice = screens.cancel_question(self.catalog, self.language, view, self.tz, trainers)
         return render(notice)
 
-    def move_choices(self, booking_id: int, targets: Sequence[TrainingSession]) -> Rendered:
+    def move_choices(
+        self, booking_id: int, targets: Sequence[TrainingSession], page: int = 0
+    ) -> Rendered:
         """ "Choose the new session" with a button per session the booking can move to."""
         return render(
-            screens.move_choices(self.catalog, self.language, booking_id, targets, self.tz)
+            screens.move_choices(
+                self.catalog, self.language, booking_id, targets, self.tz, page=page
+            )
         )

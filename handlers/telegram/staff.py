@@ -60,6 +60,7 @@ async def new_session(update: Update, context: DodolanContext) -> None:
         await refuse(update, context)
         return
     await message.reply_text(context.t("staff.new.intro"))
+    context.prompted = True  # the first question is asked: not again after the command
     await send_step(context, message.chat_id, step)
 
 
@@ -87,6 +88,15 @@ async def received_session_input(update: Update, context: DodolanContext, _: Dia
             await send_step(context, message.chat_id, await editor.question(user.id))
         return
     await send_step(context, message.chat_id, step)
+
+
+async def resume_new_session(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:
+    """Ask the question staff are at again, after a command answered in between."""
+    try:
+        step = await context.services.new_session.question(dialog.user_id)
+    except (NotAllowed, StaleAction):
+        return  # no longer staff, or the draft ended meanwhile: nothing to ask
+    await send_step(context, chat_id, step)
 
 
 async def tapped_new_session(update: Update, context: DodolanContext) -> None:
@@ -171,6 +181,7 @@ def register(application: DodolanApplication) -> None:
     """Add the staff and trainer commands, buttons and conversations."""
     only_private = filters.ChatType.PRIVATE
     dialogs.TEXT_FLOWS[FLOW] = received_session_input
+    dialogs.RESUMES[FLOW] = resume_new_session
     application.add_handler(CommandHandler(["sesibaru", "newsession"], new_session, only_private))
     application.add_handler(
         CallbackQueryHandler(tapped_new_session, pattern=cb.pattern(cb.NEW_SESSION))

@@ -35,7 +35,6 @@ from handlers.whatsapp.owner_signup import step_for
 from handlers.whatsapp.router import Audience, MenuItem, Router, Turn
 from handlers.whatsapp.screens import ROOM
 
-MAX_LISTED = 10  # a WhatsApp list holds ten rows
 MAX_CARDS = 3  # up to this many sessions come as cards; more as one list
 ITEMS = (
     MenuItem("jadwal", "wab.menu.jadwal", "wab.menu.jadwal_about", 20),
@@ -125,9 +124,11 @@ class Views:
         )
         return with_lead(lead, notice)
 
-    def schedule(self, sessions: Sequence[TrainingSession]) -> Notice:
-        """Every bookable session in one message, a list row to open each one's card."""
-        return session_screens.schedule(self.catalog, self.language, sessions, self.tz, ROOM)
+    def schedule(self, sessions: Sequence[TrainingSession], page: int = 0) -> Notice:
+        """A page of the bookable sessions, a list row to open each one's card."""
+        return session_screens.schedule(
+            self.catalog, self.language, sessions, self.tz, ROOM, page=page
+        )
 
     def booking(self, view: BookingView, trainers: Mapping[int, str]) -> Notice:
         """An owner's seat, waitlist place or offer as it is now, with what they can do."""
@@ -145,10 +146,12 @@ class Views:
             self.catalog, self.language, view, self.tz, trainers
         )
 
-    def move_targets(self, booking_id: int, targets: Sequence[TrainingSession]) -> Notice:
-        """The sessions with a free seat the booking can move to, one list row each."""
+    def move_targets(
+        self, booking_id: int, targets: Sequence[TrainingSession], page: int = 0
+    ) -> Notice:
+        """A page of the sessions with a free seat the booking can move to, a row each."""
         return session_screens.move_choices(
-            self.catalog, self.language, booking_id, targets, self.tz, ROOM
+            self.catalog, self.language, booking_id, targets, self.tz, ROOM, page=page
         )
 
 
@@ -164,7 +167,7 @@ async def show_session(
 
 async def list_sessions(turn: Turn) -> None:
     """Show the bookable sessions: up to three cards with their button, more as one list."""
-    sessions = (await turn.services.sessions.bookable())[:MAX_LISTED]
+    sessions = await turn.services.sessions.bookable()
     if not sessions:
         await turn.say("booking.none_open")
         return
@@ -199,7 +202,7 @@ async def tapped_booking(turn: Turn) -> None:
     parts = ids.parse(turn.choice_id, ids.BOOKING, 2) or ids.parse(turn.choice_id, ids.BOOKING, 3)
     numbers = [int(p) for p in parts[1:]] if parts and all(p.isdigit() for p in parts[1:]) else []
     step = _STEPS.get((parts[0], len(numbers))) if parts and numbers else None
-    if step is None or (parts is not None and parts[0] == "list" and numbers != [0]):
+    if step is None:
         await turn.stale()  # no button of ours has this shape
         return
     try:
@@ -248,12 +251,15 @@ async def _show(turn: Turn, session_id: int) -> None:
     await show_session(turn, session, from_list=True)
 
 
-async def _list(turn: Turn, _: int) -> None:
-    """The list of sessions again, from a card opened from it."""
-    sessions = (await turn.services.sessions.bookable())[:MAX_LISTED]
+async def _list(turn: Turn, page: int) -> None:
+    """A page of the list of sessions (the first again, from a card opened from it)."""
+    sessions = await turn.services.sessions.bookable()
     if not sessions:
         raise StaleAction("list")
-    await turn.send(Views.of(turn).schedule(sessions))
+    if page >= session_screens.page_count(sessions):
+        await turn.stale()  # no list of ours had this page
+        return
+    await turn.send(Views.of(turn).schedule(sessions, page))
 
 
 async def _cancel_ask(turn: Turn, booking_id: int) -> None:
@@ -275,8 +281,8 @@ async def _keep(turn: Turn, booking_id: int) -> None:
     await turn.say("booking.kept")
 
 
-async def _move_list(turn: Turn, booking_id: int) -> None:
-    """Offer the sessions with a free seat the booking can move to."""
+async def _move_list(turn: Turn, booking_id: int, page: int = 0) -> None:
+    """Offer (a page of) the sessions with a free seat the booking can move to."""
     services = turn.services
     view = await services.booking.changeable(turn.user_id, booking_id)
     bookable = await services.sessions.bookable()
@@ -284,7 +290,10 @@ async def _move_list(turn: Turn, booking_id: int) -> None:
     if not targets:
         await turn.say("booking.move_none")
         return
-    await turn.send(Views.of(turn).move_targets(booking_id, targets[:MAX_LISTED]))
+    if page >= session_screens.page_count(targets):
+        await turn.stale()  # no list of ours had this page
+        return
+    await turn.send(Views.of(turn).move_targets(booking_id, targets, page))
 
 
 async def _move(turn: Turn, booking_id: int, session_id: int) -> None:
@@ -303,6 +312,7 @@ _STEPS: dict[tuple[str, int], Step] = {
     ("cancel", 1): _cancel,
     ("keep", 1): _keep,
     ("movelist", 1): _move_list,
+    ("movepage", 2): _move_list,
     ("move", 2): _move,
 }
 

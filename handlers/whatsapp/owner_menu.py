@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core import choices as ids
+from bot.services import owner_home
 from handlers.whatsapp import screens
 from handlers.whatsapp.events import InboundKind
 from handlers.whatsapp.owner_signup import greet
@@ -74,8 +75,7 @@ async def start(turn: Turn) -> None:
 
 async def cancel(turn: Turn) -> None:
     """Leave whatever conversation the user is in."""
-    ended = await turn.services.dialogs.end(turn.user_id)
-    await turn.say("cancel.done" if ended else "cancel.nothing")
+    await turn.say(await turn.services.dialogs.cancel(turn.user_id))
 
 
 async def tapped_menu(turn: Turn) -> None:
@@ -102,6 +102,9 @@ async def fallback(turn: Turn) -> None:
     """A newcomer is welcomed into sign-up; an owner gets a kind word and the menu."""
     if not await _registered(turn):
         await greet(turn)
+        return
+    if turn.event.kind is InboundKind.TEXT and owner_home.is_small_talk(turn.text or ""):
+        await hello(turn)  # "makasih", "😀": a welcome back, as for "halo"
         return
     await show_menu(turn, turn.t(_FALLBACK_KEYS.get(turn.event.kind, "wa.fallback.other")))
 

@@ -180,7 +180,7 @@ class TextEdge:
             return
         collector = self._collector(dialog)
         if dialog is None or collector is None:
-            await self._say("fallback.stray")
+            await self._stray(text)
             return
         try:
             following = await self._typed(collector, dialog, text)
@@ -188,6 +188,16 @@ class TextEdge:
             await self._step(dialog, self._t(refusal.key, **refusal.params))
             return
         await self._answered(dialog.step, following)
+
+    async def _stray(self, text: str) -> None:
+        """Small talk from an owner is welcomed back (the services decide); else the pointer."""
+        owner = await self.services.profile.get(self._user_id)
+        if owner is None or not owner_home.is_small_talk(text):
+            await self._say("fallback.stray")
+            return
+        roles = await self.services.users.roles(self._user_id)
+        catalog, language = self.services.catalog, self._language
+        await self._send(owner_home.welcome_back_screen(catalog, language, owner.full_name, roles))
 
     def _collector(self, dialog: Dialog | None) -> FieldCollector | None:
         """The service collecting fields in the dialog (sign-up or a profile change)."""
