@@ -8,11 +8,16 @@ once.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
 import yaml
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,14 @@ class Problem:
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"
+
+
+class ContentFileError(Exception):
+    """A content file has problems; ``problems`` lists them with line numbers."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
 
 
 class Entry(Protocol):
@@ -87,3 +100,54 @@ def entries_under(
 def line_of(node: yaml.Node) -> int:
     """The 1-based line a YAML node starts on."""
     return int(node.start_mark.line) + 1
+
+
+class ContentFile(Generic[E]):
+    """The entries of one staff-edited file, re-read when its modification time changes.
+
+    A broken edit keeps the entries read before and says so in the log, so a typo in the
+    file never takes tips, tasks or answers away from the running bot.
+    """
+
+    def __init__(self, path: Path, load: Callable[[str], tuple[E, ...]], noun: str) -> None:
+        self.path = path
+        self._load = load
+        self._noun = noun  # for the log: "tips", "practice tasks", "FAQ entries"
+        self._entries: tuple[E, ...] = ()
+        self._mtime: float | None = None
+        self._lock = asyncio.Lock()
+        self.loads = 0  # successful reads of the file, so a reader can rebuild what it derives
+
+    async def entries(self) -> tuple[E, ...]:
+        """The current entries, re-reading the file first if it changed since the last read."""
+        async with self._lock:
+            mtime = await asyncio.to_thread(_mtime, self.path)
+            if mtime != self._mtime:
+                self._mtime = mtime
+                await self._reload()
+            return self._entries
+
+    async def get(self, entry_id: str) -> E | None:
+        """One entry by id, or None if the file no longer has it."""
+        return next((e for e in await self.entries() if e.id == entry_id), None)
+
+    async def _reload(self) -> None:
+        try:
+            text = await asyncio.to_thread(self.path.read_text, "utf-8-sig")
+            entries = self._load(text)
+        except (OSError, UnicodeDecodeError, ContentFileError) as exc:
+            kept = len(self._entries)
+            logger.error(
+                "%s file %s not (re)loaded, keeping %d: %s", self._noun, self.path, kept, exc
+            )
+            return
+        self._entries = entries
+        self.loads += 1
+        logger.info("loaded %d %s from %s", len(entries), self._noun, self.path)
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None

@@ -15,9 +15,8 @@ from pathlib import Path
 import yaml
 
 from bot.core.markup import MarkupError, visible_length
-from bot.services.content_files import Problem, entries_under, parse_entries
+from bot.services.content_files import ContentFileError, Problem, entries_under, parse_entries
 from bot.services.content_files import line_of as _line
-from bot.services.tips_content import TipsFileError
 
 DEFAULT_FAQ_FILE = Path(__file__).resolve().parents[2] / "content" / "faq.yaml"
 LANGUAGES = ("id", "en")
@@ -40,7 +39,7 @@ class FaqEntry:
     person: bool = False  # "how do I reach a person": its answer offers one at once
 
 
-class FaqFileError(TipsFileError):
+class FaqFileError(ContentFileError):
     """The FAQ file has problems; ``problems`` lists them with line numbers."""
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import logging
 import math
 import re
 from collections import Counter
@@ -29,10 +28,9 @@ from typing import Protocol
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-from bot.services.faq_content import FaqEntry, FaqFileError, load_faq
+from bot.services.content_files import ContentFile
+from bot.services.faq_content import FaqEntry, load_faq
 from bot.services.faq_words import SLANG, STOP, SUFFIXES
-
-logger = logging.getLogger(__name__)
 
 K1, B = 1.2, 0.75
 CONFIDENT = 0.6  # coverage at or above which the best entry answers at once…
@@ -199,42 +197,20 @@ class FaqLibrary:
 
     def __init__(self, path: Path, extra: ExtraEntries | None = None) -> None:
         self.path = path
+        self._file = ContentFile(path, load_faq, "FAQ entries")
         self._extra = extra
-        self._file: tuple[FaqEntry, ...] = ()
         self._index = FaqIndex(())
-        self._mtime: float | None = None
-        self._loads = 0  # successful loads of the file
         self._built: object = None
         self._lock = asyncio.Lock()
 
     async def index(self) -> FaqIndex:
         """The current index, rebuilt first if the file or the extra entries changed."""
         async with self._lock:
-            mtime = await asyncio.to_thread(_mtime, self.path)
-            if mtime != self._mtime:
-                self._mtime = mtime
-                await self._reload()
-            version = (self._loads, await self._extra.version() if self._extra else None)
+            entries = await self._file.entries()
+            version = (self._file.loads, await self._extra.version() if self._extra else None)
             if version != self._built:
                 extra = await self._extra.entries() if self._extra else ()
-                ids = {e.id for e in self._file}
-                self._index = FaqIndex((*self._file, *(e for e in extra if e.id not in ids)))
+                ids = {e.id for e in entries}
+                self._index = FaqIndex((*entries, *(e for e in extra if e.id not in ids)))
                 self._built = version
             return self._index
-
-    async def _reload(self) -> None:
-        try:
-            text = await asyncio.to_thread(self.path.read_text, "utf-8-sig")
-            self._file = load_faq(text)
-            self._loads += 1
-        except (OSError, FaqFileError) as exc:
-            logger.error("FAQ file %s not (re)loaded, keeping the old answers: %s", self.path, exc)
-            return
-        logger.info("loaded %d FAQ entries from %s", len(self._file), self.path)
-
-
-def _mtime(path: Path) -> float | None:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return None

@@ -7,13 +7,12 @@ modification time changes; ``dodolan tasks check`` lists the problems of an edit
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from bot.services.content_files import ContentFile, ContentFileError, entries_under, parse_entries
 from bot.services.tips_content import (
     _ID,
     ALL,
@@ -28,8 +27,6 @@ from bot.services.tips_content import (
     _text,
 )
 from bot.services.validation import CATEGORIES
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_TASKS_FILE = Path(__file__).resolve().parents[2] / "content" / "tasks.yaml"
 MAX_DAY = 60
@@ -52,12 +49,8 @@ class Task:
     line: int
 
 
-class TasksFileError(Exception):
+class TasksFileError(ContentFileError):
     """The tasks file has problems; ``problems`` lists them with line numbers."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
 
 
 def load_tasks(text: str) -> tuple[Task, ...]:
@@ -70,39 +63,11 @@ def load_tasks(text: str) -> tuple[Task, ...]:
 
 def parse_tasks(text: str) -> tuple[tuple[Task, ...], list[Problem]]:
     """Parse a tasks file into tasks and problems (with line numbers)."""
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return (), [Problem(mark.line + 1 if mark else 1, f"not valid YAML: {exc}")]
-    items = _task_nodes(root)
-    if isinstance(items, Problem):
-        return (), [items]
-    tasks: list[Task] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    for node in items:
-        task, found = _parse_task(node)
-        problems += found
-        if task is None:
-            continue
-        if task.id in seen:
-            problems.append(Problem(task.line, f"id {task.id!r} repeats line {seen[task.id]}"))
-            continue
-        seen[task.id] = task.line
-        tasks.append(task)
-    return tuple(tasks), sorted(problems, key=lambda p: p.line)
+    return parse_entries(text, _task_nodes, _parse_task)
 
 
 def _task_nodes(root: yaml.Node | None) -> list[yaml.MappingNode] | Problem:
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            if key.value == "tasks" and isinstance(value, yaml.SequenceNode):
-                bad = [n for n in value.value if not isinstance(n, yaml.MappingNode)]
-                if bad:
-                    return Problem(_line(bad[0]), "each task must be a mapping of fields")
-                return list(value.value)
-    return Problem(1, "the file must have 'tasks:' with a list of tasks")
+    return entries_under(root, "tasks", "task", "tasks")
 
 
 def _parse_task(node: yaml.MappingNode) -> tuple[Task | None, list[Problem]]:
@@ -154,45 +119,15 @@ def _topics(node: yaml.Node | None, problems: list[Problem]) -> tuple[str, ...]:
     return words
 
 
-class TaskLibrary:
+class TaskLibrary(ContentFile[Task]):
     """The tasks of one file, re-read when the file changes; a broken edit keeps the old ones."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._tasks: tuple[Task, ...] = ()
-        self._mtime: float | None = None
-        self._lock = asyncio.Lock()
+        super().__init__(path, load_tasks, "practice tasks")
 
     async def tasks(self) -> tuple[Task, ...]:
         """Return the current tasks, re-reading the file if it changed since the last read."""
-        async with self._lock:
-            mtime = await asyncio.to_thread(_mtime, self.path)
-            if mtime != self._mtime:
-                self._mtime = mtime
-                await self._reload()
-            return self._tasks
-
-    async def get(self, task_id: str) -> Task | None:
-        """One task by id, or None if the file no longer has it."""
-        return next((t for t in await self.tasks() if t.id == task_id), None)
-
-    async def _reload(self) -> None:
-        try:
-            text = await asyncio.to_thread(self.path.read_text, "utf-8")
-            tasks = load_tasks(text)
-        except (OSError, TasksFileError) as exc:
-            kept = len(self._tasks)
-            logger.error("tasks file %s not (re)loaded, keeping %d: %s", self.path, kept, exc)
-            return
-        self._tasks = tasks
-        logger.info("loaded %d practice tasks from %s", len(tasks), self.path)
-
-
-def _mtime(path: Path) -> float | None:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return None
+        return await self.entries()
 
 
 _LIBRARIES: dict[Path, TaskLibrary] = {}

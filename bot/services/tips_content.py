@@ -8,8 +8,6 @@ The running bot re-reads the file when its modification time changes (see :class
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,11 +16,15 @@ from pathlib import Path
 import yaml
 
 from bot.core.markup import MarkupError, visible_length
-from bot.services.content_files import Problem, entries_under, parse_entries
+from bot.services.content_files import (
+    ContentFile,
+    ContentFileError,
+    Problem,
+    entries_under,
+    parse_entries,
+)
 from bot.services.content_files import line_of as _line
 from bot.services.validation import CATEGORIES, MARKETPLACES
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_TIPS_FILE = Path(__file__).resolve().parents[2] / "content" / "tips.yaml"
 MAX_CHARS = 500
@@ -66,12 +68,8 @@ class Tip:
     line: int
 
 
-class TipsFileError(Exception):
+class TipsFileError(ContentFileError):
     """The tips file has problems; ``problems`` lists them with line numbers."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
 
 
 def load_tips(text: str) -> tuple[Tip, ...]:
@@ -162,46 +160,15 @@ def _text(node: yaml.Node | None, lang: str, start: int, problems: list[Problem]
     return raw
 
 
-class TipLibrary:
+class TipLibrary(ContentFile[Tip]):
     """The tips of one file, re-read when the file changes; a broken edit keeps the old tips."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._tips: tuple[Tip, ...] = ()
-        self._mtime: float | None = None
-        self._lock = asyncio.Lock()
+        super().__init__(path, load_tips, "tips")
 
     async def tips(self) -> tuple[Tip, ...]:
         """Return the current tips, re-reading the file if it changed since the last read."""
-        async with self._lock:
-            mtime = await asyncio.to_thread(_mtime, self.path)
-            if mtime != self._mtime:
-                self._mtime = mtime
-                await self._reload()
-            return self._tips
-
-    async def get(self, tip_id: str) -> Tip | None:
-        """Return one tip by id, or None if the file no longer has it."""
-        return next((t for t in await self.tips() if t.id == tip_id), None)
-
-    async def _reload(self) -> None:
-        try:
-            text = await asyncio.to_thread(self.path.read_text, "utf-8")
-            tips = load_tips(text)
-        except (OSError, TipsFileError) as exc:
-            logger.error(
-                "tips file %s not (re)loaded, keeping %d tips: %s", self.path, len(self._tips), exc
-            )
-            return
-        self._tips = tips
-        logger.info("loaded %d tips from %s", len(tips), self.path)
-
-
-def _mtime(path: Path) -> float | None:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return None
+        return await self.entries()
 
 
 _LIBRARIES: dict[Path, TipLibrary] = {}
