@@ -42,6 +42,16 @@ def new_code() -> str:
     return f"DDL-{chars[:4]}-{chars[4:]}"
 
 
+_CHECK_TEXT = re.compile(r"\s*cek\s+(.{4,40})", re.IGNORECASE | re.DOTALL)
+
+
+def typed_check(text: str) -> str | None:
+    """The code of a typed "cek <kode>", on any channel; None unless it has a code's shape,
+    so that "cek ongkir ke Batu?" stays a question for the Dinas."""
+    match = _CHECK_TEXT.fullmatch(text)
+    return normal_code(match[1]) if match else None
+
+
 def normal_code(text: str) -> str | None:
     """The code as stored, from what someone typed ("ddl 7k3m q9px" too); None if not one."""
     bare = re.sub(r"[\s\-_]", "", text).upper()

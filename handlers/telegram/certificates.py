@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.core.certificates import Certificate
 from bot.core.errors import NotAllowed, StaleAction
 from bot.services.certificate_notices import verification_text
-from bot.services.certificates import Verification
+from bot.services.certificates import Verification, typed_check
 from handlers.telegram import callbacks as cb
 from handlers.telegram.auth import refuse
 from handlers.telegram.common import clear_buttons
@@ -27,6 +27,16 @@ async def check(update: Update, context: DodolanContext) -> None:
         return
     found = await context.services.certificates.verify(typed)
     await update.effective_message.reply_text(_verdict(context, found))
+
+
+async def check_typed(update: Update, context: DodolanContext) -> bool:
+    """Answer a typed "cek <kode>" (no slash) as /cek does; False if the text is not one."""
+    message = update.effective_message
+    code = typed_check(message.text) if message is not None and message.text else None
+    if message is None or code is None:
+        return False
+    await message.reply_text(_verdict(context, await context.services.certificates.verify(code)))
+    return True
 
 
 def _verdict(context: DodolanContext, found: Verification) -> str:

@@ -94,8 +94,11 @@ async def stray_message(update: Update, context: DodolanContext) -> None:
     assert update.effective_message is not None
     if update.effective_message.text:
         # imported here: the questions module shows screens of modules that import this one
+        from handlers.telegram.certificates import check_typed
         from handlers.telegram.questions import ask
 
+        if await check_typed(update, context):  # "cek <kode>" typed without the slash
+            return
         await ask(update, context)
         return
     from handlers.telegram.questions import received_file

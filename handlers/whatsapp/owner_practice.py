@@ -5,14 +5,12 @@ and sends one new message per step. Reviews are the trainer's, on Telegram."""
 
 from __future__ import annotations
 
-import re
-
 from bot.core import choices as ids
 from bot.core.errors import DeliveryError, InvalidInput, StaleAction
 from bot.core.notices import ChannelName, Notice
 from bot.services import practice as rules
 from bot.services.certificate_notices import verification_text
-from bot.services.certificates import normal_code
+from bot.services.certificates import typed_check
 from bot.services.files import IMAGES, MAX_BYTES
 from bot.services.practice_notices import answer_reply
 from handlers.whatsapp.events import InboundKind
@@ -91,16 +89,6 @@ async def resume_tasks(turn: Turn) -> None:
     await turn.say("practice.resumed")
 
 
-CHECK = re.compile(r"\s*cek\s+(.{4,40})", re.IGNORECASE | re.DOTALL)
-
-
-def check_code(text: str) -> str | None:
-    """The code of a "cek <kode>" text; None unless it has a code's shape, so that "cek
-    ongkir ke Batu?" stays a question for the Dinas."""
-    match = CHECK.fullmatch(text)
-    return normal_code(match[1]) if match else None
-
-
 async def check(turn: Turn, code: str) -> None:
     """Say whether a certificate code is valid, revoked or unknown (anyone may ask)."""
     services = turn.services
@@ -112,7 +100,7 @@ async def check(turn: Turn, code: str) -> None:
 def register(router: Router) -> None:
     """Add the task answers, the proof flow and the stop/resume words."""
     router.add_choice(ids.PRACTICE, tapped_task)
-    router.add_link_text(check_code, check)
+    router.add_link_text(typed_check, check)
     router.add_flow(rules.FLOW, received_proof, ask_proof)
     router.add_word("berhentitugas", ("berhenti tugas", "stop tugas", "stop tasks"), stop_tasks)
     router.add_word("lanjuttugas", ("lanjut tugas", "resume tasks"), resume_tasks)
