@@ -18,26 +18,11 @@ from bot.core.errors import BookingRefused
 from bot.core.models import BookingStatus, TrainingSession
 from bot.services.sessions import SessionDraft
 from tests.harness import START, FakeClock
+from tests.services.conftest import sign_up
 
 STAFF, SITI = 9001, 1001
 SATURDAY_9 = datetime(2026, 12, 12, 2, 0, tzinfo=UTC)  # 09.00–11.00 WIB
 WEEK = timedelta(days=7)
-
-
-async def _sign_up(services: Services, user_id: int, name: str) -> None:
-    signup = services.signup
-    await services.users.seen(user_id, "id")
-    await signup.begin(user_id)
-    await signup.consent(user_id, agreed=True)
-    await signup.answer_text(user_id, name)
-    await signup.answer_text(user_id, f"Usaha {name}")
-    await signup.answer_choice(user_id, "category", "kuliner")
-    await signup.answer_choice(user_id, "kecamatan", "klojen")
-    await signup.answer_text(user_id, f"08120000{user_id}")
-    await signup.toggle(user_id, "shopee")
-    await signup.finish_multi(user_id)
-    await signup.skip_nib(user_id)
-    await signup.confirm(user_id)
 
 
 @pytest.fixture
@@ -50,7 +35,7 @@ async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
     env = {"DODOLAN_DATABASE": str(tmp_path / "db.sqlite3"), "DODOLAN_STAFF_IDS": str(STAFF)}
     started = await Services.start(load_settings(env, require_token=False), clock)
     assert started.settings.max_active_bookings == 1  # the default: one session at a time
-    await _sign_up(started, SITI, "Siti")
+    await sign_up(started, SITI, "Siti")
     yield started
     await started.close()
 

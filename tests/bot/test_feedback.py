@@ -14,25 +14,10 @@ from bot.core.errors import InvalidInput, StaleAction
 from bot.services.feedback import COMMENT, FLOW, FeedbackDraft
 from bot.services.sessions import SessionDraft
 from tests.harness import START, FakeClock
+from tests.services.conftest import sign_up
 
 STAFF, SITI, BUDI = 9001, 1001, 1002
 SATURDAY_9 = datetime(2026, 12, 12, 2, 0, tzinfo=UTC)
-
-
-async def _sign_up(services: Services, user_id: int, name: str) -> None:
-    signup = services.signup
-    await services.users.seen(user_id, "id")
-    await signup.begin(user_id)
-    await signup.consent(user_id, agreed=True)
-    await signup.answer_text(user_id, name)
-    await signup.answer_text(user_id, f"Usaha {name}")
-    await signup.answer_choice(user_id, "category", "kuliner")
-    await signup.answer_choice(user_id, "kecamatan", "klojen")
-    await signup.answer_text(user_id, f"08120000{user_id}")
-    await signup.toggle(user_id, "shopee")
-    await signup.finish_multi(user_id)
-    await signup.skip_nib(user_id)
-    await signup.confirm(user_id)
 
 
 @pytest.fixture
@@ -44,7 +29,7 @@ async def services(tmp_path: Path) -> AsyncIterator[Services]:
     }
     started = await Services.start(load_settings(env, require_token=False), FakeClock(START))
     for user_id, name in ((SITI, "Siti"), (BUDI, "Budi")):
-        await _sign_up(started, user_id, name)
+        await sign_up(started, user_id, name)
     yield started
     await started.close()
 
