@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -28,6 +29,7 @@ from bot.services.booking import BookingView
 from bot.services.owner_screens import WIDE, Room
 from bot.services.session_texts import place, seats, session_card, when
 
+T = TypeVar("T")
 PAGE_SIZE = 8  # sessions on one page: with "previous" and "next", a WhatsApp list's 10 rows
 LABEL_TITLE = 40  # characters of a session's title on a button ("12/12 09.00 · Foto…")
 SHORT_FORMS = {  # catalog texts with a shorter form for narrow buttons
@@ -136,15 +138,15 @@ def session_choices(
     return tuple(Choice(choice_id(s), *row) for s, row in zip(sessions, rows, strict=True)), False
 
 
-def page_count(items: Sequence[object]) -> int:
-    """How many pages of :data:`PAGE_SIZE` the items fill (one, even when empty)."""
-    return max(1, -(-len(items) // PAGE_SIZE))
+def page_count(items: Sequence[object], size: int = PAGE_SIZE) -> int:
+    """How many pages of ``size`` the items fill (one, even when empty)."""
+    return max(1, -(-len(items) // size))
 
 
-def _page(page: int, items: Sequence[TrainingSession]) -> tuple[int, Sequence[TrainingSession]]:
-    """The page asked for (an old one past the end is the last) and its sessions."""
-    page = min(max(page, 0), page_count(items) - 1)
-    return page, items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+def page_of(page: int, items: Sequence[T], size: int = PAGE_SIZE) -> tuple[int, Sequence[T]]:
+    """The page asked for (an old one past the end is the last) and its items."""
+    page = min(max(page, 0), page_count(items, size) - 1)
+    return page, items[page * size : (page + 1) * size]
 
 
 def _page_choices(
@@ -175,7 +177,7 @@ def schedule(
     """One page of the bookable sessions, a choice per session to open its card, and the
     choices to the pages before and after it (``bk:v1:list:<page>``)."""
     pages = page_count(every)
-    page, sessions = _page(page, every)
+    page, sessions = page_of(page, every)
     first = page * PAGE_SIZE + 1
     nav = _page_choices(
         catalog, language, page, pages, lambda n: ids.pack(ids.BOOKING, "list", str(n))
@@ -293,7 +295,7 @@ def move_choices(
     """One page of the sessions with a free seat the booking can move to, one choice each,
     and the choices to the pages around it (``bk:v1:movepage:<booking>:<page>``)."""
     pages = page_count(every)
-    page, targets = _page(page, every)
+    page, targets = page_of(page, every)
     nav = _page_choices(
         catalog,
         language,

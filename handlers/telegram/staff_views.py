@@ -19,6 +19,7 @@ from bot.core.models import (
 from bot.formatting import format_datetime, format_time_range
 from bot.i18n import Catalog, Html, escape
 from bot.services.delivery_report import OutboxReport
+from bot.services.session_screens import page_count, page_of
 from bot.services.session_texts import session_lines as session_lines
 from bot.services.stats import Stats, fill_rate
 from handlers.telegram import callbacks as cb
@@ -148,17 +149,16 @@ def session_list(
     so twenty sessions took about twenty seconds; one list costs one message. A page keeps
     the text short whatever the titles (up to 120 characters each).
     """
-    pages = max(1, -(-len(sessions) // LIST_PAGE))
-    page = min(max(page, 0), pages - 1)
-    first = page * LIST_PAGE
-    shown = list(enumerate(sessions[first : first + LIST_PAGE], first + 1))
+    pages = page_count(sessions, LIST_PAGE)
+    page, on_page = page_of(page, sessions, LIST_PAGE)
+    shown = list(enumerate(on_page, page * LIST_PAGE + 1))
     lines = [
         f"{n}. <b>{escape(s.title)}</b>\n"
         f"    {escape(format_time_range(s.starts_at, s.ends_at, tz, language))}"
         for n, s in shown
     ]
     if pages > 1:
-        lines.append(catalog.text(language, "staff.list.page", page=page + 1, pages=pages))
+        lines.append(catalog.text(language, "owner_lists.page", page=page + 1, pages=pages))
     buttons = [
         [
             button(
@@ -172,9 +172,13 @@ def session_list(
     ]
     turn = []
     if page > 0:
-        turn.append(button(catalog.text(language, "staff.list.back"), kind, "page", str(page - 1)))
+        turn.append(
+            button(catalog.text(language, "owner_lists.previous"), kind, "page", str(page - 1))
+        )
     if page < pages - 1:
-        turn.append(button(catalog.text(language, "staff.list.next"), kind, "page", str(page + 1)))
+        turn.append(
+            button(catalog.text(language, "owner_lists.next"), kind, "page", str(page + 1))
+        )
     return "\n".join(lines), InlineKeyboardMarkup([*buttons, turn] if turn else buttons)
 
 
