@@ -48,6 +48,7 @@ from bot.services.dialogs import ask_again_after
 from bot.services.fields import FieldCollector
 from bot.services.my_bookings import bookings_screen
 from bot.services.session_links import linked_session
+from bot.services.session_lists import SessionLists
 
 TEXT = cast(ChannelName, "text")  # not a ChannelName: the core knows two channels only
 FIRST_TEXT_ID = FIRST_NON_TELEGRAM_ID + 7_000_000
@@ -236,25 +237,21 @@ class TextEdge:
         return True
 
     async def _schedule(self) -> bool:
-        services = self.services
-        sessions = await services.sessions.bookable()
-        if not sessions:
-            await self._say("booking.none_open")
-            return False
-        for session in sessions:
-            trainers = await services.users.display_names(
-                [session.trainer_id] if session.trainer_id else []
-            )
-            notice = session_screens.session_screen(
-                services.catalog,
-                self._language,
-                session,
-                services.settings.timezone,
-                trainers,
-                now=services.now(),
-            )
+        for notice in await self._lists().schedule():
             await self._send(notice)
         return False
+
+    def _lists(self) -> SessionLists:
+        services = self.services
+        return SessionLists(
+            services.sessions,
+            services.booking,
+            services.users,
+            services.catalog,
+            services.settings.timezone,
+            services.now,
+            self._language,
+        )
 
     async def _my_bookings(self) -> bool:
         services = self.services
@@ -369,10 +366,14 @@ class TextEdge:
     # -- booking ------------------------------------------------------------------------
 
     async def _booking_choice(self, choice_id: str) -> None:
-        parts = ids.parse(choice_id, ids.BOOKING, 2)
-        if parts is None or not parts[1].isdigit():
+        parts = ids.parse(choice_id, ids.BOOKING, 2) or ids.parse(choice_id, ids.BOOKING, 3)
+        if parts is None or not all(p.isdigit() for p in parts[1:]):
             raise StaleAction(choice_id)
-        action, number = parts[0], int(parts[1])
+        action, numbers = parts[0], [int(p) for p in parts[1:]]
+        if len(numbers) == 2:
+            await self._moving(choice_id, action, *numbers)
+            return
+        number = numbers[0]
         booking, user_id = self.services.booking, self._user_id
         if action in ("book", "wait"):
             services = self.services
@@ -404,8 +405,30 @@ class TextEdge:
         elif action == "keep":
             await booking.kept(user_id, number)
             await self._say("booking.kept")
+        elif action == "show":
+            await self._listed(choice_id, await self._lists().opened(number))
+        elif action == "list":
+            await self._listed(choice_id, await self._lists().schedule_page(number))
+        elif action == "movelist":
+            await self._listed(choice_id, await self._lists().move_choices(user_id, number))
         else:
             raise StaleAction(choice_id)
+
+    async def _moving(self, choice_id: str, action: str, booking_id: int, number: int) -> None:
+        user_id = self._user_id
+        if action == "movepage":
+            page = await self._lists().move_choices(user_id, booking_id, number)
+            await self._listed(choice_id, page)
+        elif action == "move":
+            moved = await self.services.booking.move(user_id, booking_id, number)
+            await self._tell(moved.notice)
+        else:
+            raise StaleAction(choice_id)
+
+    async def _listed(self, choice_id: str, notice: Notice | None) -> None:
+        if notice is None:
+            raise StaleAction(choice_id)
+        await self._send(notice)
 
     async def _card(self, session_id: int, lead: str | None = None) -> None:
         services = self.services
