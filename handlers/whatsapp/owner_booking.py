@@ -32,15 +32,8 @@ from bot.services.my_bookings import bookings_screen
 from bot.services.owner_screens import with_lead
 from bot.services.session_lists import SessionLists
 from handlers.whatsapp.owner_signup import step_for
-from handlers.whatsapp.router import Audience, MenuItem, Router, Turn
+from handlers.whatsapp.router import Router, Turn
 from handlers.whatsapp.screens import ROOM
-
-ITEMS = (
-    MenuItem("jadwal", "wab.menu.jadwal", "wab.menu.jadwal_about", 20),
-    MenuItem(
-        "bookingsaya", "wab.menu.bookingsaya", "wab.menu.bookingsaya_about", 30, Audience.OWNERS
-    ),
-)
 
 
 class ReplySender(Protocol):
@@ -280,7 +273,5 @@ def register(router: Router, sender: ReplySender | None = None) -> None:
         my_bookings,
     )
     router.add_choice(ids.BOOKING, tapped_booking)
-    for item in ITEMS:
-        router.add_menu_item(item)
     if sender is not None:
         use_sender(router, sender)

@@ -28,7 +28,7 @@ from bot.services.owner_notices import TIP_ROWS, tip_choices, tip_text
 from bot.services.tips import SLOTS
 from handlers.whatsapp import screens
 from handlers.whatsapp.events import InboundKind
-from handlers.whatsapp.router import Audience, Handler, MenuItem, Router, Turn
+from handlers.whatsapp.router import Handler, Router, Turn
 
 SKIP = feedback.SKIP  # fb:v1:<booking id>:skip
 ANY = "-"
@@ -36,12 +36,6 @@ ANY = "-"
 # hand. The separator is at most one "-" or "_", so a code that starts with one (older codes
 # were token_urlsafe) keeps it.
 CHECKIN = re.compile(r"hadir(?:[\s:]*-[\s:]+|[\s:]*[-_]?)(\S{4,64})", re.IGNORECASE)
-ITEMS = (
-    MenuItem("tips", "wab.menu.tips", "wab.menu.tips_about", 40),
-    MenuItem(
-        "tipsharian", "wab.menu.tipsharian", "wab.menu.tipsharian_about", 50, Audience.OWNERS
-    ),
-)
 
 
 def checkin_code(text: str) -> str | None:
@@ -226,6 +220,4 @@ def register(router: Router) -> None:
     router.add_choice(ids.TIPS, tapped_tips)
     router.add_choice(ids.FEEDBACK, tapped_feedback)
     router.add_flow(feedback.FLOW, received_comment, ask_comment)
-    for item in ITEMS:
-        router.add_menu_item(item)
     router.set_fallback(CheckInFirst(router.fallback))
