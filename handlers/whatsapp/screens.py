@@ -31,11 +31,11 @@ from bot.services.owner_menu import MenuEntry
 from bot.services.owner_screens import Room
 from bot.services.owner_screens import profile_lines as profile_lines
 from bot.services.owner_screens import with_lead as with_lead
+from bot.services.profile_steps import PHONE_FROM_SENDER as PHONE_FROM_WHATSAPP
+from bot.services.profile_steps import PHONE_OTHER
 from handlers.whatsapp.render import MAX_BUTTON_TITLE, MAX_BUTTONS, MAX_ROW_TITLE, plain_text
 
 MENU = "mn"  # a row of the "Menu" list: mn:v1:<word>
-PHONE_FROM_WHATSAPP = "wa"  # ans:v1:phone:wa — use the number the message came from
-PHONE_OTHER = "other"  # ans:v1:phone:other — type another number
 
 # Telegram's slash commands as the words an owner types on WhatsApp, per language. A command
 # not listed here keeps its own name as the word (without the slash).
