@@ -68,6 +68,8 @@ class Step:
     line: str | None = None  # its record ("Jenis usaha: Kuliner ✓"), to keep in the question
     session: TrainingSession | None = None  # to show after it (the one sign-up started from)
     redrawn: bool = False  # only the choices of the question changed (a marketplace toggled)
+    switched: str | None = None  # the language the owner switched to
+    signed_up: bool = False  # sign-up was confirmed: the owner's profile exists now
 
     @property
     def screen(self) -> Notice:
@@ -234,7 +236,8 @@ class ProfileSteps:
             case ["confirm"]:
                 owner, payload = await self.signup.confirm(user_id)
                 done = Notice(self._t("signup.done", name=owner.full_name))
-                return Step(done, session=await linked_session(self.sessions, payload))
+                session = await linked_session(self.sessions, payload)
+                return Step(done, session=session, signed_up=True)
             case _:
                 raise StaleAction(choice_id)
 
@@ -260,7 +263,7 @@ class ProfileSteps:
         if parts is None or parts[0] not in LANGUAGES:
             raise StaleAction(choice_id)
         await self.users.set_language(user_id, parts[0])
-        return Step(Notice(self.catalog.text(parts[0], "lang.changed")))
+        return Step(Notice(self.catalog.text(parts[0], "lang.changed")), switched=parts[0])
 
     # -- what follows -----------------------------------------------------------------------
 
