@@ -7,11 +7,11 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.app.container import Services
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.models import Subscription
 from bot.formatting import format_datetime
 from bot.i18n import Catalog
+from bot.services.facade import Services
 from bot.services.owner_notices import TIP_ROWS, tip_choices, tip_text
 from bot.services.tips import SLOTS, TipsService, TipStats
 from bot.services.tips_content import TOPICS, Tip
