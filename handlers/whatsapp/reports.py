@@ -21,10 +21,10 @@ from typing import Protocol
 
 from bot.core.clock import Clock
 from bot.core.notices import ChannelName, DeliveryState
+from bot.core.whatsapp_ports import DeliveryStatusWriter
 from handlers.whatsapp.events import Event, StatusEvent, TemplateStatusEvent
 from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.window import TemplateStatus
-from storage.delivery_statuses import DeliveryStatusRepository
 from storage.identities import IdentityRepository
 from storage.whatsapp_inbox import WhatsAppInboxRepository
 
@@ -50,7 +50,7 @@ class Reports:
 
     def __init__(
         self,
-        statuses: DeliveryStatusRepository,
+        statuses: DeliveryStatusWriter,
         templates: TemplateStatus,
         identities: IdentityRepository,
         people: Unreachables,
