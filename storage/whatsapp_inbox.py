@@ -8,6 +8,8 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.core.erasure import Traces
+from bot.core.notices import ChannelName
 from bot.core.whatsapp_records import InboxEvent as InboxEvent
 from bot.core.whatsapp_records import NewInboxEvent as NewInboxEvent
 from storage.database import Database, from_db_time, to_db_time
@@ -150,6 +152,16 @@ class WhatsAppInboxRepository:
                 (wa_id, bsuid, up_to, *kinds),
             )
             return cursor.rowcount
+
+    async def erase_traces(self, traces: Traces) -> int:
+        """Delete what the inbox keeps under an erased person's WhatsApp ids (a
+        :class:`~bot.core.erasure.TraceKeeper`, run by the profile service's erasure)."""
+        if traces.channel != ChannelName.WHATSAPP:
+            return 0
+        kinds = ("status", "other") if traces.reports_only else KINDS
+        return await self.erase_user(
+            traces.address, traces.scoped_id, up_to=traces.up_to, kinds=kinds
+        )
 
     async def prune_done(self, before: datetime) -> int:
         """Delete handled events received before ``before`` (keep longer than Meta retries)."""
