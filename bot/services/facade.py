@@ -109,7 +109,7 @@ class Services(Protocol):
     def db(self) -> Any:
         """Transitional, for the WhatsApp router's identity repository alone until the
         assembly hands edges its one identity port (issue 21, point 4): nothing else in
-        an edge may use it."""
+        an edge may use it (``tests/test_layers.py`` checks)."""
         ...
 
     def export_service(self) -> ExportService:
