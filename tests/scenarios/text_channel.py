@@ -29,7 +29,7 @@ from typing import cast
 from bot.app.container import Services
 from bot.app.delivery import programme_builders
 from bot.core import choices as ids
-from bot.core.errors import InvalidInput, Refusal, StaleAction
+from bot.core.errors import BookingRefused, InvalidInput, Refusal, StaleAction
 from bot.core.markup import plain
 from bot.core.models import Dialog
 from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName, Notice, Recipient, SentRef
@@ -42,12 +42,15 @@ from bot.services import (
     session_screens,
     signup,
 )
+from bot.services.attendance import typed_checkin
 from bot.services.booking_steps import take_place
 from bot.services.delivery import DeliveryService
 from bot.services.dialogs import ask_again_after
 from bot.services.fields import FieldCollector
 from bot.services.my_bookings import bookings_screen
+from bot.services.owner_notices import tip_choices, tip_text
 from bot.services.session_links import linked_session
+from storage.database import to_db_time
 
 TEXT = cast(ChannelName, "text")  # not a ChannelName: the core knows two channels only
 FIRST_TEXT_ID = FIRST_NON_TELEGRAM_ID + 7_000_000
@@ -130,6 +133,20 @@ class TextEdge:
             identities=_Identities(),  # type: ignore[arg-type]
         )
 
+    async def deliver_due(self) -> int:
+        """Send the due outbox rows of this edge's people (offers, reminders, questions after
+        a session), through the same send-now path; the assembled delivery cannot reach them.
+        Call it before the bot's own drain, which would skip them as unreachable."""
+        rows = await self.services.db.fetch_all(
+            "SELECT id, user_id FROM outbox WHERE status = 'pending' AND due_at <= ? "
+            "AND user_id >= ? ORDER BY priority, due_at, id",
+            (to_db_time(self.services.now()), FIRST_TEXT_ID),
+        )
+        for row in rows:
+            self.channel.new_reply(str(row["user_id"]))  # the bot spoke first: new numbers
+            await self.delivery.send_now(row["id"])
+        return len(rows)
+
     async def receive(self, user_id: int, line: str) -> None:
         """Handle one line the person typed."""
         self.channel.new_reply(str(user_id))
@@ -165,6 +182,11 @@ class TextEdge:
             "menu": self._help,
             "bantuan": self._help,
             "datasaya": self._my_data,
+            "hapusdata": self._erase_data,
+            "bahasa": self._languages,
+            "berhenti": self._announcements_off,
+            "mulai": self._announcements_on,
+            "tips": self._tip,
         }
         prompted = await words.get(word, self._unknown_word)()
         after = await self.services.dialogs.current(self._user_id)
@@ -173,6 +195,10 @@ class TextEdge:
             await self._step(again)
 
     async def _text(self, text: str) -> None:
+        code = typed_checkin(text)
+        if code is not None:  # "HADIR-<code>", typed or from the trainer's link
+            await self._check_in(code)
+            return
         dialog = await self.services.dialogs.current(self._user_id)
         if dialog is not None and dialog.flow == feedback.FLOW:
             await self.services.feedback.received_comment(self._user_id, text)
@@ -188,6 +214,16 @@ class TextEdge:
             await self._step(dialog, self._t(refusal.key, **refusal.params))
             return
         await self._answered(dialog.step, following)
+
+    async def _check_in(self, code: str) -> None:
+        try:
+            session, new = await self.services.attendance.check_in(self._user_id, code)
+        except BookingRefused as refusal:
+            await self._say(refusal.key, **refusal.params)
+            return
+        await self._say(
+            "attendance.checked_in" if new else "attendance.already", title=session.title
+        )
 
     async def _stray(self, text: str) -> None:
         """Small talk from an owner is welcomed back (the services decide); else the pointer."""
@@ -214,6 +250,12 @@ class TextEdge:
             ids.ANSWER: TextEdge._answer_choice,
             ids.BOOKING: TextEdge._booking_choice,
             ids.PROFILE: TextEdge._profile_choice,
+            ids.OFFER: TextEdge._offer_choice,
+            ids.REMINDER: TextEdge._reminder_choice,
+            ids.FEEDBACK: TextEdge._feedback_choice,
+            ids.LANGUAGE: TextEdge._language_choice,
+            ids.ERASE: TextEdge._erase_choice,
+            ids.TIPS: TextEdge._tips_choice,
         }.get(kind)
         try:
             if handler is None:
@@ -289,6 +331,38 @@ class TextEdge:
         export = await services.profile.export(user)
         tz = services.settings.timezone
         await self._send(owner_home.data_screen(services.catalog, self._language, export, tz))
+        return False
+
+    async def _erase_data(self) -> bool:
+        await self._send(owner_home.erase_question(self.services.catalog, self._language))
+        return False
+
+    async def _languages(self) -> bool:
+        await self._send(owner_screens.language_picker(self.services.catalog, self._language))
+        return False
+
+    async def _announcements_off(self) -> bool:
+        await self.services.broadcasts.set_announcements(self._user_id, on=False)
+        await self._say("announcements.off")
+        return False
+
+    async def _announcements_on(self) -> bool:
+        await self.services.broadcasts.set_announcements(self._user_id, on=True)
+        await self._say("announcements.on")
+        return False
+
+    async def _tip(self) -> bool:
+        """A tip chosen for the owner (the daily tips' settings are still the edges')."""
+        services = self.services
+        await services.tips.ensure_daily(self._user_id)
+        tip = await services.tips.next_tip(self._user_id, None)
+        if tip is None:
+            await self._say("tips.none")
+            return False
+        catalog, language = services.catalog, self._language
+        await self._send(
+            Notice(tip_text(catalog, language, tip), tip_choices(catalog, language, tip))
+        )
         return False
 
     async def _unknown_word(self) -> bool:
@@ -406,6 +480,80 @@ class TextEdge:
             await self._say("booking.kept")
         else:
             raise StaleAction(choice_id)
+
+    async def _offer_choice(self, choice_id: str) -> None:
+        """Take or pass on a seat offered from the waitlist."""
+        parts = ids.parse(choice_id, ids.OFFER, 2)
+        if parts is None or parts[0] not in ("take", "skip") or not parts[1].isdigit():
+            raise StaleAction(choice_id)
+        booking = self.services.booking
+        offer = booking.accept_offer if parts[0] == "take" else booking.decline_offer
+        try:
+            view = await offer(self._user_id, int(parts[1]))
+        except StaleAction:
+            await self._say("booking.offer_stale")
+            return
+        await self._tell(view.notice)
+
+    async def _reminder_choice(self, choice_id: str) -> None:
+        """ "I'll be there" is noted; "I can't come" asks to confirm the cancellation."""
+        parts = ids.parse(choice_id, ids.REMINDER, 2)
+        if parts is None or parts[0] not in ("yes", "no") or not parts[1].isdigit():
+            raise StaleAction(choice_id)
+        booking, number = self.services.booking, int(parts[1])
+        if parts[0] == "yes":
+            await booking.will_attend(self._user_id, number)
+            await self._say("reminder.thanks")
+            return
+        view = await booking.changeable(self._user_id, number)
+        notice = session_screens.cancel_question(
+            self.services.catalog, self._language, view, self.services.settings.timezone, {}
+        )
+        await self._send(notice)
+
+    async def _feedback_choice(self, choice_id: str) -> None:
+        """Stars for the session (then the comment is asked for), or the comment skipped."""
+        parts = ids.parse(choice_id, ids.FEEDBACK, 2)
+        if parts is None or not parts[0].isdigit():
+            raise StaleAction(choice_id)
+        booking_id, answer = int(parts[0]), parts[1]
+        service = self.services.feedback
+        if answer == feedback.SKIP:
+            await service.skip_comment(self._user_id, booking_id)
+            await self._say("wab.feedback.skipped")
+        elif answer.isdigit():
+            await service.rated(self._user_id, booking_id, int(answer))
+            catalog, stars = self.services.catalog, int(answer)
+            await self._send(feedback.comment_question(catalog, self._language, booking_id, stars))
+        else:
+            raise StaleAction(choice_id)
+
+    async def _tips_choice(self, choice_id: str) -> None:
+        """Feedback on a tip; the other tips choices are decided in the edges only."""
+        match ids.parse(choice_id, ids.TIPS, 2):
+            case ["fy" | "fn" as verdict, tip_id]:
+                await self.services.tips.feedback(self._user_id, tip_id, verdict == "fy")
+                await self._say("tips.thanks")
+            case _:
+                raise StaleAction(choice_id)
+
+    async def _language_choice(self, choice_id: str) -> None:
+        parts = ids.parse(choice_id, ids.LANGUAGE, 1)
+        if parts is None or parts[0] not in ("id", "en"):
+            raise StaleAction(choice_id)
+        await self.services.users.set_language(self._user_id, parts[0])
+        self._language = parts[0]
+        await self._say("lang.changed")
+
+    async def _erase_choice(self, choice_id: str) -> None:
+        parts = ids.parse(choice_id, ids.ERASE, 1)
+        if parts not in (["yes"], ["no"]):
+            raise StaleAction(choice_id)
+        if parts == ["no"]:
+            await self._say("data.erase_kept")
+            return
+        await self._say("data.erased")  # in her language, before it is erased too
+        await self.services.profile.erase(self._user_id)
 
     async def _card(self, session_id: int, lead: str | None = None) -> None:
         services = self.services
