@@ -226,7 +226,13 @@ class TextEdge:
         )
 
     async def _stray(self, text: str) -> None:
-        """Small talk from an owner is welcomed back (the services decide); else the pointer."""
+        """A question for the Dinas (the question desk decides who may ask and what answers
+        it); small talk from an owner is welcomed back; else the pointer."""
+        reply = await self.services.questions.ask(self._user_id, text, TEXT, self._language)
+        if reply.asked and reply.own is None:  # an "own" answer is a screen the edges show
+            for notice in reply.notices:
+                await self._send(notice)
+            return
         owner = await self.services.profile.get(self._user_id)
         if owner is None or not owner_home.is_small_talk(text):
             await self._say("fallback.stray")
@@ -256,6 +262,7 @@ class TextEdge:
             ids.LANGUAGE: TextEdge._language_choice,
             ids.ERASE: TextEdge._erase_choice,
             ids.TIPS: TextEdge._tips_choice,
+            ids.QUESTION: TextEdge._question_choice,
         }.get(kind)
         try:
             if handler is None:
@@ -536,6 +543,19 @@ class TextEdge:
                 await self._say("tips.thanks")
             case _:
                 raise StaleAction(choice_id)
+
+    async def _question_choice(self, choice_id: str) -> None:
+        """ "Answered" on an answer, or "ask a person" (the desk decides what follows)."""
+        desk, parts = self.services.questions, ids.parse(choice_id, ids.QUESTION, 2)
+        if parts is None or not parts[1].isdigit() or parts[0] not in ("ok", "ask"):
+            raise StaleAction(choice_id)
+        if parts[0] == "ok":
+            await desk.helpful(self._user_id, int(parts[1]))
+            await self._say("questions.thanks")
+            return
+        reply = await desk.hand_over(self._user_id, int(parts[1]), self._language)
+        for notice in reply.notices:
+            await self._send(notice)
 
     async def _language_choice(self, choice_id: str) -> None:
         parts = ids.parse(choice_id, ids.LANGUAGE, 1)
