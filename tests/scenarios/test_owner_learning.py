@@ -115,8 +115,9 @@ async def test_an_owner_checks_in_at_her_session(
     assert row is not None and row["attended_at"] is not None
 
 
+@pytest.mark.parametrize("comment", ["typed", "skipped"])
 async def test_after_the_session_an_owner_gives_stars_and_a_comment(
-    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator, comment: str
 ) -> None:
     paced_by_the_fake_clock(both)
     joko = await make_trainer(both, emulator, 7001, "Pak Joko")
@@ -141,10 +142,15 @@ async def test_after_the_session_an_owner_gives_stars_and_a_comment(
     # send a new message. Either way the stars are shown with "skip" under them.
     rated = siti.read()
     assert "Nilai Anda: ⭐⭐⭐⭐" in rated and "Lewati" in rated.last.choices
-    await siti.say("Materinya jelas & praktis")
-
-    assert "Komentar Anda sudah kami terima" in siti.read()
+    if comment == "typed":
+        await siti.say("Materinya jelas & praktis")
+        assert "Komentar Anda sudah kami terima" in siti.read()
+    else:
+        await siti.tap("Lewati")
+        assert "Oke, terima kasih atas nilainya!" in siti.read()
     row = await both.services.db.fetch_one(
         "SELECT stars, comment FROM feedback WHERE booking_id = ?", (booking_id,)
     )
-    assert row is not None and (row["stars"], row["comment"]) == (4, "Materinya jelas & praktis")
+    typed = "Materinya jelas & praktis" if comment == "typed" else None
+    assert row is not None and (row["stars"], row["comment"]) == (4, typed)
+    assert await both.services.dialogs.current(await siti.user_id()) is None

@@ -527,7 +527,7 @@ class TextEdge:
         service = self.services.feedback
         if answer == feedback.SKIP:
             await service.skip_comment(self._user_id, booking_id)
-            await self._say("wab.feedback.skipped")
+            await self._say("feedback.skipped")
         elif answer.isdigit():
             await service.rated(self._user_id, booking_id, int(answer))
             catalog, stars = self.services.catalog, int(answer)
