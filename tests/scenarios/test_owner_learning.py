@@ -108,6 +108,8 @@ async def test_an_owner_checks_in_at_her_session(
 
     seen = siti.read()
     assert "kehadiran Anda di" in seen and TITLE in seen
+    await siti.say(f"HADIR-{code}")  # once more: already noted, nothing changes
+    assert "sudah tercatat sebelumnya" in siti.read()
     row = await both.services.db.fetch_one(
         "SELECT attended_at FROM bookings WHERE user_id = ? AND session_id = ?",
         (user_id, session.id),

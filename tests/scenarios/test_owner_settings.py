@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 
 from bot.core.notices import ChannelName
-from tests.harness import RunningBot
+from bot.services.broadcasts import ANNOUNCEMENT, Message
+from storage.broadcasts import Audience
+from tests.harness import STAFF_ID, RunningBot
 from tests.scenarios.drivers import Driver
-from tests.scenarios.journeys import AGREE, sign_up
+from tests.scenarios.journeys import AGREE, sign_up, time_passes
 from tests.scenarios.text_channel import TEXT
 
 # Declared: the profile shows one button per field on Telegram and one numbered choice per
@@ -77,17 +79,29 @@ async def test_an_owner_switches_to_english_and_back(siti: Driver, both: Running
 
 
 async def test_an_owner_stops_announcements_and_turns_them_on_again(
-    siti: Driver, both: RunningBot
+    siti: Driver, budi: Driver, both: RunningBot
 ) -> None:
     user_id = await signed_up(siti)
+    await budi.say("/start")
+    await sign_up(budi, "Budi Santoso")  # another owner, who keeps getting announcements
 
     await siti.say("/berhenti")
     assert "tidak akan menerima pengumuman umum lagi" in siti.read()
     assert not await both.services.broadcasts.wants_announcements(user_id)
+    await announce(both, siti, budi, text="Pasar murah hari Sabtu")
+    assert "Pasar murah" not in siti.read() and "Pasar murah" in budi.read()
 
     await siti.say("/mulai")
     assert "berhenti" in siti.read()
     assert await both.services.broadcasts.wants_announcements(user_id)
+    await announce(both, siti, budi, text="Pameran UKM hari Minggu")
+    assert "Pameran UKM hari Minggu" in siti.read()
+
+
+async def announce(bot: RunningBot, *people: Driver, text: str) -> None:
+    """Staff announce to every owner, and the announcement is sent."""
+    await bot.services.broadcasts.send(STAFF_ID, ANNOUNCEMENT, Audience("all"), Message(text))
+    await time_passes(bot, *people)
 
 
 async def test_an_owner_reads_her_data_then_erases_it_and_is_a_new_person(
@@ -100,6 +114,12 @@ async def test_an_owner_reads_her_data_then_erases_it_and_is_a_new_person(
     assert "Nama usaha: Warung Siti" in seen and "+6281234567890" in seen
     ((_name, data),) = seen.files  # a .json file; .json.txt on WhatsApp
     assert json.loads(data)["profile"]["business_name"] == "Warung Siti"
+
+    await siti.say("/hapusdata")
+    assert "Tidak jadi" in siti.read().choices
+    await siti.tap("Tidak jadi")  # first she thinks better of it: nothing is erased
+    assert "tidak dihapus" in siti.read()
+    assert await both.services.profile.get(user_id) is not None
 
     await siti.say("/hapusdata")
     assert ERASE[siti.channel] in siti.read().choices
