@@ -1,5 +1,6 @@
 """The scenario fixtures: one bot serving Telegram and WhatsApp, a plain-text test edge over
-the same services, and a person on any of the three.
+the same services, and a person on any of the three (Siti; Budi, a second owner on the same
+channel, for journeys between two owners such as a freed seat).
 
 A scenario whose journey still needs a decision that only an edge makes cannot run on the
 text channel; it says so with ``@pytest.mark.text_edge_decides("handlers/...")``, which makes

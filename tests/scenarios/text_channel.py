@@ -12,7 +12,16 @@ booking); replies owed by a change go through the same ``DeliveryService.send_no
 What the edge has to decide for itself is what the other two edges decide too (which
 service method a choice id means, what follows a confirmed sign-up); scenarios whose journey
 needs a decision that only lives in an edge are marked for this channel (see ``conftest``).
-The home words (``owner_home``) and the book tap (``booking_steps.take_place``) are core steps.
+The home words (``owner_home``) and the book tap (``booking_steps.take_place``) are core steps;
+so are the answers to an offer or a reminder (``BookingService``), the stars and comment
+(``feedback``), the language picker (``owner_screens.language_picker``), the erase question
+(``owner_home.erase_question``), a typed check-in (``attendance.typed_checkin``), a tip and
+its feedback (``owner_notices``), announcements off/on, and a question to the Dinas (the
+question desk's ``Reply``). The daily tips' settings screen is still built in each edge.
+
+What the bot sends on its own (an offer, a reminder, the question after a session, a
+staff answer, an announcement) is an outbox row: :meth:`TextEdge.deliver_due` sends this
+edge's people's rows through the same send-now path, before the bot's own drain.
 
 Limits of the seam, found while writing it: ``ChannelName`` is a closed enum and the
 ``identities`` table allows only Telegram and WhatsApp, so this channel's name is a stand-in
