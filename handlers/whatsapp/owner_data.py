@@ -13,24 +13,17 @@ from __future__ import annotations
 
 from bot.core import choices as ids
 from bot.core.erasure import Traces
-from bot.core.notices import ChannelName, Choice, Notice
+from bot.core.notices import ChannelName, Notice
 from bot.i18n import Catalog
-from bot.services.owner_home import data_screen
+from bot.services.owner_home import data_screen, erase_question
 from handlers.whatsapp.router import Router, Turn
 
 FILE_NAME = "data-saya-dodolan.json.txt"
 
 
 def erase_notice(catalog: Catalog, language: str) -> Notice:
-    """The "delete my data?" confirmation."""
-    t = catalog.text
-    return Notice(
-        t(language, "data.erase_confirm"),
-        (
-            Choice(ids.pack(ids.ERASE, "yes"), t(language, "wa.data.erase_yes")),
-            Choice(ids.pack(ids.ERASE, "no"), t(language, "data.erase_no")),
-        ),
-    )
+    """The "delete my data?" confirmation (its "yes" fits a WhatsApp button)."""
+    return erase_question(catalog, language, yes_key="wa.data.erase_yes")
 
 
 async def my_data(turn: Turn) -> None:
