@@ -175,7 +175,10 @@ class WhatsAppEdge:
     async def stop(self) -> None:
         """Stop listening, let the event in hand finish, close the Graph client."""
         if self._server is not None:
-            self._server.stop()
-            self._server = None
+            server, self._server = self._server, None
+            server.stop()
+            # A kept-alive connection would still reach this stopped edge (its database
+            # closed) and answer 500: close them, so Meta's next request finds the new one.
+            await server.close_all_connections()
         await self.processor.stop()
         await self.graph.aclose()

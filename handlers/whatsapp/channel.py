@@ -31,6 +31,7 @@ import hashlib
 import logging
 import mimetypes
 import re
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,6 +133,11 @@ class WhatsAppChannel:
         self.outage = Outage(now)
         self._uploads: OrderedDict[str, tuple[str, datetime]] = OrderedDict()
         self._uploading: dict[str, asyncio.Future[str]] = {}  # copies sent side by side wait
+        # One template decision at a time per person: two notices sent side by side must not
+        # both find nothing held and both send a "tap to read it" template.
+        self._deciding: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     async def saw_inbound(
         self, external_id: str, at: datetime, received: datetime | None = None
@@ -174,15 +180,34 @@ class WhatsAppChannel:
         return await self._graph.download_media(media_id, max_bytes)
 
     async def deliver_held(self, external_id: str) -> list[SentRef]:
-        """Send the notices held behind "tap to read it" templates (the person just tapped)."""
+        """Send the notices held behind "tap to read it" templates, oldest first: the person
+        tapped one, or wrote anything at all (any message of theirs opens the window).
+
+        Each is forgotten right after it went out, so a second call (a redelivered webhook,
+        a restart, the tap after a typed reply) sends nothing twice; one whose send failed
+        stays held for the next message or tap.
+        """
         to, sent = _key(external_id), []
         if not await self.windows.is_open(to):
             return []
-        for held in await self._contacts.held(to):
-            if self._now() - held.held_at <= HOLD_LIFETIME:
-                sent.append(await self._send_held(to, held))
-            await self._contacts.release_held(held.id)  # kept if a send above failed
+        async with self._lock(to):
+            for held in await self._contacts.held(to):
+                if self._now() - held.held_at <= HOLD_LIFETIME:
+                    sent.append(await self._send_held(to, held))
+                await self._contacts.release_held(held.id)  # kept if a send above failed
         return sent
+
+    def _lock(self, to: str) -> asyncio.Lock:
+        lock = self._deciding.get(to)
+        if lock is None:
+            lock = self._deciding[to] = asyncio.Lock()
+        return lock
+
+    async def _waiting(self, to: str) -> bool:
+        """Whether a "tap to read it" template the person has not answered still holds a
+        notice for them (one the tap would still send)."""
+        now = self._now()
+        return any(now - held.held_at <= HOLD_LIFETIME for held in await self._contacts.held(to))
 
     async def _send_held(self, to: str, held: HeldNotice) -> SentRef:
         ready = self._pacer.reserve(to, len(held.parts), bulk=False)
@@ -300,6 +325,31 @@ class WhatsAppChannel:
     ) -> SentRef:
         use = use_for(notice)
         template = self._approved(use, recipient.language)
+        if OPEN_PAYLOAD not in quick_replies(use, template, notice):
+            return await self._send_template(recipient, to, notice, use, template, bulk=bulk)
+        async with self._lock(to):
+            if await self._waiting(to):
+                # A template they have not answered says something waits already; its tap
+                # (or any message of theirs) sends this one too, after the older ones.
+                await self._hold(recipient, to, notice, strict=True)
+                logger.info(
+                    "user %s: %s held behind the template already waiting",
+                    recipient.user_id,
+                    notice.kind or "the notice",
+                )
+                return SentRef(self.name, "")
+            return await self._send_template(recipient, to, notice, use, template, bulk=bulk)
+
+    async def _send_template(
+        self,
+        recipient: Recipient,
+        to: str,
+        notice: Notice,
+        use: TemplateUse,
+        template: Template,
+        *,
+        bulk: bool,
+    ) -> SentRef:
         payload = template_message(to, use, template, notice)
         now = self._now()
         slot = await self._contacts.reserve_tier(to, now, self._tier)
@@ -321,12 +371,17 @@ class WhatsAppChannel:
             await self._hold(recipient, to, notice)
         return SentRef(self.name, wamid)
 
-    async def _hold(self, recipient: Recipient, to: str, notice: Notice) -> None:
-        """Keep the notice's free-form messages for the person's tap on its template."""
+    async def _hold(
+        self, recipient: Recipient, to: str, notice: Notice, *, strict: bool = False
+    ) -> None:
+        """Keep the notice's free-form messages for the person's tap on its template
+        (``strict``: no template of its own went out, so a failure is the notice's)."""
         try:
             rendering = render(to, notice, recipient.language, self._sendable(recipient, notice))
             parts = [await self._filled(part) for part in rendering.parts]
         except DeliveryError as exc:  # the template went out; only the details are missing
+            if strict:
+                raise
             logger.warning(
                 "user %s: %s not kept for later: %s", recipient.user_id, notice.kind, exc
             )

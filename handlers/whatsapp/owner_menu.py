@@ -85,7 +85,7 @@ async def tapped_template(turn: Turn) -> None:
     if turn.choice_id == STOP_PAYLOAD:
         await announcements_off(turn)
     elif turn.choice_id == OPEN_PAYLOAD:
-        if not await turn.router.channel.deliver_held(turn.external_id):
+        if not turn.released:  # the router sent what waited as the turn began
             await show_menu(turn)
     else:
         await turn.stale()
@@ -96,6 +96,8 @@ async def fallback(turn: Turn) -> None:
     if not await _registered(turn):
         await greet(turn)
         return
+    if turn.released:
+        return  # "oke", "ada apa?" after a template: what waited is the answer they expect
     if turn.event.kind is InboundKind.TEXT and owner_home.is_small_talk(turn.text or ""):
         await hello(turn)  # "makasih", "😀": a welcome back, as for "halo"
         return

@@ -124,6 +124,7 @@ class Turn:
         self.choice_id = choice_id
         self.prompted = False  # the current question was sent during this turn
         self.was_stale = False
+        self.released = 0  # messages that waited behind a template, sent as this turn began
         self.replies: list[Reply] = []  # owed, in order; sent after the event is stored done
 
     @property
@@ -286,6 +287,7 @@ class Router:
         await self.channel.saw_inbound(external_id, at, event.received_at)
         user = await self.services.users.seen(user_id, None, event.profile_name)
         if event.raw_type == "reaction":  # an emoji on our message asks nothing
+            await self._release(external_id, event)  # but it opened the window all the same
             return None
         choice_id = event.choice_id if event.kind in CHOICE_KINDS else None
         if choice_id is None and event.kind is InboundKind.TEXT:
@@ -294,7 +296,19 @@ class Router:
             self._last_tap.pop(user_id, None)
         return Turn(self, event, user, external_id, choice_id, first_contact=known is None)
 
+    async def _release(self, external_id: str, event: Inbound) -> int:
+        """Send what "tap to read it" templates held for the person, oldest first: any
+        message of theirs opened the window, a typed "oke" as much as the tap. How many went."""
+        try:
+            return len(await self.channel.deliver_held(external_id))
+        except RetryLater:
+            raise  # the event is tried again; what went out is no longer held
+        except DeliveryError as exc:
+            logger.warning("held messages not sent on %s: %s", tag(event.wamid), exc.reason)
+            return 0
+
     async def _route(self, turn: Turn) -> None:
+        turn.released = await self._release(turn.external_id, turn.event)
         if turn.choice_id is not None:
             await self._tapped(turn, turn.choice_id)
             return

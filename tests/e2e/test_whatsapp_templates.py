@@ -91,6 +91,8 @@ async def test_a_trainers_follow_up_outside_the_window_says_material_waits_and_s
     await rina.say("menu")
     await both.services.booking.book(rina_id, session.id)
     await both.tick()
+    clock.advance(minutes=1)  # the confirmation waits out the pause after her "menu" reply
+    await both.tick()
     clock.advance(hours=25)  # she has not written since
 
     await joko.command("kelas")
