@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -190,6 +192,30 @@ async def test_a_tap_on_see_the_details_brings_the_held_notice_once(tmp_path: Pa
         assert siti.last.text == "Sesi *Foto Produk* pindah: Minggu, 13 Desember 2026, 13.00 WIB."
         assert await h.channel.deliver_held(SITI) == []
         assert len(siti.messages) == 2
+        h.emu.assert_no_violations()
+
+
+async def test_notices_sent_side_by_side_while_one_template_waits_share_it(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path) as h:
+        siti = h.emu.person(SITI)
+        moved = session_changed()
+        later = replace(moved, text="Sesi <b>Foto Produk</b> pindah lagi: 15.00 WIB.")
+        await asyncio.gather(
+            h.channel.send(recipient(), moved, bulk=True),
+            h.channel.send(recipient(), later, bulk=True),
+        )
+        await h.channel.send(recipient(), later, bulk=True)
+        assert [m.template for m in siti.messages] == ["dodolan_session_changed"]
+        await h.open_window()  # she tapped "Lihat rincian"
+        await h.channel.deliver_held(SITI)
+        assert [m.text for m in siti.messages[1:]] == [
+            "Sesi *Foto Produk* pindah: Minggu, 13 Desember 2026, 13.00 WIB.",
+            "Sesi *Foto Produk* pindah lagi: 15.00 WIB.",
+            "Sesi *Foto Produk* pindah lagi: 15.00 WIB.",
+        ]
+        assert await h.contacts.held(SITI) == []
         h.emu.assert_no_violations()
 
 
