@@ -9,7 +9,10 @@ For each notice the channel decides, from the person's last message (:class:`Win
   counted against the messaging tier; no approved template → ``OutsideWindow``. A free-form
   message is never attempted outside the window. When a quick reply of the template carries
   ``OPEN_PAYLOAD`` ("tap to read it"), the notice's free-form messages are kept (files
-  uploaded already) and :meth:`WhatsAppChannel.deliver_held` sends them when the person taps.
+  uploaded already) and :meth:`WhatsAppChannel.deliver_held` sends them when the person taps
+  or writes anything (any message opens the window). While such a template is unanswered, a
+  further notice that would need one is only held behind it: one template says something
+  waits, and its tap sends everything held, oldest first.
 
 Errors from ``GraphClient`` are domain errors already and pass through unchanged, except
 those about every send (Meta failing, a refused token, the number's rate limits): they pause
