@@ -35,6 +35,16 @@ _QUESTION_KINDS = (
     NoticeKind.QUESTION_FILE.value,  # a file the person sent, queued to staff
 )
 _ERASED_KIND = NoticeKind.QUESTION_ERASED.value
+_REVIEW_KIND = NoticeKind.PRACTICE_REVIEW.value  # a task's proof, to the trainer
+# The kept files the person sent: with their questions, as a task's proof, or still in a
+# conversation of theirs (a file taken but not yet sent on: the dialog names its digest).
+_PERSONS_FILES = (
+    "SELECT f.sha256 FROM question_files f JOIN questions q ON q.id = f.question_id "
+    "WHERE q.user_id = :user UNION "
+    "SELECT proof_file FROM practice_tasks WHERE user_id = :user AND proof_file IS NOT NULL "
+    "UNION SELECT s.sha256 FROM stored_files s JOIN dialogs d "
+    "ON d.user_id = :user AND instr(d.data, s.sha256) > 0"
+)
 
 
 class AlreadyRegistered(Exception):
@@ -149,13 +159,7 @@ class OwnerRepository:
                 "(SELECT message_id FROM outbox WHERE user_id = ? AND message_id IS NOT NULL)",
                 (user_id,),
             )
-            files = await conn.execute_fetchall(  # files sent with questions, task proofs
-                "SELECT DISTINCT f.sha256 FROM question_files f JOIN questions q "
-                "ON q.id = f.question_id WHERE q.user_id = ? UNION "
-                "SELECT proof_file FROM practice_tasks "
-                "WHERE user_id = ? AND proof_file IS NOT NULL",
-                (user_id, user_id),
-            )
+            files = await conn.execute_fetchall(_PERSONS_FILES, {"user": user_id})
             stamp = to_db_time(now)
             cards = await conn.execute(  # the cards staff hold get a neutral text instead
                 "INSERT INTO outbox (user_id, kind, params, priority, due_at, created_at) "
@@ -169,6 +173,11 @@ class OwnerRepository:
                 "DELETE FROM outbox WHERE kind IN (?, ?, ?, ?) AND json_extract(params, "
                 "'$.question') IN (SELECT id FROM questions WHERE user_id = ?)",
                 (*_QUESTION_KINDS, user_id),
+            )
+            await conn.execute(  # a trainer's review of the person's proof carries the file
+                "DELETE FROM outbox WHERE kind = ? AND json_extract(params, '$.task') IN "
+                "(SELECT id FROM practice_tasks WHERE user_id = ?)",
+                (_REVIEW_KIND, user_id),
             )
             cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
             await _sweep_files(conn, [str(row[0]) for row in files])
@@ -192,21 +201,29 @@ class OwnerRepository:
 
 
 async def _sweep_files(conn: aiosqlite.Connection, digests: list[str]) -> None:
-    """Delete kept files the erased person sent that nothing else names any more.
+    """Delete kept files the erased person sent that nothing else names any more, with the
+    ids channels cached for them (``channel_file_refs``).
 
-    A file some other record still needs (a broadcast, another question, or a table this
-    function does not know, whose foreign key refuses the delete) is kept.
+    Files are kept by content: the same bytes someone else sent or still needs (another
+    question, a task's proof, a broadcast, a draft in someone's conversation, a queued
+    message, or a table this function does not know, whose foreign key refuses the delete)
+    stay for them; only the person's references went (with their rows).
     """
     for sha256 in digests:
         await conn.execute("SAVEPOINT sweep")
         try:
-            await conn.execute(
+            cursor = await conn.execute(
                 "DELETE FROM stored_files WHERE sha256 = :sha "
                 "AND NOT EXISTS (SELECT 1 FROM question_files WHERE sha256 = :sha) "
                 "AND NOT EXISTS (SELECT 1 FROM practice_tasks WHERE proof_file = :sha) "
-                "AND NOT EXISTS (SELECT 1 FROM broadcasts WHERE media_sha256 = :sha)",
+                "AND NOT EXISTS (SELECT 1 FROM broadcasts WHERE media_sha256 = :sha) "
+                "AND NOT EXISTS (SELECT 1 FROM dialogs WHERE instr(data, :sha) > 0) "
+                "AND NOT EXISTS (SELECT 1 FROM outbox WHERE status IN ('pending', 'sending') "
+                "AND instr(params, :sha) > 0)",
                 {"sha": sha256},
             )
+            if cursor.rowcount:
+                await conn.execute("DELETE FROM channel_file_refs WHERE key = ?", (sha256,))
         except sqlite3.IntegrityError:
             await conn.execute("ROLLBACK TO sweep")
         await conn.execute("RELEASE sweep")
