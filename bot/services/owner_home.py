@@ -141,7 +141,7 @@ def _file_lines(
             t(
                 language,
                 "data.files.line",
-                name=f["name"] or t(language, "data.files.no_name"),
+                name=f["name"] or t(language, f"data.files.{f['sent_with']}"),
                 type=t(language, f"data.files.{_file_type(f)}"),
                 size=_size(catalog, language, f["size"]),
                 when=_when(f["sent_at"], tz, language),
