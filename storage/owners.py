@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
@@ -14,6 +14,7 @@ from bot.core.models import PROFILE_FIELDS as PROFILE_FIELDS
 from bot.core.models import Consent, OwnerProfile
 from bot.core.notices import NoticeKind
 from storage.database import Database, from_db_time, to_db_time
+from storage.files import STALE_REFS, UNREFERENCED
 
 # What the programme keeps after a person's erasure no longer says who they were.
 _FORGET_PERSON = (
@@ -35,6 +36,9 @@ _QUESTION_KINDS = (
     NoticeKind.QUESTION_FILE.value,  # a file the person sent, queued to staff
 )
 _ERASED_KIND = NoticeKind.QUESTION_ERASED.value
+# A file is kept, then attached to a question or proof a moment later, in two steps: one kept
+# this recently may be someone's about to be named, and is left to the daily prune.
+IN_FLIGHT = timedelta(minutes=1)
 _REVIEW_KIND = NoticeKind.PRACTICE_REVIEW.value  # a task's proof, to the trainer
 # The kept files the person sent: with their questions, as a task's proof, or still in a
 # conversation of theirs (a file taken but not yet sent on: the dialog names its digest).
@@ -181,6 +185,7 @@ class OwnerRepository:
             )
             cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
             await _sweep_files(conn, [str(row[0]) for row in files])
+            await _sweep_unnamed(conn, now)
             roles = await conn.execute("DELETE FROM user_roles WHERE user_id = ?", (user_id,))
             if cursor.rowcount == 0 and roles.rowcount == 0:
                 return False
@@ -198,6 +203,22 @@ class OwnerRepository:
         """Return how many owners had their data erased."""
         row = await self._db.fetch_one("SELECT COUNT(*) FROM erasures")
         return int(row[0]) if row else 0
+
+
+async def _sweep_unnamed(conn: aiosqlite.Connection, now: datetime) -> None:
+    """Delete the kept files nothing names (one kept but never attached: sent while the
+    owner was asked to wait), which the daily prune would take only later, and the ids
+    channels cached of any file gone."""
+    await conn.execute("SAVEPOINT unnamed")
+    try:
+        await conn.execute(
+            f"DELETE FROM stored_files WHERE {UNREFERENCED}",
+            {"before": to_db_time(now - IN_FLIGHT)},
+        )
+    except sqlite3.IntegrityError:  # a table this module does not know still names one
+        await conn.execute("ROLLBACK TO unnamed")
+    await conn.execute("RELEASE unnamed")
+    await conn.execute(STALE_REFS)
 
 
 async def _sweep_files(conn: aiosqlite.Connection, digests: list[str]) -> None:

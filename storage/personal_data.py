@@ -7,9 +7,8 @@ from datetime import datetime
 
 from bot.core.models import BookingStatus, TipDay
 from bot.core.personal_data import BookingRecord as BookingRecord
-from bot.core.personal_data import FileRecord
+from bot.core.personal_data import FileRecord, PracticeRecord
 from bot.core.personal_data import PersonalRecords as PersonalRecords
-from bot.core.personal_data import PracticeRecord
 from bot.core.personal_data import RoleRecord as RoleRecord
 from bot.core.personal_data import TipOpinion as TipOpinion
 from bot.core.personal_data import TipRecord as TipRecord
@@ -69,9 +68,7 @@ class PersonalDataRepository:
             {"user": user_id},
         )
         return tuple(
-            FileRecord(
-                r["name"], r["kind"], r["mime_type"], r["size"], from_db_time(r[4]), r[5]
-            )
+            FileRecord(r["name"], r["kind"], r["mime_type"], r["size"], from_db_time(r[4]), r[5])
             for r in rows
         )
 

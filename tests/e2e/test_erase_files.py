@@ -5,7 +5,6 @@ unless someone else sent the same bytes; /datasaya lists the files kept before t
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from bot.app.telegram import WHATSAPP_KEY
 from bot.core.notices import ChannelName
@@ -143,3 +142,22 @@ async def test_a_whatsapp_owner_sees_her_files_in_datasaya_and_erasing_leaves_no
     assert "Data Anda sudah kami hapus" in " ".join(m.text or "" for m in rina.messages[mark:])
     await assert_erased_but_the_shared_file(both, budi_id)
     wa.assert_no_violations()
+
+
+async def test_a_photo_sent_while_asked_to_wait_is_not_kept_after_erasure(
+    both: RunningBot, emulator: BotApiEmulator, clock: FakeClock
+) -> None:
+    siti = emulator.user(1001, "Siti", language_code="id")
+    await siti.command("bantuan")
+    await register_owner(both, 1001, "Siti")
+    for n in range(5):
+        await siti.send(f"Bu, label kemasan nomor {n} saya sudah sesuai aturan belum?")
+        clock.advance(seconds=30)
+    await siti.send_photo(PHOTO, caption="Bu, label yang ini juga bagaimana?")
+    kept = await both.services.db.fetch_all("SELECT 1 FROM stored_files")
+    assert len(kept) == 1  # kept, but named by no question: she was asked to send it later
+    assert await both.services.db.fetch_one("SELECT 1 FROM question_files") is None
+    clock.advance(minutes=5)
+    await siti.command("hapusdata")
+    await siti.press("🗑 Ya, hapus data saya")
+    assert PHOTO_MARK not in database_bytes(both.settings.database)
