@@ -8,6 +8,26 @@ from bot.core.models import StoredFile
 from bot.core.notices import ChannelName
 from storage.database import Database, connection, to_db_time
 
+# Kept files nothing names: no broadcast, no file sent with a question or as a task's proof,
+# no draft in a conversation, no outbox row still queued (``:before``: kept before then).
+UNREFERENCED = (
+    "created_at < :before "
+    "AND sha256 NOT IN "
+    "(SELECT media_sha256 FROM broadcasts WHERE media_sha256 IS NOT NULL) "
+    "AND sha256 NOT IN (SELECT sha256 FROM question_files) "
+    "AND sha256 NOT IN "
+    "(SELECT proof_file FROM practice_tasks WHERE proof_file IS NOT NULL) "
+    "AND NOT EXISTS "
+    "(SELECT 1 FROM dialogs WHERE instr(data, stored_files.sha256) > 0) "
+    "AND NOT EXISTS (SELECT 1 FROM outbox WHERE status IN ('pending', 'sending') "
+    "AND instr(params, stored_files.sha256) > 0)"
+)
+# A channel's cached id of a kept file that is gone ('broadcast:<id>' keys are no digests).
+STALE_REFS = (
+    "DELETE FROM channel_file_refs WHERE key NOT LIKE 'broadcast:%' "
+    "AND key NOT IN (SELECT sha256 FROM stored_files)"
+)
+
 
 class FileRepository:
     """Keep and read stored files (a file already kept is not written again)."""
@@ -27,23 +47,14 @@ class FileRepository:
             )
 
     async def prune_unreferenced(self, before: datetime) -> int:
-        """Delete the files kept before ``before`` that nothing names: no broadcast, no file
-        sent with a question or as a task's proof, no draft in a conversation, no outbox row
-        still queued; return how many."""
+        """Delete the files kept before ``before`` that nothing names (:data:`UNREFERENCED`),
+        with the ids channels cached for them; return how many."""
         async with self._db.transaction() as tx:
             cursor = await connection(tx).execute(
-                "DELETE FROM stored_files WHERE created_at < ? "
-                "AND sha256 NOT IN "
-                "(SELECT media_sha256 FROM broadcasts WHERE media_sha256 IS NOT NULL) "
-                "AND sha256 NOT IN (SELECT sha256 FROM question_files) "
-                "AND sha256 NOT IN "
-                "(SELECT proof_file FROM practice_tasks WHERE proof_file IS NOT NULL) "
-                "AND NOT EXISTS "
-                "(SELECT 1 FROM dialogs WHERE instr(data, stored_files.sha256) > 0) "
-                "AND NOT EXISTS (SELECT 1 FROM outbox WHERE status IN ('pending', 'sending') "
-                "AND instr(params, stored_files.sha256) > 0)",
-                (to_db_time(before),),
+                f"DELETE FROM stored_files WHERE {UNREFERENCED}", {"before": to_db_time(before)}
             )
+            if cursor.rowcount:
+                await connection(tx).execute(STALE_REFS)
             return cursor.rowcount
 
     async def get(self, sha256: str) -> StoredFile | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
@@ -14,6 +14,7 @@ from bot.core.models import PROFILE_FIELDS as PROFILE_FIELDS
 from bot.core.models import Consent, OwnerProfile
 from bot.core.notices import NoticeKind
 from storage.database import Database, from_db_time, to_db_time
+from storage.files import STALE_REFS, UNREFERENCED
 
 # What the programme keeps after a person's erasure no longer says who they were.
 _FORGET_PERSON = (
@@ -35,6 +36,19 @@ _QUESTION_KINDS = (
     NoticeKind.QUESTION_FILE.value,  # a file the person sent, queued to staff
 )
 _ERASED_KIND = NoticeKind.QUESTION_ERASED.value
+# A file is kept, then attached to a question or proof a moment later, in two steps: one kept
+# this recently may be someone's about to be named, and is left to the daily prune.
+IN_FLIGHT = timedelta(minutes=1)
+_REVIEW_KIND = NoticeKind.PRACTICE_REVIEW.value  # a task's proof, to the trainer
+# The kept files the person sent: with their questions, as a task's proof, or still in a
+# conversation of theirs (a file taken but not yet sent on: the dialog names its digest).
+_PERSONS_FILES = (
+    "SELECT f.sha256 FROM question_files f JOIN questions q ON q.id = f.question_id "
+    "WHERE q.user_id = :user UNION "
+    "SELECT proof_file FROM practice_tasks WHERE user_id = :user AND proof_file IS NOT NULL "
+    "UNION SELECT s.sha256 FROM stored_files s JOIN dialogs d "
+    "ON d.user_id = :user AND instr(d.data, s.sha256) > 0"
+)
 
 
 class AlreadyRegistered(Exception):
@@ -149,13 +163,7 @@ class OwnerRepository:
                 "(SELECT message_id FROM outbox WHERE user_id = ? AND message_id IS NOT NULL)",
                 (user_id,),
             )
-            files = await conn.execute_fetchall(  # files sent with questions, task proofs
-                "SELECT DISTINCT f.sha256 FROM question_files f JOIN questions q "
-                "ON q.id = f.question_id WHERE q.user_id = ? UNION "
-                "SELECT proof_file FROM practice_tasks "
-                "WHERE user_id = ? AND proof_file IS NOT NULL",
-                (user_id, user_id),
-            )
+            files = await conn.execute_fetchall(_PERSONS_FILES, {"user": user_id})
             stamp = to_db_time(now)
             cards = await conn.execute(  # the cards staff hold get a neutral text instead
                 "INSERT INTO outbox (user_id, kind, params, priority, due_at, created_at) "
@@ -170,8 +178,14 @@ class OwnerRepository:
                 "'$.question') IN (SELECT id FROM questions WHERE user_id = ?)",
                 (*_QUESTION_KINDS, user_id),
             )
+            await conn.execute(  # a trainer's review of the person's proof carries the file
+                "DELETE FROM outbox WHERE kind = ? AND json_extract(params, '$.task') IN "
+                "(SELECT id FROM practice_tasks WHERE user_id = ?)",
+                (_REVIEW_KIND, user_id),
+            )
             cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
             await _sweep_files(conn, [str(row[0]) for row in files])
+            await _sweep_unnamed(conn, now)
             roles = await conn.execute("DELETE FROM user_roles WHERE user_id = ?", (user_id,))
             if cursor.rowcount == 0 and roles.rowcount == 0:
                 return False
@@ -191,22 +205,46 @@ class OwnerRepository:
         return int(row[0]) if row else 0
 
 
-async def _sweep_files(conn: aiosqlite.Connection, digests: list[str]) -> None:
-    """Delete kept files the erased person sent that nothing else names any more.
+async def _sweep_unnamed(conn: aiosqlite.Connection, now: datetime) -> None:
+    """Delete the kept files nothing names (one kept but never attached: sent while the
+    owner was asked to wait), which the daily prune would take only later, and the ids
+    channels cached of any file gone."""
+    await conn.execute("SAVEPOINT unnamed")
+    try:
+        await conn.execute(
+            f"DELETE FROM stored_files WHERE {UNREFERENCED}",
+            {"before": to_db_time(now - IN_FLIGHT)},
+        )
+    except sqlite3.IntegrityError:  # a table this module does not know still names one
+        await conn.execute("ROLLBACK TO unnamed")
+    await conn.execute("RELEASE unnamed")
+    await conn.execute(STALE_REFS)
 
-    A file some other record still needs (a broadcast, another question, or a table this
-    function does not know, whose foreign key refuses the delete) is kept.
+
+async def _sweep_files(conn: aiosqlite.Connection, digests: list[str]) -> None:
+    """Delete kept files the erased person sent that nothing else names any more, with the
+    ids channels cached for them (``channel_file_refs``).
+
+    Files are kept by content: the same bytes someone else sent or still needs (another
+    question, a task's proof, a broadcast, a draft in someone's conversation, a queued
+    message, or a table this function does not know, whose foreign key refuses the delete)
+    stay for them; only the person's references went (with their rows).
     """
     for sha256 in digests:
         await conn.execute("SAVEPOINT sweep")
         try:
-            await conn.execute(
+            cursor = await conn.execute(
                 "DELETE FROM stored_files WHERE sha256 = :sha "
                 "AND NOT EXISTS (SELECT 1 FROM question_files WHERE sha256 = :sha) "
                 "AND NOT EXISTS (SELECT 1 FROM practice_tasks WHERE proof_file = :sha) "
-                "AND NOT EXISTS (SELECT 1 FROM broadcasts WHERE media_sha256 = :sha)",
+                "AND NOT EXISTS (SELECT 1 FROM broadcasts WHERE media_sha256 = :sha) "
+                "AND NOT EXISTS (SELECT 1 FROM dialogs WHERE instr(data, :sha) > 0) "
+                "AND NOT EXISTS (SELECT 1 FROM outbox WHERE status IN ('pending', 'sending') "
+                "AND instr(params, :sha) > 0)",
                 {"sha": sha256},
             )
+            if cursor.rowcount:
+                await conn.execute("DELETE FROM channel_file_refs WHERE key = ?", (sha256,))
         except sqlite3.IntegrityError:
             await conn.execute("ROLLBACK TO sweep")
         await conn.execute("RELEASE sweep")

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from bot.core.models import BookingStatus, TipDay
 from bot.core.personal_data import BookingRecord as BookingRecord
+from bot.core.personal_data import FileRecord, PracticeRecord
 from bot.core.personal_data import PersonalRecords as PersonalRecords
-from bot.core.personal_data import PracticeRecord
 from bot.core.personal_data import RoleRecord as RoleRecord
 from bot.core.personal_data import TipOpinion as TipOpinion
 from bot.core.personal_data import TipRecord as TipRecord
@@ -53,6 +53,23 @@ class PersonalDataRepository:
             practice_tasks=await self._practice(user_id),
             certificates=await self._certificates(user_id),
             checkins=await self._checkins(user_id),
+            files=await self._files(user_id),
+        )
+
+    async def _files(self, user_id: int) -> tuple[FileRecord, ...]:
+        """The kept files the person sent with questions or as a task's proof, oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT f.name, f.kind, s.mime_type, s.size, f.at, 'question' AS sent_with "
+            "FROM question_files f JOIN questions q ON q.id = f.question_id "
+            "JOIN stored_files s ON s.sha256 = f.sha256 WHERE q.user_id = :user "
+            "UNION ALL SELECT NULL, 'photo', s.mime_type, s.size, p.submitted_at, "
+            "'practice_task' FROM practice_tasks p JOIN stored_files s "
+            "ON s.sha256 = p.proof_file WHERE p.user_id = :user ORDER BY 5",
+            {"user": user_id},
+        )
+        return tuple(
+            FileRecord(r["name"], r["kind"], r["mime_type"], r["size"], from_db_time(r[4]), r[5])
+            for r in rows
         )
 
     async def _checkins(self, user_id: int) -> tuple[dict[str, object], ...]:

@@ -68,6 +68,18 @@ class PracticeRecord:
 
 
 @dataclass(frozen=True)
+class FileRecord:
+    """A file the person sent that the bot keeps (with a question, as a task's proof)."""
+
+    name: str | None  # the file's name as sent (a photo has none)
+    kind: str  # "photo", "document" or "voice"
+    mime_type: str
+    size: int
+    sent_at: datetime
+    sent_with: str  # "question" or "practice_task"
+
+
+@dataclass(frozen=True)
 class PersonalRecords:
     """The person's settings, roles and history."""
 
@@ -85,3 +97,4 @@ class PersonalRecords:
     practice_tasks: tuple[PracticeRecord, ...] = ()
     certificates: tuple[tuple[str, str, datetime, bool], ...] = ()  # code, session, issued, valid
     checkins: tuple[dict[str, object], ...] = ()  # outcome check-ins: month and answers
+    files: tuple[FileRecord, ...] = ()  # what /hapusdata deletes with the rest

@@ -112,8 +112,59 @@ def _summary(
         consents=Html(", ".join(consents)) if consents else t(language, "data.none"),
         language=t(language, f"lang.{'english' if export['language'] == 'en' else 'indonesian'}"),
         since=_when(export["first_contact"], tz, language),
-        records=Html("\n".join([*roles, *_activity_lines(catalog, language, export)])),
+        records=Html(
+            "\n".join(
+                [
+                    *roles,
+                    *_activity_lines(catalog, language, export),
+                    *_file_lines(catalog, language, export, tz),
+                ]
+            )
+        ),
     )
+
+
+SHOWN_FILES = 10  # more are counted; the JSON file lists them all
+
+
+def _file_lines(
+    catalog: Catalog, language: str, export: Mapping[str, Any], tz: ZoneInfo
+) -> list[str]:
+    """The files the person sent that are kept (name, type, size, date), from the export."""
+    files = export.get("files") or []
+    if not files:
+        return []
+    t = catalog.text
+    lines = [t(language, "data.files.heading", count=len(files))]
+    for f in files[:SHOWN_FILES]:
+        lines.append(
+            t(
+                language,
+                "data.files.line",
+                name=f["name"] or t(language, f"data.files.{f['sent_with']}"),
+                type=t(language, f"data.files.{_file_type(f)}"),
+                size=_size(catalog, language, f["size"]),
+                when=_when(f["sent_at"], tz, language),
+            )
+        )
+    if len(files) > SHOWN_FILES:
+        lines.append(t(language, "data.files.more", count=len(files) - SHOWN_FILES))
+    return lines
+
+
+def _file_type(file: Mapping[str, Any]) -> str:
+    if file["kind"] in ("photo", "voice"):
+        return str(file["kind"])
+    return "pdf" if file["type"] == "application/pdf" else "document"
+
+
+def _size(catalog: Catalog, language: str, size: int) -> str:
+    """ "812 B", "2,4 KB", "1,2 MB" (decimals as the language writes them)."""
+    if size < 1024:
+        return catalog.text(language, "data.files.bytes", size=size)
+    if size < 1024 * 1024:
+        return catalog.text(language, "data.files.kb", size=round(size / 1024, 1))
+    return catalog.text(language, "data.files.mb", size=round(size / (1024 * 1024), 1))
 
 
 def _when(iso: str, tz: ZoneInfo, language: str) -> str:

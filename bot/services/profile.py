@@ -229,6 +229,17 @@ def _records_dict(records: PersonalRecords, places: dict[int, int | None]) -> di
             for code, title, at, valid in records.certificates
         ],
         "outcome_checkins": list(records.checkins),
+        "files": [
+            {
+                "name": f.name,
+                "kind": f.kind,
+                "type": f.mime_type,
+                "size": f.size,
+                "sent_at": f.sent_at.isoformat(),
+                "sent_with": f.sent_with,
+            }
+            for f in records.files
+        ],
     }
 
 

@@ -83,3 +83,35 @@ def test_a_trainer_without_a_profile_sees_the_role_kept(catalog: Catalog) -> Non
     assert "Pak Joko" in notice.text
     assert notice.follow_ups[0].attachment is not None
     assert notice.follow_ups[0].attachment.name == "data.json.txt"
+
+
+def test_the_files_kept_are_listed_with_type_size_and_date_and_the_rest_counted(
+    catalog: Catalog,
+) -> None:
+    profile = {
+        "full_name": "Siti",
+        "business_name": "Warung Siti",
+        "category": "kuliner",
+        "kecamatan": "klojen",
+        "phone": "+6281234567890",
+        "marketplaces": [],
+        "nib": None,
+    }
+    sent = "2026-12-12T02:00:00+00:00"
+    files = [
+        {"name": "<nota>.pdf", "kind": "document", "type": "application/pdf", "size": 1536},
+        {"name": None, "kind": "photo", "type": "image/jpeg", "size": 812},
+        {"name": None, "kind": "photo", "type": "image/png", "size": 3 * 1024 * 1024},
+    ]
+    files = [{**f, "sent_at": sent, "sent_with": "question"} for f in files]
+    files[2]["sent_with"] = "practice_task"
+    export = _export(profile=profile, files=files * 4)
+
+    text = data_screen(catalog, "id", export, WIB).text
+
+    assert "📎 &lt;nota&gt;.pdf (PDF, 1,5 KB), Sabtu, 12 Desember 2026, 09.00 WIB" in text
+    assert "📎 lampiran pertanyaan (Foto, 812 B)" in text
+    assert "📎 bukti tugas latihan (Foto, 3 MB)" in text
+    assert "Berkas yang Anda kirim (12)" in text and "dan 2 berkas lainnya" in text
+    english = data_screen(catalog, "en", export, WIB).text
+    assert "📎 question attachment (Photo, 812 B)" in english

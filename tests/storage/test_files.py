@@ -8,6 +8,7 @@ import json
 import pytest
 
 from bot.core.errors import InvalidInput
+from bot.core.notices import ChannelName
 from bot.services.files import KEEP_UNREFERENCED, MAX_BYTES, FileService
 from storage.database import Database, to_db_time
 from storage.files import FileRepository
@@ -110,3 +111,15 @@ async def test_files_nothing_names_are_deleted_after_a_day(
         await tx.execute("DELETE FROM dialogs")
     assert await files.prune() == 3  # the draft and the queued row are gone; the sent file
     assert await kept_digests(db) == {sent}  # of a broadcast stays
+
+
+async def test_a_pruned_file_takes_the_channels_cached_ids_with_it(
+    files: FileService, db: Database, clock: FakeClock
+) -> None:
+    kept = await files.keep(PDF, "application/pdf")
+    await files.remember_ref(ChannelName.TELEGRAM, kept.sha256, "BQACAgIAAx")
+    await files.remember_ref(ChannelName.TELEGRAM, "broadcast:7", "AgACAgIAAx")  # no digest
+    clock.advance(days=2)
+    assert await files.prune() == 1
+    assert await files.channel_ref(ChannelName.TELEGRAM, kept.sha256) is None
+    assert await files.channel_ref(ChannelName.TELEGRAM, "broadcast:7") == "AgACAgIAAx"
