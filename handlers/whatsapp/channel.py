@@ -10,9 +10,10 @@ For each notice the channel decides, from the person's last message (:class:`Win
   message is never attempted outside the window. When a quick reply of the template carries
   ``OPEN_PAYLOAD`` ("tap to read it"), the notice's free-form messages are kept (files
   uploaded already) and :meth:`WhatsAppChannel.deliver_held` sends them when the person taps
-  or writes anything (any message opens the window). While such a template is unanswered, a
-  further notice that would need one is only held behind it: one template says something
-  waits, and its tap sends everything held, oldest first.
+  or writes anything (any message opens the window). A further notice that would need a
+  template within minutes of one still unanswered (the parts of one change) is only held
+  behind it: one template says something waits, and its tap sends everything held, oldest
+  first; a later notice gets its own template.
 
 Errors from ``GraphClient`` are domain errors already and pass through unchanged, except
 those about every send (Meta failing, a refused token, the number's rate limits): they pause
@@ -70,6 +71,10 @@ logger = logging.getLogger(__name__)
 
 MENU_LIFETIME = timedelta(days=7)
 HOLD_LIFETIME = timedelta(days=7)
+# A notice that needs a "tap to read it" template within minutes of one the person has not
+# answered (the parts of one session change, notices that fell due together) is held behind
+# that template; a later one gets its own template, which names what it is about.
+SHARED_TEMPLATE = timedelta(minutes=10)
 _WA_ID = re.compile(r"^\+?\d{7,15}$")
 _BSUID = re.compile(r"^[A-Z]{2}\.[A-Za-z0-9]{1,64}$")
 _NUMBER = re.compile(r"#?\s*(\d{1,2})\s*[.)]?")
@@ -207,10 +212,11 @@ class WhatsAppChannel:
         return lock
 
     async def _waiting(self, to: str) -> bool:
-        """Whether a "tap to read it" template the person has not answered still holds a
-        notice for them (one the tap would still send)."""
+        """Whether a "tap to read it" template sent in the last few minutes
+        (``SHARED_TEMPLATE``) and not answered still holds a notice for the person: notices
+        that fall due together (the parts of one change) share it; a later one names itself."""
         now = self._now()
-        return any(now - held.held_at <= HOLD_LIFETIME for held in await self._contacts.held(to))
+        return any(now - held.held_at <= SHARED_TEMPLATE for held in await self._contacts.held(to))
 
     async def _send_held(self, to: str, held: HeldNotice) -> SentRef:
         ready = self._pacer.reserve(to, len(held.parts), bulk=False)

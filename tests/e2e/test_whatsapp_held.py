@@ -97,7 +97,7 @@ async def test_two_changes_while_silent_send_one_template_and_its_tap_delivers_b
     rina, session = await booked_then_silent(both, wa, clock)
     seen = len(rina.messages)
     await move_to_sunday(both, session, 13)
-    clock.advance(hours=1)
+    clock.advance(minutes=5)
     await move_to_sunday(both, session, 15)
 
     assert templates(rina, seen) == ["dodolan_reopen"]  # one template says something waits
@@ -108,6 +108,25 @@ async def test_two_changes_while_silent_send_one_template_and_its_tap_delivers_b
     assert len(changes) == 2, changes
     assert "Sekarang: *Minggu, 13 Desember 2026, 13.00–15.00 WIB*" in changes[0]
     assert "Sekarang: *Minggu, 13 Desember 2026, 15.00–17.00 WIB*" in changes[1]
+    wa.assert_no_violations()
+
+
+async def test_a_change_a_day_after_an_unanswered_template_gets_its_own_template(
+    both: RunningBot, wa: WhatsAppEmulator, clock: FakeClock
+) -> None:
+    rina, session = await booked_then_silent(both, wa, clock)
+    seen = len(rina.messages)
+    await move_to_sunday(both, session, 13)
+    clock.advance(days=1)
+    await move_to_sunday(both, session, 15)
+
+    # the first template is a day old: the new change says so in a template of its own
+    assert templates(rina, seen) == ["dodolan_reopen", "dodolan_reopen"]
+    tapped = len(rina.messages)
+    await rina.tap_template("Lihat pesan")
+    changes = [t for t in texts(rina, tapped) if CHANGED in t]
+    assert len(changes) == 2, changes  # the tap on either sends everything held, oldest first
+    assert "15.00–17.00" in changes[1]
     wa.assert_no_violations()
 
 
