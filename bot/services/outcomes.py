@@ -199,8 +199,8 @@ class OutcomeService:
         """Keep what stops the owner, in their words, and end the check-in; pass it to the
         question desk about the session. Return the desk's promise to the owner, if any."""
         checkin = await self.awaited_obstacle(user_id)
-        await self._dialogs.end(user_id)
         if checkin is None or checkin.user_id != user_id:
+            await self._dialogs.end(user_id)
             raise StaleAction(user_id)
         obstacle = clean_text(text, max_length=OBSTACLE_MAX)
         draft = None
@@ -211,6 +211,7 @@ class OutcomeService:
         async with self._db.transaction() as tx:  # the answer and its ticket, or neither
             await self._store.save_obstacle(tx, checkin.id, obstacle)
             ticket = await self._desk.open_in(tx, draft) if self._desk and draft else None
+        await self._dialogs.end(user_id)  # kept and handed: a failure above lets her send again
         if self._desk is None or ticket is None:
             return None
         return promise_text(await self._desk.promised(user_id, ticket, language))
