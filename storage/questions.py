@@ -57,19 +57,33 @@ class QuestionRepository:
         """Record a question and the line that answered it; return its id (never reused:
         staff keep cards naming the ids of erased owners' questions)."""
         async with self._db.transaction() as tx:
-            conn = connection(tx)
-            async with conn.execute(
-                "UPDATE id_allocator SET next_id = next_id + 1 WHERE name = 'questions' "
-                "RETURNING next_id - 1"
-            ) as cursor:
-                allocated = await cursor.fetchone()
-            assert allocated is not None, "migration 0019 creates the allocator row"
-            question_id = int(allocated[0])
-            await conn.execute(
-                "INSERT INTO questions (id, user_id, channel, text, line, faq_id, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (question_id, user_id, channel, text, line.value, faq_id, to_db_time(now)),
-            )
+            return await self.add_in(tx, user_id, channel, text, line, faq_id, now)
+
+    async def add_in(
+        self,
+        tx: Transaction,
+        user_id: int,
+        channel: str,
+        text: str,
+        line: Line,
+        faq_id: str | None,
+        now: datetime,
+    ) -> int:
+        """:meth:`add` inside the caller's transaction (a ticket opened together with what
+        caused it, e.g. a practice task's "Butuh bantuan")."""
+        conn = connection(tx)
+        async with conn.execute(
+            "UPDATE id_allocator SET next_id = next_id + 1 WHERE name = 'questions' "
+            "RETURNING next_id - 1"
+        ) as cursor:
+            allocated = await cursor.fetchone()
+        assert allocated is not None, "migration 0019 creates the allocator row"
+        question_id = int(allocated[0])
+        await conn.execute(
+            "INSERT INTO questions (id, user_id, channel, text, line, faq_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (question_id, user_id, channel, text, line.value, faq_id, to_db_time(now)),
+        )
         return question_id
 
     async def get(self, question_id: int) -> Question | None:

@@ -25,6 +25,20 @@ class TicketStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class TicketDraft:
+    """A ticket about to be opened inside the caller's transaction, with everything read
+    beforehand (who answers, the promise), so that nothing is read inside the write."""
+
+    user_id: int
+    channel: str
+    text: str
+    session_id: int | None
+    trainer: int | None  # the session's trainer while still one, else None (staff answer)
+    due: datetime
+    now: datetime
+
+
+@dataclass(frozen=True)
 class Question:
     """One question an owner typed, as stored."""
 

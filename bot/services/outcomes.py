@@ -25,7 +25,7 @@ from bot.core.outcomes import ORDERS, Checkin
 from bot.core.ports import OutboxWriter, Transaction, UnitOfWork
 from bot.i18n import Catalog
 from bot.services.dialogs import DialogService
-from bot.services.practice import TicketDesk
+from bot.services.practice import TicketDesk, promise_text
 from bot.services.tips import clamp_quiet
 from bot.services.validation import MARKETPLACES, NO_MARKETPLACE, clean_text
 
@@ -199,20 +199,22 @@ class OutcomeService:
         """Keep what stops the owner, in their words, and end the check-in; pass it to the
         question desk about the session. Return the desk's promise to the owner, if any."""
         checkin = await self.awaited_obstacle(user_id)
-        await self._dialogs.end(user_id)
         if checkin is None or checkin.user_id != user_id:
+            await self._dialogs.end(user_id)
             raise StaleAction(user_id)
         obstacle = clean_text(text, max_length=OBSTACLE_MAX)
-        async with self._db.transaction() as tx:
+        draft = None
+        if self._desk is not None and self._catalog is not None:
+            label = self._catalog.text(language, "practice_desk.obstacle", month=checkin.month)
+            question = f"{label} «{checkin.session_title}»:\n{obstacle}"
+            draft = await self._desk.draft_about(user_id, checkin.session_id, question, channel)
+        async with self._db.transaction() as tx:  # the answer and its ticket, or neither
             await self._store.save_obstacle(tx, checkin.id, obstacle)
-        if self._desk is None or self._catalog is None:
+            ticket = await self._desk.open_in(tx, draft) if self._desk and draft else None
+        await self._dialogs.end(user_id)  # kept and handed: a failure above lets her send again
+        if self._desk is None or ticket is None:
             return None
-        label = self._catalog.text(language, "practice_desk.obstacle", month=checkin.month)
-        question = f"{label} «{checkin.session_title}»:\n{obstacle}"
-        reply = await self._desk.open_about(
-            user_id, checkin.session_id, question, channel, language
-        )
-        return "\n\n".join(n.text for n in reply.notices) or None
+        return promise_text(await self._desk.promised(user_id, ticket, language))
 
     async def of_user(self, user_id: int) -> list[Checkin]:
         """The owner's check-ins (for /datasaya)."""

@@ -39,6 +39,7 @@ from bot.services.tips import clamp_quiet
 from bot.services.validation import NO_MARKETPLACE, clean_text
 
 if TYPE_CHECKING:
+    from bot.core.questions import TicketDraft
     from bot.i18n import Catalog
     from bot.services.questions import Reply
 
@@ -99,10 +100,22 @@ class PracticeStore(Protocol):
 
 class HelpDesk(Protocol):
     """Where an owner's "I need help with this task" goes (swappable for a question desk),
-    and who reviews a task's proof."""
+    and who reviews a task's proof.
 
-    async def ask(self, task: PracticeTask, channel: str, language: str) -> str | None:
-        """Pass the request on; return what the owner is told (None: nobody can help)."""
+    Help is opened in the transaction that marks the task asked (:meth:`open`), so the owner
+    is never told "a person will answer" without the ticket being kept: either both are
+    written or neither is (and the owner's "🙋 Butuh bantuan" still works on the retry)."""
+
+    async def draft(self, task: PracticeTask, channel: str, language: str) -> TicketDraft | None:
+        """Read what the request needs (None: nobody can help)."""
+        ...
+
+    async def open(self, tx: Transaction, draft: TicketDraft) -> int:
+        """Open the request inside ``tx``; return its ticket's id."""
+        ...
+
+    async def promise(self, task: PracticeTask, ticket: int, language: str) -> str | None:
+        """What the owner is told about their committed request."""
         ...
 
     async def reviewer(self, task: PracticeTask) -> int | None:
@@ -140,9 +153,16 @@ class SessionAnswerer:
 class TicketDesk(Protocol):
     """The question desk (:class:`bot.services.questions.QuestionDesk`), as help needs it."""
 
-    async def open_about(
-        self, user_id: int, session_id: int, text: str, channel: str, language: str
-    ) -> Reply: ...
+    async def draft_about(
+        self, user_id: int, session_id: int, text: str, channel: str
+    ) -> TicketDraft: ...
+    async def open_in(self, tx: Transaction, draft: TicketDraft) -> int: ...
+    async def promised(self, user_id: int, question_id: int, language: str) -> Reply: ...
+
+
+def promise_text(reply: Reply) -> str | None:
+    """The desk's promise to the owner as one text."""
+    return "\n\n".join(n.text for n in reply.notices) or None
 
 
 @dataclass(frozen=True)
@@ -156,14 +176,21 @@ class DeskHelp:
     library: TaskLibrary
     catalog: Catalog
 
-    async def ask(self, task: PracticeTask, channel: str, language: str) -> str | None:
-        """Open a ticket about the task's session; return the desk's promise to the owner."""
+    async def draft(self, task: PracticeTask, channel: str, language: str) -> TicketDraft:
+        """The ticket about the task's session, read before the write."""
         found = await self.library.get(task.task_id)
         what = (found.text.get(language) or found.text.get("id", "")) if found else task.task_id
         label = self.catalog.text(language, "practice_desk.ticket")
         text = f"{label} «{task.session_title}»:\n{what}"
-        reply = await self.desk.open_about(task.user_id, task.session_id, text, channel, language)
-        return "\n\n".join(n.text for n in reply.notices) or None
+        return await self.desk.draft_about(task.user_id, task.session_id, text, channel)
+
+    async def open(self, tx: Transaction, draft: TicketDraft) -> int:
+        """Open the ticket in the task's transaction."""
+        return await self.desk.open_in(tx, draft)
+
+    async def promise(self, task: PracticeTask, ticket: int, language: str) -> str | None:
+        """The desk's promise to the owner: who answers and by when."""
+        return promise_text(await self.desk.promised(task.user_id, ticket, language))
 
     async def reviewer(self, task: PracticeTask) -> int | None:
         """The session's trainer (or staff) looks at the proof."""
@@ -284,14 +311,18 @@ class PracticeService:
             if task is not None and task.proof != "none":
                 await self._dialogs.move(user_id, FLOW, PROOF_STEP, {"task": row_id})
                 return Answered(given, PROOF, proof=task.proof)
+        draft = await self._help.draft(given, channel, language) if action == HELP else None
+        ticket = None
         async with self._db.transaction() as tx:
             if action == DONE:
                 if not await self._store.finish(tx, row_id, now):
                     raise StaleAction(row_id)
             else:
                 answered = await self._later_or_help(tx, given, action, now)
-        if action == HELP:  # the help was noted: now the desk opens its ticket
-            promise = await self._help.ask(given, channel, language)
+            if draft is not None:  # the ticket is kept with the help, or neither is
+                ticket = await self._help.open(tx, draft)
+        if action == HELP:
+            promise = await self._help.promise(given, ticket, language) if ticket else None
             return Answered(given, action, promise=promise)
         if action == LATER:
             return answered

@@ -53,6 +53,7 @@ from bot.core.questions import (
     QuestionFile,
     QuestionRecord,
     ThreadMessage,
+    TicketDraft,
     TicketStatus,
 )
 from bot.formatting import format_datetime
@@ -97,6 +98,16 @@ class QuestionStore(Protocol):
 
     async def add(
         self, user_id: int, channel: str, text: str, line: Line, faq_id: str | None, now: datetime
+    ) -> int: ...
+    async def add_in(
+        self,
+        tx: Transaction,
+        user_id: int,
+        channel: str,
+        text: str,
+        line: Line,
+        faq_id: str | None,
+        now: datetime,
     ) -> int: ...
     async def get(self, question_id: int) -> Question | None: ...
     async def lock(self, tx: Transaction, question_id: int) -> Question | None: ...
@@ -333,9 +344,42 @@ class QuestionDesk:
         """Open a ticket about one of the owner's sessions straight away (no FAQ, no burst
         limit: a button asks it once), e.g. "🙋 Butuh bantuan" on a practice task; it goes
         to the session's trainer and staff, and the owner is told who answers and by when."""
-        qid = await self._store.add(user_id, channel, text, Line.PERSON, None, self._now())
-        question = await self._own_question(user_id, qid)
-        return await self._hand(question, await self._sessions.get(session_id), language)
+        draft = await self.draft_about(user_id, session_id, text, channel)
+        async with self._db.transaction() as tx:
+            qid = await self.open_in(tx, draft)
+        return await self.promised(user_id, qid, language)
+
+    async def draft_about(
+        self, user_id: int, session_id: int, text: str, channel: str
+    ) -> TicketDraft:
+        """Read what opening a ticket about a session needs: who answers, the promise."""
+        now = self._now()
+        session = await self._sessions.get(session_id)
+        trainer = session.trainer_id if session is not None else None
+        if trainer is not None and Role.TRAINER not in await self._people.roles(trainer):
+            trainer = None
+        sid = session.id if session is not None else None
+        return TicketDraft(user_id, channel, text, sid, trainer, self.hours.promised(now), now)
+
+    async def open_in(self, tx: Transaction, draft: TicketDraft) -> int:
+        """Open the drafted ticket inside the caller's transaction (together with what
+        caused it, so neither is kept without the other); return its id."""
+        now = draft.now
+        qid = await self._store.add_in(
+            tx, draft.user_id, draft.channel, draft.text, Line.PERSON, None, now
+        )
+        await self._store.hand_over(
+            tx, qid, draft.session_id, draft.trainer is not None, draft.due, now
+        )
+        await self._store.add_message(tx, qid, "owner", draft.user_id, draft.text, now)
+        await self._notify(tx, qid, draft.trainer, draft.due, now)
+        return qid
+
+    async def promised(self, user_id: int, question_id: int, language: str) -> Reply:
+        """What the owner is told about their committed ticket: who answers, by when."""
+        question = await self._own_question(user_id, question_id)
+        notice = await self._promise_notice(question, language)
+        return Reply(Line.PERSON, (notice,), None, question_id)
 
     async def _hand(
         self, question: Question, session: TrainingSession | None, language: str

@@ -80,7 +80,7 @@ async def ask_proof(turn: Turn) -> None:
 async def stop_tasks(turn: Turn) -> None:
     """Stop the practice tasks (announcements stay as they are)."""
     await turn.services.practice.set_stopped(turn.user_id, True)
-    await turn.say("practice.whatsapp.stopped")
+    await turn.say("practice.stopped")  # "/lanjuttugas" reads "lanjut tugas" here
 
 
 async def resume_tasks(turn: Turn) -> None:

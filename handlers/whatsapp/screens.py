@@ -8,7 +8,8 @@ confirm, a marketplace question that says what is chosen, the "Menu" list and he
 
 Texts come from the catalogs in the neutral markup (the channel renders it). Catalog texts
 name Telegram's slash commands ("/jadwal"); :func:`for_whatsapp` turns each into the word
-an owner types on WhatsApp, in bold, in one place for every notice the edge sends.
+an owner types on WhatsApp, in bold, for every notice the edge sends (the word for each
+command is decided in :mod:`bot.services.command_words`).
 
 No sent message can be edited on WhatsApp, so each step is one new message: the answer just
 taken ("Jenis usaha: *Kuliner* ✓"), then the next question with its buttons or list.
@@ -16,7 +17,6 @@ taken ("Jenis usaha: *Kuliner* ✓"), then the next question with its buttons or
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
 from bot.core.models import OwnerProfile
-from bot.core.notices import Choice, Notice
-from bot.i18n import Catalog, escape
-from bot.services import fields, owner_screens
+from bot.core.notices import ChannelName, Choice, Notice
+from bot.i18n import Catalog
+from bot.services import command_words, fields, owner_screens
 from bot.services.owner_menu import MenuEntry
 from bot.services.owner_screens import Room
 from bot.services.owner_screens import profile_lines as profile_lines
@@ -37,63 +37,16 @@ from handlers.whatsapp.render import MAX_BUTTON_TITLE, MAX_BUTTONS, MAX_ROW_TITL
 
 MENU = "mn"  # a row of the "Menu" list: mn:v1:<word>
 
-# Telegram's slash commands as the words an owner types on WhatsApp, per language. A command
-# not listed here keeps its own name as the word (without the slash).
-COMMAND_WORDS: dict[str, dict[str, str]] = {
-    "start": {"id": "menu", "en": "menu"},
-    "daftar": {"en": "sign up"},
-    "signup": {"id": "daftar", "en": "sign up"},
-    "jadwal": {"en": "schedule"},
-    "sessions": {"id": "jadwal", "en": "schedule"},
-    "profil": {"en": "profile"},
-    "profile": {"id": "profil"},
-    "bahasa": {"en": "language"},
-    "language": {"id": "bahasa"},
-    "datasaya": {"en": "mydata"},
-    "mydata": {"id": "datasaya"},
-    "hapusdata": {"en": "erase"},
-    "deletedata": {"id": "hapusdata", "en": "erase"},
-    "berhenti": {"en": "stop"},
-    "unsubscribe": {"id": "berhenti", "en": "stop"},
-    "mulai": {"en": "start"},
-    "subscribe": {"id": "mulai", "en": "start"},
-    "bantuan": {"en": "help"},
-    "help": {"id": "bantuan"},
-    "batal": {"en": "cancel"},
-    "cancel": {"id": "batal"},
-    "bookingsaya": {"en": "my bookings"},
-    "mybooking": {"id": "bookingsaya", "en": "my bookings"},
-    "tipsharian": {"en": "daily tips"},
-    "dailytips": {"id": "tipsharian", "en": "daily tips"},
-}
-_COMMAND = re.compile(r"(?<![\w/<\"=:.])/([a-z]{2,32})\b")
-_BOLD = re.compile(r"</?b>")
-
 
 def command_word(command: str, language: str) -> str:
-    """The word an owner types on WhatsApp for a Telegram command or a canonical word.
-
-    ``command_word("sessions", "id") == "jadwal"``; ``command_word("daftar", "en") ==
-    "sign up"``; a name not listed is its own word.
-    """
-    return COMMAND_WORDS.get(command, {}).get(language, command)
-
-
-def _inside_bold(text: str, end: int) -> bool:
-    depth = 0
-    for tag in _BOLD.findall(text, 0, end):
-        depth += -1 if tag == "</b>" else 1
-    return depth > 0
+    """The word an owner types on WhatsApp for a Telegram command or a canonical word
+    (decided in :mod:`bot.services.command_words`)."""
+    return command_words.command(command, ChannelName.WHATSAPP, language)
 
 
 def whatsapp_words(text: str, language: str) -> str:
     """Replace each "/command" in neutral-markup text with its WhatsApp word, in bold."""
-
-    def word(match: re.Match[str]) -> str:
-        found = escape(command_word(match.group(1), language))
-        return found if _inside_bold(text, match.start()) else f"<b>{found}</b>"
-
-    return _COMMAND.sub(word, text)
+    return command_words.as_typed(text, ChannelName.WHATSAPP, language)
 
 
 def for_whatsapp(notice: Notice, language: str) -> Notice:
@@ -198,4 +151,6 @@ def help_notice(catalog: Catalog, language: str, entries: Sequence[MenuEntry]) -
         t(language, "wa.help.line", word=command_word(e.word, language), about=e.title)
         for e in entries
     ]
-    return Notice("\n".join([t(language, "wa.help.lead"), *lines, t(language, "wa.help.tail")]))
+    tail = t(language, "wa.help.tail").strip("\n")
+    more = t(language, "help_more.owner").strip("\n")  # practice tasks and certificates
+    return Notice("\n".join([t(language, "wa.help.lead"), *lines, tail, more]))

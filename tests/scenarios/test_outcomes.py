@@ -3,6 +3,7 @@ Telegram and on WhatsApp (whose window has long closed: a utility template first
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 import pytest
@@ -103,3 +104,49 @@ async def test_check_ins_at_one_three_and_six_months_keep_the_answers(
     assert await both.services.profile.erase(user.id)
     left = await both.services.db.fetch_one("SELECT COUNT(*) FROM outcome_checkins")
     assert left is not None and left[0] == 0
+
+
+class _Crash(RuntimeError):
+    """The process dying between the check-in's answer and its ticket."""
+
+
+async def test_an_obstacle_and_its_ticket_are_kept_together_or_not_at_all(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure while the ticket is written keeps neither the obstacle nor a ticket, and
+    never tells her a person will answer; she sends it again and both are kept."""
+    from storage.questions import QuestionRepository
+
+    joko_id = await attended_session(siti, both, emulator)
+    end = both.clock.moment
+    await checkin_arrives(siti, both, timedelta(days=30, hours=1), end)
+    await siti.tap("❌ Belum")
+    assert "menghambat" in siti.read()
+    user_id = await siti.user_id()
+
+    async def crash(*_: object, **__: object) -> None:
+        raise _Crash("killed between the check-in's answer and the ticket")
+
+    monkeypatch.setattr(QuestionRepository, "hand_over", crash)
+    with contextlib.suppress(_Crash):
+        await siti.say("Ongkir ke luar kota mahal")
+    assert "paling lambat" not in siti.read().text
+    kept = await both.services.db.fetch_all(
+        "SELECT obstacle FROM outcome_checkins WHERE user_id = ? AND obstacle IS NOT NULL",
+        (user_id,),
+    )
+    questions = await both.services.db.fetch_all(
+        "SELECT id FROM questions WHERE user_id = ?", (user_id,)
+    )
+    assert (len(kept), len(questions)) == (0, 0)  # neither was kept
+
+    monkeypatch.undo()  # restarted: she sends it again, still answering the check-in
+    both.clock.moment += timedelta(minutes=1)  # a person's pace, not a burst
+    await siti.say("Ongkir ke luar kota mahal")
+    assert "paling lambat" in siti.read().text
+    tickets = await both.services.db.fetch_all(
+        "SELECT status FROM questions WHERE user_id = ?", (user_id,)
+    )
+    assert [r["status"] for r in tickets] == ["open"]
+    await both.tick()
+    assert "Ongkir ke luar kota mahal" in emulator.user(joko_id, "Pak Joko").last.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from datetime import timedelta
 
@@ -298,3 +299,47 @@ async def test_a_screenshot_is_accepted_by_the_trainer_and_a_revoked_one_changes
     assert not await both.services.db.fetch_one(
         "SELECT 1 FROM stored_files WHERE content = ?", (screenshot,)
     )
+
+
+class _Crash(RuntimeError):
+    """The process dying at the seam between the practice row and its ticket."""
+
+
+async def test_help_and_its_ticket_are_kept_together_or_not_at_all(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure while the ticket is written (after the task is marked "help asked") keeps
+    neither: the owner is not told a person will answer, and her retry opens the ticket."""
+    from storage.questions import QuestionRepository
+
+    joko_id = await attended_session(siti, both, emulator)
+    end = both.clock.moment
+    await arrives(siti, both, timedelta(days=1), end)
+    user_id = await siti.user_id()
+
+    async def crash(*_: object, **__: object) -> None:
+        raise _Crash("killed between the practice row and the ticket")
+
+    monkeypatch.setattr(QuestionRepository, "hand_over", crash)
+    with contextlib.suppress(_Crash):  # the edge may let it through: what counts is below
+        await siti.tap("🙋 Butuh bantuan")
+    said = siti.read().text
+    assert "paling lambat" not in said and "Pak Joko" not in said
+    helped = await both.services.db.fetch_all(
+        "SELECT help_at FROM practice_tasks WHERE user_id = ? AND help_at IS NOT NULL",
+        (user_id,),
+    )
+    questions = await both.services.db.fetch_all(
+        "SELECT id FROM questions WHERE user_id = ?", (user_id,)
+    )
+    assert (len(helped), len(questions)) == (0, 0)  # neither was kept
+
+    monkeypatch.undo()  # restarted: she taps again, on the same task
+    await siti.tap("🙋 Butuh bantuan")
+    assert "paling lambat" in siti.read().text
+    tickets = await both.services.db.fetch_all(
+        "SELECT status FROM questions WHERE user_id = ?", (user_id,)
+    )
+    assert [r["status"] for r in tickets] == ["open"]
+    await both.tick()
+    assert PHOTOS in emulator.user(joko_id, "Pak Joko").last.text
