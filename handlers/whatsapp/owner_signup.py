@@ -106,14 +106,14 @@ async def sign_up(turn: Turn) -> None:
 async def received_input(turn: Turn) -> None:
     """Take typed text as the answer to the current question; refuse anything else kindly."""
     if turn.event.kind is not InboundKind.TEXT or not turn.text:
-        key = "wa.input.location" if turn.event.kind is InboundKind.LOCATION else "input.need_text"
-        await ask_again(turn, turn.t(key))
+        refused = await steps(turn).refused(turn.user_id, turn.received)
+        if refused is not None:
+            await show(turn, refused)
         return
     try:
         step = await steps(turn).typed(turn.user_id, turn.text)
     except InvalidInput as refusal:
-        key = "wa.input.use_choices" if refusal.key == "input.use_buttons" else refusal.key
-        await ask_again(turn, turn.t(key, **refusal.params))
+        await ask_again(turn, turn.t(refusal.key, **refusal.params))
         return
     except NotRegistered:
         await turn.say("profile.not_registered")

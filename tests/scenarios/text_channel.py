@@ -45,9 +45,14 @@ from bot.services.dialogs import ask_again_after
 from bot.services.my_bookings import bookings_screen
 from bot.services.profile_steps import ProfileSteps, Step
 from bot.services.session_lists import SessionLists
+from bot.services.unexpected import stale_tap
 
 TEXT = cast(ChannelName, "text")  # not a ChannelName: the core knows two channels only
 FIRST_TEXT_ID = FIRST_NON_TELEGRAM_ID + 7_000_000
+
+
+class _Gone(StaleAction):
+    """The choice names no page, session or choice of ours (not a booking that moved on)."""
 
 
 @dataclass(frozen=True)
@@ -208,10 +213,11 @@ class TextEdge:
         }.get(kind)
         try:
             if handler is None:
-                raise StaleAction(choice_id)
+                raise _Gone(choice_id)
             await handler(self, choice_id)
-        except StaleAction:
-            await self._say("booking.stale")
+        except StaleAction as stale:
+            gone = isinstance(stale, _Gone)
+            await self._say(stale_tap(booking_changed=not gone, question_follows=False))
         except Refusal as refusal:
             await self._say(refusal.key, **refusal.params)
 
@@ -329,7 +335,7 @@ class TextEdge:
     async def _booking_choice(self, choice_id: str) -> None:
         parts = ids.parse(choice_id, ids.BOOKING, 2) or ids.parse(choice_id, ids.BOOKING, 3)
         if parts is None or not all(p.isdigit() for p in parts[1:]):
-            raise StaleAction(choice_id)
+            raise _Gone(choice_id)
         action, numbers = parts[0], [int(p) for p in parts[1:]]
         if len(numbers) == 2:
             await self._moving(choice_id, action, *numbers)
@@ -348,7 +354,7 @@ class TextEdge:
             )
             lead = self._t(taken.lead) if taken.lead else None
             if taken.unknown:
-                raise StaleAction(choice_id)
+                raise _Gone(choice_id)
             if taken.view is not None:
                 await self._tell(taken.view.notice)
             elif taken.dialog is not None:
@@ -373,7 +379,7 @@ class TextEdge:
         elif action == "movelist":
             await self._listed(choice_id, await self._lists().move_choices(user_id, number))
         else:
-            raise StaleAction(choice_id)
+            raise _Gone(choice_id)
 
     async def _moving(self, choice_id: str, action: str, booking_id: int, number: int) -> None:
         user_id = self._user_id
@@ -384,11 +390,11 @@ class TextEdge:
             moved = await self.services.booking.move(user_id, booking_id, number)
             await self._tell(moved.notice)
         else:
-            raise StaleAction(choice_id)
+            raise _Gone(choice_id)
 
     async def _listed(self, choice_id: str, notice: Notice | None) -> None:
         if notice is None:
-            raise StaleAction(choice_id)
+            raise _Gone(choice_id)
         await self._send(notice)
 
     async def _card(self, session_id: int, lead: str | None = None) -> None:
