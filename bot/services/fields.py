@@ -10,6 +10,7 @@ from bot.core.errors import InvalidInput, StaleAction
 from bot.core.models import PROFILE_FIELDS, Dialog
 from bot.services import validation as v
 from bot.services.dialogs import DialogService
+from bot.services.unexpected import USE_CHOICES, Expects
 
 TEXT_FIELDS = ("full_name", "business_name", "phone", "nib")
 CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -39,7 +40,12 @@ def accept_text(field: str, raw: str) -> str:
         return v.normalise_phone(raw)
     if field == "nib":
         return v.clean_nib(raw)
-    raise InvalidInput("input.use_buttons")
+    raise InvalidInput(USE_CHOICES)
+
+
+def expects(step: str) -> Expects:
+    """What the sign-up or profile step ``step`` takes (consent and summary: a choice)."""
+    return Expects.TEXT if step in TEXT_FIELDS else Expects.CHOICE
 
 
 def accept_choice(field: str, code: str) -> str:

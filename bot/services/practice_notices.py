@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.core.models import OutboxMessage
 from bot.core.notices import FIRST_NON_TELEGRAM_ID, Attachment, ChannelName, Choice, Notice
 from bot.core.ports import ProfileReader
-from bot.core.practice import TaskStatus
+from bot.core.practice import PracticeTask, TaskStatus
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
 from bot.services.delivery import Builders, IdentityStore
@@ -52,6 +52,18 @@ def task_choices(catalog: Catalog, language: str, row_id: int, snoozes: int) -> 
     )
 
 
+def proof_question(
+    catalog: Catalog, language: str, awaited: tuple[PracticeTask, Task] | None
+) -> str | None:
+    """The proof question asked again (after a word or command, on every channel) for the
+    task the owner's dialog waits for (None: it waits for none)."""
+    return _ask_proof(catalog, language, awaited[1].proof) if awaited is not None else None
+
+
+def _ask_proof(catalog: Catalog, language: str, proof: str | None) -> str:
+    return catalog.text(language, f"practice.ask_{proof}")
+
+
 def answer_reply(catalog: Catalog, language: str, tz: ZoneInfo, answered: Answered) -> str:
     """What the owner reads after answering a task."""
     if answered.action == DONE:
@@ -67,7 +79,7 @@ def answer_reply(catalog: Catalog, language: str, tz: ZoneInfo, answered: Answer
             language, "practice.later", when=format_datetime(answered.again_at, tz, language)
         )
     if answered.action == PROOF:
-        return catalog.text(language, f"practice.ask_{answered.proof}")
+        return _ask_proof(catalog, language, answered.proof)
     if answered.promise is not None:  # the question desk's "who answers, by when"
         return answered.promise
     key = "practice.help_sent" if answered.helper is not None else "practice.help_nobody"

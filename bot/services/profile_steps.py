@@ -32,7 +32,7 @@ from bot.core.errors import NotRegistered, StaleAction
 from bot.core.models import Dialog, TrainingSession
 from bot.core.notices import Notice
 from bot.i18n import LANGUAGES, Catalog
-from bot.services import fields, owner_screens, profile, signup
+from bot.services import fields, owner_screens, profile, signup, unexpected
 from bot.services.dialogs import DialogService
 from bot.services.fields import FieldCollector
 from bot.services.owner_screens import EDITS, WIDE, Room, with_lead
@@ -136,6 +136,15 @@ class ProfileSteps:
         if dialog is None:
             return Step(lead=lead)
         return Step(self.question(dialog), lead, dialog)
+
+    async def refused(self, user_id: int, received: unexpected.Received) -> Step | None:
+        """Something the current question cannot take (a location, a photo, a sticker): why,
+        with the question under it (None: no question is open)."""
+        dialog = await self.field_dialog(user_id)
+        if dialog is None:
+            return None
+        key = unexpected.refusal(received, fields.expects(dialog.step))
+        return Step(self.question(dialog), self._t(key), dialog)
 
     # -- words ------------------------------------------------------------------------------
 

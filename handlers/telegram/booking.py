@@ -16,6 +16,7 @@ from bot.services.booking_steps import JUST_FILLED, take_place
 from bot.services.owner_screens import with_lead
 from bot.services.session_links import SESSION_LINK_PREFIX as SESSION_LINK_PREFIX
 from bot.services.session_lists import SessionLists
+from bot.services.unexpected import stale_tap
 from handlers.telegram import booking_answers
 from handlers.telegram import callbacks as cb
 from handlers.telegram.booking_common import tapped_here, tapped_label, tell, trainer_names, why
@@ -29,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 # Booking buttons that carry a session id (the others carry a booking id).
 SESSION_ACTIONS = ("book", "wait", "show", "list")  # list: a page number
+
+
+class _Gone(StaleAction):
+    """The tap names no page, session or button of ours (as WhatsApp's ``turn.stale``)."""
 
 
 async def send_session_card(
@@ -116,7 +121,8 @@ async def _refuse(
     view = await _own_booking(context, user.id, booking_id) if booking_id else None
     if no_longer and view is not None and tapped_here(query):
         await _show_booking(query, context, view)
-    await context.bot.send_message(user.id, why(context, error))
+    stale = stale_tap(booking_changed=not isinstance(error, _Gone), question_follows=False)
+    await context.bot.send_message(user.id, why(context, error, stale))
 
 
 async def tapped_booking(update: Update, context: DodolanContext) -> None:
@@ -128,7 +134,7 @@ async def tapped_booking(update: Update, context: DodolanContext) -> None:
     booking_id = ids[0] if parts and parts[0] not in SESSION_ACTIONS and ids else None
     try:
         if parts is None or not ids:
-            raise StaleAction(query.data)
+            raise _Gone(query.data)
         await _booking_action(update, context, parts[0], ids)
     except (StaleAction, Refusal) as error:
         await _refuse(update, context, error, booking_id)
@@ -140,7 +146,7 @@ async def _booking_action(
     """Run the step a booking button names; a shape no button makes is stale."""
     step = _STEPS.get((action, len(ids)))
     if step is None:
-        raise StaleAction(action)
+        raise _Gone(action)
     await step(update, context, *ids)
 
 
@@ -165,7 +171,7 @@ async def _tapped_list(update: Update, context: DodolanContext, page: int) -> No
 async def _edit(update: Update, notice: Notice | None, tapped: object) -> None:
     """Show ``notice`` in the tapped message; no notice: the tap was stale."""
     if notice is None:
-        raise StaleAction(tapped)
+        raise _Gone(tapped)
     query = _query(update)
     await query.answer()
     text, markup = render(notice)
@@ -281,7 +287,7 @@ async def _book(
         waitlist=waitlist,
     )
     if taken.unknown:
-        raise StaleAction(session_id)
+        raise _Gone(session_id)
     await query.answer()
     if taken.view is not None:
         await _show_booking(query, context, taken.view)  # the card, with this seat counted

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.core import choices as ids
 from bot.core.errors import Refusal, StaleAction
+from bot.services.notice_answers import (
+    OFFER_STALE,
+    THANKS,
+    answer_offer,
+    answer_reminder,
+    answered,
+)
 from handlers.telegram import callbacks as cb
 from handlers.telegram.booking_common import tapped_here, tell, trainer_names, why
 from handlers.telegram.common import clear_buttons
@@ -17,19 +25,10 @@ async def tapped_offer(update: Update, context: DodolanContext) -> None:
     """Take or pass on a seat offered from the waitlist."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    parts = cb.parse(query.data, cb.OFFER, 2)
-    booking_id = int(parts[1]) if parts and parts[1].isdigit() else None
     try:
-        if parts is None or parts[0] not in ("take", "skip") or booking_id is None:
-            raise StaleAction(query.data)
-        booking = context.services.booking
-        offer = booking.accept_offer if parts[0] == "take" else booking.decline_offer
-        view = await offer(user.id, booking_id)
+        view = await answer_offer(context.services.booking, user.id, query.data)
     except (StaleAction, Refusal) as error:
-        await query.answer()
-        if booking_id is not None and tapped_here(query):
-            await clear_buttons(query)  # the offer is over: its buttons can do nothing now
-        await context.bot.send_message(user.id, why(context, error, "booking.offer_stale"))
+        await _refused(query, context, user.id, error, ids.OFFER, OFFER_STALE)
         return
     await query.answer()
     await clear_buttons(query)
@@ -37,34 +36,37 @@ async def tapped_offer(update: Update, context: DodolanContext) -> None:
 
 
 async def tapped_reminder(update: Update, context: DodolanContext) -> None:
-    """ "I'll be there" records it; "I can't come" asks to confirm the cancellation.
-
-    Once the owner was checked in, "I can't come" is refused (they came).
-    """
+    """ "I'll be there" is thanked; "I can't come" asks to confirm the cancellation."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    parts = cb.parse(query.data, cb.REMINDER, 2)
-    booking_id = int(parts[1]) if parts and parts[1].isdigit() else None
     try:
-        if parts is None or parts[0] not in ("yes", "no") or booking_id is None:
-            raise StaleAction(query.data)
-        if parts[0] == "yes":
-            await context.services.booking.will_attend(user.id, booking_id)
-            await query.answer()
-            await clear_buttons(query)
-            await context.bot.send_message(user.id, context.t("reminder.thanks"))
-            return
-        view = await context.services.booking.changeable(user.id, booking_id)
+        answer = await answer_reminder(context.services.booking, user.id, query.data)
     except (StaleAction, Refusal) as error:
-        await query.answer()
-        if booking_id is not None and tapped_here(query):
-            await clear_buttons(query)  # nothing left to answer on this reminder
-        await context.bot.send_message(user.id, why(context, error))
+        await _refused(query, context, user.id, error, ids.REMINDER)
         return
-    trainers = await trainer_names(context, [view.session])
-    text, markup = SessionViews.of(context).cancel_question(view, trainers)
     await query.answer()
+    if answer.attending:
+        await clear_buttons(query)
+        await context.bot.send_message(user.id, context.t(THANKS))
+        return
+    trainers = await trainer_names(context, [answer.view.session])
+    text, markup = SessionViews.of(context).cancel_question(answer.view, trainers)
     await context.bot.send_message(user.id, text, reply_markup=markup)
+
+
+async def _refused(
+    query: CallbackQuery,
+    context: DodolanContext,
+    user_id: int,
+    error: StaleAction | Refusal,
+    kind: str,
+    stale: str = "booking.stale",
+) -> None:
+    """Say why the answer changed nothing; a notice of ours has nothing left to answer."""
+    await query.answer()
+    if answered(query.data, kind) is not None and tapped_here(query):
+        await clear_buttons(query)
+    await context.bot.send_message(user_id, why(context, error, stale))
 
 
 def register(application: DodolanApplication) -> None:

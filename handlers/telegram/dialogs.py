@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.core.errors import InvalidInput, NotRegistered, Refusal, StaleAction
 from bot.core.models import Dialog
 from bot.core.notices import Notice
+from bot.services import unexpected
 from bot.services.dialogs import ask_again_after
 from bot.services.profile_steps import ProfileSteps, Step
 from handlers.telegram import callbacks as cb
@@ -151,7 +152,7 @@ async def received_text(update: Update, context: DodolanContext) -> None:
         step = await steps(context).typed(user.id, message.text)
     except InvalidInput as refusal:
         await refuse(message, context, context.t(refusal.key, **refusal.params))
-        if refusal.key == "input.use_buttons" and dialog is not None:
+        if refusal.key == unexpected.USE_CHOICES and dialog is not None:
             await send_prompt(context, message.chat_id, dialog)
         return
     except NotRegistered:
@@ -190,11 +191,13 @@ async def received_other(update: Update, context: DodolanContext) -> None:
     if dialog is not None and dialog.flow in TEXT_FLOWS:
         await TEXT_FLOWS[dialog.flow](update, context, dialog)
         return
-    if steps(context).collector(dialog) is None or dialog is None:
+    received = unexpected.Received.LOCATION if message.location else unexpected.Received.MEDIA
+    refused = await steps(context).refused(user.id, received)
+    if refused is None or refused.dialog is None:
         await stray_message(update, context)
         return
-    await message.reply_text(context.t("input.need_text"))
-    await send_prompt(context, message.chat_id, dialog)
+    await message.reply_text(refused.lead or "")
+    await send_prompt(context, message.chat_id, refused.dialog)
 
 
 async def tapped_answer(update: Update, context: DodolanContext) -> None:

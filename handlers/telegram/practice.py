@@ -11,7 +11,7 @@ from bot.core.errors import InvalidInput, StaleAction
 from bot.core.models import Dialog
 from bot.core.notices import ChannelName
 from bot.services import practice as rules
-from bot.services.practice_notices import answer_reply
+from bot.services.practice_notices import answer_reply, proof_question
 from handlers.telegram import callbacks as cb
 from handlers.telegram.common import clear_buttons
 from handlers.telegram.context import DodolanApplication, DodolanContext
@@ -87,9 +87,11 @@ async def received_proof(update: Update, context: DodolanContext, _: Dialog) -> 
 
 async def ask_proof(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:
     """Ask for the proof again after a command interrupted it."""
-    awaited = await context.services.practice.awaited_proof(chat_id)
-    if awaited is not None:
-        await context.bot.send_message(chat_id, context.t(f"practice.ask_{awaited[1].proof}"))
+    services = context.services
+    awaited = await services.practice.awaited_proof(dialog.user_id)
+    question = proof_question(services.catalog, context.language, awaited)
+    if question is not None:
+        await context.bot.send_message(chat_id, question)
         context.prompted = True
 
 

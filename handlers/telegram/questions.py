@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.core import choices as ids
 from bot.core.errors import InvalidInput, NotAllowed, StaleAction
 from bot.core.notices import ChannelName
-from bot.services import owner_home
+from bot.services import owner_home, question_taps
 from bot.services.files import QUESTION_TYPES
 from bot.services.question_intent import BOOKINGS, TIPS
 from bot.services.questions import FileRef, Reply
@@ -131,28 +131,19 @@ async def tapped_question(update: Update, context: DodolanContext) -> None:
     """An owner's 👍, 🙋 or FAQ pick; a forged or stale one changes nothing."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    desk, lang = context.services.questions, context.language
-    data = query.data or ""
-    pick = ids.parse(data, ids.QUESTION, 3)
-    parts = ids.parse(data, ids.QUESTION, 2)
+    desk = context.services.questions
     try:
-        if pick is not None and pick[0] == "pick" and pick[1].isdigit():
-            reply = await desk.pick(user.id, int(pick[1]), pick[2], lang)
-        elif parts is not None and parts[1].isdigit() and parts[0] == "ok":
-            await desk.helpful(user.id, int(parts[1]))
-            await query.answer(context.t("questions.thanks"))
-            await query.edit_message_reply_markup(None)
-            return
-        elif parts is not None and parts[1].isdigit() and parts[0] == "ask":
-            reply = await desk.hand_over(user.id, int(parts[1]), lang)
-        else:
-            raise StaleAction(data)
+        taken = await question_taps.tapped(desk, user.id, query.data, context.language)
     except StaleAction:
         await query.answer(context.t("questions.stale"), show_alert=True)
         return
+    if taken.reply is None:  # 👍: thanked in the toast
+        await query.answer(context.t(question_taps.THANKS))
+        await query.edit_message_reply_markup(None)
+        return
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await show(update, context, reply)
+    await show(update, context, taken.reply)
 
 
 async def tapped_ticket(update: Update, context: DodolanContext) -> None:

@@ -10,19 +10,19 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.core.errors import StaleAction
 from bot.core.models import Role
 from bot.i18n import Html
-from bot.services import signup
+from bot.services import first_contact, signup
+from bot.services.first_contact import Opening
 from bot.services.profile_steps import Step
 from handlers.telegram import callbacks as cb
 from handlers.telegram.admission import is_busy, queue_newcomer, welcome_screen
-from handlers.telegram.booking import SESSION_LINK_PREFIX, open_session_link, send_session_card
+from handlers.telegram.booking import open_session_link, send_session_card
 from handlers.telegram.common import clear_buttons, refresh_menu
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import send_prompt, shown, steps
 from handlers.telegram.staff import redeem_invite
-from handlers.telegram.trainer import CHECKIN_LINK_PREFIX, check_in
+from handlers.telegram.trainer import check_in
 from handlers.telegram.views import render
 
-INVITE_LINK_PREFIX = "latih-"  # t.me/<bot>?start=latih-<token>: a one-time trainer invite
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -34,38 +34,32 @@ def _payload(args: list[str] | None) -> str | None:
 
 
 async def start(update: Update, context: DodolanContext) -> None:
-    """Greet; a newcomer goes straight into sign-up, remembering any deep-link payload."""
+    """Greet; what comes next is :func:`bot.services.first_contact.opening`'s (issue 21)."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     services = context.services
-    payload = _payload(context.args)
-    if payload and payload.startswith(INVITE_LINK_PREFIX):
-        await redeem_invite(update, context, payload.removeprefix(INVITE_LINK_PREFIX))
+    begun = await first_contact.opening(
+        services.users, services.profile, services.signup, user.id, _payload(context.args)
+    )
+    if begun.opening is Opening.INVITE:
+        await redeem_invite(update, context, begun.code or "")
         return
-    if payload and payload.startswith(CHECKIN_LINK_PREFIX):
-        await check_in(update, context, payload.removeprefix(CHECKIN_LINK_PREFIX))
+    if begun.opening is Opening.CHECK_IN:
+        await check_in(update, context, begun.code or "")
         return
-    roles = await services.users.roles(user.id)
-    await refresh_menu(context, user.id, roles)
-    registered = await services.profile.get(user.id) is not None
-    if registered and payload and payload.startswith(SESSION_LINK_PREFIX):
-        await open_session_link(update, context, payload.removeprefix(SESSION_LINK_PREFIX))
-        return
-    if Role.STAFF in roles or Role.TRAINER in roles:  # their own tools, never sign-up
-        await message.reply_text(_role_greeting(context, roles, user.first_name))
-        return
-    if registered:
+    await refresh_menu(context, user.id, begun.roles)
+    if begun.opening is Opening.SESSION:
+        await open_session_link(update, context, begun.code or "")
+    elif begun.opening is Opening.ROLE:
+        await message.reply_text(_role_greeting(context, begun.roles, user.first_name))
+    elif begun.opening is Opening.BACK:
         await message.reply_text(context.t("welcome.back", name=user.first_name))
-        return
-    dialog = await services.signup.begin(user.id, payload)
-    if dialog is None:
-        return
-    if dialog.step != signup.CONSENT:  # resuming: greet, then the question they are at
+    elif begun.opening is Opening.RESUME and begun.dialog is not None:
         await message.reply_text(context.t("start.welcome", name=user.first_name))
-        await send_prompt(context, message.chat_id, dialog)
-    elif await is_busy(context):
+        await send_prompt(context, message.chat_id, begun.dialog)
+    elif await is_busy(context):  # the consent comes when the newcomer's turn does
         await queue_newcomer(context, message.chat_id, user.first_name)
-        context.prompted = True  # the consent comes when the newcomer's turn does
+        context.prompted = True
     else:
         text, markup = welcome_screen(services, context.language, user.first_name)
         await message.reply_text(text, reply_markup=markup)

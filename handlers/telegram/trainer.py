@@ -14,6 +14,7 @@ from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleActio
 from bot.core.models import Dialog, Role, RosterLine, TrainingSession
 from bot.i18n import Html
 from bot.services import feedback
+from bot.services.first_contact import CHECK_IN_PREFIX
 from handlers.telegram import broadcasts, views
 from handlers.telegram import callbacks as cb
 from handlers.telegram import session_views as sv
@@ -23,7 +24,7 @@ from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import RESUMES, TEXT_FLOWS
 from handlers.telegram.staff_views import session_list
 
-CHECKIN_LINK_PREFIX = "hadir-"
+CHECKIN_LINK_PREFIX = CHECK_IN_PREFIX  # decided with the other start links
 MARK_PRESENT, MARK_ABSENT = "1", "0"  # what a tick-list button sets: at:v1:<booking id>:<1|0>
 FEEDBACK_FLOW = feedback.FLOW
 SKIP = feedback.SKIP  # fb:v1:<booking id>:<1-5 stars | skip>

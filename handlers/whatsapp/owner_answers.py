@@ -11,54 +11,33 @@ from __future__ import annotations
 
 from bot.core import choices as ids
 from bot.core.errors import Refusal, StaleAction
+from bot.services.notice_answers import OFFER_STALE, THANKS, answer_offer, answer_reminder
 from handlers.whatsapp.owner_booking import Views, refuse, tell, trainer_names
 from handlers.whatsapp.router import Router, Turn
 
 
-def _booking_id(parts: list[str] | None, actions: tuple[str, str]) -> tuple[str, int] | None:
-    """The action and booking id of ``<action>:<booking id>``, if it is one of ``actions``."""
-    if parts is None or parts[0] not in actions or not parts[1].isdigit():
-        return None
-    return parts[0], int(parts[1])
-
-
 async def tapped_offer(turn: Turn) -> None:
     """Take or pass on a seat offered from the waitlist; the reply owed says which."""
-    parsed = _booking_id(ids.parse(turn.choice_id, ids.OFFER, 2), ("take", "skip"))
-    booking = turn.services.booking
     try:
-        if parsed is None:
-            raise StaleAction(turn.choice_id)
-        action, booking_id = parsed
-        offer = booking.accept_offer if action == "take" else booking.decline_offer
-        view = await offer(turn.user_id, booking_id)
+        view = await answer_offer(turn.services.booking, turn.user_id, turn.choice_id)
     except (StaleAction, Refusal) as error:
-        await refuse(turn, error, "booking.offer_stale")
+        await refuse(turn, error, OFFER_STALE)
         return
     await tell(turn, view.notice)
 
 
 async def tapped_reminder(turn: Turn) -> None:
-    """ "I'll be there" records it; "I can't come" asks to confirm the cancellation.
-
-    Once the owner was checked in, "I can't come" is refused (they came).
-    """
-    parsed = _booking_id(ids.parse(turn.choice_id, ids.REMINDER, 2), ("yes", "no"))
-    booking = turn.services.booking
+    """ "I'll be there" is thanked; "I can't come" asks to confirm the cancellation."""
     try:
-        if parsed is None:
-            raise StaleAction(turn.choice_id)
-        answer, booking_id = parsed
-        if answer == "yes":
-            await booking.will_attend(turn.user_id, booking_id)
-            await turn.say("wa.stale.repeat" if turn.router.repeated(turn) else "reminder.thanks")
-            return
-        view = await booking.changeable(turn.user_id, booking_id)
+        answer = await answer_reminder(turn.services.booking, turn.user_id, turn.choice_id)
     except (StaleAction, Refusal) as error:
         await refuse(turn, error)
         return
-    trainers = await trainer_names(turn, [view.session])
-    await turn.send(Views.of(turn).cancel_question(view, trainers))
+    if answer.attending:
+        await turn.say("wa.stale.repeat" if turn.router.repeated(turn) else THANKS)
+        return
+    trainers = await trainer_names(turn, [answer.view.session])
+    await turn.send(Views.of(turn).cancel_question(answer.view, trainers))
 
 
 def register(router: Router) -> None:

@@ -12,7 +12,7 @@ from bot.services import practice as rules
 from bot.services.certificate_notices import verification_text
 from bot.services.certificates import typed_check
 from bot.services.files import IMAGES, MAX_BYTES
-from bot.services.practice_notices import answer_reply
+from bot.services.practice_notices import answer_reply, proof_question
 from handlers.whatsapp.events import InboundKind
 from handlers.whatsapp.router import Router, Turn
 
@@ -72,9 +72,11 @@ async def received_proof(turn: Turn) -> None:
 
 async def ask_proof(turn: Turn) -> None:
     """Ask for the proof again (the flow's ``resume``)."""
-    awaited = await turn.services.practice.awaited_proof(turn.user_id)
-    if awaited is not None:
-        await turn.say(f"practice.ask_{awaited[1].proof}")
+    services = turn.services
+    awaited = await services.practice.awaited_proof(turn.user_id)
+    question = proof_question(services.catalog, turn.language, awaited)
+    if question is not None:
+        await turn.send(Notice(question))
 
 
 async def stop_tasks(turn: Turn) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.core import choices as ids
 from bot.core.errors import DeliveryError, InvalidInput, StaleAction
 from bot.core.notices import ChannelName
+from bot.services import question_taps
 from bot.services.files import MAX_BYTES, QUESTION_TYPES
 from bot.services.question_intent import BOOKINGS, TIPS
 from bot.services.questions import FileRef, Reply
@@ -101,21 +102,16 @@ async def _replied_to_answer(turn: Turn) -> bool:
 
 async def tapped(turn: Turn) -> None:
     """👍 Terjawab, 🙋 Tanya petugas or an offered entry; stale or forged ones change nothing."""
-    desk, data = turn.services.questions, turn.choice_id
-    pick = ids.parse(data, ids.QUESTION, 3)
-    parts = ids.parse(data, ids.QUESTION, 2)
+    desk = turn.services.questions
     try:
-        if pick is not None and pick[0] == "pick" and pick[1].isdigit():
-            await show(turn, await desk.pick(turn.user_id, int(pick[1]), pick[2], turn.language))
-        elif parts is not None and parts[1].isdigit() and parts[0] == "ok":
-            await desk.helpful(turn.user_id, int(parts[1]))
-            await turn.say("questions.thanks")
-        elif parts is not None and parts[1].isdigit() and parts[0] == "ask":
-            await show(turn, await desk.hand_over(turn.user_id, int(parts[1]), turn.language))
-        else:
-            await turn.stale()
+        taken = await question_taps.tapped(desk, turn.user_id, turn.choice_id, turn.language)
     except StaleAction:
         await turn.stale()
+        return
+    if taken.reply is None:
+        await turn.say(question_taps.THANKS)
+    else:
+        await show(turn, taken.reply)
 
 
 def register(router: Router) -> None:

@@ -16,7 +16,7 @@ from bot.core import choices as ids
 from bot.core.errors import InvalidInput, NotRegistered, Refusal, StaleAction
 from bot.core.models import Dialog
 from bot.core.notices import Notice
-from bot.services import owner_screens, profile, signup
+from bot.services import first_contact, owner_screens, profile, signup
 from bot.services.profile_steps import ProfileSteps, Step
 from bot.services.validation import normalise_phone
 from handlers.whatsapp import screens
@@ -89,13 +89,16 @@ async def ask_again(turn: Turn, lead: str) -> None:
 async def greet(turn: Turn) -> None:
     """Welcome a newcomer into sign-up (consent first); greet a registered owner back."""
     name = turn.event.profile_name or turn.t("wa.start.friend")
-    dialog = await turn.services.signup.begin(turn.user_id)
-    if dialog is None:
+    services = turn.services
+    begun = await first_contact.opening(
+        services.users, services.profile, services.signup, turn.user_id
+    )
+    if begun.dialog is None:  # signed up (or staff, a trainer: never into sign-up)
         await turn.say("wa.welcome.back", name=name)
         return
     turn.prompted = True  # greet, then the question they are at (the consent, for a newcomer)
     welcome = turn.t("wa.start.welcome", name=name)
-    await turn.send(owner_screens.with_lead(welcome, step_for(turn, dialog)))
+    await turn.send(owner_screens.with_lead(welcome, step_for(turn, begun.dialog)))
 
 
 async def sign_up(turn: Turn) -> None:
@@ -106,14 +109,14 @@ async def sign_up(turn: Turn) -> None:
 async def received_input(turn: Turn) -> None:
     """Take typed text as the answer to the current question; refuse anything else kindly."""
     if turn.event.kind is not InboundKind.TEXT or not turn.text:
-        key = "wa.input.location" if turn.event.kind is InboundKind.LOCATION else "input.need_text"
-        await ask_again(turn, turn.t(key))
+        refused = await steps(turn).refused(turn.user_id, turn.received)
+        if refused is not None:
+            await show(turn, refused)
         return
     try:
         step = await steps(turn).typed(turn.user_id, turn.text)
     except InvalidInput as refusal:
-        key = "wa.input.use_choices" if refusal.key == "input.use_buttons" else refusal.key
-        await ask_again(turn, turn.t(key, **refusal.params))
+        await ask_again(turn, turn.t(refusal.key, **refusal.params))
         return
     except NotRegistered:
         await turn.say("profile.not_registered")

@@ -45,6 +45,7 @@ from bot.core.ports import Channel
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.services.dialogs import ask_again_after
 from bot.services.facade import Services
+from bot.services.unexpected import Received, stale_tap
 from handlers.whatsapp.events import Event, Inbound, InboundKind
 from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.replies import Reply
@@ -59,6 +60,11 @@ CHOICE_KINDS = (InboundKind.BUTTON_REPLY, InboundKind.LIST_REPLY, InboundKind.TE
 MEMORY = 4096  # people whose last tap is remembered (double taps)
 _WORD_NOISE = re.compile(r"[\s\-_]+")
 _EDGE_PUNCTUATION = "!?.,;:'\"()"
+_RECEIVED = {
+    InboundKind.LOCATION: Received.LOCATION,
+    InboundKind.MEDIA: Received.MEDIA,
+    InboundKind.OTHER: Received.OTHER,
+}
 
 
 class InboundChannel(Channel, Protocol):
@@ -142,6 +148,11 @@ class Turn:
         """The typed text (or tapped title, or caption), trimmed; "" if none."""
         return (self.event.text or "").strip()
 
+    @property
+    def received(self) -> Received:
+        """What the person sent, as the services name it (a tap counts as text)."""
+        return _RECEIVED.get(self.event.kind, Received.TEXT)
+
     def t(self, key: str, /, **params: object) -> str:
         """Catalog text in the user's language, parameters escaped once."""
         return self.services.catalog.text(self.language, key, **params)
@@ -193,13 +204,16 @@ class Turn:
 
         The same button tapped again on the same message gets one short line: the first tap
         was taken, and its answer is just above. Any other stale tap is told so and gets the
-        current question again, so the newest message is the one to answer.
+        current question again, so the newest message is the one to answer (the answer is
+        :func:`~bot.services.unexpected.stale_tap`'s, as on every channel).
         """
         self.was_stale = True
         if self.router.repeated(self):
             await self.say("wa.stale.repeat")
             return
-        await self.say("wa.stale.old")
+        dialog = await self.dialog()
+        follows = dialog is not None and dialog.flow in self.router.flows
+        await self.say(stale_tap(booking_changed=False, question_follows=follows))
         await self.resume()
 
 

@@ -176,6 +176,24 @@ async def test_media_where_text_is_expected_gets_a_reprompt(
     assert dialog is not None and dialog.step == "full_name"
 
 
+async def test_a_location_where_text_is_expected_is_thanked_as_on_whatsapp(
+    bot: RunningBot, siti: FakeUser
+) -> None:
+    """Channels disagreed: Telegram only said text was needed; WhatsApp's wording wins."""
+    await siti.command("start")
+    await siti.press("✅ Setuju")
+    replies = await siti.send_location(-7.98, 112.63)
+    assert "bukan lokasi" in replies[0].text
+    assert "nama lengkap" in replies[-1].text
+    row = await bot.services.db.fetch_one(
+        "SELECT user_id FROM identities WHERE channel = 'telegram' AND external_id = ?",
+        (str(siti.id),),
+    )
+    assert row is not None
+    dialog = await bot.services.dialogs.current(row["user_id"])
+    assert dialog is not None and dialog.step == "full_name"
+
+
 async def test_typing_at_a_button_step_shows_the_buttons_again(
     bot: RunningBot, siti: FakeUser
 ) -> None:
@@ -184,7 +202,7 @@ async def test_typing_at_a_button_step_shows_the_buttons_again(
     await siti.send("Siti")
     await siti.send("Keripik")
     replies = await siti.send("makanan ringan")
-    assert "pilih salah satu tombol" in replies[0].text
+    assert "pilih salah satu pilihan" in replies[0].text  # and an option's name may be typed
     assert replies[-1].has_button("Jasa")
 
 

@@ -46,6 +46,7 @@ from bot.services import (
     feedback,
     owner_home,
     owner_screens,
+    question_taps,
     session_screens,
 )
 from bot.services.attendance import typed_checkin
@@ -53,13 +54,19 @@ from bot.services.booking_steps import take_place
 from bot.services.delivery import DeliveryService
 from bot.services.dialogs import ask_again_after
 from bot.services.my_bookings import bookings_screen
+from bot.services.notice_answers import OFFER_STALE, THANKS, answer_offer, answer_reminder
 from bot.services.profile_steps import ProfileSteps, Step
 from bot.services.session_lists import SessionLists
 from bot.services.tip_steps import TipSteps
+from bot.services.unexpected import stale_tap
 from storage.database import to_db_time
 
 TEXT = cast(ChannelName, "text")  # not a ChannelName: the core knows two channels only
 FIRST_TEXT_ID = FIRST_NON_TELEGRAM_ID + 7_000_000
+
+
+class _Gone(StaleAction):
+    """The choice names no page, session or choice of ours (not a booking that moved on)."""
 
 
 @dataclass(frozen=True)
@@ -265,10 +272,11 @@ class TextEdge:
         }.get(kind)
         try:
             if handler is None:
-                raise StaleAction(choice_id)
+                raise _Gone(choice_id)
             await handler(self, choice_id)
-        except StaleAction:
-            await self._say("booking.stale")
+        except StaleAction as stale:
+            gone = isinstance(stale, _Gone)
+            await self._say(stale_tap(booking_changed=not gone, question_follows=False))
         except Refusal as refusal:
             await self._say(refusal.key, **refusal.params)
 
@@ -416,7 +424,7 @@ class TextEdge:
     async def _booking_choice(self, choice_id: str) -> None:
         parts = ids.parse(choice_id, ids.BOOKING, 2) or ids.parse(choice_id, ids.BOOKING, 3)
         if parts is None or not all(p.isdigit() for p in parts[1:]):
-            raise StaleAction(choice_id)
+            raise _Gone(choice_id)
         action, numbers = parts[0], [int(p) for p in parts[1:]]
         if len(numbers) == 2:
             await self._moving(choice_id, action, *numbers)
@@ -435,7 +443,7 @@ class TextEdge:
             )
             lead = self._t(taken.lead) if taken.lead else None
             if taken.unknown:
-                raise StaleAction(choice_id)
+                raise _Gone(choice_id)
             if taken.view is not None:
                 await self._tell(taken.view.notice)
             elif taken.dialog is not None:
@@ -460,7 +468,7 @@ class TextEdge:
         elif action == "movelist":
             await self._listed(choice_id, await self._lists().move_choices(user_id, number))
         else:
-            raise StaleAction(choice_id)
+            raise _Gone(choice_id)
 
     async def _moving(self, choice_id: str, action: str, booking_id: int, number: int) -> None:
         user_id = self._user_id
@@ -471,40 +479,30 @@ class TextEdge:
             moved = await self.services.booking.move(user_id, booking_id, number)
             await self._tell(moved.notice)
         else:
-            raise StaleAction(choice_id)
+            raise _Gone(choice_id)
 
     async def _listed(self, choice_id: str, notice: Notice | None) -> None:
         if notice is None:
-            raise StaleAction(choice_id)
+            raise _Gone(choice_id)
         await self._send(notice)
 
     async def _offer_choice(self, choice_id: str) -> None:
-        """Take or pass on a seat offered from the waitlist."""
-        parts = ids.parse(choice_id, ids.OFFER, 2)
-        if parts is None or parts[0] not in ("take", "skip") or not parts[1].isdigit():
-            raise StaleAction(choice_id)
-        booking = self.services.booking
-        offer = booking.accept_offer if parts[0] == "take" else booking.decline_offer
+        """Take or pass on a seat offered from the waitlist (the service reads the choice)."""
         try:
-            view = await offer(self._user_id, int(parts[1]))
+            view = await answer_offer(self.services.booking, self._user_id, choice_id)
         except StaleAction:
-            await self._say("booking.offer_stale")
+            await self._say(OFFER_STALE)
             return
         await self._tell(view.notice)
 
     async def _reminder_choice(self, choice_id: str) -> None:
         """ "I'll be there" is noted; "I can't come" asks to confirm the cancellation."""
-        parts = ids.parse(choice_id, ids.REMINDER, 2)
-        if parts is None or parts[0] not in ("yes", "no") or not parts[1].isdigit():
-            raise StaleAction(choice_id)
-        booking, number = self.services.booking, int(parts[1])
-        if parts[0] == "yes":
-            await booking.will_attend(self._user_id, number)
-            await self._say("reminder.thanks")
+        answer = await answer_reminder(self.services.booking, self._user_id, choice_id)
+        if answer.attending:
+            await self._say(THANKS)
             return
-        view = await booking.changeable(self._user_id, number)
         notice = session_screens.cancel_question(
-            self.services.catalog, self._language, view, self.services.settings.timezone, {}
+            self.services.catalog, self._language, answer.view, self.services.settings.timezone, {}
         )
         await self._send(notice)
 
@@ -534,16 +532,13 @@ class TextEdge:
         await self._send(answer.notice)
 
     async def _question_choice(self, choice_id: str) -> None:
-        """ "Answered" on an answer, or "ask a person" (the desk decides what follows)."""
-        desk, parts = self.services.questions, ids.parse(choice_id, ids.QUESTION, 2)
-        if parts is None or not parts[1].isdigit() or parts[0] not in ("ok", "ask"):
-            raise StaleAction(choice_id)
-        if parts[0] == "ok":
-            await desk.helpful(self._user_id, int(parts[1]))
-            await self._say("questions.thanks")
+        """ "Answered", "ask a person" or an offered entry (the desk decides what follows)."""
+        desk, user_id, language = self.services.questions, self._user_id, self._language
+        taken = await question_taps.tapped(desk, user_id, choice_id, language)
+        if taken.reply is None:
+            await self._say(question_taps.THANKS)
             return
-        reply = await desk.hand_over(self._user_id, int(parts[1]), self._language)
-        for notice in reply.notices:
+        for notice in taken.reply.notices:
             await self._send(notice)
 
     async def _erase_choice(self, choice_id: str) -> None:

@@ -109,7 +109,7 @@ async def test_a_typed_answer_is_recorded_above_the_next_question(services: Serv
 async def test_an_options_typed_name_picks_it_other_text_is_refused(services: Services) -> None:
     steps = _steps(services)
     await _to(services, steps, "category")
-    with pytest.raises(InvalidInput, match="use_buttons"):
+    with pytest.raises(InvalidInput, match="use_choices"):
         await steps.typed(SITI, "makanan ringan")
     step = await steps.typed(SITI, "Kuliner/makanan-minuman")
     assert step is not None and step.dialog is not None and step.dialog.step == "kecamatan"
