@@ -8,9 +8,17 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.models import FINISHED_BROADCAST, Broadcast, BroadcastStatus
+from bot.core.models import (
+    FINISHED_BROADCAST,
+    Broadcast,
+    BroadcastStatus,
+    LinkRows,
+    link_rows_json,
+    link_rows_of,
+)
 from bot.core.models import Audience as Audience
 from bot.core.models import Recipients as Recipients
+from bot.core.notices import ChannelName, SentRef
 from bot.core.ports import Transaction
 from storage.database import Database, connection, from_db_time, to_db_time
 
@@ -54,15 +62,12 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         audience=json.loads(row["audience"]),
         text=row["text"],
         media_kind=row["media_kind"],
-        media_file_id=row["media_file_id"],
-        buttons=json.loads(row["buttons"]),
+        buttons=link_rows_of(json.loads(row["buttons"])),
         status=BroadcastStatus(row["status"]),
         send_at=from_db_time(row["send_at"]),
         recipients=row["recipients"],
         skipped_opted_out=row["skipped_opted_out"],
         skipped_unreachable=row["skipped_unreachable"],
-        status_chat_id=row["status_chat_id"],
-        status_message_id=row["status_message_id"],
         created_at=from_db_time(row["created_at"]),
         finished_at=from_db_time(finished) if finished else None,
         media_sha256=row["media_sha256"],
@@ -100,8 +105,7 @@ class BroadcastRepository:
         audience: Audience,
         text: str,
         media_kind: str | None,
-        media_file_id: str | None,
-        buttons: list[list[dict[str, str]]],
+        buttons: LinkRows,
         status: BroadcastStatus,
         send_at: datetime,
         counts: Recipients,
@@ -112,17 +116,16 @@ class BroadcastRepository:
         """Record a broadcast; return its id."""
         cursor = await connection(tx).execute(
             "INSERT INTO broadcasts (kind, created_by, audience, text, media_kind, "
-            "media_file_id, buttons, status, send_at, recipients, skipped_opted_out, "
+            "buttons, status, send_at, recipients, skipped_opted_out, "
             "skipped_unreachable, created_at, media_sha256, media_name) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 kind,
                 created_by,
                 json.dumps(audience.as_json()),
                 text,
                 media_kind,
-                media_file_id,
-                json.dumps(buttons, ensure_ascii=False),
+                json.dumps(link_rows_json(buttons), ensure_ascii=False),
                 status,
                 to_db_time(send_at),
                 len(counts.reachable),
@@ -159,13 +162,23 @@ class BroadcastRepository:
             (status, finished, broadcast_id),
         )
 
-    async def set_status_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
-        """Remember the status message to keep editing."""
+    async def set_status_message(self, broadcast_id: int, message: SentRef) -> None:
+        """Remember the message, in the channel that showed it, where its progress is shown."""
         async with self._db.transaction() as tx:
             await tx.execute(
-                "UPDATE broadcasts SET status_chat_id = ?, status_message_id = ? WHERE id = ?",
-                (chat_id, message_id, broadcast_id),
+                "INSERT INTO broadcast_status_messages (broadcast_id, channel, ref) "
+                "VALUES (?, ?, ?) ON CONFLICT (broadcast_id) DO UPDATE SET "
+                "channel = excluded.channel, ref = excluded.ref",
+                (broadcast_id, message.channel, message.message_id),
             )
+
+    async def status_message(self, broadcast_id: int) -> SentRef | None:
+        """The message where the broadcast's progress is shown, if one was remembered."""
+        row = await self._db.fetch_one(
+            "SELECT channel, ref FROM broadcast_status_messages WHERE broadcast_id = ?",
+            (broadcast_id,),
+        )
+        return SentRef(ChannelName(row["channel"]), row["ref"]) if row else None
 
     async def in_status(self, *statuses: BroadcastStatus) -> list[Broadcast]:
         """Broadcasts in any of ``statuses``, oldest first."""

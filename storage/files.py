@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.models import StoredFile
+from bot.core.notices import ChannelName
 from storage.database import Database, connection, to_db_time
 
 
@@ -53,3 +54,19 @@ class FileRepository:
         if row is None:
             return None
         return StoredFile(row["sha256"], row["mime_type"], bytes(row["content"]))
+
+    async def channel_ref(self, channel: ChannelName, key: str) -> str | None:
+        """The channel's own id of the file kept under ``key``, if it has one."""
+        row = await self._db.fetch_one(
+            "SELECT ref FROM channel_file_refs WHERE channel = ? AND key = ?", (channel, key)
+        )
+        return str(row["ref"]) if row else None
+
+    async def remember_ref(self, channel: ChannelName, key: str, ref: str) -> None:
+        """Keep the channel's own id of the file kept under ``key``."""
+        async with self._db.transaction() as tx:
+            await connection(tx).execute(
+                "INSERT INTO channel_file_refs (channel, key, ref) VALUES (?, ?, ?) "
+                "ON CONFLICT (channel, key) DO UPDATE SET ref = excluded.ref",
+                (channel, key, ref),
+            )

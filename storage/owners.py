@@ -20,8 +20,9 @@ _FORGET_PERSON = (
     "UPDATE training_sessions SET trainer_id = NULL WHERE trainer_id = :user",
     "UPDATE training_sessions SET created_by = NULL WHERE created_by = :user",
     "DELETE FROM trainer_invites WHERE used_by = :user OR created_by = :user",
-    "UPDATE broadcasts SET created_by = 0, status_chat_id = NULL, status_message_id = NULL "
-    "WHERE created_by = :user",
+    "DELETE FROM broadcast_status_messages WHERE broadcast_id IN "
+    "(SELECT id FROM broadcasts WHERE created_by = :user)",
+    "UPDATE broadcasts SET created_by = 0 WHERE created_by = :user",
     # a staff member's or trainer's answers stay in the owners' threads, unattributed
     "UPDATE questions SET answered_by = NULL WHERE answered_by = :user",
     "UPDATE question_messages SET author_id = NULL WHERE author_id = :user",

@@ -102,7 +102,7 @@ class _Lifecycle:
         application.bot_data[SERVICES_KEY] = services
         await set_default_menus(application.bot, services.catalog)
         await _refresh_privileged_menus(application, services)
-        channels = ChannelRegistry(TelegramChannel(application.bot))
+        channels = ChannelRegistry(TelegramChannel(application.bot, services.files))
         application.bot_data[CHANNELS_KEY] = channels
         await _start_whatsapp(application, self._settings, services, channels)
         await _start_delivery(application, services, channels, background=self._background)

@@ -178,28 +178,66 @@ class BroadcastStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class LinkButton:
+    """A button under a message that opens a link; each channel renders it its own way."""
+
+    label: str
+    url: str
+
+
+LinkRows = tuple[tuple[LinkButton, ...], ...]  # link buttons in their rows
+
+
+def link_rows_json(rows: LinkRows) -> list[list[dict[str, str]]]:
+    """Link rows as stored (neutral JSON: ``[[{"label": …, "url": …}], …]``)."""
+    return [[{"label": b.label, "url": b.url} for b in row] for row in rows]
+
+
+def link_rows_of(data: Any) -> LinkRows:
+    """Link rows from their stored JSON."""
+    return tuple(
+        tuple(LinkButton(str(b["label"]), str(b["url"])) for b in row) for row in data or ()
+    )
+
+
+@dataclass(frozen=True)
 class Broadcast:
-    """A staff announcement or a trainer follow-up, with its delivery bookkeeping."""
+    """A staff announcement or a trainer follow-up, with its delivery bookkeeping.
+
+    Channel-free: its file is the stored file (``media_sha256``; a channel's own id for it is
+    that edge's cache), its buttons are :class:`LinkButton` rows, and the message where the
+    sender watches its progress belongs to the edge that showed it.
+    """
 
     id: int
     kind: str
     created_by: int
     audience: dict[str, Any]
     text: str
-    media_kind: str | None
-    media_file_id: str | None
-    buttons: list[list[dict[str, str]]]
+    media_kind: str | None  # "photo" or "document"
+    buttons: LinkRows
     status: BroadcastStatus
     send_at: datetime
     recipients: int
     skipped_opted_out: int
     skipped_unreachable: int
-    status_chat_id: int | None
-    status_message_id: int | None
     created_at: datetime
     finished_at: datetime | None
     media_sha256: str | None = None  # the stored file (bot.services.files) it sends
     media_name: str | None = None  # the file's name as the sender gave it
+
+    @property
+    def media_key(self) -> str | None:
+        """The key each channel caches its own id of the file under: the stored file's digest,
+        or, for a file from before the bot kept files, the broadcast's own key."""
+        if self.media_kind is None:
+            return None
+        return self.media_sha256 or legacy_media_key(self.id)
+
+
+def legacy_media_key(broadcast_id: int) -> str:
+    """The file-cache key of a broadcast's file the bot never kept (migration 0025)."""
+    return f"broadcast:{broadcast_id}"
 
 
 @dataclass(frozen=True)

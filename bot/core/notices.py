@@ -124,6 +124,9 @@ class Attachment:
     ref: str | None = None  # a file id or URL the channel already knows
     ref_channel: ChannelName | None = None  # whose file id ``ref`` is (None: a public URL)
     mime_type: str | None = None  # the type of ``content``, when known (else from ``name``)
+    # The key a channel caches its own id of this file under (the stored file's SHA-256):
+    # a channel that has one sends by it instead of uploading ``content`` again.
+    key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,22 @@ class Channel(Protocol):
         ...
 
 
+class FileRefs(Protocol):
+    """A channel's own ids of the files the bot keeps: each edge's cache, kept across restarts.
+
+    ``key`` names the file (its SHA-256, see :attr:`bot.core.notices.Attachment.key`); ``ref``
+    is whatever the channel knows it by (a Telegram file id). Only that channel reads it.
+    """
+
+    async def channel_ref(self, channel: ChannelName, key: str) -> str | None:
+        """The channel's id of the file, if it has one."""
+        ...
+
+    async def remember_ref(self, channel: ChannelName, key: str, ref: str) -> None:
+        """Keep the channel's id of the file (replacing an older one)."""
+        ...
+
+
 class Waker(Protocol):
     """Runs the delivery service again at a given time (a scheduler job, or at once)."""
 

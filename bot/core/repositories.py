@@ -15,6 +15,7 @@ from bot.core.models import (
     Booking,
     Broadcast,
     BroadcastStatus,
+    LinkRows,
     OutboxMessage,
     OwnerProfile,
     Recipients,
@@ -22,6 +23,7 @@ from bot.core.models import (
     TipCount,
     TrainingSession,
 )
+from bot.core.notices import SentRef
 from bot.core.ports import OutboxWriter, Transaction
 
 
@@ -47,8 +49,7 @@ class BroadcastStore(Protocol):
         audience: Audience,
         text: str,
         media_kind: str | None,
-        media_file_id: str | None,
-        buttons: list[list[dict[str, str]]],
+        buttons: LinkRows,
         status: BroadcastStatus,
         send_at: datetime,
         counts: Recipients,
@@ -73,8 +74,12 @@ class BroadcastStore(Protocol):
         """Move a broadcast to another status (finished ones get a finish time)."""
         ...
 
-    async def set_status_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
-        """Remember the status message to keep editing (its own transaction)."""
+    async def set_status_message(self, broadcast_id: int, message: SentRef) -> None:
+        """Remember where the sender watches the progress (its own transaction)."""
+        ...
+
+    async def status_message(self, broadcast_id: int) -> SentRef | None:
+        """Where the sender watches the progress, if remembered."""
         ...
 
     async def in_status(self, *statuses: BroadcastStatus) -> list[Broadcast]:

@@ -17,7 +17,15 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
-from bot.core.models import Audience, Broadcast, Dialog, Recipients, Role, TrainingSession
+from bot.core.models import (
+    Audience,
+    Broadcast,
+    Dialog,
+    LinkButton,
+    Recipients,
+    Role,
+    TrainingSession,
+)
 from bot.services.access import RoleReader
 from bot.services.broadcast_input import MAX_BUTTONS, parse_button, parse_moment
 from bot.services.broadcasts import ANNOUNCEMENT, FOLLOWUP, BroadcastService, Message
@@ -65,17 +73,8 @@ class Content:
 
     text: str
     media_kind: MediaKind | None = None
-    media_id: str | None = None  # the sender's channel's file id (a cache of that edge)
     media_sha256: str | None = None  # the file as the bot keeps it (bot.services.files)
     media_name: str | None = None  # a document's name as sent
-
-
-@dataclass(frozen=True)
-class LinkButton:
-    """A button under the message that opens a link."""
-
-    label: str
-    url: str
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,6 @@ class BroadcastDraft:
                 {
                     "text": content.text,
                     "media_kind": content.media_kind,
-                    "media_id": content.media_id,
                     "media_sha256": content.media_sha256,
                     "media_name": content.media_name,
                 }
@@ -139,26 +137,25 @@ class BroadcastDraft:
         if self.content is None:
             raise StaleAction(self.step)
         content = self.content
-        buttons = tuple((button.label, button.url) for button in self.buttons)
         kind = str(content.media_kind) if content.media_kind else None
         return Message(
             content.text,
             kind,
-            content.media_id,
-            buttons,
+            self.buttons,
             media_sha256=content.media_sha256,
             media_name=content.media_name,
         )
 
 
 def _content(data: dict[str, Any]) -> Content:
-    kind = data.get("media_kind")
+    """A stored draft's message; a file the bot did not keep (a draft from before files were
+    kept) is left out, as no channel could send it."""
+    kind, sha256 = data.get("media_kind"), data.get("media_sha256")
     return Content(
         str(data["text"]),
-        MediaKind(kind) if kind else None,
-        data.get("media_id"),
-        data.get("media_sha256"),
-        data.get("media_name"),
+        MediaKind(kind) if kind and sha256 else None,
+        sha256 if kind else None,
+        data.get("media_name") if kind and sha256 else None,
     )
 
 

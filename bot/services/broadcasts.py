@@ -13,8 +13,17 @@ from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
 from bot.core.errors import BookingRefused, NotAllowed, StaleAction
-from bot.core.models import LIVE_BROADCAST, Audience, Broadcast, BroadcastStatus, Recipients, Role
-from bot.core.notices import NoticeKind
+from bot.core.models import (
+    LIVE_BROADCAST,
+    Audience,
+    Broadcast,
+    BroadcastStatus,
+    LinkButton,
+    LinkRows,
+    Recipients,
+    Role,
+)
+from bot.core.notices import NoticeKind, SentRef
 from bot.core.ports import OutboxWriter, SessionReading, Transaction, UnitOfWork
 from bot.core.repositories import BroadcastStore
 from bot.services.access import RoleReader, may_run
@@ -34,18 +43,21 @@ def broadcast_ref(broadcast_id: int) -> str:
 
 @dataclass(frozen=True)
 class Message:
-    """What the sender composed: HTML text (or caption), optional media, link buttons."""
+    """What the sender composed: HTML text (or caption), optional file, link buttons.
+
+    The file is the one the bot keeps (``media_sha256``, see :mod:`bot.services.files`);
+    each channel's own id for it is that edge's cache, not part of the message.
+    """
 
     text: str
-    media_kind: str | None = None
-    media_file_id: str | None = None  # a Telegram file id: that edge's cache of the file
-    buttons: tuple[tuple[str, str], ...] = ()
-    media_sha256: str | None = None  # the file as the bot keeps it (bot.services.files)
+    media_kind: str | None = None  # "photo" or "document"
+    buttons: tuple[LinkButton, ...] = ()
+    media_sha256: str | None = None
     media_name: str | None = None
 
-    def button_rows(self) -> list[list[dict[str, str]]]:
-        """Link buttons as stored: one per row."""
-        return [[{"text": label, "url": url}] for label, url in self.buttons]
+    def button_rows(self) -> LinkRows:
+        """Link buttons in their rows: one per row."""
+        return tuple((button,) for button in self.buttons)
 
 
 @dataclass(frozen=True)
@@ -128,7 +140,6 @@ class BroadcastService:
                 audience=audience,
                 text=message.text,
                 media_kind=message.media_kind,
-                media_file_id=message.media_file_id,
                 media_sha256=message.media_sha256,
                 media_name=message.media_name,
                 buttons=message.button_rows(),
@@ -214,11 +225,13 @@ class BroadcastService:
             return await self._broadcasts.history(limit, created_by=viewer_id)
         raise NotAllowed(viewer_id, Role.STAFF.value)
 
-    async def remember_status_message(
-        self, broadcast_id: int, chat_id: int, message_id: int
-    ) -> None:
-        """Keep the id of the message that shows progress."""
-        await self._broadcasts.set_status_message(broadcast_id, chat_id, message_id)
+    async def remember_status_message(self, broadcast_id: int, message: SentRef) -> None:
+        """Keep where the sender watches the progress (the channel's own reference to it)."""
+        await self._broadcasts.set_status_message(broadcast_id, message)
+
+    async def status_message(self, broadcast_id: int) -> SentRef | None:
+        """Where the sender watches the progress, for the edge that showed it."""
+        return await self._broadcasts.status_message(broadcast_id)
 
     async def set_announcements(self, user_id: int, *, on: bool) -> None:
         """An owner turns general announcements on or off."""

@@ -4,8 +4,9 @@ A trainer's lesson file or an announcement's photo is taken when it is sent to t
 its size is capped (:data:`MAX_BYTES`) and its type must be on :data:`ALLOWED` both by the
 type the sender's app declared and by the bytes themselves; then it is kept under its
 SHA-256 (``storage/files.py``; the same bytes are kept once). Each channel sends it its own
-way: Telegram by the file id it already has (a cache of the edge), WhatsApp by uploading
-the bytes to the Graph media endpoint. So a WhatsApp owner gets the trainer's PDF.
+way: Telegram by the file id it was given for those bytes (a cache of the edge, kept with
+:meth:`FileService.remember_ref`), WhatsApp by uploading the bytes to the Graph media
+endpoint. So a WhatsApp owner gets the trainer's PDF.
 
 Refusals name catalog texts (``lesson_files.*``), so the sender is told why.
 
@@ -24,6 +25,7 @@ from typing import Protocol
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput
 from bot.core.models import StoredFile
+from bot.core.notices import ChannelName
 from bot.i18n import Catalog
 
 MAX_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram; WhatsApp takes 100 MB
@@ -52,6 +54,8 @@ class FileStore(Protocol):
     async def put(self, file: StoredFile, now: datetime) -> None: ...
     async def get(self, sha256: str) -> StoredFile | None: ...
     async def prune_unreferenced(self, before: datetime) -> int: ...
+    async def channel_ref(self, channel: ChannelName, key: str) -> str | None: ...
+    async def remember_ref(self, channel: ChannelName, key: str, ref: str) -> None: ...
 
 
 def digest(content: bytes) -> str:
@@ -102,6 +106,15 @@ class FileService:
     async def get(self, sha256: str) -> StoredFile | None:
         """A kept file by its digest."""
         return await self._store.get(sha256)
+
+    async def channel_ref(self, channel: ChannelName, key: str) -> str | None:
+        """A channel's own id of a kept file (that edge's cache; see
+        :class:`bot.core.ports.FileRefs`)."""
+        return await self._store.channel_ref(channel, key)
+
+    async def remember_ref(self, channel: ChannelName, key: str, ref: str) -> None:
+        """Keep a channel's own id of a kept file, to send it by that next time."""
+        await self._store.remember_ref(channel, key, ref)
 
     async def prune(self) -> int:
         """Delete the files nothing has named for :data:`KEEP_UNREFERENCED`; how many."""

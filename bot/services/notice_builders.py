@@ -8,10 +8,8 @@ write: what a send changes is recorded by the kind's ``after_sent`` hook.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
@@ -19,11 +17,12 @@ from bot.core.models import (
     BookingStatus,
     Broadcast,
     BroadcastStatus,
+    LinkRows,
     OutboxMessage,
     SessionStatus,
     TrainingSession,
 )
-from bot.core.notices import Attachment, Category, ChannelName, Choice, Notice
+from bot.core.notices import Attachment, Category, Choice, Notice
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
 from bot.services import notices
@@ -59,13 +58,13 @@ def broadcast_notice(
     lang: str,
     kind: str,
     text: str,
-    buttons: Sequence[Sequence[Mapping[str, Any]]],
+    buttons: LinkRows,
     attachment: Attachment | None,
 ) -> Notice:
     """A broadcast as its recipients get it: framed text, its link buttons in their rows, its
     file. Each copy is built by it, and so is the sender's preview, which is therefore exact."""
     links = [
-        Choice(f"link:{i}", str(b["text"]), url=str(b["url"]))
+        Choice(f"link:{i}", b.label, url=b.url)
         for i, b in enumerate(b for row in buttons for b in row)
     ]
     return Notice(
@@ -242,20 +241,19 @@ class NoticeBuilders:
         )
 
     async def _attachment(self, broadcast: Broadcast) -> Attachment | None:
-        """The broadcast's file: its kept bytes (any channel sends them), and the Telegram
-        file id it came with as that edge's cache; only the file id for one kept before."""
-        if not broadcast.media_kind:
+        """The broadcast's file: its kept bytes (any channel sends them), under the key each
+        channel caches its own id of the file by. A file from before the bot kept files has
+        no bytes: only a channel that cached an id for it (Telegram) can send it."""
+        key = broadcast.media_key
+        if not broadcast.media_kind or key is None:
             return None
         kept = await self.files.get(broadcast.media_sha256) if broadcast.media_sha256 else None
-        if kept is None and broadcast.media_file_id is None:
-            return None
         return Attachment(
             broadcast.media_kind,
             name=broadcast.media_name,
             content=kept.content if kept is not None else None,
-            ref=broadcast.media_file_id,
-            ref_channel=ChannelName.TELEGRAM if broadcast.media_file_id else None,
             mime_type=kept.mime_type if kept is not None else None,
+            key=key,
         )
 
     def _about(self, session: TrainingSession, lang: str) -> dict[str, str]:

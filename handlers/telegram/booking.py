@@ -10,10 +10,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import Refusal, StaleAction
 from bot.core.models import SessionStatus, TrainingSession
+from bot.core.notices import Notice
 from bot.services.booking import NO_LONGER, BookingView
 from bot.services.booking_steps import JUST_FILLED, take_place
+from bot.services.owner_screens import with_lead
 from bot.services.session_links import SESSION_LINK_PREFIX as SESSION_LINK_PREFIX
-from bot.services.session_screens import page_count
+from bot.services.session_lists import SessionLists
 from handlers.telegram import booking_answers
 from handlers.telegram import callbacks as cb
 from handlers.telegram.booking_common import tapped_here, tapped_label, tell, trainer_names, why
@@ -21,55 +23,42 @@ from handlers.telegram.common import clear_buttons
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import send_prompt
 from handlers.telegram.session_views import SessionViews
-from handlers.telegram.views import Rendered
+from handlers.telegram.views import render
 
 logger = logging.getLogger(__name__)
 
-# Up to this many bookable sessions are shown as cards; more as one list (one message).
-MAX_CARDS = 3
 # Booking buttons that carry a session id (the others carry a booking id).
 SESSION_ACTIONS = ("book", "wait", "show", "list")  # list: a page number
-
-
-async def _session_screen(
-    context: DodolanContext, session: TrainingSession, *, from_list: bool = False
-) -> Rendered:
-    """One session as owners see it, with its booking button while it can be booked."""
-    trainers = await trainer_names(context, [session])
-    now = context.services.now()
-    return SessionViews.of(context).session(session, trainers, now=now, from_list=from_list)
 
 
 async def send_session_card(
     context: DodolanContext, chat_id: int, session: TrainingSession, *, intro: str = ""
 ) -> None:
     """Show one session with its booking button (under ``intro``, if given)."""
-    text, markup = await _session_screen(context, session)
-    await context.bot.send_message(
-        chat_id, f"{intro}\n\n{text}" if intro else text, reply_markup=markup
-    )
+    text, markup = render(with_lead(intro, await lists(context).card(session)))
+    await context.bot.send_message(chat_id, text, reply_markup=markup)
 
 
 async def list_sessions(update: Update, context: DodolanContext) -> None:
-    """Show the sessions open for booking in as few messages as reads well.
-
-    Up to :data:`MAX_CARDS` sessions come as cards with their one-tap button (the first one
-    under the introduction); more come as one list whose buttons open each card in place.
-    """
+    """Show the sessions open for booking: a few as cards, more as a list (the service says)."""
     assert update.effective_chat is not None
-    chat_id = update.effective_chat.id
-    sessions = await context.services.sessions.bookable()
-    if not sessions:
-        await context.bot.send_message(chat_id, context.t("booking.none_open"))
-        return
-    if len(sessions) > MAX_CARDS:
-        text, markup = SessionViews.of(context).schedule(sessions)
-        await context.bot.send_message(chat_id, text, reply_markup=markup)
-        return
-    first, *rest = sessions
-    await send_session_card(context, chat_id, first, intro=context.t("booking.list_intro"))
-    for session in rest:
-        await send_session_card(context, chat_id, session)
+    for notice in await lists(context).schedule():
+        text, markup = render(notice)
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+def lists(context: DodolanContext) -> SessionLists:
+    """The owners' lists of sessions in the reader's language."""
+    services = context.services
+    return SessionLists(
+        services.sessions,
+        services.booking,
+        services.users,
+        services.catalog,
+        services.settings.timezone,
+        services.now,
+        context.language,
+    )
 
 
 async def open_session_link(update: Update, context: DodolanContext, code: str) -> None:
@@ -165,23 +154,21 @@ async def _tapped_wait(update: Update, context: DodolanContext, session_id: int)
 
 async def _tapped_show(update: Update, context: DodolanContext, session_id: int) -> None:
     """Open one session's card from the list, in the list's message."""
-    query = _query(update)
-    session = await context.services.sessions.get(session_id)
-    if session is None or session.status == SessionStatus.CANCELLED:
-        raise StaleAction(session_id)
-    text, markup = await _session_screen(context, session, from_list=True)
-    await query.answer()
-    await query.edit_message_text(text, reply_markup=markup)
+    await _edit(update, await lists(context).opened(session_id), session_id)
 
 
 async def _tapped_list(update: Update, context: DodolanContext, page: int) -> None:
     """Turn the list of sessions to a page (the first, back from a card opened from it)."""
-    query, services = _query(update), context.services
-    sessions = await services.sessions.bookable()
-    if not sessions or page >= page_count(sessions):
-        raise StaleAction("list")
-    text, markup = SessionViews.of(context).schedule(sessions, page)
+    await _edit(update, await lists(context).schedule_page(page), page)
+
+
+async def _edit(update: Update, notice: Notice | None, tapped: object) -> None:
+    """Show ``notice`` in the tapped message; no notice: the tap was stale."""
+    if notice is None:
+        raise StaleAction(tapped)
+    query = _query(update)
     await query.answer()
+    text, markup = render(notice)
     await query.edit_message_text(text, reply_markup=markup)
 
 
@@ -215,15 +202,11 @@ async def _tapped_keep(update: Update, context: DodolanContext, booking_id: int)
 
 async def _tapped_move_list(update: Update, context: DodolanContext, booking_id: int) -> None:
     """Offer the sessions with a free seat the booking can move to."""
-    query, services, user_id = _query(update), context.services, _user_id(update)
-    view = await services.booking.changeable(user_id, booking_id)
-    bookable = await services.sessions.bookable()
-    targets = [s for s in bookable if s.id != view.session.id and s.seats_left > 0]
-    await query.answer()
-    if not targets:
-        await context.bot.send_message(user_id, context.t("booking.move_none"))
-        return
-    text, markup = SessionViews.of(context).move_choices(booking_id, targets)
+    user_id = _user_id(update)
+    notice = await lists(context).move_choices(user_id, booking_id)
+    assert notice is not None  # the first page is there
+    text, markup = render(notice)
+    await _query(update).answer()
     await context.bot.send_message(user_id, text, reply_markup=markup)
 
 
@@ -231,18 +214,13 @@ async def _tapped_move_page(
     update: Update, context: DodolanContext, booking_id: int, page: int
 ) -> None:
     """Turn the list of sessions to move to to another page, in its message."""
-    query, services, user_id = _query(update), context.services, _user_id(update)
-    view = await services.booking.changeable(user_id, booking_id)
-    bookable = await services.sessions.bookable()
-    targets = [s for s in bookable if s.id != view.session.id and s.seats_left > 0]
-    if targets and page >= page_count(targets):
-        raise StaleAction(page)  # no list of ours had this page
-    await query.answer()
-    if not targets:
-        await context.bot.send_message(user_id, context.t("booking.move_none"))
+    user_id = _user_id(update)
+    notice = await lists(context).move_choices(user_id, booking_id, page)
+    if notice is not None and not notice.choices:  # none left to move to: say so below
+        await _query(update).answer()
+        await context.bot.send_message(user_id, notice.text)
         return
-    text, markup = SessionViews.of(context).move_choices(booking_id, targets, page)
-    await query.edit_message_text(text, reply_markup=markup)
+    await _edit(update, notice, page)
 
 
 async def _tapped_move(

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.models import LIVE_BROADCAST, Audience, Broadcast, Recipients, TrainingSession
-from bot.core.notices import Attachment, ChannelName, Notice
+from bot.core.models import (
+    LIVE_BROADCAST,
+    Audience,
+    Broadcast,
+    Recipients,
+    StoredFile,
+    TrainingSession,
+)
+from bot.core.notices import Attachment, Notice
 from bot.formatting import format_datetime
 from bot.i18n import LANGUAGES, Catalog, Html
 from bot.services.broadcast_composer import (
@@ -19,7 +25,6 @@ from bot.services.broadcast_composer import (
     BroadcastDraft,
     Composition,
     Content,
-    LinkButton,
     Step,
 )
 from bot.services.broadcasts import ANNOUNCEMENT, Progress
@@ -199,25 +204,25 @@ def filter_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def _framed(catalog: Catalog, language: str, data: Mapping[str, Any]) -> str:
-    return framed(catalog, language, str(data.get("kind")), str(data["text"]))
-
-
-def draft_notice(catalog: Catalog, language: str, draft: BroadcastDraft) -> Notice:
+def draft_notice(
+    catalog: Catalog, language: str, draft: BroadcastDraft, kept: StoredFile | None = None
+) -> Notice:
     """What recipients of a draft will get (the preview), built as each copy is
-    (:func:`bot.services.notice_builders.broadcast_notice`), with the file the sender sent."""
-    data = _as_stored(draft.kind, draft.content, draft.buttons)
+    (:func:`bot.services.notice_builders.broadcast_notice`), with the file the sender sent
+    (``kept``: its stored bytes; each channel sends it by its own cached id where it has one)."""
     content = draft.content
     attachment = None
-    if content is not None and content.media_kind and content.media_id:
+    if content is not None and content.media_kind and content.media_sha256:
         attachment = Attachment(
             content.media_kind,
             name=content.media_name,
-            ref=content.media_id,
-            ref_channel=ChannelName.TELEGRAM,
+            content=kept.content if kept is not None else None,
+            mime_type=kept.mime_type if kept is not None else None,
+            key=content.media_sha256,
         )
+    buttons = tuple((button,) for button in draft.buttons)
     return broadcast_notice(
-        catalog, language, data["kind"], data["text"], data["buttons"], attachment
+        catalog, language, draft.kind, content.text if content else "", buttons, attachment
     )
 
 
@@ -233,25 +238,17 @@ def whatsapp_preview(catalog: Catalog, language: str, text: str) -> str:
     return f"{intro}\n<blockquote>{html.escape(text, quote=False)}</blockquote>"
 
 
-def _as_stored(
-    kind: str, content: Content | None, buttons: Sequence[LinkButton] = ()
-) -> dict[str, Any]:
-    """A draft's message in the shape of a stored broadcast."""
-    return {
-        "kind": kind,
-        "text": content.text if content else "",
-        "media_kind": content.media_kind if content else None,
-        "media_file_id": content.media_id if content else None,
-        "buttons": [[{"text": b.label, "url": b.url}] for b in buttons],
-    }
-
-
 def overflow(catalog: Catalog, kind: str, content: Content) -> int:
     """How many characters too long the message is for Telegram in its longest language
     (captions hold 1,024, texts 4,096); 0 when it fits."""
-    data = _as_stored(kind, content)
-    limit = CAPTION_LIMIT if data.get("media_kind") else TEXT_LIMIT
-    return max(0, *(_visible_length(_framed(catalog, lang, data)) - limit for lang in LANGUAGES))
+    limit = CAPTION_LIMIT if content.media_kind else TEXT_LIMIT
+    return max(
+        0,
+        *(
+            _visible_length(framed(catalog, lang, kind, content.text)) - limit
+            for lang in LANGUAGES
+        ),
+    )
 
 
 def _visible_length(text: str) -> int:

@@ -28,7 +28,7 @@ from bot.core.models import (
     Dialog,
     StoredFile,
 )
-from bot.core.notices import ChannelName, Recipient
+from bot.core.notices import ChannelName, Recipient, SentRef
 from bot.formatting import format_datetime
 from bot.i18n import Html
 from bot.services.broadcast_composer import (
@@ -185,9 +185,13 @@ async def _preview(
     WhatsApp) the text WhatsApp owners will read, then the choices."""
     user_id, catalog = query.from_user.id, context.services.catalog
     await _edit_or_send(query, context, context.t("broadcast.preview_intro"))
-    notice = bv.draft_notice(catalog, context.language, composition.draft)
+    content = composition.draft.content
+    sha256 = content.media_sha256 if content else None
+    kept = await context.services.files.get(sha256) if sha256 else None
+    notice = bv.draft_notice(catalog, context.language, composition.draft, kept)
     preview_to = Recipient(user_id, ChannelName.TELEGRAM, str(user_id), context.language)
-    await TelegramChannel(context.bot).send(preview_to, notice, bulk=False)
+    channel = TelegramChannel(context.bot, context.services.files)
+    await channel.send(preview_to, notice, bulk=False)
     reachable = list(composition.recipients.reachable) if composition.recipients else []
     estimate = await delivery.whatsapp_estimate(context.application, reachable)
     if estimate is not None and estimate.recipients:
@@ -215,13 +219,31 @@ async def _sending(query: CallbackQuery, context: DodolanContext, broadcast: Bro
     services = context.services
     text, markup = await _status(services, context.language, broadcast)
     status = await _edit_or_send(query, context, text, markup)
-    await services.broadcasts.remember_status_message(broadcast.id, query.from_user.id, status)
+    where = status_ref(query.from_user.id, status)
+    await services.broadcasts.remember_status_message(broadcast.id, where)
     # Delivery may have finished meanwhile, and the periodic work marked the broadcast done
     # while it had no status message to edit; it refreshes live broadcasts only: report now.
     current = await services.broadcasts.get(broadcast.id)
     if current is not None and current.status not in LIVE_BROADCAST:
         text, markup = await _status(services, context.language, current)
         await _edit_or_send(query, context, text, markup)
+
+
+def status_ref(chat_id: int, message_id: int) -> SentRef:
+    """This edge's reference to a status message (the domain keeps it, opaque)."""
+    return SentRef(ChannelName.TELEGRAM, f"{chat_id}:{message_id}")
+
+
+def status_place(ref: SentRef | None) -> tuple[int, int] | None:
+    """The chat and message of a status message this edge showed (None: not one of ours)."""
+    if ref is None or ref.channel != ChannelName.TELEGRAM:
+        return None
+    chat, _, message = ref.message_id.partition(":")
+    try:
+        return int(chat), int(message)
+    except ValueError:
+        logger.warning("unreadable status message reference %r", ref.message_id)
+        return None
 
 
 async def _cancelled(query: CallbackQuery, context: DodolanContext) -> None:
@@ -274,18 +296,19 @@ async def _content(context: DodolanContext, message: Message) -> Content | None:
     """The text, photo or document (with its caption) of a message; None for anything else.
 
     A photo or document is checked and kept by the bot (``services.files``) before it is
-    taken, so every channel can send it; its Telegram file id stays as this edge's cache.
+    taken, so every channel can send it; its Telegram file id is kept as this edge's cache
+    of the stored file, so Telegram copies go by it and nothing is uploaded again.
     """
     caption = message.caption_html or ""
     if message.photo:
         photo = message.photo[-1]
         kept = await _keep(context, photo, None, photo.file_size)
-        return Content(caption, MediaKind.PHOTO, photo.file_id, kept.sha256)
+        return Content(caption, MediaKind.PHOTO, kept.sha256)
     if message.document:
         document = message.document
         kept = await _keep(context, document, document.mime_type, document.file_size)
         name = document.file_name or None
-        return Content(caption, MediaKind.DOCUMENT, document.file_id, kept.sha256, name)
+        return Content(caption, MediaKind.DOCUMENT, kept.sha256, name)
     if message.text:
         return Content(message.text_html)
     return None
@@ -299,7 +322,9 @@ async def _keep(
     files.check(mime or "image/jpeg", size)  # a photo: Telegram sends JPEG; its bytes tell
     telegram_file = await media.get_file()
     content = bytes(await telegram_file.download_as_bytearray())
-    return await files.keep(content, mime)
+    kept = await files.keep(content, mime)
+    await files.remember_ref(ChannelName.TELEGRAM, kept.sha256, media.file_id)
+    return kept
 
 
 async def _took_content(
@@ -430,16 +455,15 @@ async def refresh_status_messages(application: DodolanApplication) -> None:
     services = application.bot_data[SERVICES_KEY]
     assert isinstance(services, Services)
     for broadcast in await services.broadcasts.advance():
-        if broadcast.status_chat_id is None or broadcast.status_message_id is None:
+        place = status_place(await services.broadcasts.status_message(broadcast.id))
+        if place is None:
             continue
-        user = await services.users.get(broadcast.status_chat_id)
+        chat_id, message_id = place
+        user = await services.users.get(broadcast.created_by)
         text, markup = await _status(services, user.language if user else "id", broadcast)
         try:
             await application.bot.edit_message_text(
-                text,
-                chat_id=broadcast.status_chat_id,
-                message_id=broadcast.status_message_id,
-                reply_markup=markup,
+                text, chat_id=chat_id, message_id=message_id, reply_markup=markup
             )
         except BadRequest as exc:  # not modified, or the message is gone
             logger.debug("status message of broadcast %s not edited: %s", broadcast.id, exc)

@@ -20,7 +20,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
 from bot.core.errors import Rejected, RetryLater, Unreachable
-from bot.core.notices import ChannelName, Choice, Notice, Recipient, SentRef
+from bot.core.notices import Attachment, ChannelName, Choice, Notice, Recipient, SentRef
+from bot.core.ports import FileRefs
 
 
 def keyboard(
@@ -50,12 +51,18 @@ def _button(choice: Choice) -> InlineKeyboardButton:
 
 
 class TelegramChannel:
-    """Sends notices with the bot's paced Bot API client."""
+    """Sends notices with the bot's paced Bot API client.
+
+    A kept file (an attachment with a ``key``) is sent by the file id Telegram gave it the
+    first time, from ``file_refs`` (this edge's cache, kept in the database); it is uploaded
+    only when no id is cached, or the cached one is refused.
+    """
 
     name = ChannelName.TELEGRAM
 
-    def __init__(self, bot: ExtBot[Any]) -> None:
+    def __init__(self, bot: ExtBot[Any], file_refs: FileRefs | None = None) -> None:
         self._bot = bot
+        self._file_refs = file_refs
 
     async def send(self, recipient: Recipient, notice: Notice, *, bulk: bool) -> SentRef:
         """Send one notice to the recipient's private chat."""
@@ -96,13 +103,47 @@ class TelegramChannel:
                 chat_id, notice.text, reply_markup=markup, rate_limit_args=limits
             )
         caption = notice.text or None
-        if attachment.ref is not None and attachment.ref_channel in (None, self.name):
-            file: Any = attachment.ref  # Telegram's own file id: a cache, nothing re-uploaded
-        elif attachment.content is not None:
-            file = InputFile(BytesIO(attachment.content), filename=attachment.name)
-        else:
-            raise Rejected("the attachment is another channel's file")
         send = self._bot.send_photo if attachment.kind == "photo" else self._bot.send_document
-        return await send(
-            chat_id, file, caption=caption, reply_markup=markup, rate_limit_args=limits
+        cached = await self._cached(attachment)
+        if cached is not None:
+            try:
+                return await send(
+                    chat_id, cached, caption=caption, reply_markup=markup, rate_limit_args=limits
+                )
+            except BadRequest:
+                if attachment.content is None:
+                    raise
+                # a cached id Telegram no longer takes: upload the kept bytes instead
+        sent = await send(
+            chat_id,
+            self._file(attachment),
+            caption=caption,
+            reply_markup=markup,
+            rate_limit_args=limits,
         )
+        await self._remember(attachment, sent)
+        return sent
+
+    async def _cached(self, attachment: Attachment) -> str | None:
+        """The file id Telegram already knows the attachment by, if any."""
+        if attachment.ref is not None and attachment.ref_channel in (None, self.name):
+            return attachment.ref  # Telegram's own file id or a public URL: nothing uploaded
+        if attachment.key is None or self._file_refs is None:
+            return None
+        return await self._file_refs.channel_ref(self.name, attachment.key)
+
+    def _file(self, attachment: Attachment) -> InputFile:
+        """The kept bytes to upload; Rejected if the attachment has none."""
+        if attachment.content is None:
+            raise Rejected("the attachment is no file this channel can send")
+        return InputFile(BytesIO(attachment.content), filename=attachment.name)
+
+    async def _remember(self, attachment: Attachment, sent: Message) -> None:
+        """Cache the file id Telegram gave an uploaded kept file, to send it by that next."""
+        if attachment.key is None or self._file_refs is None:
+            return
+        file_id = sent.photo[-1].file_id if sent.photo else None
+        if sent.document is not None:
+            file_id = sent.document.file_id
+        if file_id is not None:
+            await self._file_refs.remember_ref(self.name, attachment.key, file_id)

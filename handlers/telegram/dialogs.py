@@ -11,9 +11,9 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.core.errors import InvalidInput, NotRegistered, Refusal, StaleAction
 from bot.core.models import Dialog
-from bot.services import fields, profile, signup
+from bot.core.notices import Notice
 from bot.services.dialogs import ask_again_after
-from bot.services.fields import FieldCollector
+from bot.services.profile_steps import ProfileSteps, Step
 from handlers.telegram import callbacks as cb
 from handlers.telegram import views
 from handlers.telegram.common import explain, stray_message
@@ -51,17 +51,29 @@ ResumeCallback = Callable[[DodolanContext, int, Dialog], Awaitable[None]]
 RESUMES: dict[str, ResumeCallback] = {}
 
 
-def _collector(context: DodolanContext, dialog: Dialog | None) -> FieldCollector | None:
-    if dialog is None:
-        return None
+def steps(context: DodolanContext) -> ProfileSteps:
+    """The sign-up, profile and language steps in the reader's language."""
     services = context.services
-    return {signup.FLOW: services.signup, profile.FLOW: services.profile}.get(dialog.flow)
+    return ProfileSteps(
+        services.signup,
+        services.profile,
+        services.dialogs,
+        services.users,
+        services.sessions,
+        services.catalog,
+        services.settings.timezone,
+        context.language,
+    )
+
+
+def shown(context: DodolanContext, step: str, question: Notice) -> tuple[str, views.Markup]:
+    """A step's question as Telegram shows it (the phone's with "share my number")."""
+    return views.shown(context.services.catalog, context.language, step, question)
 
 
 def prompt_for(context: DodolanContext, dialog: Dialog) -> tuple[str, views.Markup]:
     """The question of the step the user is at, with its buttons."""
-    catalog, language = context.services.catalog, context.language
-    return views.step_prompt(catalog, language, dialog.flow, dialog.step, dialog.data)
+    return shown(context, dialog.step, steps(context).question(dialog))
 
 
 async def send_prompt(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:
@@ -71,13 +83,7 @@ async def send_prompt(context: DodolanContext, chat_id: int, dialog: Dialog) -> 
     context.prompted = True
 
 
-async def advance(
-    query: CallbackQuery,
-    context: DodolanContext,
-    answer_line: str,
-    answered_step: str,
-    following: Dialog | None,
-) -> None:
+async def advance(query: CallbackQuery, context: DodolanContext, step: Step) -> None:
     """Show the tapped answer in its question and ask the next one, in one edit if it can.
 
     The question becomes a record ("Jenis usaha: Kuliner ✓", under the answers given in
@@ -87,32 +93,23 @@ async def advance(
     """
     assert query.from_user is not None
     await clear_refusals(context, query.from_user.id)
-    head = "\n".join([*views.recap_lines(query.message), answer_line])
-    if following is not None:
-        text, markup = prompt_for(context, following)
+    head = "\n".join([*views.recap_lines(query.message), step.line or ""])
+    if step.dialog is not None and step.notice is not None:
+        text, markup = shown(context, step.dialog.step, step.notice)
         if not isinstance(markup, ReplyKeyboardMarkup):
             await query.edit_message_text(f"{head}\n\n{text}", reply_markup=markup)
             return
     await query.edit_message_text(head, reply_markup=None)
-    user_id = query.from_user.id
-    await after_answer(context, user_id, user_id, answered_step, following)
+    await after_answer(context, query.from_user.id, query.from_user.id, step)
 
 
 async def show_profile(context: DodolanContext, chat_id: int, user_id: int) -> None:
     """Send the owner's profile with its edit buttons (or how to sign up)."""
-    owner = await context.services.profile.get(user_id)
-    if owner is None:
-        await context.bot.send_message(chat_id, context.t("profile.not_registered"))
-        return
-    text, markup = views.profile_view(
-        context.services.catalog, context.language, owner, context.services.settings.timezone
-    )
+    text, markup = views.render(await steps(context).profile_screen(user_id))
     await context.bot.send_message(chat_id, text, reply_markup=markup)
 
 
-async def after_answer(
-    context: DodolanContext, chat_id: int, user_id: int, answered: str, following: Dialog | None
-) -> None:
+async def after_answer(context: DodolanContext, chat_id: int, user_id: int, step: Step) -> None:
     """Acknowledge an accepted answer and ask the next question (or show the saved profile).
 
     A saved phone number is acknowledged on its own message, which also takes the "share my
@@ -120,8 +117,9 @@ async def after_answer(
     still be opened and tapped at any later step).
     """
     await clear_refusals(context, chat_id)
-    if answered == "phone":
-        phone = following.data["phone"] if following and "phone" in following.data else None
+    if step.answered == "phone":
+        data = step.dialog.data if step.dialog is not None else {}
+        phone = data.get("phone")
         if phone is None:
             owner = await context.services.profile.get(user_id)
             phone = owner.phone if owner else ""
@@ -130,11 +128,15 @@ async def after_answer(
             context.t("signup.phone_saved", phone=phone),
             reply_markup=ReplyKeyboardRemove(),
         )
-    if following is None:
-        await context.bot.send_message(chat_id, context.t("profile.saved"))
-        await show_profile(context, chat_id, user_id)
-    else:
-        await send_prompt(context, chat_id, following)
+    if step.dialog is None:
+        await context.bot.send_message(chat_id, step.lead or context.t("profile.saved"))
+        if step.notice is not None:
+            text, keyboard = views.render(step.notice)
+            await context.bot.send_message(chat_id, text, reply_markup=keyboard)
+    elif step.notice is not None:
+        text, markup = shown(context, step.dialog.step, step.notice)
+        await context.bot.send_message(chat_id, text, reply_markup=markup)
+        context.prompted = True
 
 
 async def received_text(update: Update, context: DodolanContext) -> None:
@@ -145,43 +147,39 @@ async def received_text(update: Update, context: DodolanContext) -> None:
     if dialog is not None and dialog.flow in TEXT_FLOWS:
         await TEXT_FLOWS[dialog.flow](update, context, dialog)
         return
-    collector = _collector(context, dialog)
-    if collector is None or dialog is None:
-        await stray_message(update, context)
-        return
     try:
-        following = await collector.answer_text(user.id, message.text)
+        step = await steps(context).typed(user.id, message.text)
     except InvalidInput as refusal:
         await refuse(message, context, context.t(refusal.key, **refusal.params))
-        if refusal.key == "input.use_buttons":
+        if refusal.key == "input.use_buttons" and dialog is not None:
             await send_prompt(context, message.chat_id, dialog)
         return
     except NotRegistered:
         await message.reply_text(context.t("profile.not_registered"))
         return
-    await after_answer(context, message.chat_id, user.id, dialog.step, following)
+    if step is None:
+        await stray_message(update, context)
+        return
+    await after_answer(context, message.chat_id, user.id, step)
 
 
 async def received_contact(update: Update, context: DodolanContext) -> None:
     """Take a shared contact as the phone number, if it is the sender's own."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None and message.contact is not None
-    dialog = await context.services.dialogs.current(user.id)
-    collector = _collector(context, dialog)
-    if collector is None or dialog is None:
-        await stray_message(update, context)
-        return
+    contact = message.contact
     try:
-        following = await collector.answer_contact(
-            user.id, message.contact.user_id, message.contact.phone_number
-        )
+        step = await steps(context).shared_contact(user.id, contact.user_id, contact.phone_number)
     except StaleAction:
         await received_other(update, context)
         return
     except InvalidInput as refusal:
         await refuse(message, context, context.t(refusal.key, **refusal.params))
         return
-    await after_answer(context, message.chat_id, user.id, dialog.step, following)
+    if step is None:
+        await stray_message(update, context)
+        return
+    await after_answer(context, message.chat_id, user.id, step)
 
 
 async def received_other(update: Update, context: DodolanContext) -> None:
@@ -192,7 +190,7 @@ async def received_other(update: Update, context: DodolanContext) -> None:
     if dialog is not None and dialog.flow in TEXT_FLOWS:
         await TEXT_FLOWS[dialog.flow](update, context, dialog)
         return
-    if _collector(context, dialog) is None or dialog is None:
+    if steps(context).collector(dialog) is None or dialog is None:
         await stray_message(update, context)
         return
     await message.reply_text(context.t("input.need_text"))
@@ -203,36 +201,16 @@ async def tapped_answer(update: Update, context: DodolanContext) -> None:
     """Take a tapped option (choice, marketplace toggle, done, skip) for the current question."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    parts = cb.parse(query.data, cb.ANSWER, 2)
-    dialog = await context.services.dialogs.current(user.id)
-    collector = _collector(context, dialog)
-    if parts is None or collector is None or dialog is None:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
-        return
-    field, code = parts
-    catalog, language = context.services.catalog, context.language
     try:
-        if field == fields.MULTI_FIELD and code != "done":
-            toggled = await collector.toggle(user.id, code)
-            await query.answer()
-            keyboard = views.marketplace_keyboard(catalog, language, toggled.data["selection"])
-            await query.edit_message_reply_markup(keyboard)
-            return
-        if field == fields.MULTI_FIELD:
-            chosen: object = list(dialog.data.get("selection", []))
-            following = await collector.finish_multi(user.id)
-        elif field == "nib" and code == "skip":
-            chosen = None
-            following = await collector.skip_nib(user.id)
-        else:
-            chosen = code
-            following = await collector.answer_choice(user.id, field, code)
+        step = await steps(context).tapped_answer(user.id, query.data)
     except (StaleAction, Refusal) as error:
         await explain(query, context, error)
         return
     await query.answer()
-    line = views.answer_line(catalog, language, field, chosen)
-    await advance(query, context, line, dialog.step, following)
+    if step.redrawn and step.notice is not None:  # a marketplace toggled: its ✅ in place
+        await query.edit_message_reply_markup(views.render(step.notice)[1])
+        return
+    await advance(query, context, step)
 
 
 async def note_dialog(update: Update, context: DodolanContext) -> None:
@@ -255,7 +233,7 @@ async def ask_again(update: Update, context: DodolanContext) -> None:
         return
     if dialog.flow in RESUMES:
         await RESUMES[dialog.flow](context, message.chat_id, dialog)
-    elif _collector(context, dialog) is not None:
+    elif steps(context).collector(dialog) is not None:
         await send_prompt(context, message.chat_id, dialog)
 
 

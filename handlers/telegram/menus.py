@@ -9,39 +9,13 @@ from telegram.error import TelegramError
 
 from bot.core.models import Role
 from bot.i18n import LANGUAGES, Catalog
+from bot.services.owner_menu import owner_menu
 
 logger = logging.getLogger(__name__)
 
-# The commands each role sees in its menu, in the order shown; the names are per language
-# because Indonesian users type /bantuan where English users type /help.
-_OWNER_ID = (
-    "start",
-    "daftar",
-    "jadwal",
-    "bookingsaya",
-    "tips",
-    "tipsharian",
-    "profil",
-    "bahasa",
-    "datasaya",
-    "hapusdata",
-    "bantuan",
-    "batal",
-)
-_OWNER_EN = (
-    "start",
-    "signup",
-    "sessions",
-    "mybooking",
-    "tips",
-    "dailytips",
-    "profile",
-    "language",
-    "mydata",
-    "deletedata",
-    "help",
-    "cancel",
-)
+# The commands staff and trainers see in their menu, in the order shown; the names are per
+# language because Indonesian users type /bantuan where English users type /help. The owners'
+# menu is the service's (bot.services.owner_menu), with Telegram's /start and /batal around it.
 _STAFF_ID = (
     "umumkan",
     "riwayat",
@@ -82,18 +56,31 @@ _TRAINER_EN = (
     "cancel",
 )
 MENUS: dict[Role, dict[str, tuple[str, ...]]] = {
-    Role.OWNER: {"id": _OWNER_ID, "en": _OWNER_EN},
     Role.TRAINER: {"id": _TRAINER_ID, "en": _TRAINER_EN},
     Role.STAFF: {"id": _STAFF_ID, "en": _STAFF_EN},
 }
+_AROUND = {"id": ("start", "batal"), "en": ("start", "cancel")}  # first and last, for owners
 
 
 def menu_for(catalog: Catalog, roles: frozenset[Role], language: str) -> list[BotCommand]:
     """Return the menu of the most privileged role the user holds."""
     role = next(r for r in (Role.STAFF, Role.TRAINER, Role.OWNER) if r in roles)
+    if role is Role.OWNER:
+        return _owner_menu(catalog, language)
     return [
         BotCommand(name, catalog.text(language, f"command.{name}"))
         for name in MENUS[role][language]
+    ]
+
+
+def _owner_menu(catalog: Catalog, language: str) -> list[BotCommand]:
+    """The owners' menu: every entry of the service's, one command each, set per chat."""
+    first, last = _AROUND[language]
+    entries = owner_menu(catalog, language, registered=None)
+    return [
+        BotCommand(first, catalog.text(language, f"command.{first}")),
+        *(BotCommand(e.command_name(language), e.command) for e in entries),
+        BotCommand(last, catalog.text(language, f"command.{last}")),
     ]
 
 

@@ -13,7 +13,7 @@ from handlers.telegram import callbacks as cb
 from handlers.telegram import views
 from handlers.telegram.common import clear_buttons, refresh_menu
 from handlers.telegram.context import DodolanApplication, DodolanContext
-from handlers.telegram.dialogs import send_prompt, show_profile
+from handlers.telegram.dialogs import send_prompt, show_profile, steps
 
 
 async def profile(update: Update, context: DodolanContext) -> None:
@@ -26,11 +26,8 @@ async def tapped_profile(update: Update, context: DodolanContext) -> None:
     """Open the editor of the field whose button was tapped."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    parts = cb.parse(query.data, cb.PROFILE, 2)
     try:
-        if parts is None or parts[0] != "edit":
-            raise StaleAction(query.data)
-        dialog = await context.services.profile.start_edit(user.id, parts[1])
+        step = await steps(context).tapped_profile(user.id, query.data)
     except StaleAction:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
@@ -38,13 +35,17 @@ async def tapped_profile(update: Update, context: DodolanContext) -> None:
         await query.answer(context.t("profile.not_registered"), show_alert=True)
         return
     await query.answer()
-    await send_prompt(context, user.id, dialog)
+    if step.dialog is not None:
+        await send_prompt(context, user.id, step.dialog)
+    elif step.notice is not None:
+        text, markup = views.render(step.notice)
+        await context.bot.send_message(user.id, text, reply_markup=markup)
 
 
 async def choose_language(update: Update, context: DodolanContext) -> None:
     """Offer the two languages."""
     assert update.effective_chat is not None
-    text, markup = views.language_prompt(context.services.catalog, context.language)
+    text, markup = views.render(steps(context).language_picker())
     await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
 
 
@@ -52,20 +53,19 @@ async def tapped_language(update: Update, context: DodolanContext) -> None:
     """Switch language; the reply and the command menu change at once."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    parts = cb.parse(query.data, cb.LANGUAGE, 1)
-    if parts == ["ask"]:
-        await query.answer()
-        await choose_language(update, context)
-        return
-    if parts is None or parts[0] not in ("id", "en"):
+    try:
+        step = await steps(context).tapped_language(user.id, query.data)
+    except StaleAction:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
-    await context.services.users.set_language(user.id, parts[0])
-    context.account = await context.services.users.get(user.id)
     await query.answer()
-    await clear_buttons(query)
-    await refresh_menu(context, user.id, await context.services.users.roles(user.id), force=True)
-    await context.bot.send_message(user.id, context.t("lang.changed"))
+    if step.switched is not None:
+        context.account = await context.services.users.get(user.id)
+        await clear_buttons(query)
+        roles = await context.services.users.roles(user.id)
+        await refresh_menu(context, user.id, roles, force=True)
+    text, markup = views.render(step.screen)
+    await context.bot.send_message(user.id, text, reply_markup=markup)
 
 
 async def my_data(update: Update, context: DodolanContext) -> None:

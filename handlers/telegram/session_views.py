@@ -4,9 +4,8 @@ text and inline keyboards, in one reader's language. No I/O here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.models import TrainingSession
@@ -37,24 +36,6 @@ class SessionViews:
         """A session as owners see it, without buttons."""
         return session_card(self.catalog, self.language, session, self.tz, trainers)
 
-    def session(
-        self,
-        session: TrainingSession,
-        trainers: Mapping[int, str],
-        *,
-        now: datetime,
-        from_list: bool = False,
-    ) -> Rendered:
-        """The session's card with its booking button while it can be booked."""
-        notice = screens.session_screen(
-            self.catalog, self.language, session, self.tz, trainers, now=now, from_list=from_list
-        )
-        return render(notice)
-
-    def schedule(self, sessions: Sequence[TrainingSession], page: int = 0) -> Rendered:
-        """A page of the bookable sessions, a button per session to open its card."""
-        return render(screens.schedule(self.catalog, self.language, sessions, self.tz, page=page))
-
     def booking(
         self, view: BookingView, trainers: Mapping[int, str], *, just_cancelled: bool = False
     ) -> Rendered:
@@ -73,13 +54,3 @@ class SessionViews:
         """The booking's card with "Really cancel?" and yes / no."""
         notice = screens.cancel_question(self.catalog, self.language, view, self.tz, trainers)
         return render(notice)
-
-    def move_choices(
-        self, booking_id: int, targets: Sequence[TrainingSession], page: int = 0
-    ) -> Rendered:
-        """ "Choose the new session" with a button per session the booking can move to."""
-        return render(
-            screens.move_choices(
-                self.catalog, self.language, booking_id, targets, self.tz, page=page
-            )
-        )

@@ -8,18 +8,19 @@ from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import StaleAction
-from bot.core.models import Dialog, Role
+from bot.core.models import Role
 from bot.i18n import Html
 from bot.services import signup
-from bot.services.session_links import linked_session
+from bot.services.profile_steps import Step
 from handlers.telegram import callbacks as cb
 from handlers.telegram.admission import is_busy, queue_newcomer, welcome_screen
 from handlers.telegram.booking import SESSION_LINK_PREFIX, open_session_link, send_session_card
 from handlers.telegram.common import clear_buttons, refresh_menu
 from handlers.telegram.context import DodolanApplication, DodolanContext
-from handlers.telegram.dialogs import prompt_for, send_prompt, show_profile
+from handlers.telegram.dialogs import send_prompt, shown, steps
 from handlers.telegram.staff import redeem_invite
 from handlers.telegram.trainer import CHECKIN_LINK_PREFIX, check_in
+from handlers.telegram.views import render
 
 INVITE_LINK_PREFIX = "latih-"  # t.me/<bot>?start=latih-<token>: a one-time trainer invite
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -82,65 +83,50 @@ async def sign_up(update: Update, context: DodolanContext) -> None:
     """Start or resume sign-up; a registered owner sees their profile instead."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    dialog = await context.services.signup.begin(user.id)
-    if dialog is None:
-        await message.reply_text(context.t("signup.already"))
-        await show_profile(context, message.chat_id, user.id)
-        return
-    await message.reply_text(context.t("signup.intro"))
-    await send_prompt(context, message.chat_id, dialog)
+    step = await steps(context).sign_up(user.id)
+    await message.reply_text(step.lead or "")
+    if step.dialog is not None:
+        await send_prompt(context, message.chat_id, step.dialog)
+    elif step.notice is not None:
+        text, markup = render(step.notice)
+        await message.reply_text(text, reply_markup=markup)
 
 
 async def tapped_signup(update: Update, context: DodolanContext) -> None:
     """Handle the consent, edit and confirm buttons of sign-up."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    parts = cb.parse(query.data, cb.SIGNUP, 2) or cb.parse(query.data, cb.SIGNUP, 1)
-    services = context.services
     try:
-        match parts:
-            case ["consent", answer] if answer in ("yes", "no"):
-                dialog = await services.signup.consent(user.id, agreed=answer == "yes")
-                await query.answer()
-                await _answered_consent(query, context, dialog)
-                return
-            case ["edit", field]:
-                dialog = await services.signup.edit(user.id, field)
-            case ["confirm"]:
-                owner, payload = await services.signup.confirm(user.id)
-                await query.answer()
-                done = context.t("signup.done", name=owner.full_name)
-                await query.edit_message_text(f"{_shown_html(query)}\n\n{done}")
-                session = await linked_session(services.sessions, payload)
-                if session is not None:
-                    await send_session_card(context, user.id, session)
-                return
-            case _:
-                raise StaleAction(query.data)
+        step = await steps(context).tapped_signup(user.id, query.data)
     except StaleAction:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
     await query.answer()
-    await clear_buttons(query)
-    if dialog is None:
-        await context.bot.send_message(user.id, context.t("signup.declined"))
-    else:
-        await send_prompt(context, user.id, dialog)
+    if step.answered == signup.CONSENT:
+        await _answered_consent(query, context, step)
+    elif step.dialog is not None:  # a field to change again, from the summary
+        await clear_buttons(query)
+        await send_prompt(context, user.id, step.dialog)
+    elif step.signed_up and step.notice is not None:  # "done" under the summary
+        await query.edit_message_text(f"{_shown_html(query)}\n\n{step.notice.text}")
+        if step.session is not None:
+            await send_session_card(context, user.id, step.session)
+    elif step.notice is not None:
+        text, markup = render(step.notice)
+        await context.bot.send_message(user.id, text, reply_markup=markup)
 
 
-async def _answered_consent(
-    query: CallbackQuery, context: DodolanContext, dialog: Dialog | None
-) -> None:
+async def _answered_consent(query: CallbackQuery, context: DodolanContext, step: Step) -> None:
     """Keep the consent text with the answer under it, and ask the first question there."""
-    choice = context.t("signup.consent_yes" if dialog is not None else "signup.consent_no")
-    record = f"{_shown_html(query)}\n\n" + context.t("answer.consent", choice=choice)
-    if dialog is None:
-        await query.edit_message_text(f"{record}\n\n{context.t('signup.declined')}")
+    record = f"{_shown_html(query)}\n\n{step.lead}"
+    if step.dialog is None or step.notice is None:
+        declined = step.notice.text if step.notice is not None else ""
+        await query.edit_message_text(f"{record}\n\n{declined}")
         return
-    text, markup = prompt_for(context, dialog)
+    text, markup = shown(context, step.dialog.step, step.notice)
     if isinstance(markup, ReplyKeyboardMarkup):
         await query.edit_message_text(record)
-        await send_prompt(context, dialog.user_id, dialog)
+        await send_prompt(context, step.dialog.user_id, step.dialog)
         return
     await query.edit_message_text(f"{record}\n\n{text}", reply_markup=markup)
 

@@ -60,7 +60,7 @@ def phone_keyboard(catalog: Catalog, language: str) -> ReplyKeyboardMarkup:
     )
 
 
-def _shown(catalog: Catalog, language: str, field: str, question: Notice) -> tuple[str, Markup]:
+def shown(catalog: Catalog, language: str, field: str, question: Notice) -> tuple[str, Markup]:
     """A field's question with its buttons; the phone's with the reply keyboard."""
     if field == "phone":
         return question.text, phone_keyboard(catalog, language)
@@ -75,9 +75,7 @@ def step_prompt(
     Which screen a step shows is decided channel-free by
     :func:`bot.services.owner_screens.step_screen`; Telegram adds the phone's reply keyboard.
     """
-    return _shown(
-        catalog, language, step, screens.step_screen(catalog, language, flow, step, data)
-    )
+    return shown(catalog, language, step, screens.step_screen(catalog, language, flow, step, data))
 
 
 def consent_prompt(catalog: Catalog, language: str) -> tuple[str, InlineKeyboardMarkup]:

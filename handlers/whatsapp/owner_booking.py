@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
@@ -31,17 +30,10 @@ from bot.services.booking import BookingView, MyBookings
 from bot.services.booking_steps import JUST_FILLED, take_place
 from bot.services.my_bookings import bookings_screen
 from bot.services.owner_screens import with_lead
+from bot.services.session_lists import SessionLists
 from handlers.whatsapp.owner_signup import step_for
-from handlers.whatsapp.router import Audience, MenuItem, Router, Turn
+from handlers.whatsapp.router import Router, Turn
 from handlers.whatsapp.screens import ROOM
-
-MAX_CARDS = 3  # up to this many sessions come as cards; more as one list
-ITEMS = (
-    MenuItem("jadwal", "wab.menu.jadwal", "wab.menu.jadwal_about", 20),
-    MenuItem(
-        "bookingsaya", "wab.menu.bookingsaya", "wab.menu.bookingsaya_about", 30, Audience.OWNERS
-    ),
-)
 
 
 class ReplySender(Protocol):
@@ -102,34 +94,6 @@ class Views:
         """The screens for the person of ``turn``."""
         return cls(turn.services.catalog, turn.language, turn.services.settings.timezone)
 
-    def session(
-        self,
-        session: TrainingSession,
-        trainers: Mapping[int, str],
-        *,
-        now: datetime,
-        lead: str | None = None,
-        from_list: bool = False,
-    ) -> Notice:
-        """The session's card with its book (or waitlist) button while it can be booked."""
-        notice = session_screens.session_screen(
-            self.catalog,
-            self.language,
-            session,
-            self.tz,
-            trainers,
-            now=now,
-            from_list=from_list,
-            room=ROOM,
-        )
-        return with_lead(lead, notice)
-
-    def schedule(self, sessions: Sequence[TrainingSession], page: int = 0) -> Notice:
-        """A page of the bookable sessions, a list row to open each one's card."""
-        return session_screens.schedule(
-            self.catalog, self.language, sessions, self.tz, ROOM, page=page
-        )
-
     def booking(self, view: BookingView, trainers: Mapping[int, str]) -> Notice:
         """An owner's seat, waitlist place or offer as it is now, with what they can do."""
         return session_screens.booking_screen(
@@ -146,38 +110,31 @@ class Views:
             self.catalog, self.language, view, self.tz, trainers
         )
 
-    def move_targets(
-        self, booking_id: int, targets: Sequence[TrainingSession], page: int = 0
-    ) -> Notice:
-        """A page of the sessions with a free seat the booking can move to, a row each."""
-        return session_screens.move_choices(
-            self.catalog, self.language, booking_id, targets, self.tz, ROOM, page=page
-        )
+
+def lists(turn: Turn) -> SessionLists:
+    """The owners' lists of sessions in the person's language, fitted to WhatsApp."""
+    services = turn.services
+    return SessionLists(
+        services.sessions,
+        services.booking,
+        services.users,
+        services.catalog,
+        services.settings.timezone,
+        services.now,
+        turn.language,
+        ROOM,
+    )
 
 
-async def show_session(
-    turn: Turn, session: TrainingSession, *, lead: str | None = None, from_list: bool = False
-) -> None:
+async def show_session(turn: Turn, session: TrainingSession, *, lead: str | None = None) -> None:
     """Send one session's card with its booking button (under ``lead``)."""
-    trainers = await trainer_names(turn, [session])
-    now = turn.services.now()
-    notice = Views.of(turn).session(session, trainers, now=now, lead=lead, from_list=from_list)
-    await turn.send(notice)
+    await turn.send(with_lead(lead, await lists(turn).card(session)))
 
 
 async def list_sessions(turn: Turn) -> None:
-    """Show the bookable sessions: up to three cards with their button, more as one list."""
-    sessions = await turn.services.sessions.bookable()
-    if not sessions:
-        await turn.say("booking.none_open")
-        return
-    if len(sessions) > MAX_CARDS:
-        await turn.send(Views.of(turn).schedule(sessions))
-        return
-    for index, session in enumerate(sessions):
-        await show_session(
-            turn, session, lead=turn.t("booking.list_intro") if index == 0 else None
-        )
+    """Show the bookable sessions: a few as cards, more as a list (the service says)."""
+    for notice in await lists(turn).schedule():
+        await turn.send(notice)
 
 
 async def open_session_link(turn: Turn, code: str) -> None:
@@ -245,21 +202,20 @@ async def _take(turn: Turn, session_id: int, *, waitlist: bool) -> None:
 
 async def _show(turn: Turn, session_id: int) -> None:
     """Open one session's card from the list."""
-    session = await turn.services.sessions.get(session_id)
-    if session is None or session.status == SessionStatus.CANCELLED:
-        raise StaleAction(session_id)
-    await show_session(turn, session, from_list=True)
+    await _send_or_stale(turn, await lists(turn).opened(session_id))
 
 
 async def _list(turn: Turn, page: int) -> None:
     """A page of the list of sessions (the first again, from a card opened from it)."""
-    sessions = await turn.services.sessions.bookable()
-    if not sessions:
-        raise StaleAction("list")
-    if page >= session_screens.page_count(sessions):
-        await turn.stale()  # no list of ours had this page
-        return
-    await turn.send(Views.of(turn).schedule(sessions, page))
+    await _send_or_stale(turn, await lists(turn).schedule_page(page))
+
+
+async def _send_or_stale(turn: Turn, notice: Notice | None) -> None:
+    """Send the notice; none: the tap was stale (no list or session of ours had it)."""
+    if notice is None:
+        await turn.stale()
+    else:
+        await turn.send(notice)
 
 
 async def _cancel_ask(turn: Turn, booking_id: int) -> None:
@@ -283,17 +239,7 @@ async def _keep(turn: Turn, booking_id: int) -> None:
 
 async def _move_list(turn: Turn, booking_id: int, page: int = 0) -> None:
     """Offer (a page of) the sessions with a free seat the booking can move to."""
-    services = turn.services
-    view = await services.booking.changeable(turn.user_id, booking_id)
-    bookable = await services.sessions.bookable()
-    targets = [s for s in bookable if s.id != view.session.id and s.seats_left > 0]
-    if not targets:
-        await turn.say("booking.move_none")
-        return
-    if page >= session_screens.page_count(targets):
-        await turn.stale()  # no list of ours had this page
-        return
-    await turn.send(Views.of(turn).move_targets(booking_id, targets, page))
+    await _send_or_stale(turn, await lists(turn).move_choices(turn.user_id, booking_id, page))
 
 
 async def _move(turn: Turn, booking_id: int, session_id: int) -> None:
@@ -327,7 +273,5 @@ def register(router: Router, sender: ReplySender | None = None) -> None:
         my_bookings,
     )
     router.add_choice(ids.BOOKING, tapped_booking)
-    for item in ITEMS:
-        router.add_menu_item(item)
     if sender is not None:
         use_sender(router, sender)

@@ -17,31 +17,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from bot.core import choices as ids
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
-from bot.core.notices import Choice, Notice
-from bot.formatting import format_datetime
+from bot.core.notices import Notice
 from bot.services import feedback
-from bot.services.owner_notices import TIP_ROWS, tip_choices, tip_text
-from bot.services.tips import SLOTS
+from bot.services.tip_steps import TipSteps
 from handlers.whatsapp import screens
 from handlers.whatsapp.events import InboundKind
-from handlers.whatsapp.router import Audience, Handler, MenuItem, Router, Turn
+from handlers.whatsapp.router import Handler, Router, Turn
 
 SKIP = feedback.SKIP  # fb:v1:<booking id>:skip
-ANY = "-"
 # "HADIR-<code>" as the trainer's link types it, or "hadir <code>" / "hadir - <code>" typed by
 # hand. The separator is at most one "-" or "_", so a code that starts with one (older codes
 # were token_urlsafe) keeps it.
 CHECKIN = re.compile(r"hadir(?:[\s:]*-[\s:]+|[\s:]*[-_]?)(\S{4,64})", re.IGNORECASE)
-ITEMS = (
-    MenuItem("tips", "wab.menu.tips", "wab.menu.tips_about", 40),
-    MenuItem(
-        "tipsharian", "wab.menu.tipsharian", "wab.menu.tipsharian_about", 50, Audience.OWNERS
-    ),
-)
 
 
 def checkin_code(text: str) -> str | None:
@@ -75,78 +65,30 @@ class CheckInFirst:
             await self.otherwise(turn)
 
 
+def steps(turn: Turn) -> TipSteps:
+    """The tips conversation in the person's language."""
+    services = turn.services
+    return TipSteps(services.tips, services.catalog, services.settings.timezone, turn.language)
+
+
 async def show_tip(turn: Turn) -> None:
     """Send a tip chosen for this owner (and restart a broken daily chain)."""
-    await turn.services.tips.ensure_daily(turn.user_id)
-    await _send_tip(turn, None)
+    await turn.send(await steps(turn).asked(turn.user_id))
 
 
-async def _send_tip(turn: Turn, topic: str | None) -> None:
-    tip = await turn.services.tips.next_tip(turn.user_id, topic)
-    if tip is None:
-        await turn.say("tips.none")
-        return
-    catalog, language = turn.services.catalog, turn.language
-    text = tip_text(catalog, language, tip)
-    await turn.send(Notice(text, tip_choices(catalog, language, tip), rows=TIP_ROWS))
-
-
-def _tips_choice(turn: Turn, key: str, action: str, arg: str = ANY) -> Choice:
-    return Choice(ids.pack(ids.TIPS, action, arg), turn.t(key))
-
-
-async def daily_settings(turn: Turn, due: datetime | None = None) -> None:
+async def daily_settings(turn: Turn) -> None:
     """Show the daily tip settings: state, the three times, pause or resume."""
-    service = turn.services.tips
-    sub = await service.subscription(turn.user_id)
-    if sub is None:
-        text = turn.t("tips.daily.intro")
-    elif sub.active:
-        due = due or await service.next_daily(turn.user_id)
-        tz = turn.services.settings.timezone
-        next_due = format_datetime(due, tz, turn.language) if due else ""
-        slot = turn.t(f"tips.slot.{sub.slot}")
-        text = turn.t("tips.daily.active", slot=slot, when=next_due)
-    else:
-        text = turn.t("tips.daily.paused")
-    choices = [_tips_choice(turn, f"tips.slot.{s}", "slot", s) for s in SLOTS]
-    if sub is not None:
-        action = "pause" if sub.active else "resume"
-        choices.append(_tips_choice(turn, f"tips.button.{action}", action))
-    await turn.send(Notice(text, tuple(choices)))
-
-
-async def _show_topics(turn: Turn) -> None:
-    topics = await turn.services.tips.topics()
-    rows = tuple(_tips_choice(turn, f"tips.topic.{t}", "topic", t) for t in topics)
-    await turn.send(Notice(turn.t("tips.pick_topic"), rows))
+    await turn.send(await steps(turn).daily(turn.user_id))
 
 
 async def tapped_tips(turn: Turn) -> None:
     """Handle every tips button; a forged or stale one changes nothing."""
-    service, user_id = turn.services.tips, turn.user_id
     try:
-        match ids.parse(turn.choice_id, ids.TIPS, 2):
-            case ["fy" | "fn" as verdict, tip_id]:
-                await service.feedback(user_id, tip_id, verdict == "fy")
-                await turn.say("tips.thanks")
-            case ["more", _]:
-                await _send_tip(turn, None)
-            case ["topics", _]:
-                await _show_topics(turn)
-            case ["topic", topic]:
-                await _send_tip(turn, topic)
-            case ["slot", slot]:
-                await daily_settings(turn, await service.subscribe(user_id, slot))
-            case ["pause", _]:
-                await service.pause(user_id)
-                await daily_settings(turn)
-            case ["resume", _]:
-                await daily_settings(turn, await service.resume(user_id))
-            case _:
-                raise NotAllowed(user_id, "tips button")
+        answer = await steps(turn).tapped(turn.user_id, turn.choice_id)
     except (NotAllowed, InvalidInput):
         await turn.stale()
+        return
+    await turn.send(answer.notice)
 
 
 def _comment_question(turn: Turn, booking_id: int, stars: int | None = None) -> Notice:
@@ -226,6 +168,4 @@ def register(router: Router) -> None:
     router.add_choice(ids.TIPS, tapped_tips)
     router.add_choice(ids.FEEDBACK, tapped_feedback)
     router.add_flow(feedback.FLOW, received_comment, ask_comment)
-    for item in ITEMS:
-        router.add_menu_item(item)
     router.set_fallback(CheckInFirst(router.fallback))

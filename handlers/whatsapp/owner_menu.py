@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from bot.core import choices as ids
 from bot.services import owner_home
+from bot.services.owner_menu import MenuEntry, owner_menu
 from handlers.whatsapp import screens
 from handlers.whatsapp.events import InboundKind
 from handlers.whatsapp.owner_signup import greet
-from handlers.whatsapp.router import Audience, MenuItem, Router, Turn
+from handlers.whatsapp.router import Router, Turn
 from handlers.whatsapp.window import OPEN_PAYLOAD, STOP_PAYLOAD
 
 TEMPLATE_KIND = OPEN_PAYLOAD.split(":", 1)[0]  # quick replies a template adds on its own
-
-# The rows this module and its siblings show; feature modules add their own the same way.
-ITEMS = (
-    MenuItem("daftar", "wa.menu.daftar", "wa.menu.daftar_about", 10, Audience.GUESTS),
-    MenuItem("profil", "wa.menu.profil", "wa.menu.profil_about", 60, Audience.OWNERS),
-    MenuItem("bahasa", "wa.menu.bahasa", "wa.menu.bahasa_about", 70),
-    MenuItem("berhenti", "wa.menu.berhenti", "wa.menu.berhenti_about", 80, Audience.OWNERS),
-    MenuItem("datasaya", "wa.menu.datasaya", "wa.menu.datasaya_about", 90),
-    MenuItem("hapusdata", "wa.menu.hapusdata", "wa.menu.hapusdata_about", 95),
-    MenuItem("bantuan", "wa.menu.bantuan", "wa.menu.bantuan_about", 100),
-)
 _FALLBACK_KEYS = {
     InboundKind.TEXT: "wa.fallback.text",
     InboundKind.LOCATION: "wa.fallback.location",
@@ -33,13 +23,17 @@ async def _registered(turn: Turn) -> bool:
     return await turn.services.profile.get(turn.user_id) is not None
 
 
+async def _entries(turn: Turn) -> tuple[MenuEntry, ...]:
+    """The menu's entries for what the user is (owner or guest), as the service has them."""
+    registered = await _registered(turn)
+    return owner_menu(turn.services.catalog, turn.language, registered=registered)
+
+
 async def show_menu(turn: Turn, lead: str | None = None) -> None:
     """Send the "Menu" list for what the user is (owner or guest), under ``lead``."""
-    items = turn.router.menu_for(await _registered(turn))
-    rows = [(i.word, i.title_key, i.description_key) for i in items]
-    catalog, language = turn.services.catalog, turn.language
     text = lead or turn.t("wa.menu.lead")
-    await turn.send(screens.menu_notice(catalog, language, rows, text))
+    button = turn.t("wa.menu.button")
+    await turn.send(screens.menu_notice(await _entries(turn), text, button))
 
 
 async def hello(turn: Turn) -> None:
@@ -53,9 +47,8 @@ async def hello(turn: Turn) -> None:
 
 async def show_help(turn: Turn) -> None:
     """List the words the owner can type (the menu's rows, then menu, start and cancel)."""
-    items = turn.router.menu_for(await _registered(turn))
-    rows = [(i.word, i.title_key) for i in items]
-    await turn.send(screens.help_notice(turn.services.catalog, turn.language, rows))
+    entries = await _entries(turn)
+    await turn.send(screens.help_notice(turn.services.catalog, turn.language, entries))
 
 
 async def announcements_off(turn: Turn) -> None:
@@ -119,6 +112,4 @@ def register(router: Router) -> None:
     router.add_word("batal", ("cancel",), cancel)
     router.add_choice(screens.MENU, tapped_menu)
     router.add_choice(TEMPLATE_KIND, tapped_template)
-    for item in ITEMS:
-        router.add_menu_item(item)
     router.set_fallback(fallback)

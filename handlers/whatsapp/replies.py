@@ -79,6 +79,7 @@ def notice_to_json(notice: Notice) -> dict[str, Any]:
             "ref": attachment.ref,
             "ref_channel": attachment.ref_channel,
             "mime_type": attachment.mime_type,
+            "key": attachment.key,
         },
         "category": notice.category,
         "kind": notice.kind,
@@ -102,6 +103,7 @@ def notice_from_json(data: dict[str, Any]) -> Notice:
             ref=found.get("ref"),
             ref_channel=ChannelName(channel) if channel else None,
             mime_type=found.get("mime_type"),
+            key=found.get("key"),
         )
     rows = data.get("rows")
     return Notice(

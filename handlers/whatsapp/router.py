@@ -36,7 +36,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
 from typing import Protocol
 
 from bot.app.container import Services
@@ -84,31 +83,12 @@ class InboundChannel(Channel, Protocol):
         ...
 
 
-class Audience(StrEnum):
-    """Who sees a row of the "Menu" list."""
-
-    OWNERS = "owners"  # signed up
-    GUESTS = "guests"  # not signed up (yet)
-    EVERYONE = "everyone"
-
-
 @dataclass(frozen=True)
 class Flow:
     """How a multi-step conversation takes free input and asks its current question again."""
 
     answer: Handler  # text, media or location while the user's dialog is in this flow
     resume: Handler  # send the question of the step the user is at
-
-
-@dataclass(frozen=True)
-class MenuItem:
-    """One row of the "Menu" list; tapping it runs the word ``word``."""
-
-    word: str
-    title_key: str
-    description_key: str | None
-    order: int
-    audience: Audience = Audience.EVERYONE
 
 
 def normalise_word(text: str) -> str:
@@ -232,7 +212,6 @@ class Router:
         self.word_handlers: dict[str, Handler] = {}
         self.choices: dict[str, Handler] = {}
         self.flows: dict[str, Flow] = {}
-        self.menu_items: list[MenuItem] = []
         self.fallback: Handler | None = None
         self.link_texts: list[tuple[Callable[[str], str | None], LinkHandler]] = []
         self._identities = IdentityRepository(services.db)
@@ -261,23 +240,9 @@ class Router:
         """Give free input to ``answer`` while the user's dialog is in ``flow``."""
         self.flows[flow] = Flow(answer, resume)
 
-    def add_menu_item(self, item: MenuItem) -> None:
-        """Show a row in the "Menu" list (its word must be added too)."""
-        self.menu_items = sorted([*self.menu_items, item], key=lambda i: i.order)
-
     def set_fallback(self, handler: Handler) -> None:
         """Answer what nothing else takes."""
         self.fallback = handler
-
-    def menu_for(self, registered: bool) -> list[MenuItem]:
-        """The "Menu" rows for an owner (``registered``) or a guest, at most ten."""
-        shown = Audience.OWNERS if registered else Audience.GUESTS
-        items = [
-            i
-            for i in self.menu_items
-            if i.audience in (shown, Audience.EVERYONE) and i.word in self.word_handlers
-        ]
-        return items[:10]
 
     async def handle(self, event: Event) -> list[Reply]:
         """Answer one inbox event: the replies it owes, in order (none for other events)."""

@@ -27,14 +27,15 @@ from bot.core.models import OwnerProfile
 from bot.core.notices import Choice, Notice
 from bot.i18n import Catalog, escape
 from bot.services import fields, owner_screens
+from bot.services.owner_menu import MenuEntry
 from bot.services.owner_screens import Room
 from bot.services.owner_screens import profile_lines as profile_lines
 from bot.services.owner_screens import with_lead as with_lead
+from bot.services.profile_steps import PHONE_FROM_SENDER as PHONE_FROM_WHATSAPP
+from bot.services.profile_steps import PHONE_OTHER
 from handlers.whatsapp.render import MAX_BUTTON_TITLE, MAX_BUTTONS, MAX_ROW_TITLE, plain_text
 
 MENU = "mn"  # a row of the "Menu" list: mn:v1:<word>
-PHONE_FROM_WHATSAPP = "wa"  # ans:v1:phone:wa — use the number the message came from
-PHONE_OTHER = "other"  # ans:v1:phone:other — type another number
 
 # Telegram's slash commands as the words an owner types on WhatsApp, per language. A command
 # not listed here keeps its own name as the word (without the slash).
@@ -183,27 +184,18 @@ def profile_notice(catalog: Catalog, language: str, profile: OwnerProfile, tz: Z
     return owner_screens.profile_screen(catalog, language, profile, tz, ROOM)
 
 
-def menu_notice(
-    catalog: Catalog, language: str, rows: Sequence[tuple[str, str, str | None]], lead: str
-) -> Notice:
-    """The "Menu" list: (word, title key, description key) rows under ``lead``."""
-    t = catalog.text
-    return Notice(
-        lead,
-        tuple(
-            Choice(ids.pack(MENU, word), t(language, title), t(language, about) if about else None)
-            for word, title, about in rows
-        ),
-        choices_label=t(language, "wa.menu.button"),  # the lead says "Buka Menu"
-    )
+def menu_notice(entries: Sequence[MenuEntry], lead: str, button: str) -> Notice:
+    """The "Menu" list: a row per entry (title, description) under ``lead``; ``button``
+    opens it (the lead says "Buka Menu")."""
+    rows = tuple(Choice(ids.pack(MENU, e.word), e.title, e.about) for e in entries)
+    return Notice(lead, rows, choices_label=button)
 
 
-def help_notice(catalog: Catalog, language: str, rows: Sequence[tuple[str, str | None]]) -> Notice:
-    """The words the owner can type: one line per (word, title key), then the rest."""
+def help_notice(catalog: Catalog, language: str, entries: Sequence[MenuEntry]) -> Notice:
+    """The words the owner can type: one line per menu entry (word, title), then the rest."""
     t = catalog.text
     lines = [
-        t(language, "wa.help.line", word=command_word(word, language), about=t(language, about))
-        for word, about in rows
-        if about
+        t(language, "wa.help.line", word=command_word(e.word, language), about=e.title)
+        for e in entries
     ]
     return Notice("\n".join([t(language, "wa.help.lead"), *lines, t(language, "wa.help.tail")]))

@@ -14,13 +14,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
-from bot.core.models import Consent, Dialog
+from bot.core.models import Consent, Dialog, LinkButton
 from bot.services.broadcast_composer import (
     FLOW,
     BroadcastComposer,
     BroadcastDraft,
     Content,
-    LinkButton,
     MediaKind,
     Step,
 )
@@ -163,7 +162,7 @@ async def test_staff_compose_a_narrowed_announcement_and_schedule_it(world: Worl
         "announcement",
     )
     assert broadcast.text == "Pasar <b>UMKM</b> &amp; bazar"
-    assert broadcast.buttons == [[{"text": "Info", "url": "https://example.id/info"}]]
+    assert broadcast.buttons == ((LinkButton("Info", "https://example.id/info"),),)
     assert Audience.of(broadcast.audience) == Audience("all", kecamatan=("klojen",))
     assert broadcast.send_at == datetime(2026, 12, 12, 7, 0, tzinfo=WIB)
     assert await world.dialog(STAFF) is None

@@ -183,9 +183,27 @@ async def test_typing_at_a_button_step_shows_the_buttons_again(
     await siti.press("✅ Setuju")
     await siti.send("Siti")
     await siti.send("Keripik")
-    replies = await siti.send("kuliner")
+    replies = await siti.send("makanan ringan")
     assert "pilih salah satu tombol" in replies[0].text
     assert replies[-1].has_button("Jasa")
+
+
+async def test_typing_an_options_name_picks_it_as_on_whatsapp(
+    bot: RunningBot, siti: FakeUser
+) -> None:
+    await siti.command("start")
+    await siti.press("✅ Setuju")
+    await siti.send("Siti")
+    await siti.send("Keripik")
+    await siti.send("Kuliner")
+    row = await bot.services.db.fetch_one(
+        "SELECT user_id FROM identities WHERE channel = 'telegram' AND external_id = ?",
+        (str(siti.id),),
+    )
+    assert row is not None
+    dialog = await bot.services.dialogs.current(row["user_id"])
+    assert dialog is not None and dialog.data["category"] == "kuliner"
+    assert siti.last.has_button("Klojen")
 
 
 async def test_marketplaces_need_at_least_one(bot: RunningBot, siti: FakeUser) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from tests.e2e.support import SATURDAY_9, create_session
 from tests.harness import RunningBot
 from tests.scenarios.drivers import Driver
@@ -25,7 +23,6 @@ async def _thirteen_sessions(both: RunningBot) -> None:
         await create_session(both, f"Kelas {n + 1:02d}", starts_at=start)
 
 
-@pytest.mark.text_edge_decides("handlers/telegram/booking.py")
 async def test_the_schedule_turns_to_the_sessions_after_the_first_page(
     siti: Driver, both: RunningBot
 ) -> None:
@@ -50,7 +47,6 @@ async def test_the_schedule_turns_to_the_sessions_after_the_first_page(
     assert "Kursi Anda sudah aman" in siti.read()
 
 
-@pytest.mark.text_edge_decides("handlers/telegram/booking.py")
 async def test_a_seat_can_move_to_a_session_past_the_first_page(
     siti: Driver, both: RunningBot
 ) -> None:

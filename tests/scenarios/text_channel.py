@@ -35,19 +35,16 @@ from bot.core.models import Dialog
 from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName, Notice, Recipient, SentRef
 from bot.services import (
     feedback,
-    fields,
     owner_home,
     owner_screens,
-    profile,
     session_screens,
-    signup,
 )
 from bot.services.booking_steps import take_place
 from bot.services.delivery import DeliveryService
 from bot.services.dialogs import ask_again_after
-from bot.services.fields import FieldCollector
 from bot.services.my_bookings import bookings_screen
-from bot.services.session_links import linked_session
+from bot.services.profile_steps import ProfileSteps, Step
+from bot.services.session_lists import SessionLists
 
 TEXT = cast(ChannelName, "text")  # not a ChannelName: the core knows two channels only
 FIRST_TEXT_ID = FIRST_NON_TELEGRAM_ID + 7_000_000
@@ -162,6 +159,7 @@ class TextEdge:
             "jadwal": self._schedule,
             "bookingsaya": self._my_bookings,
             "profil": self._profile,
+            "bahasa": self._choose_language,
             "menu": self._help,
             "bantuan": self._help,
             "datasaya": self._my_data,
@@ -178,16 +176,16 @@ class TextEdge:
             await self.services.feedback.received_comment(self._user_id, text)
             await self._say("feedback.saved")
             return
-        collector = self._collector(dialog)
-        if dialog is None or collector is None:
+        try:
+            step = await self._steps().typed(self._user_id, text)
+        except InvalidInput as refusal:
+            lead = self._t(refusal.key, **refusal.params)
+            await self._show(await self._steps().asked_again(self._user_id, lead))
+            return
+        if step is None:
             await self._stray(text)
             return
-        try:
-            following = await self._typed(collector, dialog, text)
-        except InvalidInput as refusal:
-            await self._step(dialog, self._t(refusal.key, **refusal.params))
-            return
-        await self._answered(dialog.step, following)
+        await self._show(step)
 
     async def _stray(self, text: str) -> None:
         """Small talk from an owner is welcomed back (the services decide); else the pointer."""
@@ -199,14 +197,6 @@ class TextEdge:
         catalog, language = self.services.catalog, self._language
         await self._send(owner_home.welcome_back_screen(catalog, language, owner.full_name, roles))
 
-    def _collector(self, dialog: Dialog | None) -> FieldCollector | None:
-        """The service collecting fields in the dialog (sign-up or a profile change)."""
-        flows: dict[str, FieldCollector] = {
-            signup.FLOW: self.services.signup,
-            profile.FLOW: self.services.profile,
-        }
-        return flows.get(dialog.flow) if dialog is not None else None
-
     async def _choice(self, choice_id: str) -> None:
         kind = choice_id.split(":", 1)[0]
         handler = {
@@ -214,6 +204,7 @@ class TextEdge:
             ids.ANSWER: TextEdge._answer_choice,
             ids.BOOKING: TextEdge._booking_choice,
             ids.PROFILE: TextEdge._profile_choice,
+            ids.LANGUAGE: TextEdge._language_choice,
         }.get(kind)
         try:
             if handler is None:
@@ -236,25 +227,21 @@ class TextEdge:
         return True
 
     async def _schedule(self) -> bool:
-        services = self.services
-        sessions = await services.sessions.bookable()
-        if not sessions:
-            await self._say("booking.none_open")
-            return False
-        for session in sessions:
-            trainers = await services.users.display_names(
-                [session.trainer_id] if session.trainer_id else []
-            )
-            notice = session_screens.session_screen(
-                services.catalog,
-                self._language,
-                session,
-                services.settings.timezone,
-                trainers,
-                now=services.now(),
-            )
+        for notice in await self._lists().schedule():
             await self._send(notice)
         return False
+
+    def _lists(self) -> SessionLists:
+        services = self.services
+        return SessionLists(
+            services.sessions,
+            services.booking,
+            services.users,
+            services.catalog,
+            services.settings.timezone,
+            services.now,
+            self._language,
+        )
 
     async def _my_bookings(self) -> bool:
         services = self.services
@@ -268,13 +255,11 @@ class TextEdge:
         return False
 
     async def _profile(self) -> bool:
-        owner = await self.services.profile.get(self._user_id)
-        if owner is None:
-            await self._say("profile.not_registered")
-            return False
-        services = self.services
-        tz = services.settings.timezone
-        await self._send(owner_screens.profile_screen(services.catalog, self._language, owner, tz))
+        await self._send(await self._steps().profile_screen(self._user_id))
+        return False
+
+    async def _choose_language(self) -> bool:
+        await self._send(self._steps().language_picker())
         return False
 
     async def _help(self) -> bool:
@@ -295,59 +280,40 @@ class TextEdge:
         """A word whose answer is decided only in the other edges: this edge has none."""
         return False
 
-    # -- sign-up ------------------------------------------------------------------------
+    # -- sign-up, profile, language --------------------------------------------------------
 
-    async def _typed(self, collector: FieldCollector, dialog: Dialog, text: str) -> Dialog | None:
-        if dialog.step == "phone":  # no contact to share here: the number is typed
-            return await collector.answer_contact(self._user_id, self._user_id, text)
-        return await collector.answer_text(self._user_id, text)
+    def _steps(self) -> ProfileSteps:
+        services = self.services
+        return ProfileSteps(
+            services.signup,
+            services.profile,
+            services.dialogs,
+            services.users,
+            services.sessions,
+            services.catalog,
+            services.settings.timezone,
+            self._language,
+        )
 
     async def _signup_choice(self, choice_id: str) -> None:
-        parts = ids.parse(choice_id, ids.SIGNUP, 2) or ids.parse(choice_id, ids.SIGNUP, 1)
-        service = self.services.signup
-        match parts:
-            case ["consent", answer] if answer in ("yes", "no"):
-                dialog = await service.consent(self._user_id, agreed=answer == "yes")
-                if dialog is None:
-                    await self._say("signup.declined")
-                else:
-                    await self._step(dialog)
-            case ["edit", name]:
-                await self._step(await service.edit(self._user_id, name))
-            case ["confirm"]:
-                owner, payload = await service.confirm(self._user_id)
-                await self._say("signup.done", name=owner.full_name)
-                session = await linked_session(self.services.sessions, payload)
-                if session is not None:
-                    await self._card(session.id)
-            case _:
-                raise StaleAction(choice_id)
+        await self._show(await self._steps().tapped_signup(self._user_id, choice_id))
 
     async def _answer_choice(self, choice_id: str) -> None:
-        parts = ids.parse(choice_id, ids.ANSWER, 2)
-        if parts is None:
-            raise StaleAction(choice_id)
-        name, code = parts
-        service, user_id = self.services.signup, self._user_id
-        if name == fields.MULTI_FIELD and code != "done":
-            await self._step(await service.toggle(user_id, code))
-            return
-        if name == fields.MULTI_FIELD:
-            following = await service.finish_multi(user_id)
-        elif name == "nib" and code == "skip":
-            following = await service.skip_nib(user_id)
-        else:
-            following = await service.answer_choice(user_id, name, code)
-        await self._answered(name, following)
+        await self._show(await self._steps().tapped_answer(self._user_id, choice_id))
 
-    async def _answered(self, step: str, following: Dialog | None) -> None:
-        if following is None:  # a profile change was saved: the profile as it is now
-            await self._say("profile.saved")
-            await self._profile()
-            return
-        catalog, language = self.services.catalog, self._language
-        value = following.data.get(step)
-        await self._step(following, owner_screens.answer_line(catalog, language, step, value))
+    async def _profile_choice(self, choice_id: str) -> None:
+        await self._show(await self._steps().tapped_profile(self._user_id, choice_id))
+
+    async def _language_choice(self, choice_id: str) -> None:
+        step = await self._steps().tapped_language(self._user_id, choice_id)
+        self._language = step.switched or self._language
+        await self._show(step)
+
+    async def _show(self, step: Step) -> None:
+        """What a sign-up, profile or language step shows, then the session it names."""
+        await self._send(step.screen)
+        if step.session is not None:
+            await self._card(step.session.id)
 
     async def _step(self, dialog: Dialog, lead: str | None = None) -> None:
         catalog = self.services.catalog
@@ -355,24 +321,20 @@ class TextEdge:
         if booking_id is not None:
             notice = feedback.comment_question(catalog, self._language, booking_id)
         else:
-            notice = owner_screens.step_screen(
-                catalog, self._language, dialog.flow, dialog.step, dialog.data
-            )
+            notice = self._steps().question(dialog)
         await self._send(owner_screens.with_lead(lead, notice))
-
-    async def _profile_choice(self, choice_id: str) -> None:
-        parts = ids.parse(choice_id, ids.PROFILE, 2)
-        if parts is None or parts[0] != "edit":
-            raise StaleAction(choice_id)
-        await self._step(await self.services.profile.start_edit(self._user_id, parts[1]))
 
     # -- booking ------------------------------------------------------------------------
 
     async def _booking_choice(self, choice_id: str) -> None:
-        parts = ids.parse(choice_id, ids.BOOKING, 2)
-        if parts is None or not parts[1].isdigit():
+        parts = ids.parse(choice_id, ids.BOOKING, 2) or ids.parse(choice_id, ids.BOOKING, 3)
+        if parts is None or not all(p.isdigit() for p in parts[1:]):
             raise StaleAction(choice_id)
-        action, number = parts[0], int(parts[1])
+        action, numbers = parts[0], [int(p) for p in parts[1:]]
+        if len(numbers) == 2:
+            await self._moving(choice_id, action, *numbers)
+            return
+        number = numbers[0]
         booking, user_id = self.services.booking, self._user_id
         if action in ("book", "wait"):
             services = self.services
@@ -404,8 +366,30 @@ class TextEdge:
         elif action == "keep":
             await booking.kept(user_id, number)
             await self._say("booking.kept")
+        elif action == "show":
+            await self._listed(choice_id, await self._lists().opened(number))
+        elif action == "list":
+            await self._listed(choice_id, await self._lists().schedule_page(number))
+        elif action == "movelist":
+            await self._listed(choice_id, await self._lists().move_choices(user_id, number))
         else:
             raise StaleAction(choice_id)
+
+    async def _moving(self, choice_id: str, action: str, booking_id: int, number: int) -> None:
+        user_id = self._user_id
+        if action == "movepage":
+            page = await self._lists().move_choices(user_id, booking_id, number)
+            await self._listed(choice_id, page)
+        elif action == "move":
+            moved = await self.services.booking.move(user_id, booking_id, number)
+            await self._tell(moved.notice)
+        else:
+            raise StaleAction(choice_id)
+
+    async def _listed(self, choice_id: str, notice: Notice | None) -> None:
+        if notice is None:
+            raise StaleAction(choice_id)
+        await self._send(notice)
 
     async def _card(self, session_id: int, lead: str | None = None) -> None:
         services = self.services

@@ -83,7 +83,8 @@ async def test_files_nothing_names_are_deleted_after_a_day(
     async with db.transaction() as tx:
         await tx.execute(
             "INSERT INTO broadcasts (kind, created_by, audience, status, send_at, created_at, "
-            "media_sha256) VALUES ('announcement', 7001, '{}', 'done', ?, ?, ?)",
+            "media_kind, media_sha256) VALUES ('announcement', 7001, '{}', 'done', ?, ?, "
+            "'document', ?)",
             (to_db_time(clock()), to_db_time(clock()), sent),
         )
         await tx.execute(
