@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.core.whatsapp_records import HeldNotice as HeldNotice
+from bot.core.whatsapp_records import Menu as Menu
+from bot.core.whatsapp_records import TierReservation as TierReservation
+from bot.core.whatsapp_records import WindowRecord as WindowRecord
 from storage.database import Database, from_db_time, to_db_time
 
 TIER_PERIOD = timedelta(hours=24)
@@ -21,42 +24,6 @@ SENT_KEPT = timedelta(days=30)
 
 def _wamid_hash(wamid: str) -> str:
     return hashlib.sha256(wamid.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class WindowRecord:
-    """When the person last wrote, and when Meta last said the window was closed."""
-
-    last_inbound: datetime
-    refused_at: datetime | None
-
-
-@dataclass(frozen=True)
-class TierReservation:
-    """The answer to "may this person get an out-of-window template now?"."""
-
-    granted: bool
-    new: bool  # this send is the one that counts the person (undo it if the send fails)
-    at: datetime  # the reservation's time (granted) or when the oldest slot frees (refused)
-
-
-@dataclass(frozen=True)
-class Menu:
-    """The choice ids of a numbered menu, "1" first, and when it was sent."""
-
-    choice_ids: tuple[str, ...]
-    sent_at: datetime
-
-
-@dataclass(frozen=True)
-class HeldNotice:
-    """A notice waiting for the person's tap on its "tap to read it" template."""
-
-    id: int
-    kind: str
-    parts: tuple[dict[str, Any], ...]  # Cloud API message bodies, in order
-    menu: tuple[str, ...] | None
-    held_at: datetime
 
 
 class WhatsAppContactRepository:

@@ -3,43 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 import aiosqlite
 
+from bot.core.erasure import Traces
+from bot.core.notices import ChannelName
+from bot.core.whatsapp_records import InboxEvent as InboxEvent
+from bot.core.whatsapp_records import NewInboxEvent as NewInboxEvent
 from storage.database import Database, from_db_time, to_db_time
 
 KINDS = ("message", "status", "template_status", "other")
-
-
-@dataclass(frozen=True)
-class NewInboxEvent:
-    """One event of a webhook POST, as it is to be stored."""
-
-    event_key: str  # unique per event: a redelivered one is recognised by it
-    kind: str  # one of KINDS
-    wa_id: str | None  # the person's WhatsApp number, if the event names one
-    payload: dict[str, Any]
-    bsuid: str | None = None  # the person's business-scoped user id, if given
-
-
-@dataclass(frozen=True)
-class InboxEvent:
-    """A stored event."""
-
-    id: int
-    event_key: str
-    kind: str
-    wa_id: str | None
-    bsuid: str | None
-    payload: dict[str, Any]
-    received_at: datetime
-    status: str  # pending | processing | done | failed
-    attempts: int
-    last_error: str | None
-    processed_at: datetime | None
 
 
 def _event(row: aiosqlite.Row) -> InboxEvent:
@@ -177,6 +152,16 @@ class WhatsAppInboxRepository:
                 (wa_id, bsuid, up_to, *kinds),
             )
             return cursor.rowcount
+
+    async def erase_traces(self, traces: Traces) -> int:
+        """Delete what the inbox keeps under an erased person's WhatsApp ids (a
+        :class:`~bot.core.erasure.TraceKeeper`, run by the profile service's erasure)."""
+        if traces.channel != ChannelName.WHATSAPP:
+            return 0
+        kinds = ("status", "other") if traces.reports_only else KINDS
+        return await self.erase_user(
+            traces.address, traces.scoped_id, up_to=traces.up_to, kinds=kinds
+        )
 
     async def prune_done(self, before: datetime) -> int:
         """Delete handled events received before ``before`` (keep longer than Meta retries)."""

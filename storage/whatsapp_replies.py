@@ -8,46 +8,15 @@ event is answered once whatever stops the process.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import aiosqlite
 
+from bot.core.whatsapp_records import NewReply as NewReply
+from bot.core.whatsapp_records import OwedReply as OwedReply
 from storage.database import Database, from_db_time, to_db_time
 
 FINISHED = ("sent", "skipped", "failed")
-
-
-@dataclass(frozen=True)
-class NewReply:
-    """One reply to store: a notice (as JSON) or an outbox row to send at its place."""
-
-    user_id: int
-    external_id: str
-    language: str
-    notice: dict[str, Any]
-    outbox_id: int | None = None
-
-
-@dataclass(frozen=True)
-class OwedReply:
-    """A stored reply."""
-
-    id: int
-    event_id: int | None
-    user_id: int
-    external_id: str
-    language: str
-    notice: dict[str, Any]
-    outbox_id: int | None
-    first: bool
-    created_at: datetime  # when the message it answers arrived (a note: when stored)
-    due_at: datetime
-    status: str  # pending | sending | sent | skipped | failed
-    attempts: int
-    uncertain: int
-    last_error: str | None
 
 
 def _reply(row: aiosqlite.Row) -> OwedReply:

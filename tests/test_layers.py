@@ -85,34 +85,30 @@ def test_services_and_core_reach_neither_storage_nor_the_assembly(package: str) 
 
 
 # Issue 21, point 4: edges import nothing from the assembly or from storage; models come from
-# bot.core. What still does is listed here, by file and module, so that nothing new can be
-# added and each entry is deleted in the commit that moves it behind a port (bot/core/ports)
-# or into bot/services. The list only shrinks.
+# bot.core, repositories arrive as the ports of bot/core (bot.core.ports, bot.core.whatsapp_ports)
+# and the services as bot.services.facade.Services. What still does is listed here, by file
+# and module, so that nothing new can be added and each entry is deleted in the commit that
+# moves it behind a port. The list only shrinks.
 EDGE_DEBT = {
-    ("handlers/telegram/admission.py", "bot.app.container"),
-    ("handlers/telegram/broadcasts.py", "bot.app.container"),
-    ("handlers/telegram/context.py", "bot.app.container"),
-    ("handlers/telegram/tips.py", "bot.app.container"),
-    ("handlers/telegram/webhook.py", "bot.app.settings"),
-    ("handlers/whatsapp/channel.py", "storage.whatsapp_contacts"),
-    ("handlers/whatsapp/events.py", "storage.whatsapp_inbox"),
-    ("handlers/whatsapp/inbound.py", "bot.app.container"),
-    ("handlers/whatsapp/owner_data.py", "storage.whatsapp_inbox"),
-    ("handlers/whatsapp/reports.py", "storage.delivery_statuses"),
+    # The one identity repository, made in the assembly, replaces these (branch internal-ids).
     ("handlers/whatsapp/reports.py", "storage.identities"),
-    ("handlers/whatsapp/reports.py", "storage.whatsapp_inbox"),
-    ("handlers/whatsapp/router.py", "bot.app.container"),
     ("handlers/whatsapp/router.py", "storage.identities"),
-    ("handlers/whatsapp/webhook.py", "storage.database"),
-    ("handlers/whatsapp/webhook.py", "storage.whatsapp_inbox"),
-    ("handlers/whatsapp/window.py", "storage.whatsapp_contacts"),
-    # Moved with InboxProcessor out of webhook.py (issue 20), and the owed-reply store beside
-    # it: both still take their repositories as storage types, not as ports of bot/core.
-    ("handlers/whatsapp/inbox.py", "storage.database"),
-    ("handlers/whatsapp/inbox.py", "storage.whatsapp_inbox"),
-    ("handlers/whatsapp/inbox.py", "storage.whatsapp_replies"),
-    ("handlers/whatsapp/replies.py", "storage.whatsapp_replies"),
 }
+
+
+# The services' database handle is typed loosely (bot.services.facade.Services.db) for one
+# transitional use; an edge that read it could run its own SQL without importing storage.
+DB_HANDLE_DEBT = {"handlers/whatsapp/router.py"}  # its identity repository (internal-ids)
+
+
+def test_edges_do_not_reach_the_database_through_the_services() -> None:
+    readers = {
+        str(path.relative_to(ROOT))
+        for path in _modules("handlers")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr == "db"
+    }
+    assert readers == DB_HANDLE_DEBT, "only shrinks: delete what was paid off"
 
 
 def _edge_reaches() -> set[tuple[str, str]]:
@@ -131,3 +127,57 @@ def test_edges_reach_neither_storage_nor_the_assembly_beyond_the_known_debt() ->
 
 def test_the_known_debt_only_shrinks() -> None:
     assert EDGE_DEBT - _edge_reaches() == set(), "paid off: delete these from EDGE_DEBT"
+
+
+# Erasure goes through the profile service alone (issue 21, point 4). These are the methods
+# that delete a person's data or what is kept of it: the profile service's own ``erase`` and
+# ``erase_traces``, and the ports it calls (the owners' store, each channel's trace keeper,
+# the database's write-ahead log). Read from the source: a call of one of them is allowed in
+# an edge, a service or the assembly only on the profile service (``….profile.erase(…)``,
+# ``self._profile.erase_traces(…)``); bot/services/profile.py alone calls the ports. Storage
+# implements them, and is not read here.
+ERASING = frozenset({"erase", "erase_user", "erase_traces", "forget_deleted"})
+ERASER = "bot/services/profile.py"
+
+
+def _receiver(node: ast.expr) -> str:
+    """The name a method is called on: ``profile`` for ``context.services.profile``."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Call):
+        return f"{_receiver(node.func)}()"
+    return type(node).__name__
+
+
+def _erasing_calls(path: Path) -> list[str]:
+    """``receiver.method`` of every call of an erasing method in a file, not on the profile."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        f"{path.relative_to(ROOT)}:{node.lineno} calls {_receiver(node.func.value)}."
+        f"{node.func.attr}()"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ERASING
+        and _receiver(node.func.value).lstrip("_") != "profile"
+    ]
+
+
+@pytest.mark.parametrize("package", ["handlers", "bot"])
+def test_only_the_profile_service_erases(package: str) -> None:
+    bad = [
+        call
+        for path in _modules(package)
+        if str(path.relative_to(ROOT)) != ERASER
+        for call in _erasing_calls(path)
+    ]
+    assert bad == [], "erase through the profile service (register a TraceKeeper with it)"
+
+
+def test_the_erasure_rule_sees_the_profile_services_own_calls() -> None:
+    """The rule reads real calls: the profile service's calls of the ports are found."""
+    calls = _erasing_calls(ROOT / ERASER)
+    assert any(".erase()" in call for call in calls)
+    assert any("forget_deleted()" in call for call in calls)

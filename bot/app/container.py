@@ -60,6 +60,7 @@ from storage.staff_faq import StaffFaqRepository
 from storage.stats import StatsRepository
 from storage.tips import TipsRepository
 from storage.users import UserRepository
+from storage.whatsapp_inbox import WhatsAppInboxRepository
 
 logger = logging.getLogger(__name__)
 
@@ -186,15 +187,7 @@ class Services:
             dialogs=dialogs,
             signup=SignupService(dialogs, owners, now),
             files=FileService(FileRepository(db), now),
-            profile=ProfileService(
-                dialogs,
-                owners,
-                now,
-                booking,
-                outbox,
-                PersonalDataRepository(db),
-                QuestionRepository(db),
-            ),
+            profile=_profile(db, dialogs, owners, now, booking, outbox),
             sessions=session_service,
             booking=booking,
             outbox=outbox,
@@ -252,6 +245,30 @@ def hours_of(settings: Settings) -> WorkingHours:
         settings.holidays,
         settings.answer_hours,
     )
+
+
+def _profile(
+    db: Database,
+    dialogs: DialogService,
+    owners: OwnerRepository,
+    now: Clock,
+    booking: BookingService,
+    outbox: OutboxRepository,
+) -> ProfileService:
+    """Profiles and data rights; an erasure also clears what the WhatsApp inbox keeps of the
+    person under their number, and leaves no deleted row in the write-ahead log."""
+    profile = ProfileService(
+        dialogs,
+        owners,
+        now,
+        booking,
+        outbox,
+        PersonalDataRepository(db),
+        QuestionRepository(db),
+        disk=db,
+    )
+    profile.follow_erasure(WhatsAppInboxRepository(db))
+    return profile
 
 
 def _programme(

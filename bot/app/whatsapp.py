@@ -80,8 +80,7 @@ class WhatsAppEdge:
             IdentityRepository(services.db),
             services.users,
             services.now,
-            self.inbox,
-            services.db.forget_deleted,
+            services.profile,
             sent=contacts,
         )
         self.replies = WhatsAppReplyRepository(services.db)

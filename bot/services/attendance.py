@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
 from datetime import datetime, timedelta
@@ -48,6 +49,15 @@ class AttendanceFollower(Protocol):
 
 
 CODE_ALPHABET = string.ascii_letters + string.digits
+# "HADIR-<code>", typed or put in the message by the trainer's WhatsApp link: at most one "-"
+# or "_" separates them, so an older code that starts with one (token_urlsafe) keeps it.
+_TYPED_CHECKIN = re.compile(r"hadir(?:[\s:]*-[\s:]+|[\s:]*[-_]?)(\S{4,64})", re.IGNORECASE)
+
+
+def typed_checkin(text: str) -> str | None:
+    """The code of a typed check-in ("HADIR-Ab3x9…"), on any channel; None if it is not one."""
+    match = _TYPED_CHECKIN.fullmatch(text.strip())
+    return match[1] if match else None
 
 
 def new_checkin_code() -> str:

@@ -16,8 +16,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core import choices as ids
 from bot.core.models import Role
-from bot.core.notices import Attachment, Notice
+from bot.core.notices import Attachment, Choice, Notice
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
 from bot.services.faq_search import terms
@@ -56,6 +57,15 @@ def welcome_back_screen(
     """ "Welcome back, Siti! What shall we do today?" above the help."""
     lead = catalog.text(language, "owner_lists.welcome_back", name=name)
     return Notice(f"{lead}\n\n{help_screen(catalog, language, roles).text}")
+
+
+def erase_question(catalog: Catalog, language: str, *, yes_key: str = "data.erase_yes") -> Notice:
+    """ "Delete all your data?" with yes and no, on every channel (``yes_key``: a channel
+    whose buttons are short names a shorter "yes")."""
+    t = catalog.text
+    yes = Choice(ids.pack(ids.ERASE, "yes"), t(language, yes_key))
+    no = Choice(ids.pack(ids.ERASE, "no"), t(language, "data.erase_no"))
+    return Notice(t(language, "data.erase_confirm"), (yes, no), (2,))
 
 
 def data_screen(

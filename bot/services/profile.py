@@ -1,4 +1,11 @@
-"""An owner's profile after sign-up: view, edit one field, export, erase (UU PDP)."""
+"""An owner's profile after sign-up: view, edit one field, export, erase (UU PDP).
+
+Erasure goes through :meth:`ProfileService.erase` only: the edges call it, never a
+repository's delete (``tests/test_layers.py`` holds them to it). What a channel keeps of the
+person outside their user row (the WhatsApp inbox keeps what they wrote, under their number)
+is deleted by the :class:`~bot.core.erasure.TraceKeeper` objects the assembly registered with
+:meth:`ProfileService.follow_erasure`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.core.clock import Clock
+from bot.core.erasure import DeletedRows, TraceKeeper, Traces
 from bot.core.errors import NotRegistered, StaleAction
 from bot.core.models import Consent, Dialog, OwnerProfile, User
 from bot.core.personal_data import BookingRecord, PersonalRecords
@@ -54,8 +62,12 @@ class ProfileService(fields.FieldCollector):
         outbox: QueuedMessages,
         records: RecordsStore,
         questions: QuestionHistory | None = None,
+        *,
+        disk: DeletedRows | None = None,
     ) -> None:
         super().__init__(dialogs, now)
+        self._disk = disk
+        self._keepers: list[TraceKeeper] = []
         self._questions = questions
         self._owners = owners
         self._records = records
@@ -140,11 +152,32 @@ class ProfileService(fields.FieldCollector):
             )
         return history
 
-    async def erase(self, user_id: int) -> bool:
+    def follow_erasure(self, keeper: TraceKeeper) -> None:
+        """Have ``keeper`` delete what it keeps under an erased person's channel ids."""
+        self._keepers.append(keeper)
+
+    async def erase(self, user_id: int, traces: Traces | None = None) -> bool:
         """Release the owner's seats (the waitlist moves up), then delete their personal data;
-        queued messages go with it. Only an anonymous count remains."""
+        queued messages go with it. Only an anonymous count remains.
+
+        ``traces`` are the ids of the channel the person asked on: what that channel still
+        keeps under them (their messages in its inbox, up to the one that asked) goes too.
+        """
         await self._booking.release_all(user_id)
-        return await self._owners.erase(user_id, self._now())
+        erased = await self._owners.erase(user_id, self._now())
+        if traces is not None:
+            await self.erase_traces(traces)
+        return erased
+
+    async def erase_traces(self, traces: Traces) -> int:
+        """Delete what channels keep under ids that belong to nobody now (an erased person's:
+        a delivery status arriving after the erasure), and leave none of it on disk."""
+        erased = 0
+        for keeper in self._keepers:
+            erased += await keeper.erase_traces(traces)
+        if erased and self._disk is not None:
+            await self._disk.forget_deleted()
+        return erased
 
 
 def _records_dict(records: PersonalRecords, places: dict[int, int | None]) -> dict[str, Any]:

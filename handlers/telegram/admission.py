@@ -27,8 +27,8 @@ from typing import Any
 from telegram import InlineKeyboardMarkup
 from telegram.ext import ExtBot
 
-from bot.app.container import Services
 from bot.services.admission import welcome_notice
+from bot.services.facade import Services
 from handlers.telegram import delivery, views
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.ratelimit import PriorityRateLimiter

@@ -18,7 +18,6 @@ from telegram import CallbackQuery, Document, InlineKeyboardMarkup, Message, Pho
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.app.container import Services
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
 from bot.core.models import (
     LIVE_BROADCAST,
@@ -43,6 +42,7 @@ from bot.services.broadcast_composer import (
     Step,
 )
 from bot.services.broadcast_input import MAX_BUTTONS
+from bot.services.facade import Services
 from handlers.telegram import broadcast_views as bv
 from handlers.telegram import callbacks as cb
 from handlers.telegram import delivery

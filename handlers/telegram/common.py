@@ -94,10 +94,16 @@ async def stray_message(update: Update, context: DodolanContext) -> None:
     assert update.effective_message is not None
     if update.effective_message.text:
         # imported here: the questions module shows screens of modules that import this one
+        from bot.services.attendance import typed_checkin
         from handlers.telegram.certificates import check_typed
         from handlers.telegram.questions import ask
+        from handlers.telegram.trainer import check_in
 
         if await check_typed(update, context):  # "cek <kode>" typed without the slash
+            return
+        code = typed_checkin(update.effective_message.text)
+        if code is not None:  # "HADIR-<code>" typed, as the WhatsApp link types it
+            await check_in(update, context, code)
             return
         await ask(update, context)
         return

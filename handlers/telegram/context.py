@@ -6,9 +6,9 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.app.container import Services
 from bot.core.models import Dialog, User
 from bot.i18n import DEFAULT_LANGUAGE
+from bot.services.facade import Services
 
 SERVICES_KEY = "services"
 
@@ -36,8 +36,8 @@ class DodolanContext(
     @property
     def services(self) -> Services:
         """The running bot's services."""
-        services = self.bot_data.get(SERVICES_KEY)
-        if not isinstance(services, Services):
+        services: Services | None = self.bot_data.get(SERVICES_KEY)  # put there by post_init
+        if services is None:
             raise RuntimeError("services are not started; post_init has not run")
         return services
 

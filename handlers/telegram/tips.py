@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.app.container import Services
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.i18n import Catalog
+from bot.services.facade import Services
 from bot.services.tip_steps import TipSteps
 from bot.services.tips import TipsService, TipStats
 from bot.services.tips_content import TOPICS

@@ -247,8 +247,9 @@ async def tapped_feedback(update: Update, context: DodolanContext) -> None:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
     await query.answer()
-    if answer == SKIP:
+    if answer == SKIP:  # said, as on every channel (it was only the buttons taken off)
         await clear_buttons(query)
+        await context.bot.send_message(user.id, context.t("feedback.skipped"))
         return
     question = feedback.comment_question(
         context.services.catalog, context.language, booking_id, int(answer)

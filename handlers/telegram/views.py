@@ -17,13 +17,13 @@ from telegram import (
 )
 
 from bot.core.models import OwnerProfile
-from bot.core.notices import Choice, Notice
+from bot.core.notices import Notice
 from bot.i18n import Catalog
 from bot.services import owner_screens as screens
+from bot.services.owner_home import erase_question
 from bot.services.owner_screens import ANSWERED_MARK as ANSWERED_MARK
 from bot.services.owner_screens import answer_line as answer_line
 from bot.services.owner_screens import option_label as option_label
-from handlers.telegram import callbacks as cb
 from handlers.telegram.channel import keyboard
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
@@ -97,7 +97,4 @@ def language_prompt(catalog: Catalog, language: str) -> Rendered:
 
 def erase_prompt(catalog: Catalog, language: str) -> Rendered:
     """The "delete my data?" confirmation."""
-    t = catalog.text
-    yes = Choice(cb.pack(cb.ERASE, "yes"), t(language, "data.erase_yes"))
-    no = Choice(cb.pack(cb.ERASE, "no"), t(language, "data.erase_no"))
-    return render(Notice(t(language, "data.erase_confirm"), (yes, no), (2,)))
+    return render(erase_question(catalog, language))

@@ -18,12 +18,12 @@ import logging
 import re
 import signal
 from http import HTTPStatus
+from typing import Protocol
 
 import tornado.web
 from telegram import Update
 from telegram.ext import ExtBot
 
-from bot.app.settings import WebhookSettings
 from handlers.log_repeats import log_limited
 from handlers.telegram.context import DodolanApplication
 from handlers.webdoor import MIB, Door, DoorHandler, DoorLimits, DoorServer
@@ -38,6 +38,35 @@ MAX_BODY_BYTES = 1 * MIB
 # Telegram opens at most setWebhook's max_connections (40 unless set, 100 at most) at once,
 # so 128 leaves room; 8 MB in all holds four bodies at the cap beside 4 MB of small ones.
 LIMITS = DoorLimits(max_body_bytes=MAX_BODY_BYTES, buffered_bytes=8 * MIB, connections=128)
+
+
+class Hook(Protocol):
+    """Where the server listens and what Telegram is told (the settings' webhook part)."""
+
+    @property
+    def url(self) -> str | None:
+        """The public https address Telegram posts to, without the path."""
+        ...
+
+    @property
+    def secret(self) -> str | None:
+        """The secret token Telegram sends with every update."""
+        ...
+
+    @property
+    def listen(self) -> str:
+        """The address to listen on."""
+        ...
+
+    @property
+    def port(self) -> int:
+        """The port to listen on."""
+        ...
+
+    @property
+    def path(self) -> str:
+        """The path updates are posted to."""
+        ...
 
 
 class UpdateHandler(DoorHandler):
@@ -80,7 +109,7 @@ class UpdateHandler(DoorHandler):
 
 
 def webhook_server(
-    application: DodolanApplication, hook: WebhookSettings, limits: DoorLimits = LIMITS
+    application: DodolanApplication, hook: Hook, limits: DoorLimits = LIMITS
 ) -> DoorServer:
     """The HTTP server for Telegram's update POSTs to ``/<DODOLAN_WEBHOOK_PATH>``."""
     assert hook.secret is not None
@@ -89,12 +118,12 @@ def webhook_server(
     return DoorServer(app)
 
 
-def run_webhook(application: DodolanApplication, hook: WebhookSettings) -> None:
+def run_webhook(application: DodolanApplication, hook: Hook) -> None:
     """Serve webhook updates until SIGINT or SIGTERM, as PTB's ``run_webhook`` would."""
     asyncio.run(_serve(application, hook))
 
 
-async def _serve(application: DodolanApplication, hook: WebhookSettings) -> None:
+async def _serve(application: DodolanApplication, hook: Hook) -> None:
     assert hook.url is not None and hook.secret is not None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -39,6 +39,8 @@ from datetime import datetime, timedelta
 from bot.core.clock import Clock
 from bot.core.errors import DeliveryError, OutsideWindow, Rejected, RetryLater, Unreachable
 from bot.core.notices import Attachment, ChannelName, Notice, Recipient, SentRef
+from bot.core.whatsapp_ports import ContactStore
+from bot.core.whatsapp_records import HeldNotice
 from handlers.whatsapp.graph import GraphClient, MetaFault, TemplateProblem, TokenRejected
 from handlers.whatsapp.outage import Outage
 from handlers.whatsapp.pacing import Pacer, PacingLimits
@@ -57,7 +59,6 @@ from handlers.whatsapp.window import (
     template_message,
     use_for,
 )
-from storage.whatsapp_contacts import HeldNotice, WhatsAppContactRepository
 
 UPLOAD_REUSE = timedelta(days=7)  # well inside the 30 days WhatsApp keeps an upload
 UPLOADS_KEPT = 64  # media ids remembered (the files a class or an announcement sends)
@@ -112,7 +113,7 @@ class WhatsAppChannel:
     def __init__(
         self,
         graph: GraphClient,
-        contacts: WhatsAppContactRepository,
+        contacts: ContactStore,
         catalog: TemplateCatalog,
         statuses: TemplateStatus,
         now: Clock,

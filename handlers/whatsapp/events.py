@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from storage.whatsapp_inbox import NewInboxEvent
+from bot.core.whatsapp_records import NewInboxEvent
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.app.container import Services
+from bot.services.facade import Services
 from handlers.whatsapp import (
     owner_answers,
     owner_booking,

@@ -31,12 +31,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.core.clock import system_clock
 from bot.core.errors import RetryLater
+from bot.core.whatsapp_ports import InboxQueue, ReplyLedger
+from bot.core.whatsapp_records import InboxEvent
 from handlers.whatsapp import events
 from handlers.whatsapp.replies import OwedReplies, Reply
-from storage.database import utc_now
-from storage.whatsapp_inbox import InboxEvent, WhatsAppInboxRepository
-from storage.whatsapp_replies import WhatsAppReplyRepository
 
 logger = logging.getLogger(__name__)
 
@@ -86,14 +86,14 @@ class InboxProcessor:
 
     def __init__(
         self,
-        inbox: WhatsAppInboxRepository,
+        inbox: InboxQueue,
         handle: Handle,
         *,
-        replies: WhatsAppReplyRepository | None = None,
+        replies: ReplyLedger | None = None,
         owed: OwedReplies | None = None,
         flood_note: FloodNote | None = None,
         on_answered: Callable[[events.Event], None] | None = None,
-        now: Clock = utc_now,
+        now: Clock = system_clock,
         batch: int = 256,
         max_attempts: int = 5,
         backoff: timedelta = timedelta(seconds=30),

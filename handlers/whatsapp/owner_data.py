@@ -3,33 +3,27 @@
 The summary is :func:`bot.services.owner_home.data_screen`, as on every channel. The file is
 the same JSON export as on Telegram, sent as a ``.json.txt`` document: Meta
 (and the strict emulator) take text files but not ``application/json``, and any phone opens
-a text file. Erasure sends its goodbye first and then erases, so that nothing about the
-person is left behind for the reply (the channel's window row goes with the identity, and
-the person's inbox events are deleted too).
+a text file. Erasure sends its goodbye first and then erases through the profile service,
+so that nothing about the person is left behind for the reply (the channel's window row goes
+with the identity; the person's inbox events, up to the tap that asked, go with the
+:class:`~bot.core.erasure.Traces` of this message).
 """
 
 from __future__ import annotations
 
 from bot.core import choices as ids
-from bot.core.notices import Choice, Notice
+from bot.core.erasure import Traces
+from bot.core.notices import ChannelName, Notice
 from bot.i18n import Catalog
-from bot.services.owner_home import data_screen
+from bot.services.owner_home import data_screen, erase_question
 from handlers.whatsapp.router import Router, Turn
-from storage.whatsapp_inbox import WhatsAppInboxRepository
 
 FILE_NAME = "data-saya-dodolan.json.txt"
 
 
 def erase_notice(catalog: Catalog, language: str) -> Notice:
-    """The "delete my data?" confirmation."""
-    t = catalog.text
-    return Notice(
-        t(language, "data.erase_confirm"),
-        (
-            Choice(ids.pack(ids.ERASE, "yes"), t(language, "wa.data.erase_yes")),
-            Choice(ids.pack(ids.ERASE, "no"), t(language, "data.erase_no")),
-        ),
-    )
+    """The "delete my data?" confirmation (its "yes" fits a WhatsApp button)."""
+    return erase_question(catalog, language, yes_key="wa.data.erase_yes")
 
 
 async def my_data(turn: Turn) -> None:
@@ -58,11 +52,9 @@ async def tapped_erase(turn: Turn) -> None:
         return
     # sent before the erasure, which takes the window and the number with it
     await turn.send_at_once(Notice(turn.t("data.erased")))
-    await turn.services.profile.erase(turn.user_id)
-    await WhatsAppInboxRepository(turn.services.db).erase_user(
-        turn.event.wa_id, turn.event.user_id, up_to=turn.event.wamid
-    )
-    await turn.services.db.forget_deleted()  # her texts leave the file and its log too
+    event = turn.event  # her texts up to this tap leave the inbox, the file and its log too
+    traces = Traces(ChannelName.WHATSAPP, event.wa_id, event.user_id, up_to=event.wamid)
+    await turn.services.profile.erase(turn.user_id, traces)
 
 
 def register(router: Router) -> None:

@@ -30,8 +30,9 @@ from typing import Any, Protocol
 from bot.core.errors import DeliveryError, RetryLater
 from bot.core.notices import Attachment, Category, ChannelName, Choice, Notice, Recipient
 from bot.core.ports import Channel
+from bot.core.whatsapp_ports import ReplyQueue, ReplyReport
+from bot.core.whatsapp_records import NewReply, OwedReply
 from bot.i18n import Catalog
-from storage.whatsapp_replies import NewReply, OwedReply, WhatsAppReplyRepository
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ class OwedReplies:
 
     def __init__(
         self,
-        replies: WhatsAppReplyRepository,
+        replies: ReplyQueue,
         channel: Channel,
         catalog: Catalog,
         now: Callable[[], datetime],
@@ -220,7 +221,7 @@ class OwedReplies:
         return replace(notice, text=f"{apology}\n\n{notice.text}")
 
 
-async def report_lines(replies: WhatsAppReplyRepository, now: datetime) -> list[str]:
+async def report_lines(replies: ReplyReport, now: datetime) -> list[str]:
     """The WhatsApp replies part of ``dodolan outbox``: what waits, why, and what is uncertain."""
     counts = await replies.summary()
     waiting = await replies.waiting()

@@ -3,8 +3,9 @@
 * A status (sent, delivered, read, failed with its error) is kept per message id, the
   furthest one winning, since Meta may send them out of order, twice, or skip "delivered".
   A status about someone the bot no longer knows (they erased their data) is dropped, and
-  the inbox forgets it and the other statuses about that number (not a message the number
-  sent meanwhile, which is answered): they carry the number.
+  the profile service's erasure deletes it and the other statuses about that number from
+  the inbox (not a message the number sent meanwhile, which is answered): they carry the
+  number.
   A failure that says the person cannot be reached (131026) marks them unreachable, as a
   Telegram block does. A status is believed only for a message the bot sent, to the person
   it names (:class:`SentMessages`): one about another number of the same app, or forged,
@@ -16,17 +17,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.core.clock import Clock
+from bot.core.erasure import Traces
 from bot.core.notices import ChannelName, DeliveryState
+from bot.core.whatsapp_ports import DeliveryStatusWriter
 from handlers.whatsapp.events import Event, StatusEvent, TemplateStatusEvent
 from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.window import TemplateStatus
-from storage.delivery_statuses import DeliveryStatusRepository
 from storage.identities import IdentityRepository
-from storage.whatsapp_inbox import WhatsAppInboxRepository
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,12 @@ class Unreachables(Protocol):
     """Marks a person as not reachable (until they write again)."""
 
     async def blocked_the_bot(self, user_id: int) -> None: ...
+
+
+class TraceEraser(Protocol):
+    """The profile service, which alone erases: here, what is kept under an erased number."""
+
+    async def erase_traces(self, traces: Traces) -> int: ...
 
 
 class SentMessages(Protocol):
@@ -50,19 +56,17 @@ class Reports:
 
     def __init__(
         self,
-        statuses: DeliveryStatusRepository,
+        statuses: DeliveryStatusWriter,
         templates: TemplateStatus,
         identities: IdentityRepository,
         people: Unreachables,
         now: Clock,
-        inbox: WhatsAppInboxRepository,
-        forget: Callable[[], Awaitable[None]],
+        profile: TraceEraser,
         *,
         sent: SentMessages,
     ) -> None:
-        self._inbox = inbox
+        self._profile = profile
         self._sent = sent
-        self._forget = forget
         self._statuses = statuses
         self._templates = templates
         self._identities = identities
@@ -82,11 +86,10 @@ class Reports:
         if user_id is None:  # erased, or never ours: keep nothing of it
             # statuses only: a message the number sent meanwhile (its new owner's, or the
             # first one after an erasure) is still pending and must be answered
-            erased = await self._inbox.erase_user(
-                event.recipient, event.recipient_user_id, kinds=("status", "other")
+            traces = Traces(
+                ChannelName.WHATSAPP, event.recipient, event.recipient_user_id, reports_only=True
             )
-            if erased:
-                await self._forget()  # nor in the write-ahead log
+            await self._profile.erase_traces(traces)  # nor in the write-ahead log
             return
         sent_to = await self._sent.sent_to(event.wamid) if event.wamid else None
         if sent_to is None or sent_to not in (event.recipient, event.recipient_user_id):

@@ -38,13 +38,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from bot.app.container import Services
 from bot.core.errors import DeliveryError, RetryLater
 from bot.core.models import Dialog, User
 from bot.core.notices import ChannelName, Notice, Recipient, SentRef
 from bot.core.ports import Channel
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.services.dialogs import ask_again_after
+from bot.services.facade import Services
 from handlers.whatsapp.events import Event, Inbound, InboundKind
 from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.replies import Reply

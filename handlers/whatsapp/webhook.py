@@ -23,12 +23,12 @@ from http import HTTPStatus
 
 import tornado.web
 
+from bot.core.clock import system_clock
+from bot.core.whatsapp_ports import InboxIntake
 from handlers.log_repeats import log_limited
 from handlers.webdoor import MIB, Door, DoorHandler, DoorLimits, DoorServer
 from handlers.whatsapp import events, signature
 from handlers.whatsapp.settings import WhatsAppSettings
-from storage.database import utc_now
-from storage.whatsapp_inbox import WhatsAppInboxRepository
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class WebhookHandler(DoorHandler):
     def initialize(  # type: ignore[override]
         self,
         settings: WhatsAppSettings,
-        inbox: WhatsAppInboxRepository,
+        inbox: InboxIntake,
         on_stored: Callable[[], None],
         now: Clock,
     ) -> None:
@@ -115,10 +115,10 @@ class WebhookHandler(DoorHandler):
 
 def make_app(
     settings: WhatsAppSettings,
-    inbox: WhatsAppInboxRepository,
+    inbox: InboxIntake,
     on_stored: Callable[[], None],
     *,
-    now: Clock = utc_now,
+    now: Clock = system_clock,
     limits: DoorLimits = LIMITS,
 ) -> tornado.web.Application:
     """The tornado application serving ``/<DODOLAN_WHATSAPP_PATH>`` behind its own door."""

@@ -23,11 +23,11 @@ from bot.core import choices as ids
 from bot.core.clock import Clock
 from bot.core.markup import shorten
 from bot.core.notices import Category, Notice, NoticeKind
+from bot.core.whatsapp_ports import WindowStore
 from handlers.whatsapp.graph import TemplateInfo
 from handlers.whatsapp.markup import to_whatsapp
 from handlers.whatsapp.payloads import Payload, template_payload
 from handlers.whatsapp.templates import MAX_BODY, Template
-from storage.whatsapp_contacts import WhatsAppContactRepository
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ _BAD_SPACE = re.compile(r"\s*[\n\t]+\s*| {5,}")
 class Windows:
     """Each person's customer-service window, kept in SQLite so restarts forget nothing."""
 
-    def __init__(self, contacts: WhatsAppContactRepository, now: Clock) -> None:
+    def __init__(self, contacts: WindowStore, now: Clock) -> None:
         self._contacts = contacts
         self._now = now
         self._skew_warned = False

@@ -1,5 +1,6 @@
 """The scenario fixtures: one bot serving Telegram and WhatsApp, a plain-text test edge over
-the same services, and a person on any of the three.
+the same services, and a person on any of the three (Siti; Budi, a second owner on the same
+channel, for journeys between two owners such as a freed seat).
 
 A scenario whose journey still needs a decision that only an edge makes cannot run on the
 text channel; it says so with ``@pytest.mark.text_edge_decides("handlers/...")``, which makes
@@ -23,6 +24,9 @@ from tests.scenarios.text_channel import FIRST_TEXT_ID, TEXT, TextEdge
 SITI_TELEGRAM = 1001
 SITI_WHATSAPP = "6281234567890"
 SITI_PHONE = "+6281234567890"
+BUDI_TELEGRAM = 1002
+BUDI_WHATSAPP = "6281398765432"
+BUDI_PHONE = "+6281398765432"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,13 +54,40 @@ def channel(request: pytest.FixtureRequest) -> ChannelName:
 
 
 @pytest.fixture
+def text_edge(both: RunningBot) -> TextEdge:
+    """The plain-text test edge over the bot's services (one for everyone in a scenario)."""
+    return TextEdge(both.services)
+
+
+@pytest.fixture
 def siti(
-    channel: ChannelName, both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator
+    channel: ChannelName,
+    both: RunningBot,
+    emulator: BotApiEmulator,
+    wa: WhatsAppEmulator,
+    text_edge: TextEdge,
 ) -> Driver:
     """Siti, a UKM owner who has not signed up yet, on the scenario's channel."""
     if channel is ChannelName.TELEGRAM:
         person = emulator.user(SITI_TELEGRAM, "Siti", language_code="id", phone=SITI_PHONE)
         return TelegramDriver(person)
     if channel == TEXT:
-        return TextDriver(TextEdge(both.services), FIRST_TEXT_ID + 1, SITI_PHONE)
+        return TextDriver(text_edge, FIRST_TEXT_ID + 1, SITI_PHONE)
     return WhatsAppDriver(wa.person(SITI_WHATSAPP, name="Siti"), both)
+
+
+@pytest.fixture
+def budi(
+    channel: ChannelName,
+    both: RunningBot,
+    emulator: BotApiEmulator,
+    wa: WhatsAppEmulator,
+    text_edge: TextEdge,
+) -> Driver:
+    """Budi, another owner who has not signed up yet, on the same channel as Siti."""
+    if channel is ChannelName.TELEGRAM:
+        person = emulator.user(BUDI_TELEGRAM, "Budi", language_code="id", phone=BUDI_PHONE)
+        return TelegramDriver(person)
+    if channel == TEXT:
+        return TextDriver(text_edge, FIRST_TEXT_ID + 2, BUDI_PHONE)
+    return WhatsAppDriver(wa.person(BUDI_WHATSAPP, name="Budi"), both)

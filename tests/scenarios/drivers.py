@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import parse_qs, urlparse
 
 from bot.core.notices import ChannelName
+from handlers.whatsapp.window import OPEN_PAYLOAD
 from simulator.people import FakeUser
 from simulator.snapshot import BotMessage
 from simulator.whatsapp.people import WhatsAppPerson
@@ -97,6 +99,10 @@ class Driver(Protocol):
         """Send a document."""
         ...
 
+    async def open_link(self, url: str) -> None:
+        """Open a link to the bot (a QR code scanned), as the channel opens it."""
+        ...
+
     def read(self) -> Seen:
         """What came back since the last read (new messages, and edited ones)."""
         ...
@@ -130,6 +136,13 @@ class TelegramDriver:
     async def send_file(self, name: str, data: bytes, mime_type: str) -> None:
         """Send a document."""
         await self.person.send_document(name, data, mime_type, expect_reply=None)
+
+    async def open_link(self, url: str) -> None:
+        """A t.me link with a start parameter: Telegram sends "/start <parameter>"."""
+        parsed = urlparse(url)
+        (start,) = parse_qs(parsed.query)["start"]
+        assert parsed.netloc == "t.me", f"{url!r} is not a Telegram link"
+        await self.say(f"/start {start}")
 
     def read(self) -> Seen:
         """New messages, and messages edited since the last read."""
@@ -181,7 +194,10 @@ class WhatsAppDriver:
         for message in reversed(self.person.messages):
             if any(_fits(title, b.title) for b in message.buttons):
                 button = next(b for b in message.buttons if _fits(title, b.title))
-                await self.person.tap_on(message, button.title)
+                if message.type == "template":  # a quick reply of a template
+                    await self.person.tap_template(button.title)
+                else:
+                    await self.person.tap_on(message, button.title)
                 return
             if any(_fits(title, r.title) for r in message.rows):
                 row = next(r for r in message.rows if _fits(title, r.title))
@@ -202,6 +218,20 @@ class WhatsAppDriver:
     async def send_file(self, name: str, data: bytes, mime_type: str) -> None:
         """Send a document."""
         await self.person.send_document(name, data, mime_type)
+
+    async def open_link(self, url: str) -> None:
+        """A wa.me click-to-chat link: WhatsApp sends the text it carries."""
+        await self.person.scan(url)
+
+    async def open_templates(self, since: int) -> None:
+        """Tap "read it" on each template sent from message ``since`` on: outside the 24-hour
+        window a notice comes as a template, opened with a tap (a declared difference)."""
+        for message in self.person.messages[since:]:
+            if message.type != "template":
+                continue
+            opener = next((b for b in message.buttons if b.id == OPEN_PAYLOAD), None)
+            if opener is not None:
+                await self.person.tap_template(opener.title)
 
     def read(self) -> Seen:
         """The messages sent since the last read."""
@@ -261,6 +291,11 @@ class TextDriver:
     async def send_file(self, name: str, data: bytes, mime_type: str) -> None:
         """A plain-text channel carries no files."""
         raise AssertionError("the text channel carries no files")
+
+    async def open_link(self, url: str) -> None:
+        """A link that carries a text to send (as a wa.me link does): the text is typed."""
+        (text,) = parse_qs(urlparse(url).query)["text"]
+        await self.say(text)
 
     def read(self) -> Seen:
         """The messages sent since the last read."""

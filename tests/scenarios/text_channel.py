@@ -12,7 +12,16 @@ booking); replies owed by a change go through the same ``DeliveryService.send_no
 What the edge has to decide for itself is what the other two edges decide too (which
 service method a choice id means, what follows a confirmed sign-up); scenarios whose journey
 needs a decision that only lives in an edge are marked for this channel (see ``conftest``).
-The home words (``owner_home``) and the book tap (``booking_steps.take_place``) are core steps.
+The home words (``owner_home``) and the book tap (``booking_steps.take_place``) are core steps;
+so are the answers to an offer or a reminder (``BookingService``), the stars and comment
+(``feedback``), the language picker (``owner_screens.language_picker``), the erase question
+(``owner_home.erase_question``), a typed check-in (``attendance.typed_checkin``), tips and
+the daily tip settings (``tip_steps.TipSteps``), announcements off/on, and a question to the
+Dinas (the question desk's ``Reply``).
+
+What the bot sends on its own (an offer, a reminder, the question after a session, a
+staff answer, an announcement) is an outbox row: :meth:`TextEdge.deliver_due` sends this
+edge's people's rows through the same send-now path, before the bot's own drain.
 
 Limits of the seam, found while writing it: ``ChannelName`` is a closed enum and the
 ``identities`` table allows only Telegram and WhatsApp, so this channel's name is a stand-in
@@ -29,7 +38,7 @@ from typing import cast
 from bot.app.container import Services
 from bot.app.delivery import programme_builders
 from bot.core import choices as ids
-from bot.core.errors import InvalidInput, Refusal, StaleAction
+from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
 from bot.core.markup import plain
 from bot.core.models import Dialog
 from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName, Notice, Recipient, SentRef
@@ -39,12 +48,15 @@ from bot.services import (
     owner_screens,
     session_screens,
 )
+from bot.services.attendance import typed_checkin
 from bot.services.booking_steps import take_place
 from bot.services.delivery import DeliveryService
 from bot.services.dialogs import ask_again_after
 from bot.services.my_bookings import bookings_screen
 from bot.services.profile_steps import ProfileSteps, Step
 from bot.services.session_lists import SessionLists
+from bot.services.tip_steps import TipSteps
+from storage.database import to_db_time
 
 TEXT = cast(ChannelName, "text")  # not a ChannelName: the core knows two channels only
 FIRST_TEXT_ID = FIRST_NON_TELEGRAM_ID + 7_000_000
@@ -127,6 +139,20 @@ class TextEdge:
             identities=_Identities(),  # type: ignore[arg-type]
         )
 
+    async def deliver_due(self) -> int:
+        """Send the due outbox rows of this edge's people (offers, reminders, questions after
+        a session), through the same send-now path; the assembled delivery cannot reach them.
+        Call it before the bot's own drain, which would skip them as unreachable."""
+        rows = await self.services.db.fetch_all(
+            "SELECT id, user_id FROM outbox WHERE status = 'pending' AND due_at <= ? "
+            "AND user_id >= ? ORDER BY priority, due_at, id",
+            (to_db_time(self.services.now()), FIRST_TEXT_ID),
+        )
+        for row in rows:
+            self.channel.new_reply(str(row["user_id"]))  # the bot spoke first: new numbers
+            await self.delivery.send_now(row["id"])
+        return len(rows)
+
     async def receive(self, user_id: int, line: str) -> None:
         """Handle one line the person typed."""
         self.channel.new_reply(str(user_id))
@@ -163,6 +189,11 @@ class TextEdge:
             "menu": self._help,
             "bantuan": self._help,
             "datasaya": self._my_data,
+            "hapusdata": self._erase_data,
+            "berhenti": self._announcements_off,
+            "mulai": self._announcements_on,
+            "tips": self._tip,
+            "tipsharian": self._daily_tips,
         }
         prompted = await words.get(word, self._unknown_word)()
         after = await self.services.dialogs.current(self._user_id)
@@ -171,6 +202,10 @@ class TextEdge:
             await self._step(again)
 
     async def _text(self, text: str) -> None:
+        code = typed_checkin(text)
+        if code is not None:  # "HADIR-<code>", typed or from the trainer's link
+            await self._check_in(code)
+            return
         dialog = await self.services.dialogs.current(self._user_id)
         if dialog is not None and dialog.flow == feedback.FLOW:
             await self.services.feedback.received_comment(self._user_id, text)
@@ -187,8 +222,24 @@ class TextEdge:
             return
         await self._show(step)
 
+    async def _check_in(self, code: str) -> None:
+        try:
+            session, new = await self.services.attendance.check_in(self._user_id, code)
+        except BookingRefused as refusal:
+            await self._say(refusal.key, **refusal.params)
+            return
+        await self._say(
+            "attendance.checked_in" if new else "attendance.already", title=session.title
+        )
+
     async def _stray(self, text: str) -> None:
-        """Small talk from an owner is welcomed back (the services decide); else the pointer."""
+        """A question for the Dinas (the question desk decides who may ask and what answers
+        it); small talk from an owner is welcomed back; else the pointer."""
+        reply = await self.services.questions.ask(self._user_id, text, TEXT, self._language)
+        if reply.asked and reply.own is None:  # an "own" answer is a screen the edges show
+            for notice in reply.notices:
+                await self._send(notice)
+            return
         owner = await self.services.profile.get(self._user_id)
         if owner is None or not owner_home.is_small_talk(text):
             await self._say("fallback.stray")
@@ -204,7 +255,13 @@ class TextEdge:
             ids.ANSWER: TextEdge._answer_choice,
             ids.BOOKING: TextEdge._booking_choice,
             ids.PROFILE: TextEdge._profile_choice,
+            ids.OFFER: TextEdge._offer_choice,
+            ids.REMINDER: TextEdge._reminder_choice,
+            ids.FEEDBACK: TextEdge._feedback_choice,
             ids.LANGUAGE: TextEdge._language_choice,
+            ids.ERASE: TextEdge._erase_choice,
+            ids.TIPS: TextEdge._tips_choice,
+            ids.QUESTION: TextEdge._question_choice,
         }.get(kind)
         try:
             if handler is None:
@@ -275,6 +332,36 @@ class TextEdge:
         tz = services.settings.timezone
         await self._send(owner_home.data_screen(services.catalog, self._language, export, tz))
         return False
+
+    async def _erase_data(self) -> bool:
+        await self._send(owner_home.erase_question(self.services.catalog, self._language))
+        return False
+
+    async def _announcements_off(self) -> bool:
+        await self.services.broadcasts.set_announcements(self._user_id, on=False)
+        await self._say("announcements.off")
+        return False
+
+    async def _announcements_on(self) -> bool:
+        await self.services.broadcasts.set_announcements(self._user_id, on=True)
+        await self._say("announcements.on")
+        return False
+
+    async def _tip(self) -> bool:
+        """A tip chosen for the owner."""
+        await self._send(await self._tip_steps().asked(self._user_id))
+        return False
+
+    async def _daily_tips(self) -> bool:
+        """The daily tip settings: a time, pause, resume."""
+        await self._send(await self._tip_steps().daily(self._user_id))
+        return False
+
+    def _tip_steps(self) -> TipSteps:
+        services = self.services
+        return TipSteps(
+            services.tips, services.catalog, services.settings.timezone, self._language
+        )
 
     async def _unknown_word(self) -> bool:
         """A word whose answer is decided only in the other edges: this edge has none."""
@@ -390,6 +477,84 @@ class TextEdge:
         if notice is None:
             raise StaleAction(choice_id)
         await self._send(notice)
+
+    async def _offer_choice(self, choice_id: str) -> None:
+        """Take or pass on a seat offered from the waitlist."""
+        parts = ids.parse(choice_id, ids.OFFER, 2)
+        if parts is None or parts[0] not in ("take", "skip") or not parts[1].isdigit():
+            raise StaleAction(choice_id)
+        booking = self.services.booking
+        offer = booking.accept_offer if parts[0] == "take" else booking.decline_offer
+        try:
+            view = await offer(self._user_id, int(parts[1]))
+        except StaleAction:
+            await self._say("booking.offer_stale")
+            return
+        await self._tell(view.notice)
+
+    async def _reminder_choice(self, choice_id: str) -> None:
+        """ "I'll be there" is noted; "I can't come" asks to confirm the cancellation."""
+        parts = ids.parse(choice_id, ids.REMINDER, 2)
+        if parts is None or parts[0] not in ("yes", "no") or not parts[1].isdigit():
+            raise StaleAction(choice_id)
+        booking, number = self.services.booking, int(parts[1])
+        if parts[0] == "yes":
+            await booking.will_attend(self._user_id, number)
+            await self._say("reminder.thanks")
+            return
+        view = await booking.changeable(self._user_id, number)
+        notice = session_screens.cancel_question(
+            self.services.catalog, self._language, view, self.services.settings.timezone, {}
+        )
+        await self._send(notice)
+
+    async def _feedback_choice(self, choice_id: str) -> None:
+        """Stars for the session (then the comment is asked for), or the comment skipped."""
+        parts = ids.parse(choice_id, ids.FEEDBACK, 2)
+        if parts is None or not parts[0].isdigit():
+            raise StaleAction(choice_id)
+        booking_id, answer = int(parts[0]), parts[1]
+        service = self.services.feedback
+        if answer == feedback.SKIP:
+            await service.skip_comment(self._user_id, booking_id)
+            await self._say("feedback.skipped")
+        elif answer.isdigit():
+            await service.rated(self._user_id, booking_id, int(answer))
+            catalog, stars = self.services.catalog, int(answer)
+            await self._send(feedback.comment_question(catalog, self._language, booking_id, stars))
+        else:
+            raise StaleAction(choice_id)
+
+    async def _tips_choice(self, choice_id: str) -> None:
+        """Every tips choice: the steps are TipSteps', as on the other channels."""
+        try:
+            answer = await self._tip_steps().tapped(self._user_id, choice_id)
+        except (NotAllowed, InvalidInput):
+            raise StaleAction(choice_id) from None
+        await self._send(answer.notice)
+
+    async def _question_choice(self, choice_id: str) -> None:
+        """ "Answered" on an answer, or "ask a person" (the desk decides what follows)."""
+        desk, parts = self.services.questions, ids.parse(choice_id, ids.QUESTION, 2)
+        if parts is None or not parts[1].isdigit() or parts[0] not in ("ok", "ask"):
+            raise StaleAction(choice_id)
+        if parts[0] == "ok":
+            await desk.helpful(self._user_id, int(parts[1]))
+            await self._say("questions.thanks")
+            return
+        reply = await desk.hand_over(self._user_id, int(parts[1]), self._language)
+        for notice in reply.notices:
+            await self._send(notice)
+
+    async def _erase_choice(self, choice_id: str) -> None:
+        parts = ids.parse(choice_id, ids.ERASE, 1)
+        if parts not in (["yes"], ["no"]):
+            raise StaleAction(choice_id)
+        if parts == ["no"]:
+            await self._say("data.erase_kept")
+            return
+        await self._say("data.erased")  # in her language, before it is erased too
+        await self.services.profile.erase(self._user_id)
 
     async def _card(self, session_id: int, lead: str | None = None) -> None:
         services = self.services

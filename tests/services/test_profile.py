@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.app.container import Services
+from bot.core.erasure import Traces
 from bot.core.errors import InvalidInput, NotRegistered, StaleAction
+from bot.core.notices import ChannelName
+from storage.whatsapp_inbox import NewInboxEvent, WhatsAppInboxRepository
+from tests.harness import START
 from tests.services.conftest import BUDI, SITI, booking_status, new_session, sign_up
 
 
@@ -70,3 +74,20 @@ async def test_erasure_frees_the_seat_and_deletes_the_person(services: Services)
     erased = await services.db.fetch_one("SELECT COUNT(*) FROM erasures")
     assert erased is not None and erased[0] == 1
     assert not await services.profile.erase(SITI)  # nothing left to erase
+
+
+async def test_erasure_deletes_what_the_asking_channel_keeps_up_to_the_request(
+    services: Services,
+) -> None:
+    await sign_up(services, SITI, "Siti")
+    await sign_up(services, BUDI, "Budi")
+    number = "6281234567890"  # Siti's WhatsApp number: her messages are kept under it
+    inbox = WhatsAppInboxRepository(services.db)
+    keys = ("wamid.HALO", "wamid.ERASE", "wamid.NEW-OWNER")
+    await inbox.store_batch([NewInboxEvent(k, "message", number, {"k": k}) for k in keys], START)
+    assert await services.profile.erase(BUDI)  # asked elsewhere: Siti's number is not his
+    assert len(await inbox.all_events()) == 3
+    asked = Traces(ChannelName.WHATSAPP, number, up_to="wamid.ERASE")
+    assert await services.profile.erase(SITI, asked)
+    # what the number wrote after the request is whoever has it now, and is answered
+    assert [e.event_key for e in await inbox.all_events()] == ["wamid.NEW-OWNER"]

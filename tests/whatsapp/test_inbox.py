@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.services.profile import ProfileService
 from handlers.whatsapp.events import StatusEvent, split
 from handlers.whatsapp.reports import Reports
 from handlers.whatsapp.window import TemplateStatus
@@ -148,6 +149,16 @@ async def test_migrate_creates_the_inbox(tmp_path: Path) -> None:
         await db.close()
 
 
+class _Disk:
+    """The database's write-ahead log, counting how often it is emptied."""
+
+    def __init__(self) -> None:
+        self.forgotten = 0
+
+    async def forget_deleted(self) -> None:
+        self.forgotten += 1
+
+
 class _NobodyKnown:
     """Identities after an erasure: the number belongs to nobody."""
 
@@ -162,23 +173,21 @@ async def test_a_late_status_of_an_erased_number_keeps_its_new_message(
     number = "6281111111111"
     status = NewInboxEvent("status.1", "status", number, {"status": {"id": "wamid.OLD"}})
     await inbox.store_batch([status, event("wamid.NEW", number)], T0)
-    forgotten: list[bool] = []
-
-    async def forget() -> None:
-        forgotten.append(True)
-
+    disk = _Disk()
+    # the profile service's trace erasure, with the inbox registered as the assembly does
+    profile = ProfileService(None, None, lambda: T0, None, None, None, disk=disk)  # type: ignore[arg-type]
+    profile.follow_erasure(inbox)
     reports = Reports(
         None,  # type: ignore[arg-type]
         TemplateStatus(),
         _NobodyKnown(),  # type: ignore[arg-type]
         None,  # type: ignore[arg-type]
         lambda: T0,
-        inbox,
-        forget,
+        profile,
         sent=None,  # type: ignore[arg-type]
     )
     await reports.handle(StatusEvent("wamid.OLD", "delivered", None, number))
     assert [(r.event_key, r.status) for r in await inbox.all_events()] == [
         ("wamid.NEW", "pending")
     ]
-    assert forgotten == [True]
+    assert disk.forgotten == 1  # nor left in the write-ahead log

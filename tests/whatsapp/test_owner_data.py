@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bot.core.erasure import Traces
 from tests.whatsapp.owner_harness import SITI, running, signed_up
 
 
@@ -56,7 +57,7 @@ async def test_a_message_sent_while_the_erasure_runs_is_answered_as_a_new_person
         erase = h.services.profile.erase
         posted: list[str] = []
 
-        async def erase_while_siti_writes(user_id: int) -> bool:
+        async def erase_while_siti_writes(user_id: int, traces: Traces | None = None) -> bool:
             # Siti reads the goodbye and writes again before the erasure has finished.
             halo = {"type": "text", "text": {"body": "halo lagi"}}
             message = siti._message(halo, None)
@@ -65,7 +66,7 @@ async def test_a_message_sent_while_the_erasure_runs_is_answered_as_a_new_person
                 "message", h.emu.payloads.message(siti.contact, message)
             )
             await delivery.done.wait()
-            return await erase(user_id)
+            return await erase(user_id, traces)
 
         h.services.profile.erase = erase_while_siti_writes  # type: ignore[method-assign]
         start = len(siti.messages)

@@ -1,0 +1,157 @@
+"""Learning, written once, run on every channel: a tip and its feedback, daily tips on and
+off, checking in at a session (the code typed, or the trainer's link), and the stars and
+comment after it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.core.notices import ChannelName
+from simulator import BotApiEmulator
+from simulator.whatsapp import WhatsAppEmulator
+from tests.e2e.support import SATURDAY_9, create_session
+from tests.e2e.test_trainer import make_trainer
+from tests.harness import RunningBot
+from tests.scenarios.drivers import Driver, TelegramDriver
+from tests.scenarios.journeys import paced_by_the_fake_clock, sign_up, time_passes
+
+TITLE = "Foto produk pakai HP"
+THANKS = "Terima kasih, masukan Anda kami catat."
+WEDNESDAY_7 = datetime.fromisoformat("2026-12-02T00:00:00+00:00")  # Wed 2 Dec, 07.00 WIB
+
+
+async def signed_up(siti: Driver) -> int:
+    await siti.say("/start")
+    await sign_up(siti)
+    siti.read()
+    return await siti.user_id()
+
+
+async def test_an_owner_reads_a_tip_and_says_it_helped(siti: Driver, both: RunningBot) -> None:
+    user_id = await signed_up(siti)
+
+    await siti.say("/tips")
+    tip = siti.read()
+    assert "Tips jualan" in tip and "👍 Bermanfaat" in tip.choices
+    await siti.tap("👍 Bermanfaat")
+
+    # Declared: Telegram thanks with a toast over the tip, which stays as it was; WhatsApp
+    # and the text channel have no toasts and send the thanks as a message.
+    if isinstance(siti, TelegramDriver):
+        assert siti.person.toasts[-1] == THANKS and not siti.read().messages
+    else:
+        assert THANKS in siti.read()
+    rows = await both.services.db.fetch_all(
+        "SELECT helpful FROM tips_feedback WHERE user_id = ?", (user_id,)
+    )
+    assert [r["helpful"] for r in rows] == [1]
+
+
+async def test_an_owner_turns_daily_tips_on_gets_one_then_pauses_them(
+    siti: Driver, both: RunningBot
+) -> None:
+    paced_by_the_fake_clock(both)
+    user_id = await signed_up(siti)
+
+    await siti.say("/tipsharian")
+    assert "🌅 Pagi, 07.00 WIB" in siti.read().choices
+    await siti.tap("🌅 Pagi, 07.00 WIB")
+    seen = siti.read()
+    assert "aktif" in seen and "Rabu, 2 Desember 2026" in seen
+
+    both.clock.moment = WEDNESDAY_7
+    await time_passes(both, siti)
+    assert "Tips hari ini" in siti.read()
+
+    await siti.say("/tipsharian")
+    await siti.tap("⏸ Jeda tips harian")
+    assert "dijeda" in siti.read()
+    row = await both.services.db.fetch_one(
+        "SELECT active FROM tips_subscriptions WHERE user_id = ?", (user_id,)
+    )
+    assert row is not None and not row["active"]
+    both.clock.moment = WEDNESDAY_7 + timedelta(days=1)
+    await time_passes(both, siti)
+    assert "Tips hari ini" not in siti.read()
+
+
+def checkin_link(channel: ChannelName, wa: WhatsAppEmulator, code: str) -> str:
+    """The trainer's QR link for this channel. Declared: each channel has its own (a start
+    parameter on Telegram; a click-to-chat link that types the code on WhatsApp, and the
+    same typed text on the text channel, which has no links of its own)."""
+    if channel is ChannelName.TELEGRAM:
+        return f"https://t.me/dodolan_bot?start=hadir-{code}"
+    return f"https://wa.me/{wa.display_phone_number}?text=HADIR-{code}"
+
+
+@pytest.mark.parametrize("how", ["typed", "link"])
+async def test_an_owner_checks_in_at_her_session(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator, how: str
+) -> None:
+    joko = await make_trainer(both, emulator, 7001, "Pak Joko")
+    session = await create_session(both, TITLE)
+    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
+    user_id = await signed_up(siti)
+    await siti.say("/jadwal")
+    await siti.tap("✅ Pesan kursi")
+    siti.read()
+    both.clock.moment = SATURDAY_9 - timedelta(minutes=20)
+    _, code = await both.services.attendance.checkin_code(joko.id, session.id)
+
+    if how == "typed":
+        await siti.say(f"HADIR-{code}")
+    else:
+        await siti.open_link(checkin_link(siti.channel, wa, code))
+
+    seen = siti.read()
+    assert "kehadiran Anda di" in seen and TITLE in seen
+    await siti.say(f"HADIR-{code}")  # once more: already noted, nothing changes
+    assert "sudah tercatat sebelumnya" in siti.read()
+    row = await both.services.db.fetch_one(
+        "SELECT attended_at FROM bookings WHERE user_id = ? AND session_id = ?",
+        (user_id, session.id),
+    )
+    assert row is not None and row["attended_at"] is not None
+
+
+@pytest.mark.parametrize("comment", ["typed", "skipped"])
+async def test_after_the_session_an_owner_gives_stars_and_a_comment(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator, comment: str
+) -> None:
+    paced_by_the_fake_clock(both)
+    joko = await make_trainer(both, emulator, 7001, "Pak Joko")
+    session = await create_session(both, TITLE)
+    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await signed_up(siti)
+    await siti.say("/jadwal")
+    await siti.tap("✅ Pesan kursi")
+    siti.read()
+    (booking,) = await both.services.booking.current(await siti.user_id())
+    booking_id = booking.booking.id
+    await both.services.attendance.mark(joko.id, booking_id, attended=True)  # Pak Joko ticks
+
+    both.clock.moment = session.ends_at + timedelta(hours=1)
+    await time_passes(both, siti)
+    question = siti.read()
+    assert "Bagaimana sesinya" in question and TITLE in question
+    assert "⭐⭐⭐⭐" in question.last.choices
+
+    await siti.tap("⭐⭐⭐⭐")
+    # Declared: Telegram edits the question to show the stars; WhatsApp and the text channel
+    # send a new message. Either way the stars are shown with "skip" under them.
+    rated = siti.read()
+    assert "Nilai Anda: ⭐⭐⭐⭐" in rated and "Lewati" in rated.last.choices
+    if comment == "typed":
+        await siti.say("Materinya jelas & praktis")
+        assert "Komentar Anda sudah kami terima" in siti.read()
+    else:
+        await siti.tap("Lewati")
+        assert "Oke, terima kasih atas nilainya!" in siti.read()
+    row = await both.services.db.fetch_one(
+        "SELECT stars, comment FROM feedback WHERE booking_id = ?", (booking_id,)
+    )
+    typed = "Materinya jelas & praktis" if comment == "typed" else None
+    assert row is not None and (row["stars"], row["comment"]) == (4, typed)
+    assert await both.services.dialogs.current(await siti.user_id()) is None
