@@ -13,7 +13,7 @@ from simulator.errors import ApiError, bad_request
 from simulator.faults import Fault, Faults
 from simulator.ratelimit import RateLimiter, is_limited_method
 from simulator.schema import Schema, UploadedFile
-from simulator.state import Call, Stats, Violation, WorldState
+from simulator.state import Call, Signal, Stats, Violation, WorldState
 from simulator.updates import UpdateQueue
 
 UNSUPPORTED = "method is not supported by the Dodolan emulator"
@@ -59,6 +59,12 @@ class Dispatcher:
         self.violations: list[Violation] = []
         self.stats = Stats()
         self.stopping = asyncio.Event()
+        # For tests that wait on the bot rather than on time: every call as it arrives (before
+        # its latency or fault), the calls being answered now (long polls aside), and a signal
+        # fired on each change of either.
+        self.arrivals: list[tuple[str, Any]] = []
+        self.answering = 0
+        self.changed = Signal()
 
     async def sleep(self, seconds: float) -> None:
         """Sleep, waking early when the emulator stops."""
@@ -76,6 +82,24 @@ class Dispatcher:
     ) -> Reply:
         """Execute one call end to end."""
         self.stats.calls += 1
+        long_poll = method_name.lower() == "getupdates"
+        self.arrivals.append((method_name, raw.get("chat_id")))
+        self.answering += not long_poll
+        self.changed.notify()
+        try:
+            return await self._handle(token, method_name, raw, files, disconnected)
+        finally:
+            self.answering -= not long_poll
+            self.changed.notify()
+
+    async def _handle(
+        self,
+        token: str,
+        method_name: str,
+        raw: dict[str, Any],
+        files: dict[str, UploadedFile],
+        disconnected: Callable[[], bool],
+    ) -> Reply:
         await self.sleep(self.latency)
         method = self.schema.resolve_method(method_name) or method_name
         params: dict[str, Any] = raw

@@ -35,7 +35,7 @@ class BotApiEmulator:
         *,
         port: int = 0,
         settle: float = 0.12,
-        reply_timeout: float = 5.0,
+        reply_timeout: float = 60.0,  # a failure guard: people wait for the bot, not time
         bot_first_name: str = "Dodolan",
         bot_username: str = "DodolanBot",
         clock: Callable[[], datetime] | None = None,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,6 +43,21 @@ class FakeClock:
         """Move the clock forward (``advance(hours=2)``)."""
         self.moment += timedelta(**delta)
         return self.moment
+
+
+class MovableMonotonic:
+    """The real monotonic clock, which a test may move ahead (never back): the bot's rate
+    limiter reads it, so a test can let a measuring window pass without waiting for it."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.ahead
+
+    def skip(self, seconds: float) -> None:
+        """Move the clock ``seconds`` ahead of the real one."""
+        self.ahead += seconds
 
 
 def settings_for(emulator: BotApiEmulator, database: Path, **extra: str) -> Settings:
@@ -98,6 +114,7 @@ class RunningBot:
         self.application: DodolanApplication | None = None
         self._handled: set[int] = set()
         self._changed = asyncio.Condition()
+        self.monotonic = MovableMonotonic()  # the rate limiter's
 
     async def wait_handled(self, update_id: int, seconds: float) -> bool:
         """Wait until the update has been handled; False after ``seconds``."""
@@ -107,6 +124,23 @@ class RunningBot:
                     self._changed.wait_for(lambda: update_id in self._handled), seconds
                 )
             return update_id in self._handled
+
+    @property
+    def handled(self) -> set[int]:
+        """The ids of the updates the bot has finished handling."""
+        return self._handled
+
+    async def until_handled(
+        self, condition: Callable[[], bool], what: str, guard: float = 120.0
+    ) -> None:
+        """Wait until ``condition()`` holds, checking it each time the bot finishes an update
+        (``guard`` only turns a hang into a failure)."""
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(condition), guard)
+            except TimeoutError:
+                failed = f"waited {guard:.0f}s (the failure guard) for {what}"
+                raise AssertionError(failed) from None
 
     @property
     def services(self) -> Services:
@@ -141,13 +175,14 @@ class RunningBot:
     def _limiter(self) -> PriorityRateLimiter:
         """Pace the bot to the emulator's limits, as it is paced to Telegram's."""
         if self.emulator is None:
-            return PriorityRateLimiter()
+            return PriorityRateLimiter(monotonic=self.monotonic)
         limits = self.emulator.rate_limits
         return PriorityRateLimiter(
             per_second=min(29.5, limits.global_per_second),
             chat_per_second=limits.chat_per_second,
             chat_burst=limits.chat_burst,
             group_per_minute=limits.group_per_minute,
+            monotonic=self.monotonic,
         )
 
     async def __aenter__(self) -> RunningBot:

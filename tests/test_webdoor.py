@@ -30,6 +30,7 @@ from handlers.whatsapp.webhook import LIMITS as WA_LIMITS
 from handlers.whatsapp.webhook import make_app, make_server
 from storage.database import Database
 from storage.whatsapp_inbox import WhatsAppInboxRepository
+from tests.waiting import GUARD
 from tests.whatsapp.conftest import INBOX_MIGRATION, Clock
 from tests.whatsapp.fixtures import meta
 
@@ -168,11 +169,11 @@ async def start_port(tmp_path: Path) -> AsyncIterator[StartPort]:
 
 async def closed_by_server(reader: asyncio.StreamReader) -> bytes:
     """Everything the server sends until it closes the connection."""
-    return await asyncio.wait_for(reader.read(), 10)
+    return await asyncio.wait_for(reader.read(), GUARD)
 
 
 async def status_line(reader: asyncio.StreamReader) -> bytes:
-    return (await asyncio.wait_for(reader.readline(), 10)).strip()
+    return (await asyncio.wait_for(reader.readline(), GUARD)).strip()
 
 
 KINDS = ["telegram", "whatsapp"]
@@ -246,7 +247,7 @@ async def held_reaches(port: Port, size: int) -> None:
     budget = door_of(port.server.request_callback).budget
     while budget.held != size:
         budget.changed.clear()
-        await asyncio.wait_for(budget.changed.wait(), 10)
+        await asyncio.wait_for(budget.changed.wait(), GUARD)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -368,7 +369,7 @@ async def test_running_out_of_descriptors_pauses_accepting_with_few_log_lines(
             await asyncio.get_running_loop().sock_connect(client, ("127.0.0.1", port.number))
             while port.server.accept_errors < 50:
                 port.server.troubled.clear()
-                await asyncio.wait_for(port.server.troubled.wait(), 10)
+                await asyncio.wait_for(port.server.troubled.wait(), GUARD)
             for fd in spare:
                 os.close(fd)
             spare.clear()
@@ -423,7 +424,7 @@ def request(port: Port, body: bytes) -> bytes:
 
 async def response(reader: asyncio.StreamReader) -> bytes:
     """One whole response of the door (its bodies are empty or given by Content-Length)."""
-    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), GUARD)
     for line in head.split(b"\r\n"):
         if line.lower().startswith(b"content-length:"):
             await reader.readexactly(int(line.split(b":")[1]))

@@ -19,7 +19,14 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
-from bot.core.models import Audience, Broadcast, BroadcastStatus, Dialog, StoredFile
+from bot.core.models import (
+    LIVE_BROADCAST,
+    Audience,
+    Broadcast,
+    BroadcastStatus,
+    Dialog,
+    StoredFile,
+)
 from bot.core.notices import ChannelName, Recipient, SentRef
 from bot.formatting import format_datetime
 from bot.i18n import Html
@@ -214,6 +221,12 @@ async def _sending(query: CallbackQuery, context: DodolanContext, broadcast: Bro
     status = await _edit_or_send(query, context, text, markup)
     where = status_ref(query.from_user.id, status)
     await services.broadcasts.remember_status_message(broadcast.id, where)
+    # Delivery may have finished meanwhile, and the periodic work marked the broadcast done
+    # while it had no status message to edit; it refreshes live broadcasts only: report now.
+    current = await services.broadcasts.get(broadcast.id)
+    if current is not None and current.status not in LIVE_BROADCAST:
+        text, markup = await _status(services, context.language, current)
+        await _edit_or_send(query, context, text, markup)
 
 
 def status_ref(chat_id: int, message_id: int) -> SentRef:

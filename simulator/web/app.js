@@ -358,6 +358,7 @@ function showToast(text) {
 function drawChat(chat) {
   const id = String(chat.persona.user_id);
   const whatsapp = chat.persona.channel === "whatsapp";
+  $("messages").dataset.persona = chat.persona.name;  // whose messages the list shows
   if (whatsapp) drawWindow(chat.window);
   if (state.drawn === id + "@" + chat.version) return;  // nothing new: keep the buttons
   state.drawn = id + "@" + chat.version;
@@ -508,11 +509,24 @@ function uploadFile(kind, input) {
 
 // ---- actions ----------------------------------------------------------------------------
 
+// Chat snapshots come back from several requests at once (a load per event, the answer to an
+// action); under load they can arrive out of order. Draw a snapshot only if no later request's
+// has been drawn: an older one drawn last would stay on screen, as no new event comes for it.
+let requested = 0;
+let drawnRequest = 0;
+
+function drawIfLatest(ticket, id, chat) {
+  if (id !== state.current || ticket < drawnRequest) return;
+  drawnRequest = ticket;
+  drawChat(chat);
+}
+
 async function loadChat() {
   if (state.current === null) return;
   const id = state.current;
+  const ticket = ++requested;
   const chat = await api(chatPath(id));
-  if (id === state.current) drawChat(chat);
+  drawIfLatest(ticket, id, chat);
 }
 
 async function choose(id) {
@@ -531,9 +545,10 @@ async function act(kind, body, button) {
   state.stick = true;
   try {
     const id = state.current;
+    const ticket = ++requested;
     const result = await api(chatPath(id) + "/" + kind, body);
     // The visitor may have switched chats while the bot answered: draw only the one shown.
-    if (result.chat && id === state.current) drawChat(result.chat);
+    if (result.chat) drawIfLatest(ticket, id, result.chat);
   } catch (err) {
     showToast(err.message);
     await loadChat();

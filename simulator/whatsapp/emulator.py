@@ -43,7 +43,7 @@ class WhatsAppEmulator:
         monotonic: Callable[[], float] = time.monotonic,
         port: int = 0,
         settle: float = 0.12,
-        reply_timeout: float = 5.0,
+        reply_timeout: float = 60.0,  # a failure guard: people wait for the bot, not time
         webhook_attempts: int = 3,
         webhook_backoff: float = 0.05,
         webhook_concurrency: int = 1,

@@ -22,6 +22,7 @@ from storage.identities import IdentityRepository
 from storage.owners import OwnerRepository
 from storage.users import UserRepository
 from tests.harness import STAFF_ID, FakeClock
+from tests.waiting import GUARD
 
 START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 
@@ -234,7 +235,7 @@ async def test_a_slow_channel_never_holds_up_another(tmp_path: Path) -> None:
         )
         drained = asyncio.create_task(delivery.drain())
         # every WhatsApp owner is served while each Telegram send is still held
-        await asyncio.wait_for(whatsapp.all_sent.wait(), 10)
+        await asyncio.wait_for(whatsapp.all_sent.wait(), GUARD)
         assert telegram.sent == [], "WhatsApp waited behind Telegram's queue"
         telegram.release.set()
         assert await drained == 20

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from telegram import Chat, Message, Update, User
 
 from handlers.telegram.updates import PerChatUpdateProcessor
+from tests.waiting import GUARD
 
 
 def update_from(chat_id: int, update_id: int) -> Update:
@@ -40,7 +41,7 @@ async def test_same_chat_is_serialised_and_other_chats_overlap() -> None:
         processor.process_update(update_from(1, 2), work("a2")),
         processor.process_update(update_from(2, 3), work("b1")),
     )
-    await asyncio.wait_for(overlapping.wait(), 5)  # a1 and b1 are both running
+    await asyncio.wait_for(overlapping.wait(), GUARD)  # a1 and b1 are both running
     for _ in range(10):
         await asyncio.sleep(0)  # a2, if it were not held back, would start now
     assert log == ["start a1", "start b1"]
@@ -69,7 +70,7 @@ async def test_updates_waiting_for_their_chat_hold_no_slot_other_chats_need() ->
     ]
     await asyncio.sleep(0)  # a1 runs, a2..a5 wait for chat 1's turn
     other = asyncio.create_task(processor.process_update(update_from(2, 9), quick("b")))
-    await asyncio.wait_for(other, 1)  # chat 2 is not stuck behind chat 1's queue
+    await asyncio.wait_for(other, GUARD)  # chat 2 is not stuck behind chat 1's queue
     assert done == ["b"]
     release.set()
     await asyncio.gather(*busy_chat)

@@ -5,18 +5,26 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# How long an auto-waiting assertion may wait for the page before it fails: a failure guard
+# only. Each assertion waits for what the page shows (the web chat's event stream from the
+# demo), so however slow the machine, a passing test never reaches it.
+GUARD_MS = 120_000
+
 
 def expect(locator: Any) -> Any:
-    """Playwright's auto-waiting assertions."""
+    """Playwright's auto-waiting assertions, with the guard as their timeout."""
     from playwright.sync_api import expect as playwright_expect
 
+    playwright_expect.set_options(timeout=GUARD_MS)
     return playwright_expect(locator)
 
 
 def choose(page: Any, name: str) -> None:
-    """Switch to a persona's chat with the persona bar."""
+    """Switch to a persona's chat with the persona bar; wait until the page shows it (the
+    header changes at once, the messages once the chat has loaded)."""
     page.locator(".persona", has_text=name).click()
     expect(page.locator("#head-sub")).to_contain_text(name)
+    expect(page.locator("#messages")).to_have_attribute("data-persona", name)
 
 
 def type_message(page: Any, text: str) -> None:
@@ -84,7 +92,7 @@ def book(page: Any, title: str | None = None) -> None:
     buttons = page.locator(".msg.bot", has_text=title or "").get_by_role(
         "button", name="✅ Pesan kursi"
     )
-    expect(numbered.first.or_(buttons.first)).to_be_visible(timeout=15_000)
+    expect(numbered.first.or_(buttons.first)).to_be_visible()
     if numbered.count():
         (numbered.filter(has_text=title) if title else numbered).first.click()
         buttons = page.locator(".msg.bot").get_by_role("button", name="✅ Pesan kursi")
@@ -92,7 +100,7 @@ def book(page: Any, title: str | None = None) -> None:
     (buttons.last if title or numbered.count() else buttons.first).click()
     # The bot paces one message a second per chat: the confirmation waits for the rest of
     # the /jadwal cards, so it can take several seconds.
-    expect(bot_says(page, "Kursi Anda sudah aman")).to_be_visible(timeout=15_000)
+    expect(bot_says(page, "Kursi Anda sudah aman")).to_be_visible()
 
 
 def class_card(page: Any, title: str) -> Any:

@@ -12,7 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 420, "height": 860}
-STARTUP_SECONDS = 30
+# A failure guard only (a passing test never reaches it): how long Playwright's waits for the
+# page (an element showing, a text arriving) and the demo's start and stop may take at most.
+GUARD_SECONDS = 120
 
 
 def _unavailable(reason: str) -> None:
@@ -92,40 +94,63 @@ def _run_demo(request: pytest.FixtureRequest, cwd: Path, command: list[str]) -> 
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / f"{_slug(request.node.name)}.demo.log"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**env, "PYTHONUNBUFFERED": "1"},
-        )
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**env, "PYTHONUNBUFFERED": "1"},
+    )
+    output = _Output(process, log_path)
     try:
-        yield _wait_for_url(process, log_path)
+        yield output.url()
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            status = process.wait(timeout=20)
+            status = process.wait(timeout=GUARD_SECONDS)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
             raise
+        finally:
+            output.reader.join()
+            assert process.stdout is not None
+            process.stdout.close()
         assert status == 0, f"the demo exited with {status}; see {log_path}"
     if not getattr(request.node, "failed_call", False):
         log_path.unlink(missing_ok=True)
 
 
-def _wait_for_url(process: subprocess.Popen[bytes], log_path: Path) -> str:
-    """Wait for the line the demo prints when it is ready; return the URL."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        match = re.search(r"Dodolan demo: (http://127\.0\.0\.1:\d+/)", log_path.read_text())
-        if match:
-            return match[1]
-        if process.poll() is not None:
-            raise AssertionError(f"the demo exited early:\n{log_path.read_text()}")
-        time.sleep(0.1)
-    raise AssertionError(f"the demo did not start in {STARTUP_SECONDS}s:\n{log_path.read_text()}")
+class _Output:
+    """The demo's output, read line by line as it comes (and kept in its log file); the URL
+    is taken from the line it prints once it serves."""
+
+    def __init__(self, process: subprocess.Popen[bytes], log_path: Path) -> None:
+        self.log_path = log_path
+        self.ready = threading.Event()  # the URL line came, or the output ended
+        self.found: str | None = None
+        self.reader = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self.reader.start()
+
+    def _read(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdout is not None
+        with self.log_path.open("wb") as log:
+            for line in process.stdout:
+                log.write(line)
+                log.flush()
+                match = re.search(rb"Dodolan demo: (http://127\.0\.0\.1:\d+/)", line)
+                if match and self.found is None:
+                    self.found = match[1].decode()
+                    self.ready.set()
+        self.ready.set()
+
+    def url(self) -> str:
+        """Wait for the line the demo prints when it is ready; return the URL."""
+        if not self.ready.wait(GUARD_SECONDS):
+            raise AssertionError(f"the demo printed no URL in {GUARD_SECONDS}s (the guard)")
+        if self.found is None:
+            raise AssertionError(f"the demo exited early:\n{self.log_path.read_text()}")
+        return self.found
 
 
 @pytest.fixture
@@ -139,7 +164,7 @@ def open_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable
         context = browser.new_context(
             viewport=options.pop("viewport", PHONE), accept_downloads=True, **options
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(GUARD_SECONDS * 1000)
         tab = context.new_page()
         tab.failed_responses = []
         tab.on("response", lambda r: r.status >= 400 and tab.failed_responses.append(r))

@@ -48,10 +48,8 @@ def test_staff_announcement_reaches_the_owner(page: Any) -> None:
     tap(page, "Lewati")
     expect(page.locator(".msg.bot .bubble", has_text="Pratinjau")).to_be_visible()
     tap(page, "📤 Kirim sekarang")
-    expect(page.locator(".persona.unread", has_text="Siti")).to_be_visible(timeout=30_000)
+    expect(page.locator(".persona.unread", has_text="Siti")).to_be_visible()
     choose(page, "Siti")
     expect(page.locator(".msg.bot .bubble", has_text=ANNOUNCEMENT)).to_be_visible()
     choose(page, "Bu Rina")
-    expect(page.locator(".msg.bot .bubble", has_text="Laporan pengumuman")).to_be_visible(
-        timeout=30_000
-    )
+    expect(page.locator(".msg.bot .bubble", has_text="Laporan pengumuman")).to_be_visible()

@@ -19,7 +19,6 @@ from tests.browser.chat import (
     tap,
     type_message,
 )
-from tests.browser.wa_chat import PACED
 
 
 def test_a_whatsapp_owner_signs_up_and_books_with_buttons_lists_and_typing(page: Any) -> None:
@@ -35,10 +34,10 @@ def test_a_whatsapp_owner_signs_up_and_books_with_buttons_lists_and_typing(page:
     wa_chat.answered(page, "Ini jadwal sesi yang masih bisa dipesan")
     wa_chat.pick(page, "Buka toko di Shopee")
     card = page.locator(".msg.bot", has_text="Buka toko di Shopee").last
-    expect(card.locator(".wa-button", has_text="✅ Pesan kursi")).to_be_visible(timeout=PACED)
+    expect(card.locator(".wa-button", has_text="✅ Pesan kursi")).to_be_visible()
     wa_chat.tap(page, "✅ Pesan kursi")
     confirmation = page.locator(".msg.bot", has_text="Kursi Anda sudah aman").last
-    expect(confirmation).to_be_visible(timeout=PACED)
+    expect(confirmation).to_be_visible()
     expect(confirmation).to_contain_text("Aula Dinas Koperasi & UKM")
     document = confirmation.locator("a.file", has_text=".ics")
     expect(document).to_be_visible()
@@ -62,10 +61,11 @@ def test_the_trainers_whatsapp_qr_then_the_window_closes_and_an_announcement_rea
     type_message(page, "/kelas")
     open_class(page, "Foto produk pakai HP").get_by_role("button", name="📱 QR absen").click()
     whatsapp_qr = page.locator(".msg.bot", has_text="WhatsApp").locator("img.qr").last
-    expect(whatsapp_qr).to_be_visible(timeout=15_000)  # sent after Telegram's, paced
+    expect(whatsapp_qr).to_be_visible()  # sent after Telegram's, paced
     whatsapp_qr.click()  # scanned with Pak Hadi's phone: WhatsApp types the link's text
     page.locator("#sheet").get_by_role("button", name="Pak Hadi").click()
     expect(page.locator("#head-sub")).to_contain_text("Pak Hadi")
+    expect(page.locator("#messages")).to_have_attribute("data-persona", "Pak Hadi")
     expect(page.locator(".msg.me .bubble").last).to_contain_text(re.compile(r"^HADIR-[\w-]+"))
     wa_chat.answered(page, "sudah tercatat")
     expect(page.locator("#window")).to_contain_text("terbuka")
@@ -86,15 +86,13 @@ def test_the_trainers_whatsapp_qr_then_the_window_closes_and_an_announcement_rea
     expect(page.locator(".msg.bot .bubble", has_text="Pratinjau")).to_be_visible()
     tap(page, "📤 Kirim sekarang")
 
-    expect(page.locator(".persona.unread", has_text="Pak Hadi")).to_be_visible(timeout=30_000)
+    expect(page.locator(".persona.unread", has_text="Pak Hadi")).to_be_visible()
     choose(page, "Pak Hadi")
     template = page.locator(".msg.bot.template", has_text=ANNOUNCEMENT).last
-    expect(template.locator(".wa-template")).to_have_text(
-        "Template · dodolan_announcement", timeout=PACED
-    )
+    expect(template.locator(".wa-template")).to_have_text("Template · dodolan_announcement")
     expect(template.locator(".wa-button", has_text="Berhenti")).to_be_visible()
     choose(page, "Wati")  # the owner on Telegram gets the same announcement
-    expect(bot_says(page, ANNOUNCEMENT)).to_be_visible(timeout=30_000)
+    expect(bot_says(page, ANNOUNCEMENT)).to_be_visible()
     choose(page, "Pak Hadi")
     wa_chat.tap(page, "Berhenti")  # the template's quick reply reaches the bot
     expect(page.locator("#window")).to_contain_text("terbuka")

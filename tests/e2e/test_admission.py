@@ -9,10 +9,12 @@ import pytest
 
 from bot.core.models import OutboxMessage, OutboxStatus
 from bot.services.admission import SLIP, WELCOME
-from handlers.telegram.admission import AdmissionLoop, tell_slipped
+from handlers.telegram.admission import ADMIT_AFTER, ADMIT_UTILISATION, AdmissionLoop, tell_slipped
 from handlers.telegram.delivery import SENDER_KEY
+from handlers.telegram.ratelimit import UTILISATION_WINDOW, PriorityRateLimiter
 from simulator import BotApiEmulator
 from tests.harness import FakeClock, RunningBot
+from tests.waiting import until
 
 CROWD = 120
 
@@ -23,7 +25,15 @@ async def test_newcomers_in_a_rush_are_told_their_place_then_welcomed_in_order(
     crowd = [strict_emulator.user(5000 + i, f"Orang {i}") for i in range(CROWD)]
     for person in crowd:
         person.send_nowait("/bantuan")  # 120 replies owed at once: about 4 s of Telegram's budget
-    await asyncio.sleep(0.3)
+    app = paced_bot.application
+    assert app is not None
+    limiter = app.bot.rate_limiter
+    assert isinstance(limiter, PriorityRateLimiter)
+    await until(  # checked as each of the crowd's answers reaches "Telegram"
+        strict_emulator.dispatcher.changed,
+        lambda: limiter.reply_backlog > ADMIT_AFTER or limiter.utilisation > ADMIT_UTILISATION,
+        "a busy bot",
+    )
     wati = strict_emulator.user(6001, "Wati", language_code="id")
     joko = strict_emulator.user(6002, "Joko", language_code="en")
 
@@ -36,11 +46,15 @@ async def test_newcomers_in_a_rush_are_told_their_place_then_welcomed_in_order(
     welcomes = [m for m in await paced_bot.services.outbox.all_messages() if m.kind == WELCOME]
     assert [m.user_id for m in welcomes] == [wati.id, joko.id]
 
-    for _ in range(100):  # welcomes go out, oldest first, once the crowd has been answered
-        await paced_bot.tick()
-        if joko.messages[-1].has_button("✅ I agree"):
-            break
-        await asyncio.sleep(0.2)
+    crowd_ids = {p.id for p in crowd}
+
+    def crowd_answered() -> bool:
+        chat = strict_emulator.state.chat
+        return all(any(a.kind == "send" for a in chat(i).actions) for i in crowd_ids)
+
+    await until(strict_emulator.state.activity, crowd_answered, "the crowd's answers")
+    paced_bot.monotonic.skip(UTILISATION_WINDOW)  # the seconds the crowd's answers used pass
+    await paced_bot.tick()  # welcomes go out, oldest first, now the crowd has been answered
     assert wati.last.text.startswith("Halo, Wati!") and wati.last.has_button("✅ Setuju")
     assert joko.last.text.startswith("Hello, Joko!") and joko.last.has_button("✅ I agree")
     sent = [c for c in strict_emulator.calls if c.method == "sendMessage" and c.status == 200]

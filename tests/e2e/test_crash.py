@@ -25,6 +25,7 @@ from storage.owners import OwnerRepository
 from storage.sessions import SessionRepository
 from tests.e2e.test_process import bot_env, bot_process
 from tests.harness import TOKEN
+from tests.waiting import GUARD, until, until_stored
 
 OWNERS = 24
 MAX_KILLS = 8
@@ -40,7 +41,9 @@ async def open_services(database: Path) -> Services:
 
 
 async def seed(database: Path, emulator: BotApiEmulator) -> list[int]:
-    """Owners booked on a session starting in an hour, with reminders due over 12 seconds."""
+    """Owners booked on a session starting in an hour, with reminders that fell due over the
+    last 12 seconds, in order (overdue at a start, as if they fell due while the bot was down:
+    the restarted bot sends them the way it sends one falling due later)."""
     services = await open_services(database)
     try:
         now = datetime.now(UTC)
@@ -64,7 +67,7 @@ async def seed(database: Path, emulator: BotApiEmulator) -> list[int]:
                 booking = await SessionRepository(services.db).insert_booking(
                     tx, session.id, user_id, "confirmed", now
                 )
-                due = now + timedelta(seconds=2 + i * 0.5)
+                due = now - timedelta(seconds=(OWNERS - i) * 0.5)
                 await services.outbox.enqueue(
                     tx, user_id, "reminder", {"booking_id": booking.id, "rule": "t"}, due, now
                 )
@@ -89,6 +92,23 @@ def outbox_rows(database: Path) -> list[tuple[int, str, int]]:
     return query(database, "SELECT user_id, status, interrupted FROM outbox ORDER BY user_id")
 
 
+def sends(emulator: BotApiEmulator) -> int:
+    """How many sends the emulator has received so far (answered or not)."""
+    return sum(method == "sendMessage" for method, _ in emulator.dispatcher.arrivals)
+
+
+async def send_arrives(emulator: BotApiEmulator, after: int) -> None:
+    """Wait until the bot's next send reaches the emulator (it is in flight in the bot)."""
+    await until(emulator.dispatcher.changed, lambda: sends(emulator) > after, "a send")
+
+
+async def quiet(emulator: BotApiEmulator) -> None:
+    """Wait until the emulator has answered every call it received (a dead bot's calls that
+    were already on their way land before the test looks)."""
+    await asyncio.sleep(0)  # the emulator reads what the dead bot's sockets still held
+    await until(emulator.dispatcher.changed, lambda: not emulator.dispatcher.answering, "quiet")
+
+
 def in_flight(database: Path) -> set[tuple[int, int]]:
     """Rows claimed by a sender and not finished, by id and attempt: after a kill, the sends
     it cut off (a row claimed again after a restart is a new attempt)."""
@@ -106,23 +126,25 @@ async def test_three_kill_restart_cycles_deliver_every_reminder_once(
     left: set[tuple[int, int]] = set()  # sends cut off by the last kill
     while kills < 3 or (caught == 0 and kills < MAX_KILLS):  # kill until one cuts a send off
         async with bot_process(tmp_path, **env) as bot:
-            for _ in range(300):  # wait until this run has a send in flight
-                await asyncio.sleep(0.02)
-                if in_flight(database) - left:
-                    break
+            await send_arrives(emulator, sends(emulator))  # this run has a send in flight
             bot.proc.send_signal(signal.SIGKILL)
             await bot.proc.wait()
             kills += 1
+        await quiet(emulator)
         cut_off, left = in_flight(database) - left, in_flight(database)
         caught += len(cut_off)
-        await asyncio.sleep(1.5)  # downtime: more reminders fall due meanwhile
     assert caught > 0, f"none of {kills} kills caught a send in flight"
     emulator.latency = 0.0
     async with bot_process(tmp_path, **env) as bot:
-        for _ in range(300):
-            await asyncio.sleep(0.1)
-            if all(status == "sent" for _, status, _ in outbox_rows(database)):
-                break
+        await until(
+            emulator.state.activity,
+            lambda: all(n >= 1 for n in reminder_counts(emulator, users).values()),
+            "every owner's reminder",
+        )
+        await until_stored(
+            lambda: all(status == "sent" for _, status, _ in outbox_rows(database)),
+            "every reminder recorded as sent",
+        )
         code, _ = await bot.terminate()
     assert code == 0
     rows = outbox_rows(database)
@@ -199,23 +221,30 @@ async def test_bookings_committed_before_a_kill_are_confirmed_once_after_restart
     told: set[int] = set()  # their confirmation was recorded as sent before the bot died
     for group in (people[i : i + BOOKERS] for i in range(0, len(people), BOOKERS)):
         async with bot_process(tmp_path, **env) as bot:
-            await asyncio.gather(*(p.command("jadwal", within=30) for p in group))
-            taps = []
-            for person in group:  # a burst: one tap every 50 ms
-                tap = person.press_data(f"bk:v1:book:{session_id}", within=30)
-                taps.append(asyncio.create_task(tap))
-                await asyncio.sleep(0.05)
-            for _ in range(500):  # kill once some have heard and other bookings are untold
+            await asyncio.gather(*(p.command("jadwal", within=GUARD) for p in group))
+            taps = [  # a burst: everyone taps at once
+                asyncio.create_task(p.press_data(f"bk:v1:book:{session_id}", within=GUARD))
+                for p in group
+            ]
+            everyone = asyncio.gather(*taps, return_exceptions=True)
+
+            def some_heard_others_untold(
+                group: list[FakeUser] = group, everyone: asyncio.Future[Any] = everyone
+            ) -> bool:
                 heard = {p.id for p in group if confirmations(p)[0]}
-                if heard and booked(database) - heard:
-                    break
-                await asyncio.sleep(0.01)
+                return bool(heard and booked(database) - heard) or everyone.done()
+
+            # Kill once some have heard and other bookings are untold (or all were answered:
+            # then the next group tries again).
+            await until(
+                emulator.state.activity, some_heard_others_untold, "a confirmation", also=everyone
+            )
             bot.proc.send_signal(signal.SIGKILL)
             await bot.proc.wait()
             for tap in taps:
                 tap.cancel()
-            await asyncio.gather(*taps, return_exceptions=True)
-        await asyncio.sleep(0.5)  # calls the dead bot had already made reach the emulator
+            await everyone
+        await quiet(emulator)
         owed |= booked(database) - {p.id for p in people if confirmations(p)[0]}
         told |= {user for user, (status, _) in replies(database).items() if status == "sent"}
         if owed and told:
@@ -223,20 +252,26 @@ async def test_bookings_committed_before_a_kill_are_confirmed_once_after_restart
     assert owed, "no kill fell between a booking's commit and its confirmation"
     emulator.latency = 0.0
     async with bot_process(tmp_path, **env) as bot:
-        await people[0].command("bantuan", within=30)  # the bot is up
-        for _ in range(300):  # the owed replies fall due within notices.REPLY_GRACE
-            await asyncio.sleep(0.1)
-            told_all = all(confirmations(emulator.user(u))[0] for u in booked(database))
-            if told_all and all(status == "sent" for status, _ in replies(database).values()):
-                break
+        await people[0].command("bantuan", within=GUARD)  # the bot is up
+        seated = booked(database)
+        await until(  # the owed replies fall due within notices.REPLY_GRACE
+            emulator.state.activity,
+            lambda: all(confirmations(emulator.user(u))[0] for u in seated),
+            "a confirmation for every booking",
+        )
+        await until_stored(
+            lambda: all(status == "sent" for status, _ in replies(database).values()),
+            "every confirmation recorded as sent",
+        )
         code, _ = await bot.terminate()
     assert code == 0
     rows, seated = replies(database), booked(database)
     for user in sorted(owed):  # booked, and nothing sent before the kill: told once, now
         if not rows.get(user, ("", 0))[1]:  # (unless a later kill cut its send off)
             assert confirmations(emulator.user(user)) == (1, 1), user
-    for user in sorted(told):  # told before the kill: not told again
-        assert confirmations(emulator.user(user)) == (1, 1), user
+    for user in sorted(told):  # told before a kill: not told again
+        if not rows[user][1]:  # (unless an earlier kill cut a send of it off: then re-sent)
+            assert confirmations(emulator.user(user)) == (1, 1), user
     for person in people:  # a confirmation repeats only if a kill cut its send off
         most = 1 + rows.get(person.id, ("", 0))[1] if person.id in seated else 0
         assert person.id not in seated or confirmations(person)[0] >= 1, person

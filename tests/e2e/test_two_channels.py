@@ -31,6 +31,7 @@ from tests.e2e.test_process import free_port
 from tests.e2e.test_staff_sessions import _to_summary
 from tests.e2e.test_trainer import make_trainer
 from tests.harness import STAFF_ID, FakeClock, RunningBot, settings_for
+from tests.waiting import GUARD
 
 WA_TOKEN = "EAAG-two-channels"
 WA_SECRET = "two-channels-app-secret"
@@ -137,13 +138,16 @@ async def test_an_announcement_to_a_whatsapp_owner_whose_window_closed_is_a_temp
 
 
 async def settled(edge: WhatsAppEdge) -> None:
-    """Wait until every stored webhook event has been handled."""
-    for _ in range(250):
-        await edge.processor.process_once()
+    """Wait until every stored webhook event has been handled (after ``wa.drain()``, every
+    event is stored; the edge's own loop may hold some between its claim and its tasks)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + GUARD
+    while loop.time() < deadline:
+        await edge.processor.process_once()  # handles the rest; waits for every task
         summary = await edge.inbox.summary()
         if not set(summary) - {"done", "failed"}:
             return
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0)  # the edge's loop goes on from its claim
     raise AssertionError(f"inbox not handled: {summary}")
 
 

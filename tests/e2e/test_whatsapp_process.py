@@ -110,13 +110,7 @@ async def test_whatsapp_alone_answers_an_owner_and_stops_on_sigterm(
     port = free_port()
     async with bot_process(tmp_path, **wa_env(wa, tmp_path, port)) as bot:
         wa.webhook_url = f"http://127.0.0.1:{port}/whatsapp"
-        for _ in range(200):  # until the webhook listens
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                break
-            except OSError:
-                await asyncio.sleep(0.05)
+        await bot.lines.line("Dodolan started on WhatsApp")  # its webhook listens
         siti = wa.person("6281234567890", name="Siti")
         replies = await siti.say("halo")
         assert replies, "the bot answered nothing"

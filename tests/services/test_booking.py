@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -62,6 +63,36 @@ async def test_a_card_tapped_before_the_seat_filled_is_refused_not_queued(
         await owners.booking.book(BUDI, session.id, waitlist=False)
     assert refused.value.key == "booking.just_filled"
     assert await owners.booking.current(BUDI) == []
+
+
+RACERS = 90
+SEATS = 12
+
+
+async def test_owners_racing_for_the_seats_get_exactly_them_then_queue_in_order_when_asked(
+    services: Services,
+) -> None:
+    """The rule behind the e2e race (tests/e2e/test_booking.py, a smoke run of it there): all
+    at once, on the one database, the first SEATS taps take the seats, every later tap of a
+    stale card is refused without queueing, and those who then ask are queued 1, 2, 3..."""
+    racers = list(range(40_000, 40_000 + RACERS))
+    for user_id in racers:
+        await sign_up(services, user_id, f"Owner {user_id}")
+    session = await new_session(services, capacity=SEATS)
+    taps = await asyncio.gather(
+        *(services.booking.book(u, session.id, waitlist=False) for u in racers),
+        return_exceptions=True,
+    )
+    seated = [u for u, tap in zip(racers, taps, strict=True) if not isinstance(tap, Exception)]
+    late = [u for u, tap in zip(racers, taps, strict=True) if isinstance(tap, BookingRefused)]
+    assert len(seated) == SEATS and len(late) == RACERS - SEATS
+    assert {tap.key for tap in taps if isinstance(tap, BookingRefused)} == {"booking.just_filled"}
+    for user_id in late:  # nobody was queued without asking
+        assert await services.booking.current(user_id) == []
+    queued_views = await asyncio.gather(*(services.booking.book(u, session.id) for u in late))
+    assert sorted(view.rank or 0 for view in queued_views) == list(range(1, len(late) + 1))
+    assert {view.booking.status for view in queued_views} == {BookingStatus.WAITLISTED}
+    assert (await services.sessions.get(session.id)).seats_left == 0  # type: ignore[union-attr]
 
 
 async def test_someone_not_signed_up_cannot_book(services: Services) -> None:

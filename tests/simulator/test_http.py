@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 import httpx
@@ -13,6 +12,7 @@ import tornado.web
 
 from simulator import BotApiEmulator, RateLimits
 from tests.simulator.conftest import TOKEN, call, introduce
+from tests.waiting import GUARD, until
 
 USER = 1001
 
@@ -181,13 +181,13 @@ async def test_get_updates_offset_and_long_poll(emu: BotApiEmulator, client: htt
     again = (await call(client, "getUpdates")).json()["result"]
     assert [u["update_id"] for u in again] == [first[0]["update_id"]]
     offset = first[0]["update_id"] + 1
-    started = time.monotonic()
-    poll = asyncio.create_task(call(client, "getUpdates", offset=offset, timeout=5))
-    await asyncio.sleep(0.1)
-    assert not poll.done()
+    polls = len(emu.dispatcher.arrivals)
+    poll = asyncio.create_task(call(client, "getUpdates", offset=offset, timeout=30))
+    await until(emu.dispatcher.changed, lambda: len(emu.dispatcher.arrivals) > polls, "the poll")
+    await asyncio.sleep(0)
+    assert not poll.done()  # the long poll waits ...
     introduce(emu, 1002, "Budi")
-    result = (await poll).json()["result"]
-    assert time.monotonic() - started < 2
+    result = (await poll).json()["result"]  # ... and answers with the update (not [] at 30 s)
     assert [u["message"]["from"]["id"] for u in result] == [1002]
     confirmed = (await call(client, "getUpdates", offset=result[0]["update_id"] + 1)).json()
     assert confirmed["result"] == []
@@ -214,7 +214,7 @@ async def test_webhook_delivery_with_secret(emu: BotApiEmulator, client: httpx.A
         conflict = await call(client, "getUpdates")
         assert conflict.status_code == 409
         introduce(emu, USER)
-        await asyncio.wait_for(arrived.wait(), 5)
+        await asyncio.wait_for(arrived.wait(), GUARD)
         assert received[0][1] == "s3cret"
         assert received[0][0]["message"]["text"] == "halo"
         info = (await call(client, "getWebhookInfo")).json()["result"]

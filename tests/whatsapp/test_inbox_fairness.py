@@ -16,6 +16,7 @@ import pytest
 
 from handlers.whatsapp.replies import report_lines
 from simulator.whatsapp import WhatsAppPerson
+from tests.waiting import GUARD
 from tests.whatsapp.owner_harness import TOKEN, OwnerHarness, running
 
 CALM = "6282200000001"
@@ -194,7 +195,7 @@ async def test_a_reply_in_flight_at_a_crash_is_counted_uncertain_and_sent_once_m
         assert await h.replies.claim(owed.id)  # the process dies while sending it
         h.clock.advance(minutes=1)
         h.processor.start()  # the restart
-        await asyncio.wait_for(h.processor.recovered.wait(), 10)
+        await asyncio.wait_for(h.processor.recovered.wait(), GUARD)
         await settle(h)
         (reply,) = await h.replies.all_replies()
         assert (reply.status, reply.uncertain) == ("sent", 1)

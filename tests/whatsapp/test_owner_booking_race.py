@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.core.errors import BookingRefused
 from simulator.whatsapp import WhatsAppPerson
+from tests.waiting import GUARD
 from tests.whatsapp.test_owner_booking_support import (
     BookingHarness,
     booking_running,
@@ -36,7 +37,7 @@ async def _telegram_books(b: BookingHarness, user_id: int, session_id: int, afte
     """Book once ``after`` WhatsApp sends have happened; whether a seat was had."""
     activity = b.h.emu.world.activity
     while len(b.h.emu.calls) < after:
-        await asyncio.wait_for(activity.event.wait(), 60)  # the next thing the emulator does
+        await asyncio.wait_for(activity.event.wait(), GUARD)  # the next thing the emulator does
     try:
         await b.h.services.booking.book(user_id, session_id, waitlist=False)
     except BookingRefused as refusal:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.waiting import GUARD
 from tests.whatsapp.owner_harness import SITI, running, signed_up
 from tests.whatsapp.test_inbox_fairness import CALM, fails_for_everyone, settle
 
@@ -29,7 +30,7 @@ async def test_the_first_part_of_an_answer_in_flight_at_a_crash_is_not_skipped(
         assert await h.replies.claim(summary.id)  # the process dies before the request goes
         h.clock.advance(minutes=1)
         h.processor.start()
-        await asyncio.wait_for(h.processor.recovered.wait(), 10)
+        await asyncio.wait_for(h.processor.recovered.wait(), GUARD)
         await settle(h)
         got = [m.text or m.body or m.type for m in siti.messages[before:]]
         statuses = {r.id: (r.status, r.last_error) for r in await h.replies.all_replies()}
@@ -47,7 +48,7 @@ async def test_a_message_handled_hours_after_it_arrived_gets_the_late_apology(
         await h.emu.drain()  # stored by the webhook, 200 to Meta
         h.clock.advance(hours=3)
         h.processor.start()
-        await asyncio.wait_for(h.processor.recovered.wait(), 10)
+        await asyncio.wait_for(h.processor.recovered.wait(), GUARD)
         await settle(h)
         (reply,) = siti.messages
         assert "terlambat" in (reply.text or reply.body or ""), reply.text

@@ -16,6 +16,7 @@ from handlers.whatsapp.signature import sign
 from handlers.whatsapp.webhook import make_app, make_server
 from storage.database import Database
 from storage.whatsapp_inbox import WhatsAppInboxRepository
+from tests.waiting import GUARD
 from tests.whatsapp.conftest import Clock
 from tests.whatsapp.fixtures import batched, meta, pywa
 from tests.whatsapp.test_webhook import SECRET, SETTINGS
@@ -78,7 +79,7 @@ async def test_one_persons_events_keep_their_order_and_never_hold_up_anothers(
     async def handle(event: Event) -> None:
         assert isinstance(event, Inbound)
         if event.text == "siti 1":  # her reply waits (for WhatsApp's per-person pacing) ...
-            await asyncio.wait_for(budi_answered.wait(), 10)  # ... and Budi's must not
+            await asyncio.wait_for(budi_answered.wait(), GUARD)  # ... and Budi's must not
         order.append(event.text or "")
         if event.text == "budi 1":
             budi_answered.set()
@@ -172,7 +173,7 @@ async def test_events_cut_off_by_a_crash_are_handled_after_the_restart(
     processor = InboxProcessor(inbox, bot.handle, now=clock)
     processor.start()
     try:
-        await asyncio.wait_for(bot.arrived.wait(), 5)
+        await asyncio.wait_for(bot.arrived.wait(), GUARD)
     finally:
         await processor.stop()
     assert len(bot.handled) == 1
@@ -195,7 +196,7 @@ async def test_the_webhook_wakes_the_running_processor(
         async with httpx.AsyncClient(timeout=5) as client:
             headers = {"X-Hub-Signature-256": sign(SECRET, raw)}
             assert (await client.post(url, content=raw, headers=headers)).status_code == 200
-        await asyncio.wait_for(bot.arrived.wait(), 5)
+        await asyncio.wait_for(bot.arrived.wait(), GUARD)
     finally:
         await processor.stop()
         http.stop()
@@ -219,7 +220,7 @@ async def test_a_full_batch_is_followed_at_once_by_the_next(
                 break
             await asyncio.sleep(0)
             bot.arrived.clear()
-            await asyncio.wait_for(bot.arrived.wait(), 5)
+            await asyncio.wait_for(bot.arrived.wait(), GUARD)
     finally:
         await processor.stop()
     assert len(bot.handled) == 3

@@ -18,6 +18,7 @@ from handlers.whatsapp.signature import sign
 from handlers.whatsapp.webhook import MAX_BODY_BYTES, make_app, make_server
 from storage.database import Database
 from storage.whatsapp_inbox import WhatsAppInboxRepository
+from tests.waiting import GUARD
 from tests.whatsapp.conftest import Clock
 from tests.whatsapp.fixtures import batched, meta, pywa
 
@@ -158,7 +159,7 @@ async def test_an_oversized_post_is_refused_before_its_body_is_sent(server: Serv
             ).encode()
         )
         await writer.drain()  # no body byte is ever sent
-        status_line = await asyncio.wait_for(reader.readline(), 5)
+        status_line = await asyncio.wait_for(reader.readline(), GUARD)
     finally:
         writer.close()
         await writer.wait_closed()
