@@ -1,11 +1,16 @@
-"""Which channel ids belong to which internal user (the ``identities`` table)."""
+"""Which channel ids belong to which internal user (the ``identities`` table).
+
+Every person gets an internal id from the allocator on first contact, whatever the channel:
+no internal id is a channel's id (people known before migration 0026 keep the numbers they
+had, which nothing reads as a Telegram id any more).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName
+from bot.core.notices import ChannelName
 from storage.database import Database, to_db_time
 
 
@@ -58,9 +63,20 @@ class IdentityRepository:
         return int(row["user_id"]) if row else None
 
     async def register(
-        self, channel: ChannelName, external_id: str, language: str, now: datetime
+        self,
+        channel: ChannelName,
+        external_id: str,
+        language: str,
+        now: datetime,
+        *,
+        wrote: bool = True,
     ) -> int:
-        """The internal id for this channel id, creating the user on first contact."""
+        """The internal id for this channel id, creating the user on first contact.
+
+        ``wrote=False`` makes someone known before they ever wrote (the staff named in the
+        settings): they are not yet a user the bot has a chat with, until their first
+        message (:meth:`storage.users.UserRepository.touch`).
+        """
         async with self._db.transaction() as conn:
             async with conn.execute(
                 "SELECT user_id FROM identities WHERE channel = ? AND external_id = ?",
@@ -70,17 +86,17 @@ class IdentityRepository:
             if row is not None:
                 return int(row["user_id"])
             async with conn.execute(
-                "UPDATE id_allocator SET next_id = MAX(next_id, ?) + 1 WHERE name = 'users' "
-                "RETURNING next_id - 1",
-                (FIRST_NON_TELEGRAM_ID,),
+                "UPDATE id_allocator SET next_id = next_id + 1 WHERE name = 'users' "
+                "RETURNING next_id - 1"
             ) as cursor:
                 allocated = await cursor.fetchone()
             assert allocated is not None, "migration 0015 creates the allocator row"
             user_id = int(allocated[0])
             stamp = to_db_time(now)
             await conn.execute(
-                "INSERT INTO users (id, language, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
-                (user_id, language, stamp, stamp),
+                "INSERT INTO users (id, language, created_at, last_seen_at, not_yet_written) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (user_id, language, stamp, stamp, int(not wrote)),
             )
             await conn.execute(
                 "INSERT INTO identities (user_id, channel, external_id, created_at) "

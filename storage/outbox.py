@@ -10,7 +10,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.models import OutboxMessage, OutboxStatus
-from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName, Lane
+from bot.core.notices import Lane
 from bot.core.ports import Transaction
 from storage.database import Database, connection, from_db_time, to_db_time
 
@@ -31,27 +31,16 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
 
 def _lane_sql(lane: Lane | None) -> tuple[str, tuple[object, ...]]:
     """The condition of a lane: the recipient is on its channel and on none of the earlier
-    ones (which would reach them first); no channel: on none of the earlier ones at all. A
-    user without identities below the first non-Telegram id is a Telegram user."""
+    ones (which would reach them first); no channel: on none of the earlier ones at all."""
     if lane is None:
         return "", ()
     channel, earlier = lane
     known = "SELECT user_id FROM identities WHERE channel = ?"
-    legacy = "(user_id < ? AND user_id NOT IN (SELECT user_id FROM identities))"
-    parts: list[str] = []
-    args: list[object] = []
-    for other in earlier:
-        parts.append(f"user_id NOT IN ({known})")
-        args.append(other.value)
-        if other is ChannelName.TELEGRAM:
-            parts.append(f"NOT {legacy}")
-            args.append(FIRST_NON_TELEGRAM_ID)
+    parts = [f"user_id NOT IN ({known})" for _ in earlier]
+    args: list[object] = [other.value for other in earlier]
     if channel is not None:
-        legacy_here = f" OR {legacy}" if channel is ChannelName.TELEGRAM else ""
-        parts.append(f"(user_id IN ({known}){legacy_here})")
+        parts.append(f"user_id IN ({known})")
         args.append(channel.value)
-        if legacy_here:
-            args.append(FIRST_NON_TELEGRAM_ID)
     return "".join(f"AND {p} " for p in parts), tuple(args)
 
 
@@ -101,7 +90,7 @@ class OutboxRepository:
 
     async def recipient_known(self, tx: Transaction, user_id: int) -> bool:
         """Whether the user ever wrote to the bot (else Telegram would refuse the chat)."""
-        sql = "SELECT 1 FROM users WHERE id = ?"
+        sql = "SELECT 1 FROM users WHERE id = ? AND not_yet_written = 0"
         async with connection(tx).execute(sql, (user_id,)) as cursor:
             return await cursor.fetchone() is not None
 

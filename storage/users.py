@@ -8,7 +8,6 @@ from datetime import datetime
 import aiosqlite
 
 from bot.core.models import Role, User
-from bot.core.notices import FIRST_NON_TELEGRAM_ID
 from bot.core.ports import Transaction
 from storage.database import Database, connection, from_db_time, to_db_time
 
@@ -30,7 +29,9 @@ class UserRepository:
 
     async def get(self, user_id: int) -> User | None:
         """Return the user, or None if they never wrote to the bot."""
-        row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
+        row = await self._db.fetch_one(
+            "SELECT * FROM users WHERE id = ? AND not_yet_written = 0", (user_id,)
+        )
         return _user(row) if row else None
 
     async def touch(
@@ -46,18 +47,13 @@ class UserRepository:
                     "UPDATE user_roles SET display_name = ? WHERE user_id = ?",
                     (display_name, user_id),
                 )
-            await conn.execute(
+            await conn.execute(  # someone known before they wrote gets their client's language
                 "INSERT INTO users (id, language, created_at, last_seen_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at, "
-                "unreachable_at = NULL",
+                "unreachable_at = NULL, not_yet_written = 0, language = CASE "
+                "WHEN users.not_yet_written THEN excluded.language ELSE users.language END",
                 (user_id, default_language, to_db_time(now), to_db_time(now)),
             )
-            if user_id < FIRST_NON_TELEGRAM_ID:  # a Telegram user: internal id = Telegram id
-                await conn.execute(
-                    "INSERT OR IGNORE INTO identities (user_id, channel, external_id, created_at) "
-                    "VALUES (?, 'telegram', ?, ?)",
-                    (user_id, str(user_id), to_db_time(now)),
-                )
             async with conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
                 row = await cur.fetchone()
         assert row is not None

@@ -18,6 +18,7 @@ from bot.app.delivery import DeliveryRunner
 from bot.app.settings import Settings, load_settings
 from bot.app.telegram import build_application
 from bot.core.clock import Clock
+from bot.core.notices import ChannelName
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication
 from handlers.telegram.delivery import SENDER_KEY, run_tick_hooks
 from handlers.telegram.ratelimit import PriorityRateLimiter
@@ -149,6 +150,13 @@ class RunningBot:
         services = self.application.bot_data[SERVICES_KEY]
         assert isinstance(services, Services)
         return services
+
+    async def user_id_of(self, telegram_id: int) -> int:
+        """The internal id of the person with this Telegram id (known once they wrote, or
+        once the settings made them staff): never the Telegram id itself."""
+        found = await self.services.identities.user_for(ChannelName.TELEGRAM, str(telegram_id))
+        assert found is not None, f"no one with Telegram id {telegram_id} is known"
+        return found
 
     async def start(self) -> None:
         """Initialise, run post_init, poll and start processing (as ``run_polling`` does)."""

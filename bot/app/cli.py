@@ -268,7 +268,9 @@ async def _import_plan(
     services: Services, text: str, fmt: Format, path: Path, *, apply: bool
 ) -> int:
     tz = services.settings.timezone
-    importer = SessionImporter(services.sessions, services.users, tz, services.now)
+    importer = SessionImporter(
+        services.sessions, services.users, tz, services.now, services.identities
+    )
     plan = await importer.check(text, fmt)
     if not plan.ok:
         print(f"{path}: {len(plan.problems)} problem(s); nothing was created", file=sys.stderr)

@@ -45,6 +45,7 @@ from storage.certificates import CertificateRepository
 from storage.database import Database
 from storage.dialogs import DialogRepository
 from storage.files import FileRepository
+from storage.identities import IdentityRepository
 from storage.invites import InviteRepository
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
@@ -98,6 +99,7 @@ class Services:
     certificates: CertificateService
     outcomes: OutcomeService
     outcome_stats: OutcomeStatsService
+    identities: IdentityRepository
 
     @classmethod
     async def start(cls, settings: Settings, now: Clock) -> Services:
@@ -107,15 +109,23 @@ class Services:
             applied = await migrate(db, now())
             if applied:
                 logger.info("database upgraded by %d migration(s)", len(applied))
-            users = UserService(UserRepository(db), now)
+            identities = IdentityRepository(db)  # the one map of channel ids to people
+            users = UserService(UserRepository(db), identities, now)
             await users.bootstrap_staff(settings.staff_ids)
         except BaseException:
             await db.close()
             raise
-        return cls._wire(settings, db, now, users)
+        return cls._wire(settings, db, now, users, identities)
 
     @classmethod
-    def _wire(cls, settings: Settings, db: Database, now: Clock, users: UserService) -> Services:
+    def _wire(
+        cls,
+        settings: Settings,
+        db: Database,
+        now: Clock,
+        users: UserService,
+        identities: IdentityRepository,
+    ) -> Services:
         """Build every service over the open database."""
         dialogs = DialogService(DialogRepository(db), now)
         due_times = DueTimes()
@@ -187,7 +197,7 @@ class Services:
             dialogs=dialogs,
             signup=SignupService(dialogs, owners, now),
             files=FileService(FileRepository(db), now),
-            profile=_profile(db, dialogs, owners, now, booking, outbox),
+            profile=_profile(db, dialogs, owners, now, booking, outbox, identities),
             sessions=session_service,
             booking=booking,
             outbox=outbox,
@@ -214,6 +224,7 @@ class Services:
             ),
             questions=questions,
             staff_faq=staff_faq,
+            identities=identities,
         )
 
     def export_service(self) -> ExportService:
@@ -254,6 +265,7 @@ def _profile(
     now: Clock,
     booking: BookingService,
     outbox: OutboxRepository,
+    identities: IdentityRepository,
 ) -> ProfileService:
     """Profiles and data rights; an erasure also clears what the WhatsApp inbox keeps of the
     person under their number, and leaves no deleted row in the write-ahead log."""
@@ -266,6 +278,7 @@ def _profile(
         PersonalDataRepository(db),
         QuestionRepository(db),
         disk=db,
+        identities=identities,
     )
     profile.follow_erasure(WhatsAppInboxRepository(db))
     return profile

@@ -40,7 +40,6 @@ from bot.services.practice_notices import PracticeNotices
 from bot.services.question_notices import QuestionNotices
 from bot.services.staff_notices import StaffNotices
 from storage.certificates import CertificateRepository
-from storage.identities import IdentityRepository
 from storage.owners import OwnerRepository
 from storage.questions import QuestionRepository
 from storage.whatsapp_inbox import WhatsAppInboxRepository
@@ -69,7 +68,7 @@ def programme_builders(services: Services) -> Builders:
         catalog,
         services.practice,
         OwnerRepository(services.db),
-        IdentityRepository(services.db),
+        services.identities,
         services.files,
     ).register(builders)
     CertificateNotices(catalog, tz, CertificateRepository(services.db)).register(builders)
@@ -134,7 +133,7 @@ class DeliveryRunner:
             channels,
             services.now,
             self._waker,
-            IdentityRepository(services.db),
+            services.identities,
         )
         self._task: asyncio.Task[None] | None = None
         self._next_prune: datetime | None = None

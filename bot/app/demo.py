@@ -47,7 +47,6 @@ from handlers.whatsapp.templates import to_graph
 from simulator import BotApiEmulator, RateLimits
 from simulator.webchat import Persona, WaPersona, WebChat, WhatsAppChats
 from simulator.whatsapp import WhatsAppEmulator
-from storage.identities import IdentityRepository
 
 logger = logging.getLogger(__name__)
 
@@ -241,16 +240,26 @@ class Demo:
 async def seed(services: Services, emulator: BotApiEmulator, now: datetime) -> BookingView:
     """A trainer, sessions in the coming days, and an owner booked on the one starting soon
     (her booking is returned: its confirmation is still to be sent)."""
-    for persona in (STAFF, TRAINER):
-        emulator.open_chat(persona.user_id)
-        await services.users.seen(persona.user_id, persona.language, persona.name)
-    token = await services.invites.create(STAFF.user_id)
-    await services.invites.redeem(TRAINER.user_id, token, TRAINER.name)
-    soon, *_ = await services.sessions.create_many(session_drafts(now, services), STAFF.user_id)
-    emulator.open_chat(BOOKED_OWNER.user_id)
-    await services.users.seen(BOOKED_OWNER.user_id, BOOKED_OWNER.language)
-    await sign_up(services, BOOKED_OWNER.user_id, BOOKED_OWNER.name, BOOKED_OWNER.phone)
-    return await services.booking.book(BOOKED_OWNER.user_id, soon.id)
+    staff, trainer, owner = [
+        await _telegram_person(services, emulator, persona)
+        for persona in (STAFF, TRAINER, BOOKED_OWNER)
+    ]
+    token = await services.invites.create(staff)
+    await services.invites.redeem(trainer, token, TRAINER.name)
+    drafts = session_drafts(now, services, trainer)
+    soon, *_ = await services.sessions.create_many(drafts, staff)
+    await sign_up(services, owner, BOOKED_OWNER.name, BOOKED_OWNER.phone)
+    return await services.booking.book(owner, soon.id)
+
+
+async def _telegram_person(services: Services, emulator: BotApiEmulator, persona: Persona) -> int:
+    """The demo person's chat opened and their account made, as their first message would:
+    their internal id (their Telegram id only addresses the chat)."""
+    emulator.open_chat(persona.user_id)
+    account = await services.users.arrived(
+        ChannelName.TELEGRAM, str(persona.user_id), persona.language, persona.name
+    )
+    return account.id
 
 
 async def seed_whatsapp_owner(
@@ -260,14 +269,14 @@ async def seed_whatsapp_owner(
     starts soon, who has not written since: his confirmation can only go as a template, and
     waits behind it until he taps (his booking is returned: its confirmation is still to be
     sent, at once, or it would read as delayed by a fault)."""
-    user_id = await IdentityRepository(services.db).register(
+    user_id = await services.identities.register(
         ChannelName.WHATSAPP, persona.wa_id, persona.language, services.now()
     )
     await sign_up(services, user_id, persona.name, f"+{persona.wa_id}")
     return await services.booking.book(user_id, session_id)
 
 
-def session_drafts(now: datetime, services: Services) -> list[SessionDraft]:
+def session_drafts(now: datetime, services: Services, trainer_id: int) -> list[SessionDraft]:
     """The demo's sessions: one in ten minutes, then three over the next days."""
     tz = services.settings.timezone
     starts = (now + SOON).replace(second=0, microsecond=0) + timedelta(minutes=1)
@@ -277,10 +286,16 @@ def session_drafts(now: datetime, services: Services) -> list[SessionDraft]:
         return datetime.combine(day + timedelta(days=days), time(hour), tzinfo=tz)
 
     return [
-        _draft("Foto produk pakai HP", starts, 20, cutoff_at=starts),
-        _draft("Buka toko di Shopee", at(1, 9), 25, venue=DINAS_HALL),
-        _draft("Live jualan di TikTok Shop", at(2, 13), 3),
-        _draft("Iklan dan promo marketplace (online)", at(4, 9), 40, online_url=ONLINE_URL),
+        _draft("Foto produk pakai HP", starts, 20, cutoff_at=starts, trainer_id=trainer_id),
+        _draft("Buka toko di Shopee", at(1, 9), 25, venue=DINAS_HALL, trainer_id=trainer_id),
+        _draft("Live jualan di TikTok Shop", at(2, 13), 3, trainer_id=trainer_id),
+        _draft(
+            "Iklan dan promo marketplace (online)",
+            at(4, 9),
+            40,
+            online_url=ONLINE_URL,
+            trainer_id=trainer_id,
+        ),
     ]
 
 
@@ -289,6 +304,7 @@ def _draft(
     start: datetime,
     capacity: int,
     *,
+    trainer_id: int,
     online_url: str | None = None,
     cutoff_at: datetime | None = None,
     venue: Venue = MCC,
@@ -305,7 +321,7 @@ def _draft(
         latitude=latitude,
         longitude=longitude,
         online_url=online_url,
-        trainer_id=TRAINER.user_id,
+        trainer_id=trainer_id,
         cutoff_at=cutoff_at,
     )
 

@@ -21,6 +21,7 @@ from bot.app.delivery import DeliveryRunner, programme_builders
 from bot.app.settings import Settings
 from bot.app.whatsapp import WhatsAppEdge
 from bot.core.clock import Clock, system_clock
+from bot.core.notices import ChannelName
 from handlers.telegram import (
     admission,
     booking,
@@ -213,6 +214,7 @@ async def _refresh_privileged_menus(application: DodolanApplication, services: S
     """Give staff and trainers who use the bot their menu, and former staff the owners' one."""
     for user_id in sorted(await services.users.menu_holders()):
         user = await services.users.get(user_id)
-        if user is not None:
+        chat = await services.identities.external_id(user_id, ChannelName.TELEGRAM)
+        if user is not None and chat is not None:
             roles = await services.users.roles(user_id)
-            await set_user_menu(application.bot, services.catalog, user_id, roles, user.language)
+            await set_user_menu(application.bot, services.catalog, int(chat), roles, user.language)

@@ -38,7 +38,6 @@ from handlers.whatsapp.settings import WhatsAppSettings
 from handlers.whatsapp.webhook import make_app, make_server
 from handlers.whatsapp.window import TemplateStatus
 from storage.delivery_statuses import DeliveryStatusRepository
-from storage.identities import IdentityRepository
 from storage.whatsapp_contacts import WhatsAppContactRepository
 from storage.whatsapp_inbox import WhatsAppInboxRepository
 from storage.whatsapp_replies import WhatsAppReplyRepository
@@ -77,7 +76,7 @@ class WhatsAppEdge:
         self.reports = Reports(
             DeliveryStatusRepository(services.db),
             self.statuses,
-            IdentityRepository(services.db),
+            services.identities,
             services.users,
             services.now,
             services.profile,
@@ -109,9 +108,7 @@ class WhatsAppEdge:
     async def estimate_for(self, user_ids: Sequence[int], *, telegram: bool) -> Estimate:
         """The WhatsApp side of sending one notice to these users (those on Telegram get it
         there when ``telegram`` runs, as delivery prefers it)."""
-        known = await IdentityRepository(self._services.db).on_channel(
-            ChannelName.WHATSAPP, user_ids
-        )
+        known = await self._services.identities.on_channel(ChannelName.WHATSAPP, user_ids)
         here = [
             ids[ChannelName.WHATSAPP]
             for ids in known.values()

@@ -24,12 +24,6 @@ class ChannelName(StrEnum):
     WHATSAPP = "whatsapp"
 
 
-# Users first seen on a channel other than Telegram get internal ids from here up: above any
-# Telegram user id (they fit in 52 bits), so a Telegram user's internal id is their Telegram
-# id, and an internal id below this one is a Telegram id.
-FIRST_NON_TELEGRAM_ID = 2**53
-
-
 # A delivery lane: the channel whose recipients it serves (None: those no configured channel
 # reaches) and the channels preferred before it, so each channel's sends wait only for its own
 # limits, never for another channel's.

@@ -46,6 +46,39 @@ class Channel(Protocol):
         ...
 
 
+class Identities(Protocol):
+    """Who a person is on each channel: the one map from a channel's id to the internal id.
+
+    Internal user ids are the bot's own (allocated, never reused); a channel's id (a Telegram
+    user id, a WhatsApp number) is only ever looked up here. Made once, in the assembly.
+    """
+
+    async def user_for(self, channel: ChannelName, external_id: str) -> int | None:
+        """The internal user with this id on ``channel``, if any."""
+        ...
+
+    async def register(
+        self,
+        channel: ChannelName,
+        external_id: str,
+        language: str,
+        now: datetime,
+        *,
+        wrote: bool = True,
+    ) -> int:
+        """The internal id for this channel id, creating the user on first contact; with
+        ``wrote=False`` someone known before they ever wrote (no chat with them yet)."""
+        ...
+
+    async def external_id(self, user_id: int, channel: ChannelName) -> str | None:
+        """The user's id on ``channel``, if they use it."""
+        ...
+
+    async def channels(self, user_id: int) -> dict[ChannelName, str]:
+        """Every channel the user is known on, with their id there."""
+        ...
+
+
 class FileRefs(Protocol):
     """A channel's own ids of the files the bot keeps: each edge's cache, kept across restarts.
 

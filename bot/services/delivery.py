@@ -42,7 +42,7 @@ from typing import Protocol
 from bot.core.clock import Clock
 from bot.core.errors import OutsideWindow, Rejected, RetryLater, Unreachable
 from bot.core.models import OutboxMessage, OutboxStatus, User
-from bot.core.notices import FIRST_NON_TELEGRAM_ID, ChannelName, Lane, Notice, Recipient
+from bot.core.notices import ChannelName, Lane, Notice, Recipient
 from bot.core.ports import Channel, Waker
 
 logger = logging.getLogger(__name__)
@@ -270,8 +270,6 @@ class DeliveryService:
         if user is None or await self._people.is_unreachable(user_id):
             return None
         known = await self._identities.channels(user_id) if self._identities else {}
-        if not known and user_id < FIRST_NON_TELEGRAM_ID:
-            known = {ChannelName.TELEGRAM: str(user_id)}  # a Telegram id (see FIRST_NON_…)
         for channel in self._channels:  # in the order the assembly prefers them
             if channel in known:
                 return Recipient(user_id, channel, known[channel], user.language)

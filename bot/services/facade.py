@@ -7,10 +7,11 @@ few settings below, and knows nothing of how they are wired or of the database u
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
+from bot.core.ports import Identities
 from bot.core.repositories import OutboxSummary
 from bot.i18n import Catalog
 from bot.services.admission import Admission
@@ -106,10 +107,8 @@ class Services(Protocol):
         ...
 
     @property
-    def db(self) -> Any:
-        """Transitional, for the WhatsApp router's identity repository alone until the
-        assembly hands edges its one identity port (issue 21, point 4): nothing else in
-        an edge may use it (``tests/test_layers.py`` checks)."""
+    def identities(self) -> Identities:
+        """The one map of each channel's ids to people, made in the assembly."""
         ...
 
     def export_service(self) -> ExportService:

@@ -56,9 +56,10 @@ def accept_choice(field: str, code: str) -> str:
     return v.choose(options, code)
 
 
-def accept_contact(user_id: int, contact_user_id: int | None, phone: str) -> str:
-    """Accept a shared contact only if it is the sender's own number."""
-    if contact_user_id != user_id:
+def accept_contact(phone: str, *, own: bool) -> str:
+    """Accept a shared contact only if it is the sender's own number (``own``: the channel
+    says the contact is the sender's)."""
+    if not own:
         raise InvalidInput("input.contact_not_own")
     return v.normalise_phone(phone if phone.startswith("+") else f"+{phone}")
 
@@ -98,12 +99,10 @@ class FieldCollector(ABC):
         dialog = await self._at(user_id, field)
         return await self._store(dialog, accept_choice(field, code))
 
-    async def answer_contact(
-        self, user_id: int, contact_user_id: int | None, phone: str
-    ) -> Dialog | None:
-        """Take a shared contact as the phone number."""
+    async def answer_contact(self, user_id: int, phone: str, *, own: bool) -> Dialog | None:
+        """Take a shared contact as the phone number (``own``: it is the sender's)."""
         dialog = await self._at(user_id, "phone")
-        return await self._store(dialog, accept_contact(user_id, contact_user_id, phone))
+        return await self._store(dialog, accept_contact(phone, own=own))
 
     async def toggle(self, user_id: int, code: str) -> Dialog:
         """Flip one marketplace in the multi-select."""

@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.models import OutboxMessage
-from bot.core.notices import FIRST_NON_TELEGRAM_ID, Attachment, ChannelName, Choice, Notice
+from bot.core.notices import Attachment, ChannelName, Choice, Notice
 from bot.core.ports import ProfileReader
 from bot.core.practice import PracticeTask, TaskStatus
 from bot.formatting import format_datetime
@@ -191,8 +191,6 @@ class PracticeNotices:
         if given is None or profile is None or task is None:
             return None
         known = await self.identities.channels(given.user_id)
-        if not known and given.user_id < FIRST_NON_TELEGRAM_ID:
-            known = {ChannelName.TELEGRAM: str(given.user_id)}
         channel = next(iter(known), ChannelName.TELEGRAM)
         text = self.catalog.text(
             lang,

@@ -16,7 +16,9 @@ from bot.core.clock import Clock
 from bot.core.erasure import DeletedRows, TraceKeeper, Traces
 from bot.core.errors import NotRegistered, StaleAction
 from bot.core.models import Consent, Dialog, OwnerProfile, User
+from bot.core.notices import ChannelName
 from bot.core.personal_data import BookingRecord, PersonalRecords
+from bot.core.ports import Identities
 from bot.core.questions import Question, ThreadMessage
 from bot.core.repositories import QueuedMessages
 from bot.services import fields
@@ -64,9 +66,11 @@ class ProfileService(fields.FieldCollector):
         questions: QuestionHistory | None = None,
         *,
         disk: DeletedRows | None = None,
+        identities: Identities | None = None,
     ) -> None:
         super().__init__(dialogs, now)
         self._disk = disk
+        self._identities = identities
         self._keepers: list[TraceKeeper] = []
         self._questions = questions
         self._owners = owners
@@ -102,7 +106,7 @@ class ProfileService(fields.FieldCollector):
         records = await self._records.records(user.id)
         places = {v.booking.id: v.rank for v in await self._booking.current(user.id)}
         return {
-            "telegram_user_id": user.id,
+            "telegram_user_id": await self._telegram_id(user.id),
             "language": user.language,
             "first_contact": user.created_at.isoformat(),
             "last_contact": user.last_seen_at.isoformat(),
@@ -127,6 +131,13 @@ class ProfileService(fields.FieldCollector):
                 for m in await self._outbox.pending_for(user.id)
             ],
         }
+
+    async def _telegram_id(self, user_id: int) -> int | None:
+        """The person's Telegram user id (never the internal id), if they use Telegram."""
+        if self._identities is None:
+            return None
+        external = await self._identities.external_id(user_id, ChannelName.TELEGRAM)
+        return int(external) if external is not None else None
 
     async def _question_history(self, user_id: int) -> list[dict[str, Any]]:
         """The owner's Tanya Dinas questions, how each was answered, and each conversation."""

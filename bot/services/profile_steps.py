@@ -185,21 +185,20 @@ class ProfileSteps:
                 following = await collector.answer_choice(user_id, step, code)
                 return await self._answered(user_id, step, following)
         if step == "phone" and self.sender_phone is not None and word in YES_WORDS:
-            following = await collector.answer_contact(user_id, user_id, self.sender_phone)
+            following = await collector.answer_contact(user_id, self.sender_phone, own=True)
         else:
             following = await collector.answer_text(user_id, text)
         return await self._answered(user_id, step, following)
 
-    async def shared_contact(
-        self, user_id: int, contact_user_id: int | None, phone: str
-    ) -> Step | None:
-        """A shared contact as the phone number, if it is the sender's own (None: no question
-        is open; StaleAction: the open question is not the phone)."""
+    async def shared_contact(self, user_id: int, phone: str, *, own: bool) -> Step | None:
+        """A shared contact as the phone number, if it is the sender's own (``own``, as the
+        channel tells; None: no question is open; StaleAction: the open question is not the
+        phone)."""
         dialog = await self.field_dialog(user_id)
         collector = self.collector(dialog)
         if dialog is None or collector is None:
             return None
-        following = await collector.answer_contact(user_id, contact_user_id, phone)
+        following = await collector.answer_contact(user_id, phone, own=own)
         return await self._answered(user_id, dialog.step, following)
 
     async def tapped_answer(self, user_id: int, choice_id: str | None) -> Step:
@@ -219,7 +218,7 @@ class ProfileSteps:
         elif field == "nib" and code == "skip":
             following = await collector.skip_nib(user_id)
         elif field == "phone" and code == PHONE_FROM_SENDER and self.sender_phone is not None:
-            following = await collector.answer_contact(user_id, user_id, self.sender_phone)
+            following = await collector.answer_contact(user_id, self.sender_phone, own=True)
         elif field == "phone":
             if code != PHONE_OTHER or dialog.step != "phone":
                 raise StaleAction(code)

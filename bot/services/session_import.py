@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput
 from bot.core.models import Role, TrainingSession
+from bot.core.notices import ChannelName
+from bot.core.ports import Identities
 from bot.services.session_files import ALIASES, Cell, Problem, Record, read_csv, read_yaml
 from bot.services.sessions import TITLE_MAX, SessionDraft, SessionService, check_draft
 from bot.services.users import UserService
@@ -212,27 +214,47 @@ class SessionImporter:
     """Check an import file against the domain rules and apply it all-or-nothing."""
 
     def __init__(
-        self, sessions: SessionService, users: UserService, tz: ZoneInfo, now: Clock
+        self,
+        sessions: SessionService,
+        users: UserService,
+        tz: ZoneInfo,
+        now: Clock,
+        identities: Identities,
     ) -> None:
+        """``identities`` reads the file's trainer column as Telegram ids (as the operator
+        writes them) and turns each into the trainer's internal id."""
         self._sessions = sessions
         self._users = users
         self._tz = tz
         self._now = now
+        self._identities = identities
 
     async def check(self, text: str, fmt: Format) -> ImportPlan:
         """Parse the file and check every session as creating it would; create nothing."""
         plan = parse_sessions(text, fmt, self._tz)
         now = self._now()
         problems = list(plan.problems)
+        sessions: list[PlannedSession] = []
         for planned in plan.sessions:
             problems.extend(_domain_problems(planned, now))
             trainer = planned.draft.trainer_id
-            if trainer is not None and Role.TRAINER not in await self._users.roles(trainer):
-                problems.append(
-                    _blame(planned, "trainer_id", f"{trainer} is not a trainer of the programme")
-                )
+            if trainer is not None:
+                user_id = await self._trainer_user(trainer)
+                if user_id is None or Role.TRAINER not in await self._users.roles(user_id):
+                    problems.append(
+                        _blame(
+                            planned, "trainer_id", f"{trainer} is not a trainer of the programme"
+                        )
+                    )
+                else:
+                    planned = replace(planned, draft=replace(planned.draft, trainer_id=user_id))
+            sessions.append(planned)
         problems.sort(key=lambda p: p.line)
-        return ImportPlan(plan.sessions, tuple(problems))
+        return ImportPlan(tuple(sessions), tuple(problems))
+
+    async def _trainer_user(self, written: int) -> int | None:
+        """The internal id of the trainer the file names (None: no one known by it)."""
+        return await self._identities.user_for(ChannelName.TELEGRAM, str(written))
 
     async def apply(self, plan: ImportPlan, created_by: int | None) -> list[TrainingSession]:
         """Create every planned session in one transaction; refuse a plan with problems."""

@@ -10,7 +10,9 @@ from typing import Protocol
 from bot.core.clock import Clock
 from bot.core.errors import DatabaseUnavailable, InvalidInput, NotAllowed
 from bot.core.models import Role, User
-from bot.i18n import LANGUAGES, language_for_client
+from bot.core.notices import ChannelName
+from bot.core.ports import Identities
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_for_client
 
 logger = logging.getLogger(__name__)
 
@@ -35,17 +37,44 @@ class UserStore(Protocol):
 class UserService:
     """Users, languages and the one role check every privileged action uses."""
 
-    def __init__(self, store: UserStore, now: Clock) -> None:
+    def __init__(self, store: UserStore, identities: Identities, now: Clock) -> None:
         self._store = store
+        self._identities = identities
         self._now = now
         # Who lost the staff role when the settings were applied at this start-up: their
         # chat still shows the staff menu until it is set again.
         self._demoted: set[int] = set()
 
+    async def arrived(
+        self,
+        channel: ChannelName,
+        external_id: str,
+        client_language: str | None,
+        display_name: str | None = None,
+    ) -> User:
+        """The person behind ``external_id`` on ``channel`` wrote: their account, made on first
+        contact under a new internal id, with their client's language.
+
+        On a full disk a known person is served from what is stored, so that reading still
+        works; a newcomer cannot be (the error reaches the edge, which apologises once).
+        """
+        language, now = language_for_client(client_language), self._now()
+        try:
+            user_id = await self._identities.register(channel, external_id, language, now)
+        except DatabaseUnavailable:
+            known = await self._identities.user_for(channel, external_id)
+            user = await self._store.get(known) if known is not None else None
+            if user is None:
+                raise
+            logger.warning("could not record that user %s wrote", user.id)
+            return user
+        return await self.seen(user_id, client_language, display_name)
+
     async def seen(
         self, user_id: int, client_language: str | None, display_name: str | None = None
     ) -> User:
-        """Record that the user wrote; a new user gets their client's language.
+        """Record that the user ``user_id`` (an internal id, see :meth:`arrived`) wrote; a
+        new user gets their client's language.
 
         If the database cannot be written (a full disk), the user is served from what is
         stored, or as a newcomer, so that reading still works and only a write apologises.
@@ -88,9 +117,18 @@ class UserService:
         """Staff, trainers, and who lost the staff role at start-up: chats with their own menu."""
         return {*await self.privileged_ids(), *self._demoted}
 
-    async def bootstrap_staff(self, staff_ids: Iterable[int]) -> None:
-        """Grant staff to exactly the configured ids (config-granted roles only)."""
-        self._demoted.update(await self._store.sync_config_staff(staff_ids, self._now()))
+    async def bootstrap_staff(self, telegram_ids: Iterable[int]) -> None:
+        """Grant staff to exactly the people with these Telegram ids (config-granted roles
+        only); each is known from now on, before their first message, but gets nothing
+        from the bot until they wrote (Telegram refuses a chat its user never opened)."""
+        now = self._now()
+        staff_ids = [
+            await self._identities.register(
+                ChannelName.TELEGRAM, str(telegram_id), DEFAULT_LANGUAGE, now, wrote=False
+            )
+            for telegram_id in sorted(set(telegram_ids))
+        ]
+        self._demoted.update(await self._store.sync_config_staff(staff_ids, now))
 
     async def blocked_the_bot(self, user_id: int) -> None:
         """Telegram said 403: skip sends to this user until they write again."""

@@ -144,7 +144,7 @@ async def stop_loop(application: DodolanApplication) -> None:
 
 async def queue_newcomer(context: DodolanContext, chat_id: int, name: str) -> None:
     """Put the newcomer in the queue and tell them their place, ahead of everyone waiting."""
-    queued = await context.services.admission.queue(chat_id, name)
+    queued = await context.services.admission.queue(context.me, name)
     bot: ExtBot[Any] = context.bot  # typed with rate_limit_args, as the outbox sender's
     await bot.send_message(
         chat_id,

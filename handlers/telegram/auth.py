@@ -27,13 +27,13 @@ def requires(role: Role, refusal: str = "auth.not_allowed") -> Callable[[Callbac
     def decorate(callback: Callback) -> Callback:
         @functools.wraps(callback)
         async def guarded(update: Update, context: DodolanContext) -> Any:
-            user = update.effective_user
+            me = context.account.id if context.account is not None else None
             try:
-                if user is None:
+                if me is None:
                     raise NotAllowed(0, role.value)
-                await context.services.users.require(user.id, role)
+                await context.services.users.require(me, role)
             except NotAllowed:
-                logger.warning("refused %s to user %s", callback.__name__, user and user.id)
+                logger.warning("refused %s to user %s", callback.__name__, me)
                 await refuse(update, context, refusal)
                 return None
             return await callback(update, context)

@@ -79,7 +79,7 @@ async def open_session_link(update: Update, context: DodolanContext, code: str) 
 async def my_bookings(update: Update, context: DodolanContext) -> None:
     """Show what the owner has coming with what they can do, then past sessions apart."""
     assert update.effective_user is not None and update.effective_chat is not None
-    mine = await context.services.booking.mine(update.effective_user.id)
+    mine = await context.services.booking.mine(context.me)
     trainers = await trainer_names(context, [v.session for v in mine.upcoming])
     for text, markup in SessionViews.of(context).my_bookings(mine, trainers):
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
@@ -118,11 +118,11 @@ async def _refuse(
     assert query is not None and user is not None
     await query.answer()
     no_longer = isinstance(error, StaleAction) or error.key in NO_LONGER
-    view = await _own_booking(context, user.id, booking_id) if booking_id else None
+    view = await _own_booking(context, context.me, booking_id) if booking_id else None
     if no_longer and view is not None and tapped_here(query):
         await _show_booking(query, context, view)
     stale = stale_tap(booking_changed=not isinstance(error, _Gone), question_follows=False)
-    await context.bot.send_message(user.id, why(context, error, stale))
+    await context.bot.send_message(context.chat, why(context, error, stale))
 
 
 async def tapped_booking(update: Update, context: DodolanContext) -> None:
@@ -181,7 +181,7 @@ async def _edit(update: Update, notice: Notice | None, tapped: object) -> None:
 async def _tapped_cancel_ask(update: Update, context: DodolanContext, booking_id: int) -> None:
     """Ask "really cancel?" on the booking's own card."""
     query = _query(update)
-    view = await context.services.booking.changeable(_user_id(update), booking_id)
+    view = await context.services.booking.changeable(context.me, booking_id)
     trainers = await trainer_names(context, [view.session])
     text, markup = SessionViews.of(context).cancel_question(view, trainers)
     await query.answer()
@@ -191,7 +191,7 @@ async def _tapped_cancel_ask(update: Update, context: DodolanContext, booking_id
 async def _tapped_cancel(update: Update, context: DodolanContext, booking_id: int) -> None:
     """Cancel the booking; the card shows it and the reply owed confirms it."""
     query = _query(update)
-    view = await context.services.booking.cancel(_user_id(update), booking_id)
+    view = await context.services.booking.cancel(context.me, booking_id)
     await query.answer()
     await _show_booking(query, context, view, just_cancelled=True)
     await tell(context, view)
@@ -199,32 +199,32 @@ async def _tapped_cancel(update: Update, context: DodolanContext, booking_id: in
 
 async def _tapped_keep(update: Update, context: DodolanContext, booking_id: int) -> None:
     """Keep the booking after all: the card comes back."""
-    query, user_id = _query(update), _user_id(update)
+    query, user_id = _query(update), context.me
     view = await context.services.booking.kept(user_id, booking_id)
     await query.answer()
     await _show_booking(query, context, view)
-    await context.bot.send_message(user_id, context.t("booking.kept"))
+    await context.bot.send_message(context.chat, context.t("booking.kept"))
 
 
 async def _tapped_move_list(update: Update, context: DodolanContext, booking_id: int) -> None:
     """Offer the sessions with a free seat the booking can move to."""
-    user_id = _user_id(update)
+    user_id = context.me
     notice = await lists(context).move_choices(user_id, booking_id)
     assert notice is not None  # the first page is there
     text, markup = render(notice)
     await _query(update).answer()
-    await context.bot.send_message(user_id, text, reply_markup=markup)
+    await context.bot.send_message(context.chat, text, reply_markup=markup)
 
 
 async def _tapped_move_page(
     update: Update, context: DodolanContext, booking_id: int, page: int
 ) -> None:
     """Turn the list of sessions to move to to another page, in its message."""
-    user_id = _user_id(update)
+    user_id = context.me
     notice = await lists(context).move_choices(user_id, booking_id, page)
     if notice is not None and not notice.choices:  # none left to move to: say so below
         await _query(update).answer()
-        await context.bot.send_message(user_id, notice.text)
+        await context.bot.send_message(context.chat, notice.text)
         return
     await _edit(update, notice, page)
 
@@ -234,7 +234,7 @@ async def _tapped_move(
 ) -> None:
     """Move the seat to another session; the reply owed confirms it."""
     query = _query(update)
-    moved = await context.services.booking.move(_user_id(update), booking_id, session_id)
+    moved = await context.services.booking.move(context.me, booking_id, session_id)
     await query.answer()
     label = tapped_label(query)
     if label is not None and isinstance(query.message, Message) and query.message.text:
@@ -249,12 +249,6 @@ def _query(update: Update) -> CallbackQuery:
     query = update.callback_query
     assert query is not None
     return query
-
-
-def _user_id(update: Update) -> int:
-    user = update.effective_user
-    assert user is not None
-    return user.id
 
 
 Step = Callable[..., Awaitable[None]]
@@ -282,7 +276,7 @@ async def _book(
         services.booking,
         services.sessions,
         services.signup,
-        user.id,
+        context.me,
         session_id,
         waitlist=waitlist,
     )
@@ -297,12 +291,12 @@ async def _book(
     if taken.lead == JUST_FILLED:
         await _show_session(query, context, taken.session)  # full now, without the button
     if taken.lead is not None:
-        await context.bot.send_message(user.id, context.t(taken.lead))
+        await context.bot.send_message(context.chat, context.t(taken.lead))
     if taken.dialog is not None:
         context.prompted = True
-        await send_prompt(context, user.id, taken.dialog)
+        await send_prompt(context, context.chat, taken.dialog)
     else:
-        await send_session_card(context, user.id, taken.session)  # now with the waitlist
+        await send_session_card(context, context.chat, taken.session)  # now with the waitlist
 
 
 async def _show_session(

@@ -26,9 +26,9 @@ async def tapped_offer(update: Update, context: DodolanContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     try:
-        view = await answer_offer(context.services.booking, user.id, query.data)
+        view = await answer_offer(context.services.booking, context.me, query.data)
     except (StaleAction, Refusal) as error:
-        await _refused(query, context, user.id, error, ids.OFFER, OFFER_STALE)
+        await _refused(query, context, error, ids.OFFER, OFFER_STALE)
         return
     await query.answer()
     await clear_buttons(query)
@@ -40,24 +40,23 @@ async def tapped_reminder(update: Update, context: DodolanContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     try:
-        answer = await answer_reminder(context.services.booking, user.id, query.data)
+        answer = await answer_reminder(context.services.booking, context.me, query.data)
     except (StaleAction, Refusal) as error:
-        await _refused(query, context, user.id, error, ids.REMINDER)
+        await _refused(query, context, error, ids.REMINDER)
         return
     await query.answer()
     if answer.attending:
         await clear_buttons(query)
-        await context.bot.send_message(user.id, context.t(THANKS))
+        await context.bot.send_message(context.chat, context.t(THANKS))
         return
     trainers = await trainer_names(context, [answer.view.session])
     text, markup = SessionViews.of(context).cancel_question(answer.view, trainers)
-    await context.bot.send_message(user.id, text, reply_markup=markup)
+    await context.bot.send_message(context.chat, text, reply_markup=markup)
 
 
 async def _refused(
     query: CallbackQuery,
     context: DodolanContext,
-    user_id: int,
     error: StaleAction | Refusal,
     kind: str,
     stale: str = "booking.stale",
@@ -66,7 +65,7 @@ async def _refused(
     await query.answer()
     if answered(query.data, kind) is not None and tapped_here(query):
         await clear_buttons(query)
-    await context.bot.send_message(user_id, why(context, error, stale))
+    await context.bot.send_message(context.chat, why(context, error, stale))
 
 
 def register(application: DodolanApplication) -> None:

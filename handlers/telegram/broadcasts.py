@@ -70,14 +70,14 @@ async def announce(update: Update, context: DodolanContext) -> None:
     assert user is not None and chat is not None
     composer = context.services.broadcast_composer
     try:
-        await composer.begin(user.id)
+        await composer.begin(context.me)
     except NotAllowed:
-        logger.warning("refused /umumkan to user %s", user.id)
+        logger.warning("refused /umumkan to user %s", context.me)
         await refuse(update, context)
         return
     text, markup = bv.audience_picker(context.services.catalog, context.language)
     picker = await context.bot.send_message(chat.id, text, reply_markup=markup)
-    await composer.shown(user.id, str(picker.message_id))
+    await composer.shown(context.me, str(picker.message_id))
 
 
 async def start_followup(
@@ -85,7 +85,7 @@ async def start_followup(
 ) -> None:
     """Begin a trainer follow-up to their own session (``base``: attended or booked)."""
     await context.services.broadcast_composer.begin_followup(user_id, session_id, base)
-    await context.bot.send_message(user_id, context.t("broadcast.ask_message"))
+    await context.bot.send_message(context.chat, context.t("broadcast.ask_message"))
 
 
 async def tapped(update: Update, context: DodolanContext) -> None:
@@ -97,7 +97,7 @@ async def tapped(update: Update, context: DodolanContext) -> None:
         await _stop(update, context, parts)
         return
     try:
-        outcome = await _apply(context.services.broadcast_composer, user.id, parts)
+        outcome = await _apply(context.services.broadcast_composer, context.me, parts)
     except (StaleAction, Refusal) as error:
         await explain(query, context, error)
         return
@@ -157,7 +157,7 @@ async def _ask_next(
     text, markup = bv.next_question(services.catalog, language, composition, tz)
     shown = str(await _edit_or_send(query, context, text, markup))
     if composition.step == Step.REFINE and shown != composition.draft.prompt:
-        await services.broadcast_composer.shown(query.from_user.id, shown)  # sent anew
+        await services.broadcast_composer.shown(context.me, shown)  # sent anew
 
 
 async def _edit_or_send(
@@ -174,7 +174,7 @@ async def _edit_or_send(
             return message.message_id
         except BadRequest as exc:  # too old to edit
             logger.debug("broadcast message %s not edited: %s", message.message_id, exc)
-    sent = await context.bot.send_message(query.from_user.id, text, reply_markup=markup)
+    sent = await context.bot.send_message(context.chat, text, reply_markup=markup)
     return sent.message_id
 
 
@@ -183,13 +183,13 @@ async def _preview(
 ) -> None:
     """Show the message as recipients on Telegram will get it, then (when some are on
     WhatsApp) the text WhatsApp owners will read, then the choices."""
-    user_id, catalog = query.from_user.id, context.services.catalog
+    user_id, catalog = context.me, context.services.catalog
     await _edit_or_send(query, context, context.t("broadcast.preview_intro"))
     content = composition.draft.content
     sha256 = content.media_sha256 if content else None
     kept = await context.services.files.get(sha256) if sha256 else None
     notice = bv.draft_notice(catalog, context.language, composition.draft, kept)
-    preview_to = Recipient(user_id, ChannelName.TELEGRAM, str(user_id), context.language)
+    preview_to = Recipient(user_id, ChannelName.TELEGRAM, str(context.chat), context.language)
     channel = TelegramChannel(context.bot, context.services.files)
     await channel.send(preview_to, notice, bulk=False)
     reachable = list(composition.recipients.reachable) if composition.recipients else []
@@ -198,20 +198,18 @@ async def _preview(
         text = delivery.whatsapp_text(context.application, notice, context.language)
         if text is not None:
             shown = bv.whatsapp_preview(catalog, context.language, text)
-            await context.bot.send_message(user_id, shown)
-    await _preview_choices(context, user_id, composition)
+            await context.bot.send_message(context.chat, shown)
+    await _preview_choices(context, composition)
 
 
-async def _preview_choices(
-    context: DodolanContext, user_id: int, composition: Composition
-) -> None:
+async def _preview_choices(context: DodolanContext, composition: Composition) -> None:
     """Who will get it (and what it costs on WhatsApp), with send now, schedule and cancel."""
     reachable = list(composition.recipients.reachable) if composition.recipients else []
     estimate = await delivery.whatsapp_estimate(context.application, reachable)
     text, markup = bv.preview_choices(
         context.services.catalog, context.language, composition, estimate
     )
-    await context.bot.send_message(user_id, text, reply_markup=markup)
+    await context.bot.send_message(context.chat, text, reply_markup=markup)
 
 
 async def _sending(query: CallbackQuery, context: DodolanContext, broadcast: Broadcast) -> None:
@@ -219,7 +217,7 @@ async def _sending(query: CallbackQuery, context: DodolanContext, broadcast: Bro
     services = context.services
     text, markup = await _status(services, context.language, broadcast)
     status = await _edit_or_send(query, context, text, markup)
-    where = status_ref(query.from_user.id, status)
+    where = status_ref(context.chat, status)
     await services.broadcasts.remember_status_message(broadcast.id, where)
     # Delivery may have finished meanwhile, and the periodic work marked the broadcast done
     # while it had no status message to edit; it refreshes live broadcasts only: report now.
@@ -258,12 +256,12 @@ async def received(update: Update, context: DodolanContext, dialog: Dialog) -> N
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     try:
-        await _take(context, message, user.id, dialog.step)
+        await _take(context, message, context.me, dialog.step)
     except (InvalidInput, BookingRefused) as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
         draft = BroadcastDraft.of(dialog)
         if draft.step == Step.BUTTONS and len(draft.buttons) < MAX_BUTTONS:
-            await _ask_buttons(context, user.id, draft)  # the prompt again, below
+            await _ask_buttons(context, draft)  # the prompt again, below
     except NotAllowed:
         await refuse(update, context)
     except StaleAction:
@@ -276,14 +274,14 @@ async def _take(context: DodolanContext, message: Message, user_id: int, step: s
     match step:
         case Step.BUTTONS:
             added = await composer.received_button(user_id, message.text or "")
-            await _ask_buttons(context, user_id, added.draft)
+            await _ask_buttons(context, added.draft)
         case Step.SCHEDULE:
             broadcast = await composer.received_time(user_id, message.text or "")
-            await _scheduled(context, user_id, broadcast)
+            await _scheduled(context, broadcast)
         case Step.PREVIEW:
             current = await composer.current(user_id)
             await message.reply_text(context.t("broadcast.use_preview_buttons"))
-            await _preview_choices(context, user_id, current)
+            await _preview_choices(context, current)
         case _:
             measure = functools.partial(bv.overflow, context.services.catalog)
             await composer.expects_content(user_id)  # role first: a file is kept only then
@@ -337,7 +335,7 @@ async def _took_content(
     if before in AUDIENCE_CHOSEN:  # typed instead of tapping "write the message"
         record = bv.audience_answer(context.services.catalog, context.language, took)
         await _close_picker(context, message.chat_id, took.draft.prompt, record)
-    await _ask_buttons(context, message.chat_id, took.draft)
+    await _ask_buttons(context, took.draft)
 
 
 async def _ask_audience_again(
@@ -350,7 +348,7 @@ async def _ask_audience_again(
     tz = services.settings.timezone
     text, markup = bv.next_question(services.catalog, context.language, took, tz)
     picker = await message.reply_text(text, reply_markup=markup)
-    await services.broadcast_composer.shown(message.chat_id, str(picker.message_id))
+    await services.broadcast_composer.shown(context.me, str(picker.message_id))
 
 
 async def _close_picker(
@@ -368,19 +366,19 @@ async def _close_picker(
         logger.debug("broadcast picker %s not closed: %s", prompt, exc)
 
 
-async def _ask_buttons(context: DodolanContext, user_id: int, draft: BroadcastDraft) -> None:
+async def _ask_buttons(context: DodolanContext, draft: BroadcastDraft) -> None:
     """Ask for link buttons (the message is composed)."""
     text, markup = bv.buttons_prompt(
         context.services.catalog, context.language, len(draft.buttons)
     )
-    await context.bot.send_message(user_id, text, reply_markup=markup)
+    await context.bot.send_message(context.chat, text, reply_markup=markup)
 
 
-async def _scheduled(context: DodolanContext, user_id: int, broadcast: Broadcast) -> None:
+async def _scheduled(context: DodolanContext, broadcast: Broadcast) -> None:
     """Confirm when a scheduled broadcast goes out, and to how many."""
     when = format_datetime(broadcast.send_at, context.services.settings.timezone, context.language)
     text = context.t("broadcast.scheduled", when=when, count=broadcast.recipients)
-    await context.bot.send_message(user_id, text)
+    await context.bot.send_message(context.chat, text)
 
 
 async def _status(services: Services, language: str, broadcast: Broadcast) -> tuple[str, Any]:
@@ -396,7 +394,7 @@ async def _stop(update: Update, context: DodolanContext, parts: list[str]) -> No
     try:
         if len(parts) != 2 or not parts[1].isdigit():
             raise StaleAction(parts)
-        broadcast = await context.services.broadcasts.stop(user.id, int(parts[1]))
+        broadcast = await context.services.broadcasts.stop(context.me, int(parts[1]))
     except StaleAction:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
@@ -416,7 +414,7 @@ async def history(update: Update, context: DodolanContext) -> None:
     assert update.effective_user is not None and update.effective_chat is not None
     services, chat_id = context.services, update.effective_chat.id
     try:
-        items = await services.broadcasts.history(update.effective_user.id)
+        items = await services.broadcasts.history(context.me)
     except NotAllowed:
         await refuse(update, context)
         return
@@ -439,14 +437,14 @@ async def history(update: Update, context: DodolanContext) -> None:
 async def announcements_off(update: Update, context: DodolanContext) -> None:
     """An owner turns general announcements off."""
     assert update.effective_user is not None and update.effective_message is not None
-    await context.services.broadcasts.set_announcements(update.effective_user.id, on=False)
+    await context.services.broadcasts.set_announcements(context.me, on=False)
     await update.effective_message.reply_text(context.t("announcements.off"))
 
 
 async def announcements_on(update: Update, context: DodolanContext) -> None:
     """An owner turns general announcements back on."""
     assert update.effective_user is not None and update.effective_message is not None
-    await context.services.broadcasts.set_announcements(update.effective_user.id, on=True)
+    await context.services.broadcasts.set_announcements(context.me, on=True)
     await update.effective_message.reply_text(context.t("announcements.on"))
 
 

@@ -58,7 +58,7 @@ def _line(context: DodolanContext, cert: Certificate) -> str:
 async def staff_certificates(update: Update, context: DodolanContext) -> None:
     """Staff: the newest certificates, or one with "reissue" and "revoke"."""
     assert update.effective_user is not None and update.effective_message is not None
-    service, user_id = context.services.certificates, update.effective_user.id
+    service, user_id = context.services.certificates, context.me
     typed = " ".join(context.args or [])
     try:
         if not typed:
@@ -104,10 +104,10 @@ async def tapped(update: Update, context: DodolanContext) -> None:
         if parts is None or parts[0] not in (REISSUE, REVOKE):
             raise StaleAction(query.data)
         if parts[0] == REVOKE:
-            cert = await service.revoke(user.id, parts[1])
+            cert = await service.revoke(context.me, parts[1])
             text = context.t("certificate.revoked_done", code=cert.code)
         else:
-            cert = await service.reissue(user.id, parts[1])
+            cert = await service.reissue(context.me, parts[1])
             text = context.t("certificate.reissued_done", code=cert.code)
     except NotAllowed:
         await query.answer(context.t("auth.not_allowed"), show_alert=True)
@@ -117,7 +117,7 @@ async def tapped(update: Update, context: DodolanContext) -> None:
         return
     await query.answer()
     await clear_buttons(query)
-    await context.bot.send_message(user.id, text)
+    await context.bot.send_message(context.chat, text)
 
 
 def register(application: DodolanApplication) -> None:

@@ -17,6 +17,7 @@ from telegram.ext import (
 
 from bot.core.errors import DodolanError, Refusal
 from bot.core.models import Role
+from bot.core.notices import ChannelName
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.services.owner_home import help_screen
 from handlers.telegram.bot_api import DodolanBot
@@ -25,6 +26,10 @@ from handlers.telegram.menus import set_user_menu
 
 logger = logging.getLogger(__name__)
 
+# The group of the handler that loads the account: before every other group, as every
+# handler reads the person's internal id from it (context.me).
+FIRST_GROUP = -10
+
 
 async def remember_user(update: Update, context: DodolanContext) -> None:
     """Load (creating on first contact) the account of the user behind a private update."""
@@ -32,18 +37,19 @@ async def remember_user(update: Update, context: DodolanContext) -> None:
     chat = update.effective_chat
     if user is None or user.is_bot or (chat is not None and chat.type != ChatType.PRIVATE):
         return
-    context.account = await context.services.users.seen(
-        user.id, user.language_code, user.full_name
+    context.account = await context.services.users.arrived(
+        ChannelName.TELEGRAM, str(user.id), user.language_code, user.full_name
     )
 
 
 async def refresh_menu(
-    context: DodolanContext, user_id: int, roles: frozenset[Role], *, force: bool = False
+    context: DodolanContext, chat_id: int, roles: frozenset[Role], *, force: bool = False
 ) -> None:
-    """Give a privileged user (or, with ``force``, anyone) the menu of their role and language."""
+    """Give the private chat of a privileged user (or, with ``force``, anyone) the menu of
+    their role and language."""
     if force or roles != {Role.OWNER}:
         await set_user_menu(
-            context.bot, context.services.catalog, user_id, roles, context.language
+            context.bot, context.services.catalog, chat_id, roles, context.language
         )
 
 
@@ -68,7 +74,7 @@ async def clear_buttons(query: CallbackQuery) -> None:
 async def show_help(update: Update, context: DodolanContext) -> None:
     """List what the user can do, by role (also the answer to /menu, as on WhatsApp)."""
     assert update.effective_user is not None and update.effective_message is not None
-    roles = await context.services.users.roles(update.effective_user.id)
+    roles = await context.services.users.roles(context.me)
     notice = help_screen(context.services.catalog, context.language, roles)
     await update.effective_message.reply_text(notice.text)
 
@@ -76,7 +82,7 @@ async def show_help(update: Update, context: DodolanContext) -> None:
 async def cancel(update: Update, context: DodolanContext) -> None:
     """Leave whatever conversation the user is in."""
     assert update.effective_user is not None and update.effective_message is not None
-    key = await context.services.dialogs.cancel(update.effective_user.id)
+    key = await context.services.dialogs.cancel(context.me)
     await update.effective_message.reply_text(context.t(key), reply_markup=ReplyKeyboardRemove())
 
 
@@ -129,7 +135,10 @@ async def on_error(update: object, context: DodolanContext) -> None:
     try:
         if context.account is None and update.effective_user is not None:
             # PTB builds a fresh context for error handlers; reload the user's language
-            context.account = await context.services.users.get(update.effective_user.id)
+            known = await context.services.identities.user_for(
+                ChannelName.TELEGRAM, str(update.effective_user.id)
+            )
+            context.account = await context.services.users.get(known) if known else None
     except Exception:
         logger.exception("could not load the language for update %s", update_id)
     query = update.callback_query
@@ -159,14 +168,15 @@ async def flooded(update: Update, note: bool, application: DodolanApplication) -
     if not note or chat is None or chat.type != ChatType.PRIVATE:
         return
     services = application.bot_data[SERVICES_KEY]
-    account = await services.users.get(chat.id)
+    known = await services.identities.user_for(ChannelName.TELEGRAM, str(chat.id))
+    account = await services.users.get(known) if known is not None else None
     language = account.language if account is not None else DEFAULT_LANGUAGE
     await application.bot.send_message(chat.id, services.catalog.text(language, "flood.slow_down"))
 
 
 def register_first(application: DodolanApplication) -> None:
     """Add the handler that runs before all others: remembering the user."""
-    application.add_handler(TypeHandler(Update, remember_user), group=-1)
+    application.add_handler(TypeHandler(Update, remember_user), group=FIRST_GROUP)
 
 
 def register_commands(application: DodolanApplication) -> None:

@@ -19,7 +19,8 @@ class DodolanContext(
     """PTB's context plus the services and the account of the user behind the update.
 
     PTB builds one context per update and shares it across handler groups, so the account
-    loaded by the group -1 handler in :mod:`handlers.telegram.common` is visible to every handler.
+    loaded by the first group's handler in :mod:`handlers.telegram.common` is visible to
+    every handler.
     """
 
     def __init__(
@@ -40,6 +41,21 @@ class DodolanContext(
         if services is None:
             raise RuntimeError("services are not started; post_init has not run")
         return services
+
+    @property
+    def me(self) -> int:
+        """The internal id of the person behind this private update (never their Telegram id:
+        that one only addresses their chat)."""
+        if self.account is None:
+            raise RuntimeError("no account: the update did not come from a person in private")
+        return self.account.id
+
+    @property
+    def chat(self) -> int:
+        """The Telegram id of the chat the update came from: where answers go."""
+        if self._chat_id is None:
+            raise RuntimeError("the update came from no chat")
+        return self._chat_id
 
     @property
     def language(self) -> str:

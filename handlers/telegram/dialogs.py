@@ -93,7 +93,7 @@ async def advance(query: CallbackQuery, context: DodolanContext, step: Step) -> 
     the end of the flow, is sent as a new message.
     """
     assert query.from_user is not None
-    await clear_refusals(context, query.from_user.id)
+    await clear_refusals(context, context.chat)
     head = "\n".join([*views.recap_lines(query.message), step.line or ""])
     if step.dialog is not None and step.notice is not None:
         text, markup = shown(context, step.dialog.step, step.notice)
@@ -101,7 +101,7 @@ async def advance(query: CallbackQuery, context: DodolanContext, step: Step) -> 
             await query.edit_message_text(f"{head}\n\n{text}", reply_markup=markup)
             return
     await query.edit_message_text(head, reply_markup=None)
-    await after_answer(context, query.from_user.id, query.from_user.id, step)
+    await after_answer(context, context.chat, context.me, step)
 
 
 async def show_profile(context: DodolanContext, chat_id: int, user_id: int) -> None:
@@ -144,12 +144,12 @@ async def received_text(update: Update, context: DodolanContext) -> None:
     """Take typed text as the answer to the current question."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None and message.text is not None
-    dialog = await context.services.dialogs.current(user.id)
+    dialog = await context.services.dialogs.current(context.me)
     if dialog is not None and dialog.flow in TEXT_FLOWS:
         await TEXT_FLOWS[dialog.flow](update, context, dialog)
         return
     try:
-        step = await steps(context).typed(user.id, message.text)
+        step = await steps(context).typed(context.me, message.text)
     except InvalidInput as refusal:
         await refuse(message, context, context.t(refusal.key, **refusal.params))
         if refusal.key == unexpected.USE_CHOICES and dialog is not None:
@@ -161,7 +161,7 @@ async def received_text(update: Update, context: DodolanContext) -> None:
     if step is None:
         await stray_message(update, context)
         return
-    await after_answer(context, message.chat_id, user.id, step)
+    await after_answer(context, message.chat_id, context.me, step)
 
 
 async def received_contact(update: Update, context: DodolanContext) -> None:
@@ -170,7 +170,8 @@ async def received_contact(update: Update, context: DodolanContext) -> None:
     assert message is not None and user is not None and message.contact is not None
     contact = message.contact
     try:
-        step = await steps(context).shared_contact(user.id, contact.user_id, contact.phone_number)
+        own = contact.user_id == user.id  # Telegram says whose contact it is
+        step = await steps(context).shared_contact(context.me, contact.phone_number, own=own)
     except StaleAction:
         await received_other(update, context)
         return
@@ -180,19 +181,19 @@ async def received_contact(update: Update, context: DodolanContext) -> None:
     if step is None:
         await stray_message(update, context)
         return
-    await after_answer(context, message.chat_id, user.id, step)
+    await after_answer(context, message.chat_id, context.me, step)
 
 
 async def received_other(update: Update, context: DodolanContext) -> None:
     """Re-ask the question when a photo, sticker or voice note arrives instead of an answer."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    dialog = await context.services.dialogs.current(user.id)
+    dialog = await context.services.dialogs.current(context.me)
     if dialog is not None and dialog.flow in TEXT_FLOWS:
         await TEXT_FLOWS[dialog.flow](update, context, dialog)
         return
     received = unexpected.Received.LOCATION if message.location else unexpected.Received.MEDIA
-    refused = await steps(context).refused(user.id, received)
+    refused = await steps(context).refused(context.me, received)
     if refused is None or refused.dialog is None:
         await stray_message(update, context)
         return
@@ -205,7 +206,7 @@ async def tapped_answer(update: Update, context: DodolanContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     try:
-        step = await steps(context).tapped_answer(user.id, query.data)
+        step = await steps(context).tapped_answer(context.me, query.data)
     except (StaleAction, Refusal) as error:
         await explain(query, context, error)
         return
@@ -219,7 +220,7 @@ async def tapped_answer(update: Update, context: DodolanContext) -> None:
 async def note_dialog(update: Update, context: DodolanContext) -> None:
     """Before a command runs, note the conversation it interrupts (to ask its question after)."""
     assert update.effective_user is not None
-    context.dialog_before = await context.services.dialogs.current(update.effective_user.id)
+    context.dialog_before = await context.services.dialogs.current(context.me)
 
 
 async def ask_again(update: Update, context: DodolanContext) -> None:
@@ -230,7 +231,7 @@ async def ask_again(update: Update, context: DodolanContext) -> None:
     """
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    after = await context.services.dialogs.current(user.id)
+    after = await context.services.dialogs.current(context.me)
     dialog = ask_again_after(context.dialog_before, after)
     if dialog is None or context.prompted:
         return

@@ -96,12 +96,12 @@ async def set_default_menus(bot: Bot, catalog: Catalog) -> None:
 
 
 async def set_user_menu(
-    bot: Bot, catalog: Catalog, user_id: int, roles: frozenset[Role], language: str
+    bot: Bot, catalog: Catalog, chat_id: int, roles: frozenset[Role], language: str
 ) -> None:
-    """Give one chat the menu of its user's role and language (best effort)."""
+    """Give one private chat the menu of its user's role and language (best effort)."""
     try:
         await bot.set_my_commands(
-            menu_for(catalog, roles, language), scope=BotCommandScopeChat(user_id)
+            menu_for(catalog, roles, language), scope=BotCommandScopeChat(chat_id)
         )
     except TelegramError as exc:
-        logger.warning("could not set the menu of chat %s: %s", user_id, exc)
+        logger.warning("could not set the menu of a chat: %s", exc)

@@ -40,9 +40,7 @@ async def send_outcome(
     """Send the outcome figures and chart the user may see (NotAllowed for owners); with
     nobody trained yet, say so (or, in /statistik, nothing)."""
     assert update.effective_user is not None and update.effective_message is not None
-    figures = await context.services.outcome_stats.figures(
-        update.effective_user.id, context.language
-    )
+    figures = await context.services.outcome_stats.figures(context.me, context.language)
     message = update.effective_message
     if not figures.total.trained:
         if say_if_none:

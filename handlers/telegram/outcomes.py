@@ -26,7 +26,7 @@ async def tapped(update: Update, context: DodolanContext) -> None:
         if parts is None or not parts[0].isdigit():
             raise StaleAction(query.data)
         checkin, step = await context.services.outcomes.answer(
-            user.id, int(parts[0]), parts[1], parts[2]
+            context.me, int(parts[0]), parts[1], parts[2]
         )
     except StaleAction:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
@@ -35,7 +35,7 @@ async def tapped(update: Update, context: DodolanContext) -> None:
     await clear_buttons(query)
     notice = rules.question(context.services.catalog, context.language, checkin, step)
     text, markup = views.render(notice)
-    await context.bot.send_message(user.id, text, reply_markup=markup)
+    await context.bot.send_message(context.chat, text, reply_markup=markup)
     context.prompted = step is rules.Step.OBSTACLE
 
 
@@ -48,7 +48,7 @@ async def received_obstacle(update: Update, context: DodolanContext, _: Dialog) 
         return
     try:
         promise = await context.services.outcomes.received_obstacle(
-            user.id, message.text, channel=ChannelName.TELEGRAM, language=context.language
+            context.me, message.text, channel=ChannelName.TELEGRAM, language=context.language
         )
     except StaleAction:
         await message.reply_text(context.t("fallback.stale_button"))
@@ -59,7 +59,7 @@ async def received_obstacle(update: Update, context: DodolanContext, _: Dialog) 
 
 async def ask_obstacle(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:
     """Ask again after a command interrupted it."""
-    checkin = await context.services.outcomes.awaited_obstacle(chat_id)
+    checkin = await context.services.outcomes.awaited_obstacle(dialog.user_id)
     if checkin is not None:
         notice = rules.question(
             context.services.catalog, context.language, checkin, rules.Step.OBSTACLE

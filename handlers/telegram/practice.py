@@ -29,13 +29,13 @@ async def tapped_task(update: Update, context: DodolanContext) -> None:
             raise StaleAction(query.data)
         row_id, action = int(parts[0]), parts[1]
         if action in (rules.ACCEPT, rules.FIX):
-            await service.review(user.id, row_id, action)
+            await service.review(context.me, row_id, action)
             reply = context.t(
                 "practice.reviewed_ok" if action == rules.ACCEPT else "practice.ask_note"
             )
         else:
             answered = await service.answer(
-                user.id, row_id, action, channel=ChannelName.TELEGRAM, language=context.language
+                context.me, row_id, action, channel=ChannelName.TELEGRAM, language=context.language
             )
             services = context.services
             tz = services.settings.timezone
@@ -45,7 +45,7 @@ async def tapped_task(update: Update, context: DodolanContext) -> None:
         return
     await query.answer()
     await clear_buttons(query)
-    await context.bot.send_message(user.id, reply)
+    await context.bot.send_message(context.chat, reply)
     context.prompted = True
 
 
@@ -74,7 +74,7 @@ async def received_proof(update: Update, context: DodolanContext, _: Dialog) -> 
     assert message is not None and user is not None
     try:
         sha = await _kept_photo(context, message)
-        await context.services.practice.received_proof(user.id, message.text, sha)
+        await context.services.practice.received_proof(context.me, message.text, sha)
     except InvalidInput as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
         context.prompted = True
@@ -103,7 +103,7 @@ async def received_note(update: Update, context: DodolanContext, _: Dialog) -> N
         await message.reply_text(context.t("practice.ask_note"))
         return
     try:
-        await context.services.practice.received_note(user.id, message.text)
+        await context.services.practice.received_note(context.me, message.text)
     except InvalidInput as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
         return
@@ -122,14 +122,14 @@ async def ask_note(context: DodolanContext, chat_id: int, dialog: Dialog) -> Non
 async def stop_tasks(update: Update, context: DodolanContext) -> None:
     """An owner stops the practice tasks (announcements stay as they are)."""
     assert update.effective_user is not None and update.effective_message is not None
-    await context.services.practice.set_stopped(update.effective_user.id, True)
+    await context.services.practice.set_stopped(context.me, True)
     await update.effective_message.reply_text(context.t("practice.stopped"))
 
 
 async def resume_tasks(update: Update, context: DodolanContext) -> None:
     """An owner receives the practice tasks again."""
     assert update.effective_user is not None and update.effective_message is not None
-    await context.services.practice.set_stopped(update.effective_user.id, False)
+    await context.services.practice.set_stopped(context.me, False)
     await update.effective_message.reply_text(context.t("practice.resumed"))
 
 

@@ -19,7 +19,7 @@ from handlers.telegram.dialogs import send_prompt, show_profile, steps
 async def profile(update: Update, context: DodolanContext) -> None:
     """Show the owner's stored profile with edit buttons."""
     assert update.effective_user is not None and update.effective_chat is not None
-    await show_profile(context, update.effective_chat.id, update.effective_user.id)
+    await show_profile(context, update.effective_chat.id, context.me)
 
 
 async def tapped_profile(update: Update, context: DodolanContext) -> None:
@@ -27,7 +27,7 @@ async def tapped_profile(update: Update, context: DodolanContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     try:
-        step = await steps(context).tapped_profile(user.id, query.data)
+        step = await steps(context).tapped_profile(context.me, query.data)
     except StaleAction:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
@@ -36,10 +36,10 @@ async def tapped_profile(update: Update, context: DodolanContext) -> None:
         return
     await query.answer()
     if step.dialog is not None:
-        await send_prompt(context, user.id, step.dialog)
+        await send_prompt(context, context.chat, step.dialog)
     elif step.notice is not None:
         text, markup = views.render(step.notice)
-        await context.bot.send_message(user.id, text, reply_markup=markup)
+        await context.bot.send_message(context.chat, text, reply_markup=markup)
 
 
 async def choose_language(update: Update, context: DodolanContext) -> None:
@@ -54,18 +54,18 @@ async def tapped_language(update: Update, context: DodolanContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     try:
-        step = await steps(context).tapped_language(user.id, query.data)
+        step = await steps(context).tapped_language(context.me, query.data)
     except StaleAction:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
     await query.answer()
     if step.switched is not None:
-        context.account = await context.services.users.get(user.id)
+        context.account = await context.services.users.get(context.me)
         await clear_buttons(query)
-        roles = await context.services.users.roles(user.id)
-        await refresh_menu(context, user.id, roles, force=True)
+        roles = await context.services.users.roles(context.me)
+        await refresh_menu(context, context.chat, roles, force=True)
     text, markup = views.render(step.screen)
-    await context.bot.send_message(user.id, text, reply_markup=markup)
+    await context.bot.send_message(context.chat, text, reply_markup=markup)
 
 
 async def my_data(update: Update, context: DodolanContext) -> None:
@@ -100,11 +100,13 @@ async def tapped_erase(update: Update, context: DodolanContext) -> None:
     await query.answer()
     await clear_buttons(query)
     if parts == ["no"]:
-        await context.bot.send_message(user.id, context.t("data.erase_kept"))
+        await context.bot.send_message(context.chat, context.t("data.erase_kept"))
         return
     text = context.t("data.erased")  # in the owner's language, before it is erased too
-    erased = await context.services.profile.erase(user.id)
-    await context.bot.send_message(user.id, text if erased else context.t("data.erase_nothing"))
+    erased = await context.services.profile.erase(context.me)
+    await context.bot.send_message(
+        context.chat, text if erased else context.t("data.erase_nothing")
+    )
 
 
 def register(application: DodolanApplication) -> None:

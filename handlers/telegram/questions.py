@@ -35,7 +35,7 @@ async def ask(update: Update, context: DodolanContext) -> None:
     assert update.effective_user is not None and update.effective_message is not None
     text = update.effective_message.text or ""
     reply = await context.services.questions.ask(
-        update.effective_user.id, text, ChannelName.TELEGRAM, context.language
+        context.me, text, ChannelName.TELEGRAM, context.language
     )
     if not reply.asked:
         await _not_asked(update, context, text)
@@ -48,11 +48,11 @@ async def _not_asked(update: Update, context: DodolanContext, text: str) -> None
     a pointer to the buttons and /bantuan."""
     assert update.effective_user is not None and update.effective_message is not None
     services = context.services
-    owner = await services.profile.get(update.effective_user.id)
+    owner = await services.profile.get(context.me)
     if owner is None or not owner_home.is_small_talk(text):
         await update.effective_message.reply_text(context.t("fallback.stray"))
         return
-    roles = await services.users.roles(update.effective_user.id)
+    roles = await services.users.roles(context.me)
     notice = owner_home.welcome_back_screen(
         services.catalog, context.language, owner.full_name, roles
     )
@@ -66,7 +66,7 @@ async def received_file(update: Update, context: DodolanContext) -> bool:
     assert message is not None and user is not None
     found = _media(message)
     desk, caption = context.services.questions, message.caption or ""
-    if found is None or not await desk.takes_file(user.id, caption):
+    if found is None or not await desk.takes_file(context.me, caption):
         return False
     media, mime, kind, name = found
     files = context.services.files
@@ -78,7 +78,11 @@ async def received_file(update: Update, context: DodolanContext) -> bool:
         await message.reply_text(context.t("questions2.not_kept"))
         return True
     reply = await desk.attach(
-        user.id, ChannelName.TELEGRAM, FileRef(kept.sha256, kind, name), caption, context.language
+        context.me,
+        ChannelName.TELEGRAM,
+        FileRef(kept.sha256, kind, name),
+        caption,
+        context.language,
     )
     if not reply.asked:
         return False
@@ -105,15 +109,15 @@ async def received_reply(update: Update, context: DodolanContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None and message.reply_to_message is not None
     desk, text, lang = context.services.questions, message.text or "", context.language
-    ticket = await desk.ticket_for_reply(user.id, str(message.reply_to_message.message_id))
+    ticket = await desk.ticket_for_reply(context.me, str(message.reply_to_message.message_id))
     if ticket is None:
         await dialogs.received_text(update, context)
         return
     try:
-        if await desk.asked_by(user.id, ticket):  # the owner wrote back to an answer
-            await show(update, context, await desk.follow_up(user.id, ticket, text, lang))
+        if await desk.asked_by(context.me, ticket):  # the owner wrote back to an answer
+            await show(update, context, await desk.follow_up(context.me, ticket, text, lang))
             return
-        await desk.answer(user.id, ticket, text)
+        await desk.answer(context.me, ticket, text)
     except NotAllowed:
         await message.reply_text(context.t("questions.ticket.not_allowed"))
         return
@@ -123,7 +127,7 @@ async def received_reply(update: Update, context: DodolanContext) -> None:
     except InvalidInput as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
         return
-    text, markup = render(await context.services.staff_faq.sent_notice(user.id, ticket, lang))
+    text, markup = render(await context.services.staff_faq.sent_notice(context.me, ticket, lang))
     await message.reply_text(text, reply_markup=markup)
 
 
@@ -133,7 +137,7 @@ async def tapped_question(update: Update, context: DodolanContext) -> None:
     assert query is not None and user is not None
     desk = context.services.questions
     try:
-        taken = await question_taps.tapped(desk, user.id, query.data, context.language)
+        taken = await question_taps.tapped(desk, context.me, query.data, context.language)
     except StaleAction:
         await query.answer(context.t("questions.stale"), show_alert=True)
         return
@@ -157,9 +161,9 @@ async def tapped_ticket(update: Update, context: DodolanContext) -> None:
             raise StaleAction(query.data)
         ticket = int(parts[1])
         if parts[0] == "done":
-            await desk.close(user.id, ticket)
+            await desk.close(context.me, ticket)
             text = context.t("questions.ticket.done", id=str(ticket))
-        elif await desk.forward(user.id, ticket):
+        elif await desk.forward(context.me, ticket):
             text = context.t("questions.ticket.forwarded", id=str(ticket))
         else:
             text = context.t("questions.ticket.forward_staff")
@@ -185,7 +189,7 @@ async def tapped_staff_faq(update: Update, context: DodolanContext) -> None:
             await query.edit_message_reply_markup(None)
             return
         if see is not None and see[0] == "see" and see[1].isdigit():
-            notice = await staff_faq.propose(user.id, int(see[1]), context.language)
+            notice = await staff_faq.propose(context.me, int(see[1]), context.language)
             await query.answer()
             await query.edit_message_reply_markup(None)
             text, markup = render(notice)
@@ -193,7 +197,7 @@ async def tapped_staff_faq(update: Update, context: DodolanContext) -> None:
             return
         if add is None or add[0] != "add" or not (add[1].isdigit() and add[2].isdigit()):
             raise StaleAction(data)
-        await staff_faq.adopt(user.id, int(add[1]), int(add[2]))
+        await staff_faq.adopt(context.me, int(add[1]), int(add[2]))
     except NotAllowed:
         await query.answer(context.t("questions2.staff_only"), show_alert=True)
         return

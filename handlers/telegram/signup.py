@@ -39,7 +39,7 @@ async def start(update: Update, context: DodolanContext) -> None:
     assert user is not None and message is not None
     services = context.services
     begun = await first_contact.opening(
-        services.users, services.profile, services.signup, user.id, _payload(context.args)
+        services.users, services.profile, services.signup, context.me, _payload(context.args)
     )
     if begun.opening is Opening.INVITE:
         await redeem_invite(update, context, begun.code or "")
@@ -47,7 +47,7 @@ async def start(update: Update, context: DodolanContext) -> None:
     if begun.opening is Opening.CHECK_IN:
         await check_in(update, context, begun.code or "")
         return
-    await refresh_menu(context, user.id, begun.roles)
+    await refresh_menu(context, context.chat, begun.roles)
     if begun.opening is Opening.SESSION:
         await open_session_link(update, context, begun.code or "")
     elif begun.opening is Opening.ROLE:
@@ -77,7 +77,7 @@ async def sign_up(update: Update, context: DodolanContext) -> None:
     """Start or resume sign-up; a registered owner sees their profile instead."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    step = await steps(context).sign_up(user.id)
+    step = await steps(context).sign_up(context.me)
     await message.reply_text(step.lead or "")
     if step.dialog is not None:
         await send_prompt(context, message.chat_id, step.dialog)
@@ -91,7 +91,7 @@ async def tapped_signup(update: Update, context: DodolanContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     try:
-        step = await steps(context).tapped_signup(user.id, query.data)
+        step = await steps(context).tapped_signup(context.me, query.data)
     except StaleAction:
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
@@ -100,14 +100,14 @@ async def tapped_signup(update: Update, context: DodolanContext) -> None:
         await _answered_consent(query, context, step)
     elif step.dialog is not None:  # a field to change again, from the summary
         await clear_buttons(query)
-        await send_prompt(context, user.id, step.dialog)
+        await send_prompt(context, context.chat, step.dialog)
     elif step.signed_up and step.notice is not None:  # "done" under the summary
         await query.edit_message_text(f"{_shown_html(query)}\n\n{step.notice.text}")
         if step.session is not None:
-            await send_session_card(context, user.id, step.session)
+            await send_session_card(context, context.chat, step.session)
     elif step.notice is not None:
         text, markup = render(step.notice)
-        await context.bot.send_message(user.id, text, reply_markup=markup)
+        await context.bot.send_message(context.chat, text, reply_markup=markup)
 
 
 async def _answered_consent(query: CallbackQuery, context: DodolanContext, step: Step) -> None:
@@ -120,7 +120,7 @@ async def _answered_consent(query: CallbackQuery, context: DodolanContext, step:
     text, markup = shown(context, step.dialog.step, step.notice)
     if isinstance(markup, ReplyKeyboardMarkup):
         await query.edit_message_text(record)
-        await send_prompt(context, step.dialog.user_id, step.dialog)
+        await send_prompt(context, context.chat, step.dialog)
         return
     await query.edit_message_text(f"{record}\n\n{text}", reply_markup=markup)
 

@@ -55,7 +55,7 @@ async def new_session(update: Update, context: DodolanContext) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     try:
-        step = await context.services.new_session.begin(user.id)
+        step = await context.services.new_session.begin(context.me)
     except NotAllowed:
         await refuse(update, context)
         return
@@ -72,9 +72,9 @@ async def received_session_input(update: Update, context: DodolanContext, _: Dia
     try:
         if message.location is not None:
             where = message.location
-            step = await editor.received_location(user.id, where.latitude, where.longitude)
+            step = await editor.received_location(context.me, where.latitude, where.longitude)
         elif message.text is not None:
-            step = await editor.received_text(user.id, message.text)
+            step = await editor.received_text(context.me, message.text)
         else:
             raise InvalidInput("staff.invalid.need_text")
     except NotAllowed:
@@ -85,7 +85,7 @@ async def received_session_input(update: Update, context: DodolanContext, _: Dia
     except InvalidInput as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
         if refusal.key in ("input.use_buttons", "staff.invalid.need_text"):
-            await send_step(context, message.chat_id, await editor.question(user.id))
+            await send_step(context, message.chat_id, await editor.question(context.me))
         return
     await send_step(context, message.chat_id, step)
 
@@ -109,9 +109,9 @@ async def tapped_new_session(update: Update, context: DodolanContext) -> None:
             raise StaleAction(query.data)
         step, code = parts
         if step == session_editor.CONFIRM:
-            await _decide(query, context, user.id, code)
+            await _decide(query, context, context.me, code)
             return
-        following = await context.services.new_session.chose(user.id, step, code)
+        following = await context.services.new_session.chose(context.me, step, code)
     except NotAllowed:
         await refuse(update, context)
         return
@@ -147,12 +147,12 @@ async def _decide(query: CallbackQuery, context: DodolanContext, user_id: int, c
         await editor.discard(user_id)
         await query.answer()
         await clear_buttons(query)  # a later summary would bring these buttons back to life
-        await context.bot.send_message(user_id, context.t("staff.new.discarded"))
+        await context.bot.send_message(context.chat, context.t("staff.new.discarded"))
         return
     step = await editor.edit(user_id, code)
     await query.answer()
     await clear_buttons(query)
-    await send_step(context, user_id, step)
+    await send_step(context, context.chat, step)
 
 
 async def _saved(

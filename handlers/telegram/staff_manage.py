@@ -61,7 +61,7 @@ async def manage_sessions(update: Update, context: DodolanContext) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     try:
-        sessions, names = await context.services.session_editor.upcoming(user.id)
+        sessions, names = await context.services.session_editor.upcoming(context.me)
     except NotAllowed:
         await refuse(update, context)
         return
@@ -105,7 +105,7 @@ async def tapped_manage(update: Update, context: DodolanContext) -> None:
     try:
         if parts is None or not parts[1].isdecimal():
             raise StaleAction(query.data)
-        await _act(query, context, user.id, parts[0], int(parts[1]))
+        await _act(query, context, context.me, parts[0], int(parts[1]))
     except NotAllowed:
         await refuse(update, context)
         return
@@ -128,10 +128,10 @@ async def _act(
         case "show":
             session = await editor.session(user_id, session_id)
             names = await context.services.users.display_names([session.trainer_id or 0])
-            await send_session(context, user_id, SessionCard(session, names))
+            await send_session(context, context.chat, SessionCard(session, names))
         case "time" | "place" | "cap":
             session = await editor.ask_change(user_id, session_id, action)
-            await _ask_change(context, user_id, action, session)
+            await _ask_change(context, action, session)
         case "close" | "open":
             card = await editor.set_open(user_id, session_id, is_open=action == "open")
             await query.edit_message_text(
@@ -139,7 +139,7 @@ async def _act(
                 reply_markup=_manage_keyboard(context, card.session),
             )
         case "cancel":
-            await _ask_cancel(context, user_id, await editor.ask_cancel(user_id, session_id))
+            await _ask_cancel(context, await editor.ask_cancel(user_id, session_id))
         case "apply":
             await _apply_change(query, context, user_id, session_id)
         case "keep":
@@ -161,26 +161,24 @@ async def _act(
             raise StaleAction(action)
 
 
-async def _ask_change(
-    context: DodolanContext, user_id: int, action: str, session: TrainingSession
-) -> None:
+async def _ask_change(context: DodolanContext, action: str, session: TrainingSession) -> None:
     """Ask for the new time, place or capacity (the card keeps its buttons)."""
     when = format_time_range(
         session.starts_at, session.ends_at, context.services.settings.timezone, context.language
     )
     await context.bot.send_message(
-        user_id, context.t(f"staff.edit.ask_{action}", title=session.title, when=when)
+        context.chat, context.t(f"staff.edit.ask_{action}", title=session.title, when=when)
     )
 
 
-async def _ask_cancel(context: DodolanContext, user_id: int, asked: Cancellation) -> None:
+async def _ask_cancel(context: DodolanContext, asked: Cancellation) -> None:
     """Say who will be told, with the buttons to cancel or keep the session."""
     who = _who(context, asked.audience, "session_change.will_be_told", asked.names)
     text = context.t("staff.manage.cancel_confirm", title=asked.session.title, who=who)
     keyboard = admin_views.cancel_confirm_keyboard(
         context.services.catalog, context.language, asked.session.id
     )
-    await context.bot.send_message(user_id, text, reply_markup=keyboard)
+    await context.bot.send_message(context.chat, text, reply_markup=keyboard)
 
 
 async def received_edit_input(update: Update, context: DodolanContext, _: Dialog) -> None:
@@ -191,7 +189,7 @@ async def received_edit_input(update: Update, context: DodolanContext, _: Dialog
     try:
         if message.text is None:
             raise InvalidInput("staff.invalid.need_text")
-        result = await editor.received_text(user.id, message.text)
+        result = await editor.received_text(context.me, message.text)
     except NotAllowed:
         await refuse(update, context)
         return
@@ -205,7 +203,7 @@ async def received_edit_input(update: Update, context: DodolanContext, _: Dialog
         text = f"{saved}\n\n{_card(context, result.session, result.names)}"
         await message.reply_text(text, reply_markup=_manage_keyboard(context, result.session))
         return
-    await _preview(context, message, user.id, result)
+    await _preview(context, message, context.me, result)
 
 
 async def _preview(
@@ -217,7 +215,9 @@ async def _preview(
     """
     if shown.replaces is not None:
         with contextlib.suppress(BadRequest):  # already gone or unchanged: nothing to take off
-            await context.bot.edit_message_reply_markup(user_id, shown.replaces, reply_markup=None)
+            await context.bot.edit_message_reply_markup(
+                context.chat, shown.replaces, reply_markup=None
+            )
     sent = await message.reply_text(
         _describe(context, shown, "session_change.preview", "session_change.will_be_told"),
         reply_markup=admin_views.change_confirm_keyboard(
@@ -239,7 +239,7 @@ async def _apply_change(
     await query.edit_message_text(
         _describe(context, applied.change, "session_change.saved", "session_change.being_told")
     )
-    await send_session(context, user_id, applied.card)
+    await send_session(context, context.chat, applied.card)
 
 
 def _describe(context: DodolanContext, shown: ChangeShown, key: str, who_key: str) -> str:

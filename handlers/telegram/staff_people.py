@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.models import Role, Trainer
+from bot.core.notices import ChannelName
 from bot.i18n import Html, escape
 from bot.services.delivery_report import outbox_report
 from bot.services.invites import PAYLOAD_PREFIX
@@ -43,12 +44,12 @@ async def participants(update: Update, context: DodolanContext) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     services = context.services
-    if await services.users.roles(user.id) == {Role.OWNER}:
+    if await services.users.roles(context.me) == {Role.OWNER}:
         await refuse(update, context)
         return
     since = services.now() - RECENT
     recent = [s for s in await services.sessions.all() if s.ends_at > since]
-    visible = await context.services.stats.visible_sessions(user.id, recent)
+    visible = await context.services.stats.visible_sessions(context.me, recent)
     if not visible:
         await message.reply_text(context.t("staff.participants.no_sessions"))
         return
@@ -69,8 +70,8 @@ async def tapped_participants(update: Update, context: DodolanContext) -> None:
     )
     try:
         if session is None:
-            raise NotAllowed(user.id, "session")
-        people = await context.services.stats.participants(user.id, session)
+            raise NotAllowed(context.me, "session")
+        people = await context.services.stats.participants(context.me, session)
     except NotAllowed:
         await refuse(update, context)
         return
@@ -79,7 +80,7 @@ async def tapped_participants(update: Update, context: DodolanContext) -> None:
         services.catalog, context.language, services.settings.timezone, session, people
     )
     for chunk in _chunks(text):
-        await context.bot.send_message(user.id, chunk)
+        await context.bot.send_message(context.chat, chunk)
 
 
 @requires(Role.STAFF)
@@ -126,11 +127,13 @@ async def tapped_trainers(update: Update, context: DodolanContext) -> None:
     listed = {t.user_id: t for t in await invites.trainers()}
     match parts:
         case ["invite"]:
-            token = await invites.create(user.id)
+            token = await invites.create(context.me)
             link = f"https://t.me/{context.bot.username}?start={PAYLOAD_PREFIX}{token}"
-            await context.bot.send_message(user.id, context.t("staff.trainers.invite", link=link))
+            await context.bot.send_message(
+                context.chat, context.t("staff.trainers.invite", link=link)
+            )
         case ["revoke", uid] if uid.isdecimal() and int(uid) in listed:
-            await _ask_revoke(context, user.id, listed[int(uid)])
+            await _ask_revoke(context, context.chat, listed[int(uid)])
         case ["revokeyes", uid] if uid.isdecimal() and int(uid) in listed:
             await _revoke(context, query, listed[int(uid)])
         case ["revokeno", uid]:
@@ -166,11 +169,13 @@ async def _revoke(context: DodolanContext, query: CallbackQuery, trainer: Traine
 
 
 async def _refresh_menu_of(context: DodolanContext, user_id: int) -> None:
+    """Set the menu of another person's Telegram chat to the roles they hold now."""
     account = await context.services.users.get(user_id)
-    if account is not None:
+    chat = await context.services.identities.external_id(user_id, ChannelName.TELEGRAM)
+    if account is not None and chat is not None:
         roles = await context.services.users.roles(user_id)
         await set_user_menu(
-            context.bot, context.services.catalog, user_id, roles, account.language
+            context.bot, context.services.catalog, int(chat), roles, account.language
         )
 
 
@@ -180,13 +185,13 @@ async def redeem_invite(update: Update, context: DodolanContext, token: str) -> 
     assert user is not None and message is not None
     try:
         await context.services.invites.redeem(
-            user.id, token.removeprefix(PAYLOAD_PREFIX), user.first_name
+            context.me, token.removeprefix(PAYLOAD_PREFIX), user.first_name
         )
     except InvalidInput as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
         return
-    roles = await context.services.users.roles(user.id)
-    await refresh_menu(context, user.id, roles, force=True)
+    roles = await context.services.users.roles(context.me)
+    await refresh_menu(context, context.chat, roles, force=True)
     await message.reply_text(context.t("staff.trainers.welcome", name=user.first_name))
 
 

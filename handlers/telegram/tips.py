@@ -62,17 +62,17 @@ def stats_text(catalog: Catalog, language: str, stats: TipStats) -> str:
 async def show_tip(update: Update, context: DodolanContext) -> None:
     """Send a tip chosen for this owner."""
     assert update.effective_user is not None
-    user_id = update.effective_user.id
+    user_id = context.me
     text, markup = render(await steps(context).asked(user_id))
-    await context.bot.send_message(user_id, text, reply_markup=markup)
+    await context.bot.send_message(context.chat, text, reply_markup=markup)
 
 
 async def daily_settings(update: Update, context: DodolanContext) -> None:
     """Show the daily tip settings."""
     assert update.effective_user is not None
-    user_id = update.effective_user.id
+    user_id = context.me
     text, markup = render(await steps(context).daily(user_id))
-    await context.bot.send_message(user_id, text, reply_markup=markup)
+    await context.bot.send_message(context.chat, text, reply_markup=markup)
 
 
 async def tapped(update: Update, context: DodolanContext) -> None:
@@ -80,7 +80,7 @@ async def tapped(update: Update, context: DodolanContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     try:
-        answer = await steps(context).tapped(user.id, query.data)
+        answer = await steps(context).tapped(context.me, query.data)
     except (NotAllowed, InvalidInput):
         await query.answer(context.t("fallback.stale_button"), show_alert=True)
         return
@@ -88,7 +88,7 @@ async def tapped(update: Update, context: DodolanContext) -> None:
         await query.answer(answer.notice.text)
         return
     text, markup = render(answer.notice)
-    await context.bot.send_message(user.id, text, reply_markup=markup)
+    await context.bot.send_message(context.chat, text, reply_markup=markup)
     await query.answer()
 
 

@@ -50,12 +50,12 @@ async def my_classes(update: Update, context: DodolanContext) -> None:
     """List the trainer's sessions with attendance and what they can do."""
     assert update.effective_user is not None and update.effective_chat is not None
     services, chat_id = context.services, update.effective_chat.id
-    sessions = await services.attendance.classes(update.effective_user.id)
+    sessions = await services.attendance.classes(context.me)
     if not sessions:
         await context.bot.send_message(chat_id, context.t("kelas.none"))
         return
     if len(sessions) == 1:  # nothing to choose between: the card itself
-        await _send_class(context, update.effective_user.id, sessions[0])
+        await _send_class(context, context.me, sessions[0])
         return
     text, markup = _class_listing(context, sessions, 0)
     await context.bot.send_message(chat_id, text, reply_markup=markup)
@@ -82,7 +82,7 @@ async def _send_class(context: DodolanContext, trainer_id: int, session: Trainin
     )
     text = context.t("kelas.card", card=Html(card), attended=count.attended, booked=count.booked)
     await context.bot.send_message(
-        trainer_id, text, reply_markup=_class_keyboard(context, session)
+        context.chat, text, reply_markup=_class_keyboard(context, session)
     )
 
 
@@ -116,31 +116,35 @@ async def tapped_class(update: Update, context: DodolanContext) -> None:
         session_id = int(parts[1])
         match parts:
             case ["page", _]:  # parts[1] is the page; the trainer role is checked again
-                mine = await context.services.attendance.classes(user.id)
+                mine = await context.services.attendance.classes(context.me)
                 text, markup = _class_listing(context, mine, session_id)
                 await query.answer()
                 await query.edit_message_text(text, reply_markup=markup)
             case ["show", _]:  # only a class still assigned to this trainer opens
-                mine = await context.services.attendance.classes(user.id)
+                mine = await context.services.attendance.classes(context.me)
                 session = next((s for s in mine if s.id == session_id), None)
                 if session is None:
                     raise StaleAction(query.data)
                 await query.answer()
-                await _send_class(context, user.id, session)
+                await _send_class(context, context.me, session)
             case ["roster", _]:
-                session, lines = await context.services.attendance.roster(user.id, session_id)
+                session, lines = await context.services.attendance.roster(context.me, session_id)
                 await query.answer()
                 if not lines:
-                    await context.bot.send_message(user.id, context.t("kelas.roster_empty"))
+                    await context.bot.send_message(context.chat, context.t("kelas.roster_empty"))
                     return
                 text = context.t("kelas.roster_title", title=session.title)
-                await context.bot.send_message(user.id, text, reply_markup=roster_keyboard(lines))
+                await context.bot.send_message(
+                    context.chat, text, reply_markup=roster_keyboard(lines)
+                )
             case ["qr", _]:
-                session, code = await context.services.attendance.checkin_code(user.id, session_id)
+                session, code = await context.services.attendance.checkin_code(
+                    context.me, session_id
+                )
                 await query.answer()
-                await _send_qr(context, user.id, session, code)
+                await _send_qr(context, context.chat, session, code)
             case ["fu", _, base] if base in ("attended", "booked"):
-                await broadcasts.start_followup(context, user.id, session_id, base)
+                await broadcasts.start_followup(context, context.me, session_id, base)
                 await query.answer()
             case _:
                 raise StaleAction(query.data)
@@ -158,7 +162,7 @@ async def _tell_trainer(
     """Answer a tap that changed nothing with a message (it says what to do, so it stays)."""
     assert update.callback_query is not None and update.effective_user is not None
     await update.callback_query.answer()
-    await context.bot.send_message(update.effective_user.id, context.t(key, **params))
+    await context.bot.send_message(context.chat, context.t(key, **params))
 
 
 async def _send_qr(
@@ -196,9 +200,9 @@ async def tapped_attendance(update: Update, context: DodolanContext) -> None:
             raise StaleAction(query.data)
         present = parts[1] == MARK_PRESENT
         session, changed = await context.services.attendance.mark(
-            user.id, int(parts[0]), attended=present
+            context.me, int(parts[0]), attended=present
         )
-        _, lines = await context.services.attendance.roster(user.id, session.id)
+        _, lines = await context.services.attendance.roster(context.me, session.id)
     except StaleAction:
         await _tell_trainer(update, context, "kelas.stale")
         return
@@ -220,7 +224,7 @@ async def check_in(update: Update, context: DodolanContext, code: str) -> None:
     """An owner scanned the trainer's QR code (``/start hadir-<code>``)."""
     assert update.effective_user is not None and update.effective_message is not None
     try:
-        session, new = await context.services.attendance.check_in(update.effective_user.id, code)
+        session, new = await context.services.attendance.check_in(context.me, code)
     except BookingRefused as refusal:
         await update.effective_message.reply_text(context.t(refusal.key, **refusal.params))
         return
@@ -239,9 +243,9 @@ async def tapped_feedback(update: Update, context: DodolanContext) -> None:
             raise StaleAction(query.data)
         booking_id, answer = int(parts[0]), parts[1]
         if answer == SKIP:
-            await service.skip_comment(user.id, booking_id)
+            await service.skip_comment(context.me, booking_id)
         elif answer.isdigit():
-            await service.rated(user.id, booking_id, int(answer))
+            await service.rated(context.me, booking_id, int(answer))
         else:
             raise StaleAction(query.data)
     except StaleAction:
@@ -250,7 +254,7 @@ async def tapped_feedback(update: Update, context: DodolanContext) -> None:
     await query.answer()
     if answer == SKIP:  # said, as on every channel (it was only the buttons taken off)
         await clear_buttons(query)
-        await context.bot.send_message(user.id, context.t("feedback.skipped"))
+        await context.bot.send_message(context.chat, context.t("feedback.skipped"))
         return
     question = feedback.comment_question(
         context.services.catalog, context.language, booking_id, int(answer)
@@ -283,7 +287,7 @@ async def received_comment(update: Update, context: DodolanContext, _: Dialog) -
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     try:
-        await context.services.feedback.received_comment(user.id, message.text or "")
+        await context.services.feedback.received_comment(context.me, message.text or "")
     except InvalidInput as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
         return

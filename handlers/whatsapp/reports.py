@@ -22,11 +22,11 @@ from typing import Protocol
 from bot.core.clock import Clock
 from bot.core.erasure import Traces
 from bot.core.notices import ChannelName, DeliveryState
+from bot.core.ports import Identities
 from bot.core.whatsapp_ports import DeliveryStatusWriter
 from handlers.whatsapp.events import Event, StatusEvent, TemplateStatusEvent
 from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.window import TemplateStatus
-from storage.identities import IdentityRepository
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class Reports:
         self,
         statuses: DeliveryStatusWriter,
         templates: TemplateStatus,
-        identities: IdentityRepository,
+        identities: Identities,
         people: Unreachables,
         now: Clock,
         profile: TraceEraser,

@@ -41,7 +41,7 @@ from typing import Protocol
 from bot.core.errors import DeliveryError, RetryLater
 from bot.core.models import Dialog, User
 from bot.core.notices import ChannelName, Notice, Recipient, SentRef
-from bot.core.ports import Channel
+from bot.core.ports import Channel, Identities
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.services.dialogs import ask_again_after
 from bot.services.facade import Services
@@ -50,7 +50,6 @@ from handlers.whatsapp.events import Event, Inbound, InboundKind
 from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.replies import Reply
 from handlers.whatsapp.screens import for_whatsapp
-from storage.identities import IdentityRepository
 
 logger = logging.getLogger(__name__)
 
@@ -229,7 +228,7 @@ class Router:
         self.flows: dict[str, Flow] = {}
         self.fallback: Handler | None = None
         self.link_texts: list[tuple[Callable[[str], str | None], LinkHandler]] = []
-        self._identities = IdentityRepository(services.db)
+        self._identities: Identities = services.identities
         self._last_tap: OrderedDict[int, tuple[str | None, str]] = OrderedDict()
 
     def add_word(self, word: str, aliases: tuple[str, ...], handler: Handler) -> None:

@@ -16,11 +16,12 @@ from bot.app.container import Services
 from bot.app.settings import load_settings
 from bot.core.errors import BookingRefused
 from bot.core.models import BookingStatus, TrainingSession
+from bot.core.notices import ChannelName
 from bot.services.sessions import SessionDraft
 from tests.harness import START, FakeClock
 from tests.services.conftest import sign_up
 
-STAFF, SITI = 9001, 1001
+STAFF_TELEGRAM_ID, SITI = 9001, 1001
 SATURDAY_9 = datetime(2026, 12, 12, 2, 0, tzinfo=UTC)  # 09.00–11.00 WIB
 WEEK = timedelta(days=7)
 
@@ -32,7 +33,10 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
-    env = {"DODOLAN_DATABASE": str(tmp_path / "db.sqlite3"), "DODOLAN_STAFF_IDS": str(STAFF)}
+    env = {
+        "DODOLAN_DATABASE": str(tmp_path / "db.sqlite3"),
+        "DODOLAN_STAFF_IDS": str(STAFF_TELEGRAM_ID),
+    }
     started = await Services.start(load_settings(env, require_token=False), clock)
     assert started.settings.max_active_bookings == 1  # the default: one session at a time
     await sign_up(started, SITI, "Siti")
@@ -40,9 +44,16 @@ async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
     await started.close()
 
 
+async def _staff(services: Services) -> int:
+    """The internal id the settings' member of staff was registered under at start-up."""
+    staff = await services.identities.user_for(ChannelName.TELEGRAM, str(STAFF_TELEGRAM_ID))
+    assert staff is not None
+    return staff
+
+
 async def _session(services: Services, title: str, starts: datetime) -> TrainingSession:
     draft = SessionDraft(title, starts, starts + timedelta(hours=2), 5, "Aula")
-    return await services.sessions.create(draft, STAFF)
+    return await services.sessions.create(draft, await _staff(services))
 
 
 async def _status(services: Services, booking_id: int) -> str:
@@ -60,7 +71,7 @@ async def test_an_attended_session_that_ended_lets_the_owner_book_the_next(
     with pytest.raises(BookingRefused) as refused:  # while session 1 is ahead: one at a time
         await services.booking.book(SITI, second.id)
     assert refused.value.key == "booking.limit"
-    await services.attendance.mark(STAFF, booked, attended=True)
+    await services.attendance.mark(await _staff(services), booked, attended=True)
 
     clock.moment = first.ends_at  # session 1 is over
     view = await services.booking.book(SITI, second.id)
@@ -101,7 +112,7 @@ async def test_mine_shows_what_is_coming_then_past_sessions_attended_or_not(
     two = await _session(services, "Sesi 2", SATURDAY_9 + WEEK)
     three = await _session(services, "Sesi 3", SATURDAY_9 + 2 * WEEK)
     attended = (await services.booking.book(SITI, one.id)).booking.id
-    await services.attendance.mark(STAFF, attended, attended=True)
+    await services.attendance.mark(await _staff(services), attended, attended=True)
     clock.moment = one.ends_at
     await services.booking.book(SITI, two.id)
     clock.moment = two.ends_at

@@ -20,7 +20,6 @@ from bot.services.signup import CONSENT_PURPOSE, CONSENT_VERSION
 from storage.broadcasts import Audience
 from storage.identities import IdentityRepository
 from storage.owners import OwnerRepository
-from storage.users import UserRepository
 from tests.harness import STAFF_ID, FakeClock
 from tests.waiting import GUARD
 
@@ -58,6 +57,13 @@ async def services_at(tmp_path: Path, clock: FakeClock) -> Services:
         require_token=False,
     )
     return await Services.start(settings, clock)
+
+
+async def staff_id(services: Services) -> int:
+    """The internal id the settings' member of staff (a Telegram id) was registered under."""
+    staff = await IdentityRepository(services.db).user_for(ChannelName.TELEGRAM, str(STAFF_ID))
+    assert staff is not None
+    return staff
 
 
 async def owner_on_fake_channel(services: Services, phone: str, name: str) -> int:
@@ -161,7 +167,10 @@ async def test_an_announcement_reaches_owners_who_want_it_and_marks_the_unreacha
         channel.gone.add("6283333333333")
 
         broadcast = await services.broadcasts.send(
-            STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Pasar <b>murah</b> Sabtu ini")
+            await staff_id(services),
+            ANNOUNCEMENT,
+            Audience("all"),
+            Message("Pasar <b>murah</b> Sabtu ini"),
         )
         await delivery.drain()
 
@@ -217,13 +226,15 @@ async def test_a_slow_channel_never_holds_up_another(tmp_path: Path) -> None:
     services = await services_at(tmp_path, clock)
     try:
         telegram, whatsapp = HeldChannel(), CountingChannel(expected=4)
-        for user_id in range(5001, 5017):  # 16 Telegram owners queued first
-            await UserRepository(services.db).touch(user_id, "id", START)
-            await signed_up(services, user_id, f"T{user_id}")
+        for telegram_id in range(5001, 5017):  # 16 Telegram owners queued first
+            user_id = await IdentityRepository(services.db).register(
+                ChannelName.TELEGRAM, str(telegram_id), "id", START
+            )
+            await signed_up(services, user_id, f"T{telegram_id}")
         for i in range(4):  # then 4 WhatsApp owners
             await owner_on_fake_channel(services, f"62813000000{i}", f"W{i}")
         await services.broadcasts.send(
-            STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Pasar murah")
+            await staff_id(services), ANNOUNCEMENT, Audience("all"), Message("Pasar murah")
         )
         delivery = DeliveryService(
             services.outbox,
@@ -270,7 +281,7 @@ async def test_a_send_that_timed_out_after_acceptance_is_counted_uncertain(
         delivery = delivery_for(services, channel)
         await owner_on_fake_channel(services, "6281234567890", "Siti")
         await services.broadcasts.send(
-            STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Pasar murah")
+            await staff_id(services), ANNOUNCEMENT, Audience("all"), Message("Pasar murah")
         )
         await delivery.drain()
         clock.advance(minutes=1)

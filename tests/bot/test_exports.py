@@ -17,13 +17,14 @@ import pytest
 from bot.app.container import Services
 from bot.app.settings import load_settings
 from bot.core.models import Consent
+from bot.core.notices import ChannelName
 from bot.services.exports import Export, Sheet, Totals, sheet_csv, tip_title
 from bot.services.sessions import SessionDraft
 from bot.services.tips_content import Tip
 from storage.owners import OwnerRepository
 from tests.harness import FakeClock
 
-SITI, BUDI = 1001, 1002
+SITI, BUDI = 1001, 1002  # internal ids of owners on no channel (test_exports_questions.py)
 ANDI = 7001  # a trainer
 WIB = ZoneInfo("Asia/Jakarta")
 BOM = b"\xef\xbb\xbf"
@@ -87,18 +88,20 @@ async def sign_up(services: Services, user_id: int, name: str, **values: object)
     )
 
 
+async def on_channel(services: Services, channel: ChannelName, external_id: str) -> int:
+    """The internal id of someone who chats on ``channel`` as ``external_id``."""
+    return await services.identities.register(channel, external_id, "id", services.now())
+
+
 @pytest.fixture
 async def export(services: Services, clock: FakeClock) -> Export:
-    await sign_up(services, SITI, "Siti Aminah", nib="0234567890123")
+    siti = await on_channel(services, ChannelName.TELEGRAM, "1001")  # Budi: on WhatsApp
+    await sign_up(services, siti, "Siti Aminah", nib="0234567890123")
     clock.advance(minutes=30)
-    await sign_up(services, BUDI, "=Budi", category="fashion", marketplaces=("none",))
+    budi = await on_channel(services, ChannelName.WHATSAPP, "6281234567890")
+    await sign_up(services, budi, "=Budi", category="fashion", marketplaces=("none",))
     await services.users.seen(ANDI, "id")
-    async with services.db.transaction() as tx:  # Budi chats on WhatsApp, Siti on Telegram
-        await tx.execute(
-            "UPDATE identities SET channel = 'whatsapp', external_id = '6281234567890' "
-            "WHERE user_id = ?",
-            (BUDI,),
-        )
+    async with services.db.transaction() as tx:
         await tx.execute(
             "INSERT INTO user_roles (user_id, role, source, granted_at, display_name) "
             "VALUES (?, 'trainer', 'invite', '2026-11-01T00:00:00+00:00', 'Pak Andi')",
@@ -127,9 +130,9 @@ async def export(services: Services, clock: FakeClock) -> Export:
         ),
         created_by=None,
     )
-    await services.booking.book(SITI, session.id)
+    await services.booking.book(siti, session.id)
     clock.advance(minutes=5)
-    await services.booking.book(BUDI, session.id)  # full: waiting list
+    await services.booking.book(budi, session.id)  # full: waiting list
     return await services.export_service().build()
 
 

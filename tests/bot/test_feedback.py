@@ -11,12 +11,13 @@ import pytest
 from bot.app.container import Services
 from bot.app.settings import load_settings
 from bot.core.errors import InvalidInput, StaleAction
+from bot.core.notices import ChannelName
 from bot.services.feedback import COMMENT, FLOW, FeedbackDraft
 from bot.services.sessions import SessionDraft
 from tests.harness import START, FakeClock
 from tests.services.conftest import sign_up
 
-STAFF, SITI, BUDI = 9001, 1001, 1002
+STAFF_TELEGRAM_ID, SITI, BUDI = 9001, 1001, 1002
 SATURDAY_9 = datetime(2026, 12, 12, 2, 0, tzinfo=UTC)
 
 
@@ -24,7 +25,7 @@ SATURDAY_9 = datetime(2026, 12, 12, 2, 0, tzinfo=UTC)
 async def services(tmp_path: Path) -> AsyncIterator[Services]:
     env = {
         "DODOLAN_DATABASE": str(tmp_path / "db.sqlite3"),
-        "DODOLAN_STAFF_IDS": str(STAFF),
+        "DODOLAN_STAFF_IDS": str(STAFF_TELEGRAM_ID),
         "DODOLAN_MAX_ACTIVE_BOOKINGS": "3",
     }
     started = await Services.start(load_settings(env, require_token=False), FakeClock(START))
@@ -36,11 +37,13 @@ async def services(tmp_path: Path) -> AsyncIterator[Services]:
 
 async def _booking(services: Services, user_id: int, *, attended: bool = True) -> int:
     """Book ``user_id`` into a new session and, unless told otherwise, mark them present."""
+    staff = await services.identities.user_for(ChannelName.TELEGRAM, str(STAFF_TELEGRAM_ID))
+    assert staff is not None, "the settings' staff are registered at start-up"
     draft = SessionDraft("Foto produk", SATURDAY_9, SATURDAY_9 + timedelta(hours=2), 5, "Aula")
-    session = await services.sessions.create(draft, STAFF)
+    session = await services.sessions.create(draft, staff)
     booking = (await services.booking.book(user_id, session.id)).booking.id
     if attended:
-        await services.attendance.mark(STAFF, booking, attended=True)
+        await services.attendance.mark(staff, booking, attended=True)
     return booking
 
 

@@ -15,6 +15,7 @@ from bot.core.models import TrainingSession
 from bot.services.session_drafts import NewSessionDraft, PendingChange
 from bot.services.session_editor import ChangeShown, SaveRefused, SessionCard
 from bot.services.sessions import SessionDraft
+from storage.users import UserRepository
 from tests.harness import START, FakeClock
 
 STAFF, TRAINER, OWNER = 9001, 7001, 1001
@@ -23,11 +24,14 @@ SATURDAY_9 = datetime(2026, 12, 12, 2, 0, tzinfo=UTC)  # 09.00 WIB
 
 @pytest.fixture
 async def services(tmp_path: Path) -> AsyncIterator[Services]:
-    env = {"DODOLAN_DATABASE": str(tmp_path / "db.sqlite3"), "DODOLAN_STAFF_IDS": str(STAFF)}
+    env = {"DODOLAN_DATABASE": str(tmp_path / "db.sqlite3")}
     settings = load_settings(env, require_token=False)
     started = await Services.start(settings, FakeClock(START))
     for user in (STAFF, OWNER):
         await started.users.seen(user, "id")
+    # Internal ids alone (no channel): STAFF is given the role as the settings give it to a
+    # Telegram id at start-up.
+    await UserRepository(started.db).sync_config_staff([STAFF], START)
     yield started
     await started.close()
 

@@ -11,12 +11,13 @@ import pytest
 
 from bot.app.container import Services
 from bot.app.settings import load_settings
+from bot.core.notices import ChannelName
 from bot.services.session_import import SessionImporter, parse_sessions
 from tests.harness import FakeClock
 
 DATA = Path(__file__).parent.parent / "data"
 WIB = ZoneInfo("Asia/Jakarta")
-TRAINER_ID = 7001
+TRAINER_ID = 7001  # the trainer's Telegram id, as the file names trainers
 
 BAD_CSV = """\
 judul,tanggal,mulai,selesai,kapasitas,tempat,pelatih
@@ -35,11 +36,14 @@ Kebanyakan,2026-12-18,09.00,11.00,9999,Balai Kota,
 async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
     env = {"DODOLAN_DATABASE": str(tmp_path / "db.sqlite3"), "DODOLAN_STAFF_IDS": "9001"}
     started = await Services.start(load_settings(env, require_token=False), clock)
+    trainer = await started.identities.register(
+        ChannelName.TELEGRAM, str(TRAINER_ID), "id", clock()
+    )
     async with started.db.transaction() as tx:
         await tx.execute(
             "INSERT INTO user_roles (user_id, role, source, granted_at) "
             "VALUES (?, 'trainer', 'invite', '2026-11-01T00:00:00+00:00')",
-            (TRAINER_ID,),
+            (trainer,),
         )
     try:
         yield started
@@ -49,7 +53,9 @@ async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
 
 @pytest.fixture
 def importer(services: Services) -> SessionImporter:
-    return SessionImporter(services.sessions, services.users, WIB, services.now)
+    return SessionImporter(
+        services.sessions, services.users, WIB, services.now, services.identities
+    )
 
 
 @pytest.mark.parametrize("name", ["sessions_good.csv", "sessions_good.yaml"])
@@ -102,11 +108,12 @@ async def test_bad_rows_are_all_reported_by_line_and_nothing_is_created(
     assert await services.sessions.all() == []
 
 
-async def test_a_known_trainer_is_accepted(importer: SessionImporter) -> None:
+async def test_a_known_trainer_is_accepted(importer: SessionImporter, services: Services) -> None:
     text = f"judul,tanggal,mulai,selesai,kapasitas,link,pelatih\nA,2026-12-12,09.00,10.00,5,https://x.id,{TRAINER_ID}\n"
     plan = await importer.check(text, "csv")
     assert plan.ok
-    assert plan.sessions[0].draft.trainer_id == TRAINER_ID
+    trainer = await services.identities.user_for(ChannelName.TELEGRAM, str(TRAINER_ID))
+    assert trainer is not None and plan.sessions[0].draft.trainer_id == trainer != TRAINER_ID
 
 
 def test_missing_and_unknown_columns_are_reported_once_on_the_header() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.models import TrainingSession
+from bot.core.notices import ChannelName
 from bot.services.sessions import SessionDraft
 from tests.harness import STAFF_ID, RunningBot
 
@@ -20,21 +21,25 @@ async def register_owner(
     kecamatan: str = "klojen",
     category: str = "kuliner",
     client_language: str | None = "id",
-) -> None:
-    """Sign an owner up through the sign-up service (no chat), as if they had tapped it."""
+) -> int:
+    """Sign up the owner with Telegram id ``user_id`` through the sign-up service (no chat),
+    as if they had tapped it; return their internal id."""
     services = bot.services
-    await services.users.seen(user_id, client_language)
+    telegram_id = user_id
+    account = await services.users.arrived(ChannelName.TELEGRAM, str(telegram_id), client_language)
+    user_id = account.id
     await services.signup.begin(user_id)
     await services.signup.consent(user_id, agreed=True)
     await services.signup.answer_text(user_id, name)
     await services.signup.answer_text(user_id, f"Usaha {name}")
     await services.signup.answer_choice(user_id, "category", category)
     await services.signup.answer_choice(user_id, "kecamatan", kecamatan)
-    await services.signup.answer_text(user_id, f"0812{user_id:08d}"[:13])
+    await services.signup.answer_text(user_id, f"0812{telegram_id:08d}"[:13])
     await services.signup.toggle(user_id, "shopee")
     await services.signup.finish_multi(user_id)
     await services.signup.skip_nib(user_id)
     await services.signup.confirm(user_id)
+    return user_id
 
 
 async def create_session(
@@ -62,4 +67,4 @@ async def create_session(
         longitude=longitude,
         online_url=online_url,
     )
-    return await bot.services.sessions.create(draft, created_by=STAFF_ID)
+    return await bot.services.sessions.create(draft, created_by=await bot.user_id_of(STAFF_ID))

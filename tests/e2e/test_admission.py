@@ -44,7 +44,8 @@ async def test_newcomers_in_a_rush_are_told_their_place_then_welcomed_in_order(
     (again,) = await wati.command("start")  # asking again keeps her place
     assert "antrean ke-1" in again.text
     welcomes = [m for m in await paced_bot.services.outbox.all_messages() if m.kind == WELCOME]
-    assert [m.user_id for m in welcomes] == [wati.id, joko.id]
+    ids = [await paced_bot.user_id_of(wati.id), await paced_bot.user_id_of(joko.id)]
+    assert [m.user_id for m in welcomes] == ids
 
     crowd_ids = {p.id for p in crowd}
 
@@ -80,7 +81,8 @@ async def test_a_newcomer_whose_promise_slips_is_told_once_what_to_expect_now(
 ) -> None:
     ahmad = strict_emulator.user(6101, "Ahmad", language_code="id")
     await ahmad.command("bantuan")
-    await paced_bot.services.admission.queue(ahmad.id, "Ahmad")  # someone already waits
+    ahmad_id = await paced_bot.user_id_of(ahmad.id)
+    await paced_bot.services.admission.queue(ahmad_id, "Ahmad")  # someone already waits
     wati = strict_emulator.user(6102, "Wati", language_code="id")
     joko = strict_emulator.user(6103, "Joko", language_code="en")
 
@@ -112,10 +114,12 @@ async def test_a_slip_notice_that_fails_is_sent_again_and_recorded_only_once_sen
 ) -> None:
     ahmad = strict_emulator.user(6111, "Ahmad", language_code="id")
     await ahmad.command("bantuan")
-    await paced_bot.services.admission.queue(ahmad.id, "Ahmad")  # someone already waits
+    ahmad_id = await paced_bot.user_id_of(ahmad.id)
+    await paced_bot.services.admission.queue(ahmad_id, "Ahmad")  # someone already waits
     wati = strict_emulator.user(6112, "Wati", language_code="id")
     (note,) = await wati.command("start")
     assert "antrean ke-2" in note.text
+    wati_id = await paced_bot.user_id_of(wati.id)
 
     clock = paced_bot.clock
     assert isinstance(clock, FakeClock)
@@ -125,13 +129,13 @@ async def test_a_slip_notice_that_fails_is_sent_again_and_recorded_only_once_sen
     await tell_slipped(paced_bot.application)  # Telegram fails her notice
     assert len(wati.messages) == before
     slips = [m for m in await paced_bot.services.outbox.all_messages() if m.kind == SLIP]
-    assert [(m.user_id, m.status) for m in slips if m.user_id == wati.id] == [
-        (wati.id, OutboxStatus.PENDING)
+    assert [(m.user_id, m.status) for m in slips if m.user_id == wati_id] == [
+        (wati_id, OutboxStatus.PENDING)
     ]
     welcome = next(
         m
         for m in await paced_bot.services.outbox.all_messages()
-        if m.kind == WELCOME and m.user_id == wati.id
+        if m.kind == WELCOME and m.user_id == wati_id
     )
     assert "renoticed_at" not in welcome.params  # not told: nothing recorded
 
@@ -143,7 +147,7 @@ async def test_a_slip_notice_that_fails_is_sent_again_and_recorded_only_once_sen
     welcome = next(
         m
         for m in await paced_bot.services.outbox.all_messages()
-        if m.kind == WELCOME and m.user_id == wati.id
+        if m.kind == WELCOME and m.user_id == wati_id
     )
     assert welcome.params["renoticed_at"] == clock().isoformat()
     told = len(wati.messages)
@@ -163,7 +167,8 @@ async def test_admission_rounds_never_overlap_while_a_welcome_waits_for_its_slot
     for person in newcomers:
         await person.command("start")  # welcomed at once: nobody waits
     for person in newcomers:  # then their welcomes are queued again, in this order
-        await paced_bot.services.admission.queue(person.id, person.first_name)
+        user_id = await paced_bot.user_id_of(person.id)
+        await paced_bot.services.admission.queue(user_id, person.first_name)
     first_queued = len(strict_emulator.calls)
     hold = strict_emulator.faults.add("hold", method="sendMessage", chat_id=wati.id)
 
@@ -179,7 +184,8 @@ async def test_admission_rounds_never_overlap_while_a_welcome_waits_for_its_slot
     try:
         await hold.held.wait()  # round one is sending Wati's welcome, which waits its slot
         assert not rested.is_set()  # so the loop has not rested: no other round has begun
-        assert [m.user_id for m in await waiting_welcomes(paced_bot)] == [joko.id, siti.id]
+        waiting = [await paced_bot.user_id_of(joko.id), await paced_bot.user_id_of(siti.id)]
+        assert [m.user_id for m in await waiting_welcomes(paced_bot)] == waiting
         hold.release.set()
         for _ in range(len(newcomers)):  # let rounds follow one another until all are in
             await rested.wait()

@@ -35,11 +35,11 @@ async def booked_with_trainer(
     """A session run by Pak Joko with these owners booked; return him and the session id."""
     joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
     session = await create_session(bot, "Judul produk yang dicari")
-    await bot.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await bot.services.sessions.change(session.id, {"trainer_id": await bot.user_id_of(joko.id)})
     for owner in owners:
         await owner.command("bantuan")
-        await register_owner(bot, owner.id, owner.first_name)
-        await bot.services.booking.book(owner.id, session.id)
+        owner_id = await register_owner(bot, owner.id, owner.first_name)
+        await bot.services.booking.book(owner_id, session.id)
     return joko, session.id
 
 
@@ -47,7 +47,7 @@ async def check_in_by_qr(
     bot: RunningBot, joko: FakeUser, owner: FakeUser, session_id: int
 ) -> None:
     """The owner scans Pak Joko's QR code (check-in is open from 30 minutes before)."""
-    _, code = await bot.services.attendance.checkin_code(joko.id, session_id)
+    _, code = await bot.services.attendance.checkin_code(await bot.user_id_of(joko.id), session_id)
     (reply,) = await owner.command("start", f"hadir-{code}")
     assert "sudah tercatat" in reply.text
 
@@ -56,9 +56,9 @@ def last_reminder(owner: FakeUser) -> BotMessage:
     return next(m for m in reversed(owner.messages) if "Pengingat sesi" in m.text)
 
 
-async def status_of(bot: RunningBot, user_id: int) -> str:
+async def status_of(bot: RunningBot, telegram_id: int) -> str:
     row = await bot.services.db.fetch_one(
-        "SELECT status FROM bookings WHERE user_id = ?", (user_id,)
+        "SELECT status FROM bookings WHERE user_id = ?", (await bot.user_id_of(telegram_id),)
     )
     assert row is not None
     return str(row["status"])
@@ -96,12 +96,13 @@ async def test_after_check_in_the_reminder_does_not_ask_and_cannot_cancel_count_
     card, refusal = replies
     assert card.message_id == bookings.message_id and card.buttons == []
     assert "kehadiran sudah tercatat" in card.text and "tidak bisa dibatalkan" in refusal.text
-    booking_id = (await bot.services.booking.current(wati.id))[0].booking.id
+    wati_id = await bot.user_id_of(wati.id)
+    booking_id = (await bot.services.booking.current(wati_id))[0].booking.id
     await wati.press_data(f"bk:v1:cancel:{booking_id}")  # a forged "Ya, batalkan"
     assert "tidak bisa dibatalkan" in wati.last.text
     later = await create_session(bot, "Sesi lain", starts_at=SATURDAY_9 + timedelta(days=1))
     with pytest.raises(BookingRefused):
-        await bot.services.booking.move(wati.id, booking_id, later.id)
+        await bot.services.booking.move(wati_id, booking_id, later.id)
     assert await status_of(bot, wati.id) == "confirmed"
     (mine,) = await wati.command("bookingsaya")
     assert "kehadiran sudah tercatat" in mine.text and mine.buttons == []
@@ -136,11 +137,16 @@ async def test_every_view_counts_attendance_with_the_same_rule(
     joko, session_id = await booked_with_trainer(bot, emulator, [siti, budi, rina, wati])
     bot.clock.moment = SATURDAY_9 - timedelta(minutes=20)
     await check_in_by_qr(bot, joko, siti, session_id)  # by QR
-    budi_booking = (await bot.services.booking.current(budi.id))[0].booking.id
-    await bot.services.attendance.mark(joko.id, budi_booking, attended=True)  # ticked
+    joko_id = await bot.user_id_of(joko.id)
+    budi_id = await bot.user_id_of(budi.id)
+    budi_booking = (await bot.services.booking.current(budi_id))[0].booking.id
+    await bot.services.attendance.mark(joko_id, budi_booking, attended=True)  # ticked
     await check_in_by_qr(bot, joko, wati, session_id)
     async with bot.services.db.transaction() as tx:  # as the old bug left Wati: cancelled after
-        await tx.execute("UPDATE bookings SET status = 'cancelled' WHERE user_id = ?", (wati.id,))
+        await tx.execute(
+            "UPDATE bookings SET status = 'cancelled' WHERE user_id = ?",
+            (await bot.user_id_of(wati.id),),
+        )
 
     (card,) = await joko.command("kelas")
     assert "Hadir: 2 dari 3" in card.text
@@ -156,5 +162,5 @@ async def test_every_view_counts_attendance_with_the_same_rule(
     export = await services.export_service().build()
     feedback = next(s for s in export.sheets if s.slug == "umpan-balik")
     assert [row[2] for row in feedback.rows if row[0] == session_id] == [2]
-    headcount = await services.attendance.headcount(joko.id, session_id)
+    headcount = await services.attendance.headcount(joko_id, session_id)
     assert (headcount.booked, headcount.attended) == (3, 2)

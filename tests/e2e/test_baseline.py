@@ -10,13 +10,13 @@ async def test_start_greets_a_new_user_in_indonesian(bot: RunningBot, siti: Fake
     replies = await siti.command("start")
     assert replies[0].text.startswith("Halo, Siti!")
     assert "Ngerewangi Umak Dodolan" in replies[0].text
-    assert await bot.services.users.get(siti.id) is not None
+    assert await bot.services.users.get(await bot.user_id_of(siti.id)) is not None
 
 
 async def test_start_greets_an_english_client_in_english(bot: RunningBot, budi: FakeUser) -> None:
     replies = await budi.command("start")
     assert replies[0].text.startswith("Hello, Budi!")
-    user = await bot.services.users.get(budi.id)
+    user = await bot.services.users.get(await bot.user_id_of(budi.id))
     assert user is not None and user.language == "en"
 
 
@@ -52,8 +52,8 @@ async def test_forged_button_changes_nothing(bot: RunningBot, siti: FakeUser) ->
     for data in ("su:v9:confirm", "su:v1:confirm", "zz:v1:x", "ans:v1:category:hotel"):
         await siti.press_data(data)
         assert siti.toasts[-1] == "Tombol ini sudah tidak berlaku. Silakan buka menunya lagi."
-    assert await bot.services.profile.get(siti.id) is None
-    dialog = await bot.services.dialogs.current(siti.id)
+    assert await bot.services.profile.get(await bot.user_id_of(siti.id)) is None
+    dialog = await bot.services.dialogs.current(await bot.user_id_of(siti.id))
     assert dialog is not None and dialog.step == "consent"
 
 

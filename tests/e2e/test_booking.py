@@ -58,7 +58,7 @@ async def test_booking_sends_confirmation_calendar_and_location(
     bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
 ) -> None:
     session = await create_session(bot)
-    await register_owner(bot, siti.id, "Siti")
+    siti_id = await register_owner(bot, siti.id, "Siti")
     await siti.command("jadwal")
     mark = len(emulator.calls)
     replies = await siti.press("✅ Pesan kursi")
@@ -76,7 +76,7 @@ async def test_booking_sends_confirmation_calendar_and_location(
     assert start.astimezone(WIB).hour == 9 and start == SATURDAY_9
     assert confirmation.buttons == [["🗺 Buka peta"]]
     assert confirmation.button_data["🗺 Buka peta"].endswith("query=-7.9362,112.6434")
-    assert await booked_rows(bot, session.id) == [(siti.id, "confirmed")]
+    assert await booked_rows(bot, session.id) == [(siti_id, "confirmed")]
     # the caption says once that the file is for the calendar
     assert (
         confirmation.text.count("kalender") == 1 and "Simpan ke kalender" not in confirmation.text
@@ -129,7 +129,10 @@ async def test_full_session_offers_the_waitlist_with_a_position(
     assert "daftar tunggu nomor 1" in replies[-1].text
     (mine,) = await siti.command("bookingsaya")
     assert "Daftar tunggu – nomor 1" in mine.text
-    assert await booked_rows(bot, session.id) == [(budi.id, "confirmed"), (siti.id, "waitlisted")]
+    assert await booked_rows(bot, session.id) == [
+        (await bot.user_id_of(budi.id), "confirmed"),
+        (await bot.user_id_of(siti.id), "waitlisted"),
+    ]
 
 
 async def fill_and_queue(
@@ -160,8 +163,8 @@ async def test_a_cancelled_seat_is_offered_to_the_first_waiting_who_takes_it(
     replies = await siti.press("✅ Ambil kursi")
     assert any("Kursi Anda sudah aman" in m.text for m in replies)
     assert (await booked_rows(bot, session_id))[1:] == [
-        (siti.id, "confirmed"),
-        (rina.id, "waitlisted"),
+        (await bot.user_id_of(siti.id), "confirmed"),
+        (await bot.user_id_of(rina.id), "waitlisted"),
     ]
     assert "sekarang nomor 1" in rina.last.text  # rina heard she moved up
     await siti.press_data(offer.button_data["✅ Ambil kursi"])  # a second tap changes nothing
@@ -173,15 +176,16 @@ async def test_declined_offer_moves_to_the_next(
 ) -> None:
     rina = emulator.user(1003, "Rina", language_code="id")
     session_id = await fill_and_queue(bot, emulator, 1, [budi, siti, rina])
-    booking = (await bot.services.booking.current(budi.id))[0].booking
-    await bot.services.booking.cancel(budi.id, booking.id)
+    budi_id = await bot.user_id_of(budi.id)
+    booking = (await bot.services.booking.current(budi_id))[0].booking
+    await bot.services.booking.cancel(budi_id, booking.id)
     await bot.tick()
     replies = await siti.press("Tidak jadi")
     assert "peserta berikutnya" in replies[-1].text
     await bot.tick()
     assert rina.last.has_button("✅ Ambil kursi")
     statuses = dict(await booked_rows(bot, session_id))
-    assert statuses[rina.id] == "offered"
+    assert statuses[await bot.user_id_of(rina.id)] == "offered"
 
 
 async def test_an_offer_expires_with_the_moved_clock_and_passes_on(
@@ -189,20 +193,21 @@ async def test_an_offer_expires_with_the_moved_clock_and_passes_on(
 ) -> None:
     rina = emulator.user(1003, "Rina", language_code="id")
     session_id = await fill_and_queue(bot, emulator, 1, [budi, siti, rina])
-    booking = (await bot.services.booking.current(budi.id))[0].booking
-    await bot.services.booking.cancel(budi.id, booking.id)
+    budi_id, siti_id = await bot.user_id_of(budi.id), await bot.user_id_of(siti.id)
+    booking = (await bot.services.booking.current(budi_id))[0].booking
+    await bot.services.booking.cancel(budi_id, booking.id)
     await bot.tick()
     stale_offer = siti.last
     bot.clock.advance(hours=11, minutes=59)
     await bot.tick()
-    assert dict(await booked_rows(bot, session_id))[siti.id] == "offered"  # not yet
+    assert dict(await booked_rows(bot, session_id))[siti_id] == "offered"  # not yet
     bot.clock.advance(minutes=2)
     await bot.tick()
     assert "sudah habis" in siti.last.text
     assert rina.last.has_button("✅ Ambil kursi")
     await siti.press_data(stale_offer.button_data["✅ Ambil kursi"])
     assert "sudah tidak berlaku" in siti.last.text
-    assert dict(await booked_rows(bot, session_id))[siti.id] == "expired"
+    assert dict(await booked_rows(bot, session_id))[siti_id] == "expired"
 
 
 async def test_the_hold_is_shorter_when_the_session_is_near(
@@ -210,10 +215,11 @@ async def test_the_hold_is_shorter_when_the_session_is_near(
 ) -> None:
     await fill_and_queue(bot, emulator, 1, [budi, siti])
     bot.clock.moment = SATURDAY_9 - timedelta(hours=4)
-    booking = (await bot.services.booking.current(budi.id))[0].booking
-    await bot.services.booking.cancel(budi.id, booking.id)
+    budi_id, siti_id = await bot.user_id_of(budi.id), await bot.user_id_of(siti.id)
+    booking = (await bot.services.booking.current(budi_id))[0].booking
+    await bot.services.booking.cancel(budi_id, booking.id)
     await bot.tick()
-    offer = (await bot.services.booking.current(siti.id))[0].booking
+    offer = (await bot.services.booking.current(siti_id))[0].booking
     assert offer.offer_expires_at == bot.clock.moment + timedelta(hours=1)  # a quarter of 4h
 
 
@@ -224,7 +230,7 @@ async def test_waitlisted_owners_hear_when_the_session_starts_without_them(
     bot.clock.moment = SATURDAY_9 + timedelta(minutes=1)
     await bot.tick()
     assert "sudah dimulai dan belum ada kursi" in siti.last.text
-    assert await bot.services.booking.current(siti.id) == []
+    assert await bot.services.booking.current(await bot.user_id_of(siti.id)) == []
 
 
 async def test_moving_keeps_the_old_seat_until_the_new_one_is_secured(
@@ -245,18 +251,19 @@ async def test_moving_keeps_the_old_seat_until_the_new_one_is_secured(
     assert "Sesi A" in mine.text
     choices = (await siti.press("🔄 Pindah sesi"))[-1]
     assert [row[0].split(" · ")[1] for row in choices.buttons] == ["Sesi C"]  # B is full
-    booking_id = (await bot.services.booking.current(siti.id))[0].booking.id
+    siti_id = await bot.user_id_of(siti.id)
+    booking_id = (await bot.services.booking.current(siti_id))[0].booking.id
     await siti.press_data(f"bk:v1:move:{booking_id}:{full.id}")  # forged: B is full
     assert "Sesi tujuan sudah penuh" in siti.last.text
-    assert await booked_rows(bot, first.id) == [(siti.id, "confirmed")]
+    assert await booked_rows(bot, first.id) == [(siti_id, "confirmed")]
     label = choices.buttons[0][0]
     replies = await siti.press(label)
     assert any("Kursi Anda sudah aman" in m.text and "Sesi C" in m.text for m in replies)
     shown = next(m for m in siti.messages if m.message_id == choices.message_id)
     assert shown.text.startswith("Pilih sesi tujuan") and shown.buttons == []
     assert f"➡️ Dipilih: {label}" in shown.text  # the list keeps what was chosen
-    assert await booked_rows(bot, first.id) == [(siti.id, "cancelled")]
-    assert await booked_rows(bot, open_.id) == [(siti.id, "confirmed")]
+    assert await booked_rows(bot, first.id) == [(siti_id, "cancelled")]
+    assert await booked_rows(bot, open_.id) == [(siti_id, "confirmed")]
 
 
 async def test_booking_rules(
@@ -302,7 +309,7 @@ async def test_a_stale_book_button_on_a_now_full_session_changes_nothing(
     assert "Penuh – 0 orang di daftar tunggu" in old_card.text and old_card.buttons == []
     assert "baru saja habis" in refusal.text  # a message that stays, not a toast
     assert card.buttons == [["⏳ Masuk daftar tunggu"]]
-    assert await booked_rows(bot, session.id) == [(budi.id, "confirmed")]
+    assert await booked_rows(bot, session.id) == [(await bot.user_id_of(budi.id), "confirmed")]
 
 
 async def test_someone_elses_booking_cannot_be_touched(
@@ -313,7 +320,8 @@ async def test_someone_elses_booking_cannot_be_touched(
         await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
     await siti.command("jadwal")
     await siti.press("✅ Pesan kursi")
-    siti_booking = (await bot.services.booking.current(siti.id))[0].booking.id
+    siti_id = await bot.user_id_of(siti.id)
+    siti_booking = (await bot.services.booking.current(siti_id))[0].booking.id
     await budi.command("jadwal")
     for data in (
         f"bk:v1:cancel:{siti_booking}",
@@ -332,7 +340,7 @@ async def test_someone_elses_booking_cannot_be_touched(
             # a session or button shape of no list of ours (bot/services/unexpected.py)
             "That button is from an older message, so I did not use it and nothing changed. 🙏",
         ), data
-    assert await booked_rows(bot, session.id) == [(siti.id, "confirmed")]
+    assert await booked_rows(bot, session.id) == [(siti_id, "confirmed")]
 
 
 async def test_unregistered_owner_signs_up_and_lands_back_on_the_booking(
@@ -355,7 +363,7 @@ async def test_unregistered_owner_signs_up_and_lands_back_on_the_booking(
     assert "Pendaftaran selesai" in replies[-2].text
     assert replies[-1].buttons == [["✅ Pesan kursi"]] and session.title in replies[-1].text
     await siti.press("✅ Pesan kursi")
-    assert await booked_rows(bot, session.id) == [(siti.id, "confirmed")]
+    assert await booked_rows(bot, session.id) == [(await bot.user_id_of(siti.id), "confirmed")]
 
 
 async def test_session_deep_link(bot: RunningBot, siti: FakeUser, budi: FakeUser) -> None:
@@ -432,15 +440,16 @@ async def test_changes_and_cancellation_reach_everyone_booked_or_waiting(
     await bot.tick()
     assert "has been cancelled" in budi.messages[-2].text and budi.last.document is not None
     assert "dibatalkan" in siti.last.text
-    assert await bot.services.booking.current(budi.id) == []
+    assert await bot.services.booking.current(await bot.user_id_of(budi.id)) == []
 
 
 async def test_a_restart_during_an_offer_neither_loses_nor_repeats_it(
     bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser, budi: FakeUser
 ) -> None:
     session_id = await fill_and_queue(bot, emulator, 1, [budi, siti])
-    booking = (await bot.services.booking.current(budi.id))[0].booking
-    await bot.services.booking.cancel(budi.id, booking.id)
+    budi_id = await bot.user_id_of(budi.id)
+    booking = (await bot.services.booking.current(budi_id))[0].booking
+    await bot.services.booking.cancel(budi_id, booking.id)
     await bot.restart()  # the offer is decided but not yet sent
     await bot.tick()
     offers = [m for m in siti.messages if "Ada kursi kosong" in m.text]
@@ -449,7 +458,7 @@ async def test_a_restart_during_an_offer_neither_loses_nor_repeats_it(
     await bot.tick()
     assert len([m for m in siti.messages if "Ada kursi kosong" in m.text]) == 1
     await siti.press("✅ Ambil kursi")
-    assert dict(await booked_rows(bot, session_id))[siti.id] == "confirmed"
+    assert dict(await booked_rows(bot, session_id))[await bot.user_id_of(siti.id)] == "confirmed"
 
 
 async def after_a_crash(bot: RunningBot) -> None:
@@ -467,10 +476,10 @@ async def test_a_booking_committed_before_a_crash_is_confirmed_once_after_restar
     bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
 ) -> None:
     session = await create_session(bot, venue_name="Toko Buku A & B")
-    await register_owner(bot, siti.id, "Siti")
+    siti_id = await register_owner(bot, siti.id, "Siti")
     emulator.open_chat(siti.id)
     # The booking commits, and the process dies before the handler can reply.
-    await bot.services.booking.book(siti.id, session.id)
+    await bot.services.booking.book(siti_id, session.id)
     assert siti.messages == []
     await after_a_crash(bot)
     (confirmation,) = [m for m in siti.messages if CONFIRMED in m.text]
@@ -504,12 +513,12 @@ async def test_a_reply_that_fails_to_send_reaches_the_owner_once_from_the_outbox
     bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
 ) -> None:
     session = await create_session(bot)
-    await register_owner(bot, siti.id, "Siti")
+    siti_id = await register_owner(bot, siti.id, "Siti")
     await siti.command("jadwal")
     emulator.faults.add("502", method="sendDocument", chat_id=siti.id)
     await siti.press("✅ Pesan kursi")
     assert count(siti, CONFIRMED) == 0 and await booked_rows(bot, session.id) == [
-        (siti.id, "confirmed")
+        (siti_id, "confirmed")
     ]
     bot.clock.advance(seconds=2)  # the sender's first retry after a network error
     await bot.tick()
@@ -528,36 +537,40 @@ async def test_every_reply_about_a_committed_change_survives_a_crash(
     second = await create_session(
         bot, "Sesi B", starts_at=SATURDAY_9 + timedelta(days=1), capacity=1
     )
+    ids = {}
     for user in (siti, budi, rina):
-        await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
+        ids[user.id] = await register_owner(
+            bot, user.id, user.first_name, client_language=user.language_code
+        )
         emulator.open_chat(user.id)
+    siti_id, budi_id, rina_id = ids[siti.id], ids[budi.id], ids[rina.id]
     # Each change below commits, then the process dies before the handler replies.
-    budi_seat = (await bot.services.booking.book(budi.id, first.id)).booking.id
+    budi_seat = (await bot.services.booking.book(budi_id, first.id)).booking.id
     await after_a_crash(bot)
     assert count(budi, "Your seat is booked") == 1
-    await bot.services.booking.book(siti.id, first.id)
+    await bot.services.booking.book(siti_id, first.id)
     await after_a_crash(bot)
     assert count(siti, "daftar tunggu nomor 1") == 1
-    await bot.services.booking.cancel(budi.id, budi_seat)
+    await bot.services.booking.cancel(budi_id, budi_seat)
     await after_a_crash(bot)
     assert count(budi, "is cancelled") == 1 and count(siti, "Ada kursi kosong") == 1
-    offer = (await bot.services.booking.current(siti.id))[0].booking.id
-    await bot.services.booking.accept_offer(siti.id, offer)
+    offer = (await bot.services.booking.current(siti_id))[0].booking.id
+    await bot.services.booking.accept_offer(siti_id, offer)
     await after_a_crash(bot)
     assert count(siti, CONFIRMED) == 1 and "Sesi A" in siti.messages[-1].text
-    moved = (await bot.services.booking.move(siti.id, offer, second.id)).booking.id
+    moved = (await bot.services.booking.move(siti_id, offer, second.id)).booking.id
     await after_a_crash(bot)
     # the confirmation with its calendar file and map, then one removing Sesi A's entry
     assert count(siti, CONFIRMED) == 2 and "Sesi B" in siti.messages[-2].text
     assert "Kursi lama Anda di <b>Sesi A</b>" in (siti.messages[-2].html or "")
-    await bot.services.booking.book(rina.id, second.id)
+    await bot.services.booking.book(rina_id, second.id)
     await after_a_crash(bot)
     assert count(rina, "daftar tunggu nomor 1") == 1
-    await bot.services.booking.cancel(siti.id, moved)
+    await bot.services.booking.cancel(siti_id, moved)
     await after_a_crash(bot)
     assert count(siti, "sudah dibatalkan") == 1 and count(rina, "Ada kursi kosong") == 1
-    rina_offer = (await bot.services.booking.current(rina.id))[0].booking.id
-    await bot.services.booking.decline_offer(rina.id, rina_offer)
+    rina_offer = (await bot.services.booking.current(rina_id))[0].booking.id
+    await bot.services.booking.decline_offer(rina_id, rina_offer)
     await after_a_crash(bot)
     assert count(rina, "peserta berikutnya") == 1
     for user, text in (

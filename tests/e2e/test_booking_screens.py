@@ -29,7 +29,7 @@ async def test_a_venue_and_title_with_ampersand_and_angle_bracket_show_as_typed(
 ) -> None:
     joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
     session = await create_session(bot, TITLE, venue_name=VENUE, venue_address=ADDRESS)
-    await bot.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await bot.services.sessions.change(session.id, {"trainer_id": await bot.user_id_of(joko.id)})
     for owner in (siti, budi):
         await register_owner(bot, owner.id, owner.first_name, client_language=owner.language_code)
     (card,) = await siti.command("jadwal")

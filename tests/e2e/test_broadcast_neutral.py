@@ -39,7 +39,7 @@ async def test_the_status_message_is_updated_through_the_edge_after_a_restart_mi
     await staff.press("Lewati")
     status = (await staff.press("📤 Kirim sekarang"))[-1]
     assert "Mengirim pengumuman" in status.text and status.has_button("⏹ Hentikan")
-    (broadcast,) = await bot.services.broadcasts.history(STAFF_ID)
+    (broadcast,) = await bot.services.broadcasts.history(await bot.user_id_of(STAFF_ID))
 
     assert not telegram_named({f.name for f in fields(broadcast)})
     assert not telegram_named(await columns(bot.services.db, "broadcasts"))
@@ -123,7 +123,7 @@ async def test_a_file_from_before_files_were_kept_still_reaches_telegram_by_its_
     await staff.send_photo(caption="Poster lama")
     preview = after_intro(await staff.press("Lewati"))
     await staff.press("📤 Kirim sekarang")
-    (broadcast,) = await bot.services.broadcasts.history(STAFF_ID)
+    (broadcast,) = await bot.services.broadcasts.history(await bot.user_id_of(STAFF_ID))
     async with bot.services.db.transaction() as tx:  # as migration 0025 leaves such a row
         await tx.execute("UPDATE broadcasts SET media_sha256 = NULL")
         await tx.execute("UPDATE channel_file_refs SET key = ?", (f"broadcast:{broadcast.id}",))

@@ -47,25 +47,26 @@ async def test_each_audience_reaches_exactly_the_right_owners(
     b = await owner(bot, emulator, 2002, "Bayu", kecamatan="sukun", category="fashion")
     c = await owner(bot, emulator, 2003, "Citra", kecamatan="klojen", category="fashion")
     d = await owner(bot, emulator, 2004, "Dewi", kecamatan="blimbing", category="jasa")
+    ids = {person: await bot.user_id_of(person.id) for person in (a, b, c, d)}
     session = await create_session(bot, capacity=2)
     for person in (a, b, c):
-        await bot.services.booking.book(person.id, session.id)  # c goes to the waitlist
+        await bot.services.booking.book(ids[person], session.id)  # c goes to the waitlist
     async with bot.services.db.transaction() as tx:
         await tx.execute(
             "UPDATE bookings SET attended_at = '2026-12-12T02:10:00+00:00' WHERE user_id = ?",
-            (a.id,),
+            (ids[a],),
         )
     expected = {
-        Audience("all"): {a.id, b.id, c.id, d.id},
-        Audience("booked", session.id): {a.id, b.id},
-        Audience("waitlist", session.id): {c.id},
-        Audience("attended", session.id): {a.id},
-        Audience("missed", session.id): {b.id},
-        Audience("not_booked"): {d.id},
-        Audience("all", kecamatan=("klojen",)): {a.id, c.id},
-        Audience("all", category=("fashion",)): {b.id, c.id},
-        Audience("all", kecamatan=("klojen",), category=("fashion",)): {c.id},
-        Audience("booked", session.id, kecamatan=("sukun", "klojen")): {a.id, b.id},
+        Audience("all"): {ids[a], ids[b], ids[c], ids[d]},
+        Audience("booked", session.id): {ids[a], ids[b]},
+        Audience("waitlist", session.id): {ids[c]},
+        Audience("attended", session.id): {ids[a]},
+        Audience("missed", session.id): {ids[b]},
+        Audience("not_booked"): {ids[d]},
+        Audience("all", kecamatan=("klojen",)): {ids[a], ids[c]},
+        Audience("all", category=("fashion",)): {ids[b], ids[c]},
+        Audience("all", kecamatan=("klojen",), category=("fashion",)): {ids[c]},
+        Audience("booked", session.id, kecamatan=("sukun", "klojen")): {ids[a], ids[b]},
     }
     for audience, who in expected.items():
         assert set((await bot.services.broadcasts.count(audience)).reachable) == who, audience
@@ -168,7 +169,7 @@ async def test_opted_out_and_blocked_owners_are_skipped_and_counted(
     citra = await owner(bot, emulator, 2003, "Citra")
     (reply,) = await ani.command("berhenti")
     assert "/mulai" in reply.text
-    await bot.services.users.blocked_the_bot(bayu.id)
+    await bot.services.users.blocked_the_bot(await bot.user_id_of(bayu.id))
     await staff.command("umumkan")
     replies = await staff.press("👥 Semua pemilik terdaftar")
     assert "Tidak termasuk 1 yang mematikan pengumuman dan 1 yang memblokir bot" in (
@@ -182,7 +183,7 @@ async def test_opted_out_and_blocked_owners_are_skipped_and_counted(
     report = next(m for m in staff.messages if "Laporan" in m.text)
     assert "Tidak dikirim karena mematikan pengumuman: 1" in report.text
     await ani.command("mulai")
-    assert await bot.services.broadcasts.wants_announcements(ani.id)
+    assert await bot.services.broadcasts.wants_announcements(await bot.user_id_of(ani.id))
 
 
 async def test_owners_cannot_announce_and_forged_buttons_change_nothing(
@@ -197,7 +198,7 @@ async def test_owners_cannot_announce_and_forged_buttons_change_nothing(
         assert "khusus untuk petugas" in siti.toasts[-1] or "tidak berlaku" in siti.toasts[-1]
     rows = await bot.services.db.fetch_all("SELECT * FROM broadcasts")
     assert rows == []
-    dialog = await bot.services.dialogs.current(staff.id)
+    dialog = await bot.services.dialogs.current(await bot.user_id_of(staff.id))
     assert dialog is not None and dialog.step == "audience"  # the staff's draft is untouched
 
 
@@ -266,11 +267,12 @@ async def test_a_caption_too_long_with_the_header_and_footer_is_refused_before_s
     await staff.command("umumkan")
     await staff.press("👥 Semua pemilik terdaftar")
     await staff.press("✍️ Lanjut tulis pesan")
+    staff_id = await bot.user_id_of(staff.id)
     (refusal,) = await staff.send_photo(caption="x" * 1000)
     assert "terlalu panjang" in refusal.text and "dipersingkat sekitar" in refusal.text
-    assert (await bot.services.dialogs.current(staff.id)).step == "message"  # type: ignore[union-attr]
+    assert (await bot.services.dialogs.current(staff_id)).step == "message"  # type: ignore[union-attr]
     await staff.send_photo(caption="x" * 900)
-    assert (await bot.services.dialogs.current(staff.id)).step == "buttons"  # type: ignore[union-attr]
+    assert (await bot.services.dialogs.current(staff_id)).step == "buttons"  # type: ignore[union-attr]
 
 
 def limited_calls(emulator: BotApiEmulator, chat_id: int, since: int) -> list[str]:
@@ -299,7 +301,7 @@ async def test_each_button_step_of_umumkan_edits_its_own_message_and_keeps_the_a
 ) -> None:
     ani = await owner(bot, emulator, 2001, "Ani", kecamatan="klojen")
     session = await create_session(bot)
-    await bot.services.booking.book(ani.id, session.id)
+    await bot.services.booking.book(await bot.user_id_of(ani.id), session.id)
     await staff.command("umumkan")
     picker = staff.last
     audience = ["🎟 Peserta sesi…", "12/12 · Foto produk pakai HP", "📍 Kecamatan", "Klojen"]
@@ -339,7 +341,7 @@ async def test_going_on_with_a_kept_message_sending_and_cancelling_cost_one_call
     await staff.command("umumkan")
     costs |= await costs_of(emulator, staff, ["👥 Semua pemilik terdaftar", "✖ Batal"])
     assert "dibatalkan" in staff.last.text and staff.last.buttons == []
-    assert await bot.services.dialogs.current(staff.id) is None
+    assert await bot.services.dialogs.current(await bot.user_id_of(staff.id)) is None
     assert {label: len(calls) for label, calls in costs.items()} == dict.fromkeys(
         [*labels, "📤 Kirim sekarang", "✖ Batal"], 1
     ), costs

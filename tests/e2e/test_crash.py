@@ -16,6 +16,7 @@ from bot.app.container import Services
 from bot.app.settings import load_settings
 from bot.core.clock import system_clock
 from bot.core.models import Consent
+from bot.core.notices import ChannelName
 from bot.services import notices
 from bot.services.delivery import WORKERS
 from bot.services.sessions import SessionDraft
@@ -54,16 +55,18 @@ async def seed(database: Path, emulator: BotApiEmulator) -> list[int]:
             ),
             created_by=None,
         )
-        users = list(range(50_000, 50_000 + OWNERS))
-        async with services.db.transaction() as tx:
-            for i, user_id in enumerate(users):
-                emulator.user(user_id, f"Owner {i}", language_code="id")
-                emulator.open_chat(user_id)
-                await tx.execute(
-                    "INSERT INTO users (id, language, created_at, last_seen_at) "
-                    "VALUES (?, 'id', ?, ?)",
-                    (user_id, now.isoformat(), now.isoformat()),
+        users = list(range(50_000, 50_000 + OWNERS))  # their Telegram ids
+        internal = []
+        for i, telegram_id in enumerate(users):
+            emulator.user(telegram_id, f"Owner {i}", language_code="id")
+            emulator.open_chat(telegram_id)
+            internal.append(
+                await services.identities.register(
+                    ChannelName.TELEGRAM, str(telegram_id), "id", now
                 )
+            )
+        async with services.db.transaction() as tx:
+            for i, user_id in enumerate(internal):
                 booking = await SessionRepository(services.db).insert_booking(
                     tx, session.id, user_id, "confirmed", now
                 )
@@ -80,6 +83,13 @@ def reminder_counts(emulator: BotApiEmulator, users: list[int]) -> dict[int, int
     return {u: sum("Pengingat sesi" in m.text for m in emulator.user(u).messages) for u in users}
 
 
+# A row's person by their Telegram id (as the emulator knows them), not the bot's internal id.
+TELEGRAM_ID = (
+    "(SELECT CAST(external_id AS INTEGER) FROM identities"
+    " WHERE identities.user_id = {table}.user_id AND channel = 'telegram')"
+)
+
+
 def query(database: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
     """Read the bot's database from outside, as an operator would while it runs."""
     with sqlite3.connect(database) as conn:
@@ -89,7 +99,9 @@ def query(database: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
 
 
 def outbox_rows(database: Path) -> list[tuple[int, str, int]]:
-    return query(database, "SELECT user_id, status, interrupted FROM outbox ORDER BY user_id")
+    """Each reminder's owner (by Telegram id), status and how often it was cut off."""
+    person = TELEGRAM_ID.format(table="outbox")
+    return query(database, f"SELECT {person} AS p, status, interrupted FROM outbox ORDER BY p")
 
 
 def sends(emulator: BotApiEmulator) -> int:
@@ -171,18 +183,21 @@ async def seed_bookers(database: Path, emulator: BotApiEmulator, count: int) -> 
         )
         owners = OwnerRepository(services.db)
         consent = Consent(CONSENT_PURPOSE, CONSENT_VERSION, now)
-        for user_id in range(60_000, 60_000 + count):
-            emulator.user(user_id, f"Pemilik {user_id}", language_code="id")
-            await services.users.seen(user_id, "id", f"Pemilik {user_id}")
+        for telegram_id in range(60_000, 60_000 + count):
+            name = f"Pemilik {telegram_id}"
+            emulator.user(telegram_id, name, language_code="id")
+            account = await services.users.arrived(
+                ChannelName.TELEGRAM, str(telegram_id), "id", name
+            )
             profile = {
-                "full_name": f"Pemilik {user_id}",
-                "business_name": f"Usaha {user_id}",
+                "full_name": name,
+                "business_name": f"Usaha {telegram_id}",
                 "category": "kuliner",
                 "kecamatan": "klojen",
-                "phone": f"0812{user_id:08d}",
+                "phone": f"0812{telegram_id:08d}",
                 "marketplaces": ["shopee"],
             }
-            await owners.create(user_id, profile, consent, now)
+            await owners.create(account.id, profile, consent, now)
         return session.id
     finally:
         await services.close()
@@ -195,15 +210,19 @@ def confirmations(user: FakeUser) -> tuple[int, int]:
 
 
 def booked(database: Path) -> set[int]:
-    rows = query(database, "SELECT user_id FROM bookings WHERE status = 'confirmed'")
+    """The Telegram ids of the owners with a confirmed seat."""
+    person = TELEGRAM_ID.format(table="bookings")
+    rows = query(database, f"SELECT {person} FROM bookings WHERE status = 'confirmed'")
     return {user_id for (user_id,) in rows}
 
 
 def replies(database: Path) -> dict[int, tuple[str, int]]:
-    """Each owner's booking confirmation row: its status and how often it was cut off."""
+    """Each owner's (by Telegram id) booking confirmation row: its status and how often it
+    was cut off."""
+    person = TELEGRAM_ID.format(table="outbox")
     rows = query(
         database,
-        "SELECT user_id, status, interrupted FROM outbox WHERE kind = ?",
+        f"SELECT {person}, status, interrupted FROM outbox WHERE kind = ?",
         notices.BOOKING_CONFIRMED,
     )
     return {user_id: (status, n) for user_id, status, n in rows}

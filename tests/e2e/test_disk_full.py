@@ -113,5 +113,5 @@ async def test_a_commit_that_fails_leaves_the_writer_usable(
     disk.full_at_commit = False
     await siti.command("bahasa")
     await siti.press("🇬🇧 English")
-    user = await bot.services.users.get(siti.id)
+    user = await bot.services.users.get(await bot.user_id_of(siti.id))
     assert user is not None and user.language == "en"

@@ -31,11 +31,11 @@ async def test_staff_receive_the_workbook_and_one_zip_with_a_csv_per_sheet(
     bot: RunningBot, staff: FakeUser, siti: FakeUser
 ) -> None:
     session = await create_session(bot, "Foto <produk> & judul")
-    await register_owner(bot, siti.id, "Siti Aminah")
-    await bot.services.booking.book(siti.id, session.id)
-    await register_owner(bot, 2001, "Ani")
-    ani = await bot.services.booking.book(2001, session.id)
-    await bot.services.booking.cancel(2001, ani.booking.id)
+    siti_id = await register_owner(bot, siti.id, "Siti Aminah")
+    await bot.services.booking.book(siti_id, session.id)
+    ani_id = await register_owner(bot, 2001, "Ani")
+    ani = await bot.services.booking.book(ani_id, session.id)
+    await bot.services.booking.cancel(ani_id, ani.booking.id)
 
     workbook, archive = await staff.command("ekspor")
 
@@ -73,8 +73,9 @@ async def test_staff_receive_the_workbook_and_one_zip_with_a_csv_per_sheet(
 
 
 async def test_the_english_alias_works_too_in_english(bot: RunningBot, staff: FakeUser) -> None:
-    await bot.services.users.seen(staff.id, "id")
-    await bot.services.users.set_language(staff.id, "en")
+    staff_id = await bot.user_id_of(staff.id)
+    await bot.services.users.seen(staff_id, "id")
+    await bot.services.users.set_language(staff_id, "en")
     workbook, archive = await staff.command("export")
     assert workbook.document is not None and archive.document is not None
     assert "Registered UKM owners: 0" in workbook.text and "in one ZIP (9 files" in archive.text
@@ -93,15 +94,15 @@ async def test_export_shows_attendance_feedback_and_tips(
 ) -> None:
     session = await create_session(bot, "Foto produk")
     await siti.command("bantuan")
-    await register_owner(bot, siti.id, "Siti Aminah")
-    view = await bot.services.booking.book(siti.id, session.id)
+    siti_id = await register_owner(bot, siti.id, "Siti Aminah")
+    view = await bot.services.booking.book(siti_id, session.id)
     async with bot.services.db.transaction() as tx:
         await tx.execute(
             "UPDATE bookings SET attended_at = '2026-12-12T02:05:00+00:00' WHERE id = ?",
             (view.booking.id,),
         )
-    await bot.services.attendance.rate(siti.id, view.booking.id, 5)
-    await bot.services.attendance.comment(siti.id, view.booking.id, "Mantap, jelas sekali")
+    await bot.services.attendance.rate(siti_id, view.booking.id, 5)
+    await bot.services.attendance.comment(siti_id, view.booking.id, "Mantap, jelas sekali")
     await siti.command("tips")
     workbook, *_ = await staff.command("ekspor")
     assert workbook.document is not None

@@ -116,8 +116,7 @@ async def owner(
     """A registered owner on the channel of the test's parameter."""
     if request.param == "telegram":
         siti = emulator.user(1001, "Siti", language_code="id")
-        await register_owner(both, siti.id, "Siti")
-        return TelegramOwner(siti, siti.id)
+        return TelegramOwner(siti, await register_owner(both, siti.id, "Siti"))
     rina = wa.person(RINA, name="Rina")
     return WhatsAppOwner(rina, await whatsapp_owner(both, RINA, "Rina"))
 
@@ -134,9 +133,10 @@ async def stages(bot: RunningBot, emulator: BotApiEmulator) -> Stages:
     joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
     first = await create_session(bot, "Foto produk pakai HP")
     second = await create_session(bot, "Judul produk yang dicari", starts_at=SATURDAY_9 + WEEK)
+    trainer = await bot.user_id_of(joko.id)
     for session in (first, second):
-        await bot.services.sessions.change(session.id, {"trainer_id": joko.id})
-    return Stages(first, second, joko.id)
+        await bot.services.sessions.change(session.id, {"trainer_id": trainer})
+    return Stages(first, second, trainer)
 
 
 async def book_from_schedule(owner: Owner, title: str) -> list[Shown]:

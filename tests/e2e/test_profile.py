@@ -45,7 +45,7 @@ async def test_editing_a_field_uses_the_same_validation(bot: RunningBot, siti: F
     replies = await siti.send("+62 857 1111 2222")
     assert replies[0].text == "Nomor +6285711112222 tersimpan. ✅"
     assert "Profil usaha Anda" in replies[-1].text
-    owner = await bot.services.profile.get(siti.id)
+    owner = await bot.services.profile.get(await bot.user_id_of(siti.id))
     assert owner is not None and owner.phone == "+6285711112222"
 
 
@@ -57,7 +57,7 @@ async def test_editing_a_choice_and_the_business_name(bot: RunningBot, siti: Fak
     await siti.press("✏️ Nama usaha")
     replies = await siti.send(NASTY)
     assert f"Nama usaha: {NASTY}" in replies[-1].text
-    owner = await bot.services.profile.get(siti.id)
+    owner = await bot.services.profile.get(await bot.user_id_of(siti.id))
     assert owner is not None and owner.category == "kriya" and owner.business_name == NASTY
 
 
@@ -66,7 +66,7 @@ async def test_cancel_while_editing_keeps_the_old_value(bot: RunningBot, siti: F
     await siti.command("profil")
     await siti.press("✏️ Nama")
     await siti.command("batal")
-    owner = await bot.services.profile.get(siti.id)
+    owner = await bot.services.profile.get(await bot.user_id_of(siti.id))
     assert owner is not None and owner.full_name == "Siti Aminah"
 
 
@@ -179,21 +179,22 @@ async def trainer_joko(bot: RunningBot, emulator: BotApiEmulator) -> FakeUser:
         await tx.execute(
             "INSERT INTO user_roles (user_id, role, source, granted_at, display_name) "
             "VALUES (?, 'trainer', 'invite', '2026-11-30T00:00:00+00:00', 'Joko Susilo')",
-            (joko.id,),
+            (await bot.user_id_of(joko.id),),
         )
     return joko
 
 
 async def attended_and_commented(bot: RunningBot, siti: FakeUser) -> None:
     session = await create_session(bot, "Foto produk")
-    view = await bot.services.booking.book(siti.id, session.id)
+    siti_id = await bot.user_id_of(siti.id)
+    view = await bot.services.booking.book(siti_id, session.id)
     async with bot.services.db.transaction() as tx:
         await tx.execute(
             "UPDATE bookings SET attended_at = '2026-12-12T02:05:00+00:00' WHERE id = ?",
             (view.booking.id,),
         )
-    await bot.services.attendance.rate(siti.id, view.booking.id, 5)
-    await bot.services.attendance.comment(siti.id, view.booking.id, "Materinya jelas sekali")
+    await bot.services.attendance.rate(siti_id, view.booking.id, 5)
+    await bot.services.attendance.comment(siti_id, view.booking.id, "Materinya jelas sekali")
 
 
 async def test_erasure_leaves_no_personal_data_in_the_file(
@@ -202,6 +203,7 @@ async def test_erasure_leaves_no_personal_data_in_the_file(
     await registered(siti)
     await attended_and_commented(bot, siti)
     await siti.command("tips")
+    siti_id = await bot.user_id_of(siti.id)
     before = database_bytes(bot.settings.database)
     assert any(b"Siti Aminah" in data for data in before.values())
     await siti.command("hapusdata")
@@ -212,7 +214,7 @@ async def test_erasure_leaves_no_personal_data_in_the_file(
             assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
         for table in ("tips_sent", "tips_feedback", "tips_subscriptions", "outbox"):
             assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
-        assert conn.execute("SELECT COUNT(*) FROM users WHERE id = ?", (siti.id,)).fetchone() == (
+        assert conn.execute("SELECT COUNT(*) FROM users WHERE id = ?", (siti_id,)).fetchone() == (
             0,
         )
         assert conn.execute("SELECT COUNT(*) FROM erasures").fetchone() == (1,)
@@ -240,13 +242,14 @@ async def test_a_trainers_erasure_removes_his_role_and_name(
     bot: RunningBot, emulator: BotApiEmulator
 ) -> None:
     joko = await trainer_joko(bot, emulator)
+    joko_id = await bot.user_id_of(joko.id)
     session = await create_session(bot, "Judul produk")
-    await bot.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await bot.services.sessions.change(session.id, {"trainer_id": joko_id})
     await joko.command("hapusdata")
     replies = await joko.press("🗑 Ya, hapus data saya")
     assert "sudah kami hapus" in replies[-1].text
-    assert await bot.services.users.roles(joko.id) == {Role.OWNER}
-    assert await bot.services.users.display_names([joko.id]) == {}
+    assert await bot.services.users.roles(joko_id) == {Role.OWNER}
+    assert await bot.services.users.display_names([joko_id]) == {}
     moved = await bot.services.sessions.get(session.id)
     assert moved is not None and moved.trainer_id is None
     for name, data in database_bytes(bot.settings.database).items():
@@ -258,4 +261,4 @@ async def test_erasure_can_be_declined(bot: RunningBot, siti: FakeUser) -> None:
     await siti.command("hapusdata")
     replies = await siti.press("Tidak jadi")
     assert "tidak dihapus" in replies[-1].text
-    assert await bot.services.profile.get(siti.id) is not None
+    assert await bot.services.profile.get(await bot.user_id_of(siti.id)) is not None

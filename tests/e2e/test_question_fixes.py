@@ -39,18 +39,19 @@ async def test_an_erased_owners_old_ticket_card_does_not_act_on_a_newer_ticket(
 
     budi = emulator.user(1002, "Budi", language_code="id")
     await budi.command("bantuan")
-    await register_owner(both, 1002, "Budi")
+    budi_id = await register_owner(both, 1002, "Budi")
     await budi.send("Bu, NIB saya dari OSS belum terbit sudah 2 minggu, kenapa ya?")
     await both.tick()
-    (question,) = await questions_of(both, 1002)
+    (question,) = await questions_of(both, budi_id)
+    staff_id = await both.user_id_of(staff.id)
     rows = await both.services.db.fetch_all(
-        "SELECT params FROM outbox WHERE user_id = ? AND kind = 'question_ticket'", (staff.id,)
+        "SELECT params FROM outbox WHERE user_id = ? AND kind = 'question_ticket'", (staff_id,)
     )
 
     await staff.press_on(old_card, "✅ Selesai")  # the card of Siti's erased question
     await staff.reply_to(old_card.message_id, "Tidak perlu, Bu.")
 
-    (question,) = await questions_of(both, 1002)
+    (question,) = await questions_of(both, budi_id)
     assert question.status == TicketStatus.OPEN
     assert len(await QuestionRepository(both.services.db).thread(question.id)) == 1
     assert len(rows) == 1, "the staff's rows about Siti's question went with her data"
@@ -85,10 +86,11 @@ async def test_a_trainer_name_is_escaped_once_in_the_answer_and_the_follow_up(
     joko = await make_trainer(both, emulator, 7001, "Joko & Sri")
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
     session = await create_session(both, "Judul produk yang dicari")
-    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
-    await both.services.booking.book(1001, session.id)
+    joko_id = await both.user_id_of(joko.id)
+    await both.services.sessions.change(session.id, {"trainer_id": joko_id})
+    await both.services.booking.book(siti_id, session.id)
 
     (told,) = await siti.send("Pak, materi sesi nanti pakai contoh produk kuliner juga kah?")
     assert "Joko & Sri (pelatih sesi Anda)" in told.text
@@ -107,7 +109,7 @@ async def test_an_over_long_answer_is_refused_with_a_clear_message_to_staff(
     staff = await staff_member(both, emulator)
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
     question = "Bu, izin usaha rumahan perlu surat dari RT juga kah? " + "Rinciannya: " * 200
     await siti.send(question[:2500])
     await both.tick()
@@ -119,7 +121,7 @@ async def test_an_over_long_answer_is_refused_with_a_clear_message_to_staff(
     await both.tick()
     assert "terlalu panjang" in refused.text
     assert len(siti.messages) == seen
-    (q,) = await questions_of(both, 1001)
+    (q,) = await questions_of(both, siti_id)
     assert q.status == TicketStatus.OPEN
 
     (sent,) = await staff.reply_to(card.message_id, "Tidak perlu. " * 250)  # 3,250 characters
@@ -135,13 +137,13 @@ async def test_a_long_thread_still_reaches_the_staff_with_its_latest_messages(
     staff = await staff_member(both, emulator)
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
     await siti.send("Bu, izin usaha rumahan perlu surat dari RT juga kah? " + "Rinci " * 400)
     await both.tick()
     seen = len(staff.messages)
     await siti.send("Bu, kalau surat dari kelurahan juga perlu kah? " + "Lagi " * 400)
     await both.tick()
-    (q,) = await questions_of(both, 1001)
+    (q,) = await questions_of(both, siti_id)
     assert len(await QuestionRepository(both.services.db).thread(q.id)) == 2
     assert len(staff.messages) > seen, "the owner's addition never reached the staff"
     card = staff.messages[-1]

@@ -52,7 +52,8 @@ async def test_a_whatsapp_question_waiting_for_staff_is_handed_at_start_up(
     rows = await both.services.db.fetch_all(
         "SELECT user_id FROM outbox WHERE kind = 'question_ticket'"
     )
-    assert [row[0] for row in rows] == [STAFF_ID]  # handed by the start-up
+    staff_id = await both.user_id_of(STAFF_ID)
+    assert [row[0] for row in rows] == [staff_id]  # handed by the start-up
     await both.tick()
     assert len([m for m in staff.messages if "NIB saya" in (m.text or "")]) == 1
 
@@ -76,7 +77,7 @@ async def test_faq_answers_do_not_use_up_the_questions_for_staff(
     staff = await staff_member(both, emulator)
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
     for text in [
         "bayar nggak?",
         "ada parkir motor?",
@@ -90,7 +91,7 @@ async def test_faq_answers_do_not_use_up_the_questions_for_staff(
     assert "Mohon tunggu" not in told.text and "petugas" in told.text
     await both.tick()
     assert any("NIB saya" in (m.text or "") for m in staff.messages)
-    tickets = [q for q in await questions_of(both, 1001) if q.status is not None]
+    tickets = [q for q in await questions_of(both, siti_id) if q.status is not None]
     assert len(tickets) == 1
 
 
@@ -100,11 +101,11 @@ async def test_too_many_questions_for_staff_are_refused_honestly_and_kept_nowher
     await staff_member(both, emulator)
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
     for n in range(5):
         await siti.send(f"pertanyaan nomor {n} tentang modal usaha kecil")
     (wait,) = await siti.send("satu lagi tentang modal usaha kecil")
     assert "belum kami catat" in wait.text and "kirim lagi" in wait.text
     assert "sudah kami catat" not in wait.text
-    stored = [q.text for q in await questions_of(both, 1001)]
+    stored = [q.text for q in await questions_of(both, siti_id)]
     assert not any("satu lagi" in text for text in stored)

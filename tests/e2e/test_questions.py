@@ -55,11 +55,11 @@ async def test_a_question_about_my_booking_is_answered_with_my_booking_on_both_c
 ) -> None:
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
     rina = wa.person(RINA, name="Rina")
     rina_id = await whatsapp_owner(both, RINA, "Rina")
     session = await create_session(both, "Foto produk pakai HP")
-    await both.services.booking.book(1001, session.id)
+    await both.services.booking.book(siti_id, session.id)
     await both.services.booking.book(rina_id, session.id)
 
     card, under = await siti.send("sesi saya jam berapa ya bu?")
@@ -71,7 +71,7 @@ async def test_a_question_about_my_booking_is_answered_with_my_booking_on_both_c
     text = seen[0].text or seen[0].body or ""
     assert "Foto produk pakai HP" in text and "Malang Creative Center" in text
     assert "Tanya petugas" in " ".join(seen[-1].titles)
-    assert [q.line for q in await questions_of(both, 1001)] == [Line.OWN]
+    assert [q.line for q in await questions_of(both, siti_id)] == [Line.OWN]
     assert [q.line for q in await questions_of(both, rina_id)] == [Line.OWN]
     wa.assert_no_violations()
 
@@ -81,7 +81,7 @@ async def test_an_faq_answer_is_marked_answered_on_both_channels(
 ) -> None:
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
     rina = wa.person(RINA, name="Rina")
     rina_id = await whatsapp_owner(both, RINA, "Rina")
 
@@ -96,7 +96,7 @@ async def test_an_faq_answer_is_marked_answered_on_both_channels(
     thanks = await rina.tap("👍 Terjawab")
     assert (thanks[-1].text or "").startswith("Terima kasih")
 
-    for user_id, entry in ((1001, "biaya"), (rina_id, "sertifikat")):
+    for user_id, entry in ((siti_id, "biaya"), (rina_id, "sertifikat")):
         (question,) = await questions_of(both, user_id)
         assert (question.line, question.faq_id, question.helpful) == (Line.FAQ, entry, True)
     counts = await both.services.questions.counts()
@@ -130,7 +130,8 @@ async def test_a_person_answers_by_reply_and_it_reaches_a_closed_whatsapp_window
     assert "NIB bisa dicek ulang di OSS" in answer and "petugas Dinas" in answer
 
     (question,) = await questions_of(both, rina_id)
-    assert question.status == TicketStatus.ANSWERED and question.answered_by == STAFF_ID
+    staff_id = await both.user_id_of(STAFF_ID)
+    assert question.status == TicketStatus.ANSWERED and question.answered_by == staff_id
     counts = await both.services.questions.counts()
     assert (counts.tickets, counts.answered, counts.kept) == (1, 1, 0)  # 25 h: promise broken
     wa.assert_no_violations()  # never a free-form message outside the window
@@ -161,10 +162,11 @@ async def test_a_revoked_trainers_reply_is_refused_and_reaches_nobody(
     joko = await make_trainer(both, emulator, 7001, "Pak Joko")
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
+    joko_id = await both.user_id_of(joko.id)
     session = await create_session(both, "Judul produk yang dicari")
-    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
-    await both.services.booking.book(1001, session.id)
+    await both.services.sessions.change(session.id, {"trainer_id": joko_id})
+    await both.services.booking.book(siti_id, session.id)
 
     (told,) = await siti.send("Pak, materi sesi nanti pakai contoh <b>kue</b> & kuliner kah?")
     assert "Pak Joko (pelatih sesi Anda) dan petugas Dinas" in told.text
@@ -175,13 +177,13 @@ async def test_a_revoked_trainers_reply_is_refused_and_reaches_nobody(
     assert ticket.buttons == [["✅ Selesai"], ["↪️ Alihkan ke petugas"]]
     assert "materi sesi" in staff.messages[-1].text
 
-    await both.services.sessions.revoke_trainer(joko.id)
+    await both.services.sessions.revoke_trainer(joko_id)
     (refused,) = await joko.reply_to(ticket.message_id, "Iya Bu, pakai contoh kuliner.")
     assert "tidak lagi bisa menjawab" in refused.text
     await joko.press_on(ticket, "✅ Selesai")
     assert "tidak lagi bisa menjawab" in joko.toasts[-1]
 
-    (question,) = await questions_of(both, 1001)
+    (question,) = await questions_of(both, siti_id)
     assert question.status == TicketStatus.OPEN and question.first_response_at is None
     thread = await QuestionRepository(both.services.db).thread(question.id)
     assert [m.author for m in thread] == ["owner"]
@@ -195,12 +197,12 @@ async def test_many_questions_in_a_short_time_are_asked_to_wait(
 ) -> None:
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
     for n in range(5):
         await siti.send(f"pertanyaan nomor {n} tentang modal usaha kecil")
     (wait,) = await siti.send("satu lagi tentang modal usaha kecil")
     assert "Mohon tunggu sebentar" in wait.text
-    (question,) = await questions_of(both, 1001)  # one ticket; the others added to it
+    (question,) = await questions_of(both, siti_id)  # one ticket; the others added to it
     thread = await QuestionRepository(both.services.db).thread(question.id)
     assert len(thread) == 5  # the sixth was not stored, and reached no one
 
@@ -211,7 +213,7 @@ async def test_statistik_counts_the_lines_and_datasaya_and_hapusdata_cover_the_q
     staff = await staff_member(both, emulator)
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
     await siti.send("Bu, pelatihannya bayar nggak?")
     await siti.press("👍 Terjawab")
     await siti.send("Bu, surat keterangan usaha dari kelurahan itu wajib kah?")
@@ -238,7 +240,7 @@ async def test_statistik_counts_the_lines_and_datasaya_and_hapusdata_cover_the_q
 
     await siti.command("hapusdata")
     await siti.press("🗑 Ya, hapus data saya")
-    assert await questions_of(both, 1001) == []
+    assert await questions_of(both, siti_id) == []
     on_disk = database_bytes(both.settings.database)
     assert b"surat keterangan usaha" not in on_disk and b"Tidak wajib, Bu Siti" not in on_disk
 
@@ -273,10 +275,11 @@ async def test_a_trainer_passes_a_ticket_to_staff_and_can_no_longer_answer_it(
     joko = await make_trainer(both, emulator, 7001, "Pak Joko")
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
+    joko_id = await both.user_id_of(joko.id)
     session = await create_session(both, "Judul produk yang dicari")
-    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
-    await both.services.booking.book(1001, session.id)
+    await both.services.sessions.change(session.id, {"trainer_id": joko_id})
+    await both.services.booking.book(siti_id, session.id)
     await siti.send("Pak, materi sesi nanti pakai contoh produk kuliner juga kah?")
     await both.tick()
     ticket = joko.messages[-1]
@@ -296,7 +299,7 @@ async def test_the_owner_replies_to_an_answer_and_the_thread_continues(
     staff = await staff_member(both, emulator)
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
     await siti.send("Bu, izin usaha rumahan perlu surat dari RT juga kah?")
     await both.tick()
     await staff.reply_to(staff.messages[-1].message_id, "Tidak perlu, Bu.")
@@ -310,7 +313,7 @@ async def test_the_owner_replies_to_an_answer_and_the_thread_continues(
     await both.tick()
     card = staff.messages[-1].text
     assert "surat dari RT" in card and "Tidak perlu, Bu." in card and "kelurahan" in card
-    (question,) = await questions_of(both, 1001)
+    (question,) = await questions_of(both, siti_id)
     assert question.status == TicketStatus.OPEN
 
 
@@ -320,13 +323,13 @@ async def test_staff_mark_a_ticket_done_and_its_reminder_is_not_sent(
     staff = await staff_member(both, emulator)
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
     await siti.send("Bu, izin usaha rumahan perlu surat dari RT juga kah?")
     await both.tick()
     ticket = staff.messages[-1]
     await staff.press_on(ticket, "✅ Selesai")
     assert "ditandai selesai" in staff.toasts[-1]
-    (question,) = await questions_of(both, 1001)
+    (question,) = await questions_of(both, siti_id)
     assert question.status == TicketStatus.CLOSED
     seen = len(staff.messages)
     clock.advance(hours=3)  # past the reminder's time

@@ -32,7 +32,7 @@ async def test_a_photo_and_a_voice_note_after_a_question_reach_the_staff_with_th
     staff = await staff_member(both, emulator)
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
     await siti.send("Bu, label kemasan saya begini sudah sesuai aturan belum?")
     clock.advance(minutes=2)
     (told,) = await siti.send_photo(TINY_PNG)
@@ -52,7 +52,7 @@ async def test_a_photo_and_a_voice_note_after_a_question_reach_the_staff_with_th
     assert "terkirim" in sent.text
     await both.tick()
     assert "tanggal kedaluwarsa" in siti.messages[-1].text
-    (question,) = await questions_of(both, 1001)
+    (question,) = await questions_of(both, siti_id)
     files = await QuestionRepository(both.services.db).files_of(question.id)
     assert [f.kind for f in files] == ["photo", "voice"]
 
@@ -125,11 +125,11 @@ async def test_the_daily_file_prune_keeps_the_files_sent_with_questions(
 ) -> None:
     siti = emulator.user(1001, "Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
     await siti.send("Bu, label kemasan saya begini sudah sesuai aturan belum?")
     await siti.send_photo(TINY_PNG)
     clock.advance(days=3)
     assert await both.services.files.prune() == 0
-    (question,) = await questions_of(both, 1001)
+    (question,) = await questions_of(both, siti_id)
     (file,) = await QuestionRepository(both.services.db).files_of(question.id)
     assert await both.services.files.get(file.sha256) is not None

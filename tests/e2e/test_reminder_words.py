@@ -31,8 +31,10 @@ async def bot(
 async def book(bot: RunningBot, user: FakeUser, session_id: int) -> str:
     """Book as the booking handler does; return the confirmation's text."""
     await user.command("bantuan")
-    await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
-    view = await bot.services.booking.book(user.id, session_id)
+    user_id = await register_owner(
+        bot, user.id, user.first_name, client_language=user.language_code
+    )
+    view = await bot.services.booking.book(user_id, session_id)
     assert bot.application is not None
     await send_now(bot.application, view.notice)
     heading = "Kursi Anda sudah aman" if user.language_code == "id" else "Your seat is booked"
@@ -92,7 +94,7 @@ async def test_a_reminder_a_fixed_time_before_says_how_soon(
 ) -> None:
     joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
     session = await create_session(bot)
-    await bot.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await bot.services.sessions.change(session.id, {"trainer_id": await bot.user_id_of(joko.id)})
     for owner in (siti, budi):
         await book(bot, owner, session.id)
     await at(bot, FRIDAY_8)

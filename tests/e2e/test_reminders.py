@@ -23,8 +23,10 @@ async def outbox(bot: RunningBot, kind: str = "reminder") -> list[tuple[str, str
 
 async def book(bot: RunningBot, user: FakeUser, session_id: int) -> int:
     await user.command("bantuan")  # the owner has a chat with the bot
-    await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
-    view = await bot.services.booking.book(user.id, session_id)
+    user_id = await register_owner(
+        bot, user.id, user.first_name, client_language=user.language_code
+    )
+    view = await bot.services.booking.book(user_id, session_id)
     assert bot.application is not None
     await send_now(bot.application, view.notice)  # the reply, as the booking handler sends it
     return view.booking.id
@@ -76,7 +78,7 @@ async def test_cancelling_the_booking_cancels_its_reminders(
 ) -> None:
     session = await create_session(bot)
     booking_id = await book(bot, siti, session.id)
-    await bot.services.booking.cancel(siti.id, booking_id)
+    await bot.services.booking.cancel(await bot.user_id_of(siti.id), booking_id)
     assert [s for _, s in await outbox(bot)] == ["cancelled", "cancelled"]
     bot.clock.moment = SATURDAY_7
     await bot.tick()
@@ -117,8 +119,8 @@ async def test_a_waitlist_promotion_creates_reminders(
     budi_booking = await book(bot, budi, session.id)
     siti_booking = await book(bot, siti, session.id)
     assert len(await outbox(bot)) == 2  # budi's only
-    await bot.services.booking.cancel(budi.id, budi_booking)
-    await bot.services.booking.accept_offer(siti.id, siti_booking)
+    await bot.services.booking.cancel(await bot.user_id_of(budi.id), budi_booking)
+    await bot.services.booking.accept_offer(await bot.user_id_of(siti.id), siti_booking)
     assert [s for _, s in await outbox(bot)] == ["cancelled", "pending", "cancelled", "pending"]
 
 
@@ -152,14 +154,15 @@ async def test_the_trainer_is_reminded_with_the_number_of_participants(
 ) -> None:
     trainer = emulator.user(7001, "Pak Joko", language_code="id")
     await trainer.command("bantuan")  # has talked to the bot
+    trainer_id = await bot.user_id_of(trainer.id)
     async with bot.services.db.transaction() as tx:
         await tx.execute(
             "INSERT INTO user_roles (user_id, role, source, granted_at, display_name) "
             "VALUES (?, 'trainer', 'invite', '2026-11-30T00:00:00+00:00', 'Pak Joko')",
-            (trainer.id,),
+            (trainer_id,),
         )
     session = await create_session(bot)
-    await bot.services.sessions.change(session.id, {"trainer_id": trainer.id})
+    await bot.services.sessions.change(session.id, {"trainer_id": trainer_id})
     await book(bot, siti, session.id)
     bot.clock.moment = FRIDAY_8
     await bot.tick()
@@ -194,7 +197,7 @@ async def test_blocked_owner_is_skipped_until_they_write_again(
     emulator.block(siti.id)
     bot.clock.moment = FRIDAY_8
     await bot.tick()
-    assert await bot.services.users.unreachable() == [siti.id]
+    assert await bot.services.users.unreachable() == [await bot.user_id_of(siti.id)]
     emulator.unblock(siti.id)
     await siti.command("bantuan")  # writes again: reachable
     assert await bot.services.users.unreachable() == []

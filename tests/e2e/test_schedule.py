@@ -26,7 +26,7 @@ async def test_a_few_sessions_come_as_cards_the_first_under_the_introduction(
 async def test_many_sessions_come_as_one_list_whose_buttons_open_each_card_in_place(
     bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
 ) -> None:
-    await register_owner(bot, siti.id, "Siti")
+    siti_id = await register_owner(bot, siti.id, "Siti")
     for day in range(5):
         await create_session(
             bot, f"Sesi & <{day + 1}>", starts_at=SATURDAY_9 + timedelta(days=day)
@@ -45,5 +45,5 @@ async def test_many_sessions_come_as_one_list_whose_buttons_open_each_card_in_pl
     assert back.message_id == listing.message_id and len(back.buttons) == 5
     await siti.press(back.buttons[4][0])
     await siti.press("✅ Pesan kursi")
-    views = await bot.services.booking.current(siti.id)
+    views = await bot.services.booking.current(siti_id)
     assert [v.session.title for v in views] == ["Sesi & <5>"]

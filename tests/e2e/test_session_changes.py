@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 
+from bot.core.notices import ChannelName
 from bot.services import notices
 from bot.services.sessions import SessionDraft
 from simulator import BotApiEmulator, BotMessage, FakeUser
@@ -62,12 +63,12 @@ async def _session_with_people(
 ) -> People:
     andi = emulator.user(ANDI, "Andi", language_code="id")
     emulator.open_chat(ANDI)
-    await bot.services.users.seen(ANDI, "id")
+    andi_id = (await bot.services.users.arrived(ChannelName.TELEGRAM, str(ANDI), "id")).id
     async with bot.services.db.transaction() as tx:
         await tx.execute(
             "INSERT INTO user_roles (user_id, role, source, granted_at, display_name) "
             "VALUES (?, 'trainer', 'invite', '2026-11-01T00:00:00+00:00', 'Pak Andi')",
-            (ANDI,),
+            (andi_id,),
         )
     draft = SessionDraft(
         title="Foto produk pakai HP",
@@ -76,9 +77,9 @@ async def _session_with_people(
         capacity=3,
         venue_name="Malang Creative Center",
         venue_address="Jl. A. Yani No. 53, Blimbing",
-        trainer_id=ANDI,
+        trainer_id=andi_id,
     )
-    session = await bot.services.sessions.create(draft, created_by=STAFF_ID)
+    session = await bot.services.sessions.create(draft, created_by=await bot.user_id_of(STAFF_ID))
     for user in (siti, budi):
         await register_owner(bot, user.id, user.first_name, client_language=user.language_code)
     await siti.command("jadwal")
@@ -87,12 +88,12 @@ async def _session_with_people(
     await budi.command("sessions")
     await budi.press("✅ Book a seat")
     others = [emulator.user(1003 + n, name) for n, name in enumerate(("Rina", "Dewi", "Eko"))]
-    ids = []
+    ids, seats = [], []
     for user in others:
         emulator.open_chat(user.id)
-        await register_owner(bot, user.id, user.first_name)
-        ids.append((await bot.services.booking.book(user.id, session.id)).booking.id)
-    await bot.services.booking.cancel(others[0].id, ids[0])  # Dewi is offered Rina's seat
+        ids.append(await register_owner(bot, user.id, user.first_name))
+        seats.append((await bot.services.booking.book(ids[-1], session.id)).booking.id)
+    await bot.services.booking.cancel(ids[0], seats[0])  # Dewi is offered Rina's seat
     await bot.tick()
     return People(session.id, siti, budi, others[1], others[2], andi, booked)
 
@@ -129,7 +130,7 @@ async def test_staff_see_who_will_be_told_before_a_new_time_is_saved(
     assert session is not None and session.starts_at == SUNDAY_13 and session.sequence == 1
     told = [m for m in await bot.services.outbox.all_messages() if m.kind == "session_changed"]
     assert sorted(m.user_id for m in told) == sorted(
-        u.id for u in (siti, budi, people.dewi, people.eko, people.andi)
+        [await bot.user_id_of(u.id) for u in (siti, budi, people.dewi, people.eko, people.andi)]
     )
 
 
@@ -194,9 +195,9 @@ async def test_two_changes_sent_later_each_say_what_they_were(
     bot: RunningBot, emulator: BotApiEmulator, siti: FakeUser
 ) -> None:
     session = await create_session(bot)
-    await register_owner(bot, siti.id, "Siti")
+    siti_id = await register_owner(bot, siti.id, "Siti")
     emulator.open_chat(siti.id)
-    await bot.services.booking.book(siti.id, session.id)
+    await bot.services.booking.book(siti_id, session.id)
     for hour in (13, 15):  # two changes before the sender runs
         start = SATURDAY_9.replace(hour=hour - 7) + timedelta(days=1)
         change = {"starts_at": start, "ends_at": start + timedelta(hours=2)}
@@ -225,7 +226,7 @@ async def test_a_change_someone_made_meanwhile_is_not_overwritten(
     current = await bot.services.sessions.get(session.id)
     assert current is not None and current.starts_at == SATURDAY_9
     assert current.venue_name == "Balai Kota Malang"
-    assert await bot.services.dialogs.current(staff.id) is None
+    assert await bot.services.dialogs.current(await bot.user_id_of(staff.id)) is None
 
 
 async def test_cancelling_says_who_will_be_told_and_removes_the_calendar_entry(

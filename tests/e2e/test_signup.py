@@ -31,7 +31,8 @@ async def test_happy_path_in_indonesian(bot: RunningBot, siti: FakeUser) -> None
     assert "izin penggunaan data" in first[-1].text
     assert "yang bisa saya bantu.\n\nSebelum mulai: izin" in first[-1].text
     assert "/datasaya" in first[-1].text and "/hapusdata" in first[-1].text
-    assert await bot.services.profile.get(siti.id) is None  # nothing stored before consent
+    siti_id = await bot.user_id_of(siti.id)
+    assert await bot.services.profile.get(siti_id) is None  # nothing stored before consent
 
     await siti.press("✅ Setuju")
     assert "Langkah 1 dari 7" in siti.last.text and "nama lengkap" in siti.last.text
@@ -58,7 +59,7 @@ async def test_happy_path_in_indonesian(bot: RunningBot, siti: FakeUser) -> None
 
     done = await siti.press("✅ Konfirmasi")
     assert "Pendaftaran selesai" in done[-1].text
-    owner = await bot.services.profile.get(siti.id)
+    owner = await bot.services.profile.get(siti_id)
     assert owner is not None
     assert (owner.full_name, owner.business_name, owner.category, owner.kecamatan) == (
         "Siti Aminah",
@@ -68,7 +69,7 @@ async def test_happy_path_in_indonesian(bot: RunningBot, siti: FakeUser) -> None
     )
     assert owner.phone == "+6281234567890"
     assert owner.marketplaces == ("shopee", "tiktok") and owner.nib == "1234567890123"
-    assert await bot.services.dialogs.current(siti.id) is None
+    assert await bot.services.dialogs.current(siti_id) is None
 
 
 async def test_happy_path_in_english(bot: RunningBot, budi: FakeUser) -> None:
@@ -87,7 +88,7 @@ async def test_happy_path_in_english(bot: RunningBot, budi: FakeUser) -> None:
     assert "Marketplaces: Never sold online" in budi.last.text
     done = await budi.press("✅ Confirm")
     assert "You're signed up!" in done[-1].text
-    owner = await bot.services.profile.get(budi.id)
+    owner = await bot.services.profile.get(await bot.user_id_of(budi.id))
     assert owner is not None and owner.phone == "+6285712345678" and owner.nib is None
 
 
@@ -97,7 +98,7 @@ async def test_declining_consent_stores_nothing_and_can_be_reversed(
     await siti.command("start")
     reply = (await siti.press("Tidak setuju"))[-1]
     assert "tidak kami simpan" in reply.text and "/daftar" in reply.text
-    assert await bot.services.dialogs.current(siti.id) is None
+    assert await bot.services.dialogs.current(await bot.user_id_of(siti.id)) is None
     await siti.command("daftar")
     assert "izin penggunaan data" in siti.last.text
 
@@ -119,7 +120,7 @@ async def test_name_refusals_explain_with_an_example(
     (reply,) = await siti.send(typed)
     assert expected in reply.text and "<code>" in (reply.html or "")
     assert "Keripik" not in reply.text  # a person's name is asked for, not a business name
-    dialog = await bot.services.dialogs.current(siti.id)
+    dialog = await bot.services.dialogs.current(await bot.user_id_of(siti.id))
     assert dialog is not None and dialog.step == "full_name" and "full_name" not in dialog.data
 
 
@@ -151,7 +152,7 @@ async def test_invalid_phone_numbers_are_refused_with_an_example(
     await reach_phone_step(siti)
     (reply,) = await siti.send(typed)
     assert "0812-3456-7890" in reply.text
-    dialog = await bot.services.dialogs.current(siti.id)
+    dialog = await bot.services.dialogs.current(await bot.user_id_of(siti.id))
     assert dialog is not None and dialog.step == "phone"
 
 
@@ -159,7 +160,7 @@ async def test_someone_elses_contact_is_refused(bot: RunningBot, siti: FakeUser)
     await reach_phone_step(siti)
     (reply,) = await siti.share_contact(own=False)
     assert "kontak orang lain" in reply.text
-    dialog = await bot.services.dialogs.current(siti.id)
+    dialog = await bot.services.dialogs.current(await bot.user_id_of(siti.id))
     assert dialog is not None and dialog.step == "phone"
 
 
@@ -172,7 +173,7 @@ async def test_media_where_text_is_expected_gets_a_reprompt(
         replies = await send()
         assert "jawaban berupa tulisan" in replies[0].text
         assert "nama lengkap" in replies[-1].text
-    dialog = await bot.services.dialogs.current(siti.id)
+    dialog = await bot.services.dialogs.current(await bot.user_id_of(siti.id))
     assert dialog is not None and dialog.step == "full_name"
 
 
@@ -270,7 +271,7 @@ async def test_restart_in_the_middle_continues_from_the_same_step(
     replies = await siti.send("Keripik Tempe Bu Siti")
     assert "jenis" in replies[-1].text
     await siti.press("Jasa")  # the buttons sent before the restart work too
-    dialog = await bot.services.dialogs.current(siti.id)
+    dialog = await bot.services.dialogs.current(await bot.user_id_of(siti.id))
     assert dialog is not None and dialog.step == "kecamatan"
     assert dialog.data["full_name"] == "Siti Aminah" and dialog.data["category"] == "jasa"
 
@@ -305,8 +306,8 @@ async def test_cancel_at_every_step_leaves_the_flow(
     (reply,) = await siti.command("batal")
     assert "sudah saya hentikan" in reply.text and "/daftar" in reply.text
     assert reply.remove_keyboard
-    assert await bot.services.dialogs.current(siti.id) is None
-    assert await bot.services.profile.get(siti.id) is None
+    assert await bot.services.dialogs.current(await bot.user_id_of(siti.id)) is None
+    assert await bot.services.profile.get(await bot.user_id_of(siti.id)) is None
     await siti.send("Siti Aminah")  # now a stray message, not an answer
     assert "belum paham" in siti.last.text
 
@@ -317,7 +318,7 @@ async def test_second_signup_opens_the_profile(bot: RunningBot, siti: FakeUser) 
     replies = await siti.command("daftar")
     assert "sudah terdaftar" in replies[0].text
     assert "Profil usaha Anda" in replies[-1].text
-    assert await bot.services.dialogs.current(siti.id) is None
+    assert await bot.services.dialogs.current(await bot.user_id_of(siti.id)) is None
 
 
 async def test_double_tap_on_confirm_registers_once(bot: RunningBot, siti: FakeUser) -> None:
@@ -343,7 +344,7 @@ async def test_editing_from_the_summary_returns_to_the_summary(
     await siti.press("Selesai")
     assert "Marketplace: TikTok Shop" in siti.last.text
     await siti.press("✅ Konfirmasi")
-    owner = await bot.services.profile.get(siti.id)
+    owner = await bot.services.profile.get(await bot.user_id_of(siti.id))
     assert owner is not None and owner.kecamatan == "sukun" and owner.marketplaces == ("tiktok",)
 
 
@@ -363,7 +364,7 @@ async def test_user_text_is_escaped_everywhere(
 async def test_deep_link_is_remembered_through_signup(bot: RunningBot, siti: FakeUser) -> None:
     await siti.command("start", "sesi_ABC-12")
     row = await bot.services.db.fetch_one(
-        "SELECT pending_start FROM users WHERE id = ?", (siti.id,)
+        "SELECT pending_start FROM users WHERE id = ?", (await bot.user_id_of(siti.id),)
     )
     assert row is not None and row["pending_start"] == "sesi_ABC-12"
     await siti.press("✅ Setuju")
@@ -378,6 +379,6 @@ async def test_deep_link_is_remembered_through_signup(bot: RunningBot, siti: Fak
     replies = await siti.press("✅ Konfirmasi")
     assert "Pendaftaran selesai" in replies[-1].text  # no such session: nothing more to show
     row = await bot.services.db.fetch_one(
-        "SELECT pending_start FROM users WHERE id = ?", (siti.id,)
+        "SELECT pending_start FROM users WHERE id = ?", (await bot.user_id_of(siti.id),)
     )
     assert row is not None and row["pending_start"] is None

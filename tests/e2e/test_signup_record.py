@@ -46,7 +46,7 @@ async def test_each_tapped_answer_shows_in_its_question_with_one_limited_call(
     await siti.press("✅ Konfirmasi")
     assert _limited_calls(emulator, mark) == ["editMessageText"]
     assert "Pendaftaran selesai" in siti.last.text and siti.last.buttons == []
-    owner = await bot.services.profile.get(siti.id)
+    owner = await bot.services.profile.get(await bot.user_id_of(siti.id))
     assert (
         owner is not None
         and owner.category == "fashion"

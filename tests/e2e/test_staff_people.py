@@ -45,7 +45,8 @@ async def test_invite_redeem_used_expired_and_revoke(
     token = await _invite_token(staff)
     (welcome,) = await andi.command("start", f"latih-{token}")
     assert "Selamat datang, Andi" in welcome.text
-    assert "trainer" in await bot.services.users.roles(andi.id)
+    andi_id = await bot.user_id_of(andi.id)
+    assert "trainer" in await bot.services.users.roles(andi_id)
     eko = emulator.user(7002, "Eko", language_code="id")
     (used,) = await eko.command("start", f"latih-{token}")
     assert "sudah dipakai" in used.text
@@ -53,18 +54,18 @@ async def test_invite_redeem_used_expired_and_revoke(
     bot.clock.advance(hours=48)
     (expired,) = await eko.command("start", f"latih-{late}")
     assert "kedaluwarsa" in expired.text
-    assert await bot.services.users.roles(eko.id) == {"owner"}
+    assert await bot.services.users.roles(await bot.user_id_of(eko.id)) == {"owner"}
 
     await staff.command("pelatih")
     assert "Andi" in staff.last.text
     await staff.press("Cabut Andi")
     await staff.press("Tidak jadi")
-    assert "trainer" in await bot.services.users.roles(andi.id)
+    assert "trainer" in await bot.services.users.roles(andi_id)
     await staff.command("pelatih")
     await staff.press("Cabut Andi")
     await staff.press("Ya, cabut")
     assert "sudah dicabut" in staff.last.text
-    assert await bot.services.users.roles(andi.id) == {"owner"}
+    assert await bot.services.users.roles(andi_id) == {"owner"}
     (refusal,) = await andi.command("peserta")
     assert refusal.text == REFUSED
 
@@ -79,11 +80,13 @@ async def test_participants_for_staff_own_trainer_and_not_another_trainer(
     await eko.command("start", f"latih-{await _invite_token(staff)}")
     session = await create_session(bot, "Foto produk", capacity=1)
     async with bot.services.db.transaction() as tx:
-        await tx.execute("UPDATE training_sessions SET trainer_id = 7001")
-    await register_owner(bot, 2001, "Siti <Aminah>")
-    await register_owner(bot, 2002, "Rina")
-    await bot.services.booking.book(2001, session.id)
-    await bot.services.booking.book(2002, session.id)
+        await tx.execute(
+            "UPDATE training_sessions SET trainer_id = ?", (await bot.user_id_of(andi.id),)
+        )
+    siti_id = await register_owner(bot, 2001, "Siti <Aminah>")
+    rina_id = await register_owner(bot, 2002, "Rina")
+    await bot.services.booking.book(siti_id, session.id)
+    await bot.services.booking.book(rina_id, session.id)
 
     await staff.command("peserta")
     replies = await staff.press(staff.last.buttons[0][0])
@@ -106,10 +109,12 @@ async def test_participants_for_staff_own_trainer_and_not_another_trainer(
 async def test_statistics(bot: RunningBot, staff: FakeUser) -> None:
     first = await create_session(bot, "Foto produk", capacity=2)
     await create_session(bot, "Live jualan", capacity=10)
-    await register_owner(bot, 2001, "A", kecamatan="klojen", category="kuliner")
-    await register_owner(bot, 2002, "B", kecamatan="klojen", category="fashion")
-    await register_owner(bot, 2003, "C", kecamatan="sukun", category="kuliner")
-    for owner in (2001, 2002, 2003):
+    owners = [
+        await register_owner(bot, 2001, "A", kecamatan="klojen", category="kuliner"),
+        await register_owner(bot, 2002, "B", kecamatan="klojen", category="fashion"),
+        await register_owner(bot, 2003, "C", kecamatan="sukun", category="kuliner"),
+    ]
+    for owner in owners:
         await bot.services.booking.book(owner, first.id)
     async with bot.services.db.transaction() as tx:
         await tx.execute("INSERT INTO erasures (erased_at) VALUES ('2026-11-30')")
@@ -135,8 +140,8 @@ async def test_an_owner_trying_every_staff_command_and_button_changes_nothing(
     bot: RunningBot, siti: FakeUser, staff: FakeUser, emulator: BotApiEmulator
 ) -> None:
     session = await create_session(bot)
-    await register_owner(bot, 2001, "Rina")
-    await bot.services.booking.book(2001, session.id)
+    rina_id = await register_owner(bot, 2001, "Rina")
+    await bot.services.booking.book(rina_id, session.id)
     async with bot.services.db.transaction() as tx:
         await tx.execute(
             "INSERT INTO user_roles (user_id, role, source, granted_at) "
@@ -165,7 +170,7 @@ async def test_an_owner_trying_every_staff_command_and_button_changes_nothing(
     for data in forged:
         await siti.press_data(data)
         assert siti.toasts[-1] == REFUSED, data
-    assert await bot.services.dialogs.current(siti.id) is None
+    assert await bot.services.dialogs.current(await bot.user_id_of(siti.id)) is None
     assert await _snapshot(bot) == before
 
 
@@ -189,8 +194,9 @@ async def test_revoke_names_the_sessions_left_without_a_trainer_and_tells_him(
     await andi.command("start", f"latih-{await _invite_token(staff)}")
     over = await create_session(bot, "Kelas kemarin", starts_at=SATURDAY_9 - timedelta(days=3))
     coming = await create_session(bot, "Foto produk", starts_at=SATURDAY_9)
+    andi_id = await bot.user_id_of(andi.id)
     for session in (over, coming):
-        await bot.services.sessions.change(session.id, {"trainer_id": andi.id})
+        await bot.services.sessions.change(session.id, {"trainer_id": andi_id})
     bot.clock.moment = SATURDAY_9 - timedelta(days=2)  # "Kelas kemarin" is over
 
     await staff.command("pelatih")
@@ -202,7 +208,7 @@ async def test_revoke_names_the_sessions_left_without_a_trainer_and_tells_him(
     assert "Sesi ini sekarang tanpa pelatih:\n• Sabtu, 12 Desember 2026" in done.text
     assert "Foto produk" in done.text and "Kelas kemarin" not in done.text
     kept, orphaned = [await bot.services.sessions.get(s.id) for s in (over, coming)]
-    assert kept is not None and kept.trainer_id == andi.id  # the records keep who ran it
+    assert kept is not None and kept.trainer_id == andi_id  # the records keep who ran it
     assert orphaned is not None and orphaned.trainer_id is None
     reminders = await bot.services.db.fetch_all(
         "SELECT status FROM outbox WHERE ref = ?", (f"trainer:{coming.id}",)

@@ -11,7 +11,7 @@ from tests.harness import RunningBot
 
 
 async def _step(bot: RunningBot, staff: FakeUser) -> str | None:
-    dialog = await bot.services.dialogs.current(staff.id)
+    dialog = await bot.services.dialogs.current(await bot.user_id_of(staff.id))
     return dialog.step if dialog else None
 
 
@@ -131,7 +131,7 @@ async def test_stale_date_button_from_an_earlier_step_changes_nothing(
     await staff.send("12-12-2026")
     await staff.press_data("ns:v1:date:2026-12-13")
     assert staff.toasts[-1] == "Tombol ini sudah tidak berlaku. Silakan buka menunya lagi."
-    dialog = await bot.services.dialogs.current(staff.id)
+    dialog = await bot.services.dialogs.current(await bot.user_id_of(staff.id))
     assert dialog is not None and dialog.data["date"] == "2026-12-12"
 
 
@@ -218,8 +218,8 @@ async def test_a_change_of_time_takes_the_forms_a_new_session_takes(
 async def _booked_session(bot: RunningBot, owners: int = 3, capacity: int = 30) -> int:
     session = await create_session(bot, capacity=capacity)
     for n in range(owners):
-        await register_owner(bot, 2001 + n, f"Pemilik {n}")
-        await bot.services.booking.book(2001 + n, session.id)
+        owner_id = await register_owner(bot, 2001 + n, f"Pemilik {n}")
+        await bot.services.booking.book(owner_id, session.id)
     return session.id
 
 
@@ -236,7 +236,8 @@ async def test_changing_time_and_place_notifies_those_booked(
     assert "Perubahan tersimpan" in replies[0].text
     assert "Minggu, 13 Desember 2026, 13.00–15.00 WIB" in replies[-1].text
     changed = [m for m in await bot.services.outbox.all_messages() if m.kind == "session_changed"]
-    assert sorted(m.user_id for m in changed) == [2001, 2002, 2003]
+    owners = sorted([await bot.user_id_of(telegram_id) for telegram_id in (2001, 2002, 2003)])
+    assert sorted(m.user_id for m in changed) == owners
     assert "starts_at" in changed[0].params["changes"]
     await staff.press("📍 Ubah tempat")
     await staff.send("Balai Kota Malang\nJl. Tugu No. 1")
@@ -295,8 +296,9 @@ async def test_close_reopen_and_cancel_after_confirming(bot: RunningBot, staff: 
 
 
 async def test_english_staff_see_english(bot: RunningBot, staff: FakeUser) -> None:
-    await bot.services.users.seen(staff.id, "id")
-    await bot.services.users.set_language(staff.id, "en")
+    staff_id = await bot.user_id_of(staff.id)
+    await bot.services.users.seen(staff_id, "id")
+    await bot.services.users.set_language(staff_id, "en")
     await staff.command("newsession")
     assert "What is the session called?" in staff.last.text
     await staff.send("Product photos")

@@ -23,7 +23,7 @@ async def test_staff_stopping_a_new_session_hear_nothing_was_kept_not_owner_advi
     (reply,) = await staff.command("batal")
     assert "/daftar" not in reply.text and "/profil" not in reply.text
     assert "tidak ada yang disimpan" in reply.text
-    assert await bot.services.dialogs.current(staff.id) is None
+    assert await bot.services.dialogs.current(await bot.user_id_of(staff.id)) is None
     assert await bot.services.sessions.all() == []
 
 
@@ -36,7 +36,7 @@ async def test_a_refused_session_title_gives_a_session_title_for_example(
     assert "Belajar foto produk dengan HP" in reply.text
     (reply,) = await staff.send("Foto produk " * 20)
     assert "Keripik Tempe" not in reply.text and "Belajar foto produk" in reply.text
-    step = await bot.services.dialogs.current(staff.id)
+    step = await bot.services.dialogs.current(await bot.user_id_of(staff.id))
     assert step is not None and step.step == "title"
 
 

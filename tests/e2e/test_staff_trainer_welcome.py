@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.services.session_import import SessionImporter
 from bot.services.sessions import TRAINER_ASSIGNED
 from simulator import BotApiEmulator, FakeUser
-from tests.harness import RunningBot
+from tests.harness import STAFF_ID, RunningBot
 
 ANDI = 7001
 
@@ -13,7 +13,7 @@ ANDI = 7001
 async def trainer(bot: RunningBot, emulator: BotApiEmulator, language: str = "id") -> FakeUser:
     """Pak Andi, who became a trainer through an invite link."""
     andi = emulator.user(ANDI, "Andi", language_code=language)
-    token = await bot.services.invites.create(9001)
+    token = await bot.services.invites.create(await bot.user_id_of(STAFF_ID))
     await andi.command("start", f"latih-{token}")
     return andi
 
@@ -54,7 +54,11 @@ async def test_trainers_of_imported_sessions_are_told_unless_it_no_longer_applie
     seen = len(andi.messages)
     services = bot.services
     importer = SessionImporter(
-        services.sessions, services.users, services.settings.timezone, services.now
+        services.sessions,
+        services.users,
+        services.settings.timezone,
+        services.now,
+        services.identities,  # the file names trainers by their Telegram id
     )
     plan = await importer.check(
         "judul,tanggal,mulai,selesai,kapasitas,link,pelatih\n"
@@ -66,9 +70,11 @@ async def test_trainers_of_imported_sessions_are_told_unless_it_no_longer_applie
     assert plan.ok, plan.problems
     first, second, _ = await importer.apply(plan, created_by=None)
     notices = [m for m in await services.outbox.all_messages() if m.kind == TRAINER_ASSIGNED]
+    andi_id = await bot.user_id_of(ANDI)
+    assert first.trainer_id == andi_id and second.trainer_id == andi_id
     assert [(m.user_id, m.params["session_id"]) for m in notices] == [
-        (ANDI, first.id),
-        (ANDI, second.id),
+        (andi_id, first.id),
+        (andi_id, second.id),
     ]
     await services.sessions.cancel(second.id)  # before the notice went out
     await bot.tick()
@@ -86,7 +92,8 @@ async def test_staff_are_greeted_as_staff_with_their_own_commands(
     assert greeting.text.startswith("Halo, Bu Rina! 👋 Anda masuk sebagai petugas Dinas")
     assert "/umumkan" in greeting.text and "/sesibaru" in greeting.text
     assert "daftar pelatihan jualan" not in greeting.text  # not the owners' welcome
-    assert await bot.services.dialogs.current(staff.id) is None  # not asked to sign up
+    staff_id = await bot.user_id_of(staff.id)
+    assert await bot.services.dialogs.current(staff_id) is None  # not asked to sign up
 
 
 async def test_trainers_are_greeted_as_trainers_in_their_language(

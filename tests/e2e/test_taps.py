@@ -34,7 +34,7 @@ async def test_double_tap_on_a_sign_up_answer_keeps_the_next_question(
     assert siti.last.has_button("Lowokwaru")
     await siti.press_on(question, "Kuliner/makanan-minuman")  # the second tap of a double tap
     assert not any(GENERIC_APOLOGY in m.text for m in siti.messages)
-    dialog = await bot.services.dialogs.current(siti.id)
+    dialog = await bot.services.dialogs.current(await bot.user_id_of(siti.id))
     assert dialog is not None and dialog.step == "kecamatan"
     assert dialog.data["category"] == "kuliner"
     await siti.press("Lowokwaru")  # and sign-up goes on
@@ -52,7 +52,7 @@ async def test_old_copy_of_a_question_answered_again_still_asks_the_next_one(
     assert siti.last.has_button("Lowokwaru")
     await siti.press_on(first, "Kuliner/makanan-minuman")  # an old copy, now stale
     assert siti.last.has_button("Lowokwaru")
-    dialog = await bot.services.dialogs.current(siti.id)
+    dialog = await bot.services.dialogs.current(await bot.user_id_of(siti.id))
     assert dialog is not None and dialog.step == "kecamatan"
     assert dialog.data["category"] == "fashion"
     assert not any(GENERIC_APOLOGY in m.text for m in siti.messages)
@@ -119,7 +119,7 @@ async def test_the_apology_comes_whether_or_not_the_button_was_answered(
 async def test_answer_on_an_old_copy_whose_buttons_are_gone_asks_nothing_twice(
     bot: RunningBot, siti: FakeUser
 ) -> None:
-    await register_owner(bot, siti.id, "Siti")
+    siti_id = await register_owner(bot, siti.id, "Siti")
     await siti.command("profil")
     await siti.press("✏️ Jenis usaha")
     old_question = siti.last
@@ -128,7 +128,7 @@ async def test_answer_on_an_old_copy_whose_buttons_are_gone_asks_nothing_twice(
     await siti.press("✏️ Jenis usaha")  # the same question again
     replies = await siti.press_on(old_question, "Fashion")  # tapped on the old copy
     assert not any(GENERIC_APOLOGY in m.text for m in siti.messages)
-    owner = await bot.services.profile.get(siti.id)
+    owner = await bot.services.profile.get(siti_id)
     assert owner is not None and owner.category == "fashion"
     assert any("Fashion" in m.text for m in replies)  # the saved profile is shown
 

@@ -32,14 +32,14 @@ async def test_owner_gets_a_tip_for_their_profile_with_buttons(
     bot: RunningBot, siti: FakeUser
 ) -> None:
     await siti.command("bantuan")
-    await register_owner(bot, siti.id, "Siti", category="fashion")  # sells on Shopee
+    siti_id = await register_owner(bot, siti.id, "Siti", category="fashion")  # on Shopee
     await siti.command("tips")
     assert "Tips jualan" in siti.last.text
     assert siti.last.buttons == [
         ["👍 Bermanfaat", "👎 Kurang membantu"],
         ["💡 Tip lain", "📚 Pilih topik"],
     ]
-    (first,) = await sent_tips(bot, siti.id)
+    (first,) = await sent_tips(bot, siti_id)
     tip = await library().get(first)
     assert tip is not None and (tip.categories == {"fashion"} or "shopee" in tip.marketplaces)
 
@@ -52,10 +52,11 @@ async def test_no_repeats_until_every_general_tip_was_seen(
     assert "Selling tip" in budi.last.text
     for _ in range(len(general) - 1):
         await budi.press("💡 Another tip")
-    seen = await sent_tips(bot, budi.id)
+    budi_id = await bot.user_id_of(budi.id)
+    seen = await sent_tips(bot, budi_id)
     assert sorted(seen) == sorted(t.id for t in general)
     await budi.press("💡 Another tip")
-    assert (await sent_tips(bot, budi.id))[-1] == seen[0]
+    assert (await sent_tips(bot, budi_id))[-1] == seen[0]
 
 
 async def test_topic_picker_and_feedback_are_recorded_and_counted_for_staff(
@@ -65,7 +66,7 @@ async def test_topic_picker_and_feedback_are_recorded_and_counted_for_staff(
     await siti.press("📚 Pilih topik")
     assert "Pilih topiknya" in siti.last.text
     await siti.press("Keamanan akun")
-    (_, chosen) = await sent_tips(bot, siti.id)
+    (_, chosen) = await sent_tips(bot, await bot.user_id_of(siti.id))
     assert "Keamanan akun" in siti.last.text
     await siti.press("👍 Bermanfaat")
     assert siti.toasts[-1] == "Terima kasih, masukan Anda kami catat."
@@ -140,8 +141,8 @@ async def test_preparation_series_follows_a_booking_and_stops_when_cancelled(
 ) -> None:
     session = await create_session(bot)
     await siti.command("bantuan")
-    await register_owner(bot, siti.id, "Siti")
-    view = await bot.services.booking.book(siti.id, session.id)
+    siti_id = await register_owner(bot, siti.id, "Siti")
+    view = await bot.services.booking.book(siti_id, session.id)
     assert [due for due, _ in await daily_rows(bot, "prep_tip")] == [
         "2026-12-09T05:00:00+00:00",
         "2026-12-10T05:00:00+00:00",
@@ -150,7 +151,7 @@ async def test_preparation_series_follows_a_booking_and_stops_when_cancelled(
     bot.clock.moment = datetime.fromisoformat("2026-12-09T05:00:00+00:00")
     await bot.tick()
     assert "Persiapan sesi" in siti.last.text and "3 sampai 5 produk" in siti.last.text
-    await bot.services.booking.cancel(siti.id, view.booking.id)
+    await bot.services.booking.cancel(siti_id, view.booking.id)
     assert [s for _, s in await daily_rows(bot, "prep_tip")] == ["sent", "cancelled", "cancelled"]
     bot.clock.moment = SATURDAY_9 - timedelta(hours=1)
     await bot.tick()

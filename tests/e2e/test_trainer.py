@@ -22,7 +22,7 @@ async def make_trainer(
         await tx.execute(
             "INSERT INTO user_roles (user_id, role, source, granted_at, display_name) "
             "VALUES (?, 'trainer', 'invite', '2026-11-30T00:00:00+00:00', ?)",
-            (user_id, name),
+            (await bot.user_id_of(user_id), name),
         )
     return trainer
 
@@ -31,17 +31,20 @@ async def class_with(
     bot: RunningBot, emulator: BotApiEmulator, trainer: FakeUser, owners: list[FakeUser]
 ) -> TrainingSession:
     session = await create_session(bot, "Judul produk yang dicari")
-    await bot.services.sessions.change(session.id, {"trainer_id": trainer.id})
+    await bot.services.sessions.change(
+        session.id, {"trainer_id": await bot.user_id_of(trainer.id)}
+    )
     for person in owners:
         await person.command("bantuan")
-        await register_owner(bot, person.id, person.first_name)
-        await bot.services.booking.book(person.id, session.id)
+        owner_id = await register_owner(bot, person.id, person.first_name)
+        await bot.services.booking.book(owner_id, session.id)
     return session
 
 
-async def attended(bot: RunningBot, user_id: int) -> bool:
+async def attended(bot: RunningBot, telegram_id: int) -> bool:
     row = await bot.services.db.fetch_one(
-        "SELECT attended_at FROM bookings WHERE user_id = ?", (user_id,)
+        "SELECT attended_at FROM bookings WHERE user_id = ?",
+        (await bot.user_id_of(telegram_id),),
     )
     return bool(row and row["attended_at"])
 
@@ -103,7 +106,8 @@ async def test_follow_up_to_attendees_only(
     row = await bot.services.db.fetch_one(
         "SELECT kind, created_by, audience FROM broadcasts WHERE id = 1"
     )
-    assert row is not None and (row["kind"], row["created_by"]) == ("followup", joko.id)
+    assert row is not None
+    assert (row["kind"], row["created_by"]) == ("followup", await bot.user_id_of(joko.id))
     assert f'"session_id": {session.id}' in row["audience"]
 
 
@@ -123,13 +127,13 @@ async def test_trainers_cannot_reach_other_sessions_or_everyone(
     ):
         await joko.press_data(data)
         assert "khusus untuk petugas" in joko.toasts[-1], data
-    booking = (await bot.services.booking.current(siti.id))[0].booking
+    booking = (await bot.services.booking.current(await bot.user_id_of(siti.id)))[0].booking
     await joko.press_data(f"at:v1:{booking.id}:1")
     assert "khusus untuk petugas" in joko.toasts[-1]
     await joko.press_data(f"at:v1:{booking.id}")  # the old, stateless form: stale
     assert "tidak berlaku" in joko.last.text and "/kelas" in joko.last.text
     assert not await attended(bot, siti.id)
-    assert await bot.services.dialogs.current(joko.id) is None
+    assert await bot.services.dialogs.current(await bot.user_id_of(joko.id)) is None
 
 
 async def test_feedback_after_the_session(
@@ -165,10 +169,11 @@ async def test_staff_see_attendance_and_feedback(
 ) -> None:
     joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
     session = await class_with(bot, emulator, joko, [siti, budi])
-    booking = (await bot.services.booking.current(siti.id))[0].booking
-    await bot.services.attendance.mark(joko.id, booking.id, attended=True)
-    await bot.services.attendance.rate(siti.id, booking.id, 5)
-    await bot.services.users.blocked_the_bot(budi.id)
+    siti_id, budi_id, joko_id = [await bot.user_id_of(p.id) for p in (siti, budi, joko)]
+    booking = (await bot.services.booking.current(siti_id))[0].booking
+    await bot.services.attendance.mark(joko_id, booking.id, attended=True)
+    await bot.services.attendance.rate(siti_id, booking.id, 5)
+    await bot.services.users.blocked_the_bot(budi_id)
     await staff.command("peserta")
     replies = await staff.press(next(b for row in staff.last.buttons for b in row if "Judul" in b))
     text = replies[-1].text
@@ -211,8 +216,8 @@ async def revoke(staff: FakeUser, name: str) -> None:
     assert "sudah dicabut" in staff.last.text
 
 
-async def booking_of(bot: RunningBot, user_id: int) -> int:
-    return (await bot.services.booking.current(user_id))[0].booking.id
+async def booking_of(bot: RunningBot, telegram_id: int) -> int:
+    return (await bot.services.booking.current(await bot.user_id_of(telegram_id)))[0].booking.id
 
 
 async def stored_state(bot: RunningBot) -> dict[str, list[tuple[object, ...]]]:
@@ -320,7 +325,8 @@ async def test_a_file_sent_for_a_dropped_draft_is_deleted_by_the_periodic_work(
     await joko.command("kelas")
     await joko.press("📚 Materi ke semua peserta")
     await joko.send_document("materi.pdf", b"%PDF-1.4 materi", "application/pdf")
-    await bot.services.dialogs.end(joko.id)  # the draft is dropped, never sent
+    # the draft is dropped, never sent
+    await bot.services.dialogs.end(await bot.user_id_of(joko.id))
     assert bot.application is not None
     runner = bot.application.bot_data[SENDER_KEY]
     assert isinstance(runner, DeliveryRunner)
@@ -342,7 +348,8 @@ async def test_revoked_trainer_cannot_tick_a_class_that_is_over(
     await joko.press("📋 Absen")
     await revoke(staff, "Pak Joko")
     over = await bot.services.sessions.get(session.id)
-    assert over is not None and over.trainer_id == joko.id  # the records keep who ran it
+    # the records keep who ran it
+    assert over is not None and over.trainer_id == await bot.user_id_of(joko.id)
     replies = await joko.press("⬜ Siti · Usaha Siti")
     assert joko.toasts[-1] == REFUSED and not await attended(bot, siti.id)
     replies += await joko.press("📋 Absen")
@@ -405,7 +412,7 @@ async def test_several_classes_are_one_list_and_a_revoked_trainer_opens_none(
     second = await create_session(
         bot, "Foto <produk> & cahaya", starts_at=SATURDAY_9 + timedelta(days=7)
     )
-    await bot.services.sessions.change(second.id, {"trainer_id": joko.id})
+    await bot.services.sessions.change(second.id, {"trainer_id": await bot.user_id_of(joko.id)})
     (listing,) = await joko.command("kelas")
     labels = [label for row in listing.buttons for label in row]
     assert len(labels) == 2 and "Foto <produk> & cahaya" in listing.text
@@ -423,7 +430,9 @@ async def test_a_trainer_with_many_classes_turns_pages_and_a_revoked_one_cannot(
     for n in range(12):
         start = SATURDAY_9 + timedelta(days=n)
         session = await create_session(bot, f"Kelas {n + 1:02d}", starts_at=start)
-        await bot.services.sessions.change(session.id, {"trainer_id": joko.id})
+        await bot.services.sessions.change(
+            session.id, {"trainer_id": await bot.user_id_of(joko.id)}
+        )
     (listing,) = await joko.command("kelas")
     assert "Halaman 1 dari 2" in listing.text and "Kelas 11" not in listing.text
     await joko.press("Berikutnya ▶️")

@@ -105,8 +105,9 @@ async def test_one_announcement_reaches_owners_on_telegram_and_on_whatsapp(
     await whatsapp_owner(both, RINA, "Rina")
     await rina.say("menu")  # she wrote today: her window is open
 
+    staff_id = await both.user_id_of(STAFF_ID)
     await both.services.broadcasts.send(
-        STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Pasar murah <b>Sabtu</b> &amp; Minggu")
+        staff_id, ANNOUNCEMENT, Audience("all"), Message("Pasar murah <b>Sabtu</b> &amp; Minggu")
     )
     await both.tick()
 
@@ -126,8 +127,9 @@ async def test_an_announcement_to_a_whatsapp_owner_whose_window_closed_is_a_temp
     await rina.say("menu")
     clock.advance(hours=25)  # no message from her since: only templates may reach her
 
+    staff_id = await both.user_id_of(STAFF_ID)
     await both.services.broadcasts.send(
-        STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Pelatihan foto produk dibuka")
+        staff_id, ANNOUNCEMENT, Audience("all"), Message("Pelatihan foto produk dibuka")
     )
     await both.tick()
 
@@ -165,8 +167,9 @@ async def test_an_erased_whatsapp_owner_leaves_nothing_even_after_late_statuses(
     rina = wa.person(RINA, name="Rina")
     user_id = await whatsapp_owner(both, RINA, "Rina")
     await rina.say("menu")
+    staff_id = await both.user_id_of(STAFF_ID)
     await both.services.broadcasts.send(
-        STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Kelas foto produk Sabtu")
+        staff_id, ANNOUNCEMENT, Audience("all"), Message("Kelas foto produk Sabtu")
     )
     await both.tick()
     (row,) = [m for m in await both.services.outbox.all_messages() if m.user_id == user_id]
@@ -196,12 +199,13 @@ async def test_the_trainers_qr_checks_in_owners_of_both_channels(
     joko = await make_trainer(both, emulator, 7001, "Pak Joko")
     siti = emulator.user(1001, first_name="Siti", language_code="id")
     await siti.command("bantuan")
-    await register_owner(both, 1001, "Siti")
+    siti_id = await register_owner(both, 1001, "Siti")
     rina = wa.person(RINA, name="Rina")
     rina_id = await whatsapp_owner(both, RINA, "Rina")
     session = await create_session(both, "Judul produk yang dicari")
-    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
-    await both.services.booking.book(1001, session.id)
+    joko_id = await both.user_id_of(joko.id)
+    await both.services.sessions.change(session.id, {"trainer_id": joko_id})
+    await both.services.booking.book(siti_id, session.id)
     await both.services.booking.book(rina_id, session.id)
     clock.moment = SATURDAY_9 - timedelta(minutes=20)
 
@@ -215,7 +219,7 @@ async def test_the_trainers_qr_checks_in_owners_of_both_channels(
     await siti.command("start", f"hadir-{code}")
     replies = await rina.scan(link)  # her camera opens WhatsApp with the text; she taps Send
     assert any("tercatat" in (m.text or m.body or "") for m in replies)
-    for user_id in (1001, rina_id):
+    for user_id in (siti_id, rina_id):
         row = await both.services.db.fetch_one(
             "SELECT attended_at FROM bookings WHERE user_id = ?", (user_id,)
         )
@@ -353,8 +357,9 @@ async def test_the_log_names_no_whatsapp_number_and_no_wamid(
     await whatsapp_owner(both, RINA, "Rina")
     with caplog.at_level(logging.DEBUG):
         await rina.say("menu")
+        staff_id = await both.user_id_of(STAFF_ID)
         await both.services.broadcasts.send(
-            STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Kelas foto produk Sabtu")
+            staff_id, ANNOUNCEMENT, Audience("all"), Message("Kelas foto produk Sabtu")
         )
         await both.tick()
         rina.read()

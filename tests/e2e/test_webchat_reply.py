@@ -19,7 +19,7 @@ async def test_the_staff_answer_a_ticket_by_replying_in_the_web_chat(
 ) -> None:
     await send(web, "/bantuan", RINA.user_id)
     await send(web, "/bantuan")
-    await register_owner(bot, SITI.user_id, "Siti")
+    siti_id = await register_owner(bot, SITI.user_id, "Siti")
     await send(web, "Bu, izin usaha rumahan perlu surat dari RT juga kah?")
     await bot.tick()
     staff = (await web.get(f"/api/chats/{RINA.user_id}")).json()
@@ -33,7 +33,7 @@ async def test_the_staff_answer_a_ticket_by_replying_in_the_web_chat(
     mine = next(m for m in reversed(messages) if not m["from_bot"])
     assert mine["reply_to"]["id"] == ticket["id"] and "Pertanyaan #" in mine["reply_to"]["text"]
     assert "terkirim" in messages[-1]["text"]
-    (question,) = await questions_of(bot, SITI.user_id)
+    (question,) = await questions_of(bot, siti_id)
     assert question.status == TicketStatus.ANSWERED
 
     for bad, status in (("x", 400), (99_999, 409)):

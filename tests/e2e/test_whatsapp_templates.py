@@ -70,7 +70,8 @@ async def test_an_announcement_template_greets_once_with_the_staffs_own_words(
     clock.advance(hours=25)  # her window closed
 
     text = "Halo Bapak/Ibu, kelas foto produk dibuka minggu depan."
-    await both.services.broadcasts.send(STAFF_ID, ANNOUNCEMENT, Audience("all"), Message(text))
+    staff_id = await both.user_id_of(STAFF_ID)
+    await both.services.broadcasts.send(staff_id, ANNOUNCEMENT, Audience("all"), Message(text))
     await both.tick()
 
     last = rina.messages[-1]
@@ -85,7 +86,8 @@ async def test_a_trainers_follow_up_outside_the_window_says_material_waits_and_s
 ) -> None:
     joko = await make_trainer(both, emulator, 7001, "Pak Joko")
     session = await create_session(both, "Judul produk yang dicari")
-    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
+    joko_id = await both.user_id_of(joko.id)
+    await both.services.sessions.change(session.id, {"trainer_id": joko_id})
     rina = wa.person(RINA, name="Rina")
     rina_id = await whatsapp_owner(both, RINA, "Rina")
     await rina.say("menu")

@@ -70,7 +70,7 @@ def siti(
     """Siti, a UKM owner who has not signed up yet, on the scenario's channel."""
     if channel is ChannelName.TELEGRAM:
         person = emulator.user(SITI_TELEGRAM, "Siti", language_code="id", phone=SITI_PHONE)
-        return TelegramDriver(person)
+        return TelegramDriver(person, both)
     if channel == TEXT:
         return TextDriver(text_edge, FIRST_TEXT_ID + 1, SITI_PHONE)
     return WhatsAppDriver(wa.person(SITI_WHATSAPP, name="Siti"), both)
@@ -87,7 +87,7 @@ def budi(
     """Budi, another owner who has not signed up yet, on the same channel as Siti."""
     if channel is ChannelName.TELEGRAM:
         person = emulator.user(BUDI_TELEGRAM, "Budi", language_code="id", phone=BUDI_PHONE)
-        return TelegramDriver(person)
+        return TelegramDriver(person, both)
     if channel == TEXT:
         return TextDriver(text_edge, FIRST_TEXT_ID + 2, BUDI_PHONE)
     return WhatsAppDriver(wa.person(BUDI_WHATSAPP, name="Budi"), both)

@@ -25,7 +25,6 @@ from simulator.people import FakeUser
 from simulator.snapshot import BotMessage
 from simulator.whatsapp.people import WhatsAppPerson
 from simulator.whatsapp.snapshot import WaMessage
-from storage.identities import IdentityRepository
 from tests.harness import RunningBot
 from tests.scenarios.text_channel import TEXT, TextEdge
 
@@ -113,13 +112,14 @@ class TelegramDriver:
 
     channel = ChannelName.TELEGRAM
 
-    def __init__(self, person: FakeUser) -> None:
+    def __init__(self, person: FakeUser, bot: RunningBot) -> None:
         self.person = person
+        self.bot = bot
         self._seen: dict[int, tuple[str, list[list[str]], bool]] = {}
 
     async def user_id(self) -> int:
-        """A Telegram user's internal id."""
-        return self.person.id
+        """The internal id the bot gave this Telegram user (not their Telegram id)."""
+        return await self.bot.user_id_of(self.person.id)
 
     async def say(self, text: str) -> None:
         """Send a text (a "/word" is a command, as Telegram marks it)."""
@@ -179,9 +179,8 @@ class WhatsAppDriver:
 
     async def user_id(self) -> int:
         """The internal id the bot gave this WhatsApp number."""
-        identities = IdentityRepository(self.bot.services.db)
         external = self.person.wa_id or self.person.user_id
-        found = await identities.user_for(ChannelName.WHATSAPP, external)
+        found = await self.bot.services.identities.user_for(ChannelName.WHATSAPP, external)
         assert found is not None, f"{self.person!r} has not written to the bot yet"
         return found
 

@@ -77,7 +77,7 @@ async def test_every_command_an_owner_reads_is_one_their_channel_understands(
     paced_by_the_fake_clock(both)
     joko = await make_trainer(both, emulator, 7001, "Pak Joko")
     session = await create_session(both, TITLE)
-    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await both.services.sessions.change(session.id, {"trainer_id": await both.user_id_of(joko.id)})
     await siti.say("/start")
     siti.read()
     await siti.tap("Tidak setuju")
@@ -110,7 +110,9 @@ async def test_every_command_an_owner_reads_is_one_their_channel_understands(
         "SELECT id FROM bookings WHERE user_id = ?", (user_id,)
     )
     assert booking is not None
-    await both.services.attendance.mark(joko.id, booking["id"], attended=True)
+    await both.services.attendance.mark(
+        await both.user_id_of(joko.id), booking["id"], attended=True
+    )
     both.clock.moment = session.ends_at
     end = both.clock.moment
     assert PHOTOS in await arrives(siti, both, timedelta(days=1), end)

@@ -37,7 +37,7 @@ async def test_the_trainers_pdf_reaches_the_owner(
 ) -> None:
     joko = await make_trainer(both, emulator, 7001, "Pak Joko")
     session = await create_session(both, "Foto produk pakai HP")
-    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await both.services.sessions.change(session.id, {"trainer_id": await both.user_id_of(joko.id)})
     await siti.say("/start")
     await sign_up(siti)
     await both.services.booking.book(await siti.user_id(), session.id)
@@ -63,7 +63,7 @@ async def test_a_file_type_the_programme_does_not_send_is_refused_and_not_kept(
 ) -> None:
     joko = await make_trainer(both, emulator, 7001, "Pak Joko")
     session = await create_session(both, "Foto produk pakai HP")
-    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await both.services.sessions.change(session.id, {"trainer_id": await both.user_id_of(joko.id)})
     await joko.command("kelas")
     await joko.press("📚 Materi ke semua peserta")
 
@@ -81,7 +81,7 @@ async def test_a_class_on_whatsapp_gets_the_file_uploaded_once(
 ) -> None:
     joko = await make_trainer(both, emulator, 7001, "Pak Joko")
     session = await create_session(both, "Foto produk pakai HP")
-    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await both.services.sessions.change(session.id, {"trainer_id": await both.user_id_of(joko.id)})
     owners = []
     for number, name in (("6281355550001", "Rina"), ("6281355550002", "Dewi")):
         person = wa.person(number, name=name)

@@ -111,12 +111,14 @@ async def test_a_word_while_a_comment_is_awaited_is_answered_then_the_comment_as
 ) -> None:
     joko = await make_trainer(both, emulator, 7001, "Pak Joko")
     session = await create_session(both, "Foto produk pakai HP")
-    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await both.services.sessions.change(session.id, {"trainer_id": await both.user_id_of(joko.id)})
     await siti.say("/start")
     await sign_up(siti)
     user_id = await siti.user_id()
     view = await both.services.booking.book(user_id, session.id)
-    await both.services.attendance.mark(joko.id, view.booking.id, attended=True)
+    await both.services.attendance.mark(
+        await both.user_id_of(joko.id), view.booking.id, attended=True
+    )
     await both.services.feedback.rated(user_id, view.booking.id, 5)  # she tapped five stars
     siti.read()
 

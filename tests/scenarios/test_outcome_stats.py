@@ -21,7 +21,6 @@ from PIL import Image
 
 from bot.core.notices import ChannelName
 from simulator import BotApiEmulator
-from storage.identities import IdentityRepository
 from storage.outcomes import OutcomeRepository
 from storage.practice import PracticeRepository
 from tests.e2e.support import create_session, register_owner
@@ -36,49 +35,66 @@ async def seed(bot: RunningBot, emulator: BotApiEmulator) -> None:
     """The cohort of the module docstring."""
     joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
     rina_trainer = await make_trainer(bot, emulator, 7002, "Bu Rina")
+    joko_id = await bot.user_id_of(joko.id)
+    rina_trainer_id = await bot.user_id_of(rina_trainer.id)
     a = await create_session(bot, A)
     b = await create_session(bot, B, starts_at=a.starts_at + timedelta(days=1))
-    await bot.services.sessions.change(a.id, {"trainer_id": joko.id})
-    await bot.services.sessions.change(b.id, {"trainer_id": rina_trainer.id})
-    await register_owner(bot, 1001, "Siti")
-    await register_owner(bot, 1002, "Budi", kecamatan="lowokwaru", category="fashion")
-    await register_owner(bot, 1003, "Dewi")
-    rina = await IdentityRepository(bot.services.db).register(
-        ChannelName.WHATSAPP, "6281355550000", "id", bot.services.now()
-    )
-    await bot.services.users.seen(rina, "id")
-    await register_owner(bot, rina, "Rina")
+    await bot.services.sessions.change(a.id, {"trainer_id": joko_id})
+    await bot.services.sessions.change(b.id, {"trainer_id": rina_trainer_id})
+    siti = await register_owner(bot, 1001, "Siti")
+    budi = await register_owner(bot, 1002, "Budi", kecamatan="lowokwaru", category="fashion")
+    dewi = await register_owner(bot, 1003, "Dewi")
+    rina = await sign_up_on_whatsapp(bot, "6281355550000", "Rina")
     booked = {}
-    for user, session in ((1001, a), (1002, a), (rina, b), (1003, b)):
+    for user, session in ((siti, a), (budi, a), (rina, b), (dewi, b)):
         booked[user] = (await bot.services.booking.book(user, session.id)).booking.id
-    await bot.services.attendance.mark(joko.id, booked[1001], attended=True)
-    await bot.services.attendance.mark(joko.id, booked[1002], attended=True)
-    await bot.services.attendance.mark(rina_trainer.id, booked[rina], attended=True)
+    await bot.services.attendance.mark(joko_id, booked[siti], attended=True)
+    await bot.services.attendance.mark(joko_id, booked[budi], attended=True)
+    await bot.services.attendance.mark(rina_trainer_id, booked[rina], attended=True)
 
     practice = PracticeRepository(bot.services.db)
     now = bot.services.now()
     async with bot.services.db.transaction() as tx:
-        for task in await practice.of_user(1001):
+        for task in await practice.of_user(siti):
             if task.task_id in REQUIRED:
                 await practice.finish(tx, task.id, now)
-        for task in await practice.of_user(1002):
+        for task in await practice.of_user(budi):
             if task.task_id == "foto-tiga-produk":
                 await practice.finish(tx, task.id, now)
-    assert await bot.services.certificates.completed(booked[1001]) is not None
+    assert await bot.services.certificates.completed(booked[siti]) is not None
 
     outcomes = OutcomeRepository(bot.services.db)
     answers = {
-        (1001, 1): (True, ("shopee",), "1-5"),
-        (1001, 3): (True, ("shopee",), "6-20"),
-        (1002, 1): (False, (), "0"),
+        (siti, 1): (True, ("shopee",), "1-5"),
+        (siti, 3): (True, ("shopee",), "6-20"),
+        (budi, 1): (False, (), "0"),
         (rina, 1): (True, ("food",), "0"),
     }
     async with bot.services.db.transaction() as tx:
-        for user in (1001, 1002, rina):
+        for user in (siti, budi, rina):
             for checkin in await outcomes.of_user(user):
                 if (user, checkin.month) in answers:
                     sells, markets, orders = answers[(user, checkin.month)]
                     await outcomes.save(tx, checkin.id, sells, markets, orders, now)
+
+
+async def sign_up_on_whatsapp(bot: RunningBot, wa_id: str, name: str) -> int:
+    """Sign up the WhatsApp owner ``wa_id`` through the sign-up service (no chat), as
+    ``register_owner`` does on Telegram; return their internal id."""
+    services = bot.services
+    user_id = (await services.users.arrived(ChannelName.WHATSAPP, wa_id, "id")).id
+    await services.signup.begin(user_id)
+    await services.signup.consent(user_id, agreed=True)
+    await services.signup.answer_text(user_id, name)
+    await services.signup.answer_text(user_id, f"Usaha {name}")
+    await services.signup.answer_choice(user_id, "category", "kuliner")
+    await services.signup.answer_choice(user_id, "kecamatan", "klojen")
+    await services.signup.answer_text(user_id, f"0{wa_id[2:]}")
+    await services.signup.toggle(user_id, "shopee")
+    await services.signup.finish_multi(user_id)
+    await services.signup.skip_nib(user_id)
+    await services.signup.confirm(user_id)
+    return user_id
 
 
 async def test_staff_see_the_outcome_by_hand_and_a_trainer_only_their_session(

@@ -41,7 +41,7 @@ async def checkin_arrives(siti: Driver, both: RunningBot, at: timedelta, start: 
 async def test_check_ins_at_one_three_and_six_months_keep_the_answers(
     siti: Driver, both: RunningBot, emulator: BotApiEmulator
 ) -> None:
-    joko_id = await attended_session(siti, both, emulator)
+    joko_telegram = await attended_session(siti, both, emulator)
     end = both.clock.moment
     # Tasks stopped: the check-ins are not tasks and still come.
     await siti.say("/berhentitugas" if siti.channel is ChannelName.TELEGRAM else "berhenti tugas")
@@ -66,7 +66,7 @@ async def test_check_ins_at_one_three_and_six_months_keep_the_answers(
     # A person reads it: a ticket about the session, to its trainer and staff, with a promise.
     assert "Pak Joko (pelatih sesi Anda) dan petugas Dinas" in told and "paling lambat" in told
     await both.tick()
-    joko = emulator.user(joko_id, "Pak Joko")
+    joko = emulator.user(joko_telegram, "Pak Joko")
     ticket = joko.last
     assert "Ongkir ke luar kota mahal" in ticket.text and "1 bulan" in ticket.text
     await joko.reply_to(ticket.message_id, "Coba kurir lokal, Bu. Kita bahas di sesi nanti.")
@@ -120,7 +120,7 @@ async def test_an_obstacle_and_its_ticket_are_kept_together_or_not_at_all(
     never tells her a person will answer; she sends it again and both are kept."""
     from storage.questions import QuestionRepository
 
-    joko_id = await attended_session(siti, both, emulator)
+    joko_telegram = await attended_session(siti, both, emulator)
     end = both.clock.moment
     await checkin_arrives(siti, both, timedelta(days=30, hours=1), end)
     await siti.tap("❌ Belum")
@@ -152,4 +152,4 @@ async def test_an_obstacle_and_its_ticket_are_kept_together_or_not_at_all(
     )
     assert [r["status"] for r in tickets] == ["open"]
     await both.tick()
-    assert "Ongkir ke luar kota mahal" in emulator.user(joko_id, "Pak Joko").last.text
+    assert "Ongkir ke luar kota mahal" in emulator.user(joko_telegram, "Pak Joko").last.text

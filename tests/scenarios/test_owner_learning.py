@@ -92,13 +92,15 @@ async def test_an_owner_checks_in_at_her_session(
 ) -> None:
     joko = await make_trainer(both, emulator, 7001, "Pak Joko")
     session = await create_session(both, TITLE)
-    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await both.services.sessions.change(session.id, {"trainer_id": await both.user_id_of(joko.id)})
     user_id = await signed_up(siti)
     await siti.say("/jadwal")
     await siti.tap("✅ Pesan kursi")
     siti.read()
     both.clock.moment = SATURDAY_9 - timedelta(minutes=20)
-    _, code = await both.services.attendance.checkin_code(joko.id, session.id)
+    _, code = await both.services.attendance.checkin_code(
+        await both.user_id_of(joko.id), session.id
+    )
 
     if how == "typed":
         await siti.say(f"HADIR-{code}")
@@ -123,14 +125,16 @@ async def test_after_the_session_an_owner_gives_stars_and_a_comment(
     paced_by_the_fake_clock(both)
     joko = await make_trainer(both, emulator, 7001, "Pak Joko")
     session = await create_session(both, TITLE)
-    await both.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await both.services.sessions.change(session.id, {"trainer_id": await both.user_id_of(joko.id)})
     await signed_up(siti)
     await siti.say("/jadwal")
     await siti.tap("✅ Pesan kursi")
     siti.read()
     (booking,) = await both.services.booking.current(await siti.user_id())
     booking_id = booking.booking.id
-    await both.services.attendance.mark(joko.id, booking_id, attended=True)  # Pak Joko ticks
+    await both.services.attendance.mark(
+        await both.user_id_of(joko.id), booking_id, attended=True
+    )  # Pak Joko ticks
 
     both.clock.moment = session.ends_at + timedelta(hours=1)
     await time_passes(both, siti)

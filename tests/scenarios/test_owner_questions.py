@@ -57,4 +57,5 @@ async def test_a_question_is_handed_to_staff_with_a_promised_time_and_answered(
     answer = siti.read()
     assert "NIB bisa dicek ulang di OSS" in answer and "petugas Dinas" in answer
     (question,) = await QuestionRepository(both.services.db).of_user(await siti.user_id())
-    assert question.status == TicketStatus.ANSWERED and question.answered_by == STAFF_ID
+    staff_id = await both.user_id_of(STAFF_ID)
+    assert question.status == TicketStatus.ANSWERED and question.answered_by == staff_id

@@ -100,7 +100,8 @@ async def test_an_owner_stops_announcements_and_turns_them_on_again(
 
 async def announce(bot: RunningBot, *people: Driver, text: str) -> None:
     """Staff announce to every owner, and the announcement is sent."""
-    await bot.services.broadcasts.send(STAFF_ID, ANNOUNCEMENT, Audience("all"), Message(text))
+    staff_id = await bot.user_id_of(STAFF_ID)
+    await bot.services.broadcasts.send(staff_id, ANNOUNCEMENT, Audience("all"), Message(text))
     await time_passes(bot, *people)
 
 

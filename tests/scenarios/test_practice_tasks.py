@@ -41,16 +41,18 @@ def paced_by_the_fake_clock(bot: RunningBot) -> None:
 
 
 async def attended_session(siti: Driver, bot: RunningBot, emulator: BotApiEmulator) -> int:
-    """Siti signs up, books a seat, and her trainer Pak Joko ticks her present."""
+    """Siti signs up, books a seat, and her trainer Pak Joko ticks her present; return Pak
+    Joko's Telegram id (the chat to read him in)."""
     paced_by_the_fake_clock(bot)
     joko = await make_trainer(bot, emulator, 7001, "Pak Joko")
+    joko_id = await bot.user_id_of(joko.id)
     session = await create_session(bot, TITLE)
-    await bot.services.sessions.change(session.id, {"trainer_id": joko.id})
+    await bot.services.sessions.change(session.id, {"trainer_id": joko_id})
     await siti.say("/start")
     await sign_up(siti)
     user_id = await siti.user_id()
     booking = await bot.services.booking.book(user_id, session.id)
-    await bot.services.attendance.mark(joko.id, booking.booking.id, attended=True)
+    await bot.services.attendance.mark(joko_id, booking.booking.id, attended=True)
     siti.read()
     bot.clock.moment = session.ends_at
     return joko.id
@@ -120,7 +122,7 @@ async def test_tasks_come_after_the_session_and_later_asks_again_at_most_twice(
 async def test_an_owner_asks_the_trainer_for_help_with_a_task(
     siti: Driver, both: RunningBot, emulator: BotApiEmulator
 ) -> None:
-    joko_id = await attended_session(siti, both, emulator)
+    joko_telegram = await attended_session(siti, both, emulator)
     end = both.clock.moment
     await arrives(siti, both, timedelta(days=1), end)
     await siti.tap("🙋 Butuh bantuan")
@@ -128,7 +130,7 @@ async def test_an_owner_asks_the_trainer_for_help_with_a_task(
     assert "Pak Joko (pelatih sesi Anda) dan petugas Dinas" in told
     assert "paling lambat" in told
     await both.tick()
-    joko = emulator.user(joko_id, "Pak Joko")
+    joko = emulator.user(joko_telegram, "Pak Joko")
     ticket = joko.last
     assert "Siti Aminah" in ticket.text and TITLE in ticket.text and PHOTOS in ticket.text
     assert ticket.buttons == [["✅ Selesai"], ["↪️ Alihkan ke petugas"]]
@@ -263,8 +265,9 @@ async def test_a_screenshot_is_accepted_by_the_trainer_and_a_revoked_one_changes
     review = joko.last
     assert "Bukti tugas dari Siti Aminah" in review.text and review.photo is not None
 
+    joko_id = await both.user_id_of(joko.id)
     async with both.services.db.transaction() as tx:  # staff revoke Pak Joko meanwhile
-        await tx.execute("DELETE FROM user_roles WHERE user_id = ?", (joko.id,))
+        await tx.execute("DELETE FROM user_roles WHERE user_id = ?", (joko_id,))
     await joko.press("✅ Terima")
     assert "tidak berlaku" in joko.toasts[-1]
     status = "SELECT status FROM practice_tasks WHERE task_id = 'lima-produk'"
@@ -275,7 +278,7 @@ async def test_a_screenshot_is_accepted_by_the_trainer_and_a_revoked_one_changes
         await tx.execute(
             "INSERT INTO user_roles (user_id, role, source, granted_at, display_name) "
             "VALUES (?, 'trainer', 'invite', '2026-11-30T00:00:00+00:00', 'Pak Joko')",
-            (joko.id,),
+            (joko_id,),
         )
     await joko.press("✅ Terima")
     assert "Bukti diterima" in joko.last.text
@@ -312,7 +315,7 @@ async def test_help_and_its_ticket_are_kept_together_or_not_at_all(
     neither: the owner is not told a person will answer, and her retry opens the ticket."""
     from storage.questions import QuestionRepository
 
-    joko_id = await attended_session(siti, both, emulator)
+    joko_telegram = await attended_session(siti, both, emulator)
     end = both.clock.moment
     await arrives(siti, both, timedelta(days=1), end)
     user_id = await siti.user_id()
@@ -342,4 +345,4 @@ async def test_help_and_its_ticket_are_kept_together_or_not_at_all(
     )
     assert [r["status"] for r in tickets] == ["open"]
     await both.tick()
-    assert PHOTOS in emulator.user(joko_id, "Pak Joko").last.text
+    assert PHOTOS in emulator.user(joko_telegram, "Pak Joko").last.text

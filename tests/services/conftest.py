@@ -14,6 +14,7 @@ from bot.app.container import Services
 from bot.app.settings import load_settings
 from bot.core.models import TrainingSession
 from bot.services.sessions import SessionDraft
+from storage.users import UserRepository
 from tests.harness import START, FakeClock
 
 STAFF, TRAINER, SITI, BUDI, DEWI = 9001, 7001, 1001, 1002, 1003
@@ -27,8 +28,12 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
-    env = {"DODOLAN_DATABASE": str(tmp_path / "db.sqlite3"), "DODOLAN_STAFF_IDS": str(STAFF)}
+    env = {"DODOLAN_DATABASE": str(tmp_path / "db.sqlite3")}
     started = await Services.start(load_settings(env, require_token=False), clock)
+    # Service tests deal in internal ids alone (no channel): STAFF is the internal id of a
+    # member of staff, given the role as the settings give it to a Telegram id at start-up.
+    await started.users.seen(STAFF, "id")
+    await UserRepository(started.db).sync_config_staff([STAFF], clock())
     yield started
     await started.close()
 
@@ -43,7 +48,7 @@ async def sign_up(services: Services, user_id: int, name: str = "Siti") -> None:
     await signup.answer_text(user_id, f"Usaha {name}")
     await signup.answer_choice(user_id, "category", "kuliner")
     await signup.answer_choice(user_id, "kecamatan", "klojen")
-    await signup.answer_text(user_id, f"08120000{user_id}")
+    await signup.answer_text(user_id, f"0812{user_id % 10**8:08d}")  # 1001: 081200001001
     await signup.toggle(user_id, "shopee")
     await signup.finish_multi(user_id)
     await signup.skip_nib(user_id)

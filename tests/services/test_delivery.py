@@ -12,7 +12,7 @@ from bot.core.notices import ChannelName, Notice, Recipient, SentRef
 from bot.services.delivery import DeliveryService
 from storage.identities import IdentityRepository
 from tests.harness import FakeClock
-from tests.services.conftest import SITI, new_session, sign_up
+from tests.services.conftest import new_session, sign_up
 
 
 class ScriptedChannel:
@@ -43,6 +43,13 @@ def delivery_over(services: Services, channel: ScriptedChannel) -> DeliveryServi
     )
 
 
+async def siti_on_telegram(services: Services) -> int:
+    """Siti, signed up and reachable on Telegram (as 1001 there): her internal id."""
+    siti = await services.identities.register(ChannelName.TELEGRAM, "1001", "id", services.now())
+    await sign_up(services, siti, "Siti")
+    return siti
+
+
 async def _status(services: Services, message_id: int) -> tuple[str, str | None]:
     row = await services.db.fetch_one(
         "SELECT status, last_error FROM outbox WHERE id = ?", (message_id,)
@@ -52,11 +59,11 @@ async def _status(services: Services, message_id: int) -> tuple[str, str | None]
 
 
 async def test_a_reply_is_sent_at_once_and_never_again(services: Services) -> None:
-    await sign_up(services, SITI, "Siti")
+    siti = await siti_on_telegram(services)
     session = await new_session(services)
     channel = ScriptedChannel()
     delivery = delivery_over(services, channel)
-    view = await services.booking.book(SITI, session.id)
+    view = await services.booking.book(siti, session.id)
     assert view.notice is not None
     await delivery.send_now(view.notice)
     assert [n.kind for _, n in channel.sent] == ["booking_confirmed"]
@@ -69,11 +76,11 @@ async def test_a_reply_is_sent_at_once_and_never_again(services: Services) -> No
 async def test_an_unsent_reply_goes_out_when_its_grace_is_over(
     services: Services, clock: FakeClock
 ) -> None:
-    await sign_up(services, SITI, "Siti")
+    siti = await siti_on_telegram(services)
     session = await new_session(services)
     channel = ScriptedChannel()
     delivery = delivery_over(services, channel)
-    view = await services.booking.book(SITI, session.id)  # the edge died before replying
+    view = await services.booking.book(siti, session.id)  # the edge died before replying
     assert await delivery.drain() == 0
     clock.advance(seconds=11)
     assert await delivery.drain() == 1
@@ -84,12 +91,12 @@ async def test_an_unsent_reply_goes_out_when_its_grace_is_over(
 async def test_a_rate_limit_puts_the_row_back_until_its_time(
     services: Services, clock: FakeClock
 ) -> None:
-    await sign_up(services, SITI, "Siti")
+    siti = await siti_on_telegram(services)
     session = await new_session(services)
     channel = ScriptedChannel()
     channel.refusals.append(RetryLater("429", timedelta(seconds=30)))
     delivery = delivery_over(services, channel)
-    view = await services.booking.book(SITI, session.id)
+    view = await services.booking.book(siti, session.id)
     assert view.notice is not None
     await delivery.send_now(view.notice)
     assert (await _status(services, view.notice))[0] == "pending"
@@ -103,24 +110,24 @@ async def test_a_rate_limit_puts_the_row_back_until_its_time(
 async def test_someone_who_blocked_the_bot_is_skipped_until_they_write(
     services: Services, clock: FakeClock
 ) -> None:
-    await sign_up(services, SITI, "Siti")
+    siti = await siti_on_telegram(services)
     session = await new_session(services)
     channel = ScriptedChannel()
     channel.refusals.append(Unreachable("forbidden: bot was blocked by the user"))
     delivery = delivery_over(services, channel)
-    view = await services.booking.book(SITI, session.id)
+    view = await services.booking.book(siti, session.id)
     assert view.notice is not None
     await delivery.send_now(view.notice)
     assert await _status(services, view.notice) == (
         "failed",
         "forbidden: bot was blocked by the user",
     )
-    assert await services.users.is_unreachable(SITI)
+    assert await services.users.is_unreachable(siti)
     clock.moment = session.starts_at - timedelta(hours=2)  # the reminders fall due
     await delivery.drain()
     assert channel.sent == []
     statuses = await services.db.fetch_all(
-        "SELECT status, last_error FROM outbox WHERE user_id = ? AND kind = 'reminder'", (SITI,)
+        "SELECT status, last_error FROM outbox WHERE user_id = ? AND kind = 'reminder'", (siti,)
     )
     assert {(r["status"], r["last_error"]) for r in statuses} == {("skipped", "unreachable")}
 
@@ -128,12 +135,12 @@ async def test_someone_who_blocked_the_bot_is_skipped_until_they_write(
 async def test_a_reply_about_a_change_undone_since_is_skipped(
     services: Services, clock: FakeClock
 ) -> None:
-    await sign_up(services, SITI, "Siti")
+    siti = await siti_on_telegram(services)
     session = await new_session(services)
     channel = ScriptedChannel()
     delivery = delivery_over(services, channel)
-    booked = await services.booking.book(SITI, session.id)
-    await services.booking.cancel(SITI, booked.booking.id)  # before the confirmation went
+    booked = await services.booking.book(siti, session.id)
+    await services.booking.cancel(siti, booked.booking.id)  # before the confirmation went
     clock.advance(seconds=11)
     await delivery.drain()
     assert booked.notice is not None

@@ -30,9 +30,9 @@ def test_a_choice_field_takes_only_its_own_options() -> None:
 
 
 def test_only_ones_own_contact_is_a_phone_number() -> None:
-    assert fields.accept_contact(1001, 1001, "6281234567890") == "+6281234567890"
+    assert fields.accept_contact("6281234567890", own=True) == "+6281234567890"
     with pytest.raises(InvalidInput) as other:
-        fields.accept_contact(1001, 2002, "6281299999999")
+        fields.accept_contact("6281299999999", own=False)
     assert other.value.key == "input.contact_not_own"
 
 

@@ -121,7 +121,7 @@ async def test_an_options_typed_name_picks_it_other_text_is_refused(services: Se
 async def test_no_open_question_means_typed_text_is_no_answer(services: Services) -> None:
     await services.users.seen(SITI, "id")
     assert await _steps(services).typed(SITI, "halo") is None
-    assert await _steps(services).shared_contact(SITI, SITI, SENDER) is None
+    assert await _steps(services).shared_contact(SITI, SENDER, own=True) is None
 
 
 async def test_ya_takes_the_senders_number_only_where_the_channel_knows_it(
@@ -140,8 +140,8 @@ async def test_a_contact_must_be_the_senders_own(services: Services) -> None:
     steps = _steps(services)
     await _to(services, steps, "phone")
     with pytest.raises(InvalidInput, match="contact_not_own"):
-        await steps.shared_contact(SITI, SITI + 1, SENDER)
-    step = await steps.shared_contact(SITI, SITI, SENDER)
+        await steps.shared_contact(SITI, SENDER, own=False)
+    step = await steps.shared_contact(SITI, SENDER, own=True)
     assert step is not None and step.answered == "phone"
 
 

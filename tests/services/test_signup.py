@@ -28,7 +28,7 @@ async def _to_marketplaces(services: Services) -> None:
     await signup.answer_text(SITI, "Keripik Tempe Bu Siti")
     await signup.answer_choice(SITI, "category", "kuliner")
     await signup.answer_choice(SITI, "kecamatan", "klojen")
-    await signup.answer_contact(SITI, SITI, "6281234567890")
+    await signup.answer_contact(SITI, "6281234567890", own=True)
 
 
 async def test_every_step_in_order_then_the_profile_with_the_consent(services: Services) -> None:
@@ -107,7 +107,7 @@ async def test_someone_elses_contact_is_not_a_phone_number(services: Services) -
     await services.signup.answer_choice(SITI, "category", "kuliner")
     await services.signup.answer_choice(SITI, "kecamatan", "klojen")
     with pytest.raises(InvalidInput) as refused:
-        await services.signup.answer_contact(SITI, 4242, "6281299999999")
+        await services.signup.answer_contact(SITI, "6281299999999", own=False)
     assert refused.value.key == "input.contact_not_own"
 
 

@@ -7,6 +7,7 @@ import pytest
 from bot.app.container import Services
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.models import Role
+from bot.core.notices import ChannelName
 from tests.harness import FakeClock
 from tests.services.conftest import BUDI, SITI, STAFF, TRAINER, make_trainer
 
@@ -40,6 +41,21 @@ async def test_staff_removed_from_the_settings_lose_the_role_but_keep_their_menu
     with pytest.raises(NotAllowed):
         await services.users.require(STAFF, Role.STAFF)
     assert STAFF in await services.users.menu_holders()  # their old menu is replaced
+
+
+async def test_staff_in_the_settings_are_telegram_ids_registered_under_their_own_ids(
+    services: Services,
+) -> None:
+    await services.users.bootstrap_staff([9001])  # DODOLAN_STAFF_IDS=9001: a Telegram id
+    staff = await services.identities.user_for(ChannelName.TELEGRAM, "9001")
+    assert staff is not None and staff != 9001  # an allocated internal id, not the chat id
+    await services.users.require(staff, Role.STAFF)
+    assert await services.identities.external_id(staff, ChannelName.TELEGRAM) == "9001"
+    with pytest.raises(NotAllowed):  # the conftest's staff was config-granted, and is no more
+        await services.users.require(STAFF, Role.STAFF)
+    await services.users.bootstrap_staff([9001])  # a restart keeps the same person
+    assert await services.identities.user_for(ChannelName.TELEGRAM, "9001") == staff
+    await services.users.require(staff, Role.STAFF)
 
 
 async def test_who_blocked_the_bot_is_skipped_until_they_write(

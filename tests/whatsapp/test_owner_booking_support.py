@@ -27,7 +27,7 @@ from storage.owners import OwnerRepository
 from tests.whatsapp.owner_harness import T0, OwnerHarness, running
 
 SITI, BUDI, ANI = "6281234567890", "6281298765432", "6285711112222"
-STAFF_ID = 1
+STAFF_ID = 1  # the staff member's Telegram id (DODOLAN_STAFF_IDS); see BookingHarness.staff_id
 
 
 @dataclass
@@ -70,6 +70,13 @@ class BookingHarness:
         """The internal id of a WhatsApp person."""
         user_id = await self.h.user_id(person.wa_id or person.user_id)
         assert user_id is not None
+        return user_id
+
+    async def staff_id(self) -> int:
+        """The internal id of the configured staff member (Telegram id ``STAFF_ID``)."""
+        services = self.h.services
+        user_id = await services.identities.user_for(ChannelName.TELEGRAM, str(STAFF_ID))
+        assert user_id is not None, "the configured staff member is registered at start-up"
         return user_id
 
 

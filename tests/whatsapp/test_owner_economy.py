@@ -10,7 +10,7 @@ from bot.services.broadcasts import ANNOUNCEMENT, Message
 from simulator.whatsapp import WhatsAppPerson
 from storage.broadcasts import Audience
 from tests.whatsapp.owner_harness import SITI, running
-from tests.whatsapp.test_owner_booking_support import ANI, BUDI, STAFF_ID, booking_running
+from tests.whatsapp.test_owner_booking_support import ANI, BUDI, booking_running
 
 
 async def test_each_sign_up_step_is_answered_with_exactly_one_message(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ async def test_owners_who_stopped_announcements_still_get_their_reminder(
         await b.drain()
 
         await b.h.services.broadcasts.send(
-            STAFF_ID, ANNOUNCEMENT, Audience("all"), Message("Bazar UKM di Alun-alun")
+            await b.staff_id(), ANNOUNCEMENT, Audience("all"), Message("Bazar UKM di Alun-alun")
         )
         await b.drain()
         b.h.clock.advance(hours=25)  # the reminder a few hours before the session

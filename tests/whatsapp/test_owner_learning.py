@@ -8,7 +8,6 @@ from pathlib import Path
 from tests.whatsapp.test_owner_booking_support import (
     BUDI,
     SITI,
-    STAFF_ID,
     BookingHarness,
     booking_running,
 )
@@ -21,7 +20,7 @@ async def _booked_and_open_for_check_in(b: BookingHarness) -> tuple[int, str]:
     await siti.say("jadwal")
     await siti.tap("✅ Pesan kursi")
     b.h.clock.advance(hours=23, minutes=40)
-    _, code = await b.h.services.attendance.checkin_code(STAFF_ID, session.id)
+    _, code = await b.h.services.attendance.checkin_code(await b.staff_id(), session.id)
     return session.id, f"https://wa.me/{b.h.emu.display_phone_number}?text=HADIR-{code}"
 
 
@@ -135,9 +134,10 @@ async def test_a_code_that_starts_with_a_dash_checks_in_too(tmp_path: Path) -> N
 async def test_new_check_in_codes_are_letters_and_digits_only(tmp_path: Path) -> None:
     async with booking_running(tmp_path) as b:
         session = await b.session("Foto Produk Pakai HP", timedelta(minutes=20))
+        staff_id = await b.staff_id()
         codes = set()
         for _ in range(40):
             async with b.h.services.db.transaction() as tx:
                 await tx.execute("UPDATE training_sessions SET checkin_code = NULL")
-            codes.add((await b.h.services.attendance.checkin_code(STAFF_ID, session.id))[1])
+            codes.add((await b.h.services.attendance.checkin_code(staff_id, session.id))[1])
         assert len(codes) == 40 and all(code.isalnum() and len(code) >= 12 for code in codes)
