@@ -55,19 +55,14 @@ class UserService:
         """The person behind ``external_id`` on ``channel`` wrote: their account, made on first
         contact under a new internal id, with their client's language.
 
-        On a full disk a known person is served from what is stored, so that reading still
-        works; a newcomer cannot be (the error reaches the edge, which apologises once).
+        A known person is looked up, not registered again (no write beyond :meth:`seen`'s). On
+        a full disk a known person is served from what is stored, so that reading still works;
+        a newcomer cannot be (the error reaches the edge, which apologises once).
         """
-        language, now = language_for_client(client_language), self._now()
-        try:
-            user_id = await self._identities.register(channel, external_id, language, now)
-        except DatabaseUnavailable:
-            known = await self._identities.user_for(channel, external_id)
-            user = await self._store.get(known) if known is not None else None
-            if user is None:
-                raise
-            logger.warning("could not record that user %s wrote", user.id)
-            return user
+        user_id = await self._identities.user_for(channel, external_id)
+        if user_id is None:
+            language = language_for_client(client_language)
+            user_id = await self._identities.register(channel, external_id, language, self._now())
         return await self.seen(user_id, client_language, display_name)
 
     async def seen(
