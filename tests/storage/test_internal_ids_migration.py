@@ -4,7 +4,10 @@ now looks up, and the allocator hands newcomers ids no one ever had."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+import pytest
 
 from bot.core.notices import ChannelName
 from storage.database import Database
@@ -65,74 +68,63 @@ async def _old_rows(db: Database) -> None:
             )
 
 
-async def test_every_person_booking_and_outbox_row_is_kept(tmp_path: Path) -> None:
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """Here: the old database, upgraded by every migration from 0026 on (not a new one)."""
     db = await old_database(tmp_path / "old.sqlite3")
     try:
         await migrate(db, T0)
-        users = await db.fetch_all("SELECT id, not_yet_written FROM users ORDER BY id")
-        assert [tuple(r) for r in users] == [(SITI, 0), (BUDI, 0), (RINA, 0)]  # all wrote
-        bookings = await db.fetch_all("SELECT id, user_id, status FROM bookings ORDER BY id")
-        assert [tuple(r) for r in bookings] == [(1, SITI, "confirmed"), (2, RINA, "confirmed")]
-        outbox = await db.fetch_all("SELECT id, user_id, status FROM outbox ORDER BY id")
-        assert [tuple(r) for r in outbox] == [
-            (1, SITI, "pending"),
-            (2, BUDI, "pending"),
-            (3, RINA, "pending"),
-        ]
+        yield db
     finally:
         await db.close()
 
 
-async def test_telegram_users_of_old_are_found_through_their_identity(tmp_path: Path) -> None:
-    db = await old_database(tmp_path / "old.sqlite3")
-    try:
-        await migrate(db, T0)
-        identities = IdentityRepository(db)
-        assert await identities.user_for(ChannelName.TELEGRAM, str(SITI)) == SITI
-        assert await identities.channels(BUDI) == {ChannelName.TELEGRAM: str(BUDI)}
-        assert await identities.channels(RINA) == {ChannelName.WHATSAPP: "6281355550000"}
-        # each pending row is in the lane of the channel that reaches its person
-        telegram = await OutboxRepository(db).claim_due(T0, 10, lane=(ChannelName.TELEGRAM, ()))
-        assert sorted(m.user_id for m in telegram) == [SITI, BUDI]
-        lane = (ChannelName.WHATSAPP, (ChannelName.TELEGRAM,))
-        whatsapp = await OutboxRepository(db).claim_due(T0, 10, lane=lane)
-        assert [m.user_id for m in whatsapp] == [RINA]
-    finally:
-        await db.close()
+async def test_every_person_booking_and_outbox_row_is_kept(db: Database) -> None:
+    users = await db.fetch_all("SELECT id, not_yet_written FROM users ORDER BY id")
+    assert [tuple(r) for r in users] == [(SITI, 0), (BUDI, 0), (RINA, 0)]  # all wrote
+    bookings = await db.fetch_all("SELECT id, user_id, status FROM bookings ORDER BY id")
+    assert [tuple(r) for r in bookings] == [(1, SITI, "confirmed"), (2, RINA, "confirmed")]
+    outbox = await db.fetch_all("SELECT id, user_id, status FROM outbox ORDER BY id")
+    assert [tuple(r) for r in outbox] == [
+        (1, SITI, "pending"),
+        (2, BUDI, "pending"),
+        (3, RINA, "pending"),
+    ]
 
 
-async def test_staff_named_before_they_wrote_get_nothing_until_they_write(
-    tmp_path: Path,
-) -> None:
-    db = await old_database(tmp_path / "old.sqlite3")
-    try:
-        await migrate(db, T0)
-        users, outbox = UserRepository(db), OutboxRepository(db)
-        rina = await IdentityRepository(db).register(
-            ChannelName.TELEGRAM, "9001", "id", T0, wrote=False
-        )
-        async with db.transaction() as tx:
-            assert not await outbox.recipient_known(tx, rina)
-        assert await users.get(rina) is None  # as if unknown: no chat with her yet
-        await users.touch(rina, "en", T0)  # her first message, from an English client
-        async with db.transaction() as tx:
-            assert await outbox.recipient_known(tx, SITI)
-            assert await outbox.recipient_known(tx, rina)
-        seen = await users.get(rina)
-        assert seen is not None and seen.language == "en"
-    finally:
-        await db.close()
+async def test_telegram_users_of_old_are_found_through_their_identity(db: Database) -> None:
+    identities = IdentityRepository(db)
+    assert await identities.user_for(ChannelName.TELEGRAM, str(SITI)) == SITI
+    assert await identities.channels(BUDI) == {ChannelName.TELEGRAM: str(BUDI)}
+    assert await identities.channels(RINA) == {ChannelName.WHATSAPP: "6281355550000"}
+    # each pending row is in the lane of the channel that reaches its person
+    telegram = await OutboxRepository(db).claim_due(T0, 10, lane=(ChannelName.TELEGRAM, ()))
+    assert sorted(m.user_id for m in telegram) == [SITI, BUDI]
+    lane = (ChannelName.WHATSAPP, (ChannelName.TELEGRAM,))
+    whatsapp = await OutboxRepository(db).claim_due(T0, 10, lane=lane)
+    assert [m.user_id for m in whatsapp] == [RINA]
 
 
-async def test_a_newcomer_gets_an_id_no_one_ever_had(tmp_path: Path) -> None:
-    db = await old_database(tmp_path / "old.sqlite3")
-    try:
-        await migrate(db, T0)
-        identities = IdentityRepository(db)
-        joko = await identities.register(ChannelName.TELEGRAM, "7001", "id", T0)
-        assert joko > RINA and joko != 7001
-        assert await identities.user_for(ChannelName.TELEGRAM, "7001") == joko
-        # a Telegram user of old writes again: the same person, not a new one
-        assert await identities.register(ChannelName.TELEGRAM, str(SITI), "id", T0) == SITI
-    finally:
-        await db.close()
+async def test_staff_named_before_they_wrote_get_nothing_until_they_write(db: Database) -> None:
+    users, outbox = UserRepository(db), OutboxRepository(db)
+    staff = await IdentityRepository(db).register(
+        ChannelName.TELEGRAM, "9001", "id", T0, wrote=False
+    )
+    async with db.transaction() as tx:
+        assert not await outbox.recipient_known(tx, staff)
+    assert await users.get(staff) is None  # as if unknown: no chat with them yet
+    await users.touch(staff, "en", T0)  # their first message, from an English client
+    async with db.transaction() as tx:
+        assert await outbox.recipient_known(tx, SITI)
+        assert await outbox.recipient_known(tx, staff)
+    seen = await users.get(staff)
+    assert seen is not None and seen.language == "en"
+
+
+async def test_a_newcomer_gets_an_id_no_one_ever_had(db: Database) -> None:
+    identities = IdentityRepository(db)
+    joko = await identities.register(ChannelName.TELEGRAM, "7001", "id", T0)
+    assert joko > RINA and joko != 7001
+    assert await identities.user_for(ChannelName.TELEGRAM, "7001") == joko
+    # a Telegram user of old writes again: the same person, not a new one
+    assert await identities.register(ChannelName.TELEGRAM, str(SITI), "id", T0) == SITI
