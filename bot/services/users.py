@@ -65,6 +65,12 @@ class UserService:
             user_id = await self._identities.register(channel, external_id, language, self._now())
         return await self.seen(user_id, client_language, display_name)
 
+    async def known(self, channel: ChannelName, external_id: str) -> User | None:
+        """The account of the person behind ``external_id`` on ``channel``, if they ever
+        wrote (read only: for answering in their language without recording a visit)."""
+        user_id = await self._identities.user_for(channel, external_id)
+        return await self._store.get(user_id) if user_id is not None else None
+
     async def seen(
         self, user_id: int, client_language: str | None, display_name: str | None = None
     ) -> User:

@@ -135,10 +135,9 @@ async def on_error(update: object, context: DodolanContext) -> None:
     try:
         if context.account is None and update.effective_user is not None:
             # PTB builds a fresh context for error handlers; reload the user's language
-            known = await context.services.identities.user_for(
+            context.account = await context.services.users.known(
                 ChannelName.TELEGRAM, str(update.effective_user.id)
             )
-            context.account = await context.services.users.get(known) if known else None
     except Exception:
         logger.exception("could not load the language for update %s", update_id)
     query = update.callback_query
@@ -168,8 +167,7 @@ async def flooded(update: Update, note: bool, application: DodolanApplication) -
     if not note or chat is None or chat.type != ChatType.PRIVATE:
         return
     services = application.bot_data[SERVICES_KEY]
-    known = await services.identities.user_for(ChannelName.TELEGRAM, str(chat.id))
-    account = await services.users.get(known) if known is not None else None
+    account = await services.users.known(ChannelName.TELEGRAM, str(chat.id))
     language = account.language if account is not None else DEFAULT_LANGUAGE
     await application.bot.send_message(chat.id, services.catalog.text(language, "flood.slow_down"))
 

@@ -282,8 +282,7 @@ class Router:
 
     async def flood_note(self, external_id: str) -> Reply | None:
         """The one "pelan-pelan ya" note for a person who writes faster than answers go."""
-        user_id = await self._identities.user_for(ChannelName.WHATSAPP, external_id)
-        user = await self.services.users.get(user_id) if user_id is not None else None
+        user = await self.services.users.known(ChannelName.WHATSAPP, external_id)
         if user is None:
             return None
         text = self.services.catalog.text(user.language, "flood.slow_down")

@@ -22,6 +22,19 @@ async def test_a_newcomer_gets_their_clients_language(services: Services) -> Non
         await services.users.set_language(SITI, "jv")
 
 
+async def test_a_person_arrives_once_per_channel_id_and_is_known_by_it_after(
+    services: Services,
+) -> None:
+    assert await services.users.known(ChannelName.TELEGRAM, "1001") is None
+    siti = await services.users.arrived(ChannelName.TELEGRAM, "1001", "en-GB", "Siti")
+    assert siti.id != 1001 and siti.language == "en"  # an id of the bot's own
+    again = await services.users.arrived(ChannelName.TELEGRAM, "1001", "id")
+    assert again.id == siti.id and again.language == "en"  # the same person, her language
+    known = await services.users.known(ChannelName.TELEGRAM, "1001")
+    assert known is not None and known.id == siti.id
+    assert await services.users.known(ChannelName.WHATSAPP, "1001") is None
+
+
 async def test_roles_come_from_the_store_each_time(services: Services) -> None:
     await services.users.seen(SITI, "id")
     await make_trainer(services)
