@@ -100,13 +100,7 @@ class FakeUser:
         self, text: str, *, expect_reply: bool | None = True, within: float | None = None
     ) -> list[BotMessage]:
         """Send a text message (bot_command entity added for /commands)."""
-        content: dict[str, Any] = {"text": text}
-        m = _COMMAND_RE.match(text)
-        if m:
-            content["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": utf16_len(m.group(0))}
-            ]
-        return await self._message(content, expect_reply, within, f"sending {text!r}")
+        return await self._message(_typed(text), expect_reply, within, f"sending {text!r}")
 
     async def reply_to(
         self,
@@ -127,7 +121,7 @@ class FakeUser:
         """Queue a text message without waiting for the bot (a person typing very fast);
         return its update id."""
         self.emu.state.known_chats.add(self.id)
-        return self.emu.queue.push({"message": self._incoming({"text": text})})
+        return self.emu.queue.push({"message": self._incoming(_typed(text))})
 
     async def command(
         self,
@@ -438,3 +432,14 @@ async def _wait_for(signal: Any, predicate: Any, limit: float) -> bool:
 def _grew(items: list[Any], size: int) -> Any:
     """Predicate: the list has grown beyond size."""
     return lambda: len(items) > size
+
+
+def _typed(text: str) -> dict[str, Any]:
+    """A typed text as Telegram delivers it: a leading /command carries its entity."""
+    content: dict[str, Any] = {"text": text}
+    m = _COMMAND_RE.match(text)
+    if m:
+        content["entities"] = [
+            {"type": "bot_command", "offset": 0, "length": utf16_len(m.group(0))}
+        ]
+    return content

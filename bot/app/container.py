@@ -37,6 +37,7 @@ from bot.services.stats import StatsService
 from bot.services.tasks_content import task_library
 from bot.services.tips import TipsService
 from bot.services.tips_content import library
+from bot.services.unprompted import UnpromptedInput
 from bot.services.users import UserService
 from bot.services.working_hours import WorkingHours, working_hours
 from storage.attendance import AttendanceRepository
@@ -99,6 +100,7 @@ class Services:
     certificates: CertificateService
     outcomes: OutcomeService
     outcome_stats: OutcomeStatsService
+    unprompted: UnpromptedInput
     identities: IdentityRepository
 
     @classmethod
@@ -223,6 +225,7 @@ class Services:
                 OutcomeStatsRepository(db), UserRepository(db), catalog
             ),
             questions=questions,
+            unprompted=UnpromptedInput(questions, owners, users, catalog),
             staff_faq=staff_faq,
             identities=identities,
         )

@@ -21,7 +21,6 @@ from bot.app.delivery import DeliveryRunner, programme_builders
 from bot.app.settings import Settings
 from bot.app.whatsapp import WhatsAppEdge
 from bot.core.clock import Clock, system_clock
-from bot.core.notices import ChannelName
 from handlers.telegram import (
     admission,
     booking,
@@ -50,7 +49,7 @@ from handlers.telegram.delivery import (
     WHATSAPP_TEXT_KEY,
     start_ticks,
 )
-from handlers.telegram.menus import set_default_menus, set_user_menu
+from handlers.telegram.menus import refresh_menu_of, set_default_menus
 from handlers.telegram.ratelimit import PriorityRateLimiter
 from handlers.telegram.updates import PerChatUpdateProcessor
 from handlers.whatsapp.screens import whatsapp_preview
@@ -213,8 +212,4 @@ def register_handlers(application: DodolanApplication) -> None:
 async def _refresh_privileged_menus(application: DodolanApplication, services: Services) -> None:
     """Give staff and trainers who use the bot their menu, and former staff the owners' one."""
     for user_id in sorted(await services.users.menu_holders()):
-        user = await services.users.get(user_id)
-        chat = await services.identities.external_id(user_id, ChannelName.TELEGRAM)
-        if user is not None and chat is not None:
-            roles = await services.users.roles(user_id)
-            await set_user_menu(application.bot, services.catalog, int(chat), roles, user.language)
+        await refresh_menu_of(application.bot, services, user_id)

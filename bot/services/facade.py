@@ -36,6 +36,7 @@ from bot.services.signup import SignupService
 from bot.services.staff_faq import StaffFaq
 from bot.services.stats import StatsService
 from bot.services.tips import TipsService
+from bot.services.unprompted import UnpromptedInput
 from bot.services.users import UserService
 
 
@@ -90,6 +91,7 @@ class Services(Protocol):
     certificates: CertificateService
     outcomes: OutcomeService
     outcome_stats: OutcomeStatsService
+    unprompted: UnpromptedInput
 
     @property
     def now(self) -> Clock:

@@ -11,6 +11,7 @@ answer (the owner is told who and by when).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -27,6 +28,7 @@ from bot.i18n import Catalog
 from bot.services.dialogs import DialogService
 from bot.services.practice import TicketDesk, promise_text
 from bot.services.tips import clamp_quiet
+from bot.services.unexpected import Expects, Received, refusal
 from bot.services.validation import MARKETPLACES, NO_MARKETPLACE, clean_text
 
 KIND = NoticeKind.OUTCOME_CHECKIN
@@ -72,6 +74,31 @@ class OutcomeStore(Protocol):
         now: datetime,
     ) -> None: ...
     async def save_obstacle(self, tx: Transaction, row_id: int, text: str) -> None: ...
+
+
+def tapped(choice_id: str | None) -> tuple[int, str, str]:
+    """The check-in, the kind and the value of a tapped answer (``oc:v1:<row>:<kind>:<value>``),
+    read once for every channel; StaleAction if the choice is not one (old, foreign, forged)."""
+    parts = ids.parse(choice_id, ids.OUTCOME, 3)
+    if parts is None or not parts[0].isdigit():
+        raise StaleAction(choice_id)
+    return int(parts[0]), parts[1], parts[2]
+
+
+def obstacle_saved(catalog: Catalog, language: str, promise: str | None) -> Notice:
+    """The thanks for what stops the owner, with who reads it and by when (if anyone does)."""
+    saved = catalog.text(language, "outcome.obstacle_saved")
+    return Notice(f"{saved}\n\n{promise}" if promise else saved)
+
+
+def obstacle_again(
+    catalog: Catalog, language: str, checkin: Checkin, received: Received
+) -> Notice:
+    """The obstacle question again, under why what was sent could not be taken (a photo, a
+    location: it is asked in words), as sign-up's questions are asked again."""
+    lead = catalog.text(language, refusal(received, Expects.TEXT))
+    asked = question(catalog, language, checkin, Step.OBSTACLE)
+    return replace(asked, text=f"{lead}\n\n{asked.text}")
 
 
 def question(catalog: Catalog, language: str, checkin: Checkin, step: Step) -> Notice:

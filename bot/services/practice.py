@@ -51,6 +51,7 @@ FIX_KIND = NoticeKind.PRACTICE_FIX  # the trainer's comment, to the owner, with 
 DONE, LATER, HELP = "done", "later", "help"
 ACTIONS = (DONE, LATER, HELP)
 ACCEPT, FIX = "ok", "fix"  # the reviewer's answers
+REVIEWS = (ACCEPT, FIX)
 PROOF = "proof"  # what "done" on a task with proof becomes: send the proof now
 FLOW, PROOF_STEP = "practice", "proof"
 FIX_FLOW, NOTE_STEP = "practice_fix", "note"
@@ -64,6 +65,16 @@ TASK_PRIORITY = 6
 def practice_ref(booking_id: int) -> str:
     """The outbox ``ref`` of a booking's task sends."""
     return f"practice:{booking_id}"
+
+
+def tapped(choice_id: str | None) -> tuple[int, str]:
+    """The task row and the action of a tapped practice choice (``pr:v1:<row>:<action>``,
+    an owner's or a reviewer's), read once for every channel; StaleAction if the choice is
+    not one (old, foreign or forged). Whether the action may be taken is the service's."""
+    parts = ids.parse(choice_id, ids.PRACTICE, 2)
+    if parts is None or not parts[0].isdigit() or parts[1] not in (*ACTIONS, *REVIEWS):
+        raise StaleAction(choice_id)
+    return int(parts[0]), parts[1]
 
 
 def task_choice(row_id: int, action: str) -> str:

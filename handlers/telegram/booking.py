@@ -122,7 +122,7 @@ async def _refuse(
     if no_longer and view is not None and tapped_here(query):
         await _show_booking(query, context, view)
     stale = stale_tap(booking_changed=not isinstance(error, _Gone), question_follows=False)
-    await context.bot.send_message(context.chat, why(context, error, stale))
+    await context.bot.send_message(context.chat, why(query, context, error, stale))
 
 
 async def tapped_booking(update: Update, context: DodolanContext) -> None:

@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.core import choices as ids
 from bot.core.errors import Refusal, StaleAction
+from bot.services import unexpected
 from bot.services.notice_answers import (
     OFFER_STALE,
     THANKS,
@@ -16,7 +17,7 @@ from bot.services.notice_answers import (
 )
 from handlers.telegram import callbacks as cb
 from handlers.telegram.booking_common import tapped_here, tell, trainer_names, why
-from handlers.telegram.common import clear_buttons
+from handlers.telegram.common import clear_buttons, repeated
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.session_views import SessionViews
 
@@ -47,7 +48,8 @@ async def tapped_reminder(update: Update, context: DodolanContext) -> None:
     await query.answer()
     if answer.attending:
         await clear_buttons(query)
-        await context.bot.send_message(context.chat, context.t(THANKS))
+        thanks = unexpected.REPEAT if repeated(query, context) else THANKS
+        await context.bot.send_message(context.chat, context.t(thanks))
         return
     trainers = await trainer_names(context, [answer.view.session])
     text, markup = SessionViews.of(context).cancel_question(answer.view, trainers)
@@ -65,7 +67,7 @@ async def _refused(
     await query.answer()
     if answered(query.data, kind) is not None and tapped_here(query):
         await clear_buttons(query)
-    await context.bot.send_message(context.chat, why(context, error, stale))
+    await context.bot.send_message(context.chat, why(query, context, error, stale))
 
 
 def register(application: DodolanApplication) -> None:

@@ -7,6 +7,8 @@ from telegram import CallbackQuery, Message
 from bot.core.errors import Refusal, StaleAction
 from bot.core.models import TrainingSession
 from bot.services.booking import BookingView
+from bot.services.unexpected import BOOKING_CHANGED, refused_tap
+from handlers.telegram.common import repeated
 from handlers.telegram.context import DodolanContext
 from handlers.telegram.delivery import send_now
 
@@ -47,9 +49,13 @@ def tapped_label(query: CallbackQuery) -> str | None:
 
 
 def why(
-    context: DodolanContext, error: StaleAction | Refusal, stale: str = "booking.stale"
+    query: CallbackQuery,
+    context: DodolanContext,
+    error: StaleAction | Refusal,
+    stale: str = BOOKING_CHANGED,
 ) -> str:
-    """The rule that said no, or that the button no longer applies (naming /bookingsaya)."""
-    if isinstance(error, Refusal):
-        return context.t(error.key, **error.params)
-    return context.t(stale)
+    """The rule that said no, or that the button no longer applies (naming /bookingsaya);
+    a double tap, that the first was taken (:func:`~bot.services.unexpected.refused_tap`)."""
+    context.tap_stale = True
+    key, params = refused_tap(error, repeated=repeated(query, context), stale=stale)
+    return context.t(key, **params)

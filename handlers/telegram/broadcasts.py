@@ -48,7 +48,7 @@ from handlers.telegram import callbacks as cb
 from handlers.telegram import delivery
 from handlers.telegram.auth import refuse
 from handlers.telegram.channel import TelegramChannel
-from handlers.telegram.common import explain
+from handlers.telegram.common import explain, stale
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import TEXT_FLOWS
 from handlers.telegram.views import recap_lines
@@ -396,7 +396,7 @@ async def _stop(update: Update, context: DodolanContext, parts: list[str]) -> No
             raise StaleAction(parts)
         broadcast = await context.services.broadcasts.stop(context.me, int(parts[1]))
     except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        await stale(query, context)
         return
     except NotAllowed:
         await refuse(update, context)

@@ -12,7 +12,7 @@ from bot.services.certificate_notices import verification_text
 from bot.services.certificates import Verification, typed_check
 from handlers.telegram import callbacks as cb
 from handlers.telegram.auth import refuse
-from handlers.telegram.common import clear_buttons
+from handlers.telegram.common import clear_buttons, stale
 from handlers.telegram.context import DodolanApplication, DodolanContext
 
 REISSUE, REVOKE = "re", "rv"
@@ -113,7 +113,7 @@ async def tapped(update: Update, context: DodolanContext) -> None:
         await query.answer(context.t("auth.not_allowed"), show_alert=True)
         return
     except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        await stale(query, context)
         return
     await query.answer()
     await clear_buttons(query)

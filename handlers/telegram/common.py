@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, ReplyKeyboardRemove, Update
+from telegram import CallbackQuery, Message, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -20,6 +20,7 @@ from bot.core.models import Role
 from bot.core.notices import ChannelName
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.services.owner_home import help_screen
+from bot.services.unexpected import Received, Taps, stale_tap
 from handlers.telegram.bot_api import DodolanBot
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.menus import set_user_menu
@@ -29,6 +30,9 @@ logger = logging.getLogger(__name__)
 # The group of the handler that loads the account: before every other group, as every
 # handler reads the person's internal id from it (context.me).
 FIRST_GROUP = -10
+# The group of the handler that remembers a tap that was taken: after every feature's.
+LAST_GROUP = 10
+TAPS_KEY = "taps"
 
 
 async def remember_user(update: Update, context: DodolanContext) -> None:
@@ -53,14 +57,47 @@ async def refresh_menu(
         )
 
 
+def _taps(context: DodolanContext) -> Taps:
+    taps: Taps = context.bot_data.setdefault(TAPS_KEY, Taps())
+    return taps
+
+
+def _message_of(query: CallbackQuery) -> str | None:
+    return str(query.message.message_id) if query.message is not None else None
+
+
+def repeated(query: CallbackQuery, context: DodolanContext) -> bool:
+    """Whether this is the same button, on the same message, as the person's last tap taken."""
+    if context.account is None:
+        return False
+    return _taps(context).repeated(context.me, _message_of(query), query.data)
+
+
+async def stale(query: CallbackQuery, context: DodolanContext) -> None:
+    """Answer a tap that changed nothing, as every channel does
+    (:func:`~bot.services.unexpected.stale_tap`): a double tap is told the first was taken;
+    an old or forged button, that it is from an old message and nothing changed."""
+    context.tap_stale = True
+    again = repeated(query, context)
+    key = stale_tap(booking_changed=False, question_follows=False, repeated=again)
+    await query.answer(context.t(key), show_alert=not again)
+
+
+async def remember_tap(update: Update, context: DodolanContext) -> None:
+    """Remember a tap that was taken, so that the same button tapped again reads "noted"."""
+    query = update.callback_query
+    if query is None or query.data is None or context.tap_stale or context.account is None:
+        return
+    _taps(context).taken(context.me, _message_of(query), query.data)
+
+
 async def explain(query: CallbackQuery, context: DodolanContext, error: DodolanError) -> None:
     """Answer a button that changed nothing: the rule that said no, or that it is stale."""
-    text = (
-        context.t(error.key, **error.params)
-        if isinstance(error, Refusal)
-        else context.t("fallback.stale_button")
-    )
-    await query.answer(text, show_alert=True)
+    if not isinstance(error, Refusal):
+        await stale(query, context)
+        return
+    context.tap_stale = True
+    await query.answer(context.t(error.key, **error.params), show_alert=True)
 
 
 async def clear_buttons(query: CallbackQuery) -> None:
@@ -95,35 +132,56 @@ async def unknown_command(update: Update, context: DodolanContext) -> None:
     )
 
 
-async def stray_message(update: Update, context: DodolanContext) -> None:
-    """Take text no conversation expects as a question; point anything else to the menu."""
-    assert update.effective_message is not None
-    if update.effective_message.text:
-        # imported here: the questions module shows screens of modules that import this one
-        from bot.services.attendance import typed_checkin
-        from handlers.telegram.certificates import check_typed
-        from handlers.telegram.questions import ask
-        from handlers.telegram.trainer import check_in
+def received(message: Message) -> Received:
+    """What a message carries, as :mod:`bot.services.unexpected` names it."""
+    if message.text:
+        return Received.TEXT
+    if message.location or message.venue:
+        return Received.LOCATION
+    if message.effective_attachment is not None:
+        return Received.MEDIA
+    return Received.OTHER
 
+
+async def stray_message(update: Update, context: DodolanContext) -> None:
+    """Answer what no conversation expects: a typed code or a file sent with a question is
+    read here; the rest is :class:`~bot.services.unprompted.UnpromptedInput`'s, as on every
+    channel (a question, a welcome into sign-up, a welcome back, or a pointer and the help)."""
+    message = update.effective_message
+    assert message is not None
+    # imported here: these modules show screens of modules that import this one
+    from bot.services.attendance import typed_checkin
+    from handlers.telegram.certificates import check_typed
+    from handlers.telegram.questions import received_file, show
+    from handlers.telegram.signup import start
+    from handlers.telegram.trainer import check_in
+
+    if message.text:
         if await check_typed(update, context):  # "cek <kode>" typed without the slash
             return
-        code = typed_checkin(update.effective_message.text)
+        code = typed_checkin(message.text)
         if code is not None:  # "HADIR-<code>" typed, as the WhatsApp link types it
             await check_in(update, context, code)
             return
-        await ask(update, context)
+    elif await received_file(update, context):  # a photo or file sent with a question
         return
-    from handlers.telegram.questions import received_file
-
-    if await received_file(update, context):  # a photo or file sent with a question
-        return
-    await update.effective_message.reply_text(context.t("fallback.stray"))
+    services = context.services
+    answer = await services.unprompted.answer(
+        context.me, received(message), message.text, ChannelName.TELEGRAM, context.language
+    )
+    if answer.reply is not None:
+        await show(update, context, answer.reply)
+    elif answer.greet:
+        await start(update, context)
+    elif answer.lead is not None:
+        menu = help_screen(services.catalog, context.language, answer.roles)
+        await message.reply_text(f"{answer.lead}\n\n{menu.text}")
 
 
 async def stray_button(update: Update, context: DodolanContext) -> None:
     """Answer a button no handler recognises: it is stale or forged, so nothing changes."""
     assert update.callback_query is not None
-    await update.callback_query.answer(context.t("fallback.stale_button"), show_alert=True)
+    await stale(update.callback_query, context)
 
 
 async def on_error(update: object, context: DodolanContext) -> None:
@@ -173,8 +231,10 @@ async def flooded(update: Update, note: bool, application: DodolanApplication) -
 
 
 def register_first(application: DodolanApplication) -> None:
-    """Add the handler that runs before all others: remembering the user."""
+    """Add the handlers that run before and after all others: remembering the user, and
+    the tap that was taken."""
     application.add_handler(TypeHandler(Update, remember_user), group=FIRST_GROUP)
+    application.add_handler(CallbackQueryHandler(remember_tap), group=LAST_GROUP)
 
 
 def register_commands(application: DodolanApplication) -> None:

@@ -33,6 +33,7 @@ class DodolanContext(
         self.account: User | None = None
         self.dialog_before: Dialog | None = None  # the conversation a command interrupted
         self.prompted = False  # the current question was sent while handling this update
+        self.tap_stale = False  # the tapped button changed nothing (not remembered as taken)
 
     @property
     def services(self) -> Services:

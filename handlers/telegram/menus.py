@@ -8,7 +8,9 @@ from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 from telegram.error import TelegramError
 
 from bot.core.models import Role
+from bot.core.notices import ChannelName
 from bot.i18n import LANGUAGES, Catalog
+from bot.services.facade import Services
 from bot.services.owner_menu import owner_menu
 
 logger = logging.getLogger(__name__)
@@ -105,3 +107,13 @@ async def set_user_menu(
         )
     except TelegramError as exc:
         logger.warning("could not set the menu of a chat: %s", exc)
+
+
+async def refresh_menu_of(bot: Bot, services: Services, user_id: int) -> None:
+    """Set the menu of another person's Telegram chat to the roles and language they have
+    now (nothing if they have no Telegram chat or no account)."""
+    account = await services.users.get(user_id)
+    chat = await services.identities.external_id(user_id, ChannelName.TELEGRAM)
+    if account is not None and chat is not None:
+        roles = await services.users.roles(user_id)
+        await set_user_menu(bot, services.catalog, int(chat), roles, account.language)

@@ -10,9 +10,10 @@ from bot.core.errors import StaleAction
 from bot.core.models import Dialog
 from bot.core.notices import ChannelName
 from bot.services import outcomes as rules
+from bot.services.unexpected import CLOSED
 from handlers.telegram import callbacks as cb
 from handlers.telegram import views
-from handlers.telegram.common import clear_buttons
+from handlers.telegram.common import clear_buttons, received, stale
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import RESUMES, TEXT_FLOWS
 
@@ -21,15 +22,11 @@ async def tapped(update: Update, context: DodolanContext) -> None:
     """Take one answer and ask the next question."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    parts = cb.parse(query.data, cb.OUTCOME, 3)
     try:
-        if parts is None or not parts[0].isdigit():
-            raise StaleAction(query.data)
-        checkin, step = await context.services.outcomes.answer(
-            context.me, int(parts[0]), parts[1], parts[2]
-        )
+        row_id, kind, value = rules.tapped(query.data)
+        checkin, step = await context.services.outcomes.answer(context.me, row_id, kind, value)
     except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        await stale(query, context)
         return
     await query.answer()
     await clear_buttons(query)
@@ -40,21 +37,29 @@ async def tapped(update: Update, context: DodolanContext) -> None:
 
 
 async def received_obstacle(update: Update, context: DodolanContext, _: Dialog) -> None:
-    """Keep what stops the owner."""
+    """Keep what stops the owner; anything but text is refused and the question asked again."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
+    services = context.services
     if not message.text:
-        await message.reply_text(context.t("outcome.ask_obstacle"))
+        checkin = await services.outcomes.awaited_obstacle(context.me)
+        if checkin is not None:
+            again = rules.obstacle_again(
+                services.catalog, context.language, checkin, received(message)
+            )
+            text, markup = views.render(again)
+            await message.reply_text(text, reply_markup=markup)
+            context.prompted = True
         return
     try:
-        promise = await context.services.outcomes.received_obstacle(
+        promise = await services.outcomes.received_obstacle(
             context.me, message.text, channel=ChannelName.TELEGRAM, language=context.language
         )
     except StaleAction:
-        await message.reply_text(context.t("fallback.stale_button"))
+        await message.reply_text(context.t(CLOSED))
         return
-    saved = context.t("outcome.obstacle_saved")
-    await message.reply_text(f"{saved}\n\n{promise}" if promise else saved)
+    saved = rules.obstacle_saved(services.catalog, context.language, promise)
+    await message.reply_text(saved.text)
 
 
 async def ask_obstacle(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:

@@ -12,8 +12,9 @@ from bot.core.models import Dialog
 from bot.core.notices import ChannelName
 from bot.services import practice as rules
 from bot.services.practice_notices import answer_reply, proof_question
+from bot.services.unexpected import CLOSED
 from handlers.telegram import callbacks as cb
-from handlers.telegram.common import clear_buttons
+from handlers.telegram.common import clear_buttons, stale
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import RESUMES, TEXT_FLOWS
 
@@ -22,13 +23,10 @@ async def tapped_task(update: Update, context: DodolanContext) -> None:
     """Take an owner's "done", "later" or "help", or a reviewer's "accept" or "fix"."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    parts = cb.parse(query.data, cb.PRACTICE, 2)
     service = context.services.practice
     try:
-        if parts is None or not parts[0].isdigit():
-            raise StaleAction(query.data)
-        row_id, action = int(parts[0]), parts[1]
-        if action in (rules.ACCEPT, rules.FIX):
+        row_id, action = rules.tapped(query.data)
+        if action in rules.REVIEWS:
             await service.review(context.me, row_id, action)
             reply = context.t(
                 "practice.reviewed_ok" if action == rules.ACCEPT else "practice.ask_note"
@@ -41,7 +39,7 @@ async def tapped_task(update: Update, context: DodolanContext) -> None:
             tz = services.settings.timezone
             reply = answer_reply(services.catalog, context.language, tz, answered)
     except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        await stale(query, context)
         return
     await query.answer()
     await clear_buttons(query)
@@ -80,7 +78,7 @@ async def received_proof(update: Update, context: DodolanContext, _: Dialog) -> 
         context.prompted = True
         return
     except StaleAction:
-        await message.reply_text(context.t("fallback.stale_button"))
+        await message.reply_text(context.t(CLOSED))
         return
     await message.reply_text(context.t("practice.proof_sent"))
 
@@ -108,7 +106,7 @@ async def received_note(update: Update, context: DodolanContext, _: Dialog) -> N
         await message.reply_text(context.t(refusal.key, **refusal.params))
         return
     except StaleAction:
-        await message.reply_text(context.t("fallback.stale_button"))
+        await message.reply_text(context.t(CLOSED))
         return
     await message.reply_text(context.t("practice.note_sent"))
 

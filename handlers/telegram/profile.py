@@ -11,7 +11,7 @@ from bot.core.errors import NotRegistered, StaleAction
 from bot.services.owner_home import data_screen
 from handlers.telegram import callbacks as cb
 from handlers.telegram import views
-from handlers.telegram.common import clear_buttons, refresh_menu
+from handlers.telegram.common import clear_buttons, refresh_menu, stale
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import send_prompt, show_profile, steps
 
@@ -29,7 +29,7 @@ async def tapped_profile(update: Update, context: DodolanContext) -> None:
     try:
         step = await steps(context).tapped_profile(context.me, query.data)
     except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        await stale(query, context)
         return
     except NotRegistered:
         await query.answer(context.t("profile.not_registered"), show_alert=True)
@@ -56,7 +56,7 @@ async def tapped_language(update: Update, context: DodolanContext) -> None:
     try:
         step = await steps(context).tapped_language(context.me, query.data)
     except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        await stale(query, context)
         return
     await query.answer()
     if step.switched is not None:
@@ -95,7 +95,7 @@ async def tapped_erase(update: Update, context: DodolanContext) -> None:
     assert query is not None and user is not None
     parts = cb.parse(query.data, cb.ERASE, 1)
     if parts not in (["yes"], ["no"]):
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        await stale(query, context)
         return
     await query.answer()
     await clear_buttons(query)

@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.core import choices as ids
 from bot.core.errors import InvalidInput, NotAllowed, StaleAction
 from bot.core.notices import ChannelName
-from bot.services import owner_home, question_taps
+from bot.services import question_taps
 from bot.services.files import QUESTION_TYPES
 from bot.services.question_intent import BOOKINGS, TIPS
 from bot.services.questions import FileRef, Reply
@@ -28,35 +28,6 @@ async def show(update: Update, context: DodolanContext, reply: Reply) -> None:
     for notice in reply.notices:
         text, markup = render(notice)
         await update.effective_message.reply_text(text, reply_markup=markup)
-
-
-async def ask(update: Update, context: DodolanContext) -> None:
-    """Answer a question an owner typed."""
-    assert update.effective_user is not None and update.effective_message is not None
-    text = update.effective_message.text or ""
-    reply = await context.services.questions.ask(
-        context.me, text, ChannelName.TELEGRAM, context.language
-    )
-    if not reply.asked:
-        await _not_asked(update, context, text)
-        return
-    await show(update, context, reply)
-
-
-async def _not_asked(update: Update, context: DodolanContext, text: str) -> None:
-    """A signed-up owner's "halo" or "makasih" gets a welcome back with the help; the rest,
-    a pointer to the buttons and /bantuan."""
-    assert update.effective_user is not None and update.effective_message is not None
-    services = context.services
-    owner = await services.profile.get(context.me)
-    if owner is None or not owner_home.is_small_talk(text):
-        await update.effective_message.reply_text(context.t("fallback.stray"))
-        return
-    roles = await services.users.roles(context.me)
-    notice = owner_home.welcome_back_screen(
-        services.catalog, context.language, owner.full_name, roles
-    )
-    await update.effective_message.reply_text(notice.text)
 
 
 async def received_file(update: Update, context: DodolanContext) -> bool:

@@ -16,7 +16,7 @@ from bot.services.profile_steps import Step
 from handlers.telegram import callbacks as cb
 from handlers.telegram.admission import is_busy, queue_newcomer, welcome_screen
 from handlers.telegram.booking import open_session_link, send_session_card
-from handlers.telegram.common import clear_buttons, refresh_menu
+from handlers.telegram.common import clear_buttons, refresh_menu, stale
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import send_prompt, shown, steps
 from handlers.telegram.staff import redeem_invite
@@ -93,7 +93,7 @@ async def tapped_signup(update: Update, context: DodolanContext) -> None:
     try:
         step = await steps(context).tapped_signup(context.me, query.data)
     except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        await stale(query, context)
         return
     await query.answer()
     if step.answered == signup.CONSENT:

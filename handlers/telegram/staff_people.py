@@ -9,7 +9,6 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.models import Role, Trainer
-from bot.core.notices import ChannelName
 from bot.i18n import Html, escape
 from bot.services.delivery_report import outbox_report
 from bot.services.invites import PAYLOAD_PREFIX
@@ -18,9 +17,9 @@ from handlers.telegram import callbacks as cb
 from handlers.telegram import delivery, outcome_stats, tips
 from handlers.telegram import staff_views as views
 from handlers.telegram.auth import refuse, requires
-from handlers.telegram.common import refresh_menu
+from handlers.telegram.common import refresh_menu, stale
 from handlers.telegram.context import DodolanApplication, DodolanContext
-from handlers.telegram.menus import set_user_menu
+from handlers.telegram.menus import refresh_menu_of
 
 RECENT = timedelta(days=7)  # trainers still look up a session's people a week after it
 MAX_TEXT = 4000
@@ -139,7 +138,7 @@ async def tapped_trainers(update: Update, context: DodolanContext) -> None:
         case ["revokeno", uid]:
             await query.edit_message_text(context.t("staff.trainers.revoke_kept"))
         case _:
-            await query.answer(context.t("fallback.stale_button"), show_alert=True)
+            await stale(query, context)
             return
     await query.answer()
 
@@ -159,24 +158,13 @@ async def _revoke(context: DodolanContext, query: CallbackQuery, trainer: Traine
     """Revoke the role; show staff which sessions now have no trainer."""
     services = context.services
     orphaned = await services.sessions.revoke_trainer(trainer.user_id) or []
-    await _refresh_menu_of(context, trainer.user_id)
+    await refresh_menu_of(context.bot, context.services, trainer.user_id)
     name = views.trainer_label(services.catalog, context.language, trainer)
     await query.edit_message_text(
         views.revoked_text(
             services.catalog, context.language, services.settings.timezone, name, orphaned
         )
     )
-
-
-async def _refresh_menu_of(context: DodolanContext, user_id: int) -> None:
-    """Set the menu of another person's Telegram chat to the roles they hold now."""
-    account = await context.services.users.get(user_id)
-    chat = await context.services.identities.external_id(user_id, ChannelName.TELEGRAM)
-    if account is not None and chat is not None:
-        roles = await context.services.users.roles(user_id)
-        await set_user_menu(
-            context.bot, context.services.catalog, int(chat), roles, account.language
-        )
 
 
 async def redeem_invite(update: Update, context: DodolanContext, token: str) -> None:

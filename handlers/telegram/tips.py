@@ -12,6 +12,7 @@ from bot.services.tip_steps import TipSteps
 from bot.services.tips import TipsService, TipStats
 from bot.services.tips_content import TOPICS
 from handlers.telegram import callbacks as cb
+from handlers.telegram.common import stale
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.views import render
 
@@ -82,7 +83,7 @@ async def tapped(update: Update, context: DodolanContext) -> None:
     try:
         answer = await steps(context).tapped(context.me, query.data)
     except (NotAllowed, InvalidInput):
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        await stale(query, context)
         return
     if answer.brief:  # "thanks" as a toast on the tip
         await query.answer(answer.notice.text)

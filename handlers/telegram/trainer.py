@@ -15,11 +15,12 @@ from bot.core.models import Dialog, Role, RosterLine, TrainingSession
 from bot.i18n import Html
 from bot.services import feedback
 from bot.services.first_contact import CHECK_IN_PREFIX
+from bot.services.unexpected import CLOSED
 from handlers.telegram import broadcasts, views
 from handlers.telegram import callbacks as cb
 from handlers.telegram import session_views as sv
 from handlers.telegram.auth import refuse, requires
-from handlers.telegram.common import clear_buttons
+from handlers.telegram.common import clear_buttons, stale
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import RESUMES, TEXT_FLOWS
 from handlers.telegram.staff_views import session_list
@@ -249,7 +250,7 @@ async def tapped_feedback(update: Update, context: DodolanContext) -> None:
         else:
             raise StaleAction(query.data)
     except StaleAction:
-        await query.answer(context.t("fallback.stale_button"), show_alert=True)
+        await stale(query, context)
         return
     await query.answer()
     if answer == SKIP:  # said, as on every channel (it was only the buttons taken off)
@@ -292,7 +293,7 @@ async def received_comment(update: Update, context: DodolanContext, _: Dialog) -
         await message.reply_text(context.t(refusal.key, **refusal.params))
         return
     except StaleAction:
-        await message.reply_text(context.t("fallback.stale_button"))
+        await message.reply_text(context.t(CLOSED))
         return
     await message.reply_text(context.t("feedback.saved"))
 

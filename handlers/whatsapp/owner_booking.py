@@ -25,7 +25,7 @@ from bot.core.errors import Refusal, StaleAction
 from bot.core.models import SessionStatus, TrainingSession
 from bot.core.notices import Notice
 from bot.i18n import Catalog
-from bot.services import session_links, session_screens
+from bot.services import session_links, session_screens, unexpected
 from bot.services.booking import BookingView, MyBookings
 from bot.services.booking_steps import JUST_FILLED, take_place
 from bot.services.my_bookings import bookings_screen
@@ -64,14 +64,11 @@ async def refuse(
 ) -> None:
     """Say why a tap changed nothing (a double tap: that it was taken), then the open question."""
     turn.was_stale = True
-    if turn.router.repeated(turn):
-        await turn.say("wa.stale.repeat")
-        return
-    if isinstance(error, Refusal):
-        await turn.say(error.key, **error.params)
-    else:
-        await turn.say(stale_key)
-    await turn.resume()
+    again = turn.router.repeated(turn)
+    key, params = unexpected.refused_tap(error, repeated=again, stale=stale_key)
+    await turn.say(key, **params)
+    if not again:
+        await turn.resume()
 
 
 async def trainer_names(turn: Turn, sessions: Sequence[TrainingSession]) -> dict[int, str]:

@@ -5,7 +5,8 @@
 text typed, the owner sends it, and the code is checked by
 :meth:`~bot.services.attendance.AttendanceService.check_in` exactly as Telegram's
 ``/start hadir-<code>`` is. The code is case-sensitive and may hold "-" and "_", so the text
-cannot be a router word; it is read before the fallback (and in the feedback comment step).
+cannot be a router word: it is a link text (:func:`~bot.services.attendance.typed_checkin`,
+as on Telegram), read before words and open steps.
 
 **Feedback.** The question after a session (``fb:v1:<booking>:<1-5>``) is built by
 ``bot.services.owner_notices``; a star tap is checked by the attendance service (only the
@@ -15,29 +16,17 @@ then the owner may type a comment or tap "skip".
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from bot.core import choices as ids
 from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
 from bot.core.notices import Notice
-from bot.services import feedback
+from bot.services import feedback, unexpected
+from bot.services.attendance import typed_checkin
 from bot.services.tip_steps import TipSteps
 from handlers.whatsapp import screens
 from handlers.whatsapp.events import InboundKind
-from handlers.whatsapp.router import Handler, Router, Turn
+from handlers.whatsapp.router import Router, Turn
 
 SKIP = feedback.SKIP  # fb:v1:<booking id>:skip
-# "HADIR-<code>" as the trainer's link types it, or "hadir <code>" / "hadir - <code>" typed by
-# hand. The separator is at most one "-" or "_", so a code that starts with one (older codes
-# were token_urlsafe) keeps it.
-CHECKIN = re.compile(r"hadir(?:[\s:]*-[\s:]+|[\s:]*[-_]?)(\S{4,64})", re.IGNORECASE)
-
-
-def checkin_code(text: str) -> str | None:
-    """The code of a check-in text ("HADIR-Ab3_x9…", as the trainer's link types it)."""
-    match = CHECKIN.fullmatch(text.strip())
-    return match[1] if match else None
 
 
 async def check_in(turn: Turn, code: str) -> None:
@@ -48,21 +37,6 @@ async def check_in(turn: Turn, code: str) -> None:
         await turn.say(refusal.key, **refusal.params)
         return
     await turn.say("attendance.checked_in" if new else "attendance.already", title=session.title)
-
-
-@dataclass(frozen=True)
-class CheckInFirst:
-    """A fallback that takes a check-in text first and leaves the rest to ``otherwise``."""
-
-    otherwise: Handler | None
-
-    async def __call__(self, turn: Turn) -> None:
-        """Check in on "HADIR-<code>"; anything else goes to the fallback before it."""
-        code = checkin_code(turn.text) if turn.event.kind is InboundKind.TEXT else None
-        if code is not None:
-            await check_in(turn, code)
-        elif self.otherwise is not None:
-            await self.otherwise(turn)
 
 
 def steps(turn: Turn) -> TipSteps:
@@ -127,11 +101,7 @@ async def _awaited(turn: Turn) -> int | None:
 
 
 async def received_comment(turn: Turn) -> None:
-    """Take the typed comment on the rating just given (a check-in text is a check-in)."""
-    code = checkin_code(turn.text) if turn.event.kind is InboundKind.TEXT else None
-    if code is not None:
-        await check_in(turn, code)
-        return
+    """Take the typed comment on the rating just given."""
     if turn.event.kind is not InboundKind.TEXT or not turn.text:
         booking_id = await _awaited(turn)
         if booking_id is not None:
@@ -145,7 +115,7 @@ async def received_comment(turn: Turn) -> None:
         await turn.say(refusal.key, **refusal.params)
         return
     except StaleAction:
-        await turn.say("fallback.stale_button")
+        await turn.say(unexpected.CLOSED)
         return
     await turn.say("feedback.saved")
 
@@ -158,7 +128,7 @@ async def ask_comment(turn: Turn) -> None:
 
 
 def register(router: Router) -> None:
-    """Add tips, daily tips, feedback and check-in (after the menu module's fallback)."""
+    """Add tips, daily tips, feedback and the typed check-in."""
     router.add_word("tips", ("tip", "tips jualan"), show_tip)
     router.add_word(
         "tipsharian",
@@ -168,4 +138,4 @@ def register(router: Router) -> None:
     router.add_choice(ids.TIPS, tapped_tips)
     router.add_choice(ids.FEEDBACK, tapped_feedback)
     router.add_flow(feedback.FLOW, received_comment, ask_comment)
-    router.set_fallback(CheckInFirst(router.fallback))
+    router.add_link_text(typed_checkin, check_in)

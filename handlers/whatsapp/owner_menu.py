@@ -1,22 +1,15 @@
-"""The owner's home on WhatsApp: the "Menu" list, help, announcements on/off, cancel, fallback."""
+"""The owner's home on WhatsApp: the "Menu" list, help, announcements on/off, cancel."""
 
 from __future__ import annotations
 
 from bot.core import choices as ids
-from bot.services import owner_home
 from bot.services.owner_menu import MenuEntry, owner_menu
 from handlers.whatsapp import screens
-from handlers.whatsapp.events import InboundKind
 from handlers.whatsapp.owner_signup import greet
 from handlers.whatsapp.router import Router, Turn
 from handlers.whatsapp.window import OPEN_PAYLOAD, STOP_PAYLOAD
 
 TEMPLATE_KIND = OPEN_PAYLOAD.split(":", 1)[0]  # quick replies a template adds on its own
-_FALLBACK_KEYS = {
-    InboundKind.TEXT: "wa.fallback.text",
-    InboundKind.LOCATION: "wa.fallback.location",
-    InboundKind.MEDIA: "wa.fallback.media",
-}
 
 
 async def _registered(turn: Turn) -> bool:
@@ -34,15 +27,6 @@ async def show_menu(turn: Turn, lead: str | None = None) -> None:
     text = lead or turn.t("wa.menu.lead")
     button = turn.t("wa.menu.button")
     await turn.send(screens.menu_notice(await _entries(turn), text, button))
-
-
-async def hello(turn: Turn) -> None:
-    """Answer a greeting: a newcomer is welcomed into sign-up, an owner gets the menu."""
-    if not await _registered(turn):
-        await greet(turn)
-        return
-    name = turn.event.profile_name or turn.t("wa.start.friend")
-    await show_menu(turn, turn.t("wa.welcome.back", name=name))
 
 
 async def show_help(turn: Turn) -> None:
@@ -91,27 +75,12 @@ async def tapped_template(turn: Turn) -> None:
         await turn.stale()
 
 
-async def fallback(turn: Turn) -> None:
-    """A newcomer is welcomed into sign-up; an owner gets a kind word and the menu."""
-    if not await _registered(turn):
-        await greet(turn)
-        return
-    if turn.released:
-        return  # "oke", "ada apa?" after a template: what waited is the answer they expect
-    if turn.event.kind is InboundKind.TEXT and owner_home.is_small_talk(turn.text or ""):
-        await hello(turn)  # "makasih", "😀": a welcome back, as for "halo"
-        return
-    await show_menu(turn, turn.t(_FALLBACK_KEYS.get(turn.event.kind, "wa.fallback.other")))
-
-
 def register(router: Router) -> None:
-    """Add the home words, the menu rows and taps, and the fallback."""
+    """Add the home words, the menu rows and taps."""
     router.add_word("menu", ("home", "beranda"), show_menu)
-    router.add_word("halo", ("hai", "hi", "hello", "hallo", "helo", "permisi"), hello)
     router.add_word("bantuan", ("help", "tolong", "info"), show_help)
     router.add_word("berhenti", ("stop", "unsubscribe"), announcements_off)
     router.add_word("mulai", ("start", "subscribe"), start)
     router.add_word("batal", ("cancel",), cancel)
     router.add_choice(screens.MENU, tapped_menu)
     router.add_choice(TEMPLATE_KIND, tapped_template)
-    router.set_fallback(fallback)

@@ -5,21 +5,18 @@ from __future__ import annotations
 
 from bot.core import choices as ids
 from bot.core.errors import StaleAction
-from bot.core.notices import ChannelName, Notice
+from bot.core.notices import ChannelName
 from bot.services import outcomes as rules
+from bot.services import unexpected
 from handlers.whatsapp.events import InboundKind
 from handlers.whatsapp.router import Router, Turn
 
 
 async def tapped(turn: Turn) -> None:
     """Take one answer and ask the next question."""
-    parts = ids.parse(turn.choice_id, ids.OUTCOME, 3)
     try:
-        if parts is None or not parts[0].isdigit():
-            raise StaleAction(turn.choice_id)
-        checkin, step = await turn.services.outcomes.answer(
-            turn.user_id, int(parts[0]), parts[1], parts[2]
-        )
+        row_id, kind, value = rules.tapped(turn.choice_id)
+        checkin, step = await turn.services.outcomes.answer(turn.user_id, row_id, kind, value)
     except StaleAction:
         await turn.stale()
         return
@@ -28,19 +25,24 @@ async def tapped(turn: Turn) -> None:
 
 
 async def received_obstacle(turn: Turn) -> None:
-    """Keep what stops the owner."""
+    """Keep what stops the owner; anything but text is refused and the question asked again."""
+    services = turn.services
     if turn.event.kind is not InboundKind.TEXT or not turn.text:
-        await ask_obstacle(turn)
+        checkin = await services.outcomes.awaited_obstacle(turn.user_id)
+        if checkin is not None:
+            turn.prompted = True
+            await turn.send(
+                rules.obstacle_again(services.catalog, turn.language, checkin, turn.received)
+            )
         return
     try:
-        promise = await turn.services.outcomes.received_obstacle(
+        promise = await services.outcomes.received_obstacle(
             turn.user_id, turn.text, channel=ChannelName.WHATSAPP, language=turn.language
         )
     except StaleAction:
-        await turn.say("fallback.stale_button")
+        await turn.say(unexpected.CLOSED)
         return
-    saved = turn.services.catalog.text(turn.language, "outcome.obstacle_saved")
-    await turn.send(Notice(f"{saved}\n\n{promise}" if promise else saved))
+    await turn.send(rules.obstacle_saved(services.catalog, turn.language, promise))
 
 
 async def ask_obstacle(turn: Turn) -> None:

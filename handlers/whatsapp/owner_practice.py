@@ -9,6 +9,7 @@ from bot.core import choices as ids
 from bot.core.errors import DeliveryError, InvalidInput, StaleAction
 from bot.core.notices import ChannelName, Notice
 from bot.services import practice as rules
+from bot.services import unexpected
 from bot.services.certificate_notices import verification_text
 from bot.services.certificates import typed_check
 from bot.services.files import IMAGES, MAX_BYTES
@@ -19,17 +20,11 @@ from handlers.whatsapp.router import Router, Turn
 
 async def tapped_task(turn: Turn) -> None:
     """Take "done", "later" or "help" on a task."""
-    parts = ids.parse(turn.choice_id, ids.PRACTICE, 2)
     services = turn.services
     try:
-        if parts is None or not parts[0].isdigit() or parts[1] not in rules.ACTIONS:
-            raise StaleAction(turn.choice_id)
+        row_id, action = rules.tapped(turn.choice_id)
         answered = await services.practice.answer(
-            turn.user_id,
-            int(parts[0]),
-            parts[1],
-            channel=ChannelName.WHATSAPP,
-            language=turn.language,
+            turn.user_id, row_id, action, channel=ChannelName.WHATSAPP, language=turn.language
         )
     except StaleAction:
         await turn.stale()
@@ -65,7 +60,7 @@ async def received_proof(turn: Turn) -> None:
         await turn.say(refusal.key, **refusal.params)
         return
     except StaleAction:
-        await turn.say("fallback.stale_button")
+        await turn.say(unexpected.CLOSED)
         return
     await turn.say("practice.proof_sent")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.core import choices as ids
 from bot.core.errors import NotRegistered, StaleAction
+from bot.services import unexpected
 from handlers.whatsapp.owner_signup import show, steps
 from handlers.whatsapp.router import Router, Turn
 
@@ -35,7 +36,7 @@ async def tapped_language(turn: Turn) -> None:
     """Switch language (the reply is already in the new one), or offer the two."""
     parts = ids.parse(turn.choice_id, ids.LANGUAGE, 1)
     if parts == [turn.language] and turn.router.repeated(turn):
-        await turn.say("wa.stale.repeat")  # a double tap: already switched
+        await turn.say(unexpected.REPEAT)  # a double tap: already switched
         return
     try:
         step = await steps(turn).tapped_language(turn.user_id, turn.choice_id)

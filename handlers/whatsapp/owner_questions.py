@@ -1,10 +1,11 @@
-"""Tanya Dinas on WhatsApp: an owner's free text goes to the question desk, and the taps on
-its answers (👍, 🙋, an offered FAQ entry) come back here. Staff answer on Telegram."""
+"""What no step waits for, on WhatsApp: free text goes to the question desk, a greeting is
+answered, anything else gets a pointer and the menu (all decided by
+:mod:`bot.services.unprompted`, as on every channel); and the taps on the desk's answers
+(👍, 🙋, an offered FAQ entry) come back here. Staff answer on Telegram."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from bot.core import choices as ids
 from bot.core.errors import DeliveryError, InvalidInput, StaleAction
@@ -15,7 +16,9 @@ from bot.services.question_intent import BOOKINGS, TIPS
 from bot.services.questions import FileRef, Reply
 from handlers.whatsapp import owner_booking, owner_learning
 from handlers.whatsapp.events import InboundKind
-from handlers.whatsapp.router import Handler, Router, Turn
+from handlers.whatsapp.owner_menu import show_menu
+from handlers.whatsapp.owner_signup import greet
+from handlers.whatsapp.router import Router, Turn
 
 logger = logging.getLogger(__name__)
 _KINDS = {"image": "photo", "document": "document", "audio": "voice"}  # Meta type → ours
@@ -31,28 +34,27 @@ async def show(turn: Turn, reply: Reply) -> None:
         await turn.send(notice)
 
 
-@dataclass
-class AskFirst:
-    """A fallback that takes text as a question (the desk decides who may ask); the rest
-    goes on."""
-
-    otherwise: Handler | None
-
-    async def __call__(self, turn: Turn) -> None:
-        """Answer the question, or hand the message to the fallback before this one."""
-        if turn.event.kind is InboundKind.MEDIA and await _received_file(turn):
-            return
-        if turn.event.kind is InboundKind.TEXT and turn.text:
-            if await _replied_to_answer(turn):
-                return
-            reply = await turn.services.questions.ask(
-                turn.user_id, turn.text, ChannelName.WHATSAPP, turn.language
-            )
-            if reply.asked:
-                await show(turn, reply)
-                return
-        if self.otherwise is not None:
-            await self.otherwise(turn)
+async def unprompted(turn: Turn) -> None:
+    """Answer what no step was waiting for: a file sent with a question and a swipe-reply to
+    an answer are read here; the rest is :class:`~bot.services.unprompted.UnpromptedInput`'s."""
+    if turn.event.kind is InboundKind.MEDIA and await _received_file(turn):
+        return
+    if turn.event.kind is InboundKind.TEXT and turn.text and await _replied_to_answer(turn):
+        return
+    answer = await turn.services.unprompted.answer(
+        turn.user_id,
+        turn.received,
+        turn.text,
+        ChannelName.WHATSAPP,
+        turn.language,
+        released=turn.released > 0,
+    )
+    if answer.reply is not None:
+        await show(turn, answer.reply)
+    elif answer.greet:
+        await greet(turn)
+    elif answer.lead is not None:
+        await show_menu(turn, answer.lead)
 
 
 async def _received_file(turn: Turn) -> bool:
@@ -115,6 +117,7 @@ async def tapped(turn: Turn) -> None:
 
 
 def register(router: Router) -> None:
-    """Add the question taps; wrap the fallback (check-in codes are wrapped around this)."""
+    """Add the question taps, the greeting words and the fallback."""
+    router.add_word("halo", ("hai", "hi", "hello", "hallo", "helo", "permisi"), unprompted)
     router.add_choice(ids.QUESTION, tapped)
-    router.set_fallback(AskFirst(router.fallback))
+    router.set_fallback(unprompted)

@@ -32,7 +32,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -45,7 +44,7 @@ from bot.core.ports import Channel, Identities
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.services.dialogs import ask_again_after
 from bot.services.facade import Services
-from bot.services.unexpected import Received, stale_tap
+from bot.services.unexpected import Received, Taps, stale_tap
 from handlers.whatsapp.events import Event, Inbound, InboundKind
 from handlers.whatsapp.logsafe import tag
 from handlers.whatsapp.replies import Reply
@@ -208,7 +207,7 @@ class Turn:
         """
         self.was_stale = True
         if self.router.repeated(self):
-            await self.say("wa.stale.repeat")
+            await self.say(stale_tap(booking_changed=False, question_follows=False, repeated=True))
             return
         dialog = await self.dialog()
         follows = dialog is not None and dialog.flow in self.router.flows
@@ -229,7 +228,7 @@ class Router:
         self.fallback: Handler | None = None
         self.link_texts: list[tuple[Callable[[str], str | None], LinkHandler]] = []
         self._identities: Identities = services.identities
-        self._last_tap: OrderedDict[int, tuple[str | None, str]] = OrderedDict()
+        self.taps = Taps(MEMORY)
 
     def add_word(self, word: str, aliases: tuple[str, ...], handler: Handler) -> None:
         """Run ``handler`` when the owner types ``word`` or one of its ``aliases``."""
@@ -305,7 +304,7 @@ class Router:
         if choice_id is None and event.kind is InboundKind.TEXT:
             choice_id = await self.channel.resolve_number(external_id, (event.text or "").strip())
         if known is None:  # an erased person's id may be given again: forget its taps
-            self._last_tap.pop(user_id, None)
+            self.taps.forget(user_id)
         return Turn(self, event, user, external_id, choice_id, first_contact=known is None)
 
     async def _release(self, external_id: str, event: Inbound) -> int:
@@ -362,16 +361,11 @@ class Router:
             self._remember_tap(turn, choice_id)
 
     def _remember_tap(self, turn: Turn, choice_id: str) -> None:
-        self._last_tap[turn.user_id] = (turn.event.context_wamid, choice_id)
-        self._last_tap.move_to_end(turn.user_id)
-        while len(self._last_tap) > MEMORY:
-            self._last_tap.popitem(last=False)
+        self.taps.taken(turn.user_id, turn.event.context_wamid, choice_id)
 
     def repeated(self, turn: Turn) -> bool:
         """Whether this tap is the same button on the same message as the user's last tap."""
-        last = self._last_tap.get(turn.user_id)
-        tapped = (turn.event.context_wamid, turn.choice_id)
-        return last is not None and turn.choice_id is not None and last == tapped
+        return self.taps.repeated(turn.user_id, turn.event.context_wamid, turn.choice_id)
 
     async def _apologise(self, turn: Turn) -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simulator import BotApiEmulator, FakeUser
+from tests.e2e.support import register_owner
 from tests.harness import RunningBot
 
 
@@ -42,16 +43,22 @@ async def test_unknown_command_gets_a_pointer(bot: RunningBot, siti: FakeUser) -
     assert "/jualan" in reply.text and "/bantuan" in reply.text
 
 
-async def test_stray_text_gets_a_pointer(bot: RunningBot, siti: FakeUser) -> None:
+async def test_stray_text_gets_a_pointer_shown_as_typed_and_the_help(
+    bot: RunningBot, siti: FakeUser
+) -> None:
+    await register_owner(bot, siti.id, "Siti <b> & Co")
     (reply,) = await siti.send("halo <script> & co")
-    assert "belum paham" in reply.text
+    assert reply.text.startswith("Maaf, saya belum paham pesan itu")
+    assert "/jadwal" in reply.text and "/profil" in reply.text  # the help follows
+    (back,) = await siti.send("makasih")
+    assert back.text.startswith("Selamat datang kembali, Siti <b> & Co!")  # escaped once
 
 
 async def test_forged_button_changes_nothing(bot: RunningBot, siti: FakeUser) -> None:
     await siti.command("start")
     for data in ("su:v9:confirm", "su:v1:confirm", "zz:v1:x", "ans:v1:category:hotel"):
         await siti.press_data(data)
-        assert siti.toasts[-1] == "Tombol ini sudah tidak berlaku. Silakan buka menunya lagi."
+        assert siti.toasts[-1].startswith("Tombol itu dari pesan lama, jadi tidak saya pakai")
     assert await bot.services.profile.get(await bot.user_id_of(siti.id)) is None
     dialog = await bot.services.dialogs.current(await bot.user_id_of(siti.id))
     assert dialog is not None and dialog.step == "consent"

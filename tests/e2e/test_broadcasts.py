@@ -195,7 +195,7 @@ async def test_owners_cannot_announce_and_forged_buttons_change_nothing(
     await staff.command("umumkan")
     for data in ("bc:v1:base:all", "bc:v1:send", "bc:v1:stop:1", "bc:v1:unsched:1"):
         await siti.press_data(data)
-        assert "khusus untuk petugas" in siti.toasts[-1] or "tidak berlaku" in siti.toasts[-1]
+        assert "khusus untuk petugas" in siti.toasts[-1] or "pesan lama" in siti.toasts[-1]
     rows = await bot.services.db.fetch_all("SELECT * FROM broadcasts")
     assert rows == []
     dialog = await bot.services.dialogs.current(await bot.user_id_of(staff.id))

@@ -6,7 +6,7 @@ from simulator import FakeUser
 from tests.e2e.support import create_session, register_owner
 from tests.harness import RunningBot
 
-STALE_TOAST = "Tombol ini sudah tidak berlaku. Silakan buka menunya lagi."
+STALE_TOAST = "Tombol itu dari pesan lama, jadi tidak saya pakai dan tidak ada yang berubah. 🙏"
 
 
 async def test_a_choice_id_too_big_for_sqlite_is_stale_not_an_error(

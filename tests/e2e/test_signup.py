@@ -308,8 +308,9 @@ async def test_cancel_at_every_step_leaves_the_flow(
     assert reply.remove_keyboard
     assert await bot.services.dialogs.current(await bot.user_id_of(siti.id)) is None
     assert await bot.services.profile.get(await bot.user_id_of(siti.id)) is None
-    await siti.send("Siti Aminah")  # now a stray message, not an answer
-    assert "belum paham" in siti.last.text
+    await siti.send("Siti Aminah")  # now not an answer: a newcomer is welcomed in again
+    assert siti.last.text.startswith("Halo, Siti!") and siti.last.has_button("✅ Setuju")
+    assert await bot.services.profile.get(await bot.user_id_of(siti.id)) is None
 
 
 async def test_second_signup_opens_the_profile(bot: RunningBot, siti: FakeUser) -> None:
@@ -325,8 +326,8 @@ async def test_double_tap_on_confirm_registers_once(bot: RunningBot, siti: FakeU
     await sign_up_siti(siti)
     summary = siti.last
     await siti.press("✅ Konfirmasi")
-    await siti.press_data(summary.button_data["✅ Konfirmasi"])
-    assert "sudah tidak berlaku" in siti.toasts[-1]
+    await siti.press_on(summary, "✅ Konfirmasi", expect_reply=None)  # the second tap
+    assert siti.toasts[-1] == "Sudah saya catat ✓"  # the first was taken: no alarm
     rows = await bot.services.db.fetch_all("SELECT * FROM owner_profiles")
     assert len(rows) == 1
 

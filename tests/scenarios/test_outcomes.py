@@ -13,6 +13,7 @@ from simulator import BotApiEmulator
 from tests.harness import RunningBot
 from tests.scenarios.drivers import Driver, WhatsAppDriver
 from tests.scenarios.test_practice_tasks import TITLE, attended_session
+from tests.scenarios.test_unexpected_input import PNG
 
 
 @pytest.fixture(params=[ChannelName.TELEGRAM, ChannelName.WHATSAPP], ids=str)
@@ -153,3 +154,28 @@ async def test_an_obstacle_and_its_ticket_are_kept_together_or_not_at_all(
     assert [r["status"] for r in tickets] == ["open"]
     await both.tick()
     assert "Ongkir ke luar kota mahal" in emulator.user(joko_telegram, "Pak Joko").last.text
+
+
+async def test_a_photo_at_the_obstacle_question_is_refused_and_the_question_asked_again(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    await attended_session(siti, both, emulator)
+    end = both.clock.moment
+    await siti.say("/berhentitugas" if siti.channel is ChannelName.TELEGRAM else "berhenti tugas")
+    seen = await checkin_arrives(siti, both, timedelta(days=30, hours=1), end)
+    assert "Sudah sebulan sejak sesi" in seen
+    await siti.tap("❌ Belum")
+    assert "menghambat" in siti.read()
+
+    await siti.send_file("ongkir.png", PNG, "image/png")
+    again = siti.read()
+    # Telegram said only "write what stops you", without the skip button; both now say why
+    # and ask the question again with its button, as sign-up's questions are.
+    assert again.text.startswith("Maaf, saya perlu jawaban berupa tulisan"), again.text
+    assert "menghambat" in again.text and "Lewati" in again.choices
+    await siti.say("Belum punya modal untuk stok")
+    assert "sudah kami catat" in siti.read()
+    row = await both.services.db.fetch_one(
+        "SELECT obstacle FROM outcome_checkins WHERE user_id = ?", (await siti.user_id(),)
+    )
+    assert row is not None and row["obstacle"] == "Belum punya modal untuk stok"

@@ -269,7 +269,7 @@ async def test_a_screenshot_is_accepted_by_the_trainer_and_a_revoked_one_changes
     async with both.services.db.transaction() as tx:  # staff revoke Pak Joko meanwhile
         await tx.execute("DELETE FROM user_roles WHERE user_id = ?", (joko_id,))
     await joko.press("✅ Terima")
-    assert "tidak berlaku" in joko.toasts[-1]
+    assert "dari pesan lama" in joko.toasts[-1]
     status = "SELECT status FROM practice_tasks WHERE task_id = 'lima-produk'"
     row = await both.services.db.fetch_one(status)
     assert row is not None and row["status"] == "review"
@@ -346,3 +346,27 @@ async def test_help_and_its_ticket_are_kept_together_or_not_at_all(
     assert [r["status"] for r in tickets] == ["open"]
     await both.tick()
     assert PHOTOS in emulator.user(joko_telegram, "Pak Joko").last.text
+
+
+async def test_a_proof_typed_after_its_task_closed_is_told_so_and_kept_nowhere(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    await attended_session(siti, both, emulator)
+    end = both.clock.moment
+    await arrives(siti, both, timedelta(days=1), end)
+    assert "Buka toko" in await arrives(siti, both, timedelta(days=2), end)
+    await siti.tap("✅ Sudah")
+    assert "tautan toko" in siti.read()
+    async with both.services.db.transaction() as tx:  # the task closes while she types
+        await tx.execute("UPDATE practice_tasks SET status = 'done' WHERE task_id = 'buka-toko'")
+
+    await siti.say("https://shopee.co.id/warungsiti")
+    seen = siti.read().text
+    # Both channels once said "this button no longer applies" to a typed link.
+    assert seen.startswith("Pertanyaan itu sudah selesai, jadi pesan ini tidak saya simpan"), seen
+    assert "Tombol" not in seen
+    row = await both.services.db.fetch_one(
+        "SELECT proof_link FROM practice_tasks WHERE task_id = 'buka-toko'"
+    )
+    assert row is not None and row["proof_link"] is None
+    assert await both.services.dialogs.current(await siti.user_id()) is None

@@ -56,9 +56,10 @@ from bot.services.dialogs import ask_again_after
 from bot.services.my_bookings import bookings_screen
 from bot.services.notice_answers import OFFER_STALE, THANKS, answer_offer, answer_reminder
 from bot.services.profile_steps import ProfileSteps, Step
+from bot.services.question_intent import BOOKINGS, TIPS
 from bot.services.session_lists import SessionLists
 from bot.services.tip_steps import TipSteps
-from bot.services.unexpected import stale_tap
+from bot.services.unexpected import Received, stale_tap
 from storage.database import to_db_time
 
 TEXT = cast(ChannelName, "text")  # not a ChannelName: the core knows two channels only
@@ -242,20 +243,25 @@ class TextEdge:
         )
 
     async def _stray(self, text: str) -> None:
-        """A question for the Dinas (the question desk decides who may ask and what answers
-        it); small talk from an owner is welcomed back; else the pointer."""
-        reply = await self.services.questions.ask(self._user_id, text, TEXT, self._language)
-        if reply.asked and reply.own is None:  # an "own" answer is a screen the edges show
-            for notice in reply.notices:
+        """What no step waits for, decided by bot.services.unprompted as on every channel: a
+        question for the Dinas, a welcome into sign-up, a welcome back or a pointer, with the
+        help under the last two."""
+        services, language = self.services, self._language
+        answer = await services.unprompted.answer(
+            self._user_id, Received.TEXT, text, TEXT, language
+        )
+        if answer.reply is not None:
+            if answer.reply.own == BOOKINGS:
+                await self._my_bookings()
+            elif answer.reply.own == TIPS:
+                await self._daily_tips()
+            for notice in answer.reply.notices:
                 await self._send(notice)
-            return
-        owner = await self.services.profile.get(self._user_id)
-        if owner is None or not owner_home.is_small_talk(text):
-            await self._say("fallback.stray")
-            return
-        roles = await self.services.users.roles(self._user_id)
-        catalog, language = self.services.catalog, self._language
-        await self._send(owner_home.welcome_back_screen(catalog, language, owner.full_name, roles))
+        elif answer.greet:
+            await self._start()
+        elif answer.lead is not None:
+            menu = owner_home.help_screen(services.catalog, language, answer.roles)
+            await self._send(Notice(f"{answer.lead}\n\n{menu.text}"))
 
     async def _choice(self, choice_id: str) -> None:
         kind = choice_id.split(":", 1)[0]

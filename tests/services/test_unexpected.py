@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from bot.app.container import Services
-from bot.core.errors import InvalidInput
+from bot.core.errors import BookingRefused, InvalidInput, StaleAction
 from bot.i18n import LANGUAGES
 from bot.services import signup, unexpected
 from bot.services.profile_steps import ProfileSteps
-from bot.services.unexpected import Expects, Received, refusal, stale_tap
+from bot.services.unexpected import Expects, Received, Taps, refusal, refused_tap, stale_tap
 from tests.services.conftest import SITI
 from tests.services.test_profile_steps import _steps, _t, _to
 
@@ -33,6 +33,36 @@ def test_a_stale_tap_names_bookingsaya_only_when_a_booking_moved_on() -> None:
     assert stale_tap(booking_changed=False, question_follows=False) == unexpected.STALE
 
 
+def test_a_double_tap_is_only_told_that_the_first_was_taken() -> None:
+    for changed in (True, False):
+        for follows in (True, False):
+            key = stale_tap(booking_changed=changed, question_follows=follows, repeated=True)
+            assert key == unexpected.REPEAT
+    full = BookingRefused("booking.full", title="Foto")
+    assert refused_tap(full, repeated=True) == (unexpected.REPEAT, {})
+    assert refused_tap(full, repeated=False) == ("booking.full", {"title": "Foto"})
+    assert refused_tap(StaleAction("x"), repeated=False) == ("booking.stale", {})
+    assert refused_tap(StaleAction("x"), repeated=False, stale="booking.offer_stale") == (
+        "booking.offer_stale",
+        {},
+    )
+
+
+def test_taps_tell_the_same_button_on_the_same_message_from_any_other() -> None:
+    taps = Taps(memory=2)
+    taps.taken(1, "m1", "bk:v1:book:5")
+    assert taps.repeated(1, "m1", "bk:v1:book:5")
+    assert not taps.repeated(1, "m2", "bk:v1:book:5")  # the same id on another message
+    assert not taps.repeated(1, "m1", "bk:v1:book:6")  # another button on it
+    assert not taps.repeated(2, "m1", "bk:v1:book:5")  # another person
+    assert not taps.repeated(1, "m1", None)  # a typed answer is never a double tap
+    taps.taken(2, None, "x")
+    taps.taken(3, None, "y")  # the memory holds two people: the first is forgotten
+    assert not taps.repeated(1, "m1", "bk:v1:book:5") and taps.repeated(3, None, "y")
+    taps.forget(3)
+    assert not taps.repeated(3, None, "y")
+
+
 def test_every_answer_is_in_both_languages(services: Services) -> None:
     keys = (
         unexpected.LOCATION,
@@ -40,6 +70,8 @@ def test_every_answer_is_in_both_languages(services: Services) -> None:
         unexpected.USE_CHOICES,
         unexpected.STALE,
         unexpected.STALE_ASK,
+        unexpected.REPEAT,
+        unexpected.CLOSED,
     )
     for language in LANGUAGES:
         texts = [services.catalog.text(language, key) for key in keys]

@@ -102,8 +102,8 @@ async def test_an_owner_sending_a_photo_or_an_unsupported_message_gets_the_menu(
         siti = h.person(SITI, name="Siti")
         await signed_up(siti)
         photo = (await siti.send_image(TINY_JPEG))[-1]
-        assert photo.text.startswith("Terima kasih! Tapi saya hanya bisa membaca tulisan")
-        assert photo.list_button == "Menu"  # "Pilih dari Menu di bawah"
+        assert photo.text.startswith("Terima kasih! Tapi di sini saya hanya bisa membaca tulisan")
+        assert photo.list_button == "Menu"  # "Pilih dari menu di bawah ini"
         unsupported = {"type": "unsupported", "errors": [{"code": 131051}]}
         other = (await send_other(siti, unsupported))[-1]
         assert other.text.startswith("Maaf, jenis pesan itu belum bisa saya baca")
