@@ -8,7 +8,7 @@ not fit the step the attendee is at raises :class:`StaleAction` and changes noth
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from bot.core import choices as ids
@@ -17,6 +17,7 @@ from bot.core.models import Dialog
 from bot.core.notices import Choice, Notice
 from bot.i18n import Catalog
 from bot.services.dialogs import DialogService
+from bot.services.unexpected import Expects, Received, refusal
 
 FLOW = "feedback"
 COMMENT = "comment"
@@ -53,6 +54,24 @@ def awaited_comment(dialog: Dialog | None) -> int | None:
     return FeedbackDraft.from_data(dialog.data).booking_id
 
 
+def comment_refused(
+    catalog: Catalog, language: str, booking_id: int, received: Received
+) -> Notice:
+    """ "Add a comment?" again with its skip choice, under why what was sent (a photo, a
+    location) could not be taken: the comment is written."""
+    lead = catalog.text(language, refusal(received, Expects.TEXT))
+    asked = comment_question(catalog, language, booking_id)
+    return replace(asked, text=f"{lead}\n\n{asked.text}")
+
+
+@dataclass(frozen=True)
+class Tapped:
+    """A tap on the stars or on "skip", taken: ``stars`` None when the comment was skipped."""
+
+    booking_id: int
+    stars: int | None
+
+
 def comment_question(
     catalog: Catalog, language: str, booking_id: int, stars: int | None = None
 ) -> Notice:
@@ -72,6 +91,22 @@ class FeedbackService:
     def __init__(self, dialogs: DialogService, ratings: Ratings) -> None:
         self._dialogs = dialogs
         self._ratings = ratings
+
+    async def tapped(self, user_id: int, choice_id: str | None) -> Tapped:
+        """Take a tapped star rating (then a comment is awaited) or "skip" (the feedback
+        ends), read from its choice id once for every channel; StaleAction if the choice is
+        not one, or no longer applies."""
+        parts = ids.parse(choice_id, ids.FEEDBACK, 2)
+        if parts is None or not parts[0].isdigit():
+            raise StaleAction(choice_id)
+        booking_id, answer = int(parts[0]), parts[1]
+        if answer == SKIP:
+            await self.skip_comment(user_id, booking_id)
+            return Tapped(booking_id, None)
+        if not answer.isdigit():
+            raise StaleAction(choice_id)
+        await self.rated(user_id, booking_id, int(answer))
+        return Tapped(booking_id, int(answer))
 
     async def rated(self, user_id: int, booking_id: int, stars: int) -> FeedbackDraft:
         """Record 1-5 stars for the attendee's booking, then wait for a comment."""

@@ -20,7 +20,7 @@ from handlers.telegram import broadcasts, views
 from handlers.telegram import callbacks as cb
 from handlers.telegram import session_views as sv
 from handlers.telegram.auth import refuse, requires
-from handlers.telegram.common import clear_buttons, stale
+from handlers.telegram.common import clear_buttons, received, stale
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import RESUMES, TEXT_FLOWS
 from handlers.telegram.staff_views import session_list
@@ -237,28 +237,18 @@ async def tapped_feedback(update: Update, context: DodolanContext) -> None:
     """Record stars, then offer to add a comment; or skip the comment."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    parts = cb.parse(query.data, cb.FEEDBACK, 2)
-    service = context.services.feedback
     try:
-        if parts is None or not parts[0].isdigit():
-            raise StaleAction(query.data)
-        booking_id, answer = int(parts[0]), parts[1]
-        if answer == SKIP:
-            await service.skip_comment(context.me, booking_id)
-        elif answer.isdigit():
-            await service.rated(context.me, booking_id, int(answer))
-        else:
-            raise StaleAction(query.data)
+        taken = await context.services.feedback.tapped(context.me, query.data)
     except StaleAction:
         await stale(query, context)
         return
     await query.answer()
-    if answer == SKIP:  # said, as on every channel (it was only the buttons taken off)
+    if taken.stars is None:  # said, as on every channel (it was only the buttons taken off)
         await clear_buttons(query)
         await context.bot.send_message(context.chat, context.t("feedback.skipped"))
         return
     question = feedback.comment_question(
-        context.services.catalog, context.language, booking_id, int(answer)
+        context.services.catalog, context.language, taken.booking_id, taken.stars
     )
     text, markup = views.render(question)
     asked = query.message.text_html if isinstance(query.message, Message) else ""
@@ -283,12 +273,21 @@ async def resume_comment(context: DodolanContext, chat_id: int, dialog: Dialog) 
         await ask_comment(context, chat_id, booking_id)
 
 
-async def received_comment(update: Update, context: DodolanContext, _: Dialog) -> None:
+async def received_comment(update: Update, context: DodolanContext, dialog: Dialog) -> None:
     """Take the attendee's comment."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
+    if not message.text:  # a photo, a location: the comment is written
+        booking_id = feedback.awaited_comment(dialog)
+        if booking_id is not None:
+            catalog, language = context.services.catalog, context.language
+            again = feedback.comment_refused(catalog, language, booking_id, received(message))
+            text, markup = views.render(again)
+            await message.reply_text(text, reply_markup=markup)
+            context.prompted = True
+        return
     try:
-        await context.services.feedback.received_comment(context.me, message.text or "")
+        await context.services.feedback.received_comment(context.me, message.text)
     except InvalidInput as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
         return

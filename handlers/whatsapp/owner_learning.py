@@ -22,7 +22,6 @@ from bot.core.notices import Notice
 from bot.services import feedback, unexpected
 from bot.services.attendance import typed_checkin
 from bot.services.tip_steps import TipSteps
-from handlers.whatsapp import screens
 from handlers.whatsapp.events import InboundKind
 from handlers.whatsapp.router import Router, Turn
 
@@ -73,26 +72,16 @@ def _comment_question(turn: Turn, booking_id: int, stars: int | None = None) -> 
 
 async def tapped_feedback(turn: Turn) -> None:
     """Record the stars (then ask for a comment), or skip the comment."""
-    parts = ids.parse(turn.choice_id, ids.FEEDBACK, 2)
-    service = turn.services.feedback
     try:
-        if parts is None or not parts[0].isdigit():
-            raise StaleAction(turn.choice_id)
-        booking_id, answer = int(parts[0]), parts[1]
-        if answer == SKIP:
-            await service.skip_comment(turn.user_id, booking_id)
-        elif answer.isdigit():
-            await service.rated(turn.user_id, booking_id, int(answer))
-        else:
-            raise StaleAction(turn.choice_id)
+        taken = await turn.services.feedback.tapped(turn.user_id, turn.choice_id)
     except StaleAction:
         await turn.stale()
         return
-    if answer == SKIP:
-        await turn.say("wab.feedback.skipped")
+    if taken.stars is None:
+        await turn.say("feedback.skipped")
         return
     turn.prompted = True
-    await turn.send(_comment_question(turn, booking_id, int(answer)))
+    await turn.send(_comment_question(turn, taken.booking_id, taken.stars))
 
 
 async def _awaited(turn: Turn) -> int | None:
@@ -106,8 +95,8 @@ async def received_comment(turn: Turn) -> None:
         booking_id = await _awaited(turn)
         if booking_id is not None:
             turn.prompted = True
-            question = _comment_question(turn, booking_id)
-            await turn.send(screens.with_lead(turn.t("input.need_text"), question))
+            catalog, language = turn.services.catalog, turn.language
+            await turn.send(feedback.comment_refused(catalog, language, booking_id, turn.received))
         return
     try:
         await turn.services.feedback.received_comment(turn.user_id, turn.text)

@@ -12,8 +12,9 @@ from bot.app.container import Services
 from bot.app.settings import load_settings
 from bot.core.errors import InvalidInput, StaleAction
 from bot.core.notices import ChannelName
-from bot.services.feedback import COMMENT, FLOW, FeedbackDraft
+from bot.services.feedback import COMMENT, FLOW, FeedbackDraft, Tapped, comment_refused
 from bot.services.sessions import SessionDraft
+from bot.services.unexpected import Received
 from tests.harness import START, FakeClock
 from tests.services.conftest import sign_up
 
@@ -102,3 +103,25 @@ async def test_a_comment_with_no_feedback_waiting_is_stale(services: Services) -
         await services.feedback.skip_comment(SITI, 1)
     dialog = await services.dialogs.current(SITI)
     assert dialog is not None and dialog.flow == "profile"  # the other conversation goes on
+
+
+async def test_a_tap_is_read_from_its_choice_id_and_a_foreign_one_is_stale(
+    services: Services,
+) -> None:
+    booking = await _booking(services, SITI)
+    for forged in (None, "fb:v1:x:5", f"fb:v1:{booking}:lots", f"bk:v1:{booking}:5", "fb:v1:1"):
+        with pytest.raises(StaleAction):
+            await services.feedback.tapped(SITI, forged)
+    assert await _stars(services) == []
+    rated = await services.feedback.tapped(SITI, f"fb:v1:{booking}:4")
+    assert rated == Tapped(booking, 4)
+    skipped = await services.feedback.tapped(SITI, f"fb:v1:{booking}:skip")
+    assert skipped == Tapped(booking, None)
+    assert await _stars(services) == [(booking, 4, None)]
+    assert await services.dialogs.current(SITI) is None
+
+
+def test_a_photo_for_the_comment_says_why_and_asks_again_with_skip(services: Services) -> None:
+    again = comment_refused(services.catalog, "id", 7, Received.LOCATION)
+    assert again.text.startswith("Terima kasih, tapi untuk pertanyaan ini saya perlu jawaban")
+    assert [c.id for c in again.choices] == ["fb:v1:7:skip"]

@@ -16,6 +16,7 @@ from tests.e2e.test_trainer import make_trainer
 from tests.harness import RunningBot
 from tests.scenarios.drivers import Driver, TelegramDriver
 from tests.scenarios.journeys import paced_by_the_fake_clock, sign_up, time_passes
+from tests.scenarios.test_unexpected_input import PNG
 
 TITLE = "Foto produk pakai HP"
 THANKS = "Terima kasih, masukan Anda kami catat."
@@ -159,3 +160,38 @@ async def test_after_the_session_an_owner_gives_stars_and_a_comment(
     typed = "Materinya jelas & praktis" if comment == "typed" else None
     assert row is not None and (row["stars"], row["comment"]) == (4, typed)
     assert await both.services.dialogs.current(await siti.user_id()) is None
+
+
+# Declared: the plain-text test channel carries no files, so this runs on the two that do.
+@pytest.mark.parametrize("channel", [ChannelName.TELEGRAM, ChannelName.WHATSAPP], ids=str)
+async def test_a_photo_for_the_comment_is_refused_and_the_comment_asked_again(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    paced_by_the_fake_clock(both)
+    joko = await make_trainer(both, emulator, 7001, "Pak Joko")
+    session = await create_session(both, TITLE)
+    await both.services.sessions.change(session.id, {"trainer_id": await both.user_id_of(joko.id)})
+    await signed_up(siti)
+    await siti.say("/jadwal")
+    await siti.tap("✅ Pesan kursi")
+    (booking,) = await both.services.booking.current(await siti.user_id())
+    await both.services.attendance.mark(
+        await both.user_id_of(joko.id), booking.booking.id, attended=True
+    )
+    both.clock.moment = session.ends_at + timedelta(hours=1)
+    await time_passes(both, siti)
+    await siti.tap("⭐⭐⭐⭐⭐")
+    siti.read()
+
+    await siti.send_file("foto.png", PNG, "image/png")
+    again = siti.read()
+    # Telegram said only that the comment was empty, without "skip"; both now say why and
+    # ask again with the skip button, as every written question is asked again.
+    assert again.text.startswith("Maaf, saya perlu jawaban berupa tulisan"), again.text
+    assert "Lewati" in again.last.choices
+    await siti.say("Mantap, praktis")
+    assert "Komentar Anda sudah kami terima" in siti.read()
+    row = await both.services.db.fetch_one(
+        "SELECT stars, comment FROM feedback WHERE booking_id = ?", (booking.booking.id,)
+    )
+    assert row is not None and (row["stars"], row["comment"]) == (5, "Mantap, praktis")
