@@ -19,7 +19,7 @@ promised time, and the owner is told who answers and by when.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -28,11 +28,12 @@ from zoneinfo import ZoneInfo
 from bot.core import choices as ids
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, StaleAction
-from bot.core.models import OwnerProfile, Role, TrainingSession
+from bot.core.models import OwnerProfile, Role, StoredFile, TrainingSession
 from bot.core.notices import NoticeKind
 from bot.core.ports import OutboxWriter, ProfileReader, Transaction, UnitOfWork
 from bot.core.practice import PracticeTask, TaskStatus
 from bot.services.dialogs import DialogService
+from bot.services.files import ALLOWED, IMAGES
 from bot.services.store_links import EXAMPLE, store_of
 from bot.services.tasks_content import Task, TaskLibrary
 from bot.services.tips import clamp_quiet
@@ -52,6 +53,8 @@ DONE, LATER, HELP = "done", "later", "help"
 ACTIONS = (DONE, LATER, HELP)
 ACCEPT, FIX = "ok", "fix"  # the reviewer's answers
 REVIEWS = (ACCEPT, FIX)
+NEED_PHOTO = "practice.need_photo"
+PROOF_TYPES = {mime: ALLOWED[mime] for mime in IMAGES}  # a photo proof: JPEG or PNG
 PROOF = "proof"  # what "done" on a task with proof becomes: send the proof now
 FLOW, PROOF_STEP = "practice", "proof"
 FIX_FLOW, NOTE_STEP = "practice_fix", "note"
@@ -75,6 +78,44 @@ def tapped(choice_id: str | None) -> tuple[int, str]:
     if parts is None or not parts[0].isdigit() or parts[1] not in (*ACTIONS, *REVIEWS):
         raise StaleAction(choice_id)
     return int(parts[0]), parts[1]
+
+
+async def keep_proof_photo(files: PhotoKeeper, content: bytes, mime_type: str | None) -> str:
+    """Keep a photo sent as a task's proof and return its sha256, for every channel: a JPEG
+    or PNG (``mime_type`` None: a photo whose bytes tell). Anything else, or a file whose
+    bytes are not what it claims, is InvalidInput ``practice.need_photo`` (asked again for
+    a photo); too big keeps the size refusal, which says the limit."""
+    try:
+        return (await files.keep(content, mime_type, PROOF_TYPES)).sha256
+    except InvalidInput as refused:
+        raise _as_proof_refusal(refused) from None
+
+
+def check_proof_photo(files: PhotoKeeper, mime_type: str | None, size: int | None) -> None:
+    """Refuse, before any download, a file that cannot be a task's photo proof (see
+    :func:`keep_proof_photo`)."""
+    try:
+        files.check(mime_type, size, PROOF_TYPES)
+    except InvalidInput as refused:
+        raise _as_proof_refusal(refused) from None
+
+
+def _as_proof_refusal(refused: InvalidInput) -> InvalidInput:
+    return refused if refused.key == "lesson_files.too_big" else InvalidInput(NEED_PHOTO)
+
+
+class PhotoKeeper(Protocol):
+    """The bot's files (:class:`bot.services.files.FileService`), as a proof photo needs."""
+
+    def check(
+        self, mime_type: str | None, size: int | None, allowed: Mapping[str, object] = ...
+    ) -> str: ...
+    async def keep(
+        self,
+        content: bytes,
+        mime_type: str | None,
+        allowed: Mapping[str, tuple[bytes, ...]] = ...,
+    ) -> StoredFile: ...
 
 
 def task_choice(row_id: int, action: str) -> str:
@@ -367,9 +408,18 @@ class PracticeService:
         return given, task
 
     async def received_proof(
-        self, user_id: int, text: str | None = None, file_sha: str | None = None
+        self,
+        user_id: int,
+        text: str | None = None,
+        file_sha: str | None = None,
+        *,
+        photo: Callable[[], Awaitable[str | None]] | None = None,
     ) -> PracticeTask:
         """Take a store link or a kept photo as the awaited proof and send it for review.
+
+        ``photo`` fetches and keeps the file the person sent (its sha256; None: no file),
+        called only when the task asks for a photo: a file sent for a store link is not
+        downloaded, and gets the link's refusal.
 
         InvalidInput (``practice.bad_link`` with an example, ``practice.need_photo``) if it
         is not what the task asks for; StaleAction if no proof is awaited.
@@ -385,8 +435,11 @@ class PracticeService:
             if found is None:
                 raise InvalidInput("practice.bad_link", example=EXAMPLE)
             link = found[1]
-        elif file_sha is None:
-            raise InvalidInput("practice.need_photo")
+        else:
+            if file_sha is None and photo is not None:
+                file_sha = await photo()
+            if file_sha is None:
+                raise InvalidInput(NEED_PHOTO)
         now = self._now()
         async with self._db.transaction() as tx:
             if not await self._store.submit(tx, given.id, link, file_sha, now):

@@ -178,8 +178,8 @@ async def received_contact(update: Update, context: DodolanContext) -> None:
     except InvalidInput as refusal:
         await refuse(message, context, context.t(refusal.key, **refusal.params))
         return
-    if step is None:
-        await stray_message(update, context)
+    if step is None:  # not a sign-up or profile step: the open question refuses it, if any
+        await received_other(update, context)
         return
     await after_answer(context, message.chat_id, context.me, step)
 

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from telegram import Document, Message, PhotoSize, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -53,7 +55,7 @@ async def _kept_photo(context: DodolanContext, message: Message) -> str | None:
     media: PhotoSize | Document
     if message.photo:
         media, mime, size = message.photo[-1], None, message.photo[-1].file_size
-    elif message.document and (message.document.mime_type or "").startswith("image/"):
+    elif message.document:
         media, mime, size = (
             message.document,
             message.document.mime_type,
@@ -61,9 +63,9 @@ async def _kept_photo(context: DodolanContext, message: Message) -> str | None:
         )
     else:
         return None
-    files.check(mime or "image/jpeg", size)
+    rules.check_proof_photo(files, mime or "image/jpeg", size)
     content = bytes(await (await media.get_file()).download_as_bytearray())
-    return (await files.keep(content, mime)).sha256
+    return await rules.keep_proof_photo(files, content, mime)
 
 
 async def received_proof(update: Update, context: DodolanContext, _: Dialog) -> None:
@@ -71,8 +73,9 @@ async def received_proof(update: Update, context: DodolanContext, _: Dialog) -> 
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     try:
-        sha = await _kept_photo(context, message)
-        await context.services.practice.received_proof(context.me, message.text, sha)
+        await context.services.practice.received_proof(
+            context.me, message.text, photo=functools.partial(_kept_photo, context, message)
+        )
     except InvalidInput as refusal:
         await message.reply_text(context.t(refusal.key, **refusal.params))
         context.prompted = True

@@ -14,6 +14,7 @@ from bot.services.files import QUESTION_TYPES
 from bot.services.question_intent import BOOKINGS, TIPS
 from bot.services.questions import FileRef, Reply
 from handlers.telegram import booking, delivery, dialogs, tips
+from handlers.telegram.common import stale
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.views import render
 
@@ -110,7 +111,7 @@ async def tapped_question(update: Update, context: DodolanContext) -> None:
     try:
         taken = await question_taps.tapped(desk, context.me, query.data, context.language)
     except StaleAction:
-        await query.answer(context.t("questions.stale"), show_alert=True)
+        await stale(query, context)
         return
     if taken.reply is None:  # 👍: thanked in the toast
         await query.answer(context.t(question_taps.THANKS))

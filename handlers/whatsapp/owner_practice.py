@@ -5,6 +5,8 @@ and sends one new message per step. Reviews are the trainer's, on Telegram."""
 
 from __future__ import annotations
 
+import functools
+
 from bot.core import choices as ids
 from bot.core.errors import DeliveryError, InvalidInput, StaleAction
 from bot.core.notices import ChannelName, Notice
@@ -12,7 +14,7 @@ from bot.services import practice as rules
 from bot.services import unexpected
 from bot.services.certificate_notices import verification_text
 from bot.services.certificates import typed_check
-from bot.services.files import IMAGES, MAX_BYTES
+from bot.services.files import MAX_BYTES
 from bot.services.practice_notices import answer_reply, proof_question
 from handlers.whatsapp.events import InboundKind
 from handlers.whatsapp.router import Router, Turn
@@ -37,24 +39,24 @@ async def tapped_task(turn: Turn) -> None:
 
 async def _kept_photo(turn: Turn) -> str | None:
     """The sha256 of the photo the person sent, fetched and kept by the bot; None if none."""
-    event = turn.event
+    event, files = turn.event, turn.services.files
     if event.kind is not InboundKind.MEDIA or not event.media_id:
         return None
-    if (event.mime_type or "").split(";")[0] not in IMAGES:
-        raise InvalidInput("practice.need_photo")
+    rules.check_proof_photo(files, event.mime_type, None)
     try:
         content, mime = await turn.router.channel.download_media(event.media_id, MAX_BYTES)
     except DeliveryError:
-        raise InvalidInput("practice.need_photo") from None
-    return (await turn.services.files.keep(content, mime.split(";")[0] or None)).sha256
+        raise InvalidInput(rules.NEED_PHOTO) from None
+    return await rules.keep_proof_photo(files, content, mime.split(";")[0] or None)
 
 
 async def received_proof(turn: Turn) -> None:
     """Take the store link or the photo the task asked for."""
     try:
-        sha = await _kept_photo(turn)
         text = turn.text if turn.event.kind is InboundKind.TEXT else None
-        await turn.services.practice.received_proof(turn.user_id, text, sha)
+        await turn.services.practice.received_proof(
+            turn.user_id, text, photo=functools.partial(_kept_photo, turn)
+        )
     except InvalidInput as refusal:
         turn.prompted = True
         await turn.say(refusal.key, **refusal.params)

@@ -370,3 +370,36 @@ async def test_a_proof_typed_after_its_task_closed_is_told_so_and_kept_nowhere(
     )
     assert row is not None and row["proof_link"] is None
     assert await both.services.dialogs.current(await siti.user_id()) is None
+
+
+async def test_a_file_that_is_no_proof_is_refused_as_the_task_needs(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    await attended_session(siti, both, emulator)
+    end = both.clock.moment
+    await arrives(siti, both, timedelta(days=1), end)
+    assert "Buka toko" in await arrives(siti, both, timedelta(days=2), end)
+    await siti.tap("✅ Sudah")
+    siti.read()
+    await siti.send_file("toko.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")  # not a link
+    refused = siti.read().text
+    assert "belum terbaca sebagai tautan toko" in refused, refused
+    await siti.say("https://shopee.co.id/warungsiti")
+    assert "Bukti Anda sudah kami kirim" in siti.read()
+
+    await arrives(siti, both, timedelta(days=3), end)
+    assert "lima produk" in await arrives(siti, both, timedelta(days=4), end)
+    await siti.tap("✅ Sudah")
+    siti.read()
+    # An iPhone photo sent as a file: Telegram answered with the staff's text about lesson
+    # files ("cannot be sent to participants"); both now ask for a JPG or PNG photo.
+    await siti.send_file("toko.heic", b"\x00\x00\x00\x18ftypheic", "image/heic")
+    refused = siti.read().text
+    assert refused.startswith("Kirim foto atau tangkapan layar (JPG atau PNG)"), refused
+    assert "peserta" not in refused
+    await siti.send_file("toko.png", png(), "image/png")
+    assert "Bukti Anda sudah kami kirim" in siti.read()
+    rows = await both.services.db.fetch_all(
+        "SELECT task_id, status FROM practice_tasks WHERE status = 'review' ORDER BY task_id"
+    )
+    assert [tuple(r) for r in rows] == [("buka-toko", "review"), ("lima-produk", "review")]
