@@ -179,3 +179,24 @@ async def test_a_photo_at_the_obstacle_question_is_refused_and_the_question_aske
         "SELECT obstacle FROM outcome_checkins WHERE user_id = ?", (await siti.user_id(),)
     )
     assert row is not None and row["obstacle"] == "Belum punya modal untuk stok"
+
+
+# Declared: a shared contact card is Telegram's (the WhatsApp driver's "share contact" is
+# the "use this number" button of sign-up), so this runs on Telegram.
+@pytest.mark.parametrize("channel", [ChannelName.TELEGRAM], ids=str)
+async def test_a_contact_shared_at_the_obstacle_question_is_refused_by_it(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    await attended_session(siti, both, emulator)
+    end = both.clock.moment
+    await siti.say("/berhentitugas")
+    await checkin_arrives(siti, both, timedelta(days=30, hours=1), end)
+    await siti.tap("❌ Belum")
+    siti.read()
+
+    await siti.share_contact()  # it fell to the "I don't understand" pointer and the help
+    again = siti.read()
+    assert again.text.startswith("Maaf, saya perlu jawaban berupa tulisan"), again.text
+    assert "menghambat" in again.text and "Lewati" in again.choices
+    dialog = await both.services.dialogs.current(await siti.user_id())
+    assert dialog is not None and dialog.flow == "outcome"
