@@ -263,13 +263,21 @@ class ProfileSteps:
             case _:
                 raise StaleAction(choice_id)
 
-    async def tapped_language(self, user_id: int, choice_id: str | None) -> Step:
-        """Offer the two languages (``lg:v1:ask``), or switch: "changed" comes in the new one."""
+    async def tapped_language(
+        self, user_id: int, choice_id: str | None, *, repeated: bool = False
+    ) -> Step:
+        """Offer the two languages (``lg:v1:ask``), or switch: "changed" comes in the new one.
+
+        ``repeated``: the same button on the same message as the person's last tap; if it
+        names the language they already have, the first tap switched and it is only noted.
+        """
         parts = ids.parse(choice_id, ids.LANGUAGE, 1)
         if parts == ["ask"]:
             return Step(self.language_picker())
         if parts is None or parts[0] not in LANGUAGES:
             raise StaleAction(choice_id)
+        if repeated and parts[0] == self.language:
+            return Step(Notice(self.catalog.text(self.language, unexpected.REPEAT)))
         await self.users.set_language(user_id, parts[0])
         return Step(Notice(self.catalog.text(parts[0], "lang.changed")), switched=parts[0])
 

@@ -11,7 +11,7 @@ from bot.core.errors import NotRegistered, StaleAction
 from bot.services.owner_home import data_screen
 from handlers.telegram import callbacks as cb
 from handlers.telegram import views
-from handlers.telegram.common import clear_buttons, refresh_menu, stale
+from handlers.telegram.common import clear_buttons, refresh_menu, repeated, stale
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import send_prompt, show_profile, steps
 
@@ -54,7 +54,9 @@ async def tapped_language(update: Update, context: DodolanContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     try:
-        step = await steps(context).tapped_language(context.me, query.data)
+        step = await steps(context).tapped_language(
+            context.me, query.data, repeated=repeated(query, context)
+        )
     except StaleAction:
         await stale(query, context)
         return

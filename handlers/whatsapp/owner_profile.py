@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from bot.core import choices as ids
 from bot.core.errors import NotRegistered, StaleAction
-from bot.services import unexpected
 from handlers.whatsapp.owner_signup import show, steps
 from handlers.whatsapp.router import Router, Turn
 
@@ -34,12 +33,10 @@ async def tapped_profile(turn: Turn) -> None:
 
 async def tapped_language(turn: Turn) -> None:
     """Switch language (the reply is already in the new one), or offer the two."""
-    parts = ids.parse(turn.choice_id, ids.LANGUAGE, 1)
-    if parts == [turn.language] and turn.router.repeated(turn):
-        await turn.say(unexpected.REPEAT)  # a double tap: already switched
-        return
     try:
-        step = await steps(turn).tapped_language(turn.user_id, turn.choice_id)
+        step = await steps(turn).tapped_language(
+            turn.user_id, turn.choice_id, repeated=turn.router.repeated(turn)
+        )
     except StaleAction:
         await turn.stale()
         return

@@ -116,6 +116,7 @@ class TelegramDriver:
         self.person = person
         self.bot = bot
         self._seen: dict[int, tuple[str, list[list[str]], bool]] = {}
+        self._last_tap: tuple[BotMessage, str] | None = None
 
     async def user_id(self) -> int:
         """The internal id the bot gave this Telegram user (not their Telegram id)."""
@@ -127,7 +128,15 @@ class TelegramDriver:
 
     async def tap(self, title: str) -> None:
         """Press an inline button or a reply-keyboard button."""
+        shown = next((m for m in reversed(self.person.messages) if title in m.button_data), None)
+        self._last_tap = (shown, title) if shown is not None else None
         await self.person.press(title, expect_reply=None)
+
+    async def tap_again(self) -> None:
+        """The second tap of a double tap: the same button on the message as it was."""
+        assert self._last_tap is not None, "no inline button was tapped yet"
+        shown, title = self._last_tap
+        await self.person.press_on(shown, title, expect_reply=None)
 
     async def share_contact(self) -> None:
         """Share one's own contact (the "share my number" keyboard)."""
@@ -176,6 +185,7 @@ class WhatsAppDriver:
         self.person = person
         self.bot = bot
         self._read = 0
+        self._last_tap: tuple[WaMessage, str] | None = None
 
     async def user_id(self) -> int:
         """The internal id the bot gave this WhatsApp number."""
@@ -196,10 +206,12 @@ class WhatsAppDriver:
                 if message.type == "template":  # a quick reply of a template
                     await self.person.tap_template(button.title)
                 else:
+                    self._last_tap = (message, button.title)
                     await self.person.tap_on(message, button.title)
                 return
             if any(_fits(title, r.title) for r in message.rows):
                 row = next(r for r in message.rows if _fits(title, r.title))
+                self._last_tap = (message, row.id)
                 await self.person.pick_on(message, row.id)
                 return
             numbered = dict((t, n) for n, t in _NUMBERED.findall(message.text))
@@ -208,6 +220,15 @@ class WhatsAppDriver:
                 return
         recent = [m.titles + m.row_titles for m in self.person.messages[-5:]]
         raise AssertionError(f"{self.person!r}: no choice {title!r}; recent: {recent}")
+
+    async def tap_again(self) -> None:
+        """The second tap of a double tap: the same button or row on the same message."""
+        assert self._last_tap is not None, "no button or row was tapped yet"
+        message, title = self._last_tap
+        if message.rows:
+            await self.person.pick_on(message, title)
+        else:
+            await self.person.tap_on(message, title)
 
     async def share_contact(self) -> None:
         """Confirm the number the messages come from (WhatsApp already has it)."""

@@ -124,3 +124,29 @@ async def test_a_photo_from_an_owner_is_thanked_for_and_the_menu_follows(
     seen = siti.read()
     assert seen.text.startswith("Terima kasih! Tapi di sini saya hanya bisa membaca tulisan")
     assert the_menu_follows(siti, seen.text, seen.choices)
+
+
+# Declared: the plain-text test channel has no buttons to tap twice (a number typed again
+# picks from the newest menu), so this runs on the two channels that have them.
+@pytest.mark.parametrize("channel", [ChannelName.TELEGRAM, ChannelName.WHATSAPP], ids=str)
+async def test_a_double_tap_is_only_noted_and_changes_nothing_more(
+    siti: Driver, both: RunningBot
+) -> None:
+    await siti.say("/start")
+    await sign_up(siti)
+    await create_session(both, "Foto Produk Pakai HP")
+    siti.read()
+
+    await siti.say("/jadwal")
+    await siti.tap("✅ Pesan kursi")
+    siti.read()
+    await siti.tap_again()
+    assert siti.read().text == "Sudah saya catat ✓"  # not "this button no longer applies"
+    bookings = await both.services.booking.current(await siti.user_id())
+    assert len(bookings) == 1
+
+    await siti.say("/bahasa")
+    await siti.tap("🇬🇧 English")
+    assert "Done, from now on I will write in English." in siti.read()
+    await siti.tap_again()  # Telegram switched again and said so again
+    assert siti.read().text == "Already noted ✓"
