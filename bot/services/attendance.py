@@ -118,6 +118,16 @@ class AttendanceService:
         code = await self._attendance.set_checkin_code(session.id, new_checkin_code())
         return session, code
 
+    async def checked_in(self, user_id: int, code: str) -> tuple[str, dict[str, object]]:
+        """Check an owner in by the session's code (typed, or from the trainer's link); the
+        catalog key and parameters of the answer, the same on every channel: checked in,
+        already checked in, or why not (an unknown code, a session not booked...)."""
+        try:
+            session, new = await self.check_in(user_id, code)
+        except BookingRefused as refusal:
+            return refusal.key, dict(refusal.params)
+        return ("attendance.checked_in" if new else "attendance.already"), {"title": session.title}
+
     async def check_in(self, user_id: int, code: str) -> tuple[TrainingSession, bool]:
         """Check an owner in by the session's code; return the session and if it was new."""
         session_id = await self._attendance.session_by_checkin(code)

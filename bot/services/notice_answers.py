@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.core import choices as ids
 from bot.core.errors import StaleAction
 from bot.services.booking import BookingView
+from bot.services.unexpected import REPEAT
 
 OFFER_STALE = "booking.offer_stale"  # why a stale offer button changed nothing
 THANKS = "reminder.thanks"  # "I'll be there" recorded
@@ -38,6 +39,12 @@ class ReminderAnswer:
 
     view: BookingView  # the booking answered about
     attending: bool  # True: "I'll be there" recorded; False: ask "really cancel?" about it
+
+
+def attending_reply(repeated: bool) -> str:
+    """The catalog key answering "I'll be there": thanks, or for the same button tapped
+    again (the first tap was taken), that it is noted."""
+    return REPEAT if repeated else THANKS
 
 
 def answered(choice_id: str | None, kind: str) -> tuple[str, int] | None:

@@ -7,13 +7,12 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.core import choices as ids
 from bot.core.errors import Refusal, StaleAction
-from bot.services import unexpected
 from bot.services.notice_answers import (
     OFFER_STALE,
-    THANKS,
     answer_offer,
     answer_reminder,
     answered,
+    attending_reply,
 )
 from handlers.telegram import callbacks as cb
 from handlers.telegram.booking_common import tapped_here, tell, trainer_names, why
@@ -48,7 +47,7 @@ async def tapped_reminder(update: Update, context: DodolanContext) -> None:
     await query.answer()
     if answer.attending:
         await clear_buttons(query)
-        thanks = unexpected.REPEAT if repeated(query, context) else THANKS
+        thanks = attending_reply(repeated(query, context))
         await context.bot.send_message(context.chat, context.t(thanks))
         return
     trainers = await trainer_names(context, [answer.view.session])

@@ -224,13 +224,8 @@ async def tapped_attendance(update: Update, context: DodolanContext) -> None:
 async def check_in(update: Update, context: DodolanContext, code: str) -> None:
     """An owner scanned the trainer's QR code (``/start hadir-<code>``)."""
     assert update.effective_user is not None and update.effective_message is not None
-    try:
-        session, new = await context.services.attendance.check_in(context.me, code)
-    except BookingRefused as refusal:
-        await update.effective_message.reply_text(context.t(refusal.key, **refusal.params))
-        return
-    key = "attendance.checked_in" if new else "attendance.already"
-    await update.effective_message.reply_text(context.t(key, title=session.title))
+    key, params = await context.services.attendance.checked_in(context.me, code)
+    await update.effective_message.reply_text(context.t(key, **params))
 
 
 async def tapped_feedback(update: Update, context: DodolanContext) -> None:

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from bot.core import choices as ids
 from bot.core.errors import Refusal, StaleAction
-from bot.services import unexpected
-from bot.services.notice_answers import OFFER_STALE, THANKS, answer_offer, answer_reminder
+from bot.services.notice_answers import (
+    OFFER_STALE,
+    answer_offer,
+    answer_reminder,
+    attending_reply,
+)
 from handlers.whatsapp.owner_booking import Views, refuse, tell, trainer_names
 from handlers.whatsapp.router import Router, Turn
 
@@ -35,7 +39,7 @@ async def tapped_reminder(turn: Turn) -> None:
         await refuse(turn, error)
         return
     if answer.attending:
-        await turn.say(unexpected.REPEAT if turn.router.repeated(turn) else THANKS)
+        await turn.say(attending_reply(turn.router.repeated(turn)))
         return
     trainers = await trainer_names(turn, [answer.view.session])
     await turn.send(Views.of(turn).cancel_question(answer.view, trainers))

@@ -17,7 +17,7 @@ then the owner may type a comment or tap "skip".
 from __future__ import annotations
 
 from bot.core import choices as ids
-from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
+from bot.core.errors import InvalidInput, NotAllowed, StaleAction
 from bot.core.notices import Notice
 from bot.services import feedback, unexpected
 from bot.services.attendance import typed_checkin
@@ -30,12 +30,8 @@ SKIP = feedback.SKIP  # fb:v1:<booking id>:skip
 
 async def check_in(turn: Turn, code: str) -> None:
     """Record the owner's attendance by the session's check-in code."""
-    try:
-        session, new = await turn.services.attendance.check_in(turn.user_id, code)
-    except BookingRefused as refusal:
-        await turn.say(refusal.key, **refusal.params)
-        return
-    await turn.say("attendance.checked_in" if new else "attendance.already", title=session.title)
+    key, params = await turn.services.attendance.checked_in(turn.user_id, code)
+    await turn.say(key, **params)
 
 
 def steps(turn: Turn) -> TipSteps:

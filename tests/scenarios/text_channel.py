@@ -38,7 +38,7 @@ from typing import cast
 from bot.app.container import Services
 from bot.app.delivery import programme_builders
 from bot.core import choices as ids
-from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, Refusal, StaleAction
+from bot.core.errors import InvalidInput, NotAllowed, Refusal, StaleAction
 from bot.core.markup import plain
 from bot.core.models import Dialog
 from bot.core.notices import ChannelName, Notice, Recipient, SentRef
@@ -233,14 +233,8 @@ class TextEdge:
         await self._show(step)
 
     async def _check_in(self, code: str) -> None:
-        try:
-            session, new = await self.services.attendance.check_in(self._user_id, code)
-        except BookingRefused as refusal:
-            await self._say(refusal.key, **refusal.params)
-            return
-        await self._say(
-            "attendance.checked_in" if new else "attendance.already", title=session.title
-        )
+        key, params = await self.services.attendance.checked_in(self._user_id, code)
+        await self._say(key, **params)
 
     async def _stray(self, text: str) -> None:
         """What no step waits for, decided by bot.services.unprompted as on every channel: a

@@ -51,6 +51,20 @@ async def test_an_owner_checks_in_by_code_once_while_it_is_open(
     assert feedback[0]["due_at"] >= (session.ends_at + timedelta(hours=1)).isoformat()[:16]
 
 
+async def test_the_answer_to_a_check_in_is_decided_once_for_every_channel(
+    ready: Services, clock: FakeClock
+) -> None:
+    session = await new_session(ready, trainer_id=TRAINER)
+    await ready.booking.book(SITI, session.id)
+    clock.moment = session.starts_at
+    _, code = await ready.attendance.checkin_code(TRAINER, session.id)
+    title = {"title": session.title}
+    assert await ready.attendance.checked_in(SITI, code) == ("attendance.checked_in", title)
+    assert await ready.attendance.checked_in(SITI, code) == ("attendance.already", title)
+    assert await ready.attendance.checked_in(BUDI, code) == ("attendance.not_booked", {})
+    assert await ready.attendance.checked_in(BUDI, "nope1234") == ("attendance.unknown_code", {})
+
+
 async def test_a_code_refuses_those_without_a_seat_and_unknown_codes(
     ready: Services, clock: FakeClock
 ) -> None:

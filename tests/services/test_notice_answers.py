@@ -9,7 +9,14 @@ from bot.app.container import Services
 from bot.core import choices as ids
 from bot.core.errors import BookingRefused, StaleAction
 from bot.core.models import BookingStatus
-from bot.services.notice_answers import answer_offer, answer_reminder, answered
+from bot.services.notice_answers import (
+    THANKS,
+    answer_offer,
+    answer_reminder,
+    answered,
+    attending_reply,
+)
+from bot.services.unexpected import REPEAT
 from tests.harness import FakeClock
 from tests.services.conftest import BUDI, SITI, STAFF, booking_status, new_session, sign_up
 
@@ -85,3 +92,8 @@ async def test_a_checked_in_owner_cannot_answer_i_cant_come(
             owners.booking, SITI, ids.pack(ids.REMINDER, "no", str(siti.booking.id))
         )
     assert refused.value.key == "booking.checked_in"
+
+
+def test_i_will_be_there_is_thanked_once_and_a_double_tap_only_noted() -> None:
+    assert attending_reply(False) == THANKS
+    assert attending_reply(True) == REPEAT
