@@ -124,7 +124,7 @@ class UnpromptedInput:
             return Unprompted()
         owner = await self._owners.get(user_id)
         roles = await self._people.roles(user_id)
-        if owner is None and not roles & {Role.STAFF, Role.TRAINER}:
+        if _newcomer(owner, roles):
             return Unprompted(greet=True, roles=roles)
         if typed and is_small_talk(typed):
             lead = (
@@ -135,3 +135,14 @@ class UnpromptedInput:
         else:
             lead = self._catalog.text(language, POINTERS[received])
         return Unprompted(lead=lead, registered=owner is not None, roles=roles)
+
+    async def newcomer(self, user_id: int) -> bool:
+        """Whether the person is one first contact welcomes into sign-up: not signed up, and
+        neither staff nor a trainer (so "mulai" greets them rather than turning announcements
+        on, on every channel)."""
+        owner = await self._owners.get(user_id)
+        return _newcomer(owner, await self._people.roles(user_id))
+
+
+def _newcomer(owner: OwnerProfile | None, roles: frozenset[Role]) -> bool:
+    return owner is None and not roles & {Role.STAFF, Role.TRAINER}

@@ -442,8 +442,13 @@ async def announcements_off(update: Update, context: DodolanContext) -> None:
 
 
 async def announcements_on(update: Update, context: DodolanContext) -> None:
-    """An owner turns general announcements back on."""
+    """An owner turns general announcements back on; a newcomer is welcomed into sign-up."""
     assert update.effective_user is not None and update.effective_message is not None
+    if await context.services.unprompted.newcomer(context.me):
+        from handlers.telegram.signup import start  # it shows screens of this module's users
+
+        await start(update, context)
+        return
     await context.services.broadcasts.set_announcements(context.me, on=True)
     await update.effective_message.reply_text(context.t("announcements.on"))
 

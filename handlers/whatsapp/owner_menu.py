@@ -43,7 +43,7 @@ async def announcements_off(turn: Turn) -> None:
 
 async def start(turn: Turn) -> None:
     """Turn announcements back on for an owner; welcome a newcomer into sign-up."""
-    if not await _registered(turn):
+    if await turn.services.unprompted.newcomer(turn.user_id):
         await greet(turn)
         return
     await turn.services.broadcasts.set_announcements(turn.user_id, on=True)

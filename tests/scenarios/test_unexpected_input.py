@@ -89,6 +89,25 @@ async def test_a_newcomer_who_writes_anything_is_welcomed_into_sign_up(
     assert await both.services.profile.get(await siti.user_id()) is None
 
 
+async def test_a_newcomer_who_says_mulai_is_welcomed_into_sign_up(
+    siti: Driver, both: RunningBot
+) -> None:
+    # Telegram turned announcements "on" for someone who had not signed up, and said so.
+    await siti.say("/mulai")
+    seen = siti.read()
+    assert "Apakah Anda setuju?" in seen.text and AGREE in seen.choices, seen.text
+    assert "Pengumuman" not in seen.text
+    assert await both.services.profile.get(await siti.user_id()) is None
+    assert await both.services.broadcasts.wants_announcements(await siti.user_id())
+    await sign_up(siti)  # from that consent
+    siti.read()
+    await siti.say("/berhenti")
+    siti.read()
+    await siti.say("/mulai")  # a signed-up owner: announcements on again
+    assert siti.read().text.startswith("Siap, pengumuman umum akan kami kirim lagi")
+    assert await both.services.broadcasts.wants_announcements(await siti.user_id())
+
+
 async def test_small_talk_and_gibberish_from_an_owner_get_a_word_and_the_menu(
     siti: Driver, both: RunningBot
 ) -> None:

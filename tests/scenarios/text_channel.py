@@ -353,6 +353,8 @@ class TextEdge:
         return False
 
     async def _announcements_on(self) -> bool:
+        if await self.services.unprompted.newcomer(self._user_id):
+            return await self._start()
         await self.services.broadcasts.set_announcements(self._user_id, on=True)
         await self._say("announcements.on")
         return False

@@ -104,3 +104,15 @@ def test_every_answer_is_in_both_languages(services: Services) -> None:
     for language in LANGUAGES:
         texts = [services.catalog.text(language, key) for key in keys]
         assert all(texts) and len(set(texts)) == len(texts)
+
+
+async def test_a_newcomer_is_neither_signed_up_nor_staff_nor_a_trainer(
+    services: Services,
+) -> None:
+    await services.users.seen(SITI, "id")
+    await make_trainer(services, TRAINER)
+    assert await services.unprompted.newcomer(SITI)
+    assert not await services.unprompted.newcomer(STAFF)
+    assert not await services.unprompted.newcomer(TRAINER)
+    await sign_up(services, SITI)
+    assert not await services.unprompted.newcomer(SITI)
