@@ -66,8 +66,12 @@ def session_code(payload: str | None) -> str | None:
 async def linked_session(sessions: SessionsByCode, payload: str | None) -> TrainingSession | None:
     """The session to show for a payload; None if it names none, or one gone or cancelled."""
     code = session_code(payload)
-    if code is None:
-        return None
+    return await open_by_code(sessions, code) if code is not None else None
+
+
+async def open_by_code(sessions: SessionsByCode, code: str) -> TrainingSession | None:
+    """The session a link's code names, to show on any channel; None if there is none or it
+    was cancelled (the edge says "session gone")."""
     session = await sessions.by_code(code)
     if session is None or session.status == SessionStatus.CANCELLED:
         return None

@@ -9,8 +9,9 @@ from telegram import CallbackQuery, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import Refusal, StaleAction
-from bot.core.models import SessionStatus, TrainingSession
+from bot.core.models import TrainingSession
 from bot.core.notices import Notice
+from bot.services import session_links
 from bot.services.booking import NO_LONGER, BookingView
 from bot.services.booking_steps import JUST_FILLED, take_place
 from bot.services.owner_screens import with_lead
@@ -69,8 +70,8 @@ def lists(context: DodolanContext) -> SessionLists:
 async def open_session_link(update: Update, context: DodolanContext, code: str) -> None:
     """Show the session behind a deep link (from a poster or a WhatsApp group)."""
     assert update.effective_chat is not None
-    session = await context.services.sessions.by_code(code)
-    if session is None or session.status == SessionStatus.CANCELLED:
+    session = await session_links.open_by_code(context.services.sessions, code)
+    if session is None:
         await context.bot.send_message(update.effective_chat.id, context.t("booking.session_gone"))
         return
     await send_session_card(context, update.effective_chat.id, session)

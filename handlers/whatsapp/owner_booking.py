@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
 from bot.core.errors import Refusal, StaleAction
-from bot.core.models import SessionStatus, TrainingSession
+from bot.core.models import TrainingSession
 from bot.core.notices import Notice
 from bot.i18n import Catalog
 from bot.services import session_links, session_screens, unexpected
@@ -136,8 +136,8 @@ async def list_sessions(turn: Turn) -> None:
 
 async def open_session_link(turn: Turn, code: str) -> None:
     """Show the session behind a session code (a poster's link, or after sign-up)."""
-    session = await turn.services.sessions.by_code(code)
-    if session is None or session.status == SessionStatus.CANCELLED:
+    session = await session_links.open_by_code(turn.services.sessions, code)
+    if session is None:
         await turn.say("booking.session_gone")
         return
     await show_session(turn, session)

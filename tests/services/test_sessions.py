@@ -9,6 +9,7 @@ import pytest
 from bot.app.container import Services
 from bot.core.errors import BookingRefused, InvalidInput
 from bot.core.models import SessionStatus
+from bot.services.session_links import linked_session, open_by_code
 from bot.services.sessions import SessionDraft
 from tests.services.conftest import (
     BUDI,
@@ -170,3 +171,13 @@ async def test_a_revoked_trainer_leaves_their_sessions_unassigned(services: Serv
     assert "trainer_revoked" in await kinds(services, TRAINER)
     assert "trainer_reminder" not in await kinds(services, TRAINER)
     assert await services.sessions.revoke_trainer(TRAINER) is None
+
+
+async def test_a_link_shows_its_session_until_it_is_cancelled(services: Services) -> None:
+    session = await new_session(services)
+    shown = await open_by_code(services.sessions, session.code)
+    assert shown is not None and shown.id == session.id
+    assert await open_by_code(services.sessions, "zzzz9999") is None
+    await services.sessions.cancel(session.id)
+    assert await open_by_code(services.sessions, session.code) is None
+    assert await linked_session(services.sessions, f"sesi-{session.code}") is None
