@@ -22,18 +22,33 @@ from bot.core.notices import Attachment, Choice, Notice
 from bot.formatting import format_datetime
 from bot.i18n import Catalog, Html
 from bot.services.faq_search import terms
+from bot.services.owner_menu import owner_menu
 from bot.services.owner_screens import profile_lines
 
 DATA_FILE = "data-saya-dodolan.json"
 
 
-def help_screen(catalog: Catalog, language: str, roles: frozenset[Role]) -> Notice:
-    """What the person can do, a section per role they hold (the owner's first)."""
-    held = ["owner"]
-    held += ["trainer"] if Role.TRAINER in roles else []
-    held += ["staff"] if Role.STAFF in roles else []
-    sections = [
-        # The practice tasks, certificates and outcome came later: their lines follow.
+def help_screen(
+    catalog: Catalog, language: str, roles: frozenset[Role], *, registered: bool | None
+) -> Notice:
+    """What the person can do: the owners' part from the owners' menu
+    (:func:`~bot.services.owner_menu.owner_menu`, for a signed-up owner or a guest: only
+    what they can use), then a section per other role they hold.
+
+    Commands are named as Telegram shows them ("/jadwal"); WhatsApp reads each as the word
+    its owners type (:mod:`bot.services.command_words`). Issue 21: the help was a fixed text
+    on Telegram (a guest was offered /bookingsaya) and built from the menu on WhatsApp.
+    """
+    lines = [catalog.text(language, "help.owner_lead")]
+    lines += [  # both are catalog texts: nothing of a person's to escape
+        f"/{e.command_name(language)} – {e.about}"
+        for e in owner_menu(catalog, language, registered=registered)
+    ]
+    # the words around the menu, then the practice tasks and certificates (they came later)
+    lines += [catalog.text(language, key).strip("\n") for key in ("help.tail", "help_more.owner")]
+    sections = ["\n".join(lines)]
+    held = [role for role in (Role.TRAINER, Role.STAFF) if role in roles]
+    sections += [
         catalog.text(language, f"help.{role}").rstrip("\n")
         + "\n"
         + catalog.text(language, f"help_more.{role}").strip("\n")
@@ -49,14 +64,6 @@ def is_small_talk(text: str) -> bool:
     do (never "I don't understand"); the question desk takes no such text as a question.
     """
     return not terms(text)
-
-
-def welcome_back_screen(
-    catalog: Catalog, language: str, name: str, roles: frozenset[Role]
-) -> Notice:
-    """ "Welcome back, Siti! What shall we do today?" above the help."""
-    lead = catalog.text(language, "owner_lists.welcome_back", name=name)
-    return Notice(f"{lead}\n\n{help_screen(catalog, language, roles).text}")
 
 
 def erase_question(catalog: Catalog, language: str, *, yes_key: str = "data.erase_yes") -> Notice:

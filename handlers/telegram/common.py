@@ -111,8 +111,10 @@ async def clear_buttons(query: CallbackQuery) -> None:
 async def show_help(update: Update, context: DodolanContext) -> None:
     """List what the user can do, by role (also the answer to /menu, as on WhatsApp)."""
     assert update.effective_user is not None and update.effective_message is not None
-    roles = await context.services.users.roles(context.me)
-    notice = help_screen(context.services.catalog, context.language, roles)
+    services = context.services
+    roles = await services.users.roles(context.me)
+    registered = await services.profile.get(context.me) is not None
+    notice = help_screen(services.catalog, context.language, roles, registered=registered)
     await update.effective_message.reply_text(notice.text)
 
 
@@ -174,7 +176,9 @@ async def stray_message(update: Update, context: DodolanContext) -> None:
     elif answer.greet:
         await start(update, context)
     elif answer.lead is not None:
-        menu = help_screen(services.catalog, context.language, answer.roles)
+        menu = help_screen(
+            services.catalog, context.language, answer.roles, registered=answer.registered
+        )
         await message.reply_text(f"{answer.lead}\n\n{menu.text}")
 
 

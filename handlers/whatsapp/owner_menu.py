@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core import choices as ids
+from bot.services.owner_home import help_screen
 from bot.services.owner_menu import MenuEntry, owner_menu
 from handlers.whatsapp import screens
 from handlers.whatsapp.owner_signup import greet
@@ -30,9 +31,12 @@ async def show_menu(turn: Turn, lead: str | None = None) -> None:
 
 
 async def show_help(turn: Turn) -> None:
-    """List the words the owner can type (the menu's rows, then menu, start and cancel)."""
-    entries = await _entries(turn)
-    await turn.send(screens.help_notice(turn.services.catalog, turn.language, entries))
+    """List the words the person can type (the menu's, then menu, start and cancel; then
+    their role's), as every channel does (:func:`bot.services.owner_home.help_screen`)."""
+    services = turn.services
+    roles = await services.users.roles(turn.user_id)
+    registered = await _registered(turn)
+    await turn.send(help_screen(services.catalog, turn.language, roles, registered=registered))
 
 
 async def announcements_off(turn: Turn) -> None:

@@ -142,15 +142,3 @@ def menu_notice(entries: Sequence[MenuEntry], lead: str, button: str) -> Notice:
     opens it (the lead says "Buka Menu")."""
     rows = tuple(Choice(ids.pack(MENU, e.word), e.title, e.about) for e in entries)
     return Notice(lead, rows, choices_label=button)
-
-
-def help_notice(catalog: Catalog, language: str, entries: Sequence[MenuEntry]) -> Notice:
-    """The words the owner can type: one line per menu entry (word, title), then the rest."""
-    t = catalog.text
-    lines = [
-        t(language, "wa.help.line", word=command_word(e.word, language), about=e.title)
-        for e in entries
-    ]
-    tail = t(language, "wa.help.tail").strip("\n")
-    more = t(language, "help_more.owner").strip("\n")  # practice tasks and certificates
-    return Notice("\n".join([t(language, "wa.help.lead"), *lines, tail, more]))

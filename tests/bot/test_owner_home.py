@@ -10,6 +10,7 @@ import pytest
 from bot.core.models import Role
 from bot.i18n import Catalog
 from bot.services.owner_home import DATA_FILE, data_screen, help_screen
+from bot.services.owner_menu import owner_menu
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -20,14 +21,27 @@ def catalog() -> Catalog:
 
 
 def test_help_has_a_section_per_role_held(catalog: Catalog) -> None:
-    owner = help_screen(catalog, "id", frozenset({Role.OWNER}))
-    trainer = help_screen(catalog, "id", frozenset({Role.OWNER, Role.TRAINER}))
+    owner = help_screen(catalog, "id", frozenset({Role.OWNER}), registered=True)
+    trainer = help_screen(catalog, "id", frozenset({Role.OWNER, Role.TRAINER}), registered=True)
 
-    assert owner.text.startswith(catalog.text("id", "help.owner"))
+    assert owner.text.startswith(catalog.text("id", "help.owner_lead"))
     assert (
         trainer.text.startswith(owner.text) and catalog.text("id", "help.trainer") in trainer.text
     )
     assert catalog.text("id", "help.staff") not in trainer.text
+
+
+def test_the_owners_help_is_the_owners_menu_for_what_they_are(catalog: Catalog) -> None:
+    owner = help_screen(catalog, "id", frozenset({Role.OWNER}), registered=True).text
+    guest = help_screen(catalog, "id", frozenset({Role.OWNER}), registered=False).text
+    for entry in owner_menu(catalog, "id", registered=True):
+        assert f"/{entry.word} – {entry.about}" in owner
+    assert "/bookingsaya" in owner and "/daftar –" not in owner
+    assert "/bookingsaya" not in guest and "/daftar –" in guest  # a guest is offered sign-up
+    english = help_screen(catalog, "en", frozenset({Role.OWNER}), registered=True).text
+    assert "/sessions –" in english and "/mybooking –" in english and "/batal" not in english
+    for text in (owner, guest, english):
+        assert "/menu –" in text
 
 
 @pytest.mark.parametrize(
@@ -37,9 +51,11 @@ def test_help_has_a_section_per_role_held(catalog: Catalog) -> None:
 def test_help_names_the_task_certificate_and_outcome_commands(
     catalog: Catalog, language: str, stop: str, check: str
 ) -> None:
-    owner = help_screen(catalog, language, frozenset({Role.OWNER})).text
-    trainer = help_screen(catalog, language, frozenset({Role.OWNER, Role.TRAINER})).text
-    staff = help_screen(catalog, language, frozenset({Role.OWNER, Role.STAFF})).text
+    owner = help_screen(catalog, language, frozenset({Role.OWNER}), registered=True).text
+    roles = frozenset({Role.OWNER, Role.TRAINER})
+    trainer = help_screen(catalog, language, roles, registered=True).text
+    staff_roles = frozenset({Role.OWNER, Role.STAFF})
+    staff = help_screen(catalog, language, staff_roles, registered=None).text
 
     assert stop in owner and check in owner
     assert "/hasil" not in owner and "/sertifikat" not in owner

@@ -254,7 +254,9 @@ class TextEdge:
         elif answer.greet:
             await self._start()
         elif answer.lead is not None:
-            menu = owner_home.help_screen(services.catalog, language, answer.roles)
+            menu = owner_home.help_screen(
+                services.catalog, language, answer.roles, registered=answer.registered
+            )
             await self._send(Notice(f"{answer.lead}\n\n{menu.text}"))
 
     async def _choice(self, choice_id: str) -> None:
@@ -331,7 +333,11 @@ class TextEdge:
 
     async def _help(self) -> bool:
         roles = await self.services.users.roles(self._user_id)
-        await self._send(owner_home.help_screen(self.services.catalog, self._language, roles))
+        registered = await self.services.profile.get(self._user_id) is not None
+        catalog = self.services.catalog
+        await self._send(
+            owner_home.help_screen(catalog, self._language, roles, registered=registered)
+        )
         return False
 
     async def _my_data(self) -> bool:

@@ -46,8 +46,8 @@ async def test_bahasa_switches_to_english_and_the_words_follow(tmp_path: Path) -
         changed = (await siti.tap("🇬🇧 English"))[-1]
         assert changed.text.startswith("Done, from now on I will write in English.")
         help_text = (await siti.say("Help"))[-1].text
-        assert help_text.startswith("*What I can help with*")
-        assert "*profile* – Business profile" in help_text
+        assert help_text.startswith("*What I can do*")
+        assert "*profile* – See and change" in help_text
         assert "*cancel* – " in help_text and re.search(r"/[a-z]", help_text) is None
         profile = (await siti.say("profil"))[-1]  # the Indonesian word still works
         assert profile.text.startswith("*Your business profile*")

@@ -47,7 +47,7 @@ def test_tags_links_and_paths_are_not_commands() -> None:
 def test_every_owner_text_reads_as_words_and_stays_neutral_markup() -> None:
     catalog = Catalog.load()
     for language in ("id", "en"):
-        for key in ("help.owner", "signup.consent", "signup.done", "welcome.back"):
+        for key in ("help.tail", "signup.consent", "signup.done", "welcome.back"):
             converted = whatsapp_words(catalog.raw(language, key), language)
             plain(converted)  # still valid neutral markup
             assert re.search(r"/[a-z]", plain(converted)) is None, (language, key)
