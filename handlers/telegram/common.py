@@ -134,6 +134,26 @@ async def unknown_command(update: Update, context: DodolanContext) -> None:
     )
 
 
+async def typed_code(update: Update, context: DodolanContext) -> bool:
+    """Answer a typed "cek <kode>" (a certificate) or "HADIR-<code>" (a check-in, as the
+    WhatsApp link types it); False if the text is neither."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return False
+    # imported here: these modules show screens of modules that import this one
+    from bot.services.attendance import typed_checkin
+    from handlers.telegram.certificates import check_typed
+    from handlers.telegram.trainer import check_in
+
+    if await check_typed(update, context):
+        return True
+    code = typed_checkin(message.text)
+    if code is None:
+        return False
+    await check_in(update, context, code)
+    return True
+
+
 def received(message: Message) -> Received:
     """What a message carries, as :mod:`bot.services.unexpected` names it."""
     if message.text:
@@ -152,20 +172,10 @@ async def stray_message(update: Update, context: DodolanContext) -> None:
     message = update.effective_message
     assert message is not None
     # imported here: these modules show screens of modules that import this one
-    from bot.services.attendance import typed_checkin
-    from handlers.telegram.certificates import check_typed
     from handlers.telegram.questions import received_file, show
     from handlers.telegram.signup import start
-    from handlers.telegram.trainer import check_in
 
-    if message.text:
-        if await check_typed(update, context):  # "cek <kode>" typed without the slash
-            return
-        code = typed_checkin(message.text)
-        if code is not None:  # "HADIR-<code>" typed, as the WhatsApp link types it
-            await check_in(update, context, code)
-            return
-    elif await received_file(update, context):  # a photo or file sent with a question
+    if not message.text and await received_file(update, context):  # a file with a question
         return
     services = context.services
     answer = await services.unprompted.answer(

@@ -17,7 +17,7 @@ from bot.services.dialogs import ask_again_after
 from bot.services.profile_steps import ProfileSteps, Step
 from handlers.telegram import callbacks as cb
 from handlers.telegram import views
-from handlers.telegram.common import explain, stray_message
+from handlers.telegram.common import explain, stray_message, typed_code
 from handlers.telegram.context import DodolanApplication, DodolanContext
 
 # Other conversations (e.g. staff creating a session) register here: flow name → callback
@@ -141,10 +141,15 @@ async def after_answer(context: DodolanContext, chat_id: int, user_id: int, step
 
 
 async def received_text(update: Update, context: DodolanContext) -> None:
-    """Take typed text as the answer to the current question."""
+    """Take typed text as the answer to the current question; a typed code (a check-in,
+    a certificate) is read first, in any step, and the question asked again after it."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None and message.text is not None
     dialog = await context.services.dialogs.current(context.me)
+    if await typed_code(update, context):  # as WhatsApp reads its link texts
+        context.dialog_before = dialog
+        await ask_again(update, context)
+        return
     if dialog is not None and dialog.flow in TEXT_FLOWS:
         await TEXT_FLOWS[dialog.flow](update, context, dialog)
         return

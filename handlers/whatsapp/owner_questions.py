@@ -39,8 +39,6 @@ async def unprompted(turn: Turn) -> None:
     an answer are read here; the rest is :class:`~bot.services.unprompted.UnpromptedInput`'s."""
     if turn.event.kind is InboundKind.MEDIA and await _received_file(turn):
         return
-    if turn.event.kind is InboundKind.TEXT and turn.text and await _replied_to_answer(turn):
-        return
     answer = await turn.services.unprompted.answer(
         turn.user_id,
         turn.received,
@@ -89,8 +87,9 @@ async def _received_file(turn: Turn) -> bool:
     return True
 
 
-async def _replied_to_answer(turn: Turn) -> bool:
-    """A swipe-reply to a person's answer continues that thread, as a Telegram reply does."""
+async def replied_to_answer(turn: Turn) -> bool:
+    """A swipe-reply to a person's answer continues that thread, as a Telegram reply does
+    (before any open question: the router offers it replies first)."""
     desk, replied = turn.services.questions, turn.event.context_wamid
     ticket = await desk.ticket_for_reply(turn.user_id, replied) if replied else None
     if ticket is None or not await desk.asked_by(turn.user_id, ticket):
@@ -120,4 +119,5 @@ def register(router: Router) -> None:
     """Add the question taps, the greeting words and the fallback."""
     router.add_word("halo", ("hai", "hi", "hello", "hallo", "helo", "permisi"), unprompted)
     router.add_choice(ids.QUESTION, tapped)
+    router.add_reply(replied_to_answer)
     router.set_fallback(unprompted)

@@ -13,9 +13,12 @@ routes the message, first match wins:
    :meth:`Router.add_link_text`: like a Telegram deep link, it is read in any dialog;
 3. a plain word ("menu", "jadwal", "help" — trimmed, case-insensitive, spaces, dashes and a
    leading "/" ignored), added with :meth:`Router.add_word`;
-4. anything else while the user's dialog is in a flow added with :meth:`Router.add_flow`:
+4. a text swiped in reply to one of the bot's messages, if a handler added with
+   :meth:`Router.add_reply` takes it (a reply to a person's answer continues that thread,
+   as on Telegram, before any open question);
+5. anything else while the user's dialog is in a flow added with :meth:`Router.add_flow`:
    that flow's ``answer`` (typed text, but also an image or a location it must refuse);
-5. the fallback (:meth:`Router.set_fallback`).
+6. the fallback (:meth:`Router.set_fallback`).
 
 Feature modules add their routes in a ``register(router)`` function (see
 ``handlers/whatsapp/inbound.py``). Handlers take one :class:`Turn` and reply with
@@ -227,6 +230,7 @@ class Router:
         self.flows: dict[str, Flow] = {}
         self.fallback: Handler | None = None
         self.link_texts: list[tuple[Callable[[str], str | None], LinkHandler]] = []
+        self.replies: list[Callable[[Turn], Awaitable[bool]]] = []
         self._identities: Identities = services.identities
         self.taps = Taps(MEMORY)
 
@@ -242,6 +246,10 @@ class Router:
     def add_link_text(self, read: Callable[[str], str | None], handler: LinkHandler) -> None:
         """Run ``handler`` with the code ``read`` finds in a text a bot's link typed."""
         self.link_texts.append((read, handler))
+
+    def add_reply(self, handler: Callable[[Turn], Awaitable[bool]]) -> None:
+        """Offer a text swiped in reply to a bot message to ``handler`` (False: not its)."""
+        self.replies.append(handler)
 
     def add_choice(self, kind: str, handler: Handler) -> None:
         """Run ``handler`` for taps whose choice id starts with ``kind:`` (it parses the rest)."""
@@ -333,6 +341,10 @@ class Router:
         if word is not None and turn.event.kind is InboundKind.TEXT:
             await self.run_word(turn, word)
             return
+        if typed and turn.event.context_wamid:
+            for taken in self.replies:
+                if await taken(turn):
+                    return
         dialog = await turn.dialog()
         flow = self.flows.get(dialog.flow) if dialog is not None else None
         if flow is not None:

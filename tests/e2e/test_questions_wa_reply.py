@@ -42,3 +42,29 @@ async def test_a_swipe_reply_to_the_answer_continues_the_thread(
     card = staff.messages[-1].text
     assert "surat dari RT" in card and "bayar nggak" in card
     wa.assert_no_violations()
+
+
+async def test_a_swipe_reply_to_the_answer_is_not_taken_by_an_open_question(
+    both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator
+) -> None:
+    # It went to the open question (here her new business name), as Telegram's reply never
+    # did: a reply to an answer continues its thread before any step.
+    staff = await staff_member(both, emulator)
+    rina = wa.person(RINA, name="Rina")
+    rina_id = await whatsapp_owner(both, RINA, "Rina")
+    await says(both, rina, "Bu, izin usaha rumahan perlu surat dari RT juga kah?")
+    await both.tick()
+    await staff.reply_to(staff.messages[-1].message_id, "Tidak perlu, Bu Rina.")
+    await both.tick()
+    answer = rina.messages[-1]
+    await both.services.profile.start_edit(rina_id, "business_name")  # "Ubah" → name
+
+    edge = both.application.bot_data[WHATSAPP_KEY]
+    await rina.reply_to(answer, "Kalau izin PIRT bagaimana?")
+    await settled(edge)
+    owner = await both.services.profile.get(rina_id)
+    assert owner is not None and owner.business_name != "Kalau izin PIRT bagaimana?"
+    (question,) = await questions_of(both, rina_id)
+    thread = await QuestionRepository(both.services.db).thread(question.id)
+    assert [m.text for m in thread][-1] == "Kalau izin PIRT bagaimana?"
+    wa.assert_no_violations()

@@ -16,6 +16,7 @@ from tests.e2e.test_trainer import make_trainer
 from tests.harness import RunningBot
 from tests.scenarios.drivers import Driver, TelegramDriver
 from tests.scenarios.journeys import paced_by_the_fake_clock, sign_up, time_passes
+from tests.scenarios.test_owner_settings import CHANGE
 from tests.scenarios.test_unexpected_input import PNG
 
 TITLE = "Foto produk pakai HP"
@@ -195,3 +196,35 @@ async def test_a_photo_for_the_comment_is_refused_and_the_comment_asked_again(
         "SELECT stars, comment FROM feedback WHERE booking_id = ?", (booking.booking.id,)
     )
     assert row is not None and (row["stars"], row["comment"]) == (5, "Mantap, praktis")
+
+
+async def test_a_check_in_typed_at_an_open_question_checks_in_and_asks_it_again(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    # Telegram took the code as the answer to the open question (here the new business
+    # name); WhatsApp read it first, as it reads every text its links type.
+    joko = await make_trainer(both, emulator, 7001, "Pak Joko")
+    session = await create_session(both, TITLE)
+    await both.services.sessions.change(session.id, {"trainer_id": await both.user_id_of(joko.id)})
+    user_id = await signed_up(siti)
+    await siti.say("/jadwal")
+    await siti.tap("✅ Pesan kursi")
+    both.clock.moment = SATURDAY_9 - timedelta(minutes=20)
+    _, code = await both.services.attendance.checkin_code(
+        await both.user_id_of(joko.id), session.id
+    )
+    await siti.say("/profil")
+    await siti.tap(CHANGE[siti.channel])
+    if siti.channel is ChannelName.WHATSAPP:
+        await siti.tap("✏️ Nama usaha")
+    siti.read()
+
+    await siti.say(f"HADIR-{code}")
+    seen = siti.read()
+    assert "kehadiran Anda di" in seen.text and TITLE in seen.text
+    assert "nama usaha" in seen.last.text.lower()  # the open question, asked again
+    owner = await both.services.profile.get(user_id)
+    assert owner is not None and owner.business_name == "Warung Siti"
+    await siti.say("Kedai Siti Jaya")
+    owner = await both.services.profile.get(user_id)
+    assert owner is not None and owner.business_name == "Kedai Siti Jaya"

@@ -212,11 +212,15 @@ class TextEdge:
             await self._step(again)
 
     async def _text(self, text: str) -> None:
-        code = typed_checkin(text)
-        if code is not None:  # "HADIR-<code>", typed or from the trainer's link
-            await self._check_in(code)
-            return
         dialog = await self.services.dialogs.current(self._user_id)
+        code = typed_checkin(text)
+        if code is not None:  # "HADIR-<code>", typed or from the trainer's link: any step
+            await self._check_in(code)
+            after = await self.services.dialogs.current(self._user_id)
+            again = ask_again_after(dialog, after)
+            if again is not None:
+                await self._step(again)
+            return
         if dialog is not None and dialog.flow == feedback.FLOW:
             await self.services.feedback.received_comment(self._user_id, text)
             await self._say("feedback.saved")
