@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
+from bot.core.errors import StaleAction
 from bot.core.models import Role
 from bot.core.notices import Attachment, Choice, Notice
 from bot.formatting import format_datetime
@@ -73,6 +74,17 @@ def erase_question(catalog: Catalog, language: str, *, yes_key: str = "data.eras
     yes = Choice(ids.pack(ids.ERASE, "yes"), t(language, yes_key))
     no = Choice(ids.pack(ids.ERASE, "no"), t(language, "data.erase_no"))
     return Notice(t(language, "data.erase_confirm"), (yes, no), (2,))
+
+
+def erase_answer(choice_id: str | None, *, first_contact: bool) -> bool:
+    """Whether a tap on the erase question says "yes, erase" (True) or "no, keep" (False), on
+    every channel; StaleAction for any other choice, and for either tapped by someone whose
+    first contact this is: the data the question was about is gone already (a double tap of
+    "yes", or a tap on the old question after the erasure)."""
+    parts = ids.parse(choice_id, ids.ERASE, 1)
+    if parts not in (["yes"], ["no"]) or first_contact:
+        raise StaleAction(choice_id)
+    return parts == ["yes"]
 
 
 def data_screen(

@@ -52,18 +52,31 @@ class UserService:
         client_language: str | None,
         display_name: str | None = None,
     ) -> User:
+        """The account of the person who wrote (see :meth:`arrival`)."""
+        user, _ = await self.arrival(channel, external_id, client_language, display_name)
+        return user
+
+    async def arrival(
+        self,
+        channel: ChannelName,
+        external_id: str,
+        client_language: str | None,
+        display_name: str | None = None,
+    ) -> tuple[User, bool]:
         """The person behind ``external_id`` on ``channel`` wrote: their account, made on first
-        contact under a new internal id, with their client's language.
+        contact under a new internal id, with their client's language; and whether this was
+        their first contact (an erased person who writes again is a new one).
 
         A known person is looked up, not registered again (no write beyond :meth:`seen`'s). On
         a full disk a known person is served from what is stored, so that reading still works;
         a newcomer cannot be (the error reaches the edge, which apologises once).
         """
         user_id = await self._identities.user_for(channel, external_id)
+        first = user_id is None
         if user_id is None:
             language = language_for_client(client_language)
             user_id = await self._identities.register(channel, external_id, language, self._now())
-        return await self.seen(user_id, client_language, display_name)
+        return await self.seen(user_id, client_language, display_name), first
 
     async def known(self, channel: ChannelName, external_id: str) -> User | None:
         """The account of the person behind ``external_id`` on ``channel``, if they ever

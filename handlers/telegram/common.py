@@ -41,7 +41,7 @@ async def remember_user(update: Update, context: DodolanContext) -> None:
     chat = update.effective_chat
     if user is None or user.is_bot or (chat is not None and chat.type != ChatType.PRIVATE):
         return
-    context.account = await context.services.users.arrived(
+    context.account, context.first_contact = await context.services.users.arrival(
         ChannelName.TELEGRAM, str(user.id), user.language_code, user.full_name
     )
 

@@ -31,6 +31,7 @@ class DodolanContext(
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.account: User | None = None
+        self.first_contact = False  # the account was made by this update (a new person)
         self.dialog_before: Dialog | None = None  # the conversation a command interrupted
         self.prompted = False  # the current question was sent while handling this update
         self.tap_stale = False  # the tapped button changed nothing (not remembered as taken)

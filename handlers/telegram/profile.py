@@ -8,7 +8,7 @@ from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.errors import NotRegistered, StaleAction
-from bot.services.owner_home import data_screen
+from bot.services.owner_home import data_screen, erase_answer
 from handlers.telegram import callbacks as cb
 from handlers.telegram import views
 from handlers.telegram.common import clear_buttons, refresh_menu, repeated, stale
@@ -95,13 +95,14 @@ async def tapped_erase(update: Update, context: DodolanContext) -> None:
     """Delete the owner's data after a "yes"; a "no" keeps everything."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    parts = cb.parse(query.data, cb.ERASE, 1)
-    if parts not in (["yes"], ["no"]):
+    try:
+        erase = erase_answer(query.data, first_contact=context.first_contact)
+    except StaleAction:
         await stale(query, context)
         return
     await query.answer()
     await clear_buttons(query)
-    if parts == ["no"]:
+    if not erase:
         await context.bot.send_message(context.chat, context.t("data.erase_kept"))
         return
     text = context.t("data.erased")  # in the owner's language, before it is erased too

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from bot.core import choices as ids
 from bot.core.erasure import Traces
+from bot.core.errors import StaleAction
 from bot.core.notices import ChannelName, Notice
 from bot.i18n import Catalog
-from bot.services.owner_home import data_screen, erase_question
+from bot.services.owner_home import data_screen, erase_answer, erase_question
 from handlers.whatsapp.router import Router, Turn
 
 FILE_NAME = "data-saya-dodolan.json.txt"
@@ -43,11 +44,12 @@ async def erase_data(turn: Turn) -> None:
 
 async def tapped_erase(turn: Turn) -> None:
     """Delete the owner's data after a "yes"; a "no" keeps everything."""
-    parts = ids.parse(turn.choice_id, ids.ERASE, 1)
-    if parts not in (["yes"], ["no"]) or turn.first_contact:  # erased already: a new person
+    try:
+        erase = erase_answer(turn.choice_id, first_contact=turn.first_contact)
+    except StaleAction:  # erased already (a new person), or not an answer of ours
         await turn.stale()
         return
-    if parts == ["no"]:
+    if not erase:
         await turn.say("data.erase_kept")
         return
     # sent before the erasure, which takes the window and the number with it

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.errors import StaleAction
 from bot.core.models import Role
 from bot.i18n import Catalog
-from bot.services.owner_home import DATA_FILE, data_screen, help_screen
+from bot.services.owner_home import DATA_FILE, data_screen, erase_answer, help_screen
 from bot.services.owner_menu import owner_menu
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -131,3 +132,14 @@ def test_the_files_kept_are_listed_with_type_size_and_date_and_the_rest_counted(
     assert "Berkas yang Anda kirim (12)" in text and "dan 2 berkas lainnya" in text
     english = data_screen(catalog, "en", export, WIB).text
     assert "📎 question attachment (Photo, 812 B)" in english
+
+
+def test_the_erase_answer_is_read_once_and_a_new_persons_tap_is_stale() -> None:
+    assert erase_answer("del:v1:yes", first_contact=False) is True
+    assert erase_answer("del:v1:no", first_contact=False) is False
+    for choice in ("del:v1:yes", "del:v1:no"):
+        with pytest.raises(StaleAction):
+            erase_answer(choice, first_contact=True)  # the data it asked about is gone
+    for forged in (None, "del:v1:maybe", "del:v2:yes", "bk:v1:yes"):
+        with pytest.raises(StaleAction):
+            erase_answer(forged, first_contact=False)

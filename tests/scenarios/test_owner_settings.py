@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot.core.notices import ChannelName
 from bot.services.broadcasts import ANNOUNCEMENT, Message
 from storage.broadcasts import Audience
 from tests.harness import STAFF_ID, RunningBot
-from tests.scenarios.drivers import Driver
+from tests.scenarios.drivers import Driver, TelegramDriver
 from tests.scenarios.journeys import AGREE, sign_up, time_passes
 from tests.scenarios.text_channel import TEXT
 
@@ -137,3 +139,24 @@ async def test_an_owner_reads_her_data_then_erases_it_and_is_a_new_person(
 
     await siti.say("/start")  # the next message is from a new person: asked to consent again
     assert AGREE in siti.read().choices
+
+
+# Declared: the plain-text test channel has no buttons to tap twice.
+@pytest.mark.parametrize("channel", [ChannelName.TELEGRAM, ChannelName.WHATSAPP], ids=str)
+async def test_yes_erase_tapped_again_after_the_erasure_changes_nothing(
+    siti: Driver, both: RunningBot
+) -> None:
+    # Telegram made a new account for the tap, erased that and said "erased" again.
+    await signed_up(siti)
+    await siti.say("/hapusdata")
+    await siti.tap(ERASE[siti.channel])
+    assert "sudah kami hapus" in siti.read()
+
+    await siti.tap_again()
+    said = siti.read().text
+    assert "sudah kami hapus" not in said
+    # Declared: Telegram answers a tap that changed nothing in a toast; WhatsApp in a message.
+    again = siti.person.toasts[-1] if isinstance(siti, TelegramDriver) else said
+    assert again.startswith("Tombol itu dari pesan lama"), again
+    gone = await both.services.db.fetch_one("SELECT COUNT(*) FROM owner_profiles")
+    assert gone is not None and gone[0] == 0

@@ -81,3 +81,9 @@ async def test_who_blocked_the_bot_is_skipped_until_they_write(
     clock.advance(days=1)
     await services.users.seen(SITI, "id")
     assert not await services.users.is_unreachable(SITI)
+
+
+async def test_an_arrival_says_whether_it_is_the_first_contact(services: Services) -> None:
+    first, new = await services.users.arrival(ChannelName.WHATSAPP, "6281200001111", "id")
+    again, known = await services.users.arrival(ChannelName.WHATSAPP, "6281200001111", "id")
+    assert new and not known and first.id == again.id
