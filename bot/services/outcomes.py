@@ -11,7 +11,7 @@ answer (the owner is told who and by when).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import choices as ids
 from bot.core.clock import Clock
-from bot.core.errors import StaleAction
+from bot.core.errors import InvalidInput, StaleAction
 from bot.core.models import TrainingSession
 from bot.core.notices import Choice, Notice, NoticeKind
 from bot.core.outcomes import ORDERS, Checkin
@@ -28,7 +28,7 @@ from bot.i18n import Catalog
 from bot.services.dialogs import DialogService
 from bot.services.practice import TicketDesk, promise_text
 from bot.services.tips import clamp_quiet
-from bot.services.unexpected import Expects, Received, refusal
+from bot.services.unexpected import CLOSED, Expects, Received, refusal
 from bot.services.validation import MARKETPLACES, NO_MARKETPLACE, clean_text
 
 KIND = NoticeKind.OUTCOME_CHECKIN
@@ -74,6 +74,14 @@ class OutcomeStore(Protocol):
         now: datetime,
     ) -> None: ...
     async def save_obstacle(self, tx: Transaction, row_id: int, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ObstacleReply:
+    """What answers something sent at the obstacle question."""
+
+    notice: Notice
+    asks: bool  # the notice asks the obstacle question again (the step stays open)
 
 
 def tapped(choice_id: str | None) -> tuple[int, str, str]:
@@ -219,6 +227,42 @@ class OutcomeService:
         if dialog is None or dialog.flow != FLOW or dialog.step != OBSTACLE_STEP:
             return None
         return await self._store.get(int(dialog.data["checkin"]))
+
+    async def obstacle_step(
+        self,
+        user_id: int,
+        received: Received,
+        text: str | None,
+        *,
+        channel: str,
+        language: str,
+    ) -> ObstacleReply | None:
+        """Answer what the owner sent at the obstacle question, once for every channel: kept
+        (thanks, with who reads it and by when); refused (a photo, a location, blank text,
+        only emoji, too long: why, then the question again, which stays open); or the
+        question is closed meanwhile. None: nothing is awaited and nothing was typed."""
+        assert self._catalog is not None, "the check-in's answers need the catalog"
+        catalog = self._catalog
+        typed = (text or "").strip() if received is Received.TEXT else ""
+        if not typed:
+            checkin = await self.awaited_obstacle(user_id)
+            if checkin is None:
+                return None
+            return ObstacleReply(obstacle_again(catalog, language, checkin, received), asks=True)
+        try:
+            promise = await self.received_obstacle(
+                user_id, typed, channel=channel, language=language
+            )
+        except StaleAction:
+            return ObstacleReply(Notice(catalog.text(language, CLOSED)), asks=False)
+        except InvalidInput as refused:
+            checkin = await self.awaited_obstacle(user_id)
+            if checkin is None:
+                return ObstacleReply(Notice(catalog.text(language, CLOSED)), asks=False)
+            lead = catalog.text(language, refused.key, **refused.params)
+            asked = question(catalog, language, checkin, Step.OBSTACLE)
+            return ObstacleReply(replace(asked, text=f"{lead}\n\n{asked.text}"), asks=True)
+        return ObstacleReply(obstacle_saved(catalog, language, promise), asks=False)
 
     async def received_obstacle(
         self, user_id: int, text: str, *, channel: str = "telegram", language: str = "id"

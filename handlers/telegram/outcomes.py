@@ -10,7 +10,6 @@ from bot.core.errors import StaleAction
 from bot.core.models import Dialog
 from bot.core.notices import ChannelName
 from bot.services import outcomes as rules
-from bot.services.unexpected import CLOSED
 from handlers.telegram import callbacks as cb
 from handlers.telegram import views
 from handlers.telegram.common import clear_buttons, received, stale
@@ -37,29 +36,20 @@ async def tapped(update: Update, context: DodolanContext) -> None:
 
 
 async def received_obstacle(update: Update, context: DodolanContext, _: Dialog) -> None:
-    """Keep what stops the owner; anything but text is refused and the question asked again."""
-    message, user = update.effective_message, update.effective_user
-    assert message is not None and user is not None
-    services = context.services
-    if not message.text:
-        checkin = await services.outcomes.awaited_obstacle(context.me)
-        if checkin is not None:
-            again = rules.obstacle_again(
-                services.catalog, context.language, checkin, received(message)
-            )
-            text, markup = views.render(again)
-            await message.reply_text(text, reply_markup=markup)
-            context.prompted = True
-        return
-    try:
-        promise = await services.outcomes.received_obstacle(
-            context.me, message.text, channel=ChannelName.TELEGRAM, language=context.language
-        )
-    except StaleAction:
-        await message.reply_text(context.t(CLOSED))
-        return
-    saved = rules.obstacle_saved(services.catalog, context.language, promise)
-    await message.reply_text(saved.text)
+    """Keep what stops the owner, or refuse it and ask again (the service decides)."""
+    message = update.effective_message
+    assert message is not None
+    reply = await context.services.outcomes.obstacle_step(
+        context.me,
+        received(message),
+        message.text,
+        channel=ChannelName.TELEGRAM,
+        language=context.language,
+    )
+    if reply is not None:
+        text, markup = views.render(reply.notice)
+        await message.reply_text(text, reply_markup=markup)
+        context.prompted = reply.asks
 
 
 async def ask_obstacle(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:

@@ -7,8 +7,6 @@ from bot.core import choices as ids
 from bot.core.errors import StaleAction
 from bot.core.notices import ChannelName
 from bot.services import outcomes as rules
-from bot.services import unexpected
-from handlers.whatsapp.events import InboundKind
 from handlers.whatsapp.router import Router, Turn
 
 
@@ -25,24 +23,17 @@ async def tapped(turn: Turn) -> None:
 
 
 async def received_obstacle(turn: Turn) -> None:
-    """Keep what stops the owner; anything but text is refused and the question asked again."""
-    services = turn.services
-    if turn.event.kind is not InboundKind.TEXT or not turn.text:
-        checkin = await services.outcomes.awaited_obstacle(turn.user_id)
-        if checkin is not None:
-            turn.prompted = True
-            await turn.send(
-                rules.obstacle_again(services.catalog, turn.language, checkin, turn.received)
-            )
-        return
-    try:
-        promise = await services.outcomes.received_obstacle(
-            turn.user_id, turn.text, channel=ChannelName.WHATSAPP, language=turn.language
-        )
-    except StaleAction:
-        await turn.say(unexpected.CLOSED)
-        return
-    await turn.send(rules.obstacle_saved(services.catalog, turn.language, promise))
+    """Keep what stops the owner, or refuse it and ask again (the service decides)."""
+    reply = await turn.services.outcomes.obstacle_step(
+        turn.user_id,
+        turn.received,
+        turn.text,
+        channel=ChannelName.WHATSAPP,
+        language=turn.language,
+    )
+    if reply is not None:
+        turn.prompted = reply.asks
+        await turn.send(reply.notice)
 
 
 async def ask_obstacle(turn: Turn) -> None:

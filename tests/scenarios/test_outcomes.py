@@ -200,3 +200,30 @@ async def test_a_contact_shared_at_the_obstacle_question_is_refused_by_it(
     assert "menghambat" in again.text and "Lewati" in again.choices
     dialog = await both.services.dialogs.current(await siti.user_id())
     assert dialog is not None and dialog.flow == "outcome"
+
+
+async def test_an_obstacle_of_only_emoji_or_too_long_is_refused_and_asked_again(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    # Both channels answered these with "Maaf, ada gangguan": the refusal was not caught.
+    await attended_session(siti, both, emulator)
+    end = both.clock.moment
+    await siti.say("/berhentitugas" if siti.channel is ChannelName.TELEGRAM else "berhenti tugas")
+    await checkin_arrives(siti, both, timedelta(days=30, hours=1), end)
+    await siti.tap("❌ Belum")
+    siti.read()
+
+    await siti.say("😭😭😭")
+    again = siti.read()
+    assert again.text.startswith("Mohon tulis dengan huruf atau angka"), again.text
+    assert "gangguan" not in again.text and "Lewati" in again.choices
+    await siti.say("ongkir mahal " * 50)  # 600 characters
+    again = siti.read()
+    assert again.text.startswith("Terlalu panjang, maksimal 500 huruf"), again.text
+    assert "Lewati" in again.choices
+    await siti.say("Ongkir mahal")
+    assert "sudah kami catat" in siti.read()
+    row = await both.services.db.fetch_one(
+        "SELECT obstacle FROM outcome_checkins WHERE user_id = ?", (await siti.user_id(),)
+    )
+    assert row is not None and row["obstacle"] == "Ongkir mahal"
