@@ -48,6 +48,7 @@ class AttendanceFollower(Protocol):
     async def unattended(self, tx: Transaction, booking_id: int) -> None: ...
 
 
+UNKNOWN_CODE = "attendance.unknown_code"
 CODE_ALPHABET = string.ascii_letters + string.digits
 # "HADIR-<code>", typed or put in the message by the trainer's WhatsApp link: at most one "-"
 # or "_" separates them, so an older code that starts with one (token_urlsafe) keeps it.
@@ -118,13 +119,21 @@ class AttendanceService:
         code = await self._attendance.set_checkin_code(session.id, new_checkin_code())
         return session, code
 
-    async def checked_in(self, user_id: int, code: str) -> tuple[str, dict[str, object]]:
+    async def checked_in(
+        self, user_id: int, code: str, *, step_open: bool = False
+    ) -> tuple[str, dict[str, object]] | None:
         """Check an owner in by the session's code (typed, or from the trainer's link); the
         catalog key and parameters of the answer, the same on every channel: checked in,
-        already checked in, or why not (an unknown code, a session not booked...)."""
+        already checked in, or why not (an unknown code, a session not booked...).
+
+        ``step_open``: a question waits for the person's answer. Then a code no session has
+        is not a check-in at all (None): "hadir besok" or "Hadir Jaya" is the answer.
+        """
         try:
             session, new = await self.check_in(user_id, code)
         except BookingRefused as refusal:
+            if step_open and refusal.key == UNKNOWN_CODE:
+                return None
             return refusal.key, dict(refusal.params)
         return ("attendance.checked_in" if new else "attendance.already"), {"title": session.title}
 
@@ -133,7 +142,7 @@ class AttendanceService:
         session_id = await self._attendance.session_by_checkin(code)
         session = await self._sessions.get(session_id) if session_id else None
         if session is None:
-            raise BookingRefused("attendance.unknown_code")
+            raise BookingRefused(UNKNOWN_CODE)
         if not self.window_open(session):
             raise BookingRefused("attendance.window_closed")
         now = self._now()

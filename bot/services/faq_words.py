@@ -230,6 +230,7 @@ STOP = frozenset(  # words that ask nothing by themselves
     pak bu bapak ibu mas mbak kak kakak min gan sis bro om tante saya aku kami kita
     ada adalah akan apa apakah bagaimana cara mau ingin bisa boleh tolong mohon minta
     tanya nanya info informasi halo hai permisi maaf terima kasih makasih the a an is are
+    hi hello hallo helo hey thanks thank
     to of for do does i my me you your can how what when where which who will be it in on
     and or with please about this that there any
     dengan untuk juga saja kalau sudah belum tidak nya pun lagi jadi dalam pada oleh

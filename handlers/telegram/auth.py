@@ -49,6 +49,7 @@ async def refuse(
     """Tell the user, kindly, that this is not for them; change nothing."""
     text = context.t(refusal)
     if update.callback_query is not None:
+        context.tap_stale = True  # not taken: a second tap is refused the same way
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text)

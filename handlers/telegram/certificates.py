@@ -12,7 +12,7 @@ from bot.services.certificate_notices import verification_text
 from bot.services.certificates import Verification, typed_check
 from handlers.telegram import callbacks as cb
 from handlers.telegram.auth import refuse
-from handlers.telegram.common import clear_buttons, stale
+from handlers.telegram.common import clear_buttons, refuse_tap, stale
 from handlers.telegram.context import DodolanApplication, DodolanContext
 
 REISSUE, REVOKE = "re", "rv"
@@ -110,7 +110,7 @@ async def tapped(update: Update, context: DodolanContext) -> None:
             cert = await service.reissue(context.me, parts[1])
             text = context.t("certificate.reissued_done", code=cert.code)
     except NotAllowed:
-        await query.answer(context.t("auth.not_allowed"), show_alert=True)
+        await refuse_tap(query, context, context.t("auth.not_allowed"))
         return
     except StaleAction:
         await stale(query, context)

@@ -83,6 +83,13 @@ async def stale(query: CallbackQuery, context: DodolanContext) -> None:
     await query.answer(context.t(key), show_alert=not again)
 
 
+async def refuse_tap(query: CallbackQuery, context: DodolanContext, text: str) -> None:
+    """Say in an alert why a tap changed nothing (a rule said no); it is not remembered as
+    taken, so tapping it again is answered the same way."""
+    context.tap_stale = True
+    await query.answer(text, show_alert=True)
+
+
 async def remember_tap(update: Update, context: DodolanContext) -> None:
     """Remember a tap that was taken, so that the same button tapped again reads "noted"."""
     query = update.callback_query
@@ -96,8 +103,7 @@ async def explain(query: CallbackQuery, context: DodolanContext, error: DodolanE
     if not isinstance(error, Refusal):
         await stale(query, context)
         return
-    context.tap_stale = True
-    await query.answer(context.t(error.key, **error.params), show_alert=True)
+    await refuse_tap(query, context, context.t(error.key, **error.params))
 
 
 async def clear_buttons(query: CallbackQuery) -> None:
@@ -134,9 +140,10 @@ async def unknown_command(update: Update, context: DodolanContext) -> None:
     )
 
 
-async def typed_code(update: Update, context: DodolanContext) -> bool:
+async def typed_code(update: Update, context: DodolanContext, *, step_open: bool) -> bool:
     """Answer a typed "cek <kode>" (a certificate) or "HADIR-<code>" (a check-in, as the
-    WhatsApp link types it); False if the text is neither."""
+    WhatsApp link types it); False if the text is neither (with ``step_open``, a question
+    waits: a check-in code no session has is its answer, "hadir besok")."""
     message = update.effective_message
     if message is None or not message.text:
         return False
@@ -148,10 +155,7 @@ async def typed_code(update: Update, context: DodolanContext) -> bool:
     if await check_typed(update, context):
         return True
     code = typed_checkin(message.text)
-    if code is None:
-        return False
-    await check_in(update, context, code)
-    return True
+    return code is not None and await check_in(update, context, code, step_open=step_open)
 
 
 def received(message: Message) -> Received:
@@ -202,8 +206,10 @@ async def on_error(update: object, context: DodolanContext) -> None:
     """Log the traceback first, then stop the button spinning and apologise in their language."""
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error("error while handling update %s", update_id, exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    if not isinstance(update, Update):
         return
+    if update.effective_chat is None:  # nowhere to apologise; no later group runs either
+        raise ApplicationHandlerStop
     try:
         if context.account is None and update.effective_user is not None:
             # PTB builds a fresh context for error handlers; reload the user's language

@@ -146,7 +146,7 @@ async def received_text(update: Update, context: DodolanContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None and message.text is not None
     dialog = await context.services.dialogs.current(context.me)
-    if await typed_code(update, context):  # as WhatsApp reads its link texts
+    if await typed_code(update, context, step_open=dialog is not None):  # as WhatsApp does
         context.dialog_before = dialog
         await ask_again(update, context)
         return

@@ -11,7 +11,7 @@ from bot.core.errors import NotRegistered, StaleAction
 from bot.services.owner_home import data_screen, erase_answer
 from handlers.telegram import callbacks as cb
 from handlers.telegram import views
-from handlers.telegram.common import clear_buttons, refresh_menu, repeated, stale
+from handlers.telegram.common import clear_buttons, refresh_menu, refuse_tap, repeated, stale
 from handlers.telegram.context import DodolanApplication, DodolanContext
 from handlers.telegram.dialogs import send_prompt, show_profile, steps
 
@@ -32,7 +32,7 @@ async def tapped_profile(update: Update, context: DodolanContext) -> None:
         await stale(query, context)
         return
     except NotRegistered:
-        await query.answer(context.t("profile.not_registered"), show_alert=True)
+        await refuse_tap(query, context, context.t("profile.not_registered"))
         return
     await query.answer()
     if step.dialog is not None:

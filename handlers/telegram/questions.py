@@ -14,7 +14,7 @@ from bot.services.files import QUESTION_TYPES
 from bot.services.question_intent import BOOKINGS, TIPS
 from bot.services.questions import FileRef, Reply
 from handlers.telegram import booking, delivery, dialogs, tips
-from handlers.telegram.common import stale
+from handlers.telegram.common import refuse_tap, stale
 from handlers.telegram.context import SERVICES_KEY, DodolanApplication, DodolanContext
 from handlers.telegram.views import render
 
@@ -87,7 +87,9 @@ async def received_reply(update: Update, context: DodolanContext) -> None:
         return
     try:
         if await desk.asked_by(context.me, ticket):  # the owner wrote back to an answer
+            context.dialog_before = await context.services.dialogs.current(context.me)
             await show(update, context, await desk.follow_up(context.me, ticket, text, lang))
+            await dialogs.ask_again(update, context)  # a question still open comes again
             return
         await desk.answer(context.me, ticket, text)
     except NotAllowed:
@@ -140,10 +142,10 @@ async def tapped_ticket(update: Update, context: DodolanContext) -> None:
         else:
             text = context.t("questions.ticket.forward_staff")
     except NotAllowed:
-        await query.answer(context.t("questions.ticket.not_allowed"), show_alert=True)
+        await refuse_tap(query, context, context.t("questions.ticket.not_allowed"))
         return
     except StaleAction:
-        await query.answer(context.t("questions.closed"), show_alert=True)
+        await refuse_tap(query, context, context.t("questions.closed"))
         return
     await query.answer(text)
     await query.edit_message_reply_markup(None)
@@ -171,10 +173,10 @@ async def tapped_staff_faq(update: Update, context: DodolanContext) -> None:
             raise StaleAction(data)
         await staff_faq.adopt(context.me, int(add[1]), int(add[2]))
     except NotAllowed:
-        await query.answer(context.t("questions2.staff_only"), show_alert=True)
+        await refuse_tap(query, context, context.t("questions2.staff_only"))
         return
     except StaleAction:
-        await query.answer(context.t("questions2.stale"), show_alert=True)
+        await refuse_tap(query, context, context.t("questions2.stale"))
         return
     await query.answer(context.t("questions2.saved"))
     await query.edit_message_reply_markup(None)

@@ -221,11 +221,19 @@ async def tapped_attendance(update: Update, context: DodolanContext) -> None:
         await query.edit_message_reply_markup(markup)
 
 
-async def check_in(update: Update, context: DodolanContext, code: str) -> None:
-    """An owner scanned the trainer's QR code (``/start hadir-<code>``)."""
+async def check_in(
+    update: Update, context: DodolanContext, code: str, *, step_open: bool = False
+) -> bool:
+    """An owner scanned the trainer's QR code (``/start hadir-<code>``) or typed the code;
+    False if a question is open and no session has the code (the text is its answer)."""
     assert update.effective_user is not None and update.effective_message is not None
-    key, params = await context.services.attendance.checked_in(context.me, code)
+    attendance = context.services.attendance
+    answer = await attendance.checked_in(context.me, code, step_open=step_open)
+    if answer is None:
+        return False
+    key, params = answer
     await update.effective_message.reply_text(context.t(key, **params))
+    return True
 
 
 async def tapped_feedback(update: Update, context: DodolanContext) -> None:

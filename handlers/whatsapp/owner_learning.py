@@ -28,10 +28,16 @@ from handlers.whatsapp.router import Router, Turn
 SKIP = feedback.SKIP  # fb:v1:<booking id>:skip
 
 
-async def check_in(turn: Turn, code: str) -> None:
-    """Record the owner's attendance by the session's check-in code."""
-    key, params = await turn.services.attendance.checked_in(turn.user_id, code)
+async def check_in(turn: Turn, code: str) -> bool:
+    """Record the owner's attendance by the session's check-in code; False if a question is
+    open and no session has the code (the text is its answer: "hadir besok")."""
+    step_open = await turn.dialog() is not None
+    answer = await turn.services.attendance.checked_in(turn.user_id, code, step_open=step_open)
+    if answer is None:
+        return False
+    key, params = answer
     await turn.say(key, **params)
+    return True
 
 
 def steps(turn: Turn) -> TipSteps:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core import choices as ids
+from bot.core.models import Role
 from bot.services.owner_home import help_screen
 from bot.services.owner_menu import MenuEntry, owner_menu
 from handlers.whatsapp import screens
@@ -34,9 +35,10 @@ async def show_help(turn: Turn) -> None:
     """List the words the person can type (the menu's, then menu, start and cancel; then
     their role's), as every channel does (:func:`bot.services.owner_home.help_screen`)."""
     services = turn.services
-    roles = await services.users.roles(turn.user_id)
     registered = await _registered(turn)
-    await turn.send(help_screen(services.catalog, turn.language, roles, registered=registered))
+    # Declared: staff and trainers work on Telegram; WhatsApp has none of their words.
+    owner = frozenset({Role.OWNER})
+    await turn.send(help_screen(services.catalog, turn.language, owner, registered=registered))
 
 
 async def announcements_off(turn: Turn) -> None:

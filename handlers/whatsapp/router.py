@@ -56,7 +56,9 @@ from handlers.whatsapp.screens import for_whatsapp
 logger = logging.getLogger(__name__)
 
 Handler = Callable[["Turn"], Awaitable[None]]
-LinkHandler = Callable[..., Awaitable[None]]  # (turn, code=the code the text held)
+# (turn, code=the code the text held) → False if the text was not what it looked like (the
+# route goes on); None or True: taken
+LinkHandler = Callable[..., Awaitable[bool | None]]
 CHOICE_KINDS = (InboundKind.BUTTON_REPLY, InboundKind.LIST_REPLY, InboundKind.TEMPLATE_BUTTON)
 MEMORY = 4096  # people whose last tap is remembered (double taps)
 _WORD_NOISE = re.compile(r"[\s\-_]+")
@@ -334,16 +336,16 @@ class Router:
         typed = turn.text if turn.event.kind is InboundKind.TEXT else ""
         for read, link_handler in self.link_texts if typed else ():
             code = read(typed)
-            if code is not None:
-                await self._run_resuming(turn, functools.partial(link_handler, code=code))
+            handler = functools.partial(link_handler, code=code)
+            if code is not None and await self._run_resuming(turn, handler):
                 return
         word = self.words.get(normalise_word(turn.text)) if turn.text else None
         if word is not None and turn.event.kind is InboundKind.TEXT:
             await self.run_word(turn, word)
             return
         if typed and turn.event.context_wamid:
-            for taken in self.replies:
-                if await taken(turn):
+            for reply in self.replies:
+                if await self._run_resuming(turn, reply):
                     return
         dialog = await turn.dialog()
         flow = self.flows.get(dialog.flow) if dialog is not None else None
@@ -356,12 +358,17 @@ class Router:
         """Run a word's handler; if it left the user's dialog as it was, ask its question."""
         await self._run_resuming(turn, self.word_handlers[word])
 
-    async def _run_resuming(self, turn: Turn, handler: Handler) -> None:
-        """Run ``handler``; if it left the user's dialog as it was, ask its question again."""
+    async def _run_resuming(
+        self, turn: Turn, handler: Callable[[Turn], Awaitable[bool | None]]
+    ) -> bool:
+        """Run ``handler``; if it left the user's dialog as it was, ask its question again.
+        False (nothing asked) if the handler did not take the message."""
         before = await turn.dialog()
-        await handler(turn)
+        if await handler(turn) is False:
+            return False
         if ask_again_after(before, await turn.dialog()) is not None and not turn.prompted:
             await turn.resume()
+        return True
 
     async def _tapped(self, turn: Turn, choice_id: str) -> None:
         handler = self.choices.get(choice_id.split(":", 1)[0])

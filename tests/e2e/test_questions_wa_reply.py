@@ -60,8 +60,12 @@ async def test_a_swipe_reply_to_the_answer_is_not_taken_by_an_open_question(
     await both.services.profile.start_edit(rina_id, "business_name")  # "Ubah" → name
 
     edge = both.application.bot_data[WHATSAPP_KEY]
+    mark = len(rina.messages)
     await rina.reply_to(answer, "Kalau izin PIRT bagaimana?")
     await settled(edge)
+    told = [m.text or m.body or "" for m in rina.messages[mark:]]
+    assert "Tambahan Anda" in " ".join(told)
+    assert "nama usaha" in told[-1].lower()  # the open question comes again, newest
     owner = await both.services.profile.get(rina_id)
     assert owner is not None and owner.business_name != "Kalau izin PIRT bagaimana?"
     (question,) = await questions_of(both, rina_id)

@@ -160,3 +160,20 @@ async def test_yes_erase_tapped_again_after_the_erasure_changes_nothing(
     assert again.startswith("Tombol itu dari pesan lama"), again
     gone = await both.services.db.fetch_one("SELECT COUNT(*) FROM owner_profiles")
     assert gone is not None and gone[0] == 0
+
+
+async def test_a_business_name_that_starts_with_hadir_is_a_name_not_a_check_in(
+    siti: Driver, both: RunningBot
+) -> None:
+    # Typed codes are read before an open question; one that no session has is the answer.
+    user_id = await signed_up(siti)
+    await siti.say("/profil")
+    await siti.tap(CHANGE[siti.channel])
+    if siti.channel is ChannelName.WHATSAPP:
+        await siti.tap("✏️ Nama usaha")
+    siti.read()
+    await siti.say("Hadir Jaya")
+    seen = siti.read()
+    assert "Kode absen" not in seen.text and "Hadir Jaya" in seen.last.text
+    owner = await both.services.profile.get(user_id)
+    assert owner is not None and owner.business_name == "Hadir Jaya"

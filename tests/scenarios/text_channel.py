@@ -214,8 +214,8 @@ class TextEdge:
     async def _text(self, text: str) -> None:
         dialog = await self.services.dialogs.current(self._user_id)
         code = typed_checkin(text)
-        if code is not None:  # "HADIR-<code>", typed or from the trainer's link: any step
-            await self._check_in(code)
+        step_open = dialog is not None
+        if code is not None and await self._check_in(code, step_open=step_open):  # any step
             after = await self.services.dialogs.current(self._user_id)
             again = ask_again_after(dialog, after)
             if again is not None:
@@ -236,9 +236,14 @@ class TextEdge:
             return
         await self._show(step)
 
-    async def _check_in(self, code: str) -> None:
-        key, params = await self.services.attendance.checked_in(self._user_id, code)
+    async def _check_in(self, code: str, *, step_open: bool = False) -> bool:
+        attendance = self.services.attendance
+        answer = await attendance.checked_in(self._user_id, code, step_open=step_open)
+        if answer is None:
+            return False
+        key, params = answer
         await self._say(key, **params)
+        return True
 
     async def _stray(self, text: str) -> None:
         """What no step waits for, decided by bot.services.unprompted as on every channel: a

@@ -57,6 +57,9 @@ async def test_small_talk_is_welcomed_back_and_the_rest_pointed_to_the_menu(
     catalog = services.catalog
     back = await services.unprompted.answer(SITI, Received.TEXT, "makasih 😀", "whatsapp", "id")
     assert back.lead == catalog.text("id", WELCOME_BACK, name="Siti <b> & Co")
+    for hello in ("hi", "Hello!", "hallo", "helo", "halo kak", "thanks"):  # WhatsApp's words
+        greeted = await services.unprompted.answer(SITI, Received.TEXT, hello, "whatsapp", "id")
+        assert greeted.lead == back.lead, hello
     assert "Siti &lt;b&gt; &amp; Co" in back.lead  # escaped once, by the catalog
     assert back.registered and back.roles == frozenset({Role.OWNER})
     for received, text in (
