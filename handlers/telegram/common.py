@@ -170,9 +170,10 @@ def received(message: Message) -> Received:
 
 
 async def stray_message(update: Update, context: DodolanContext) -> None:
-    """Answer what no conversation expects: a typed code or a file sent with a question is
-    read here; the rest is :class:`~bot.services.unprompted.UnpromptedInput`'s, as on every
-    channel (a question, a welcome into sign-up, a welcome back, or a pointer and the help)."""
+    """Answer what no conversation expects: a file sent with a question is read here (typed
+    codes were read before, by :func:`typed_code`); the rest is
+    :class:`~bot.services.unprompted.UnpromptedInput`'s, as on every channel (a question, a
+    welcome into sign-up, a welcome back, or a pointer and the help)."""
     message = update.effective_message
     assert message is not None
     # imported here: these modules show screens of modules that import this one

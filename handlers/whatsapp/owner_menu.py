@@ -32,8 +32,8 @@ async def show_menu(turn: Turn, lead: str | None = None) -> None:
 
 
 async def show_help(turn: Turn) -> None:
-    """List the words the person can type (the menu's, then menu, start and cancel; then
-    their role's), as every channel does (:func:`bot.services.owner_home.help_screen`)."""
+    """List the words the person can type (the menu's, then menu, start and cancel), built
+    as on every channel (:func:`bot.services.owner_home.help_screen`)."""
     services = turn.services
     registered = await _registered(turn)
     # Declared: staff and trainers work on Telegram; WhatsApp has none of their words.
