@@ -113,6 +113,8 @@ class RunningBot:
         self.clock = clock
         self.emulator = emulator
         self.application: DodolanApplication | None = None
+        # called with the application each time it has started (a restart too)
+        self.on_started: list[Callable[[DodolanApplication], None]] = []
         self._handled: set[int] = set()
         self._changed = asyncio.Condition()
         self.monotonic = MovableMonotonic()  # the rate limiter's
@@ -179,6 +181,8 @@ class RunningBot:
         self.application = app
         if self.emulator is not None:
             self.emulator.handled_hook = self.wait_handled
+        for started in self.on_started:
+            started(app)
 
     def _limiter(self) -> PriorityRateLimiter:
         """Pace the bot to the emulator's limits, as it is paced to Telegram's."""

@@ -103,7 +103,7 @@ class InboxProcessor:
         self._replies = replies
         self._owed = owed
         self._flood_note = flood_note
-        self._on_answered = on_answered  # told after an event's replies were sent (tests)
+        self.on_answered = on_answered  # told after an event's replies were sent (tests)
         self._now = now
         self._batch = batch
         self._max_attempts = max_attempts
@@ -204,8 +204,8 @@ class InboxProcessor:
                     person.note = False
                     await self._note(who)
                 await self._send_owed(who)
-                if handled is not None and self._on_answered is not None:
-                    self._on_answered(handled)
+                if handled is not None and self.on_answered is not None:
+                    self.on_answered(handled)
                 if not person.queue and not person.note:
                     return
             if person.queue:  # left 'processing'; the next start requeues them

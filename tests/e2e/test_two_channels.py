@@ -19,6 +19,7 @@ from bot.core.models import Consent
 from bot.core.notices import ChannelName
 from bot.services.broadcasts import ANNOUNCEMENT, Message
 from bot.services.signup import CONSENT_PURPOSE, CONSENT_VERSION
+from handlers.telegram.context import DodolanApplication
 from handlers.whatsapp.templates import load, to_graph
 from simulator import BotApiEmulator, FakeUser
 from simulator.whatsapp import WhatsAppEmulator
@@ -32,6 +33,7 @@ from tests.e2e.test_staff_sessions import _to_summary
 from tests.e2e.test_trainer import make_trainer
 from tests.harness import STAFF_ID, FakeClock, RunningBot, settings_for
 from tests.waiting import GUARD
+from tests.whatsapp.owner_harness import Handled
 
 WA_TOKEN = "EAAG-two-channels"
 WA_SECRET = "two-channels-app-secret"
@@ -70,8 +72,24 @@ async def both(
         DODOLAN_WHATSAPP_TIER="1",  # a tiny messaging tier, so spreading shows
     )
     wa.webhook_url = f"http://127.0.0.1:{port}/whatsapp"
-    async with RunningBot(settings, clock, emulator) as running:
-        yield running
+    # A WhatsApp person waits until the bot has finished with their message (its replies and
+    # whatever it released are sent), not for a quiet spell of wall-clock time, which a busy
+    # machine stretches (a released notice once came after the read).
+    handled = Handled()
+
+    def tell_handled(app: DodolanApplication) -> None:
+        edge = app.bot_data[WHATSAPP_KEY]
+        assert isinstance(edge, WhatsAppEdge)
+        edge.processor.on_answered = handled.answered
+
+    bot = RunningBot(settings, clock, emulator)
+    bot.on_started.append(tell_handled)
+    async with bot as running:
+        wa.handled_hook = handled.wait
+        try:
+            yield running
+        finally:
+            wa.handled_hook = None
 
 
 async def whatsapp_owner(bot: RunningBot, wa_id: str, name: str) -> int:
