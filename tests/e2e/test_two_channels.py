@@ -72,6 +72,7 @@ async def both(
         DODOLAN_WHATSAPP_TIER="1",  # a tiny messaging tier, so spreading shows
     )
     wa.webhook_url = f"http://127.0.0.1:{port}/whatsapp"
+    wa.settle = 0.0  # no quiet spell of wall-clock time: people wait for the handled hook
     # A WhatsApp person waits until the bot has finished with their message (its replies and
     # whatever it released are sent), not for a quiet spell of wall-clock time, which a busy
     # machine stretches (a released notice once came after the read).
