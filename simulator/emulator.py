@@ -13,7 +13,7 @@ from simulator.admin import AdminMethods, command_key
 from simulator.dispatch import Dispatcher
 from simulator.faults import Faults
 from simulator.messages import MessageMethods
-from simulator.ratelimit import RateLimiter, RateLimits
+from simulator.ratelimit import MovableMonotonic, RateLimiter, RateLimits
 from simulator.schema import Schema
 from simulator.server import HttpServer
 from simulator.state import Call, Stats, Violation, WorldState
@@ -43,9 +43,17 @@ class BotApiEmulator:
         bot_first_name: str = "Dodolan",
         bot_username: str = "DodolanBot",
         clock: Callable[[], datetime] | None = None,
+        pause: float = 0.0,
     ) -> None:
         self.token = token
         self.settle = settle
+        # The flood limits' clock: the bot's rate limiter should read it too (RunningBot does).
+        self.monotonic = MovableMonotonic()
+        # Seconds a person takes between two of their actions that wait for the bot (reading
+        # the answer, then typing or tapping), skipped on ``monotonic`` rather than waited:
+        # a scripted conversation then meets the per-chat limits as a person's would, at the
+        # speed of the machine. 0 keeps the real pace (tests of the limits themselves).
+        self.pause = pause
         self.reply_timeout = reply_timeout
         # Set by a harness that can tell when the bot has finished handling an update
         # (``await hook(update_id, seconds) -> bool``). People then wait for exactly that
@@ -72,7 +80,12 @@ class BotApiEmulator:
         handlers = {**self.messages_api.handlers(), **self.admin_api.handlers()}
         handlers["getUpdates"] = lambda p: []
         self.dispatcher = Dispatcher(
-            token, self.schema, self.state, self.queue, RateLimiter(self.rate_limits), handlers
+            token,
+            self.schema,
+            self.state,
+            self.queue,
+            RateLimiter(self.rate_limits, self.monotonic),
+            handlers,
         )
         self._server = HttpServer(self.dispatcher)
         self._port = port

@@ -361,6 +361,8 @@ class FakeUser:
         chat = emu.state.chat(self.id)
         emu.state.known_chats.add(self.id)
         start, calls0 = len(chat.actions), len(emu.calls)
+        if emu.pause:
+            emu.monotonic.skip(emu.pause)  # the person read the last answer, then acted
         update_id = emu.queue.push(update)
         limit = emu.reply_timeout if within is None else within
         if emu.handled_hook is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from simulator.errors import ApiError
 
@@ -20,6 +21,27 @@ class RateLimits:
     enabled: bool = True
 
 
+class MovableMonotonic:
+    """The real monotonic clock, which a test may move ahead (never back).
+
+    The emulator's flood limits and the bot's rate limiter read one of these, so a person's
+    pause between two actions (:attr:`BotApiEmulator.pause`) and a test's "a minute passes"
+    are skipped on it rather than waited for.
+    """
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.ahead
+
+    def skip(self, seconds: float) -> None:
+        """Move the clock ``seconds`` ahead of the real one."""
+        if seconds < 0:
+            raise ValueError("a monotonic clock never goes back")
+        self.ahead += seconds
+
+
 @dataclass
 class _Bucket:
     """A token bucket."""
@@ -27,10 +49,12 @@ class _Bucket:
     capacity: float
     rate: float
     tokens: float
-    stamp: float = field(default_factory=time.monotonic)
+    stamp: float
 
     def refill(self, now: float) -> None:
         """Add tokens for elapsed time."""
+        if now <= self.stamp:  # a bucket made just after ``now`` was read
+            return
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
 
@@ -49,10 +73,16 @@ def is_limited_method(method: str) -> bool:
 class RateLimiter:
     """Global, per-chat and per-group token buckets."""
 
-    def __init__(self, limits: RateLimits) -> None:
+    def __init__(
+        self, limits: RateLimits, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limits = limits
+        self.monotonic = monotonic
         self._global = _Bucket(
-            limits.global_per_second, limits.global_per_second, limits.global_per_second
+            limits.global_per_second,
+            limits.global_per_second,
+            limits.global_per_second,
+            monotonic(),
         )
         self._chats: dict[int | str, _Bucket] = {}
 
@@ -64,10 +94,15 @@ class RateLimiter:
             is_group = isinstance(chat_id, int) and chat_id < 0
             if is_group:
                 bucket = _Bucket(
-                    lim.group_per_minute, lim.group_per_minute / 60, lim.group_per_minute
+                    lim.group_per_minute,
+                    lim.group_per_minute / 60,
+                    lim.group_per_minute,
+                    self.monotonic(),
                 )
             else:
-                bucket = _Bucket(lim.chat_burst, lim.chat_per_second, lim.chat_burst)
+                bucket = _Bucket(
+                    lim.chat_burst, lim.chat_per_second, lim.chat_burst, self.monotonic()
+                )
             self._chats[chat_id] = bucket
         return bucket
 
@@ -75,7 +110,7 @@ class RateLimiter:
         """Consume a token for a call or raise a 429 ApiError."""
         if not self.limits.enabled:
             return
-        now = time.monotonic()
+        now = self.monotonic()
         buckets = [self._global]
         if chat_id is not None:
             buckets.append(self._chat_bucket(chat_id))

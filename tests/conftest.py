@@ -13,11 +13,15 @@ from tests.harness import STAFF_ID, TOKEN, FakeClock, RunningBot, settings_for
 # Telegram lets a private chat receive short bursts of replies; conversation tests step
 # faster than a person types, so the per-chat burst is larger here than in delivery tests.
 CONVERSATION_LIMITS = RateLimits(chat_burst=30)
+# A person reads the bot's answer before the next tap: at least this many seconds, skipped
+# on the flood limits' clock (not waited), so a long scripted conversation stays within
+# Telegram's one message a second per chat as a person's does, without the test waiting.
+PERSON_PAUSE = 3.0
 
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[BotApiEmulator]:
-    emu = BotApiEmulator(token=TOKEN, rate_limits=CONVERSATION_LIMITS)
+    emu = BotApiEmulator(token=TOKEN, rate_limits=CONVERSATION_LIMITS, pause=PERSON_PAUSE)
     await emu.start()
     try:
         yield emu

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ from handlers.telegram.delivery import SENDER_KEY, run_tick_hooks
 from handlers.telegram.ratelimit import PriorityRateLimiter
 from handlers.telegram.updates import PerChatUpdateProcessor
 from simulator import BotApiEmulator
+from simulator.ratelimit import MovableMonotonic
 
 TOKEN = "123456:TEST-dodolan-emulator-token-0000000000"
 STAFF_ID = 9001
@@ -44,21 +44,6 @@ class FakeClock:
         """Move the clock forward (``advance(hours=2)``)."""
         self.moment += timedelta(**delta)
         return self.moment
-
-
-class MovableMonotonic:
-    """The real monotonic clock, which a test may move ahead (never back): the bot's rate
-    limiter reads it, so a test can let a measuring window pass without waiting for it."""
-
-    def __init__(self) -> None:
-        self.ahead = 0.0
-
-    def __call__(self) -> float:
-        return time.monotonic() + self.ahead
-
-    def skip(self, seconds: float) -> None:
-        """Move the clock ``seconds`` ahead of the real one."""
-        self.ahead += seconds
 
 
 def settings_for(emulator: BotApiEmulator, database: Path, **extra: str) -> Settings:
@@ -117,7 +102,8 @@ class RunningBot:
         self.on_started: list[Callable[[DodolanApplication], None]] = []
         self._handled: set[int] = set()
         self._changed = asyncio.Condition()
-        self.monotonic = MovableMonotonic()  # the rate limiter's
+        # The rate limiter's clock: the emulator's, so both see a person's pauses alike.
+        self.monotonic = MovableMonotonic() if emulator is None else emulator.monotonic
 
     async def wait_handled(self, update_id: int, seconds: float) -> bool:
         """Wait until the update has been handled; False after ``seconds``."""

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
@@ -249,6 +250,22 @@ async def test_rate_limits_answer_429() -> None:
             assert spread[:2] == [200, 200] and 429 in spread
             assert emu.stats.too_many_requests >= 2
             assert not emu.violations
+
+
+async def test_the_flood_limits_refill_when_their_clock_is_moved_ahead() -> None:
+    limits = RateLimits(chat_per_second=1, chat_burst=3)
+    async with BotApiEmulator(token=TOKEN, rate_limits=limits) as emu:
+        introduce(emu, USER)
+        async with httpx.AsyncClient(base_url=f"{emu.base_url}{TOKEN}/") as client:
+
+            async def send() -> int:
+                return (await call(client, "sendMessage", chat_id=USER, text="x")).status_code
+
+            assert [await send() for _ in range(4)] == [200, 200, 200, 429]
+            emu.monotonic.skip(2.0)  # two seconds pass on the limits' clock: two more sends
+            assert [await send() for _ in range(3)] == [200, 200, 429]
+            with pytest.raises(ValueError, match="never goes back"):
+                emu.monotonic.skip(-1.0)
 
 
 async def test_multipart_document_roundtrip(emu: BotApiEmulator, client: httpx.AsyncClient):

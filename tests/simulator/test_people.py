@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from simulator import BotApiEmulator
+from simulator import BotApiEmulator, RateLimits
 from tests.simulator.conftest import TOKEN
 
 
@@ -154,6 +154,28 @@ async def test_contact_keyboard_documents_and_silence(polling_bot: BotApiEmulato
     with pytest.raises(AssertionError, match="no bot action"):
         await budi.send_voice(within=0.3)
     emu.assert_no_violations()
+
+
+async def test_a_persons_pause_keeps_a_long_conversation_within_the_chat_limit() -> None:
+    # One reply a second per chat, no burst to speak of, and a bot with no rate limiter of
+    # its own: replies as fast as the machine would be refused (429). A person who takes
+    # two seconds before each message never meets the limit, and nobody waits those seconds.
+    limits = RateLimits(chat_per_second=1, chat_burst=1)
+    async with BotApiEmulator(token=TOKEN, rate_limits=limits, pause=2.0) as emu:
+        app = build_app(emu)
+        async with app:
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0, timeout=5)
+            try:
+                siti = emu.user(1001, first_name="Siti")
+                for n in range(5):
+                    assert [r.text for r in await siti.command("start", f"n{n}")] == [f"Halo n{n}"]
+            finally:
+                await app.updater.stop()
+                await app.stop()
+        assert emu.stats.too_many_requests == 0
+        assert emu.monotonic.ahead == 10.0
 
 
 async def test_webhook_mode_application(emu: BotApiEmulator, unused_tcp_port: int):

@@ -211,6 +211,7 @@ async def running(
     server = _serve(settings, inbox, processor.wake, clock)
     emu.webhook_url = f"http://127.0.0.1:{server.port}/{settings.path}"  # type: ignore[attr-defined]
     emu.handled_hook = handled.wait
+    emu.settle = 0.0  # people wait for the handled hook, not for a quiet spell of wall-clock time
     processor.start()
     try:
         yield OwnerHarness(emu, services, channel, router, clock, processor, replies, owed, inbox)
