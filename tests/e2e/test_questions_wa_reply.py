@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot.app.telegram import WHATSAPP_KEY
 from bot.core.questions import TicketStatus
-from simulator import BotApiEmulator
-from simulator.whatsapp import WhatsAppEmulator
+from simulator import BotApiEmulator, FakeUser
+from simulator.whatsapp import WaMessage, WhatsAppEmulator, WhatsAppPerson
 from storage.questions import QuestionRepository
 from tests.e2e.test_questions import questions_of, says, settled, staff_member
 from tests.e2e.test_two_channels import RINA, both, wa, whatsapp_owner
@@ -15,9 +15,11 @@ from tests.harness import RunningBot
 __all__ = ["both", "wa"]  # fixtures shared with the two-channel tests
 
 
-async def test_a_swipe_reply_to_the_answer_continues_the_thread(
+async def answered_on_whatsapp(
     both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator
-) -> None:
+) -> tuple[FakeUser, WhatsAppPerson, int, WaMessage]:
+    """Rina asked on WhatsApp and a staff member answered by replying on Telegram: the staff
+    member, Rina, her internal id and the answer as it reached her."""
     staff = await staff_member(both, emulator)
     rina = wa.person(RINA, name="Rina")
     rina_id = await whatsapp_owner(both, RINA, "Rina")
@@ -27,6 +29,13 @@ async def test_a_swipe_reply_to_the_answer_continues_the_thread(
     await both.tick()
     answer = rina.messages[-1]
     assert "Tidak perlu, Bu Rina." in (answer.text or answer.body or "")
+    return staff, rina, rina_id, answer
+
+
+async def test_a_swipe_reply_to_the_answer_continues_the_thread(
+    both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator
+) -> None:
+    staff, rina, rina_id, answer = await answered_on_whatsapp(both, emulator, wa)
 
     edge = both.application.bot_data[WHATSAPP_KEY]
     mark = len(rina.messages)
@@ -49,14 +58,7 @@ async def test_a_swipe_reply_to_the_answer_is_not_taken_by_an_open_question(
 ) -> None:
     # It went to the open question (here her new business name), as Telegram's reply never
     # did: a reply to an answer continues its thread before any step.
-    staff = await staff_member(both, emulator)
-    rina = wa.person(RINA, name="Rina")
-    rina_id = await whatsapp_owner(both, RINA, "Rina")
-    await says(both, rina, "Bu, izin usaha rumahan perlu surat dari RT juga kah?")
-    await both.tick()
-    await staff.reply_to(staff.messages[-1].message_id, "Tidak perlu, Bu Rina.")
-    await both.tick()
-    answer = rina.messages[-1]
+    _, rina, rina_id, answer = await answered_on_whatsapp(both, emulator, wa)
     await both.services.profile.start_edit(rina_id, "business_name")  # "Ubah" → name
 
     edge = both.application.bot_data[WHATSAPP_KEY]

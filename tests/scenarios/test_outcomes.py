@@ -39,6 +39,20 @@ async def checkin_arrives(siti: Driver, both: RunningBot, at: timedelta, start: 
     return siti.read().text
 
 
+async def at_the_obstacle_question(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> None:
+    """Siti attended, stopped her practice tasks (so only the check-in speaks), and a month
+    later answers "not yet": the question of what stops her is open."""
+    await attended_session(siti, both, emulator)
+    end = both.clock.moment
+    await siti.say("/berhentitugas" if siti.channel is ChannelName.TELEGRAM else "berhenti tugas")
+    seen = await checkin_arrives(siti, both, timedelta(days=30, hours=1), end)
+    assert "Sudah sebulan sejak sesi" in seen
+    await siti.tap("❌ Belum")
+    assert "menghambat" in siti.read()
+
+
 async def test_check_ins_at_one_three_and_six_months_keep_the_answers(
     siti: Driver, both: RunningBot, emulator: BotApiEmulator
 ) -> None:
@@ -159,13 +173,7 @@ async def test_an_obstacle_and_its_ticket_are_kept_together_or_not_at_all(
 async def test_a_photo_at_the_obstacle_question_is_refused_and_the_question_asked_again(
     siti: Driver, both: RunningBot, emulator: BotApiEmulator
 ) -> None:
-    await attended_session(siti, both, emulator)
-    end = both.clock.moment
-    await siti.say("/berhentitugas" if siti.channel is ChannelName.TELEGRAM else "berhenti tugas")
-    seen = await checkin_arrives(siti, both, timedelta(days=30, hours=1), end)
-    assert "Sudah sebulan sejak sesi" in seen
-    await siti.tap("❌ Belum")
-    assert "menghambat" in siti.read()
+    await at_the_obstacle_question(siti, both, emulator)
 
     await siti.send_file("ongkir.png", PNG, "image/png")
     again = siti.read()
@@ -187,12 +195,7 @@ async def test_a_photo_at_the_obstacle_question_is_refused_and_the_question_aske
 async def test_a_contact_shared_at_the_obstacle_question_is_refused_by_it(
     siti: Driver, both: RunningBot, emulator: BotApiEmulator
 ) -> None:
-    await attended_session(siti, both, emulator)
-    end = both.clock.moment
-    await siti.say("/berhentitugas")
-    await checkin_arrives(siti, both, timedelta(days=30, hours=1), end)
-    await siti.tap("❌ Belum")
-    siti.read()
+    await at_the_obstacle_question(siti, both, emulator)
 
     await siti.share_contact()  # it fell to the "I don't understand" pointer and the help
     again = siti.read()
@@ -206,12 +209,7 @@ async def test_an_obstacle_of_only_emoji_or_too_long_is_refused_and_asked_again(
     siti: Driver, both: RunningBot, emulator: BotApiEmulator
 ) -> None:
     # Both channels answered these with "Maaf, ada gangguan": the refusal was not caught.
-    await attended_session(siti, both, emulator)
-    end = both.clock.moment
-    await siti.say("/berhentitugas" if siti.channel is ChannelName.TELEGRAM else "berhenti tugas")
-    await checkin_arrives(siti, both, timedelta(days=30, hours=1), end)
-    await siti.tap("❌ Belum")
-    siti.read()
+    await at_the_obstacle_question(siti, both, emulator)
 
     await siti.say("😭😭😭")
     again = siti.read()

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bot.core.models import TrainingSession
 from bot.core.notices import ChannelName
 from simulator import BotApiEmulator
 from simulator.whatsapp import WhatsAppEmulator
@@ -79,6 +80,31 @@ async def test_an_owner_turns_daily_tips_on_gets_one_then_pauses_them(
     assert "Tips hari ini" not in siti.read()
 
 
+async def booked_with_a_trainer(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> tuple[int, TrainingSession, int]:
+    """Siti signs up and books the session Pak Joko trains, by tapping as a person would:
+    her internal id, the session and Pak Joko's internal id."""
+    joko = await make_trainer(both, emulator, 7001, "Pak Joko")
+    joko_id = await both.user_id_of(joko.id)
+    session = await create_session(both, TITLE)
+    await both.services.sessions.change(session.id, {"trainer_id": joko_id})
+    user_id = await signed_up(siti)
+    await siti.say("/jadwal")
+    await siti.tap("✅ Pesan kursi")
+    siti.read()
+    return user_id, session, joko_id
+
+
+async def checkin_code_at_the_door(
+    both: RunningBot, joko_id: int, session: TrainingSession
+) -> str:
+    """Twenty minutes before the session, the code of Pak Joko's check-in QR."""
+    both.clock.moment = SATURDAY_9 - timedelta(minutes=20)
+    _, code = await both.services.attendance.checkin_code(joko_id, session.id)
+    return code
+
+
 def checkin_link(channel: ChannelName, wa: WhatsAppEmulator, code: str) -> str:
     """The trainer's QR link for this channel. Declared: each channel has its own (a start
     parameter on Telegram; a click-to-chat link that types the code on WhatsApp, and the
@@ -92,17 +118,8 @@ def checkin_link(channel: ChannelName, wa: WhatsAppEmulator, code: str) -> str:
 async def test_an_owner_checks_in_at_her_session(
     siti: Driver, both: RunningBot, emulator: BotApiEmulator, wa: WhatsAppEmulator, how: str
 ) -> None:
-    joko = await make_trainer(both, emulator, 7001, "Pak Joko")
-    session = await create_session(both, TITLE)
-    await both.services.sessions.change(session.id, {"trainer_id": await both.user_id_of(joko.id)})
-    user_id = await signed_up(siti)
-    await siti.say("/jadwal")
-    await siti.tap("✅ Pesan kursi")
-    siti.read()
-    both.clock.moment = SATURDAY_9 - timedelta(minutes=20)
-    _, code = await both.services.attendance.checkin_code(
-        await both.user_id_of(joko.id), session.id
-    )
+    user_id, session, joko_id = await booked_with_a_trainer(siti, both, emulator)
+    code = await checkin_code_at_the_door(both, joko_id, session)
 
     if how == "typed":
         await siti.say(f"HADIR-{code}")
@@ -125,18 +142,10 @@ async def test_after_the_session_an_owner_gives_stars_and_a_comment(
     siti: Driver, both: RunningBot, emulator: BotApiEmulator, comment: str
 ) -> None:
     paced_by_the_fake_clock(both)
-    joko = await make_trainer(both, emulator, 7001, "Pak Joko")
-    session = await create_session(both, TITLE)
-    await both.services.sessions.change(session.id, {"trainer_id": await both.user_id_of(joko.id)})
-    await signed_up(siti)
-    await siti.say("/jadwal")
-    await siti.tap("✅ Pesan kursi")
-    siti.read()
-    (booking,) = await both.services.booking.current(await siti.user_id())
+    user_id, session, joko_id = await booked_with_a_trainer(siti, both, emulator)
+    (booking,) = await both.services.booking.current(user_id)
     booking_id = booking.booking.id
-    await both.services.attendance.mark(
-        await both.user_id_of(joko.id), booking_id, attended=True
-    )  # Pak Joko ticks
+    await both.services.attendance.mark(joko_id, booking_id, attended=True)  # Pak Joko ticks
 
     both.clock.moment = session.ends_at + timedelta(hours=1)
     await time_passes(both, siti)
@@ -169,16 +178,9 @@ async def test_a_photo_for_the_comment_is_refused_and_the_comment_asked_again(
     siti: Driver, both: RunningBot, emulator: BotApiEmulator
 ) -> None:
     paced_by_the_fake_clock(both)
-    joko = await make_trainer(both, emulator, 7001, "Pak Joko")
-    session = await create_session(both, TITLE)
-    await both.services.sessions.change(session.id, {"trainer_id": await both.user_id_of(joko.id)})
-    await signed_up(siti)
-    await siti.say("/jadwal")
-    await siti.tap("✅ Pesan kursi")
-    (booking,) = await both.services.booking.current(await siti.user_id())
-    await both.services.attendance.mark(
-        await both.user_id_of(joko.id), booking.booking.id, attended=True
-    )
+    user_id, session, joko_id = await booked_with_a_trainer(siti, both, emulator)
+    (booking,) = await both.services.booking.current(user_id)
+    await both.services.attendance.mark(joko_id, booking.booking.id, attended=True)
     both.clock.moment = session.ends_at + timedelta(hours=1)
     await time_passes(both, siti)
     await siti.tap("⭐⭐⭐⭐⭐")
@@ -203,16 +205,8 @@ async def test_a_check_in_typed_at_an_open_question_checks_in_and_asks_it_again(
 ) -> None:
     # Telegram took the code as the answer to the open question (here the new business
     # name); WhatsApp read it first, as it reads every text its links type.
-    joko = await make_trainer(both, emulator, 7001, "Pak Joko")
-    session = await create_session(both, TITLE)
-    await both.services.sessions.change(session.id, {"trainer_id": await both.user_id_of(joko.id)})
-    user_id = await signed_up(siti)
-    await siti.say("/jadwal")
-    await siti.tap("✅ Pesan kursi")
-    both.clock.moment = SATURDAY_9 - timedelta(minutes=20)
-    _, code = await both.services.attendance.checkin_code(
-        await both.user_id_of(joko.id), session.id
-    )
+    user_id, session, joko_id = await booked_with_a_trainer(siti, both, emulator)
+    code = await checkin_code_at_the_door(both, joko_id, session)
     await siti.say("/profil")
     await siti.tap(CHANGE[siti.channel])
     if siti.channel is ChannelName.WHATSAPP:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import segno
@@ -74,6 +74,20 @@ async def arrives(siti: Driver, bot: RunningBot, at: timedelta, start: object) -
             (only,) = waiting
             await siti.person.tap_template(only.buttons[0].title)
     return siti.read().text
+
+
+async def asked_for_the_store_link(
+    siti: Driver, both: RunningBot, emulator: BotApiEmulator
+) -> tuple[int, datetime]:
+    """Siti attended; on the second day she taps "done" on the "open your store" task and is
+    asked for its link. Pak Joko's Telegram id and the session's end."""
+    joko_telegram = await attended_session(siti, both, emulator)
+    end = both.clock.moment
+    await arrives(siti, both, timedelta(days=1), end)
+    assert "Buka toko" in await arrives(siti, both, timedelta(days=2), end)
+    await siti.tap("✅ Sudah")
+    assert "tautan toko" in siti.read()
+    return joko_telegram, end
 
 
 async def test_tasks_come_after_the_session_and_later_asks_again_at_most_twice(
@@ -202,12 +216,8 @@ def png() -> bytes:
 async def test_a_store_link_is_refused_then_accepted_after_the_trainers_fix(
     siti: Driver, both: RunningBot, emulator: BotApiEmulator
 ) -> None:
-    joko = emulator.user(await attended_session(siti, both, emulator), "Pak Joko")
-    end = both.clock.moment
-    await arrives(siti, both, timedelta(days=1), end)
-    assert "Buka toko" in await arrives(siti, both, timedelta(days=2), end)
-    await siti.tap("✅ Sudah")
-    assert "tautan toko" in siti.read()
+    joko_telegram, _ = await asked_for_the_store_link(siti, both, emulator)
+    joko = emulator.user(joko_telegram, "Pak Joko")
 
     await siti.say("www.tokositi.com/keripik")
     refused = siti.read()
@@ -351,12 +361,7 @@ async def test_help_and_its_ticket_are_kept_together_or_not_at_all(
 async def test_a_proof_typed_after_its_task_closed_is_told_so_and_kept_nowhere(
     siti: Driver, both: RunningBot, emulator: BotApiEmulator
 ) -> None:
-    await attended_session(siti, both, emulator)
-    end = both.clock.moment
-    await arrives(siti, both, timedelta(days=1), end)
-    assert "Buka toko" in await arrives(siti, both, timedelta(days=2), end)
-    await siti.tap("✅ Sudah")
-    assert "tautan toko" in siti.read()
+    await asked_for_the_store_link(siti, both, emulator)
     async with both.services.db.transaction() as tx:  # the task closes while she types
         await tx.execute("UPDATE practice_tasks SET status = 'done' WHERE task_id = 'buka-toko'")
 
@@ -375,12 +380,7 @@ async def test_a_proof_typed_after_its_task_closed_is_told_so_and_kept_nowhere(
 async def test_a_file_that_is_no_proof_is_refused_as_the_task_needs(
     siti: Driver, both: RunningBot, emulator: BotApiEmulator
 ) -> None:
-    await attended_session(siti, both, emulator)
-    end = both.clock.moment
-    await arrives(siti, both, timedelta(days=1), end)
-    assert "Buka toko" in await arrives(siti, both, timedelta(days=2), end)
-    await siti.tap("✅ Sudah")
-    siti.read()
+    _, end = await asked_for_the_store_link(siti, both, emulator)
     await siti.send_file("toko.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")  # not a link
     refused = siti.read().text
     assert "belum terbaca sebagai tautan toko" in refused, refused
