@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
@@ -106,8 +107,8 @@ def build_app(emu: BotApiEmulator) -> Application:  # type: ignore[type-arg]
     return app
 
 
-@pytest.fixture
-async def polling_bot(emu: BotApiEmulator) -> AsyncIterator[BotApiEmulator]:
+@contextlib.asynccontextmanager
+async def polling(emu: BotApiEmulator) -> AsyncIterator[BotApiEmulator]:
     """Run the tiny bot with long polling against the emulator."""
     app = build_app(emu)
     async with app:
@@ -119,6 +120,13 @@ async def polling_bot(emu: BotApiEmulator) -> AsyncIterator[BotApiEmulator]:
         finally:
             await app.updater.stop()
             await app.stop()
+
+
+@pytest.fixture
+async def polling_bot(emu: BotApiEmulator) -> AsyncIterator[BotApiEmulator]:
+    """The tiny bot, polling the shared emulator."""
+    async with polling(emu):
+        yield emu
 
 
 async def test_conversation_with_buttons(polling_bot: BotApiEmulator):
@@ -162,18 +170,10 @@ async def test_a_persons_pause_keeps_a_long_conversation_within_the_chat_limit()
     # two seconds before each message never meets the limit, and nobody waits those seconds.
     limits = RateLimits(chat_per_second=1, chat_burst=1)
     async with BotApiEmulator(token=TOKEN, rate_limits=limits, pause=2.0) as emu:
-        app = build_app(emu)
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=5)
-            try:
-                siti = emu.user(1001, first_name="Siti")
-                for n in range(5):
-                    assert [r.text for r in await siti.command("start", f"n{n}")] == [f"Halo n{n}"]
-            finally:
-                await app.updater.stop()
-                await app.stop()
+        async with polling(emu):
+            siti = emu.user(1001, first_name="Siti")
+            for n in range(5):
+                assert [r.text for r in await siti.command("start", f"n{n}")] == [f"Halo n{n}"]
         assert emu.stats.too_many_requests == 0
         assert emu.monotonic.ahead == 10.0
 
