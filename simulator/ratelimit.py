@@ -53,8 +53,6 @@ class _Bucket:
 
     def refill(self, now: float) -> None:
         """Add tokens for elapsed time."""
-        if now <= self.stamp:  # a bucket made just after ``now`` was read
-            return
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
 
@@ -86,7 +84,7 @@ class RateLimiter:
         )
         self._chats: dict[int | str, _Bucket] = {}
 
-    def _chat_bucket(self, chat_id: int | str) -> _Bucket:
+    def _chat_bucket(self, chat_id: int | str, now: float) -> _Bucket:
         """Return (creating) the bucket of one chat."""
         bucket = self._chats.get(chat_id)
         if bucket is None:
@@ -97,12 +95,10 @@ class RateLimiter:
                     lim.group_per_minute,
                     lim.group_per_minute / 60,
                     lim.group_per_minute,
-                    self.monotonic(),
+                    now,
                 )
             else:
-                bucket = _Bucket(
-                    lim.chat_burst, lim.chat_per_second, lim.chat_burst, self.monotonic()
-                )
+                bucket = _Bucket(lim.chat_burst, lim.chat_per_second, lim.chat_burst, now)
             self._chats[chat_id] = bucket
         return bucket
 
@@ -113,7 +109,7 @@ class RateLimiter:
         now = self.monotonic()
         buckets = [self._global]
         if chat_id is not None:
-            buckets.append(self._chat_bucket(chat_id))
+            buckets.append(self._chat_bucket(chat_id, now))
         for b in buckets:
             b.refill(now)
         wait = max(b.wait_time() for b in buckets)
