@@ -8,7 +8,7 @@ not fit the step the attendee is at raises :class:`StaleAction` and changes noth
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.core import choices as ids
@@ -17,6 +17,7 @@ from bot.core.models import Dialog
 from bot.core.notices import Choice, Notice
 from bot.i18n import Catalog
 from bot.services.dialogs import DialogService
+from bot.services.owner_screens import with_lead
 from bot.services.unexpected import Expects, Received, refusal
 
 FLOW = "feedback"
@@ -60,8 +61,7 @@ def comment_refused(
     """ "Add a comment?" again with its skip choice, under why what was sent (a photo, a
     location) could not be taken: the comment is written."""
     lead = catalog.text(language, refusal(received, Expects.TEXT))
-    asked = comment_question(catalog, language, booking_id)
-    return replace(asked, text=f"{lead}\n\n{asked.text}")
+    return with_lead(lead, comment_question(catalog, language, booking_id))
 
 
 @dataclass(frozen=True)

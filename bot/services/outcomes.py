@@ -11,7 +11,7 @@ answer (the owner is told who and by when).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -26,6 +26,7 @@ from bot.core.outcomes import ORDERS, Checkin
 from bot.core.ports import OutboxWriter, Transaction, UnitOfWork
 from bot.i18n import Catalog
 from bot.services.dialogs import DialogService
+from bot.services.owner_screens import with_lead
 from bot.services.practice import TicketDesk, promise_text
 from bot.services.tips import clamp_quiet
 from bot.services.unexpected import CLOSED, Expects, Received, refusal
@@ -99,14 +100,10 @@ def obstacle_saved(catalog: Catalog, language: str, promise: str | None) -> Noti
     return Notice(f"{saved}\n\n{promise}" if promise else saved)
 
 
-def obstacle_again(
-    catalog: Catalog, language: str, checkin: Checkin, received: Received
-) -> Notice:
-    """The obstacle question again, under why what was sent could not be taken (a photo, a
-    location: it is asked in words), as sign-up's questions are asked again."""
-    lead = catalog.text(language, refusal(received, Expects.TEXT))
-    asked = question(catalog, language, checkin, Step.OBSTACLE)
-    return replace(asked, text=f"{lead}\n\n{asked.text}")
+def obstacle_again(catalog: Catalog, language: str, checkin: Checkin, lead: str) -> Notice:
+    """The obstacle question again, under ``lead``: why what was sent could not be taken (a
+    photo, only emoji, too long), as sign-up's questions are asked again."""
+    return with_lead(lead, question(catalog, language, checkin, Step.OBSTACLE))
 
 
 def question(catalog: Catalog, language: str, checkin: Checkin, step: Step) -> Notice:
@@ -248,7 +245,8 @@ class OutcomeService:
             checkin = await self.awaited_obstacle(user_id)
             if checkin is None:
                 return None
-            return ObstacleReply(obstacle_again(catalog, language, checkin, received), asks=True)
+            lead = catalog.text(language, refusal(received, Expects.TEXT))
+            return ObstacleReply(obstacle_again(catalog, language, checkin, lead), asks=True)
         try:
             promise = await self.received_obstacle(
                 user_id, typed, channel=channel, language=language
@@ -260,8 +258,7 @@ class OutcomeService:
             if checkin is None:
                 return ObstacleReply(Notice(catalog.text(language, CLOSED)), asks=False)
             lead = catalog.text(language, refused.key, **refused.params)
-            asked = question(catalog, language, checkin, Step.OBSTACLE)
-            return ObstacleReply(replace(asked, text=f"{lead}\n\n{asked.text}"), asks=True)
+            return ObstacleReply(obstacle_again(catalog, language, checkin, lead), asks=True)
         return ObstacleReply(obstacle_saved(catalog, language, promise), asks=False)
 
     async def received_obstacle(
