@@ -216,7 +216,7 @@ class Services:
                 dialogs, access, users, session_service, invites, tz, now
             ),
             session_editor=SessionEditor(dialogs, access, users, session_service, tz, now),
-            feedback=FeedbackService(dialogs, attendance),
+            feedback=FeedbackService(dialogs, attendance, catalog),
             due_times=due_times,
             practice=practice,
             certificates=certificates,

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.core import choices as ids
-from bot.core.errors import StaleAction
+from bot.core.errors import InvalidInput, StaleAction
 from bot.core.models import Dialog
 from bot.core.notices import Choice, Notice
 from bot.i18n import Catalog
 from bot.services.dialogs import DialogService
 from bot.services.owner_screens import with_lead
-from bot.services.unexpected import Expects, Received, refusal
+from bot.services.unexpected import CLOSED, Answered, Expects, Received, refusal
 
 FLOW = "feedback"
 COMMENT = "comment"
@@ -88,9 +88,10 @@ def comment_question(
 class FeedbackService:
     """Take an attendee's stars, then their comment or that they skip it."""
 
-    def __init__(self, dialogs: DialogService, ratings: Ratings) -> None:
+    def __init__(self, dialogs: DialogService, ratings: Ratings, catalog: Catalog) -> None:
         self._dialogs = dialogs
         self._ratings = ratings
+        self._catalog = catalog
 
     async def tapped(self, user_id: int, choice_id: str | None) -> Tapped:
         """Take a tapped star rating (then a comment is awaited) or "skip" (the feedback
@@ -119,6 +120,28 @@ class FeedbackService:
         """End the feedback of this booking without a comment."""
         await self._awaiting(user_id, booking_id)
         await self._dialogs.end(user_id)
+
+    async def comment_step(
+        self, user_id: int, received: Received, text: str | None, *, language: str
+    ) -> Answered | None:
+        """Answer what the attendee sent at "add a comment?", once for every channel: kept
+        (thanks); a photo or a location refused (why, then the question again with its
+        skip choice); text the rules refuse (why); or the question closed meanwhile.
+        ``text``: what was typed (None for anything else). None: nothing is awaited and
+        nothing was typed."""
+        catalog = self._catalog
+        if not text:  # a photo, a location: the comment is written
+            booking_id = awaited_comment(await self._dialogs.current(user_id))
+            if booking_id is None:
+                return None
+            return Answered(comment_refused(catalog, language, booking_id, received), asks=True)
+        try:
+            await self.received_comment(user_id, text)
+        except InvalidInput as refused:
+            return Answered(Notice(catalog.text(language, refused.key, **refused.params)), False)
+        except StaleAction:
+            return Answered(Notice(catalog.text(language, CLOSED)), asks=False)
+        return Answered(Notice(catalog.text(language, "feedback.saved")), asks=False)
 
     async def received_comment(self, user_id: int, text: str) -> None:
         """Add the typed comment to the rating just given, and end the feedback."""

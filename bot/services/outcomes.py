@@ -11,7 +11,6 @@ answer (the owner is told who and by when).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -29,7 +28,7 @@ from bot.services.dialogs import DialogService
 from bot.services.owner_screens import with_lead
 from bot.services.practice import TicketDesk, promise_text
 from bot.services.tips import clamp_quiet
-from bot.services.unexpected import CLOSED, Expects, Received, refusal
+from bot.services.unexpected import CLOSED, Answered, Expects, Received, refusal
 from bot.services.validation import MARKETPLACES, NO_MARKETPLACE, clean_text
 
 KIND = NoticeKind.OUTCOME_CHECKIN
@@ -75,14 +74,6 @@ class OutcomeStore(Protocol):
         now: datetime,
     ) -> None: ...
     async def save_obstacle(self, tx: Transaction, row_id: int, text: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class ObstacleReply:
-    """What answers something sent at the obstacle question."""
-
-    notice: Notice
-    asks: bool  # the notice asks the obstacle question again (the step stays open)
 
 
 def tapped(choice_id: str | None) -> tuple[int, str, str]:
@@ -233,7 +224,7 @@ class OutcomeService:
         *,
         channel: str,
         language: str,
-    ) -> ObstacleReply | None:
+    ) -> Answered | None:
         """Answer what the owner sent at the obstacle question, once for every channel: kept
         (thanks, with who reads it and by when); refused (a photo, a location, blank text,
         only emoji, too long: why, then the question again, which stays open); or the
@@ -246,20 +237,20 @@ class OutcomeService:
             if checkin is None:
                 return None
             lead = catalog.text(language, refusal(received, Expects.TEXT))
-            return ObstacleReply(obstacle_again(catalog, language, checkin, lead), asks=True)
+            return Answered(obstacle_again(catalog, language, checkin, lead), asks=True)
         try:
             promise = await self.received_obstacle(
                 user_id, typed, channel=channel, language=language
             )
         except StaleAction:
-            return ObstacleReply(Notice(catalog.text(language, CLOSED)), asks=False)
+            return Answered(Notice(catalog.text(language, CLOSED)), asks=False)
         except InvalidInput as refused:
             checkin = await self.awaited_obstacle(user_id)
             if checkin is None:
-                return ObstacleReply(Notice(catalog.text(language, CLOSED)), asks=False)
+                return Answered(Notice(catalog.text(language, CLOSED)), asks=False)
             lead = catalog.text(language, refused.key, **refused.params)
-            return ObstacleReply(obstacle_again(catalog, language, checkin, lead), asks=True)
-        return ObstacleReply(obstacle_saved(catalog, language, promise), asks=False)
+            return Answered(obstacle_again(catalog, language, checkin, lead), asks=True)
+        return Answered(obstacle_saved(catalog, language, promise), asks=False)
 
     async def received_obstacle(
         self, user_id: int, text: str, *, channel: str = "telegram", language: str = "id"

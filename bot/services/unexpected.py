@@ -36,9 +36,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.errors import Refusal, StaleAction
+from bot.core.notices import Notice
 
 LOCATION = "unexpected.location"
 NEED_TEXT = "unexpected.need_text"
@@ -87,6 +89,16 @@ def stale_tap(*, booking_changed: bool, question_follows: bool, repeated: bool =
     if booking_changed:
         return BOOKING_CHANGED
     return STALE_ASK if question_follows else STALE
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What answers something sent at a written question (a comment, an obstacle): kept,
+    refused, or the question closed meanwhile; ``asks``: the notice asks the question again
+    (the step stays open)."""
+
+    notice: Notice
+    asks: bool
 
 
 def refused_tap(

@@ -10,12 +10,11 @@ import segno
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.core.errors import BookingRefused, InvalidInput, NotAllowed, StaleAction
+from bot.core.errors import BookingRefused, NotAllowed, StaleAction
 from bot.core.models import Dialog, Role, RosterLine, TrainingSession
 from bot.i18n import Html
 from bot.services import feedback
 from bot.services.first_contact import CHECK_IN_PREFIX
-from bot.services.unexpected import CLOSED
 from handlers.telegram import broadcasts, views
 from handlers.telegram import callbacks as cb
 from handlers.telegram import session_views as sv
@@ -276,28 +275,17 @@ async def resume_comment(context: DodolanContext, chat_id: int, dialog: Dialog) 
         await ask_comment(context, chat_id, booking_id)
 
 
-async def received_comment(update: Update, context: DodolanContext, dialog: Dialog) -> None:
-    """Take the attendee's comment."""
-    message, user = update.effective_message, update.effective_user
-    assert message is not None and user is not None
-    if not message.text:  # a photo, a location: the comment is written
-        booking_id = feedback.awaited_comment(dialog)
-        if booking_id is not None:
-            catalog, language = context.services.catalog, context.language
-            again = feedback.comment_refused(catalog, language, booking_id, received(message))
-            text, markup = views.render(again)
-            await message.reply_text(text, reply_markup=markup)
-            context.prompted = True
-        return
-    try:
-        await context.services.feedback.received_comment(context.me, message.text)
-    except InvalidInput as refusal:
-        await message.reply_text(context.t(refusal.key, **refusal.params))
-        return
-    except StaleAction:
-        await message.reply_text(context.t(CLOSED))
-        return
-    await message.reply_text(context.t("feedback.saved"))
+async def received_comment(update: Update, context: DodolanContext, _: Dialog) -> None:
+    """Take the attendee's comment, or refuse it and ask again (the service decides)."""
+    message = update.effective_message
+    assert message is not None
+    reply = await context.services.feedback.comment_step(
+        context.me, received(message), message.text, language=context.language
+    )
+    if reply is not None:
+        text, markup = views.render(reply.notice)
+        await message.reply_text(text, reply_markup=markup)
+        context.prompted = reply.asks
 
 
 def register(application: DodolanApplication) -> None:

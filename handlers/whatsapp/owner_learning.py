@@ -19,7 +19,7 @@ from __future__ import annotations
 from bot.core import choices as ids
 from bot.core.errors import InvalidInput, NotAllowed, StaleAction
 from bot.core.notices import Notice
-from bot.services import feedback, unexpected
+from bot.services import feedback
 from bot.services.attendance import typed_checkin
 from bot.services.tip_steps import TipSteps
 from handlers.whatsapp.events import InboundKind
@@ -92,23 +92,15 @@ async def _awaited(turn: Turn) -> int | None:
 
 
 async def received_comment(turn: Turn) -> None:
-    """Take the typed comment on the rating just given."""
-    if turn.event.kind is not InboundKind.TEXT or not turn.text:
-        booking_id = await _awaited(turn)
-        if booking_id is not None:
-            turn.prompted = True
-            catalog, language = turn.services.catalog, turn.language
-            await turn.send(feedback.comment_refused(catalog, language, booking_id, turn.received))
-        return
-    try:
-        await turn.services.feedback.received_comment(turn.user_id, turn.text)
-    except InvalidInput as refusal:
-        await turn.say(refusal.key, **refusal.params)
-        return
-    except StaleAction:
-        await turn.say(unexpected.CLOSED)
-        return
-    await turn.say("feedback.saved")
+    """Take the typed comment on the rating just given, or refuse what is not typed and ask
+    again (the service decides)."""
+    typed = turn.text if turn.event.kind is InboundKind.TEXT else None
+    reply = await turn.services.feedback.comment_step(
+        turn.user_id, turn.received, typed, language=turn.language
+    )
+    if reply is not None:
+        turn.prompted = reply.asks
+        await turn.send(reply.notice)
 
 
 async def ask_comment(turn: Turn) -> None:

@@ -14,7 +14,7 @@ from bot.core.errors import InvalidInput, StaleAction
 from bot.core.notices import ChannelName
 from bot.services.feedback import COMMENT, FLOW, FeedbackDraft, Tapped, comment_refused
 from bot.services.sessions import SessionDraft
-from bot.services.unexpected import Received
+from bot.services.unexpected import CLOSED, Received
 from tests.harness import START, FakeClock
 from tests.services.conftest import sign_up
 
@@ -125,3 +125,28 @@ def test_a_photo_for_the_comment_says_why_and_asks_again_with_skip(services: Ser
     again = comment_refused(services.catalog, "id", 7, Received.LOCATION)
     assert again.text.startswith("Terima kasih, tapi untuk pertanyaan ini saya perlu jawaban")
     assert [c.id for c in again.choices] == ["fb:v1:7:skip"]
+
+
+async def test_what_is_sent_at_the_comment_question_is_answered_once_for_every_channel(
+    services: Services,
+) -> None:
+    step, catalog = services.feedback.comment_step, services.catalog
+    assert await step(SITI, Received.MEDIA, None, language="id") is None  # nothing awaited
+    booking = await _booking(services, SITI)
+    await services.feedback.rated(SITI, booking, 5)
+
+    photo = await step(SITI, Received.MEDIA, None, language="id")
+    assert photo is not None and photo.asks
+    assert photo.notice.text.startswith("Maaf, saya perlu jawaban berupa tulisan")
+    assert [c.id for c in photo.notice.choices] == [f"fb:v1:{booking}:skip"]
+    emoji = await step(SITI, Received.TEXT, "🙂", language="id")
+    assert emoji is not None and not emoji.asks
+    assert emoji.notice.text == catalog.text("id", "input.no_letters")
+    assert await services.dialogs.current(SITI) is not None  # still asked
+
+    kept = await step(SITI, Received.TEXT, "Jelas & <praktis>", language="id")
+    assert kept is not None and not kept.asks
+    assert kept.notice.text == catalog.text("id", "feedback.saved")
+    assert await _stars(services) == [(booking, 5, "Jelas & <praktis>")]
+    late = await step(SITI, Received.TEXT, "Satu lagi", language="id")
+    assert late is not None and late.notice.text == catalog.text("id", CLOSED) and not late.asks
