@@ -173,6 +173,7 @@ class Services:
             now,
             dialogs,
             UserRepository(db),
+            catalog,
         )
         attendance.follow(practice)
         certificates = CertificateService(

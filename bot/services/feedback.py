@@ -18,7 +18,7 @@ from bot.core.notices import Choice, Notice
 from bot.i18n import Catalog
 from bot.services.dialogs import DialogService
 from bot.services.owner_screens import with_lead
-from bot.services.unexpected import CLOSED, Answered, Expects, Received, refusal
+from bot.services.unexpected import CLOSED, Expects, Received, WrittenReply, refusal
 
 FLOW = "feedback"
 COMMENT = "comment"
@@ -123,7 +123,7 @@ class FeedbackService:
 
     async def comment_step(
         self, user_id: int, received: Received, text: str | None, *, language: str
-    ) -> Answered | None:
+    ) -> WrittenReply | None:
         """Answer what the attendee sent at "add a comment?", once for every channel: kept
         (thanks); a photo or a location refused (why, then the question again with its
         skip choice); text the rules refuse (why); or the question closed meanwhile.
@@ -134,14 +134,18 @@ class FeedbackService:
             booking_id = awaited_comment(await self._dialogs.current(user_id))
             if booking_id is None:
                 return None
-            return Answered(comment_refused(catalog, language, booking_id, received), asks=True)
+            return WrittenReply(
+                comment_refused(catalog, language, booking_id, received), asks=True
+            )
         try:
             await self.received_comment(user_id, text)
         except InvalidInput as refused:
-            return Answered(Notice(catalog.text(language, refused.key, **refused.params)), False)
+            return WrittenReply(
+                Notice(catalog.text(language, refused.key, **refused.params)), False
+            )
         except StaleAction:
-            return Answered(Notice(catalog.text(language, CLOSED)), asks=False)
-        return Answered(Notice(catalog.text(language, "feedback.saved")), asks=False)
+            return WrittenReply(Notice(catalog.text(language, CLOSED)), asks=False)
+        return WrittenReply(Notice(catalog.text(language, "feedback.saved")), asks=False)
 
     async def received_comment(self, user_id: int, text: str) -> None:
         """Add the typed comment to the rating just given, and end the feedback."""

@@ -28,7 +28,7 @@ from bot.services.dialogs import DialogService
 from bot.services.owner_screens import with_lead
 from bot.services.practice import TicketDesk, promise_text
 from bot.services.tips import clamp_quiet
-from bot.services.unexpected import CLOSED, Answered, Expects, Received, refusal
+from bot.services.unexpected import CLOSED, Expects, Received, WrittenReply, refusal
 from bot.services.validation import MARKETPLACES, NO_MARKETPLACE, clean_text
 
 KIND = NoticeKind.OUTCOME_CHECKIN
@@ -224,7 +224,7 @@ class OutcomeService:
         *,
         channel: str,
         language: str,
-    ) -> Answered | None:
+    ) -> WrittenReply | None:
         """Answer what the owner sent at the obstacle question, once for every channel: kept
         (thanks, with who reads it and by when); refused (a photo, a location, blank text,
         only emoji, too long: why, then the question again, which stays open); or the
@@ -237,20 +237,20 @@ class OutcomeService:
             if checkin is None:
                 return None
             lead = catalog.text(language, refusal(received, Expects.TEXT))
-            return Answered(obstacle_again(catalog, language, checkin, lead), asks=True)
+            return WrittenReply(obstacle_again(catalog, language, checkin, lead), asks=True)
         try:
             promise = await self.received_obstacle(
                 user_id, typed, channel=channel, language=language
             )
         except StaleAction:
-            return Answered(Notice(catalog.text(language, CLOSED)), asks=False)
+            return WrittenReply(Notice(catalog.text(language, CLOSED)), asks=False)
         except InvalidInput as refused:
             checkin = await self.awaited_obstacle(user_id)
             if checkin is None:
-                return Answered(Notice(catalog.text(language, CLOSED)), asks=False)
+                return WrittenReply(Notice(catalog.text(language, CLOSED)), asks=False)
             lead = catalog.text(language, refused.key, **refused.params)
-            return Answered(obstacle_again(catalog, language, checkin, lead), asks=True)
-        return Answered(obstacle_saved(catalog, language, promise), asks=False)
+            return WrittenReply(obstacle_again(catalog, language, checkin, lead), asks=True)
+        return WrittenReply(obstacle_saved(catalog, language, promise), asks=False)
 
     async def received_obstacle(
         self, user_id: int, text: str, *, channel: str = "telegram", language: str = "id"

@@ -19,6 +19,7 @@ promised time, and the owner is told who answers and by when.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,7 +30,7 @@ from bot.core import choices as ids
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, StaleAction
 from bot.core.models import OwnerProfile, Role, StoredFile, TrainingSession
-from bot.core.notices import NoticeKind
+from bot.core.notices import Notice, NoticeKind
 from bot.core.ports import OutboxWriter, ProfileReader, Transaction, UnitOfWork
 from bot.core.practice import PracticeTask, TaskStatus
 from bot.services.dialogs import DialogService
@@ -37,6 +38,7 @@ from bot.services.files import ALLOWED, IMAGES
 from bot.services.store_links import EXAMPLE, store_of
 from bot.services.tasks_content import Task, TaskLibrary
 from bot.services.tips import clamp_quiet
+from bot.services.unexpected import CLOSED, WrittenReply
 from bot.services.validation import NO_MARKETPLACE, clean_text
 
 if TYPE_CHECKING:
@@ -290,10 +292,11 @@ class PracticeService:
         now: Clock,
         dialogs: DialogService,
         users: RoleHolders,
+        catalog: Catalog,
     ) -> None:
         self._db, self._store, self._owners, self._outbox = db, store, owners, outbox
         self._library, self._help, self._tz, self._now = library, help_desk, tz, now
-        self._dialogs, self._users = dialogs, users
+        self._dialogs, self._users, self._catalog = dialogs, users, catalog
         self._on_completed: list[Callable[[int], Awaitable[object]]] = []
 
     def on_completed(self, callback: Callable[[int], Awaitable[object]]) -> None:
@@ -406,6 +409,27 @@ class PracticeService:
         if given is None or task is None or given.status != TaskStatus.OPEN:
             return None
         return given, task
+
+    async def proof_step(
+        self,
+        user_id: int,
+        text: str | None,
+        *,
+        photo: Callable[[], Awaitable[str | None]],
+        language: str,
+    ) -> WrittenReply:
+        """Answer what the owner sent as a task's proof, once for every channel: sent for
+        review; refused (not a store link, not a JPEG or PNG photo: why, and the proof is
+        still awaited); or the task closed meanwhile. ``text``: what was typed (None for
+        anything else); ``photo``: see :meth:`received_proof`."""
+        t = functools.partial(self._catalog.text, language)
+        try:
+            await self.received_proof(user_id, text, photo=photo)
+        except InvalidInput as refused:
+            return WrittenReply(Notice(t(refused.key, **refused.params)), asks=True)
+        except StaleAction:
+            return WrittenReply(Notice(t(CLOSED)), asks=False)
+        return WrittenReply(Notice(t("practice.proof_sent")), asks=False)
 
     async def received_proof(
         self,

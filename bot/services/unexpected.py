@@ -92,7 +92,7 @@ def stale_tap(*, booking_changed: bool, question_follows: bool, repeated: bool =
 
 
 @dataclass(frozen=True)
-class Answered:
+class WrittenReply:
     """What answers something sent at a written question (a comment, an obstacle): kept,
     refused, or the question closed meanwhile; ``asks``: the notice asks the question again
     (the step stays open)."""

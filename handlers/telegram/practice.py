@@ -69,21 +69,17 @@ async def _kept_photo(context: DodolanContext, message: Message) -> str | None:
 
 
 async def received_proof(update: Update, context: DodolanContext, _: Dialog) -> None:
-    """Take the store link or the photo the task asked for."""
-    message, user = update.effective_message, update.effective_user
-    assert message is not None and user is not None
-    try:
-        await context.services.practice.received_proof(
-            context.me, message.text, photo=functools.partial(_kept_photo, context, message)
-        )
-    except InvalidInput as refusal:
-        await message.reply_text(context.t(refusal.key, **refusal.params))
-        context.prompted = True
-        return
-    except StaleAction:
-        await message.reply_text(context.t(CLOSED))
-        return
-    await message.reply_text(context.t("practice.proof_sent"))
+    """Take the store link or the photo the task asked for (the service answers)."""
+    message = update.effective_message
+    assert message is not None
+    reply = await context.services.practice.proof_step(
+        context.me,
+        message.text,
+        photo=functools.partial(_kept_photo, context, message),
+        language=context.language,
+    )
+    await message.reply_text(reply.notice.text)
+    context.prompted = reply.asks
 
 
 async def ask_proof(context: DodolanContext, chat_id: int, dialog: Dialog) -> None:

@@ -11,7 +11,6 @@ from bot.core import choices as ids
 from bot.core.errors import DeliveryError, InvalidInput, StaleAction
 from bot.core.notices import ChannelName, Notice
 from bot.services import practice as rules
-from bot.services import unexpected
 from bot.services.certificate_notices import verification_text
 from bot.services.certificates import typed_check
 from bot.services.files import MAX_BYTES
@@ -51,20 +50,15 @@ async def _kept_photo(turn: Turn) -> str | None:
 
 
 async def received_proof(turn: Turn) -> None:
-    """Take the store link or the photo the task asked for."""
-    try:
-        text = turn.text if turn.event.kind is InboundKind.TEXT else None
-        await turn.services.practice.received_proof(
-            turn.user_id, text, photo=functools.partial(_kept_photo, turn)
-        )
-    except InvalidInput as refusal:
-        turn.prompted = True
-        await turn.say(refusal.key, **refusal.params)
-        return
-    except StaleAction:
-        await turn.say(unexpected.CLOSED)
-        return
-    await turn.say("practice.proof_sent")
+    """Take the store link or the photo the task asked for (the service answers)."""
+    reply = await turn.services.practice.proof_step(
+        turn.user_id,
+        turn.text if turn.event.kind is InboundKind.TEXT else None,
+        photo=functools.partial(_kept_photo, turn),
+        language=turn.language,
+    )
+    turn.prompted = reply.asks
+    await turn.send(reply.notice)
 
 
 async def ask_proof(turn: Turn) -> None:
